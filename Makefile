@@ -1,0 +1,42 @@
+# Cordon: top-level entry points. CMake does the building; this file only
+# wires the steps together. See scripts/ for what each step runs.
+
+BUILD_TYPE ?= Debug
+JOBS       ?= 2
+DB         ?= sqlite:cordon.db
+LISTEN     ?= 127.0.0.1:8080
+
+.PHONY: all deps build build-asan run test bench clean distclean
+
+all: build
+
+deps:
+	scripts/deps.sh
+
+build: deps
+	@test -f build/CMakeCache.txt || cmake -S . -B build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build build -j$(JOBS)
+
+build-asan: deps
+	@test -f build-asan/CMakeCache.txt || \
+		cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCORDON_SANITIZE=ON
+	cmake --build build-asan -j$(JOBS)
+
+run: build
+	build/cordon migrate --db $(DB)
+	build/cordon demo --db $(DB)
+	exec build/cordon serve --db $(DB) --listen $(LISTEN)
+
+test: build
+	scripts/test-all.sh build
+	$(MAKE) build-asan
+	scripts/test-all.sh build-asan
+
+bench: build
+	scripts/bench.sh
+
+clean:
+	rm -rf build build-asan
+
+distclean: clean
+	rm -rf node_modules cordon.db cordon.db-wal cordon.db-shm

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Run every test suite against one build, failing fast.
+#
+#   scripts/test-all.sh BUILD_DIR
+#
+# Stages, in order:
+#   unit      ctest in BUILD_DIR
+#   api       tests/api on SQLite
+#   api-pg    tests/api on a throwaway PostgreSQL
+#   browser   tests/browser (Chromium) on SQLite
+# A stage is skipped, with a note, only when its test directory holds no tests.
+# Each stage is cut off after TEST_STAGE_TIMEOUT seconds (default 1500).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+[ $# -eq 1 ] || {
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+}
+[ -d "$1" ] || {
+    echo "test-all: no build directory $1 (build it first)" >&2
+    exit 2
+}
+build=$(cd "$1" && pwd)
+label=$1
+stage_timeout=${TEST_STAGE_TIMEOUT:-1500}
+
+export CORDON_BIN=$build/cordon
+
+# Sanitizer builds: leaks and any UB report fail the run.
+if grep -qs '^CORDON_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" || [[ $(basename "$build") == *asan* ]]; then
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    echo "test-all: sanitizer build; ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS"
+fi
+
+passed=()
+skipped=()
+
+pg_dir=
+cleanup() {
+    if [ -n "$pg_dir" ]; then
+        "$root/scripts/pg-throwaway.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+        rm -rf "$pg_dir"
+        pg_dir=
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+summary() {
+    echo "test-all: passed: ${passed[*]:-none}; skipped: ${skipped[*]:-none}"
+}
+
+fail() {
+    local stage=$1 rc=$2
+    echo
+    summary
+    if [ "$rc" -eq 124 ]; then
+        echo "test-all: FAILED at stage '$stage' (timed out after ${stage_timeout}s) ($label)"
+    else
+        echo "test-all: FAILED at stage '$stage' (exit $rc) ($label)"
+    fi
+    exit 1
+}
+
+# run_stage NAME CMD...: run with the stage time limit, fail fast.
+run_stage() {
+    local name=$1 rc=0
+    shift
+    echo
+    echo "=== test-all: $name ($label) ==="
+    timeout --kill-after=30 "$stage_timeout" "$@" || rc=$?
+    [ "$rc" -eq 0 ] || fail "$name" "$rc"
+    passed+=("$name")
+}
+
+skip_stage() {
+    echo
+    echo "=== test-all: $1 skipped: $2 ==="
+    skipped+=("$1")
+}
+
+# Test files under a directory, sorted, one per line.
+node_tests() {
+    [ -d "$1" ] || return 0
+    find "$1" -type f \( -name '*.test.js' -o -name '*.test.mjs' -o -name '*.test.cjs' \) \
+        -not -path '*/node_modules/*' | LC_ALL=C sort
+}
+
+# --- unit -------------------------------------------------------------------
+unit_sources=$(find tests/unit -type f -name '*.c' 2>/dev/null | head -n 1 || true)
+registered=0
+if [ -f "$build/CTestTestfile.cmake" ]; then
+    registered=$(ctest --test-dir "$build" -N 2>/dev/null | sed -n 's/^Total Tests: *//p')
+    registered=${registered:-0}
+fi
+if [ "$registered" -gt 0 ]; then
+    run_stage unit ctest --test-dir "$build" --output-on-failure
+elif [ -n "$unit_sources" ]; then
+    echo "test-all: tests/unit has sources but $label registers no ctest tests"
+    fail unit 1
+else
+    skip_stage unit "no unit tests in tests/unit yet"
+fi
+
+# The remaining stages drive the server binary.
+need_bin() {
+    [ -x "$CORDON_BIN" ] || {
+        echo "test-all: $CORDON_BIN missing or not executable"
+        fail "$1" 1
+    }
+}
+
+# --- api on SQLite ------------------------------------------------------------
+mapfile -t api_tests < <(node_tests tests/api)
+if [ "${#api_tests[@]}" -gt 0 ]; then
+    need_bin api
+    run_stage api env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${api_tests[@]}"
+else
+    skip_stage api "no tests/api/*.test.js yet"
+fi
+
+# --- api on PostgreSQL ----------------------------------------------------------
+if [ "${#api_tests[@]}" -gt 0 ]; then
+    need_bin api-pg
+    pg_dir=$(mktemp -d /tmp/cordon-pg.XXXXXX)
+    echo
+    echo "=== test-all: starting throwaway PostgreSQL ==="
+    pg_url=$("$root/scripts/pg-throwaway.sh" start "$pg_dir") || fail api-pg "$?"
+    run_stage api-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
+        node --test --test-concurrency=1 "${api_tests[@]}"
+    cleanup
+else
+    skip_stage api-pg "no tests/api/*.test.js yet"
+fi
+
+# --- browser -------------------------------------------------------------------
+mapfile -t browser_tests < <(node_tests tests/browser)
+if [ "${#browser_tests[@]}" -gt 0 ]; then
+    need_bin browser
+    run_stage browser env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${browser_tests[@]}"
+else
+    skip_stage browser "no tests/browser/*.test.js yet"
+fi
+
+echo
+summary
+echo "test-all: all stages passed ($label)"

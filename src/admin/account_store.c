@@ -1,0 +1,126 @@
+/*
+ * account_store.c - queries on the accounts table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/account.h"
+#include "admin/role.h"
+#include "admin/unit.h"
+#include "core/clock.h"
+#include "core/secret.h"
+#include "store/store.h"
+
+#define ACCOUNT_COLUMNS "id, username, full_name, role, unit_code, phone, disabled, created_at, password_hash"
+
+static void read_row(struct store_stmt *st, struct arena *a, struct account *out)
+{
+    out->id = store_col_int(st, 0);
+    out->username = arena_strdup(a, store_col_text(st, 1));
+    out->full_name = arena_strdup(a, store_col_text(st, 2));
+    out->role = role_parse(store_col_text(st, 3));
+    out->unit_code = arena_strdup(a, store_col_text(st, 4));
+    out->phone = arena_strdup(a, store_col_text(st, 5));
+    out->disabled = store_col_int(st, 6) != 0;
+    out->created_at = store_col_int(st, 7);
+    out->password_hash = NULL;
+}
+
+int account_insert(struct store *s, const struct account_new *in, int64_t created_by, int64_t *id)
+{
+    char hash[SECRET_PWHASH_LEN];
+    if (secret_password_hash(in->password, hash))
+        return STORE_ERROR;
+    const struct unit *u = unit_find(in->unit_code);
+    const char *province = NULL, *district = NULL, *commune = NULL;
+    if (u)
+        unit_ancestors(u, &province, &district, &commune);
+    int64_t now = clock_now();
+    /* created_by is NULL for accounts made from the command line */
+    return store_int(s, id,
+                     "INSERT INTO accounts (username, password_hash, full_name, role, unit_code, province_code,"
+                     " district_code, commune_code, phone, disabled, created_at, updated_at, created_by)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
+                     created_by ? "sssssssssiii" : "sssssssssiin", in->username, hash, in->full_name,
+                     role_name(in->role), in->unit_code, province, district, commune, in->phone, now, now, created_by);
+}
+
+static int get_one(struct store *s, struct arena *a, struct account *out, const char *sql, const char *types,
+                   const void *key)
+{
+    struct store_stmt *st;
+    int rc = types[0] == 'i' ? store_query(s, &st, sql, "i", *(const int64_t *)key)
+                             : store_query(s, &st, sql, "s", (const char *)key);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        read_row(st, a, out);
+        out->password_hash = arena_strdup(a, store_col_text(st, 8));
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int account_get(struct store *s, struct arena *a, int64_t id, struct account *out)
+{
+    int rc = get_one(s, a, out, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", "i", &id);
+    out->password_hash = NULL;
+    return rc;
+}
+
+int account_find_login(struct store *s, struct arena *a, const char *username, struct account *out)
+{
+    return get_one(s, a, out, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?", "s", username);
+}
+
+int account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit, int64_t offset,
+                 struct account **out, int64_t *n, int64_t *total)
+{
+    const struct unit *u = unit_find(unit_code);
+    const char *col = unit_scope_column(u);
+    char where[64] = "";
+    if (col)
+        snprintf(where, sizeof(where), " WHERE %s = ?", col); /* col is a constant name */
+    char count_sql[128], list_sql[256];
+    snprintf(count_sql, sizeof(count_sql), "SELECT COUNT(*) FROM accounts%s", where);
+    snprintf(list_sql, sizeof(list_sql), "SELECT " ACCOUNT_COLUMNS " FROM accounts%s ORDER BY id LIMIT ? OFFSET ?",
+             where);
+    int rc = col ? store_int(s, total, count_sql, "s", u->code) : store_int(s, total, count_sql, "");
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    rc = col ? store_query(s, &st, list_sql, "sii", u->code, limit, offset)
+             : store_query(s, &st, list_sql, "ii", limit, offset);
+    if (rc)
+        return rc;
+    *out = arena_alloc(a, sizeof(**out) * (size_t)(limit > 0 ? limit : 1));
+    *n = 0;
+    while ((rc = store_step(st)) == STORE_ROW && *n < limit)
+        read_row(st, a, &(*out)[(*n)++]);
+    store_finalize(st);
+    return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int account_update(struct store *s, int64_t id, const struct account_change *c)
+{
+    int64_t now = clock_now();
+    int rc = STORE_OK;
+    if (c->full_name)
+        rc = store_run(s, NULL, "UPDATE accounts SET full_name = ?, updated_at = ? WHERE id = ?", "sii", c->full_name,
+                       now, id);
+    if (!rc && c->phone)
+        rc = store_run(s, NULL, "UPDATE accounts SET phone = ?, updated_at = ? WHERE id = ?", "sii", c->phone, now, id);
+    if (!rc && c->password_hash)
+        rc = store_run(s, NULL, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?", "sii",
+                       c->password_hash, now, id);
+    if (!rc && c->disabled >= 0)
+        rc = store_run(s, NULL, "UPDATE accounts SET disabled = ?, updated_at = ? WHERE id = ?", "dii", c->disabled,
+                       now, id);
+    /* A disabled account or a new password ends every open session. */
+    if (!rc && (c->disabled == 1 || c->password_hash))
+        rc = store_run(s, NULL, "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL", "ii",
+                       now, id);
+    return rc;
+}

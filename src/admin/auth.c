@@ -1,0 +1,199 @@
+/*
+ * auth.c - sessions, login rate limit, the request authenticator and the
+ * /api/v1/auth handlers.
+ */
+#include "admin/auth.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "admin/account.h"
+#include "admin/role.h"
+#include "admin/unit.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/jsonin.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "http/http.h"
+#include "store/store.h"
+
+static struct auth_settings settings = {12 * 3600, 5, 15 * 60};
+
+void auth_configure(const struct auth_settings *s)
+{
+    settings = *s;
+}
+
+int auth_session_create(struct store *s, int64_t account_id, char token[SECRET_TOKEN_LEN + 1], int64_t *expires_at)
+{
+    char digest[SECRET_DIGEST_HEX_LEN + 1];
+    secret_token(token);
+    secret_digest(token, digest);
+    int64_t now = clock_now();
+    *expires_at = now + settings.session_ttl;
+    return store_run(s, NULL,
+                     "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                     "siii", digest, account_id, now, *expires_at);
+}
+
+static const char *request_token(struct http_req *r)
+{
+    const char *h = http_header(r, "Authorization");
+    if (h && !strncasecmp(h, "Bearer ", 7))
+        return h + 7;
+    return http_cookie(r, AUTH_COOKIE);
+}
+
+int auth_authenticate(struct http_req *r)
+{
+    const char *token = request_token(r);
+    if (!token || strlen(token) != SECRET_TOKEN_LEN)
+        return http_fail(r, ERR_UNAUTHENTICATED, NULL, "sign in first");
+    char digest[SECRET_DIGEST_HEX_LEN + 1];
+    secret_digest(token, digest);
+    struct store_stmt *st;
+    int rc = store_query(r->store, &st,
+                         "SELECT a.id, a.username, a.role, a.unit_code FROM sessions s"
+                         " JOIN accounts a ON a.id = s.account_id"
+                         " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND a.disabled = 0",
+                         "si", digest, clock_now());
+    if (rc)
+        return store_err(rc);
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        struct http_principal *who = arena_alloc(&r->arena, sizeof(*who));
+        who->account_id = store_col_int(st, 0);
+        who->username = arena_strdup(&r->arena, store_col_text(st, 1));
+        who->role = role_parse(store_col_text(st, 2));
+        who->unit_code = arena_strdup(&r->arena, store_col_text(st, 3));
+        who->session_hash = arena_strdup(&r->arena, digest);
+        if (who->role >= 0)
+            r->who = who;
+    }
+    store_finalize(st);
+    if (rc != STORE_ROW && rc != STORE_DONE)
+        return store_err(rc);
+    return r->who ? 0 : http_fail(r, ERR_UNAUTHENTICATED, NULL, "your session has ended; sign in again");
+}
+
+int auth_require_area(struct http_req *r, const char *unit_code)
+{
+    if (r->who && unit_within(r->who->unit_code, unit_code))
+        return 0;
+    return http_fail(r, ERR_FORBIDDEN, NULL, "unit %s lies outside your area", unit_code);
+}
+
+/* Seconds until the oldest failure in the window leaves it; 0 if logins are allowed. */
+static int login_blocked_for(struct store *s, const char *username, int64_t now, int64_t *wait)
+{
+    int64_t count = 0, oldest = 0;
+    int64_t since = now - settings.failure_window;
+    int rc = store_int(s, &count, "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND at > ?", "si",
+                       username, since);
+    if (!rc && count >= settings.max_failures)
+        rc = store_int(s, &oldest,
+                       "SELECT at FROM login_attempts WHERE username = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+                       "sii", username, since, (int64_t)settings.max_failures - 1);
+    *wait = count >= settings.max_failures ? oldest + settings.failure_window - now : 0;
+    if (*wait < 1 && count >= settings.max_failures)
+        *wait = 1;
+    return rc;
+}
+
+static void set_session_cookie(struct http_req *r, const char *token, int max_age)
+{
+    char cookie[256];
+    snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict", AUTH_COOKIE, token,
+             max_age);
+    http_add_header(r, "Set-Cookie", cookie);
+}
+
+static char dummy_hash[SECRET_PWHASH_LEN];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+    char pw[17];
+    secret_password_generate(pw, 16);
+    secret_password_hash(pw, dummy_hash);
+}
+
+/* POST /api/v1/auth/login */
+int auth_handle_login(struct http_req *r)
+{
+    static const char *const fields[] = {"username", "password", NULL};
+    json_t *body;
+    const char *username, *password;
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = jsonin_str(body, "username", true, 64, &username, &r->fault);
+    if (!rc)
+        rc = jsonin_str(body, "password", true, 128, &password, &r->fault);
+    if (rc)
+        return rc;
+    int64_t now = clock_now(), wait;
+    rc = login_blocked_for(r->store, username, now, &wait);
+    if (rc)
+        return store_err(rc);
+    if (wait > 0) {
+        char secs[24];
+        snprintf(secs, sizeof(secs), "%lld", (long long)wait);
+        http_add_header(r, "Retry-After", secs);
+        return http_fail(r, ERR_RATE_LIMITED, NULL, "too many failed sign-ins; try again in %lld seconds",
+                         (long long)wait);
+    }
+    struct account a;
+    rc = account_find_login(r->store, &r->arena, username, &a);
+    if (rc != STORE_OK && rc != STORE_DONE)
+        return store_err(rc);
+    /* Unknown users cost a hash check too, so timing does not reveal which usernames exist. */
+    pthread_once(&dummy_once, make_dummy_hash);
+    bool ok = secret_password_check(rc == STORE_OK ? a.password_hash : dummy_hash, password) && rc == STORE_OK &&
+              !a.disabled && a.role >= 0;
+    if (!ok) {
+        store_run(r->store, NULL, "INSERT INTO login_attempts (username, at) VALUES (?, ?)", "si", username, now);
+        log_info("msg=\"failed login\" id=%s", r->request_id);
+        return http_fail(r, ERR_UNAUTHENTICATED, NULL, "wrong username or password");
+    }
+    char token[SECRET_TOKEN_LEN + 1];
+    int64_t expires;
+    rc = auth_session_create(r->store, a.id, token, &expires);
+    if (!rc)
+        rc = store_run(r->store, NULL, "DELETE FROM login_attempts WHERE username = ?", "s", username);
+    if (rc)
+        return store_err(rc);
+    struct http_principal who = {.account_id = a.id, .username = a.username, .role = a.role, .unit_code = a.unit_code};
+    r->who = &who;
+    audit_request(r, "auth.login", "account", NULL, a.unit_code);
+    r->who = NULL;
+    set_session_cookie(r, token, settings.session_ttl);
+    int reply = http_reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "token", token, "expires_at", (json_int_t)expires,
+                                                  "account", account_to_json(&a)));
+    mem_wipe(token, sizeof(token));
+    return reply;
+}
+
+/* POST /api/v1/auth/logout */
+int auth_handle_logout(struct http_req *r)
+{
+    int rc = store_run(r->store, NULL, "UPDATE sessions SET revoked_at = ? WHERE token_hash = ?", "is", clock_now(),
+                       r->who->session_hash);
+    if (rc)
+        return store_err(rc);
+    audit_request(r, "auth.logout", "account", NULL, r->who->unit_code);
+    set_session_cookie(r, "", 0);
+    return http_reply(r, 204, NULL, "", 0);
+}
+
+/* GET /api/v1/auth/me */
+int auth_handle_me(struct http_req *r)
+{
+    struct account a;
+    int rc = account_get(r->store, &r->arena, r->who->account_id, &a);
+    if (rc)
+        return rc == STORE_DONE ? http_fail(r, ERR_UNAUTHENTICATED, NULL, "sign in first") : store_err(rc);
+    return http_reply_json(r, 200, account_to_json(&a));
+}

@@ -1,0 +1,40 @@
+/*
+ * auth.h - staff sign-in: sessions, the request authenticator, area checks.
+ *
+ * A login gives a random token, sent back both as an HttpOnly SameSite=Strict
+ * cookie (browsers) and in the body (API clients use "Authorization: Bearer").
+ * Only the token's SHA-256 is stored.  Failed logins are counted per username
+ * in the database, so the limit holds across several server processes.
+ */
+#ifndef CORDON_ADMIN_AUTH_H
+#define CORDON_ADMIN_AUTH_H
+
+#include <stdint.h>
+
+#include "core/secret.h"
+
+struct store;
+struct http_req;
+
+#define AUTH_COOKIE "cordon_session"
+
+struct auth_settings {
+    int session_ttl;        /* seconds */
+    int max_failures;       /* failed logins allowed per window */
+    int failure_window;     /* seconds */
+};
+void auth_configure(const struct auth_settings *s);
+
+/* The server's authenticate callback: reads the cookie or bearer token, sets r->who. */
+int auth_authenticate(struct http_req *r);
+/* 0 if unit_code lies inside the caller's area, else fills a 403 fault. */
+int auth_require_area(struct http_req *r, const char *unit_code);
+
+/* Creates a session; writes the token (to give to the client once). */
+int auth_session_create(struct store *s, int64_t account_id, char token[SECRET_TOKEN_LEN + 1], int64_t *expires_at);
+
+int auth_handle_login(struct http_req *r);
+int auth_handle_logout(struct http_req *r);
+int auth_handle_me(struct http_req *r);
+
+#endif

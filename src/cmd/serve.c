@@ -1,0 +1,127 @@
+/*
+ * serve.c - `cordon serve`: the HTTP API and the web UI.
+ */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "admin/auth.h"
+#include "admin/unit.h"
+#include "cmd/cmd.h"
+#include "core/log.h"
+#include "http/http.h"
+#include "routes.h"
+#include "store/store.h"
+
+static const char usage[] =
+    "usage: cordon serve [--db URL] [--listen HOST:PORT] [--web-dir DIR] [--threads N] [--config FILE]\n"
+    "\n"
+    "Serves the HTTP API under /api/v1/ and the web UI. Stops on SIGTERM or SIGINT\n"
+    "after answering the requests in flight.\n"
+    "\n"
+    "  --db URL          sqlite:PATH or postgres://... (default sqlite:cordon.db)\n"
+    "  --listen ADDR     address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
+    "  --web-dir DIR     browser UI files (default: web/ beside the build directory)\n"
+    "  --threads N       request threads, each with its own database connection (default 8)\n"
+    "  --config FILE     settings file (default ./cordon.conf if present)\n"
+    "\n"
+    "Settings come from flags, then CORDON_* environment variables, then the config file.\n";
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+/* web/ next to the source tree the binary was built in (build/cordon -> ../web), else ./web. */
+static void default_web_dir(struct config *c)
+{
+    char exe[512];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char cand[600];
+        snprintf(cand, sizeof(cand), "%s/../web", dirname(exe));
+        if (is_dir(cand)) {
+            config_set(c, "web_dir", cand);
+            return;
+        }
+    }
+    config_set(c, "web_dir", "web");
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct config c;
+    if (cmd_config(argc, argv, &c))
+        return 1;
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"web-dir", required_argument, NULL, 'w'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (ch) {
+        case 'd':
+            bad = config_set(&c, "db", optarg);
+            break;
+        case 'l':
+            bad = config_set(&c, "listen", optarg);
+            break;
+        case 'w':
+            bad = config_set(&c, "web_dir", optarg);
+            break;
+        case 't':
+            bad = config_set(&c, "threads", optarg);
+            break;
+        case 'c':
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+        if (bad) {
+            fprintf(stderr, "cordon serve: bad value \"%s\"\n", optarg);
+            return 2;
+        }
+    }
+    if (!c.web_dir[0])
+        default_web_dir(&c);
+    if (!strcmp(c.log_level, "debug"))
+        log_set_level(LOG_DEBUG);
+    else if (!strcmp(c.log_level, "warn"))
+        log_set_level(LOG_WARN);
+
+    struct store *s;
+    if (cmd_open(&c, true, &s))
+        return 1;
+    store_close(s); /* request threads open their own connections */
+    struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
+    auth_configure(&auth);
+
+    struct http_server_opts o = {
+        .listen = c.listen,
+        .threads = c.threads,
+        .web_dir = c.web_dir,
+        .db_url = c.db,
+        .routes = cordon_routes,
+        .nroutes = cordon_nroutes,
+        .shutdown_grace = c.shutdown_grace,
+        .authenticate = auth_authenticate,
+    };
+    log_info("msg=starting db=%s web_dir=%s threads=%d", strncmp(c.db, "postgres", 8) ? c.db : "postgres", c.web_dir,
+             c.threads);
+    int rc = http_serve(&o);
+    unit_registry_free();
+    return rc;
+}

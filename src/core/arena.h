@@ -1,0 +1,37 @@
+/*
+ * arena.h - a region allocator: many allocations, one free.
+ *
+ * Each HTTP request owns an arena; everything a handler allocates for the
+ * request (parsed input, query results, JSON output) lives there and goes away
+ * with arena_release().  Cleanups hang foreign resources (jansson values,
+ * statements) on the arena so they are released at the same moment.
+ */
+#ifndef CORDON_CORE_ARENA_H
+#define CORDON_CORE_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct arena_block;
+struct arena_cleanup;
+
+struct arena {
+    struct arena_block *head;       /* newest block; allocations come from here */
+    struct arena_cleanup *cleanups; /* run in reverse order of registration */
+};
+
+void arena_init(struct arena *a);
+/* Frees every block and runs every cleanup; the arena is empty and reusable. */
+void arena_release(struct arena *a);
+
+/* Never returns NULL (aborts on out of memory). Memory is zeroed, 16-byte aligned. */
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+
+/* Registers fn(p) to run at arena_release(). */
+void arena_on_release(struct arena *a, void (*fn)(void *), void *p);
+
+#endif

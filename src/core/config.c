@@ -1,0 +1,157 @@
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int parse_int(const char *s, int min, int max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int copy(char *dst, size_t n, const char *src)
+{
+    if (strlen(src) >= n)
+        return -1;
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+int config_set(struct config *c, const char *key, const char *value)
+{
+    if (!strcmp(key, "db"))
+        return copy(c->db, sizeof(c->db), value);
+    if (!strcmp(key, "listen"))
+        return copy(c->listen, sizeof(c->listen), value);
+    if (!strcmp(key, "web_dir"))
+        return copy(c->web_dir, sizeof(c->web_dir), value);
+    if (!strcmp(key, "log_level"))
+        return copy(c->log_level, sizeof(c->log_level), value);
+    if (!strcmp(key, "threads"))
+        return parse_int(value, 1, 256, &c->threads);
+    if (!strcmp(key, "session_ttl"))
+        return parse_int(value, 60, 30 * 86400, &c->session_ttl);
+    if (!strcmp(key, "login_max_failures"))
+        return parse_int(value, 1, 1000, &c->login_max_failures);
+    if (!strcmp(key, "login_window"))
+        return parse_int(value, 1, 86400, &c->login_window);
+    if (!strcmp(key, "shutdown_grace"))
+        return parse_int(value, 0, 600, &c->shutdown_grace);
+    return -1;
+}
+
+static void defaults(struct config *c)
+{
+    memset(c, 0, sizeof(*c));
+    copy(c->db, sizeof(c->db), "sqlite:cordon.db");
+    copy(c->listen, sizeof(c->listen), "127.0.0.1:8080");
+    copy(c->log_level, sizeof(c->log_level), "info");
+    c->threads = 8;
+    c->session_ttl = 12 * 3600;
+    c->login_max_failures = 5;
+    c->login_window = 15 * 60;
+    c->shutdown_grace = 10;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int load_file(struct config *c, const char *path, bool must_exist, char *err, int errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        if (!must_exist && errno == ENOENT)
+            return 0;
+        snprintf(err, (size_t)errlen, "could not open config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int lineno = 0;
+    while (fgets(line, sizeof(line), fp)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line);
+        if (!*s)
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, (size_t)errlen, "%s:%d: expected key = value", path, lineno);
+            fclose(fp);
+            return -1;
+        }
+        *eq = '\0';
+        char *key = trim(s), *value = trim(eq + 1);
+        if (config_set(c, key, value)) {
+            snprintf(err, (size_t)errlen, "%s:%d: unknown key or bad value for \"%s\"", path, lineno, key);
+            fclose(fp);
+            return -1;
+        }
+    }
+    fclose(fp);
+    return 0;
+}
+
+static const struct {
+    const char *env, *key;
+} env_keys[] = {
+    {"CORDON_DB", "db"},
+    {"CORDON_LISTEN", "listen"},
+    {"CORDON_WEB_DIR", "web_dir"},
+    {"CORDON_THREADS", "threads"},
+    {"CORDON_SESSION_TTL", "session_ttl"},
+    {"CORDON_LOGIN_MAX_FAILURES", "login_max_failures"},
+    {"CORDON_LOGIN_WINDOW", "login_window"},
+    {"CORDON_SHUTDOWN_GRACE", "shutdown_grace"},
+    {"CORDON_LOG_LEVEL", "log_level"},
+};
+
+int config_load(struct config *c, const char *path, char *err, int errlen)
+{
+    defaults(c);
+    bool must_exist = path != NULL;
+    if (!path)
+        path = getenv("CORDON_CONFIG");
+    if (path && *path)
+        must_exist = true;
+    else
+        path = "cordon.conf";
+    if (load_file(c, path, must_exist, err, errlen))
+        return -1;
+    for (size_t i = 0; i < sizeof(env_keys) / sizeof(env_keys[0]); i++) {
+        const char *v = getenv(env_keys[i].env);
+        if (v && *v && config_set(c, env_keys[i].key, v)) {
+            snprintf(err, (size_t)errlen, "bad value in environment variable %s", env_keys[i].env);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+const char *config_path_from_args(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            return argv[i + 1];
+        if (!strncmp(argv[i], "--config=", 9))
+            return argv[i] + 9;
+    }
+    return NULL;
+}

@@ -1,0 +1,33 @@
+/*
+ * config.h - settings shared by every command.
+ *
+ * Precedence, highest first: command-line flags, environment variables
+ * (CORDON_DB, CORDON_LISTEN, ...), the config file (--config FILE, else
+ * $CORDON_CONFIG, else ./cordon.conf when it exists), built-in defaults.
+ * The file holds "key = value" lines; '#' starts a comment.
+ */
+#ifndef CORDON_CORE_CONFIG_H
+#define CORDON_CORE_CONFIG_H
+
+#include <stdbool.h>
+
+struct config {
+    char db[512];         /* db = sqlite:cordon.db | postgres://... */
+    char listen[128];     /* listen = 127.0.0.1:8080 */
+    char web_dir[512];    /* web_dir = directory of the browser UI */
+    int threads;          /* threads = request threads (each holds one store connection) */
+    int session_ttl;      /* session_ttl = seconds a login stays valid */
+    int login_max_failures; /* login_max_failures = failed logins allowed per window */
+    int login_window;     /* login_window = seconds of the failed-login window */
+    int shutdown_grace;   /* shutdown_grace = seconds in-flight requests get on SIGTERM */
+    char log_level[16];   /* log_level = debug|info|warn|error */
+};
+
+/* Fills defaults, then the file (path may be NULL), then the environment. */
+int config_load(struct config *c, const char *path, char *err, int errlen);
+/* Sets one key from a string; returns -1 on an unknown key or a bad value. */
+int config_set(struct config *c, const char *key, const char *value);
+/* Finds "--config FILE" / "--config=FILE" in argv; NULL if absent. */
+const char *config_path_from_args(int argc, char **argv);
+
+#endif

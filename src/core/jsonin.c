@@ -1,0 +1,93 @@
+#include "core/jsonin.h"
+
+#include <string.h>
+
+#include "core/text.h"
+
+static void json_decref_cb(void *p)
+{
+    json_decref(p);
+}
+
+int jsonin_parse(struct arena *a, const char *body, size_t len, json_t **out, struct fault *f)
+{
+    if (len == 0)
+        return fault_set(f, ERR_INVALID_JSON, NULL, "request body is empty; a JSON object is expected");
+    if (!text_utf8_valid(body, len))
+        return fault_set(f, ERR_INVALID_JSON, NULL, "request body is not valid UTF-8");
+    json_error_t je;
+    json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!v)
+        return fault_set(f, ERR_INVALID_JSON, NULL, "invalid JSON at line %d column %d: %s", je.line, je.column,
+                         je.text);
+    arena_on_release(a, json_decref_cb, v);
+    if (!json_is_object(v))
+        return fault_set(f, ERR_INVALID_JSON, NULL, "request body must be a JSON object");
+    *out = v;
+    return 0;
+}
+
+int jsonin_allow(json_t *obj, const char *const *allowed, struct fault *f)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val)
+    {
+        (void)val;
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, key) != 0)
+            a++;
+        if (!*a)
+            return fault_set(f, ERR_UNKNOWN_FIELD, NULL, "unknown field \"%.64s\"", key);
+    }
+    return 0;
+}
+
+int jsonin_str(json_t *obj, const char *name, bool required, size_t maxchars, const char **out, struct fault *f)
+{
+    json_t *v = json_object_get(obj, name);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return required ? fault_set(f, ERR_MISSING_FIELD, name, "%s is required", name) : 0;
+    if (!json_is_string(v))
+        return fault_set(f, ERR_INVALID_FIELD, name, "%s must be a string", name);
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v))
+        return fault_set(f, ERR_INVALID_FIELD, name, "%s must not contain NUL characters", name);
+    if (!*s)
+        return fault_set(f, ERR_INVALID_FIELD, name, "%s must not be empty", name);
+    if (text_utf8_length(s) > maxchars)
+        return fault_set(f, ERR_INVALID_FIELD, name, "%s is longer than %zu characters", name, maxchars);
+    *out = s;
+    return 0;
+}
+
+int jsonin_bool(json_t *obj, const char *name, bool required, int *out, struct fault *f)
+{
+    json_t *v = json_object_get(obj, name);
+    *out = -1;
+    if (!v || json_is_null(v))
+        return required ? fault_set(f, ERR_MISSING_FIELD, name, "%s is required", name) : 0;
+    if (!json_is_boolean(v))
+        return fault_set(f, ERR_INVALID_FIELD, name, "%s must be true or false", name);
+    *out = json_is_true(v);
+    return 0;
+}
+
+int jsonin_int(json_t *obj, const char *name, bool required, int64_t min, int64_t max, int64_t *out,
+               bool *present, struct fault *f)
+{
+    json_t *v = json_object_get(obj, name);
+    *present = false;
+    if (!v || json_is_null(v))
+        return required ? fault_set(f, ERR_MISSING_FIELD, name, "%s is required", name) : 0;
+    if (!json_is_integer(v))
+        return fault_set(f, ERR_INVALID_FIELD, name, "%s must be an integer", name);
+    json_int_t n = json_integer_value(v);
+    if (n < min || n > max)
+        return fault_set(f, ERR_INVALID_FIELD, name, "%s must be between %lld and %lld", name, (long long)min,
+                         (long long)max);
+    *out = n;
+    *present = true;
+    return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * jsonin.h - strict reading of JSON request bodies (jansson).
+ *
+ * A body must be a JSON object in UTF-8 with no field outside the endpoint's
+ * list.  Each getter checks presence and type and fills a fault naming the
+ * field on failure, so a handler reads its input in a few lines and every
+ * bad request gets the same precise 400.
+ */
+#ifndef CORDON_CORE_JSONIN_H
+#define CORDON_CORE_JSONIN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+/* Parses body into an object owned by the arena. Empty body counts as invalid. */
+int jsonin_parse(struct arena *a, const char *body, size_t len, json_t **out, struct fault *f);
+/* Fails with ERR_UNKNOWN_FIELD if obj has a key not in the NULL-terminated list. */
+int jsonin_allow(json_t *obj, const char *const *allowed, struct fault *f);
+/*
+ * Strings: *out is NULL when the field is absent or null and not required.
+ * Length is counted in characters; strings must not be empty when present.
+ */
+int jsonin_str(json_t *obj, const char *name, bool required, size_t maxchars, const char **out, struct fault *f);
+int jsonin_bool(json_t *obj, const char *name, bool required, int *out /* -1 absent, 0, 1 */, struct fault *f);
+int jsonin_int(json_t *obj, const char *name, bool required, int64_t min, int64_t max, int64_t *out,
+               bool *present, struct fault *f);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * text.h - UTF-8 checks and the Vietnamese search fold.
+ *
+ * text_fold() turns a name into the form stored for search: lower case ASCII,
+ * Vietnamese diacritics removed (đ -> d), runs of space and punctuation turned
+ * into one space.  "Tỉnh Đắk Lắk" folds to "tinh dak lak", so a search typed
+ * on a keyboard without Vietnamese input still finds it.
+ */
+#ifndef CORDON_CORE_TEXT_H
+#define CORDON_CORE_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* true if s[0..len) is well-formed UTF-8 with no NUL and no overlong forms. */
+bool text_utf8_valid(const char *s, size_t len);
+/* Number of code points in a valid UTF-8 string. */
+size_t text_utf8_length(const char *s);
+/* Writes the fold of s into out (at most outlen-1 bytes, NUL-terminated). */
+void text_fold(const char *s, char *out, size_t outlen);
+
+#endif

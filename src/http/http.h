@@ -1,0 +1,130 @@
+/*
+ * http.h - the HTTP layer: requests, responses, routes, the server.
+ *
+ * This layer knows no domain.  A route names the roles allowed to call it as
+ * an opaque bit mask; the server authenticates through a callback given at
+ * start and refuses a request whose role is not in the mask before the
+ * handler runs.  Area scope depends on the resource, so handlers check it.
+ *
+ * A handler either replies (http_reply_*) and returns 0, or returns an enum
+ * err after filling r->fault (http_fail), and the server replies with the
+ * JSON error model:  {"error":{"code":"...","message":"...","field":"..."}}.
+ * Only microhttpd-facing files include <microhttpd.h>.
+ */
+#ifndef CORDON_HTTP_HTTP_H
+#define CORDON_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+
+#define HTTP_BODY_DEFAULT_MAX (64 * 1024) /* bytes, for routes that do not say */
+#define HTTP_MAX_PARAMS 8
+
+struct store;
+struct http_req;
+
+/* Who is calling; set by the authenticate callback. Strings live in the request arena. */
+struct http_principal {
+    int64_t account_id;
+    const char *username;
+    int role;              /* index into the application's role list */
+    const char *unit_code; /* scope: this unit and everything below it */
+    const char *session_hash;
+};
+
+typedef int (*http_handler)(struct http_req *r);
+
+struct http_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/accounts/{id}": {name} matches one path segment */
+    http_handler handler;
+    uint32_t roles;      /* 0: public; else bit (1 << role) for each role allowed */
+    size_t body_max;     /* 0: HTTP_BODY_DEFAULT_MAX */
+};
+
+struct http_header {
+    const char *name, *value;
+    struct http_header *next;
+};
+
+struct http_req {
+    struct arena arena;
+    const char *method;
+    const char *path;      /* without the query string */
+    const char *request_id;
+    const char *client_ip;
+    struct buf body;
+    bool body_too_large;
+    const struct http_route *route;
+    int route_index;       /* -1 when no route matched */
+    const char *param_names[HTTP_MAX_PARAMS];
+    const char *param_values[HTTP_MAX_PARAMS];
+    int nparams;
+    struct store *store;   /* this thread's connection */
+    struct http_principal *who; /* NULL: anonymous */
+    struct fault fault;
+    /* response */
+    int status;
+    const char *content_type;
+    struct buf out;
+    struct http_header *headers;
+    bool replied;
+    double started;
+    void *conn;            /* the microhttpd connection */
+    const void *app;       /* application context given to the server */
+};
+
+/* Request accessors; NULL when absent. */
+const char *http_param(struct http_req *r, const char *name);
+const char *http_query(struct http_req *r, const char *name);
+const char *http_header(struct http_req *r, const char *name);
+const char *http_cookie(struct http_req *r, const char *name);
+
+/* Parses the body as a JSON object with only the allowed fields (NULL-terminated). */
+int http_read_json(struct http_req *r, const char *const *allowed, json_t **out);
+
+/* Fills r->fault and returns code, for "return http_fail(r, ...)" in handlers. */
+int http_fail(struct http_req *r, enum err code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Replies. http_reply_json takes the reference to v. */
+int http_reply_json(struct http_req *r, int status, json_t *v);
+int http_reply(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
+int http_reply_error(struct http_req *r, enum err code, const char *field, const char *message);
+void http_add_header(struct http_req *r, const char *name, const char *value);
+
+/* Integer query parameter: absent gives def; a bad value fails naming the parameter. */
+int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out);
+/* Positive integer id in a path parameter. */
+int http_param_id(struct http_req *r, const char *name, int64_t *out);
+
+struct http_server_opts {
+    const char *listen; /* HOST:PORT; port 0 picks a free one */
+    int threads;
+    const char *web_dir;   /* static files; NULL: none */
+    const char *db_url;    /* each request thread opens its own connection */
+    const struct http_route *routes;
+    int nroutes;
+    int shutdown_grace;    /* seconds */
+    /* Looks at cookies/bearer token; on success sets r->who. Returns 0 or ERR_UNAUTHENTICATED. */
+    int (*authenticate)(struct http_req *r);
+    /* Appended to /metrics output. */
+    void (*metrics_extra)(struct buf *out);
+    const void *app;
+};
+
+/* Serves until SIGTERM or SIGINT, then drains in-flight requests. Returns 0 on a clean stop. */
+int http_serve(const struct http_server_opts *o);
+
+/* Route matching, exposed for unit tests: returns the route index or -1; *method_mismatch
+ * is set when the path matched some route but not with this method. */
+int http_route_match(const struct http_route *routes, int n, const char *method, const char *path,
+                     struct http_req *r, bool *method_mismatch);
+
+#endif

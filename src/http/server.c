@@ -1,0 +1,353 @@
+/*
+ * server.c - the HTTP server on GNU libmicrohttpd.
+ *
+ * Threads: microhttpd runs a pool of `threads` polling threads; a request is
+ * handled start to finish on one of them, and each thread keeps its own store
+ * connection (SQLite connections must not be shared between threads).
+ *
+ * A request's life: the first callback makes a struct http_req with its arena
+ * and matches the route (so an oversized body is refused early); upload
+ * callbacks append to the body up to the route's cap; the last callback
+ * authenticates, checks the role, runs the handler and queues the response;
+ * the completion callback logs the request, counts it and frees the arena.
+ *
+ * Shutdown: SIGTERM or SIGINT stops accepting connections, waits up to the
+ * grace period for requests in flight to be answered, then stops.  Writes
+ * happen in transactions, so a request cut off by the deadline leaves nothing
+ * half-written.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "http/static.h"
+#include "store/store.h"
+
+struct server {
+    const struct http_server_opts *o;
+    atomic_int in_flight;
+    pthread_key_t store_key;
+};
+
+static void store_key_free(void *p)
+{
+    store_close(p);
+}
+
+static struct store *thread_store(struct server *srv)
+{
+    struct store *s = pthread_getspecific(srv->store_key);
+    if (s)
+        return s;
+    char err[512];
+    if (store_open(srv->o->db_url, &s, err, sizeof(err))) {
+        log_error("msg=\"could not open store\" detail=\"%s\"", err);
+        return NULL;
+    }
+    pthread_setspecific(srv->store_key, s);
+    return s;
+}
+
+static bool request_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 64)
+        return false;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+              *p == '_' || *p == '-'))
+            return false;
+    return true;
+}
+
+static struct http_req *request_new(struct server *srv, struct MHD_Connection *conn, const char *url,
+                                    const char *method)
+{
+    struct http_req *r = calloc(1, sizeof(*r));
+    if (!r)
+        abort();
+    arena_init(&r->arena);
+    r->conn = conn;
+    r->app = srv->o->app;
+    r->started = clock_mono();
+    r->method = arena_strdup(&r->arena, method);
+    r->path = arena_strdup(&r->arena, url); /* microhttpd strips the query string */
+    r->route_index = -1;
+    buf_init(&r->out, 64u << 20);
+    const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (rid && request_id_ok(rid)) {
+        r->request_id = arena_strdup(&r->arena, rid);
+    } else {
+        char hex[33];
+        secret_hex(hex, 16);
+        r->request_id = arena_strdup(&r->arena, hex);
+    }
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char ip[INET6_ADDRSTRLEN] = "-";
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip, sizeof(ip));
+        else if (ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, ip, sizeof(ip));
+    }
+    r->client_ip = arena_strdup(&r->arena, ip);
+    bool mismatch;
+    r->route_index = http_route_match(srv->o->routes, srv->o->nroutes, method, url, r, &mismatch);
+    if (r->route_index >= 0) {
+        r->route = &srv->o->routes[r->route_index];
+        buf_init(&r->body, r->route->body_max ? r->route->body_max : HTTP_BODY_DEFAULT_MAX);
+    } else {
+        buf_init(&r->body, HTTP_BODY_DEFAULT_MAX);
+        if (mismatch)
+            http_fail(r, ERR_METHOD_NOT_ALLOWED, NULL, "method %s is not allowed here", method);
+    }
+    return r;
+}
+
+static void request_free(struct http_req *r)
+{
+    buf_release(&r->body);
+    buf_release(&r->out);
+    arena_release(&r->arena);
+    free(r);
+}
+
+static bool is_loopback(const char *ip)
+{
+    return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1");
+}
+
+static int serve_builtin(struct server *srv, struct http_req *r)
+{
+    if (!strcmp(r->path, "/healthz")) {
+        struct store *s = thread_store(srv);
+        int64_t one = 0;
+        if (!s || store_int(s, &one, "SELECT 1", "") != STORE_OK) {
+            return http_reply_json(r, 503, json_pack("{s:s}", "status", "unavailable"));
+        }
+        return http_reply_json(r, 200, json_pack("{s:s, s:s}", "status", "ok", "store", store_engine(s)));
+    }
+    if (!strcmp(r->path, "/metrics")) {
+        if (!is_loopback(r->client_ip))
+            return http_fail(r, ERR_FORBIDDEN, NULL, "metrics are served on loopback only");
+        struct buf out;
+        buf_init(&out, 16u << 20);
+        metrics_render(&out);
+        if (srv->o->metrics_extra)
+            srv->o->metrics_extra(&out);
+        int rc = http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", out.data, out.len);
+        buf_release(&out);
+        return rc;
+    }
+    return ERR_NOT_FOUND;
+}
+
+static int dispatch(struct server *srv, struct http_req *r)
+{
+    if (r->fault.code)
+        return r->fault.code;
+    if (!r->route) {
+        if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
+            int rc = serve_builtin(srv, r);
+            if (rc != ERR_NOT_FOUND)
+                return rc;
+            if (strncmp(r->path, "/api/", 5) != 0 && static_serve(r, srv->o->web_dir) == 0)
+                return 0;
+        }
+        return http_fail(r, ERR_NOT_FOUND, NULL, "no such resource");
+    }
+    if (r->body_too_large)
+        return http_fail(r, ERR_TOO_LARGE, NULL, "request body is larger than %zu bytes", r->body.max);
+    r->store = thread_store(srv);
+    if (!r->store)
+        return http_fail(r, ERR_UNAVAILABLE, NULL, "the database is not reachable; try again shortly");
+    if (r->route->roles) {
+        int rc = srv->o->authenticate ? srv->o->authenticate(r) : ERR_UNAUTHENTICATED;
+        if (rc)
+            return rc;
+        if (!r->who)
+            return http_fail(r, ERR_UNAUTHENTICATED, NULL, "sign in first");
+        if (!(r->route->roles & (1u << r->who->role)))
+            return http_fail(r, ERR_FORBIDDEN, NULL, "your role may not do this");
+    }
+    return r->route->handler(r);
+}
+
+static void add_common_headers(struct MHD_Response *resp, struct http_req *r)
+{
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+                            "style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+    if (!strncmp(r->path, "/api/", 5))
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (struct http_header *h = r->headers; h; h = h->next)
+        MHD_add_response_header(resp, h->name, h->value);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, struct http_req *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    if (r->content_type)
+        MHD_add_response_header(resp, "Content-Type", r->content_type);
+    add_common_headers(resp, r);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void finish(struct http_req *r, int rc)
+{
+    if (!r->replied) {
+        if (!rc || !r->fault.code) {
+            /* A handler returned an error without a fault: say so in the log, not to the client. */
+            if (rc)
+                log_error("msg=\"handler failed without detail\" id=%s rc=%d", r->request_id, rc);
+            r->fault.code = rc > 0 && rc < ERR_LAST ? (enum err)rc : ERR_INTERNAL;
+            r->fault.field = NULL;
+            snprintf(r->fault.message, sizeof(r->fault.message), "%s",
+                     r->fault.code == ERR_INTERNAL ? "internal error; the request id is in the server log"
+                                                   : err_code(r->fault.code));
+        }
+        http_reply_error(r, r->fault.code, r->fault.field, r->fault.message);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct server *srv = cls;
+    struct http_req *r = *con_cls;
+    if (!r) {
+        r = request_new(srv, conn, url, method);
+        *con_cls = r;
+        atomic_fetch_add(&srv->in_flight, 1);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > r->body.max)
+            r->body_too_large = true;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->body_too_large && buf_add(&r->body, upload_data, *upload_data_size))
+            r->body_too_large = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    int rc = dispatch(srv, r);
+    finish(r, rc);
+    return respond(conn, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct server *srv = cls;
+    struct http_req *r = *con_cls;
+    if (!r)
+        return;
+    double took = clock_mono() - r->started;
+    int status = r->replied ? r->status : 0;
+    metrics_observe(r->route_index, status, took);
+    log_info("msg=request id=%s method=%s route=\"%s\" path=\"%.128s\" status=%d ms=%.1f account=%lld%s",
+             r->request_id, r->method, r->route ? r->route->pattern : "-", r->path, status, took * 1000,
+             r->who ? (long long)r->who->account_id : 0LL, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    request_free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof(host))
+        return -1;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return -1;
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (!strcmp(host, "localhost"))
+        strcpy(host, "127.0.0.1");
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+int http_serve(const struct http_server_opts *o)
+{
+    struct server srv = {.o = o};
+    atomic_init(&srv.in_flight, 0);
+    pthread_key_create(&srv.store_key, store_key_free);
+    struct sockaddr_in sa;
+    if (parse_listen(o->listen, &sa)) {
+        log_error("msg=\"bad listen address; use HOST:PORT with an IPv4 host\" listen=%s", o->listen);
+        return 2;
+    }
+    metrics_init(o->routes, o->nroutes);
+
+    /* Signals go to this thread only, through sigwait below. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
+        &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    if (!d) {
+        log_error("msg=\"could not listen\" listen=%s", o->listen);
+        metrics_free();
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));
+    fprintf(stderr, "cordon: listening on http://%s:%u\n", host, info ? info->port : ntohs(sa.sin_port));
+    fflush(stderr);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    log_info("msg=\"shutting down\" signal=%d in_flight=%d", sig, atomic_load(&srv.in_flight));
+    MHD_quiesce_daemon(d); /* no new connections; open ones finish their requests */
+    double deadline = clock_mono() + o->shutdown_grace;
+    while (atomic_load(&srv.in_flight) > 0 && clock_mono() < deadline) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    int left = atomic_load(&srv.in_flight);
+    MHD_stop_daemon(d);
+    metrics_free();
+    struct store *s = pthread_getspecific(srv.store_key);
+    if (s)
+        store_close(s);
+    pthread_key_delete(srv.store_key);
+    log_info("msg=\"stopped\" unanswered=%d", left);
+    return 0;
+}

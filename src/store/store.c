@@ -1,0 +1,268 @@
+/*
+ * store.c - driver choice by URL, typed binds, transactions with retry.
+ */
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "store/store_driver.h"
+
+#define DRV(s) (((struct store_base *)(s))->drv)
+#define SDRV(st) (((struct store_stmt_base *)(st))->drv)
+#define STORE_TX_ATTEMPTS 8
+
+static atomic_uint_fast64_t stat_queries, stat_errors, stat_retries, stat_connections;
+
+void store__count_query(void)
+{
+    atomic_fetch_add(&stat_queries, 1);
+}
+
+void store__count_error(void)
+{
+    atomic_fetch_add(&stat_errors, 1);
+}
+
+void store__count_connection(void)
+{
+    atomic_fetch_add(&stat_connections, 1);
+}
+
+void store_stats_get(struct store_stats *out)
+{
+    out->queries = atomic_load(&stat_queries);
+    out->errors = atomic_load(&stat_errors);
+    out->retries = atomic_load(&stat_retries);
+    out->connections = atomic_load(&stat_connections);
+}
+
+int store_open(const char *url, struct store **out, char *err, int errlen)
+{
+    *out = NULL;
+    if (!strncmp(url, "sqlite:", 7))
+        return store_sqlite_driver.open(url + 7, out, err, errlen);
+    if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13))
+        return store_postgres_driver.open(url, out, err, errlen);
+    snprintf(err, (size_t)errlen, "unknown database URL \"%s\": use sqlite:PATH or postgres://...", url);
+    return STORE_ERROR;
+}
+
+void store_close(struct store *s)
+{
+    if (s)
+        DRV(s)->close(s);
+}
+
+const char *store_engine(const struct store *s)
+{
+    return ((const struct store_base *)s)->drv->name;
+}
+
+const char *store_errmsg(struct store *s)
+{
+    return DRV(s)->errmsg(s);
+}
+
+int store_exec(struct store *s, const char *sql)
+{
+    return DRV(s)->exec(s, sql);
+}
+
+static int bind_args(struct store_stmt *st, const char *types, va_list ap)
+{
+    const struct store_driver *d = SDRV(st);
+    int rc = STORE_OK;
+    for (int i = 0; types[i] && rc == STORE_OK; i++) {
+        switch (types[i]) {
+        case 'i':
+            rc = d->bind_int(st, i + 1, va_arg(ap, int64_t));
+            break;
+        case 'd':
+            rc = d->bind_int(st, i + 1, va_arg(ap, int));
+            break;
+        case 's': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? d->bind_text(st, i + 1, v) : d->bind_null(st, i + 1);
+            break;
+        }
+        case 'n':
+            rc = d->bind_null(st, i + 1);
+            break;
+        default:
+            log_error("msg=\"bad bind type\" type=%c", types[i]);
+            rc = STORE_ERROR;
+        }
+    }
+    return rc;
+}
+
+static int vquery(struct store *s, struct store_stmt **out, const char *sql, const char *types, va_list ap)
+{
+    int rc = DRV(s)->prepare(s, sql, out);
+    if (rc != STORE_OK) {
+        *out = NULL;
+        return rc;
+    }
+    rc = bind_args(*out, types, ap);
+    if (rc != STORE_OK) {
+        DRV(s)->finalize(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int store_query(struct store *s, struct store_stmt **out, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = vquery(s, out, sql, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store_run(struct store *s, int64_t *changes, const char *sql, const char *types, ...)
+{
+    struct store_stmt *st;
+    va_list ap;
+    va_start(ap, types);
+    int rc = vquery(s, &st, sql, types, ap);
+    va_end(ap);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW || rc == STORE_DONE) {
+        if (changes)
+            *changes = SDRV(st)->changes(st);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int store_int(struct store *s, int64_t *out, const char *sql, const char *types, ...)
+{
+    struct store_stmt *st;
+    va_list ap;
+    va_start(ap, types);
+    int rc = vquery(s, &st, sql, types, ap);
+    va_end(ap);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        *out = store_col_int(st, 0);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int store_step(struct store_stmt *st)
+{
+    return SDRV(st)->step(st);
+}
+
+int store_ncols(struct store_stmt *st)
+{
+    return SDRV(st)->ncols(st);
+}
+
+bool store_col_null(struct store_stmt *st, int i)
+{
+    return SDRV(st)->col_null(st, i);
+}
+
+int64_t store_col_int(struct store_stmt *st, int i)
+{
+    return SDRV(st)->col_int(st, i);
+}
+
+const char *store_col_text(struct store_stmt *st, int i)
+{
+    return SDRV(st)->col_text(st, i);
+}
+
+const char *store_col_name(struct store_stmt *st, int i)
+{
+    return SDRV(st)->col_name(st, i);
+}
+
+void store_finalize(struct store_stmt *st)
+{
+    if (st)
+        SDRV(st)->finalize(st);
+}
+
+int store_begin(struct store *s, bool write)
+{
+    return DRV(s)->begin(s, write);
+}
+
+int store_commit(struct store *s)
+{
+    return store_exec(s, "COMMIT");
+}
+
+int store_rollback(struct store *s)
+{
+    return store_exec(s, "ROLLBACK");
+}
+
+static void backoff(int attempt)
+{
+    struct timespec ts = {0, (long)(1 + attempt * attempt) * 2000000L}; /* 2 ms, 4 ms, 10 ms, ... */
+    nanosleep(&ts, NULL);
+}
+
+int store_err(int rc)
+{
+    switch (rc) {
+    case STORE_OK:
+    case STORE_ROW:
+    case STORE_DONE:
+        return ERR_OK;
+    case STORE_CONFLICT:
+        return ERR_CONFLICT;
+    case STORE_RETRY:
+        return ERR_UNAVAILABLE;
+    case STORE_INVALID:
+        return ERR_INVALID_FIELD;
+    case STORE_ERROR:
+        return ERR_INTERNAL;
+    default:
+        return rc; /* already an enum err */
+    }
+}
+
+int store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
+{
+    for (int attempt = 0; attempt < STORE_TX_ATTEMPTS; attempt++) {
+        int rc = store_begin(s, true);
+        if (rc == STORE_RETRY) {
+            atomic_fetch_add(&stat_retries, 1);
+            backoff(attempt);
+            continue;
+        }
+        if (rc != STORE_OK)
+            return store_err(rc);
+        rc = fn(s, ctx);
+        if (rc == 0) {
+            rc = store_commit(s);
+            if (rc == STORE_OK)
+                return 0;
+        }
+        store_rollback(s);
+        if (rc != STORE_RETRY)
+            return store_err(rc);
+        atomic_fetch_add(&stat_retries, 1);
+        backoff(attempt);
+    }
+    log_warn("msg=\"transaction gave up after retries\"");
+    return ERR_UNAVAILABLE;
+}

@@ -1,0 +1,90 @@
+/*
+ * store.h - the one database API every domain uses.
+ *
+ * A store is one connection, chosen by URL: "sqlite:PATH" (embedded, WAL) or
+ * "postgres://..." (libpq).  It is not shared between threads: the server
+ * opens one per request thread.  SQL is written once, portably, with "?"
+ * placeholders; the PostgreSQL driver renumbers them to $1, $2, ...
+ *
+ * Every function returns an enum store_rc; STORE_OK is 0.  Engine errors are
+ * folded into this small set so callers handle, say, a unique violation the
+ * same way on both engines (STORE_CONFLICT).
+ *
+ *     struct store_stmt *st;
+ *     int rc = store_query(s, &st, "SELECT name FROM units WHERE code = ?", "s", code);
+ *     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW)
+ *         puts(store_col_text(st, 0));
+ *     store_finalize(st);
+ */
+#ifndef CORDON_STORE_STORE_H
+#define CORDON_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum store_rc {
+    STORE_OK = 0,
+    /* Numbered apart from enum err (core/err.h) so a function may return either. */
+    STORE_ROW = 100,      /* store_step: a row is ready */
+    STORE_DONE = 101,     /* store_step: no more rows */
+    STORE_CONFLICT = 102, /* unique or foreign-key constraint violated */
+    STORE_RETRY = 103,    /* busy, deadlock, serialization failure, lost connection: retry the transaction */
+    STORE_INVALID = 104,  /* the engine refused a value (type, range, encoding) */
+    STORE_ERROR = 105     /* anything else: a bug or a broken database */
+};
+
+/* Maps a store rc to an enum err (CONFLICT -> ERR_CONFLICT, ...); an enum err passes through. */
+int store_err(int rc);
+
+struct store;
+struct store_stmt;
+
+/* Opens a connection. On failure *out is NULL and err holds a message. */
+int store_open(const char *url, struct store **out, char *err, int errlen);
+void store_close(struct store *s);
+const char *store_engine(const struct store *s); /* "sqlite" or "postgres" */
+const char *store_errmsg(struct store *s);       /* last engine message, for the log only */
+
+/* Runs SQL text with no parameters; may hold several statements (migrations). */
+int store_exec(struct store *s, const char *sql);
+
+/*
+ * Prepares sql and binds arguments described by types, one letter each:
+ *   'i' int64_t, 'd' int, 's' const char * (NULL binds SQL NULL), 'n' SQL NULL (no argument).
+ * On error *out is NULL.
+ */
+int store_query(struct store *s, struct store_stmt **out, const char *sql, const char *types, ...);
+/* Runs a statement that returns no rows; *changes (may be NULL) gets the rows affected. */
+int store_run(struct store *s, int64_t *changes, const char *sql, const char *types, ...);
+/* Runs a statement expected to return one integer (e.g. INSERT ... RETURNING id, SELECT count(*)).
+ * STORE_DONE if it returned no row. */
+int store_int(struct store *s, int64_t *out, const char *sql, const char *types, ...);
+
+int store_step(struct store_stmt *st);
+int store_ncols(struct store_stmt *st);
+bool store_col_null(struct store_stmt *st, int i); /* columns count from 0 */
+int64_t store_col_int(struct store_stmt *st, int i);
+const char *store_col_text(struct store_stmt *st, int i); /* NULL for SQL NULL; valid until next step */
+const char *store_col_name(struct store_stmt *st, int i);
+void store_finalize(struct store_stmt *st);
+
+/* Transactions. write=true takes the write lock up front on SQLite (BEGIN IMMEDIATE). */
+int store_begin(struct store *s, bool write);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/*
+ * Runs fn inside a transaction, retrying the whole transaction when the store
+ * says STORE_RETRY (busy database, deadlock, serialization failure).  fn
+ * returns 0 to commit, or an enum err or store rc to roll back.  The result
+ * is 0 or an enum err (through store_err()).
+ */
+int store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
+
+/* Process-wide figures for /metrics. */
+struct store_stats {
+    uint64_t queries, errors, retries, connections;
+};
+void store_stats_get(struct store_stats *out);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * store_driver.h - what a database engine implements.  Only store.c and the
+ * drivers include this file; domains see store.h alone.
+ */
+#ifndef CORDON_STORE_DRIVER_H
+#define CORDON_STORE_DRIVER_H
+
+#include <stdarg.h>
+
+#include "store/store.h"
+
+struct store_driver {
+    const char *name;   /* "sqlite", "postgres" */
+    const char *serial; /* DDL replacing "{{serial}}" in migrations: an auto-numbered primary key */
+    int (*open)(const char *url, struct store **out, char *err, int errlen);
+    void (*close)(struct store *s);
+    const char *(*errmsg)(struct store *s);
+    int (*exec)(struct store *s, const char *sql);
+    int (*prepare)(struct store *s, const char *sql, struct store_stmt **out);
+    int (*bind_int)(struct store_stmt *st, int i, int64_t v); /* i counts from 1 */
+    int (*bind_text)(struct store_stmt *st, int i, const char *v);
+    int (*bind_null)(struct store_stmt *st, int i);
+    int (*step)(struct store_stmt *st);
+    int64_t (*changes)(struct store_stmt *st);
+    int (*ncols)(struct store_stmt *st);
+    bool (*col_null)(struct store_stmt *st, int i);
+    int64_t (*col_int)(struct store_stmt *st, int i);
+    const char *(*col_text)(struct store_stmt *st, int i);
+    const char *(*col_name)(struct store_stmt *st, int i);
+    void (*finalize)(struct store_stmt *st);
+    int (*begin)(struct store *s, bool write);
+};
+
+/* Every driver's struct store and struct store_stmt start with these. */
+struct store_base {
+    const struct store_driver *drv;
+};
+struct store_stmt_base {
+    const struct store_driver *drv;
+    struct store *store;
+};
+
+extern const struct store_driver store_sqlite_driver;
+extern const struct store_driver store_postgres_driver;
+
+/* Counters shared by the drivers (atomic). */
+void store__count_query(void);
+void store__count_error(void);
+void store__count_connection(void);
+
+#endif

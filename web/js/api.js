@@ -1,0 +1,110 @@
+// The one way the UI talks to the server: JSON over /api/v1 with the session cookie.
+
+const TIMEOUT_MS = 20000;
+
+export class ApiError extends Error {
+  constructor({ status, code, message, field, retryAfter, requestId }) {
+    super(message || code);
+    this.name = 'ApiError';
+    this.status = status;        // HTTP status, 0 when the server could not be reached
+    this.code = code;            // error.code from the server, or network / timeout / bad_response
+    this.field = field || null;  // error.field from the server
+    this.retryAfter = retryAfter ?? null;
+    this.requestId = requestId || null;
+  }
+}
+
+let onUnauthenticated = null;
+
+/** Called when a request made while signed in answers 401 (session expired or revoked). */
+export function setUnauthenticatedHandler(fn) {
+  onUnauthenticated = fn;
+}
+
+/**
+ * Send a request. Resolves with the parsed JSON body (null for 204); rejects with ApiError.
+ * opts.query   object of query parameters (null/undefined/'' values are left out)
+ * opts.body    object sent as JSON
+ * opts.signal  AbortSignal: an aborted request rejects with an AbortError (not an ApiError)
+ * opts.auth    false for requests where 401 is an expected answer (login, who-am-i)
+ */
+export async function api(method, path, opts = {}) {
+  let url = path;
+  if (opts.query) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query)) {
+      if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+    }
+    const qs = q.toString();
+    if (qs) url += `?${qs}`;
+  }
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(opts.body);
+  }
+
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), TIMEOUT_MS);
+  const relay = () => timeout.abort();
+  if (opts.signal) {
+    if (opts.signal.aborted) timeout.abort();
+    else opts.signal.addEventListener('abort', relay, { once: true });
+  }
+  init.signal = timeout.signal;
+
+  let res;
+  let text;
+  try {
+    res = await fetch(url, init);
+    text = await res.text();
+  } catch (e) {
+    if (opts.signal && opts.signal.aborted) throw abortError();
+    if (timeout.signal.aborted) throw new ApiError({ status: 0, code: 'timeout', message: 'request timed out' });
+    throw new ApiError({ status: 0, code: 'network', message: e && e.message });
+  } finally {
+    clearTimeout(timer);
+    if (opts.signal) opts.signal.removeEventListener('abort', relay);
+  }
+  if (opts.signal && opts.signal.aborted) throw abortError();
+
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = undefined; }
+  }
+  const requestId = res.headers.get('X-Request-Id');
+  if (!res.ok) {
+    const e = (data && typeof data === 'object' && data.error) || {};
+    const err = new ApiError({
+      status: res.status,
+      code: e.code || (res.status >= 500 ? 'server_error' : `http_${res.status}`),
+      message: e.message || res.statusText,
+      field: e.field,
+      retryAfter: res.headers.get('Retry-After'),
+      requestId,
+    });
+    if (res.status === 401 && opts.auth !== false && onUnauthenticated) onUnauthenticated(err);
+    throw err;
+  }
+  if (res.status === 204 || !text) return null;
+  if (data === undefined) {
+    throw new ApiError({ status: res.status, code: 'bad_response', message: 'response is not JSON', requestId });
+  }
+  return data;
+}
+
+function abortError() {
+  return new DOMException('request aborted', 'AbortError');
+}
+
+export function isAbort(e) {
+  return e && e.name === 'AbortError';
+}
+
+export const get = (path, opts) => api('GET', path, opts);
+export const post = (path, body, opts = {}) => api('POST', path, { ...opts, body });
+export const patch = (path, body, opts = {}) => api('PATCH', path, { ...opts, body });
+
+/** Path segment escaping for ids and codes taken from the URL. */
+export const seg = (s) => encodeURIComponent(String(s));
