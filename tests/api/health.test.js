@@ -77,9 +77,11 @@ function requestCounter(m) {
   return null;
 }
 const statusOf = (s) => s.labels.status ?? s.labels.code;
-const healthzCount = (samples) => samples
-  .filter((s) => s.labels.route === '/healthz' && statusOf(s) === '200')
+const countFor = (samples, routeRe, status) => samples
+  .filter((s) => routeRe.test(s.labels.route) && statusOf(s) === status)
   .reduce((a, s) => a + s.value, 0);
+// The route label is the route's pattern, not the raw path (which would grow without bound).
+const UNIT_ROUTE = /^\/api\/v1\/units\/(\{code\}|:code)$/;
 
 test('GET /healthz answers ok with the store in use', async () => {
   const r = await srv.api('GET', '/healthz');
@@ -89,17 +91,26 @@ test('GET /healthz answers ok with the store in use', async () => {
 });
 
 test('/metrics is Prometheus text with a request counter by route and status', async () => {
-  for (let i = 0; i < 3; i++) assertStatus(await srv.api('GET', '/healthz'), 200);
+  for (const code of ['01', '79', '00001']) assertStatus(await srv.api('GET', `/api/v1/units/${code}`), 200);
   const m1 = await metrics();
   const c1 = requestCounter(m1);
   assert.ok(c1, `no counter with route and status labels in:\n${JSON.stringify(m1.types)}`);
-  const before1 = healthzCount(c1);
-  assert.ok(before1 >= 3, `healthz 200 count ${before1}`);
+  const n1 = countFor(c1, UNIT_ROUTE, '200');
+  assert.ok(n1 >= 3, `GET /api/v1/units/{code} 200 count ${n1}: ${JSON.stringify(c1.map((s) => s.labels))}`);
+  assert.ok(!c1.some((s) => s.labels.route === '/api/v1/units/01'), 'raw paths are not labels');
 
-  assertStatus(await srv.api('GET', '/healthz'), 200);
-  assertStatus(await srv.api('GET', '/healthz'), 200);
+  assertStatus(await srv.api('GET', '/api/v1/units/66'), 200);
+  assertError(await srv.api('GET', '/api/v1/units/99'), 404, 'not_found');
   const c2 = requestCounter(await metrics());
-  assert.equal(healthzCount(c2), before1 + 2, 'the counter grows by exactly the requests made');
+  assert.equal(countFor(c2, UNIT_ROUTE, '200'), n1 + 1, 'the counter grows by exactly the requests made');
+  assert.ok(countFor(c2, UNIT_ROUTE, '404') >= 1, 'a 404 of a known route is counted under that route');
+});
+
+test('/healthz and /metrics are counted under their own routes', async () => {
+  for (let i = 0; i < 3; i++) assertStatus(await srv.api('GET', '/healthz'), 200);
+  const c = requestCounter(await metrics());
+  assert.ok(countFor(c, /^\/healthz$/, '200') >= 3, `no route="/healthz" samples: ${JSON.stringify(c.map((s) => s.labels))}`);
+  assert.ok(countFor(c, /^\/metrics$/, '200') >= 1, 'no route="/metrics" samples');
 });
 
 test('/metrics counts error statuses too', async () => {

@@ -1,0 +1,81 @@
+/* Unit tests of http/router.c: path parameters, method mismatch, edges. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "http/http.h"
+
+static int h(struct http_req *r)
+{
+    (void)r;
+    return 0;
+}
+
+static const struct http_route routes[] = {
+    {"GET", "/api/v1/units/search", h, 0, 0},
+    {"GET", "/api/v1/units/{code}", h, 0, 0},
+    {"GET", "/api/v1/accounts/{id}", h, 1, 0},
+    {"PATCH", "/api/v1/accounts/{id}", h, 1, 0},
+    {"GET", "/api/v1/a/{x}/b/{y}", h, 0, 0},
+};
+#define N ((int)(sizeof(routes) / sizeof(routes[0])))
+
+static int match(struct http_req *r, const char *method, const char *path, bool *mismatch)
+{
+    return http_route_match(routes, N, method, path, r, mismatch);
+}
+
+static void literal_before_parameter(void **state)
+{
+    (void)state;
+    struct http_req r = {0};
+    bool mm;
+    arena_init(&r.arena);
+    assert_int_equal(match(&r, "GET", "/api/v1/units/search", &mm), 0);
+    assert_int_equal(match(&r, "GET", "/api/v1/units/01", &mm), 1);
+    assert_string_equal(http_param(&r, "code"), "01");
+    arena_release(&r.arena);
+}
+
+static void several_parameters(void **state)
+{
+    (void)state;
+    struct http_req r = {0};
+    bool mm;
+    arena_init(&r.arena);
+    assert_int_equal(match(&r, "GET", "/api/v1/a/one/b/two", &mm), 4);
+    assert_string_equal(http_param(&r, "x"), "one");
+    assert_string_equal(http_param(&r, "y"), "two");
+    assert_null(http_param(&r, "z"));
+    arena_release(&r.arena);
+}
+
+static void method_and_shape_mismatches(void **state)
+{
+    (void)state;
+    struct http_req r = {0};
+    bool mm;
+    arena_init(&r.arena);
+    assert_int_equal(match(&r, "DELETE", "/api/v1/accounts/7", &mm), -1);
+    assert_true(mm);
+    assert_int_equal(match(&r, "PATCH", "/api/v1/accounts/7", &mm), 3);
+    assert_int_equal(match(&r, "GET", "/api/v1/accounts/", &mm), -1); /* empty segment */
+    assert_false(mm);
+    assert_int_equal(match(&r, "GET", "/api/v1/accounts/7/extra", &mm), -1);
+    assert_int_equal(match(&r, "GET", "/api/v1/account/7", &mm), -1);
+    assert_int_equal(match(&r, "HEAD", "/api/v1/units/01", &mm), 1); /* HEAD rides on GET */
+    arena_release(&r.arena);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(literal_before_parameter),
+        cmocka_unit_test(several_parameters),
+        cmocka_unit_test(method_and_shape_mismatches),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,141 @@
+/*
+ * Unit tests of store/ on the SQLite driver: binds, rows, NULLs, conflicts,
+ * transactions and rollback, migrations, and the admin unit registry built
+ * on top (scope checks and search).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin/unit.h"
+#include "core/err.h"
+#include "store/migrate.h"
+#include "store/store.h"
+
+static char path[64];
+
+static int setup(void **state)
+{
+    snprintf(path, sizeof(path), "/tmp/cordon-test-store-%d.db", (int)getpid());
+    char url[96], err[256];
+    snprintf(url, sizeof(url), "sqlite:%s", path);
+    struct store *s;
+    if (store_open(url, &s, err, sizeof(err)))
+        return -1;
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    store_close(*state);
+    unit_registry_free();
+    char p[128];
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+    return 0;
+}
+
+static void binds_and_rows(void **state)
+{
+    struct store *s = *state;
+    assert_int_equal(store_exec(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n BIGINT)"), STORE_OK);
+    int64_t id = 0;
+    assert_int_equal(store_int(s, &id, "INSERT INTO t (name, n) VALUES (?, ?) RETURNING id", "si", "Hà Nội",
+                               (int64_t)1 << 40),
+                     STORE_OK);
+    assert_int_equal(id, 1);
+    assert_int_equal(store_run(s, NULL, "INSERT INTO t (name, n) VALUES (?, ?)", "sn", "x"), STORE_OK);
+    struct store_stmt *st;
+    assert_int_equal(store_query(s, &st, "SELECT name, n FROM t ORDER BY id", ""), STORE_OK);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_string_equal(store_col_text(st, 0), "Hà Nội");
+    assert_true(store_col_int(st, 1) == (int64_t)1 << 40);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_true(store_col_null(st, 1));
+    assert_int_equal(store_step(st), STORE_DONE);
+    store_finalize(st);
+    /* a unique violation is a conflict, on every engine */
+    assert_int_equal(store_run(s, NULL, "INSERT INTO t (name) VALUES (?)", "s", "x"), STORE_CONFLICT);
+    assert_int_equal(store_err(STORE_CONFLICT), ERR_CONFLICT);
+    int64_t changes = 0;
+    assert_int_equal(store_run(s, &changes, "UPDATE t SET n = ? WHERE id > ?", "ii", (int64_t)5, (int64_t)0), STORE_OK);
+    assert_int_equal(changes, 2);
+}
+
+static int insert_then_fail(struct store *s, void *ctx)
+{
+    (void)ctx;
+    store_run(s, NULL, "INSERT INTO t (name) VALUES (?)", "s", "rolled back");
+    return ERR_INVALID_FIELD;
+}
+
+static void transaction_rolls_back(void **state)
+{
+    struct store *s = *state;
+    assert_int_equal(store_tx(s, insert_then_fail, NULL), ERR_INVALID_FIELD);
+    int64_t n = -1;
+    assert_int_equal(store_int(s, &n, "SELECT COUNT(*) FROM t WHERE name = ?", "s", "rolled back"), STORE_OK);
+    assert_int_equal(n, 0);
+}
+
+static void migrations_and_units(void **state)
+{
+    struct store *s = *state;
+    int v = -1;
+    assert_int_equal(migrate_current(s, &v), STORE_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(migrate_apply(s, NULL), STORE_OK);
+    assert_int_equal(migrate_current(s, &v), STORE_OK);
+    assert_int_equal(v, migrate_latest());
+    assert_int_equal(migrate_apply(s, NULL), STORE_OK); /* idempotent */
+    assert_int_equal(unit_reference_load(s, NULL), STORE_OK);
+    assert_int_equal(unit_registry_load(s), STORE_OK);
+
+    const struct unit *hn = unit_find("01"), *bd = unit_find("001"), *px = unit_find("00001");
+    assert_non_null(hn);
+    assert_non_null(bd);
+    assert_non_null(px);
+    assert_int_equal(unit_find("VN")->nchildren, 63);
+    assert_string_equal(px->district, "001");
+    assert_string_equal(px->province, "01");
+    assert_true(unit_within("VN", "00001"));
+    assert_true(unit_within("01", "00001"));
+    assert_true(unit_within("001", "00001"));
+    assert_true(unit_within("00001", "00001"));
+    assert_false(unit_within("79", "00001"));
+    assert_false(unit_within("00001", "001"));
+    assert_false(unit_within("01", "nope"));
+
+    const struct unit *hits[5];
+    size_t n = unit_search("dak lak", hits, 5);
+    assert_true(n >= 1);
+    assert_string_equal(hits[0]->code, "66");
+    n = unit_search("PHÚC XÁ", hits, 5);
+    assert_true(n >= 1);
+    assert_string_equal(hits[0]->code, "00001");
+
+    struct fault f;
+    assert_int_equal(unit_check("7", "unit", ERR_INVALID_FIELD, NULL, &f), ERR_INVALID_FIELD);
+    assert_int_equal(unit_check("98", "unit", ERR_NOT_FOUND, NULL, &f), ERR_NOT_FOUND);
+    assert_int_equal(unit_check("VN", "unit", ERR_NOT_FOUND, NULL, &f), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(binds_and_rows),
+        cmocka_unit_test(transaction_rolls_back),
+        cmocka_unit_test(migrations_and_units),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

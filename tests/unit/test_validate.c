@@ -1,0 +1,68 @@
+/* Unit tests of core/validate.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/validate.h"
+
+static void usernames(void **state)
+{
+    (void)state;
+    struct fault f;
+    assert_int_equal(validate_username("xa.phuc-xa_01", "username", &f), 0);
+    assert_int_equal(validate_username("ab", "username", &f), ERR_INVALID_FIELD);
+    assert_string_equal(f.field, "username");
+    assert_int_equal(validate_username("Admin", "username", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_username("a' OR 1=1", "username", &f), ERR_INVALID_FIELD);
+}
+
+static void person_names(void **state)
+{
+    (void)state;
+    struct fault f;
+    assert_int_equal(validate_person_name("Nguyễn Thị Ánh", "full_name", &f), 0);
+    assert_int_equal(validate_person_name("O'Neil-Smith Jr.", "full_name", &f), 0);
+    assert_int_equal(validate_person_name("<script>alert(1)</script>", "full_name", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_person_name("Robert'); DROP TABLE x;--", "full_name", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_person_name("---", "full_name", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_person_name("Ann\tLee", "full_name", &f), ERR_INVALID_FIELD);
+}
+
+static void phones(void **state)
+{
+    (void)state;
+    struct fault f;
+    char out[11];
+    assert_int_equal(validate_phone("0912345678", "phone", out, &f), 0);
+    assert_string_equal(out, "0912345678");
+    assert_int_equal(validate_phone("+84912345678", "phone", out, &f), 0);
+    assert_string_equal(out, "0912345678");
+    assert_int_equal(validate_phone("0212345678", "phone", out, &f), ERR_INVALID_FIELD); /* landline prefix */
+    assert_int_equal(validate_phone("091234567", "phone", out, &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_phone("09123456789", "phone", out, &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_phone("09123x5678", "phone", out, &f), ERR_INVALID_FIELD);
+    assert_string_equal(f.field, "phone");
+}
+
+static void passwords(void **state)
+{
+    (void)state;
+    struct fault f;
+    assert_int_equal(validate_password("12345678", "password", &f), 0);
+    assert_int_equal(validate_password("1234567", "password", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_password("mậtkhẩu1", "password", &f), 0); /* 8 characters, more bytes */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(usernames),
+        cmocka_unit_test(person_names),
+        cmocka_unit_test(phones),
+        cmocka_unit_test(passwords),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
