@@ -1,11 +1,11 @@
 # Turns files into C byte arrays at build time, so the binary carries its own
 # migrations and reference data and needs no files beside it at run time.
 #
-#   cmake -DOUT=file.c -DKIND=migrations|blob -DNAME=sym -DINPUTS="a;b" -P embed.cmake
+#   cmake -DOUT=file.c -DKIND=migrations|blob -DNAME=sym -DINPUTS=path -P embed.cmake
 #
-# KIND=migrations writes `const struct migration store_migrations[]` from files
-# named NNN_name.sql; KIND=blob writes `const unsigned char NAME[]` and
-# `const size_t NAME_len` from one file.
+# KIND=migrations writes `const struct migration store_migrations[]` from the
+# files NNN_name.sql in the folder INPUTS; KIND=blob writes
+# `const unsigned char NAME[]` and `const size_t NAME_len` from the file INPUTS.
 
 function(to_c_bytes file out_var)
     file(READ "${file}" hex HEX)
@@ -18,8 +18,9 @@ if(KIND STREQUAL "migrations")
     set(text "${text}struct migration { int version; const char *name; const char *sql; };\n")
     set(entries "")
     set(i 0)
-    list(SORT INPUTS)
-    foreach(f IN LISTS INPUTS)
+    file(GLOB files "${INPUTS}/*.sql")
+    list(SORT files)
+    foreach(f IN LISTS files)
         get_filename_component(base "${f}" NAME_WE)
         string(REGEX MATCH "^([0-9]+)_(.*)$" _ "${base}")
         math(EXPR version "${CMAKE_MATCH_1}")

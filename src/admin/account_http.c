@@ -84,7 +84,7 @@ int account_handle_create(struct http_req *r)
         rc = jsonin_str(body, "phone", false, 16, &in.phone, &r->fault);
     if (rc)
         return rc;
-    in.role = role_parse(role);
+    in.role = role_parse(role); /* staff roles only */
     if (in.role < 0)
         return http_fail(r, ERR_INVALID_FIELD, "role", "role must be one of national_admin, province_admin, "
                          "district_admin, commune_admin, sampler, lab, vaccinator, tracer, checkpoint_officer, venue_owner");

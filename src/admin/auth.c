@@ -27,7 +27,13 @@ void auth_configure(const struct auth_settings *s)
     settings = *s;
 }
 
-int auth_session_create(struct store *s, int64_t account_id, char token[SECRET_TOKEN_LEN + 1], int64_t *expires_at)
+int auth_session_ttl(void)
+{
+    return settings.session_ttl;
+}
+
+int auth_session_create(struct store *s, int64_t account_id, int64_t person_id, char token[SECRET_TOKEN_LEN + 1],
+                        int64_t *expires_at)
 {
     char digest[SECRET_DIGEST_HEX_LEN + 1];
     secret_token(token);
@@ -35,8 +41,9 @@ int auth_session_create(struct store *s, int64_t account_id, char token[SECRET_T
     int64_t now = clock_now();
     *expires_at = now + settings.session_ttl;
     return store_run(s, NULL,
-                     "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                     "siii", digest, account_id, now, *expires_at);
+                     "INSERT INTO sessions (token_hash, account_id, person_id, created_at, expires_at)"
+                     " VALUES (?, ?, ?, ?, ?)",
+                     account_id ? "sinii" : "sniii", digest, account_id ? account_id : person_id, now, *expires_at);
 }
 
 static const char *request_token(struct http_req *r)
@@ -56,22 +63,28 @@ int auth_authenticate(struct http_req *r)
     secret_digest(token, digest);
     struct store_stmt *st;
     int rc = store_query(r->store, &st,
-                         "SELECT a.id, a.username, a.role, a.unit_code FROM sessions s"
-                         " JOIN accounts a ON a.id = s.account_id"
-                         " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND a.disabled = 0",
+                         "SELECT s.account_id, s.person_id, a.username, a.role, a.unit_code, a.disabled"
+                         " FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id"
+                         " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?",
                          "si", digest, clock_now());
     if (rc)
         return store_err(rc);
     rc = store_step(st);
     if (rc == STORE_ROW) {
         struct http_principal *who = arena_alloc(&r->arena, sizeof(*who));
-        who->account_id = store_col_int(st, 0);
-        who->username = arena_strdup(&r->arena, store_col_text(st, 1));
-        who->role = role_parse(store_col_text(st, 2));
-        who->unit_code = arena_strdup(&r->arena, store_col_text(st, 3));
         who->session_hash = arena_strdup(&r->arena, digest);
-        if (who->role >= 0)
+        if (!store_col_null(st, 0)) {
+            who->account_id = store_col_int(st, 0);
+            who->username = arena_strdup(&r->arena, store_col_text(st, 2));
+            who->role = store_col_text(st, 3) ? role_parse(store_col_text(st, 3)) : -1;
+            who->unit_code = arena_strdup(&r->arena, store_col_text(st, 4));
+            if (who->role >= 0 && store_col_int(st, 5) == 0)
+                r->who = who;
+        } else if (!store_col_null(st, 1)) {
+            who->person_id = store_col_int(st, 1);
+            who->role = ROLE_CITIZEN;
             r->who = who;
+        }
     }
     store_finalize(st);
     if (rc != STORE_ROW && rc != STORE_DONE)
@@ -81,7 +94,7 @@ int auth_authenticate(struct http_req *r)
 
 int auth_require_area(struct http_req *r, const char *unit_code)
 {
-    if (r->who && unit_within(r->who->unit_code, unit_code))
+    if (r->who && r->who->unit_code && unit_within(r->who->unit_code, unit_code))
         return 0;
     return http_fail(r, ERR_FORBIDDEN, NULL, "unit %s lies outside your area", unit_code);
 }
@@ -103,7 +116,7 @@ static int login_blocked_for(struct store *s, const char *username, int64_t now,
     return rc;
 }
 
-static void set_session_cookie(struct http_req *r, const char *token, int max_age)
+void auth_set_cookie(struct http_req *r, const char *token, int max_age)
 {
     char cookie[256];
     snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict", AUTH_COOKIE, token,
@@ -160,7 +173,7 @@ int auth_handle_login(struct http_req *r)
     }
     char token[SECRET_TOKEN_LEN + 1];
     int64_t expires;
-    rc = auth_session_create(r->store, a.id, token, &expires);
+    rc = auth_session_create(r->store, a.id, 0, token, &expires);
     if (!rc)
         rc = store_run(r->store, NULL, "DELETE FROM login_attempts WHERE username = ?", "s", username);
     if (rc)
@@ -169,11 +182,21 @@ int auth_handle_login(struct http_req *r)
     r->who = &who;
     audit_request(r, "auth.login", "account", NULL, a.unit_code);
     r->who = NULL;
-    set_session_cookie(r, token, settings.session_ttl);
+    auth_set_cookie(r, token, settings.session_ttl);
     int reply = http_reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "token", token, "expires_at", (json_int_t)expires,
                                                   "account", account_to_json(&a)));
     mem_wipe(token, sizeof(token));
     return reply;
+}
+
+int auth_job_session_cleanup(struct store *s, int64_t now, const char **detail)
+{
+    int rc = store_run(s, NULL, "DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?", "ii", now - 86400,
+                       now - 86400);
+    if (!rc)
+        rc = store_run(s, NULL, "DELETE FROM login_attempts WHERE at < ?", "i", now - settings.failure_window);
+    *detail = NULL;
+    return rc;
 }
 
 /* POST /api/v1/auth/logout */
@@ -183,12 +206,13 @@ int auth_handle_logout(struct http_req *r)
                        r->who->session_hash);
     if (rc)
         return store_err(rc);
-    audit_request(r, "auth.logout", "account", NULL, r->who->unit_code);
-    set_session_cookie(r, "", 0);
+    if (r->who->account_id)
+        audit_request(r, "auth.logout", "account", NULL, r->who->unit_code);
+    auth_set_cookie(r, "", 0);
     return http_reply(r, 204, NULL, "", 0);
 }
 
-/* GET /api/v1/auth/me */
+/* GET /api/v1/auth/me (staff) */
 int auth_handle_me(struct http_req *r)
 {
     struct account a;

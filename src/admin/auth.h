@@ -30,8 +30,17 @@ int auth_authenticate(struct http_req *r);
 /* 0 if unit_code lies inside the caller's area, else fills a 403 fault. */
 int auth_require_area(struct http_req *r, const char *unit_code);
 
-/* Creates a session; writes the token (to give to the client once). */
-int auth_session_create(struct store *s, int64_t account_id, char token[SECRET_TOKEN_LEN + 1], int64_t *expires_at);
+/* Creates a session for a staff account (person_id 0) or a citizen (account_id 0);
+ * writes the token, to give to the client once. */
+int auth_session_create(struct store *s, int64_t account_id, int64_t person_id, char token[SECRET_TOKEN_LEN + 1],
+                        int64_t *expires_at);
+/* Sets the session cookie (max_age 0 clears it). */
+void auth_set_cookie(struct http_req *r, const char *token, int max_age);
+/* Session lifetime in seconds, as configured. */
+int auth_session_ttl(void);
+
+/* Background job: deletes sessions that ended more than a day ago, and old failed-login rows. */
+int auth_job_session_cleanup(struct store *s, int64_t now, const char **detail);
 
 int auth_handle_login(struct http_req *r);
 int auth_handle_logout(struct http_req *r);

@@ -13,6 +13,7 @@ static const char *const role_names[ROLE_COUNT] = {
     [ROLE_TRACER] = "tracer",
     [ROLE_CHECKPOINT_OFFICER] = "checkpoint_officer",
     [ROLE_VENUE_OWNER] = "venue_owner",
+    [ROLE_CITIZEN] = "citizen",
 };
 
 const char *role_name(int role)
@@ -22,7 +23,7 @@ const char *role_name(int role)
 
 int role_parse(const char *name)
 {
-    for (int i = 0; i < ROLE_COUNT; i++)
+    for (int i = 0; i < ROLE_STAFF_COUNT; i++)
         if (!strcmp(role_names[i], name))
             return i;
     return -1;

@@ -21,17 +21,21 @@ enum role {
     ROLE_TRACER,
     ROLE_CHECKPOINT_OFFICER,
     ROLE_VENUE_OWNER,
+    ROLE_CITIZEN, /* a person signed in with a one-time code; sees only their own data */
     ROLE_COUNT
 };
+
+#define ROLE_STAFF_COUNT ROLE_CITIZEN
 
 #define ROLE_BIT(r) (1u << (r))
 #define ROLES_ADMIN                                                                                                   \
     (ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN) | ROLE_BIT(ROLE_DISTRICT_ADMIN) |                  \
      ROLE_BIT(ROLE_COMMUNE_ADMIN))
-#define ROLES_STAFF ((1u << ROLE_COUNT) - 1)
+#define ROLES_STAFF ((1u << ROLE_STAFF_COUNT) - 1)
+#define ROLES_ANY ((1u << ROLE_COUNT) - 1) /* staff and citizens */
 
 const char *role_name(int role);
-/* Returns the role for a name, or -1. */
+/* Returns the staff role for a name, or -1 (citizen is not a staff role). */
 int role_parse(const char *name);
 /* Unit level an admin role sits at (0 nation .. 3 commune); -1 for operational roles. */
 int role_admin_level(int role);

@@ -10,13 +10,12 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "store/migrate.h"
 #include "store/store.h"
 
 static const char usage[] = "usage: cordon db stats [--db URL] [--config FILE]\n"
                             "\n"
                             "Prints, as JSON, each table's row count and a digest of its content.\n";
-
-static const char *const tables[] = {"schema_version", "units", "accounts", "sessions", "login_attempts", "audit_log"};
 
 static int table_stats(struct store *s, const char *table, int64_t *rows, char hex[65])
 {
@@ -72,9 +71,11 @@ int cmd_db(int argc, char **argv)
     struct store *s;
     if (cmd_open(&c, false, &s))
         return 1;
+    char tables[128][64];
+    int ntables = migrate_tables(tables, 128);
     printf("{\"engine\":\"%s\",\"tables\":{", store_engine(s));
     int rc = 0;
-    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]) && !rc; i++) {
+    for (int i = 0; i < ntables && !rc; i++) {
         int64_t rows;
         char hex[65];
         rc = table_stats(s, tables[i], &rows, hex);

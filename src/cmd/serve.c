@@ -13,6 +13,8 @@
 #include "cmd/cmd.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "jobs.h"
+#include "notify/notify.h"
 #include "routes.h"
 #include "store/store.h"
 
@@ -108,6 +110,7 @@ int cmd_serve(int argc, char **argv)
     store_close(s); /* request threads open their own connections */
     struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
     auth_configure(&auth);
+    notify_configure(c.dev);
 
     struct http_server_opts o = {
         .listen = c.listen,
@@ -121,7 +124,12 @@ int cmd_serve(int argc, char **argv)
     };
     log_info("msg=starting db=%s web_dir=%s threads=%d", strncmp(c.db, "postgres", 8) ? c.db : "postgres", c.web_dir,
              c.threads);
+    if (jobs_start(c.db, cordon_jobs, cordon_njobs, c.job_interval)) {
+        log_error("msg=\"could not start the job scheduler\"");
+        return 1;
+    }
     int rc = http_serve(&o);
+    jobs_stop();
     unit_registry_free();
     return rc;
 }

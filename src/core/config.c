@@ -46,6 +46,14 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 1, 86400, &c->login_window);
     if (!strcmp(key, "shutdown_grace"))
         return parse_int(value, 0, 600, &c->shutdown_grace);
+    if (!strcmp(key, "public_url"))
+        return copy(c->public_url, sizeof(c->public_url), value);
+    if (!strcmp(key, "dev"))
+        return parse_int(value, 0, 1, &c->dev);
+    if (!strcmp(key, "checkin_retention_days"))
+        return parse_int(value, 1, 3650, &c->checkin_retention_days);
+    if (!strcmp(key, "job_interval"))
+        return parse_int(value, 1, 86400, &c->job_interval);
     return -1;
 }
 
@@ -60,6 +68,9 @@ static void defaults(struct config *c)
     c->login_max_failures = 5;
     c->login_window = 15 * 60;
     c->shutdown_grace = 10;
+    copy(c->public_url, sizeof(c->public_url), "http://127.0.0.1:8080");
+    c->checkin_retention_days = 28;
+    c->job_interval = 60;
 }
 
 static char *trim(char *s)
@@ -121,6 +132,10 @@ static const struct {
     {"CORDON_LOGIN_WINDOW", "login_window"},
     {"CORDON_SHUTDOWN_GRACE", "shutdown_grace"},
     {"CORDON_LOG_LEVEL", "log_level"},
+    {"CORDON_PUBLIC_URL", "public_url"},
+    {"CORDON_DEV", "dev"},
+    {"CORDON_CHECKIN_RETENTION_DAYS", "checkin_retention_days"},
+    {"CORDON_JOB_INTERVAL", "job_interval"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)

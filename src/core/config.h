@@ -21,6 +21,10 @@ struct config {
     int login_window;     /* login_window = seconds of the failed-login window */
     int shutdown_grace;   /* shutdown_grace = seconds in-flight requests get on SIGTERM */
     char log_level[16];   /* log_level = debug|info|warn|error */
+    char public_url[256]; /* public_url = address people reach the server at (QR posters link here) */
+    int dev;              /* dev = 1: development mode (one-time codes also go to the log) */
+    int checkin_retention_days; /* checkin_retention_days = days venue check-ins are kept */
+    int job_interval;     /* job_interval = seconds between background job rounds */
 };
 
 /* Fills defaults, then the file (path may be NULL), then the environment. */

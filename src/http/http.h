@@ -31,10 +31,11 @@ struct http_req;
 
 /* Who is calling; set by the authenticate callback. Strings live in the request arena. */
 struct http_principal {
-    int64_t account_id;
+    int64_t account_id;    /* staff account; 0 for a citizen */
+    int64_t person_id;     /* citizen signed in by one-time code; 0 for staff */
     const char *username;
     int role;              /* index into the application's role list */
-    const char *unit_code; /* scope: this unit and everything below it */
+    const char *unit_code; /* scope: this unit and everything below it; NULL for citizens */
     const char *session_hash;
 };
 
@@ -46,7 +47,11 @@ struct http_route {
     http_handler handler;
     uint32_t roles;      /* 0: public; else bit (1 << role) for each role allowed */
     size_t body_max;     /* 0: HTTP_BODY_DEFAULT_MAX */
+    unsigned flags;      /* HTTP_AUTH_OPTIONAL */
 };
+
+/* A public route that still learns who calls when credentials come with the request. */
+#define HTTP_AUTH_OPTIONAL 1u
 
 struct http_header {
     const char *name, *value;

@@ -173,7 +173,10 @@ static int dispatch(struct server *srv, struct http_req *r)
     r->store = thread_store(srv);
     if (!r->store)
         return http_fail(r, ERR_UNAVAILABLE, NULL, "the database is not reachable; try again shortly");
-    if (r->route->roles) {
+    if (!r->route->roles && (r->route->flags & HTTP_AUTH_OPTIONAL) && srv->o->authenticate) {
+        if (srv->o->authenticate(r))
+            fault_clear(&r->fault); /* bad or stale credentials: carry on as anonymous */
+    } else if (r->route->roles) {
         int rc = srv->o->authenticate ? srv->o->authenticate(r) : ERR_UNAUTHENTICATED;
         if (rc)
             return rc;

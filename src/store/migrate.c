@@ -55,6 +55,24 @@ static int expand(const char *sql, const char *serial, struct buf *out)
     return buf_adds(out, p);
 }
 
+int migrate_tables(char names[][64], int max)
+{
+    int n = 0;
+    for (int i = 0; i < store_migrations_count; i++) {
+        const char *p = store_migrations[i].sql;
+        while (n < max && (p = strstr(p, "CREATE TABLE "))) {
+            p += strlen("CREATE TABLE ");
+            size_t len = strcspn(p, " (\n");
+            if (len && len < 64) {
+                memcpy(names[n], p, len);
+                names[n][len] = '\0';
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
 int migrate_apply(struct store *s, void (*progress)(int version, const char *name))
 {
     int current;

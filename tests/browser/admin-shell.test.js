@@ -187,20 +187,33 @@ test('disable and enable work from the list', async () => {
   assert.match(await status.textContent(), /Đang hoạt động/);
 });
 
-test('names from the server are shown as text, never as markup', async () => {
-  const token = await srv.login(srv.adminUsername, srv.adminPassword);
-  const fullName = '<img src=x onerror="window.__xss=1"><b>Lê</b> & Co';
-  const r = await srv.api('POST', '/api/v1/accounts', {
-    token,
-    body: { username: 'truy.vet.markup', password: COMMUNE_ADMIN.password, full_name: fullName, role: 'tracer', unit_code: '00001' },
+test('text from the server is shown as text, never as markup', async () => {
+  // The server's validators keep markup out of names today; the UI must not depend on it.
+  // A forged list answer carries markup in every text field.
+  const evil = '<img src=x onerror="window.__xss=1"><b>Lê</b> & Co';
+  const handler = (route) => route.fulfill({
+    status: 200,
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({
+      total: 1,
+      accounts: [{
+        id: 999, username: 'markup.test', full_name: evil, role: 'tracer', unit_code: '00001',
+        unit_name: evil, phone: evil, disabled: false, created_at: 1700000000,
+      }],
+    }),
   });
-  assert.equal(r.status, 201, r.text);
-  await page.evaluate(() => { window.location.hash = '#/accounts?unit=00001'; });
-  const row = byId('account-row-truy.vet.markup');
-  await row.waitFor();
-  assert.ok((await row.textContent()).includes(fullName), 'the name appears literally');
-  assert.equal(await row.locator('img, b').count(), 0, 'no element was made from it');
-  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  await page.route('**/api/v1/accounts?*', handler);
+  try {
+    await page.evaluate(() => { window.location.hash = '#/accounts?unit=00001'; });
+    const row = byId('account-row-markup.test');
+    await row.waitFor();
+    const text = await row.textContent();
+    assert.ok(text.includes(evil), `the name appears literally: ${text}`);
+    assert.equal(await row.locator('img, b').count(), 0, 'no element was made from it');
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+  } finally {
+    await page.unroute('**/api/v1/accounts?*', handler);
+  }
 });
 
 test('the admin signs out', async () => {

@@ -38,12 +38,14 @@ CREATE INDEX accounts_commune ON accounts (commune_code);
 CREATE TABLE sessions (
     id {{serial}},
     token_hash TEXT NOT NULL UNIQUE, -- SHA-256 of the token; the token itself is never stored
-    account_id BIGINT NOT NULL REFERENCES accounts (id),
+    account_id BIGINT REFERENCES accounts (id), -- staff session
+    person_id BIGINT,                           -- citizen session (people domain)
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     revoked_at BIGINT
 );
 CREATE INDEX sessions_account ON sessions (account_id);
+CREATE INDEX sessions_person ON sessions (person_id);
 
 CREATE TABLE login_attempts (
     id {{serial}},

@@ -1,0 +1,16 @@
+/*
+ * jobs.c - every background job, with its interval.  Domains provide the
+ * run functions; this table, like routes.c, is the one place they meet.
+ */
+#include "jobs.h"
+
+#include <stddef.h>
+
+#include "admin/auth.h"
+
+const struct job cordon_jobs[] = {
+    /* name               interval (s)  run */
+    {"session_cleanup", 3600, auth_job_session_cleanup},
+};
+
+const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);
