@@ -6,7 +6,6 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { startServer } = require('../lib/server');
@@ -17,7 +16,8 @@ const CHROMIUM_FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 const PHONE = { width: 360, height: 740 };
-const SHOTS = process.env.CORDON_SHOTS_DIR || path.join(os.tmpdir(), 'cordon-browser-shots');
+// Screenshots for a person to look at, only when asked for: CORDON_SHOTS_DIR=/tmp/shots.
+const SHOTS = process.env.CORDON_SHOTS_DIR || null;
 
 const COMMUNE_ADMIN = {
   username: 'xa.phuc.xa',
@@ -53,6 +53,7 @@ after(async () => {
 const byId = (id) => page.getByTestId(id);
 
 async function shot(name) {
+  if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
@@ -138,6 +139,17 @@ test('the admin creates a commune admin at Phường Phúc Xá through the unit 
   await byId('account-create-open').click();
   const form = byId('account-create-form');
   await form.waitFor();
+  // Search (without diacritics) finds the ward and names its district and province.
+  await byId('new-unit-search').fill('phuc xa');
+  const hit = byId('new-unit-result-00001');
+  await hit.waitFor();
+  await page.waitForFunction(() => /Quận Ba Đình/.test(document.querySelector('[data-testid="new-unit-result-00001"]')?.textContent));
+  await hit.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="new-unit-selected-name"]')?.getAttribute('data-code') === '00001');
+
+  // Browsing from the top reaches the same ward.
+  await byId('new-unit-crumb-VN').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="new-unit-selected-name"]')?.getAttribute('data-code') === 'VN');
   await byId('new-unit-option-01').click();           // Thành phố Hà Nội
   await byId('new-unit-option-001').click();          // Quận Ba Đình
   await byId('new-unit-option-00001').click();        // Phường Phúc Xá

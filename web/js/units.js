@@ -57,7 +57,9 @@ export async function namedAncestors(unit) {
 export function unitName(u, { short = false } = {}) {
   if (!u) return h('span', null, '');
   if (isNation(u)) return h('span', { t: 'unit.nation' });
-  return h('span', null, (short ? u.name : u.name_with_type) || u.name || u.code);
+  // Short names of numbered units ("1" for Quận 1) mean nothing alone: use the full name.
+  const useShort = short && u.name && !/^\d+$/.test(u.name);
+  return h('span', null, (useShort ? u.name : u.name_with_type) || u.name || u.code);
 }
 
 /** "Quận Ba Đình, Thành phố Hà Nội" from an ancestor list (nation left out). */

@@ -100,7 +100,7 @@ export default {
   'accounts.title': 'Accounts',
   'accounts.unit': 'Unit:',
   'accounts.browse_unit': 'View unit',
-  'accounts.total': 'Total: {n} accounts',
+  'accounts.total': 'Total: {n}',
   'accounts.empty': 'No accounts in this unit yet.',
   'accounts.more': 'Show more',
   'accounts.enabled': 'Active',

@@ -1,0 +1,64 @@
+/*
+ * people.h - persons: citizens, their family members, anyone a platform records.
+ *
+ * Other domains (venues, check-ins, declarations, testing, vaccination) call
+ * these functions; they never query the people tables themselves.
+ */
+#ifndef CORDON_PEOPLE_PEOPLE_H
+#define CORDON_PEOPLE_PEOPLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+struct store;
+struct http_req;
+
+#define PERSON_CODE_LEN 10
+
+struct person {
+    int64_t id;
+    const char *code;          /* public id used in QR codes */
+    const char *full_name;     /* NULL until a citizen completes the profile */
+    const char *date_of_birth; /* YYYY-MM-DD or NULL */
+    const char *sex;           /* male, female, other, or NULL */
+    const char *phone, *cccd, *cmnd, *bhyt; /* NULL when absent */
+    const char *commune_code;  /* NULL until known */
+    const char *street;
+    int64_t household_id;      /* 0: none */
+    int64_t qr_serial;         /* current serial of the personal QR code */
+    int64_t created_at;
+};
+
+/* Lookups: STORE_OK with *out filled, STORE_DONE if none, or a store error. Strings live in a. */
+int people_get(struct store *s, struct arena *a, int64_t id, struct person *out);
+int people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out);
+int people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd, struct person *out);
+int people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out);
+/* Finds the person with this phone and (folded) name, or creates one holding just those. */
+int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone, const char *full_name,
+                                        struct person *out, bool *created);
+
+/* Members a citizen manages (family), not including the citizen. */
+int people_managed(struct store *s, struct arena *a, int64_t manager_id, struct person **out, int *n);
+bool people_manages(struct store *s, int64_t manager_id, int64_t person_id);
+
+/*
+ * Access check for handlers: a citizen may act for self and managed members;
+ * staff for persons whose commune lies in their area.  Fills r->fault (403,
+ * 404) and returns its code on refusal; on success *out holds the person.
+ */
+int people_require_access(struct http_req *r, int64_t person_id, struct person *out);
+
+/* The person's current personal QR payload (CDN1.P...). */
+int people_qr_payload(struct store *s, const struct person *p, char out[256]);
+/* Resolves a scanned personal QR: verifies signature and serial. ERR_INVALID_FIELD (field) if bad. */
+int people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field, struct person *out,
+                   struct fault *f);
+
+json_t *people_to_json(const struct person *p);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * venue.h - public venues (shops, markets, schools, offices...) and their check-ins.
+ *
+ * Venue registration, approval, posters, visitor logs: venue.c, venue_store.c,
+ * venue_http.c, poster.c.  Check-ins: checkin.c, checkin_store.c,
+ * checkin_http.c, retention in checkin_job.c.
+ */
+#ifndef CORDON_VENUE_VENUE_H
+#define CORDON_VENUE_VENUE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+struct store;
+struct http_req;
+
+#define VENUE_CODE_LEN 8
+
+struct venue {
+    int64_t id;
+    const char *code;          /* public code printed in the poster URL */
+    const char *name;
+    const char *type;
+    const char *commune_code;
+    const char *street;
+    int64_t capacity;
+    const char *status;        /* pending, approved, rejected */
+    int64_t owner_account_id;
+    int64_t created_at;
+};
+
+int venue_get(struct store *s, struct arena *a, int64_t id, struct venue *out);
+int venue_find_by_code(struct store *s, struct arena *a, const char *code, struct venue *out);
+/* 0 if the caller owns the venue or is an official whose area holds it; else fills a 403. */
+int venue_require_manage(struct http_req *r, const struct venue *v);
+json_t *venue_to_json(const struct venue *v);
+
+#endif
