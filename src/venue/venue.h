@@ -38,4 +38,23 @@ int venue_find_by_code(struct store *s, struct arena *a, const char *code, struc
 int venue_require_manage(struct http_req *r, const struct venue *v);
 json_t *venue_to_json(const struct venue *v);
 
+/* The address people read on a poster: "street, commune, district, province" (unit names). In a. */
+const char *venue_address(struct arena *a, const struct venue *v);
+/* Where poster QR URLs point ("<public_url>/c/<code>..."); call once before serving. */
+void venue_configure(const char *public_url);
+/* The signed poster URL of a venue: <public_url>/c/<code>?k=<kid>&s=<sig>. 0 or a store/err code. */
+int venue_poster_url(struct store *s, struct arena *a, const struct venue *v, const char **out);
+
+/* Handlers (venue_http.c, poster.c) */
+int venue_handle_create(struct http_req *r);
+int venue_handle_list(struct http_req *r);
+int venue_handle_get(struct http_req *r);
+int venue_handle_approve(struct http_req *r);
+int venue_handle_reject(struct http_req *r);
+int venue_handle_by_code(struct http_req *r);
+int venue_handle_visitors(struct http_req *r);
+int venue_handle_poster_pdf(struct http_req *r);
+int venue_handle_poster_png(struct http_req *r);
+int venue_handle_checkin_page(struct http_req *r); /* GET /c/{code}: the check-in page (HTML) */
+
 #endif

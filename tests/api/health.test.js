@@ -26,14 +26,17 @@ function parsePrometheus(text) {
   const labelRe = /\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"\s*(,|$)/y;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    if (line.startsWith('#')) {
+    if (line.startsWith('# TYPE ')) {
       const m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
-      if (m) types[m[1]] = m[2];
-      else if (!/^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* /.test(line) && !/^# HELP \S+$/.test(line) && /^# (TYPE|HELP)/.test(line)) {
-        throw new Error(`bad metadata line: ${line}`);
-      }
+      if (!m) throw new Error(`bad TYPE line: ${line}`);
+      types[m[1]] = m[2];
       continue;
     }
+    if (line.startsWith('# HELP ')) {
+      if (!/^# HELP [a-zA-Z_:][a-zA-Z0-9_:]*( .*)?$/.test(line)) throw new Error(`bad HELP line: ${line}`);
+      continue;
+    }
+    if (line.startsWith('#')) continue;
     const m = sampleRe.exec(line);
     if (!m) throw new Error(`bad sample line: ${line}`);
     const labels = {};

@@ -292,6 +292,21 @@ test('the commune admin reads its own audit log', async () => {
   await shot('06-audit');
 });
 
+test('a session ended elsewhere leads back to sign-in, then to the page that was wanted', async () => {
+  // Revoke the cookie session behind the page's back.
+  const st = await page.evaluate(async () => (await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' })).status);
+  assert.equal(st, 204);
+  await byId('nav-accounts').click();
+  await byId('login-view').waitFor();
+  const banner = byId('banner');
+  assert.match(await banner.textContent(), /Phiên đăng nhập đã hết hạn/);
+  assert.equal(await byId('session').isVisible(), false);
+  await login(COMMUNE_ADMIN.username, COMMUNE_ADMIN.password);
+  await byId('accounts-view').waitFor();
+  await expectHash(/^#\/accounts$/);
+  assert.equal(await byId('session-username').textContent(), COMMUNE_ADMIN.username);
+});
+
 test('no script errors on the way', () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -25,6 +25,8 @@ const STORE = process.env.CORDON_TEST_STORE || 'sqlite';
 const ADMIN_USERNAME = 'admin';
 const ADMIN_PASSWORD = 'Quan-tri-Quoc-gia-2021!';
 const READY_TIMEOUT_MS = 15000;
+// Reports of the sanitizer build (ASan, LSan, UBSan): any of these fails the test run.
+const SANITIZER_RE = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: ThreadSanitizer/;
 const STOP_TIMEOUT_MS = 15000;
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -49,6 +51,7 @@ function runBin(args, stdin) {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) throw new Error(`cannot run ${BIN}: ${r.error.message}`);
+  if (SANITIZER_RE.test(r.stderr)) throw new Error(`sanitizer report from cordon ${args.join(' ')}:\n${r.stderr}`);
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -119,7 +122,8 @@ async function request(baseUrl, method, urlPath, opts = {}) {
 /**
  * Starts a server. opts.store overrides CORDON_TEST_STORE; opts.env adds environment variables
  * for `serve`. The answer's methods:
- *   stop()      SIGTERM, wait for exit, remove the database; resolves to {code, signal}
+ *   stop()      SIGTERM, wait for exit, remove the database; resolves to {code, signal};
+ *               throws if the server's stderr held a sanitizer report
  *   kill()      SIGKILL, wait for exit (the database stays until stop())
  *   restart()   stop the process if running, serve the same database on a new port
  *   cli(args, stdin)  run the binary with `--db URL` appended: {status, stdout, stderr}
@@ -166,18 +170,19 @@ async function startServer(opts = {}) {
   srv._spawn = async () => {
     srv.port = await freePort();
     srv.url = `http://127.0.0.1:${srv.port}`;
-    srv._stderr = '';
+    if (srv._stderr) srv._stderr += '\n--- restart ---\n';
     const proc = spawn(BIN, ['serve', '--db', srv.dbUrl, '--listen', `127.0.0.1:${srv.port}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...(opts.env || {}) },
     });
     srv.proc = proc;
     srv._exit = new Promise((resolve) => {
-      proc.on('exit', (code, signal) => resolve({ code, signal }));
+      proc.on('close', (code, signal) => resolve({ code, signal }));
     });
     proc.stdout.on('data', () => {});
     proc.stderr.on('data', (d) => {
       srv._stderr += d.toString('utf8');
+      if (SANITIZER_RE.test(srv._stderr.slice(-(d.length + 64)))) srv._sanitized = true;
       if (srv._stderr.length > 256 * 1024) srv._stderr = srv._stderr.slice(-128 * 1024);
     });
     let exited = null;
@@ -232,6 +237,7 @@ async function startServer(opts = {}) {
     } finally {
       db.drop();
     }
+    if (srv._sanitized) throw new Error(`sanitizer report from cordon serve; stderr:\n${srv._stderr}`);
     return result;
   };
 

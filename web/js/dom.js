@@ -1,7 +1,7 @@
 // Small DOM helpers. Text always goes in through textContent or text nodes;
 // nothing here ever assigns innerHTML, so data from the server cannot inject markup.
 
-import { t, markI18n } from './i18n.js';
+import { markI18n } from './i18n.js';
 
 const PROPS = new Set(['value', 'checked', 'disabled', 'hidden', 'selected', 'type', 'name', 'id', 'htmlFor']);
 
@@ -110,4 +110,3 @@ export function field({ name, label, type = 'text', hint, input: custom, attrs =
   return { wrap, input };
 }
 
-export { t };

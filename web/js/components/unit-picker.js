@@ -33,6 +33,13 @@ export function unitPicker(opts = {}) {
   let searchSeq = 0;
   let searchTimer = null;
   let searchAbort = null;
+  let jumpSeq = 0;        // a newer jump or a click by the user cancels a jump still loading
+  let touched = false;    // the user chose something: the start-up selection must not override it
+
+  function userAct() {
+    touched = true;
+    jumpSeq += 1;
+  }
 
   const hidden = h('input', { type: 'hidden', name, value: '' });
   const selectedBox = h('p', { class: 'up-selected', testid: `${tid}-selected`, 'aria-live': 'polite' });
@@ -80,7 +87,7 @@ export function unitPicker(opts = {}) {
       const last = i === trail.length - 1;
       crumbs.appendChild(h('button', {
         type: 'button', class: 'crumb', testid: `${tid}-crumb-${u.code}`, 'aria-current': last ? 'location' : null,
-        onclick: () => { const t2 = trail.slice(0, i + 1); choose(u, t2); browse(t2); },
+        onclick: () => { userAct(); const t2 = trail.slice(0, i + 1); choose(u, t2); browse(t2); },
       }, unitName(u, { short: true })));
     });
   }
@@ -101,6 +108,7 @@ export function unitPicker(opts = {}) {
           type: 'button', class: `up-option${leaf ? ' leaf' : ''}`, testid: `${tid}-option-${k.code}`,
           'aria-pressed': String(Boolean(selected && selected.code === k.code)),
           onclick: (ev) => {
+            userAct();
             choose(k, [...trail, k]);
             if (!leaf) browse([...trail, k]);
             else for (const b of list.querySelectorAll('.up-option')) b.setAttribute('aria-pressed', String(b === ev.currentTarget));
@@ -115,6 +123,7 @@ export function unitPicker(opts = {}) {
   /** Trail from root to unit (inclusive), or null when the unit is not under root. */
   async function trailTo(unit) {
     const anc = await namedAncestors(unit);
+    if (!root) return null;
     if (unit.code === root.code) return [root];
     const i = anc.findIndex((a) => a.code === root.code);
     if (i < 0 && !isNation(root)) return null;
@@ -123,11 +132,14 @@ export function unitPicker(opts = {}) {
   }
 
   async function jumpTo(code) {
+    const mine = ++jumpSeq;
     const unit = await getUnit(code);
     const t2 = await trailTo(unit);
+    if (mine !== jumpSeq) return;
     if (!t2) {
       // Outside the root's subtree: still selectable (the server decides), shown alone.
-      choose(unit, [...(await namedAncestors(unit)), unit]);
+      const anc = await namedAncestors(unit);
+      if (mine === jumpSeq) choose(unit, [...anc, unit]);
       return;
     }
     choose(unit, t2);
@@ -151,6 +163,7 @@ export function unitPicker(opts = {}) {
         ul.appendChild(h('li', null, h('button', {
           type: 'button', class: 'up-option leaf', testid: `${tid}-result-${u.code}`,
           onclick: async () => {
+            userAct();
             clear(results);
             searchInput.value = '';
             try { await jumpTo(u.code); } catch (e) { if (!isAbort(e)) replace(results, errorBox(e, 'other')); }
@@ -181,11 +194,12 @@ export function unitPicker(opts = {}) {
     showSelected();
     try {
       root = isNation({ code: rootCode }) ? { code: NATION, level: 0 } : await getUnit(rootCode);
+      if (touched) return;
       choose(root, [root]);
       if (opts.initial && opts.initial !== rootCode) {
         try { await jumpTo(opts.initial); return; } catch { /* fall back to the root */ }
       }
-      await browse([root]);
+      if (!touched) await browse([root]);
     } catch (e) {
       replace(list, h('li', null, errorBox(e, 'other')));
     }

@@ -1,6 +1,6 @@
 // Audit log for admins: who did what, in a unit and everything below it.
 
-import { h, replace, clear, loading, field, tx } from '../dom.js';
+import { h, replace, loading, field, tx } from '../dom.js';
 import { get, isAbort } from '../api.js';
 import { link, navigate } from '../router.js';
 import { current } from '../session.js';
