@@ -112,7 +112,14 @@ int cmd_serve(int argc, char **argv)
     auth_configure(&auth);
     notify_configure(c.dev);
 
+    /* Browser libraries come from npm (package-lock.json), installed beside web/. */
+    char jsqr[600];
+    snprintf(jsqr, sizeof(jsqr), "%s/../node_modules/jsqr/dist/jsQR.js", c.web_dir);
+    const struct http_alias aliases[] = {{"/vendor/jsQR.js", jsqr}};
+
     struct http_server_opts o = {
+        .aliases = aliases,
+        .naliases = 1,
         .listen = c.listen,
         .threads = c.threads,
         .web_dir = c.web_dir,

@@ -109,10 +109,18 @@ int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t ma
 /* Positive integer id in a path parameter. */
 int http_param_id(struct http_req *r, const char *name, int64_t *out);
 
+/* A single file served at a fixed URL path (browser libraries installed by npm). */
+struct http_alias {
+    const char *url_path; /* "/vendor/jsQR.js" */
+    const char *file;     /* absolute or working-directory-relative path */
+};
+
 struct http_server_opts {
     const char *listen; /* HOST:PORT; port 0 picks a free one */
     int threads;
     const char *web_dir;   /* static files; NULL: none */
+    const struct http_alias *aliases;
+    int naliases;
     const char *db_url;    /* each request thread opens its own connection */
     const struct http_route *routes;
     int nroutes;

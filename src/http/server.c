@@ -163,6 +163,10 @@ static int dispatch(struct server *srv, struct http_req *r)
             int rc = serve_builtin(srv, r);
             if (rc != ERR_NOT_FOUND)
                 return rc;
+            for (int i = 0; i < srv->o->naliases; i++)
+                if (!strcmp(r->path, srv->o->aliases[i].url_path))
+                    return static_serve_file(r, srv->o->aliases[i].file) ? http_fail(r, ERR_NOT_FOUND, NULL, "not installed")
+                                                                         : 0;
             if (strncmp(r->path, "/api/", 5) != 0 && static_serve(r, srv->o->web_dir) == 0)
                 return 0;
         }

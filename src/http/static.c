@@ -65,6 +65,12 @@ int static_serve(struct http_req *r, const char *root)
     char full[1024];
     if ((size_t)snprintf(full, sizeof(full), "%s%s", root, path) >= sizeof(full))
         return ERR_NOT_FOUND;
+    return static_serve_file(r, full);
+}
+
+int static_serve_file(struct http_req *r, const char *full)
+{
+    const char *path = full;
     int fd = open(full, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return ERR_NOT_FOUND;

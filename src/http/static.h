@@ -6,5 +6,7 @@
 
 /* Replies with the file under root for r->path, or returns ERR_NOT_FOUND. */
 int static_serve(struct http_req *r, const char *root);
+/* Replies with one file (path given by the server, not the client), or returns ERR_NOT_FOUND. */
+int static_serve_file(struct http_req *r, const char *file);
 
 #endif
