@@ -7,10 +7,12 @@
 #include <stddef.h>
 
 #include "admin/auth.h"
+#include "venue/checkin.h"
 
 const struct job cordon_jobs[] = {
     /* name               interval (s)  run */
     {"session_cleanup", 3600, auth_job_session_cleanup},
+    {"checkin_retention", 3600, checkin_job_retention},
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

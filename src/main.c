@@ -17,6 +17,8 @@ static const struct command {
     {"user", cmd_user, "add, list or disable staff accounts"},
     {"demo", cmd_demo, "load demo data and print the demo logins"},
     {"db", cmd_db, "database figures (row counts and content digests)"},
+    {"qr", cmd_qr, "verify a signed QR payload offline"},
+    {"jobs", cmd_jobs, "run the background jobs once (retention, cleanup)"},
 };
 
 static void usage(FILE *out)

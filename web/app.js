@@ -1,4 +1,4 @@
-// Cordon admin UI: start-up, header, and the route table.
+// Cordon web UI (staff and citizens): start-up, header, and the route table.
 
 import { applyTranslations, getLang, setLang, onLangChange, markI18n } from './js/i18n.js';
 import { h, replace, withBusy } from './js/dom.js';
@@ -12,7 +12,18 @@ import { loginView } from './js/views/login.js';
 import { unitsView } from './js/views/units.js';
 import { accountsView } from './js/views/accounts.js';
 import { auditView } from './js/views/audit.js';
-import { notFoundView, adminOnly } from './js/views/misc.js';
+import { notFoundView, adminOnly, onlyFor } from './js/views/misc.js';
+import { citizenLoginView } from './js/views/citizen-login.js';
+import { meHomeView, profileView, myCheckinsView } from './js/views/me.js';
+import { familyView } from './js/views/family.js';
+import { declareView } from './js/views/declare.js';
+import { scanPosterView } from './js/views/scan-poster.js';
+import { venuesView, venueNewView, venueView } from './js/views/venues.js';
+import { venueScanView } from './js/views/venue-scan.js';
+import { reportsView } from './js/views/reports.js';
+
+const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
+const isCitizenRole = (role) => role === 'citizen';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -26,12 +37,22 @@ function renderSession(me) {
   if (!me) return;
   $('[data-testid="session-username"]').textContent = me.username;
   markI18n($('[data-testid="session-role"]'), 'text', roleKey(me.role));
-  $('[data-testid="session-unit"]').textContent = me.unit_name || me.unit_code;
-  for (const a of nav.querySelectorAll('[data-admin]')) a.hidden = !isAdmin(me.role);
+  const unit = $('[data-testid="session-unit"]');
+  unit.textContent = me.unit_name || me.unit_code || '';
+  unit.hidden = !unit.textContent;
+  if (unit.previousElementSibling) unit.previousElementSibling.hidden = unit.hidden;
+  for (const a of nav.querySelectorAll('[data-nav]')) {
+    const roles = a.getAttribute('data-roles');
+    if (roles) a.hidden = !roles.split(' ').includes(me.role);
+    else if (a.hasAttribute('data-admin')) a.hidden = !isAdmin(me.role);
+    else if (a.hasAttribute('data-staff')) a.hidden = isCitizenRole(me.role);
+  }
 }
 
 function markActiveNav(active) {
-  const section = active.path.split('/')[1] || '';
+  const parts = active.path.split('/');
+  // The citizen's pages live under /me: each of them is a section of its own.
+  const section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.getAttribute('data-nav') === section) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -53,6 +74,7 @@ function wireHeader() {
 
   const logoutBtn = $('[data-testid="logout"]');
   logoutBtn.addEventListener('click', async () => {
+    const wasCitizen = session.isCitizen();
     try {
       await withBusy(logoutBtn, () => session.logout());
       showBanner('banner.logged_out', 'info');
@@ -60,7 +82,7 @@ function wireHeader() {
       // The local state is cleared anyway; the server session will expire.
       showBanner('banner.logout_failed', 'warn');
     }
-    navigate('#/login');
+    navigate(wasCitizen ? '#/citizen/login' : '#/login');
   });
   session.onSessionChange(renderSession);
   onRoute(markActiveNav);
@@ -70,6 +92,8 @@ function wireHeader() {
 /* ---------------------------------------------------------------- routes */
 
 export function defaultHash(me) {
+  if (isCitizenRole(me.role)) return me.profile_complete === false ? '#/me/profile' : '#/me';
+  if (me.role === 'venue_owner') return '#/venues';
   return isAdmin(me.role) ? '#/accounts' : '#/units';
 }
 
@@ -81,7 +105,7 @@ export function safeNext(next) {
 
 function currentHashForNext() {
   const { path, query } = parseHash();
-  if (path === '/' || path === '/login') return null;
+  if (path === '/' || path === '/login' || path === '/citizen/login') return null;
   const qs = query.toString();
   return `#${path}${qs ? `?${qs}` : ''}`;
 }
@@ -89,8 +113,26 @@ function currentHashForNext() {
 route('/login', (ctx) => loginView(ctx, {
   onSuccess(me) { navigate(safeNext(ctx.query.get('next')) || defaultHash(me)); },
 }), { public: true });
-route('/units', unitsView);
-route('/units/:code', unitsView);
+route('/citizen/login', (ctx) => citizenLoginView(ctx, {
+  onSuccess(me) { navigate(safeNext(ctx.query.get('next')) || defaultHash(me)); },
+}), { public: true });
+const citizenOnly = (view) => onlyFor((me) => isCitizenRole(me.role), view, 'error.citizen_only');
+const staffOnly = (view) => onlyFor((me) => !isCitizenRole(me.role), view, 'error.staff_only');
+const venueRoles = (view) => onlyFor((me) => VENUE_ROLES.includes(me.role), view, 'error.venue_only');
+const ownerOnly = (view) => onlyFor((me) => me.role === 'venue_owner', view, 'error.owner_only');
+route('/me', citizenOnly(meHomeView));
+route('/me/profile', citizenOnly(profileView));
+route('/me/family', citizenOnly(familyView));
+route('/me/checkins', citizenOnly(myCheckinsView));
+route('/me/declare', citizenOnly(declareView));
+route('/scan', citizenOnly(scanPosterView));
+route('/venues', venueRoles(venuesView));
+route('/venues/new', ownerOnly(venueNewView));
+route('/venues/:id', venueRoles(venueView));
+route('/venues/:id/scan', ownerOnly(venueScanView));
+route('/reports/checkins', adminOnly(reportsView));
+route('/units', staffOnly(unitsView));
+route('/units/:code', staffOnly(unitsView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
 route('/', () => {});
@@ -98,9 +140,9 @@ route('*', notFoundView);
 
 setGuard(({ path, query, meta }) => {
   const me = session.current();
-  if (path === '/login') return me ? (safeNext(query.get('next')) || defaultHash(me)) : null;
+  if (path === '/login' || path === '/citizen/login') return me ? (safeNext(query.get('next')) || defaultHash(me)) : null;
   if (meta.public) return null;
-  if (!me) return link('/login', { next: currentHashForNext() });
+  if (!me) return link(path === '/me' || path.startsWith('/me/') || path === '/scan' ? '/citizen/login' : '/login', { next: currentHashForNext() });
   if (path === '/') return defaultHash(me);
   return null;
 });
@@ -110,7 +152,7 @@ setUnauthenticatedHandler(() => {
   const next = currentHashForNext();
   session.expire();
   showBanner('error.session_expired', 'warn');
-  navigate(link('/login', { next }));
+  navigate(link(next && /^#\/(me|scan)/.test(next) ? '/citizen/login' : '/login', { next }));
 });
 
 /* ---------------------------------------------------------------- start */

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
+#include "core/validate.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/http.h"
@@ -143,6 +144,8 @@ int auth_handle_login(struct http_req *r)
     int rc = http_read_json(r, fields, &body);
     if (!rc)
         rc = jsonin_str(body, "username", true, 64, &username, &r->fault);
+    if (!rc)
+        rc = validate_username(username, "username", &r->fault);
     if (!rc)
         rc = jsonin_str(body, "password", true, 128, &password, &r->fault);
     if (rc)

@@ -15,6 +15,8 @@ int cmd_migrate(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
+int cmd_qr(int argc, char **argv);
 
 /* Loads the config (file, environment) before flags are applied; prints errors. */
 int cmd_config(int argc, char **argv, struct config *c);

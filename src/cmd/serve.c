@@ -17,6 +17,8 @@
 #include "notify/notify.h"
 #include "routes.h"
 #include "store/store.h"
+#include "venue/checkin.h"
+#include "venue/venue.h"
 
 static const char usage[] =
     "usage: cordon serve [--db URL] [--listen HOST:PORT] [--web-dir DIR] [--threads N] [--config FILE]\n"
@@ -111,6 +113,8 @@ int cmd_serve(int argc, char **argv)
     struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
     auth_configure(&auth);
     notify_configure(c.dev);
+    checkin_configure(c.checkin_retention_days);
+    venue_configure(c.public_url, c.web_dir);
 
     /* Browser libraries come from npm (package-lock.json), installed beside web/. */
     char jsqr[600];

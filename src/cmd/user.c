@@ -78,6 +78,11 @@ static int user_add(struct store *s, const char *username, const char *role, con
 
 static int user_list(struct store *s, const char *unit)
 {
+    struct fault f = {0};
+    if (unit && unit_check(unit, "--unit", ERR_INVALID_FIELD, NULL, &f)) {
+        fprintf(stderr, "cordon user list: %s\n", f.message);
+        return 2;
+    }
     struct arena a;
     arena_init(&a);
     struct account *list;

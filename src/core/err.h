@@ -36,7 +36,7 @@ int err_status(enum err e);
  */
 struct fault {
     enum err code;
-    const char *field; /* static string or NULL */
+    const char *field; /* NULL, a static string, or a string living as long as the request */
     char message[256];
 };
 

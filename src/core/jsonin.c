@@ -37,8 +37,8 @@ int jsonin_allow(json_t *obj, const char *const *allowed, struct fault *f)
         const char *const *a = allowed;
         while (*a && strcmp(*a, key) != 0)
             a++;
-        if (!*a)
-            return fault_set(f, ERR_UNKNOWN_FIELD, NULL, "unknown field \"%.64s\"", key);
+        if (!*a) /* key lives as long as obj, which the request arena holds */
+            return fault_set(f, ERR_UNKNOWN_FIELD, key, "unknown field \"%.64s\"", key);
     }
     return 0;
 }

@@ -127,10 +127,12 @@ struct http_server_opts {
     int shutdown_grace;    /* seconds */
     /* Looks at cookies/bearer token; on success sets r->who. Returns 0 or ERR_UNAUTHENTICATED. */
     int (*authenticate)(struct http_req *r);
-    /* Appended to /metrics output. */
-    void (*metrics_extra)(struct buf *out);
     const void *app;
 };
+
+/* Built-in handlers for the application's route table: GET /healthz, GET /metrics (loopback only). */
+int http_handle_healthz(struct http_req *r);
+int http_handle_metrics(struct http_req *r);
 
 /* Serves until SIGTERM or SIGINT, then drains in-flight requests. Returns 0 on a clean stop. */
 int http_serve(const struct http_server_opts *o);

@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "core/text.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/static.h"
@@ -129,29 +130,38 @@ static bool is_loopback(const char *ip)
     return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1");
 }
 
-static int serve_builtin(struct server *srv, struct http_req *r)
+int http_handle_healthz(struct http_req *r)
 {
-    if (!strcmp(r->path, "/healthz")) {
-        struct store *s = thread_store(srv);
-        int64_t one = 0;
-        if (!s || store_int(s, &one, "SELECT 1", "") != STORE_OK) {
-            return http_reply_json(r, 503, json_pack("{s:s}", "status", "unavailable"));
-        }
-        return http_reply_json(r, 200, json_pack("{s:s, s:s}", "status", "ok", "store", store_engine(s)));
+    int64_t one = 0;
+    if (store_int(r->store, &one, "SELECT 1", "") != STORE_OK)
+        return http_reply_json(r, 503, json_pack("{s:s}", "status", "unavailable"));
+    return http_reply_json(r, 200, json_pack("{s:s, s:s}", "status", "ok", "store", store_engine(r->store)));
+}
+
+int http_handle_metrics(struct http_req *r)
+{
+    if (!is_loopback(r->client_ip))
+        return http_fail(r, ERR_FORBIDDEN, NULL, "metrics are served on loopback only");
+    struct buf out;
+    buf_init(&out, 16u << 20);
+    metrics_render(&out);
+    int rc = http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", out.data, out.len);
+    buf_release(&out);
+    return rc;
+}
+
+/* Query parameters must be UTF-8 without NUL: handlers read them as C strings. */
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                 const char *value, size_t value_size)
+{
+    (void)kind;
+    struct http_req *r = cls;
+    if (!text_utf8_valid(key, key_size) || (value && !text_utf8_valid(value, value_size))) {
+        const char *name = text_utf8_valid(key, key_size) ? arena_strndup(&r->arena, key, key_size) : "query";
+        http_fail(r, ERR_INVALID_FIELD, name, "query parameter %s must be UTF-8 text without NUL characters", name);
+        return MHD_NO;
     }
-    if (!strcmp(r->path, "/metrics")) {
-        if (!is_loopback(r->client_ip))
-            return http_fail(r, ERR_FORBIDDEN, NULL, "metrics are served on loopback only");
-        struct buf out;
-        buf_init(&out, 16u << 20);
-        metrics_render(&out);
-        if (srv->o->metrics_extra)
-            srv->o->metrics_extra(&out);
-        int rc = http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", out.data, out.len);
-        buf_release(&out);
-        return rc;
-    }
-    return ERR_NOT_FOUND;
+    return MHD_YES;
 }
 
 static int dispatch(struct server *srv, struct http_req *r)
@@ -160,9 +170,6 @@ static int dispatch(struct server *srv, struct http_req *r)
         return r->fault.code;
     if (!r->route) {
         if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
-            int rc = serve_builtin(srv, r);
-            if (rc != ERR_NOT_FOUND)
-                return rc;
             for (int i = 0; i < srv->o->naliases; i++)
                 if (!strcmp(r->path, srv->o->aliases[i].url_path))
                     return static_serve_file(r, srv->o->aliases[i].file) ? http_fail(r, ERR_NOT_FOUND, NULL, "not installed")
@@ -174,6 +181,9 @@ static int dispatch(struct server *srv, struct http_req *r)
     }
     if (r->body_too_large)
         return http_fail(r, ERR_TOO_LARGE, NULL, "request body is larger than %zu bytes", r->body.max);
+    MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, r);
+    if (r->fault.code)
+        return r->fault.code;
     r->store = thread_store(srv);
     if (!r->store)
         return http_fail(r, ERR_UNAVAILABLE, NULL, "the database is not reachable; try again shortly");

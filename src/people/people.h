@@ -61,4 +61,40 @@ int people_from_qr(struct store *s, struct arena *a, const char *payload, const 
 
 json_t *people_to_json(const struct person *p);
 
+/* ---- Additions (people domain) ---- */
+
+struct buf;
+
+/* true when the person has a name, a date of birth and a commune (a citizen's profile is done). */
+bool people_profile_complete(const struct person *p);
+
+/*
+ * Checks a scanned personal QR without saying whose it is (for POST /api/v1/qr/verify).
+ * Returns 0 and sets *valid and *reason: NULL when valid, else "bad_format",
+ * "unknown_key", "bad_signature" or "revoked" (good signature, old serial or
+ * unknown person).  A store failure returns a store rc.
+ */
+int people_qr_status(struct store *s, const char *payload, bool *valid, const char **reason);
+
+/* Lays out the personal card (CR80, 85.6 x 54 mm): fmt is PRINT_PDF or PRINT_PNG (print/print.h). */
+int people_card_render(const struct person *p, const char *payload, int fmt, struct buf *out);
+
+/* Handlers: staff (people_http.c) */
+int people_handle_create(struct http_req *r);
+int people_handle_search(struct http_req *r);
+int people_handle_get(struct http_req *r);
+int people_handle_qr_revoke(struct http_req *r);
+int people_handle_card_png(struct http_req *r);
+int people_handle_card_pdf(struct http_req *r);
+
+/* Handlers: citizens (citizen_http.c) */
+int people_handle_otp_request(struct http_req *r);
+int people_handle_login(struct http_req *r);
+int people_handle_me_get(struct http_req *r);
+int people_handle_me_put(struct http_req *r);
+int people_handle_me_qr(struct http_req *r);
+int people_handle_family_add(struct http_req *r);
+int people_handle_family_list(struct http_req *r);
+int people_handle_family_delete(struct http_req *r);
+
 #endif

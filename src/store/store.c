@@ -45,8 +45,13 @@ void store_stats_get(struct store_stats *out)
 int store_open(const char *url, struct store **out, char *err, int errlen)
 {
     *out = NULL;
-    if (!strncmp(url, "sqlite:", 7))
+    if (!strncmp(url, "sqlite:", 7)) {
+        if (!url[7]) {
+            snprintf(err, (size_t)errlen, "sqlite: needs a file path, as in sqlite:cordon.db");
+            return STORE_ERROR;
+        }
         return store_sqlite_driver.open(url + 7, out, err, errlen);
+    }
     if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13))
         return store_postgres_driver.open(url, out, err, errlen);
     snprintf(err, (size_t)errlen, "unknown database URL \"%s\": use sqlite:PATH or postgres://...", url);

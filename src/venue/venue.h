@@ -40,8 +40,12 @@ json_t *venue_to_json(const struct venue *v);
 
 /* The address people read on a poster: "street, commune, district, province" (unit names). In a. */
 const char *venue_address(struct arena *a, const struct venue *v);
-/* Where poster QR URLs point ("<public_url>/c/<code>..."); call once before serving. */
-void venue_configure(const char *public_url);
+/*
+ * Call once before serving: public_url is where poster QR URLs point
+ * ("<public_url>/c/<code>..."); web_dir holds checkin.html for GET /c/{code}
+ * (NULL: a small built-in page).  Both are copied.
+ */
+void venue_configure(const char *public_url, const char *web_dir);
 /* The signed poster URL of a venue: <public_url>/c/<code>?k=<kid>&s=<sig>. 0 or a store/err code. */
 int venue_poster_url(struct store *s, struct arena *a, const struct venue *v, const char **out);
 

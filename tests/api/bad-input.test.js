@@ -3,7 +3,6 @@
 // database (apart from audit_log and login_attempts) is byte-for-byte unchanged afterwards.
 //
 // Rules chosen where the contract leaves room (kept in one place, here):
-// - full_name: letters (any script, with diacritics), spaces and . ' - only; else invalid_field.
 // - an unknown but well-formed unit code in a body or query (unit_code, ?unit=) is invalid_field;
 //   in the path (/units/{code}) or as ?parent= it is 404 not_found, like any missing resource.
 // - login validates the shape of username and password before looking anything up.
@@ -130,6 +129,10 @@ const CASES = [
   ['create: phone is a number', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'phone', 912345678) }, 400, 'invalid_field', 'phone'],
   ['create: +84 phone with 8 digits', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'phone', '+8491234567') }, 400, 'invalid_field', 'phone'],
   ['create: phone not starting with 0', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'phone', '1912345678') }, 400, 'invalid_field', 'phone'],
+  ['create: phone not a mobile prefix', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'phone', '0212345678') }, 400, 'invalid_field', 'phone'],
+  ['create: phone with 11 digits', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'phone', '09123456789') }, 400, 'invalid_field', 'phone'],
+  ['create: 101-character full_name', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', 'A'.repeat(101)) }, 400, 'invalid_field', 'full_name'],
+  ['create: full_name of spaces', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'full_name', '   ') }, 400, 'invalid_field', 'full_name'],
   ['create: unknown field', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'is_superuser', true) }, 400, 'unknown_field', 'is_superuser'],
   ['create: id given', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'id', 1) }, 400, 'unknown_field', 'id'],
   ['create: created_at given', 'POST', ACCOUNTS, { body: withField(GOOD_NEW, 'created_at', 0) }, 400, 'unknown_field', 'created_at'],

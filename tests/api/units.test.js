@@ -144,10 +144,13 @@ test('GET /units/{code} answers the unit with its path, nation first', async () 
   assert.equal(px.name, 'Phúc Xá');
   assert.ok(Array.isArray(px.path), 'path is a list');
   assert.deepEqual(pathCodes(px.path), ['VN', '01', '001']);
+  assert.equal(px.children, 0);
 
   const bd = await get('/api/v1/units/001');
   checkUnit(bd, 2, '01');
   assert.deepEqual(pathCodes(bd.path), ['VN', '01']);
+  assert.equal(bd.children, 14);
+  assert.equal((await get('/api/v1/units/01')).children, 30);
 
   const dl = await get('/api/v1/units/66');
   checkUnit(dl, 1, 'VN');
@@ -164,6 +167,7 @@ test('GET /units/VN is the nation', async () => {
   assert.equal(vn.code, 'VN');
   assert.equal(vn.level, 0);
   assert.deepEqual(vn.path, []);
+  assert.equal(vn.children, 63);
 });
 
 test('an unknown well-formed code answers 404', async () => {

@@ -105,6 +105,55 @@ export function isAbort(e) {
 export const get = (path, opts) => api('GET', path, opts);
 export const post = (path, body, opts = {}) => api('POST', path, { ...opts, body });
 export const patch = (path, body, opts = {}) => api('PATCH', path, { ...opts, body });
+export const put = (path, body, opts = {}) => api('PUT', path, { ...opts, body });
+export const del = (path, opts) => api('DELETE', path, opts);
+
+/**
+ * A write the server makes idempotent by a client-generated id: the id is kept in
+ * localStorage under `slot` until the server answers (2xx or a 4xx refusal), so a retry
+ * after a lost answer, a reload or a crash reuses it and never stores the thing twice.
+ * body(clientId) builds the request body.
+ */
+export async function idempotentPost(slot, path, body, opts = {}) {
+  const key = `cordon.pending.${slot}`;
+  let clientId = null;
+  try { clientId = window.localStorage.getItem(key); } catch { /* storage disabled */ }
+  if (!clientId || !/^[A-Za-z0-9_-]{8,64}$/.test(clientId)) {
+    clientId = newClientId();
+    try { window.localStorage.setItem(key, clientId); } catch { /* kept in memory only */ }
+  }
+  try {
+    const res = await api('POST', path, { ...opts, body: body(clientId) });
+    forget(key);
+    return res;
+  } catch (e) {
+    // A definite refusal ends this attempt; a lost answer (network, timeout, 5xx) keeps the id.
+    if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) forget(key);
+    throw e;
+  }
+}
+
+function forget(key) {
+  try { window.localStorage.removeItem(key); } catch { /* nothing kept */ }
+}
+
+/** A short stable digest of a JSON value, to tell one pending submission from another. */
+export function fingerprint(value) {
+  const text = JSON.stringify(value);
+  let hsh = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hsh ^= text.charCodeAt(i);
+    hsh = Math.imul(hsh, 0x01000193) >>> 0;
+  }
+  return hsh.toString(36);
+}
+
+export function newClientId() {
+  if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+  const b = new Uint8Array(16);
+  window.crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
 
 /** Path segment escaping for ids and codes taken from the URL. */
 export const seg = (s) => encodeURIComponent(String(s));

@@ -22,5 +22,11 @@ export function creatableRoles(ownRole) {
 }
 
 export function roleKey(role) {
+  if (role === 'citizen') return 'role.citizen';
   return ALL_ROLES.includes(role) ? `role.${role}` : 'role.unknown';
+}
+
+/** Officials: the admin roles, each over its own area (venue approval, reports). */
+export function isOfficial(role) {
+  return isAdmin(role);
 }

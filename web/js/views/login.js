@@ -40,6 +40,9 @@ export function loginView({ root }, { onSuccess }) {
     }
   });
 
+  root.appendChild(h('section', { class: 'panel panel-narrow citizen-entry', testid: 'citizen-entry' },
+    h('p', { class: 'lead', t: 'login.citizen_lead' }),
+    h('a', { class: 'btn btn-primary btn-block btn-big', href: '#/citizen/login', testid: 'to-citizen-login', t: 'login.citizen_button' })));
   root.appendChild(h('section', { class: 'panel panel-narrow login', testid: 'login-view' },
     h('h1', { t: 'login.title' }),
     h('p', { class: 'lead', t: 'login.lead' }),

@@ -21,3 +21,16 @@ export function adminOnly(view) {
     return undefined;
   };
 }
+
+/** Pages for some roles only (citizens, venue staff, ...): others get `key` instead of a failing request. */
+export function onlyFor(allowed, view, key) {
+  return (ctx) => {
+    const me = current();
+    if (me && allowed(me)) return view(ctx);
+    ctx.root.appendChild(h('section', { class: 'panel' },
+      h('div', { class: 'alert alert-denied', role: 'alert', testid: 'wrong-role' },
+        h('p', { class: 'alert-title', t: key }),
+        h('p', null, h('a', { href: '#/', t: 'notfound.home' })))));
+    return undefined;
+  };
+}

@@ -1,0 +1,157 @@
+/*
+ * people.c - the rules of person records: which fields a body may hold, how
+ * each is checked and normalised, the JSON form, profile completeness and
+ * the household rule.  No SQL and no HTTP here, so the rules unit-test alone.
+ *
+ * Households: a family member a citizen adds joins the citizen's household
+ * when both have the same commune and the same street (compared folded), or
+ * when the member is given no address at all (then the member takes the
+ * citizen's address too).  A household's id is the id of the person who
+ * founded it.
+ */
+#include <string.h>
+
+#include "admin/unit.h"
+#include "core/jsonin.h"
+#include "core/text.h"
+#include "core/validate.h"
+#include "people/people_int.h"
+
+const char *const people__fields[] = {"full_name", "date_of_birth", "sex", "phone", "cccd", "cmnd",
+                                      "bhyt", "commune_code", "street", NULL};
+const char *const people__fields_with_client_id[] = {"full_name", "date_of_birth", "sex", "phone", "cccd", "cmnd",
+                                                     "bhyt", "commune_code", "street", "client_id", NULL};
+
+static int check_client_id(const char *s, struct fault *f)
+{
+    size_t n = strlen(s);
+    bool ok = n >= 8 && n <= 64;
+    for (const char *p = s; ok && *p; p++)
+        ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+             *p == '-';
+    return ok ? 0 : fault_set(f, ERR_INVALID_FIELD, "client_id", "client_id must be 8 to 64 characters of A-Z a-z 0-9 _ -");
+}
+
+static int check_street(const char *s, struct fault *f)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            return fault_set(f, ERR_INVALID_FIELD, "street", "street must not hold control characters");
+    char fold[8];
+    text_fold(s, fold, sizeof(fold));
+    if (!fold[0])
+        return fault_set(f, ERR_INVALID_FIELD, "street", "street must hold letters or digits");
+    return 0;
+}
+
+static int need_field(const char *v, unsigned need, unsigned bit, const char *name, struct fault *f)
+{
+    if (!v && (need & bit))
+        return fault_set(f, ERR_MISSING_FIELD, name, "%s is required", name);
+    return 0;
+}
+
+int people__read_input(json_t *body, unsigned need, int64_t now, struct people_input *in, struct fault *f)
+{
+    memset(in, 0, sizeof(*in));
+    int rc = jsonin_str(body, "full_name", false, 100, &in->full_name, f);
+    if (!rc)
+        rc = need_field(in->full_name, need, PEOPLE_NEED_NAME, "full_name", f);
+    if (!rc && in->full_name)
+        rc = validate_person_name(in->full_name, "full_name", f);
+    if (!rc)
+        rc = jsonin_str(body, "date_of_birth", false, IDS_DATE_LEN, &in->date_of_birth, f);
+    if (!rc)
+        rc = need_field(in->date_of_birth, need, PEOPLE_NEED_DOB, "date_of_birth", f);
+    if (!rc && in->date_of_birth)
+        rc = ids_check_date_of_birth(in->date_of_birth, now, "date_of_birth", f);
+    if (!rc)
+        rc = jsonin_str(body, "sex", false, 6, &in->sex, f);
+    if (!rc && in->sex && strcmp(in->sex, "male") && strcmp(in->sex, "female") && strcmp(in->sex, "other"))
+        rc = fault_set(f, ERR_INVALID_FIELD, "sex", "sex must be male, female or other");
+    if (!rc)
+        rc = jsonin_str(body, "phone", false, 16, &in->phone, f);
+    if (!rc && in->phone) {
+        rc = validate_phone(in->phone, "phone", in->phone_buf, f);
+        in->phone = in->phone_buf;
+    }
+    if (!rc)
+        rc = jsonin_str(body, "cccd", false, IDS_CCCD_LEN, &in->cccd, f);
+    if (!rc && in->cccd)
+        rc = ids_check_cccd(in->cccd, "cccd", f);
+    if (!rc)
+        rc = jsonin_str(body, "cmnd", false, IDS_CMND_LEN, &in->cmnd, f);
+    if (!rc && in->cmnd)
+        rc = ids_check_cmnd(in->cmnd, "cmnd", f);
+    if (!rc && in->cccd && in->cmnd)
+        rc = fault_set(f, ERR_INVALID_FIELD, "cmnd", "give either cccd or cmnd, not both");
+    if (!rc)
+        rc = jsonin_str(body, "bhyt", false, IDS_BHYT_LEN, &in->bhyt, f);
+    if (!rc && in->bhyt) {
+        rc = ids_check_bhyt(in->bhyt, "bhyt", in->bhyt_buf, f);
+        in->bhyt = in->bhyt_buf;
+    }
+    if (!rc)
+        rc = jsonin_str(body, "commune_code", false, 5, &in->commune_code, f);
+    if (!rc)
+        rc = need_field(in->commune_code, need, PEOPLE_NEED_COMMUNE, "commune_code", f);
+    if (!rc && in->commune_code) {
+        const struct unit *u;
+        rc = unit_check(in->commune_code, "commune_code", ERR_INVALID_FIELD, &u, f);
+        if (!rc && u->level != 3)
+            rc = fault_set(f, ERR_INVALID_FIELD, "commune_code", "commune_code must be a commune or ward (5 digits)");
+    }
+    if (!rc)
+        rc = jsonin_str(body, "street", false, PEOPLE_STREET_MAX, &in->street, f);
+    if (!rc && in->street)
+        rc = check_street(in->street, f);
+    if (!rc && json_object_get(body, "client_id")) {
+        rc = jsonin_str(body, "client_id", false, 64, &in->client_id, f);
+        if (!rc && in->client_id)
+            rc = check_client_id(in->client_id, f);
+    }
+    if (!rc && in->full_name)
+        text_fold(in->full_name, in->name_fold, sizeof(in->name_fold));
+    return rc;
+}
+
+bool people__same_address(const struct person *manager, const struct people_input *member)
+{
+    if (!manager->commune_code || !member->commune_code || strcmp(manager->commune_code, member->commune_code))
+        return false;
+    if (!manager->street || !member->street)
+        return false;
+    char a[PEOPLE_STREET_MAX * 4], b[PEOPLE_STREET_MAX * 4];
+    text_fold(manager->street, a, sizeof(a));
+    text_fold(member->street, b, sizeof(b));
+    return !strcmp(a, b);
+}
+
+bool people_profile_complete(const struct person *p)
+{
+    return p->full_name && p->date_of_birth && p->commune_code;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *people_to_json(const struct person *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(p->id));
+    json_object_set_new(o, "code", json_string(p->code));
+    json_object_set_new(o, "full_name", str_or_null(p->full_name));
+    json_object_set_new(o, "date_of_birth", str_or_null(p->date_of_birth));
+    json_object_set_new(o, "sex", str_or_null(p->sex));
+    json_object_set_new(o, "phone", str_or_null(p->phone));
+    json_object_set_new(o, "cccd", str_or_null(p->cccd));
+    json_object_set_new(o, "cmnd", str_or_null(p->cmnd));
+    json_object_set_new(o, "bhyt", str_or_null(p->bhyt));
+    json_object_set_new(o, "commune_code", str_or_null(p->commune_code));
+    json_object_set_new(o, "street", str_or_null(p->street));
+    json_object_set_new(o, "household_id", p->household_id ? json_integer(p->household_id) : json_null());
+    json_object_set_new(o, "created_at", json_integer(p->created_at));
+    return o;
+}

@@ -1,0 +1,266 @@
+/*
+ * people_http.c - /api/v1/people: registration by staff, search, reading a
+ * person, QR revocation, printable cards; and people_require_access, the
+ * access rule every domain applies to a person.
+ *
+ * Staff act on persons whose commune lies in their area; a person without a
+ * commune yet (a citizen who has only signed in) is visible to national
+ * admins only.  Every staff read is audited (person.read, person.search,
+ * person.card); citizens reach only themselves and their managed members.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/auth.h"
+#include "admin/unit.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include "core/validate.h"
+#include "http/http.h"
+#include "people/people_int.h"
+#include "print/print.h"
+#include "qr/qr.h"
+#include "store/store.h"
+
+static bool staff_sees(const struct http_req *r, const struct person *p)
+{
+    if (!r->who || !r->who->unit_code)
+        return false;
+    if (!p->commune_code)
+        return !strcmp(r->who->unit_code, UNIT_NATION);
+    return unit_within(r->who->unit_code, p->commune_code);
+}
+
+int people_require_access(struct http_req *r, int64_t person_id, struct person *out)
+{
+    if (!r->who)
+        return http_fail(r, ERR_UNAUTHENTICATED, NULL, "sign in first");
+    int rc = people_get(r->store, &r->arena, person_id, out);
+    if (rc && rc != STORE_DONE)
+        return store_err(rc);
+    if (r->who->person_id) {
+        /* Citizens get the same answer for a stranger and for no one, so ids reveal nothing. */
+        if (!rc && (out->id == r->who->person_id || people_manages(r->store, r->who->person_id, out->id)))
+            return 0;
+        return http_fail(r, ERR_FORBIDDEN, NULL, "you may act only for yourself and the family members you manage");
+    }
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_NOT_FOUND, "id", "no person has id %lld", (long long)person_id);
+    if (!staff_sees(r, out))
+        return http_fail(r, ERR_FORBIDDEN, NULL, "this person lives outside your area");
+    return 0;
+}
+
+static char *id_text(struct http_req *r, int64_t id)
+{
+    return arena_printf(&r->arena, "%lld", (long long)id);
+}
+
+/* Audits a staff read of p; citizens reading their own family are not audited. */
+static int audit_staff(struct http_req *r, const char *action, const struct person *p)
+{
+    if (!r->who || r->who->person_id)
+        return 0;
+    return audit_request(r, action, "person", id_text(r, p->id), p->commune_code);
+}
+
+/* ---- POST /api/v1/people ---- */
+
+struct create_ctx {
+    struct http_req *r;
+    struct people_input *in;
+    struct person p;
+    bool existing;
+};
+
+static int create_tx(struct store *s, void *arg)
+{
+    struct create_ctx *c = arg;
+    struct http_req *r = c->r;
+    int rc = people__find_duplicate(s, &r->arena, c->in, &c->p);
+    if (rc == STORE_DONE) {
+        int64_t id;
+        rc = people__insert(s, c->in, r->who->account_id, 0, &id);
+        if (rc == STORE_OK)
+            rc = people_get(s, &r->arena, id, &c->p);
+        else if (rc == STORE_DONE) /* a concurrent request recorded the same person */
+            rc = people__find_duplicate(s, &r->arena, c->in, &c->p);
+        if (rc == STORE_DONE)
+            return http_fail(r, ERR_CONFLICT, NULL, "this person could not be recorded; try again");
+        if (rc)
+            return rc;
+        return audit_request(r, "person.create", "person", id_text(r, c->p.id), c->p.commune_code);
+    }
+    if (rc)
+        return rc;
+    c->existing = true;
+    return staff_sees(r, &c->p) ? audit_staff(r, "person.read", &c->p) : 0;
+}
+
+int people_handle_create(struct http_req *r)
+{
+    json_t *body;
+    struct people_input in;
+    int rc = http_read_json(r, people__fields_with_client_id, &body);
+    if (!rc)
+        rc = people__read_input(body, PEOPLE_NEED_NAME | PEOPLE_NEED_DOB | PEOPLE_NEED_COMMUNE, clock_now(), &in,
+                                &r->fault);
+    if (rc)
+        return rc;
+    if (!unit_within(r->who->unit_code, in.commune_code))
+        return http_fail(r, ERR_FORBIDDEN, "commune_code", "commune %s lies outside your area", in.commune_code);
+    struct create_ctx c = {.r = r, .in = &in};
+    rc = store_tx(r->store, create_tx, &c);
+    if (rc)
+        return rc;
+    json_t *person;
+    if (!c.existing || staff_sees(r, &c.p))
+        person = people_to_json(&c.p);
+    else /* recorded in another area: the caller learns only the ids it needs to refer to the person */
+        person = json_pack("{s:I, s:s}", "id", (json_int_t)c.p.id, "code", c.p.code);
+    return http_reply_json(r, c.existing ? 200 : 201,
+                           json_pack("{s:o, s:b}", "person", person, "existing", c.existing));
+}
+
+/* ---- GET /api/v1/people/search ---- */
+
+int people_handle_search(struct http_req *r)
+{
+    static const char *const names[] = {"q", "phone", "cccd", "bhyt"};
+    const char *given = NULL, *value = NULL;
+    for (int i = 0; i < 4; i++) {
+        const char *v = http_query(r, names[i]);
+        if (!v)
+            continue;
+        if (given)
+            return http_fail(r, ERR_INVALID_FIELD, names[i], "give exactly one of q, phone, cccd, bhyt");
+        given = names[i];
+        value = v;
+    }
+    if (!given)
+        return http_fail(r, ERR_INVALID_FIELD, "q", "give exactly one of q, phone, cccd, bhyt");
+    struct people_search q = {.unit_code = r->who->unit_code};
+    int rc = http_query_int(r, "limit", 1, PEOPLE_SEARCH_LIMIT_MAX, 20, &q.limit);
+    if (rc)
+        return rc;
+    char phone[11], bhyt[IDS_BHYT_LEN + 1], fold[PEOPLE_FOLD_MAX];
+    if (!strcmp(given, "q")) {
+        if (!text_utf8_valid(value, strlen(value)) || text_utf8_length(value) > 100)
+            return http_fail(r, ERR_INVALID_FIELD, "q", "q must be a name of at most 100 characters");
+        text_fold(value, fold, sizeof(fold));
+        if (!fold[0])
+            return http_fail(r, ERR_INVALID_FIELD, "q", "q must hold letters");
+        q.name_fold = fold;
+    } else if (!strcmp(given, "phone")) {
+        rc = validate_phone(value, "phone", phone, &r->fault);
+        q.phone = phone;
+    } else if (!strcmp(given, "cccd")) {
+        rc = strlen(value) == IDS_CMND_LEN ? ids_check_cmnd(value, "cccd", &r->fault)
+                                           : ids_check_cccd(value, "cccd", &r->fault);
+        q.id_number = value;
+    } else {
+        rc = ids_check_bhyt(value, "bhyt", bhyt, &r->fault);
+        q.bhyt = bhyt;
+    }
+    if (rc)
+        return rc;
+    struct person *list;
+    int n;
+    rc = people__search(r->store, &r->arena, &q, &list, &n);
+    if (rc)
+        return store_err(rc);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, people_to_json(&list[i]));
+    rc = audit_request(r, "person.search", "person", NULL, r->who->unit_code);
+    if (rc) {
+        json_decref(arr);
+        return store_err(rc);
+    }
+    return http_reply_json(r, 200, json_pack("{s:o}", "people", arr));
+}
+
+/* ---- GET /api/v1/people/{id} ---- */
+
+static int load(struct http_req *r, struct person *p)
+{
+    int64_t id;
+    int rc = http_param_id(r, "id", &id);
+    return rc ? rc : people_require_access(r, id, p);
+}
+
+int people_handle_get(struct http_req *r)
+{
+    struct person p;
+    int rc = load(r, &p);
+    if (!rc)
+        rc = store_err(audit_staff(r, "person.read", &p));
+    return rc ? rc : http_reply_json(r, 200, people_to_json(&p));
+}
+
+/* ---- POST /api/v1/people/{id}/qr/revoke ---- */
+
+struct revoke_ctx {
+    struct http_req *r;
+    struct person *p;
+    int64_t serial;
+};
+
+static int revoke_tx(struct store *s, void *arg)
+{
+    struct revoke_ctx *c = arg;
+    int rc = people__qr_revoke(s, c->p->id, &c->serial);
+    if (!rc && c->r->who->account_id)
+        rc = audit_request(c->r, "person.qr_revoke", "person", id_text(c->r, c->p->id), c->p->commune_code);
+    return rc;
+}
+
+int people_handle_qr_revoke(struct http_req *r)
+{
+    struct person p;
+    int rc = load(r, &p);
+    if (rc)
+        return rc;
+    struct revoke_ctx c = {r, &p, 0};
+    rc = store_tx(r->store, revoke_tx, &c);
+    return rc ? rc : http_reply_json(r, 200, json_pack("{s:I}", "serial", (json_int_t)c.serial));
+}
+
+/* ---- GET /api/v1/people/{id}/card.png, card.pdf ---- */
+
+static int card(struct http_req *r, int fmt)
+{
+    struct person p;
+    char payload[QR_PAYLOAD_MAX];
+    int rc = load(r, &p);
+    if (!rc)
+        rc = store_err(people_qr_payload(r->store, &p, payload));
+    if (!rc)
+        rc = store_err(audit_staff(r, "person.card", &p));
+    if (rc)
+        return rc;
+    struct buf out;
+    buf_init(&out, 8u << 20);
+    rc = people_card_render(&p, payload, fmt, &out);
+    if (!rc) {
+        http_add_header(r, "Content-Disposition",
+                        arena_printf(&r->arena, "inline; filename=\"cordon-%s.%s\"", p.code,
+                                     fmt == PRINT_PNG ? "png" : "pdf"));
+        rc = http_reply(r, 200, fmt == PRINT_PNG ? "image/png" : "application/pdf", out.data, out.len);
+    } else {
+        rc = http_fail(r, ERR_INTERNAL, NULL, "the card could not be drawn");
+    }
+    buf_release(&out);
+    return rc;
+}
+
+int people_handle_card_png(struct http_req *r)
+{
+    return card(r, PRINT_PNG);
+}
+
+int people_handle_card_pdf(struct http_req *r)
+{
+    return card(r, PRINT_PDF);
+}

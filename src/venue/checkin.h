@@ -1,0 +1,154 @@
+/*
+ * checkin.h - check-ins at venues, from both sides, and their retention.
+ *
+ * A check-in is one person at one venue at one moment.  It is made from the
+ * poster (a citizen scans it with a phone: method "poster"; a signed-in
+ * citizen may check in the family members they manage with the same scan) or
+ * by the venue's owner (scans a personal QR: "staff_qr", or types a CCCD/CMND
+ * or BHYT number: "staff_id").
+ *
+ * Promises:
+ *   - every write carries a client-generated client_id; (client_id,
+ *     person_id) is unique, so a retried request never makes a second row;
+ *   - a check-in copies the venue's province/district/commune codes, so area
+ *     reports and scope checks are one indexed comparison;
+ *   - days are local dates in Vietnam, UTC+7 all year (no daylight saving);
+ *   - check-ins older than the retention period are deleted by a job.
+ *
+ * Files: checkin.c (rules: no SQL, no HTTP), checkin_store.c (queries),
+ * checkin_http.c and report_http.c (handlers), checkin_job.c (retention).
+ */
+#ifndef CORDON_VENUE_CHECKIN_H
+#define CORDON_VENUE_CHECKIN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+struct store;
+struct http_req;
+struct unit;
+
+#define CHECKIN_CLIENT_ID_MIN 8     /* characters */
+#define CHECKIN_CLIENT_ID_MAX 64
+#define CHECKIN_MAX_PEOPLE 20       /* people checked in by one scan (a family) */
+#define CHECKIN_TZ_OFFSET 25200     /* seconds: Vietnam is UTC+7, no daylight saving */
+#define CHECKIN_DAY 86400           /* seconds */
+#define CHECKIN_REPORT_MAX_DAYS 366 /* longest range of a report */
+#define CHECKIN_RETENTION_BATCH 1000 /* rows deleted per statement by the retention job */
+
+enum checkin_method { CHECKIN_POSTER, CHECKIN_STAFF_QR, CHECKIN_STAFF_ID };
+
+struct checkin {
+    int64_t id;
+    const char *client_id;
+    int64_t venue_id;
+    const char *venue_name;   /* NULL if the venue is gone */
+    int64_t person_id;
+    int64_t checked_in_at;
+    int64_t checked_out_at;   /* 0: not checked out */
+    const char *method;       /* poster, staff_qr, staff_id */
+    const char *commune_code; /* the venue's commune at check-in time */
+};
+
+/* ------------------------------------------------------------ configuration */
+
+/* Days check-ins are kept (config key checkin_retention_days); values < 1 are ignored. */
+void checkin_configure(int retention_days);
+int checkin_retention_days(void);
+
+/* ------------------------------------------------------------ rules (checkin.c) */
+
+/* client_id: 8-64 characters of [A-Za-z0-9_-]. 0, or ERR_INVALID_FIELD naming field. */
+int checkin_check_client_id(const char *s, const char *field, struct fault *f);
+/* Venue code: VENUE_CODE_LEN characters of Crockford base32 (upper case). */
+int checkin_check_venue_code(const char *s, const char *field, struct fault *f);
+/* CCCD (12 digits) or CMND (9 digits). */
+int checkin_check_id_number(const char *s, const char *field, struct fault *f);
+/* BHYT card number: 2 letters, benefit level 1-5, province 01-99, 10 digits; written upper-cased into out. */
+int checkin_check_bhyt(const char *s, const char *field, char out[16], struct fault *f);
+/* Splits a poster signature "KID.SIGNATURE" (the k and s of the poster URL). */
+int checkin_split_venue_sig(struct arena *a, const char *s, const char *field, const char **kid, const char **sig,
+                            struct fault *f);
+
+const char *checkin_method_name(enum checkin_method m);
+
+/*
+ * Who may check in whom from the poster: a signed-in citizen checks in
+ * themself and the people they manage, nobody else.  ids[0..*n) are the
+ * requested person ids; duplicates are removed in place (*n shrinks), and an
+ * empty list means the citizen alone.  manages(ctx, self, id) says whether
+ * self manages id.  0, or ERR_INVALID_FIELD (bad id, too many) / ERR_FORBIDDEN
+ * naming field.
+ */
+int checkin_check_people(int64_t self, int64_t *ids, int *n, bool (*manages)(void *ctx, int64_t self, int64_t id),
+                         void *ctx, const char *field, struct fault *f);
+
+/* Local (UTC+7) day number of an instant: days since 1970-01-01. */
+int64_t checkin_local_day(int64_t t);
+/* The instant local day `day` starts (00:00 in Vietnam). */
+int64_t checkin_day_start(int64_t day);
+/* YYYY-MM-DD of a local day number. */
+void checkin_day_format(int64_t day, char out[11]);
+/* Parses YYYY-MM-DD (a real date, 1970-9999) into a local day number. 0 or -1. */
+int checkin_day_parse(const char *s, int64_t *day);
+
+/* ------------------------------------------------------------ queries (checkin_store.c) */
+
+struct checkin_new {
+    const char *client_id;
+    int64_t venue_id;
+    int64_t person_id;
+    int64_t at;
+    enum checkin_method method;
+    const char *province_code, *district_code, *commune_code; /* the venue's */
+    int64_t by_account, by_person; /* who recorded it; 0: nobody signed in */
+};
+
+/* Inserts unless (client_id, person_id) exists; *created says which. STORE_OK or a store rc. */
+int checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
+/* STORE_OK with *out, STORE_DONE if none, or a store rc. Strings live in a. */
+int checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out);
+int checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
+                        struct checkin *out);
+/* Sets checked_out_at unless already set (a retried checkout keeps the first time). */
+int checkin_set_checkout(struct store *s, int64_t id, int64_t at);
+/* Check-ins of these people, newest first. *out lives in a. */
+int checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, int n, int64_t limit,
+                        struct checkin **out, int *count);
+
+struct checkin_report_row {
+    int64_t day;           /* local day number */
+    const char *unit_code; /* child unit of the report's unit (the unit itself for a commune) */
+    int64_t venues;        /* venues with at least one check-in */
+    int64_t checkins;
+};
+/* Check-ins inside unit u on local days [from_day, to_day], per day and child unit, in order. */
+int checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day, int64_t to_day,
+                   struct checkin_report_row **out, int *n);
+/* Deletes at most `batch` check-ins made before `cutoff`; *deleted gets how many. */
+int checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted);
+
+json_t *checkin_to_json(const struct checkin *c);
+
+/* ------------------------------------------------------------ retention job (checkin_job.c) */
+
+/*
+ * Deletes check-ins made before now - retention, in batches of
+ * CHECKIN_RETENTION_BATCH, until none is left (or a bounded number of batches
+ * for one run: the next run goes on).  *detail says how many were deleted.
+ */
+int checkin_job_retention(struct store *s, int64_t now, const char **detail);
+
+/* ------------------------------------------------------------ handlers */
+
+int checkin_handle_create(struct http_req *r);       /* POST /api/v1/checkins */
+int checkin_handle_venue_create(struct http_req *r); /* POST /api/v1/venues/{id}/checkins */
+int checkin_handle_checkout(struct http_req *r);     /* POST /api/v1/checkins/{id}/checkout */
+int checkin_handle_mine(struct http_req *r);         /* GET /api/v1/me/checkins */
+int checkin_handle_report(struct http_req *r);       /* GET /api/v1/reports/checkins (report_http.c) */
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * checkin_store.c - the queries of check-ins (table checkins, migration 006).
+ *
+ * Portable SQL only.  Local days are computed in SQL as
+ * (checked_in_at + 25200) / 86400: both engines divide integers exactly, and
+ * Vietnam has one offset all year.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/unit.h"
+#include "store/store.h"
+#include "venue/checkin.h"
+
+#define CHECKIN_COLUMNS                                                                                               \
+    "c.id, c.client_id, c.venue_id, v.name, c.person_id, c.checked_in_at, c.checked_out_at, c.method, c.commune_code"
+#define CHECKIN_FROM " FROM checkins c LEFT JOIN venues v ON v.id = c.venue_id"
+
+static const char *dup_col(struct arena *a, struct store_stmt *st, int i)
+{
+    const char *v = store_col_text(st, i);
+    return v ? arena_strdup(a, v) : NULL;
+}
+
+static void read_row(struct store_stmt *st, struct arena *a, struct checkin *c)
+{
+    c->id = store_col_int(st, 0);
+    c->client_id = dup_col(a, st, 1);
+    c->venue_id = store_col_int(st, 2);
+    c->venue_name = dup_col(a, st, 3);
+    c->person_id = store_col_int(st, 4);
+    c->checked_in_at = store_col_int(st, 5);
+    c->checked_out_at = store_col_null(st, 6) ? 0 : store_col_int(st, 6);
+    c->method = dup_col(a, st, 7);
+    c->commune_code = dup_col(a, st, 8);
+}
+
+int checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
+{
+    int64_t id = 0;
+    *created = false;
+    const char *sql = "INSERT INTO checkins (client_id, venue_id, person_id, checked_in_at, method, province_code,"
+                      " district_code, commune_code, created_by_account, created_by_person)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      " ON CONFLICT (client_id, person_id) DO NOTHING RETURNING id";
+    const char *method = checkin_method_name(in->method);
+    int rc;
+    /* "Nobody" is SQL NULL, not id 0: 'n' binds NULL and takes no argument. */
+    if (in->by_account && in->by_person)
+        rc = store_int(s, &id, sql, "siiissssii", in->client_id, in->venue_id, in->person_id, in->at, method,
+                       in->province_code, in->district_code, in->commune_code, in->by_account, in->by_person);
+    else if (in->by_account)
+        rc = store_int(s, &id, sql, "siiissssin", in->client_id, in->venue_id, in->person_id, in->at, method,
+                       in->province_code, in->district_code, in->commune_code, in->by_account);
+    else if (in->by_person)
+        rc = store_int(s, &id, sql, "siiissssni", in->client_id, in->venue_id, in->person_id, in->at, method,
+                       in->province_code, in->district_code, in->commune_code, in->by_person);
+    else
+        rc = store_int(s, &id, sql, "siiissssnn", in->client_id, in->venue_id, in->person_id, in->at, method,
+                       in->province_code, in->district_code, in->commune_code);
+    if (rc == STORE_OK)
+        *created = true;
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, "SELECT " CHECKIN_COLUMNS CHECKIN_FROM " WHERE c.id = ?", "i", id);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        read_row(st, a, out);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
+                        struct checkin *out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, "SELECT " CHECKIN_COLUMNS CHECKIN_FROM " WHERE c.client_id = ? AND c.person_id = ?",
+                         "si", client_id, person_id);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        read_row(st, a, out);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int checkin_set_checkout(struct store *s, int64_t id, int64_t at)
+{
+    return store_run(s, NULL, "UPDATE checkins SET checked_out_at = ? WHERE id = ? AND checked_out_at IS NULL", "ii",
+                     at, id);
+}
+
+/* Newest first: by time, then by id for check-ins of the same second. */
+static bool newer(const struct checkin *x, const struct checkin *y)
+{
+    return x->checked_in_at != y->checked_in_at ? x->checked_in_at > y->checked_in_at : x->id > y->id;
+}
+
+int checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, int n, int64_t limit,
+                        struct checkin **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (n < 1 || limit < 1)
+        return STORE_OK;
+    /*
+     * One indexed range per person (index person_id, checked_in_at), merged
+     * here: a family is a handful of people, and this keeps the SQL constant.
+     */
+    struct checkin *list = arena_alloc(a, sizeof(*list) * (size_t)limit);
+    struct checkin *tmp = arena_alloc(a, sizeof(*tmp) * (size_t)limit);
+    struct checkin *mine = arena_alloc(a, sizeof(*mine) * (size_t)limit);
+    int have = 0;
+    for (int p = 0; p < n; p++) {
+        struct store_stmt *st;
+        int rc = store_query(s, &st,
+                             "SELECT " CHECKIN_COLUMNS CHECKIN_FROM
+                             " WHERE c.person_id = ? ORDER BY c.checked_in_at DESC, c.id DESC LIMIT ?",
+                             "ii", ids[p], limit);
+        if (rc)
+            return rc;
+        int m = 0;
+        while (m < limit && (rc = store_step(st)) == STORE_ROW)
+            read_row(st, a, &mine[m++]);
+        store_finalize(st);
+        if (rc != STORE_ROW && rc != STORE_DONE)
+            return rc;
+        int i = 0, j = 0, k = 0;
+        while (k < limit && (i < have || j < m))
+            tmp[k++] = (j >= m || (i < have && newer(&list[i], &mine[j]))) ? list[i++] : mine[j++];
+        struct checkin *swap = list;
+        list = tmp;
+        tmp = swap;
+        have = k;
+    }
+    *out = list;
+    *count = have;
+    return STORE_OK;
+}
+
+int checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day, int64_t to_day,
+                   struct checkin_report_row **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    /* The child level's column; a commune has no children and reports on itself. */
+    const char *child = u->level == 0 ? "province_code" : u->level == 1 ? "district_code" : "commune_code";
+    const char *scope = unit_scope_column(u); /* NULL for the nation */
+    char sql[768];
+    snprintf(sql, sizeof(sql),
+             "SELECT (checked_in_at + 25200) / 86400, %s, COUNT(DISTINCT venue_id), COUNT(*) FROM checkins"
+             " WHERE checked_in_at >= ? AND checked_in_at < ?%s%s%s"
+             " GROUP BY (checked_in_at + 25200) / 86400, %s ORDER BY 1, 2",
+             child, scope ? " AND " : "", scope ? scope : "", scope ? " = ?" : "", child);
+    int64_t from = checkin_day_start(from_day), to = checkin_day_start(to_day + 1);
+    struct store_stmt *st;
+    int rc = scope ? store_query(s, &st, sql, "iis", from, to, u->code) : store_query(s, &st, sql, "ii", from, to);
+    if (rc)
+        return rc;
+    size_t cap = 64, k = 0;
+    struct checkin_report_row *rows = arena_alloc(a, cap * sizeof(*rows));
+    while ((rc = store_step(st)) == STORE_ROW) {
+        if (k == cap) {
+            struct checkin_report_row *bigger = arena_alloc(a, 2 * cap * sizeof(*rows));
+            memcpy(bigger, rows, cap * sizeof(*rows));
+            rows = bigger;
+            cap *= 2;
+        }
+        rows[k].day = store_col_int(st, 0);
+        rows[k].unit_code = dup_col(a, st, 1);
+        rows[k].venues = store_col_int(st, 2);
+        rows[k].checkins = store_col_int(st, 3);
+        k++;
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE)
+        return rc;
+    *out = rows;
+    *n = (int)k;
+    return STORE_OK;
+}
+
+int checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted)
+{
+    /* A bounded batch: a long delete would hold the write lock (SQLite) or bloat one transaction. */
+    return store_run(s, deleted,
+                     "DELETE FROM checkins WHERE id IN"
+                     " (SELECT id FROM checkins WHERE checked_in_at < ? ORDER BY checked_in_at LIMIT ?)",
+                     "ii", cutoff, batch);
+}
+
+json_t *checkin_to_json(const struct checkin *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "client_id", json_string(c->client_id ? c->client_id : ""));
+    json_object_set_new(o, "venue_id", json_integer(c->venue_id));
+    json_object_set_new(o, "venue_name", c->venue_name ? json_string(c->venue_name) : json_null());
+    json_object_set_new(o, "person_id", json_integer(c->person_id));
+    json_object_set_new(o, "checked_in_at", json_integer(c->checked_in_at));
+    json_object_set_new(o, "checked_out_at", c->checked_out_at ? json_integer(c->checked_out_at) : json_null());
+    json_object_set_new(o, "method", json_string(c->method ? c->method : "poster"));
+    return o;
+}

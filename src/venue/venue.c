@@ -1,0 +1,170 @@
+/*
+ * venue.c - the rules of venues: the list of types, what a registration must
+ * hold, who may manage a venue, the JSON form, the address printed on posters.
+ *
+ * No SQL and no HTTP here beyond the access check, so the rules are tested
+ * and reused (CLI, demo, check-ins) without a server.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/auth.h"
+#include "admin/role.h"
+#include "admin/unit.h"
+#include "core/text.h"
+#include "http/http.h"
+#include "venue/venue_int.h"
+
+const char *const venue__types[] = {"restaurant", "cafe",   "market",   "supermarket", "school",
+                                    "office",     "factory", "hospital", "clinic",      "hotel",
+                                    "transport",  "religious", "government", "other",     NULL};
+
+static char public_url_buf[256] = "http://127.0.0.1:8080";
+static char web_dir_buf[512] = "";
+const char *venue__public_url = public_url_buf;
+const char *venue__web_dir = NULL;
+
+void venue_configure(const char *public_url, const char *web_dir)
+{
+    if (public_url && public_url[0]) {
+        snprintf(public_url_buf, sizeof(public_url_buf), "%s", public_url);
+        size_t n = strlen(public_url_buf); /* no trailing '/': the URL gets "/c/<code>" appended */
+        while (n > 0 && public_url_buf[n - 1] == '/')
+            public_url_buf[--n] = '\0';
+    }
+    if (web_dir && web_dir[0]) {
+        snprintf(web_dir_buf, sizeof(web_dir_buf), "%s", web_dir);
+        venue__web_dir = web_dir_buf;
+    } else {
+        venue__web_dir = NULL;
+    }
+}
+
+bool venue__type_valid(const char *type)
+{
+    for (int i = 0; venue__types[i]; i++)
+        if (!strcmp(type, venue__types[i]))
+            return true;
+    return false;
+}
+
+/* Free text shown on a poster: no control characters (a newline would break the layout). */
+static bool printable(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+/* Not only spaces. */
+static bool has_text(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ')
+            return true;
+    return false;
+}
+
+int venue__check_new(const struct venue_new *in, struct fault *f)
+{
+    if (!printable(in->name) || !has_text(in->name))
+        return fault_set(f, ERR_INVALID_FIELD, "name", "name must be text without control characters");
+    if (!venue__type_valid(in->type))
+        return fault_set(f, ERR_INVALID_FIELD, "type",
+                         "type must be one of restaurant, cafe, market, supermarket, school, office, factory, "
+                         "hospital, clinic, hotel, transport, religious, government, other");
+    const struct unit *u;
+    int rc = unit_check(in->commune_code, "commune_code", ERR_INVALID_FIELD, &u, f);
+    if (rc)
+        return rc;
+    if (u->level != 3)
+        return fault_set(f, ERR_INVALID_FIELD, "commune_code", "commune_code must be a commune or ward (5 digits)");
+    if (!printable(in->street) || !has_text(in->street))
+        return fault_set(f, ERR_INVALID_FIELD, "street", "street must be text without control characters");
+    if (in->capacity < 1 || in->capacity > VENUE_CAPACITY_MAX)
+        return fault_set(f, ERR_INVALID_FIELD, "capacity", "capacity must be an integer from 1 to %d",
+                         VENUE_CAPACITY_MAX);
+    return 0;
+}
+
+int venue_require_manage(struct http_req *r, const struct venue *v)
+{
+    if (!r->who)
+        return http_fail(r, ERR_UNAUTHENTICATED, NULL, "sign in first");
+    if (r->who->role == ROLE_VENUE_OWNER && r->who->account_id && r->who->account_id == v->owner_account_id)
+        return 0;
+    if (role_admin_level(r->who->role) >= 0)
+        return auth_require_area(r, v->commune_code);
+    return http_fail(r, ERR_FORBIDDEN, NULL, "only the venue's owner and the officials of its area may do this");
+}
+
+json_t *venue_to_json(const struct venue *v)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I}", "id", (json_int_t)v->id, "code", v->code,
+                     "name", v->name, "type", v->type, "commune_code", v->commune_code, "street", v->street,
+                     "capacity", (json_int_t)v->capacity, "status", v->status, "owner_account_id",
+                     (json_int_t)v->owner_account_id, "created_at", (json_int_t)v->created_at);
+}
+
+const char *venue_address(struct arena *a, const struct venue *v)
+{
+    const struct unit *u = unit_find(v->commune_code);
+    const char *parts[4] = {v->street, NULL, NULL, NULL};
+    int n = 1;
+    /* commune, then its district and province, as Vietnamese addresses read */
+    for (; u && u->level > 0 && n < 4; u = unit_find(u->parent))
+        parts[n++] = u->name_with_type;
+    char *out = arena_strdup(a, parts[0] ? parts[0] : "");
+    for (int i = 1; i < n; i++)
+        out = arena_printf(a, "%s, %s", out, parts[i]);
+    return out;
+}
+
+/* Days from 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The value of n decimal digits (already checked to be digits). */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+int venue__parse_day(const char *s, int64_t *start)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return -1;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (m == 2 && d == 29 && !leap)
+        return -1;
+    *start = days_from_civil(y, m, d) * 86400 - VENUE_TZ_OFFSET;
+    return 0;
+}
+
+void venue__mask_phone(const char *phone, char out[16])
+{
+    size_t n = phone ? strlen(phone) : 0;
+    if (n < 8 || n > 15) {
+        snprintf(out, 16, "%s", n ? "***" : "");
+        return;
+    }
+    snprintf(out, 16, "%.4s***%s", phone, phone + n - 3);
+}

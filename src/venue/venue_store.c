@@ -1,0 +1,192 @@
+/*
+ * venue_store.c - queries on the venues table, and the visitor log read from
+ * the check-ins table (owned by the check-in files) joined with persons.
+ *
+ * Every venue row carries its province, district and commune codes, so an
+ * official's list is one indexed comparison (unit_scope_column).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/unit.h"
+#include "core/clock.h"
+#include "qr/qr.h"
+#include "store/store.h"
+#include "venue/venue_int.h"
+
+#define VENUE_COLUMNS "id, code, name, type, commune_code, street, capacity, status, owner_account_id, created_at"
+
+static void read_row(struct store_stmt *st, struct arena *a, struct venue *out)
+{
+    out->id = store_col_int(st, 0);
+    out->code = arena_strdup(a, store_col_text(st, 1));
+    out->name = arena_strdup(a, store_col_text(st, 2));
+    out->type = arena_strdup(a, store_col_text(st, 3));
+    out->commune_code = arena_strdup(a, store_col_text(st, 4));
+    out->street = arena_strdup(a, store_col_text(st, 5));
+    out->capacity = store_col_int(st, 6);
+    out->status = arena_strdup(a, store_col_text(st, 7));
+    out->owner_account_id = store_col_int(st, 8);
+    out->created_at = store_col_int(st, 9);
+}
+
+/* Runs a one-row SELECT with one bound key ('i' or 's'). */
+static int get_one(struct store *s, struct arena *a, const char *sql, char type, int64_t id, const char *key,
+                   struct venue *out)
+{
+    struct store_stmt *st;
+    int rc = type == 'i' ? store_query(s, &st, sql, "i", id) : store_query(s, &st, sql, "s", key);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        read_row(st, a, out);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int venue_get(struct store *s, struct arena *a, int64_t id, struct venue *out)
+{
+    return get_one(s, a, "SELECT " VENUE_COLUMNS " FROM venues WHERE id = ?", 'i', id, NULL, out);
+}
+
+int venue_find_by_code(struct store *s, struct arena *a, const char *code, struct venue *out)
+{
+    if (!code || strlen(code) != VENUE_CODE_LEN)
+        return STORE_DONE; /* no stored code has another length: spare the query */
+    return get_one(s, a, "SELECT " VENUE_COLUMNS " FROM venues WHERE code = ?", 's', 0, code, out);
+}
+
+int venue__find_by_client_id(struct store *s, struct arena *a, const char *client_id, struct venue *out)
+{
+    return get_one(s, a, "SELECT " VENUE_COLUMNS " FROM venues WHERE client_id = ?", 's', 0, client_id, out);
+}
+
+int venue__insert(struct store *s, const struct venue_new *in, int64_t *id)
+{
+    const struct unit *u = unit_find(in->commune_code);
+    const char *province = NULL, *district = NULL, *commune = NULL;
+    if (!u)
+        return STORE_INVALID;
+    unit_ancestors(u, &province, &district, &commune);
+    int64_t now = clock_now();
+    /*
+     * A fresh code may, rarely, collide with a stored one: ON CONFLICT DO
+     * NOTHING answers no row instead of failing (which would abort the
+     * PostgreSQL transaction), and another code is drawn.  A conflict on
+     * client_id is told apart by the caller, which looks the id up first.
+     */
+    for (int attempt = 0; attempt < 8; attempt++) {
+        char code[VENUE_CODE_LEN + 8];
+        memset(code, 0, sizeof(code));
+        qr_code_generate(code, VENUE_CODE_LEN);
+        code[VENUE_CODE_LEN] = '\0';
+        int rc = store_int(s, id,
+                           "INSERT INTO venues (code, client_id, name, type, street, capacity, status,"
+                           " owner_account_id, province_code, district_code, commune_code, created_at, updated_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT DO NOTHING RETURNING id",
+                           "sssssiisssii", code, in->client_id, in->name, in->type, in->street, in->capacity,
+                           in->owner_account_id, province, district, commune, now, now);
+        if (rc != STORE_DONE)
+            return rc;
+        if (in->client_id) {
+            int64_t taken = 0;
+            rc = store_int(s, &taken, "SELECT COUNT(*) FROM venues WHERE client_id = ?", "s", in->client_id);
+            if (rc)
+                return rc;
+            if (taken)
+                return STORE_CONFLICT;
+        }
+    }
+    return STORE_ERROR;
+}
+
+int venue__list(struct store *s, struct arena *a, const struct venue_filter *q, struct venue **out, int64_t *n,
+                int64_t *total)
+{
+    const struct unit *u = q->unit_code ? unit_find(q->unit_code) : NULL;
+    const char *col = unit_scope_column(u);
+    /*
+     * The WHERE clause is built from constant fragments.  Text values are
+     * bound (at most two, in order); the owner id, limit and offset are
+     * integers the server already holds, so they are printed into the SQL.
+     */
+    char where[192] = " WHERE 1 = 1";
+    char types[3] = "";
+    const char *sv[2] = {NULL, NULL};
+    int ns = 0;
+    if (col) {
+        snprintf(where + strlen(where), sizeof(where) - strlen(where), " AND %s = ?", col);
+        sv[ns++] = u->code;
+    }
+    if (q->status) {
+        snprintf(where + strlen(where), sizeof(where) - strlen(where), " AND status = ?");
+        sv[ns++] = q->status;
+    }
+    if (q->owner_account_id)
+        snprintf(where + strlen(where), sizeof(where) - strlen(where), " AND owner_account_id = %lld",
+                 (long long)q->owner_account_id);
+    memset(types, 's', (size_t)ns);
+    types[ns] = '\0';
+    char count_sql[256], list_sql[512];
+    snprintf(count_sql, sizeof(count_sql), "SELECT COUNT(*) FROM venues%s", where);
+    snprintf(list_sql, sizeof(list_sql), "SELECT " VENUE_COLUMNS " FROM venues%s ORDER BY id LIMIT %lld OFFSET %lld",
+             where, (long long)q->limit, (long long)q->offset);
+    int rc = store_int(s, total, count_sql, types, sv[0], sv[1]); /* unused trailing arguments are ignored */
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    rc = store_query(s, &st, list_sql, types, sv[0], sv[1]);
+    if (rc)
+        return rc;
+    *out = arena_alloc(a, sizeof(**out) * (size_t)(q->limit > 0 ? q->limit : 1));
+    *n = 0;
+    while ((rc = store_step(st)) == STORE_ROW && *n < q->limit)
+        read_row(st, a, &(*out)[(*n)++]);
+    store_finalize(st);
+    return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int venue__set_status(struct store *s, int64_t id, const char *status, int64_t reviewer, const char *reason)
+{
+    int64_t now = clock_now();
+    return store_run(s, NULL,
+                     "UPDATE venues SET status = ?, reviewed_by = ?, reviewed_at = ?, reject_reason = ?, updated_at = ?"
+                     " WHERE id = ?",
+                     "siisii", status, reviewer, now, reason, now, id);
+}
+
+int venue__visits(struct store *s, struct arena *a, int64_t venue_id, int64_t from, int64_t to,
+                  struct venue_visit **out, int64_t *n)
+{
+    int64_t count = 0;
+    int rc = store_int(s, &count, "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND checked_in_at >= ?"
+                                  " AND checked_in_at < ?", "iii", venue_id, from, to);
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    rc = store_query(s, &st,
+                     "SELECT c.id, c.checked_in_at, c.checked_out_at, p.full_name, p.phone, c.method"
+                     " FROM checkins c LEFT JOIN persons p ON p.id = c.person_id"
+                     " WHERE c.venue_id = ? AND c.checked_in_at >= ? AND c.checked_in_at < ?"
+                     " ORDER BY c.checked_in_at, c.id LIMIT ?",
+                     "iiii", venue_id, from, to, count);
+    if (rc)
+        return rc;
+    *out = arena_alloc(a, sizeof(**out) * (size_t)(count > 0 ? count : 1));
+    *n = 0;
+    while ((rc = store_step(st)) == STORE_ROW && *n < count) {
+        struct venue_visit *v = &(*out)[(*n)++];
+        v->checkin_id = store_col_int(st, 0);
+        v->checked_in_at = store_col_int(st, 1);
+        v->checked_out_at = store_col_null(st, 2) ? 0 : store_col_int(st, 2);
+        v->full_name = store_col_null(st, 3) ? NULL : arena_strdup(a, store_col_text(st, 3));
+        v->phone = store_col_null(st, 4) ? NULL : arena_strdup(a, store_col_text(st, 4));
+        v->method = arena_strdup(a, store_col_text(st, 5));
+    }
+    store_finalize(st);
+    return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
+}

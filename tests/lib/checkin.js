@@ -1,0 +1,81 @@
+'use strict';
+// Helpers for the check-in tests: citizens signed in by one-time code, approved venues,
+// client ids, local dates in Vietnam (UTC+7).
+
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const { PASSWORD, createAccount, assertStatus } = require('./fixtures');
+
+let phoneSeq = 0;
+/** A fresh Vietnamese mobile number, different in every call of this process. */
+function freshPhone() {
+  phoneSeq += 1;
+  const n = (process.pid % 1000) * 100000 + phoneSeq;
+  return `09${String(n).padStart(8, '0')}`;
+}
+
+/** A client-generated id, as the phone app makes one. */
+function clientId() {
+  return crypto.randomUUID();
+}
+
+/** YYYY-MM-DD of an instant (epoch seconds) in Vietnam, UTC+7 all year. */
+function vnDate(epoch) {
+  return new Date((epoch + 7 * 3600) * 1000).toISOString().slice(0, 10);
+}
+
+/** Signs a citizen in by one-time code (read from the outbox as the national admin): {token, person}. */
+async function citizenLogin(srv, adminToken, phone = freshPhone()) {
+  let r = await srv.api('POST', '/api/v1/citizen/otp', { body: { phone } });
+  assertStatus(r, 202, 'otp');
+  r = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=otp&limit=1`, { token: adminToken });
+  assertStatus(r, 200, 'outbox');
+  const m = /\b(\d{6})\b/.exec(r.json.messages[0].body);
+  assert.ok(m, `no code in ${r.json.messages[0].body}`);
+  r = await srv.api('POST', '/api/v1/citizen/login', { body: { phone, code: m[1] } });
+  assertStatus(r, 200, 'citizen login');
+  return { token: r.json.token, person: r.json.person, phone };
+}
+
+/** Adds a family member the citizen manages; returns the person. */
+async function addFamily(srv, token, fullName, dateOfBirth = '2015-06-01') {
+  const r = await srv.api('POST', '/api/v1/me/family', {
+    token, body: { full_name: fullName, date_of_birth: dateOfBirth },
+  });
+  assertStatus(r, 201, 'family');
+  return r.json.person || r.json;
+}
+
+/** A venue owner account at `unit` and its token. */
+async function venueOwner(srv, adminToken, username, unit) {
+  const account = await createAccount(srv, adminToken, { username, role: 'venue_owner', unit_code: unit });
+  return { account, token: await srv.login(username, PASSWORD) };
+}
+
+/** Registers a venue as `ownerToken`, approves it as `officialToken` unless approve is false. */
+async function venue(srv, ownerToken, officialToken, over = {}, approve = true) {
+  let r = await srv.api('POST', '/api/v1/venues', {
+    token: ownerToken,
+    body: {
+      name: 'Quán Cà Phê Giảng', type: 'cafe', commune_code: '00001', street: '39 Nguyễn Hữu Huân',
+      capacity: 40, ...over,
+    },
+  });
+  assertStatus(r, 201, 'venue');
+  const v = r.json;
+  if (approve) {
+    r = await srv.api('POST', `/api/v1/venues/${v.id}/approve`, { token: officialToken });
+    assertStatus(r, 200, 'approve');
+    return r.json.id ? r.json : { ...v, status: 'approved' };
+  }
+  return v;
+}
+
+/** Row count of a table through `cordon db stats`. */
+function rows(srv, table) {
+  const t = srv.dbStats().tables[table];
+  assert.ok(t, `no table ${table} in db stats`);
+  return t.rows;
+}
+
+module.exports = { freshPhone, clientId, vnDate, citizenLogin, addFamily, venueOwner, venue, rows };

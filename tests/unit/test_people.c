@@ -1,0 +1,162 @@
+/* Unit tests of the people rules (people.c) and the one-time code helpers (otp.c): no store, no HTTP. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "people/people_int.h"
+
+#define NOW 1795348800 /* 2026-11-22T12:00:00Z */
+
+static json_t *parse(const char *text)
+{
+    json_error_t e;
+    json_t *v = json_loads(text, 0, &e);
+    assert_non_null(v);
+    return v;
+}
+
+/* Reads text as a person body; returns the rc and the fault's field. Strings of *in point into *body (decref it). */
+static int read_body(const char *text, unsigned need, struct people_input *in, const char **field, json_t **body)
+{
+    struct fault f;
+    fault_clear(&f);
+    *body = parse(text);
+    int rc = people__read_input(*body, need, NOW, in, &f);
+    *field = f.field;
+    return rc;
+}
+
+static void input_good(void **state)
+{
+    (void)state;
+    struct people_input in;
+    const char *field;
+    json_t *body;
+    int rc = read_body("{\"full_name\":\"Nguyễn Văn An\",\"date_of_birth\":\"1990-04-30\",\"sex\":\"male\","
+                       "\"phone\":\"+84912345678\",\"cccd\":\"001090012345\",\"bhyt\":\"dn4010123456789\","
+                       "\"street\":\"12 Phó Đức Chính\",\"client_id\":\"abc-12345\"}",
+                       PEOPLE_NEED_NAME | PEOPLE_NEED_DOB, &in, &field, &body);
+    assert_int_equal(rc, 0);
+    assert_string_equal(in.phone, "0912345678");       /* national form */
+    assert_string_equal(in.bhyt, "DN4010123456789");   /* upper case */
+    assert_string_equal(in.name_fold, "nguyen van an"); /* folded for search and dedupe */
+    assert_string_equal(in.client_id, "abc-12345");
+    assert_null(in.cmnd);
+    assert_null(in.commune_code);
+    json_decref(body);
+}
+
+static void input_bad(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        unsigned need;
+        enum err code;
+        const char *field;
+    } cases[] = {
+        {"{}", PEOPLE_NEED_NAME, ERR_MISSING_FIELD, "full_name"},
+        {"{\"full_name\":\"An\"}", PEOPLE_NEED_NAME | PEOPLE_NEED_DOB, ERR_MISSING_FIELD, "date_of_birth"},
+        {"{\"full_name\":\"An\",\"date_of_birth\":\"1990-01-01\"}", PEOPLE_NEED_COMMUNE, ERR_MISSING_FIELD,
+         "commune_code"},
+        {"{\"full_name\":\"An 2\"}", 0, ERR_INVALID_FIELD, "full_name"},
+        {"{\"full_name\":\"...\"}", 0, ERR_INVALID_FIELD, "full_name"},
+        {"{\"full_name\":\"\"}", 0, ERR_INVALID_FIELD, "full_name"},
+        {"{\"full_name\":12}", 0, ERR_INVALID_FIELD, "full_name"},
+        {"{\"date_of_birth\":\"1990-02-30\"}", 0, ERR_INVALID_FIELD, "date_of_birth"},
+        {"{\"date_of_birth\":\"2099-01-01\"}", 0, ERR_INVALID_FIELD, "date_of_birth"},
+        {"{\"sex\":\"m\"}", 0, ERR_INVALID_FIELD, "sex"},
+        {"{\"sex\":\"Male\"}", 0, ERR_INVALID_FIELD, "sex"},
+        {"{\"phone\":\"0212345678\"}", 0, ERR_INVALID_FIELD, "phone"},
+        {"{\"phone\":\"091234567\"}", 0, ERR_INVALID_FIELD, "phone"},
+        {"{\"cccd\":\"12345\"}", 0, ERR_INVALID_FIELD, "cccd"},
+        {"{\"cccd\":\"099090012345\"}", 0, ERR_INVALID_FIELD, "cccd"},
+        {"{\"cmnd\":\"1234567890\"}", 0, ERR_INVALID_FIELD, "cmnd"},
+        {"{\"cccd\":\"001090012345\",\"cmnd\":\"012345678\"}", 0, ERR_INVALID_FIELD, "cmnd"},
+        {"{\"bhyt\":\"DN9010123456789\"}", 0, ERR_INVALID_FIELD, "bhyt"},
+        {"{\"commune_code\":\"ab\"}", 0, ERR_INVALID_FIELD, "commune_code"},
+        {"{\"street\":\"a\\u0001b\"}", 0, ERR_INVALID_FIELD, "street"},
+        {"{\"street\":\"---\"}", 0, ERR_INVALID_FIELD, "street"},
+        {"{\"client_id\":\"short\"}", 0, ERR_INVALID_FIELD, "client_id"},
+        {"{\"client_id\":\"has space 123\"}", 0, ERR_INVALID_FIELD, "client_id"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct people_input in;
+        const char *field = NULL;
+        json_t *body;
+        int rc = read_body(cases[i].body, cases[i].need, &in, &field, &body);
+        json_decref(body);
+        if (rc != (int)cases[i].code || !field || strcmp(field, cases[i].field))
+            fail_msg("case %zu %s: rc %d field %s", i, cases[i].body, rc, field ? field : "(none)");
+    }
+}
+
+static void household_rule(void **state)
+{
+    (void)state;
+    struct person manager = {.commune_code = "00001", .street = "12 Phó Đức Chính"};
+    struct people_input member = {.commune_code = "00001", .street = "12 pho duc chinh"};
+    assert_true(people__same_address(&manager, &member)); /* compared folded */
+    member.street = "14 Phó Đức Chính";
+    assert_false(people__same_address(&manager, &member));
+    member.street = "12 Phó Đức Chính";
+    member.commune_code = "00004";
+    assert_false(people__same_address(&manager, &member));
+    member.commune_code = "00001";
+    manager.street = NULL;
+    assert_false(people__same_address(&manager, &member)); /* no street: no claim of one household */
+}
+
+static void profile_and_json(void **state)
+{
+    (void)state;
+    struct person p = {.id = 7, .code = "K7M2QX9A4T", .phone = "0912345678", .qr_serial = 1, .created_at = 5};
+    assert_false(people_profile_complete(&p));
+    p.full_name = "Nguyễn Văn An";
+    p.date_of_birth = "1990-04-30";
+    assert_false(people_profile_complete(&p));
+    p.commune_code = "00001";
+    assert_true(people_profile_complete(&p));
+    json_t *j = people_to_json(&p);
+    assert_int_equal(json_integer_value(json_object_get(j, "id")), 7);
+    assert_true(json_is_null(json_object_get(j, "household_id")));
+    assert_true(json_is_null(json_object_get(j, "cccd")));
+    assert_string_equal(json_string_value(json_object_get(j, "full_name")), "Nguyễn Văn An");
+    assert_null(json_object_get(j, "qr_serial")); /* not part of the person object */
+    json_decref(j);
+}
+
+static void otp_hash(void **state)
+{
+    (void)state;
+    char a[65], b[65], c[65];
+    people__otp_hash("0912345678", "123456", a);
+    people__otp_hash("0912345678", "123456", b);
+    people__otp_hash("0912345679", "123456", c);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c); /* the phone salts the hash */
+    assert_int_equal(strlen(a), 64);
+    assert_null(strstr(a, "123456"));
+}
+
+static void otp_ttl_env(void **state)
+{
+    (void)state;
+    setenv("CORDON_OTP_TTL", "7", 1);
+    assert_int_equal(people__otp_ttl(), 7);
+    setenv("CORDON_OTP_TTL", "9", 1);
+    assert_int_equal(people__otp_ttl(), 7); /* read once, at first use */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(input_good), cmocka_unit_test(input_bad),  cmocka_unit_test(household_rule),
+        cmocka_unit_test(profile_and_json), cmocka_unit_test(otp_hash), cmocka_unit_test(otp_ttl_env),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,101 @@
+// Family members a citizen manages: list with each member's QR card, add, stop managing.
+
+import { h, replace, clear, loading, withBusy } from '../dom.js';
+import { get, post, del, seg, isAbort } from '../api.js';
+import { refreshCitizen } from '../session.js';
+import { errorBox, showFormError, clearFormErrors } from '../errors.js';
+import { personFields } from '../components/person-form.js';
+import { personCard } from '../components/person-card.js';
+import { formatNumber, markI18n } from '../i18n.js';
+
+export async function familyView({ root, signal }) {
+  const listBox = h('div', { testid: 'family-list-box' }, loading());
+  const notice = h('div', { 'aria-live': 'polite' });
+  const openBtn = h('button', { type: 'button', class: 'btn btn-primary btn-big', testid: 'family-add-open', 'aria-expanded': 'false', t: 'family.add_open' });
+  const formBox = h('div');
+  root.appendChild(h('section', { class: 'panel', testid: 'family-view' },
+    h('h1', { t: 'family.title' }), h('p', { class: 'lead', t: 'family.lead' }),
+    h('div', { class: 'actions' }, openBtn), notice, formBox, listBox));
+
+  async function reload() {
+    const res = await get('/api/v1/me/family', { signal });
+    const members = res.members || [];
+    if (!members.length) { replace(listBox, h('p', { class: 'muted empty', testid: 'family-empty', t: 'family.empty' })); return; }
+    const ul = h('ul', { class: 'cards', testid: 'family-list' });
+    for (const m of members) ul.appendChild(memberCard(m));
+    replace(listBox, h('p', { class: 'meta', t: 'family.count', tArgs: { n: formatNumber(members.length) } }), ul);
+  }
+
+  function memberCard(m) {
+    const err = h('div');
+    const showBtn = h('button', { type: 'button', class: 'btn', testid: `member-card-toggle-${m.id}`, 'aria-expanded': 'false', t: 'family.show_card' });
+    const cardBox = h('div');
+    const removeBtn = h('button', { type: 'button', class: 'btn btn-danger', testid: `member-remove-${m.id}`, t: 'family.remove' });
+    showBtn.addEventListener('click', () => {
+      const open = showBtn.getAttribute('aria-expanded') !== 'true';
+      showBtn.setAttribute('aria-expanded', String(open));
+      if (open) replace(cardBox, personCard(m, { testid: `member-card-${m.id}` })); else clear(cardBox);
+    });
+    let armed = false;
+    removeBtn.addEventListener('click', async () => {
+      // Two taps: the first asks for confirmation in place (no blocking dialog on a phone).
+      if (!armed) {
+        armed = true;
+        markI18n(removeBtn, 'text', 'family.remove_confirm');
+        return;
+      }
+      clear(err);
+      try {
+        await withBusy(removeBtn, () => del(`/api/v1/me/family/${seg(m.id)}`));
+        await refreshCitizen();
+        await reload();
+      } catch (e) {
+        if (!isAbort(e)) err.appendChild(errorBox(e, 'update'));
+      }
+    });
+    return h('li', { class: 'card', testid: `member-${m.id}` },
+      h('div', { class: 'card-main' },
+        h('strong', { class: 'card-title', testid: `member-name-${m.id}` }, m.full_name || ''),
+        h('span', { class: 'muted' }, m.date_of_birth || '')),
+      h('div', { class: 'card-actions actions' }, showBtn, removeBtn),
+      err, cardBox);
+  }
+
+  openBtn.addEventListener('click', () => {
+    const open = openBtn.getAttribute('aria-expanded') !== 'true';
+    openBtn.setAttribute('aria-expanded', String(open));
+    if (!open) { clear(formBox); return; }
+    const fields = personFields({ prefix: 'member', phone: true });
+    const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block btn-big', testid: 'member-save', t: 'family.add_submit' });
+    const form = h('form', { class: 'form card', testid: 'family-add-form', novalidate: true },
+      h('h2', { t: 'family.add_title' }), fields.el, errors, submit);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearFormErrors(form, errors);
+      const body = fields.body();
+      for (const k of fields.required) {
+        if (!body[k]) { showFormError(form, errors, { status: 400, code: 'missing_field', field: k }, 'create'); return; }
+      }
+      try {
+        const created = await withBusy(submit, () => post('/api/v1/me/family', body));
+        const person = (created && created.person) || created;
+        clear(formBox);
+        openBtn.setAttribute('aria-expanded', 'false');
+        replace(notice, h('p', { class: 'alert alert-ok', role: 'status', testid: 'member-added', t: 'family.added', tArgs: { name: person.full_name || '' } }));
+        await refreshCitizen();
+        await reload();
+      } catch (e) {
+        if (!isAbort(e)) showFormError(form, errors, e, 'create');
+      }
+    });
+    replace(formBox, form);
+    fields.picker.ready.then(() => form.querySelector('input').focus());
+  });
+
+  try {
+    await reload();
+  } catch (e) {
+    if (!isAbort(e)) replace(listBox, errorBox(e, 'other'));
+  }
+}

@@ -1,0 +1,112 @@
+// "Scan visitors" for a venue's staff: the camera reads personal QR cards (CDN1.P...), or a
+// CCCD/BHYT number is typed; each one is a check-in (POST /venues/{id}/checkins) with a
+// client id kept until answered. A big banner names the person; a running count and the
+// day's visitor log follow.
+
+import { h, replace, clear, loading, field, withBusy } from '../dom.js';
+import { get, idempotentPost, seg, isAbort } from '../api.js';
+import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
+import { formatNumber } from '../i18n.js';
+import { qrScanner } from '../components/qr-scanner.js';
+import { visitorLog } from './venues.js';
+
+const PERSON_QR_RE = /^CDN1\.P\./;
+
+export async function venueScanView({ root, params, signal }) {
+  const box = h('section', { class: 'panel panel-narrow', testid: 'venue-scan-view' }, loading());
+  root.appendChild(box);
+  let v;
+  try {
+    const res = await get(`/api/v1/venues/${seg(params.id)}`, { signal });
+    v = (res && res.venue) || res;
+  } catch (e) {
+    if (!isAbort(e)) replace(box, e.status === 403 ? accessDenied() : errorBox(e, 'other'));
+    return;
+  }
+
+  const banner = h('div', { class: 'scan-banner', testid: 'scan-banner', 'data-state': 'idle', 'aria-live': 'assertive', role: 'status' },
+    h('span', { t: 'venuescan.ready' }));
+  let count = 0;
+  const counter = h('p', { class: 'scan-count', testid: 'scan-count', 'data-count': '0', t: 'venuescan.count', tArgs: { n: 0 } });
+  const log = visitorLog(v, null, signal, { testid: 'visitors' });
+  let queue = Promise.resolve();
+
+  function show(state, key, args, name) {
+    banner.setAttribute('data-state', state);
+    replace(banner, name ? h('strong', { class: 'scan-name', testid: 'scan-name' }, name) : null, h('span', { t: key, tArgs: args }));
+  }
+
+  async function checkIn(body, what) {
+    show('busy', 'venuescan.sending');
+    try {
+      // One pending id per scanned code: the same card scanned again while a request is lost reuses it.
+      const res = await idempotentPost(`scan.${v.id}.${what}`, `/api/v1/venues/${seg(v.id)}/checkins`, (clientId) => ({ client_id: clientId, ...body }));
+      const c = (res.checkins || [])[0] || {};
+      // The check-in object names no one; the day's log (reloaded anyway) does, by check-in id.
+      const rows = await log.load();
+      const row = (rows || []).find((x) => x.checkin_id === c.id);
+      const name = c.full_name || (row && row.full_name) || '';
+      count += 1;
+      counter.setAttribute('data-count', String(count));
+      counter.setAttribute('data-i18n-args', JSON.stringify({ n: formatNumber(count) }));
+      replace(counter, h('span', { t: 'venuescan.count', tArgs: { n: formatNumber(count) } }));
+      show('ok', 'venuescan.ok', null, name);
+      return true;
+    } catch (e) {
+      if (isAbort(e)) return false;
+      const key = e.status === 404 ? 'venuescan.unknown_person' : e.status === 400 && e.field === 'qr' ? 'venuescan.bad_card' : null;
+      if (key) show('error', key);
+      else { banner.setAttribute('data-state', 'error'); replace(banner, errorBox(e, 'create')); }
+      return false;
+    }
+  }
+
+  const scanner = qrScanner({
+    signal,
+    testid: 'visitor-scanner',
+    onCode(text) {
+      if (!PERSON_QR_RE.test(text)) { show('error', 'venuescan.not_card'); return false; }
+      queue = queue.then(() => checkIn({ qr: text }, text));
+      return false;
+    },
+  });
+  const startBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-big', testid: 'visitor-scan-start', t: 'venuescan.start' });
+  const stopBtn = h('button', { type: 'button', class: 'btn btn-block', testid: 'visitor-scan-stop', t: 'venuescan.stop', hidden: true });
+  startBtn.addEventListener('click', async () => {
+    await withBusy(startBtn, () => scanner.start());
+    const on = scanner.running();
+    startBtn.hidden = on;
+    stopBtn.hidden = !on;
+  });
+  stopBtn.addEventListener('click', () => { scanner.stop(); startBtn.hidden = false; stopBtn.hidden = true; });
+
+  // Typing a number: people without a card give their CCCD (12 digits) or BHYT (15 characters).
+  const numberField = field({ name: 'number', label: 'venuescan.number', hint: 'venuescan.number_hint',
+    attrs: { autocomplete: 'off', autocapitalize: 'characters', maxlength: 15, testid: 'visitor-number' } });
+  const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-block', testid: 'visitor-number-submit', t: 'venuescan.number_submit' });
+  const form = h('form', { class: 'form card', testid: 'visitor-number-form', novalidate: true }, numberField.wrap, errors, submit);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(form, errors);
+    const raw = numberField.input.value.replace(/\s/g, '').toUpperCase();
+    let body = null;
+    if (/^\d{12}$/.test(raw)) body = { cccd: raw };
+    else if (/^[A-Z]{2}\d{13}$/.test(raw)) body = { bhyt: raw };
+    if (!body) {
+      showFormError(form, errors, { status: 400, code: raw ? 'invalid_field' : 'missing_field', field: 'number' }, 'create');
+      return;
+    }
+    const ok = await withBusy(submit, () => checkIn(body, raw));
+    if (ok) numberField.input.value = '';
+  });
+
+  replace(box,
+    h('p', null, h('a', { href: `#/venues/${v.id}`, t: 'venuescan.back' })),
+    h('h1', { testid: 'venue-title' }, v.name),
+    v.status !== 'approved' ? h('p', { class: 'alert alert-denied', t: 'venues.pending_hint' }) : null,
+    banner, counter, startBtn, stopBtn, scanner.el, form,
+    h('h2', { t: 'venues.visitors' }), log.el);
+  clear(errors);
+  log.load();
+}
