@@ -115,8 +115,7 @@ int declare_handle_create(struct http_req *r)
     struct create_ctx ctx = {r, &d, false};
     rc = store_tx(r->store, create_tx, &ctx);
     if (rc)
-        return rc == ERR_CONFLICT ? http_fail(r, ERR_CONFLICT, "client_id", "could not draw a free reference; retry")
-                                  : rc;
+        return rc == ERR_CONFLICT ? http_fail(r, ERR_CONFLICT, NULL, "could not draw a free reference; retry") : rc;
     struct declaration saved;
     rc = declare_get_by_client_id(r->store, &r->arena, d.client_id, &saved);
     if (rc)

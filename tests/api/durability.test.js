@@ -21,7 +21,7 @@ after(async () => { if (srv) await srv.stop(); });
 
 const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
-test('every check-in answered 2xx survives SIGKILL, exactly once', async () => {
+test('every check-in answered 2xx survives SIGKILL, exactly once', async (t) => {
   srv = await startServer();
   const admin = await srv.login(srv.adminUsername, srv.adminPassword);
   const official = await createAccount(srv, admin,
@@ -113,7 +113,6 @@ test('every check-in answered 2xx survives SIGKILL, exactly once', async () => {
 
   const s = (await srv.api('GET', '/healthz')).status;
   assert.equal(s, 200);
-  // for the log of the run
-  process.stdout.write(`# ${srv.store}: ${attempts.length} sent, ${answered.length} answered before SIGKILL at `
-    + `${KILL_AFTER_MS} ms, ${unanswered.length} without answer\n`);
+  t.diagnostic(`${srv.store}: ${attempts.length} sent, ${answered.length} answered before SIGKILL at `
+    + `${KILL_AFTER_MS} ms, ${unanswered.length} without answer`);
 });

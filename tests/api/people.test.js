@@ -322,8 +322,8 @@ describe('bad input', () => {
     ['revoke id negative', 'POST', '/api/v1/people/-1/qr/revoke', null, 400, 'invalid_field', 'id'],
     ['card id too big', 'GET', '/api/v1/people/99999999999999999999/card.png', null, 400, 'invalid_field', 'id'],
   ];
-  let before;
-  test('setup', () => { before = stableStats(); });
+  let statsBefore;
+  test('setup', () => { statsBefore = stableStats(); });
   for (const [name, method, p, body, status, code, field] of CASES) {
     test(name, async () => {
       const opts = { token: tokens.commune_admin };
@@ -333,7 +333,7 @@ describe('bad input', () => {
       assertError(r, status, code, field);
     });
   }
-  test('nothing was written', () => { assert.deepEqual(stableStats(), before); });
+  test('nothing was written', () => { assert.deepEqual(stableStats(), statsBefore); });
 });
 
 // ---- role matrix: People and Citizen sign-in routes ----

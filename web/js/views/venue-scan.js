@@ -6,7 +6,7 @@
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, idempotentPost, seg, isAbort } from '../api.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatNumber } from '../i18n.js';
+import { formatNumber, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import { visitorLog } from './venues.js';
 
@@ -48,8 +48,7 @@ export async function venueScanView({ root, params, signal }) {
       const name = c.full_name || (row && row.full_name) || '';
       count += 1;
       counter.setAttribute('data-count', String(count));
-      counter.setAttribute('data-i18n-args', JSON.stringify({ n: formatNumber(count) }));
-      replace(counter, h('span', { t: 'venuescan.count', tArgs: { n: formatNumber(count) } }));
+      markI18n(counter, 'text', 'venuescan.count', { n: formatNumber(count) });
       show('ok', 'venuescan.ok', null, name);
       return true;
     } catch (e) {
