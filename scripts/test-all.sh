@@ -33,6 +33,7 @@ export CORDON_BIN=$build/cordon
 if grep -qs '^CORDON_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" || [[ $(basename "$build") == *asan* ]]; then
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
     echo "test-all: sanitizer build; ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS"
 fi
 

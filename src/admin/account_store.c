@@ -45,34 +45,30 @@ int account_insert(struct store *s, const struct account_new *in, int64_t create
                      role_name(in->role), in->unit_code, province, district, commune, in->phone, now, now, created_by);
 }
 
-static int get_one(struct store *s, struct arena *a, struct account *out, const char *sql, const char *types,
-                   const void *key)
+struct read_ctx {
+    struct arena *a;
+    struct account *out;
+    bool with_hash;
+};
+
+static void read_one(struct store_stmt *st, void *p)
 {
-    struct store_stmt *st;
-    int rc = types[0] == 'i' ? store_query(s, &st, sql, "i", *(const int64_t *)key)
-                             : store_query(s, &st, sql, "s", (const char *)key);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        read_row(st, a, out);
-        out->password_hash = arena_strdup(a, store_col_text(st, 8));
-        rc = STORE_OK;
-    }
-    store_finalize(st);
-    return rc;
+    struct read_ctx *c = p;
+    read_row(st, c->a, c->out);
+    if (c->with_hash)
+        c->out->password_hash = arena_strdup(c->a, store_col_text(st, 8));
 }
 
 int account_get(struct store *s, struct arena *a, int64_t id, struct account *out)
 {
-    int rc = get_one(s, a, out, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", "i", &id);
-    out->password_hash = NULL;
-    return rc;
+    struct read_ctx c = {a, out, false};
+    return store_get(s, read_one, &c, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", "i", id);
 }
 
 int account_find_login(struct store *s, struct arena *a, const char *username, struct account *out)
 {
-    return get_one(s, a, out, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?", "s", username);
+    struct read_ctx c = {a, out, true};
+    return store_get(s, read_one, &c, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?", "s", username);
 }
 
 int account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit, int64_t offset,

@@ -168,6 +168,25 @@ int store_int(struct store *s, int64_t *out, const char *sql, const char *types,
     return rc;
 }
 
+int store_get(struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx, const char *sql,
+              const char *types, ...)
+{
+    struct store_stmt *st;
+    va_list ap;
+    va_start(ap, types);
+    int rc = vquery(s, &st, sql, types, ap);
+    va_end(ap);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        read(st, ctx);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
 int store_step(struct store_stmt *st)
 {
     return SDRV(st)->step(st);

@@ -60,6 +60,13 @@ int store_run(struct store *s, int64_t *changes, const char *sql, const char *ty
  * STORE_DONE if it returned no row. */
 int store_int(struct store *s, int64_t *out, const char *sql, const char *types, ...);
 
+/*
+ * Runs a query expected to return at most one row and hands that row to
+ * read(st, ctx).  STORE_OK when a row was read, STORE_DONE when none.
+ */
+int store_get(struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx, const char *sql,
+              const char *types, ...);
+
 int store_step(struct store_stmt *st);
 int store_ncols(struct store_stmt *st);
 bool store_col_null(struct store_stmt *st, int i); /* columns count from 0 */

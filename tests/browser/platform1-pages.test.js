@@ -138,6 +138,7 @@ test('a venue owner registers a venue through the form; it waits for approval', 
   // The owner's own commune is where the picker starts.
   await page.waitForFunction((c) => document.querySelector('[data-testid="venue-commune-selected-name"]')?.getAttribute('data-code') === c, UNITS.phucXa);
   await tid('venue-street').fill('Phố Châu Long');
+  await tid('venue-capacity').fill('300');
   await assertNoHorizontalOverflow(page, 'venue form');
   await tid('venue-submit').click();
   await tid('venue-view').waitFor();

@@ -395,7 +395,7 @@ export default {
   'field.name': 'Name',
   'field.venue_type': 'Type of venue',
   'field.type': 'Type',
-  'field.capacity': 'Capacity (optional)',
+  'field.capacity': 'Capacity (people)',
   'field.number': 'ID number',
   'field.qr': 'QR code',
   'field.client_id': 'Submission id',

@@ -395,7 +395,7 @@ export default {
   'field.name': 'Tên',
   'field.venue_type': 'Loại địa điểm',
   'field.type': 'Loại',
-  'field.capacity': 'Sức chứa (không bắt buộc)',
+  'field.capacity': 'Sức chứa (số người)',
   'field.number': 'Số giấy tờ',
   'field.qr': 'Mã QR',
   'field.client_id': 'Mã lượt gửi',

@@ -117,7 +117,7 @@ export function venueNewView({ root }) {
     const body = { name: name.input.value.trim(), type: typeSelect.value, commune_code: picker.value(), street: street.input.value.trim() };
     const cap = capacity.input.value.trim();
     if (cap) body.capacity = Number(cap);
-    for (const k of ['name', 'type', 'commune_code', 'street']) {
+    for (const k of ['name', 'type', 'commune_code', 'street', 'capacity']) {
       if (!body[k]) { showFormError(form, errors, { status: 400, code: 'missing_field', field: k }, 'create'); return; }
     }
     try {
