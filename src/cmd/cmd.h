@@ -18,6 +18,18 @@ int cmd_db(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_qr(int argc, char **argv);
 
+/* The long options every command takes; list a command's own after these. */
+#define CMD_COMMON_OPTIONS                                                                                            \
+    {"db", required_argument, NULL, 'd'}, {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}
+
+enum cmd_opt { CMD_OPT_NEXT, CMD_OPT_EXIT_OK, CMD_OPT_EXIT_USAGE, CMD_OPT_OTHER };
+/* Handles one getopt_long result for the common options: --db sets c->db, --config was read
+ * by cmd_config, --help prints usage (CMD_OPT_EXIT_OK), '?' prints usage to stderr. */
+enum cmd_opt cmd_common_option(int ch, const char *usage, struct config *c);
+/* Whole option parsing for commands that take only the common options.
+ * Returns -1 to go on, else the exit code. */
+int cmd_simple_options(int argc, char **argv, const char *usage, struct config *c);
+
 /* Loads the config (file, environment) before flags are applied; prints errors. */
 int cmd_config(int argc, char **argv, struct config *c);
 /* Opens the store at c->db; with need_schema, refuses a database older than this binary. */

@@ -1,3 +1,4 @@
+#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -14,6 +15,46 @@ int cmd_config(int argc, char **argv, struct config *c)
         return -1;
     }
     return 0;
+}
+
+enum cmd_opt cmd_common_option(int ch, const char *usage, struct config *c)
+{
+    switch (ch) {
+    case 'd':
+        if (config_set(c, "db", optarg)) {
+            fprintf(stderr, "cordon: --db value is too long\n");
+            return CMD_OPT_EXIT_USAGE;
+        }
+        return CMD_OPT_NEXT;
+    case 'c':
+        return CMD_OPT_NEXT; /* read earlier by cmd_config */
+    case 'h':
+        fputs(usage, stdout);
+        return CMD_OPT_EXIT_OK;
+    case '?':
+        fputs(usage, stderr);
+        return CMD_OPT_EXIT_USAGE;
+    default:
+        return CMD_OPT_OTHER;
+    }
+}
+
+int cmd_simple_options(int argc, char **argv, const char *usage, struct config *c)
+{
+    static const struct option opts[] = {CMD_COMMON_OPTIONS, {0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (cmd_common_option(ch, usage, c)) {
+        case CMD_OPT_NEXT:
+            break;
+        case CMD_OPT_EXIT_OK:
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    return -1;
 }
 
 int cmd_open(const struct config *c, bool need_schema, struct store **s)

@@ -4,7 +4,6 @@
  * Safe to run again: existing demo accounts get a fresh password, which is
  * printed, so the login shown is always the one that works.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,20 +60,9 @@ int cmd_demo(int argc, char **argv)
     struct config c;
     if (cmd_config(argc, argv, &c))
         return 1;
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'}, {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int ch;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (ch == 'd')
-            config_set(&c, "db", optarg);
-        else if (ch == 'h') {
-            fputs(usage, stdout);
-            return 0;
-        } else if (ch != 'c') {
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
+    int exit_code = cmd_simple_options(argc, argv, usage, &c);
+    if (exit_code >= 0)
+        return exit_code;
     struct store *s;
     if (cmd_open(&c, true, &s))
         return 1;

@@ -1,7 +1,6 @@
 /*
  * migrate.c - `cordon migrate`: create or upgrade the schema, load reference data.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "admin/unit.h"
@@ -33,24 +32,9 @@ int cmd_migrate(int argc, char **argv)
     struct config c;
     if (cmd_config(argc, argv, &c))
         return 1;
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'}, {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int ch;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'd':
-            config_set(&c, "db", optarg);
-            break;
-        case 'c':
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
+    int exit_code = cmd_simple_options(argc, argv, usage, &c);
+    if (exit_code >= 0)
+        return exit_code;
     struct store *s;
     if (cmd_open(&c, false, &s))
         return 1;

@@ -62,20 +62,15 @@ int cmd_serve(int argc, char **argv)
     struct config c;
     if (cmd_config(argc, argv, &c))
         return 1;
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+    static const struct option opts[] = {CMD_COMMON_OPTIONS,
                                          {"listen", required_argument, NULL, 'l'},
                                          {"web-dir", required_argument, NULL, 'w'},
                                          {"threads", required_argument, NULL, 't'},
-                                         {"config", required_argument, NULL, 'c'},
-                                         {"help", no_argument, NULL, 'h'},
                                          {0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int bad = 0;
         switch (ch) {
-        case 'd':
-            bad = config_set(&c, "db", optarg);
-            break;
         case 'l':
             bad = config_set(&c, "listen", optarg);
             break;
@@ -85,14 +80,15 @@ int cmd_serve(int argc, char **argv)
         case 't':
             bad = config_set(&c, "threads", optarg);
             break;
-        case 'c':
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
         default:
-            fputs(usage, stderr);
-            return 2;
+            switch (cmd_common_option(ch, usage, &c)) {
+            case CMD_OPT_NEXT:
+                break;
+            case CMD_OPT_EXIT_OK:
+                return 0;
+            default:
+                return 2;
+            }
         }
         if (bad) {
             fprintf(stderr, "cordon serve: bad value \"%s\"\n", optarg);

@@ -124,24 +124,19 @@ int cmd_user(int argc, char **argv)
     struct config c;
     if (cmd_config(argc, argv, &c))
         return 1;
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"config", required_argument, NULL, 'c'},
+    static const struct option opts[] = {CMD_COMMON_OPTIONS,
                                          {"username", required_argument, NULL, 'u'},
                                          {"role", required_argument, NULL, 'r'},
                                          {"unit", required_argument, NULL, 'n'},
                                          {"name", required_argument, NULL, 'N'},
                                          {"phone", required_argument, NULL, 'p'},
                                          {"password-stdin", no_argument, NULL, 'P'},
-                                         {"help", no_argument, NULL, 'h'},
                                          {0}};
     const char *username = NULL, *role = NULL, *unit = NULL, *name = NULL, *phone = NULL;
     bool password_stdin = false;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
-        case 'd':
-            config_set(&c, "db", optarg);
-            break;
         case 'u':
             username = optarg;
             break;
@@ -160,14 +155,15 @@ int cmd_user(int argc, char **argv)
         case 'P':
             password_stdin = true;
             break;
-        case 'c':
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
         default:
-            fputs(usage, stderr);
-            return 2;
+            switch (cmd_common_option(ch, usage, &c)) {
+            case CMD_OPT_NEXT:
+                break;
+            case CMD_OPT_EXIT_OK:
+                return 0;
+            default:
+                return 2;
+            }
         }
     }
     const char *sub = optind < argc ? argv[optind] : NULL;
