@@ -71,27 +71,22 @@ int cmd_qr(int argc, char **argv)
     struct config c;
     if (cmd_config(argc, argv, &c))
         return 1;
-    static const struct option opts[] = {{"public-key", required_argument, NULL, 'k'},
-                                         {"db", required_argument, NULL, 'd'},
-                                         {"config", required_argument, NULL, 'c'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
+    static const struct option opts[] = {
+        CMD_COMMON_OPTIONS, {"public-key", required_argument, NULL, 'k'}, {0}};
     const char *key = NULL;
     int have_db = 0, ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (ch == 'k')
+        if (ch == 'k') {
             key = optarg;
-        else if (ch == 'd') {
-            have_db = 1;
-            if (config_set(&c, "db", optarg)) {
-                fputs(usage, stderr);
-                return 2;
-            }
-        } else if (ch == 'h') {
-            fputs(usage, stdout);
+            continue;
+        }
+        have_db |= ch == 'd';
+        switch (cmd_common_option(ch, usage, &c)) {
+        case CMD_OPT_NEXT:
+            break;
+        case CMD_OPT_EXIT_OK:
             return 0;
-        } else if (ch != 'c') {
-            fputs(usage, stderr);
+        default:
             return 2;
         }
     }

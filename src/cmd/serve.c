@@ -15,6 +15,7 @@
 #include "http/http.h"
 #include "jobs.h"
 #include "notify/notify.h"
+#include "people/people.h"
 #include "routes.h"
 #include "store/store.h"
 #include "venue/checkin.h"
@@ -109,6 +110,7 @@ int cmd_serve(int argc, char **argv)
     struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
     auth_configure(&auth);
     notify_configure(c.dev);
+    people_configure(c.otp_ttl);
     checkin_configure(c.checkin_retention_days);
     venue_configure(c.public_url, c.web_dir);
 

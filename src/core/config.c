@@ -52,6 +52,8 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 0, 1, &c->dev);
     if (!strcmp(key, "checkin_retention_days"))
         return parse_int(value, 1, 3650, &c->checkin_retention_days);
+    if (!strcmp(key, "otp_ttl"))
+        return parse_int(value, 1, 3600, &c->otp_ttl);
     if (!strcmp(key, "job_interval"))
         return parse_int(value, 1, 86400, &c->job_interval);
     return -1;
@@ -71,6 +73,7 @@ static void defaults(struct config *c)
     copy(c->public_url, sizeof(c->public_url), "http://127.0.0.1:8080");
     c->checkin_retention_days = 28;
     c->job_interval = 60;
+    c->otp_ttl = 300;
 }
 
 static char *trim(char *s)
@@ -136,6 +139,7 @@ static const struct {
     {"CORDON_DEV", "dev"},
     {"CORDON_CHECKIN_RETENTION_DAYS", "checkin_retention_days"},
     {"CORDON_JOB_INTERVAL", "job_interval"},
+    {"CORDON_OTP_TTL", "otp_ttl"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)

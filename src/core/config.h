@@ -25,6 +25,7 @@ struct config {
     int dev;              /* dev = 1: development mode (one-time codes also go to the log) */
     int checkin_retention_days; /* checkin_retention_days = days venue check-ins are kept */
     int job_interval;     /* job_interval = seconds between background job rounds */
+    int otp_ttl;          /* otp_ttl = seconds a citizen's one-time sign-in code stays valid */
 };
 
 /* Fills defaults, then the file (path may be NULL), then the environment. */

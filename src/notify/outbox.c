@@ -37,12 +37,19 @@ int notify_handle_list(struct http_req *r)
     int rc = http_query_int(r, "limit", 1, 500, 50, &limit);
     if (rc)
         return rc;
+    /* Filters are added as constant fragments, so no parameter is compared untyped. */
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT id, channel, recipient, kind, body, created_at, sent_at FROM outbox WHERE 1 = 1%s%s"
+             " ORDER BY id DESC LIMIT ?",
+             recipient ? " AND recipient = ?" : "", kind ? " AND kind = ?" : "");
     struct store_stmt *st;
-    rc = store_query(r->store, &st,
-                     "SELECT id, channel, recipient, kind, body, created_at, sent_at FROM outbox"
-                     " WHERE (recipient = ? OR ? = '') AND (kind = ? OR ? = '') ORDER BY id DESC LIMIT ?",
-                     "ssssi", recipient ? recipient : "", recipient ? recipient : "", kind ? kind : "",
-                     kind ? kind : "", limit);
+    if (recipient && kind)
+        rc = store_query(r->store, &st, sql, "ssi", recipient, kind, limit);
+    else if (recipient || kind)
+        rc = store_query(r->store, &st, sql, "si", recipient ? recipient : kind, limit);
+    else
+        rc = store_query(r->store, &st, sql, "i", limit);
     if (rc)
         return store_err(rc);
     json_t *arr = json_array();

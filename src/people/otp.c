@@ -1,8 +1,8 @@
 /*
  * otp.c - one-time sign-in codes for citizens.
  *
- * A code is 6 random digits, valid for 5 minutes (CORDON_OTP_TTL seconds when
- * set, read once) and good for one sign-in.  Only SHA-256("phone:code") is
+ * A code is 6 random digits, valid for 5 minutes (the otp_ttl setting) and
+ * good for one sign-in.  Only SHA-256("phone:code") is
  * stored.  A phone may ask for 3 codes per 15 minutes.  Each wrong code counts
  * an attempt on every live code of the phone; at 5 attempts those codes are
  * void, so guessing gets at most 5 tries per code and 15 per 15 minutes.
@@ -20,23 +20,15 @@
 #include "people/people_int.h"
 #include "store/store.h"
 
-static int otp_ttl = OTP_TTL_DEFAULT;
-static pthread_once_t ttl_once = PTHREAD_ONCE_INIT;
+static int otp_ttl = OTP_TTL_DEFAULT; /* set once at start, before request threads run */
 
-static void read_ttl(void)
+void people_configure(int ttl)
 {
-    const char *v = getenv("CORDON_OTP_TTL");
-    if (!v || !*v)
-        return;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (!*end && n >= 1 && n <= 3600)
-        otp_ttl = (int)n;
+    otp_ttl = ttl;
 }
 
 int people__otp_ttl(void)
 {
-    pthread_once(&ttl_once, read_ttl);
     return otp_ttl;
 }
 

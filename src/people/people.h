@@ -61,6 +61,9 @@ int people_from_qr(struct store *s, struct arena *a, const char *payload, const 
 
 json_t *people_to_json(const struct person *p);
 
+/* Seconds a citizen's one-time code stays valid; called once by `cordon serve`. */
+void people_configure(int otp_ttl);
+
 /* ---- Additions (people domain) ---- */
 
 struct buf;

@@ -95,7 +95,8 @@ static int create_tx(struct store *s, void *arg)
     if (rc)
         return rc;
     c->existing = true;
-    return staff_sees(r, &c->p) ? audit_staff(r, "person.read", &c->p) : 0;
+    /* outside the area the caller learns only id and code, and the person's area sees who matched */
+    return audit_staff(r, staff_sees(r, &c->p) ? "person.read" : "person.match", &c->p);
 }
 
 int people_handle_create(struct http_req *r)

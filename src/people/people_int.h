@@ -83,12 +83,12 @@ int people__search(struct store *s, struct arena *a, const struct people_search 
 /* ---- one-time codes (otp.c) ---- */
 
 #define OTP_DIGITS 6
-#define OTP_TTL_DEFAULT 300   /* seconds a code stays valid; CORDON_OTP_TTL overrides */
+#define OTP_TTL_DEFAULT 300   /* seconds a code stays valid; the otp_ttl setting overrides */
 #define OTP_MAX_ATTEMPTS 5    /* wrong codes that void the phone's live codes */
 #define OTP_PER_WINDOW 3      /* codes a phone may request per window */
 #define OTP_WINDOW 900        /* seconds */
 
-/* Seconds a code stays valid: CORDON_OTP_TTL (1-3600) if set, read once, else 300. */
+/* Seconds a code stays valid (setting otp_ttl, default 300). */
 int people__otp_ttl(void);
 /* SHA-256 hex of "phone:code". */
 void people__otp_hash(const char *phone, const char *code, char out[65]);

@@ -29,7 +29,7 @@
 #define PRINT_OUT_MAX (64u << 20) /* bytes: a poster is far below this */
 #define PRINT_QUIET 4             /* modules of white around a QR code */
 #define PRINT_FONT "DejaVu Sans"
-#define PRINT_LINE 1.3            /* line height as a multiple of the font size */
+#define PRINT_LINE 1.3 /* line height as a multiple of the font size */
 
 struct print_doc {
     enum print_format fmt;
@@ -48,21 +48,12 @@ struct print_doc {
  * read only by the sanitizer runtime; other builds never call it.
  */
 const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig.so\n";
-}
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
 
 /* Floor and nearest of non-negative device coordinates (libm is not linked). */
-static double floor_pos(double x)
-{
-    return x > 0 ? (double)(long long)x : 0;
-}
+static double floor_pos(double x) { return x > 0 ? (double)(long long)x : 0; }
 
-static double round_pos(double x)
-{
-    return floor_pos(x + 0.5);
-}
+static double round_pos(double x) { return floor_pos(x + 0.5); }
 
 static cairo_status_t collect(void *closure, const unsigned char *data, unsigned int length)
 {
@@ -110,7 +101,8 @@ static void set_font(struct print_doc *d, double size_pt, unsigned flags)
     cairo_set_font_size(d->cr, size_pt * PRINT_MM_PER_INCH / PRINT_PT_PER_INCH);
 }
 
-double print_text(struct print_doc *d, double x_mm, double y_mm, double size_pt, unsigned flags, const char *utf8)
+double print_text(struct print_doc *d, double x_mm, double y_mm, double size_pt, unsigned flags,
+                  const char *utf8)
 {
     if (!d || !utf8 || !*utf8)
         return 0;
@@ -238,7 +230,8 @@ int print_qr(struct print_doc *d, double x_mm, double y_mm, double size_mm, cons
             int start = col;
             while (col < q->width && (q->data[row * q->width + col] & 1))
                 col++;
-            cairo_rectangle(cr, x0 + (start + PRINT_QUIET) * m, y0 + (row + PRINT_QUIET) * m, (col - start) * m, m);
+            cairo_rectangle(cr, x0 + (start + PRINT_QUIET) * m, y0 + (row + PRINT_QUIET) * m,
+                            (col - start) * m, m);
         }
     }
     cairo_fill(cr);

@@ -90,7 +90,8 @@ static int b64_decode(const char *b64, unsigned char *bin, size_t binlen)
     size_t got = 0;
     const char *end = NULL;
     size_t len = strlen(b64);
-    if (sodium_base642bin(bin, binlen, b64, len, NULL, &got, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+    if (sodium_base642bin(bin, binlen, b64, len, NULL, &got, &end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
         got != binlen || end != b64 + len)
         return -1;
     return 0;
@@ -114,7 +115,8 @@ static bool token_ok(const char *p, size_t len, size_t max)
         return false;
     for (size_t i = 0; i < len; i++) {
         char c = p[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '-'))
             return false;
     }
     return true;
@@ -163,8 +165,8 @@ static int load_signer(struct store *s, char kid[QR_KID_MAX + 1], unsigned char 
 static int create_first(struct store *s, bool *created)
 {
     unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-    char pk64[QR_PUBLIC_KEY_LEN + 1], sk64[sodium_base64_ENCODED_LEN(crypto_sign_SECRETKEYBYTES,
-                                                                      sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    char pk64[QR_PUBLIC_KEY_LEN + 1],
+        sk64[sodium_base64_ENCODED_LEN(crypto_sign_SECRETKEYBYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
     crypto_sign_keypair(pk, sk);
     b64_encode(pk64, sizeof(pk64), pk, sizeof(pk));
     b64_encode(sk64, sizeof(sk64), sk, sizeof(sk));
@@ -256,8 +258,8 @@ int qr_keys_list(struct store *s, struct arena *a, struct qr_key **out, int *n)
         return store_err(rc);
     struct qr_key *keys = arena_alloc(a, sizeof(*keys) * (size_t)(count ? count : 1));
     struct store_stmt *st;
-    rc = store_query(s, &st,
-                     "SELECT kid, alg, public_key, created_at FROM signing_keys ORDER BY created_at, kid", "");
+    rc = store_query(
+        s, &st, "SELECT kid, alg, public_key, created_at FROM signing_keys ORDER BY created_at, kid", "");
     if (rc)
         return store_err(rc);
     int i = 0;
@@ -376,7 +378,8 @@ static int check_signature(const unsigned char pk[32], const char *payload)
     unsigned char sig[crypto_sign_BYTES];
     if (!last || b64_decode(last + 1, sig, sizeof(sig)))
         return QR_BAD_FORMAT; /* not canonical base64url of 64 bytes */
-    if (crypto_sign_verify_detached(sig, (const unsigned char *)payload, (unsigned long long)(last - payload), pk))
+    if (crypto_sign_verify_detached(sig, (const unsigned char *)payload, (unsigned long long)(last - payload),
+                                    pk))
         return QR_BAD_SIGNATURE;
     return QR_VALID;
 }

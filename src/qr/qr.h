@@ -25,14 +25,14 @@ struct store;
 /* QR_ERROR: the store could not be read (the payload may be good; answer 503, not "invalid"). */
 enum qr_status { QR_VALID, QR_BAD_FORMAT, QR_UNKNOWN_KEY, QR_BAD_SIGNATURE, QR_ERROR };
 
-#define QR_KID_MAX 15       /* kid: 1-15 characters [A-Za-z0-9_-] */
-#define QR_FIELD_MAX 63     /* a field: 1-63 characters [A-Za-z0-9_-] (no '.') */
-#define QR_SIG_LEN 86       /* base64url of a 64-byte Ed25519 signature */
+#define QR_KID_MAX 15        /* kid: 1-15 characters [A-Za-z0-9_-] */
+#define QR_FIELD_MAX 63      /* a field: 1-63 characters [A-Za-z0-9_-] (no '.') */
+#define QR_SIG_LEN 86        /* base64url of a 64-byte Ed25519 signature */
 #define QR_PUBLIC_KEY_LEN 43 /* base64url of a 32-byte Ed25519 public key */
 
 struct qr_parsed {
-    char type;              /* 'P', 'D', 'V' */
-    char fields[4][64];     /* the fields between the type and the kid */
+    char type;          /* 'P', 'D', 'V' */
+    char fields[4][64]; /* the fields between the type and the kid */
     int nfields;
     char kid[16];
 };

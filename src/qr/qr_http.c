@@ -16,7 +16,8 @@
 #include "qr/qr.h"
 #include "store/store.h"
 
-#define QR_VERIFY_INPUT_MAX 2048 /* characters: longer is never a payload, but still "bad_format" up to this */
+#define QR_VERIFY_INPUT_MAX                                                                                  \
+    2048 /* characters: longer is never a payload, but still "bad_format" up to this */
 
 /* GET /api/v1/keys */
 int qr_handle_keys(struct http_req *r)
@@ -25,7 +26,8 @@ int qr_handle_keys(struct http_req *r)
     int n;
     int rc = qr_keys_list(r->store, &r->arena, &keys, &n);
     if (rc)
-        return http_fail(r, rc == ERR_INTERNAL ? ERR_INTERNAL : ERR_UNAVAILABLE, NULL, "could not read the keys");
+        return http_fail(r, rc == ERR_INTERNAL ? ERR_INTERNAL : ERR_UNAVAILABLE, NULL,
+                         "could not read the keys");
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I}", "kid", keys[i].kid, "alg", keys[i].alg,

@@ -123,6 +123,9 @@ describe('registration', () => {
     assertStatus(r, 200);
     assert.equal(r.json.existing, true);
     assert.deepEqual(r.json.person, { id: hcmPerson.id, code: hcmPerson.code });
+    const entries = await auditActions(UNITS.tanDinh);
+    assert.ok(entries.some((e) => e.action === 'person.match' && e.subject_id === String(hcmPerson.id)
+      && e.actor_username === 'p.commune.admin'), JSON.stringify(entries.slice(0, 5)));
   });
 
   test('registering in a commune outside the caller\'s area is 403 naming commune_code', async () => {

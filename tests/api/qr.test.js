@@ -236,10 +236,23 @@ test('a venue poster URL verifies, and a changed one does not', async () => {
   assertStatus(created, 201);
   const approved = await srv.api('POST', `/api/v1/venues/${created.json.id}/approve`, { token: admin });
   assertStatus(approved, 200);
-  venuePosterUrl = zbar(await getBinary(`/api/v1/venues/${created.json.id}/poster.png`, tokens.venue_owner));
+  const venuePosterUrl = zbar(await getBinary(`/api/v1/venues/${created.json.id}/poster.png`, tokens.venue_owner));
   const m = /^https?:\/\/[^/]+(?:\/[^?]*)?\/c\/([A-Z0-9]+)\?k=(k1)&s=([A-Za-z0-9_-]{86})$/.exec(venuePosterUrl);
   assert.ok(m, `poster URL ${venuePosterUrl}`);
   assert.equal(m[1], created.json.code);
+  // The printed PDF carries the same URL (rasterised at 150 dpi as a phone would see the paper).
+  const pdf = await getBinary(`/api/v1/venues/${created.json.id}/poster.pdf`, tokens.venue_owner);
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  const base = path.join(os.tmpdir(), `cordon-qr-test-${process.pid}-poster`);
+  fs.writeFileSync(`${base}.pdf`, pdf);
+  try {
+    const r = spawnSync('pdftoppm', ['-r', '150', '-png', '-singlefile', `${base}.pdf`, base], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(zbar(fs.readFileSync(`${base}.png`)), venuePosterUrl);
+  } finally {
+    fs.rmSync(`${base}.pdf`, { force: true });
+    fs.rmSync(`${base}.png`, { force: true });
+  }
 
   await verifyOk(venuePosterUrl, { valid: true, type: 'venue' });
   // The same signature as a CDN1.V payload.

@@ -36,7 +36,9 @@ const tid = (id) => page.getByTestId(id);
 
 async function staffLogin(username) {
   await context.clearCookies();
-  await page.goto(`${srv.url}/#/login`);
+  // A full load (not a hash change): the page forgets the previous account.
+  await page.goto(`${srv.url}/?as=${username}#/login`);
+  await tid('login-view').waitFor();
   await tid('login-username').fill(username);
   await tid('login-password').fill(PASSWORD);
   await tid('login-submit').click();

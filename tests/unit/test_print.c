@@ -173,7 +173,8 @@ static void failures(void **state)
     buf_adds(&out, "before");
     struct print_doc *d = print_begin(PRINT_PNG, 50, 50);
     assert_non_null(d);
-    assert_int_equal(print_qr(d, 5, 5, 3, "CDN1.P.K7M2QX9A4T.12.k1.x"), -1); /* 3 mm: under a pixel a module */
+    assert_int_equal(print_qr(d, 5, 5, 3, "CDN1.P.K7M2QX9A4T.12.k1.x"),
+                     -1); /* 3 mm: under a pixel a module */
     assert_int_equal(print_qr(d, 5, 5, 30, ""), -1);
     assert_int_equal(print_end(d, &out), -1);
     assert_string_equal(out.data, "before");
@@ -204,7 +205,7 @@ static void text_layout(void **state)
     double narrow = print_paragraph(d, 10, 40, 20, 10, 0, para);
     double line = 10 * 25.4 / 72 * 1.3;
     assert_true(wide > 40 + 0.9 * line && wide < 40 + 1.1 * line); /* one line */
-    assert_true(narrow > 40 + 3.5 * line);                          /* several */
+    assert_true(narrow > 40 + 3.5 * line);                         /* several */
     /* A word wider than the column stands alone; a newline breaks the line. */
     double y = print_paragraph(d, 10, 40, 5, 10, 0, "Supercalifragilistic");
     assert_true(y > 40 + 0.9 * line && y < 40 + 1.1 * line);

@@ -177,9 +177,21 @@ static void bad_formats(void **state)
     const char *sig = strrchr(p, '.') + 1;
     char buf[600];
     const char *cases[] = {
-        "", "CDN1", "CDN1.", "CDN1.P", "CDN1.P.K7M2QX9A4T.3.k1", "hello world", "https://example.org/",
-        "CDN1.P.K7M2QX9A4T.3.k1.", "CDN1.P.K7M2QX9A4T.3.k1.!!!!", "CDN1.P..3.k1.x", "CDN1.X.A.k1.x",
-        "CDN1.PP.A.3.k1.x", "CDN1.P.K7M2QX9A4T.k1.x", "CDN1.D.A.B.k1.x", "CDN1.V..k1.x",
+        "",
+        "CDN1",
+        "CDN1.",
+        "CDN1.P",
+        "CDN1.P.K7M2QX9A4T.3.k1",
+        "hello world",
+        "https://example.org/",
+        "CDN1.P.K7M2QX9A4T.3.k1.",
+        "CDN1.P.K7M2QX9A4T.3.k1.!!!!",
+        "CDN1.P..3.k1.x",
+        "CDN1.X.A.k1.x",
+        "CDN1.PP.A.3.k1.x",
+        "CDN1.P.K7M2QX9A4T.k1.x",
+        "CDN1.D.A.B.k1.x",
+        "CDN1.V..k1.x",
     };
     struct qr_parsed q;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -189,16 +201,16 @@ static void bad_formats(void **state)
     assert_int_equal(qr_verify(s, NULL, &q), QR_BAD_FORMAT);
     /* Right shape, wrong pieces. */
     const char *templ[] = {
-        "CDN2.P.K7M2QX9A4T.3.k1.%s",          /* version */
-        "cdn1.P.K7M2QX9A4T.3.k1.%s",          /* prefix case */
-        "CDN1.P.K7M2QX9A4T.3x.k1.%s",         /* serial not a number */
-        "CDN1.P.K7M2QX9A4T.3.k1.%s.extra",    /* a part too many */
-        "CDN1.P.K7M2QX9A4T.3.k1.%.85s",       /* signature one short */
-        "CDN1.P.K7M2QX9A4T.3.k1.%sA",         /* one long */
+        "CDN2.P.K7M2QX9A4T.3.k1.%s",       /* version */
+        "cdn1.P.K7M2QX9A4T.3.k1.%s",       /* prefix case */
+        "CDN1.P.K7M2QX9A4T.3x.k1.%s",      /* serial not a number */
+        "CDN1.P.K7M2QX9A4T.3.k1.%s.extra", /* a part too many */
+        "CDN1.P.K7M2QX9A4T.3.k1.%.85s",    /* signature one short */
+        "CDN1.P.K7M2QX9A4T.3.k1.%sA",      /* one long */
         "CDN1.P.K7M2QX9A4T.3.kid-far-too-long.%s",
-        "CDN1.P.K7M2 QX9A4T.3.k1.%s",         /* a space */
-        "CDN1.P.Khôi.3.k1.%s",                /* not ASCII */
-        "CDN1.P.K7M2QX9A4T.3.k1.%s\n",        /* trailing newline */
+        "CDN1.P.K7M2 QX9A4T.3.k1.%s",  /* a space */
+        "CDN1.P.Khôi.3.k1.%s",         /* not ASCII */
+        "CDN1.P.K7M2QX9A4T.3.k1.%s\n", /* trailing newline */
     };
     for (size_t i = 0; i < sizeof(templ) / sizeof(templ[0]); i++) {
         snprintf(buf, sizeof(buf), templ[i], sig);

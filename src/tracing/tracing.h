@@ -1,0 +1,270 @@
+/*
+ * tracing.h - contact tracing: from a confirmed case (F0) to its contacts
+ * (F1) and their contacts (F2), each with the reasons it was found and a
+ * risk score.
+ *
+ * The engine knows nothing of where contacts come from: each kind is a
+ * source (struct tracing_source) that loads what it needs for a time range
+ * once, then answers "who was in contact with person P between FROM and
+ * UNTIL, and why" from memory.  Venue co-presence, household and interview
+ * are the sources of this file set; a later one (checkpoint co-travel) is
+ * added to tracing_sources[] without touching the engine.
+ *
+ * Venue co-presence rule (tracing_overlap, unit-tested at the edges):
+ *   - a presence is [checked_in_at, checked_out_at]; a missing (or earlier
+ *     than check-in) check-out means checked_in_at + default_stay; a
+ *     presence is never longer than max_stay (a forgotten check-out);
+ *   - the index person's presence is first clipped to the window
+ *     [from, until] (both ends included); outside the window it counts not;
+ *   - the clipped presence is widened by slack + skew on each side (skew:
+ *     tolerance for the phones' and venues' clocks); another presence at the
+ *     same venue is a contact if it touches the widened one (end == start
+ *     counts);
+ *   - at a whole-day venue type (a market), the clipped presence is widened
+ *     to the whole local days (UTC+7) it touches instead;
+ *   - minutes = real overlap (no slack) of the clipped presence and the
+ *     contact's presence, rounded down; 0 when only the slack joined them.
+ *
+ * F2 are the contacts of each F1 by the same rules, in the F1's window
+ * [first exposure, case window end].  A person appears once per case, at
+ * the lowest degree; F0 is never its own contact.
+ *
+ * Risk (0..1000): each reason has a probability (household 0.6, interview
+ * 0.5, venue 0.05 + 0.45 * min(minutes, 120) / 120); a contact's risk is
+ * 1 - prod(1 - p) over its reasons; for an F2 each p is first multiplied
+ * by the risk of the F1 it came through.
+ *
+ * Files: tracing.c (rules and engine: no SQL, no HTTP), tracing_source.c
+ * (the sources and their in-memory indexes), tracing_store.c (queries),
+ * tracing_http.c (handlers), tracing_job.c (automatic runs), synth.c
+ * (synthetic population for the demo and the benchmark).
+ */
+#ifndef CORDON_TRACING_TRACING_H
+#define CORDON_TRACING_TRACING_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+struct store;
+struct http_req;
+
+#define TRACING_DAY 86400
+#define TRACING_TZ_OFFSET 25200    /* Vietnam, UTC+7 all year */
+#define TRACING_MAX_REASONS 4      /* reasons kept per contact (all are counted) */
+#define TRACING_MAX_TYPES 8        /* whole-day venue types */
+#define TRACING_MAX_WINDOW (60 * TRACING_DAY) /* longest infectious window */
+
+enum tracing_source_id { TRACING_SRC_VENUE, TRACING_SRC_HOUSEHOLD, TRACING_SRC_INTERVIEW, TRACING_SRC_COUNT };
+
+/* What a run is made with; kept with every run (tracing_params_to_json). */
+struct tracing_params {
+    int slack;        /* seconds added to each side of the index presence (default 1800) */
+    int skew;         /* seconds of clock-skew tolerance, added like slack (default 120) */
+    int default_stay; /* seconds of presence when the check-out is missing (default 3600) */
+    int max_stay;     /* seconds: longer presences are cut (default 43200); >= default_stay */
+    int depth;        /* 1: F1 only, 2: F1 and F2 (default 2) */
+    unsigned sources; /* bit (1 << enum tracing_source_id) per source used (default all) */
+    int ntypes;
+    char whole_day_types[TRACING_MAX_TYPES][32]; /* venue types with whole-day presence (default "market") */
+};
+
+/* Fills the defaults above. */
+void tracing_params_default(struct tracing_params *p);
+/* Reads overrides from a JSON object (fields slack_minutes, skew_minutes, default_stay_minutes,
+ * max_stay_hours, depth, sources, whole_day_types); field names in faults are prefixed "params.". */
+int tracing_params_from_json(json_t *obj, struct tracing_params *p, struct fault *f);
+json_t *tracing_params_to_json(const struct tracing_params *p);
+bool tracing_params_whole_day(const struct tracing_params *p, const char *venue_type);
+
+/* ------------------------------------------------------------ the overlap rule */
+
+struct tracing_presence {
+    int64_t in;
+    int64_t out; /* 0 or < in: missing check-out */
+};
+
+struct tracing_overlap {
+    int64_t at;  /* when the exposure began: max(index in, contact in), inside the window */
+    int minutes; /* real overlap, rounded down */
+};
+
+/* End of a presence after the default-stay and max-stay rules. */
+int64_t tracing_presence_end(const struct tracing_params *p, struct tracing_presence a);
+/*
+ * Whether presence b (a contact) meets presence a (the index person's) at the
+ * same venue inside the window [from, until], by the rule above.  whole_day:
+ * the venue's type has whole-day presence.  On true, *out is filled.
+ */
+bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, struct tracing_presence b,
+                     int64_t from, int64_t until, bool whole_day, struct tracing_overlap *out);
+
+/* Local (UTC+7) day number of an instant, and the instant a local day starts. */
+int64_t tracing_local_day(int64_t t);
+int64_t tracing_day_start(int64_t day);
+
+/* ------------------------------------------------------------ sources */
+
+/* One reason a contact was found. */
+struct tracing_reason {
+    uint8_t source;         /* enum tracing_source_id */
+    int64_t venue_id;       /* venue source; 0 otherwise */
+    int64_t at;             /* when */
+    int32_t minutes;        /* overlap (venue) or stated duration (interview) */
+    int64_t through;        /* the person this contact was found through */
+};
+
+/* A source reports each contact it finds through this callback. */
+typedef void (*tracing_emit)(void *ctx, int64_t person, const struct tracing_reason *why);
+
+struct tracing_source {
+    const char *name;
+    /* Loads what the source needs for presences in [from, until] (epoch seconds). 0 or a store rc / enum err. */
+    int (*load)(struct store *s, const struct tracing_params *p, int64_t from, int64_t until, void **data);
+    /* Reports the contacts of person in [from, until]; never the person themself. Thread-safe (read-only). */
+    void (*find)(const void *data, const struct tracing_params *p, int64_t person, int64_t from, int64_t until,
+                 tracing_emit emit, void *ctx);
+    void (*release)(void *data);
+    /* Figures for the log and the benchmark (rows held, bytes); may be NULL. */
+    void (*stats)(const void *data, size_t *rows, size_t *bytes);
+};
+
+/* The sources in enum tracing_source_id order. */
+extern const struct tracing_source *const tracing_sources[TRACING_SRC_COUNT];
+
+/* ------------------------------------------------------------ the engine */
+
+/* The loaded sources for one time range; read-only once loaded, shared by threads. */
+struct tracing_engine {
+    struct tracing_params params;
+    int64_t from, until;  /* range loaded */
+    void *data[TRACING_SRC_COUNT];
+};
+
+/* Loads every source the params enable for presences in [from, until]. On failure nothing is held. */
+int tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
+                        struct tracing_engine *e);
+void tracing_engine_release(struct tracing_engine *e);
+/* Total rows and bytes the sources hold. */
+void tracing_engine_stats(const struct tracing_engine *e, size_t *rows, size_t *bytes);
+
+struct tracing_contact {
+    int64_t person;
+    int degree;             /* 1 or 2 */
+    int64_t through;        /* F0 for an F1; the first F1 found for an F2 */
+    int64_t first_at;       /* earliest exposure */
+    double q;               /* prod(1 - p) over reasons; risk = 1 - q */
+    int nreasons;           /* all reasons found (only the first TRACING_MAX_REASONS are kept) */
+    struct tracing_reason reasons[TRACING_MAX_REASONS];
+};
+
+/* A per-thread work area, reused from one case to the next. */
+struct tracing_result {
+    struct tracing_contact *contacts; /* F1 first, then F2, in the order found */
+    size_t n, cap;
+    size_t nf1, nf2;
+    /* person -> index in contacts (open addressing) */
+    int64_t *keys;
+    uint32_t *vals;
+    size_t mask;
+};
+
+void tracing_result_init(struct tracing_result *r);
+void tracing_result_free(struct tracing_result *r);
+int tracing_contact_risk(const struct tracing_contact *c); /* 0..1000 */
+
+struct tracing_case {
+    int64_t case_id;
+    int64_t person;
+    int64_t from, until; /* infectious window */
+};
+
+/* Finds the contacts of one case into r (cleared first). The window must lie inside the engine's range. */
+void tracing_trace(const struct tracing_engine *e, const struct tracing_case *c, struct tracing_result *r);
+
+/*
+ * Traces n cases on `threads` threads.  done(ctx, i, r) is called for each
+ * case from the worker threads (with a lock held, so it need not be
+ * thread-safe); r is valid only during the call.  0, or ERR_INTERNAL when no
+ * thread could start.
+ */
+int tracing_trace_batch(const struct tracing_engine *e, const struct tracing_case *cases, size_t n, int threads,
+                        void (*done)(void *ctx, size_t i, const struct tracing_result *r), void *ctx);
+
+/* ------------------------------------------------------------ runs (tracing_store.c) */
+
+/* The confirmed case with this id: STORE_OK, STORE_DONE if none, or a store rc. */
+int tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out);
+/* Confirmed cases not yet traced by the job, oldest first (at most max). */
+int tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out, size_t *n);
+
+struct tracing_run_out {
+    int64_t run_id;
+    bool created;         /* false: the same run (case, params, window) existed */
+    int64_t f1, f2;
+    int64_t contacts_changed; /* rows inserted or updated */
+};
+
+/*
+ * Stores the result of tracing c with params p: the run (unique per case and
+ * digest of params + window) and one contact row per person, inserted or
+ * updated only when its degree, risk or reasons changed (status and notes
+ * stay); new F1 get the policy's quarantine and test orders.  Runs in one
+ * transaction of its own.  trigger: "manual", "batch" or "auto".
+ */
+int tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
+                     const struct tracing_result *r, const char *trigger, int64_t account_id, int64_t now,
+                     struct tracing_run_out *out);
+
+/* Loads, traces and saves cases in one go (HTTP, job, CLI): one engine for all of them. */
+int tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases, size_t n,
+                      const char *trigger, int64_t account_id, int64_t now, struct tracing_run_out *outs);
+
+/* Statuses of a contact on a work list. */
+bool tracing_status_valid(const char *status);
+
+/* ------------------------------------------------------------ synthetic data (synth.c) */
+
+struct tracing_synth {
+    int64_t people;        /* persons to create */
+    int64_t checkins;      /* check-ins to create */
+    int days;              /* spread over the last `days` days before `now` */
+    int64_t venues;        /* 0: people / 100 */
+    int64_t now;
+    uint64_t seed;
+    int64_t owner_account; /* venue owner account (venues need one) */
+    const char *commune_code; /* where everything is; its ancestors are filled in */
+    void (*progress)(const char *what, size_t done, size_t total);
+};
+
+/*
+ * Bulk-loads a synthetic population: persons in households of 1-6, venues
+ * (5% markets), check-ins of 20-120 minutes (8% without a check-out), over
+ * the last `days` days, daytime only.  One transaction, one prepared
+ * statement per table reused for every row.  Ids are taken above the
+ * current maximum, so it may run on a database already holding data.
+ * *first_person gets the id of the first person created.
+ */
+int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *first_person);
+
+/* ------------------------------------------------------------ jobs and handlers */
+
+/* Job: traces confirmed cases not traced yet (tracing_auto), a bounded batch per round. */
+int tracing_job_auto(struct store *s, int64_t now, const char **detail);
+
+int tracing_handle_run(struct http_req *r);          /* POST /api/v1/tracing/runs */
+int tracing_handle_runs(struct http_req *r);         /* GET /api/v1/tracing/runs?case_id= */
+int tracing_handle_contacts(struct http_req *r);     /* GET /api/v1/tracing/contacts */
+int tracing_handle_contact_update(struct http_req *r); /* PATCH /api/v1/tracing/contacts/{id} */
+int tracing_handle_export(struct http_req *r);       /* GET /api/v1/tracing/contacts/export */
+int tracing_handle_chain(struct http_req *r);        /* GET /api/v1/tracing/cases/{id}/chain */
+int tracing_handle_interview(struct http_req *r);    /* POST /api/v1/tracing/interviews */
+int tracing_handle_policy_get(struct http_req *r);   /* GET /api/v1/tracing/policy */
+int tracing_handle_policy_put(struct http_req *r);   /* PUT /api/v1/tracing/policy */
+int tracing_handle_test_orders(struct http_req *r);  /* GET /api/v1/test-orders */
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * vaccine_store.c - queries for sites, site capacity, sessions, seats,
+ * registrations and appointments, plus the row-to-JSON helpers every vaccine
+ * query uses.  Portable SQL only.
+ */
+#include <string.h>
+
+#include "admin/unit.h"
+#include "people/people.h"
+#include "store/store.h"
+#include "vaccine/vaccine_int.h"
+
+/* ---------------------------------------------------------------- row helpers */
+
+static json_t *row_json(struct store_stmt *st, const char *cols)
+{
+    json_t *o = json_object();
+    for (int i = 0; cols[i]; i++) {
+        const char *name = store_col_name(st, i);
+        json_t *v;
+        if (store_col_null(st, i))
+            v = json_null();
+        else if (cols[i] == 'i')
+            v = json_integer((json_int_t)store_col_int(st, i));
+        else if (cols[i] == 'b')
+            v = json_boolean(store_col_int(st, i) != 0);
+        else
+            v = json_string(store_col_text(st, i));
+        json_object_set_new(o, name, v ? v : json_null());
+    }
+    return o;
+}
+
+int vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out)
+{
+    *out = NULL;
+    if (rc) {
+        store_finalize(st);
+        return rc;
+    }
+    json_t *arr = json_array();
+    while ((rc = store_step(st)) == STORE_ROW)
+        json_array_append_new(arr, row_json(st, cols));
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return STORE_OK;
+}
+
+int vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out)
+{
+    *out = NULL;
+    if (rc) {
+        store_finalize(st);
+        return rc;
+    }
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        *out = row_json(st, cols);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int64_t vaccine__int(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+const char *vaccine__str(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ---------------------------------------------------------------- sites */
+
+int vaccine__site_get(struct store *s, int64_t id, json_t **out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st,
+                         "SELECT id, name, address, province_code, district_code, commune_code, created_at"
+                         " FROM vaccine_sites WHERE id = ?",
+                         "i", id);
+    rc = vaccine__row(st, rc, "isssssi", out);
+    if (rc)
+        return rc;
+    json_t *cap = json_object();
+    rc = store_query(s, &st, "SELECT product, daily_capacity FROM vaccine_site_capacity WHERE site_id = ? ORDER BY product",
+                     "i", id);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW)
+        json_object_set_new(cap, store_col_text(st, 0), json_integer((json_int_t)store_col_int(st, 1)));
+    store_finalize(st);
+    json_object_set_new(*out, "capacity", cap);
+    if (rc != STORE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return rc;
+    }
+    return STORE_OK;
+}
+
+int vaccine__site_find_client(struct store *s, const char *client_id, int64_t *id)
+{
+    return store_int(s, id, "SELECT id FROM vaccine_sites WHERE client_id = ?", "s", client_id);
+}
+
+int vaccine__site_insert(struct store *s, const char *client_id, const char *name, const char *address,
+                         const char *province, const char *district, const char *commune, int64_t by, int64_t now,
+                         int64_t *id)
+{
+    return store_int(s, id,
+                     "INSERT INTO vaccine_sites (client_id, name, address, province_code, district_code, commune_code,"
+                     " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     "ssssssii", client_id, name, address, province, district, commune, by, now);
+}
+
+int vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *product, int64_t daily)
+{
+    return store_run(s, NULL,
+                     "INSERT INTO vaccine_site_capacity (site_id, product, daily_capacity) VALUES (?, ?, ?)"
+                     " ON CONFLICT (site_id, product) DO UPDATE SET daily_capacity = excluded.daily_capacity",
+                     "isi", site_id, product, daily);
+}
+
+int vaccine__site_list(struct store *s, const char *column, const char *code, int64_t limit, json_t **out)
+{
+    char sql[512];
+    struct store_stmt *st;
+    int rc;
+    const char *base = "SELECT id FROM vaccine_sites";
+    if (column) {
+        snprintf(sql, sizeof(sql), "%s WHERE %s = ? ORDER BY id DESC LIMIT ?", base, column);
+        rc = store_query(s, &st, sql, "si", code, limit);
+    } else {
+        snprintf(sql, sizeof(sql), "%s ORDER BY id DESC LIMIT ?", base);
+        rc = store_query(s, &st, sql, "i", limit);
+    }
+    json_t *ids;
+    rc = vaccine__rows(st, rc, "i", &ids);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        json_t *site;
+        rc = vaccine__site_get(s, vaccine__int(v, "id"), &site);
+        if (rc)
+            break;
+        json_array_append_new(arr, site);
+    }
+    json_decref(ids);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return STORE_OK;
+}
+
+int vaccine__site_capacity(struct store *s, int64_t site_id, const char *product, int64_t *daily)
+{
+    return store_int(s, daily, "SELECT daily_capacity FROM vaccine_site_capacity WHERE site_id = ? AND product = ?",
+                     "is", site_id, product);
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+#define SESSION_COLS                                                                                                  \
+    "SELECT se.id, se.site_id, si.name AS site_name, se.product, se.day, se.starts_at, se.ends_at, se.capacity,"      \
+    " se.booked, se.capacity - se.booked AS remaining, se.province_code, se.district_code, se.commune_code"           \
+    " FROM vaccine_sessions se JOIN vaccine_sites si ON si.id = se.site_id"
+#define SESSION_TYPES "iisssiiiiisss"
+
+int vaccine__session_get(struct store *s, int64_t id, json_t **out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, SESSION_COLS " WHERE se.id = ?", "i", id);
+    return vaccine__row(st, rc, SESSION_TYPES, out);
+}
+
+int vaccine__session_find_client(struct store *s, const char *client_id, int64_t *id)
+{
+    return store_int(s, id, "SELECT id FROM vaccine_sessions WHERE client_id = ?", "s", client_id);
+}
+
+int vaccine__session_insert(struct store *s, const char *client_id, int64_t site_id, const char *product,
+                            const char *day, int64_t starts_at, int64_t ends_at, int64_t capacity,
+                            const json_t *site, int64_t by, int64_t now, int64_t *id)
+{
+    return store_int(s, id,
+                     "INSERT INTO vaccine_sessions (client_id, site_id, product, day, starts_at, ends_at, capacity,"
+                     " booked, province_code, district_code, commune_code, created_by, created_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id",
+                     "sissiiisssii", client_id, site_id, product, day, starts_at, ends_at, capacity,
+                     vaccine__str(site, "province_code"), vaccine__str(site, "district_code"),
+                     vaccine__str(site, "commune_code"), by, now);
+}
+
+int vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day, int64_t *sum)
+{
+    int rc = store_int(s, sum,
+                       "SELECT COALESCE(SUM(capacity), 0) FROM vaccine_sessions WHERE site_id = ? AND product = ?"
+                       " AND day = ?",
+                       "iss", site_id, product, day);
+    if (rc == STORE_DONE) {
+        *sum = 0;
+        rc = STORE_OK;
+    }
+    return rc;
+}
+
+int vaccine__query(struct store *s, struct store_stmt **st, const char *sql, const char *const *sv, int ns,
+                   const int64_t *iv, int ni)
+{
+    char types[8];
+    int k = 0;
+    for (int j = 0; j < ns; j++)
+        types[k++] = 's';
+    for (int j = 0; j < ni; j++)
+        types[k++] = 'i';
+    types[k] = '\0';
+#define S0
+#define S1 , sv[0]
+#define S2 , sv[0], sv[1]
+#define S3 , sv[0], sv[1], sv[2]
+#define S4 , sv[0], sv[1], sv[2], sv[3]
+#define I0
+#define I1 , iv[0]
+#define I2 , iv[0], iv[1]
+#define CASE(a, b)                                                                                                    \
+    case a * 3 + b:                                                                                                   \
+        return store_query(s, st, sql, types S##a I##b);
+    switch (ns * 3 + ni) {
+        CASE(0, 0) CASE(0, 1) CASE(0, 2) CASE(1, 0) CASE(1, 1) CASE(1, 2) CASE(2, 0) CASE(2, 1) CASE(2, 2)
+        CASE(3, 0) CASE(3, 1) CASE(3, 2) CASE(4, 0) CASE(4, 1) CASE(4, 2)
+    default:
+        *st = NULL;
+        return STORE_ERROR;
+    }
+#undef CASE
+}
+
+/* " AND <prefix>province_code = ?" for an area column, written from constant fragments. */
+const char *vaccine__area_clause(const char *column, const char *prefix)
+{
+    static const char *const clauses[][3] = {
+        {" AND province_code = ?", " AND district_code = ?", " AND commune_code = ?"},
+        {" AND se.province_code = ?", " AND se.district_code = ?", " AND se.commune_code = ?"},
+        {" AND site_province_code = ?", " AND site_district_code = ?", " AND site_commune_code = ?"},
+    };
+    int p = !strcmp(prefix, "se.") ? 1 : !strcmp(prefix, "site_") ? 2 : 0;
+    int c = column[0] == 'p' ? 0 : column[0] == 'd' ? 1 : 2;
+    return clauses[p][c];
+}
+
+int vaccine__session_list(struct store *s, const char *column, const char *code, int64_t site_id, const char *day,
+                          const char *product, int64_t limit, json_t **out)
+{
+    /* Built from constant fragments, text filters first, then integers (vaccine__query binds in that order). */
+    char sql[1024];
+    const char *sv[4];
+    int64_t iv[2];
+    int ns = 0, ni = 0;
+    snprintf(sql, sizeof(sql), "%s WHERE 1 = 1", SESSION_COLS);
+    if (column) {
+        strcat(sql, vaccine__area_clause(column, "se."));
+        sv[ns++] = code;
+    }
+    if (day) {
+        strcat(sql, " AND se.day = ?");
+        sv[ns++] = day;
+    }
+    if (product) {
+        strcat(sql, " AND se.product = ?");
+        sv[ns++] = product;
+    }
+    if (site_id) {
+        strcat(sql, " AND se.site_id = ?");
+        iv[ni++] = site_id;
+    }
+    strcat(sql, " ORDER BY se.day, se.starts_at, se.id LIMIT ?");
+    iv[ni++] = limit;
+    struct store_stmt *st;
+    int rc = vaccine__query(s, &st, sql, sv, ns, iv, ni);
+    return vaccine__rows(st, rc, SESSION_TYPES, out);
+}
+
+int vaccine__seat_take(struct store *s, int64_t session_id, bool *taken)
+{
+    int64_t changes = 0;
+    int rc = store_run(s, &changes, "UPDATE vaccine_sessions SET booked = booked + 1 WHERE id = ? AND booked < capacity",
+                       "i", session_id);
+    *taken = rc == STORE_OK && changes == 1;
+    return rc;
+}
+
+int vaccine__seat_release(struct store *s, int64_t session_id)
+{
+    return store_run(s, NULL, "UPDATE vaccine_sessions SET booked = booked - 1 WHERE id = ? AND booked > 0", "i",
+                     session_id);
+}
+
+/* ---------------------------------------------------------------- registrations */
+
+#define REG_COLS                                                                                                      \
+    "SELECT id, person_id, priority_group, conditions, source, age_years, commune_code, created_at"                   \
+    " FROM vaccine_registrations"
+#define REG_TYPES "iisssisi"
+
+int vaccine__registration_get_person(struct store *s, int64_t person_id, json_t **out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, REG_COLS " WHERE person_id = ?", "i", person_id);
+    return vaccine__row(st, rc, REG_TYPES, out);
+}
+
+int vaccine__registration_find_client(struct store *s, const char *client_id, json_t **out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, REG_COLS " WHERE client_id = ?", "s", client_id);
+    return vaccine__row(st, rc, REG_TYPES, out);
+}
+
+int vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p, const char *group,
+                                 const char *conditions, const char *source, int age, int64_t by_account,
+                                 int64_t by_person, int64_t now, int64_t *id)
+{
+    const char *prov = NULL, *dist = NULL, *comm = p->commune_code;
+    const struct unit *u = comm ? unit_find(comm) : NULL;
+    if (u)
+        unit_ancestors(u, &prov, &dist, &comm);
+    return store_int(s, id,
+                     "INSERT INTO vaccine_registrations (client_id, person_id, priority_group, conditions, source,"
+                     " age_years, province_code, district_code, commune_code, created_by_account, created_by_person,"
+                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     "sisssisssiiii", client_id, p->id, group, conditions, source, age, prov, dist, comm,
+                     by_account, by_person, now, now);
+}
+
+int vaccine__registration_list(struct store *s, const char *column, const char *code, const char *group,
+                               int64_t limit, int64_t offset, json_t **out)
+{
+    char sql[768];
+    const char *sv[2];
+    int64_t iv[2] = {limit, offset};
+    int ns = 0;
+    snprintf(sql, sizeof(sql), "%s WHERE 1 = 1", REG_COLS);
+    if (column) {
+        strcat(sql, vaccine__area_clause(column, ""));
+        sv[ns++] = code;
+    }
+    if (group) {
+        strcat(sql, " AND priority_group = ?");
+        sv[ns++] = group;
+    }
+    strcat(sql, " ORDER BY id LIMIT ? OFFSET ?");
+    struct store_stmt *st;
+    int rc = vaccine__query(s, &st, sql, sv, ns, iv, 2);
+    return vaccine__rows(st, rc, REG_TYPES, out);
+}
+
+/* ---------------------------------------------------------------- appointments */
+
+#define APPT_COLS                                                                                                     \
+    "SELECT a.id, a.person_id, a.session_id, a.dose_number, a.status, a.slot_start, a.slot_end, a.source,"            \
+    " se.site_id, si.name AS site_name, se.product, se.day, a.created_at, a.updated_at, a.province_code,"             \
+    " a.district_code, a.commune_code"                                                                                \
+    " FROM vaccine_appointments a JOIN vaccine_sessions se ON se.id = a.session_id"                                   \
+    " JOIN vaccine_sites si ON si.id = se.site_id"
+#define APPT_TYPES "iiiisiisissiiisss"
+
+int vaccine__appointment_get(struct store *s, int64_t id, json_t **out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, APPT_COLS " WHERE a.id = ?", "i", id);
+    return vaccine__row(st, rc, APPT_TYPES, out);
+}
+
+int vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, APPT_COLS " WHERE a.client_id = ?", "s", client_id);
+    return vaccine__row(st, rc, APPT_TYPES, out);
+}
+
+int vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, APPT_COLS " WHERE a.person_id = ? AND a.active = 1", "i", person_id);
+    return vaccine__row(st, rc, APPT_TYPES, out);
+}
+
+int vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id, const json_t *session,
+                                int dose_number, const char *status, int64_t slot_start, int64_t slot_end,
+                                const char *source, int64_t now, int64_t *id)
+{
+    return store_int(s, id,
+                     "INSERT INTO vaccine_appointments (client_id, person_id, session_id, dose_number, status, active,"
+                     " slot_start, slot_end, source, province_code, district_code, commune_code, created_at,"
+                     " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     "siidsiissssii", client_id, person_id, vaccine__int(session, "id"), dose_number, status,
+                     slot_start, slot_end, source, vaccine__str(session, "province_code"),
+                     vaccine__str(session, "district_code"), vaccine__str(session, "commune_code"), now, now);
+}
+
+int vaccine__appointment_set(struct store *s, int64_t id, const char *status, int64_t now)
+{
+    int active = !strcmp(status, "invited") || !strcmp(status, "confirmed");
+    return store_run(s, NULL, "UPDATE vaccine_appointments SET status = ?, active = ?, updated_at = ? WHERE id = ?",
+                     "sdii", status, active, now, id);
+}
+
+int vaccine__appointment_list_person(struct store *s, int64_t person_id, json_t **out)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, APPT_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 50", "i", person_id);
+    return vaccine__rows(st, rc, APPT_TYPES, out);
+}
