@@ -25,7 +25,7 @@ build-asan: deps
 run: build
 	build/cordon migrate --db $(DB)
 	build/cordon demo --db $(DB)
-	exec build/cordon serve --db $(DB) --listen $(LISTEN)
+	exec env CORDON_DEV=1 build/cordon serve --db $(DB) --listen $(LISTEN)
 
 test: build
 	scripts/test-all.sh build

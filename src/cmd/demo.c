@@ -12,6 +12,11 @@
 #include "admin/unit.h"
 #include "cmd/cmd.h"
 #include "core/arena.h"
+#include "core/clock.h"
+#include "declare/declare.h"
+#include "people/people.h"
+#include "venue/checkin.h"
+#include "venue/venue.h"
 #include "core/secret.h"
 #include "store/store.h"
 
@@ -19,8 +24,11 @@ static const char usage[] =
     "usage: cordon demo [--db URL] [--config FILE]\n"
     "\n"
     "Loads demo data into a migrated database: staff accounts at every level in\n"
-    "Ha Noi (national admin, province, district and commune admins, a sampler).\n"
-    "Prints the logins. Run again to get fresh passwords.\n";
+    "Ha Noi (national admin, province, district and commune admins, a sampler, a\n"
+    "venue owner); a family in Phuc Xa ward whose father signs in with his phone\n"
+    "(0912000001) and manages his daughter and mother; two approved venues with\n"
+    "check-ins; a flagged health declaration. Prints the logins. Safe to run again:\n"
+    "it finds what it made before and only gives the accounts fresh passwords.\n";
 
 static const struct {
     const char *username, *full_name, *role, *unit;
@@ -31,7 +39,77 @@ static const struct {
     {"phucxa.admin", "Lê Văn Cường", "commune_admin", "00001"},
     {"phucxa.sampler", "Phạm Thị Dung", "sampler", "00001"},
     {"hcm.admin", "Võ Minh Em", "province_admin", "79"},
+    {"phucxa.shop", "Đỗ Văn Giang", "venue_owner", "00001"},
 };
+
+enum { DEMO_COMMUNE_ADMIN = 3, DEMO_VENUE_OWNER = 6 };
+
+static int account_id(struct store *s, int i, int64_t *id)
+{
+    struct arena a;
+    arena_init(&a);
+    struct account acc;
+    int rc = account_find_login(s, &a, demo_accounts[i].username, &acc);
+    *id = acc.id;
+    arena_release(&a);
+    return rc;
+}
+
+/*
+ * Platform 1: the family of Nguyễn Văn An checks in at the market (with one
+ * scan) and the noodle shop; his neighbour declares a cough and is flagged.
+ */
+static int platform1(struct store *s, void *ctx)
+{
+    (void)ctx;
+    int64_t people[PEOPLE_DEMO_COUNT], venues[VENUE_DEMO_COUNT], owner, official;
+    int rc = people_demo(s, people);
+    if (!rc)
+        rc = account_id(s, DEMO_VENUE_OWNER, &owner);
+    if (!rc)
+        rc = account_id(s, DEMO_COMMUNE_ADMIN, &official);
+    if (!rc)
+        rc = venue_demo(s, owner, official, venues);
+    int64_t now = clock_now();
+    const struct unit *u = unit_find("00001");
+    static const struct {
+        const char *client_id;
+        int person, venue, hours_ago;
+    } visits[] = {
+        {"demo-checkin-market-1", 0, 0, 26}, {"demo-checkin-market-1", 1, 0, 26}, {"demo-checkin-market-1", 2, 0, 26},
+        {"demo-checkin-pho-1", 0, 1, 3},     {"demo-checkin-pho-2", 3, 1, 2},
+    };
+    for (size_t i = 0; i < sizeof(visits) / sizeof(visits[0]) && !rc; i++) {
+        struct checkin_new c = {.client_id = visits[i].client_id,
+                                .venue_id = venues[visits[i].venue],
+                                .person_id = people[visits[i].person],
+                                .at = now - visits[i].hours_ago * 3600,
+                                .method = visits[i].person == 2 ? CHECKIN_STAFF_QR : CHECKIN_POSTER,
+                                .province_code = u->province,
+                                .district_code = u->district,
+                                .commune_code = u->code,
+                                .by_account = visits[i].person == 2 ? owner : 0,
+                                .by_person = visits[i].person == 2 ? 0 : people[0]};
+        bool created;
+        rc = checkin_insert(s, &c, &created);
+    }
+    if (!rc) {
+        struct declaration d = {.client_id = "demo-declaration-1",
+                                .person_id = people[3],
+                                .kind = DECLARE_HEALTH,
+                                .symptoms = DECLARE_COUGH | DECLARE_SORE_THROAT,
+                                .health_status = "unwell",
+                                .flagged = true,
+                                .province_code = u->province,
+                                .district_code = u->district,
+                                .commune_code = u->code,
+                                .declared_at = now - 3600};
+        declare_reference_make(now, d.reference);
+        bool created;
+        rc = declare_insert(s, &d, &created);
+    }
+    return rc;
+}
 
 static int upsert(struct store *s, int i, const char *password)
 {
@@ -74,6 +152,10 @@ int cmd_demo(int argc, char **argv)
         rc = upsert(s, (int)i, password);
         cmd_progress("demo accounts", i + 1, n);
     }
+    if (!rc) {
+        rc = store_tx(s, platform1, NULL);
+        cmd_progress("platform 1: people, venues, check-ins", 1, 1);
+    }
     if (rc) {
         fprintf(stderr, "cordon demo: %s\n", store_errmsg(s));
     } else {
@@ -81,6 +163,8 @@ int cmd_demo(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             printf("  %-16s %-16s %s\n", demo_accounts[i].username, demo_accounts[i].role,
                    unit_find(demo_accounts[i].unit)->name_with_type);
+        printf("\nCitizen sign-in: phone 0912000001 (manages two family members) or 0912000002;\n"
+               "the one-time code is in the outbox (GET /api/v1/outbox as admin) and, with dev = 1, in the log.\n");
         printf("\nAdmin login: admin / %s\n", password);
     }
     store_close(s);

@@ -61,6 +61,10 @@ int people_from_qr(struct store *s, struct arena *a, const char *payload, const 
 
 json_t *people_to_json(const struct person *p);
 
+/* Demo people for `cordon demo` (demo.c): a citizen, his two managed family members, a neighbour. */
+#define PEOPLE_DEMO_COUNT 4
+int people_demo(struct store *s, int64_t ids[PEOPLE_DEMO_COUNT]);
+
 /* Seconds a citizen's one-time code stays valid; called once by `cordon serve`. */
 void people_configure(int otp_ttl);
 

@@ -38,6 +38,10 @@ int venue_find_by_code(struct store *s, struct arena *a, const char *code, struc
 int venue_require_manage(struct http_req *r, const struct venue *v);
 json_t *venue_to_json(const struct venue *v);
 
+/* Demo venues for `cordon demo` (demo.c): approved, in Phúc Xá, owned by owner_id. */
+#define VENUE_DEMO_COUNT 2
+int venue_demo(struct store *s, int64_t owner_id, int64_t reviewer_id, int64_t ids[VENUE_DEMO_COUNT]);
+
 /* The address people read on a poster: "street, commune, district, province" (unit names). In a. */
 const char *venue_address(struct arena *a, const struct venue *v);
 /*

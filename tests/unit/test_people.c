@@ -143,20 +143,20 @@ static void otp_hash(void **state)
     assert_null(strstr(a, "123456"));
 }
 
-static void otp_ttl_env(void **state)
+static void otp_ttl_setting(void **state)
 {
     (void)state;
-    setenv("CORDON_OTP_TTL", "7", 1);
+    assert_int_equal(people__otp_ttl(), 300); /* default */
+    people_configure(7);
     assert_int_equal(people__otp_ttl(), 7);
-    setenv("CORDON_OTP_TTL", "9", 1);
-    assert_int_equal(people__otp_ttl(), 7); /* read once, at first use */
+    people_configure(300);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(input_good), cmocka_unit_test(input_bad),  cmocka_unit_test(household_rule),
-        cmocka_unit_test(profile_and_json), cmocka_unit_test(otp_hash), cmocka_unit_test(otp_ttl_env),
+        cmocka_unit_test(profile_and_json), cmocka_unit_test(otp_hash), cmocka_unit_test(otp_ttl_setting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,66 @@
+'use strict';
+// `cordon demo` loads data a newcomer can use at once, and can run again.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { startServer } = require('../lib/server');
+const { citizenLogin } = require('../lib/people');
+
+let srv;
+let adminToken;
+let demoPassword;
+
+/** Runs `cordon demo`; a run gives every demo account a fresh password (and ends their sessions). */
+async function runDemo() {
+  const r = srv.cli(['demo']);
+  assert.equal(r.status, 0, r.stderr);
+  const m = /Admin login: admin \/ (\S+)/.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  demoPassword = m[1];
+  adminToken = await srv.login('admin', demoPassword);
+}
+
+test.before(async () => {
+  srv = await startServer();
+  await runDemo();
+  await runDemo();
+});
+
+test.after(async () => { if (srv) await srv.stop(); });
+
+test('the passwords printed by the last run work for every demo account', async () => {
+  for (const u of ['hanoi.admin', 'phucxa.admin', 'phucxa.shop']) {
+    assert.ok(await srv.login(u, demoPassword), u);
+  }
+});
+
+test('a second run does not duplicate the demo data', async () => {
+  const before = srv.dbStats().tables;
+  await runDemo();
+  const after = srv.dbStats().tables;
+  for (const t of ['persons', 'person_managers', 'venues', 'checkins', 'declarations']) {
+    assert.equal(after[t].rows, before[t].rows, t);
+  }
+  assert.ok(before.checkins.rows >= 5);
+});
+
+test('the demo citizen signs in with his phone and sees his family and their check-ins', async () => {
+  const login = await citizenLogin(srv, adminToken, '0912000001');
+  const me = await srv.api('GET', '/api/v1/me', { token: login.token });
+  assert.equal(me.status, 200, me.text);
+  assert.equal(me.json.person.full_name, 'Nguyễn Văn An');
+  assert.equal(me.json.managed.length, 2);
+  const ck = await srv.api('GET', '/api/v1/me/checkins', { token: login.token });
+  assert.equal(ck.status, 200, ck.text);
+  const people = new Set(ck.json.checkins.map((c) => c.person_id));
+  assert.equal(people.size, 3, 'the family checked in together at the market');
+});
+
+test('the commune admin sees the approved venues and the flagged declaration', async () => {
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const v = await srv.api('GET', '/api/v1/venues?unit=00001', { token });
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.json.venues.filter((x) => x.status === 'approved').length, 2);
+  const f = await srv.api('GET', '/api/v1/declarations/flagged?unit=00001', { token });
+  assert.equal(f.status, 200, f.text);
+  assert.ok(f.json.people ? f.json.people.length >= 1 : JSON.stringify(f.json).includes('Trần Thị Hoa'), f.text);
+});
