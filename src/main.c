@@ -19,6 +19,7 @@ static const struct command {
     {"db", cmd_db, "database figures (row counts and content digests)"},
     {"qr", cmd_qr, "verify a signed QR payload offline"},
     {"jobs", cmd_jobs, "run the background jobs once (retention, cleanup)"},
+    {"dcc", cmd_dcc, "verify an EU Digital COVID Certificate (HC1:), print the signing key"},
 };
 
 static void usage(FILE *out)

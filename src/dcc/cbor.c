@@ -377,9 +377,9 @@ static int parse_string(struct dec *d, struct cbor_item *it, unsigned major, uin
         for (;;) {
             if (at_break(d))
                 break;
-            unsigned m, ai;
-            uint64_t n;
-            bool ind;
+            unsigned m = 0, ai = 0;
+            uint64_t n = 0;
+            bool ind = false;
             if (read_head(d, &m, &ai, &n, &ind))
                 return -1;
             if (m != major || ind)
@@ -440,9 +440,9 @@ static int parse(struct dec *d, struct cbor_item *it, int depth)
         return fail(d, "more than %d items", CBOR_MAX_ITEMS);
     if (depth > CBOR_MAX_DEPTH)
         return fail(d, "nested deeper than %d", CBOR_MAX_DEPTH);
-    unsigned major, ai;
-    uint64_t arg;
-    bool indef;
+    unsigned major = 0, ai = 0;
+    uint64_t arg = 0;
+    bool indef = false;
     if (read_head(d, &major, &ai, &arg, &indef))
         return -1;
     switch (major) {

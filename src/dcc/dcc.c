@@ -28,6 +28,9 @@
 #define CWT_IAT 6
 #define CWT_HCERT -260
 #define HCERT_EU_DCC_V1 1
+#ifndef DCC_ZLIB_LEVEL
+#define DCC_ZLIB_LEVEL Z_DEFAULT_COMPRESSION
+#endif
 
 /* ---- Status -------------------------------------------------------------- */
 
@@ -276,7 +279,7 @@ int dcc_verify(const struct dcc_trust *trust, const char *hc1, int64_t now, stru
         goto out;
     }
     unsigned types = payload_types(out->payload);
-    if (signer->usage && (types & ~signer->usage)) {
+    if (types & ~signer->usage) {
         rc = set_status(out, DCC_WRONG_KEY_USAGE, "the signer certificate does not allow %s certificates",
                         (types & ~signer->usage) & DCC_USAGE_VACCINATION ? "vaccination"
                         : (types & ~signer->usage) & DCC_USAGE_TEST      ? "test"
@@ -396,9 +399,12 @@ int dcc_issuer_new(const char *key_pem, const char *cert_pem, const char *countr
     iss->prot_len = ph.len;
     cbor_buf_release(&ph);
 
-    /* A 4 KiB window and small hash tables: certificates are a few hundred
-     * bytes, and deflateReset() clears the hash tables on every certificate. */
-    if (deflateInit2(&iss->z, Z_BEST_COMPRESSION, Z_DEFLATED, 12, 4, Z_DEFAULT_STRATEGY) != Z_OK) {
+    /* Certificates are a few hundred bytes, so a 512-byte window (windowBits
+     * 9) and the smallest hash table (memLevel 1) see the whole payload while
+     * keeping deflateReset() cheap: zlib's defaults would clear a 64 KiB hash
+     * table per certificate, costing about as much as the ECDSA signature.
+     * Any inflater reads such a stream. */
+    if (deflateInit2(&iss->z, DCC_ZLIB_LEVEL, Z_DEFLATED, 9, 1, Z_DEFAULT_STRATEGY) != Z_OK) {
         snprintf(err, errlen, "zlib could not start");
         goto out;
     }

@@ -4,7 +4,7 @@
  * Issuing: a DCC JSON payload (the EU DCC JSON schema: ver, nam, dob, v|t|r)
  * is put in a CWT (CBOR map: 1 iss, 6 iat, 4 exp, -260 {1: payload}), signed
  * as a COSE_Sign1 (tag 18) with ES256 and protected header {1: -7, 4: kid},
- * zlib-compressed, base45-encoded and prefixed "HC1:".  The kid is the first
+ * put in a zlib stream, base45-encoded and prefixed "HC1:".  The kid is the first
  * 8 bytes of the SHA-256 of the DER of the signing certificate (DCC rules).
  *
  * Verifying: any "HC1:" string is decoded step by step; the first step that
@@ -133,6 +133,8 @@ int dcc_issuer_new(const char *key_pem, const char *cert_pem, const char *countr
  * enum err (ERR_INTERNAL, ERR_UNAVAILABLE).
  */
 int dcc_issuer_load(struct store *s, const char *country, struct dcc_issuer **out);
+/* An issuer with a fresh P-256 key and self-signed certificate, kept in memory only (tests, benchmarks). */
+int dcc_issuer_generate(const char *country, struct dcc_issuer **out);
 void dcc_issuer_free(struct dcc_issuer *iss);
 
 /*

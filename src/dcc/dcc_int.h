@@ -13,13 +13,14 @@ enum dcc_usage {
     DCC_USAGE_TEST = 1 << 0,
     DCC_USAGE_VACCINATION = 1 << 1,
     DCC_USAGE_RECOVERY = 1 << 2,
+    DCC_USAGE_ALL = 7,
 };
 
 struct dcc_trust_entry {
     uint8_t kid[DCC_KID_MAX];
     size_t kid_len;
     EVP_PKEY *key;  /* owned */
-    unsigned usage; /* enum dcc_usage bits; 0 = no restriction (no DCC OID, or a bare public key) */
+    unsigned usage; /* enum dcc_usage bits the key may sign (ALL for a bare public key) */
 };
 
 struct dcc_trust {

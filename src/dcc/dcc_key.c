@@ -151,3 +151,15 @@ int dcc_issuer_load(struct store *s, const char *country, struct dcc_issuer **ou
     key_row_release(&k);
     return rc;
 }
+
+int dcc_issuer_generate(const char *country, struct dcc_issuer **out)
+{
+    struct key_row k = {0};
+    char kid[16], err[160];
+    *out = NULL;
+    int rc = generate(country, clock_now(), &k, kid) || dcc_issuer_new(k.key_pem, k.cert_pem, country, out, err, sizeof(err))
+                 ? ERR_INTERNAL
+                 : 0;
+    key_row_release(&k);
+    return rc;
+}

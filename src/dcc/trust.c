@@ -65,22 +65,31 @@ int dcc__kid_of(const uint8_t *der, size_t der_len, uint8_t kid[8])
     return 0;
 }
 
-/* The certificate types a signer certificate's extended key usage allows. */
+/*
+ * The certificate types a signer certificate's extended key usage allows.
+ * As X.509 reads it: no EKU extension, or anyExtendedKeyUsage, allows every
+ * type; an EKU extension allows only the DCC types it lists (possibly none).
+ */
 static unsigned usage_of(X509 *cert)
 {
-    static const char *const oids[3] = {"1.3.6.1.4.1.1847.2021.1.1", "1.3.6.1.4.1.1847.2021.1.2",
-                                        "1.3.6.1.4.1.1847.2021.1.3"};
+    /* The DCC OIDs, and the same with an extra ".0" arc that some national
+     * signer certificates carry (verifiers accept both). */
+    static const char *const oids[2] = {"1.3.6.1.4.1.1847.2021.1.", "1.3.6.1.4.1.0.1847.2021.1."};
     unsigned usage = 0;
     EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
     if (!eku)
-        return 0;
+        return DCC_USAGE_ALL;
     for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
         char txt[80];
         if (OBJ_obj2txt(txt, sizeof(txt), sk_ASN1_OBJECT_value(eku, i), 1) <= 0)
             continue;
-        for (unsigned k = 0; k < 3; k++)
-            if (!strcmp(txt, oids[k]))
-                usage |= 1u << k;
+        if (!strcmp(txt, "2.5.29.37.0"))
+            usage |= DCC_USAGE_ALL;
+        for (unsigned k = 0; k < 2; k++) {
+            size_t n = strlen(oids[k]);
+            if (!strncmp(txt, oids[k], n) && txt[n] >= '1' && txt[n] <= '3' && !txt[n + 1])
+                usage |= 1u << (txt[n] - '1');
+        }
     }
     EXTENDED_KEY_USAGE_free(eku);
     return usage;
@@ -105,7 +114,7 @@ int dcc_trust_add_der(struct dcc_trust *t, const uint8_t *kid, size_t kid_len, c
     const unsigned char *p = der;
     X509 *cert = d2i_X509(NULL, &p, (long)der_len);
     EVP_PKEY *key = NULL;
-    unsigned usage = 0;
+    unsigned usage = DCC_USAGE_ALL;
     if (cert && p == der + der_len) {
         key = X509_get_pubkey(cert);
         usage = usage_of(cert);
