@@ -17,8 +17,12 @@
 #include "notify/notify.h"
 #include "people/people.h" /* people and citizen sign-in section */
 #include "qr/qr_http.h" /* QR keys and verification section */
+#include "testing/testing.h" /* testing section */
 #include "venue/venue.h" /* venues section */
 #include "venue/checkin.h" /* check-ins section */
+#include "vaccine/vaccine.h" /* vaccination section */
+#include "tracing/tracing.h" /* tracing section */
+#include "quarantine/quarantine.h" /* quarantine section */
 
 #define PUBLIC 0
 
@@ -93,6 +97,96 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/keys", qr_handle_keys, PUBLIC, 0, 0},
     {"POST", "/api/v1/qr/verify", qr_handle_verify, PUBLIC, 4096, 0},
     /* end of QR */
+
+    /* Testing (src/testing/): sites, sessions, collection, lab, results, return of results.
+     * Area, assignment and lab checks are in the handlers. */
+#define T_SAMPLER ROLE_BIT(ROLE_SAMPLER)
+#define T_LAB ROLE_BIT(ROLE_LAB)
+    {"POST", "/api/v1/testing/sites", testing_handle_site_create, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/testing/sites", testing_handle_site_list, ROLES_ADMIN | T_SAMPLER, 0, 0},
+    {"POST", "/api/v1/testing/sessions", testing_handle_session_create, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/testing/sessions", testing_handle_session_list, ROLES_ADMIN | T_SAMPLER | T_LAB, 0, 0},
+    {"GET", "/api/v1/testing/sessions/{id}", testing_handle_session_get, ROLES_ADMIN | T_SAMPLER | T_LAB, 0, 0},
+    {"POST", "/api/v1/testing/sessions/{id}/samplers", testing_handle_sampler_add, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/testing/sessions/{id}/tubes", testing_handle_tubes_issue, ROLES_ADMIN | T_SAMPLER, 0, 0},
+    {"GET", "/api/v1/testing/sessions/{id}/labels.pdf", testing_handle_labels_pdf, ROLES_ADMIN | T_SAMPLER, 0, 0},
+    {"GET", "/api/v1/testing/sessions/{id}/manifest", testing_handle_manifest, ROLES_ADMIN | T_SAMPLER | T_LAB, 0, 0},
+    {"POST", "/api/v1/testing/sessions/{id}/receipt", testing_handle_receipt, T_LAB, 1u << 20, 0},
+    {"GET", "/api/v1/testing/tubes/{code}", testing_handle_tube_get, ROLES_ADMIN | T_SAMPLER | T_LAB, 0, 0},
+    {"GET", "/api/v1/testing/stats", testing_handle_stats, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/testing/samples", testing_handle_collect, ROLES_ADMIN | T_SAMPLER, 0, 0},
+    {"POST", "/api/v1/testing/results", testing_handle_result, T_LAB, 0, 0},
+    {"POST", "/api/v1/testing/results/import/check", testing_handle_import_check, T_LAB, TESTING_IMPORT_BODY_MAX, 0},
+    {"POST", "/api/v1/testing/results/import/apply", testing_handle_import_apply, T_LAB, 0, 0},
+    {"GET", "/api/v1/me/results", testing_handle_my_results, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/results/lookup/qr", testing_handle_lookup_qr, PUBLIC, 4096, 0},
+    {"POST", "/api/v1/results/lookup/cccd", testing_handle_lookup_cccd, PUBLIC, 1024, 0},
+#undef T_SAMPLER
+#undef T_LAB
+    /* end of testing */
+
+    /* Vaccination (src/vaccine/): literal paths before {id}. */
+#define VAX_STAFF (ROLES_ADMIN | ROLE_BIT(ROLE_VACCINATOR))
+#define VAX_ANY (VAX_STAFF | ROLE_BIT(ROLE_CITIZEN))
+    {"GET", "/api/v1/vaccine/products", vaccine_handle_products, PUBLIC, 0, 0},
+    {"GET", "/api/v1/vaccine/priority-groups", vaccine_handle_priority_groups, PUBLIC, 0, 0},
+    {"POST", "/api/v1/vaccine/registrations", vaccine_handle_registration_create, VAX_ANY, 0, 0},
+    {"GET", "/api/v1/vaccine/registrations", vaccine_handle_registration_list, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/vaccine/sites", vaccine_handle_site_create, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/vaccine/sites", vaccine_handle_site_list, VAX_STAFF, 0, 0},
+    {"GET", "/api/v1/vaccine/sites/{id}", vaccine_handle_site_get, VAX_STAFF, 0, 0},
+    {"POST", "/api/v1/vaccine/sessions", vaccine_handle_session_create, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/vaccine/sessions", vaccine_handle_session_list, VAX_ANY, 0, 0},
+    {"GET", "/api/v1/vaccine/sessions/{id}", vaccine_handle_session_get, VAX_ANY, 0, 0},
+    {"POST", "/api/v1/vaccine/sessions/{id}/invitations", vaccine_handle_invite, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/vaccine/bookings", vaccine_handle_booking_create, VAX_ANY, 0, 0},
+    {"POST", "/api/v1/vaccine/appointments/{id}/confirm", vaccine_handle_appointment_confirm, VAX_ANY, 0, 0},
+    {"POST", "/api/v1/vaccine/appointments/{id}/reschedule", vaccine_handle_appointment_reschedule, VAX_ANY, 0, 0},
+    {"POST", "/api/v1/vaccine/appointments/{id}/cancel", vaccine_handle_appointment_cancel, VAX_ANY, 0, 0},
+    {"POST", "/api/v1/vaccine/checkins", vaccine_handle_checkin, VAX_STAFF, 0, 0},
+    {"POST", "/api/v1/vaccine/visits/{id}/screening", vaccine_handle_screening, VAX_STAFF, 0, 0},
+    {"POST", "/api/v1/vaccine/doses", vaccine_handle_dose_create, VAX_STAFF, 0, 0},
+    {"POST", "/api/v1/vaccine/adverse-events", vaccine_handle_adverse_create, VAX_ANY, 0, 0},
+    {"GET", "/api/v1/vaccine/adverse-events", vaccine_handle_adverse_list, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/vaccine/certificates/{id}", vaccine_handle_certificate_get, VAX_ANY, 0, 0},
+    {"GET", "/api/v1/vaccine/certificates/{id}/qr.png", vaccine_handle_certificate_png, VAX_ANY, 0, 0},
+    {"GET", "/api/v1/vaccine/certificates/{id}/certificate.pdf", vaccine_handle_certificate_pdf, VAX_ANY, 0, 0},
+    {"GET", "/api/v1/vaccine/oversight/coverage", vaccine_handle_oversight_coverage, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/vaccine/oversight/sites", vaccine_handle_oversight_sites, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/vaccine/oversight/adverse-events", vaccine_handle_oversight_adverse, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/people/{id}/vaccinations", vaccine_handle_person_vaccinations, VAX_ANY, 0, 0},
+    {"GET", "/api/v1/people/{id}/fhir", vaccine_handle_fhir, VAX_STAFF, 0, 0},
+    {"GET", "/api/v1/me/vaccinations", vaccine_handle_me_vaccinations, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+#undef VAX_ANY
+#undef VAX_STAFF
+    /* end of vaccination */
+
+    /* Contact tracing (src/tracing/): literal paths before {id}. */
+    {"POST", "/api/v1/tracing/cases", tracing_handle_case_create, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/cases/{id}/chain", tracing_handle_chain, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"POST", "/api/v1/tracing/runs", tracing_handle_run, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/runs", tracing_handle_runs, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/contacts", tracing_handle_contacts, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/contacts/export", tracing_handle_export, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"PATCH", "/api/v1/tracing/contacts/{id}", tracing_handle_contact_update, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"POST", "/api/v1/tracing/interviews", tracing_handle_interview, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/policy", tracing_handle_policy_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"PUT", "/api/v1/tracing/policy", tracing_handle_policy_put,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
+    {"GET", "/api/v1/test-orders", tracing_handle_test_orders, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER), 0, 0},
+    /* end of tracing */
+
+    /* Quarantine (src/quarantine/). */
+    {"POST", "/api/v1/quarantine/orders", quarantine_handle_create, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/quarantine/orders", quarantine_handle_list, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/quarantine/orders/{id}", quarantine_handle_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/quarantine/alerts", quarantine_handle_alerts, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/quarantine/compliance", quarantine_handle_compliance, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/quarantine/checkins/{id}/photo", quarantine_handle_photo, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/me/quarantine", quarantine_handle_mine, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/me/quarantine/{id}/checkins", quarantine_handle_checkin, ROLE_BIT(ROLE_CITIZEN),
+     QUARANTINE_BODY_MAX, 0},
+    /* end of quarantine */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

@@ -15,6 +15,8 @@
 #include "core/clock.h"
 #include "declare/declare.h"
 #include "people/people.h"
+#include "testing/testing.h"
+#include "vaccine/vaccine.h"
 #include "venue/checkin.h"
 #include "venue/venue.h"
 #include "core/secret.h"
@@ -27,7 +29,9 @@ static const char usage[] =
     "Ha Noi (national admin, province, district and commune admins, a sampler, a\n"
     "venue owner); a family in Phuc Xa ward whose father signs in with his phone\n"
     "(0912000001) and manages his daughter and mother; two approved venues with\n"
-    "check-ins; a flagged health declaration. Prints the logins. Safe to run again:\n"
+    "check-ins; a flagged health declaration; a sampling session with pooled tubes\n"
+    "and results at the Ba Dinh lab; vaccination sites, sessions, doses and\n"
+    "certificates. Prints the logins. Safe to run again:\n"
     "it finds what it made before and only gives the accounts fresh passwords.\n";
 
 static const struct {
@@ -40,6 +44,8 @@ static const struct {
     {"phucxa.sampler", "Phạm Thị Dung", "sampler", "00001"},
     {"hcm.admin", "Võ Minh Em", "province_admin", "79"},
     {"phucxa.shop", "Đỗ Văn Giang", "venue_owner", "00001"},
+    {"badinh.lab", "Hoàng Văn Khoa", "lab", "001"},
+    {"phucxa.vaccinator", "Bùi Thị Lan", "vaccinator", "00001"},
 };
 
 enum { DEMO_COMMUNE_ADMIN = 3, DEMO_VENUE_OWNER = 6 };
@@ -155,6 +161,14 @@ int cmd_demo(int argc, char **argv)
     if (!rc) {
         rc = store_tx(s, platform1, NULL);
         cmd_progress("platform 1: people, venues, check-ins", 1, 1);
+    }
+    if (!rc) {
+        rc = testing_demo(s);
+        cmd_progress("platform 2: sampling, pooled tubes, results", 1, 1);
+    }
+    if (!rc) {
+        rc = vaccine_demo(s);
+        cmd_progress("platform 3: vaccination sites, doses, certificates", 1, 1);
     }
     if (rc) {
         fprintf(stderr, "cordon demo: %s\n", store_errmsg(s));

@@ -241,7 +241,12 @@ static int read_sheet(struct xlsx *x, xmlDocPtr doc, size_t max_rows, const char
                                 if (i >= 0 && (size_t)i < x->nstrings)
                                     text = x->strings[i];
                             } else {
-                                text = arena_strndup(x->a, (const char *)s, IMPORT_MAX_CELL);
+                                size_t n_ = strnlen((const char *)s, IMPORT_MAX_CELL + 1);
+                                if (n_ > IMPORT_MAX_CELL) {
+                                    n_ = IMPORT_MAX_CELL;
+                                    wide = true;
+                                }
+                                text = arena_strndup(x->a, (const char *)s, n_); /* copies n_ bytes */
                             }
                             xmlFree(s);
                         }

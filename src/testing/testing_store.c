@@ -201,7 +201,7 @@ int testing_site_list(struct store *st, struct arena *a, const char *scope_colum
 int testing_session_insert(struct store *st, struct testing_session *s, int64_t by, bool *created)
 {
     int64_t id = 0;
-    const char *lp = "", *ld = "", *lc = "";
+    const char *lp = NULL, *ld = NULL, *lc = NULL;
     const struct unit *lab = unit_find(s->lab_unit_code);
     if (lab)
         unit_ancestors(lab, &lp, &ld, &lc);
@@ -545,7 +545,7 @@ int testing_receipt(struct store *st, struct arena *a, int64_t session_id, const
                      "SELECT code FROM testing_tubes WHERE session_id = ? AND members > 0 AND received_at IS NULL"
                      " ORDER BY id",
                      "i", session_id);
-    while (!rc && (rc = store_step(q)) == STORE_ROW)
+    for (rc = rc ? rc : store_step(q); rc == STORE_ROW; rc = store_step(q))
         json_array_append_new(*missing, json_string(store_col_text(q, 0)));
     if (q)
         store_finalize(q);
@@ -560,7 +560,7 @@ static json_t *stats_row(json_t *map, const char *commune, const char *date)
     snprintf(key, sizeof(key), "%s|%s", commune, date);
     json_t *row = json_object_get(map, key);
     if (!row) {
-        row = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:n}", "commune_code", commune, "date", date,
+        row = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:n}", "commune_code", commune, "date", date,
                         "people_sampled", (json_int_t)0, "tubes", (json_int_t)0, "tubes_resulted", (json_int_t)0,
                         "tested", (json_int_t)0, "positive", (json_int_t)0, "pool_positive", (json_int_t)0,
                         "pending", (json_int_t)0, "turnaround_median_s");
@@ -594,7 +594,7 @@ int testing_stats(struct store *st, struct arena *a, const char *scope_column, c
              " GROUP BY s.commune_code, s.session_date",
              where);
     rc = BIND3(sql);
-    while (!rc && (rc = store_step(q)) == STORE_ROW) {
+    for (rc = rc ? rc : store_step(q); rc == STORE_ROW; rc = store_step(q)) {
         json_t *row = stats_row(map, store_col_text(q, 0), store_col_text(q, 1));
         json_object_set_new(row, "people_sampled", json_integer(store_col_int(q, 2)));
         json_object_set_new(row, "tested", json_integer(store_col_int(q, 3)));
@@ -612,7 +612,7 @@ int testing_stats(struct store *st, struct arena *a, const char *scope_column, c
              " GROUP BY s.commune_code, s.session_date",
              where);
     rc = BIND3(sql);
-    while (!rc && (rc = store_step(q)) == STORE_ROW) {
+    for (rc = rc ? rc : store_step(q); rc == STORE_ROW; rc = store_step(q)) {
         json_t *row = stats_row(map, store_col_text(q, 0), store_col_text(q, 1));
         json_object_set_new(row, "tubes", json_integer(store_col_int(q, 2)));
         json_object_set_new(row, "tubes_resulted", json_integer(store_col_int(q, 3)));

@@ -14,7 +14,7 @@
 #define VISIT_COLS                                                                                                    \
     "SELECT id, person_id, site_id, appointment_id, day, checked_in_at, method, outcome, reasons, answers,"           \
     " screened_at, province_code, district_code, commune_code FROM vaccine_visits"
-#define VISIT_TYPES "iiiisisssssisss"
+#define VISIT_TYPES "iiiisissssisss"
 
 int vaccine__visit_get(struct store *s, int64_t id, json_t **out)
 {
@@ -74,7 +74,7 @@ int vaccine__visit_set_outcome(struct store *s, int64_t id, const char *outcome)
     " d.next_latest, c.id AS certificate_id, d.site_province_code, d.site_district_code, d.site_commune_code"         \
     " FROM vaccine_doses d JOIN vaccine_sites si ON si.id = d.site_id"                                                \
     " LEFT JOIN vaccine_certificates c ON c.dose_id = d.id"
-#define DOSE_TYPES "iiississiisisiiisss"
+#define DOSE_TYPES "iiissisiisisiiiisss"
 
 int vaccine__dose_list_person(struct store *s, int64_t person_id, json_t **out)
 {
@@ -110,14 +110,14 @@ int vaccine__dose_insert(struct store *s, const struct vaccine_dose_new *in, int
     /* next_earliest/next_latest are NULL when unknown: two statement shapes rather than untyped NULL binds. */
     const char *sql =
         "INSERT INTO vaccine_doses (client_id, person_id, dose_number, product, lot, site_id, visit_id, vaccinator_id,"
-        " vaccinator_name, administered_at, day, observation_until, next_earliest, next_latest, age_years, age_group,"
-        " priority_group, province_code, district_code, commune_code, site_province_code, site_district_code,"
+        " vaccinator_name, administered_at, day, observation_until, next_earliest, next_latest, completes, booster,"
+        " age_years, age_group, priority_group, province_code, district_code, commune_code, site_province_code, site_district_code,"
         " site_commune_code, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-    return store_int(s, id, sql, "sidssiiisisiiidssssssssi", in->client_id, in->person_id, in->dose_number,
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    return store_int(s, id, sql, "sidssiiisisiiidddssssssssi", in->client_id, in->person_id, in->dose_number,
                      in->product, in->lot, vaccine__int(in->site, "id"), in->visit_id, in->vaccinator_id,
                      in->vaccinator_name, in->at, day, in->observation_until, in->next_earliest, in->next_latest,
-                     in->age, vaccine_age_group(in->age), in->priority_group, prov, dist, comm,
+                     (int)in->completes, (int)in->booster, in->age, vaccine_age_group(in->age), in->priority_group, prov, dist, comm,
                      vaccine__str(in->site, "province_code"), vaccine__str(in->site, "district_code"),
                      vaccine__str(in->site, "commune_code"), in->now);
 }
@@ -130,8 +130,8 @@ int vaccine__history(struct store *s, struct arena *a, int64_t person_id, struct
                          "SELECT dose_number, product, administered_at FROM vaccine_doses WHERE person_id = ?"
                          " ORDER BY dose_number",
                          "i", person_id);
-    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
-        if (*n >= VACCINE_MAX_DOSES)
+    while (rc == STORE_OK || rc == STORE_ROW) {
+        if ((rc = store_step(st)) != STORE_ROW || *n >= VACCINE_MAX_DOSES)
             continue;
         h[*n].number = (int)store_col_int(st, 0);
         h[*n].product = arena_strdup(a, store_col_text(st, 1));

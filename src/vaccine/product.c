@@ -6,14 +6,11 @@
  * The data is read once per process and never changes while serving, so the
  * registry is shared by every request thread without locks.
  */
-#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/log.h"
 #include "vaccine/vaccine.h"
@@ -198,32 +195,17 @@ void vaccine_data_free(struct vaccine_data *d)
 static struct vaccine_data *process_data;
 static pthread_once_t process_once = PTHREAD_ONCE_INIT;
 
-static bool has_data(const char *dir)
-{
-    char path[1024];
-    struct stat st;
-    snprintf(path, sizeof(path), "%s/vaccine_products.json", dir);
-    return !stat(path, &st);
-}
+/* The shipped data/vaccine_products.json and data/priority_groups.json, compiled in by the build. */
+extern const unsigned char vaccine_products_json[], priority_groups_json[];
 
 static void process_load(void)
 {
-    char dir[1024] = "";
-    const char *env = getenv("CORDON_VACCINE_DATA");
-    if (env && *env)
-        snprintf(dir, sizeof(dir), "%s", env);
-    else {
-        char exe[512];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n > 0) {
-            exe[n] = '\0';
-            snprintf(dir, sizeof(dir), "%s/../data", dirname(exe));
-        }
-        if (!dir[0] || !has_data(dir))
-            snprintf(dir, sizeof(dir), "data");
-    }
+    const char *dir = getenv("CORDON_VACCINE_DATA");
     char err[256];
-    if (vaccine_data_load_dir(dir, &process_data, err, sizeof(err)))
+    int rc = dir && *dir ? vaccine_data_load_dir(dir, &process_data, err, sizeof(err))
+                         : vaccine_data_parse((const char *)vaccine_products_json, (const char *)priority_groups_json,
+                                              &process_data, err, sizeof(err));
+    if (rc)
         log_error("msg=\"vaccination data not loaded\" detail=\"%s\"", err);
 }
 

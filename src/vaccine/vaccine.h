@@ -5,10 +5,10 @@
  * and oversight.
  *
  * Products, dose intervals, mixing, priority groups, eligibility rules and the
- * screening checklist are data, read once per process from
- * data/vaccine_products.json and data/priority_groups.json (the directory is
- * $CORDON_VACCINE_DATA, else data/ beside the source tree the binary was
- * built in, else ./data).  The rules below are plain C over that data: no
+ * screening checklist are data, read once per process: the shipped
+ * data/vaccine_products.json and data/priority_groups.json are compiled into
+ * the binary; an operator points $CORDON_VACCINE_DATA at a directory holding
+ * edited copies to override them.  The rules below are plain C over that data: no
  * HTTP, no SQL, so unit tests call them directly.
  *
  * Capacity promise: a session's `booked` never exceeds its `capacity`; every
@@ -162,7 +162,6 @@ int vaccine_handle_priority_groups(struct http_req *r);
 
 int vaccine_handle_registration_create(struct http_req *r);
 int vaccine_handle_registration_list(struct http_req *r);
-int vaccine_handle_registration_import(struct http_req *r);
 
 int vaccine_handle_site_create(struct http_req *r);
 int vaccine_handle_site_list(struct http_req *r);

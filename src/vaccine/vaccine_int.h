@@ -41,7 +41,7 @@ int vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out);
 /* store_query with ns text arguments then ni integer arguments (ns <= 4, ni <= 2), in that order. */
 int vaccine__query(struct store *s, struct store_stmt **st, const char *sql, const char *const *sv, int ns,
                    const int64_t *iv, int ni);
-/* " AND <prefix>province_code = ?" (or district/commune) for an area column; prefix "", "se." or "site_". */
+/* " AND <prefix>province_code = ?" (or district/commune) for an area column; prefix "", "se.", "site_" or "e.". */
 const char *vaccine__area_clause(const char *column, const char *prefix);
 
 /* JSON accessors that tolerate absence. */
@@ -134,6 +134,7 @@ struct vaccine_dose_new {
     const char *vaccinator_name;
     int64_t at, observation_until, next_earliest, next_latest;
     int age;
+    bool completes, booster;
     const char *priority_group;
     const struct person *person;
     int64_t now;
@@ -191,5 +192,11 @@ json_t *vaccine__person_json(const struct person *p);
 int vaccine__record_json(struct store *s, struct arena *a, const struct vaccine_data *d, const struct person *p,
                          json_t **out);
 char *vaccine__id_text(struct arena *a, int64_t id);
+/* Reads "conditions" (array of known codes) into list[0..*n) and a comma-joined copy (registration.c). */
+int vaccine__read_conditions(struct http_req *r, const struct vaccine_data *d, json_t *v, const char **list,
+                             int *n, const char **joined);
+/* Loads a visit at a site in the caller's area and its person (onsite.c). */
+int vaccine__load_visit(struct http_req *r, int64_t id, const char *field, enum err missing, json_t **visit,
+                        struct person *p);
 
 #endif

@@ -93,8 +93,9 @@ int vaccine__site_get(struct store *s, int64_t id, json_t **out)
     json_t *cap = json_object();
     rc = store_query(s, &st, "SELECT product, daily_capacity FROM vaccine_site_capacity WHERE site_id = ? ORDER BY product",
                      "i", id);
-    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW)
-        json_object_set_new(cap, store_col_text(st, 0), json_integer((json_int_t)store_col_int(st, 1)));
+    if (rc == STORE_OK)
+        while ((rc = store_step(st)) == STORE_ROW)
+            json_object_set_new(cap, store_col_text(st, 0), json_integer((json_int_t)store_col_int(st, 1)));
     store_finalize(st);
     json_object_set_new(*out, "capacity", cap);
     if (rc != STORE_DONE) {
@@ -254,8 +255,9 @@ const char *vaccine__area_clause(const char *column, const char *prefix)
         {" AND province_code = ?", " AND district_code = ?", " AND commune_code = ?"},
         {" AND se.province_code = ?", " AND se.district_code = ?", " AND se.commune_code = ?"},
         {" AND site_province_code = ?", " AND site_district_code = ?", " AND site_commune_code = ?"},
+        {" AND e.province_code = ?", " AND e.district_code = ?", " AND e.commune_code = ?"},
     };
-    int p = !strcmp(prefix, "se.") ? 1 : !strcmp(prefix, "site_") ? 2 : 0;
+    int p = !strcmp(prefix, "se.") ? 1 : !strcmp(prefix, "site_") ? 2 : !strcmp(prefix, "e.") ? 3 : 0;
     int c = column[0] == 'p' ? 0 : column[0] == 'd' ? 1 : 2;
     return clauses[p][c];
 }
@@ -374,7 +376,7 @@ int vaccine__registration_list(struct store *s, const char *column, const char *
     " a.district_code, a.commune_code"                                                                                \
     " FROM vaccine_appointments a JOIN vaccine_sessions se ON se.id = a.session_id"                                   \
     " JOIN vaccine_sites si ON si.id = se.site_id"
-#define APPT_TYPES "iiiisiisissiiisss"
+#define APPT_TYPES "iiiisiisisssiisss"
 
 int vaccine__appointment_get(struct store *s, int64_t id, json_t **out)
 {

@@ -30,9 +30,9 @@ CREATE TABLE testing_sessions (
     test_type TEXT NOT NULL,            -- rt_pcr | rapid_antigen
     pool_size INTEGER NOT NULL,         -- people per tube, 1..10
     lab_unit_code TEXT NOT NULL,        -- the unit whose lab accounts receive the tubes
-    lab_province_code TEXT NOT NULL,    -- its ancestors ('' above its level), for a lab's list by index
-    lab_district_code TEXT NOT NULL,
-    lab_commune_code TEXT NOT NULL,
+    lab_province_code TEXT,             -- its ancestors (NULL above its level), for a lab's list by index
+    lab_district_code TEXT,
+    lab_commune_code TEXT,
     province_code TEXT NOT NULL,        -- the site's
     district_code TEXT NOT NULL,
     commune_code TEXT NOT NULL,

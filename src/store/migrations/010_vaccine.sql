@@ -127,8 +127,10 @@ CREATE TABLE vaccine_doses (
     administered_at BIGINT NOT NULL,
     day TEXT NOT NULL,
     observation_until BIGINT NOT NULL,
-    next_earliest BIGINT,            -- earliest time of the next dose; NULL: none due
-    next_latest BIGINT,
+    next_earliest BIGINT NOT NULL,   -- earliest time of the next dose; 0: not known
+    next_latest BIGINT NOT NULL,     -- latest advised time; 0: no bound
+    completes INTEGER NOT NULL,      -- 1: this dose completes the primary series
+    booster INTEGER NOT NULL,        -- 1: a dose beyond the primary series
     age_years INTEGER,
     age_group TEXT,
     priority_group TEXT,

@@ -1,0 +1,24 @@
+/*
+ * testing_int.h - shared by the testing handler files only.
+ */
+#ifndef CORDON_TESTING_TESTING_INT_H
+#define CORDON_TESTING_TESTING_INT_H
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "testing/testing.h"
+
+struct http_req;
+
+/* Reads and checks "client_id" (required, 8-64 of [A-Za-z0-9_-]). */
+int testing__read_client_id(struct http_req *r, json_t *body, const char **out);
+/* 0 when the caller may act on the session: officials in its area, its samplers, its lab. */
+int testing__session_access(struct http_req *r, const struct testing_session *s);
+/* Loads session id (missing: that error on field) and checks access. */
+int testing__load_session(struct http_req *r, int64_t id, const char *field, enum err missing,
+                          struct testing_session *s);
+/* YYYY-MM-DD of epoch second t in Vietnam (UTC+7). */
+void testing__local_date(int64_t t, char out[11]);
+
+#endif
