@@ -32,8 +32,11 @@ test: build
 	$(MAKE) build-asan
 	scripts/test-all.sh build-asan
 
-bench: build
-	scripts/bench.sh
+# Benchmarks run on an optimised build of their own.
+bench: deps
+	@test -f build-bench/CMakeCache.txt || cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
+	cmake --build build-bench -j$(JOBS)
+	BUILD=build-bench CORDON_BIN=build-bench/cordon scripts/bench.sh
 
 clean:
 	rm -rf build build-asan
