@@ -7,12 +7,16 @@
 #include <stddef.h>
 
 #include "admin/auth.h"
+#include "quarantine/quarantine.h"
+#include "tracing/tracing.h"
 #include "venue/checkin.h"
 
 const struct job cordon_jobs[] = {
     /* name               interval (s)  run */
     {"session_cleanup", 3600, auth_job_session_cleanup},
     {"checkin_retention", 3600, checkin_job_retention},
+    {"tracing_auto", 60, tracing_job_auto},             /* tracing: new confirmed cases */
+    {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

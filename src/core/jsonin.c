@@ -78,7 +78,8 @@ int jsonin_int(json_t *obj, const char *name, bool required, int64_t min, int64_
                bool *present, struct fault *f)
 {
     json_t *v = json_object_get(obj, name);
-    *present = false;
+    if (present)
+        *present = false;
     if (!v || json_is_null(v))
         return required ? fault_set(f, ERR_MISSING_FIELD, name, "%s is required", name) : 0;
     if (!json_is_integer(v))
@@ -88,6 +89,7 @@ int jsonin_int(json_t *obj, const char *name, bool required, int64_t min, int64_
         return fault_set(f, ERR_INVALID_FIELD, name, "%s must be between %lld and %lld", name, (long long)min,
                          (long long)max);
     *out = n;
-    *present = true;
+    if (present)
+        *present = true;
     return 0;
 }

@@ -11,10 +11,13 @@
  * same way on both engines (STORE_CONFLICT).
  *
  *     struct store_stmt *st;
- *     int rc = store_query(s, &st, "SELECT name FROM units WHERE code = ?", "s", code);
- *     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW)
+ *     int rc = store_query(s, &st, "SELECT name FROM units WHERE parent_code = ?", "s", code);
+ *     if (rc)
+ *         return rc;
+ *     while ((rc = store_step(st)) == STORE_ROW)
  *         puts(store_col_text(st, 0));
  *     store_finalize(st);
+ *     return rc == STORE_DONE ? STORE_OK : rc;
  */
 #ifndef CORDON_STORE_STORE_H
 #define CORDON_STORE_STORE_H

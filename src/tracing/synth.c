@@ -5,14 +5,16 @@
  *
  * Fast path: one transaction; each table's INSERT is one SQL text, so the
  * store's per-connection statement cache prepares it once and every row
- * only binds and steps; check-ins are generated in time order so the time
- * index grows at its end.  On SQLite the load also widens the page cache
- * for its own connection.  Ids are chosen explicitly above the current
- * maximum, codes are derived from the id (a prefix no random code uses is
- * not needed: 32^10 codes make a collision with a real one negligible, and
- * a collision fails the load rather than corrupting anything).
+ * only binds and steps; check-ins are generated in time order with
+ * increasing client ids, persons with increasing codes ("S" + 9 base32
+ * digits of the id), so unique indexes grow at their end.  On SQLite the
+ * secondary indexes of persons, venues and check-ins are dropped for the
+ * load and rebuilt after it (inside the same transaction), with a 1 GiB
+ * page cache and in-memory sorts for this connection.  Ids are chosen
+ * explicitly above the current maximum.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin/unit.h"
@@ -28,6 +30,15 @@ static void code_of(uint64_t v, int len, char *out)
     for (int i = len - 1; i >= 0; i--, v >>= 5)
         out[i] = crockford[v & 31];
     out[len] = '\0';
+}
+
+/* "SYN" and 13 base32 digits of n, most significant first: increasing with n. */
+static void seq_code(uint64_t n, char *out)
+{
+    memcpy(out, "SYN", 3);
+    for (int i = 15; i >= 3; i--, n >>= 5)
+        out[i] = crockford[n & 31];
+    out[16] = '\0';
 }
 
 static uint64_t rnd(uint64_t *s)
@@ -87,7 +98,7 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
         return rc;
     int64_t p0 = pmax + 1, v0 = vmax + 1;
     *first_person = p0;
-    char code[16], name[64], search[64], phone[16], dob[16], street[64];
+    char code[24], name[64], search[64], phone[16], dob[16], street[64];
     /* persons, in households of 1 to 6: the first member is the head */
     int64_t head = p0, left = 0;
     for (int64_t i = 0; i < o->people && !rc; i++) {
@@ -106,6 +117,9 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
                  1 + (int)(rnd(&seed) % 28));
         snprintf(street, sizeof(street), "%d Phố %d", 1 + (int)(head % 300), 1 + (int)(head % 97));
         code_of((uint64_t)id, 10, code);
+        code[0] = 'S'; /* S + 9 digits in order: the unique index grows at its end */
+        for (int k = 9, n = (int)id; k >= 1; k--, n >>= 5)
+            code[k] = crockford[n & 31];
         const char *prov, *dist, *comm;
         unit_ancestors(u, &prov, &dist, &comm);
         rc = store_run(s, NULL,
@@ -132,7 +146,7 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
                        "INSERT INTO venues (id, code, name, type, street, capacity, status, owner_account_id,"
                        " province_code, district_code, commune_code, created_at, updated_at)"
                        " VALUES (?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?, ?)",
-                       "issssiissssii", id, code, name, type, street, (int64_t)(type[0] == 'm' ? 2000 : 100),
+                       "issssiisssii", id, code, name, type, street, (int64_t)(type[0] == 'm' ? 2000 : 100),
                        o->owner_account, prov, dist, comm, o->now, o->now);
         tick(o, "venues", (size_t)(i + 1), (size_t)nvenues);
     }
@@ -151,7 +165,7 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
         const struct unit *cu = cm->u[(size_t)((uint64_t)venue % cm->n)];
         const char *prov, *dist, *comm;
         unit_ancestors(cu, &prov, &dist, &comm);
-        code_of((uint64_t)(cmax + 1 + i), 12, code);
+        seq_code((uint64_t)(cmax + 1 + i), code); /* in order: the unique index grows at its end */
         if (rnd(&seed) % 100 < 8)
             rc = store_run(s, NULL,
                            "INSERT INTO checkins (client_id, venue_id, person_id, checked_in_at, method,"
@@ -168,6 +182,57 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
     return rc;
 }
 
+/*
+ * SQLite: the secondary indexes of the loaded tables are dropped for the
+ * load and built again after it (a sort each, instead of millions of random
+ * b-tree inserts).  Their definitions are read from sqlite_master, so the
+ * owners' migrations stay the one place they are written.
+ */
+struct saved_index {
+    char *sql[64];
+    int n;
+};
+
+static int indexes_drop(struct store *s, struct saved_index *x)
+{
+    struct store_stmt *st;
+    char *names[64];
+    int rc = store_query(s, &st,
+                         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                         " AND tbl_name IN ('persons', 'venues', 'checkins')",
+                         "");
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW && x->n < 64) {
+        rc = STORE_OK;
+        names[x->n] = xstrdup(store_col_text(st, 0));
+        x->sql[x->n++] = xstrdup(store_col_text(st, 1));
+    }
+    store_finalize(st);
+    if (rc == STORE_DONE || rc == STORE_ROW)
+        rc = STORE_OK;
+    for (int i = 0; i < x->n; i++) {
+        char sql[160];
+        snprintf(sql, sizeof(sql), "DROP INDEX \"%s\"", names[i]);
+        if (!rc)
+            rc = store_exec(s, sql);
+        free(names[i]);
+    }
+    return rc;
+}
+
+static int indexes_build(struct store *s, struct saved_index *x, const struct tracing_synth *o)
+{
+    int rc = STORE_OK;
+    for (int i = 0; i < x->n; i++) {
+        if (!rc)
+            rc = store_exec(s, x->sql[i]);
+        free(x->sql[i]);
+        if (o->progress)
+            o->progress("indexes", (size_t)i + 1, (size_t)x->n);
+    }
+    x->n = 0;
+    return rc;
+}
+
 int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *first_person)
 {
     const struct unit *root = unit_find(o->commune_code ? o->commune_code : "01");
@@ -180,17 +245,38 @@ int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *
         return ERR_INVALID_FIELD;
     }
     bool sqlite = !strcmp(store_engine(s), "sqlite");
-    if (sqlite)
-        store_exec(s, "PRAGMA cache_size = -1048576"); /* 1 GiB for this connection: index pages stay in memory */
+    if (sqlite) {
+        /* For this connection: 1 GiB of page cache, index sorts in memory on two threads. */
+        store_exec(s, "PRAGMA cache_size = -1048576");
+        store_exec(s, "PRAGMA temp_store = MEMORY");
+        store_exec(s, "PRAGMA threads = 2");
+        if (o->throwaway) {
+            store_exec(s, "PRAGMA journal_mode = OFF");
+            store_exec(s, "PRAGMA synchronous = OFF");
+        }
+    }
+    struct saved_index saved = {0};
     int rc = store_begin(s, true);
+    if (!rc && sqlite)
+        rc = indexes_drop(s, &saved);
     if (!rc)
         rc = load(s, o, &cm, first_person);
+    if (!rc && sqlite)
+        rc = indexes_build(s, &saved, o);
+    for (int i = 0; i < saved.n; i++)
+        free(saved.sql[i]);
     if (!rc)
         rc = store_commit(s);
     else
         store_rollback(s);
-    if (sqlite)
+    if (sqlite) {
         store_exec(s, "PRAGMA cache_size = -2000");
+        store_exec(s, "PRAGMA temp_store = DEFAULT");
+        if (o->throwaway) {
+            store_exec(s, "PRAGMA journal_mode = WAL");
+            store_exec(s, "PRAGMA synchronous = FULL");
+        }
+    }
     free(cm.u);
     return rc;
 }

@@ -35,7 +35,8 @@
  * by the risk of the F1 it came through.
  *
  * Files: tracing.c (rules and engine: no SQL, no HTTP), tracing_source.c
- * (the sources and their in-memory indexes), tracing_store.c (queries),
+ * (the sources: their one-scan loads and in-memory indexes),
+ * tracing_store.c (queries),
  * tracing_http.c (handlers), tracing_job.c (automatic runs), synth.c
  * (synthetic population for the demo and the benchmark).
  */
@@ -239,6 +240,8 @@ struct tracing_synth {
     int64_t owner_account; /* venue owner account (venues need one) */
     const char *commune_code; /* where everything is; its ancestors are filled in */
     void (*progress)(const char *what, size_t done, size_t total);
+    bool throwaway;        /* SQLite: no rollback journal, no sync during the load (a fresh benchmark
+                              database only: a crash mid-load leaves it unusable) */
 };
 
 /*
@@ -256,6 +259,7 @@ int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *
 /* Job: traces confirmed cases not traced yet (tracing_auto), a bounded batch per round. */
 int tracing_job_auto(struct store *s, int64_t now, const char **detail);
 
+int tracing_handle_case_create(struct http_req *r);  /* POST /api/v1/tracing/cases */
 int tracing_handle_run(struct http_req *r);          /* POST /api/v1/tracing/runs */
 int tracing_handle_runs(struct http_req *r);         /* GET /api/v1/tracing/runs?case_id= */
 int tracing_handle_contacts(struct http_req *r);     /* GET /api/v1/tracing/contacts */

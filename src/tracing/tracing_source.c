@@ -106,6 +106,7 @@ static int venue_load(struct store *s, const struct tracing_params *p, int64_t f
                          " WHERE checked_in_at >= ? AND checked_in_at <= ?",
                          "ii", from - p->max_stay, until);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK; /* next row */
         int64_t venue = store_col_int(st, 0), person = store_col_int(st, 1);
         struct tracing_presence pr = {store_col_int(st, 2), store_col_null(st, 3) ? 0 : store_col_int(st, 3)};
         if (venue <= 0 || venue >= UINT32_MAX || person <= 0 || person >= UINT32_MAX)
@@ -131,6 +132,7 @@ static int venue_load(struct store *s, const struct tracing_params *p, int64_t f
     if (p->ntypes) {
         rc = store_query(s, &st, "SELECT id, type FROM venues", "");
         while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK; /* next row */
             int64_t id = store_col_int(st, 0);
             if (id > 0 && id < x->nvenues && tracing_params_whole_day(p, store_col_text(st, 1)))
                 x->whole[id] = 1;
@@ -255,6 +257,7 @@ static int household_load(struct store *s, const struct tracing_params *p, int64
     struct store_stmt *st;
     rc = store_query(s, &st, "SELECT id, household_id FROM persons WHERE household_id IS NOT NULL", "");
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK; /* next row */
         int64_t id = store_col_int(st, 0), h = store_col_int(st, 1);
         if (id > 0 && id < x->npersons && h > 0 && h < x->npersons)
             x->of[id] = (uint32_t)h;
@@ -356,6 +359,7 @@ static int interview_load(struct store *s, const struct tracing_params *p, int64
                          " WHERE contacted_at >= ? AND contacted_at <= ?",
                          "ii", from, until);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK; /* next row */
         if (x->n == x->cap) {
             x->cap = x->cap ? x->cap * 2 : 64;
             x->v = xrealloc(x->v, x->cap * sizeof(*x->v));

@@ -97,3 +97,13 @@ CREATE TABLE test_orders (
     UNIQUE (person_id, due_day, reason)
 );
 CREATE INDEX test_orders_commune ON test_orders (commune_code, due_day);
+
+-- Confirmed cases (table of 008) gain what tracing needs: the onset (or
+-- test) time the infectious window starts from, when the person was
+-- isolated (the window's end), and the client id of a case a tracer entered.
+ALTER TABLE cases ADD COLUMN onset_at BIGINT;
+ALTER TABLE cases ADD COLUMN isolated_at BIGINT;
+ALTER TABLE cases ADD COLUMN client_id TEXT;
+ALTER TABLE cases ADD COLUMN entered_by BIGINT;
+CREATE UNIQUE INDEX cases_client ON cases (client_id);
+ALTER TABLE tracing_policy ADD COLUMN window_days_before INTEGER NOT NULL DEFAULT 2;

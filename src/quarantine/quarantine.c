@@ -1,0 +1,50 @@
+/*
+ * quarantine.c - the rules of quarantine: distance, schedule slots, photo
+ * types.  No SQL, no HTTP.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "quarantine/quarantine.h"
+#include "tracing/tracing.h"
+
+double quarantine_distance_m(int64_t lat1_e6, int64_t lon1_e6, int64_t lat2_e6, int64_t lon2_e6)
+{
+    const double r = 6371008.8, k = M_PI / 180.0 / 1e6;
+    double p1 = (double)lat1_e6 * k, p2 = (double)lat2_e6 * k;
+    double dp = p2 - p1, dl = (double)(lon2_e6 - lon1_e6) * k;
+    double a = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
+    return 2 * r * atan2(sqrt(a), sqrt(1 - a));
+}
+
+void quarantine_slot_of_day(int n, int64_t day, int k, int64_t *start, int64_t *end)
+{
+    if (n < 1)
+        n = 1;
+    int64_t len = (QUARANTINE_DAY_UNTIL - QUARANTINE_DAY_FROM) / n;
+    int64_t base = tracing_day_start(day) + QUARANTINE_DAY_FROM;
+    *start = base + k * len;
+    *end = k == n - 1 ? tracing_day_start(day) + QUARANTINE_DAY_UNTIL : *start + len;
+}
+
+void quarantine_slot(int n, int64_t t, int64_t *start, int64_t *end)
+{
+    if (n < 1)
+        n = 1;
+    int64_t day = tracing_local_day(t);
+    int64_t off = t - tracing_day_start(day) - QUARANTINE_DAY_FROM;
+    int64_t len = (QUARANTINE_DAY_UNTIL - QUARANTINE_DAY_FROM) / n;
+    int k = off < 0 ? 0 : (int)(off / len);
+    if (k > n - 1)
+        k = n - 1;
+    quarantine_slot_of_day(n, day, k, start, end);
+}
+
+const char *quarantine_photo_type(const unsigned char *p, size_t len)
+{
+    if (len >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+        return "image/jpeg";
+    if (len >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
+        return "image/png";
+    return NULL;
+}

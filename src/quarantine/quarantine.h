@@ -1,0 +1,87 @@
+/*
+ * quarantine.h - quarantine orders at home or in a centre, their daily
+ * check-ins with a photo and the phone's location, and the alerts a missed
+ * or far-away check-in raises for the commune health station.
+ *
+ * Schedule: the daytime of each local day (07:00-21:00, UTC+7) is cut into
+ * checkins_per_day equal slots; a check-in answers the slot it falls in
+ * (before 07:00: the first, after 21:00: the last).  A slot that ends more
+ * than grace_minutes ago with no check-in is missed.  A check-in farther
+ * than radius_m from the order's place (great-circle distance) is outside.
+ * Either raises one alert row (unique per order, kind and slot) and queues
+ * one reminder to the person in the outbox, in the same transaction.
+ *
+ * Photos: JPEG or PNG (checked by their first bytes), at most
+ * QUARANTINE_PHOTO_MAX bytes, stored base64 in quarantine_photos and
+ * deleted by the monitor job once the order has ended.
+ *
+ * Files: quarantine.c (rules), quarantine_store.c (queries),
+ * quarantine_http.c (handlers), quarantine_job.c (the monitor job).
+ */
+#ifndef CORDON_QUARANTINE_QUARANTINE_H
+#define CORDON_QUARANTINE_QUARANTINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+struct store;
+struct http_req;
+
+#define QUARANTINE_PHOTO_MAX (3 * 1024 * 1024) /* bytes of one photo */
+#define QUARANTINE_BODY_MAX (5 * 1024 * 1024)  /* request body of a check-in (base64 photo + fields) */
+#define QUARANTINE_DAY_FROM (7 * 3600)          /* daytime of the schedule, seconds after local midnight */
+#define QUARANTINE_DAY_UNTIL (21 * 3600)
+
+struct quarantine_order_new {
+    const char *client_id;
+    int64_t person_id;
+    int64_t case_id;          /* 0: none */
+    const char *kind;         /* home | centre */
+    const char *address;      /* may be NULL */
+    bool has_place;
+    int64_t lat_e6, lon_e6;   /* micro-degrees */
+    int64_t start_day, end_day; /* local day numbers, inclusive */
+    int checkins_per_day, radius_m, grace_minutes;
+    const char *province_code, *district_code, *commune_code;
+    int64_t created_by;       /* staff account; 0: the policy */
+};
+
+/* ------------------------------------------------------------ rules (quarantine.c) */
+
+/* Great-circle distance in metres between two points in micro-degrees. */
+double quarantine_distance_m(int64_t lat1_e6, int64_t lon1_e6, int64_t lat2_e6, int64_t lon2_e6);
+/* The slot [*start, *end) of a schedule with n slots a day that instant t answers. */
+void quarantine_slot(int n, int64_t t, int64_t *start, int64_t *end);
+/* Slot k (0..n-1) of local day `day`. */
+void quarantine_slot_of_day(int n, int64_t day, int k, int64_t *start, int64_t *end);
+/* "image/jpeg" or "image/png" when the bytes start like one, else NULL. */
+const char *quarantine_photo_type(const unsigned char *p, size_t len);
+
+/* ------------------------------------------------------------ queries (quarantine_store.c) */
+
+/* Inserts unless client_id exists (then *created is false and *id the existing order). */
+int quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now, int64_t *id,
+                            bool *created);
+
+/* ------------------------------------------------------------ job (quarantine_job.c) */
+
+/* Raises alerts for missed slots, ends orders past their end day and deletes their photos. */
+int quarantine_job_monitor(struct store *s, int64_t now, const char **detail);
+
+/* ------------------------------------------------------------ handlers (quarantine_http.c) */
+
+int quarantine_handle_create(struct http_req *r);     /* POST /api/v1/quarantine/orders */
+int quarantine_handle_list(struct http_req *r);       /* GET /api/v1/quarantine/orders */
+int quarantine_handle_get(struct http_req *r);        /* GET /api/v1/quarantine/orders/{id} */
+int quarantine_handle_mine(struct http_req *r);       /* GET /api/v1/me/quarantine */
+int quarantine_handle_checkin(struct http_req *r);    /* POST /api/v1/me/quarantine/{id}/checkins */
+int quarantine_handle_photo(struct http_req *r);      /* GET /api/v1/quarantine/checkins/{id}/photo */
+int quarantine_handle_alerts(struct http_req *r);     /* GET /api/v1/quarantine/alerts */
+int quarantine_handle_compliance(struct http_req *r); /* GET /api/v1/quarantine/compliance */
+
+#endif

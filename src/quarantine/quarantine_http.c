@@ -1,0 +1,563 @@
+/*
+ * quarantine_http.c - /api/v1/quarantine (health staff: orders, alerts,
+ * compliance, photos) and /api/v1/me/quarantine (the person in quarantine:
+ * their orders and check-ins with a photo and the browser's location).
+ *
+ * Area: an order belongs to the commune of the person's home (copied at
+ * creation); staff act inside their unit.  Staff reads are audited.
+ */
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/auth.h"
+#include "admin/unit.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/jsonin.h"
+#include "http/http.h"
+#include "people/people.h"
+#include "quarantine/quarantine.h"
+#include "quarantine/quarantine_int.h"
+#include "store/store.h"
+#include "tracing/tracing.h"
+#include "tracing/tracing_int.h"
+#include "venue/checkin.h"
+
+/* jsonin_int with the presence flag optional. */
+static int int_field(json_t *obj, const char *name, bool required, int64_t min, int64_t max, int64_t *out,
+                     bool *present, struct fault *f)
+{
+    bool seen;
+    return jsonin_int(obj, name, required, min, max, out, present ? present : &seen, f);
+}
+
+static json_t *order_json(const struct quarantine_order *o)
+{
+    char s[11], e[11];
+    checkin_day_format(o->start_day, s);
+    checkin_day_format(o->end_day, e);
+    json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s?}", "id", (json_int_t)o->id,
+                          "person_id", (json_int_t)o->person_id, "kind", o->kind, "start_date", s, "end_date", e,
+                          "checkins_per_day", o->checkins_per_day, "radius_m", o->radius_m, "grace_minutes",
+                          o->grace_minutes, "status", o->status, "commune_code",
+                          o->commune_code[0] ? o->commune_code : NULL);
+    json_object_set_new(j, "case_id", o->case_id ? json_integer(o->case_id) : json_null());
+    json_object_set_new(j, "address", o->address[0] ? json_string(o->address) : json_null());
+    json_object_set_new(j, "lat", o->has_place ? json_real((double)o->lat_e6 / 1e6) : json_null());
+    json_object_set_new(j, "lon", o->has_place ? json_real((double)o->lon_e6 / 1e6) : json_null());
+    return j;
+}
+
+/* A coordinate in degrees as micro-degrees. */
+static int read_coord(struct http_req *r, json_t *body, const char *name, double limit, bool required, bool *has,
+                      int64_t *out)
+{
+    json_t *v = json_object_get(body, name);
+    *has = false;
+    if (!v || json_is_null(v)) {
+        if (required)
+            return http_fail(r, ERR_MISSING_FIELD, name, "%s is required", name);
+        return 0;
+    }
+    if (!json_is_number(v) || !isfinite(json_number_value(v)) || fabs(json_number_value(v)) > limit)
+        return http_fail(r, ERR_INVALID_FIELD, name, "%s must be a number from -%g to %g", name, limit, limit);
+    *out = (int64_t)llround(json_number_value(v) * 1e6);
+    *has = true;
+    return 0;
+}
+
+/* ------------------------------------------------------------ staff */
+
+struct create_ctx {
+    struct http_req *r;
+    struct quarantine_order_new in;
+    int64_t id;
+    bool created;
+};
+
+static int create_tx(struct store *s, void *p)
+{
+    struct create_ctx *c = p;
+    int rc = quarantine_order_insert(s, &c->in, clock_now(), &c->id, &c->created);
+    if (!rc && c->created) {
+        char id[24];
+        snprintf(id, sizeof(id), "%lld", (long long)c->id);
+        rc = audit_request(c->r, "quarantine.order.create", "quarantine_order", id, c->in.commune_code);
+    }
+    return rc;
+}
+
+/* POST /api/v1/quarantine/orders */
+int quarantine_handle_create(struct http_req *r)
+{
+    static const char *const fields[] = {"client_id", "person_id", "case_id", "kind", "address", "lat", "lon",
+                                         "start_date", "days", "checkins_per_day", "radius_m", "grace_minutes", NULL};
+    json_t *body;
+    struct create_ctx c = {.r = r};
+    struct tracing_policy pol;
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = tracing_policy_get(r->store, &pol) ? ERR_INTERNAL : 0;
+    if (!rc)
+        rc = jsonin_str(body, "client_id", true, 64, &c.in.client_id, &r->fault);
+    if (!rc)
+        rc = checkin_check_client_id(c.in.client_id, "client_id", &r->fault);
+    if (!rc)
+        rc = int_field(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
+    if (!rc)
+        rc = int_field(body, "case_id", false, 1, INT64_MAX, &c.in.case_id, NULL, &r->fault);
+    if (!rc)
+        rc = jsonin_str(body, "kind", false, 8, &c.in.kind, &r->fault);
+    if (!rc && c.in.kind && strcmp(c.in.kind, "home") && strcmp(c.in.kind, "centre"))
+        rc = http_fail(r, ERR_INVALID_FIELD, "kind", "kind must be home or centre");
+    if (!rc)
+        rc = jsonin_str(body, "address", false, 200, &c.in.address, &r->fault);
+    bool has_lat = false, has_lon = false;
+    if (!rc)
+        rc = read_coord(r, body, "lat", 90, false, &has_lat, &c.in.lat_e6);
+    if (!rc)
+        rc = read_coord(r, body, "lon", 180, false, &has_lon, &c.in.lon_e6);
+    if (!rc && has_lat != has_lon)
+        rc = http_fail(r, ERR_MISSING_FIELD, has_lat ? "lon" : "lat", "give both lat and lon");
+    int64_t days = pol.quarantine_days, per = pol.checkins_per_day, radius = pol.radius_m, grace = pol.grace_minutes;
+    int64_t start = tracing_local_day(clock_now());
+    const char *start_s = NULL;
+    if (!rc)
+        rc = jsonin_str(body, "start_date", false, 10, &start_s, &r->fault);
+    if (!rc && start_s && checkin_day_parse(start_s, &start))
+        rc = http_fail(r, ERR_INVALID_FIELD, "start_date", "start_date must be a date YYYY-MM-DD");
+    if (!rc && (start < tracing_local_day(clock_now()) - 30 || start > tracing_local_day(clock_now()) + 30))
+        rc = http_fail(r, ERR_INVALID_FIELD, "start_date", "start_date must be within 30 days of today");
+    if (!rc)
+        rc = int_field(body, "days", false, 1, 60, &days, NULL, &r->fault);
+    if (!rc)
+        rc = int_field(body, "checkins_per_day", false, 1, 12, &per, NULL, &r->fault);
+    if (!rc)
+        rc = int_field(body, "radius_m", false, 10, 5000, &radius, NULL, &r->fault);
+    if (!rc)
+        rc = int_field(body, "grace_minutes", false, 0, 720, &grace, NULL, &r->fault);
+    if (rc)
+        return rc;
+    struct person p;
+    rc = people_require_access(r, c.in.person_id, &p);
+    if (rc) {
+        if (r->fault.code == ERR_NOT_FOUND)
+            r->fault.field = "person_id";
+        return rc;
+    }
+    const struct unit *u = p.commune_code ? unit_find(p.commune_code) : NULL;
+    if (!u)
+        return http_fail(r, ERR_INVALID_FIELD, "person_id", "the person has no commune of residence yet");
+    unit_ancestors(u, &c.in.province_code, &c.in.district_code, &c.in.commune_code);
+    if (!c.in.kind)
+        c.in.kind = pol.place_kind;
+    c.in.has_place = has_lat;
+    c.in.start_day = start;
+    c.in.end_day = start + days - 1;
+    c.in.checkins_per_day = (int)per;
+    c.in.radius_m = (int)radius;
+    c.in.grace_minutes = (int)grace;
+    c.in.created_by = r->who->account_id;
+    rc = store_tx(r->store, create_tx, &c);
+    if (rc)
+        return rc;
+    struct quarantine_order o;
+    rc = quarantine__order_get(r->store, c.id, &o);
+    if (rc)
+        return store_err(rc);
+    return http_reply_json(r, c.created ? 201 : 200, order_json(&o));
+}
+
+static int scope_of(struct http_req *r, const struct unit **u)
+{
+    const char *unit = http_query(r, "unit");
+    int rc = unit_check(unit ? unit : r->who->unit_code, "unit", ERR_INVALID_FIELD, u, &r->fault);
+    if (!rc)
+        rc = auth_require_area(r, (*u)->code);
+    return rc;
+}
+
+static const char *scope_value(const struct unit *u)
+{
+    return u->level == 1 ? u->province : u->level == 2 ? u->district : u->code;
+}
+
+/* GET /api/v1/quarantine/orders?unit=&status=active|ended|cancelled&limit= */
+int quarantine_handle_list(struct http_req *r)
+{
+    const struct unit *u;
+    int64_t limit;
+    int rc = scope_of(r, &u);
+    if (!rc)
+        rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
+    const char *status = http_query(r, "status");
+    if (!rc && status && strcmp(status, "active") && strcmp(status, "ended") && strcmp(status, "cancelled"))
+        rc = http_fail(r, ERR_INVALID_FIELD, "status", "status must be active, ended or cancelled");
+    if (rc)
+        return rc;
+    const char *col = unit_scope_column(u);
+    char where[128];
+    snprintf(where, sizeof(where), "%s%s status = ?", col ? col : "", col ? " = ? AND" : "");
+    struct store_stmt *st;
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT id FROM quarantine_orders WHERE %s ORDER BY id DESC LIMIT ?", where);
+    rc = col ? store_query(r->store, &st, sql, "ssi", scope_value(u), status ? status : "active", limit)
+             : store_query(r->store, &st, sql, "si", status ? status : "active", limit);
+    json_t *arr = json_array();
+    int64_t ids[1000];
+    int n = 0;
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW && n < 1000) {
+        rc = STORE_OK;
+        ids[n++] = store_col_int(st, 0);
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE && rc != STORE_OK) {
+        json_decref(arr);
+        return store_err(rc);
+    }
+    for (int i = 0; i < n; i++) {
+        struct quarantine_order o;
+        if (quarantine__order_get(r->store, ids[i], &o) == STORE_OK)
+            json_array_append_new(arr, order_json(&o));
+    }
+    audit_request(r, "quarantine.orders.list", "quarantine_order", NULL, u->code);
+    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "orders", arr));
+}
+
+static json_t *checkins_json(struct store *s, int64_t order_id)
+{
+    struct store_stmt *st;
+    json_t *arr = json_array();
+    int rc = store_query(s, &st,
+                         "SELECT c.id, c.slot_start, c.at, c.lat_e6, c.lon_e6, c.distance_m, c.inside,"
+                         " (SELECT COUNT(*) FROM quarantine_photos p WHERE p.checkin_id = c.id)"
+                         " FROM quarantine_checkins c WHERE c.order_id = ? ORDER BY c.at",
+                         "i", order_id);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:f, s:b, s:b}", "id", (json_int_t)store_col_int(st, 0),
+                              "slot_start", (json_int_t)store_col_int(st, 1), "at", (json_int_t)store_col_int(st, 2),
+                              "lat", (double)store_col_int(st, 3) / 1e6, "lon", (double)store_col_int(st, 4) / 1e6,
+                              "inside", store_col_int(st, 6) != 0, "photo", store_col_int(st, 7) != 0);
+        json_object_set_new(o, "distance_m", store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
+        json_array_append_new(arr, o);
+    }
+    store_finalize(st);
+    return arr;
+}
+
+/* The order {id}, inside the caller's area (staff) or the caller's own (citizen). */
+static int load_order(struct http_req *r, struct quarantine_order *o)
+{
+    int64_t id;
+    int rc = http_param_id(r, "id", &id);
+    if (rc)
+        return rc;
+    rc = quarantine__order_get(r->store, id, o);
+    if (rc == STORE_OK && r->who->person_id && o->person_id != r->who->person_id)
+        rc = STORE_DONE; /* a citizen learns nothing of others' orders */
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_NOT_FOUND, "id", "no quarantine order has id %lld", (long long)id);
+    if (rc)
+        return store_err(rc);
+    if (r->who->person_id)
+        return 0;
+    return auth_require_area(r, o->commune_code[0] ? o->commune_code : UNIT_NATION);
+}
+
+/* GET /api/v1/quarantine/orders/{id} */
+int quarantine_handle_get(struct http_req *r)
+{
+    struct quarantine_order o;
+    int rc = load_order(r, &o);
+    if (rc)
+        return rc;
+    json_t *j = order_json(&o);
+    json_object_set_new(j, "checkins", checkins_json(r->store, o.id));
+    audit_request(r, "quarantine.order.read", "quarantine_order", http_param(r, "id"), o.commune_code);
+    return http_reply_json(r, 200, j);
+}
+
+/* GET /api/v1/quarantine/checkins/{id}/photo */
+int quarantine_handle_photo(struct http_req *r)
+{
+    int64_t id;
+    int rc = http_param_id(r, "id", &id);
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    rc = store_query(r->store, &st,
+                     "SELECT p.media_type, p.data, o.commune_code FROM quarantine_photos p"
+                     " JOIN quarantine_orders o ON o.id = p.order_id WHERE p.checkin_id = ?",
+                     "i", id);
+    if (!rc)
+        rc = store_step(st);
+    if (rc != STORE_ROW) {
+        store_finalize(st);
+        if (rc == STORE_DONE)
+            return http_fail(r, ERR_NOT_FOUND, "id", "no photo for check-in %lld (none, or deleted)", (long long)id);
+        return store_err(rc);
+    }
+    const char *type = arena_strdup(&r->arena, store_col_text(st, 0));
+    const char *b64 = store_col_text(st, 1);
+    const char *commune = arena_strdup(&r->arena, store_col_text(st, 2) ? store_col_text(st, 2) : UNIT_NATION);
+    size_t cap = strlen(b64) / 4 * 3 + 3, len = 0;
+    unsigned char *bin = arena_alloc(&r->arena, cap);
+    int bad = sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL);
+    store_finalize(st);
+    if (bad)
+        return ERR_INTERNAL;
+    rc = auth_require_area(r, commune);
+    if (rc)
+        return rc;
+    audit_request(r, "quarantine.photo.read", "quarantine_checkin", http_param(r, "id"), commune);
+    return http_reply(r, 200, type, bin, len);
+}
+
+/* GET /api/v1/quarantine/alerts?unit=&limit= */
+int quarantine_handle_alerts(struct http_req *r)
+{
+    const struct unit *u;
+    int64_t limit;
+    int rc = scope_of(r, &u);
+    if (!rc)
+        rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
+    if (rc)
+        return rc;
+    const char *col = unit_scope_column(u);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT a.id, a.order_id, a.person_id, a.kind, a.slot_start, a.detail, a.commune_code, a.created_at,"
+             " p.full_name, p.phone FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
+             " %s%s%s ORDER BY a.id DESC LIMIT ?",
+             col ? "WHERE a." : "", col ? col : "", col ? " = ?" : "");
+    struct store_stmt *st;
+    rc = col ? store_query(r->store, &st, sql, "si", scope_value(u), limit) : store_query(r->store, &st, sql, "i", limit);
+    json_t *arr = json_array();
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:s, s:I, s:s?, s:s?, s:I, s:s?, s:s?}", "id",
+                                             (json_int_t)store_col_int(st, 0), "order_id",
+                                             (json_int_t)store_col_int(st, 1), "person_id",
+                                             (json_int_t)store_col_int(st, 2), "kind", store_col_text(st, 3),
+                                             "slot_start", (json_int_t)store_col_int(st, 4), "detail",
+                                             store_col_text(st, 5), "commune_code", store_col_text(st, 6),
+                                             "created_at", (json_int_t)store_col_int(st, 7), "full_name",
+                                             store_col_text(st, 8), "phone", store_col_text(st, 9)));
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(arr);
+        return store_err(rc);
+    }
+    audit_request(r, "quarantine.alerts.list", "quarantine_alert", NULL, u->code);
+    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "alerts", arr));
+}
+
+/* GET /api/v1/quarantine/compliance?unit= : per commune, active orders, today's slots due and answered, alerts */
+int quarantine_handle_compliance(struct http_req *r)
+{
+    const struct unit *u;
+    int rc = scope_of(r, &u);
+    if (rc)
+        return rc;
+    int64_t now = clock_now(), today = tracing_local_day(now);
+    const char *col = unit_scope_column(u);
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "SELECT o.commune_code, o.id, o.checkins_per_day, o.created_at,"
+             " (SELECT COUNT(*) FROM quarantine_checkins c WHERE c.order_id = o.id AND c.at >= ?),"
+             " (SELECT COUNT(*) FROM quarantine_alerts a WHERE a.order_id = o.id AND a.resolved_at IS NULL)"
+             " FROM quarantine_orders o WHERE %s%s%s o.status = 'active' AND o.start_day <= ? ORDER BY o.commune_code",
+             col ? "o." : "", col ? col : "", col ? " = ? AND" : "");
+    struct store_stmt *st;
+    int64_t day0 = tracing_day_start(today);
+    rc = col ? store_query(r->store, &st, sql, "isi", day0, scope_value(u), today)
+             : store_query(r->store, &st, sql, "ii", day0, today);
+    json_t *arr = json_array();
+    json_t *cur = NULL;
+    char commune[8] = "";
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        const char *cc = store_col_text(st, 0) ? store_col_text(st, 0) : "";
+        if (!cur || strcmp(cc, commune)) {
+            snprintf(commune, sizeof(commune), "%s", cc);
+            cur = json_pack("{s:s, s:i, s:i, s:i, s:i}", "commune_code", cc, "active_orders", 0, "slots_due", 0,
+                            "checkins_today", 0, "open_alerts", 0);
+            json_array_append_new(arr, cur);
+        }
+        int per = (int)store_col_int(st, 2);
+        int due = 0;
+        for (int k = 0; k < per; k++) {
+            int64_t s0, s1;
+            quarantine_slot_of_day(per, today, k, &s0, &s1);
+            if (s1 <= now && s0 >= store_col_int(st, 3))
+                due++;
+        }
+#define ADD(key, v) json_object_set_new(cur, key, json_integer(json_integer_value(json_object_get(cur, key)) + (v)))
+        ADD("active_orders", 1);
+        ADD("slots_due", due);
+        ADD("checkins_today", store_col_int(st, 4));
+        ADD("open_alerts", store_col_int(st, 5));
+#undef ADD
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(arr);
+        return store_err(rc);
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        json_int_t due = json_integer_value(json_object_get(v, "slots_due"));
+        json_int_t made = json_integer_value(json_object_get(v, "checkins_today"));
+        json_object_set_new(v, "compliance", due ? json_real(made >= due ? 1.0 : (double)made / (double)due)
+                                                 : json_null());
+    }
+    audit_request(r, "quarantine.compliance.read", "quarantine_order", NULL, u->code);
+    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "communes", arr));
+}
+
+/* ------------------------------------------------------------ the person in quarantine */
+
+/* GET /api/v1/me/quarantine */
+int quarantine_handle_mine(struct http_req *r)
+{
+    struct arena *a = &r->arena;
+    struct quarantine_order *orders;
+    int n;
+    int64_t me = r->who->person_id;
+    int rc = quarantine__orders_query(r->store, a, "person_id = ?", "i", 50, (const char *)&me, &orders, &n);
+    if (rc)
+        return store_err(rc);
+    json_t *arr = json_array();
+    int64_t now = clock_now();
+    for (int i = 0; i < n; i++) {
+        json_t *j = order_json(&orders[i]);
+        int64_t s0, s1;
+        quarantine_slot(orders[i].checkins_per_day, now, &s0, &s1);
+        json_object_set_new(j, "current_slot", json_pack("{s:I, s:I}", "start", (json_int_t)s0, "end", (json_int_t)s1));
+        json_object_set_new(j, "checkins", checkins_json(r->store, orders[i].id));
+        json_array_append_new(arr, j);
+    }
+    return http_reply_json(r, 200, json_pack("{s:o}", "orders", arr));
+}
+
+struct checkin_ctx {
+    const struct quarantine_order *o;
+    const char *client_id, *media_type, *photo_b64;
+    int64_t at, slot, lat, lon, accuracy;
+    bool has_place;
+    int64_t distance;
+    bool inside, created, alert;
+    int64_t id;
+};
+
+static int checkin_tx(struct store *s, void *p)
+{
+    struct checkin_ctx *c = p;
+    c->created = false;
+    int rc = c->has_place
+                 ? store_int(s, &c->id,
+                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
+                             " accuracy_m, distance_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+                             "siiiiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy,
+                             c->distance, (int64_t)c->inside)
+                 : store_int(s, &c->id,
+                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
+                             " accuracy_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
+                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+                             "siiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy);
+    if (rc == STORE_DONE)
+        return store_int(s, &c->id, "SELECT id FROM quarantine_checkins WHERE order_id = ? AND client_id = ?", "is",
+                         c->o->id, c->client_id);
+    if (rc)
+        return rc;
+    c->created = true;
+    rc = store_run(s, NULL, "INSERT INTO quarantine_photos (checkin_id, order_id, media_type, data) VALUES (?, ?, ?, ?)",
+                   "iiss", c->id, c->o->id, c->media_type, c->photo_b64);
+    if (!rc && !c->inside) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "check-in %lld m from the place (radius %d m)", (long long)c->distance,
+                 c->o->radius_m);
+        bool raised;
+        rc = quarantine__alert(s, c->o, "outside", c->slot, detail, c->at, &raised);
+        c->alert = raised;
+    }
+    return rc;
+}
+
+/* POST /api/v1/me/quarantine/{id}/checkins {"client_id", "photo": base64 or data URL, "lat", "lon", "accuracy_m"} */
+int quarantine_handle_checkin(struct http_req *r)
+{
+    static const char *const fields[] = {"client_id", "photo", "lat", "lon", "accuracy_m", NULL};
+    json_t *body;
+    struct checkin_ctx c = {0};
+    const char *photo;
+    bool has;
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+    if (!rc)
+        rc = checkin_check_client_id(c.client_id, "client_id", &r->fault);
+    if (!rc)
+        rc = jsonin_str(body, "photo", true, QUARANTINE_BODY_MAX, &photo, &r->fault);
+    if (!rc)
+        rc = read_coord(r, body, "lat", 90, true, &has, &c.lat);
+    if (!rc)
+        rc = read_coord(r, body, "lon", 180, true, &has, &c.lon);
+    if (!rc)
+        rc = int_field(body, "accuracy_m", false, 0, 100000, &c.accuracy, NULL, &r->fault);
+    if (rc)
+        return rc;
+    /* the photo: "data:image/...;base64,XXXX" or plain base64 */
+    const char *b64 = photo;
+    if (!strncmp(b64, "data:", 5)) {
+        const char *comma = strstr(b64, ";base64,");
+        if (!comma)
+            return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be base64 (or a base64 data URL)");
+        b64 = comma + 8;
+    }
+    size_t len = strlen(b64), cap = len / 4 * 3 + 3, n = 0;
+    if (cap > QUARANTINE_PHOTO_MAX + 3)
+        return http_fail(r, ERR_TOO_LARGE, "photo", "photo must be at most %d bytes", QUARANTINE_PHOTO_MAX);
+    unsigned char *bin = arena_alloc(&r->arena, cap + 1);
+    if (sodium_base642bin(bin, cap, b64, len, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL) || n == 0)
+        return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be base64 (or a base64 data URL)");
+    c.media_type = quarantine_photo_type(bin, n);
+    if (!c.media_type)
+        return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be a JPEG or PNG image");
+    size_t out_len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *norm = arena_alloc(&r->arena, out_len);
+    sodium_bin2base64(norm, out_len, bin, n, sodium_base64_VARIANT_ORIGINAL);
+    c.photo_b64 = norm;
+    struct quarantine_order o;
+    rc = load_order(r, &o);
+    if (rc)
+        return rc;
+    c.o = &o;
+    c.at = clock_now();
+    int64_t today = tracing_local_day(c.at);
+    if (strcmp(o.status, "active") || today < o.start_day || today > o.end_day)
+        return http_fail(r, ERR_CONFLICT, "id", "this quarantine order is not running today");
+    int64_t s1;
+    quarantine_slot(o.checkins_per_day, c.at, &c.slot, &s1);
+    c.has_place = o.has_place;
+    if (o.has_place) {
+        c.distance = (int64_t)llround(quarantine_distance_m(o.lat_e6, o.lon_e6, c.lat, c.lon));
+        c.inside = c.distance <= o.radius_m;
+    } else {
+        c.inside = true;
+    }
+    rc = store_tx(r->store, checkin_tx, &c);
+    if (rc)
+        return rc;
+    json_t *j = json_pack("{s:I, s:I, s:I, s:b, s:b}", "id", (json_int_t)c.id, "order_id", (json_int_t)o.id,
+                          "slot_start", (json_int_t)c.slot, "inside", c.inside, "alert", c.alert);
+    json_object_set_new(j, "distance_m", c.has_place ? json_integer(c.distance) : json_null());
+    return http_reply_json(r, c.created ? 201 : 200, j);
+}

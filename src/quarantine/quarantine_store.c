@@ -1,0 +1,209 @@
+/*
+ * quarantine_store.c - the queries of quarantine (migration 012) and the
+ * monitor job.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "notify/notify.h"
+#include "people/people.h"
+#include "quarantine/quarantine.h"
+#include "quarantine/quarantine_int.h"
+#include "store/store.h"
+#include "tracing/tracing.h"
+
+int quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now, int64_t *id,
+                            bool *created)
+{
+    *created = false;
+    int rc = store_int(s, id,
+                       "INSERT INTO quarantine_orders (client_id, person_id, case_id, kind, address, lat_e6, lon_e6,"
+                       " start_day, end_day, checkins_per_day, radius_m, grace_minutes, status, province_code,"
+                       " district_code, commune_code, created_by, created_at, updated_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (client_id) DO NOTHING RETURNING id",
+                       "siissiiiiiiisssiii", in->client_id, in->person_id, in->case_id, in->kind, in->address,
+                       in->lat_e6, in->lon_e6, in->start_day, in->end_day, (int64_t)in->checkins_per_day,
+                       (int64_t)in->radius_m, (int64_t)in->grace_minutes, in->province_code, in->district_code,
+                       in->commune_code, in->created_by, now, now);
+    if (rc == STORE_OK) {
+        *created = true;
+        /* No place yet (a policy order): columns hold 0, which means "unknown" only through has_place. */
+        if (!in->has_place)
+            rc = store_run(s, NULL, "UPDATE quarantine_orders SET lat_e6 = NULL, lon_e6 = NULL WHERE id = ?", "i",
+                           *id);
+        if (!in->case_id && !rc)
+            rc = store_run(s, NULL, "UPDATE quarantine_orders SET case_id = NULL WHERE id = ?", "i", *id);
+        if (!in->created_by && !rc)
+            rc = store_run(s, NULL, "UPDATE quarantine_orders SET created_by = NULL WHERE id = ?", "i", *id);
+        return rc;
+    }
+    if (rc != STORE_DONE)
+        return rc;
+    return store_int(s, id, "SELECT id FROM quarantine_orders WHERE client_id = ?", "s", in->client_id);
+}
+
+static void read_order(struct store_stmt *st, void *ctx)
+{
+    struct quarantine_order *o = ctx;
+    o->id = store_col_int(st, 0);
+    o->person_id = store_col_int(st, 1);
+    o->case_id = store_col_null(st, 2) ? 0 : store_col_int(st, 2);
+    snprintf(o->kind, sizeof(o->kind), "%s", store_col_text(st, 3));
+    snprintf(o->address, sizeof(o->address), "%s", store_col_text(st, 4) ? store_col_text(st, 4) : "");
+    o->has_place = !store_col_null(st, 5) && !store_col_null(st, 6);
+    o->lat_e6 = o->has_place ? store_col_int(st, 5) : 0;
+    o->lon_e6 = o->has_place ? store_col_int(st, 6) : 0;
+    o->start_day = store_col_int(st, 7);
+    o->end_day = store_col_int(st, 8);
+    o->checkins_per_day = (int)store_col_int(st, 9);
+    o->radius_m = (int)store_col_int(st, 10);
+    o->grace_minutes = (int)store_col_int(st, 11);
+    snprintf(o->status, sizeof(o->status), "%s", store_col_text(st, 12));
+    snprintf(o->commune_code, sizeof(o->commune_code), "%s", store_col_text(st, 13) ? store_col_text(st, 13) : "");
+    snprintf(o->district_code, sizeof(o->district_code), "%s",
+             store_col_text(st, 14) ? store_col_text(st, 14) : "");
+    snprintf(o->province_code, sizeof(o->province_code), "%s",
+             store_col_text(st, 15) ? store_col_text(st, 15) : "");
+    o->created_at = store_col_int(st, 16);
+}
+
+#define ORDER_COLUMNS                                                                                                 \
+    "id, person_id, case_id, kind, address, lat_e6, lon_e6, start_day, end_day, checkins_per_day, radius_m,"        \
+    " grace_minutes, status, commune_code, district_code, province_code, created_at"
+
+int quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out)
+{
+    return store_get(s, read_order, out, "SELECT " ORDER_COLUMNS " FROM quarantine_orders WHERE id = ?", "i", id);
+}
+
+int quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types, int64_t limit,
+                             const char *arg, struct quarantine_order **out, int *n)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql), "SELECT " ORDER_COLUMNS " FROM quarantine_orders WHERE %s ORDER BY id DESC LIMIT ?",
+             where);
+    struct store_stmt *st;
+    int rc = types[0] == 's' ? store_query(s, &st, sql, "si", arg, limit) : store_query(s, &st, sql, "ii",
+                                                                                      *(const int64_t *)arg, limit);
+    *out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
+    *n = 0;
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        read_order(st, &(*out)[(*n)++]);
+    }
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* Raises an alert (once per order, kind, slot) and, when new, queues the reminder. */
+int quarantine__alert(struct store *s, const struct quarantine_order *o, const char *kind, int64_t slot_start,
+                      const char *detail, int64_t now, bool *raised)
+{
+    int64_t id;
+    *raised = false;
+    int rc = store_int(s, &id,
+                       "INSERT INTO quarantine_alerts (order_id, person_id, kind, slot_start, detail, province_code,"
+                       " district_code, commune_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (order_id, kind, slot_start) DO NOTHING RETURNING id",
+                       "iisissssi", o->id, o->person_id, kind, slot_start, detail,
+                       o->province_code[0] ? o->province_code : NULL, o->district_code[0] ? o->district_code : NULL,
+                       o->commune_code[0] ? o->commune_code : NULL, now);
+    if (rc == STORE_DONE)
+        return STORE_OK;
+    if (rc)
+        return rc;
+    *raised = true;
+    struct arena a;
+    arena_init(&a);
+    struct person p;
+    rc = people_get(s, &a, o->person_id, &p);
+    if (rc == STORE_OK && p.phone) {
+        char body[200];
+        snprintf(body, sizeof(body),
+                 !strcmp(kind, "missed")
+                     ? "Cordon: ban chua diem danh cach ly (lenh %lld). Vui long diem danh ngay bang anh va vi tri."
+                     : "Cordon: vi tri diem danh cach ly (lenh %lld) o ngoai noi cach ly. Tram y te xa se lien he.",
+                 (long long)o->id);
+        rc = notify_queue(s, "sms", p.phone, "quarantine_reminder", body, NULL);
+    } else if (rc == STORE_DONE) {
+        rc = STORE_OK;
+    }
+    arena_release(&a);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the monitor job */
+
+#define JOB_MAX_ORDERS 5000 /* orders looked at per run; the next run goes on */
+
+struct monitor_ctx {
+    int64_t now;
+    int64_t alerts, ended, photos;
+};
+
+static int monitor_tx(struct store *s, void *arg)
+{
+    struct monitor_ctx *m = arg;
+    int64_t today = tracing_local_day(m->now);
+    /* orders past their end: ended, photos deleted */
+    int64_t n = 0;
+    int rc = store_run(s, &n,
+                       "DELETE FROM quarantine_photos WHERE order_id IN (SELECT id FROM quarantine_orders"
+                       " WHERE status <> 'active' OR end_day < ?)",
+                       "i", today);
+    m->photos += n;
+    if (!rc)
+        rc = store_run(s, &n,
+                       "UPDATE quarantine_orders SET status = 'ended', photos_deleted_at = ?, updated_at = ?"
+                       " WHERE status = 'active' AND end_day < ?",
+                       "iii", m->now, m->now, today);
+    m->ended += n;
+    if (rc)
+        return rc;
+    struct arena a;
+    arena_init(&a);
+    struct quarantine_order *orders;
+    int count;
+    rc = quarantine__orders_query(s, &a, "status = 'active' AND start_day <= ?", "i", JOB_MAX_ORDERS,
+                                  (const char *)&today, &orders, &count);
+    for (int i = 0; i < count && !rc; i++) {
+        struct quarantine_order *o = &orders[i];
+        /* slots of yesterday and today that ended more than grace ago, after the order was made */
+        for (int64_t day = today - 1; day <= today && !rc; day++) {
+            if (day < o->start_day || day > o->end_day)
+                continue;
+            for (int k = 0; k < o->checkins_per_day && !rc; k++) {
+                int64_t s0, s1;
+                quarantine_slot_of_day(o->checkins_per_day, day, k, &s0, &s1);
+                if (s0 < o->created_at || s1 + (int64_t)o->grace_minutes * 60 > m->now)
+                    continue;
+                int64_t made = 0;
+                rc = store_int(s, &made,
+                               "SELECT COUNT(*) FROM quarantine_checkins WHERE order_id = ? AND slot_start = ?", "ii",
+                               o->id, s0);
+                if (!rc && made == 0) {
+                    bool raised;
+                    rc = quarantine__alert(s, o, "missed", s0, "no check-in in the slot", m->now, &raised);
+                    m->alerts += raised;
+                }
+            }
+        }
+    }
+    arena_release(&a);
+    return rc;
+}
+
+int quarantine_job_monitor(struct store *s, int64_t now, const char **detail)
+{
+    static _Thread_local char msg[128];
+    struct monitor_ctx m = {.now = now};
+    int rc = store_tx(s, monitor_tx, &m);
+    snprintf(msg, sizeof(msg), "%lld alerts, %lld orders ended, %lld photos deleted", (long long)m.alerts,
+             (long long)m.ended, (long long)m.photos);
+    *detail = msg;
+    log_info("msg=\"quarantine monitor\" alerts=%lld ended=%lld photos=%lld", (long long)m.alerts,
+             (long long)m.ended, (long long)m.photos);
+    return rc;
+}

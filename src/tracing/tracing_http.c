@@ -1,0 +1,760 @@
+/*
+ * tracing_http.c - /api/v1/tracing: cases entered by tracers, runs, the
+ * communes' work lists (list, update, export), the chain graph, interview
+ * contacts, the policy; /api/v1/test-orders for the sampling platform.
+ *
+ * Area: a case belongs to its person's commune, a contact to the contact's
+ * home commune.  Tracers and admins act inside their unit only; in a chain,
+ * people outside the caller's area appear without name or phone.  Every
+ * list, export and chain view is audited.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/auth.h"
+#include "admin/role.h"
+#include "admin/unit.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/jsonin.h"
+#include "export/export.h"
+#include "http/http.h"
+#include "people/people.h"
+#include "store/store.h"
+#include "tracing/tracing.h"
+#include "tracing/tracing_int.h"
+#include "venue/checkin.h"
+
+/* jsonin_int with the presence flag optional. */
+static int int_field(json_t *obj, const char *name, bool required, int64_t min, int64_t max, int64_t *out,
+                     bool *present, struct fault *f)
+{
+    bool seen;
+    return jsonin_int(obj, name, required, min, max, out, present ? present : &seen, f);
+}
+
+#define RUN_MAX_CASES 500
+
+static int check_client_id(struct http_req *r, const char *s, const char *field)
+{
+    return checkin_check_client_id(s, field, &r->fault);
+}
+
+/* Reads "YYYY-MM-DD" (a local day) into the instant it starts. */
+static int read_date(struct http_req *r, json_t *body, const char *name, bool required, int64_t *out)
+{
+    const char *v;
+    int rc = jsonin_str(body, name, required, 10, &v, &r->fault);
+    if (rc || !v)
+        return rc;
+    int64_t day;
+    if (checkin_day_parse(v, &day))
+        return http_fail(r, ERR_INVALID_FIELD, name, "%s must be a date YYYY-MM-DD", name);
+    *out = tracing_day_start(day);
+    return 0;
+}
+
+/* The case {id} or field must name, inside the caller's area. */
+static int case_in_area(struct http_req *r, int64_t case_id, const char *field)
+{
+    const char *commune;
+    int rc = tracing_case_area(r->store, &r->arena, case_id, &commune);
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_NOT_FOUND, field, "no case has id %lld", (long long)case_id);
+    if (rc)
+        return store_err(rc);
+    return auth_require_area(r, commune);
+}
+
+/* ------------------------------------------------------------ cases */
+
+struct case_ctx {
+    struct tracing_case_new in;
+    int64_t id;
+    bool created;
+};
+
+static int case_tx(struct store *s, void *p)
+{
+    struct case_ctx *c = p;
+    return tracing_case_insert(s, &c->in, clock_now(), &c->id, &c->created);
+}
+
+/* POST /api/v1/tracing/cases */
+int tracing_handle_case_create(struct http_req *r)
+{
+    static const char *const fields[] = {"client_id", "person_id", "test_date", "onset_date", "isolated_date", NULL};
+    json_t *body;
+    struct case_ctx c = {0};
+    int64_t now = clock_now(), test = 0, onset = 0, isolated = 0;
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = jsonin_str(body, "client_id", true, 64, &c.in.client_id, &r->fault);
+    if (!rc)
+        rc = check_client_id(r, c.in.client_id, "client_id");
+    if (!rc)
+        rc = int_field(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
+    if (!rc)
+        rc = read_date(r, body, "test_date", true, &test);
+    if (!rc)
+        rc = read_date(r, body, "onset_date", false, &onset);
+    if (!rc)
+        rc = read_date(r, body, "isolated_date", false, &isolated);
+    if (!rc && test > now)
+        rc = http_fail(r, ERR_INVALID_FIELD, "test_date", "test_date must not be in the future");
+    if (!rc && onset && onset > test + TRACING_DAY)
+        rc = http_fail(r, ERR_INVALID_FIELD, "onset_date", "onset_date must not be after test_date");
+    if (!rc && isolated && (isolated < (onset ? onset : test) - 30 * TRACING_DAY || isolated > now))
+        rc = http_fail(r, ERR_INVALID_FIELD, "isolated_date", "isolated_date must be a past day near the case");
+    if (rc)
+        return rc;
+    struct person p;
+    rc = people_require_access(r, c.in.person_id, &p);
+    if (rc) {
+        if (r->fault.code == ERR_NOT_FOUND)
+            r->fault.field = "person_id";
+        return rc;
+    }
+    const struct unit *u = p.commune_code ? unit_find(p.commune_code) : NULL;
+    if (!u)
+        return http_fail(r, ERR_INVALID_FIELD, "person_id", "the person has no commune of residence yet");
+    unit_ancestors(u, &c.in.province_code, &c.in.district_code, &c.in.commune_code);
+    c.in.confirmed_at = test;
+    c.in.onset_at = onset ? onset : test;
+    c.in.isolated_at = isolated ? isolated + TRACING_DAY - 1 : 0;
+    c.in.entered_by = r->who->account_id;
+    rc = store_tx(r->store, case_tx, &c);
+    if (rc)
+        return rc;
+    struct tracing_case tc;
+    rc = tracing_case_get(r->store, c.id, &tc);
+    if (rc)
+        return store_err(rc);
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)c.id);
+    audit_request(r, "tracing.case.create", "case", id, c.in.commune_code);
+    return http_reply_json(r, c.created ? 201 : 200,
+                           json_pack("{s:I, s:I, s:I, s:I, s:b}", "id", (json_int_t)c.id, "person_id",
+                                     (json_int_t)tc.person, "window_from", (json_int_t)tc.from, "window_until",
+                                     (json_int_t)tc.until, "created", c.created));
+}
+
+/* ------------------------------------------------------------ runs */
+
+/* POST /api/v1/tracing/runs {"case_ids": [..], "params": {..}} */
+int tracing_handle_run(struct http_req *r)
+{
+    static const char *const fields[] = {"case_ids", "params", NULL};
+    json_t *body;
+    int rc = http_read_json(r, fields, &body);
+    if (rc)
+        return rc;
+    json_t *ids = json_object_get(body, "case_ids");
+    if (!ids)
+        return http_fail(r, ERR_MISSING_FIELD, "case_ids", "case_ids is required");
+    if (!json_is_array(ids) || json_array_size(ids) < 1 || json_array_size(ids) > RUN_MAX_CASES)
+        return http_fail(r, ERR_INVALID_FIELD, "case_ids", "case_ids must be an array of 1 to %d case ids",
+                         RUN_MAX_CASES);
+    struct tracing_params p;
+    tracing_params_default(&p);
+    rc = tracing_params_from_json(json_object_get(body, "params"), &p, &r->fault);
+    if (rc)
+        return rc;
+    size_t n = json_array_size(ids);
+    struct tracing_case *cases = arena_alloc(&r->arena, n * sizeof(*cases));
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(ids, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            return http_fail(r, ERR_INVALID_FIELD, "case_ids", "case_ids must hold positive integers");
+        rc = case_in_area(r, json_integer_value(v), "case_ids");
+        if (rc)
+            return rc;
+        rc = tracing_case_get(r->store, json_integer_value(v), &cases[i]);
+        if (rc)
+            return store_err(rc == STORE_DONE ? STORE_ERROR : rc);
+    }
+    struct tracing_run_out *outs = arena_alloc(&r->arena, n * sizeof(*outs));
+    rc = tracing_run_cases(r->store, &p, cases, n, n > 1 ? "batch" : "manual", r->who->account_id, clock_now(),
+                           outs);
+    if (rc)
+        return store_err(rc);
+    json_t *arr = json_array();
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        any = any || outs[i].created;
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:b, s:I, s:I, s:I}", "case_id", (json_int_t)cases[i].case_id,
+                                             "run_id", (json_int_t)outs[i].run_id, "created", outs[i].created, "f1",
+                                             (json_int_t)outs[i].f1, "f2", (json_int_t)outs[i].f2, "contacts_changed",
+                                             (json_int_t)outs[i].contacts_changed));
+    }
+    return http_reply_json(r, any ? 201 : 200, json_pack("{s:o, s:o}", "runs", arr, "params",
+                                                         tracing_params_to_json(&p)));
+}
+
+/* GET /api/v1/tracing/runs?case_id= */
+int tracing_handle_runs(struct http_req *r)
+{
+    int64_t case_id;
+    int rc = http_query_int(r, "case_id", 1, INT64_MAX, 0, &case_id);
+    if (!rc && !case_id)
+        rc = http_fail(r, ERR_MISSING_FIELD, "case_id", "case_id is required");
+    if (!rc)
+        rc = case_in_area(r, case_id, "case_id");
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    rc = store_query(r->store, &st,
+                     "SELECT id, window_from, window_until, params, f1, f2, trigger_kind, created_at FROM tracing_runs"
+                     " WHERE case_id = ? ORDER BY id",
+                     "i", case_id);
+    json_t *arr = json_array();
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        json_t *params = json_loads(store_col_text(st, 3), 0, NULL);
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:s, s:I}", "id",
+                                             (json_int_t)store_col_int(st, 0), "window_from",
+                                             (json_int_t)store_col_int(st, 1), "window_until",
+                                             (json_int_t)store_col_int(st, 2), "params", params ? params : json_null(),
+                                             "f1", (json_int_t)store_col_int(st, 4), "f2",
+                                             (json_int_t)store_col_int(st, 5), "trigger", store_col_text(st, 6),
+                                             "created_at", (json_int_t)store_col_int(st, 7)));
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(arr);
+        return store_err(rc);
+    }
+    return http_reply_json(r, 200, json_pack("{s:I, s:o}", "case_id", (json_int_t)case_id, "runs", arr));
+}
+
+/* ------------------------------------------------------------ work lists */
+
+struct list_q {
+    const struct unit *u;
+    int64_t degree, case_id, limit, offset;
+    const char *status;
+};
+
+static int read_list_query(struct http_req *r, struct list_q *q, int64_t max_limit)
+{
+    const char *unit = http_query(r, "unit");
+    if (!unit)
+        unit = r->who->unit_code;
+    int rc = unit_check(unit, "unit", ERR_INVALID_FIELD, &q->u, &r->fault);
+    if (!rc)
+        rc = auth_require_area(r, q->u->code);
+    if (!rc)
+        rc = http_query_int(r, "degree", 1, 2, 0, &q->degree);
+    if (!rc)
+        rc = http_query_int(r, "case_id", 1, INT64_MAX, 0, &q->case_id);
+    if (!rc)
+        rc = http_query_int(r, "limit", 1, max_limit, max_limit < 500 ? max_limit : 100, &q->limit);
+    if (!rc)
+        rc = http_query_int(r, "offset", 0, 100000000, 0, &q->offset);
+    q->status = http_query(r, "status");
+    if (!rc && q->status && !tracing_status_valid(q->status))
+        rc = http_fail(r, ERR_INVALID_FIELD, "status",
+                       "status must be not_reached, reached, tested, in_quarantine or cleared");
+    return rc;
+}
+
+#define CONTACT_COLUMNS                                                                                               \
+    "t.id, t.case_id, t.person_id, t.degree, t.through_person_id, t.first_at, t.risk, t.reasons, t.status, t.note,"  \
+    " t.commune_code, t.updated_at, p.full_name, p.phone, p.street, p.date_of_birth"
+
+/* Runs the work-list query; the SQL is built from constant fragments only. */
+static int list_query(struct http_req *r, const struct list_q *q, struct store_stmt **st)
+{
+    const char *col = unit_scope_column(q->u);
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "SELECT " CONTACT_COLUMNS " FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id"
+             " WHERE %s%s%s t.degree >= ? AND t.degree <= ? AND t.case_id >= ? AND t.case_id <= ?%s"
+             " ORDER BY t.degree, t.risk DESC, t.id LIMIT ? OFFSET ?",
+             col ? "t." : "", col ? col : "", col ? " = ? AND" : "", q->status ? " AND t.status = ?" : "");
+    const char *scope = !col ? NULL : q->u->level == 1 ? q->u->province : q->u->level == 2 ? q->u->district
+                                                                                          : q->u->code;
+    int64_t dlo = q->degree ? q->degree : 1, dhi = q->degree ? q->degree : 2;
+    int64_t clo = q->case_id ? q->case_id : 0, chi = q->case_id ? q->case_id : INT64_MAX;
+    if (col && q->status)
+        return store_query(r->store, st, sql, "siiiisii", scope, dlo, dhi, clo, chi, q->status, q->limit, q->offset);
+    if (col)
+        return store_query(r->store, st, sql, "siiiiii", scope, dlo, dhi, clo, chi, q->limit, q->offset);
+    if (q->status)
+        return store_query(r->store, st, sql, "iiiisii", dlo, dhi, clo, chi, q->status, q->limit, q->offset);
+    return store_query(r->store, st, sql, "iiiiii", dlo, dhi, clo, chi, q->limit, q->offset);
+}
+
+static json_t *contact_json(struct store_stmt *st)
+{
+    json_t *reasons = json_loads(store_col_text(st, 7), 0, NULL);
+    json_t *o = json_pack("{s:I, s:I, s:I, s:i, s:I, s:I, s:i, s:o, s:s}", "id", (json_int_t)store_col_int(st, 0),
+                          "case_id", (json_int_t)store_col_int(st, 1), "person_id", (json_int_t)store_col_int(st, 2),
+                          "degree", (int)store_col_int(st, 3), "through_person_id", (json_int_t)store_col_int(st, 4),
+                          "first_at", (json_int_t)store_col_int(st, 5), "risk", (int)store_col_int(st, 6), "reasons",
+                          reasons ? reasons : json_null(), "status", store_col_text(st, 8));
+    static const char *const names[] = {"note", "commune_code", NULL, "full_name", "phone", "street", "date_of_birth"};
+    for (int i = 0; i < 7; i++) {
+        if (!names[i])
+            continue;
+        const char *v = store_col_text(st, 9 + i);
+        json_object_set_new(o, names[i], v ? json_string(v) : json_null());
+    }
+    json_object_set_new(o, "updated_at", json_integer(store_col_int(st, 11)));
+    return o;
+}
+
+/* GET /api/v1/tracing/contacts?unit=&degree=&status=&case_id=&limit=&offset= */
+int tracing_handle_contacts(struct http_req *r)
+{
+    struct list_q q;
+    int rc = read_list_query(r, &q, 500);
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    rc = list_query(r, &q, &st);
+    json_t *arr = json_array();
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        json_array_append_new(arr, contact_json(st));
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(arr);
+        return store_err(rc);
+    }
+    audit_request(r, "tracing.contacts.list", "tracing_contact", NULL, q.u->code);
+    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", q.u->code, "contacts", arr));
+}
+
+/* GET /api/v1/tracing/contacts/export?unit=&format=csv|xlsx (&degree, status, case_id) */
+int tracing_handle_export(struct http_req *r)
+{
+    struct list_q q;
+    enum export_kind kind;
+    const char *format = http_query(r, "format");
+    if (export_kind_parse(format ? format : "csv", &kind))
+        return http_fail(r, ERR_INVALID_FIELD, "format", "format must be csv or xlsx");
+    int rc = read_list_query(r, &q, 100000);
+    if (rc)
+        return rc;
+    if (!http_query(r, "limit"))
+        q.limit = 100000;
+    static const char *const cols[] = {"Mã", "Ca bệnh", "Loại", "Họ tên", "Điện thoại", "Địa chỉ", "Ngày sinh",
+                                       "Xã/phường", "Tiếp xúc đầu", "Nguy cơ", "Trạng thái", "Ghi chú", NULL};
+    struct export *e = export_begin(kind, cols);
+    struct store_stmt *st;
+    rc = list_query(r, &q, &st);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        char id[24], cs[24], deg[4], first[24], risk[8];
+        snprintf(id, sizeof(id), "%lld", (long long)store_col_int(st, 0));
+        snprintf(cs, sizeof(cs), "%lld", (long long)store_col_int(st, 1));
+        snprintf(deg, sizeof(deg), "F%d", (int)store_col_int(st, 3));
+        int64_t at = store_col_int(st, 5);
+        char day[11];
+        checkin_day_format(tracing_local_day(at), day);
+        int64_t sec = at - tracing_day_start(tracing_local_day(at));
+        snprintf(first, sizeof(first), "%s %02d:%02d", day, (int)(sec / 3600), (int)(sec % 3600 / 60));
+        snprintf(risk, sizeof(risk), "%d", (int)store_col_int(st, 6));
+        const char *row[] = {id, cs, deg, store_col_text(st, 12), store_col_text(st, 13), store_col_text(st, 14),
+                             store_col_text(st, 15), store_col_text(st, 10), first, risk, store_col_text(st, 8),
+                             store_col_text(st, 9)};
+        if (export_row(e, row)) {
+            rc = ERR_TOO_LARGE;
+            break;
+        }
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        export_free(e);
+        return rc == ERR_TOO_LARGE ? http_fail(r, ERR_TOO_LARGE, "limit", "the list is too large; narrow it")
+                                   : store_err(rc);
+    }
+    struct buf out;
+    buf_init(&out, EXPORT_MAX_BYTES + (1u << 20));
+    if (export_end(e, &out)) {
+        buf_release(&out);
+        return ERR_INTERNAL;
+    }
+    audit_request(r, "tracing.contacts.export", "tracing_contact", NULL, q.u->code);
+    char disp[96];
+    snprintf(disp, sizeof(disp), "attachment; filename=\"tracing-%s.%s\"", q.u->code, export_extension(kind));
+    http_add_header(r, "Content-Disposition", disp);
+    rc = http_reply(r, 200, export_content_type(kind), out.data, out.len);
+    buf_release(&out);
+    return rc;
+}
+
+struct contact_row {
+    int64_t id;
+    char commune[8];
+};
+
+static void read_contact_row(struct store_stmt *st, void *ctx)
+{
+    struct contact_row *c = ctx;
+    c->id = store_col_int(st, 0);
+    snprintf(c->commune, sizeof(c->commune), "%s", store_col_text(st, 1) ? store_col_text(st, 1) : "");
+}
+
+struct update_ctx {
+    struct http_req *r;
+    int64_t id;
+    const char *status, *note, *commune;
+};
+
+static int update_tx(struct store *s, void *p)
+{
+    struct update_ctx *c = p;
+    int rc = 0;
+    if (c->status)
+        rc = store_run(s, NULL, "UPDATE tracing_contacts SET status = ?, updated_at = ? WHERE id = ?", "sii",
+                       c->status, clock_now(), c->id);
+    if (!rc && c->note)
+        rc = store_run(s, NULL, "UPDATE tracing_contacts SET note = ?, updated_at = ? WHERE id = ?", "sii", c->note,
+                       clock_now(), c->id);
+    if (!rc)
+        rc = audit_request(c->r, "tracing.contact.update", "tracing_contact", http_param(c->r, "id"), c->commune);
+    return rc;
+}
+
+/* PATCH /api/v1/tracing/contacts/{id} {"status": .., "note": ..} */
+int tracing_handle_contact_update(struct http_req *r)
+{
+    static const char *const fields[] = {"status", "note", NULL};
+    json_t *body;
+    struct update_ctx c = {.r = r};
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = jsonin_str(body, "status", false, 16, &c.status, &r->fault);
+    if (!rc && c.status && !tracing_status_valid(c.status))
+        rc = http_fail(r, ERR_INVALID_FIELD, "status",
+                       "status must be not_reached, reached, tested, in_quarantine or cleared");
+    if (!rc)
+        rc = jsonin_str(body, "note", false, 1000, &c.note, &r->fault);
+    if (!rc && !c.status && !c.note)
+        rc = http_fail(r, ERR_MISSING_FIELD, "status", "give status or note");
+    if (!rc)
+        rc = http_param_id(r, "id", &c.id);
+    if (rc)
+        return rc;
+    struct contact_row row = {0};
+    rc = store_get(r->store, read_contact_row, &row, "SELECT id, commune_code FROM tracing_contacts WHERE id = ?",
+                   "i", c.id);
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_NOT_FOUND, "id", "no contact has id %lld", (long long)c.id);
+    if (rc)
+        return store_err(rc);
+    rc = auth_require_area(r, row.commune[0] ? row.commune : UNIT_NATION);
+    if (rc)
+        return rc;
+    c.commune = row.commune[0] ? row.commune : NULL;
+    rc = store_tx(r->store, update_tx, &c);
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    rc = store_query(r->store, &st,
+                     "SELECT " CONTACT_COLUMNS " FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id"
+                     " WHERE t.id = ?",
+                     "i", c.id);
+    if (!rc)
+        rc = store_step(st);
+    json_t *o = rc == STORE_ROW ? contact_json(st) : NULL;
+    store_finalize(st);
+    if (!o)
+        return store_err(rc ? rc : STORE_ERROR);
+    return http_reply_json(r, 200, o);
+}
+
+/* ------------------------------------------------------------ chain graph */
+
+/* GET /api/v1/tracing/cases/{id}/chain */
+int tracing_handle_chain(struct http_req *r)
+{
+    int64_t case_id;
+    int rc = http_param_id(r, "id", &case_id);
+    if (!rc)
+        rc = case_in_area(r, case_id, "id");
+    if (rc)
+        return rc;
+    struct tracing_case c;
+    rc = tracing_case_get(r->store, case_id, &c);
+    if (rc)
+        return store_err(rc);
+    json_t *nodes = json_array(), *edges = json_array();
+    struct person f0;
+    rc = people_get(r->store, &r->arena, c.person, &f0);
+    json_array_append_new(nodes, json_pack("{s:I, s:i, s:s?, s:s?}", "id", (json_int_t)c.person, "degree", 0,
+                                           "name", rc == STORE_OK ? f0.full_name : NULL, "commune_code",
+                                           rc == STORE_OK ? f0.commune_code : NULL));
+    struct store_stmt *st;
+    rc = store_query(r->store, &st,
+                     "SELECT t.person_id, t.degree, t.through_person_id, t.risk, t.status, t.commune_code,"
+                     " p.full_name, t.reasons, t.first_at FROM tracing_contacts t LEFT JOIN persons p"
+                     " ON p.id = t.person_id WHERE t.case_id = ? ORDER BY t.degree, t.id LIMIT 20000",
+                     "i", case_id);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        const char *commune = store_col_text(st, 5);
+        bool visible = commune && r->who->unit_code && unit_within(r->who->unit_code, commune);
+        json_array_append_new(nodes, json_pack("{s:I, s:i, s:i, s:s, s:s?, s:s?}", "id",
+                                               (json_int_t)store_col_int(st, 0), "degree", (int)store_col_int(st, 1),
+                                               "risk", (int)store_col_int(st, 3), "status", store_col_text(st, 4),
+                                               "commune_code", commune, "name",
+                                               visible ? store_col_text(st, 6) : NULL));
+        json_t *reasons = json_loads(store_col_text(st, 7), 0, NULL);
+        json_array_append_new(edges, json_pack("{s:I, s:I, s:I, s:o}", "from", (json_int_t)store_col_int(st, 2), "to",
+                                               (json_int_t)store_col_int(st, 0), "first_at",
+                                               (json_int_t)store_col_int(st, 8), "reasons",
+                                               reasons ? json_incref(json_object_get(reasons, "items")) : json_null()));
+        json_decref(reasons);
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(nodes);
+        json_decref(edges);
+        return store_err(rc);
+    }
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)case_id);
+    audit_request(r, "tracing.chain.read", "case", id, f0.commune_code);
+    return http_reply_json(r, 200, json_pack("{s:I, s:o, s:o}", "case_id", (json_int_t)case_id, "nodes", nodes,
+                                             "edges", edges));
+}
+
+/* ------------------------------------------------------------ interviews */
+
+struct interview_ctx {
+    const char *client_id, *note;
+    int64_t case_id, index_person, contact, at, minutes, by, id;
+    bool created;
+};
+
+static int interview_tx(struct store *s, void *p)
+{
+    struct interview_ctx *c = p;
+    int rc = c->note ? store_int(s, &c->id,
+                                 "INSERT INTO tracing_interviews (client_id, case_id, index_person_id,"
+                                 " contact_person_id, contacted_at, minutes, note, created_by, created_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                                 "siiiiisii", c->client_id, c->case_id, c->index_person, c->contact, c->at,
+                                 c->minutes, c->note, c->by, clock_now())
+                     : store_int(s, &c->id,
+                                 "INSERT INTO tracing_interviews (client_id, case_id, index_person_id,"
+                                 " contact_person_id, contacted_at, minutes, created_by, created_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                                 "siiiiiii", c->client_id, c->case_id, c->index_person, c->contact, c->at,
+                                 c->minutes, c->by, clock_now());
+    if (rc == STORE_OK) {
+        c->created = true;
+        return 0;
+    }
+    if (rc != STORE_DONE)
+        return rc;
+    rc = store_int(s, &c->id, "SELECT id FROM tracing_interviews WHERE client_id = ?", "s", c->client_id);
+    if (rc == STORE_DONE)
+        return ERR_CONFLICT; /* the same contact and time were entered under another client_id */
+    return rc;
+}
+
+/* POST /api/v1/tracing/interviews */
+int tracing_handle_interview(struct http_req *r)
+{
+    static const char *const fields[] = {"client_id", "case_id", "index_person_id", "contact_person_id",
+                                         "contacted_at", "minutes", "note", NULL};
+    json_t *body;
+    struct interview_ctx c = {.by = r->who->account_id};
+    bool has_index = false;
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+    if (!rc)
+        rc = check_client_id(r, c.client_id, "client_id");
+    if (!rc)
+        rc = int_field(body, "case_id", true, 1, INT64_MAX, &c.case_id, NULL, &r->fault);
+    if (!rc)
+        rc = int_field(body, "index_person_id", false, 1, INT64_MAX, &c.index_person, &has_index, &r->fault);
+    if (!rc)
+        rc = int_field(body, "contact_person_id", true, 1, INT64_MAX, &c.contact, NULL, &r->fault);
+    if (!rc)
+        rc = int_field(body, "contacted_at", true, 946684800, clock_now() + 3600, &c.at, NULL, &r->fault);
+    if (!rc)
+        rc = int_field(body, "minutes", false, 0, 24 * 60, &c.minutes, NULL, &r->fault);
+    if (!rc)
+        rc = jsonin_str(body, "note", false, 500, &c.note, &r->fault);
+    if (rc)
+        return rc;
+    rc = case_in_area(r, c.case_id, "case_id");
+    if (rc)
+        return rc;
+    struct tracing_case tc;
+    rc = tracing_case_get(r->store, c.case_id, &tc);
+    if (rc)
+        return store_err(rc);
+    if (!has_index)
+        c.index_person = tc.person;
+    struct person p;
+    if (people_get(r->store, &r->arena, c.contact, &p) != STORE_OK)
+        return http_fail(r, ERR_INVALID_FIELD, "contact_person_id", "no person has this id");
+    if (has_index && people_get(r->store, &r->arena, c.index_person, &p) != STORE_OK)
+        return http_fail(r, ERR_INVALID_FIELD, "index_person_id", "no person has this id");
+    if (c.contact == c.index_person)
+        return http_fail(r, ERR_INVALID_FIELD, "contact_person_id", "a person is not their own contact");
+    rc = store_tx(r->store, interview_tx, &c);
+    if (rc == ERR_CONFLICT)
+        return http_fail(r, ERR_CONFLICT, "client_id", "this contact at this time is already recorded");
+    if (rc)
+        return rc;
+    return http_reply_json(r, c.created ? 201 : 200,
+                           json_pack("{s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)c.id, "case_id",
+                                     (json_int_t)c.case_id, "index_person_id", (json_int_t)c.index_person,
+                                     "contact_person_id", (json_int_t)c.contact, "contacted_at", (json_int_t)c.at));
+}
+
+/* ------------------------------------------------------------ policy */
+
+/* GET /api/v1/tracing/policy */
+int tracing_handle_policy_get(struct http_req *r)
+{
+    struct tracing_policy p;
+    int rc = tracing_policy_get(r->store, &p);
+    if (rc)
+        return store_err(rc);
+    return http_reply_json(r, 200, tracing_policy_to_json(&p));
+}
+
+struct policy_ctx {
+    struct http_req *r;
+    struct tracing_policy p;
+};
+
+static int policy_tx(struct store *s, void *arg)
+{
+    struct policy_ctx *c = arg;
+    int rc = tracing_policy_put(s, &c->p, clock_now());
+    if (!rc)
+        rc = audit_request(c->r, "tracing.policy.update", "tracing_policy", "1", NULL);
+    return rc;
+}
+
+/* PUT /api/v1/tracing/policy (national and province admins): any subset of the fields */
+int tracing_handle_policy_put(struct http_req *r)
+{
+    static const char *const fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
+                                         "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
+    json_t *body;
+    struct policy_ctx c = {.r = r};
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = tracing_policy_get(r->store, &c.p) ? ERR_INTERNAL : 0;
+    int64_t v;
+    bool has;
+    struct {
+        const char *name;
+        int64_t min, max;
+        int *out;
+    } ints[] = {{"quarantine_days", 1, 60, &c.p.quarantine_days},
+                {"checkins_per_day", 1, 12, &c.p.checkins_per_day},
+                {"radius_m", 10, 5000, &c.p.radius_m},
+                {"grace_minutes", 0, 720, &c.p.grace_minutes},
+                {"window_days_before", 0, 14, &c.p.window_days_before}};
+    for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++) {
+        rc = int_field(body, ints[i].name, false, ints[i].min, ints[i].max, &v, &has, &r->fault);
+        if (!rc && has)
+            *ints[i].out = (int)v;
+    }
+    const char *kind;
+    if (!rc)
+        rc = jsonin_str(body, "place_kind", false, 8, &kind, &r->fault);
+    if (!rc && kind) {
+        if (strcmp(kind, "home") && strcmp(kind, "centre"))
+            rc = http_fail(r, ERR_INVALID_FIELD, "place_kind", "place_kind must be home or centre");
+        else
+            snprintf(c.p.place_kind, sizeof(c.p.place_kind), "%s", kind);
+    }
+    int enabled = -1;
+    if (!rc)
+        rc = jsonin_bool(body, "enabled", false, &enabled, &r->fault);
+    if (!rc && enabled >= 0)
+        c.p.enabled = enabled;
+    json_t *days = rc ? NULL : json_object_get(body, "test_days");
+    if (days && !json_is_null(days)) {
+        if (!json_is_array(days) || json_array_size(days) > 10)
+            rc = http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days must be an array of at most 10 days");
+        size_t i;
+        json_t *d;
+        char buf[128] = "";
+        size_t len = 0;
+        json_array_foreach(days, i, d) {
+            if (rc)
+                break;
+            if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 60)
+                rc = http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days holds day numbers from 1 to 60");
+            else
+                len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
+                                        (long long)json_integer_value(d));
+        }
+        if (!rc)
+            snprintf(c.p.test_days, sizeof(c.p.test_days), "%s", buf);
+    }
+    if (rc)
+        return rc;
+    rc = store_tx(r->store, policy_tx, &c);
+    if (rc)
+        return rc;
+    return http_reply_json(r, 200, tracing_policy_to_json(&c.p));
+}
+
+/* ------------------------------------------------------------ test orders */
+
+/* GET /api/v1/test-orders?unit=&from=&to= (dates YYYY-MM-DD; default today) */
+int tracing_handle_test_orders(struct http_req *r)
+{
+    const char *unit = http_query(r, "unit");
+    const struct unit *u;
+    int rc = unit_check(unit ? unit : r->who->unit_code, "unit", ERR_INVALID_FIELD, &u, &r->fault);
+    if (!rc)
+        rc = auth_require_area(r, u->code);
+    if (rc)
+        return rc;
+    int64_t today = tracing_local_day(clock_now()), from = today, to = today;
+    const char *f = http_query(r, "from"), *t = http_query(r, "to");
+    if (f && checkin_day_parse(f, &from))
+        return http_fail(r, ERR_INVALID_FIELD, "from", "from must be a date YYYY-MM-DD");
+    if (t && checkin_day_parse(t, &to))
+        return http_fail(r, ERR_INVALID_FIELD, "to", "to must be a date YYYY-MM-DD");
+    if (to < from || to - from > 60)
+        return http_fail(r, ERR_INVALID_FIELD, "to", "to must be from 0 to 60 days after from");
+    const char *col = unit_scope_column(u);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT o.id, o.person_id, o.case_id, o.due_day, o.reason, o.status, o.commune_code, p.full_name,"
+             " p.phone FROM test_orders o LEFT JOIN persons p ON p.id = o.person_id"
+             " WHERE %s%s%s o.due_day >= ? AND o.due_day <= ? ORDER BY o.due_day, o.id LIMIT 5000",
+             col ? "o." : "", col ? col : "", col ? " = ? AND" : "");
+    const char *scope = !col ? NULL : u->level == 1 ? u->province : u->level == 2 ? u->district : u->code;
+    struct store_stmt *st;
+    rc = col ? store_query(r->store, &st, sql, "sii", scope, from, to) : store_query(r->store, &st, sql, "ii", from, to);
+    json_t *arr = json_array();
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        char day[11];
+        checkin_day_format(store_col_int(st, 3), day);
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id",
+                                             (json_int_t)store_col_int(st, 0), "person_id",
+                                             (json_int_t)store_col_int(st, 1), "case_id",
+                                             (json_int_t)store_col_int(st, 2), "due_date", day, "reason",
+                                             store_col_text(st, 4), "status", store_col_text(st, 5), "commune_code",
+                                             store_col_text(st, 6), "full_name", store_col_text(st, 7), "phone",
+                                             store_col_text(st, 8)));
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(arr);
+        return store_err(rc);
+    }
+    audit_request(r, "test_orders.list", "test_order", NULL, u->code);
+    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "orders", arr));
+}

@@ -1,0 +1,414 @@
+/*
+ * tracing_store.c - the queries of tracing (migration 011): cases as tracing
+ * reads them, runs, contacts, the policy and the test orders it creates.
+ *
+ * Idempotence: a run is one row per (case, digest of params and window); a
+ * contact one row per (case, person), written only when its degree, first
+ * exposure, risk or reasons differ from what is stored, so tracing the same
+ * case again with the same data changes nothing.  Status and notes that
+ * teams set are never overwritten by a run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "quarantine/quarantine.h"
+#include "store/store.h"
+#include "tracing/tracing.h"
+#include "tracing/tracing_int.h"
+
+bool tracing_status_valid(const char *s)
+{
+    static const char *const ok[] = {"not_reached", "reached", "tested", "in_quarantine", "cleared", NULL};
+    for (int i = 0; s && ok[i]; i++)
+        if (!strcmp(s, ok[i]))
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------------ policy */
+
+static void read_policy(struct store_stmt *st, void *ctx)
+{
+    struct tracing_policy *p = ctx;
+    p->quarantine_days = (int)store_col_int(st, 0);
+    snprintf(p->place_kind, sizeof(p->place_kind), "%s", store_col_text(st, 1));
+    p->checkins_per_day = (int)store_col_int(st, 2);
+    p->radius_m = (int)store_col_int(st, 3);
+    p->grace_minutes = (int)store_col_int(st, 4);
+    snprintf(p->test_days, sizeof(p->test_days), "%s", store_col_text(st, 5));
+    p->enabled = store_col_int(st, 6) != 0;
+    p->window_days_before = (int)store_col_int(st, 7);
+}
+
+int tracing_policy_get(struct store *s, struct tracing_policy *out)
+{
+    memset(out, 0, sizeof(*out));
+    return store_get(s, read_policy, out,
+                     "SELECT quarantine_days, place_kind, checkins_per_day, radius_m, grace_minutes, test_days,"
+                     " enabled, window_days_before FROM tracing_policy WHERE id = 1",
+                     "");
+}
+
+int tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now)
+{
+    return store_run(s, NULL,
+                     "UPDATE tracing_policy SET quarantine_days = ?, place_kind = ?, checkins_per_day = ?,"
+                     " radius_m = ?, grace_minutes = ?, test_days = ?, enabled = ?, window_days_before = ?,"
+                     " updated_at = ? WHERE id = 1",
+                     "isiiisiii", (int64_t)p->quarantine_days, p->place_kind, (int64_t)p->checkins_per_day,
+                     (int64_t)p->radius_m, (int64_t)p->grace_minutes, p->test_days, (int64_t)p->enabled,
+                     (int64_t)p->window_days_before, now);
+}
+
+json_t *tracing_policy_to_json(const struct tracing_policy *p)
+{
+    json_t *days = json_array();
+    const char *q = p->test_days;
+    while (*q) {
+        json_array_append_new(days, json_integer(strtol(q, NULL, 10)));
+        q += strcspn(q, ",");
+        if (*q)
+            q++;
+    }
+    return json_pack("{s:i, s:s, s:i, s:i, s:i, s:o, s:b, s:i}", "quarantine_days", p->quarantine_days, "place_kind",
+                     p->place_kind, "checkins_per_day", p->checkins_per_day, "radius_m", p->radius_m,
+                     "grace_minutes", p->grace_minutes, "test_days", days, "enabled", p->enabled,
+                     "window_days_before", p->window_days_before);
+}
+
+/* ------------------------------------------------------------ cases */
+
+struct case_read {
+    struct tracing_case *c;
+    int before_days;
+};
+
+static void case_fill(struct store_stmt *st, struct tracing_case *c, int before_days)
+{
+    c->case_id = store_col_int(st, 0);
+    c->person = store_col_int(st, 1);
+    int64_t confirmed = store_col_int(st, 2);
+    int64_t onset = store_col_null(st, 3) ? confirmed : store_col_int(st, 3);
+    int64_t isolated = store_col_null(st, 4) ? confirmed : store_col_int(st, 4);
+    c->from = onset - (int64_t)before_days * TRACING_DAY;
+    c->until = isolated < c->from ? c->from : isolated;
+    if (c->until - c->from > TRACING_MAX_WINDOW)
+        c->from = c->until - TRACING_MAX_WINDOW;
+}
+
+static void read_case(struct store_stmt *st, void *ctx)
+{
+    struct case_read *r = ctx;
+    case_fill(st, r->c, r->before_days);
+}
+
+#define CASE_COLUMNS "id, person_id, confirmed_at, onset_at, isolated_at"
+
+int tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out)
+{
+    struct tracing_policy pol;
+    int rc = tracing_policy_get(s, &pol);
+    if (rc)
+        return rc;
+    struct case_read r = {out, pol.window_days_before};
+    return store_get(s, read_case, &r, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?", "i", case_id);
+}
+
+int tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune)
+{
+    struct store_stmt *st;
+    int rc = store_query(s, &st, "SELECT commune_code FROM cases WHERE id = ?", "i", case_id);
+    if (!rc)
+        rc = store_step(st);
+    if (rc == STORE_ROW) {
+        *commune = arena_strdup(a, store_col_text(st, 0) ? store_col_text(st, 0) : "");
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+int tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out, size_t *n)
+{
+    struct tracing_policy pol;
+    int rc = tracing_policy_get(s, &pol);
+    if (rc)
+        return rc;
+    *out = arena_alloc(a, (max + 1) * sizeof(**out));
+    *n = 0;
+    struct store_stmt *st;
+    rc = store_query(s, &st,
+                     "SELECT c.id, c.person_id, c.confirmed_at, c.onset_at, c.isolated_at FROM cases c"
+                     " LEFT JOIN tracing_auto t ON t.case_id = c.id WHERE t.case_id IS NULL AND c.status = 'confirmed'"
+                     " ORDER BY c.id LIMIT ?",
+                     "i", (int64_t)max);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        case_fill(st, &(*out)[(*n)++], pol.window_days_before);
+    }
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now, int64_t *id, bool *created)
+{
+    *created = false;
+    int rc = store_int(s, id,
+                       "INSERT INTO cases (person_id, status, confirmed_at, province_code, district_code, commune_code,"
+                       " onset_at, isolated_at, client_id, entered_by)"
+                       " VALUES (?, 'confirmed', ?, ?, ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (client_id) DO NOTHING RETURNING id",
+                       "iisssiisi", in->person_id, in->confirmed_at, in->province_code, in->district_code,
+                       in->commune_code, in->onset_at, in->isolated_at ? in->isolated_at : in->confirmed_at,
+                       in->client_id, in->entered_by);
+    if (rc == STORE_OK) {
+        *created = true;
+        store_run(s, NULL, "INSERT INTO case_events (case_id, kind, at, detail) VALUES (?, 'confirmed', ?, ?)",
+                  "iis", *id, now, "entered by a tracer");
+        return STORE_OK;
+    }
+    if (rc != STORE_DONE)
+        return rc;
+    return store_int(s, id, "SELECT id FROM cases WHERE client_id = ?", "s", in->client_id);
+}
+
+/* ------------------------------------------------------------ runs */
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
+    return h;
+}
+
+static json_t *reasons_json(struct store *s, const struct tracing_contact *c)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < c->nreasons && i < TRACING_MAX_REASONS; i++) {
+        const struct tracing_reason *w = &c->reasons[i];
+        json_t *o = json_pack("{s:s, s:I, s:I}", "source", tracing_sources[w->source]->name, "at", (json_int_t)w->at,
+                              "through", (json_int_t)w->through);
+        if (w->source == TRACING_SRC_VENUE) {
+            struct store_stmt *st;
+            json_object_set_new(o, "venue_id", json_integer(w->venue_id));
+            if (!store_query(s, &st, "SELECT name FROM venues WHERE id = ?", "i", w->venue_id) &&
+                store_step(st) == STORE_ROW && store_col_text(st, 0))
+                json_object_set_new(o, "venue_name", json_string(store_col_text(st, 0)));
+            store_finalize(st);
+        }
+        if (w->source != TRACING_SRC_HOUSEHOLD)
+            json_object_set_new(o, "minutes", json_integer(w->minutes));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+struct existing {
+    int64_t id, degree, first_at, risk, through;
+    char *reasons;
+};
+
+static void read_existing(struct store_stmt *st, void *ctx)
+{
+    struct existing *e = ctx;
+    e->id = store_col_int(st, 0);
+    e->degree = store_col_int(st, 1);
+    e->first_at = store_col_int(st, 2);
+    e->risk = store_col_int(st, 3);
+    e->through = store_col_int(st, 4);
+    e->reasons = strdup(store_col_text(st, 5) ? store_col_text(st, 5) : "");
+}
+
+struct home {
+    char province[8], district[8], commune[8];
+};
+
+static void read_home(struct store_stmt *st, void *ctx)
+{
+    struct home *h = ctx;
+    snprintf(h->province, sizeof(h->province), "%s", store_col_text(st, 0) ? store_col_text(st, 0) : "");
+    snprintf(h->district, sizeof(h->district), "%s", store_col_text(st, 1) ? store_col_text(st, 1) : "");
+    snprintf(h->commune, sizeof(h->commune), "%s", store_col_text(st, 2) ? store_col_text(st, 2) : "");
+}
+
+/* What the policy gives a new F1: a quarantine order and test orders. */
+static int apply_policy(struct store *s, const struct tracing_policy *pol, const struct tracing_case *c,
+                        const struct tracing_contact *k, const struct home *h, int64_t now)
+{
+    if (!pol->enabled)
+        return 0;
+    int64_t day1 = tracing_local_day(k->first_at);
+    const char *q = pol->test_days;
+    int rc = 0;
+    while (*q && !rc) {
+        long d = strtol(q, NULL, 10);
+        rc = store_run(s, NULL,
+                       "INSERT INTO test_orders (person_id, case_id, due_day, reason, province_code, district_code,"
+                       " commune_code, created_at) VALUES (?, ?, ?, 'f1_policy', ?, ?, ?, ?)"
+                       " ON CONFLICT (person_id, due_day, reason) DO NOTHING",
+                       "iiisssi", k->person, c->case_id, day1 + d - 1, h->province, h->district, h->commune, now);
+        q += strcspn(q, ",");
+        if (*q)
+            q++;
+    }
+    if (rc)
+        return rc;
+    struct quarantine_order_new o = {
+        .person_id = k->person,
+        .case_id = c->case_id,
+        .kind = pol->place_kind,
+        .start_day = day1,
+        .end_day = day1 + pol->quarantine_days - 1,
+        .checkins_per_day = pol->checkins_per_day,
+        .radius_m = pol->radius_m,
+        .grace_minutes = pol->grace_minutes,
+        .province_code = h->province,
+        .district_code = h->district,
+        .commune_code = h->commune,
+    };
+    char cid[64];
+    snprintf(cid, sizeof(cid), "policy-%lld-%lld", (long long)c->case_id, (long long)k->person);
+    o.client_id = cid;
+    int64_t id;
+    bool created;
+    return quarantine_order_insert(s, &o, now, &id, &created);
+}
+
+struct save_ctx {
+    const struct tracing_params *p;
+    const struct tracing_case *c;
+    const struct tracing_result *r;
+    const char *trigger;
+    int64_t account, now;
+    struct tracing_run_out *out;
+};
+
+static int save_tx(struct store *s, void *arg)
+{
+    struct save_ctx *x = arg;
+    struct tracing_run_out *out = x->out;
+    memset(out, 0, sizeof(*out));
+    out->f1 = (int64_t)x->r->nf1;
+    out->f2 = (int64_t)x->r->nf2;
+    json_t *pj = tracing_params_to_json(x->p);
+    char *params = json_dumps(pj, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(pj);
+    char digest[40], num[64];
+    snprintf(num, sizeof(num), "|%lld|%lld|%lld", (long long)x->c->case_id, (long long)x->c->from,
+             (long long)x->c->until);
+    snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)fnv(fnv(0xCBF29CE484222325ull, params), num));
+    int rc = x->account
+                 ? store_int(s, &out->run_id,
+                             "INSERT INTO tracing_runs (case_id, person_id, window_from, window_until, params, digest,"
+                             " f1, f2, trigger_kind, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                             " ON CONFLICT (case_id, digest) DO NOTHING RETURNING id",
+                             "iiiissiisii", x->c->case_id, x->c->person, x->c->from, x->c->until, params, digest,
+                             out->f1, out->f2, x->trigger, x->account, x->now)
+                 : store_int(s, &out->run_id,
+                             "INSERT INTO tracing_runs (case_id, person_id, window_from, window_until, params, digest,"
+                             " f1, f2, trigger_kind, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)"
+                             " ON CONFLICT (case_id, digest) DO NOTHING RETURNING id",
+                             "iiiissiisi", x->c->case_id, x->c->person, x->c->from, x->c->until, params, digest,
+                             out->f1, out->f2, x->trigger, x->now);
+    free(params);
+    if (rc == STORE_OK)
+        out->created = true;
+    else if (rc == STORE_DONE)
+        rc = store_int(s, &out->run_id, "SELECT id FROM tracing_runs WHERE case_id = ? AND digest = ?", "is",
+                       x->c->case_id, digest);
+    if (rc)
+        return rc;
+    struct tracing_policy pol;
+    rc = tracing_policy_get(s, &pol);
+    for (size_t i = 0; i < x->r->n && !rc; i++) {
+        const struct tracing_contact *k = &x->r->contacts[i];
+        json_t *rj = reasons_json(s, k);
+        json_t *wrap = json_pack("{s:o, s:i}", "items", rj, "total", k->nreasons);
+        char *reasons = json_dumps(wrap, JSON_COMPACT);
+        json_decref(wrap);
+        int64_t risk = tracing_contact_risk(k);
+        struct existing e = {0};
+        rc = store_get(s, read_existing, &e,
+                       "SELECT id, degree, first_at, risk, through_person_id, reasons FROM tracing_contacts"
+                       " WHERE case_id = ? AND person_id = ?",
+                       "ii", x->c->case_id, k->person);
+        struct home h = {{0}, {0}, {0}};
+        if (rc == STORE_DONE || (rc == STORE_OK && (e.degree != k->degree || e.first_at != k->first_at ||
+                                                    e.risk != risk || e.through != k->through ||
+                                                    strcmp(e.reasons, reasons)))) {
+            bool fresh = rc == STORE_DONE;
+            bool new_f1 = k->degree == 1 && (fresh || e.degree != 1);
+            rc = store_get(s, read_home, &h,
+                           "SELECT province_code, district_code, commune_code FROM persons WHERE id = ?", "i",
+                           k->person);
+            if (rc == STORE_DONE)
+                rc = STORE_OK;
+            if (!rc && fresh)
+                rc = store_run(s, NULL,
+                               "INSERT INTO tracing_contacts (case_id, person_id, degree, through_person_id, first_at,"
+                               " risk, reasons, province_code, district_code, commune_code, run_id, created_at,"
+                               " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               "iiiiiissssiii", x->c->case_id, k->person, (int64_t)k->degree, k->through,
+                               k->first_at, risk, reasons, h.province[0] ? h.province : NULL,
+                               h.district[0] ? h.district : NULL, h.commune[0] ? h.commune : NULL, out->run_id,
+                               x->now, x->now);
+            else if (!rc)
+                rc = store_run(s, NULL,
+                               "UPDATE tracing_contacts SET degree = ?, through_person_id = ?, first_at = ?, risk = ?,"
+                               " reasons = ?, run_id = ?, updated_at = ? WHERE id = ?",
+                               "iiiisiii", (int64_t)k->degree, k->through, k->first_at, risk, reasons, out->run_id,
+                               x->now, e.id);
+            if (!rc)
+                out->contacts_changed++;
+            if (!rc && new_f1)
+                rc = apply_policy(s, &pol, x->c, k, &h, x->now);
+        } else if (rc == STORE_OK) {
+            rc = STORE_OK; /* unchanged */
+        }
+        free(e.reasons);
+        free(reasons);
+    }
+    if (!rc && !strcmp(x->trigger, "auto"))
+        rc = store_run(s, NULL,
+                       "INSERT INTO tracing_auto (case_id, run_id, traced_at) VALUES (?, ?, ?)"
+                       " ON CONFLICT (case_id) DO NOTHING",
+                       "iii", x->c->case_id, out->run_id, x->now);
+    return rc;
+}
+
+int tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
+                     const struct tracing_result *r, const char *trigger, int64_t account_id, int64_t now,
+                     struct tracing_run_out *out)
+{
+    struct save_ctx x = {p, c, r, trigger, account_id, now, out};
+    return store_tx(s, save_tx, &x);
+}
+
+int tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases, size_t n,
+                      const char *trigger, int64_t account_id, int64_t now, struct tracing_run_out *outs)
+{
+    if (!n)
+        return 0;
+    int64_t from = cases[0].from, until = cases[0].until;
+    for (size_t i = 1; i < n; i++) {
+        if (cases[i].from < from)
+            from = cases[i].from;
+        if (cases[i].until > until)
+            until = cases[i].until;
+    }
+    struct tracing_engine e;
+    int rc = tracing_engine_load(s, p, from, until, &e);
+    if (rc)
+        return rc;
+    struct tracing_result r;
+    tracing_result_init(&r);
+    for (size_t i = 0; i < n && !rc; i++) {
+        tracing_trace(&e, &cases[i], &r);
+        rc = tracing_run_save(s, p, &cases[i], &r, trigger, account_id, now, &outs[i]);
+    }
+    tracing_result_free(&r);
+    tracing_engine_release(&e);
+    return rc;
+}
