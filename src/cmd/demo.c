@@ -16,6 +16,7 @@
 #include "declare/declare.h"
 #include "people/people.h"
 #include "testing/testing.h"
+#include "tracing/tracing.h"
 #include "vaccine/vaccine.h"
 #include "venue/checkin.h"
 #include "venue/venue.h"
@@ -31,7 +32,8 @@ static const char usage[] =
     "(0912000001) and manages his daughter and mother; two approved venues with\n"
     "check-ins; a flagged health declaration; a sampling session with pooled tubes\n"
     "and results at the Ba Dinh lab; vaccination sites, sessions, doses and\n"
-    "certificates. Prints the logins. Safe to run again:\n"
+    "certificates; a confirmed case traced to F1 and F2, with F1 in home\n"
+    "quarantine. Prints the logins. Safe to run again:\n"
     "it finds what it made before and only gives the accounts fresh passwords.\n";
 
 static const struct {
@@ -67,8 +69,8 @@ static int account_id(struct store *s, int i, int64_t *id)
  */
 static int platform1(struct store *s, void *ctx)
 {
-    (void)ctx;
-    int64_t people[PEOPLE_DEMO_COUNT], venues[VENUE_DEMO_COUNT], owner, official;
+    int64_t *people = ctx; /* [PEOPLE_DEMO_COUNT], filled for the tracing demo */
+    int64_t venues[VENUE_DEMO_COUNT], owner, official;
     int rc = people_demo(s, people);
     if (!rc)
         rc = account_id(s, DEMO_VENUE_OWNER, &owner);
@@ -158,8 +160,9 @@ int cmd_demo(int argc, char **argv)
         rc = upsert(s, (int)i, password);
         cmd_progress("demo accounts", i + 1, n);
     }
+    int64_t people[PEOPLE_DEMO_COUNT];
     if (!rc) {
-        rc = store_tx(s, platform1, NULL);
+        rc = store_tx(s, platform1, people);
         cmd_progress("platform 1: people, venues, check-ins", 1, 1);
     }
     if (!rc) {
@@ -169,6 +172,13 @@ int cmd_demo(int argc, char **argv)
     if (!rc) {
         rc = vaccine_demo(s);
         cmd_progress("platform 3: vaccination sites, doses, certificates", 1, 1);
+    }
+    if (!rc) {
+        /* The neighbour who declared a cough tests positive: her contacts at the noodle shop and
+         * their households become F1 and F2, and F1 go into home quarantine by the policy. */
+        const struct unit *u = unit_find("00001");
+        rc = tracing_demo(s, people[3], u->province, u->district, u->code);
+        cmd_progress("tracing: a confirmed case, F1, F2, quarantine", 1, 1);
     }
     if (rc) {
         fprintf(stderr, "cordon demo: %s\n", store_errmsg(s));

@@ -64,3 +64,15 @@ test('the commune admin sees the approved venues and the flagged declaration', a
   assert.equal(f.status, 200, f.text);
   assert.ok(f.json.people ? f.json.people.length >= 1 : JSON.stringify(f.json).includes('Trần Thị Hoa'), f.text);
 });
+
+test('the demo case is traced: F1 and F2 on the commune work list, F1 in quarantine', async () => {
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const r = await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token });
+  assert.equal(r.status, 200, r.text);
+  const byDegree = (d) => r.json.contacts.filter((c) => c.degree === d).map((c) => c.full_name);
+  assert.deepEqual(byDegree(1), ['Nguyễn Văn An'], r.text);
+  assert.deepEqual(byDegree(2).sort(), ['Lê Thị Thu', 'Nguyễn Thị Mai'], r.text);
+  const q = await srv.api('GET', '/api/v1/quarantine/orders?unit=00001', { token });
+  assert.equal(q.status, 200, q.text);
+  assert.ok(JSON.stringify(q.json).includes('Nguyễn Văn An') || (q.json.orders || []).length >= 1, q.text);
+});
