@@ -16,6 +16,7 @@ const struct job cordon_jobs[] = {
     {"session_cleanup", 3600, auth_job_session_cleanup},
     {"checkin_retention", 3600, checkin_job_retention},
     {"tracing_auto", 60, tracing_job_auto},             /* tracing: new confirmed cases */
+    {"tracing_retention", 3600, tracing_job_retention}, /* tracing: data of old cases */
     {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
 };
 

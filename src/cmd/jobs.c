@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "jobs.h"
 #include "store/store.h"
+#include "tracing/tracing.h"
 #include "venue/checkin.h"
 
 static const char usage[] = "usage: cordon jobs run [--force] [--now EPOCH] [--job NAME] [--db URL] [--config FILE]\n"
@@ -104,6 +105,7 @@ int cmd_jobs(int argc, char **argv)
     struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
     auth_configure(&auth);
     checkin_configure(c.checkin_retention_days);
+    tracing_configure(c.tracing_retention_days);
     int failures = jobs_run_due(s, jobs, njobs, now, force);
     store_close(s);
     if (failures)

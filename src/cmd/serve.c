@@ -12,11 +12,13 @@
 #include "admin/unit.h"
 #include "cmd/cmd.h"
 #include "core/log.h"
+#include "dcc/dcc_http.h"
 #include "http/http.h"
 #include "jobs.h"
 #include "notify/notify.h"
 #include "people/people.h"
 #include "routes.h"
+#include "tracing/tracing.h"
 #include "store/store.h"
 #include "venue/checkin.h"
 #include "venue/venue.h"
@@ -106,11 +108,19 @@ int cmd_serve(int argc, char **argv)
     struct store *s;
     if (cmd_open(&c, true, &s))
         return 1;
+    /* The certificate verifier's trust list: a bad trust file stops the start, not a request later. */
+    char dcc_err[600];
+    if (dcc_http_configure(s, c.dcc_trust_file, dcc_err, sizeof(dcc_err))) {
+        fprintf(stderr, "cordon serve: %s\n", dcc_err);
+        store_close(s);
+        return 1;
+    }
     store_close(s); /* request threads open their own connections */
     struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
     auth_configure(&auth);
     notify_configure(c.dev);
     people_configure(c.otp_ttl);
+    tracing_configure(c.tracing_retention_days);
     checkin_configure(c.checkin_retention_days);
     venue_configure(c.public_url, c.web_dir);
 
@@ -139,6 +149,7 @@ int cmd_serve(int argc, char **argv)
     }
     int rc = http_serve(&o);
     jobs_stop();
+    dcc_http_release();
     unit_registry_free();
     return rc;
 }

@@ -52,10 +52,14 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 0, 1, &c->dev);
     if (!strcmp(key, "checkin_retention_days"))
         return parse_int(value, 1, 3650, &c->checkin_retention_days);
+    if (!strcmp(key, "tracing_retention_days"))
+        return parse_int(value, 1, 3650, &c->tracing_retention_days);
     if (!strcmp(key, "otp_ttl"))
         return parse_int(value, 1, 3600, &c->otp_ttl);
     if (!strcmp(key, "job_interval"))
         return parse_int(value, 1, 86400, &c->job_interval);
+    if (!strcmp(key, "dcc_trust_file"))
+        return copy(c->dcc_trust_file, sizeof(c->dcc_trust_file), value);
     return -1;
 }
 
@@ -74,6 +78,7 @@ static void defaults(struct config *c)
     c->checkin_retention_days = 28;
     c->job_interval = 60;
     c->otp_ttl = 300;
+    c->tracing_retention_days = 60;
 }
 
 static char *trim(char *s)
@@ -140,6 +145,8 @@ static const struct {
     {"CORDON_CHECKIN_RETENTION_DAYS", "checkin_retention_days"},
     {"CORDON_JOB_INTERVAL", "job_interval"},
     {"CORDON_OTP_TTL", "otp_ttl"},
+    {"CORDON_TRACING_RETENTION_DAYS", "tracing_retention_days"},
+    {"CORDON_DCC_TRUST_FILE", "dcc_trust_file"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)

@@ -259,6 +259,10 @@ int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *
 /* Job: traces confirmed cases not traced yet (tracing_auto), a bounded batch per round. */
 int tracing_job_auto(struct store *s, int64_t now, const char **detail);
 
+/* Retention (retention.c): tracing data of cases confirmed more than `days` ago is deleted. */
+void tracing_configure(int retention_days);
+int tracing_job_retention(struct store *s, int64_t now, const char **detail);
+
 /* Demo (demo.c): confirms a case for person_id and traces it; safe to run again. */
 int tracing_demo(struct store *s, int64_t person_id, const char *province, const char *district,
                  const char *commune);

@@ -76,3 +76,20 @@ test('the demo case is traced: F1 and F2 on the commune work list, F1 in quarant
   assert.equal(q.status, 200, q.text);
   assert.ok(JSON.stringify(q.json).includes('Nguyễn Văn An') || (q.json.orders || []).length >= 1, q.text);
 });
+
+test('tracing data is deleted once its case is older than the retention period', async () => {
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const before = await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token });
+  assert.ok(before.json.contacts.length >= 3, before.text);
+  const soon = Math.floor(Date.now() / 1000) + 30 * 86400; // inside the default 60 days: kept
+  let r = srv.cli(['jobs', 'run', '--force', '--job', 'tracing_retention', '--now', String(soon)]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token })).json.contacts.length,
+    before.json.contacts.length);
+  const later = Math.floor(Date.now() / 1000) + 61 * 86400;
+  r = srv.cli(['jobs', 'run', '--force', '--job', 'tracing_retention', '--now', String(later)]);
+  assert.equal(r.status, 0, r.stderr);
+  const after = await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token });
+  assert.equal(after.status, 200, after.text);
+  assert.equal(after.json.contacts.length, 0, after.text);
+});
