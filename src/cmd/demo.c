@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "declare/declare.h"
 #include "people/people.h"
+#include "quarantine/quarantine.h"
 #include "testing/testing.h"
 #include "tracing/tracing.h"
 #include "vaccine/vaccine.h"
@@ -119,6 +120,12 @@ static int platform1(struct store *s, void *ctx)
     return rc;
 }
 
+static int quarantine_checkins(struct store *s, void *ctx)
+{
+    (void)ctx;
+    return quarantine_demo(s);
+}
+
 static int upsert(struct store *s, int i, const char *password)
 {
     struct arena a;
@@ -178,6 +185,8 @@ int cmd_demo(int argc, char **argv)
          * their households become F1 and F2, and F1 go into home quarantine by the policy. */
         const struct unit *u = unit_find("00001");
         rc = tracing_demo(s, people[3], u->province, u->district, u->code);
+        if (!rc)
+            rc = store_tx(s, quarantine_checkins, NULL);
         cmd_progress("tracing: a confirmed case, F1, F2, quarantine", 1, 1);
     }
     if (rc) {

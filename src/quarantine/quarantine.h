@@ -73,6 +73,9 @@ int quarantine_order_insert(struct store *s, const struct quarantine_order_new *
 /* Raises alerts for missed slots, ends orders past their end day and deletes their photos. */
 int quarantine_job_monitor(struct store *s, int64_t now, const char **detail);
 
+/* Demo (demo.c): a check-in with a photo, at home, for each active order running today. */
+int quarantine_demo(struct store *s);
+
 /* ------------------------------------------------------------ handlers (quarantine_http.c) */
 
 int quarantine_handle_create(struct http_req *r);     /* POST /api/v1/quarantine/orders */

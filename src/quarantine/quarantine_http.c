@@ -446,49 +446,9 @@ int quarantine_handle_mine(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:o}", "orders", arr));
 }
 
-struct checkin_ctx {
-    const struct quarantine_order *o;
-    const char *client_id, *media_type, *photo_b64;
-    int64_t at, slot, lat, lon, accuracy;
-    bool has_place;
-    int64_t distance;
-    bool inside, created, alert;
-    int64_t id;
-};
-
 static int checkin_tx(struct store *s, void *p)
 {
-    struct checkin_ctx *c = p;
-    c->created = false;
-    int rc = c->has_place
-                 ? store_int(s, &c->id,
-                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
-                             " accuracy_m, distance_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-                             "siiiiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy,
-                             c->distance, (int64_t)c->inside)
-                 : store_int(s, &c->id,
-                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
-                             " accuracy_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
-                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-                             "siiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy);
-    if (rc == STORE_DONE)
-        return store_int(s, &c->id, "SELECT id FROM quarantine_checkins WHERE order_id = ? AND client_id = ?", "is",
-                         c->o->id, c->client_id);
-    if (rc)
-        return rc;
-    c->created = true;
-    rc = store_run(s, NULL, "INSERT INTO quarantine_photos (checkin_id, order_id, media_type, data) VALUES (?, ?, ?, ?)",
-                   "iiss", c->id, c->o->id, c->media_type, c->photo_b64);
-    if (!rc && !c->inside) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "check-in %lld m from the place (radius %d m)", (long long)c->distance,
-                 c->o->radius_m);
-        bool raised;
-        rc = quarantine__alert(s, c->o, "outside", c->slot, detail, c->at, &raised);
-        c->alert = raised;
-    }
-    return rc;
+    return quarantine__checkin_record(s, p);
 }
 
 /* POST /api/v1/me/quarantine/{id}/checkins {"client_id", "photo": base64 or data URL, "lat", "lon", "accuracy_m"} */
@@ -496,7 +456,7 @@ int quarantine_handle_checkin(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "photo", "lat", "lon", "accuracy_m", NULL};
     json_t *body;
-    struct checkin_ctx c = {0};
+    struct quarantine_checkin c = {0};
     const char *photo;
     bool has;
     int rc = http_read_json(r, fields, &body);
@@ -544,20 +504,11 @@ int quarantine_handle_checkin(struct http_req *r)
     int64_t today = tracing_local_day(c.at);
     if (strcmp(o.status, "active") || today < o.start_day || today > o.end_day)
         return http_fail(r, ERR_CONFLICT, "id", "this quarantine order is not running today");
-    int64_t s1;
-    quarantine_slot(o.checkins_per_day, c.at, &c.slot, &s1);
-    c.has_place = o.has_place;
-    if (o.has_place) {
-        c.distance = (int64_t)llround(quarantine_distance_m(o.lat_e6, o.lon_e6, c.lat, c.lon));
-        c.inside = c.distance <= o.radius_m;
-    } else {
-        c.inside = true;
-    }
     rc = store_tx(r->store, checkin_tx, &c);
     if (rc)
         return rc;
     json_t *j = json_pack("{s:I, s:I, s:I, s:b, s:b}", "id", (json_int_t)c.id, "order_id", (json_int_t)o.id,
                           "slot_start", (json_int_t)c.slot, "inside", c.inside, "alert", c.alert);
-    json_object_set_new(j, "distance_m", c.has_place ? json_integer(c.distance) : json_null());
+    json_object_set_new(j, "distance_m", o.has_place ? json_integer(c.distance) : json_null());
     return http_reply_json(r, c.created ? 201 : 200, j);
 }

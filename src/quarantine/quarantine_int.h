@@ -30,6 +30,22 @@ int quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *
  * first. */
 int quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types, int64_t limit,
                              const char *arg, struct quarantine_order **out, int *n);
+/* A check-in from the quarantined person's phone. */
+struct quarantine_checkin {
+    const struct quarantine_order *o;
+    const char *client_id, *media_type, *photo_b64; /* photo: base64 of a JPEG or PNG */
+    int64_t at, lat, lon, accuracy;                  /* position in micro-degrees, accuracy in metres */
+    /* filled by quarantine__checkin_record */
+    int64_t slot, distance, id;
+    bool inside, created, alert;
+};
+/*
+ * Places the check-in in its slot, measures the distance to the order's place,
+ * stores it with its photo unless client_id is known (then *created is false),
+ * and raises an "outside" alert when beyond the radius.  Call inside a transaction.
+ */
+int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c);
+
 /* Inserts the alert unless it exists; a new one queues a reminder to the person. */
 int quarantine__alert(struct store *s, const struct quarantine_order *o, const char *kind, int64_t slot_start,
                       const char *detail, int64_t now, bool *raised);

@@ -2,6 +2,7 @@
  * quarantine_store.c - the queries of quarantine (migration 012) and the
  * monitor job.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -205,5 +206,47 @@ int quarantine_job_monitor(struct store *s, int64_t now, const char **detail)
     *detail = msg;
     log_info("msg=\"quarantine monitor\" alerts=%lld ended=%lld photos=%lld", (long long)m.alerts,
              (long long)m.ended, (long long)m.photos);
+    return rc;
+}
+
+int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
+{
+    int64_t slot_end;
+    quarantine_slot(c->o->checkins_per_day, c->at, &c->slot, &slot_end);
+    if (c->o->has_place) {
+        c->distance = (int64_t)llround(quarantine_distance_m(c->o->lat_e6, c->o->lon_e6, c->lat, c->lon));
+        c->inside = c->distance <= c->o->radius_m;
+    } else {
+        c->inside = true;
+    }
+    c->created = false;
+    int rc = c->o->has_place
+                 ? store_int(s, &c->id,
+                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
+                             " accuracy_m, distance_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+                             "siiiiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy,
+                             c->distance, (int64_t)c->inside)
+                 : store_int(s, &c->id,
+                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
+                             " accuracy_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
+                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+                             "siiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy);
+    if (rc == STORE_DONE)
+        return store_int(s, &c->id, "SELECT id FROM quarantine_checkins WHERE order_id = ? AND client_id = ?", "is",
+                         c->o->id, c->client_id);
+    if (rc)
+        return rc;
+    c->created = true;
+    rc = store_run(s, NULL, "INSERT INTO quarantine_photos (checkin_id, order_id, media_type, data) VALUES (?, ?, ?, ?)",
+                   "iiss", c->id, c->o->id, c->media_type, c->photo_b64);
+    if (!rc && !c->inside) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "check-in %lld m from the place (radius %d m)", (long long)c->distance,
+                 c->o->radius_m);
+        bool raised;
+        rc = quarantine__alert(s, c->o, "outside", c->slot, detail, c->at, &raised);
+        c->alert = raised;
+    }
     return rc;
 }
