@@ -21,8 +21,10 @@
 #include "venue/venue.h" /* venues section */
 #include "venue/checkin.h" /* check-ins section */
 #include "vaccine/vaccine.h" /* vaccination section */
+#include "vaccine/upload.h" /* vaccination section: registration lists */
 #include "tracing/tracing.h" /* tracing section */
 #include "quarantine/quarantine.h" /* quarantine section */
+#include "dcc/dcc_http.h" /* certificate verification section */
 
 #define PUBLIC 0
 
@@ -132,6 +134,11 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/vaccine/priority-groups", vaccine_handle_priority_groups, PUBLIC, 0, 0},
     {"POST", "/api/v1/vaccine/registrations", vaccine_handle_registration_create, VAX_ANY, 0, 0},
     {"GET", "/api/v1/vaccine/registrations", vaccine_handle_registration_list, ROLES_ADMIN, 0, 0},
+    /* Registration lists (src/vaccine/upload*.c): officials; rows must lie in the caller's area. */
+    {"POST", "/api/v1/vaccine/registrations/upload/check", vaccine_handle_upload_check, ROLES_ADMIN,
+     VACCINE_UPLOAD_BODY_MAX, 0},
+    {"POST", "/api/v1/vaccine/registrations/upload/apply", vaccine_handle_upload_apply, ROLES_ADMIN, 0, 0},
+    /* end of registration lists */
     {"POST", "/api/v1/vaccine/sites", vaccine_handle_site_create, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/vaccine/sites", vaccine_handle_site_list, VAX_STAFF, 0, 0},
     {"GET", "/api/v1/vaccine/sites/{id}", vaccine_handle_site_get, VAX_STAFF, 0, 0},
@@ -160,6 +167,10 @@ const struct http_route cordon_routes[] = {
 #undef VAX_ANY
 #undef VAX_STAFF
     /* end of vaccination */
+
+    /* Certificate verification (src/dcc/dcc_http.c): any HC1: payload, public. */
+    {"POST", "/api/v1/certificates/verify", dcc_handle_verify, PUBLIC, DCC_VERIFY_BODY_MAX, 0},
+    /* end of certificate verification */
 
     /* Contact tracing (src/tracing/): literal paths before {id}. */
     {"POST", "/api/v1/tracing/cases", tracing_handle_case_create, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},

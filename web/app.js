@@ -21,6 +21,16 @@ import { scanPosterView } from './js/views/scan-poster.js';
 import { venuesView, venueNewView, venueView } from './js/views/venues.js';
 import { venueScanView } from './js/views/venue-scan.js';
 import { reportsView } from './js/views/reports.js';
+import { samplerSessionsView, collectView } from './js/views/testing-collect.js';
+import { labSessionsView, manifestView, resultsView, importView } from './js/views/testing-lab.js';
+import { myResultsPanel, myResultsView, lookupView, statsView } from './js/views/testing-results.js';
+import { identityView } from './js/views/vaccine-me.js';
+import { vaxSitesView, vaxSiteDayView } from './js/views/vaccine-site.js';
+import { verifyView } from './js/views/vaccine-verify.js';
+import { vaxOversightView } from './js/views/vaccine-oversight.js';
+import { workListView, chainView, TRACING_ROLES } from './js/views/tracing.js';
+import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
+import { start as startSampleQueue } from './js/components/offline-queue.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const isCitizenRole = (role) => role === 'citizen';
@@ -94,6 +104,10 @@ function wireHeader() {
 export function defaultHash(me) {
   if (isCitizenRole(me.role)) return me.profile_complete === false ? '#/me/profile' : '#/me';
   if (me.role === 'venue_owner') return '#/venues';
+  if (me.role === 'sampler') return '#/testing/sessions';
+  if (me.role === 'lab') return '#/testing/lab';
+  if (me.role === 'vaccinator') return '#/vaccine/sites';
+  if (me.role === 'tracer') return '#/tracing';
   return isAdmin(me.role) ? '#/accounts' : '#/units';
 }
 
@@ -120,7 +134,11 @@ const citizenOnly = (view) => onlyFor((me) => isCitizenRole(me.role), view, 'err
 const staffOnly = (view) => onlyFor((me) => !isCitizenRole(me.role), view, 'error.staff_only');
 const venueRoles = (view) => onlyFor((me) => VENUE_ROLES.includes(me.role), view, 'error.venue_only');
 const ownerOnly = (view) => onlyFor((me) => me.role === 'venue_owner', view, 'error.owner_only');
-route('/me', citizenOnly(meHomeView));
+// Platform 2: the citizen home also shows "My results" (self and managed family members).
+route('/me', citizenOnly(async (ctx) => {
+  await meHomeView(ctx);
+  if (!ctx.signal.aborted) ctx.root.appendChild(myResultsPanel(ctx.signal));
+}));
 route('/me/profile', citizenOnly(profileView));
 route('/me/family', citizenOnly(familyView));
 route('/me/checkins', citizenOnly(myCheckinsView));
@@ -135,6 +153,33 @@ route('/units', staffOnly(unitsView));
 route('/units/:code', staffOnly(unitsView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
+/* Platform 2: sample collection, lab, results. */
+const SAMPLING_ROLES = ['sampler', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
+const samplingRoles = (view) => onlyFor((me) => SAMPLING_ROLES.includes(me.role), view, 'error.sampler_only');
+const labOnly = (view) => onlyFor((me) => me.role === 'lab', view, 'error.lab_only');
+route('/testing/sessions', samplingRoles(samplerSessionsView));
+route('/testing/sessions/:id', samplingRoles(collectView));
+route('/testing/lab', labOnly(labSessionsView));
+route('/testing/lab/:id', onlyFor((me) => me.role === 'lab' || isAdmin(me.role), manifestView, 'error.lab_only'));
+route('/testing/results', labOnly(resultsView));
+route('/testing/import', labOnly(importView));
+route('/testing/stats', adminOnly(statsView));
+route('/me/results', citizenOnly(myResultsView));
+route('/results/lookup', lookupView, { public: true });
+/* Platform 3: vaccination, certificates, the verifier. */
+const VAX_ROLES = ['vaccinator', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
+const vaxRoles = (view) => onlyFor((me) => VAX_ROLES.includes(me.role), view, 'error.vaccinator_only');
+route('/me/health', citizenOnly(identityView));
+route('/vaccine/sites', vaxRoles(vaxSitesView));
+route('/vaccine/sites/:id', vaxRoles(vaxSiteDayView));
+route('/vaccine/oversight', adminOnly(vaxOversightView));
+route('/verify', verifyView, { public: true });
+/* Contact tracing and quarantine (docs/api-tracing.md). */
+const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');
+route('/tracing', tracingRoles(workListView));
+route('/tracing/cases/:id', tracingRoles(chainView));
+route('/quarantine', tracingRoles(quarantineOversightView));
+route('/me/quarantine', citizenOnly(myQuarantineView));
 route('/', () => {});
 route('*', notFoundView);
 
@@ -169,6 +214,9 @@ async function boot() {
     return;
   }
   renderSession(session.current());
+  // Samples taken offline before a reload go to the server without waiting for the collection page.
+  const me = session.current();
+  if (me && SAMPLING_ROLES.includes(me.role) && window.indexedDB) startSampleQueue();
   start(view);
 }
 

@@ -51,48 +51,47 @@ static int need_field(const char *v, unsigned need, unsigned bit, const char *na
     return 0;
 }
 
-int people__read_input(json_t *body, unsigned need, int64_t now, struct people_input *in, struct fault *f)
+/*
+ * The one set of person rules: POST /api/v1/people (through people__read_input)
+ * and people_create (registration lists) both land here.
+ */
+int people__check_input(const struct people_fields *raw, unsigned need, int64_t now, struct people_input *in,
+                        struct fault *f)
 {
     memset(in, 0, sizeof(*in));
-    int rc = jsonin_str(body, "full_name", false, 100, &in->full_name, f);
-    if (!rc)
-        rc = need_field(in->full_name, need, PEOPLE_NEED_NAME, "full_name", f);
+    in->full_name = raw->full_name;
+    in->date_of_birth = raw->date_of_birth;
+    in->sex = raw->sex;
+    in->phone = raw->phone;
+    in->cccd = raw->cccd;
+    in->cmnd = raw->cmnd;
+    in->bhyt = raw->bhyt;
+    in->commune_code = raw->commune_code;
+    in->street = raw->street;
+    in->client_id = raw->client_id;
+    int rc = need_field(in->full_name, need, PEOPLE_NEED_NAME, "full_name", f);
     if (!rc && in->full_name)
         rc = validate_person_name(in->full_name, "full_name", f);
-    if (!rc)
-        rc = jsonin_str(body, "date_of_birth", false, IDS_DATE_LEN, &in->date_of_birth, f);
     if (!rc)
         rc = need_field(in->date_of_birth, need, PEOPLE_NEED_DOB, "date_of_birth", f);
     if (!rc && in->date_of_birth)
         rc = ids_check_date_of_birth(in->date_of_birth, now, "date_of_birth", f);
-    if (!rc)
-        rc = jsonin_str(body, "sex", false, 6, &in->sex, f);
     if (!rc && in->sex && strcmp(in->sex, "male") && strcmp(in->sex, "female") && strcmp(in->sex, "other"))
         rc = fault_set(f, ERR_INVALID_FIELD, "sex", "sex must be male, female or other");
-    if (!rc)
-        rc = jsonin_str(body, "phone", false, 16, &in->phone, f);
     if (!rc && in->phone) {
         rc = validate_phone(in->phone, "phone", in->phone_buf, f);
         in->phone = in->phone_buf;
     }
-    if (!rc)
-        rc = jsonin_str(body, "cccd", false, IDS_CCCD_LEN, &in->cccd, f);
     if (!rc && in->cccd)
         rc = ids_check_cccd(in->cccd, "cccd", f);
-    if (!rc)
-        rc = jsonin_str(body, "cmnd", false, IDS_CMND_LEN, &in->cmnd, f);
     if (!rc && in->cmnd)
         rc = ids_check_cmnd(in->cmnd, "cmnd", f);
     if (!rc && in->cccd && in->cmnd)
         rc = fault_set(f, ERR_INVALID_FIELD, "cmnd", "give either cccd or cmnd, not both");
-    if (!rc)
-        rc = jsonin_str(body, "bhyt", false, IDS_BHYT_LEN, &in->bhyt, f);
     if (!rc && in->bhyt) {
         rc = ids_check_bhyt(in->bhyt, "bhyt", in->bhyt_buf, f);
         in->bhyt = in->bhyt_buf;
     }
-    if (!rc)
-        rc = jsonin_str(body, "commune_code", false, 5, &in->commune_code, f);
     if (!rc)
         rc = need_field(in->commune_code, need, PEOPLE_NEED_COMMUNE, "commune_code", f);
     if (!rc && in->commune_code) {
@@ -101,18 +100,52 @@ int people__read_input(json_t *body, unsigned need, int64_t now, struct people_i
         if (!rc && u->level != 3)
             rc = fault_set(f, ERR_INVALID_FIELD, "commune_code", "commune_code must be a commune or ward (5 digits)");
     }
-    if (!rc)
-        rc = jsonin_str(body, "street", false, PEOPLE_STREET_MAX, &in->street, f);
+    if (!rc && in->street && (!text_utf8_valid(in->street, strlen(in->street)) ||
+                              text_utf8_length(in->street) > PEOPLE_STREET_MAX))
+        rc = fault_set(f, ERR_INVALID_FIELD, "street", "street must be at most %d characters", PEOPLE_STREET_MAX);
     if (!rc && in->street)
         rc = check_street(in->street, f);
-    if (!rc && json_object_get(body, "client_id")) {
-        rc = jsonin_str(body, "client_id", false, 64, &in->client_id, f);
-        if (!rc && in->client_id)
-            rc = check_client_id(in->client_id, f);
-    }
+    if (!rc && in->client_id)
+        rc = check_client_id(in->client_id, f);
     if (!rc && in->full_name)
         text_fold(in->full_name, in->name_fold, sizeof(in->name_fold));
     return rc;
+}
+
+int people_fields_check(const struct people_fields *in, int64_t now, struct fault *f)
+{
+    struct people_input checked;
+    return people__check_input(in, PEOPLE_CREATE_NEED, now, &checked, f);
+}
+
+/* Reads the JSON strings (type and length as the contract states them), then applies the rules above. */
+int people__read_input(json_t *body, unsigned need, int64_t now, struct people_input *in, struct fault *f)
+{
+    struct people_fields raw = {0};
+    int rc = jsonin_str(body, "full_name", false, 100, &raw.full_name, f);
+    if (!rc)
+        rc = jsonin_str(body, "date_of_birth", false, IDS_DATE_LEN, &raw.date_of_birth, f);
+    if (!rc)
+        rc = jsonin_str(body, "sex", false, 6, &raw.sex, f);
+    if (!rc)
+        rc = jsonin_str(body, "phone", false, 16, &raw.phone, f);
+    if (!rc)
+        rc = jsonin_str(body, "cccd", false, IDS_CCCD_LEN, &raw.cccd, f);
+    if (!rc)
+        rc = jsonin_str(body, "cmnd", false, IDS_CMND_LEN, &raw.cmnd, f);
+    if (!rc)
+        rc = jsonin_str(body, "bhyt", false, IDS_BHYT_LEN, &raw.bhyt, f);
+    if (!rc)
+        rc = jsonin_str(body, "commune_code", false, 5, &raw.commune_code, f);
+    if (!rc)
+        rc = jsonin_str(body, "street", false, PEOPLE_STREET_MAX, &raw.street, f);
+    if (!rc && json_object_get(body, "client_id"))
+        rc = jsonin_str(body, "client_id", false, 64, &raw.client_id, f);
+    if (rc) {
+        memset(in, 0, sizeof(*in));
+        return rc;
+    }
+    return people__check_input(&raw, need, now, in, f);
 }
 
 bool people__same_address(const struct person *manager, const struct people_input *member)

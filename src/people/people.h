@@ -83,6 +83,40 @@ bool people_profile_complete(const struct person *p);
  */
 int people_qr_status(struct store *s, const char *payload, bool *valid, const char **reason);
 
+/*
+ * Creating a person from plain fields (registration lists and other imports),
+ * by the rules of POST /api/v1/people: full_name, date_of_birth and a
+ * commune_code (commune or ward) are required; sex (male, female, other),
+ * phone, cccd or cmnd (not both), bhyt, street and client_id are optional.
+ * NULL means absent; an empty string is invalid.
+ */
+struct people_fields {
+    const char *full_name, *date_of_birth, *sex, *phone, *cccd, *cmnd, *bhyt, *commune_code, *street;
+    const char *client_id;
+};
+
+/* 0, or an enum err with f naming the first bad field (the same messages as POST /api/v1/people). */
+int people_fields_check(const struct people_fields *in, int64_t now, struct fault *f);
+
+/*
+ * The person these fields describe if already recorded, matched as POST
+ * /api/v1/people matches (client_id, cccd, cmnd, bhyt, then phone + folded
+ * name + date of birth): STORE_OK with *out, STORE_DONE when none, an enum
+ * err (f filled) when the fields are bad, or a store rc.
+ */
+int people_match(struct store *s, struct arena *a, const struct people_fields *in, struct person *out,
+                 struct fault *f);
+
+/*
+ * Checks the fields, then returns the matching recorded person (*existing
+ * true) or records a new one created by account created_by (0: none).
+ * Call inside the caller's transaction (store_tx): nothing is audited here.
+ * 0 with *out (strings in a); an enum err with f filled for bad fields, or
+ * ERR_CONFLICT when a concurrent writer holds one of the ids; or a store rc.
+ */
+int people_create(struct store *s, struct arena *a, const struct people_fields *in, int64_t created_by,
+                  struct person *out, bool *existing, struct fault *f);
+
 /* Lays out the personal card (CR80, 85.6 x 54 mm): fmt is PRINT_PDF or PRINT_PNG (print/print.h). */
 int people_card_render(const struct person *p, const char *payload, int fmt, struct buf *out);
 

@@ -78,23 +78,13 @@ static int create_tx(struct store *s, void *arg)
 {
     struct create_ctx *c = arg;
     struct http_req *r = c->r;
-    int rc = people__find_duplicate(s, &r->arena, c->in, &c->p);
-    if (rc == STORE_DONE) {
-        int64_t id;
-        rc = people__insert(s, c->in, r->who->account_id, 0, &id);
-        if (rc == STORE_OK)
-            rc = people_get(s, &r->arena, id, &c->p);
-        else if (rc == STORE_DONE) /* a concurrent request recorded the same person */
-            rc = people__find_duplicate(s, &r->arena, c->in, &c->p);
-        if (rc == STORE_DONE)
-            return http_fail(r, ERR_CONFLICT, NULL, "this person could not be recorded; try again");
-        if (rc)
-            return rc;
-        return audit_request(r, "person.create", "person", id_text(r, c->p.id), c->p.commune_code);
-    }
+    int rc = people__create_checked(s, &r->arena, c->in, r->who->account_id, &c->p, &c->existing);
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_CONFLICT, NULL, "this person could not be recorded; try again");
     if (rc)
         return rc;
-    c->existing = true;
+    if (!c->existing)
+        return audit_request(r, "person.create", "person", id_text(r, c->p.id), c->p.commune_code);
     /* outside the area the caller learns only id and code, and the person's area sees who matched */
     return audit_staff(r, staff_sees(r, &c->p) ? "person.read" : "person.match", &c->p);
 }
@@ -105,8 +95,7 @@ int people_handle_create(struct http_req *r)
     struct people_input in;
     int rc = http_read_json(r, people__fields_with_client_id, &body);
     if (!rc)
-        rc = people__read_input(body, PEOPLE_NEED_NAME | PEOPLE_NEED_DOB | PEOPLE_NEED_COMMUNE, clock_now(), &in,
-                                &r->fault);
+        rc = people__read_input(body, PEOPLE_CREATE_NEED, clock_now(), &in, &r->fault);
     if (rc)
         return rc;
     if (!unit_within(r->who->unit_code, in.commune_code))

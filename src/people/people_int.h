@@ -35,6 +35,9 @@ enum people_need {
     PEOPLE_NEED_COMMUNE = 1 << 2,
 };
 
+/* What POST /api/v1/people and people_create require. */
+#define PEOPLE_CREATE_NEED (PEOPLE_NEED_NAME | PEOPLE_NEED_DOB | PEOPLE_NEED_COMMUNE)
+
 /* The fields a person body may hold (NULL-terminated), with and without client_id. */
 extern const char *const people__fields[];
 extern const char *const people__fields_with_client_id[];
@@ -46,6 +49,14 @@ extern const char *const people__fields_with_client_id[];
  * are normalised into the buffers of *in; the name is folded into name_fold.
  */
 int people__read_input(json_t *body, unsigned need, int64_t now, struct people_input *in, struct fault *f);
+/*
+ * The rules behind people__read_input, on plain strings (NULL: absent): each
+ * present field is validated (errors name it), the fields in `need` must be
+ * present, cccd and cmnd exclude each other.  Strings of *in point into raw
+ * or into in's buffers.
+ */
+int people__check_input(const struct people_fields *raw, unsigned need, int64_t now, struct people_input *in,
+                        struct fault *f);
 /* Whether a member with this address joins the manager's household (same commune and same folded street). */
 bool people__same_address(const struct person *manager, const struct people_input *member);
 
@@ -54,6 +65,14 @@ bool people__same_address(const struct person *manager, const struct people_inpu
 /* Inserts a person; STORE_DONE when a unique column (cccd, cmnd, bhyt, client_id, code) is already taken. */
 int people__insert(struct store *s, const struct people_input *in, int64_t created_by, int64_t household_id,
                    int64_t *id);
+/*
+ * Records the person described by checked input, or finds the one already
+ * recorded (people__find_duplicate): STORE_OK with *out and *existing set,
+ * STORE_DONE when a concurrent writer took a unique column and the person
+ * still cannot be found, or a store rc.  Call inside a transaction.
+ */
+int people__create_checked(struct store *s, struct arena *a, const struct people_input *in, int64_t created_by,
+                           struct person *out, bool *existing);
 /* The person this input describes, if recorded: by client_id, cccd, cmnd, bhyt, then phone + folded name + birth date. */
 int people__find_duplicate(struct store *s, struct arena *a, const struct people_input *in, struct person *out);
 /* Another person (not `self`) holding the input's cccd, cmnd or bhyt: STORE_OK with *field set, or STORE_DONE. */

@@ -357,7 +357,28 @@ int quarantine_handle_alerts(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "alerts", arr));
 }
 
-/* GET /api/v1/quarantine/compliance?unit= : per commune, active orders, today's slots due and answered, alerts */
+/* Distinct slots of order_id starting at or after since that got a check-in inside the radius, as starts. */
+static int answered_slots(struct store *s, int64_t order_id, int64_t since, int64_t *starts, int max, int *n)
+{
+    struct store_stmt *st;
+    *n = 0;
+    int rc = store_query(s, &st,
+                         "SELECT DISTINCT slot_start FROM quarantine_checkins WHERE order_id = ? AND inside = 1"
+                         " AND slot_start >= ?",
+                         "ii", order_id, since);
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        if (*n < max)
+            starts[(*n)++] = store_col_int(st, 0);
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/*
+ * GET /api/v1/quarantine/compliance?unit= : per commune, active orders, today's slots due (ended since the
+ * order began), slots answered (due slots with a check-in inside the radius), check-ins, open alerts.
+ */
 int quarantine_handle_compliance(struct http_req *r)
 {
     const struct unit *u;
@@ -385,21 +406,30 @@ int quarantine_handle_compliance(struct http_req *r)
         const char *cc = store_col_text(st, 0) ? store_col_text(st, 0) : "";
         if (!cur || strcmp(cc, commune)) {
             snprintf(commune, sizeof(commune), "%s", cc);
-            cur = json_pack("{s:s, s:i, s:i, s:i, s:i}", "commune_code", cc, "active_orders", 0, "slots_due", 0,
-                            "checkins_today", 0, "open_alerts", 0);
+            cur = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "commune_code", cc, "active_orders", 0, "slots_due", 0,
+                            "slots_answered", 0, "checkins_today", 0, "open_alerts", 0);
             json_array_append_new(arr, cur);
         }
         int per = (int)store_col_int(st, 2);
-        int due = 0;
-        for (int k = 0; k < per; k++) {
+        int64_t starts[48];
+        int nstarts = 0, due = 0, answered = 0;
+        rc = answered_slots(r->store, store_col_int(st, 1), day0, starts, 48, &nstarts);
+        for (int k = 0; k < per && !rc; k++) {
             int64_t s0, s1;
             quarantine_slot_of_day(per, today, k, &s0, &s1);
-            if (s1 <= now && s0 >= store_col_int(st, 3))
-                due++;
+            if (s1 > now || s0 < store_col_int(st, 3))
+                continue;
+            due++;
+            for (int j = 0; j < nstarts; j++)
+                if (starts[j] == s0) {
+                    answered++;
+                    break;
+                }
         }
 #define ADD(key, v) json_object_set_new(cur, key, json_integer(json_integer_value(json_object_get(cur, key)) + (v)))
         ADD("active_orders", 1);
         ADD("slots_due", due);
+        ADD("slots_answered", answered);
         ADD("checkins_today", store_col_int(st, 4));
         ADD("open_alerts", store_col_int(st, 5));
 #undef ADD
@@ -413,9 +443,8 @@ int quarantine_handle_compliance(struct http_req *r)
     json_t *v;
     json_array_foreach(arr, i, v) {
         json_int_t due = json_integer_value(json_object_get(v, "slots_due"));
-        json_int_t made = json_integer_value(json_object_get(v, "checkins_today"));
-        json_object_set_new(v, "compliance", due ? json_real(made >= due ? 1.0 : (double)made / (double)due)
-                                                 : json_null());
+        json_int_t answered = json_integer_value(json_object_get(v, "slots_answered"));
+        json_object_set_new(v, "compliance", due ? json_real((double)answered / (double)due) : json_null());
     }
     audit_request(r, "quarantine.compliance.read", "quarantine_order", NULL, u->code);
     return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "communes", arr));
