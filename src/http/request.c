@@ -87,7 +87,8 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 int http_reply_json(struct http_req *r, int status, json_t *v)
 {
     buf_reset(&r->out);
-    int rc = json_dump_callback(v, dump_cb, &r->out, JSON_COMPACT);
+    /* 12 significant digits: a Ct of 30.1 is written 30.1, not 30.100000000000001 */
+    int rc = json_dump_callback(v, dump_cb, &r->out, JSON_COMPACT | JSON_REAL_PRECISION(12));
     json_decref(v);
     if (rc)
         return http_fail(r, ERR_INTERNAL, NULL, "response too large");
