@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "core/arena.h"
 #include "core/clock.h"
+#include "core/err.h"
 #include "declare/declare.h"
 #include "people/people.h"
 #include "quarantine/quarantine.h"
@@ -170,15 +171,18 @@ int cmd_demo(int argc, char **argv)
     int64_t people[PEOPLE_DEMO_COUNT];
     if (!rc) {
         rc = store_tx(s, platform1, people);
-        cmd_progress("platform 1: people, venues, check-ins", 1, 1);
+        if (!rc)
+            cmd_progress("platform 1: people, venues, check-ins", 1, 1);
     }
     if (!rc) {
         rc = testing_demo(s);
-        cmd_progress("platform 2: sampling, pooled tubes, results", 1, 1);
+        if (!rc)
+            cmd_progress("platform 2: sampling, pooled tubes, results", 1, 1);
     }
     if (!rc) {
         rc = vaccine_demo(s);
-        cmd_progress("platform 3: vaccination sites, doses, certificates", 1, 1);
+        if (!rc)
+            cmd_progress("platform 3: vaccination sites, doses, certificates", 1, 1);
     }
     if (!rc) {
         /* The neighbour who declared a cough tests positive: her contacts at the noodle shop and
@@ -187,10 +191,11 @@ int cmd_demo(int argc, char **argv)
         rc = tracing_demo(s, people[3], u->province, u->district, u->code);
         if (!rc)
             rc = store_tx(s, quarantine_checkins, NULL);
-        cmd_progress("tracing: a confirmed case, F1, F2, quarantine", 1, 1);
+        if (!rc)
+            cmd_progress("tracing: a confirmed case, F1, F2, quarantine", 1, 1);
     }
     if (rc) {
-        fprintf(stderr, "cordon demo: %s\n", store_errmsg(s));
+        fprintf(stderr, "cordon demo: could not load the demo data (%s) %s\n", err_code(store_err(rc)), store_errmsg(s));
     } else {
         printf("\nDemo logins (password for all: %s)\n", password);
         for (size_t i = 0; i < n; i++)

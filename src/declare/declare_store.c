@@ -114,34 +114,27 @@ int declare_insert(struct store *s, struct declaration *d, bool *created)
     return exists ? STORE_OK : STORE_CONFLICT; /* not the client_id: the reference was taken */
 }
 
+struct read_ctx {
+    struct arena *a;
+    struct declaration *out;
+};
+
+static void read_one(struct store_stmt *st, void *p)
+{
+    struct read_ctx *c = p;
+    read_row(st, c->a, c->out);
+}
+
 int declare_get_by_client_id(struct store *s, struct arena *a, const char *client_id, struct declaration *out)
 {
-    struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " COLUMNS " FROM declarations WHERE client_id = ?", "s", client_id);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        read_row(st, a, out);
-        rc = STORE_OK;
-    }
-    store_finalize(st);
-    return rc;
+    struct read_ctx c = {a, out};
+    return store_get(s, read_one, &c, "SELECT " COLUMNS " FROM declarations WHERE client_id = ?", "s", client_id);
 }
 
 int declare_get_by_reference(struct store *s, struct arena *a, const char *reference, struct declaration *out)
 {
-    struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " COLUMNS " FROM declarations WHERE reference = ?", "s", reference);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        read_row(st, a, out);
-        rc = STORE_OK;
-    }
-    store_finalize(st);
-    return rc;
+    struct read_ctx c = {a, out};
+    return store_get(s, read_one, &c, "SELECT " COLUMNS " FROM declarations WHERE reference = ?", "s", reference);
 }
 
 int declare_list_person(struct store *s, struct arena *a, int64_t person_id, int64_t limit, struct declaration **out,

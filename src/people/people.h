@@ -16,6 +16,7 @@
 
 struct store;
 struct http_req;
+struct unit;
 
 #define PERSON_CODE_LEN 10
 
@@ -52,6 +53,15 @@ bool people_manages(struct store *s, int64_t manager_id, int64_t person_id);
  * 404) and returns its code on refusal; on success *out holds the person.
  */
 int people_require_access(struct http_req *r, int64_t person_id, struct person *out);
+
+/*
+ * people_require_access for a person named by a request field, who must have a
+ * commune of residence (records that are located by it: cases, orders, ...):
+ * unknown → 404 naming field, no commune yet → 400 naming field.  On success
+ * *out holds the person and *commune its commune unit.
+ */
+int people_require_located(struct http_req *r, int64_t person_id, const char *field, struct person *out,
+                           const struct unit **commune);
 
 /* The person's current personal QR payload (CDN1.P...). */
 int people_qr_payload(struct store *s, const struct person *p, char out[256]);

@@ -254,3 +254,18 @@ int people_handle_card_pdf(struct http_req *r)
 {
     return card(r, PRINT_PDF);
 }
+
+int people_require_located(struct http_req *r, int64_t person_id, const char *field, struct person *out,
+                           const struct unit **commune)
+{
+    int rc = people_require_access(r, person_id, out);
+    if (rc) {
+        if (r->fault.code == ERR_NOT_FOUND)
+            r->fault.field = field;
+        return rc;
+    }
+    *commune = out->commune_code ? unit_find(out->commune_code) : NULL;
+    if (!*commune)
+        return http_fail(r, ERR_INVALID_FIELD, field, "the person has no commune of residence yet");
+    return 0;
+}

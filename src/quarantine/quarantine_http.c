@@ -141,15 +141,10 @@ int quarantine_handle_create(struct http_req *r)
     if (rc)
         return rc;
     struct person p;
-    rc = people_require_access(r, c.in.person_id, &p);
-    if (rc) {
-        if (r->fault.code == ERR_NOT_FOUND)
-            r->fault.field = "person_id";
+    const struct unit *u;
+    rc = people_require_located(r, c.in.person_id, "person_id", &p, &u);
+    if (rc)
         return rc;
-    }
-    const struct unit *u = p.commune_code ? unit_find(p.commune_code) : NULL;
-    if (!u)
-        return http_fail(r, ERR_INVALID_FIELD, "person_id", "the person has no commune of residence yet");
     unit_ancestors(u, &c.in.province_code, &c.in.district_code, &c.in.commune_code);
     if (!c.in.kind)
         c.in.kind = pol.place_kind;

@@ -150,18 +150,17 @@ int store_run(struct store *s, int64_t *changes, const char *sql, const char *ty
     return rc;
 }
 
-int store_int(struct store *s, int64_t *out, const char *sql, const char *types, ...)
+/* One-row query: hands the row, if any, to read(st, ctx). */
+static int vget(struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx, const char *sql,
+                const char *types, va_list ap)
 {
     struct store_stmt *st;
-    va_list ap;
-    va_start(ap, types);
     int rc = vquery(s, &st, sql, types, ap);
-    va_end(ap);
     if (rc != STORE_OK)
         return rc;
     rc = store_step(st);
     if (rc == STORE_ROW) {
-        *out = store_col_int(st, 0);
+        read(st, ctx);
         rc = STORE_OK;
     }
     store_finalize(st);
@@ -171,19 +170,24 @@ int store_int(struct store *s, int64_t *out, const char *sql, const char *types,
 int store_get(struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx, const char *sql,
               const char *types, ...)
 {
-    struct store_stmt *st;
     va_list ap;
     va_start(ap, types);
-    int rc = vquery(s, &st, sql, types, ap);
+    int rc = vget(s, read, ctx, sql, types, ap);
     va_end(ap);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        read(st, ctx);
-        rc = STORE_OK;
-    }
-    store_finalize(st);
+    return rc;
+}
+
+static void read_int(struct store_stmt *st, void *out)
+{
+    *(int64_t *)out = store_col_int(st, 0);
+}
+
+int store_int(struct store *s, int64_t *out, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = vget(s, read_int, out, sql, types, ap);
+    va_end(ap);
     return rc;
 }
 

@@ -342,7 +342,7 @@ int vaccine__registration_insert(struct store *s, const char *client_id, const s
                      "INSERT INTO vaccine_registrations (client_id, person_id, priority_group, conditions, source,"
                      " age_years, province_code, district_code, commune_code, created_by_account, created_by_person,"
                      " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                     "sisssisssiiii", client_id, p->id, group, conditions, source, age, prov, dist, comm,
+                     "sisssdsssiiii", client_id, p->id, group, conditions, source, age, prov, dist, comm,
                      by_account, by_person, now, now);
 }
 

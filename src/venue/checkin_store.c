@@ -63,36 +63,30 @@ int checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+struct read_ctx {
+    struct arena *a;
+    struct checkin *out;
+};
+
+static void read_one(struct store_stmt *st, void *p)
+{
+    struct read_ctx *c = p;
+    read_row(st, c->a, c->out);
+}
+
 int checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out)
 {
-    struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " CHECKIN_COLUMNS CHECKIN_FROM " WHERE c.id = ?", "i", id);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        read_row(st, a, out);
-        rc = STORE_OK;
-    }
-    store_finalize(st);
-    return rc;
+    struct read_ctx c = {a, out};
+    return store_get(s, read_one, &c, "SELECT " CHECKIN_COLUMNS CHECKIN_FROM " WHERE c.id = ?", "i", id);
 }
 
 int checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
                         struct checkin *out)
 {
-    struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " CHECKIN_COLUMNS CHECKIN_FROM " WHERE c.client_id = ? AND c.person_id = ?",
-                         "si", client_id, person_id);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        read_row(st, a, out);
-        rc = STORE_OK;
-    }
-    store_finalize(st);
-    return rc;
+    struct read_ctx c = {a, out};
+    return store_get(s, read_one, &c,
+                     "SELECT " CHECKIN_COLUMNS CHECKIN_FROM " WHERE c.client_id = ? AND c.person_id = ?", "si",
+                     client_id, person_id);
 }
 
 int checkin_set_checkout(struct store *s, int64_t id, int64_t at)

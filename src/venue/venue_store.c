@@ -30,38 +30,35 @@ static void read_row(struct store_stmt *st, struct arena *a, struct venue *out)
     out->created_at = store_col_int(st, 9);
 }
 
-/* Runs a one-row SELECT with one bound key ('i' or 's'). */
-static int get_one(struct store *s, struct arena *a, const char *sql, char type, int64_t id, const char *key,
-                   struct venue *out)
+struct read_ctx {
+    struct arena *a;
+    struct venue *out;
+};
+
+static void read_one(struct store_stmt *st, void *p)
 {
-    struct store_stmt *st;
-    int rc = type == 'i' ? store_query(s, &st, sql, "i", id) : store_query(s, &st, sql, "s", key);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        read_row(st, a, out);
-        rc = STORE_OK;
-    }
-    store_finalize(st);
-    return rc;
+    struct read_ctx *c = p;
+    read_row(st, c->a, c->out);
 }
 
 int venue_get(struct store *s, struct arena *a, int64_t id, struct venue *out)
 {
-    return get_one(s, a, "SELECT " VENUE_COLUMNS " FROM venues WHERE id = ?", 'i', id, NULL, out);
+    struct read_ctx c = {a, out};
+    return store_get(s, read_one, &c, "SELECT " VENUE_COLUMNS " FROM venues WHERE id = ?", "i", id);
 }
 
 int venue_find_by_code(struct store *s, struct arena *a, const char *code, struct venue *out)
 {
     if (!code || strlen(code) != VENUE_CODE_LEN)
         return STORE_DONE; /* no stored code has another length: spare the query */
-    return get_one(s, a, "SELECT " VENUE_COLUMNS " FROM venues WHERE code = ?", 's', 0, code, out);
+    struct read_ctx c = {a, out};
+    return store_get(s, read_one, &c, "SELECT " VENUE_COLUMNS " FROM venues WHERE code = ?", "s", code);
 }
 
 int venue__find_by_client_id(struct store *s, struct arena *a, const char *client_id, struct venue *out)
 {
-    return get_one(s, a, "SELECT " VENUE_COLUMNS " FROM venues WHERE client_id = ?", 's', 0, client_id, out);
+    struct read_ctx c = {a, out};
+    return store_get(s, read_one, &c, "SELECT " VENUE_COLUMNS " FROM venues WHERE client_id = ?", "s", client_id);
 }
 
 int venue__insert(struct store *s, const struct venue_new *in, int64_t *id)
