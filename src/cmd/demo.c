@@ -4,7 +4,9 @@
  * Safe to run again: existing demo accounts get a fresh password, which is
  * printed, so the login shown is always the one that works.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin/account.h"
@@ -26,7 +28,7 @@
 #include "store/store.h"
 
 static const char usage[] =
-    "usage: cordon demo [--db URL] [--config FILE]\n"
+    "usage: cordon demo [--db URL] [--config FILE] [--people N --checkins M [--days D]]\n"
     "\n"
     "Loads demo data into a migrated database: staff accounts at every level in\n"
     "Ha Noi (national admin, province, district and commune admins, a sampler, a\n"
@@ -36,7 +38,12 @@ static const char usage[] =
     "and results at the Ba Dinh lab; vaccination sites, sessions, doses and\n"
     "certificates; a confirmed case traced to F1 and F2, with F1 in home\n"
     "quarantine. Prints the logins. Safe to run again:\n"
-    "it finds what it made before and only gives the accounts fresh passwords.\n";
+    "it finds what it made before and only gives the accounts fresh passwords.\n"
+    "\n"
+    "  --people N     also bulk-load a synthetic population of N people in households,\n"
+    "  --checkins M   with M venue check-ins over the last D days (default 14), in one\n"
+    "  --days D       transaction with reused statements (2 million people and 20\n"
+    "                 million check-ins take minutes); for trying tracing at scale.\n";
 
 static const struct {
     const char *username, *full_name, *role, *unit;
@@ -154,9 +161,37 @@ int cmd_demo(int argc, char **argv)
     struct config c;
     if (cmd_config(argc, argv, &c))
         return 1;
-    int exit_code = cmd_simple_options(argc, argv, usage, &c);
-    if (exit_code >= 0)
-        return exit_code;
+    static const struct option opts[] = {CMD_COMMON_OPTIONS,
+                                         {"people", required_argument, NULL, 'p'},
+                                         {"checkins", required_argument, NULL, 'k'},
+                                         {"days", required_argument, NULL, 'y'},
+                                         {0}};
+    long long synth_people = 0, synth_checkins = 0, days = 14;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        long long *target = ch == 'p' ? &synth_people : ch == 'k' ? &synth_checkins : ch == 'y' ? &days : NULL;
+        if (target) {
+            char *end;
+            *target = strtoll(optarg, &end, 10);
+            if (*end || *target < 0 || (ch == 'y' && (*target < 1 || *target > 365))) {
+                fprintf(stderr, "cordon demo: bad number \"%s\"\n%s", optarg, usage);
+                return 2;
+            }
+            continue;
+        }
+        switch (cmd_common_option(ch, usage, &c)) {
+        case CMD_OPT_NEXT:
+            break;
+        case CMD_OPT_EXIT_OK:
+            return 0;
+        default:
+            return 2;
+        }
+    }
+    if ((synth_people > 0) != (synth_checkins > 0)) {
+        fprintf(stderr, "cordon demo: --people and --checkins go together\n");
+        return 2;
+    }
     struct store *s;
     if (cmd_open(&c, true, &s))
         return 1;
@@ -193,6 +228,20 @@ int cmd_demo(int argc, char **argv)
             rc = store_tx(s, quarantine_checkins, NULL);
         if (!rc)
             cmd_progress("tracing: a confirmed case, F1, F2, quarantine", 1, 1);
+    }
+    if (!rc && synth_people) {
+        int64_t owner, first;
+        rc = account_id(s, DEMO_VENUE_OWNER, &owner);
+        struct tracing_synth o = {.people = synth_people,
+                                  .checkins = synth_checkins,
+                                  .days = (int)days,
+                                  .now = clock_now(),
+                                  .seed = 7,
+                                  .owner_account = owner,
+                                  .commune_code = "00001",
+                                  .progress = cmd_progress};
+        if (!rc)
+            rc = tracing_synth_load(s, &o, &first);
     }
     if (rc) {
         fprintf(stderr, "cordon demo: could not load the demo data (%s) %s\n", err_code(store_err(rc)), store_errmsg(s));

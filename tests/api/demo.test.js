@@ -93,3 +93,17 @@ test('tracing data is deleted once its case is older than the retention period',
   assert.equal(after.status, 200, after.text);
   assert.equal(after.json.contacts.length, 0, after.text);
 });
+
+test('demo --people/--checkins bulk-loads a synthetic population on top', async () => {
+  const before = srv.dbStats().tables;
+  const r = srv.cli(['demo', '--people', '300', '--checkins', '3000', '--days', '7']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Admin login: admin \/ \S+/);
+  const after = srv.dbStats().tables;
+  assert.equal(after.persons.rows - before.persons.rows, 300);
+  assert.equal(after.checkins.rows - before.checkins.rows, 3000);
+  const bad = srv.cli(['demo', '--people', '10']);
+  assert.equal(bad.status, 2, 'people without check-ins is refused');
+  const m = /Admin login: admin \/ (\S+)/.exec(r.stdout);
+  demoPassword = m[1];
+});
