@@ -64,8 +64,13 @@ function markActiveNav(active) {
   // The citizen's pages live under /me: each of them is a section of its own.
   const section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
   for (const a of document.querySelectorAll('[data-nav]')) {
-    if (a.getAttribute('data-nav') === section) a.setAttribute('aria-current', 'page');
-    else a.removeAttribute('aria-current');
+    if (a.getAttribute('data-nav') === section) {
+      a.setAttribute('aria-current', 'page');
+      // On a phone the menu scrolls sideways: keep the current page's link in sight.
+      if (!a.hidden) a.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    } else {
+      a.removeAttribute('aria-current');
+    }
   }
 }
 

@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { startServer } = require('../lib/server');
+const { assertNoHorizontalOverflow: checkOverflow } = require('../lib/browser');
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -58,23 +59,8 @@ async function shot(name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** Elements sticking out to the right of the viewport, for a readable failure. */
-async function assertNoHorizontalOverflow(where) {
-  const r = await page.evaluate(() => {
-    const vw = document.documentElement.clientWidth;
-    const wide = [];
-    for (const el of document.querySelectorAll('body *')) {
-      const b = el.getBoundingClientRect();
-      if (b.width > 0 && b.right > vw + 0.5) {
-        wide.push(`${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''}.${el.className} right=${Math.round(b.right)}`);
-      }
-    }
-    return { vw, sw: document.documentElement.scrollWidth, bw: document.body.scrollWidth, wide: wide.slice(0, 10) };
-  });
-  assert.ok(r.sw <= r.vw && r.bw <= r.vw,
-    `${where}: page is ${r.sw}px wide in a ${r.vw}px viewport; too wide: ${r.wide.join(', ')}`);
-  assert.deepEqual(r.wide, [], `${where}: elements overflow the ${r.vw}px viewport`);
-}
+/** No sideways scrolling of the page (tests/lib/browser.js). */
+const assertNoHorizontalOverflow = (where) => checkOverflow(page, where);
 
 async function login(username, password) {
   await byId('login-username').fill(username);
