@@ -25,14 +25,6 @@
 #include "tracing/tracing_int.h"
 #include "venue/checkin.h"
 
-/* jsonin_int with the presence flag optional. */
-static int int_field(json_t *obj, const char *name, bool required, int64_t min, int64_t max, int64_t *out,
-                     bool *present, struct fault *f)
-{
-    bool seen;
-    return jsonin_int(obj, name, required, min, max, out, present ? present : &seen, f);
-}
-
 static json_t *order_json(const struct quarantine_order *o)
 {
     char s[11], e[11];
@@ -105,9 +97,9 @@ int quarantine_handle_create(struct http_req *r)
     if (!rc)
         rc = checkin_check_client_id(c.in.client_id, "client_id", &r->fault);
     if (!rc)
-        rc = int_field(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
+        rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
     if (!rc)
-        rc = int_field(body, "case_id", false, 1, INT64_MAX, &c.in.case_id, NULL, &r->fault);
+        rc = jsonin_int(body, "case_id", false, 1, INT64_MAX, &c.in.case_id, NULL, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "kind", false, 8, &c.in.kind, &r->fault);
     if (!rc && c.in.kind && strcmp(c.in.kind, "home") && strcmp(c.in.kind, "centre"))
@@ -131,13 +123,13 @@ int quarantine_handle_create(struct http_req *r)
     if (!rc && (start < tracing_local_day(clock_now()) - 30 || start > tracing_local_day(clock_now()) + 30))
         rc = http_fail(r, ERR_INVALID_FIELD, "start_date", "start_date must be within 30 days of today");
     if (!rc)
-        rc = int_field(body, "days", false, 1, 60, &days, NULL, &r->fault);
+        rc = jsonin_int(body, "days", false, 1, 60, &days, NULL, &r->fault);
     if (!rc)
-        rc = int_field(body, "checkins_per_day", false, 1, 12, &per, NULL, &r->fault);
+        rc = jsonin_int(body, "checkins_per_day", false, 1, 12, &per, NULL, &r->fault);
     if (!rc)
-        rc = int_field(body, "radius_m", false, 10, 5000, &radius, NULL, &r->fault);
+        rc = jsonin_int(body, "radius_m", false, 10, 5000, &radius, NULL, &r->fault);
     if (!rc)
-        rc = int_field(body, "grace_minutes", false, 0, 720, &grace, NULL, &r->fault);
+        rc = jsonin_int(body, "grace_minutes", false, 0, 720, &grace, NULL, &r->fault);
     if (rc)
         return rc;
     struct person p;
@@ -495,7 +487,7 @@ int quarantine_handle_checkin(struct http_req *r)
     if (!rc)
         rc = read_coord(r, body, "lon", 180, true, &has, &c.lon);
     if (!rc)
-        rc = int_field(body, "accuracy_m", false, 0, 100000, &c.accuracy, NULL, &r->fault);
+        rc = jsonin_int(body, "accuracy_m", false, 0, 100000, &c.accuracy, NULL, &r->fault);
     if (rc)
         return rc;
     /* the photo: "data:image/...;base64,XXXX" or plain base64 */

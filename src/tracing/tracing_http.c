@@ -26,14 +26,6 @@
 #include "tracing/tracing_int.h"
 #include "venue/checkin.h"
 
-/* jsonin_int with the presence flag optional. */
-static int int_field(json_t *obj, const char *name, bool required, int64_t min, int64_t max, int64_t *out,
-                     bool *present, struct fault *f)
-{
-    bool seen;
-    return jsonin_int(obj, name, required, min, max, out, present ? present : &seen, f);
-}
-
 #define RUN_MAX_CASES 500
 
 static int check_client_id(struct http_req *r, const char *s, const char *field)
@@ -94,7 +86,7 @@ int tracing_handle_case_create(struct http_req *r)
     if (!rc)
         rc = check_client_id(r, c.in.client_id, "client_id");
     if (!rc)
-        rc = int_field(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
+        rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
     if (!rc)
         rc = read_date(r, body, "test_date", true, &test);
     if (!rc)
@@ -568,15 +560,15 @@ int tracing_handle_interview(struct http_req *r)
     if (!rc)
         rc = check_client_id(r, c.client_id, "client_id");
     if (!rc)
-        rc = int_field(body, "case_id", true, 1, INT64_MAX, &c.case_id, NULL, &r->fault);
+        rc = jsonin_int(body, "case_id", true, 1, INT64_MAX, &c.case_id, NULL, &r->fault);
     if (!rc)
-        rc = int_field(body, "index_person_id", false, 1, INT64_MAX, &c.index_person, &has_index, &r->fault);
+        rc = jsonin_int(body, "index_person_id", false, 1, INT64_MAX, &c.index_person, &has_index, &r->fault);
     if (!rc)
-        rc = int_field(body, "contact_person_id", true, 1, INT64_MAX, &c.contact, NULL, &r->fault);
+        rc = jsonin_int(body, "contact_person_id", true, 1, INT64_MAX, &c.contact, NULL, &r->fault);
     if (!rc)
-        rc = int_field(body, "contacted_at", true, 946684800, clock_now() + 3600, &c.at, NULL, &r->fault);
+        rc = jsonin_int(body, "contacted_at", true, 946684800, clock_now() + 3600, &c.at, NULL, &r->fault);
     if (!rc)
-        rc = int_field(body, "minutes", false, 0, 24 * 60, &c.minutes, NULL, &r->fault);
+        rc = jsonin_int(body, "minutes", false, 0, 24 * 60, &c.minutes, NULL, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "note", false, 500, &c.note, &r->fault);
     if (rc)
@@ -656,7 +648,7 @@ int tracing_handle_policy_put(struct http_req *r)
                 {"grace_minutes", 0, 720, &c.p.grace_minutes},
                 {"window_days_before", 0, 14, &c.p.window_days_before}};
     for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++) {
-        rc = int_field(body, ints[i].name, false, ints[i].min, ints[i].max, &v, &has, &r->fault);
+        rc = jsonin_int(body, ints[i].name, false, ints[i].min, ints[i].max, &v, &has, &r->fault);
         if (!rc && has)
             *ints[i].out = (int)v;
     }

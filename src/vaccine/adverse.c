@@ -37,15 +37,9 @@ static int ae_tx(struct store *s, void *p)
 {
     struct ae_ctx *c = p;
     c->created = false;
-    json_t *old;
-    int rc = vaccine__adverse_find_client(s, c->client_id, &old);
-    if (rc == STORE_OK) {
-        c->id = vaccine__int(old, "id");
-        json_decref(old);
-        return 0;
-    }
+    int rc = vaccine__adverse_find_client(s, c->client_id, &c->id);
     if (rc != STORE_DONE)
-        return rc;
+        return rc; /* STORE_OK: a retry of a stored request, answered with what is there */
     bool citizen = vaccine__is_citizen(c->r);
     rc = vaccine__adverse_insert(s, c->client_id, c->dose, c->severity, c->description, c->onset_at,
                                  citizen ? "citizen" : "staff", citizen ? 0 : c->r->who->account_id,

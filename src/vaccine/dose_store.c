@@ -23,11 +23,9 @@ int vaccine__visit_get(struct store *s, int64_t id, json_t **out)
     return vaccine__row(st, rc, VISIT_TYPES, out);
 }
 
-int vaccine__visit_find_client(struct store *s, const char *client_id, json_t **out)
+int vaccine__visit_find_client(struct store *s, const char *client_id, int64_t *id)
 {
-    struct store_stmt *st;
-    int rc = store_query(s, &st, VISIT_COLS " WHERE client_id = ?", "s", client_id);
-    return vaccine__row(st, rc, VISIT_TYPES, out);
+    return store_int(s, id, "SELECT id FROM vaccine_visits WHERE client_id = ?", "s", client_id);
 }
 
 int vaccine__visit_insert(struct store *s, const char *client_id, int64_t person_id, const json_t *site,
@@ -149,11 +147,9 @@ int vaccine__history(struct store *s, struct arena *a, int64_t person_id, struct
     " e.created_at, e.commune_code FROM vaccine_adverse_events e JOIN vaccine_doses d ON d.id = e.dose_id"
 #define AE_TYPES "iiiisssisis"
 
-int vaccine__adverse_find_client(struct store *s, const char *client_id, json_t **out)
+int vaccine__adverse_find_client(struct store *s, const char *client_id, int64_t *id)
 {
-    struct store_stmt *st;
-    int rc = store_query(s, &st, AE_COLS " WHERE e.client_id = ?", "s", client_id);
-    return vaccine__row(st, rc, AE_TYPES, out);
+    return store_int(s, id, "SELECT id FROM vaccine_adverse_events WHERE client_id = ?", "s", client_id);
 }
 
 int vaccine__adverse_get(struct store *s, int64_t id, json_t **out)

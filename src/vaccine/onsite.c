@@ -32,15 +32,9 @@ static int checkin_tx(struct store *s, void *p)
 {
     struct checkin_ctx *c = p;
     c->created = false;
-    json_t *old;
-    int rc = vaccine__visit_find_client(s, c->client_id, &old);
-    if (rc == STORE_OK) {
-        c->id = vaccine__int(old, "id");
-        json_decref(old);
-        return 0;
-    }
+    int rc = vaccine__visit_find_client(s, c->client_id, &c->id);
     if (rc != STORE_DONE)
-        return rc;
+        return rc; /* STORE_OK: a retry of a stored request, answered with what is there */
     rc = vaccine__visit_insert(s, c->client_id, c->p->id, c->site, c->appointment_id, c->method,
                                c->r->who->account_id, clock_now(), &c->id);
     if (!rc)

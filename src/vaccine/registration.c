@@ -54,14 +54,9 @@ static int reg_tx(struct store *s, void *p)
     struct reg_ctx *c = p;
     c->created = false;
     json_t *old;
-    int rc = vaccine__registration_find_client(s, c->client_id, &old);
-    if (rc == STORE_OK) {
-        c->id = vaccine__int(old, "id");
-        json_decref(old);
-        return 0;
-    }
+    int rc = vaccine__registration_find_client(s, c->client_id, &c->id);
     if (rc != STORE_DONE)
-        return rc;
+        return rc; /* STORE_OK: a retry of a stored request, answered with what is there */
     rc = vaccine__registration_get_person(s, c->p->id, &old);
     if (rc == STORE_OK) {
         json_decref(old);

@@ -85,7 +85,7 @@ int vaccine__seat_release(struct store *s, int64_t session_id);
 
 /* Registration columns: id, person_id, priority_group, conditions, source, age_years, commune_code, created_at. */
 int vaccine__registration_get_person(struct store *s, int64_t person_id, json_t **out);
-int vaccine__registration_find_client(struct store *s, const char *client_id, json_t **out);
+int vaccine__registration_find_client(struct store *s, const char *client_id, int64_t *id);
 int vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p, const char *group,
                                  const char *conditions, const char *source, int age, int64_t by_account,
                                  int64_t by_person, int64_t now, int64_t *id);
@@ -110,7 +110,7 @@ int vaccine__appointment_list_person(struct store *s, int64_t person_id, json_t 
 /* Visit columns: id, person_id, site_id, appointment_id, day, checked_in_at, method, outcome, reasons, answers,
  * screened_at, province_code, district_code, commune_code. */
 int vaccine__visit_get(struct store *s, int64_t id, json_t **out);
-int vaccine__visit_find_client(struct store *s, const char *client_id, json_t **out);
+int vaccine__visit_find_client(struct store *s, const char *client_id, int64_t *id);
 int vaccine__visit_insert(struct store *s, const char *client_id, int64_t person_id, const json_t *site,
                           int64_t appointment_id, const char *method, int64_t staff, int64_t now, int64_t *id);
 int vaccine__visit_screen(struct store *s, int64_t id, const char *outcome, const char *reasons, const char *answers,
@@ -146,7 +146,7 @@ int vaccine__history(struct store *s, struct arena *a, int64_t person_id, struct
 
 /* Adverse event columns: id, person_id, dose_id, dose_number, product, severity, description, onset_at, source,
  * created_at, commune_code. */
-int vaccine__adverse_find_client(struct store *s, const char *client_id, json_t **out);
+int vaccine__adverse_find_client(struct store *s, const char *client_id, int64_t *id);
 int vaccine__adverse_get(struct store *s, int64_t id, json_t **out);
 int vaccine__adverse_insert(struct store *s, const char *client_id, const json_t *dose, const char *severity,
                             const char *description, int64_t onset_at, const char *source, int64_t by_account,

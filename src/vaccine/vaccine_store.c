@@ -323,11 +323,9 @@ int vaccine__registration_get_person(struct store *s, int64_t person_id, json_t 
     return vaccine__row(st, rc, REG_TYPES, out);
 }
 
-int vaccine__registration_find_client(struct store *s, const char *client_id, json_t **out)
+int vaccine__registration_find_client(struct store *s, const char *client_id, int64_t *id)
 {
-    struct store_stmt *st;
-    int rc = store_query(s, &st, REG_COLS " WHERE client_id = ?", "s", client_id);
-    return vaccine__row(st, rc, REG_TYPES, out);
+    return store_int(s, id, "SELECT id FROM vaccine_registrations WHERE client_id = ?", "s", client_id);
 }
 
 int vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p, const char *group,
