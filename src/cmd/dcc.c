@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "core/clock.h"
 #include "dcc/dcc.h"
+#include "dcc/schema.h"
 #include "store/store.h"
 
 static const char usage[] =
@@ -26,8 +27,10 @@ static const char usage[] =
     "verify  decodes an EU Digital COVID Certificate and checks its signature\n"
     "        against --trust FILE ({\"<kid base64>\": \"<PEM or base64 DER>\"}) or,\n"
     "        without it, against this database's issuer key; --at sets the time\n"
-    "        (default now).  Prints {\"valid\",\"status\",\"message\",\"detail\",\"kid\",\n"
-    "        \"iss\",\"iat\",\"exp\",\"payload\"}; exits 0 when valid, 1 when not.\n"
+    "        (default now), then the contents against the DCC JSON schema and the\n"
+    "        EU value sets (shipped, or dcc_valuesets_file of the config).  Prints\n"
+    "        {\"valid\",\"status\",\"message\",\"detail\",\"kid\",\"iss\",\"iat\",\"exp\",\n"
+    "        \"payload\"}; exits 0 when valid, 1 when not.\n"
     "keys    prints this issuer's trust list entry, {\"<kid>\": \"<certificate PEM>\"},\n"
     "        creating the signing key (P-256, self-signed certificate, C=CC,\n"
     "        default VN) on first use.\n"
@@ -43,7 +46,7 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static int bench(double seconds)
+static int bench(double seconds, const struct dcc_valuesets *vs)
 {
     static const char sample[] =
         "{\"ver\":\"1.3.0\",\"nam\":{\"fn\":\"Nguy\xe1\xbb\x85n\",\"fnt\":\"NGUYEN\",\"gn\":\"V\xc4\x83n An\","
@@ -57,6 +60,7 @@ static int bench(double seconds)
         fprintf(stderr, "cordon: could not set up the benchmark\n");
         return 1;
     }
+    dcc_trust_use_valuesets(trust, vs); /* verifying includes the schema and value-set check */
     int64_t now = clock_now();
     enum { KEEP = 64 };
     char *kept[KEEP] = {0};
@@ -182,35 +186,50 @@ int cmd_dcc(int argc, char **argv)
     }
     int nargs = argc - optind;
     const char *sub = nargs ? argv[optind] : "";
-    if (!strcmp(sub, "bench") && nargs == 1)
-        return bench(seconds);
     bool verify = !strcmp(sub, "verify") && nargs == 2, keys = !strcmp(sub, "keys") && nargs == 1;
-    if (!verify && !keys) {
+    bool benchmark = !strcmp(sub, "bench") && nargs == 1;
+    if (!verify && !keys && !benchmark) {
         fputs(usage, stderr);
         return 2;
     }
+    char err[256];
+    struct dcc_valuesets *vs = NULL;
+    if (c.dcc_valuesets_file[0] ? dcc_valuesets_load_file(c.dcc_valuesets_file, &vs, err, sizeof(err))
+                                : dcc_valuesets_default(&vs)) {
+        fprintf(stderr, "cordon: bad DCC value sets %s: %s\n", c.dcc_valuesets_file,
+                c.dcc_valuesets_file[0] ? err : "(shipped) do not parse");
+        return 2;
+    }
+    if (benchmark) {
+        int rc = bench(seconds, vs);
+        dcc_valuesets_free(vs);
+        return rc;
+    }
     struct dcc_trust *trust = NULL;
     struct dcc_issuer *iss = NULL;
-    char err[256];
+    int rc = 0;
     if (verify && trust_file) {
         if (dcc_trust_new(&trust) || dcc_trust_load_file(trust, trust_file, err, sizeof(err))) {
             fprintf(stderr, "cordon: %s\n", err);
-            dcc_trust_free(trust);
-            return 2;
+            rc = 2;
+            goto out;
         }
     } else {
         struct store *s;
-        if (cmd_open(&c, true, &s))
-            return 1;
-        int rc = dcc_issuer_load(s, country, &iss);
+        if (cmd_open(&c, true, &s)) {
+            rc = 1;
+            goto out;
+        }
+        rc = dcc_issuer_load(s, country, &iss);
         store_close(s);
         if (rc || (verify && dcc_issuer_trust(iss, &trust))) {
             fprintf(stderr, "cordon: could not load the certificate signing key\n");
-            dcc_issuer_free(iss);
-            return 1;
+            rc = 1;
+            goto out;
         }
     }
-    int rc = 0;
+    if (trust)
+        dcc_trust_use_valuesets(trust, vs);
     if (keys) {
         json_t *o = json_pack("{s:s}", dcc_issuer_kid_b64(iss), dcc_issuer_cert_pem(iss));
         char *s = json_dumps(o, JSON_INDENT(2));
@@ -223,7 +242,9 @@ int cmd_dcc(int argc, char **argv)
         print_result(&r);
         dcc_result_release(&r);
     }
+out:
     dcc_trust_free(trust);
     dcc_issuer_free(iss);
+    dcc_valuesets_free(vs);
     return rc;
 }

@@ -110,7 +110,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     /* The certificate verifier's trust list: a bad trust file stops the start, not a request later. */
     char dcc_err[600];
-    if (dcc_http_configure(s, c.dcc_trust_file, dcc_err, sizeof(dcc_err))) {
+    if (dcc_http_configure(s, c.dcc_trust_file, c.dcc_valuesets_file, dcc_err, sizeof(dcc_err))) {
         fprintf(stderr, "cordon serve: %s\n", dcc_err);
         store_close(s);
         return 1;

@@ -60,6 +60,8 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 1, 86400, &c->job_interval);
     if (!strcmp(key, "dcc_trust_file"))
         return copy(c->dcc_trust_file, sizeof(c->dcc_trust_file), value);
+    if (!strcmp(key, "dcc_valuesets_file"))
+        return copy(c->dcc_valuesets_file, sizeof(c->dcc_valuesets_file), value);
     return -1;
 }
 
@@ -147,6 +149,7 @@ static const struct {
     {"CORDON_OTP_TTL", "otp_ttl"},
     {"CORDON_TRACING_RETENTION_DAYS", "tracing_retention_days"},
     {"CORDON_DCC_TRUST_FILE", "dcc_trust_file"},
+    {"CORDON_DCC_VALUESETS_FILE", "dcc_valuesets_file"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)

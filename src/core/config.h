@@ -28,6 +28,7 @@ struct config {
     int otp_ttl;          /* otp_ttl = seconds a citizen's one-time sign-in code stays valid */
     int tracing_retention_days; /* tracing_retention_days = days a case's contacts and interviews are kept */
     char dcc_trust_file[512]; /* dcc_trust_file = JSON {kid: PEM or base64 DER} of foreign DCC signers ("" none) */
+    char dcc_valuesets_file[512]; /* dcc_valuesets_file = EU DCC value sets replacing the shipped ones ("" none) */
 };
 
 /* Fills defaults, then the file (path may be NULL), then the environment. */

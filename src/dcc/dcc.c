@@ -22,6 +22,7 @@
 #include "dcc/cbor.h"
 #include "dcc/cose.h"
 #include "dcc/dcc_int.h"
+#include "dcc/schema.h"
 
 #define CWT_ISS 1
 #define CWT_EXP 4
@@ -49,6 +50,7 @@ static const struct {
     [DCC_NOT_YET_VALID] = {"not_yet_valid", "the certificate is not valid yet"},
     [DCC_WRONG_KEY_USAGE] = {"wrong_key_usage", "the signing key may not sign this type of certificate"},
     [DCC_INTERNAL] = {"internal", "the certificate could not be checked (internal error)"},
+    [DCC_BAD_SCHEMA] = {"bad_schema", "the certificate's contents do not follow the DCC schema"},
 };
 
 const char *dcc_status_str(enum dcc_status s)
@@ -293,6 +295,11 @@ int dcc_verify(const struct dcc_trust *trust, const char *hc1, int64_t now, stru
     }
     if (now > out->exp) {
         rc = set_status(out, DCC_EXPIRED, "expired at %lld, before now (%lld)", (long long)out->exp, (long long)now);
+        goto out;
+    }
+    char where[32], fault[112];
+    if (dcc_schema_check(out->payload, trust ? trust->valuesets : NULL, where, sizeof(where), fault, sizeof(fault))) {
+        rc = set_status(out, DCC_BAD_SCHEMA, "%s %s", where, fault);
         goto out;
     }
     rc = set_status(out, DCC_OK, NULL);

@@ -30,7 +30,7 @@
 
 struct store;
 
-/* Outcome of dcc_verify(), in the order the steps run.  Never renumbered. */
+/* Outcome of dcc_verify(), in the order the steps run (DCC_BAD_SCHEMA, added later, runs last).  Never renumbered. */
 enum dcc_status {
     DCC_OK = 0,
     DCC_BAD_PREFIX = 1,       /* does not start with "HC1:" */
@@ -44,6 +44,7 @@ enum dcc_status {
     DCC_NOT_YET_VALID = 9,    /* now < iat */
     DCC_WRONG_KEY_USAGE = 10, /* signer certificate's extended key usage excludes this certificate type */
     DCC_INTERNAL = 11,        /* out of memory or a crypto library failure: not the input's fault */
+    DCC_BAD_SCHEMA = 12,      /* signed and in time, but not what the DCC JSON schema and value sets allow */
     DCC_STATUS_LAST           /* never use */
 };
 
@@ -87,6 +88,9 @@ struct dcc_trust;
 int dcc_trust_new(struct dcc_trust **out);
 void dcc_trust_free(struct dcc_trust *t);
 size_t dcc_trust_count(const struct dcc_trust *t);
+/* The value sets coded fields are checked against (borrowed: vs must outlive t). */
+struct dcc_valuesets;
+void dcc_trust_use_valuesets(struct dcc_trust *t, const struct dcc_valuesets *vs);
 
 /*
  * Adds a key given as DER of an X.509 certificate or of a SubjectPublicKeyInfo.
@@ -110,8 +114,10 @@ int dcc_trust_load_file(struct dcc_trust *t, const char *path, char *err, size_t
 /*
  * Decodes and checks an "HC1:..." string at time now (epoch seconds):
  * prefix, base45, zlib, COSE_Sign1, CWT claims, kid in trust, signature,
- * key usage (when the key came with a certificate), iat <= now <= exp.
- * Returns out->status; out must be released with dcc_result_release()
+ * key usage (when the key came with a certificate), iat <= now <= exp, then
+ * the payload against the DCC JSON schema of its version and the trust
+ * list's value sets (dcc_trust_use_valuesets(); without them codes are not
+ * checked), the faulty field named in out->detail.  Returns out->status; out must be released with dcc_result_release()
  * whatever the result.  trust may be NULL (every kid is then unknown).
  */
 int dcc_verify(const struct dcc_trust *trust, const char *hc1, int64_t now, struct dcc_result *out);

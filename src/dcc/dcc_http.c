@@ -18,20 +18,30 @@
 #include "core/jsonin.h"
 #include "core/log.h"
 #include "dcc/dcc.h"
+#include "dcc/schema.h"
 #include "http/http.h"
 
 #define PAYLOAD_MAX_CHARS DCC_VERIFY_BODY_MAX /* longer strings are refused as a field error */
 #define ENTRIES_MAX 16                        /* v/t/r entries shown per certificate */
 
-static struct dcc_trust *trust; /* read-only after dcc_http_configure() */
+static struct dcc_trust *trust;           /* read-only after dcc_http_configure() */
+static struct dcc_valuesets *valuesets;   /* the trust list's value sets, idem */
 
 /* ---- Trust list ---------------------------------------------------------- */
 
-int dcc_http_configure(struct store *s, const char *trust_file, char *err, size_t errlen)
+int dcc_http_configure(struct store *s, const char *trust_file, const char *valuesets_file, char *err, size_t errlen)
 {
     struct dcc_issuer *iss = NULL;
     struct dcc_trust *t = NULL;
+    struct dcc_valuesets *vs = NULL;
+    char why[256];
     int rc = -1;
+    if (valuesets_file && *valuesets_file ? dcc_valuesets_load_file(valuesets_file, &vs, why, sizeof(why))
+                                          : dcc_valuesets_default(&vs)) {
+        snprintf(err, errlen, "bad DCC value sets %s: %s", valuesets_file && *valuesets_file ? valuesets_file : "(shipped)",
+                 valuesets_file && *valuesets_file ? why : "do not parse");
+        goto out;
+    }
     if (dcc_issuer_load(s, "VN", &iss)) {
         snprintf(err, errlen, "could not load this server's certificate signing key (table dcc_keys)");
         goto out;
@@ -40,8 +50,8 @@ int dcc_http_configure(struct store *s, const char *trust_file, char *err, size_
         snprintf(err, errlen, "could not add this server's signing key to the trust list");
         goto out;
     }
+    dcc_trust_use_valuesets(t, vs);
     if (trust_file && *trust_file) {
-        char why[256];
         size_t before = dcc_trust_count(t);
         if (dcc_trust_load_file(t, trust_file, why, sizeof(why))) {
             snprintf(err, errlen, "bad DCC trust file %s: %s", trust_file, why);
@@ -49,12 +59,15 @@ int dcc_http_configure(struct store *s, const char *trust_file, char *err, size_
         }
         log_info("msg=\"dcc trust list loaded\" file=%s keys=%zu", trust_file, dcc_trust_count(t) - before);
     }
-    dcc_trust_free(trust);
+    dcc_http_release();
     trust = t;
+    valuesets = vs;
     t = NULL;
+    vs = NULL;
     rc = 0;
 out:
     dcc_trust_free(t);
+    dcc_valuesets_free(vs);
     dcc_issuer_free(iss);
     return rc;
 }
@@ -62,7 +75,9 @@ out:
 void dcc_http_release(void)
 {
     dcc_trust_free(trust);
+    dcc_valuesets_free(valuesets);
     trust = NULL;
+    valuesets = NULL;
 }
 
 size_t dcc_http_trust_count(void)
@@ -71,37 +86,6 @@ size_t dcc_http_trust_count(void)
 }
 
 /* ---- Showing a certificate ----------------------------------------------- */
-
-/* EU DCC value set vaccines-covid-19-names (medicinal products) for display; unknown codes show as themselves. */
-static const struct {
-    const char *code, *name;
-} products[] = {
-    {"EU/1/20/1528", "Comirnaty (Pfizer-BioNTech)"},
-    {"EU/1/20/1507", "Spikevax (Moderna)"},
-    {"EU/1/21/1529", "Vaxzevria (AstraZeneca)"},
-    {"EU/1/20/1525", "COVID-19 Vaccine Janssen"},
-    {"EU/1/21/1618", "Nuvaxovid (Novavax)"},
-    {"CVnCoV", "CVnCoV (CureVac)"},
-    {"Sputnik-V", "Sputnik V (Gamaleya)"},
-    {"Convidecia", "Convidecia (CanSino)"},
-    {"EpiVacCorona", "EpiVacCorona"},
-    {"BBIBP-CorV", "BBIBP-CorV (Sinopharm)"},
-    {"Inactivated-SARS-CoV-2-Vero-Cell", "Inactivated SARS-CoV-2 (Vero Cell)"},
-    {"CoronaVac", "CoronaVac (Sinovac)"},
-    {"Covaxin", "Covaxin (Bharat Biotech)"},
-    {"Covishield", "Covishield (Serum Institute of India)"},
-    {"Abdala", "Abdala (CIGB)"},
-    {"Soberana-02", "Soberana 02"},
-    {"Hayat-Vax", "Hayat-Vax"},
-};
-
-static const char *product_name(const char *code)
-{
-    for (size_t i = 0; code && i < sizeof(products) / sizeof(products[0]); i++)
-        if (!strcmp(products[i].code, code))
-            return products[i].name;
-    return NULL;
-}
 
 /* A C string as JSON, or null when it is empty or not UTF-8 (claims come from untrusted CBOR). */
 static json_t *text(const char *s)
@@ -115,6 +99,13 @@ static json_t *str_of(const json_t *o, const char *key)
 {
     const json_t *v = json_object_get(o, key);
     return json_is_string(v) ? json_stringn(json_string_value(v), json_string_length(v)) : json_null();
+}
+
+/* A code's display name from the value sets ("Comirnaty" for EU/1/20/1528), else the code itself. */
+static json_t *display_of(const json_t *o, const char *key, const char *set)
+{
+    const char *name = dcc_valueset_display(valuesets, set, json_string_value(json_object_get(o, key)));
+    return name ? json_string(name) : str_of(o, key);
 }
 
 /* An integer field (dose numbers), or null. */
@@ -131,10 +122,9 @@ static const char *cstr(const json_t *o, const char *key)
 
 static json_t *vaccination(const json_t *e)
 {
-    const char *pn = product_name(cstr(e, "mp"));
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "disease", str_of(e, "tg"),
                      "vaccine", str_of(e, "vp"), "product", str_of(e, "mp"), "product_name",
-                     pn ? json_string(pn) : str_of(e, "mp"), "manufacturer", str_of(e, "ma"), "dose_number",
+                     display_of(e, "mp", "vaccine-medicinal-product"), "manufacturer", str_of(e, "ma"), "dose_number",
                      int_of(e, "dn"), "total_doses", int_of(e, "sd"), "date", str_of(e, "dt"), "country",
                      str_of(e, "co"), "issuer", str_of(e, "is"), "uvci", str_of(e, "ci"), "booster",
                      json_boolean(json_is_integer(json_object_get(e, "dn")) &&

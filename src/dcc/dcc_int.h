@@ -26,6 +26,7 @@ struct dcc_trust_entry {
 struct dcc_trust {
     struct dcc_trust_entry *entries;
     size_t n, cap;
+    const struct dcc_valuesets *valuesets; /* borrowed, may be NULL */
 };
 
 /* Adds a parsed key (takes the reference to key on success). Returns 0 or -1. */

@@ -29,6 +29,11 @@ void dcc_trust_free(struct dcc_trust *t)
     free(t);
 }
 
+void dcc_trust_use_valuesets(struct dcc_trust *t, const struct dcc_valuesets *vs)
+{
+    t->valuesets = vs;
+}
+
 size_t dcc_trust_count(const struct dcc_trust *t)
 {
     return t ? t->n : 0;

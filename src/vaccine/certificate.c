@@ -15,7 +15,9 @@
 #include "core/clock.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "core/log.h"
 #include "dcc/dcc.h"
+#include "dcc/schema.h"
 #include "http/http.h"
 #include "people/people.h"
 #include "print/print.h"
@@ -56,20 +58,29 @@ static void icao(const char *name, char *out, size_t outlen)
     out[j] = '\0';
 }
 
-/* Vietnamese order: family name first, given names after. */
+#define DCC_NAME_MAX 80 /* characters of fn and gn (DCC schema 1.3) */
+
+/* The first len bytes of UTF-8 text s, cut to at most DCC_NAME_MAX characters, into out. */
+static void dcc_name_part(const char *s, size_t len, char out[4 * DCC_NAME_MAX + 1])
+{
+    size_t i = 0, n = 0;
+    for (; i < len && s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && n++ == DCC_NAME_MAX)
+            break;
+        out[i] = s[i];
+    }
+    out[i] = '\0';
+}
+
+/* Vietnamese order: family name first, given names after; each at most the schema's 80 characters. */
 static json_t *dcc_name(const char *full)
 {
     if (!full || !*full)
         full = "Unknown";
     const char *sp = strchr(full, ' ');
-    char fam[128], giv[256], famt[96], givt[96];
-    if (sp) {
-        snprintf(fam, sizeof(fam), "%.*s", (int)(sp - full), full);
-        snprintf(giv, sizeof(giv), "%s", sp + 1);
-    } else {
-        snprintf(fam, sizeof(fam), "%s", full);
-        giv[0] = '\0';
-    }
+    char fam[4 * DCC_NAME_MAX + 1], giv[4 * DCC_NAME_MAX + 1], famt[96], givt[96];
+    dcc_name_part(full, sp ? (size_t)(sp - full) : strlen(full), fam);
+    dcc_name_part(sp ? sp + 1 : "", SIZE_MAX, giv);
     icao(fam, famt, sizeof(famt));
     icao(giv, givt, sizeof(givt));
     json_t *n = json_pack("{s:s, s:s}", "fn", fam, "fnt", famt[0] ? famt : "X");
@@ -98,6 +109,14 @@ int vaccine__certificate_issue(struct store *s, struct arena *a, const struct pe
                           CERT_ISSUER, "ci", uvci);
     json_t *payload = json_pack("{s:s, s:o, s:s, s:[o]}", "ver", "1.3.0", "nam", dcc_name(p->full_name), "dob",
                                 p->date_of_birth ? p->date_of_birth : "", "v", v);
+    /* What we sign must pass any verifier: a product's codes outside the value sets are a data defect. */
+    char where[32], why[112];
+    if (dcc_schema_check(payload, dcc_valuesets_shipped(), where, sizeof(where), why, sizeof(why))) {
+        log_error("msg=\"certificate not issued: not what the DCC schema allows\" dose=%lld field=%s detail=\"%s\"",
+                  (long long)dose_id, where, why);
+        json_decref(payload);
+        return ERR_INTERNAL;
+    }
     int64_t now = clock_now();
     char *hc1 = NULL;
     int rc = dcc_issue(issuer, payload, now, now + CERT_VALID_SECONDS, &hc1);

@@ -80,7 +80,7 @@ describe('the camera reads a personal QR card, then a tube label', () => {
     await tid(page, `session-row-${setup.session.id}`).waitFor();
     await assertNoHorizontalOverflow(page, 'sampler sessions');
     await tid(page, `session-open-${setup.session.id}`).click();
-    await tid(page, 'collect-view').waitFor();
+    await page.locator('[data-testid="collect-view"][data-ready="true"]').waitFor();
     assert.equal(await attr(page, 'net-status', 'data-online'), 'true');
     assert.equal(await attr(page, 'current-tube', 'data-state'), 'none');
     const href = await tid(page, 'labels-pdf').getAttribute('href');
@@ -140,7 +140,7 @@ describe('offline in the middle of a session', () => {
   test('online: a tube and two people', async () => {
     await signIn(page, setup.sampler.username, setup.password);
     await tid(page, `session-open-${setup.session.id}`).click();
-    await tid(page, 'collect-view').waitFor();
+    await page.locator('[data-testid="collect-view"][data-ready="true"]').waitFor();
     await tid(page, 'tube-input').fill(setup.tubes[0]);
     await tid(page, 'tube-input').press('Enter');
     await waitAttr(page, 'current-tube', 'data-state', 'open');
@@ -258,7 +258,7 @@ describe('a rapid-test session: one person per test', () => {
   test('each test takes one person; the next person waits for the next test', async () => {
     await signIn(page, setup.sampler.username, setup.password);
     await tid(page, `session-open-${setup.session.id}`).click();
-    await tid(page, 'collect-view').waitFor();
+    await page.locator('[data-testid="collect-view"][data-ready="true"]').waitFor();
     // A newcomer registered by phone and name, then the test's label.
     await tid(page, 'newperson').locator('summary').click();
     await tid(page, 'newperson-phone').fill('0987650001');

@@ -7,7 +7,7 @@ import { h } from '../dom.js';
 import { formatTime } from '../i18n.js';
 
 const KNOWN = ['ok', 'bad_prefix', 'bad_base45', 'bad_compression', 'bad_cbor', 'bad_cose', 'unknown_key',
-  'bad_signature', 'expired', 'not_yet_valid', 'wrong_key_usage'];
+  'bad_signature', 'expired', 'not_yet_valid', 'wrong_key_usage', 'bad_schema'];
 
 /** Key of a status's sentence ("dcc.status.expired"). */
 export function dccStatusKey(status) {

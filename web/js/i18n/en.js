@@ -734,6 +734,7 @@ export default {
   'dcc.status.expired': 'The certificate has expired.',
   'dcc.status.not_yet_valid': 'The certificate is not valid yet.',
   'dcc.status.wrong_key_usage': 'The signing key may not sign this type of certificate.',
+  'dcc.status.bad_schema': 'The signature is good but the contents do not follow the EU DCC schema (the field is named below).',
   'dcc.status.other': 'The certificate could not be checked.',
   'dcc.name': 'Name',
   'dcc.name_icao': 'Name (ICAO)',

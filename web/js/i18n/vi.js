@@ -734,6 +734,7 @@ export default {
   'dcc.status.expired': 'Chứng nhận đã hết hạn.',
   'dcc.status.not_yet_valid': 'Chứng nhận chưa có hiệu lực.',
   'dcc.status.wrong_key_usage': 'Khóa ký không được phép ký loại chứng nhận này.',
+  'dcc.status.bad_schema': 'Chữ ký đúng nhưng nội dung không theo mẫu EU DCC (trường sai ghi ở dưới).',
   'dcc.status.other': 'Không kiểm tra được chứng nhận.',
   'dcc.name': 'Họ và tên',
   'dcc.name_icao': 'Tên (ICAO)',

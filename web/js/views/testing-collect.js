@@ -395,6 +395,7 @@ export async function collectView({ root, params, signal }) {
     show('error', 'testing.no_storage');
   }
   renderRecords();
+  box.setAttribute('data-ready', 'true'); // the queue is read: counts on the page are true from here
   queue.sync();
 }
 
