@@ -82,8 +82,9 @@ int cose_signer_init(struct cose_signer *s, EVP_PKEY *key);
 int cose_signer_sign(struct cose_signer *s, const uint8_t *tbs, size_t tbs_len, uint8_t sig[64]);
 void cose_signer_release(struct cose_signer *s);
 
-/* r||s (2 * coordinate size bytes) -> DER; *der is OPENSSL_malloc'd.  Returns 0 or -1. */
-int cose_ecdsa_raw_to_der(const uint8_t *raw, size_t raw_len, uint8_t **der, size_t *der_len);
+#define COSE_ECDSA_DER_MAX 144 /* DER of an ECDSA signature with coordinates up to 66 bytes (P-521) */
+/* r||s (2 * coordinate size bytes, at most 2 * 66) -> DER into der.  Returns 0 or -1. */
+int cose_ecdsa_raw_to_der(const uint8_t *raw, size_t raw_len, uint8_t der[COSE_ECDSA_DER_MAX], size_t *der_len);
 /* DER -> r||s with each coordinate padded to coord_len bytes.  Returns 0 or -1. */
 int cose_ecdsa_der_to_raw(const uint8_t *der, size_t der_len, uint8_t *raw, size_t coord_len);
 

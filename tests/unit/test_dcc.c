@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <libgen.h>
+#include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -501,14 +502,30 @@ static void test_ecdsa_formats(void **state)
     raw[31] = 0x05;
     memset(raw + 32, 0xff, 32);
     raw[32] = 0x00;
-    uint8_t *der;
+    uint8_t der[COSE_ECDSA_DER_MAX];
     size_t der_len;
-    assert_int_equal(cose_ecdsa_raw_to_der(raw, 64, &der, &der_len), 0);
+    assert_int_equal(cose_ecdsa_raw_to_der(raw, 64, der, &der_len), 0);
     assert_int_equal(cose_ecdsa_der_to_raw(der, der_len, back, 32), 0);
     assert_memory_equal(raw, back, 64);
-    OPENSSL_free(der);
-    assert_int_equal(cose_ecdsa_raw_to_der(raw, 63, &der, &der_len), -1);
-    assert_int_equal(cose_ecdsa_raw_to_der(raw, 0, &der, &der_len), -1);
+    /* the same DER as OpenSSL writes */
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    ECDSA_SIG_set0(es, BN_bin2bn(raw, 32, NULL), BN_bin2bn(raw + 32, 32, NULL));
+    unsigned char *ossl = NULL;
+    int ossl_len = i2d_ECDSA_SIG(es, &ossl);
+    assert_int_equal((size_t)ossl_len, der_len);
+    assert_memory_equal(ossl, der, der_len);
+    OPENSSL_free(ossl);
+    ECDSA_SIG_free(es);
+    /* P-521 coordinates: the sequence length takes the long form */
+    uint8_t raw521[132], back521[132];
+    memset(raw521, 0xA5, sizeof(raw521));
+    assert_int_equal(cose_ecdsa_raw_to_der(raw521, 132, der, &der_len), 0);
+    assert_int_equal(der[1], 0x81);
+    assert_int_equal(cose_ecdsa_der_to_raw(der, der_len, back521, 66), 0);
+    assert_memory_equal(raw521, back521, 132);
+    assert_int_equal(cose_ecdsa_raw_to_der(raw, 63, der, &der_len), -1);
+    assert_int_equal(cose_ecdsa_raw_to_der(raw, 0, der, &der_len), -1);
+    assert_int_equal(cose_ecdsa_raw_to_der(raw521, 134, der, &der_len), -1);
     assert_int_equal(cose_ecdsa_der_to_raw((const uint8_t *)"\x30\x00", 2, back, 32), -1);
 }
 
