@@ -31,8 +31,13 @@ static int session_tx(struct store *s, void *p)
     int rc = vaccine__session_find_client(s, c->client_id, &c->id);
     if (rc != STORE_DONE)
         return rc;
+    /* Under the capacity row's lock: two sessions created at once cannot both take the last doses. */
+    rc = vaccine__site_capacity_lock(s, c->site_id, c->product, &c->daily);
+    if (rc == STORE_DONE)
+        return http_fail(c->r, ERR_INVALID_FIELD, "product", "the site has no daily capacity for %s", c->product);
     int64_t planned;
-    rc = vaccine__session_planned(s, c->site_id, c->product, c->day, &planned);
+    if (!rc)
+        rc = vaccine__session_planned(s, c->site_id, c->product, c->day, &planned);
     if (rc)
         return rc;
     if (planned + c->capacity > c->daily)
@@ -94,10 +99,6 @@ int vaccine_handle_session_create(struct http_req *r)
     rc = vaccine__require_row_area(r, c.site, "");
     if (rc)
         return rc;
-    json_t *daily = json_object_get(json_object_get(c.site, "capacity"), c.product);
-    if (!json_is_integer(daily))
-        return http_fail(r, ERR_INVALID_FIELD, "product", "the site has no daily capacity for %s", c.product);
-    c.daily = (int64_t)json_integer_value(daily);
     rc = store_tx(r->store, session_tx, &c);
     if (rc)
         return rc;

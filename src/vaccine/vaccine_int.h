@@ -71,6 +71,13 @@ int vaccine__session_insert(struct store *s, const char *client_id, int64_t site
                             const json_t *site, int64_t by, int64_t now, int64_t *id);
 /* Seats already given to sessions of this site, product and day. */
 int vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day, int64_t *sum);
+/*
+ * Locks the site's capacity row for product until the transaction ends, so that
+ * concurrent session creations for one site and product take turns (PostgreSQL
+ * row lock; SQLite's single writer), and reads the daily capacity under the lock.
+ * STORE_DONE when the site has no capacity for product.
+ */
+int vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product, int64_t *daily);
 int vaccine__session_list(struct store *s, const char *column, const char *code, int64_t site_id, const char *day,
                           const char *product, int64_t limit, json_t **out);
 /*

@@ -204,6 +204,17 @@ int vaccine__session_insert(struct store *s, const char *client_id, int64_t site
                      vaccine__str(site, "commune_code"), by, now);
 }
 
+int vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product, int64_t *daily)
+{
+    int rc = store_run(s, NULL,
+                       "UPDATE vaccine_site_capacity SET daily_capacity = daily_capacity WHERE site_id = ? AND product = ?",
+                       "is", site_id, product);
+    if (!rc)
+        rc = store_int(s, daily, "SELECT daily_capacity FROM vaccine_site_capacity WHERE site_id = ? AND product = ?",
+                       "is", site_id, product);
+    return rc;
+}
+
 int vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day, int64_t *sum)
 {
     int rc = store_int(s, sum,

@@ -473,6 +473,25 @@ test('50 concurrent clients book the one remaining seat: exactly one succeeds', 
   assert.equal(after.json.remaining, 0);
 });
 
+test('20 sessions created at once against a site\'s daily capacity: never more seats than the capacity', async () => {
+  const st = await site(tok.commune, { capacity: { astrazeneca: 100 } });
+  const date = vnDay(3);
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => srv.api('POST', '/api/v1/vaccine/sessions', {
+    token: tok.commune,
+    body: { client_id: cid('cap'), site_id: st.id, product: 'astrazeneca', date, start: `${String(i % 10 + 7).padStart(2, '0')}:00`, end: '17:00', capacity: 15 },
+  })));
+  const created = results.filter((r) => r.status === 201);
+  const refused = results.filter((r) => r.status === 409);
+  // 6 sessions of 15 fit in 100 doses; the 7th would make 105.
+  assert.equal(created.length, 6, results.map((r) => r.status).join(','));
+  assert.equal(refused.length, 14);
+  for (const r of refused) assert.equal(r.json.error.field, 'capacity');
+  const list = await srv.api('GET', `/api/v1/vaccine/sessions?site_id=${st.id}&date=${date}`, { token: tok.commune });
+  assertStatus(list, 200);
+  const items = list.json.sessions;
+  assert.equal(items.reduce((n, x) => n + x.capacity, 0), 90);
+});
+
 test('roles and area: each role inside / outside / anonymous gets exactly 2xx, 403 or 401', async () => {
   const st = await site();
   const person = (await createPerson(srv, tok.commune, {})).person;
