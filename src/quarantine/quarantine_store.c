@@ -186,7 +186,8 @@ static int monitor_tx(struct store *s, void *arg)
                                o->id, s0);
                 if (!rc && made == 0) {
                     bool raised;
-                    rc = quarantine__alert(s, o, "missed", s0, "no check-in in the slot", m->now, &raised);
+                    rc = quarantine__alert(s, o, "missed", s0,
+                                           "không điểm danh trong khung giờ / no check-in in the slot", m->now, &raised);
                     m->alerts += raised;
                 }
             }
@@ -241,9 +242,11 @@ int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
     rc = store_run(s, NULL, "INSERT INTO quarantine_photos (checkin_id, order_id, media_type, data) VALUES (?, ?, ?, ?)",
                    "iiss", c->id, c->o->id, c->media_type, c->photo_b64);
     if (!rc && !c->inside) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "check-in %lld m from the place (radius %d m)", (long long)c->distance,
-                 c->o->radius_m);
+        /* Read by commune staff in the Vietnamese UI, English after it as in the SMS texts. */
+        char detail[192];
+        snprintf(detail, sizeof(detail),
+                 "điểm danh cách nơi cách ly %lld m (bán kính %d m) / check-in %lld m from the place (radius %d m)",
+                 (long long)c->distance, c->o->radius_m, (long long)c->distance, c->o->radius_m);
         bool raised;
         rc = quarantine__alert(s, c->o, "outside", c->slot, detail, c->at, &raised);
         c->alert = raised;

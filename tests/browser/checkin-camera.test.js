@@ -173,6 +173,10 @@ describe('venue staff scan a personal QR card', () => {
     await assertNoHorizontalOverflow(page, 'owner venue list');
     await tid(page, `venue-scan-${setup.venue.id}`).click();
     await tid(page, 'venue-scan-view').waitFor();
+    // The view's root comes at once with a spinner; the page after the venue's fetch, the
+    // day's log after one more: check the layout of the page as the staff see it.
+    await tid(page, 'visitor-scan-start').waitFor();
+    await page.locator('[data-testid="visitors-list"], [data-testid="visitors-empty"]').waitFor();
     await assertNoHorizontalOverflow(page, 'scan visitors page');
   });
 
