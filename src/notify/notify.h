@@ -23,6 +23,15 @@ void notify_configure(bool dev);
 int notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind, const char *body,
                  int64_t *id);
 
+/*
+ * Queues one message per row of rows_sql in a single statement (for batches:
+ * a row at a time costs a statement per message).  rows_sql is a SELECT of two
+ * columns named recipient and body, with one parameter, arg.  *queued (may be
+ * NULL) gets the number of messages.
+ */
+int notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql, int64_t arg,
+                      int64_t *queued);
+
 /* GET /api/v1/outbox?recipient=&kind=&limit= (national admin) */
 int notify_handle_list(struct http_req *r);
 

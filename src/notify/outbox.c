@@ -29,6 +29,26 @@ int notify_queue(struct store *s, const char *channel, const char *recipient, co
     return rc;
 }
 
+int notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql, int64_t arg,
+                      int64_t *queued)
+{
+    char sql[2048];
+    int n = snprintf(sql, sizeof(sql),
+                     "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
+                     " SELECT CAST(? AS TEXT), q.recipient, CAST(? AS TEXT), q.body, CAST(? AS BIGINT), 0 FROM (%s) q",
+                     rows_sql);
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        return STORE_ERROR;
+    int64_t changes = 0;
+    int rc = store_run(s, &changes, sql, "ssii", channel, kind, clock_now(), arg);
+    if (!rc && notify_dev)
+        log_info("msg=\"outbox (dev)\" channel=%s kind=%s messages=%lld (read them at GET /api/v1/outbox)", channel,
+                 kind, (long long)changes);
+    if (queued)
+        *queued = rc ? 0 : changes;
+    return rc;
+}
+
 int notify_handle_list(struct http_req *r)
 {
     const char *recipient = http_query(r, "recipient");

@@ -71,17 +71,6 @@ int testing_result_set(struct store *st, const char *tube_code, int result, int 
     return rc;
 }
 
-static const char *status_words(const char *status)
-{
-    if (!strcmp(status, "negative"))
-        return "ÂM TÍNH (negative)";
-    if (!strcmp(status, "positive"))
-        return "DƯƠNG TÍNH (positive). Trạm y tế sẽ liên hệ với bạn";
-    if (!strcmp(status, "pool_positive_retest"))
-        return "mẫu gộp dương tính, cần xét nghiệm lại cá nhân (pool positive, individual retest needed)";
-    return "không hợp lệ, cần lấy mẫu lại (invalid, please retest)";
-}
-
 int testing_propagate(struct store *st, int64_t batch_id, int64_t now, struct testing_apply_summary *sum)
 {
     int64_t n = 0;
@@ -127,29 +116,22 @@ int testing_propagate(struct store *st, int64_t batch_id, int64_t now, struct te
                        "ii", now, batch_id);
     if (rc)
         return rc;
-    /* One message per member with a phone, queued in this same transaction. */
-    struct store_stmt *q;
-    rc = store_query(st, &q,
-                     "SELECT m.phone, m.status, s.session_date, s.test_type FROM testing_samples m"
-                     " JOIN testing_sessions s ON s.id = m.session_id WHERE m.result_batch = ? AND m.phone IS NOT NULL",
-                     "i", batch_id);
-    if (rc)
-        return rc;
-    char body[512];
-    while ((rc = store_step(q)) == STORE_ROW) {
-        const char *type = store_col_text(q, 3);
-        snprintf(body, sizeof(body), "Cordon: kết quả xét nghiệm %s ngày %s: %s.",
-                 !strcmp(type, "rt_pcr") ? "RT-PCR" : "nhanh kháng nguyên", store_col_text(q, 2),
-                 status_words(store_col_text(q, 1)));
-        int qrc = notify_queue(st, "sms", store_col_text(q, 0), "result", body, NULL);
-        if (qrc) {
-            rc = qrc;
-            break;
-        }
-        sum->messages++;
-    }
-    store_finalize(q);
-    return rc == STORE_DONE ? STORE_OK : rc;
+    /* One message per member with a phone, queued in this same transaction, in one statement. */
+    int64_t queued = 0;
+    rc = notify_queue_rows(st, "sms", "result",
+                           "SELECT m.phone AS recipient, 'Cordon: kết quả xét nghiệm '"
+                           " || CASE WHEN s.test_type = 'rt_pcr' THEN 'RT-PCR' ELSE 'nhanh kháng nguyên' END"
+                           " || ' ngày ' || s.session_date || ': ' || CASE m.status"
+                           " WHEN 'negative' THEN 'ÂM TÍNH (negative)'"
+                           " WHEN 'positive' THEN 'DƯƠNG TÍNH (positive). Trạm y tế sẽ liên hệ với bạn'"
+                           " WHEN 'pool_positive_retest' THEN"
+                           " 'mẫu gộp dương tính, cần xét nghiệm lại cá nhân (pool positive, individual retest needed)'"
+                           " ELSE 'không hợp lệ, cần lấy mẫu lại (invalid, please retest)' END || '.' AS body"
+                           " FROM testing_samples m JOIN testing_sessions s ON s.id = m.session_id"
+                           " WHERE m.result_batch = ? AND m.phone IS NOT NULL",
+                           batch_id, &queued);
+    sum->messages += queued;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- import: check */
