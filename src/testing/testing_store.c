@@ -14,6 +14,7 @@
 #include "core/mem.h"
 #include "store/store.h"
 #include "testing/testing.h"
+#include "tracing/tracing.h"
 
 #define SITE_COLS "id, client_id, name, address, province_code, district_code, commune_code, created_at"
 #define SESSION_COLS                                                                                                  \
@@ -505,6 +506,14 @@ int testing_collect_record(struct store *st, struct arena *a, const struct testi
                    in->session->province_code, in->session->district_code, in->session->commune_code);
     if (rc == STORE_CONFLICT)
         return fault_set(f, ERR_CONFLICT, in->person_field, "this person was already sampled in this session");
+    /* The sample answers the orders that asked for it: retests of a positive pool or an invalid
+     * sample, and the tracing policy's test orders due by today. */
+    if (!rc)
+        rc = store_run(st, NULL,
+                       "UPDATE testing_retest_orders SET status = 'sampled' WHERE person_id = ? AND status = 'open'",
+                       "i", in->person_id);
+    if (!rc)
+        rc = tracing_test_orders_sampled(st, in->person_id, now);
     if (rc)
         return store_err(rc);
     *created = true;

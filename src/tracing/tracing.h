@@ -254,6 +254,15 @@ struct tracing_synth {
  */
 int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *first_person);
 
+/* ------------------------------------------------------------ orders */
+
+/*
+ * A sample of person_id was collected at `at` (called by the sampling platform
+ * in the transaction that records it): their pending test orders due on or
+ * before that local day become 'sampled'.  Orders due later stay pending.
+ */
+int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at);
+
 /* ------------------------------------------------------------ jobs and handlers */
 
 /* Job: traces confirmed cases not traced yet (tracing_auto), a bounded batch per round. */

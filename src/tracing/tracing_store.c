@@ -412,3 +412,13 @@ int tracing_run_cases(struct store *s, const struct tracing_params *p, const str
     tracing_engine_release(&e);
     return rc;
 }
+
+/* ------------------------------------------------------------ orders answered */
+
+int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
+{
+    return store_run(s, NULL,
+                     "UPDATE test_orders SET status = 'sampled' WHERE person_id = ? AND status = 'pending'"
+                     " AND due_day <= ?",
+                     "ii", person_id, tracing_local_day(at));
+}

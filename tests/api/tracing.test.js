@@ -10,6 +10,7 @@ const { startServer } = require('../lib/server');
 const { UNITS, ROLES, HANOI_UNIT_FOR_ROLE, PASSWORD, createAccount, assertError } = require('../lib/fixtures');
 const { clientId, vnDate, citizenLogin, venueOwner, venue } = require('../lib/checkin');
 const { uniqueCccd, createPerson } = require('../lib/people');
+const { testingSession } = require('../lib/testing-setup');
 
 let srv;
 const tok = {};
@@ -138,6 +139,22 @@ test('the policy gives each new F1 a quarantine order and test orders on days 1,
   assert.equal(qa.length, 1);
   assert.equal(qa[0].kind, 'home');
   assert.equal(qa[0].checkins_per_day, 3);
+});
+
+test('sampling the F1 answers the order due today; the later ones stay pending', async () => {
+  const setup = await testingSession(srv, { suffix: `-tr${Date.now() % 100000}` });
+  const r = await srv.api('POST', '/api/v1/testing/samples', {
+    token: setup.samplerToken,
+    body: { client_id: clientId(), session_id: setup.session.id, tube_id: setup.tubes[0], cccd: p.a.cccd },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.person.id, p.a.id);
+  const to = vnDate(now() + 14 * 86400);
+  const orders = await srv.api('GET', `/api/v1/test-orders?unit=${UNITS.phucXa}&from=${today()}&to=${to}`,
+    { token: tok.sampler });
+  const mine = orders.json.orders.filter((o) => o.person_id === p.a.id);
+  assert.deepEqual(mine.map((o) => [o.due_date, o.status]),
+    [[today(), 'sampled'], [vnDate(now() + 6 * 86400), 'pending'], [vnDate(now() + 13 * 86400), 'pending']]);
 });
 
 test('a tracer updates a contact\'s status and exports the list', async () => {

@@ -144,6 +144,27 @@ static void propagation(void **state)
     assert_int_equal(sum2.cases, 0);
     /* the fifth tube was never used: no result can be set on it */
     assert_int_equal(testing_result_set(s, "TZZZZZZZZZ", TESTING_NEGATIVE, -1, 0, b2, 600, &changed, &had), STORE_DONE);
+
+    /* A pool member sampled again in a later session: their retest order is answered, the others stay open. */
+    int64_t again = -1;
+    assert_int_equal(store_int(s, &again, "SELECT MIN(person_id) FROM testing_retest_orders WHERE session_id = ?", "i",
+                               ss.id),
+                     0);
+    struct testing_session later;
+    const char **later_codes;
+    const int none[] = {0};
+    make_session(10, none, 1, &later, &later_codes);
+    struct testing_collect in = {.client_id = "smp-again", .session = &later, .tube_code = later_codes[0],
+                                 .person_id = again, .tube_field = "tube_id", .person_field = "person"};
+    struct testing_sample smp = {.collected_at = 700};
+    struct testing_tube tube;
+    struct fault f = {0};
+    bool c;
+    assert_int_equal(testing_collect_record(s, &a, &in, &smp, &tube, &c, &f), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM testing_retest_orders WHERE person_id = ? AND status = 'sampled'", again),
+                     1);
+    assert_int_equal(count("SELECT COUNT(*) FROM testing_retest_orders WHERE session_id = ? AND status = 'open'", ss.id),
+                     6);
 }
 
 static void capacity_and_once_per_session(void **state)
