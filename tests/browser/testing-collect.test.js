@@ -18,6 +18,7 @@ const { launch, phonePage, shot, assertNoHorizontalOverflow, download } = requir
 const {
   testingSession, newPerson, manifest, firstLabelPng, qrSequenceY4m, uniqueCccd,
 } = require('../lib/testing-setup');
+const { tracedCase } = require('../lib/tracing-setup');
 
 let srv;
 let dir;
@@ -291,6 +292,51 @@ describe('a rapid-test session: one person per test', () => {
     const m = await manifest(srv, setup.samplerToken, setup.session.id);
     assert.deepEqual(m.tubes.map((t) => [t.tube_id, t.pooled, t.people.map((p) => p.full_name)]).sort(),
       [[setup.tubes[0], false, ['Vũ Thị Nhanh']], [setup.tubes[1], false, ['Vũ Văn Sau']]].sort());
+    assert.deepEqual(page.errors, []);
+  });
+});
+
+describe('the tracing policy\'s test orders on the collection page', () => {
+  let setup;
+  let traced;
+  let browser;
+  let page;
+
+  before(async () => {
+    traced = await tracedCase(srv, { suffix: '-orders' });
+    setup = await testingSession(srv, { suffix: '4', tubes: 2 });
+    browser = await launch();
+    ({ page } = await phonePage(browser));
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+  });
+
+  test('the F1 due today are listed; one tap samples a person and the order shows sampled', async () => {
+    const { a, b, c } = traced.people;
+    const order = (id) => page.locator(`[data-testid="orders-list"] [data-person="${id}"]`);
+    await signIn(page, setup.sampler.username, setup.password);
+    await tid(page, `session-open-${setup.session.id}`).click();
+    await page.locator('[data-testid="collect-view"][data-ready="true"]').waitFor();
+    await order(a.id).waitFor();
+    assert.equal(await order(a.id).getAttribute('data-status'), 'pending');
+    assert.equal(await order(c.id).getAttribute('data-status'), 'pending');
+    assert.equal(await order(b.id).count(), 0, 'F2 have no test order');
+    assert.match(await tid(page, 'orders-summary').textContent(), /2 người chờ \/ 2/);
+    await assertNoHorizontalOverflow(page, 'collection page with test orders');
+    await shot(page, 'testing-05-orders');
+
+    await tid(page, 'tube-input').fill(setup.tubes[0]);
+    await tid(page, 'tube-submit').click();
+    await waitAttr(page, 'current-tube', 'data-state', 'open');
+    await order(a.id).locator('button').click();
+    await page.waitForFunction((id) => document.querySelector(
+      `[data-testid="orders-list"] [data-person="${id}"]`)?.getAttribute('data-status') === 'sampled', a.id, { timeout: 15000 });
+    assert.equal(await order(c.id).getAttribute('data-status'), 'pending');
+    assert.equal(await order(a.id).locator('button').count(), 0, 'a sampled order has no button');
+    assert.match(await tid(page, 'orders-summary').textContent(), /1 người chờ \/ 2/);
+    assert.deepEqual(await held(setup.samplerToken, setup.session.id), [`${setup.tubes[0]}:${a.id}`]);
     assert.deepEqual(page.errors, []);
   });
 });

@@ -16,6 +16,7 @@ import { errorBox, accessDenied, showFormError, clearFormErrors } from '../error
 import { formatNumber, formatTime, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import * as queue from '../components/offline-queue.js';
+import { testOrdersBox } from '../components/test-orders.js';
 
 export const TUBE_RE = /^T[0-9A-HJKMNP-TV-Z]{9}$/;
 const PERSON_QR_RE = /^CDN1\.P\./;
@@ -209,6 +210,7 @@ export async function collectView({ root, params, signal }) {
         r.state = 'sent';
         if (res && res.person) r.name = res.person.full_name || r.label;
       }
+      orders.refresh(); // the sample may have answered a test order
     } else if (kind === 'rejected') {
       const i = records.findIndex((x) => x.client_id === data.client_id);
       if (i >= 0) records[i] = { ...data }; else records.push(data);
@@ -371,6 +373,11 @@ export async function collectView({ root, params, signal }) {
     if (await takeTube(code)) tubeField.input.value = '';
   });
 
+  /* who the tracing policy asks to be sampled today, and who has been */
+  const orders = testOrdersBox(s, signal, (o) => takePerson({
+    ident: { phone: o.phone, full_name: o.full_name }, label: o.full_name, key: `order:${o.person_id}`,
+  }));
+
   /* tubes and labels */
   const labels = labelsBox(s, signal, (issued) => { for (const code of issued) if (!tubes.has(code)) tubes.set(code, { tube_id: code, count: 0, capacity: s.pool_size }); });
 
@@ -382,6 +389,7 @@ export async function collectView({ root, params, signal }) {
     banner, tubeCard, startBtn, stopBtn, scanner.el,
     tubeForm, numberForm,
     h('details', { class: 'more', testid: 'newperson' }, h('summary', { t: 'testing.newperson' }), newForm),
+    orders.el,
     h('h2', { t: 'testing.records' }), list,
     h('h2', { t: 'testing.labels' }), labels);
   renderNet();
