@@ -194,10 +194,8 @@ int cmd_dcc(int argc, char **argv)
     }
     char err[256];
     struct dcc_valuesets *vs = NULL;
-    if (c.dcc_valuesets_file[0] ? dcc_valuesets_load_file(c.dcc_valuesets_file, &vs, err, sizeof(err))
-                                : dcc_valuesets_default(&vs)) {
-        fprintf(stderr, "cordon: bad DCC value sets %s: %s\n", c.dcc_valuesets_file,
-                c.dcc_valuesets_file[0] ? err : "(shipped) do not parse");
+    if (dcc_valuesets_configured(c.dcc_valuesets_file, &vs, err, sizeof(err))) {
+        fprintf(stderr, "cordon: %s\n", err);
         return 2;
     }
     if (benchmark) {

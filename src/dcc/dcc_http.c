@@ -36,12 +36,8 @@ int dcc_http_configure(struct store *s, const char *trust_file, const char *valu
     struct dcc_valuesets *vs = NULL;
     char why[256];
     int rc = -1;
-    if (valuesets_file && *valuesets_file ? dcc_valuesets_load_file(valuesets_file, &vs, why, sizeof(why))
-                                          : dcc_valuesets_default(&vs)) {
-        snprintf(err, errlen, "bad DCC value sets %s: %s", valuesets_file && *valuesets_file ? valuesets_file : "(shipped)",
-                 valuesets_file && *valuesets_file ? why : "do not parse");
+    if (dcc_valuesets_configured(valuesets_file, &vs, err, errlen))
         goto out;
-    }
     if (dcc_issuer_load(s, "VN", &iss)) {
         snprintf(err, errlen, "could not load this server's certificate signing key (table dcc_keys)");
         goto out;

@@ -105,6 +105,15 @@ int dcc_valuesets_load_file(const char *path, struct dcc_valuesets **out, char *
     return valuesets_from(doc, out, err, errlen);
 }
 
+int dcc_valuesets_configured(const char *path, struct dcc_valuesets **out, char *err, size_t errlen)
+{
+    char why[200] = "do not parse";
+    if (path && *path ? !dcc_valuesets_load_file(path, out, why, sizeof(why)) : !dcc_valuesets_default(out))
+        return 0;
+    snprintf(err, errlen, "bad DCC value sets %s: %s", path && *path ? path : "(shipped)", why);
+    return -1;
+}
+
 void dcc_valuesets_free(struct dcc_valuesets *vs)
 {
     if (!vs)

@@ -29,6 +29,9 @@ const struct dcc_valuesets *dcc_valuesets_shipped(void);
  * Returns 0 or -1 with err.
  */
 int dcc_valuesets_load_file(const char *path, struct dcc_valuesets **out, char *err, size_t errlen);
+/* The configured value sets: path's (dcc_valuesets_file), or the shipped ones when path is NULL or "".
+ * Returns 0, or -1 with "bad DCC value sets PATH: why" in err. */
+int dcc_valuesets_configured(const char *path, struct dcc_valuesets **out, char *err, size_t errlen);
 void dcc_valuesets_free(struct dcc_valuesets *vs);
 /* Display name of a code ("Comirnaty" for "EU/1/20/1528"), NULL if the set or code is unknown. */
 const char *dcc_valueset_display(const struct dcc_valuesets *vs, const char *set, const char *code);
