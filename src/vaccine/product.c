@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "dcc/schema.h"
 #include "vaccine/vaccine.h"
 #include "vaccine/vaccine_int.h"
 
@@ -88,6 +89,17 @@ static int parse_products(struct vaccine_data *d, char *err, size_t errlen)
         p->dcc_ma = str_or_null(dcc, "ma");
         if (!p->dcc_vp || !p->dcc_mp || !p->dcc_ma)
             return bad(err, errlen, "vaccine_products.json: product %s needs dcc.vp, dcc.mp and dcc.ma", p->code);
+        /* Certificates carry these codes: one outside the EU value sets would fail every verifier. */
+        const struct dcc_valuesets *vs = dcc_valuesets_shipped();
+        const char *const sets[3][2] = {{"vaccine-prophylaxis", p->dcc_vp},
+                                        {"vaccine-medicinal-product", p->dcc_mp},
+                                        {"vaccine-mah-manf", p->dcc_ma}};
+        for (int k = 0; k < 3; k++)
+            if (!dcc_valueset_display(vs, sets[k][0], sets[k][1])) {
+                snprintf(err, errlen, "vaccine_products.json: product %s: %s is not a code of EU value set %s",
+                         p->code, sets[k][1], sets[k][0]);
+                return -1;
+            }
     }
     json_t *mix = json_object_get(root, "mixing");
     if (mix && !json_is_array(mix))

@@ -73,19 +73,19 @@ static void test_data_refused(void **state)
     const char *groups = "{\"groups\":[{\"code\":\"g\",\"name_vi\":\"G\",\"name_en\":\"G\"}],"
                          "\"screening\":[{\"code\":\"a\",\"if_yes\":\"defer\",\"question_vi\":\"?\",\"question_en\":\"?\"}]}";
     const char *prod = "{\"products\":[{\"code\":\"p\",\"name\":\"P\",\"doses\":2,\"intervals_days\":[[21,28]],"
-                       "\"dcc\":{\"vp\":\"1\",\"mp\":\"m\",\"ma\":\"a\"}}]}";
+                       "\"dcc\":{\"vp\":\"J07BX03\",\"mp\":\"CoronaVac\",\"ma\":\"Sinovac-Biotech\"}}]}";
     assert_int_equal(vaccine_data_parse(prod, groups, &x, err, sizeof(err)), 0);
     vaccine_data_free(x);
     /* intervals missing for a two-dose product */
     assert_int_equal(vaccine_data_parse("{\"products\":[{\"code\":\"p\",\"name\":\"P\",\"doses\":2,"
-                                        "\"dcc\":{\"vp\":\"1\",\"mp\":\"m\",\"ma\":\"a\"}}]}",
+                                        "\"dcc\":{\"vp\":\"J07BX03\",\"mp\":\"CoronaVac\",\"ma\":\"Sinovac-Biotech\"}}]}",
                                         groups, &x, err, sizeof(err)),
                      -1);
     assert_null(x);
     assert_non_null(strstr(err, "intervals_days"));
     /* mixing names an unknown product */
     assert_int_equal(vaccine_data_parse("{\"products\":[{\"code\":\"p\",\"name\":\"P\",\"doses\":1,"
-                                        "\"dcc\":{\"vp\":\"1\",\"mp\":\"m\",\"ma\":\"a\"}}],\"mixing\":[[\"p\",\"q\"]]}",
+                                        "\"dcc\":{\"vp\":\"J07BX03\",\"mp\":\"CoronaVac\",\"ma\":\"Sinovac-Biotech\"}}],\"mixing\":[[\"p\",\"q\"]]}",
                                         groups, &x, err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "mixing"));
@@ -97,6 +97,12 @@ static void test_data_refused(void **state)
                                         &x, err, sizeof(err)),
                      -1);
     assert_int_equal(vaccine_data_parse("not json", groups, &x, err, sizeof(err)), -1);
+    /* a certificate code outside the EU value sets */
+    assert_int_equal(vaccine_data_parse("{\"products\":[{\"code\":\"p\",\"name\":\"P\",\"doses\":1,"
+                                        "\"dcc\":{\"vp\":\"J07BX03\",\"mp\":\"Snake-Oil\",\"ma\":\"Sinovac-Biotech\"}}]}",
+                                        groups, &x, err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "Snake-Oil is not a code of EU value set vaccine-medicinal-product"));
 }
 
 static void test_dates(void **state)
