@@ -107,8 +107,35 @@ static int bind_args(struct store_stmt *st, const char *types, va_list ap)
     return rc;
 }
 
-static int vquery(struct store *s, struct store_stmt **out, const char *sql, const char *types, va_list ap)
+/*
+ * Whether the arguments' C kinds (STORE__KIND letters) are what types promises;
+ * logs when not.  Arguments after the last letter are never read, and callers
+ * rely on it (a trailing value dropped by writing 'n' for it; one argument
+ * list for queries that use fewer of them), so they are not checked.
+ */
+static bool kinds_fit(const char *kinds, const char *types, const char *sql)
 {
+    size_t k = 0;
+    for (const char *t = types; *t; t++) {
+        if (*t == 'n')
+            continue; /* binds NULL, takes no argument */
+        if (kinds[k] != *t) {
+            log_error("msg=\"bind argument of the wrong C type\" position=%zu type=%c argument=%c sql=\"%.120s\"",
+                      k + 1, *t, kinds[k] ? kinds[k] : '-', sql);
+            return false;
+        }
+        k++;
+    }
+    return true;
+}
+
+static int vquery(const char *kinds, struct store *s, struct store_stmt **out, const char *sql, const char *types,
+                  va_list ap)
+{
+    if (!kinds_fit(kinds, types, sql)) {
+        *out = NULL;
+        return STORE_ERROR;
+    }
     int rc = DRV(s)->prepare(s, sql, out);
     if (rc != STORE_OK) {
         *out = NULL;
@@ -122,21 +149,21 @@ static int vquery(struct store *s, struct store_stmt **out, const char *sql, con
     return rc;
 }
 
-int store_query(struct store *s, struct store_stmt **out, const char *sql, const char *types, ...)
+int store__query(const char *kinds, struct store *s, struct store_stmt **out, const char *sql, const char *types, ...)
 {
     va_list ap;
     va_start(ap, types);
-    int rc = vquery(s, out, sql, types, ap);
+    int rc = vquery(kinds, s, out, sql, types, ap);
     va_end(ap);
     return rc;
 }
 
-int store_run(struct store *s, int64_t *changes, const char *sql, const char *types, ...)
+int store__run(const char *kinds, struct store *s, int64_t *changes, const char *sql, const char *types, ...)
 {
     struct store_stmt *st;
     va_list ap;
     va_start(ap, types);
-    int rc = vquery(s, &st, sql, types, ap);
+    int rc = vquery(kinds, s, &st, sql, types, ap);
     va_end(ap);
     if (rc != STORE_OK)
         return rc;
@@ -151,11 +178,11 @@ int store_run(struct store *s, int64_t *changes, const char *sql, const char *ty
 }
 
 /* One-row query: hands the row, if any, to read(st, ctx). */
-static int vget(struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx, const char *sql,
-                const char *types, va_list ap)
+static int vget(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx,
+                const char *sql, const char *types, va_list ap)
 {
     struct store_stmt *st;
-    int rc = vquery(s, &st, sql, types, ap);
+    int rc = vquery(kinds, s, &st, sql, types, ap);
     if (rc != STORE_OK)
         return rc;
     rc = store_step(st);
@@ -167,12 +194,12 @@ static int vget(struct store *s, void (*read)(struct store_stmt *st, void *ctx),
     return rc;
 }
 
-int store_get(struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx, const char *sql,
-              const char *types, ...)
+int store__get(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx,
+               const char *sql, const char *types, ...)
 {
     va_list ap;
     va_start(ap, types);
-    int rc = vget(s, read, ctx, sql, types, ap);
+    int rc = vget(kinds, s, read, ctx, sql, types, ap);
     va_end(ap);
     return rc;
 }
@@ -182,11 +209,11 @@ static void read_int(struct store_stmt *st, void *out)
     *(int64_t *)out = store_col_int(st, 0);
 }
 
-int store_int(struct store *s, int64_t *out, const char *sql, const char *types, ...)
+int store__int(const char *kinds, struct store *s, int64_t *out, const char *sql, const char *types, ...)
 {
     va_list ap;
     va_start(ap, types);
-    int rc = vget(s, read_int, out, sql, types, ap);
+    int rc = vget(kinds, s, read_int, out, sql, types, ap);
     va_end(ap);
     return rc;
 }

@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "store/store_kinds.h"
+
 enum store_rc {
     STORE_OK = 0,
     /* Numbered apart from enum err (core/err.h) so a function may return either. */
@@ -52,23 +54,35 @@ const char *store_errmsg(struct store *s);       /* last engine message, for the
 int store_exec(struct store *s, const char *sql);
 
 /*
- * Prepares sql and binds arguments described by types, one letter each:
+ * Bind arguments are described by types, one letter each:
  *   'i' int64_t, 'd' int, 's' const char * (NULL binds SQL NULL), 'n' SQL NULL (no argument).
- * On error *out is NULL.
+ * They are checked: each call below is a macro that also passes the C type of
+ * every argument (store_kinds.h), and a call whose letters do not fit them
+ * (an int for 'i', a size_t, too few arguments) fails with STORE_ERROR and a
+ * log line naming the SQL, before anything is read.  Arguments after the last
+ * letter are not read.
+ *
+ * store_query(s, &st, sql, types, ...)    prepares and binds; on error st is NULL.
+ * store_run(s, &changes, sql, types, ...)  runs a statement returning no rows;
+ *                                          changes (may be NULL) gets the rows affected.
+ * store_int(s, &out, sql, types, ...)      runs a statement returning one integer
+ *                                          (INSERT ... RETURNING id, SELECT count(*));
+ *                                          STORE_DONE if it returned no row.
+ * store_get(s, read, ctx, sql, types, ...) runs a query returning at most one row and
+ *                                          hands it to read(st, ctx); STORE_OK when a row
+ *                                          was read, STORE_DONE when none.
  */
-int store_query(struct store *s, struct store_stmt **out, const char *sql, const char *types, ...);
-/* Runs a statement that returns no rows; *changes (may be NULL) gets the rows affected. */
-int store_run(struct store *s, int64_t *changes, const char *sql, const char *types, ...);
-/* Runs a statement expected to return one integer (e.g. INSERT ... RETURNING id, SELECT count(*)).
- * STORE_DONE if it returned no row. */
-int store_int(struct store *s, int64_t *out, const char *sql, const char *types, ...);
+#define store_query(s, ...) store__query(STORE__KINDS(__VA_ARGS__) + 3, s, __VA_ARGS__)
+#define store_run(s, ...) store__run(STORE__KINDS(__VA_ARGS__) + 3, s, __VA_ARGS__)
+#define store_int(s, ...) store__int(STORE__KINDS(__VA_ARGS__) + 3, s, __VA_ARGS__)
+#define store_get(s, ...) store__get(STORE__KINDS(__VA_ARGS__) + 4, s, __VA_ARGS__)
 
-/*
- * Runs a query expected to return at most one row and hands that row to
- * read(st, ctx).  STORE_OK when a row was read, STORE_DONE when none.
- */
-int store_get(struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx, const char *sql,
-              const char *types, ...);
+/* What the macros call: kinds are the STORE__KIND letters of the bind arguments. */
+int store__query(const char *kinds, struct store *s, struct store_stmt **out, const char *sql, const char *types, ...);
+int store__run(const char *kinds, struct store *s, int64_t *changes, const char *sql, const char *types, ...);
+int store__int(const char *kinds, struct store *s, int64_t *out, const char *sql, const char *types, ...);
+int store__get(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx,
+               const char *sql, const char *types, ...);
 
 int store_step(struct store_stmt *st);
 int store_ncols(struct store_stmt *st);

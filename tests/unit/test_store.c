@@ -72,6 +72,39 @@ static void binds_and_rows(void **state)
     assert_int_equal(changes, 2);
 }
 
+/* Bind arguments of the wrong C type are refused before anything is read or run. */
+static void binds_are_type_checked(void **state)
+{
+    struct store *s = *state;
+    int64_t n = -1;
+    int small = 7;
+    size_t size = 7;
+    const char *name = "x";
+    assert_int_equal(store_int(s, &n, "SELECT ?", "d", small), STORE_OK);
+    assert_int_equal(n, 7);
+    assert_int_equal(store_int(s, &n, "SELECT ?", "i", (int64_t)small), STORE_OK);
+    assert_int_equal(store_int(s, &n, "SELECT ?", "i", (long long)small), STORE_OK);
+    assert_int_equal(store_int(s, &n, "SELECT COUNT(*) FROM t WHERE name = ?", "s", name), STORE_OK);
+    assert_int_equal(store_int(s, &n, "SELECT COUNT(*) FROM t WHERE name = ?", "s", NULL), STORE_OK);
+    /* an int where an int64_t was promised: undefined behaviour, refused */
+    assert_int_equal(store_int(s, &n, "SELECT ?", "i", small), STORE_ERROR);
+    assert_int_equal(store_int(s, &n, "SELECT ?", "i", size), STORE_ERROR);
+    assert_int_equal(store_int(s, &n, "SELECT ?", "d", (int64_t)1), STORE_ERROR);
+    assert_int_equal(store_int(s, &n, "SELECT ?", "s", small), STORE_ERROR);
+    assert_int_equal(store_int(s, &n, "SELECT ?", "d", 1.5), STORE_ERROR);
+    /* too few arguments */
+    assert_int_equal(store_int(s, &n, "SELECT ? + ?", "ii", (int64_t)1), STORE_ERROR);
+    struct store_stmt *st = (struct store_stmt *)&n;
+    assert_int_equal(store_query(s, &st, "SELECT ?", "i", small), STORE_ERROR);
+    assert_null(st);
+    assert_int_equal(store_run(s, NULL, "UPDATE t SET n = ?", "i", small), STORE_ERROR);
+    /* 'n' takes no argument; what follows the last letter is not read */
+    assert_int_equal(store_int(s, &n, "SELECT COALESCE(?, 3)", "n"), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(store_int(s, &n, "SELECT COALESCE(?, 4)", "n", (int64_t)9), STORE_OK);
+    assert_int_equal(n, 4);
+}
+
 static int insert_then_fail(struct store *s, void *ctx)
 {
     (void)ctx;
@@ -134,6 +167,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(binds_and_rows),
+        cmocka_unit_test(binds_are_type_checked),
         cmocka_unit_test(transaction_rolls_back),
         cmocka_unit_test(migrations_and_units),
     };
