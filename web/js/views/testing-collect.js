@@ -193,6 +193,11 @@ export async function collectView({ root, params, signal }) {
     return li;
   }
 
+  /* who the tracing policy asks to be sampled today, and who has been */
+  const orders = testOrdersBox(s, signal, (o) => takePerson({
+    ident: { phone: o.phone, full_name: o.full_name }, label: o.full_name, key: `order:${o.person_id}`,
+  }));
+
   /* the queue's events */
   const unlisten = queue.listen((kind, data) => {
     if (kind === 'sync') {
@@ -372,11 +377,6 @@ export async function collectView({ root, params, signal }) {
     }
     if (await takeTube(code)) tubeField.input.value = '';
   });
-
-  /* who the tracing policy asks to be sampled today, and who has been */
-  const orders = testOrdersBox(s, signal, (o) => takePerson({
-    ident: { phone: o.phone, full_name: o.full_name }, label: o.full_name, key: `order:${o.person_id}`,
-  }));
 
   /* tubes and labels */
   const labels = labelsBox(s, signal, (issued) => { for (const code of issued) if (!tubes.has(code)) tubes.set(code, { tube_id: code, count: 0, capacity: s.pool_size }); });
