@@ -104,6 +104,8 @@ static void load_upstream_known_issues(void)
             continue;
         if (!strcmp(test, "test_name"))
             continue; /* the header */
+        country[strcspn(country, "\r\n")] = '\0';
+        set[strcspn(set, "\r\n")] = '\0';
         const char *flag = test[0] ? NULL : "";
         for (size_t i = 0; i < sizeof(upstream_tests) / sizeof(upstream_tests[0]) && !flag; i++)
             if (!strcmp(upstream_tests[i].test, test))
