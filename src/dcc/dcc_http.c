@@ -97,11 +97,18 @@ static json_t *str_of(const json_t *o, const char *key)
     return json_is_string(v) ? json_stringn(json_string_value(v), json_string_length(v)) : json_null();
 }
 
-/* A code's display name from the value sets ("Comirnaty" for EU/1/20/1528), else the code itself. */
-static json_t *display_of(const json_t *o, const char *key, const char *set)
+/* A code's display name from the value sets, or null when the set does not hold it. */
+static json_t *name_of(const json_t *o, const char *key, const char *set)
 {
     const char *name = dcc_valueset_display(valuesets, set, json_string_value(json_object_get(o, key)));
-    return name ? json_string(name) : str_of(o, key);
+    return name ? json_string(name) : json_null();
+}
+
+/* The same ("Comirnaty" for EU/1/20/1528), else the code itself. */
+static json_t *display_of(const json_t *o, const char *key, const char *set)
+{
+    json_t *name = name_of(o, key, set);
+    return json_is_null(name) ? str_of(o, key) : name;
 }
 
 /* An integer field (dose numbers), or null. */
@@ -118,7 +125,7 @@ static const char *cstr(const json_t *o, const char *key)
 
 static json_t *vaccination(const json_t *e)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "disease", str_of(e, "tg"),
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "disease", str_of(e, "tg"),
                      "vaccine", str_of(e, "vp"), "product", str_of(e, "mp"), "product_name",
                      display_of(e, "mp", "vaccine-medicinal-product"), "manufacturer", str_of(e, "ma"), "dose_number",
                      int_of(e, "dn"), "total_doses", int_of(e, "sd"), "date", str_of(e, "dt"), "country",
@@ -127,21 +134,36 @@ static json_t *vaccination(const json_t *e)
                                   json_is_integer(json_object_get(e, "sd")) &&
                                   json_integer_value(json_object_get(e, "dn")) >
                                       json_integer_value(json_object_get(e, "sd"))));
+    if (o) {
+        json_object_set_new(o, "manufacturer_name", name_of(e, "ma", "vaccine-mah-manf"));
+        json_object_set_new(o, "country_name", name_of(e, "co", "country-2-codes"));
+    }
+    return o;
 }
 
 static json_t *test_entry(const json_t *e)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "disease", str_of(e, "tg"), "test_type",
-                     str_of(e, "tt"), "test_name", str_of(e, "nm"), "manufacturer", str_of(e, "ma"),
-                     "collected_at", str_of(e, "sc"), "result", str_of(e, "tr"), "centre", str_of(e, "tc"),
-                     "country", str_of(e, "co"), "issuer", str_of(e, "is"), "uvci", str_of(e, "ci"));
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "disease", str_of(e, "tg"),
+                          "test_type", str_of(e, "tt"), "test_name", str_of(e, "nm"), "manufacturer", str_of(e, "ma"),
+                          "collected_at", str_of(e, "sc"), "result", str_of(e, "tr"), "centre", str_of(e, "tc"),
+                          "country", str_of(e, "co"), "issuer", str_of(e, "is"), "uvci", str_of(e, "ci"));
+    if (o) {
+        json_object_set_new(o, "test_type_name", name_of(e, "tt", "test-type"));
+        json_object_set_new(o, "manufacturer_name", name_of(e, "ma", "test-manf"));
+        json_object_set_new(o, "result_name", name_of(e, "tr", "test-result"));
+        json_object_set_new(o, "country_name", name_of(e, "co", "country-2-codes"));
+    }
+    return o;
 }
 
 static json_t *recovery(const json_t *e)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "disease", str_of(e, "tg"), "first_positive",
-                     str_of(e, "fr"), "country", str_of(e, "co"), "issuer", str_of(e, "is"), "valid_from",
-                     str_of(e, "df"), "valid_until", str_of(e, "du"), "uvci", str_of(e, "ci"));
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "disease", str_of(e, "tg"), "first_positive",
+                          str_of(e, "fr"), "country", str_of(e, "co"), "issuer", str_of(e, "is"), "valid_from",
+                          str_of(e, "df"), "valid_until", str_of(e, "du"), "uvci", str_of(e, "ci"));
+    if (o)
+        json_object_set_new(o, "country_name", name_of(e, "co", "country-2-codes"));
+    return o;
 }
 
 static json_t *entries(const json_t *payload, const char *key, json_t *(*one)(const json_t *))

@@ -221,9 +221,23 @@ test('a foreign signer from the trust file: valid, with the contents of a booste
   assert.equal(j.certificate.date_of_birth, '1970-01-31');
   assert.deepEqual(j.certificate.doses[0], {
     disease: '840539006', vaccine: '1119349007', product: 'EU/1/20/1528', product_name: 'Comirnaty',
-    manufacturer: 'ORG-100030215', dose_number: 3, total_doses: 2, date: '2021-12-01', country: 'AT',
+    manufacturer: 'ORG-100030215', manufacturer_name: 'Biontech Manufacturing GmbH', dose_number: 3,
+    total_doses: 2, date: '2021-12-01', country: 'AT', country_name: 'Austria',
     issuer: 'Ministry of Health, Austria', uvci: PAYLOAD.v[0].ci, booster: true,
   });
+  // A test and a recovery certificate: their codes come with the value sets' names too.
+  const test = { ver: '1.3.0', nam: PAYLOAD.nam, dob: PAYLOAD.dob, t: [{ tg: '840539006', tt: 'LP217198-3', ma: '1232', sc: '2021-05-24T15:20:00Z', tr: '260415000', tc: 'Testzentrum', co: 'AT', is: 'X', ci: 'X' }] };
+  const t = assertShape(await verify(srv, makeHc1(signer, test, { iat, exp: iat + 86400 })));
+  assert.equal(t.status, 'ok', t.detail);
+  assert.deepEqual(t.certificate.tests[0], {
+    disease: '840539006', test_type: 'LP217198-3', test_type_name: 'Rapid immunoassay', test_name: null,
+    manufacturer: '1232', manufacturer_name: 'Abbott Rapid Diagnostics, Panbio COVID-19 Ag Rapid Test',
+    collected_at: '2021-05-24T15:20:00Z', result: '260415000', result_name: 'Not detected', centre: 'Testzentrum',
+    country: 'AT', country_name: 'Austria', issuer: 'X', uvci: 'X',
+  });
+  const rec = { ver: '1.3.0', nam: PAYLOAD.nam, dob: PAYLOAD.dob, r: [{ tg: '840539006', fr: '2021-05-07', co: 'XK', is: 'X', df: '2021-05-18', du: '2021-09-05', ci: 'X' }] };
+  const r = assertShape(await verify(srv, makeHc1(signer, rec, { iat, exp: iat + 86400 })));
+  assert.equal(r.certificate.recoveries[0].country_name, 'Kosovo, Republic of');
   // Without the trust file the same certificate's key is unknown.
   assert.equal(assertShape(await verify(plain, hc1)).status, 'unknown_key');
 });

@@ -172,6 +172,10 @@ test('the verifier page: valid with the contents, then a damaged code with its e
     assert.equal(await tid(p, 'dcc-dob').locator('dd').textContent(), '1972-04-30');
     assert.match(await tid(p, 'dcc-dose-0-product').textContent(), /Comirnaty/);
     assert.equal(await tid(p, 'dcc-dose-0-number').textContent(), '1/2');
+    // Codes come with their EU value-set names.
+    const dose = await tid(p, 'dcc-dose-0').textContent();
+    assert.match(dose, /Viet Nam \(VN\)/);
+    assert.match(dose, /Biontech Manufacturing GmbH \(ORG-100030215\)/);
     await assertNoHorizontalOverflow(p, 'verifier');
     await shot(p, 'vax-05-verify-ok');
     await tid(p, 'lang-en').click();

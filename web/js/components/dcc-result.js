@@ -4,7 +4,7 @@
 // the code claims, not something to trust.
 
 import { h } from '../dom.js';
-import { formatTime } from '../i18n.js';
+import { formatTime, t } from '../i18n.js';
 
 const KNOWN = ['ok', 'bad_prefix', 'bad_base45', 'bad_compression', 'bad_cbor', 'bad_cose', 'unknown_key',
   'bad_signature', 'expired', 'not_yet_valid', 'wrong_key_usage', 'bad_schema'];
@@ -23,6 +23,19 @@ function timeOf(epoch) {
   return epoch ? h('span', { 'data-time': epoch }, formatTime(epoch)) : null;
 }
 
+/** "Austria (AT)": a code with its value-set name when the verifier knows it. */
+function named(name, code) {
+  if (!code) return null;
+  return name ? `${name} (${code})` : code;
+}
+
+/** A test result or test type in the page's language when it is a known code, else its value-set name. */
+function coded(prefix, code, name) {
+  if (!code) return null;
+  const key = `dcc.${prefix}.${code}`;
+  return t(key) !== key ? h('span', { t: key, 'data-code': code }) : h('span', { 'data-code': code }, name || code);
+}
+
 function doseCard(d, i) {
   return h('li', { class: 'card', testid: `dcc-dose-${i}` },
     h('div', { class: 'card-main' },
@@ -31,18 +44,20 @@ function doseCard(d, i) {
       d.booster ? h('span', { class: 'badge badge-on', t: 'vax.booster' }) : null),
     h('dl', { class: 'kv' },
       row('dcc.date', d.date, `dcc-dose-${i}-date`),
-      row('dcc.country', d.country),
+      row('dcc.country', named(d.country_name, d.country)),
       row('dcc.issuer', d.issuer),
-      row('dcc.manufacturer', d.manufacturer),
+      row('dcc.manufacturer', named(d.manufacturer_name, d.manufacturer)),
       row('dcc.uvci', d.uvci ? h('code', { class: 'wrap' }, d.uvci) : null, `dcc-dose-${i}-uvci`)));
 }
 
 function testCard(x, i) {
   return h('li', { class: 'card', testid: `dcc-test-${i}` },
-    h('div', { class: 'card-main' }, h('strong', { class: 'card-title', t: 'dcc.test' }), h('span', { class: 'badge' }, x.result || '')),
+    h('div', { class: 'card-main' }, h('strong', { class: 'card-title', t: 'dcc.test' }),
+      h('span', { class: 'badge', testid: `dcc-test-${i}-result` }, coded('result', x.result, x.result_name))),
     h('dl', { class: 'kv' },
-      row('dcc.collected_at', x.collected_at), row('dcc.test_type', x.test_type), row('dcc.test_name', x.test_name),
-      row('dcc.centre', x.centre), row('dcc.country', x.country), row('dcc.issuer', x.issuer),
+      row('dcc.collected_at', x.collected_at), row('dcc.test_type', coded('tt', x.test_type, x.test_type_name)),
+      row('dcc.test_name', x.test_name), row('dcc.manufacturer', named(x.manufacturer_name, x.manufacturer)),
+      row('dcc.centre', x.centre), row('dcc.country', named(x.country_name, x.country)), row('dcc.issuer', x.issuer),
       row('dcc.uvci', x.uvci ? h('code', { class: 'wrap' }, x.uvci) : null)));
 }
 
@@ -51,7 +66,7 @@ function recoveryCard(x, i) {
     h('div', { class: 'card-main' }, h('strong', { class: 'card-title', t: 'dcc.recovery' })),
     h('dl', { class: 'kv' },
       row('dcc.first_positive', x.first_positive), row('dcc.valid_from', x.valid_from), row('dcc.valid_until', x.valid_until),
-      row('dcc.country', x.country), row('dcc.issuer', x.issuer),
+      row('dcc.country', named(x.country_name, x.country)), row('dcc.issuer', x.issuer),
       row('dcc.uvci', x.uvci ? h('code', { class: 'wrap' }, x.uvci) : null)));
 }
 
