@@ -4,7 +4,7 @@
 // bad_cbor, bad_cose, unknown_key, bad_signature, expired, not_yet_valid, and bad_schema naming the
 // field that the DCC JSON schema or the EU value sets refuse); foreign signers come
 // from the trust file (CORDON_DCC_TRUST_FILE) — certificates the test signs itself with a key in
-// that file, and valid certificates of the EU test data (../shared/testdata/dcc) with a trust file
+// that file, and valid certificates of the EU test data (tests/data/dcc) with a trust file
 // built from their TESTCTX certificates; a missing or broken trust file or value-set file stops
 // `cordon serve`, and a value-set file of one's own replaces the shipped sets;
 // bad input is a 400 naming the field, nothing is written, and random bytes and truncations
@@ -26,7 +26,7 @@ const {
 
 const STATUSES = ['ok', 'bad_prefix', 'bad_base45', 'bad_compression', 'bad_cbor', 'bad_cose', 'unknown_key',
   'bad_signature', 'expired', 'not_yet_valid', 'wrong_key_usage', 'bad_schema'];
-const TESTDATA = process.env.CORDON_DCC_TESTDATA || path.resolve(REPO_ROOT, '..', 'shared', 'testdata', 'dcc');
+const TESTDATA = process.env.CORDON_DCC_TESTDATA || path.resolve(REPO_ROOT, 'tests', 'data', 'dcc');
 const NOW = () => Math.floor(Date.now() / 1000);
 
 let dir;

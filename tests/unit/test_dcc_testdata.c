@@ -1,5 +1,5 @@
 /*
- * The EU DCC test data (dgc-testdata, in ../shared/testdata/dcc beside the
+ * The EU DCC test data (dgc-testdata, in tests/data/dcc of the
  * repository, or $CORDON_DCC_TESTDATA): every file 2DCode/raw/NAME.json in it is run
  * through the decoder and verifier and each EXPECTEDRESULTS flag that names a
  * step we perform is checked, true meaning the step succeeds and false that
@@ -422,11 +422,11 @@ static void test_testdata(void **state)
     if (env) {
         snprintf(dir, sizeof(dir), "%s", env);
     } else {
-        /* <repo>/tests/unit/this.c -> <repo>/../shared/testdata/dcc */
+        /* <repo>/tests/unit/this.c -> <repo>/tests/data/dcc */
         char src[4096];
         snprintf(src, sizeof(src), "%s", __FILE__);
         char *repo = dirname(dirname(dirname(src)));
-        snprintf(dir, sizeof(dir), "%s/../shared/testdata/dcc", repo);
+        snprintf(dir, sizeof(dir), "%s/tests/data/dcc", repo);
     }
     if (nftw(dir, collect, 16, FTW_PHYS)) {
         fprintf(stderr, "DCC test data not found at %s (set CORDON_DCC_TESTDATA)\n", dir);
