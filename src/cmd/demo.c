@@ -120,7 +120,8 @@ static int platform1(struct store *s, void *ctx)
                                 .province_code = u->province,
                                 .district_code = u->district,
                                 .commune_code = u->code,
-                                .declared_at = now - 3600};
+                                /* an hour ago, but always today in Việt Nam: the flagged list is by day */
+                                .declared_at = now - 3600 < vn_day_start(vn_day(now)) ? now : now - 3600};
         declare_reference_make(now, d.reference);
         bool created;
         rc = declare_insert(s, &d, &created);

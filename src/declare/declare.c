@@ -111,58 +111,6 @@ static const char *names_list(struct arena *a, const char *const *names)
     return out;
 }
 
-/* ---------------------------------------------------------------- dates */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-int64_t declare_local_day(int64_t t)
-{
-    int64_t s = t + DECLARE_UTC_OFFSET;
-    return (s >= 0 ? s : s - 86399) / 86400;
-}
-
-bool declare_date_parse(const char *s, int64_t *day)
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[m - 1] + (m == 2 && leap))
-        return false;
-    *day = days_from_civil(y, m, d);
-    return true;
-}
-
 /* Writes n decimal digits of v (0 <= v) at p. */
 static void put_digits(char *p, unsigned v, int n)
 {
@@ -181,12 +129,6 @@ static void put_date(char *p, int64_t day, bool dashes)
     put_digits(p + 6 + 2 * sep, (unsigned)d, 2);
     if (dashes)
         p[4] = p[7] = '-';
-}
-
-void declare_date_format(int64_t day, char out[11])
-{
-    put_date(out, day, true);
-    out[10] = '\0';
 }
 
 /* ---------------------------------------------------------------- ids */
@@ -215,7 +157,7 @@ bool declare_reference_valid(const char *s)
     char date[11];
     snprintf(date, sizeof(date), "%.4s-%.2s-%.2s", s + 3, s + 7, s + 9);
     int64_t day;
-    if (!declare_date_parse(date, &day))
+    if (!vn_date_parse(date, &day))
         return false;
     for (int i = 12; i < DECLARE_REF_LEN; i++)
         if (!crockford_char(s[i]))
@@ -226,7 +168,7 @@ bool declare_reference_valid(const char *s)
 void declare_reference_make(int64_t now, char out[DECLARE_REF_LEN + 1])
 {
     memcpy(out, "TK-", 3);
-    put_date(out + 3, declare_local_day(now), false);
+    put_date(out + 3, vn_day(now), false);
     out[11] = '-';
     qr_code_generate(out + 12, 6); /* writes the NUL at out[18] */
 }
@@ -322,7 +264,7 @@ static int read_date(json_t *body, const char *field, int64_t today, const char 
     int rc = jsonin_str(body, field, true, 10, out, f);
     if (rc)
         return rc;
-    if (!declare_date_parse(*out, &day))
+    if (!vn_date_parse(*out, &day))
         return fault_set(f, ERR_INVALID_FIELD, field, "%s must be a real date written YYYY-MM-DD", field);
     if (day > today + DECLARE_DATE_WINDOW || day < today - DECLARE_DATE_WINDOW)
         return fault_set(f, ERR_INVALID_FIELD, field, "%s must lie within %d days of today", field,

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/err.h"
 
 struct store;
@@ -31,7 +32,6 @@ struct http_req;
 
 #define DECLARE_REF_LEN 18        /* "TK-20261122-7Q4M2X" */
 #define DECLARE_DATE_WINDOW 30    /* days: travel and arrival dates lie within this of today */
-#define DECLARE_UTC_OFFSET (7 * 3600) /* seconds: Vietnam's local time, used for the reference and "date" */
 
 enum declare_kind { DECLARE_HEALTH, DECLARE_DOMESTIC_TRAVEL, DECLARE_ENTRY, DECLARE_KIND_COUNT };
 
@@ -90,7 +90,7 @@ int declare_kind_parse(const char *name);
  * Reads the kind-specific fields of a request body into d (kind and
  * client_id must already be set), checking every value against the
  * contract; fields of another kind are refused as unknown.  today is the
- * local date in days since 1970-01-01 (declare_local_day).  Strings live in
+ * local date in days since 1970-01-01 (vn_day, core/clock.h).  Strings live in
  * a or in body.  On failure fills f naming the field and returns its code;
  * d is then partly filled and must not be stored.  Sets d->flagged.
  */
@@ -102,13 +102,6 @@ int declare_check_client_id(const char *s, const char *field, struct fault *f);
 bool declare_reference_valid(const char *s);
 /* Writes a fresh reference for the local date of now into out. */
 void declare_reference_make(int64_t now, char out[DECLARE_REF_LEN + 1]);
-
-/* Days since 1970-01-01 of the local date (UTC+7) at epoch second t. */
-int64_t declare_local_day(int64_t t);
-/* Parses a real calendar date YYYY-MM-DD (years 1900-2999) into days since 1970-01-01; false if not one. */
-bool declare_date_parse(const char *s, int64_t *day);
-/* Writes YYYY-MM-DD for a day number. */
-void declare_date_format(int64_t day, char out[11]);
 
 /* true if code is an assigned ISO 3166-1 alpha-2 country code. */
 bool declare_country_known(const char *code);

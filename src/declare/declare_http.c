@@ -99,7 +99,7 @@ int declare_handle_create(struct http_req *r)
         rc = jsonin_str(body, "kind", true, 32, &kind, &r->fault);
     if (!rc) {
         d.kind = declare_kind_parse(kind);
-        rc = declare_parse(&r->arena, body, declare_local_day(now), &d, &r->fault);
+        rc = declare_parse(&r->arena, body, vn_day(now), &d, &r->fault);
     }
     if (!rc)
         rc = require_person(r, d.person_id, "person_id", &person);
@@ -241,12 +241,12 @@ int declare_handle_flagged(struct http_req *r)
     if (rc)
         return rc;
     if (!date) {
-        declare_date_format(declare_local_day(clock_now()), today);
+        vn_date_format(vn_day(clock_now()), today);
         date = today;
     }
-    if (!declare_date_parse(date, &day))
+    if (!vn_date_parse(date, &day))
         return http_fail(r, ERR_INVALID_FIELD, "date", "date must be a real date written YYYY-MM-DD");
-    int64_t from = day * 86400 - DECLARE_UTC_OFFSET; /* local midnight */
+    int64_t from = day * 86400 - VN_UTC_OFFSET; /* local midnight */
     struct declaration *rows;
     int n;
     rc = declare_list_flagged(r->store, &r->arena, unit_scope_column(u), unit, from, from + 86400, FLAGGED_MAX + 1,

@@ -43,7 +43,7 @@ int quarantine_demo(struct store *s)
     const char *status = "active";
     int rc = quarantine__orders_query(s, &a, "status = ?", "s", 100, status, &orders, &n);
     char *photo = n ? demo_photo() : NULL;
-    int64_t now = clock_now(), today = tracing_local_day(now);
+    int64_t now = clock_now(), today = vn_day(now);
     for (int i = 0; i < n && !rc && photo; i++) {
         if (today < orders[i].start_day || today > orders[i].end_day)
             continue;

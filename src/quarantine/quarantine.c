@@ -22,17 +22,17 @@ void quarantine_slot_of_day(int n, int64_t day, int k, int64_t *start, int64_t *
     if (n < 1)
         n = 1;
     int64_t len = (QUARANTINE_DAY_UNTIL - QUARANTINE_DAY_FROM) / n;
-    int64_t base = tracing_day_start(day) + QUARANTINE_DAY_FROM;
+    int64_t base = vn_day_start(day) + QUARANTINE_DAY_FROM;
     *start = base + k * len;
-    *end = k == n - 1 ? tracing_day_start(day) + QUARANTINE_DAY_UNTIL : *start + len;
+    *end = k == n - 1 ? vn_day_start(day) + QUARANTINE_DAY_UNTIL : *start + len;
 }
 
 void quarantine_slot(int n, int64_t t, int64_t *start, int64_t *end)
 {
     if (n < 1)
         n = 1;
-    int64_t day = tracing_local_day(t);
-    int64_t off = t - tracing_day_start(day) - QUARANTINE_DAY_FROM;
+    int64_t day = vn_day(t);
+    int64_t off = t - vn_day_start(day) - QUARANTINE_DAY_FROM;
     int64_t len = (QUARANTINE_DAY_UNTIL - QUARANTINE_DAY_FROM) / n;
     int k = off < 0 ? 0 : (int)(off / len);
     if (k > n - 1)

@@ -28,8 +28,8 @@
 static json_t *order_json(const struct quarantine_order *o)
 {
     char s[11], e[11];
-    checkin_day_format(o->start_day, s);
-    checkin_day_format(o->end_day, e);
+    vn_date_format(o->start_day, s);
+    vn_date_format(o->end_day, e);
     json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s?}", "id", (json_int_t)o->id,
                           "person_id", (json_int_t)o->person_id, "kind", o->kind, "start_date", s, "end_date", e,
                           "checkins_per_day", o->checkins_per_day, "radius_m", o->radius_m, "grace_minutes",
@@ -114,13 +114,13 @@ int quarantine_handle_create(struct http_req *r)
     if (!rc && has_lat != has_lon)
         rc = http_fail(r, ERR_MISSING_FIELD, has_lat ? "lon" : "lat", "give both lat and lon");
     int64_t days = pol.quarantine_days, per = pol.checkins_per_day, radius = pol.radius_m, grace = pol.grace_minutes;
-    int64_t start = tracing_local_day(clock_now());
+    int64_t start = vn_day(clock_now());
     const char *start_s = NULL;
     if (!rc)
         rc = jsonin_str(body, "start_date", false, 10, &start_s, &r->fault);
-    if (!rc && start_s && checkin_day_parse(start_s, &start))
+    if (!rc && start_s && !vn_date_parse(start_s, &start))
         rc = http_fail(r, ERR_INVALID_FIELD, "start_date", "start_date must be a date YYYY-MM-DD");
-    if (!rc && (start < tracing_local_day(clock_now()) - 30 || start > tracing_local_day(clock_now()) + 30))
+    if (!rc && (start < vn_day(clock_now()) - 30 || start > vn_day(clock_now()) + 30))
         rc = http_fail(r, ERR_INVALID_FIELD, "start_date", "start_date must be within 30 days of today");
     if (!rc)
         rc = jsonin_int(body, "days", false, 1, 60, &days, NULL, &r->fault);
@@ -372,7 +372,7 @@ int quarantine_handle_compliance(struct http_req *r)
     int rc = scope_of(r, &u);
     if (rc)
         return rc;
-    int64_t now = clock_now(), today = tracing_local_day(now);
+    int64_t now = clock_now(), today = vn_day(now);
     const char *col = unit_scope_column(u);
     char sql[1024];
     snprintf(sql, sizeof(sql),
@@ -382,7 +382,7 @@ int quarantine_handle_compliance(struct http_req *r)
              " FROM quarantine_orders o WHERE %s%s%s o.status = 'active' AND o.start_day <= ? ORDER BY o.commune_code",
              col ? "o." : "", col ? col : "", col ? " = ? AND" : "");
     struct store_stmt *st;
-    int64_t day0 = tracing_day_start(today);
+    int64_t day0 = vn_day_start(today);
     rc = col ? store_query(r->store, &st, sql, "isi", day0, scope_value(u), today)
              : store_query(r->store, &st, sql, "ii", day0, today);
     json_t *arr = json_array();
@@ -517,7 +517,7 @@ int quarantine_handle_checkin(struct http_req *r)
         return rc;
     c.o = &o;
     c.at = clock_now();
-    int64_t today = tracing_local_day(c.at);
+    int64_t today = vn_day(c.at);
     if (strcmp(o.status, "active") || today < o.start_day || today > o.end_day)
         return http_fail(r, ERR_CONFLICT, "id", "this quarantine order is not running today");
     rc = store_tx(r->store, checkin_tx, &c);

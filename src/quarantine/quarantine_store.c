@@ -147,7 +147,7 @@ struct monitor_ctx {
 static int monitor_tx(struct store *s, void *arg)
 {
     struct monitor_ctx *m = arg;
-    int64_t today = tracing_local_day(m->now);
+    int64_t today = vn_day(m->now);
     /* orders past their end: ended, photos deleted */
     int64_t n = 0;
     int rc = store_run(s, &n,

@@ -27,10 +27,7 @@ static int demo_tx(struct store *st, void *p)
     arena_init(&a);
     int64_t now = clock_now();
     char today[11];
-    time_t lt = (time_t)(now + 7 * 3600);
-    struct tm tm;
-    gmtime_r(&lt, &tm);
-    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    vn_date_format(vn_day(now), today);
     struct testing_site site = {.client_id = "demo-site-phucxa", .name = "Điểm lấy mẫu Nhà văn hoá Phúc Xá",
                                 .address = "Ngõ 2 Nghĩa Dũng, Phúc Xá", .province_code = "01",
                                 .district_code = "001", .commune_code = DEMO_COMMUNE, .created_at = now};

@@ -73,18 +73,9 @@ static int path_session(struct http_req *r, struct testing_session *s)
     return rc;
 }
 
-/* Local date (UTC+7) of epoch second t. */
-void testing__local_date(int64_t t, char out[11])
-{
-    time_t lt = (time_t)(t + 7 * 3600);
-    struct tm tm;
-    gmtime_r(&lt, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 static void local_time(int64_t t, char out[20])
 {
-    time_t lt = (time_t)(t + 7 * 3600);
+    time_t lt = (time_t)(t + VN_UTC_OFFSET);
     struct tm tm;
     gmtime_r(&lt, &tm);
     strftime(out, 20, "%Y-%m-%d %H:%M", &tm);
@@ -681,7 +672,7 @@ int testing_handle_stats(struct http_req *r)
 {
     const struct unit *u;
     char today[11];
-    testing__local_date(clock_now(), today);
+    vn_date_format(vn_day(clock_now()), today);
     const char *from = http_query(r, "from"), *to = http_query(r, "to");
     if (!from)
         from = today;

@@ -18,7 +18,5 @@ int testing__session_access(struct http_req *r, const struct testing_session *s)
 /* Loads session id (missing: that error on field) and checks access. */
 int testing__load_session(struct http_req *r, int64_t id, const char *field, enum err missing,
                           struct testing_session *s);
-/* YYYY-MM-DD of epoch second t in Vietnam (UTC+7). */
-void testing__local_date(int64_t t, char out[11]);
 
 #endif

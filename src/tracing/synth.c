@@ -154,11 +154,11 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
         return rc;
     /* check-ins in time order, daytime (07:00-21:00 local) of the last `days` days */
     const int64_t daylen = 14 * 3600;
-    int64_t day0 = tracing_local_day(o->now) - o->days;
+    int64_t day0 = vn_day(o->now) - o->days;
     int64_t span = (int64_t)o->days * daylen;
     for (int64_t i = 0; i < o->checkins && !rc; i++) {
         int64_t u = o->checkins > 1 ? span * i / o->checkins : 0;
-        int64_t at = tracing_day_start(day0 + u / daylen) + 7 * 3600 + u % daylen;
+        int64_t at = vn_day_start(day0 + u / daylen) + 7 * 3600 /* 07:00 */ + u % daylen;
         int64_t person = p0 + (int64_t)(rnd(&seed) % (uint64_t)o->people);
         int64_t venue = v0 + (int64_t)(rnd(&seed) % (uint64_t)nvenues);
         int64_t stay = 20 * 60 + (int64_t)(rnd(&seed) % (100 * 60));

@@ -131,19 +131,6 @@ bool tracing_params_whole_day(const struct tracing_params *p, const char *venue_
     return false;
 }
 
-/* ------------------------------------------------------------ the overlap rule */
-
-int64_t tracing_local_day(int64_t t)
-{
-    int64_t x = t + TRACING_TZ_OFFSET;
-    return x >= 0 ? x / TRACING_DAY : -((-x + TRACING_DAY - 1) / TRACING_DAY);
-}
-
-int64_t tracing_day_start(int64_t day)
-{
-    return day * TRACING_DAY - TRACING_TZ_OFFSET;
-}
-
 int64_t tracing_presence_end(const struct tracing_params *p, struct tracing_presence a)
 {
     int64_t end = a.out >= a.in && a.out > 0 ? a.out : a.in + p->default_stay;
@@ -163,8 +150,8 @@ bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, 
     int64_t b_in = b.in, b_out = tracing_presence_end(p, b);
     int64_t lo, hi;
     if (whole_day) {
-        lo = tracing_day_start(tracing_local_day(a_in));
-        hi = tracing_day_start(tracing_local_day(a_out) + 1) - 1;
+        lo = vn_day_start(vn_day(a_in));
+        hi = vn_day_start(vn_day(a_out) + 1) - 1;
     } else {
         lo = a_in - p->slack - p->skew;
         hi = a_out + p->slack + p->skew;

@@ -49,13 +49,13 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/err.h"
 
 struct store;
 struct http_req;
 
 #define TRACING_DAY 86400
-#define TRACING_TZ_OFFSET 25200    /* Vietnam, UTC+7 all year */
 #define TRACING_MAX_REASONS 4      /* reasons kept per contact (all are counted) */
 #define TRACING_MAX_TYPES 8        /* whole-day venue types */
 #define TRACING_MAX_WINDOW (60 * TRACING_DAY) /* longest infectious window */
@@ -104,9 +104,6 @@ int64_t tracing_presence_end(const struct tracing_params *p, struct tracing_pres
 bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, struct tracing_presence b,
                      int64_t from, int64_t until, bool whole_day, struct tracing_overlap *out);
 
-/* Local (UTC+7) day number of an instant, and the instant a local day starts. */
-int64_t tracing_local_day(int64_t t);
-int64_t tracing_day_start(int64_t day);
 
 /* ------------------------------------------------------------ sources */
 

@@ -41,9 +41,9 @@ static int read_date(struct http_req *r, json_t *body, const char *name, bool re
     if (rc || !v)
         return rc;
     int64_t day;
-    if (checkin_day_parse(v, &day))
+    if (!vn_date_parse(v, &day))
         return http_fail(r, ERR_INVALID_FIELD, name, "%s must be a date YYYY-MM-DD", name);
-    *out = tracing_day_start(day);
+    *out = vn_day_start(day);
     return 0;
 }
 
@@ -341,8 +341,8 @@ int tracing_handle_export(struct http_req *r)
         snprintf(deg, sizeof(deg), "F%d", (int)store_col_int(st, 3));
         int64_t at = store_col_int(st, 5);
         char day[11];
-        checkin_day_format(tracing_local_day(at), day);
-        int64_t sec = at - tracing_day_start(tracing_local_day(at));
+        vn_date_format(vn_day(at), day);
+        int64_t sec = at - vn_day_start(vn_day(at));
         snprintf(first, sizeof(first), "%s %02d:%02d", day, (int)(sec / 3600), (int)(sec % 3600 / 60));
         snprintf(risk, sizeof(risk), "%d", (int)store_col_int(st, 6));
         const char *row[] = {id, cs, deg, store_col_text(st, 12), store_col_text(st, 13), store_col_text(st, 14),
@@ -706,11 +706,11 @@ int tracing_handle_test_orders(struct http_req *r)
         rc = auth_require_area(r, u->code);
     if (rc)
         return rc;
-    int64_t today = tracing_local_day(clock_now()), from = today, to = today;
+    int64_t today = vn_day(clock_now()), from = today, to = today;
     const char *f = http_query(r, "from"), *t = http_query(r, "to");
-    if (f && checkin_day_parse(f, &from))
+    if (f && !vn_date_parse(f, &from))
         return http_fail(r, ERR_INVALID_FIELD, "from", "from must be a date YYYY-MM-DD");
-    if (t && checkin_day_parse(t, &to))
+    if (t && !vn_date_parse(t, &to))
         return http_fail(r, ERR_INVALID_FIELD, "to", "to must be a date YYYY-MM-DD");
     if (to < from || to - from > 60)
         return http_fail(r, ERR_INVALID_FIELD, "to", "to must be from 0 to 60 days after from");
@@ -728,7 +728,7 @@ int tracing_handle_test_orders(struct http_req *r)
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         char day[11];
-        checkin_day_format(store_col_int(st, 3), day);
+        vn_date_format(store_col_int(st, 3), day);
         json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id",
                                              (json_int_t)store_col_int(st, 0), "person_id",
                                              (json_int_t)store_col_int(st, 1), "case_id",

@@ -178,8 +178,8 @@ static void venue_find(const void *data, const struct tracing_params *p, int64_t
             a_out = until;
         int64_t lo, hi;
         if (x->whole[a->venue]) {
-            lo = tracing_day_start(tracing_local_day(a_in));
-            hi = tracing_day_start(tracing_local_day(a_out) + 1) - 1;
+            lo = vn_day_start(vn_day(a_in));
+            hi = vn_day_start(vn_day(a_out) + 1) - 1;
         } else {
             lo = a_in - p->slack - p->skew;
             hi = a_out + p->slack + p->skew;

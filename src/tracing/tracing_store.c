@@ -239,7 +239,7 @@ static int apply_policy(struct store *s, const struct tracing_policy *pol, const
 {
     if (!pol->enabled)
         return 0;
-    int64_t day1 = tracing_local_day(k->first_at);
+    int64_t day1 = vn_day(k->first_at);
     const char *q = pol->test_days;
     int rc = 0;
     while (*q && !rc) {
@@ -420,5 +420,5 @@ int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
     return store_run(s, NULL,
                      "UPDATE test_orders SET status = 'sampled' WHERE person_id = ? AND status = 'pending'"
                      " AND due_day <= ?",
-                     "ii", person_id, tracing_local_day(at));
+                     "ii", person_id, vn_day(at));
 }

@@ -47,7 +47,7 @@ static void slot_of(const json_t *se, int64_t k, int64_t *start, int64_t *end)
 /* Local "HH:MM" of t. */
 static void hhmm(int64_t t, char out[8])
 {
-    int64_t local = (t + VACCINE_TZ_OFFSET) % 86400;
+    int64_t local = (t + VN_UTC_OFFSET) % 86400;
     snprintf(out, 8, "%02d:%02d", (int)(local / 3600) % 24, (int)(local / 60 % 60));
 }
 

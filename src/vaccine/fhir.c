@@ -31,7 +31,7 @@
 
 static void iso_time(int64_t t, char out[32])
 {
-    time_t local = (time_t)(t + VACCINE_TZ_OFFSET);
+    time_t local = (time_t)(t + VN_UTC_OFFSET);
     struct tm tm;
     gmtime_r(&local, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);

@@ -239,7 +239,7 @@ const struct vaccine_product *vaccine_product_find(const struct vaccine_data *d,
 
 void vaccine_day(int64_t t, char out[11])
 {
-    time_t local = (time_t)(t + VACCINE_TZ_OFFSET);
+    time_t local = (time_t)(t + VN_UTC_OFFSET);
     struct tm tm;
     gmtime_r(&local, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);

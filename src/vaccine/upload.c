@@ -114,20 +114,6 @@ static bool all_digits(const char *s, size_t *n)
     return i > 0;
 }
 
-/* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /*
  * A birth date as people write it in a list: YYYY-MM-DD, D/M/YYYY (also with
  * '-' or '.'), or the day number of a spreadsheet date cell (days since

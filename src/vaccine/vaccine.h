@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 
 struct store;
@@ -31,7 +32,6 @@ struct http_req;
 
 #define VACCINE_MAX_DOSES 8          /* doses per person we track (primary + boosters) */
 #define VACCINE_MAX_CONDITIONS 8     /* condition codes one person declares */
-#define VACCINE_TZ_OFFSET (7 * 3600) /* Asia/Ho_Chi_Minh, no daylight saving */
 
 /* ---------------------------------------------------------------- reference data */
 

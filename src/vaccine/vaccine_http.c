@@ -73,7 +73,7 @@ bool vaccine__parse_day(const char *day, const char *hhmm, int64_t *out)
     gmtime_r(&t, &back);
     if (back.tm_mday != d || back.tm_mon != m - 1) /* 2021-02-30 */
         return false;
-    *out = (int64_t)t - VACCINE_TZ_OFFSET;
+    *out = (int64_t)t - VN_UTC_OFFSET;
     return true;
 }
 

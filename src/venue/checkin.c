@@ -23,14 +23,6 @@ int checkin_retention_days(void)
     return retention_days;
 }
 
-static bool is_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
 int checkin_check_client_id(const char *s, const char *field, struct fault *f)
 {
     size_t n = s ? strlen(s) : 0;
@@ -131,73 +123,3 @@ int checkin_check_people(int64_t self, int64_t *ids, int *n, bool (*manages)(voi
 
 /* ---------------------------------------------------------------- local days */
 
-/* Floor division: local days before 1970 stay correct. */
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-int64_t checkin_local_day(int64_t t)
-{
-    return floor_div(t + CHECKIN_TZ_OFFSET, CHECKIN_DAY);
-}
-
-int64_t checkin_day_start(int64_t day)
-{
-    return day * CHECKIN_DAY - CHECKIN_TZ_OFFSET;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = floor_div(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-void checkin_day_format(int64_t day, char out[11])
-{
-    int64_t y;
-    int m, d;
-    civil_from_days(day, &y, &m, &d);
-    if (y < 0 || y > 9999) {
-        snprintf(out, 11, "0000-00-00");
-        return;
-    }
-    snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
-}
-
-int checkin_day_parse(const char *s, int64_t *day)
-{
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !is_digits(s, 4) || !is_digits(s + 5, 2) ||
-        !is_digits(s + 8, 2))
-        return -1;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1970 || m < 1 || m > 12 || d < 1)
-        return -1;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[m - 1] + (m == 2 && leap))
-        return -1;
-    *day = days_from_civil(y, m, d);
-    return 0;
-}

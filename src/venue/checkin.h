@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/err.h"
 
 struct store;
@@ -35,7 +36,6 @@ struct unit;
 #define CHECKIN_CLIENT_ID_MIN 8     /* characters */
 #define CHECKIN_CLIENT_ID_MAX 64
 #define CHECKIN_MAX_PEOPLE 20       /* people checked in by one scan (a family) */
-#define CHECKIN_TZ_OFFSET 25200     /* seconds: Vietnam is UTC+7, no daylight saving */
 #define CHECKIN_DAY 86400           /* seconds */
 #define CHECKIN_REPORT_MAX_DAYS 366 /* longest range of a report */
 #define CHECKIN_RETENTION_BATCH 1000 /* rows deleted per statement by the retention job */
@@ -86,15 +86,6 @@ const char *checkin_method_name(enum checkin_method m);
  */
 int checkin_check_people(int64_t self, int64_t *ids, int *n, bool (*manages)(void *ctx, int64_t self, int64_t id),
                          void *ctx, const char *field, struct fault *f);
-
-/* Local (UTC+7) day number of an instant: days since 1970-01-01. */
-int64_t checkin_local_day(int64_t t);
-/* The instant local day `day` starts (00:00 in Vietnam). */
-int64_t checkin_day_start(int64_t day);
-/* YYYY-MM-DD of a local day number. */
-void checkin_day_format(int64_t day, char out[11]);
-/* Parses YYYY-MM-DD (a real date, 1970-9999) into a local day number. 0 or -1. */
-int checkin_day_parse(const char *s, int64_t *day);
 
 /* ------------------------------------------------------------ queries (checkin_store.c) */
 

@@ -2,7 +2,7 @@
  * checkin_store.c - the queries of check-ins (table checkins, migration 006).
  *
  * Portable SQL only.  Local days are computed in SQL as
- * (checked_in_at + 25200) / 86400: both engines divide integers exactly, and
+ * (checked_in_at + VN_UTC_OFFSET) / 86400: both engines divide integers exactly, and
  * Vietnam has one offset all year.
  */
 #include <stdio.h>
@@ -153,11 +153,11 @@ int checkin_report(struct store *s, struct arena *a, const struct unit *u, int64
     const char *scope = unit_scope_column(u); /* NULL for the nation */
     char sql[768];
     snprintf(sql, sizeof(sql),
-             "SELECT (checked_in_at + 25200) / 86400, %s, COUNT(DISTINCT venue_id), COUNT(*) FROM checkins"
+             "SELECT (checked_in_at + " VN_OFFSET_SQL ") / 86400, %s, COUNT(DISTINCT venue_id), COUNT(*) FROM checkins"
              " WHERE checked_in_at >= ? AND checked_in_at < ?%s%s%s"
-             " GROUP BY (checked_in_at + 25200) / 86400, %s ORDER BY 1, 2",
+             " GROUP BY (checked_in_at + " VN_OFFSET_SQL ") / 86400, %s ORDER BY 1, 2",
              child, scope ? " AND " : "", scope ? scope : "", scope ? " = ?" : "", child);
-    int64_t from = checkin_day_start(from_day), to = checkin_day_start(to_day + 1);
+    int64_t from = vn_day_start(from_day), to = vn_day_start(to_day + 1);
     struct store_stmt *st;
     int rc = scope ? store_query(s, &st, sql, "iis", from, to, u->code) : store_query(s, &st, sql, "ii", from, to);
     if (rc)

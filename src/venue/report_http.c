@@ -25,7 +25,7 @@ static int query_day(struct http_req *r, const char *name, int64_t def, int64_t 
         *out = def;
         return 0;
     }
-    if (checkin_day_parse(v, out))
+    if (!vn_date_parse(v, out))
         return http_fail(r, ERR_INVALID_FIELD, name, "%s must be a date YYYY-MM-DD", name);
     return 0;
 }
@@ -36,7 +36,7 @@ int checkin_handle_report(struct http_req *r)
     if (!code)
         code = r->who->unit_code;
     const struct unit *u;
-    int64_t from, to, today = checkin_local_day(clock_now());
+    int64_t from, to, today = vn_day(clock_now());
     int rc = unit_check(code, "unit", ERR_INVALID_FIELD, &u, &r->fault);
     if (!rc)
         rc = query_day(r, "to", today, &to);
@@ -59,14 +59,14 @@ int checkin_handle_report(struct http_req *r)
     json_t *days = json_array();
     for (int i = 0; i < n; i++) {
         char date[11];
-        checkin_day_format(rows[i].day, date);
+        vn_date_format(rows[i].day, date);
         json_array_append_new(days, json_pack("{s:s, s:s, s:I, s:I}", "date", date, "unit_code",
                                               rows[i].unit_code ? rows[i].unit_code : "", "venues",
                                               (json_int_t)rows[i].venues, "checkins", (json_int_t)rows[i].checkins));
     }
     char from_s[11], to_s[11];
-    checkin_day_format(from, from_s);
-    checkin_day_format(to, to_s);
+    vn_date_format(from, from_s);
+    vn_date_format(to, to_s);
     return http_reply_json(r, 200,
                            json_pack("{s:s, s:s, s:s, s:o}", "unit", u->code, "from", from_s, "to", to_s, "days", days));
 }

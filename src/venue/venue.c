@@ -121,17 +121,6 @@ const char *venue_address(struct arena *a, const struct venue *v)
     return out;
 }
 
-/* Days from 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* The value of n decimal digits (already checked to be digits). */
 static int digits(const char *s, int n)
 {
@@ -155,7 +144,7 @@ int venue__parse_day(const char *s, int64_t *start)
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (m == 2 && d == 29 && !leap)
         return -1;
-    *start = days_from_civil(y, m, d) * 86400 - VENUE_TZ_OFFSET;
+    *start = days_from_civil(y, m, d) * 86400 - VN_UTC_OFFSET;
     return 0;
 }
 

@@ -288,7 +288,7 @@ static const char *local_time(struct arena *a, int64_t t)
 {
     if (!t)
         return NULL;
-    time_t lt = (time_t)(t + VENUE_TZ_OFFSET);
+    time_t lt = (time_t)(t + VN_UTC_OFFSET);
     struct tm tm;
     gmtime_r(&lt, &tm);
     char s[32];
@@ -299,7 +299,7 @@ static const char *local_time(struct arena *a, int64_t t)
 /* Today's date in Vietnam, YYYY-MM-DD. */
 static const char *today(struct arena *a)
 {
-    time_t lt = (time_t)(clock_now() + VENUE_TZ_OFFSET);
+    time_t lt = (time_t)(clock_now() + VN_UTC_OFFSET);
     struct tm tm;
     gmtime_r(&lt, &tm);
     char s[16];

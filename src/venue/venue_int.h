@@ -7,13 +7,13 @@
 
 #include <stdint.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "venue/venue.h"
 
 #define VENUE_NAME_MAX 200     /* characters */
 #define VENUE_STREET_MAX 200   /* characters */
 #define VENUE_CAPACITY_MAX 100000
-#define VENUE_TZ_OFFSET (7 * 3600) /* visitor-log days are Vietnam days (UTC+7, no DST) */
 
 struct venue_new {
     const char *client_id; /* NULL: none given */

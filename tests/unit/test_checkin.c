@@ -146,45 +146,6 @@ static void who_may_check_in_whom(void **state)
     assert_int_equal(calls, 0);
 }
 
-static void local_days(void **state)
-{
-    (void)state;
-    char d[11];
-    /* 2021-07-19 23:59:59 in Hà Nội is 16:59:59 UTC; one second later it is the 20th. */
-    assert_int_equal(checkin_local_day(1626713999), 18827);
-    assert_int_equal(checkin_local_day(1626714000), 18828);
-    checkin_day_format(18827, d);
-    assert_string_equal(d, "2021-07-19");
-    checkin_day_format(checkin_local_day(1626714000), d);
-    assert_string_equal(d, "2021-07-20");
-    assert_int_equal(checkin_day_start(18828), 1626714000);
-    /* the UTC midnight of the 20th is 07:00 local, still the 20th */
-    assert_int_equal(checkin_local_day(18828 * 86400), 18828);
-    /* the epoch itself was 07:00 on 1970-01-01 in Vietnam; 1969-12-31 17:00 UTC started that day */
-    assert_int_equal(checkin_local_day(0), 0);
-    assert_int_equal(checkin_local_day(-25200), 0);
-    assert_int_equal(checkin_local_day(-25201), -1);
-
-    int64_t day;
-    assert_int_equal(checkin_day_parse("2021-07-20", &day), 0);
-    assert_int_equal(day, 18828);
-    assert_int_equal(checkin_day_parse("2020-02-29", &day), 0);
-    assert_int_equal(day, 18321);
-    assert_int_equal(checkin_day_parse("1970-01-01", &day), 0);
-    assert_int_equal(day, 0);
-    assert_int_equal(checkin_day_parse("2000-02-29", &day), 0); /* divisible by 400 */
-    static const char *bad[] = {"2021-02-29", "1900-02-29", "2021-13-01", "2021-00-10", "2021-04-31", "2021-1-01",
-                                "2021/01/01", "abcd-ef-gh", "1969-12-31", "2021-01-011", "", NULL};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(checkin_day_parse(bad[i], &day), -1);
-    /* every day of four years round-trips */
-    for (int64_t x = 18262; x < 18262 + 4 * 366; x++) {
-        checkin_day_format(x, d);
-        assert_int_equal(checkin_day_parse(d, &day), 0);
-        assert_int_equal(day, x);
-    }
-}
-
 /* ---------------------------------------------------------------- store and job */
 
 static char path[64];
@@ -391,7 +352,6 @@ int main(void)
         cmocka_unit_test(client_id_format),
         cmocka_unit_test(identifiers),
         cmocka_unit_test(who_may_check_in_whom),
-        cmocka_unit_test(local_days),
         cmocka_unit_test_setup_teardown(idempotent_insert, setup, teardown),
         cmocka_unit_test_setup_teardown(report_per_local_day, setup, teardown),
         cmocka_unit_test_setup_teardown(retention_job, setup, teardown),

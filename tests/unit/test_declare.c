@@ -65,41 +65,6 @@ static int parse(struct arena *a, const char *kind, const char *text, struct dec
     return declare_parse(a, body, TODAY, d, f);
 }
 
-static void dates(void **state)
-{
-    (void)state;
-    int64_t day;
-    char out[11];
-    assert_true(declare_date_parse("1970-01-01", &day));
-    assert_int_equal(day, 0);
-    assert_true(declare_date_parse("2021-08-01", &day));
-    assert_int_equal(day, TODAY);
-    declare_date_format(day, out);
-    assert_string_equal(out, "2021-08-01");
-    assert_true(declare_date_parse("2024-02-29", &day)); /* leap year */
-    declare_date_format(day, out);
-    assert_string_equal(out, "2024-02-29");
-    assert_true(declare_date_parse("2000-02-29", &day)); /* divisible by 400 */
-    assert_false(declare_date_parse("2100-02-29", &day)); /* divisible by 100 only */
-    assert_false(declare_date_parse("2021-02-29", &day));
-    assert_false(declare_date_parse("2021-04-31", &day));
-    assert_false(declare_date_parse("2021-13-01", &day));
-    assert_false(declare_date_parse("2021-00-10", &day));
-    assert_false(declare_date_parse("2021-01-00", &day));
-    assert_false(declare_date_parse("2021-1-01", &day));
-    assert_false(declare_date_parse("2021/01/01", &day));
-    assert_false(declare_date_parse("2021-01-01T00", &day));
-    assert_false(declare_date_parse("１９９０-01-01", &day));
-    assert_false(declare_date_parse("", &day));
-    /* The local day (UTC+7) turns at 17:00 UTC. */
-    int64_t midnight_utc = (int64_t)TODAY * 86400;
-    assert_int_equal(declare_local_day(midnight_utc), TODAY);
-    assert_int_equal(declare_local_day(midnight_utc + 17 * 3600 - 1), TODAY);
-    assert_int_equal(declare_local_day(midnight_utc + 17 * 3600), TODAY + 1);
-    assert_int_equal(declare_local_day(midnight_utc - 7 * 3600), TODAY);
-    assert_int_equal(declare_local_day(midnight_utc - 7 * 3600 - 1), TODAY - 1);
-}
-
 static void references(void **state)
 {
     (void)state;
@@ -320,7 +285,7 @@ static void to_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(dates),  cmocka_unit_test(references),       cmocka_unit_test(client_ids),
+        cmocka_unit_test(references),       cmocka_unit_test(client_ids),
         cmocka_unit_test(countries), cmocka_unit_test(bits),          cmocka_unit_test(health),
         cmocka_unit_test(travel_and_entry), cmocka_unit_test(refusals), cmocka_unit_test(to_json),
     };

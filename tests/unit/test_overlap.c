@@ -133,8 +133,8 @@ static void whole_day(void **state)
     assert_true(meet(&p, T0 + 6 * H, T0 + 7 * H, T0 + 24 * H - 1, T0 + 25 * H, T0 - 5 * 86400, T0 + 5 * 86400, true,
                      &ov));
     /* the local day is UTC+7: 23:30 UTC of the previous UTC date is 06:30 local, the same day */
-    assert_int_equal(tracing_local_day(T0 + 6 * H + 30 * M), tracing_local_day(T0 - 30 * M + 24 * H));
-    assert_int_equal(tracing_day_start(tracing_local_day(T0 + 13 * H)), T0);
+    assert_int_equal(vn_day(T0 + 6 * H + 30 * M), vn_day(T0 - 30 * M + 24 * H));
+    assert_int_equal(vn_day_start(vn_day(T0 + 13 * H)), T0);
     /* the same venue and times without the whole-day rule: no contact */
     assert_false(meet(&p, T0 + 6 * H, T0 + 7 * H, T0 + 20 * H, T0 + 21 * H, T0 - 5 * 86400, T0 + 5 * 86400, false,
                       &ov));

@@ -10,6 +10,7 @@ import { applyTranslations, getLang, setLang, onLangChange, t, formatTime } from
 import { h, replace, field, withBusy, uid, loading } from './dom.js';
 import { api, idempotentPost, fingerprint, seg, isAbort } from './api.js';
 import { errorBox, showFormError, clearFormErrors } from './errors.js';
+import { vnHhmmss, VN_ZONE } from './vn-time.js';
 
 const VISITOR_KEY = 'cordon.visitor';
 const view = document.getElementById('view');
@@ -44,7 +45,6 @@ function saveVisitor(v) {
   try { window.localStorage.setItem(VISITOR_KEY, JSON.stringify(v)); } catch { /* not remembered */ }
 }
 
-function pad(n) { return String(n).padStart(2, '0'); }
 
 /** A clock that ticks every second (HH:MM:SS and the date): a screenshot stays still, this does not. */
 function liveClock() {
@@ -53,8 +53,8 @@ function liveClock() {
   const el = h('div', { class: 'clock', role: 'timer', 'aria-live': 'off' }, time, date);
   const tick = () => {
     const d = new Date();
-    time.textContent = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-    date.textContent = d.toLocaleDateString(getLang() === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit' });
+    time.textContent = vnHhmmss(d.getTime() / 1000);
+    date.textContent = d.toLocaleDateString(getLang() === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit', timeZone: VN_ZONE });
     el.setAttribute('data-epoch', String(Math.floor(d.getTime() / 1000)));
   };
   tick();

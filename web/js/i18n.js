@@ -13,6 +13,7 @@
 
 import vi from './i18n/vi.js';
 import en from './i18n/en.js';
+import { VN_ZONE } from './vn-time.js';
 
 const DICTS = { vi, en };
 export const LANGS = ['vi', 'en'];
@@ -100,7 +101,7 @@ export function formatTime(epochSeconds) {
   if (Number.isNaN(d.getTime())) return String(epochSeconds);
   return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', {
     year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: VN_ZONE,
   });
 }
 

@@ -5,6 +5,7 @@
 import { h, field } from '../dom.js';
 import { markI18n } from '../i18n.js';
 import { unitPicker } from './unit-picker.js';
+import { vnToday } from '../vn-time.js';
 
 const SEXES = ['male', 'female', 'other'];
 
@@ -23,7 +24,7 @@ export function personFields(opts = {}) {
   });
   const dob = field({
     name: 'date_of_birth', label: 'field.date_of_birth', type: 'date',
-    attrs: { required: true, min: '1900-01-01', max: new Date().toISOString().slice(0, 10), testid: `${tid}-dob`, value: p.date_of_birth || '' },
+    attrs: { required: true, min: '1900-01-01', max: vnToday(), testid: `${tid}-dob`, value: p.date_of_birth || '' },
   });
   const sexSelect = h('select', { testid: `${tid}-sex` },
     h('option', { value: '', t: 'person.choose_sex' }),

@@ -8,14 +8,9 @@ import { errorBox, accessDenied } from '../errors.js';
 import { formatTime, has } from '../i18n.js';
 import { getUnit, unitName, isNation, NATION } from '../units.js';
 import { unitPicker } from '../components/unit-picker.js';
+import { vnDateStart } from '../vn-time.js';
 
 const LIMITS = [50, 100, 200, 500];
-
-function dayStart(value) {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value || '')) return null;
-  const [y, m, d] = value.split('-').map(Number);
-  return Math.floor(new Date(y, m - 1, d).getTime() / 1000);
-}
 
 export async function auditView({ root, query, signal }) {
   const me = current();
@@ -68,8 +63,8 @@ export async function auditView({ root, query, signal }) {
 
   /* ---- entries ---- */
   const q = { unit: unitCode, limit };
-  const s = dayStart(since);
-  const u = dayStart(until);
+  const s = vnDateStart(since);
+  const u = vnDateStart(until);
   if (s !== null) q.since = s;
   if (u !== null) q.until = u + 86399;
   let res;

@@ -9,16 +9,12 @@ import { formatTime } from '../i18n.js';
 import { unitPicker } from '../components/unit-picker.js';
 import { personCard } from '../components/person-card.js';
 import { people, personName } from './me.js';
+import { vnToday } from '../vn-time.js';
 
 const KINDS = ['health', 'domestic_travel', 'entry'];
 const SYMPTOMS = ['fever', 'cough', 'shortness_of_breath', 'sore_throat', 'loss_of_taste_smell', 'fatigue', 'other'];
 const EXPOSURES = ['contact_with_case', 'visited_outbreak_area', 'returned_from_abroad'];
 const VEHICLES = ['car', 'motorbike', 'bus', 'train', 'plane', 'ship', 'other'];
-
-function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
 
 function checkGroup(name, values, prefix) {
   const boxes = values.map((v) => {
@@ -59,7 +55,7 @@ function travelFields(me) {
     h('option', { value: '', t: 'declare.choose_vehicle' }), VEHICLES.map((v) => h('option', { value: v, t: `vehicle.${v}` })));
   const vehicle = field({ name: 'vehicle', label: 'field.vehicle', input: vehicleSelect });
   const number = field({ name: 'vehicle_number', label: 'field.vehicle_number', attrs: { maxlength: 20, autocomplete: 'off', autocapitalize: 'characters', testid: 'vehicle-number' } });
-  const date = field({ name: 'travel_date', label: 'field.travel_date', type: 'date', attrs: { value: today(), testid: 'travel-date' } });
+  const date = field({ name: 'travel_date', label: 'field.travel_date', type: 'date', attrs: { value: vnToday(), testid: 'travel-date' } });
   return {
     el: h('div', { class: 'form-fields' }, origin.el, dest.el, vehicle.wrap, number.wrap, date.wrap),
     body: () => {
@@ -77,7 +73,7 @@ function entryFields() {
     attrs: { maxlength: 2, autocomplete: 'off', autocapitalize: 'characters', testid: 'from-country' } });
   const point = field({ name: 'entry_point', label: 'field.entry_point', hint: 'hint.entry_point', attrs: { maxlength: 100, testid: 'entry-point' } });
   const flight = field({ name: 'flight_number', label: 'field.flight_number', attrs: { maxlength: 10, autocapitalize: 'characters', testid: 'flight-number' } });
-  const date = field({ name: 'arrival_date', label: 'field.arrival_date', type: 'date', attrs: { value: today(), testid: 'arrival-date' } });
+  const date = field({ name: 'arrival_date', label: 'field.arrival_date', type: 'date', attrs: { value: vnToday(), testid: 'arrival-date' } });
   return {
     el: h('div', { class: 'form-fields' }, country.wrap, point.wrap, flight.wrap, date.wrap),
     body: () => {

@@ -10,22 +10,17 @@ import { formatTime, formatNumber, getLang, markI18n } from '../i18n.js';
 import { link, navigate } from '../router.js';
 import { getUnit } from '../units.js';
 import { photoCamera, blobToDataUrl, currentPosition } from '../components/photo-camera.js';
+import { vnDate, vnDayStart, VN_ZONE } from '../vn-time.js';
 
 // The schedule as the server keeps it: 07:00–21:00 local time (UTC+7) cut into equal slots.
-const TZ_OFFSET = 7 * 3600;
 const DAY_FROM = 7 * 3600;
 const DAY_UNTIL = 21 * 3600;
-
-/** Start of the local day (epoch seconds) holding instant t. */
-function dayStart(t) {
-  return Math.floor((t + TZ_OFFSET) / 86400) * 86400 - TZ_OFFSET;
-}
 
 /** Today's slots of a schedule with n check-ins a day: [{k, start, end}]. */
 export function slotsOfDay(n, now) {
   const per = Math.max(1, n | 0);
   const len = Math.floor((DAY_UNTIL - DAY_FROM) / per);
-  const base = dayStart(now);
+  const base = vnDayStart(now);
   const out = [];
   for (let k = 0; k < per; k += 1) {
     const start = base + DAY_FROM + k * len;
@@ -34,14 +29,9 @@ export function slotsOfDay(n, now) {
   return out;
 }
 
-/** Local date YYYY-MM-DD in Việt Nam for instant t. */
-function vnDate(t) {
-  return new Date((t + TZ_OFFSET) * 1000).toISOString().slice(0, 10);
-}
-
 function hhmm(t) {
   return new Date(t * 1000).toLocaleTimeString(getLang() === 'vi' ? 'vi-VN' : 'en-GB',
-    { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' });
+    { hour: '2-digit', minute: '2-digit', timeZone: VN_ZONE });
 }
 
 const nowSec = () => Math.floor(Date.now() / 1000);

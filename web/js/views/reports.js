@@ -7,14 +7,13 @@ import { errorBox, accessDenied } from '../errors.js';
 import { formatNumber } from '../i18n.js';
 import { getUnit, unitName, isNation } from '../units.js';
 import { link, navigate } from '../router.js';
-import { localDate } from './venues.js';
+import { vnToday, vnDaysAgo } from '../vn-time.js';
 
 export async function reportsView({ root, query, signal }) {
   const me = current();
   const unit = query.get('unit') || me.unit_code;
-  const weekAgo = new Date(Date.now() - 6 * 86400000);
-  const from = query.get('from') || localDate(weekAgo);
-  const to = query.get('to') || localDate();
+  const from = query.get('from') || vnDaysAgo(6);
+  const to = query.get('to') || vnToday();
 
   const fromF = field({ name: 'from', label: 'field.from', type: 'date', attrs: { value: from, testid: 'report-from' } });
   const toF = field({ name: 'to', label: 'field.to', type: 'date', attrs: { value: to, testid: 'report-to' } });

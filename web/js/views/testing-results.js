@@ -9,6 +9,7 @@ import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
 import { formatNumber, formatTime } from '../i18n.js';
 import { testTypeKey } from './testing-collect.js';
+import { vnToday } from '../vn-time.js';
 
 const STATUSES = ['pending', 'negative', 'positive', 'pool_positive_retest', 'invalid'];
 
@@ -72,7 +73,7 @@ export async function lookupView({ root, signal }) {
   const cccd = field({ name: 'cccd', label: 'testing.lookup_cccd', hint: 'hint.cccd',
     attrs: { inputmode: 'numeric', autocomplete: 'off', maxlength: 12, testid: 'lookup-cccd' } });
   const dob = field({ name: 'date_of_birth', label: 'field.date_of_birth', type: 'date',
-    attrs: { min: '1900-01-01', max: new Date().toISOString().slice(0, 10), testid: 'lookup-dob' } });
+    attrs: { min: '1900-01-01', max: vnToday(), testid: 'lookup-dob' } });
   const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-big btn-block', testid: 'lookup-submit', t: 'testing.lookup_submit' });
   const form = h('form', { class: 'form', testid: 'lookup-form', novalidate: true }, cccd.wrap, dob.wrap, errors, submit);
@@ -99,10 +100,6 @@ export async function lookupView({ root, signal }) {
 
 /* ---------------------------------------------------------------- officials' figures */
 
-function todayVn() {
-  return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
-}
-
 function duration(s) {
   if (s === null || s === undefined) return '—';
   const m = Math.round(Number(s) / 60);
@@ -114,8 +111,8 @@ export async function statsView({ root, query, signal }) {
   const me = current();
   const unit = field({ name: 'unit', label: 'field.unit_code', hint: 'testing.stats_unit_hint',
     attrs: { autocomplete: 'off', maxlength: 5, inputmode: 'numeric', testid: 'stats-unit', value: query.get('unit') || (me && me.unit_code !== 'VN' ? me.unit_code : '') || '' } });
-  const from = field({ name: 'from', label: 'field.since', type: 'date', attrs: { testid: 'stats-from', value: query.get('from') || todayVn() } });
-  const to = field({ name: 'to', label: 'field.until', type: 'date', attrs: { testid: 'stats-to', value: query.get('to') || todayVn() } });
+  const from = field({ name: 'from', label: 'field.since', type: 'date', attrs: { testid: 'stats-from', value: query.get('from') || vnToday() } });
+  const to = field({ name: 'to', label: 'field.until', type: 'date', attrs: { testid: 'stats-to', value: query.get('to') || vnToday() } });
   const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'stats-submit', t: 'testing.stats_show' });
   const form = h('form', { class: 'form card', testid: 'stats-form', novalidate: true }, h('div', { class: 'row' }, unit.wrap, from.wrap, to.wrap), errors, submit);

@@ -3,23 +3,16 @@
 
 import { h } from '../dom.js';
 import { get, seg } from '../api.js';
+import { vnDate } from '../vn-time.js';
 
 export const SEVERITIES = ['mild', 'moderate', 'severe', 'life_threatening', 'death'];
 
-/** Today's date in Viet Nam (UTC+7), YYYY-MM-DD. */
-export function todayVn() {
-  return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
-}
-
-/** HH:MM of an epoch time in Viet Nam. */
-export function hhmmVn(epoch) {
-  return new Date((Number(epoch) + 7 * 3600) * 1000).toISOString().slice(11, 16);
-}
+export { vnToday as todayVn, vnHhmm as hhmmVn } from '../vn-time.js';
 
 /** A day the server gives as epoch seconds or as YYYY-MM-DD, shown as YYYY-MM-DD (Viet Nam). */
 export function dayVn(v) {
   if (v === null || v === undefined || v === '') return '';
-  if (typeof v === 'number' || /^\d+$/.test(String(v))) return new Date((Number(v) + 7 * 3600) * 1000).toISOString().slice(0, 10);
+  if (typeof v === 'number' || /^\d+$/.test(String(v))) return vnDate(Number(v));
   return String(v);
 }
 

@@ -8,13 +8,10 @@ import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
 import { formatNumber } from '../i18n.js';
 import { todayVn, SEVERITIES } from './vaccine-common.js';
+import { vnDaysAgo } from '../vn-time.js';
 
 const BY = ['commune', 'day', 'age_group', 'priority_group', 'product'];
 const COVERAGE_COLS = ['doses', 'people', 'first_doses', 'completed', 'boosters'];
-
-function daysAgo(n) {
-  return new Date(Date.now() + 7 * 3600 * 1000 - n * 86400000).toISOString().slice(0, 10);
-}
 
 function table(testid, heads, rows, foot) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'table', testid },
@@ -28,7 +25,7 @@ export async function vaxOversightView({ root, query, signal }) {
   const me = current();
   const unit = field({ name: 'unit', label: 'field.unit_code', hint: 'vax.unit_hint',
     attrs: { autocomplete: 'off', maxlength: 5, inputmode: 'numeric', testid: 'ov-unit', value: query.get('unit') || (me && me.unit_code !== 'VN' ? me.unit_code : '') || '' } });
-  const from = field({ name: 'from', label: 'field.since', type: 'date', attrs: { testid: 'ov-from', value: query.get('from') || daysAgo(30) } });
+  const from = field({ name: 'from', label: 'field.since', type: 'date', attrs: { testid: 'ov-from', value: query.get('from') || vnDaysAgo(30) } });
   const to = field({ name: 'to', label: 'field.until', type: 'date', attrs: { testid: 'ov-to', value: query.get('to') || todayVn() } });
   const by = field({ name: 'by', label: 'vax.ov_by',
     input: h('select', { testid: 'ov-by' }, BY.map((b) => h('option', { value: b, selected: b === (query.get('by') || 'commune'), t: `vax.ov_by.${b}` }))) });

@@ -15,9 +15,6 @@ export const VENUE_TYPES = ['restaurant', 'cafe', 'market', 'supermarket', 'scho
   'clinic', 'hotel', 'transport', 'religious', 'government', 'other'];
 const STATUSES = ['pending', 'approved', 'rejected'];
 
-export function localDate(d = new Date()) {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
 
 export function statusBadge(status, testid) {
   const cls = status === 'approved' ? 'badge badge-on' : status === 'rejected' ? 'badge badge-off' : 'badge badge-wait';
