@@ -48,13 +48,21 @@ const struct http_route cordon_routes[] = {
 
     {"GET", "/api/v1/audit", audit_handle_list, ROLES_ADMIN, 0, 0},
 
-    /* People and citizen sign-in (src/people/): literal paths before {id}. */
-    {"POST", "/api/v1/people", people_handle_create, ROLES_STAFF, 0, 0},
-    {"GET", "/api/v1/people/search", people_handle_search, ROLES_STAFF, 0, 0},
-    {"GET", "/api/v1/people/{id}", people_handle_get, ROLES_ANY, 0, 0},
-    {"POST", "/api/v1/people/{id}/qr/revoke", people_handle_qr_revoke, ROLES_ANY, 0, 0},
-    {"GET", "/api/v1/people/{id}/card.png", people_handle_card_png, ROLES_ANY, 0, 0},
-    {"GET", "/api/v1/people/{id}/card.pdf", people_handle_card_pdf, ROLES_ANY, 0, 0},
+    /* People and citizen sign-in (src/people/): literal paths before {id}.  Who reads people's
+     * records is the REC_PERSON column of admin/access.c: health staff and tracers in full,
+     * samplers and vaccinators masked; cards are printed and revoked by health staff and the
+     * person (or their manager) only. */
+#define P_READERS (ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER) | ROLE_BIT(ROLE_VACCINATOR))
+#define P_CARD (ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN))
+    /* venue staff register a visitor whose number is unknown; they learn only id and code */
+    {"POST", "/api/v1/people", people_handle_create, P_READERS | ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
+    {"GET", "/api/v1/people/search", people_handle_search, P_READERS, 0, 0},
+    {"GET", "/api/v1/people/{id}", people_handle_get, P_READERS | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/people/{id}/qr/revoke", people_handle_qr_revoke, P_CARD, 0, 0},
+    {"GET", "/api/v1/people/{id}/card.png", people_handle_card_png, P_CARD, 0, 0},
+    {"GET", "/api/v1/people/{id}/card.pdf", people_handle_card_pdf, P_CARD, 0, 0},
+#undef P_CARD
+#undef P_READERS
     {"POST", "/api/v1/citizen/otp", people_handle_otp_request, PUBLIC, 1024, 0},
     {"POST", "/api/v1/citizen/login", people_handle_login, PUBLIC, 1024, 0},
     {"GET", "/api/v1/me", people_handle_me_get, ROLE_BIT(ROLE_CITIZEN), 0, 0},

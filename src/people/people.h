@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "admin/access.h"
 #include "core/err.h"
 
 struct store;
@@ -70,6 +71,11 @@ int people_from_qr(struct store *s, struct arena *a, const char *payload, const 
                    struct fault *f);
 
 json_t *people_to_json(const struct person *p);
+/* The person as view shows it: in full (VIEW_FULL, VIEW_OWN); name, birth year and masked ids
+ * (VIEW_MASKED); id and code only (any other view). */
+json_t *people_to_json_view(const struct person *p, enum access_view view);
+/* The view the caller has of people's records (access.h); citizens get VIEW_OWN. */
+enum access_view people_view(const struct http_req *r);
 
 /* Demo people for `cordon demo` (demo.c): a citizen, his two managed family members, a neighbour. */
 #define PEOPLE_DEMO_COUNT 4
