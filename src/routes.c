@@ -74,11 +74,14 @@ const struct http_route cordon_routes[] = {
     /* end of people */
 
     /* Declarations (src/declare/): literal paths before {ref}. */
-    {"POST", "/api/v1/declarations", declare_handle_create, ROLES_ANY, 0, 0},
+    /* REC_DECLARATION of admin/access.c: labs, checkpoint officers and venues read none. */
+#define D_STAFF (ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER) | ROLE_BIT(ROLE_VACCINATOR))
+    {"POST", "/api/v1/declarations", declare_handle_create, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"GET", "/api/v1/declarations", declare_handle_list, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"GET", "/api/v1/declarations/flagged", declare_handle_flagged, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"POST", "/api/v1/declarations/scan", declare_handle_scan, ROLES_STAFF, 0, 0},
-    {"GET", "/api/v1/declarations/{ref}", declare_handle_get, ROLES_ANY, 0, 0},
+    {"POST", "/api/v1/declarations/scan", declare_handle_scan, D_STAFF, 0, 0},
+    {"GET", "/api/v1/declarations/{ref}", declare_handle_get, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+#undef D_STAFF
     /* end of declarations */
 
     /* Venues (src/venue/venue*.c, poster.c): literal paths before {id}. */

@@ -100,6 +100,15 @@ int auth_require_area(struct http_req *r, const char *unit_code)
     return http_fail(r, ERR_FORBIDDEN, NULL, "unit %s lies outside your area", unit_code);
 }
 
+int auth_area(struct http_req *r, const char *param, const struct unit **out)
+{
+    if (!r->who || !r->who->unit_code)
+        return http_fail(r, ERR_FORBIDDEN, NULL, "only staff with an area may list these records");
+    const char *code = http_query(r, param);
+    int rc = unit_check(code ? code : r->who->unit_code, param, ERR_INVALID_FIELD, out, &r->fault);
+    return rc ? rc : auth_require_area(r, (*out)->code);
+}
+
 /* Seconds until the oldest failure in the window leaves it; 0 if logins are allowed. */
 static int login_blocked_for(struct store *s, const char *username, int64_t now, int64_t *wait)
 {

@@ -217,20 +217,10 @@ int tracing_handle_runs(struct http_req *r)
 
 /* ------------------------------------------------------------ work lists */
 
-struct list_q {
-    const struct unit *u;
-    int64_t degree, case_id, limit, offset;
-    const char *status;
-};
-
-static int read_list_query(struct http_req *r, struct list_q *q, int64_t max_limit)
+static int read_list_query(struct http_req *r, struct tracing_contact_filter *q, const struct unit **u,
+                           int64_t max_limit)
 {
-    const char *unit = http_query(r, "unit");
-    if (!unit)
-        unit = r->who->unit_code;
-    int rc = unit_check(unit, "unit", ERR_INVALID_FIELD, &q->u, &r->fault);
-    if (!rc)
-        rc = auth_require_area(r, q->u->code);
+    int rc = auth_area(r, "unit", u);
     if (!rc)
         rc = http_query_int(r, "degree", 1, 2, 0, &q->degree);
     if (!rc)
@@ -243,34 +233,9 @@ static int read_list_query(struct http_req *r, struct list_q *q, int64_t max_lim
     if (!rc && q->status && !tracing_status_valid(q->status))
         rc = http_fail(r, ERR_INVALID_FIELD, "status",
                        "status must be not_reached, reached, tested, in_quarantine or cleared");
+    if (!rc)
+        q->area = (*u)->code;
     return rc;
-}
-
-#define CONTACT_COLUMNS                                                                                               \
-    "t.id, t.case_id, t.person_id, t.degree, t.through_person_id, t.first_at, t.risk, t.reasons, t.status, t.note,"  \
-    " t.commune_code, t.updated_at, p.full_name, p.phone, p.street, p.date_of_birth"
-
-/* Runs the work-list query; the SQL is built from constant fragments only. */
-static int list_query(struct http_req *r, const struct list_q *q, struct store_stmt **st)
-{
-    const char *col = unit_scope_column(q->u);
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "SELECT " CONTACT_COLUMNS " FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id"
-             " WHERE %s%s%s t.degree >= ? AND t.degree <= ? AND t.case_id >= ? AND t.case_id <= ?%s"
-             " ORDER BY t.degree, t.risk DESC, t.id LIMIT ? OFFSET ?",
-             col ? "t." : "", col ? col : "", col ? " = ? AND" : "", q->status ? " AND t.status = ?" : "");
-    const char *scope = !col ? NULL : q->u->level == 1 ? q->u->province : q->u->level == 2 ? q->u->district
-                                                                                          : q->u->code;
-    int64_t dlo = q->degree ? q->degree : 1, dhi = q->degree ? q->degree : 2;
-    int64_t clo = q->case_id ? q->case_id : 0, chi = q->case_id ? q->case_id : INT64_MAX;
-    if (col && q->status)
-        return store_query(r->store, st, sql, "siiiisii", scope, dlo, dhi, clo, chi, q->status, q->limit, q->offset);
-    if (col)
-        return store_query(r->store, st, sql, "siiiiii", scope, dlo, dhi, clo, chi, q->limit, q->offset);
-    if (q->status)
-        return store_query(r->store, st, sql, "iiiisii", dlo, dhi, clo, chi, q->status, q->limit, q->offset);
-    return store_query(r->store, st, sql, "iiiiii", dlo, dhi, clo, chi, q->limit, q->offset);
 }
 
 static json_t *contact_json(struct store_stmt *st)
@@ -295,12 +260,13 @@ static json_t *contact_json(struct store_stmt *st)
 /* GET /api/v1/tracing/contacts?unit=&degree=&status=&case_id=&limit=&offset= */
 int tracing_handle_contacts(struct http_req *r)
 {
-    struct list_q q;
-    int rc = read_list_query(r, &q, 500);
+    struct tracing_contact_filter q = {0};
+    const struct unit *u;
+    int rc = read_list_query(r, &q, &u, 500);
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = list_query(r, &q, &st);
+    rc = tracing_contacts_query(r->store, &q, &st);
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
@@ -311,19 +277,20 @@ int tracing_handle_contacts(struct http_req *r)
         json_decref(arr);
         return store_err(rc);
     }
-    audit_request(r, "tracing.contacts.list", "tracing_contact", NULL, q.u->code);
-    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", q.u->code, "contacts", arr));
+    audit_request(r, "tracing.contacts.list", "tracing_contact", NULL, u->code);
+    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "contacts", arr));
 }
 
 /* GET /api/v1/tracing/contacts/export?unit=&format=csv|xlsx (&degree, status, case_id) */
 int tracing_handle_export(struct http_req *r)
 {
-    struct list_q q;
+    struct tracing_contact_filter q = {0};
+    const struct unit *u;
     enum export_kind kind;
     const char *format = http_query(r, "format");
     if (export_kind_parse(format ? format : "csv", &kind))
         return http_fail(r, ERR_INVALID_FIELD, "format", "format must be csv or xlsx");
-    int rc = read_list_query(r, &q, 100000);
+    int rc = read_list_query(r, &q, &u, 100000);
     if (rc)
         return rc;
     if (!http_query(r, "limit"))
@@ -332,7 +299,7 @@ int tracing_handle_export(struct http_req *r)
                                        "Xã/phường", "Tiếp xúc đầu", "Nguy cơ", "Trạng thái", "Ghi chú", NULL};
     struct export *e = export_begin(kind, cols);
     struct store_stmt *st;
-    rc = list_query(r, &q, &st);
+    rc = tracing_contacts_query(r->store, &q, &st);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         char id[24], cs[24], deg[4], first[24], risk[8];
@@ -365,9 +332,9 @@ int tracing_handle_export(struct http_req *r)
         buf_release(&out);
         return ERR_INTERNAL;
     }
-    audit_request(r, "tracing.contacts.export", "tracing_contact", NULL, q.u->code);
+    audit_request(r, "tracing.contacts.export", "tracing_contact", NULL, u->code);
     char disp[96];
-    snprintf(disp, sizeof(disp), "attachment; filename=\"tracing-%s.%s\"", q.u->code, export_extension(kind));
+    snprintf(disp, sizeof(disp), "attachment; filename=\"tracing-%s.%s\"", u->code, export_extension(kind));
     http_add_header(r, "Content-Disposition", disp);
     rc = http_reply(r, 200, export_content_type(kind), out.data, out.len);
     buf_release(&out);
@@ -442,10 +409,8 @@ int tracing_handle_contact_update(struct http_req *r)
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = store_query(r->store, &st,
-                     "SELECT " CONTACT_COLUMNS " FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id"
-                     " WHERE t.id = ?",
-                     "i", c.id);
+    struct tracing_contact_filter one = {.area = r->who->unit_code, .id = c.id, .limit = 1};
+    rc = tracing_contacts_query(r->store, &one, &st);
     if (!rc)
         rc = store_step(st);
     json_t *o = rc == STORE_ROW ? contact_json(st) : NULL;
@@ -699,11 +664,8 @@ int tracing_handle_policy_put(struct http_req *r)
 /* GET /api/v1/test-orders?unit=&from=&to= (dates YYYY-MM-DD; default today) */
 int tracing_handle_test_orders(struct http_req *r)
 {
-    const char *unit = http_query(r, "unit");
     const struct unit *u;
-    int rc = unit_check(unit ? unit : r->who->unit_code, "unit", ERR_INVALID_FIELD, &u, &r->fault);
-    if (!rc)
-        rc = auth_require_area(r, u->code);
+    int rc = auth_area(r, "unit", &u);
     if (rc)
         return rc;
     int64_t today = vn_day(clock_now()), from = today, to = today;
@@ -714,28 +676,23 @@ int tracing_handle_test_orders(struct http_req *r)
         return http_fail(r, ERR_INVALID_FIELD, "to", "to must be a date YYYY-MM-DD");
     if (to < from || to - from > 60)
         return http_fail(r, ERR_INVALID_FIELD, "to", "to must be from 0 to 60 days after from");
-    const char *col = unit_scope_column(u);
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT o.id, o.person_id, o.case_id, o.due_day, o.reason, o.status, o.commune_code, p.full_name,"
-             " p.phone FROM test_orders o LEFT JOIN persons p ON p.id = o.person_id"
-             " WHERE %s%s%s o.due_day >= ? AND o.due_day <= ? ORDER BY o.due_day, o.id LIMIT 5000",
-             col ? "o." : "", col ? col : "", col ? " = ? AND" : "");
-    const char *scope = !col ? NULL : u->level == 1 ? u->province : u->level == 2 ? u->district : u->code;
     struct store_stmt *st;
-    rc = col ? store_query(r->store, &st, sql, "sii", scope, from, to) : store_query(r->store, &st, sql, "ii", from, to);
+    rc = tracing_test_orders_query(r->store, u->code, from, to, &st);
+    /* samplers see the people they are to sample masked (admin/access.h) */
+    bool masked = people_view(r) == VIEW_MASKED;
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        char day[11];
+        char day[11], phone[32];
         vn_date_format(store_col_int(st, 3), day);
+        access_mask(store_col_text(st, 8), phone, sizeof(phone));
         json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id",
                                              (json_int_t)store_col_int(st, 0), "person_id",
                                              (json_int_t)store_col_int(st, 1), "case_id",
                                              (json_int_t)store_col_int(st, 2), "due_date", day, "reason",
                                              store_col_text(st, 4), "status", store_col_text(st, 5), "commune_code",
                                              store_col_text(st, 6), "full_name", store_col_text(st, 7), "phone",
-                                             store_col_text(st, 8)));
+                                             masked && store_col_text(st, 8) ? phone : store_col_text(st, 8)));
     }
     store_finalize(st);
     if (rc != STORE_DONE) {

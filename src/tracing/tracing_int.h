@@ -11,6 +11,7 @@
 #include "core/arena.h"
 
 struct store;
+struct store_stmt;
 
 /* The one row of tracing_policy. */
 struct tracing_policy {
@@ -25,6 +26,20 @@ struct tracing_policy {
 };
 
 int tracing_policy_get(struct store *s, struct tracing_policy *out);
+
+/* The work list: contacts inside area (a unit code; store_sql_area), optional filters (0 or NULL: any). */
+struct tracing_contact_filter {
+    const char *area;
+    int64_t id, degree, case_id, limit, offset;
+    const char *status;
+};
+/* Rows: id, case_id, person_id, degree, through_person_id, first_at, risk, reasons, status, note,
+ * commune_code, updated_at, full_name, phone, street, date_of_birth. */
+int tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f, struct store_stmt **st);
+/* Test orders due from from_day to to_day inside area: id, person_id, case_id, due_day, reason, status,
+ * commune_code, full_name, phone. */
+int tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
+                              struct store_stmt **st);
 int tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now);
 json_t *tracing_policy_to_json(const struct tracing_policy *p);
 

@@ -14,6 +14,7 @@
 
 #include "core/log.h"
 #include "quarantine/quarantine.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
 #include "tracing/tracing_int.h"
@@ -421,4 +422,41 @@ int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
                      "UPDATE test_orders SET status = 'sampled' WHERE person_id = ? AND status = 'pending'"
                      " AND due_day <= ?",
                      "ii", person_id, vn_day(at));
+}
+
+/* ------------------------------------------------------------ lists of an area */
+
+int tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f, struct store_stmt **st)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT t.id, t.case_id, t.person_id, t.degree, t.through_person_id, t.first_at, t.risk, t.reasons,"
+                   " t.status, t.note, t.commune_code, t.updated_at, p.full_name, p.phone, p.street, p.date_of_birth"
+                   " FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id WHERE 1 = 1",
+                   "");
+    store_sql_area(&q, "t", f->area);
+    if (f->id)
+        store_sql_add(&q, " AND t.id = ?", "i", f->id);
+    if (f->degree)
+        store_sql_add(&q, " AND t.degree = ?", "i", f->degree);
+    if (f->case_id)
+        store_sql_add(&q, " AND t.case_id = ?", "i", f->case_id);
+    if (f->status)
+        store_sql_add(&q, " AND t.status = ?", "s", f->status);
+    store_sql_add(&q, " ORDER BY t.degree, t.risk DESC, t.id LIMIT ? OFFSET ?", "ii", f->limit, f->offset);
+    return store_sql_query(s, st, &q);
+}
+
+int tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
+                              struct store_stmt **st)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT o.id, o.person_id, o.case_id, o.due_day, o.reason, o.status, o.commune_code, p.full_name,"
+                   " p.phone FROM test_orders o LEFT JOIN persons p ON p.id = o.person_id"
+                   " WHERE o.due_day >= ? AND o.due_day <= ?",
+                   "ii", from_day, to_day);
+    store_sql_area(&q, "o", area);
+    store_sql_add(&q, " ORDER BY o.due_day, o.id LIMIT 5000", "");
+    return store_sql_query(s, st, &q);
 }

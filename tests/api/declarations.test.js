@@ -464,15 +464,15 @@ describe('citizen visibility', () => {
 
 const MATRIX = `
 method route                            scope    natl prov dist comm smpl lab  vacc trac chkp venu citz anon
-POST   /api/v1/declarations             inside   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  401
+POST   /api/v1/declarations             inside   2xx  2xx  2xx  2xx  2xx  403  2xx  2xx  403  403  2xx  401
 POST   /api/v1/declarations             outside  2xx  403  403  403  403  403  403  403  403  403  403  401
 GET    /api/v1/declarations             inside   403  403  403  403  403  403  403  403  403  403  2xx  401
 GET    /api/v1/declarations             outside  403  403  403  403  403  403  403  403  403  403  403  401
-GET    /api/v1/declarations/{ref}       inside   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  401
+GET    /api/v1/declarations/{ref}       inside   2xx  2xx  2xx  2xx  2xx  403  2xx  2xx  403  403  2xx  401
 GET    /api/v1/declarations/{ref}       outside  2xx  403  403  403  403  403  403  403  403  403  403  401
 GET    /api/v1/declarations/flagged     inside   2xx  2xx  2xx  2xx  403  403  403  2xx  403  403  403  401
 GET    /api/v1/declarations/flagged     outside  2xx  403  403  403  403  403  403  403  403  403  403  401
-POST   /api/v1/declarations/scan        inside   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  403  401
+POST   /api/v1/declarations/scan        inside   2xx  2xx  2xx  2xx  2xx  403  2xx  2xx  403  403  403  401
 POST   /api/v1/declarations/scan        outside  2xx  403  403  403  403  403  403  403  403  403  403  401
 `;
 const ABBREV = {
