@@ -193,7 +193,11 @@ const struct http_route cordon_routes[] = {
     {"PATCH", "/api/v1/tracing/contacts/{id}", tracing_handle_contact_update, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/tracing/interviews", tracing_handle_interview, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/policy", tracing_handle_policy_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"PUT", "/api/v1/tracing/policy", tracing_handle_policy_put,
+    /* policy by level: the nation's by national admins, a province's override by its admins */
+    {"PUT", "/api/v1/tracing/policy", tracing_handle_policy_put, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"PUT", "/api/v1/tracing/policy/{province}", tracing_handle_policy_province_put,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
+    {"DELETE", "/api/v1/tracing/policy/{province}", tracing_handle_policy_province_delete,
      ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
     {"GET", "/api/v1/test-orders", tracing_handle_test_orders, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER), 0, 0},
     /* end of tracing */

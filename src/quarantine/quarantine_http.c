@@ -91,8 +91,6 @@ int quarantine_handle_create(struct http_req *r)
     struct tracing_policy pol;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = tracing_policy_get(r->store, &pol) ? ERR_INTERNAL : 0;
-    if (!rc)
         rc = jsonin_str(body, "client_id", true, 64, &c.in.client_id, &r->fault);
     if (!rc)
         rc = checkin_check_client_id(c.in.client_id, "client_id", &r->fault);
@@ -113,7 +111,7 @@ int quarantine_handle_create(struct http_req *r)
         rc = read_coord(r, body, "lon", 180, false, &has_lon, &c.in.lon_e6);
     if (!rc && has_lat != has_lon)
         rc = http_fail(r, ERR_MISSING_FIELD, has_lat ? "lon" : "lat", "give both lat and lon");
-    int64_t days = pol.quarantine_days, per = pol.checkins_per_day, radius = pol.radius_m, grace = pol.grace_minutes;
+    int64_t days = -1, per = -1, radius = -1, grace = -1; /* -1: not given, the policy's value */
     int64_t start = vn_day(clock_now());
     const char *start_s = NULL;
     if (!rc)
@@ -138,6 +136,14 @@ int quarantine_handle_create(struct http_req *r)
     if (rc)
         return rc;
     unit_ancestors(u, &c.in.province_code, &c.in.district_code, &c.in.commune_code);
+    /* what the order does not say comes from the policy in force where the person lives */
+    rc = tracing_policy_for(r->store, u->code, &pol, NULL);
+    if (rc)
+        return store_err(rc);
+    days = days < 0 ? pol.quarantine_days : days;
+    per = per < 0 ? pol.checkins_per_day : per;
+    radius = radius < 0 ? pol.radius_m : radius;
+    grace = grace < 0 ? pol.grace_minutes : grace;
     if (!c.in.kind)
         c.in.kind = pol.place_kind;
     c.in.has_place = has_lat;

@@ -567,51 +567,39 @@ int tracing_handle_interview(struct http_req *r)
 
 /* ------------------------------------------------------------ policy */
 
-/* GET /api/v1/tracing/policy */
+/* GET /api/v1/tracing/policy?unit= : the policy in force at unit (default the caller's own) */
 int tracing_handle_policy_get(struct http_req *r)
 {
+    const struct unit *u;
+    int rc = auth_area(r, "unit", &u);
+    if (rc)
+        return rc;
     struct tracing_policy p;
-    int rc = tracing_policy_get(r->store, &p);
+    const char *source;
+    rc = tracing_policy_for(r->store, u->code, &p, &source);
     if (rc)
         return store_err(rc);
-    return http_reply_json(r, 200, tracing_policy_to_json(&p));
+    json_t *o = tracing_policy_to_json(&p);
+    json_object_set_new(o, "unit", json_string(u->code));
+    json_object_set_new(o, "source", json_string(source));
+    return http_reply_json(r, 200, o);
 }
 
-struct policy_ctx {
-    struct http_req *r;
-    struct tracing_policy p;
-};
-
-static int policy_tx(struct store *s, void *arg)
+/* Applies the fields present in body (any subset) to *p; 4xx naming the field on bad input. */
+static int read_policy_body(struct http_req *r, json_t *body, struct tracing_policy *p)
 {
-    struct policy_ctx *c = arg;
-    int rc = tracing_policy_put(s, &c->p, clock_now());
-    if (!rc)
-        rc = audit_request(c->r, "tracing.policy.update", "tracing_policy", "1", NULL);
-    return rc;
-}
-
-/* PUT /api/v1/tracing/policy (national and province admins): any subset of the fields */
-int tracing_handle_policy_put(struct http_req *r)
-{
-    static const char *const fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
-                                         "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
-    json_t *body;
-    struct policy_ctx c = {.r = r};
-    int rc = http_read_json(r, fields, &body);
-    if (!rc)
-        rc = tracing_policy_get(r->store, &c.p) ? ERR_INTERNAL : 0;
     int64_t v;
     bool has;
+    int rc = 0;
     struct {
         const char *name;
         int64_t min, max;
         int *out;
-    } ints[] = {{"quarantine_days", 1, 60, &c.p.quarantine_days},
-                {"checkins_per_day", 1, 12, &c.p.checkins_per_day},
-                {"radius_m", 10, 5000, &c.p.radius_m},
-                {"grace_minutes", 0, 720, &c.p.grace_minutes},
-                {"window_days_before", 0, 14, &c.p.window_days_before}};
+    } ints[] = {{"quarantine_days", 1, 60, &p->quarantine_days},
+                {"checkins_per_day", 1, 12, &p->checkins_per_day},
+                {"radius_m", 10, 5000, &p->radius_m},
+                {"grace_minutes", 0, 720, &p->grace_minutes},
+                {"window_days_before", 0, 14, &p->window_days_before}};
     for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++) {
         rc = jsonin_int(body, ints[i].name, false, ints[i].min, ints[i].max, &v, &has, &r->fault);
         if (!rc && has)
@@ -624,39 +612,120 @@ int tracing_handle_policy_put(struct http_req *r)
         if (strcmp(kind, "home") && strcmp(kind, "centre"))
             rc = http_fail(r, ERR_INVALID_FIELD, "place_kind", "place_kind must be home or centre");
         else
-            snprintf(c.p.place_kind, sizeof(c.p.place_kind), "%s", kind);
+            snprintf(p->place_kind, sizeof(p->place_kind), "%s", kind);
     }
     int enabled = -1;
     if (!rc)
         rc = jsonin_bool(body, "enabled", false, &enabled, &r->fault);
     if (!rc && enabled >= 0)
-        c.p.enabled = enabled;
+        p->enabled = enabled;
     json_t *days = rc ? NULL : json_object_get(body, "test_days");
     if (days && !json_is_null(days)) {
         if (!json_is_array(days) || json_array_size(days) > 10)
-            rc = http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days must be an array of at most 10 days");
+            return http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days must be an array of at most 10 days");
         size_t i;
         json_t *d;
         char buf[128] = "";
         size_t len = 0;
         json_array_foreach(days, i, d) {
-            if (rc)
-                break;
             if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 60)
-                rc = http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days holds day numbers from 1 to 60");
-            else
-                len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
-                                        (long long)json_integer_value(d));
+                return http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days holds day numbers from 1 to 60");
+            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
+                                    (long long)json_integer_value(d));
         }
-        if (!rc)
-            snprintf(c.p.test_days, sizeof(c.p.test_days), "%s", buf);
+        snprintf(p->test_days, sizeof(p->test_days), "%s", buf);
     }
+    return rc;
+}
+
+static const char *const policy_fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
+                                            "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
+
+struct policy_ctx {
+    struct http_req *r;
+    const char *province; /* NULL: the national policy */
+    struct tracing_policy p;
+    bool remove;
+};
+
+static int policy_tx(struct store *s, void *arg)
+{
+    struct policy_ctx *c = arg;
+    int rc = !c->province       ? tracing_policy_put(s, &c->p, clock_now())
+             : c->remove        ? tracing_policy_put_province(s, c->province, NULL, clock_now())
+                                : tracing_policy_put_province(s, c->province, &c->p, clock_now());
+    if (!rc)
+        rc = audit_request(c->r, c->remove ? "tracing.policy.remove" : "tracing.policy.update", "tracing_policy",
+                           c->province ? c->province : UNIT_NATION, c->province);
+    return rc;
+}
+
+static int policy_reply(struct http_req *r, const char *place)
+{
+    struct tracing_policy p;
+    const char *source;
+    int rc = tracing_policy_for(r->store, place, &p, &source);
     if (rc)
-        return rc;
-    rc = store_tx(r->store, policy_tx, &c);
-    if (rc)
-        return rc;
-    return http_reply_json(r, 200, tracing_policy_to_json(&c.p));
+        return store_err(rc);
+    json_t *o = tracing_policy_to_json(&p);
+    json_object_set_new(o, "unit", json_string(place ? place : UNIT_NATION));
+    json_object_set_new(o, "source", json_string(source));
+    return http_reply_json(r, 200, o);
+}
+
+/* PUT /api/v1/tracing/policy (national admins): any subset of the fields */
+int tracing_handle_policy_put(struct http_req *r)
+{
+    json_t *body;
+    struct policy_ctx c = {.r = r};
+    int rc = http_read_json(r, policy_fields, &body);
+    if (!rc)
+        rc = tracing_policy_get(r->store, &c.p) ? ERR_INTERNAL : 0;
+    if (!rc)
+        rc = read_policy_body(r, body, &c.p);
+    if (!rc)
+        rc = store_tx(r->store, policy_tx, &c);
+    return rc ? rc : policy_reply(r, NULL);
+}
+
+/* The province of path parameter {province}, inside the caller's area. */
+static int policy_province(struct http_req *r, const struct unit **u)
+{
+    int rc = unit_check(http_param(r, "province"), "province", ERR_NOT_FOUND, u, &r->fault);
+    if (!rc && (*u)->level != 1)
+        rc = http_fail(r, ERR_NOT_FOUND, "province", "%s is not a province", (*u)->code);
+    return rc ? rc : auth_require_area(r, (*u)->code);
+}
+
+/* PUT /api/v1/tracing/policy/{province} (national admins, the province's admins): the province's override,
+ * starting from the policy in force there */
+int tracing_handle_policy_province_put(struct http_req *r)
+{
+    const struct unit *u;
+    json_t *body;
+    struct policy_ctx c = {.r = r};
+    int rc = policy_province(r, &u);
+    if (!rc)
+        rc = http_read_json(r, policy_fields, &body);
+    if (!rc)
+        rc = store_err(tracing_policy_for(r->store, u->code, &c.p, NULL));
+    if (!rc)
+        rc = read_policy_body(r, body, &c.p);
+    c.province = rc ? NULL : u->code;
+    if (!rc)
+        rc = store_tx(r->store, policy_tx, &c);
+    return rc ? rc : policy_reply(r, u->code);
+}
+
+/* DELETE /api/v1/tracing/policy/{province}: the province follows the national policy again */
+int tracing_handle_policy_province_delete(struct http_req *r)
+{
+    const struct unit *u;
+    int rc = policy_province(r, &u);
+    struct policy_ctx c = {.r = r, .province = rc ? NULL : u->code, .remove = true};
+    if (!rc)
+        rc = store_tx(r->store, policy_tx, &c);
+    return rc ? rc : policy_reply(r, u->code);
 }
 
 /* ------------------------------------------------------------ test orders */

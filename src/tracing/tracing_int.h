@@ -13,7 +13,7 @@
 struct store;
 struct store_stmt;
 
-/* The one row of tracing_policy. */
+/* A tracing/quarantine policy: the national row, or a province's override. */
 struct tracing_policy {
     int quarantine_days;    /* 1..60 */
     char place_kind[16];    /* home | centre */
@@ -25,7 +25,13 @@ struct tracing_policy {
     int window_days_before; /* infectious window starts this many days before onset or test */
 };
 
+/* The national policy. */
 int tracing_policy_get(struct store *s, struct tracing_policy *out);
+/* The policy in force at a place (any unit code; NULL or "VN": the nation): its province's override,
+ * else the national one.  *source (may be NULL) gets "VN" or the province code, static. */
+int tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out, const char **source);
+/* Sets (p non-NULL) or removes (p NULL) a province's override. */
+int tracing_policy_put_province(struct store *s, const char *province, const struct tracing_policy *p, int64_t now);
 
 /* The work list: contacts inside area (a unit code; store_sql_area), optional filters (0 or NULL: any). */
 struct tracing_contact_filter {

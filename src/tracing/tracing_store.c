@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/unit.h"
 #include "core/log.h"
 #include "quarantine/quarantine.h"
 #include "store/sql.h"
@@ -50,6 +51,48 @@ int tracing_policy_get(struct store *s, struct tracing_policy *out)
                      "SELECT quarantine_days, place_kind, checkins_per_day, radius_m, grace_minutes, test_days,"
                      " enabled, window_days_before FROM tracing_policy WHERE id = 1",
                      "");
+}
+
+int tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out, const char **source)
+{
+    const struct unit *u = place ? unit_find(place) : NULL;
+    const char *province = !u || u->level == 0 ? NULL : u->level == 1 ? u->code : u->province;
+    int rc = STORE_DONE;
+    if (province) {
+        memset(out, 0, sizeof(*out));
+        rc = store_get(s, read_policy, out,
+                       "SELECT quarantine_days, place_kind, checkins_per_day, radius_m, grace_minutes, test_days,"
+                       " enabled, window_days_before FROM tracing_policy_provinces WHERE province_code = ?",
+                       "s", province);
+    }
+    if (rc == STORE_OK) {
+        if (source)
+            *source = u->level == 1 ? u->code : u->province;
+        return STORE_OK;
+    }
+    if (rc != STORE_DONE)
+        return rc;
+    if (source)
+        *source = UNIT_NATION;
+    return tracing_policy_get(s, out);
+}
+
+int tracing_policy_put_province(struct store *s, const char *province, const struct tracing_policy *p, int64_t now)
+{
+    if (!p)
+        return store_run(s, NULL, "DELETE FROM tracing_policy_provinces WHERE province_code = ?", "s", province);
+    return store_run(s, NULL,
+                     "INSERT INTO tracing_policy_provinces (province_code, quarantine_days, place_kind,"
+                     " checkins_per_day, radius_m, grace_minutes, test_days, enabled, window_days_before, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (province_code) DO UPDATE SET"
+                     " quarantine_days = excluded.quarantine_days, place_kind = excluded.place_kind,"
+                     " checkins_per_day = excluded.checkins_per_day, radius_m = excluded.radius_m,"
+                     " grace_minutes = excluded.grace_minutes, test_days = excluded.test_days,"
+                     " enabled = excluded.enabled, window_days_before = excluded.window_days_before,"
+                     " updated_at = excluded.updated_at",
+                     "sisiiisiii", province, (int64_t)p->quarantine_days, p->place_kind, (int64_t)p->checkins_per_day,
+                     (int64_t)p->radius_m, (int64_t)p->grace_minutes, p->test_days, (int64_t)p->enabled,
+                     (int64_t)p->window_days_before, now);
 }
 
 int tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now)
@@ -321,8 +364,6 @@ static int save_tx(struct store *s, void *arg)
                        x->c->case_id, digest);
     if (rc)
         return rc;
-    struct tracing_policy pol;
-    rc = tracing_policy_get(s, &pol);
     for (size_t i = 0; i < x->r->n && !rc; i++) {
         const struct tracing_contact *k = &x->r->contacts[i];
         json_t *rj = reasons_json(s, k);
@@ -363,8 +404,12 @@ static int save_tx(struct store *s, void *arg)
                                x->now, e.id);
             if (!rc)
                 out->contacts_changed++;
+            /* each F1 gets the policy in force where they live */
+            struct tracing_policy kpol;
             if (!rc && new_f1)
-                rc = apply_policy(s, &pol, x->c, k, &h, x->now);
+                rc = tracing_policy_for(s, h.commune[0] ? h.commune : NULL, &kpol, NULL);
+            if (!rc && new_f1)
+                rc = apply_policy(s, &kpol, x->c, k, &h, x->now);
         } else if (rc == STORE_OK) {
             rc = STORE_OK; /* unchanged */
         }
