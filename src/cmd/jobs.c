@@ -104,7 +104,7 @@ int cmd_jobs(int argc, char **argv)
         return 1;
     struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
     auth_configure(&auth);
-    checkin_configure(c.checkin_retention_days);
+    checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     tracing_configure(c.tracing_retention_days);
     int failures = jobs_run_due(s, jobs, njobs, now, force);
     store_close(s);

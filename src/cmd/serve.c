@@ -121,7 +121,7 @@ int cmd_serve(int argc, char **argv)
     notify_configure(c.dev);
     people_configure(c.otp_ttl);
     tracing_configure(c.tracing_retention_days);
-    checkin_configure(c.checkin_retention_days);
+    checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     venue_configure(c.public_url, c.web_dir);
 
     /* Browser libraries come from npm (package-lock.json), installed beside web/. */

@@ -40,6 +40,10 @@ int people_get(struct store *s, struct arena *a, int64_t id, struct person *out)
 int people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out);
 int people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd, struct person *out);
 int people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out);
+/* The unverified contact an anonymous check-in lands on (unverified.c): found by phone and name among
+ * unverified contacts only, or made; never a verified citizen or a registered record. */
+int people_unverified_contact(struct store *s, struct arena *a, const char *phone, const char *full_name,
+                              struct person *out, bool *created);
 /* Finds the person with this phone and (folded) name, or creates one holding just those. */
 int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone, const char *full_name,
                                         struct person *out, bool *created);

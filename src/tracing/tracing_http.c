@@ -254,6 +254,8 @@ static json_t *contact_json(struct store_stmt *st)
         json_object_set_new(o, names[i], v ? json_string(v) : json_null());
     }
     json_object_set_new(o, "updated_at", json_integer(store_col_int(st, 11)));
+    /* found only through anonymous check-ins: no orders until a tracer confirms */
+    json_object_set_new(o, "unverified", json_boolean(store_col_int(st, 16) != 0));
     return o;
 }
 
@@ -357,6 +359,7 @@ struct update_ctx {
     struct http_req *r;
     int64_t id;
     const char *status, *note, *commune;
+    int confirm; /* 1: confirm an unverified contact */
 };
 
 static int update_tx(struct store *s, void *p)
@@ -369,6 +372,8 @@ static int update_tx(struct store *s, void *p)
     if (!rc && c->note)
         rc = store_run(s, NULL, "UPDATE tracing_contacts SET note = ?, updated_at = ? WHERE id = ?", "sii", c->note,
                        clock_now(), c->id);
+    if (!rc && c->confirm == 1)
+        rc = tracing_contact_confirm(s, c->id, clock_now());
     if (!rc)
         rc = audit_request(c->r, "tracing.contact.update", "tracing_contact", http_param(c->r, "id"), c->commune);
     return rc;
@@ -377,9 +382,9 @@ static int update_tx(struct store *s, void *p)
 /* PATCH /api/v1/tracing/contacts/{id} {"status": .., "note": ..} */
 int tracing_handle_contact_update(struct http_req *r)
 {
-    static const char *const fields[] = {"status", "note", NULL};
+    static const char *const fields[] = {"status", "note", "confirm", NULL};
     json_t *body;
-    struct update_ctx c = {.r = r};
+    struct update_ctx c = {.r = r, .confirm = -1};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
         rc = jsonin_str(body, "status", false, 16, &c.status, &r->fault);
@@ -388,8 +393,12 @@ int tracing_handle_contact_update(struct http_req *r)
                        "status must be not_reached, reached, tested, in_quarantine or cleared");
     if (!rc)
         rc = jsonin_str(body, "note", false, 1000, &c.note, &r->fault);
-    if (!rc && !c.status && !c.note)
-        rc = http_fail(r, ERR_MISSING_FIELD, "status", "give status or note");
+    if (!rc)
+        rc = jsonin_bool(body, "confirm", false, &c.confirm, &r->fault);
+    if (!rc && c.confirm == 0)
+        rc = http_fail(r, ERR_INVALID_FIELD, "confirm", "confirm can only be true");
+    if (!rc && !c.status && !c.note && c.confirm != 1)
+        rc = http_fail(r, ERR_MISSING_FIELD, "status", "give status, note or confirm");
     if (!rc)
         rc = http_param_id(r, "id", &c.id);
     if (rc)

@@ -33,6 +33,10 @@ int tracing_policy_for(struct store *s, const char *place, struct tracing_policy
 /* Sets (p non-NULL) or removes (p NULL) a province's override. */
 int tracing_policy_put_province(struct store *s, const char *province, const struct tracing_policy *p, int64_t now);
 
+/* A tracer confirms a contact found only through anonymous check-ins: it is marked verified and, for an
+ * F1, the policy in force gives its orders now.  Nothing happens to a contact that is not unverified. */
+int tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now);
+
 /* The work list: contacts inside area (a unit code; store_sql_area), optional filters (0 or NULL: any). */
 struct tracing_contact_filter {
     const char *area;
@@ -40,7 +44,7 @@ struct tracing_contact_filter {
     const char *status;
 };
 /* Rows: id, case_id, person_id, degree, through_person_id, first_at, risk, reasons, status, note,
- * commune_code, updated_at, full_name, phone, street, date_of_birth. */
+ * commune_code, updated_at, full_name, phone, street, date_of_birth, unverified. */
 int tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f, struct store_stmt **st);
 /* Test orders due from from_day to to_day inside area: id, person_id, case_id, due_day, reason, status,
  * commune_code, full_name, phone. */

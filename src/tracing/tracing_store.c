@@ -267,6 +267,7 @@ static void read_existing(struct store_stmt *st, void *ctx)
 
 struct home {
     char province[8], district[8], commune[8];
+    bool unverified; /* the person is an anonymous check-in's unverified contact (people/unverified.c) */
 };
 
 static void read_home(struct store_stmt *st, void *ctx)
@@ -275,7 +276,10 @@ static void read_home(struct store_stmt *st, void *ctx)
     snprintf(h->province, sizeof(h->province), "%s", store_col_text(st, 0) ? store_col_text(st, 0) : "");
     snprintf(h->district, sizeof(h->district), "%s", store_col_text(st, 1) ? store_col_text(st, 1) : "");
     snprintf(h->commune, sizeof(h->commune), "%s", store_col_text(st, 2) ? store_col_text(st, 2) : "");
+    h->unverified = store_col_int(st, 3) != 0;
 }
+
+#define HOME_OF_PERSON "SELECT province_code, district_code, commune_code, unverified FROM persons WHERE id = ?"
 
 /* What the policy gives a new F1: a quarantine order and test orders. */
 static int apply_policy(struct store *s, const struct tracing_policy *pol, const struct tracing_case *c,
@@ -364,6 +368,13 @@ static int save_tx(struct store *s, void *arg)
                        x->c->case_id, digest);
     if (rc)
         return rc;
+    /* A contact whose home is unknown (an anonymous check-in) goes to the case's commune: that team
+     * knows where the exposure happened and can reach the phone. */
+    struct home case_home = {{0}, {0}, {0}, false};
+    rc = store_get(s, read_home, &case_home,
+                   "SELECT province_code, district_code, commune_code, 0 FROM cases WHERE id = ?", "i", x->c->case_id);
+    if (rc == STORE_DONE)
+        rc = STORE_OK;
     for (size_t i = 0; i < x->r->n && !rc; i++) {
         const struct tracing_contact *k = &x->r->contacts[i];
         json_t *rj = reasons_json(s, k);
@@ -376,26 +387,29 @@ static int save_tx(struct store *s, void *arg)
                        "SELECT id, degree, first_at, risk, through_person_id, reasons FROM tracing_contacts"
                        " WHERE case_id = ? AND person_id = ?",
                        "ii", x->c->case_id, k->person);
-        struct home h = {{0}, {0}, {0}};
+        struct home h = {{0}, {0}, {0}, false};
         if (rc == STORE_DONE || (rc == STORE_OK && (e.degree != k->degree || e.first_at != k->first_at ||
                                                     e.risk != risk || e.through != k->through ||
                                                     strcmp(e.reasons, reasons)))) {
             bool fresh = rc == STORE_DONE;
             bool new_f1 = k->degree == 1 && (fresh || e.degree != 1);
-            rc = store_get(s, read_home, &h,
-                           "SELECT province_code, district_code, commune_code FROM persons WHERE id = ?", "i",
-                           k->person);
+            rc = store_get(s, read_home, &h, HOME_OF_PERSON, "i", k->person);
             if (rc == STORE_DONE)
                 rc = STORE_OK;
+            if (!h.commune[0]) {
+                bool unverified = h.unverified;
+                h = case_home;
+                h.unverified = unverified;
+            }
             if (!rc && fresh)
                 rc = store_run(s, NULL,
                                "INSERT INTO tracing_contacts (case_id, person_id, degree, through_person_id, first_at,"
                                " risk, reasons, province_code, district_code, commune_code, run_id, created_at,"
-                               " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               "iiiiiissssiii", x->c->case_id, k->person, (int64_t)k->degree, k->through,
+                               " updated_at, unverified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               "iiiiiissssiiii", x->c->case_id, k->person, (int64_t)k->degree, k->through,
                                k->first_at, risk, reasons, h.province[0] ? h.province : NULL,
                                h.district[0] ? h.district : NULL, h.commune[0] ? h.commune : NULL, out->run_id,
-                               x->now, x->now);
+                               x->now, x->now, (int64_t)h.unverified);
             else if (!rc)
                 rc = store_run(s, NULL,
                                "UPDATE tracing_contacts SET degree = ?, through_person_id = ?, first_at = ?, risk = ?,"
@@ -404,8 +418,10 @@ static int save_tx(struct store *s, void *arg)
                                x->now, e.id);
             if (!rc)
                 out->contacts_changed++;
-            /* each F1 gets the policy in force where they live */
+            /* each F1 gets the policy in force where they live; an unverified contact gets nothing
+             * until a tracer confirms (tracing_contact_confirm) */
             struct tracing_policy kpol;
+            new_f1 = new_f1 && !h.unverified;
             if (!rc && new_f1)
                 rc = tracing_policy_for(s, h.commune[0] ? h.commune : NULL, &kpol, NULL);
             if (!rc && new_f1)
@@ -476,8 +492,8 @@ int tracing_contacts_query(struct store *s, const struct tracing_contact_filter 
     struct store_sql q;
     store_sql_init(&q,
                    "SELECT t.id, t.case_id, t.person_id, t.degree, t.through_person_id, t.first_at, t.risk, t.reasons,"
-                   " t.status, t.note, t.commune_code, t.updated_at, p.full_name, p.phone, p.street, p.date_of_birth"
-                   " FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id WHERE 1 = 1",
+                   " t.status, t.note, t.commune_code, t.updated_at, p.full_name, p.phone, p.street, p.date_of_birth,"
+                   " t.unverified FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id WHERE 1 = 1",
                    "");
     store_sql_area(&q, "t", f->area);
     if (f->id)
@@ -504,4 +520,44 @@ int tracing_test_orders_query(struct store *s, const char *area, int64_t from_da
     store_sql_area(&q, "o", area);
     store_sql_add(&q, " ORDER BY o.due_day, o.id LIMIT 5000", "");
     return store_sql_query(s, st, &q);
+}
+
+/* ------------------------------------------------------------ confirming an unverified contact */
+
+int tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now)
+{
+    struct tracing_contact k = {0};
+    int64_t case_id = 0, unverified = 0;
+    struct store_stmt *st;
+    int rc = store_query(s, &st,
+                         "SELECT case_id, person_id, degree, first_at, unverified FROM tracing_contacts WHERE id = ?",
+                         "i", contact_id);
+    if (!rc && (rc = store_step(st)) == STORE_ROW) {
+        case_id = store_col_int(st, 0);
+        k.person = store_col_int(st, 1);
+        k.degree = (int)store_col_int(st, 2);
+        k.first_at = store_col_int(st, 3);
+        unverified = store_col_int(st, 4);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    if (rc || !unverified)
+        return rc;
+    rc = store_run(s, NULL, "UPDATE tracing_contacts SET unverified = 0, updated_at = ? WHERE id = ?", "ii", now,
+                   contact_id);
+    /* the contact's place: the person's home, or the case's commune for someone without one */
+    struct home h = {{0}, {0}, {0}, false};
+    if (!rc)
+        rc = store_get(s, read_home, &h,
+                       "SELECT province_code, district_code, commune_code, 0 FROM tracing_contacts WHERE id = ?", "i",
+                       contact_id);
+    if (rc == STORE_DONE)
+        rc = STORE_OK;
+    struct tracing_policy pol;
+    if (!rc && k.degree == 1)
+        rc = tracing_policy_for(s, h.commune[0] ? h.commune : NULL, &pol, NULL);
+    struct tracing_case c = {.case_id = case_id};
+    if (!rc && k.degree == 1)
+        rc = apply_policy(s, &pol, &c, &k, &h, now);
+    return rc;
 }

@@ -4,11 +4,12 @@
 // One server for the file: Hà Nội accounts at Phúc Xá / Ba Đình / Hà Nội, and Hồ Chí Minh City
 // accounts at Tân Định (HCM).
 
-const { test, before, after } = require('node:test');
+const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
 const { assertError, assertStatus, createAccount, uniqueName, PASSWORD, UNITS } = require('../lib/fixtures');
-const { createPerson, uniqueCccd } = require('../lib/people');
+const { createPerson, uniqueCccd, uniquePhone, citizenWithProfile } = require('../lib/people');
+const { clientId, venueOwner, venue } = require('../lib/checkin');
 
 let srv;
 let admin;
@@ -118,4 +119,85 @@ test('an HCM province admin cannot invite a Hà Nội person to an HCM session',
   assertNoIdentity(r, hanoiPerson);
   const afterwards = await srv.api('GET', `/api/v1/vaccine/sessions/${hcmSession.id}`, { token: tok.hcmProvince });
   assert.equal(afterwards.json.remaining, before.json.remaining, 'no seat was taken');
+});
+
+describe('check-ins cannot be forged', () => {
+  let v;          // an approved venue at Phúc Xá, with its poster signature
+  let citizen;    // a verified citizen of Phúc Xá
+  let tracer;
+  const post = (body, token) => srv.api('POST', '/api/v1/checkins', { token, body });
+
+  before(async () => {
+    const owner = await venueOwner(srv, admin, uniqueName('own'), UNITS.phucXa);
+    v = await venue(srv, owner.token, tok.hnCommune, { name: 'Quán Bún Chả Hàng Mành' });
+    citizen = await citizenWithProfile(srv, admin, uniquePhone(), { full_name: 'Vũ Thị Sáu', street: '2 Phúc Xá' });
+    await account('hnTracer', 'tracer', UNITS.phucXa);
+    tracer = tok.hnTracer;
+  });
+
+  test('without the poster\'s signature there is no check-in', async () => {
+    const body = { client_id: clientId(), venue_code: v.code, phone: uniquePhone(), full_name: 'Ai Đó' };
+    assertError(await post(body), 400, 'missing_field', 'venue_sig');
+    assertError(await post({ ...body, venue_sig: 'k1.AAAA' }), 400, 'invalid_field', 'venue_sig');
+  });
+
+  test('someone else\'s phone and name land on an unverified contact, never on the citizen', async () => {
+    const r = await post({ client_id: clientId(), venue_code: v.code, venue_sig: v.sig, phone: citizen.person.phone,
+      full_name: 'Vũ Thị Sáu' });
+    assertStatus(r, 201);
+    assert.notEqual(r.json.checkins[0].person_id, citizen.person.id);
+    const mine = await srv.api('GET', '/api/v1/me/checkins', { token: citizen.token });
+    assert.deepEqual(mine.json.checkins, [], 'nothing on the citizen\'s own page');
+    // a registered record with that phone and name is not reached either
+    const reg = (await createPerson(srv, tok.hnCommune, { full_name: 'Lò Văn Giàng', phone: '0911222333' })).person;
+    const r2 = await post({ client_id: clientId(), venue_code: v.code, venue_sig: v.sig, phone: '0911222333',
+      full_name: 'Lò Văn Giàng' });
+    assertStatus(r2, 201);
+    assert.notEqual(r2.json.checkins[0].person_id, reg.id);
+  });
+
+  test('a case at the venue makes the forged contact an unverified F1 with no orders until a tracer confirms', async () => {
+    const f0 = (await createPerson(srv, tok.hnCommune, { full_name: 'Hà Văn Ca', cccd: uniqueCccd() })).person;
+    const ck = await srv.api('POST', `/api/v1/venues/${v.id}/checkins`, { token: v.ownerToken,
+      body: { client_id: clientId(), cccd: f0.cccd } });
+    assertStatus(ck, 201, 'F0 at the venue');
+    const forged = await post({ client_id: clientId(), venue_code: v.code, venue_sig: v.sig, phone: uniquePhone(),
+      full_name: 'Khách Vãng Lai' });
+    assertStatus(forged, 201);
+    const contactPerson = forged.json.checkins[0].person_id;
+    const kase = await srv.api('POST', '/api/v1/tracing/cases', { token: tracer, body: { client_id: clientId(),
+      person_id: f0.id, test_date: vnDay(), isolated_date: vnDay() } });
+    assertStatus(kase, 201, 'case');
+    assertStatus(await srv.api('POST', '/api/v1/tracing/runs', { token: tracer, body: { case_ids: [kase.json.id] } }),
+      201, 'run');
+    const list = await srv.api('GET', `/api/v1/tracing/contacts?case_id=${kase.json.id}`, { token: tracer });
+    const k = list.json.contacts.find((c) => c.person_id === contactPerson);
+    assert.ok(k, list.text);
+    assert.equal(k.degree, 1);
+    assert.equal(k.unverified, true);
+    const orders = async () => (await srv.api('GET', `/api/v1/quarantine/orders?unit=${UNITS.phucXa}`, { token: tracer }))
+      .json.orders.filter((o) => o.person_id === contactPerson);
+    assert.deepEqual(await orders(), [], 'no quarantine order for an unverified contact');
+    // the tracer reaches the person and confirms: now the policy applies
+    const c = await srv.api('PATCH', `/api/v1/tracing/contacts/${k.id}`, { token: tracer, body: { confirm: true } });
+    assertStatus(c, 200);
+    assert.equal(c.json.unverified, false);
+    assert.equal((await orders()).length, 1);
+    assertError(await srv.api('PATCH', `/api/v1/tracing/contacts/${k.id}`, { token: tracer, body: { confirm: false } }),
+      400, 'invalid_field', 'confirm');
+  });
+
+  test('one phone without sign-in is limited per hour: 429 with Retry-After', async () => {
+    const phone = uniquePhone();
+    let last;
+    for (let i = 0; i < 25; i += 1) {
+      last = await post({ client_id: clientId(), venue_code: v.code, venue_sig: v.sig, phone, full_name: 'Trần Văn Lặp' });
+      if (last.status !== 201) break;
+    }
+    assertError(last, 429, 'rate_limited');
+    assert.ok(Number(last.headers.get('retry-after')) > 0, 'Retry-After');
+    // a signed-in citizen is not limited by it
+    const own = await post({ client_id: clientId(), venue_code: v.code, venue_sig: v.sig }, citizen.token);
+    assertStatus(own, 201);
+  });
 });

@@ -370,11 +370,14 @@ test('visitor log of a day in JSON, CSV and XLSX; phones masked for the owner; a
     ['0912345678', 'Nguyễn Văn An'],
     ['0398765432', 'Trần Thị Bích Ngọc'],
   ];
+  // the signed link the owner shares is what the poster's QR holds
+  const shared = new URL((await srv.api('GET', `/api/v1/venues/${v.id}`, { token: tok.owner })).json.poster_url);
+  const venueSig = `${shared.searchParams.get('k')}.${shared.searchParams.get('s')}`;
   let i = 0;
   for (const [phone, name] of people) {
     i += 1;
     const r = await srv.api('POST', '/api/v1/checkins', {
-      body: { client_id: `visit-${v.id}-${i}-abcdef`, venue_code: v.code, phone, full_name: name },
+      body: { client_id: `visit-${v.id}-${i}-abcdef`, venue_code: v.code, venue_sig: venueSig, phone, full_name: name },
     });
     assertStatus(r, 201, 'check-in');
   }
