@@ -91,13 +91,13 @@ function xlsx(rows, opts = {}) {
 }
 
 /**
- * A hostile workbook: its sheet is `head`, then `body` repeated to `bytes` bytes, then `tail`,
- * deflated (a few KiB on the wire for tens of MiB of XML).
+ * A hostile workbook: its sheet is `body` repeated to `bytes` bytes inside <sheetData>,
+ * deflated (a few KiB on the wire for tens of MiB of XML) unless opts.stored.
  */
-function xlsxBomb(bytes, body = '<x/>', head = '<worksheet><sheetData>', tail = '</sheetData></worksheet>') {
-  const sheet = Buffer.alloc(bytes, body);
-  return zip(workbookParts('xl/worksheets/sheet1.xml', Buffer.concat([Buffer.from(head), sheet, Buffer.from(tail)]),
-    '<sst/>'), { deflate: true });
+function xlsxBomb(bytes, body = '<x/>', opts = {}) {
+  const sheet = Buffer.concat([Buffer.from('<worksheet><sheetData>'), Buffer.alloc(bytes, body),
+    Buffer.from('</sheetData></worksheet>')]);
+  return zip(workbookParts('xl/worksheets/sheet1.xml', sheet, '<sst/>'), { deflate: !opts.stored });
 }
 
 module.exports = { xlsx, xlsxBomb, zip, crc32 };
