@@ -612,26 +612,29 @@ static uint64_t le(const unsigned char *p, int n)
 
 /*
  * The number of entries the ZIP declares (end of central directory, or its
- * ZIP64 twin), read before libzip allocates one record per entry; 0 when it
- * cannot be found (libzip then refuses the file).
+ * ZIP64 twin), read before libzip allocates one record per entry: the largest
+ * of every candidate record, so a decoy in the archive comment cannot hide the
+ * real one; 0 when there is none (libzip then refuses the file).
  */
 static uint64_t zip_entries(const unsigned char *d, size_t len)
 {
     if (len < 22)
         return 0;
+    uint64_t most = 0;
     size_t floor = len > 22 + 65535 ? len - 22 - 65535 : 0; /* the EOCD ends with a comment of up to 64 KiB */
     for (size_t i = len - 22 + 1; i-- > floor;) {
         if (memcmp(d + i, "PK\5\6", 4))
             continue;
         uint64_t n = le(d + i + 10, 2);
-        if (n != 0xFFFF || i < 20 || memcmp(d + i - 20, "PK\6\7", 4))
-            return n;
-        uint64_t at = le(d + i - 20 + 8, 8); /* the ZIP64 end record */
-        if (len < 56 || at > len - 56 || memcmp(d + at, "PK\6\6", 4))
-            return n;
-        return le(d + at + 32, 8);
+        if (n == 0xFFFF && i >= 20 && !memcmp(d + i - 20, "PK\6\7", 4)) {
+            uint64_t at = le(d + i - 20 + 8, 8); /* the ZIP64 end record */
+            if (len >= 56 && at <= len - 56 && !memcmp(d + at, "PK\6\6", 4))
+                n = le(d + at + 32, 8);
+        }
+        if (n > most)
+            most = n;
     }
-    return 0;
+    return most;
 }
 
 /* libxml2 wants one initialisation before threads use it. */
