@@ -144,10 +144,12 @@ static int scan(struct part *p, const unsigned char *s, size_t n)
             break;
         case S_COMMENT:
         case S_PI:
-            if (c == '>' && (p->state == S_PI || (p->prev[0] == '-' && p->prev[1] == '-')))
-                tag_end(p);
-            else
+            if (c == '>' && (p->state == S_PI || (p->prev[0] == '-' && p->prev[1] == '-'))) {
+                p->state = S_TEXT; /* no element closes here, whatever came before the '>' */
+                p->text = 0;
+            } else {
                 rc = tag_byte(p);
+            }
             break;
         case S_CDATA: /* text: bounded as text */
             if (c == '>' && p->prev[0] == ']' && p->prev[1] == ']') {

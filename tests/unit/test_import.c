@@ -277,6 +277,10 @@ static void xlsx_depth_tag_text_and_dtd_refused(void **state)
     char *deep = repeat("<worksheet><sheetData>", "<x>", 3 * 1000, "", &len);
     refused(deep, len, true, NULL, &import_limits_default, "the sheet nests XML elements more than 64 deep");
     free(deep);
+    /* processing instructions ending in "/>" close nothing */
+    deep = repeat("<worksheet><sheetData>", "<x><?p/>", 8 * 100, "", &len);
+    refused(deep, len, true, NULL, &import_limits_default, "more than 64 deep");
+    free(deep);
     char *tag = repeat("<worksheet><sheetData><row a=\"", "a>", 100000, "\"/></sheetData></worksheet>", &len);
     refused(tag, len, false, NULL, &import_limits_default, "the sheet has an XML tag or comment longer than 65536 bytes");
     free(tag);
