@@ -492,8 +492,11 @@ describe('result files', () => {
     assertError(r, 400, 'invalid_field', 'file');
     assert.match(r.json.error.message, /no rows/);
     const end = srv.memory();
-    assert.ok(end.rss - start.rss < 64 * MiB, `resident memory grew by ${(end.rss - start.rss) / MiB} MiB`);
-    assert.ok(end.peak - Math.max(start.peak, start.rss) < 64 * MiB, `peak memory grew by ${(end.peak - start.peak) / MiB} MiB`);
+    // under AddressSanitizer freed memory waits in a 256 MiB quarantine; the reader before
+    // streaming took +397 MiB for the stored sheet alone, +1.3 GiB for the 41 KiB one
+    const bound = end.asan ? 384 * MiB : 64 * MiB;
+    assert.ok(end.rss - start.rss < bound, `resident memory grew by ${(end.rss - start.rss) / MiB} MiB`);
+    assert.ok(end.peak - Math.max(start.peak, start.rss) < bound, `peak memory grew by ${(end.peak - start.peak) / MiB} MiB`);
     assertStatus(await srv.api('GET', '/healthz'), 200);
   });
 
