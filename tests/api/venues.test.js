@@ -419,8 +419,10 @@ test('visitor log of a day in JSON, CSV and XLSX; phones masked for the owner; a
   fs.writeFileSync(file, xlsx.body);
   const list = run('unzip', ['-Z1', file]);
   assert.equal(list.status, 0, list.stderr);
-  assert.deepEqual(list.stdout.trim().split('\n').sort(), ['[Content_Types].xml', '_rels/.rels',
-    'xl/_rels/workbook.xml.rels', 'xl/styles.xml', 'xl/workbook.xml', 'xl/worksheets/sheet1.xml']);
+  const parts = list.stdout.trim().split('\n');
+  for (const part of ['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/styles.xml',
+    'xl/workbook.xml', 'xl/worksheets/sheet1.xml']) assert.ok(parts.includes(part), `${part} in ${parts}`);
+  assert.equal(parts.filter((p) => p.startsWith('xl/worksheets/')).length, 1, 'one sheet');
   const sheet = run('unzip', ['-p', file, 'xl/worksheets/sheet1.xml']);
   assert.equal(sheet.status, 0, sheet.stderr);
   assert.ok(sheet.stdout.includes('>Nguyễn Văn An</t>'), sheet.stdout);

@@ -131,6 +131,8 @@ async function request(baseUrl, method, urlPath, opts = {}) {
  *   login(u, p) the bearer token (throws unless 200)
  *   api(method, path, opts)  see request()
  *   stderr()    what the server wrote to stderr so far
+ *   memory()    {rss, peak, asan}: the server's resident memory now and at its peak, in bytes,
+ *               and whether it runs under AddressSanitizer
  */
 async function startServer(opts = {}) {
   if (!fs.existsSync(BIN)) throw new Error(`no binary at ${BIN} (set CORDON_BIN or build first)`);
@@ -150,6 +152,14 @@ async function startServer(opts = {}) {
 
   srv.cli = (args, stdin) => runBin([...args, '--db', srv.dbUrl], stdin);
   srv.stderr = () => srv._stderr;
+  // The server's resident memory now and at its peak, in bytes (Linux /proc); asan: the binary
+  // runs under AddressSanitizer, which keeps freed memory in quarantine (256 MiB by default).
+  srv.memory = () => {
+    const status = fs.readFileSync(`/proc/${srv.proc.pid}/status`, 'utf8');
+    const kib = (key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm')) || [0, NaN])[1]) * 1024;
+    const asan = fs.readFileSync(`/proc/${srv.proc.pid}/maps`, 'utf8').includes('libasan');
+    return { rss: kib('VmRSS'), peak: kib('VmHWM'), asan };
+  };
 
   srv.dbStats = () => {
     const r = srv.cli(['db', 'stats']);
