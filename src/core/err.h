@@ -23,6 +23,7 @@ enum err {
     ERR_RATE_LIMITED = 12,      /* 429 */
     ERR_UNAVAILABLE = 13,       /* 503: store unreachable, shutting down */
     ERR_INTERNAL = 14,          /* 500: a bug or a store failure */
+    ERR_BAD_ORIGIN = 15,        /* 403: a cookie-signed write from another site */
     ERR_LAST                    /* never use */
 };
 
