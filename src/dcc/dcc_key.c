@@ -138,7 +138,7 @@ static int insert_key(struct store *s, const char *country, int64_t gen, int64_t
     int rc = sealed ? store_run(s, changes,
                                 "INSERT INTO dcc_keys (kid, generation, alg, country, private_key, kek_id, certificate,"
                                 " created_at) VALUES (?, ?, 'ES256', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                                "sisssii", kid, gen, country, sealed, kek_current()->id, fresh.cert_pem, now)
+                                "sissssi", kid, gen, country, sealed, kek_current()->id, fresh.cert_pem, now)
                     : STORE_ERROR;
     free(sealed);
     key_row_release(&fresh);
