@@ -22,6 +22,12 @@ const struct kek *kek_current(void)
     return have_current ? &current : NULL;
 }
 
+void kek_use(const struct kek *k)
+{
+    current = *k;
+    have_current = true;
+}
+
 void kek_wipe(struct kek *k)
 {
     sodium_memzero(k, sizeof(*k));

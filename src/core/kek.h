@@ -34,6 +34,8 @@ struct kek {
  * one ask kek_current().  -1 with err filled when a configured key is bad.
  */
 int kek_load(const struct config *c, char *err, size_t errlen);
+/* Makes k the process's KEK (tests; commands use kek_load). */
+void kek_use(const struct kek *k);
 /* The process's KEK, or NULL when none is configured. */
 const struct kek *kek_current(void);
 /* Where a development KEK for db_url lives (dev mode only). */
