@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/kek.h"
 #include "core/buf.h"
+#include "core/kek.h"
 #include "print/print.h"
 #include "qr/qr.h"
 #include "store/migrate.h"

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/kek.h"
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/kek.h"
 #include "qr/qr.h"
 #include "store/migrate.h"
 #include "store/store.h"

@@ -11,15 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <libgen.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
-#include "core/kek.h"
 #include "admin/unit.h"
+#include "core/kek.h"
 #include "store/migrate.h"
 #include "store/store.h"
 #include "vaccine/vaccine.h"
