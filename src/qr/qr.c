@@ -1,7 +1,7 @@
 /*
  * qr.c - signing and verifying QR payloads (format in qr.h), and their keys.
  *
- * Owns the signing_keys table (migrations 004, 014).  Keys are Ed25519
+ * Owns the signing_keys table (migrations 004, 016).  Keys are Ed25519
  * (libsodium), stored as base64url without padding, the secret key sealed
  * under the key-encryption key (core/kek.h).  The first signature on a database
  * creates kid "k1" with INSERT ... ON CONFLICT DO NOTHING and reads it back,

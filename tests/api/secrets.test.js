@@ -201,6 +201,49 @@ test('cordon keys rotate adds a QR key and a DCC generation; old signatures keep
   admin = await srv.login('admin', srv.adminPassword);
 });
 
+test('cordon migrate seals signing keys an older version stored in clear', async () => {
+  // A QR key as an older version stored it: libsodium's secret key (seed + public key) in base64url.
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const secret = Buffer.concat([Buffer.from(jwk.d, 'base64url'), Buffer.from(jwk.x, 'base64url')]).toString('base64url');
+  const later = Math.floor(Date.now() / 1000) + 3600; // the newest key signs
+  sql(srv, `INSERT INTO signing_keys (kid, alg, public_key, secret_key, created_at)
+            VALUES ('k9', 'Ed25519', '${jwk.x}', '${secret}', ${later})`);
+  // A DCC key likewise: PKCS#8 PEM and a self-signed certificate, made with openssl.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-secrets-'));
+  const o = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '30', '-subj', '/C=VN/O=Cordon/CN=Old'],
+  { encoding: 'utf8' });
+  assert.equal(o.status, 0, o.stderr);
+  const keyPem = fs.readFileSync(path.join(dir, 'k.pem'), 'utf8');
+  const certPem = fs.readFileSync(path.join(dir, 'c.pem'), 'utf8');
+  const der = new crypto.X509Certificate(certPem).raw;
+  const kid = crypto.createHash('sha256').update(der).digest().subarray(0, 8).toString('base64');
+  sql(srv, `INSERT INTO dcc_keys (kid, generation, alg, country, private_key, certificate, created_at)
+            VALUES ('${kid}', 99, 'ES256', 'VN', '${keyPem}', '${certPem}', ${later})`);
+  assert.match(dump(srv), /PRIVATE KEY/);
+
+  const m = srv.cli(['migrate']);
+  assert.equal(m.status, 0, m.stderr);
+  assert.match(m.stderr, /sealed 2 secrets under key-encryption key [0-9a-f]{16}/);
+  const text = dump(srv);
+  assert.doesNotMatch(text, /PRIVATE KEY/);
+  assert.ok(!text.includes(secret), 'the QR secret key is sealed');
+  assert.deepEqual(sql(srv, 'SELECT COUNT(*) FROM signing_keys WHERE kek_id IS NULL'), ['0']);
+  assert.deepEqual(sql(srv, 'SELECT COUNT(*) FROM dcc_keys WHERE kek_id IS NULL'), ['0']);
+  assert.deepEqual(Object.keys(JSON.parse(srv.cli(['dcc', 'keys']).stdout)), [kid], 'the sealed DCC key opens');
+
+  // The server signs with the sealed QR key; the signature checks against its public key offline.
+  await srv.restart();
+  admin = await srv.login('admin', srv.adminPassword);
+  const cit = await citizenLogin(srv, admin, freshPhone());
+  const qr = await srv.api('GET', '/api/v1/me/qr', { token: cit.token });
+  assertStatus(qr, 200);
+  assert.match(qr.json.payload, /\.k9\.[A-Za-z0-9_-]{86}$/);
+  const v = runBin(['qr', 'verify', '--public-key', publicKey.export({ format: 'jwk' }).x, qr.json.payload]);
+  assert.equal(v.status, 0, v.stdout);
+});
+
 // ---------------------------------------------------------------- cookies and origins
 
 /** A fresh admin session: {pair: 'cordon_session=...', cookie: the whole Set-Cookie, token}. */

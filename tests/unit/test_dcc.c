@@ -72,7 +72,7 @@ static int setup(void **state)
     if (!sql || store_exec(db, sql))
         return -1;
     free(sql);
-    /* What 014_sealed_secrets.sql adds to it (the rest of that file alters other modules' tables). */
+    /* What 016_sealed_secrets.sql adds to it (the rest of that file alters other modules' tables). */
     if (store_exec(db, "ALTER TABLE dcc_keys ADD COLUMN kek_id TEXT"))
         return -1;
     if (dcc_issuer_load(db, "VN", &issuer) || dcc_issuer_trust(issuer, &trust))

@@ -1,4 +1,4 @@
--- 014: secrets sealed under the key-encryption key (src/core/kek.h), which
+-- 016: secrets sealed under the key-encryption key (src/core/kek.h), which
 -- never enters the database.  kek_id names the KEK a value is sealed under;
 -- NULL marks a value written before this migration, still in clear until
 -- `cordon migrate` or `cordon serve` runs with a KEK and seals it.
