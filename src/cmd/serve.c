@@ -37,7 +37,9 @@ static const char usage[] =
     "  --threads N       request threads, each with its own database connection (default 8)\n"
     "  --config FILE     settings file (default ./cordon.conf if present)\n"
     "\n"
-    "Settings come from flags, then CORDON_* environment variables, then the config file.\n";
+    "Settings come from flags, then CORDON_* environment variables, then the config file.\n"
+    "A key-encryption key is required (CORDON_KEK, or kek_file / CORDON_KEK_FILE), the one the\n"
+    "database's signing keys are sealed under; with dev = 1 one is made beside the database.\n";
 
 static int is_dir(const char *p)
 {

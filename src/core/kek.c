@@ -203,8 +203,13 @@ char *kek_open_stored(const char *value, const char *kek_id, size_t *len)
             memcpy(copy, value, *len + 1);
         return copy;
     }
-    if (!have_current || strcmp(kek_id, current.id)) {
-        log_error("msg=\"a stored secret is sealed under another key-encryption key\" kek_id=%s", kek_id);
+    if (!have_current) {
+        log_error("msg=\"no key-encryption key: set CORDON_KEK or kek_file\" sealed_under=%s", kek_id);
+        return NULL;
+    }
+    if (strcmp(kek_id, current.id)) {
+        log_error("msg=\"a stored secret is sealed under another key-encryption key\" sealed_under=%s configured=%s",
+                  kek_id, current.id);
         return NULL;
     }
     return kek_open(&current, value, len);

@@ -32,7 +32,7 @@ int keys_check(struct store *s, const struct kek *k, char *err, size_t errlen);
 int keys_rekey(struct store *s, const struct kek *from, const struct kek *to,
                void (*progress)(size_t done, size_t total), int64_t *moved, char *err, size_t errlen);
 
-/* Sealed values by table, for the command's summary: how many rows hold a secret. */
+/* How many values the database keeps sealed (or still in clear), for progress output. */
 int keys_count(struct store *s, int64_t *total);
 
 #endif
