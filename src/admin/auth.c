@@ -40,7 +40,7 @@ void auth_configure(const struct auth_settings *s)
     settings.public_url = NULL; /* only the origin is kept */
 }
 
-/* 1 if url is origin itself or lies under it ("origin/..."). */
+/* Whether url is origin itself or, unless exact, lies under it ("origin/..."). */
 static bool url_has_origin(const char *url, const char *origin, bool exact)
 {
     size_t n = strlen(origin);

@@ -57,8 +57,8 @@ static char *fill_in(const char *body, const char *secret)
 /* The rendered text of a stored row: NULL when its secret does not open. */
 static char *render_row(const char *body, const char *sealed, const char *kek_id)
 {
-    if (!sealed)
-        return fill_in(body, "");
+    if (!sealed) /* no secret, or one forgotten after delivery: the text as stored */
+        return strdup(body);
     size_t len = 0;
     char *secret = kek_open_stored(sealed, kek_id, &len);
     char *text = secret ? fill_in(body, secret) : NULL;
@@ -127,11 +127,12 @@ int notify_job_retention(struct store *s, int64_t now, const char **detail)
     int rc = store_run(s, NULL,
                        "DELETE FROM outbox WHERE sent_at < ? OR failed_at < ? OR (sent_at IS NULL AND expires_at < ?)",
                        "iii", cutoff, cutoff, now);
-    /* A delivered message's secret has done its work. */
+    /* A delivered message's secret has done its work.  Every message with a
+     * secret has an expiry, so the expiry index finds them. */
     if (!rc)
         rc = store_run(s, NULL,
-                       "UPDATE outbox SET secret = NULL, kek_id = NULL"
-                       " WHERE secret IS NOT NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
+                       "UPDATE outbox SET secret = NULL, kek_id = NULL WHERE expires_at IS NOT NULL"
+                       " AND secret IS NOT NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
                        "");
     *detail = NULL;
     return rc;
