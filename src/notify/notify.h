@@ -61,8 +61,9 @@ int notify_queue_secret(struct store *s, const char *channel, const char *recipi
 int notify_render(struct store *s, int64_t id, char **text);
 void notify_text_free(char *text);
 
-/* Job: deletes messages delivered or given up more than retention_days ago,
- * and unsent ones past their expiry; forgets the secrets of delivered ones. */
+/* Job: deletes messages delivered (sent_at, set by the sender) or given up
+ * (failed_at, likewise) more than retention_days ago, and unsent ones past
+ * their expiry; forgets the secrets of delivered ones. */
 int notify_job_retention(struct store *s, int64_t now, const char **detail);
 
 /* GET /api/v1/outbox?recipient=&kind=&limit= (national admin) */
