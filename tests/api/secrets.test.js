@@ -17,12 +17,16 @@ const { citizenLogin, freshPhone } = require('../lib/checkin');
 
 let srv;
 let admin;
+const tmpDirs = [];
 
 before(async () => {
   srv = await startServer();
   admin = await srv.login('admin', srv.adminPassword);
 });
-after(async () => { if (srv) await srv.stop(); });
+after(async () => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+  if (srv) await srv.stop();
+});
 
 /** Rows of a query straight from the database of s, columns joined by '|'. */
 function sql(s, query) {
@@ -44,6 +48,7 @@ function dump(s) {
 
 function tmpFile(name, content) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-secrets-'));
+  tmpDirs.push(dir);
   const f = path.join(dir, name);
   fs.writeFileSync(f, content, { mode: 0o600 });
   return f;
@@ -211,6 +216,7 @@ test('cordon migrate seals signing keys an older version stored in clear', async
             VALUES ('k9', 'Ed25519', '${jwk.x}', '${secret}', ${later})`);
   // A DCC key likewise: PKCS#8 PEM and a self-signed certificate, made with openssl.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-secrets-'));
+  tmpDirs.push(dir);
   const o = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
     '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '30', '-subj', '/C=VN/O=Cordon/CN=Old'],
   { encoding: 'utf8' });
