@@ -22,6 +22,7 @@ struct auth_settings {
     int session_ttl;        /* seconds */
     int max_failures;       /* failed logins allowed per window */
     int failure_window;     /* seconds */
+    const char *public_url; /* cookie writes must come from its origin (or the Host's); https: Secure cookies */
 };
 void auth_configure(const struct auth_settings *s);
 

@@ -66,6 +66,10 @@ int config_set(struct config *c, const char *key, const char *value)
         return copy(c->dcc_trust_file, sizeof(c->dcc_trust_file), value);
     if (!strcmp(key, "dcc_valuesets_file"))
         return copy(c->dcc_valuesets_file, sizeof(c->dcc_valuesets_file), value);
+    if (!strcmp(key, "kek_file"))
+        return copy(c->kek_file, sizeof(c->kek_file), value);
+    if (!strcmp(key, "outbox_retention_days"))
+        return parse_int(value, 1, 3650, &c->outbox_retention_days);
     return -1;
 }
 
@@ -87,6 +91,7 @@ static void defaults(struct config *c)
     c->checkin_phone_limit = 20;
     c->checkin_venue_limit = 600;
     c->tracing_retention_days = 60;
+    c->outbox_retention_days = 7;
 }
 
 static char *trim(char *s)
@@ -158,6 +163,8 @@ static const struct {
     {"CORDON_TRACING_RETENTION_DAYS", "tracing_retention_days"},
     {"CORDON_DCC_TRUST_FILE", "dcc_trust_file"},
     {"CORDON_DCC_VALUESETS_FILE", "dcc_valuesets_file"},
+    {"CORDON_KEK_FILE", "kek_file"},
+    {"CORDON_OUTBOX_RETENTION_DAYS", "outbox_retention_days"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)

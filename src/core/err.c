@@ -23,6 +23,7 @@ static const struct {
     [ERR_UNAVAILABLE] = {"unavailable", 503},
     [ERR_INTERNAL] = {"internal", 500},
     [ERR_TOO_COMPLEX] = {"file_too_complex", 413},
+    [ERR_BAD_ORIGIN] = {"bad_origin", 403},
 };
 
 const char *err_code(enum err e)

@@ -54,7 +54,7 @@ async function citizenLogin(phone, profile) {
   assertStatus(r, 202, 'otp');
   r = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=otp&limit=1`, { token: admin });
   assertStatus(r, 200, 'outbox');
-  const code = /\b(\d{6})\b/.exec(r.json.messages[0].body)[1];
+  const code = /\b(\d{6})\b/.exec(r.json.messages[0].text)[1];
   r = await srv.api('POST', '/api/v1/citizen/login', { body: { phone, code } });
   assertStatus(r, 200, 'citizen login');
   const c = { token: r.json.token, person: r.json.person };

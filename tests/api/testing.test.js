@@ -209,7 +209,7 @@ describe('collection', () => {
     r = await srv.api('POST', '/api/v1/citizen/otp', { body: { phone: ph } });
     assertStatus(r, 202);
     r = await api('GET', `/api/v1/outbox?recipient=${ph}&kind=otp&limit=1`, admin);
-    const code = /(\d{6})/.exec(r.json.messages[0].body)[1];
+    const code = /(\d{6})/.exec(r.json.messages[0].text)[1];
     r = await srv.api('POST', '/api/v1/citizen/login', { body: { phone: ph, code } });
     const citizen = r.json;
     r = await api('GET', '/api/v1/me/qr', citizen.token);
@@ -553,7 +553,7 @@ describe('results for people', () => {
     const ph = phone();
     await srv.api('POST', '/api/v1/citizen/otp', { body: { phone: ph } });
     const o = await api('GET', `/api/v1/outbox?recipient=${ph}&kind=otp&limit=1`, admin);
-    const code = /(\d{6})/.exec(o.json.messages[0].body)[1];
+    const code = /(\d{6})/.exec(o.json.messages[0].text)[1];
     const l = await srv.api('POST', '/api/v1/citizen/login', { body: { phone: ph, code } });
     citizen = l.json;
     await api('PUT', '/api/v1/me', citizen.token, { full_name: 'Lê Thị Hoa', date_of_birth: '1980-03-15', commune_code: '00001', cccd: cccd() });

@@ -165,8 +165,8 @@ async function latestOtp(srv, adminToken, phone) {
   assert.equal(r.status, 200, `outbox: ${r.status} ${r.text}`);
   const m = (r.json.messages || [])[0];
   assert.ok(m, `no code in the outbox for ${phone}`);
-  const code = /\b(\d{6})\b/.exec(m.body);
-  assert.ok(code, `no 6-digit code in "${m.body}"`);
+  const code = /\b(\d{6})\b/.exec(m.text);
+  assert.ok(code, `no 6-digit code in "${m.text}"`);
   return code[1];
 }
 

@@ -30,8 +30,8 @@ async function citizenLogin(srv, adminToken, phone = freshPhone()) {
   assertStatus(r, 202, 'otp');
   r = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=otp&limit=1`, { token: adminToken });
   assertStatus(r, 200, 'outbox');
-  const m = /\b(\d{6})\b/.exec(r.json.messages[0].body);
-  assert.ok(m, `no code in ${r.json.messages[0].body}`);
+  const m = /\b(\d{6})\b/.exec(r.json.messages[0].text);
+  assert.ok(m, `no code in ${r.json.messages[0].text}`);
   r = await srv.api('POST', '/api/v1/citizen/login', { body: { phone, code: m[1] } });
   assertStatus(r, 200, 'citizen login');
   return { token: r.json.token, person: r.json.person, phone };
