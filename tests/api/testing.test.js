@@ -293,11 +293,19 @@ describe('lab: manifest, receipt, results and propagation', () => {
     assert.equal(r.json.tubes[0].tube_id, t[0]);
     assert.equal(r.json.tubes[0].people.length, 10);
     assert.equal(r.json.tubes[0].pooled, true);
+    // a lab works with tubes, never with who was sampled (docs/access.md)
+    for (const tube of r.json.tubes) {
+      for (const p of tube.people) assert.ok(!p.full_name && !p.date_of_birth && !p.code, JSON.stringify(p));
+    }
+    const full = await api('GET', `/api/v1/testing/sessions/${session.id}/manifest`, admin);
+    assert.ok(full.json.tubes[0].people.every((p) => p.full_name && p.code), JSON.stringify(full.json.tubes[0]));
     r = await srv.api('GET', `/api/v1/testing/sessions/${session.id}/manifest?format=csv`, { token: tok.sampler });
     assertStatus(r, 200);
     const lines = r.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     assert.equal(lines[0], 'tube_id,pooled,tube_count,person_code,full_name,date_of_birth,collected_at');
     assert.equal(lines.length, 17);
+    // a sampler sees people masked: the year of birth only
+    assert.ok(lines.slice(1).every((l) => /,(\d{4})?,[^,]*$/.test(l)), lines.slice(1, 3).join(' | '));
     r = await srv.api('GET', `/api/v1/testing/sessions/${session.id}/manifest?format=xlsx`, { token: admin });
     assertStatus(r, 200);
     assert.match(r.headers.get('content-type'), /spreadsheetml/);
