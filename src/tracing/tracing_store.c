@@ -485,6 +485,12 @@ int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
                      "ii", person_id, vn_day(at));
 }
 
+int tracing_test_order_person(struct store *s, int64_t order_id, const char *commune, int64_t *person_id)
+{
+    return store_int(s, person_id, "SELECT person_id FROM test_orders WHERE id = ? AND commune_code = ?", "is",
+                     order_id, commune);
+}
+
 /* ------------------------------------------------------------ lists of an area */
 
 int tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f, struct store_stmt **st)

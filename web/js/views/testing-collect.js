@@ -195,7 +195,7 @@ export async function collectView({ root, params, signal }) {
 
   /* who the tracing policy asks to be sampled today, and who has been */
   const orders = testOrdersBox(s, signal, (o) => takePerson({
-    ident: { phone: o.phone, full_name: o.full_name }, label: o.full_name, key: `order:${o.person_id}`,
+    ident: { test_order_id: o.id }, label: o.full_name, key: `order:${o.person_id}`,
   }));
 
   /* the queue's events */
