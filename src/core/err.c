@@ -22,6 +22,7 @@ static const struct {
     [ERR_RATE_LIMITED] = {"rate_limited", 429},
     [ERR_UNAVAILABLE] = {"unavailable", 503},
     [ERR_INTERNAL] = {"internal", 500},
+    [ERR_BAD_REQUEST] = {"bad_request", 400},
 };
 
 const char *err_code(enum err e)

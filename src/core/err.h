@@ -23,6 +23,7 @@ enum err {
     ERR_RATE_LIMITED = 12,      /* 429 */
     ERR_UNAVAILABLE = 13,       /* 503: store unreachable, shutting down */
     ERR_INTERNAL = 14,          /* 500: a bug or a store failure */
+    ERR_BAD_REQUEST = 15,       /* 400: the HTTP message itself is malformed or ambiguous */
     ERR_LAST                    /* never use */
 };
 
