@@ -4,6 +4,10 @@
  * One pass over the bytes.  A record's cells are unquoted into the arena; the
  * record's raw bytes are checked for UTF-8 once, so a file saved in a legacy
  * code page is reported line by line instead of being read as garbage.
+ *
+ * The delimiter is a comma, or a semicolon when the header line holds more
+ * semicolons than commas outside quotes: spreadsheets set to a locale with a
+ * decimal comma (Vietnamese among them) save CSV that way.
  */
 #include <string.h>
 
@@ -48,6 +52,22 @@ static bool all_blank(struct import_row *r)
     return true;
 }
 
+/* ',' or ';', whichever the header line (up to its first unquoted newline) holds more of. */
+static char header_delimiter(const char *data, size_t len)
+{
+    size_t commas = 0, semicolons = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < len && (quoted || data[i] != '\n'); i++) {
+        if (data[i] == '"')
+            quoted = !quoted;
+        else if (!quoted && data[i] == ',')
+            commas++;
+        else if (!quoted && data[i] == ';')
+            semicolons++;
+    }
+    return semicolons > commas ? ';' : ',';
+}
+
 int import__csv(struct arena *a, const char *data, size_t len, size_t max_rows, const char *field,
                 struct import_table *out, struct fault *f)
 {
@@ -56,6 +76,7 @@ int import__csv(struct arena *a, const char *data, size_t len, size_t max_rows, 
     if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
         p = 3;
     out->format = IMPORT_CSV;
+    const char sep = header_delimiter(data + p, len - p);
     struct cell_span spans[IMPORT_MAX_COLUMNS];
     while (p < len) {
         int64_t start_line = line;
@@ -87,7 +108,7 @@ int import__csv(struct arena *a, const char *data, size_t len, size_t max_rows, 
                 }
             }
             /* Unquoted text (or stray text after a closing quote, kept as is). */
-            while (p < len && data[p] != ',' && data[p] != '\n')
+            while (p < len && data[p] != sep && data[p] != '\n')
                 p++;
             c.end = p;
             if (c.end > c.start && data[c.end - 1] == '\r' && (p >= len || data[p] == '\n'))
@@ -96,7 +117,7 @@ int import__csv(struct arena *a, const char *data, size_t len, size_t max_rows, 
                 spans[n++] = c;
             else
                 wide = true;
-            if (p < len && data[p] == ',') {
+            if (p < len && data[p] == sep) {
                 p++;
                 continue;
             }
