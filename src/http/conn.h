@@ -14,6 +14,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -36,6 +37,7 @@ struct conn {
     unsigned char addr[16]; /* IPv4 or IPv6 address bytes, zero-padded */
     bool over;              /* accepted beyond a cap */
     bool reaped;            /* the reaper has shut the socket */
+    size_t linger_bytes;    /* body bytes still to drain after an early answer (linger.h) */
     atomic_int phase;
     _Atomic int64_t since_ms; /* when the phase began, monotonic milliseconds */
 };

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -45,6 +46,7 @@
 #include "http/body.h"
 #include "http/conn.h"
 #include "http/http.h"
+#include "http/linger.h"
 #include "http/metrics.h"
 #include "http/static.h"
 #include "store/store.h"
@@ -345,11 +347,17 @@ static enum MHD_Result on_headers(struct server *srv, struct MHD_Connection *con
     } else {
         admit(srv, r);
     }
-    if (!r->fault.code)
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    size_t announced = cl ? (size_t)strtoull(cl, NULL, 10) : te ? (size_t)1 << 20 : 0;
+    /* Without a body the answer comes on the next call, and the connection stays open. */
+    if (!r->fault.code || !announced)
         return MHD_YES;
     conn_phase(r->cn, CONN_BUSY);
+    if (r->cn)
+        r->cn->linger_bytes = announced;
     finish(r, r->fault.code);
-    return respond(conn, r); /* microhttpd drops the unread body and closes the connection */
+    return respond(conn, r); /* microhttpd skips the unread body and closes; linger.c drains it */
 }
 
 static void on_upload(struct http_req *r, const char *data, size_t n)
@@ -409,13 +417,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
+    struct server *srv = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         const union MHD_ConnectionInfo *ad = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         *socket_context = conn_opened(fd ? fd->connect_fd : -1, ad ? ad->client_addr : NULL);
     } else {
-        conn_closed(*socket_context);
+        struct conn *c = *socket_context;
+        /* microhttpd closes its descriptor after this call; a duplicate keeps the socket to drain. */
+        if (c && c->linger_bytes && c->fd >= 0)
+            linger_add(dup(c->fd), c->linger_bytes, srv->o->body_timeout);
+        conn_closed(c);
         *socket_context = NULL;
     }
 }
@@ -519,7 +531,8 @@ int http_serve(const struct http_server_opts *o)
     raise_fd_limit(o->max_connections + (int)headroom + 256);
     struct conn_limits lim = {o->max_connections, o->max_connections_per_ip, o->header_timeout, o->body_timeout,
                               o->idle_timeout};
-    if (conns_start(&lim)) {
+    if (conns_start(&lim) || linger_start()) {
+        conns_stop();
         metrics_free();
         return 1;
     }
@@ -535,6 +548,7 @@ int http_serve(const struct http_server_opts *o)
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!d) {
         log_error("msg=\"could not listen\" listen=%s", o->listen);
+        linger_stop();
         conns_stop();
         metrics_free();
         return 1;
@@ -556,6 +570,7 @@ int http_serve(const struct http_server_opts *o)
     }
     int left = atomic_load(&srv.in_flight);
     MHD_stop_daemon(d);
+    linger_stop();
     conns_stop();
     metrics_free();
     struct store *s = pthread_getspecific(srv.store_key);

@@ -162,7 +162,9 @@ test('an anonymous 50 MB upload gets 401 from its headers; ten of them hold no m
     assert.equal(r.status, 401);
     assert.equal(r.json.error.code, 'unauthenticated');
   }
-  // The server answered without the body, so it closes rather than read on.
+  // The server answered without the body; what the client still sends is dropped, and the
+  // connection ends when the client stops.
+  for (const c of conns) c.sock.end();
   await within(3000, Promise.all(conns.map((c) => c.closed)), 'connections closed');
   assert.ok(rss() - base < 8 * 1024 * 1024, `RSS grew by ${rss() - base} bytes`);
 });
@@ -184,6 +186,11 @@ test('a role that may not upload gets 403, and a body over the cap 413, from the
     assert.equal(r.json.error.code, code);
     c.close();
   }
+  // A client that sends its whole body anyway still reads the answer: the rest is drained, not kept.
+  assertError(await srv.api('POST', IMPORT, { rawBody: Buffer.alloc(2 << 20, 0x41), headers: { 'content-type': 'text/csv' } }),
+    401, 'unauthenticated');
+  assertError(await srv.api('POST', '/api/v1/accounts', { token: adminToken, rawBody: Buffer.alloc(1 << 20, 0x41) }),
+    413, 'body_too_large');
 });
 
 test('a large upload goes to an unlinked temporary file as it arrives, not into memory', async () => {
