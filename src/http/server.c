@@ -9,11 +9,13 @@
  * byte of the body has been read.  It makes a struct http_req with its arena,
  * matches the route, checks the framing (one Content-Length, no
  * Transfer-Encoding beside it), authenticates, checks the role and the
- * route's body cap against Content-Length; any refusal is answered there and
- * then, and the body is never read.  Upload callbacks append to the body
- * (body.c: large ones go to a temporary file); the last callback runs the
- * handler and queues the response; the completion callback logs the request,
- * counts it and frees the arena.
+ * route's body cap against Content-Length.  A refused request that announces
+ * a body is answered there and then, its body never read into memory
+ * (linger.c drains what the client still sends); one without a body is
+ * answered on the next call, which keeps the connection alive.  Upload
+ * callbacks append to the body (body.c: large ones go to a temporary file);
+ * the last callback runs the handler and queues the response; the completion
+ * callback logs the request, counts it and frees the arena.
  *
  * Connections (conn.c): caps on connections in all and per address, answered
  * 503 with Retry-After beyond them, and deadlines for headers, body and idle
