@@ -41,6 +41,14 @@ function rss() {
   return Number(m[1]) * 1024;
 }
 
+/**
+ * Whether the server runs under AddressSanitizer, whose redzones and quarantine of freed memory
+ * make RSS say nothing about the server's own use: memory bounds are checked on normal builds.
+ */
+function sanitized() {
+  return fs.readFileSync(`/proc/${srv.proc.pid}/maps`, 'utf8').includes('libasan');
+}
+
 /** Files the server holds open (targets of /proc/PID/fd). */
 function openFiles() {
   const dir = `/proc/${srv.proc.pid}/fd`;
@@ -166,7 +174,7 @@ test('an anonymous 50 MB upload gets 401 from its headers; ten of them hold no m
   // connection ends when the client stops.
   for (const c of conns) c.sock.end();
   await within(3000, Promise.all(conns.map((c) => c.closed)), 'connections closed');
-  assert.ok(rss() - base < 8 * 1024 * 1024, `RSS grew by ${rss() - base} bytes`);
+  if (!sanitized()) assert.ok(rss() - base < 8 * 1024 * 1024, `RSS grew by ${rss() - base} bytes`);
 });
 
 test('a role that may not upload gets 403, and a body over the cap 413, from the headers alone', async () => {
@@ -219,7 +227,7 @@ test('a large upload goes to an unlinked temporary file as it arrives, not into 
   assert.ok(spool.size >= sent - 1024 * 1024, `${spool.size} of ${sent} bytes written`);
   assert.match(spool.link, /\(deleted\)$/, 'the file is unlinked, so nothing is left behind');
   const grown = rss() - base;
-  assert.ok(grown < 12 * 1024 * 1024, `RSS grew by ${grown} bytes while ${sent} bytes of body were in`);
+  if (!sanitized()) assert.ok(grown < 12 * 1024 * 1024, `RSS grew by ${grown} bytes while ${sent} bytes of body were in`);
   const rest = Buffer.alloc(total - sent, 0x0a); // blank lines
   await c.send(rest);
   const r = await within(60000, c.response(), 'the upload\'s answer');
@@ -298,7 +306,8 @@ test('idle keep-alive connections cost a few KiB each; a full server answers 503
     for (const r of answers) assert.equal(r.status, 200);
     await sleep(300);
     const perConn = (rss() - base) / want;
-    assert.ok(perConn < 16 * 1024, `${Math.round(perConn)} bytes of RSS per idle connection`);
+    // About 4.7 KB each on a normal build (README); before the limits, 66 KB.
+    if (!sanitized()) assert.ok(perConn < 16 * 1024, `${Math.round(perConn)} bytes of RSS per idle connection`);
     // Full: a new address is told so at once instead of waiting.
     const extra = connect('127.0.2.1');
     await extra.ready;
