@@ -2,7 +2,8 @@
 // Server memory held by idle keep-alive connections: starts `cordon serve` on a fresh SQLite
 // database, opens N connections to 127.0.0.1 (spread over loopback source addresses), sends
 // one GET /healthz on each, keeps them open and idle, and prints the server's resident memory
-// (VmRSS from /proc) before and after. Prints figures; never fails on them.
+// (VmRSS from /proc, and its anonymous part RssAnon) before and after. Prints figures; never
+// fails on them.
 //
 //   node bench/connections.js [N]      N defaults to 10000; CORDON_BIN picks the binary
 const { spawn, spawnSync } = require('node:child_process');
@@ -14,7 +15,9 @@ const path = require('node:path');
 const N = Number(process.argv[2] || 10000);
 const BIN = path.resolve(__dirname, '..', process.env.CORDON_BIN || 'build/cordon');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+const kb = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+const rss = (pid) => kb(pid, 'VmRSS');
+const anon = (pid) => kb(pid, 'RssAnon'); // RSS less the mapped code of the binary and its libraries
 const mib = (b) => (b / 1048576).toFixed(1);
 
 function freePort() {
@@ -59,6 +62,7 @@ async function main() {
     for (let i = 0; i < 64; i++) (await keepAlive(port, i)).sock.destroy();
     await sleep(500);
     const before = rss(srv.pid);
+    const anonBefore = anon(srv.pid);
     const t0 = Date.now();
     let ok = 0;
     for (let i = 0; i < N; i += 500) {
@@ -67,8 +71,10 @@ async function main() {
     }
     await sleep(1000);
     const after = rss(srv.pid);
+    const anonAfter = anon(srv.pid);
     console.log(`${N} idle keep-alive connections (${ok} answered 200) opened in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     console.log(`server RSS: ${mib(before)} MiB before, ${mib(after)} MiB with them open: +${mib(after - before)} MiB, ${Math.round((after - before) / N)} bytes each`);
+    console.log(`of which anonymous memory: ${mib(anonBefore)} MiB before, ${mib(anonAfter)} MiB with them open`);
   } finally {
     for (const s of socks) s.destroy();
     srv.kill('SIGTERM');
