@@ -93,7 +93,7 @@ static void defaults(struct config *c)
     c->header_timeout = 10;
     c->body_timeout = 120;
     c->idle_timeout = 30;
-    c->connection_memory = 4096;
+    c->connection_memory = 3584;
     copy(c->public_url, sizeof(c->public_url), "http://127.0.0.1:8080");
     c->checkin_retention_days = 28;
     c->job_interval = 60;

@@ -303,7 +303,7 @@ test('idle keep-alive connections cost a few KiB each; a full server answers 503
     for (const r of answers) assert.equal(r.status, 200);
     await sleep(300);
     const perConn = (rss() - base) / want;
-    // About 4.7 KB each on a normal build (README); before the limits, 66 KB.
+    // About 4.3 KB each on a normal build (README); before the limits, 66 KB.
     if (!sanitized()) assert.ok(perConn < 16 * 1024, `${Math.round(perConn)} bytes of RSS per idle connection`);
     // Full: a new address is told so at once instead of waiting.
     const extra = connect('127.0.2.1');

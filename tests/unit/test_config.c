@@ -61,7 +61,7 @@ static void connection_limits(void **state)
     assert_int_equal(c.header_timeout, 10);
     assert_int_equal(c.body_timeout, 120);
     assert_int_equal(c.idle_timeout, 30);
-    assert_int_equal(c.connection_memory, 4096);
+    assert_int_equal(c.connection_memory, 3584);
     setenv("CORDON_MAX_CONNECTIONS_PER_IP", "0", 1);
     setenv("CORDON_HEADER_TIMEOUT", "3", 1);
     assert_int_equal(config_load(&c, "/dev/null", err, sizeof(err)), 0);
