@@ -23,7 +23,9 @@ enum err {
     ERR_RATE_LIMITED = 12,      /* 429 */
     ERR_UNAVAILABLE = 13,       /* 503: store unreachable, shutting down */
     ERR_INTERNAL = 14,          /* 500: a bug or a store failure */
-    ERR_BAD_REQUEST = 15,       /* 400: the HTTP message itself is malformed or ambiguous */
+    ERR_TOO_COMPLEX = 15,       /* 413: an upload that expands past the reader's limits (zip bomb, deep XML) */
+    ERR_BAD_ORIGIN = 16,        /* 403: a cookie-signed write from another site */
+    ERR_BAD_REQUEST = 17,       /* 400: the HTTP message itself is malformed or ambiguous */
     ERR_LAST                    /* never use */
 };
 

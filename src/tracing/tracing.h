@@ -282,7 +282,9 @@ int tracing_handle_export(struct http_req *r);       /* GET /api/v1/tracing/cont
 int tracing_handle_chain(struct http_req *r);        /* GET /api/v1/tracing/cases/{id}/chain */
 int tracing_handle_interview(struct http_req *r);    /* POST /api/v1/tracing/interviews */
 int tracing_handle_policy_get(struct http_req *r);   /* GET /api/v1/tracing/policy */
-int tracing_handle_policy_put(struct http_req *r);   /* PUT /api/v1/tracing/policy */
+int tracing_handle_policy_put(struct http_req *r);
+int tracing_handle_policy_province_put(struct http_req *r);
+int tracing_handle_policy_province_delete(struct http_req *r);   /* PUT /api/v1/tracing/policy */
 int tracing_handle_test_orders(struct http_req *r);  /* GET /api/v1/test-orders */
 
 #endif
