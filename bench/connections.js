@@ -7,6 +7,7 @@
 //
 //   node bench/connections.js [N]      N defaults to 10000; CORDON_BIN picks the binary
 const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -46,16 +47,23 @@ function keepAlive(port, i) {
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-bench-conn-'));
   const db = `sqlite:${path.join(dir, 'cordon.db')}`;
-  const m = spawnSync(BIN, ['migrate', '--db', db], { encoding: 'utf8' });
+  const env = { ...process.env, CORDON_KEK: crypto.randomBytes(32).toString('hex') }; // serve needs one
+  const m = spawnSync(BIN, ['migrate', '--db', db], { encoding: 'utf8', env });
   if (m.status !== 0) throw new Error(m.stderr);
   const port = await freePort();
   const srv = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-    env: { ...process.env, CORDON_MAX_CONNECTIONS: String(N + 100), CORDON_MAX_CONNECTIONS_PER_IP: '0', CORDON_IDLE_TIMEOUT: '300', CORDON_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...env, CORDON_MAX_CONNECTIONS: String(N + 100), CORDON_MAX_CONNECTIONS_PER_IP: '0', CORDON_IDLE_TIMEOUT: '300', CORDON_LOG_LEVEL: 'warn' },
   });
+  let stderr = '';
+  srv.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => srv.on('close', resolve));
+  let gone = false;
+  exited.then(() => { gone = true; });
   const socks = [];
   try {
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; ; i++) {
+      if (gone || i === 100) throw new Error(`cordon serve did not start:\n${stderr}`);
       try { await keepAlive(port, 0).then((c) => c.sock.destroy()); break; } catch { await sleep(100); }
     }
     // Warm every request thread (each opens its store connection) before the baseline.
@@ -77,8 +85,8 @@ async function main() {
     console.log(`of which anonymous memory: ${mib(anonBefore)} MiB before, ${mib(anonAfter)} MiB with them open`);
   } finally {
     for (const s of socks) s.destroy();
-    srv.kill('SIGTERM');
-    await new Promise((r) => srv.on('close', r));
+    if (!gone) srv.kill('SIGTERM');
+    await exited;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
