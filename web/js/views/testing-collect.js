@@ -22,7 +22,7 @@ export const TUBE_RE = /^T[0-9A-HJKMNP-TV-Z]{9}$/;
 const PERSON_QR_RE = /^CDN1\.P\./;
 const DECL_QR_RE = /^CDN1\.D\./;
 const BHYT_RE = /^[A-Z]{2}\d{13}$/;
-const PHONE_RE = /^(0|\+84)[35789]\d{8}$/;
+const PHONE_RE = /^(0|\+?84)[35789]\d{8}$/; // 84… without the plus too, as the server reads it
 
 export function testTypeKey(type) {
   return type === 'rapid_antigen' ? 'testing.type.rapid_antigen' : 'testing.type.rt_pcr';
