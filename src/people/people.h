@@ -147,6 +147,9 @@ int people_handle_get(struct http_req *r);
 int people_handle_qr_revoke(struct http_req *r);
 int people_handle_card_png(struct http_req *r);
 int people_handle_card_pdf(struct http_req *r);
+/* Handlers: merging two records of one person (merge_http.c) */
+int people_handle_merge(struct http_req *r);
+int people_handle_merge_undo(struct http_req *r);
 
 /* Handlers: citizens (citizen_http.c) */
 int people_handle_otp_request(struct http_req *r);
@@ -154,8 +157,13 @@ int people_handle_login(struct http_req *r);
 int people_handle_me_get(struct http_req *r);
 int people_handle_me_put(struct http_req *r);
 int people_handle_me_qr(struct http_req *r);
+/* Handlers: family members and the proof that links an existing person (family_http.c) */
 int people_handle_family_add(struct http_req *r);
+int people_handle_family_confirm(struct http_req *r);
 int people_handle_family_list(struct http_req *r);
 int people_handle_family_delete(struct http_req *r);
+int people_handle_family_requests(struct http_req *r);
+int people_handle_family_approve(struct http_req *r);
+int people_handle_family_refuse(struct http_req *r);
 
 #endif
