@@ -14,10 +14,16 @@
 #include "people/people_int.h"
 #include "store/store.h"
 
-/* Both records must lie in the caller's area; one without a commune is the nation's. */
-static int require_area(struct http_req *r, const struct person *p)
+/*
+ * Both records must lie in the caller's area.  A record with no commune (a
+ * walk-in at a sampling site, an anonymous check-in) belongs to no area: it
+ * may be merged into a record of the caller's area (audited, undoable); kept
+ * alone it is the nation's.
+ */
+static int require_area(struct http_req *r, const struct person *p, const struct person *keep)
 {
-    return auth_require_area(r, p->commune_code ? p->commune_code : UNIT_NATION);
+    const char *unit = p->commune_code ? p->commune_code : keep && keep->commune_code ? keep->commune_code : NULL;
+    return auth_require_area(r, unit ? unit : UNIT_NATION);
 }
 
 static char *id_text(struct http_req *r, int64_t id)
@@ -35,8 +41,9 @@ struct merge_ctx {
     bool retry;
 };
 
-/* A live record named by field: 404 if none, 409 if merged already. */
-static int live(struct http_req *r, struct store *s, int64_t id, const char *field, struct person *out)
+/* A live record named by field, in the caller's area (keep: the record it joins, or NULL): 404 if none, 409 if merged. */
+static int live(struct http_req *r, struct store *s, int64_t id, const char *field, const struct person *keep,
+                struct person *out)
 {
     int64_t into;
     int rc = people__raw_state(s, id, &into);
@@ -47,7 +54,7 @@ static int live(struct http_req *r, struct store *s, int64_t id, const char *fie
                          (long long)into);
     if (!rc)
         rc = people_get(s, &r->arena, id, out);
-    return rc ? rc : require_area(r, out);
+    return rc ? rc : require_area(r, out, keep);
 }
 
 static int merge_tx(struct store *s, void *arg)
@@ -71,7 +78,8 @@ static int merge_tx(struct store *s, void *arg)
     char phone[11];
     if (c->in.keep == c->in.merged)
         return http_fail(r, ERR_INVALID_FIELD, "merge_id", "merge_id must name another person than keep_id");
-    if ((rc = live(r, s, c->in.keep, "keep_id", &c->keep)) || (rc = live(r, s, c->in.merged, "merge_id", &merged)))
+    if ((rc = live(r, s, c->in.keep, "keep_id", NULL, &c->keep)) ||
+        (rc = live(r, s, c->in.merged, "merge_id", &c->keep, &merged)))
         return rc;
     if ((rc = people__proof_phone(s, c->keep.id, &keep_signs_in, phone)) ||
         (rc = people__proof_phone(s, merged.id, &merged_signs_in, phone)))
@@ -137,7 +145,7 @@ static int undo_tx(struct store *s, void *arg)
         return rc;
     if (c->row.undone)
         return http_fail(r, ERR_CONFLICT, "id", "merge %lld was undone already", (long long)c->id);
-    if ((rc = people_get(s, &r->arena, c->row.keep, &keep)) || (rc = require_area(r, &keep)))
+    if ((rc = people_get(s, &r->arena, c->row.keep, &keep)) || (rc = require_area(r, &keep, NULL)))
         return rc;
     rc = store_run(s, NULL, "UPDATE person_merges SET undone_by = ? WHERE id = ?", "ii", r->who->account_id, c->id);
     if (!rc)

@@ -86,7 +86,7 @@ describe('registration', () => {
     const cccd = uniqueCccd();
     const first = await createPerson(srv, tokens.sampler, { full_name: 'Hoàng Văn Nam', cccd });
     const before = stableStats();
-    const again = await createPerson(srv, tokens.sampler, { full_name: 'Hoang Van Nam', cccd, date_of_birth: '1960-01-01' }, 200);
+    const again = await createPerson(srv, tokens.sampler, { full_name: 'Hoang Van Nam', cccd }, 200);
     assert.equal(again.existing, true);
     assert.equal(again.person.id, first.person.id);
     assert.equal(again.person.full_name, 'Hoàng Văn Nam');
@@ -97,7 +97,7 @@ describe('registration', () => {
     const a = await createPerson(srv, tokens.sampler, { cmnd: '123000456' });
     assert.equal((await createPerson(srv, tokens.sampler, { cmnd: '123000456' }, 200)).person.id, a.person.id);
     const b = await createPerson(srv, tokens.sampler, { bhyt: 'HS4011234500001', full_name: 'Vũ Thị Lan' });
-    assert.equal((await createPerson(srv, tokens.sampler, { bhyt: 'hs4011234500001' }, 200)).person.id, b.person.id);
+    assert.equal((await createPerson(srv, tokens.sampler, { bhyt: 'hs4011234500001', full_name: 'Vu Thi Lan' }, 200)).person.id, b.person.id);
     const c = await createPerson(srv, tokens.sampler, { client_id: 'retry-0001-abcd', full_name: 'Đinh Công Tráng' });
     const c2 = await createPerson(srv, tokens.sampler, { client_id: 'retry-0001-abcd', full_name: 'Đinh Công Tráng' }, 200);
     assert.equal(c2.person.id, c.person.id);
