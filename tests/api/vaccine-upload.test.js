@@ -194,8 +194,8 @@ describe('bad rows', () => {
       csvLine(row({ date_of_birth: '2015-05-05', priority_group: 'adolescents' })), // 14 under 12
       csvLine([...row({ cccd: dupCccd }), 'dòng một\ndòng hai']), //                  15-16 valid (quoted newline)
       csvLine(row({ cccd: dupCccd })), //                                              17 duplicate of 15
-      csvLine(row({ cccd: regC, date_of_birth: '1960-01-01' })), //                    18 already registered
-      csvLine(row({ cccd: outC, date_of_birth: '1960-01-01' })), //                    19 recorded in another area
+      csvLine(row({ cccd: regC, full_name: 'Bui Van Da', date_of_birth: '1960-01-01' })), // 18 already registered
+      csvLine(row({ cccd: outC, full_name: 'Lý Văn Xa', date_of_birth: '1960-01-01' })), // 19 recorded in another area
       csvLine(row({ commune_code: '' })), //                                           20
       csvLine(row({ priority_group: '' })), //                                         21
     ];
