@@ -86,6 +86,14 @@ static int merge_tx(struct store *s, void *arg)
         return rc;
     if ((rc = people__merge_check(&c->keep, &merged, keep_signs_in, merged_signs_in, &r->fault)))
         return rc;
+    /* someone who signs in is managed only with their own code: a merge must not make it so */
+    int64_t keep_manager, merged_manager;
+    if ((rc = people__manager_of(s, c->keep.id, &keep_manager)) ||
+        (rc = people__manager_of(s, merged.id, &merged_manager)))
+        return rc;
+    if ((keep_signs_in || merged_signs_in) && (keep_manager || merged_manager))
+        return http_fail(r, ERR_CONFLICT, keep_manager ? "keep_id" : "merge_id", "a person who signs in on their "
+                         "own cannot become a managed family member by a merge; remove the family link first");
     rc = people__merge(s, &r->arena, &c->in, &c->ref);
     if (rc == ERR_CONFLICT)
         return http_fail(r, ERR_CONFLICT, "merge_id", "one of these people manages the other in a family; remove "
