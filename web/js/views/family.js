@@ -2,7 +2,7 @@
 // A person already recorded is linked only with proof: a code sent to that person's phone
 // (typed here) or the commune health station's approval; such requests are listed as pending.
 
-import { h, replace, clear, loading, withBusy } from '../dom.js';
+import { h, replace, clear, loading, withBusy, field } from '../dom.js';
 import { get, post, del, seg, isAbort } from '../api.js';
 import { refreshCitizen } from '../session.js';
 import { errorBox, showFormError, clearFormErrors } from '../errors.js';
@@ -26,11 +26,11 @@ export async function familyView({ root, signal }) {
     if (q.proof !== 'code_sent') {
       return h('li', { class: 'card', testid: `pending-${id}` }, h('p', { t: 'family.pending_staff' }));
     }
-    const input = h('input', { id: `pending-code-${id}`, inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', pattern: '[0-9]{6}', name: 'code', testid: `pending-code-${id}` });
+    const code = field({ name: 'code', label: 'family.code_label', attrs: { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', pattern: '[0-9]{6}', testid: `pending-code-${id}` } });
+    const input = code.input;
     const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
     const submit = h('button', { type: 'submit', class: 'btn btn-primary', testid: `pending-confirm-${id}`, t: 'family.code_submit' });
-    const form = h('form', { class: 'form', novalidate: true },
-      h('label', { for: `pending-code-${id}`, t: 'family.code_label' }), input, errors, submit);
+    const form = h('form', { class: 'form', novalidate: true }, code.wrap, errors, submit);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       clearFormErrors(form, errors);
