@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "admin/auth.h"
+#include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
 #include "core/mem.h"
@@ -64,22 +65,31 @@ int people_handle_otp_request(struct http_req *r)
 
 /* ---- POST /api/v1/citizen/login ---- */
 
-/* Claims in a transaction of their own: a sign-in or a profile update never fails because of one. */
+/*
+ * Claims in a transaction of their own: a sign-in or a profile update never
+ * fails because of one.  Each is audited (person.claim, naming the merge) so
+ * staff can find and undo it.
+ */
 struct claim_ctx {
-    struct arena *a;
+    struct http_req *r;
     const struct person *p;
+    int64_t refs[PEOPLE_CLAIM_MAX];
     int claimed;
 };
 
 static int claim_tx(struct store *s, void *arg)
 {
     struct claim_ctx *c = arg;
-    return people__claim(s, c->a, c->p, &c->claimed);
+    int rc = people__claim(s, &c->r->arena, c->p, c->refs, &c->claimed);
+    for (int i = 0; !rc && i < c->claimed; i++)
+        rc = audit_request(c->r, "person.claim", "person_merge", arena_printf(&c->r->arena, "%lld",
+                           (long long)c->refs[i]), c->p->commune_code);
+    return rc;
 }
 
 static int claim(struct http_req *r, struct person *p)
 {
-    struct claim_ctx c = {&r->arena, p, 0};
+    struct claim_ctx c = {.r = r, .p = p};
     if (!p->full_name || !p->phone)
         return 0;
     int rc = store_tx(r->store, claim_tx, &c);

@@ -298,14 +298,15 @@ int people__merge_undo(struct store *s, struct arena *a, int64_t merge_ref, int6
 
 /* ---- claims: a citizen signing in takes the walk-in records of their phone and name ---- */
 
-int people__claim(struct store *s, struct arena *a, const struct person *me, int *claimed)
+int people__claim(struct store *s, struct arena *a, const struct person *me, int64_t refs[PEOPLE_CLAIM_MAX],
+                  int *claimed)
 {
     *claimed = 0;
     if (!me->full_name || !me->phone)
         return STORE_OK;
     char fold[PEOPLE_FOLD_MAX];
     text_fold(me->full_name, fold, sizeof(fold));
-    int64_t ids[16];
+    int64_t ids[PEOPLE_CLAIM_MAX];
     int n = 0;
     struct store_stmt *st;
     /* Unverified: nobody signs in with it and no citizen manages it (a family member is its manager's to keep). */
@@ -313,28 +314,31 @@ int people__claim(struct store *s, struct arena *a, const struct person *me, int
                          "SELECT id FROM persons p WHERE phone = ? AND name_search = ? AND id <> ?"
                          " AND signin_phone IS NULL AND merged_into IS NULL"
                          " AND NOT EXISTS (SELECT 1 FROM person_managers m WHERE m.person_id = p.id)"
-                         " ORDER BY id LIMIT 16",
-                         "ssi", me->phone, fold, me->id);
+                         " ORDER BY id LIMIT ?",
+                         "ssii", me->phone, fold, me->id, (int64_t)PEOPLE_CLAIM_MAX);
     if (rc)
         return rc;
-    while ((rc = store_step(st)) == STORE_ROW)
+    while ((rc = store_step(st)) == STORE_ROW && n < PEOPLE_CLAIM_MAX)
         ids[n++] = store_col_int(st, 0);
     store_finalize(st);
-    if (rc != STORE_DONE)
+    if (rc != STORE_DONE && rc != STORE_ROW)
         return rc;
+    struct person cur = *me;
     for (int i = 0; i < n; i++) {
         struct person other;
         struct fault f;
         if ((rc = people_get(s, a, ids[i], &other)))
             return rc;
-        if (people__merge_check(me, &other, true, false, &f) ||
-            (me->date_of_birth && other.date_of_birth && strcmp(me->date_of_birth, other.date_of_birth)))
+        /* cur, not me: a birth date taken from the first claimed record rules out a second one born another day */
+        if (people__merge_check(&cur, &other, true, false, &f) ||
+            (cur.date_of_birth && other.date_of_birth && strcmp(cur.date_of_birth, other.date_of_birth)))
             continue; /* another person sharing the phone and name: staff can merge if it is not */
         struct people_merge_in in = {.keep = me->id, .merged = other.id, .reason = "claim"};
-        int64_t ref;
-        rc = people__merge(s, a, &in, &ref);
+        rc = people__merge(s, a, &in, &refs[*claimed]);
         if (rc == ERR_CONFLICT)
             continue;
+        if (!rc)
+            rc = people_get(s, a, me->id, &cur);
         if (rc)
             return rc;
         ++*claimed;

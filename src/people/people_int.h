@@ -179,10 +179,12 @@ int people__merge_undo(struct store *s, struct arena *a, int64_t merge_ref, int6
  * A signed-in citizen claims the unverified records of their phone and name
  * (walk-ins at sampling sites, anonymous check-ins): each is merged into
  * theirs unless a birth date or identity number says it is someone else.
- * *claimed gets how many.  Run in a transaction of its own: a claim that
- * cannot be made is left to staff.
+ * *claimed gets how many, refs their merge ids.  Run in a transaction of its
+ * own: a claim that cannot be made is left to staff.
  */
-int people__claim(struct store *s, struct arena *a, const struct person *me, int *claimed);
+#define PEOPLE_CLAIM_MAX 16 /* records one claim takes at most */
+int people__claim(struct store *s, struct arena *a, const struct person *me, int64_t refs[PEOPLE_CLAIM_MAX],
+                  int *claimed);
 /* Whether id is a recorded person's own id (not one merged into another): STORE_OK with *merged_into 0 when live. */
 int people__raw_state(struct store *s, int64_t id, int64_t *merged_into);
 /* Whether person id signs in on their own; the phone a proof code goes to (sign-in phone, else phone) or "". */
