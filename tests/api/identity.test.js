@@ -242,6 +242,21 @@ describe('merge', () => {
     assertError(await api('POST', MERGE, t.officialToken, { keep_id: a.json.person.id, merge_id: b.json.person.id }), 409, 'conflict', 'cccd');
   });
 
+  test('two records that both hold a once-per-person record (a vaccination registration) are a 409; nothing moves', async () => {
+    const a = await register({ full_name: 'Lê Hoàn', date_of_birth: '1941-01-01', cccd: uniqueCccd() });
+    const b = await register({ full_name: 'Le Hoan', date_of_birth: '1941-01-01', phone: uniquePhone('99') });
+    for (const p of [a, b]) {
+      const reg = await api('POST', '/api/v1/vaccine/registrations', t.officialToken,
+        { client_id: cid('reg'), person_id: p.json.person.id, priority_group: 'general' });
+      assertStatus(reg, 201);
+    }
+    const before = stats();
+    assertError(await api('POST', MERGE, t.officialToken, { keep_id: a.json.person.id, merge_id: b.json.person.id }), 409, 'conflict', 'merge_id');
+    assert.deepEqual(stats(), before);
+    const still = await api('GET', `/api/v1/people/${b.json.person.id}`, t.officialToken);
+    assert.equal(still.json.id, b.json.person.id);
+  });
+
   test('merging moves the links, the merged id resolves to the kept record, audited; a retry is the same merge', async () => {
     const body = { keep_id: citizen.person.id, merge_id: walkIn, client_id: cid('merge') };
     const r = await api('POST', MERGE, t.officialToken, body);
