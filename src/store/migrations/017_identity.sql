@@ -1,4 +1,4 @@
--- 014: one person, one record.  A merged record points at the record it was
+-- 017: one person, one record.  A merged record points at the record it was
 -- merged into (its id and code keep resolving there); each merge remembers
 -- what it moved, so it can be undone.  Family links to an existing person
 -- wait for proof: a code sent to that person's phone, or commune staff.
