@@ -8,14 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/unit.h"
 #include "core/mem.h"
 #include "core/secret.h"
 #include "notify/notify.h"
 #include "people/people_int.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 #define LINK_STAFF_TTL (30 * 86400) /* seconds a request waits for staff */
+#define LINK_LIST_MAX 100             /* pending requests one list shows */
 
 #define REQUEST_COLS                                                                                                  \
     "id, person_id, manager_person_id, proof, COALESCE(phone, ''), COALESCE(code_hash, ''), attempts,"              \
@@ -134,30 +135,27 @@ int people__link_request_close(struct store *s, int64_t id, const char *status, 
 int people__link_requests_pending(struct store *s, struct arena *a, const char *unit_code, int64_t manager_id,
                                   int64_t now, struct people_link_request **out, int *n)
 {
-    const struct unit *u = unit_code ? unit_find(unit_code) : NULL;
-    const char *col = u ? unit_scope_column(u) : NULL;
-    char sql[768];
-    /* col is a constant column name of the unit layer; values are bound */
-    snprintf(sql, sizeof(sql),
-             "SELECT r.id, r.person_id, r.manager_person_id, r.proof, COALESCE(r.phone, ''),"
-             " COALESCE(r.code_hash, ''), r.attempts, COALESCE(r.commune_code, ''), r.status, r.created_at,"
-             " r.expires_at FROM family_link_requests r JOIN persons p ON p.id = r.person_id"
-             " WHERE r.status = 'pending' AND r.expires_at > ? AND %s%s%s%s ORDER BY r.id LIMIT 100",
-             manager_id ? "r.manager_person_id = ?" : "r.proof = 'staff_approval'", col ? " AND p." : "",
-             col ? col : "", col ? " = ?" : "");
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT r.id, r.person_id, r.manager_person_id, r.proof, COALESCE(r.phone, ''),"
+                   " COALESCE(r.code_hash, ''), r.attempts, COALESCE(r.commune_code, ''), r.status, r.created_at,"
+                   " r.expires_at FROM family_link_requests r JOIN persons p ON p.id = r.person_id"
+                   " WHERE r.status = 'pending' AND r.expires_at > ?",
+                   "i", now);
+    if (manager_id) {
+        store_sql_add(&q, " AND r.manager_person_id = ?", "i", manager_id);
+    } else { /* staff: requests waiting for them, for people living in their area */
+        store_sql_add(&q, " AND r.proof = 'staff_approval'", "");
+        store_sql_area(&q, "p", unit_code);
+    }
+    store_sql_add(&q, " ORDER BY r.id LIMIT ?", "i", (int64_t)LINK_LIST_MAX);
     struct store_stmt *st;
-    int rc;
-    if (manager_id)
-        rc = store_query(s, &st, sql, "ii", now, manager_id);
-    else if (col)
-        rc = store_query(s, &st, sql, "is", now, u->code);
-    else
-        rc = store_query(s, &st, sql, "i", now);
+    int rc = store_sql_query(s, &st, &q);
     if (rc)
         return rc;
-    struct people_link_request *list = arena_alloc(a, sizeof(*list) * 100);
+    struct people_link_request *list = arena_alloc(a, sizeof(*list) * LINK_LIST_MAX);
     int i = 0;
-    while ((rc = store_step(st)) == STORE_ROW && i < 100)
+    while ((rc = store_step(st)) == STORE_ROW && i < LINK_LIST_MAX)
         read_request(st, a, &list[i++]);
     store_finalize(st);
     if (rc != STORE_ROW && rc != STORE_DONE)

@@ -119,6 +119,10 @@ describe('adding members', () => {
     const hcmList = await srv.api('GET', `/api/v1/family/requests?unit=${UNITS.phucXa}`, { token: hcmStaff });
     assertStatus(hcmList, 403);
     assertStatus(await srv.api('POST', `/api/v1/family/requests/${r.json.link_request_id}/approve`, { token: hcmStaff }), 403);
+    assertError(await srv.api('GET', '/api/v1/family/requests?unit=99999', { token: phucXaAdmin }), 400, 'invalid_field', 'unit');
+    const national = await srv.api('GET', '/api/v1/family/requests', { token: admin });
+    assertStatus(national, 200);
+    assert.ok(national.json.requests.some((q) => q.link_request_id === r.json.link_request_id), 'the nation sees every commune');
     const list = await srv.api('GET', `/api/v1/family/requests?unit=${UNITS.phucXa}`, { token: phucXaAdmin });
     assertStatus(list, 200);
     const item = list.json.requests.find((q) => q.link_request_id === r.json.link_request_id);
