@@ -85,6 +85,15 @@ enum access_view people_view(const struct http_req *r);
 #define PEOPLE_DEMO_COUNT 4
 int people_demo(struct store *s, int64_t ids[PEOPLE_DEMO_COUNT]);
 
+/*
+ * Rewrites the names recorded before names were stored NFC (schema 017):
+ * each name in NFC, its search fold again (combining marks fold to nothing).
+ * Run once by `cordon migrate` when it upgrades past 017; *changed gets the
+ * number of persons rewritten.
+ */
+#define PEOPLE_NFC_SCHEMA 17
+int people_renormalise_names(struct store *s, int64_t *changed);
+
 /* Seconds a citizen's one-time code stays valid; called once by `cordon serve`. */
 void people_configure(int otp_ttl);
 

@@ -7,6 +7,7 @@
  * strings of results live in the caller's arena.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin/unit.h"
@@ -478,6 +479,62 @@ int people__search(struct store *s, struct arena *a, const struct people_search 
     struct store_stmt *st;
     int rc = store_sql_query(s, &st, &sql);
     return rc ? rc : all(st, a, (int)q->limit, out, n);
+}
+
+/* ---- names recorded before NFC ---- */
+
+#define RENORM_BATCH 500
+
+struct renorm_row {
+    int64_t id;
+    char name[PEOPLE_NAME_BUF], fold[PEOPLE_FOLD_MAX];
+};
+
+/* Reads the next batch after *last into rows (those whose NFC or fold differ); *n rows, *more if the batch was full. */
+static int renorm_batch(struct store *s, int64_t *last, struct renorm_row *rows, int *n, bool *more)
+{
+    struct store_stmt *st;
+    int seen = 0, rc = store_query(s, &st, "SELECT id, full_name, COALESCE(name_search, '') FROM persons"
+                                   " WHERE id > ? AND full_name IS NOT NULL ORDER BY id LIMIT ?",
+                                   "ii", *last, (int64_t)RENORM_BATCH);
+    *n = 0;
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        struct renorm_row *w = &rows[*n];
+        const char *name = store_col_text(st, 1);
+        seen++;
+        *last = store_col_int(st, 0);
+        if (!text_nfc(name, w->name, sizeof(w->name)))
+            continue; /* longer than any name Cordon accepts: left as it is */
+        text_fold(w->name, w->fold, sizeof(w->fold));
+        if (strcmp(w->name, name) || strcmp(w->fold, store_col_text(st, 2))) {
+            w->id = *last;
+            ++*n;
+        }
+    }
+    store_finalize(st);
+    *more = seen == RENORM_BATCH;
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int people_renormalise_names(struct store *s, int64_t *changed)
+{
+    struct renorm_row *rows = calloc(RENORM_BATCH, sizeof(*rows));
+    int64_t last = 0;
+    bool more = true;
+    int rc = rows ? STORE_OK : STORE_ERROR;
+    *changed = 0;
+    while (!rc && more) {
+        int n;
+        rc = renorm_batch(s, &last, rows, &n, &more);
+        for (int i = 0; !rc && i < n; i++)
+            rc = store_run(s, NULL, "UPDATE persons SET full_name = ?, name_search = ? WHERE id = ?", "ssi",
+                           rows[i].name, rows[i].fold, rows[i].id);
+        *changed += rc ? 0 : n;
+    }
+    free(rows);
+    return rc;
 }
 
 /* ---- personal QR ---- */
