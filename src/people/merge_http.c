@@ -145,7 +145,16 @@ static int undo_tx(struct store *s, void *arg)
     struct undo_ctx *c = arg;
     struct http_req *r = c->r;
     struct person keep;
-    int rc = people__merge_undo(s, &r->arena, c->id, 0, &c->row);
+    struct people_merge_row row;
+    int64_t into = 0;
+    int rc = people__merge_row(s, &r->arena, c->id, &row);
+    if (!rc && !row.undone)
+        rc = people__raw_state(s, row.keep, &into);
+    if (!rc && into) /* the rows moved on with the kept record: that later merge is undone first */
+        return http_fail(r, ERR_CONFLICT, "id", "person %lld was merged into person %lld since; undo that merge "
+                         "first", (long long)row.keep, (long long)into);
+    if (!rc)
+        rc = people__merge_undo(s, &r->arena, c->id, 0, &c->row);
     /* the row was read and, unless undone already, reversed; the area check below may still roll it back */
     if (rc == STORE_DONE)
         return http_fail(r, ERR_NOT_FOUND, "id", "no merge has id %lld", (long long)c->id);

@@ -276,6 +276,23 @@ describe('merge', () => {
     assert.ok(audit.json.entries.some((e) => e.action === 'person.merge' && e.subject_id === String(citizen.person.id)), 'audited');
   });
 
+  test('chained merges resolve to the last kept record and are undone last first', async () => {
+    const ids = [];
+    for (const n of ['Ngô Quyền', 'Ngo Quyen', 'NGÔ QUYỀN']) {
+      ids.push((await register({ full_name: n, date_of_birth: '1938-03-03', phone: uniquePhone('99') })).json.person.id);
+    }
+    const m1 = await api('POST', MERGE, t.officialToken, { keep_id: ids[1], merge_id: ids[0] });
+    assertStatus(m1, 201);
+    const m2 = await api('POST', MERGE, t.officialToken, { keep_id: ids[2], merge_id: ids[1] });
+    assertStatus(m2, 201);
+    for (const id of ids) assert.equal((await api('GET', `/api/v1/people/${id}`, t.officialToken)).json.id, ids[2]);
+    assertError(await api('POST', `${MERGE}/${m1.json.id}/undo`, t.officialToken), 409, 'conflict', 'id');
+    assertStatus(await api('POST', `${MERGE}/${m2.json.id}/undo`, t.officialToken), 200);
+    assert.equal((await api('GET', `/api/v1/people/${ids[0]}`, t.officialToken)).json.id, ids[1]);
+    assertStatus(await api('POST', `${MERGE}/${m1.json.id}/undo`, t.officialToken), 200);
+    for (const id of ids) assert.equal((await api('GET', `/api/v1/people/${id}`, t.officialToken)).json.id, id);
+  });
+
   test('undo puts back what the merge moved', async () => {
     assertError(await api('POST', `${MERGE}/${mergeId}/undo`, hcmAdmin), 403, 'forbidden');
     const r = await api('POST', `${MERGE}/${mergeId}/undo`, t.officialToken);
