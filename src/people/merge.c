@@ -214,6 +214,11 @@ int people__merge_check(const struct person *keep, const struct person *merged, 
         if (k[i] && m[i] && strcmp(k[i], m[i]))
             return fault_set(f, ERR_CONFLICT, ids[i], "the two records hold different %s numbers: they are two "
                              "people", ids[i]);
+    /* a person holds a CCCD or the CMND it replaced, never both: which one is right is for staff to correct */
+    if ((keep->cccd && !keep->cmnd && merged->cmnd && !merged->cccd) ||
+        (keep->cmnd && !keep->cccd && merged->cccd && !merged->cmnd))
+        return fault_set(f, ERR_CONFLICT, "cmnd", "one record holds a CCCD and the other a CMND; correct the records "
+                         "first");
     if (keep_signs_in && merged_signs_in)
         return fault_set(f, ERR_CONFLICT, "merge_id", "both people sign in with their own phone");
     return 0;

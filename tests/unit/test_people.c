@@ -226,6 +226,10 @@ static void merge_rule(void **state)
     assert_int_equal(people__merge_check(&a, &b, false, false, &f), ERR_CONFLICT);
     assert_string_equal(f.field, "cccd");
     b.cccd = NULL;
+    b.cmnd = "012345678";
+    assert_int_equal(people__merge_check(&a, &b, false, false, &f), ERR_CONFLICT);
+    assert_string_equal(f.field, "cmnd");
+    b.cmnd = NULL;
     assert_int_equal(people__merge_check(&a, &b, true, true, &f), ERR_CONFLICT);
     assert_string_equal(f.field, "merge_id");
 }
