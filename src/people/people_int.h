@@ -1,9 +1,11 @@
 /*
  * people_int.h - what the files of the people domain share; no other module includes it.
  *
- * people.c holds the rules (input checks, JSON), people_store.c the queries,
- * otp.c the one-time sign-in codes, card.c the printed card, people_http.c
- * and citizen_http.c the handlers.
+ * people.c holds the rules (input checks, identity, JSON), people_store.c
+ * the queries, create.c the one way a person is recorded, merge.c merges and
+ * claims, family_store.c the family link requests, otp.c the one-time
+ * sign-in codes, card.c the printed card, people_http.c, citizen_http.c,
+ * family_http.c and merge_http.c the handlers.
  */
 #ifndef CORDON_PEOPLE_PEOPLE_INT_H
 #define CORDON_PEOPLE_PEOPLE_INT_H
@@ -120,8 +122,6 @@ int people__set_household(struct store *s, int64_t id, int64_t household_id);
  */
 int people__signin_person(struct store *s, struct arena *a, const char *phone, const char *full_name,
                           struct person *out, bool *created);
-/* Whether the person signs in on their own (has a sign-in phone). */
-int people__is_citizen(struct store *s, int64_t id, bool *yes);
 /* The citizen managing person id, 0 if none. */
 int people__manager_of(struct store *s, int64_t id, int64_t *manager);
 int people__link(struct store *s, int64_t person_id, int64_t manager_id);

@@ -376,14 +376,6 @@ int people__proof_phone(struct store *s, int64_t id, bool *signs_in, char phone[
     return rc;
 }
 
-int people__is_citizen(struct store *s, int64_t id, bool *yes)
-{
-    int64_t n = 0;
-    int rc = store_int(s, &n, "SELECT COUNT(*) FROM persons WHERE id = ? AND signin_phone IS NOT NULL", "i", id);
-    *yes = n > 0;
-    return rc;
-}
-
 int people__manager_of(struct store *s, int64_t id, int64_t *manager)
 {
     *manager = 0;
