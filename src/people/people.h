@@ -44,7 +44,8 @@ int people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, stru
  * unverified contacts only, or made; never a verified citizen or a registered record. */
 int people_unverified_contact(struct store *s, struct arena *a, const char *phone, const char *full_name,
                               struct person *out, bool *created);
-/* Finds the person with this phone and (folded) name, or creates one holding just those. */
+/* Finds the person with this phone and (folded) name by the matching rule of people_create, or creates one
+ * holding just those (the name stored NFC): sampling walk-ins. */
 int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone, const char *full_name,
                                         struct person *out, bool *created);
 

@@ -99,7 +99,8 @@ int people__create_checked(struct store *s, struct arena *a, const struct people
  * registration lists, family members, walk-ins): the live record this
  * input describes, by client_id (a retry), then cccd, cmnd, bhyt, then
  * phone + folded name + birth date (or a record of that phone and name with
- * no birth date yet).  STORE_OK with *out, STORE_DONE when none, ERR_CONFLICT
+ * no birth date yet); input with no birth date (a walk-in, a check-in) by
+ * phone + folded name.  STORE_OK with *out, STORE_DONE when none, ERR_CONFLICT
  * (f names the field) when identifiers point at two people or at someone
  * whose name, birth date or other identifier disagrees; or a store rc.
  */

@@ -178,10 +178,17 @@ int people__find_duplicate(struct store *s, struct arena *a, const struct people
     }
     if (by)
         return people__same_identity(out, by, in, f);
-    if (!in->phone || !in->full_name || !in->date_of_birth)
+    if (!in->phone || !in->full_name)
         return STORE_DONE;
-    /* a walk-in recorded by phone and name has no birth date yet: it is the same person */
     struct store_stmt *st;
+    if (!in->date_of_birth) { /* a walk-in or a check-in: phone and name are all there is */
+        rc = store_query(s, &st,
+                         "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? AND merged_into IS NULL"
+                         " ORDER BY id LIMIT 1",
+                         "ss", in->phone, in->name_fold);
+        return rc ? rc : one(st, a, out);
+    }
+    /* a walk-in recorded by phone and name has no birth date yet: it is the same person */
     rc = store_query(s, &st,
                      "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ?"
                      " AND (date_of_birth = ? OR date_of_birth IS NULL) AND merged_into IS NULL"
@@ -331,13 +338,8 @@ int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const 
     in.phone = phone;
     people__set_name(&in, full_name); /* stored NFC, matched folded */
     *created = false;
-    struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? AND merged_into IS NULL"
-                         " ORDER BY id LIMIT 1",
-                         "ss", phone, in.name_fold);
-    if (!rc)
-        rc = one(st, a, out);
+    struct fault f;
+    int rc = people__find_duplicate(s, a, &in, out, &f);
     if (rc != STORE_DONE)
         return rc;
     int64_t id;
