@@ -52,8 +52,12 @@ int people__link_request_get(struct store *s, struct arena *a, int64_t id, struc
     return rc;
 }
 
-/* Sends a new code to phone for request id; the citizen who asked passes it on only if the person agrees. */
-static int send_code(struct store *s, const char *phone, int64_t id)
+/*
+ * Sends a new code to phone for request id; the citizen who asked passes it
+ * on only if the person agrees.  As for sign-in codes, the outbox keeps the
+ * text masked and the code sealed for the sender.
+ */
+static int send_code(struct store *s, const char *phone, int64_t id, int64_t expires_at)
 {
     char code[OTP_DIGITS + 1], hash[SECRET_DIGEST_HEX_LEN + 1], body[256];
     snprintf(code, sizeof(code), "%06u", (unsigned)randombytes_uniform(1000000));
@@ -61,10 +65,10 @@ static int send_code(struct store *s, const char *phone, int64_t id)
     int rc = store_run(s, NULL, "UPDATE family_link_requests SET code_hash = ? WHERE id = ?", "si", hash, id);
     if (!rc) {
         snprintf(body, sizeof(body),
-                 "Cordon: một người muốn thêm bạn vào gia đình để quản lý hồ sơ sức khỏe của bạn. Chỉ đưa mã %s "
-                 "nếu bạn đồng ý. Mã có hiệu lực %d phút.",
-                 code, (people__otp_ttl() + 59) / 60);
-        rc = notify_queue(s, "sms", phone, "family", body, NULL);
+                 "Cordon: một người muốn thêm bạn vào gia đình để quản lý hồ sơ sức khỏe của bạn. Chỉ đưa mã "
+                 NOTIFY_MASK " nếu bạn đồng ý. Mã có hiệu lực %d phút.",
+                 (people__otp_ttl() + 59) / 60);
+        rc = notify_queue_secret(s, "sms", phone, "family", body, code, expires_at, NULL);
     }
     mem_wipe(code, sizeof(code));
     mem_wipe(body, sizeof(body));
@@ -107,7 +111,7 @@ int people__link_request_open(struct store *s, const struct people_link_request 
                        code ? in->phone : NULL, in->commune_code, now,
                        now + (code ? people__otp_ttl() : LINK_STAFF_TTL));
     if (!rc && code)
-        rc = send_code(s, in->phone, *id);
+        rc = send_code(s, in->phone, *id, now + people__otp_ttl());
     return rc;
 }
 

@@ -184,14 +184,14 @@ int people__find_duplicate(struct store *s, struct arena *a, const struct people
     if (!in->date_of_birth) { /* a walk-in or a check-in: phone and name are all there is */
         rc = store_query(s, &st,
                          "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? AND merged_into IS NULL"
-                         " ORDER BY id LIMIT 1",
+                         " AND unverified = 0 ORDER BY id LIMIT 1",
                          "ss", in->phone, in->name_fold);
         return rc ? rc : one(st, a, out);
     }
     /* a walk-in recorded by phone and name has no birth date yet: it is the same person */
     rc = store_query(s, &st,
                      "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ?"
-                     " AND (date_of_birth = ? OR date_of_birth IS NULL) AND merged_into IS NULL"
+                     " AND (date_of_birth = ? OR date_of_birth IS NULL) AND merged_into IS NULL AND unverified = 0"
                      " ORDER BY CASE WHEN date_of_birth IS NULL THEN 1 ELSE 0 END, id LIMIT 1",
                      "sss", in->phone, in->name_fold, in->date_of_birth);
     if (!rc)
@@ -292,7 +292,7 @@ static int claim_walk_in(struct store *s, struct arena *a, const struct people_i
     snprintf(sql, sizeof(sql), "SELECT id%s", unverified);
     rc = store_int(s, &id, sql, "ss", in->phone, in->name_fold);
     if (!rc)
-        rc = store_run(s, &changes, "UPDATE persons SET signin_phone = ?, updated_at = ? WHERE id = ?"
+        rc = store_run(s, &changes, "UPDATE persons SET signin_phone = ?, unverified = 0, updated_at = ? WHERE id = ?"
                        " AND signin_phone IS NULL", "sii", in->phone, clock_now(), id);
     if (!rc && changes != 1)
         rc = STORE_DONE;

@@ -164,7 +164,7 @@ test('anonymous check-ins (a name sent decomposed, an 84… phone) are the citiz
   const pid = r.json.checkins[0].person_id;
   await srv.api('POST', '/api/v1/citizen/otp', { body: { phone } });
   const o = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=otp&limit=1`, { token: adminToken });
-  const code = /(\d{6})/.exec(o.json.messages[0].body)[1];
+  const code = /(\d{6})/.exec(o.json.messages[0].text)[1];
   const login = await srv.api('POST', '/api/v1/citizen/login', { body: { phone, code, full_name: 'Phạm Thị Hồng' } });
   assertStatus(login, 200);
   assert.equal(login.json.person.id, pid, 'the check-in record became theirs');

@@ -181,7 +181,8 @@ describe('adding members', () => {
     const out = await srv.api('GET', `/api/v1/outbox?recipient=${victimPhone}&kind=family`, { token: admin });
     assertStatus(out, 200);
     assert.equal(out.json.messages.length, 1);
-    const code = /(\d{6})/.exec(out.json.messages[0].body)[1];
+    assert.doesNotMatch(out.json.messages[0].body, /\d{6}/, 'the stored text is masked');
+    const code = /(\d{6})/.exec(out.json.messages[0].text)[1];
     const wrong = code === '000000' ? '111111' : '000000';
     const confirm = (body) => srv.api('POST', `${FAMILY}/confirm`, { token: a.token, body });
     assertError(await confirm({ link_request_id: r.json.link_request_id, code: wrong }), 400, 'invalid_field', 'code');
@@ -210,7 +211,7 @@ describe('adding members', () => {
     assertStatus(r, 202);
     assert.equal(r.json.proof, 'code_sent');
     const out = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=family`, { token: admin });
-    const code = /(\d{6})/.exec(out.json.messages[0].body)[1];
+    const code = /(\d{6})/.exec(out.json.messages[0].text)[1];
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) {
       assertStatus(await srv.api('POST', `${FAMILY}/confirm`, { token: a.token, body: { link_request_id: r.json.link_request_id, code: wrong } }), 400);

@@ -477,7 +477,7 @@ async function requestFor(row, who) {
       const r = await srv.api('POST', '/api/v1/me/family', { token: citizen.token, body: { full_name: 'Lê Lợi', date_of_birth: '1985-08-08', phone } });
       assertStatus(r, 202);
       const out = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=family`, { token: admin });
-      const code = /(\d{6})/.exec(out.json.messages[0].body)[1];
+      const code = /(\d{6})/.exec(out.json.messages[0].text)[1];
       return { path: '/api/v1/me/family/confirm', body: { link_request_id: r.json.link_request_id, code } };
     }
     case 'GET /api/v1/family/requests': return { path: `/api/v1/family/requests?unit=${UNITS.phucXa}` };

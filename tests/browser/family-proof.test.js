@@ -33,7 +33,7 @@ test('pending family links: the citizen types the code; staff approve the others
   await page.goto(`${srv.url}/#/me/family`);
   await page.getByTestId(`pending-code-${reqId}`).waitFor();
   const out = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=family`, { token: admin });
-  const code = /(\d{6})/.exec(out.json.messages[0].body)[1];
+  const code = /(\d{6})/.exec(out.json.messages[0].text)[1];
   await assertNoHorizontalOverflow(page, 'family page with pending links');
   await shot(page, 'family-pending');
   await page.getByTestId(`pending-code-${reqId}`).fill(code === '000000' ? '111111' : '000000');
