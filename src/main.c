@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "core/secret.h"
+#include "quarantine/quarantine.h"
 
 static const struct command {
     const char *name;
@@ -43,6 +44,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "cordon: could not initialise libsodium\n");
         return 1;
     }
+    quarantine_follow_tracing(); /* new F1 get their quarantine orders */
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

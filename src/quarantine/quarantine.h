@@ -68,6 +68,10 @@ const char *quarantine_photo_type(const unsigned char *p, size_t len);
 int quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now, int64_t *id,
                             bool *created);
 
+/* Follows tracing's decisions: every new verified F1 gets an order under the policy in force (called
+ * once by main, before any thread runs). */
+void quarantine_follow_tracing(void);
+
 /* ------------------------------------------------------------ job (quarantine_job.c) */
 
 /* Raises alerts for missed slots, ends orders past their end day and deletes their photos. */

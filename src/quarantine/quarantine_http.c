@@ -22,7 +22,6 @@
 #include "quarantine/quarantine_int.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
-#include "tracing/tracing_int.h"
 #include "venue/checkin.h"
 
 static json_t *order_json(const struct quarantine_order *o)

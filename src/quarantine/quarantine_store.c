@@ -340,3 +340,34 @@ int quarantine__answered_slots(struct store *s, int64_t order_id, int64_t since,
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+
+/* ---------------------------------------------------------------- orders from tracing's decisions */
+
+static int order_for_f1(struct store *s, const struct tracing_f1_order *f1, int64_t now)
+{
+    const struct tracing_policy *pol = f1->policy;
+    char cid[64];
+    snprintf(cid, sizeof(cid), "policy-%lld-%lld", (long long)f1->case_id, (long long)f1->person_id);
+    struct quarantine_order_new o = {
+        .client_id = cid,
+        .person_id = f1->person_id,
+        .case_id = f1->case_id,
+        .kind = pol->place_kind,
+        .start_day = f1->start_day,
+        .end_day = f1->start_day + pol->quarantine_days - 1,
+        .checkins_per_day = pol->checkins_per_day,
+        .radius_m = pol->radius_m,
+        .grace_minutes = pol->grace_minutes,
+        .province_code = f1->province_code,
+        .district_code = f1->district_code,
+        .commune_code = f1->commune_code,
+    };
+    int64_t id;
+    bool created;
+    return quarantine_order_insert(s, &o, now, &id, &created);
+}
+
+void quarantine_follow_tracing(void)
+{
+    tracing_on_new_f1(order_for_f1);
+}

@@ -262,6 +262,40 @@ int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at);
 /* The person of test order order_id when the order lies in commune; STORE_DONE otherwise. */
 int tracing_test_order_person(struct store *s, int64_t order_id, const char *commune, int64_t *person_id);
 
+/* A tracing/quarantine policy: the national row, or a province's override. */
+struct tracing_policy {
+    int quarantine_days;    /* 1..60 */
+    char place_kind[16];    /* home | centre */
+    int checkins_per_day;   /* 1..12 */
+    int radius_m;           /* 10..5000 */
+    int grace_minutes;      /* 0..720 */
+    char test_days[128];    /* "1,7,14": days counted from the exposure day (day 1) */
+    bool enabled;           /* false: F1 get no orders */
+    int window_days_before; /* infectious window starts this many days before onset or test */
+};
+
+/* The national policy. */
+int tracing_policy_get(struct store *s, struct tracing_policy *out);
+/* The policy in force at a place (any unit code; NULL or "VN": the nation): its province's override,
+ * else the national one.  *source (may be NULL) gets "VN" or the province code, static. */
+int tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out, const char **source);
+
+/*
+ * What tracing decides for a new, verified F1 beyond its own test orders: a
+ * quarantine order under the policy in force where they live.  The quarantine
+ * domain follows these decisions (quarantine_follow_tracing(), called once at
+ * start by main): tracing does not know how orders are kept.  The hook runs
+ * inside the transaction that records the F1.
+ */
+struct tracing_f1_order {
+    int64_t person_id, case_id;
+    int64_t start_day;                   /* the exposure day: day 1 */
+    const struct tracing_policy *policy;
+    const char *province_code, *district_code, *commune_code;
+};
+typedef int (*tracing_f1_hook)(struct store *s, const struct tracing_f1_order *f1, int64_t now);
+void tracing_on_new_f1(tracing_f1_hook hook);
+
 /* ------------------------------------------------------------ jobs and handlers */
 
 /* Job: traces confirmed cases not traced yet (tracing_auto), a bounded batch per round. */

@@ -13,23 +13,6 @@
 struct store;
 struct store_stmt;
 
-/* A tracing/quarantine policy: the national row, or a province's override. */
-struct tracing_policy {
-    int quarantine_days;    /* 1..60 */
-    char place_kind[16];    /* home | centre */
-    int checkins_per_day;   /* 1..12 */
-    int radius_m;           /* 10..5000 */
-    int grace_minutes;      /* 0..720 */
-    char test_days[128];    /* "1,7,14": days counted from the exposure day (day 1) */
-    bool enabled;           /* false: F1 get no orders */
-    int window_days_before; /* infectious window starts this many days before onset or test */
-};
-
-/* The national policy. */
-int tracing_policy_get(struct store *s, struct tracing_policy *out);
-/* The policy in force at a place (any unit code; NULL or "VN": the nation): its province's override,
- * else the national one.  *source (may be NULL) gets "VN" or the province code, static. */
-int tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out, const char **source);
 /* Sets (p non-NULL) or removes (p NULL) a province's override. */
 int tracing_policy_put_province(struct store *s, const char *province, const struct tracing_policy *p, int64_t now);
 

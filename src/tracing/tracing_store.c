@@ -14,7 +14,6 @@
 
 #include "admin/unit.h"
 #include "core/log.h"
-#include "quarantine/quarantine.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
@@ -281,7 +280,14 @@ static void read_home(struct store_stmt *st, void *ctx)
 
 #define HOME_OF_PERSON "SELECT province_code, district_code, commune_code, unverified FROM persons WHERE id = ?"
 
-/* What the policy gives a new F1: a quarantine order and test orders. */
+static tracing_f1_hook f1_hook; /* set once at start, read-only afterwards */
+
+void tracing_on_new_f1(tracing_f1_hook hook)
+{
+    f1_hook = hook;
+}
+
+/* What the policy gives a new F1: test orders here, a quarantine order through the hook. */
 static int apply_policy(struct store *s, const struct tracing_policy *pol, const struct tracing_case *c,
                         const struct tracing_contact *k, const struct home *h, int64_t now)
 {
@@ -301,27 +307,18 @@ static int apply_policy(struct store *s, const struct tracing_policy *pol, const
         if (*q)
             q++;
     }
-    if (rc)
+    if (rc || !f1_hook)
         return rc;
-    struct quarantine_order_new o = {
+    struct tracing_f1_order f1 = {
         .person_id = k->person,
         .case_id = c->case_id,
-        .kind = pol->place_kind,
         .start_day = day1,
-        .end_day = day1 + pol->quarantine_days - 1,
-        .checkins_per_day = pol->checkins_per_day,
-        .radius_m = pol->radius_m,
-        .grace_minutes = pol->grace_minutes,
+        .policy = pol,
         .province_code = h->province,
         .district_code = h->district,
         .commune_code = h->commune,
     };
-    char cid[64];
-    snprintf(cid, sizeof(cid), "policy-%lld-%lld", (long long)c->case_id, (long long)k->person);
-    o.client_id = cid;
-    int64_t id;
-    bool created;
-    return quarantine_order_insert(s, &o, now, &id, &created);
+    return f1_hook(s, &f1, now);
 }
 
 struct save_ctx {
