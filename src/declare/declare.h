@@ -96,8 +96,6 @@ int declare_kind_parse(const char *name);
  */
 int declare_parse(struct arena *a, json_t *body, int64_t today, struct declaration *d, struct fault *f);
 
-/* 8-64 characters of [A-Za-z0-9_-]. */
-int declare_check_client_id(const char *s, const char *field, struct fault *f);
 /* "TK-" 8 digits "-" 6 Crockford base32 characters. */
 bool declare_reference_valid(const char *s);
 /* Writes a fresh reference for the local date of now into out. */

@@ -90,9 +90,7 @@ int declare_handle_create(struct http_req *r)
     int64_t now = clock_now();
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &d.client_id, &r->fault);
-    if (!rc)
-        rc = declare_check_client_id(d.client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &d.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &d.person_id, &present, &r->fault);
     if (!rc)

@@ -93,9 +93,7 @@ int quarantine_handle_create(struct http_req *r)
     if (!rc)
         rc = tracing_policy_get(r->store, &pol) ? ERR_INTERNAL : 0;
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.in.client_id, &r->fault);
-    if (!rc)
-        rc = checkin_check_client_id(c.in.client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
     if (!rc)
@@ -477,9 +475,7 @@ int quarantine_handle_checkin(struct http_req *r)
     bool has;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
-    if (!rc)
-        rc = checkin_check_client_id(c.client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "photo", true, QUARANTINE_BODY_MAX, &photo, &r->fault);
     if (!rc)

@@ -124,7 +124,7 @@ int testing_handle_collect(struct http_req *r)
     struct collect_ctx c = {.r = r};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = testing__read_client_id(r, body, &c.in.client_id);
+        rc = jsonin_client_id(body, "client_id", true, &c.in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "session_id", true, 1, INT64_MAX, &session_id, &present_, &r->fault);
     if (!rc)

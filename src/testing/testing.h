@@ -63,8 +63,6 @@ bool testing_ct_parse(const char *s, int *out);
 /* "T" + 9 characters of Crockford base32 (upper case). */
 bool testing_tube_code_valid(const char *s);
 void testing_tube_code_make(char out[TESTING_TUBE_CODE_LEN + 1]);
-/* 8-64 characters of [A-Za-z0-9_-]. */
-bool testing_client_id_valid(const char *s);
 /* YYYY-MM-DD, a real date in 1900..2999. */
 bool testing_date_valid(const char *s);
 /* The status a member of a tube of `members` people gets from the tube's result. */

@@ -27,14 +27,6 @@
 
 /* ---------------------------------------------------------------- shared */
 
-int testing__read_client_id(struct http_req *r, json_t *body, const char **out)
-{
-    int rc = jsonin_str(body, "client_id", true, 64, out, &r->fault);
-    if (!rc && !testing_client_id_valid(*out))
-        rc = http_fail(r, ERR_INVALID_FIELD, "client_id", "client_id must be 8-64 characters of A-Z a-z 0-9 _ -");
-    return rc;
-}
-
 int testing__session_access(struct http_req *r, const struct testing_session *s)
 {
     int role = r->who->role;
@@ -92,7 +84,7 @@ int testing_handle_site_create(struct http_req *r)
     const struct unit *u;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = testing__read_client_id(r, body, &s.client_id);
+        rc = jsonin_client_id(body, "client_id", true, &s.client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "name", true, 200, &s.name, &r->fault);
     if (!rc)
@@ -219,7 +211,7 @@ int testing_handle_session_create(struct http_req *r)
     struct session_ctx ctx = {.r = r, .s = &s};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = testing__read_client_id(r, body, &s.client_id);
+        rc = jsonin_client_id(body, "client_id", true, &s.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "site_id", true, 1, INT64_MAX, &site_id, &present_, &r->fault);
     if (!rc)
@@ -415,7 +407,7 @@ int testing_handle_tubes_issue(struct http_req *r)
     struct issue_ctx c = {.r = r, .s = &s};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = testing__read_client_id(r, body, &c.client_id);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "count", true, 1, TESTING_BATCH_MAX, &count, &present_, &r->fault);
     if (!rc)

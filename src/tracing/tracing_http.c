@@ -28,11 +28,6 @@
 
 #define RUN_MAX_CASES 500
 
-static int check_client_id(struct http_req *r, const char *s, const char *field)
-{
-    return checkin_check_client_id(s, field, &r->fault);
-}
-
 /* Reads "YYYY-MM-DD" (a local day) into the instant it starts. */
 static int read_date(struct http_req *r, json_t *body, const char *name, bool required, int64_t *out)
 {
@@ -82,9 +77,7 @@ int tracing_handle_case_create(struct http_req *r)
     int64_t now = clock_now(), test = 0, onset = 0, isolated = 0;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.in.client_id, &r->fault);
-    if (!rc)
-        rc = check_client_id(r, c.in.client_id, "client_id");
+        rc = jsonin_client_id(body, "client_id", true, &c.in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
     if (!rc)
@@ -556,9 +549,7 @@ int tracing_handle_interview(struct http_req *r)
     bool has_index = false;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
-    if (!rc)
-        rc = check_client_id(r, c.client_id, "client_id");
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "case_id", true, 1, INT64_MAX, &c.case_id, NULL, &r->fault);
     if (!rc)

@@ -64,7 +64,7 @@ int vaccine_handle_adverse_create(struct http_req *r)
     bool present_; /* required fields: always present when rc is 0 */
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "dose_id", true, 1, INT64_MAX, &dose_id, &present_, &r->fault);
     if (!rc)

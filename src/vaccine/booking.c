@@ -189,7 +189,7 @@ int vaccine_handle_booking_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &person_id, &present_, &r->fault);
     if (!rc)
@@ -286,7 +286,7 @@ int vaccine_handle_invite(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (rc)
         return rc;
     json_t *ids = json_object_get(body, "person_ids");

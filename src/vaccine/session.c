@@ -66,7 +66,7 @@ int vaccine_handle_session_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "site_id", true, 1, INT64_MAX, &c.site_id, &present_, &r->fault);
     if (!rc)

@@ -77,7 +77,7 @@ int vaccine_handle_site_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "name", true, 200, &c.name, &r->fault);
     if (!rc)

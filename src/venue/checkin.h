@@ -33,8 +33,6 @@ struct store;
 struct http_req;
 struct unit;
 
-#define CHECKIN_CLIENT_ID_MIN 8     /* characters */
-#define CHECKIN_CLIENT_ID_MAX 64
 #define CHECKIN_MAX_PEOPLE 20       /* people checked in by one scan (a family) */
 #define CHECKIN_DAY 86400           /* seconds */
 #define CHECKIN_REPORT_MAX_DAYS 366 /* longest range of a report */
@@ -62,8 +60,6 @@ int checkin_retention_days(void);
 
 /* ------------------------------------------------------------ rules (checkin.c) */
 
-/* client_id: 8-64 characters of [A-Za-z0-9_-]. 0, or ERR_INVALID_FIELD naming field. */
-int checkin_check_client_id(const char *s, const char *field, struct fault *f);
 /* Venue code: VENUE_CODE_LEN characters of Crockford base32 (upper case). */
 int checkin_check_venue_code(const char *s, const char *field, struct fault *f);
 /* CCCD (12 digits) or CMND (9 digits). */

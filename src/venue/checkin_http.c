@@ -171,9 +171,7 @@ int checkin_handle_create(struct http_req *r)
     struct create_ctx *c = arena_alloc(&r->arena, sizeof(*c));
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, CHECKIN_CLIENT_ID_MAX + 1, &client_id, &r->fault);
-    if (!rc)
-        rc = checkin_check_client_id(client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "venue_code", true, 32, &code_in, &r->fault);
     if (!rc) {
@@ -274,9 +272,7 @@ int checkin_handle_venue_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, CHECKIN_CLIENT_ID_MAX + 1, &client_id, &r->fault);
-    if (!rc)
-        rc = checkin_check_client_id(client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "qr", false, QR_PAYLOAD_MAX, &qr, &r->fault);
     if (!rc)

@@ -24,9 +24,6 @@
 #include "store/store.h"
 #include "venue/venue_int.h"
 
-#define CLIENT_ID_MIN 8
-#define CLIENT_ID_MAX 64
-
 static bool is_official(const struct http_req *r)
 {
     return r->who && role_admin_level(r->who->role) >= 0;
@@ -35,17 +32,6 @@ static bool is_official(const struct http_req *r)
 static const char *id_text(struct http_req *r, int64_t id)
 {
     return arena_printf(&r->arena, "%lld", (long long)id);
-}
-
-/* 8-64 characters of [A-Za-z0-9_-]. */
-static int check_client_id(struct http_req *r, const char *s)
-{
-    size_t n = strlen(s);
-    bool ok = n >= CLIENT_ID_MIN && n <= CLIENT_ID_MAX;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-             s[i] == '_' || s[i] == '-';
-    return ok ? 0 : http_fail(r, ERR_INVALID_FIELD, "client_id", "client_id must be 8-64 characters of A-Z a-z 0-9 _ -");
 }
 
 /* ---- registration ------------------------------------------------------- */
@@ -100,9 +86,7 @@ int venue_handle_create(struct http_req *r)
     struct venue_new in = {.owner_account_id = r->who->account_id};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", false, CLIENT_ID_MAX, &in.client_id, &r->fault);
-    if (!rc && in.client_id)
-        rc = check_client_id(r, in.client_id);
+        rc = jsonin_client_id(body, "client_id", false, &in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "name", true, VENUE_NAME_MAX, &in.name, &r->fault);
     if (!rc)
