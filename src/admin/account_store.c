@@ -26,7 +26,7 @@ static void read_row(struct store_stmt *st, struct arena *a, struct account *out
     out->password_hash = NULL;
 }
 
-int account_insert(struct store *s, const struct account_new *in, int64_t created_by, int64_t *id)
+enum store_rc account_insert(struct store *s, const struct account_new *in, int64_t created_by, int64_t *id)
 {
     char hash[SECRET_PWHASH_LEN];
     if (secret_password_hash(in->password, hash))
@@ -59,20 +59,20 @@ static void read_one(struct store_stmt *st, void *p)
         c->out->password_hash = arena_strdup(c->a, store_col_text(st, 8));
 }
 
-int account_get(struct store *s, struct arena *a, int64_t id, struct account *out)
+enum store_rc account_get(struct store *s, struct arena *a, int64_t id, struct account *out)
 {
     struct read_ctx c = {a, out, false};
     return store_get(s, read_one, &c, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", "i", id);
 }
 
-int account_find_login(struct store *s, struct arena *a, const char *username, struct account *out)
+enum store_rc account_find_login(struct store *s, struct arena *a, const char *username, struct account *out)
 {
     struct read_ctx c = {a, out, true};
     return store_get(s, read_one, &c, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?", "s", username);
 }
 
-int account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit, int64_t offset,
-                 struct account **out, int64_t *n, int64_t *total)
+enum store_rc account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit,
+                           int64_t offset, struct account **out, int64_t *n, int64_t *total)
 {
     const struct unit *u = unit_find(unit_code);
     const char *col = unit_scope_column(u);
@@ -83,7 +83,8 @@ int account_list(struct store *s, struct arena *a, const char *unit_code, int64_
     snprintf(count_sql, sizeof(count_sql), "SELECT COUNT(*) FROM accounts%s", where);
     snprintf(list_sql, sizeof(list_sql), "SELECT " ACCOUNT_COLUMNS " FROM accounts%s ORDER BY id LIMIT ? OFFSET ?",
              where);
-    int rc = col ? store_int(s, total, count_sql, "s", u->code) : store_int(s, total, count_sql, "");
+    enum store_rc rc =
+        col ? store_int(s, total, count_sql, "s", u->code) : store_int(s, total, count_sql, "");
     if (rc)
         return rc;
     struct store_stmt *st;
@@ -99,10 +100,10 @@ int account_list(struct store *s, struct arena *a, const char *unit_code, int64_
     return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
 }
 
-int account_update(struct store *s, int64_t id, const struct account_change *c)
+enum store_rc account_update(struct store *s, int64_t id, const struct account_change *c)
 {
     int64_t now = clock_now();
-    int rc = STORE_OK;
+    enum store_rc rc = STORE_OK;
     if (c->full_name)
         rc = store_run(s, NULL, "UPDATE accounts SET full_name = ?, updated_at = ? WHERE id = ?", "sii", c->full_name,
                        now, id);

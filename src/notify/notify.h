@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/err.h"
+
 struct store;
 struct http_req;
 
@@ -33,6 +35,6 @@ int notify_queue_rows(struct store *s, const char *channel, const char *kind, co
                       int64_t *queued);
 
 /* GET /api/v1/outbox?recipient=&kind=&limit= (national admin) */
-int notify_handle_list(struct http_req *r);
+enum err notify_handle_list(struct http_req *r);
 
 #endif

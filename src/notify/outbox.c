@@ -49,7 +49,7 @@ int notify_queue_rows(struct store *s, const char *channel, const char *kind, co
     return rc;
 }
 
-int notify_handle_list(struct http_req *r)
+enum err notify_handle_list(struct http_req *r)
 {
     const char *recipient = http_query(r, "recipient");
     const char *kind = http_query(r, "kind");

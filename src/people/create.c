@@ -36,7 +36,9 @@ int people_match(struct store *s, struct arena *a, const struct people_fields *i
 {
     struct people_input checked;
     int rc = people__check_input(in, PEOPLE_CREATE_NEED, clock_now(), &checked, f);
-    return rc ? rc : people__find_duplicate(s, a, &checked, out);
+    if (rc)
+        return rc;
+    return people__find_duplicate(s, a, &checked, out);
 }
 
 int people_create(struct store *s, struct arena *a, const struct people_fields *in, int64_t created_by,

@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/ids.h"
 #include "people/people.h"
+#include "store/store.h"
 
 #define PEOPLE_FOLD_MAX 256       /* folded name buffer; a 100-character name folds to at most 100 bytes */
 #define PEOPLE_STREET_MAX 200     /* characters */
@@ -63,8 +64,8 @@ bool people__same_address(const struct person *manager, const struct people_inpu
 /* ---- queries (people_store.c); STORE_* codes ---- */
 
 /* Inserts a person; STORE_DONE when a unique column (cccd, cmnd, bhyt, client_id, code) is already taken. */
-int people__insert(struct store *s, const struct people_input *in, int64_t created_by, int64_t household_id,
-                   int64_t *id);
+enum store_rc people__insert(struct store *s, const struct people_input *in, int64_t created_by,
+                             int64_t household_id, int64_t *id);
 /*
  * Records the person described by checked input, or finds the one already
  * recorded (people__find_duplicate): STORE_OK with *out and *existing set,
@@ -74,22 +75,25 @@ int people__insert(struct store *s, const struct people_input *in, int64_t creat
 int people__create_checked(struct store *s, struct arena *a, const struct people_input *in, int64_t created_by,
                            struct person *out, bool *existing);
 /* The person this input describes, if recorded: by client_id, cccd, cmnd, bhyt, then phone + folded name + birth date. */
-int people__find_duplicate(struct store *s, struct arena *a, const struct people_input *in, struct person *out);
+enum store_rc people__find_duplicate(struct store *s, struct arena *a, const struct people_input *in,
+                                     struct person *out);
 /* Another person (not `self`) holding the input's cccd, cmnd or bhyt: STORE_OK with *field set, or STORE_DONE. */
-int people__find_taken(struct store *s, int64_t self, const struct people_input *in, const char **field);
+enum store_rc people__find_taken(struct store *s, int64_t self, const struct people_input *in,
+                                 const char **field);
 /* Sets the fields present in `in` (phone excepted). */
-int people__update(struct store *s, int64_t id, const struct people_input *in);
-int people__set_household(struct store *s, int64_t id, int64_t household_id);
+enum store_rc people__update(struct store *s, int64_t id, const struct people_input *in);
+enum store_rc people__set_household(struct store *s, int64_t id, int64_t household_id);
 /* The person signing in with this phone; created (holding only the phone) when there is none. */
-int people__signin_person(struct store *s, struct arena *a, const char *phone, struct person *out, bool *created);
+enum store_rc people__signin_person(struct store *s, struct arena *a, const char *phone, struct person *out,
+                                    bool *created);
 /* Whether the person signs in on their own (has a sign-in phone). */
-int people__is_citizen(struct store *s, int64_t id, bool *yes);
+enum store_rc people__is_citizen(struct store *s, int64_t id, bool *yes);
 /* The citizen managing person id, 0 if none. */
-int people__manager_of(struct store *s, int64_t id, int64_t *manager);
-int people__link(struct store *s, int64_t person_id, int64_t manager_id);
-int people__unlink(struct store *s, int64_t person_id, int64_t manager_id, int64_t *changes);
+enum store_rc people__manager_of(struct store *s, int64_t id, int64_t *manager);
+enum store_rc people__link(struct store *s, int64_t person_id, int64_t manager_id);
+enum store_rc people__unlink(struct store *s, int64_t person_id, int64_t manager_id, int64_t *changes);
 /* Bumps the QR serial; *serial gets the new one. */
-int people__qr_revoke(struct store *s, int64_t id, int64_t *serial);
+enum store_rc people__qr_revoke(struct store *s, int64_t id, int64_t *serial);
 
 struct people_search {
     const char *unit_code; /* caller's area */
@@ -97,7 +101,8 @@ struct people_search {
     const char *phone, *id_number, *bhyt;
     int64_t limit;
 };
-int people__search(struct store *s, struct arena *a, const struct people_search *q, struct person **out, int *n);
+enum store_rc people__search(struct store *s, struct arena *a, const struct people_search *q,
+                             struct person **out, int *n);
 
 /* ---- one-time codes (otp.c) ---- */
 

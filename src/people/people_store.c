@@ -45,9 +45,9 @@ static void read_row(struct store_stmt *st, struct arena *a, struct person *p)
 }
 
 /* Runs a prepared query and reads its first row: STORE_OK, STORE_DONE or an error. */
-static int one(struct store_stmt *st, struct arena *a, struct person *out)
+static enum store_rc one(struct store_stmt *st, struct arena *a, struct person *out)
 {
-    int rc = store_step(st);
+    enum store_rc rc = store_step(st);
     if (rc == STORE_ROW) {
         read_row(st, a, out);
         rc = STORE_OK;
@@ -56,29 +56,31 @@ static int one(struct store_stmt *st, struct arena *a, struct person *out)
     return rc;
 }
 
-int people_get(struct store *s, struct arena *a, int64_t id, struct person *out)
+enum store_rc people_get(struct store *s, struct arena *a, int64_t id, struct person *out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE id = ?", "i", id);
     return rc ? rc : one(st, a, out);
 }
 
-int people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out)
+enum store_rc people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE code = ?", "s", code);
+    enum store_rc rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE code = ?", "s", code);
     return rc ? rc : one(st, a, out);
 }
 
-int people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd, struct person *out)
+enum store_rc people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd,
+                                  struct person *out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE cccd = ? OR cmnd = ? ORDER BY id LIMIT 1",
-                         "ss", cccd_or_cmnd, cccd_or_cmnd);
+    enum store_rc rc = store_query(
+        s, &st, "SELECT " PERSON_COLS " FROM persons WHERE cccd = ? OR cmnd = ? ORDER BY id LIMIT 1", "ss",
+        cccd_or_cmnd, cccd_or_cmnd);
     return rc ? rc : one(st, a, out);
 }
 
-int people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out)
+enum store_rc people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out)
 {
     char up[IDS_BHYT_LEN + 1];
     snprintf(up, sizeof(up), "%s", bhyt);
@@ -86,13 +88,13 @@ int people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, stru
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE bhyt = ?", "s", up);
+    enum store_rc rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE bhyt = ?", "s", up);
     return rc ? rc : one(st, a, out);
 }
 
 /* Inserts with a fresh code; a code collision (50 random bits) is retried, any other conflict is STORE_DONE. */
-static int insert_row(struct store *s, const struct people_input *in, const char *signin_phone, int64_t created_by,
-                      int64_t *id)
+static enum store_rc insert_row(struct store *s, const struct people_input *in, const char *signin_phone,
+                                int64_t created_by, int64_t *id)
 {
     const struct unit *u = in->commune_code ? unit_find(in->commune_code) : NULL;
     const char *province = NULL, *district = NULL, *commune = NULL;
@@ -103,16 +105,17 @@ static int insert_row(struct store *s, const struct people_input *in, const char
         char code[PERSON_CODE_LEN + 1];
         qr_code_generate(code, PERSON_CODE_LEN);
         /* created_by is last so that 'n' (SQL NULL, no argument) can stand for "no account" */
-        int rc = store_int(s, id,
-                           "INSERT INTO persons (code, full_name, name_search, date_of_birth, sex, phone, signin_phone,"
-                           " cccd, cmnd, bhyt, province_code, district_code, commune_code, street, client_id,"
-                           " qr_serial, created_at, updated_at, created_by)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
-                           " ON CONFLICT DO NOTHING RETURNING id",
-                           created_by ? "sssssssssssssssiii" : "sssssssssssssssiin", code, in->full_name,
-                           in->full_name ? in->name_fold : NULL, in->date_of_birth, in->sex, in->phone, signin_phone,
-                           in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, in->client_id, now,
-                           now, created_by);
+        enum store_rc rc = store_int(
+            s, id,
+            "INSERT INTO persons (code, full_name, name_search, date_of_birth, sex, phone, signin_phone,"
+            " cccd, cmnd, bhyt, province_code, district_code, commune_code, street, client_id,"
+            " qr_serial, created_at, updated_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            created_by ? "sssssssssssssssiii" : "sssssssssssssssiin", code, in->full_name,
+            in->full_name ? in->name_fold : NULL, in->date_of_birth, in->sex, in->phone, signin_phone,
+            in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, in->client_id, now, now,
+            created_by);
         if (rc != STORE_DONE)
             return rc;
         int64_t taken = 0;
@@ -125,19 +128,20 @@ static int insert_row(struct store *s, const struct people_input *in, const char
     return STORE_ERROR;
 }
 
-int people__insert(struct store *s, const struct people_input *in, int64_t created_by, int64_t household_id,
-                   int64_t *id)
+enum store_rc people__insert(struct store *s, const struct people_input *in, int64_t created_by,
+                             int64_t household_id, int64_t *id)
 {
-    int rc = insert_row(s, in, NULL, created_by, id);
+    enum store_rc rc = insert_row(s, in, NULL, created_by, id);
     if (!rc && household_id)
         rc = people__set_household(s, *id, household_id);
     return rc;
 }
 
-int people__find_duplicate(struct store *s, struct arena *a, const struct people_input *in, struct person *out)
+enum store_rc people__find_duplicate(struct store *s, struct arena *a, const struct people_input *in,
+                                     struct person *out)
 {
     struct store_stmt *st;
-    int rc;
+    enum store_rc rc;
     static const char *const by[] = {"client_id", "cccd", "cmnd", "bhyt"};
     const char *vals[] = {in->client_id, in->cccd, in->cmnd, in->bhyt};
     for (int i = 0; i < 4; i++) {
@@ -162,7 +166,8 @@ int people__find_duplicate(struct store *s, struct arena *a, const struct people
     return STORE_DONE;
 }
 
-int people__find_taken(struct store *s, int64_t self, const struct people_input *in, const char **field)
+enum store_rc people__find_taken(struct store *s, int64_t self, const struct people_input *in,
+                                 const char **field)
 {
     static const char *const cols[] = {"cccd", "cmnd", "bhyt"};
     const char *vals[] = {in->cccd, in->cmnd, in->bhyt};
@@ -172,7 +177,7 @@ int people__find_taken(struct store *s, int64_t self, const struct people_input 
         char sql[128];
         snprintf(sql, sizeof(sql), "SELECT id FROM persons WHERE %s = ? AND id <> ?", cols[i]);
         int64_t other;
-        int rc = store_int(s, &other, sql, "si", vals[i], self);
+        enum store_rc rc = store_int(s, &other, sql, "si", vals[i], self);
         if (rc == STORE_OK) {
             *field = cols[i];
             return STORE_OK;
@@ -183,7 +188,7 @@ int people__find_taken(struct store *s, int64_t self, const struct people_input 
     return STORE_DONE;
 }
 
-int people__update(struct store *s, int64_t id, const struct people_input *in)
+enum store_rc people__update(struct store *s, int64_t id, const struct people_input *in)
 {
     /* Fields absent from the request keep their value: COALESCE(new, old) per column. */
     const struct unit *u = in->commune_code ? unit_find(in->commune_code) : NULL;
@@ -201,17 +206,19 @@ int people__update(struct store *s, int64_t id, const struct people_input *in)
                      in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, clock_now(), id);
 }
 
-int people__set_household(struct store *s, int64_t id, int64_t household_id)
+enum store_rc people__set_household(struct store *s, int64_t id, int64_t household_id)
 {
     return store_run(s, NULL, "UPDATE persons SET household_id = ?, updated_at = ? WHERE id = ?", "iii", household_id,
                      clock_now(), id);
 }
 
-int people__signin_person(struct store *s, struct arena *a, const char *phone, struct person *out, bool *created)
+enum store_rc people__signin_person(struct store *s, struct arena *a, const char *phone, struct person *out,
+                                    bool *created)
 {
     struct store_stmt *st;
     *created = false;
-    int rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE signin_phone = ?", "s", phone);
+    enum store_rc rc =
+        store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE signin_phone = ?", "s", phone);
     if (!rc)
         rc = one(st, a, out);
     if (rc != STORE_DONE)
@@ -230,16 +237,16 @@ int people__signin_person(struct store *s, struct arena *a, const char *phone, s
     return rc ? rc : one(st, a, out);
 }
 
-int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone, const char *full_name,
-                                        struct person *out, bool *created)
+enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone,
+                                                  const char *full_name, struct person *out, bool *created)
 {
     struct people_input in = {.phone = phone, .full_name = full_name};
     text_fold(full_name, in.name_fold, sizeof(in.name_fold));
     *created = false;
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? ORDER BY id LIMIT 1",
-                         "ss", phone, in.name_fold);
+    enum store_rc rc = store_query(
+        s, &st, "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? ORDER BY id LIMIT 1",
+        "ss", phone, in.name_fold);
     if (!rc)
         rc = one(st, a, out);
     if (rc != STORE_DONE)
@@ -252,28 +259,30 @@ int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const 
     return people_get(s, a, id, out);
 }
 
-int people__is_citizen(struct store *s, int64_t id, bool *yes)
+enum store_rc people__is_citizen(struct store *s, int64_t id, bool *yes)
 {
     int64_t n = 0;
-    int rc = store_int(s, &n, "SELECT COUNT(*) FROM persons WHERE id = ? AND signin_phone IS NOT NULL", "i", id);
+    enum store_rc rc =
+        store_int(s, &n, "SELECT COUNT(*) FROM persons WHERE id = ? AND signin_phone IS NOT NULL", "i", id);
     *yes = n > 0;
     return rc;
 }
 
-int people__manager_of(struct store *s, int64_t id, int64_t *manager)
+enum store_rc people__manager_of(struct store *s, int64_t id, int64_t *manager)
 {
     *manager = 0;
-    int rc = store_int(s, manager, "SELECT manager_person_id FROM person_managers WHERE person_id = ?", "i", id);
+    enum store_rc rc =
+        store_int(s, manager, "SELECT manager_person_id FROM person_managers WHERE person_id = ?", "i", id);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-int people__link(struct store *s, int64_t person_id, int64_t manager_id)
+enum store_rc people__link(struct store *s, int64_t person_id, int64_t manager_id)
 {
     return store_run(s, NULL, "INSERT INTO person_managers (person_id, manager_person_id, created_at) VALUES (?, ?, ?)",
                      "iii", person_id, manager_id, clock_now());
 }
 
-int people__unlink(struct store *s, int64_t person_id, int64_t manager_id, int64_t *changes)
+enum store_rc people__unlink(struct store *s, int64_t person_id, int64_t manager_id, int64_t *changes)
 {
     return store_run(s, changes, "DELETE FROM person_managers WHERE person_id = ? AND manager_person_id = ?", "ii",
                      person_id, manager_id);
@@ -288,7 +297,7 @@ bool people_manages(struct store *s, int64_t manager_id, int64_t person_id)
 }
 
 /* Reads every row of st into an array in a. */
-static int all(struct store_stmt *st, struct arena *a, int max, struct person **out, int *n)
+static enum store_rc all(struct store_stmt *st, struct arena *a, int max, struct person **out, int *n)
 {
     struct person *list = arena_alloc(a, sizeof(*list) * (size_t)(max > 0 ? max : 1));
     int i = 0, rc;
@@ -304,25 +313,28 @@ static int all(struct store_stmt *st, struct arena *a, int max, struct person **
 
 #define PEOPLE_MANAGED_MAX 100 /* family members one citizen may manage */
 
-int people_managed(struct store *s, struct arena *a, int64_t manager_id, struct person **out, int *n)
+enum store_rc people_managed(struct store *s, struct arena *a, int64_t manager_id, struct person **out,
+                             int *n)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT p.id, p.code, p.full_name, p.date_of_birth, p.sex, p.phone, p.cccd, p.cmnd, p.bhyt,"
-                         " p.commune_code, p.street, p.household_id, p.qr_serial, p.created_at"
-                         " FROM person_managers m JOIN persons p ON p.id = m.person_id"
-                         " WHERE m.manager_person_id = ? ORDER BY p.id LIMIT ?",
-                         "ii", manager_id, (int64_t)PEOPLE_MANAGED_MAX);
+    enum store_rc rc = store_query(
+        s, &st,
+        "SELECT p.id, p.code, p.full_name, p.date_of_birth, p.sex, p.phone, p.cccd, p.cmnd, p.bhyt,"
+        " p.commune_code, p.street, p.household_id, p.qr_serial, p.created_at"
+        " FROM person_managers m JOIN persons p ON p.id = m.person_id"
+        " WHERE m.manager_person_id = ? ORDER BY p.id LIMIT ?",
+        "ii", manager_id, (int64_t)PEOPLE_MANAGED_MAX);
     return rc ? rc : all(st, a, PEOPLE_MANAGED_MAX, out, n);
 }
 
-int people__qr_revoke(struct store *s, int64_t id, int64_t *serial)
+enum store_rc people__qr_revoke(struct store *s, int64_t id, int64_t *serial)
 {
     return store_int(s, serial, "UPDATE persons SET qr_serial = qr_serial + 1, updated_at = ? WHERE id = ?"
                      " RETURNING qr_serial", "ii", clock_now(), id);
 }
 
-int people__search(struct store *s, struct arena *a, const struct people_search *q, struct person **out, int *n)
+enum store_rc people__search(struct store *s, struct arena *a, const struct people_search *q,
+                             struct person **out, int *n)
 {
     const struct unit *u = unit_find(q->unit_code);
     const char *col = unit_scope_column(u);
@@ -353,14 +365,14 @@ int people__search(struct store *s, struct arena *a, const struct people_search 
     snprintf(sql, sizeof(sql), "SELECT " PERSON_COLS " FROM persons WHERE %s%s%s%s ORDER BY name_search, id LIMIT ?",
              crit, col ? " AND " : "", col ? col : "", col ? " = ?" : "");
     struct store_stmt *st;
-    int rc = col ? store_query(s, &st, sql, "ssi", value, u->code, q->limit)
-                 : store_query(s, &st, sql, "si", value, q->limit);
+    enum store_rc rc = col ? store_query(s, &st, sql, "ssi", value, u->code, q->limit)
+                           : store_query(s, &st, sql, "si", value, q->limit);
     return rc ? rc : all(st, a, (int)q->limit, out, n);
 }
 
 /* ---- personal QR ---- */
 
-int people_qr_payload(struct store *s, const struct person *p, char out[256])
+enum err people_qr_payload(struct store *s, const struct person *p, char out[256])
 {
     char serial[24];
     snprintf(serial, sizeof(serial), "%lld", (long long)p->qr_serial);
@@ -369,7 +381,8 @@ int people_qr_payload(struct store *s, const struct person *p, char out[256])
 }
 
 /* Parses and verifies; *reason NULL when the payload names a current person (then *out is filled). */
-static int resolve(struct store *s, struct arena *a, const char *payload, const char **reason, struct person *out)
+static enum store_rc resolve(struct store *s, struct arena *a, const char *payload, const char **reason,
+                             struct person *out)
 {
     struct qr_parsed q;
     int st = qr_verify(s, payload, &q);
@@ -383,7 +396,7 @@ static int resolve(struct store *s, struct arena *a, const char *payload, const 
         *reason = "bad_format";
         return STORE_OK;
     }
-    int rc = people_find_by_code(s, a, q.fields[0], out);
+    enum store_rc rc = people_find_by_code(s, a, q.fields[0], out);
     if (rc && rc != STORE_DONE)
         return rc;
     char serial[24];
@@ -407,13 +420,13 @@ int people_from_qr(struct store *s, struct arena *a, const char *payload, const 
     return fault_set(f, ERR_INVALID_FIELD, field, "%s is not a valid personal QR code (%s)", field, reason);
 }
 
-int people_qr_status(struct store *s, const char *payload, bool *valid, const char **reason)
+enum store_rc people_qr_status(struct store *s, const char *payload, bool *valid, const char **reason)
 {
     struct arena a;
     struct person p;
     arena_init(&a);
     *reason = NULL;
-    int rc = resolve(s, &a, payload, reason, &p);
+    enum store_rc rc = resolve(s, &a, payload, reason, &p);
     arena_release(&a);
     *valid = !rc && !*reason;
     return rc;

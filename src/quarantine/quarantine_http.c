@@ -82,7 +82,7 @@ static int create_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/quarantine/orders */
-int quarantine_handle_create(struct http_req *r)
+enum err quarantine_handle_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "person_id", "case_id", "kind", "address", "lat", "lon",
                                          "start_date", "days", "checkins_per_day", "radius_m", "grace_minutes", NULL};
@@ -170,7 +170,7 @@ static const char *scope_value(const struct unit *u)
 }
 
 /* GET /api/v1/quarantine/orders?unit=&status=active|ended|cancelled&limit= */
-int quarantine_handle_list(struct http_req *r)
+enum err quarantine_handle_list(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
@@ -254,7 +254,7 @@ static int load_order(struct http_req *r, struct quarantine_order *o)
 }
 
 /* GET /api/v1/quarantine/orders/{id} */
-int quarantine_handle_get(struct http_req *r)
+enum err quarantine_handle_get(struct http_req *r)
 {
     struct quarantine_order o;
     int rc = load_order(r, &o);
@@ -267,7 +267,7 @@ int quarantine_handle_get(struct http_req *r)
 }
 
 /* GET /api/v1/quarantine/checkins/{id}/photo */
-int quarantine_handle_photo(struct http_req *r)
+enum err quarantine_handle_photo(struct http_req *r)
 {
     int64_t id;
     int rc = http_param_id(r, "id", &id);
@@ -303,7 +303,7 @@ int quarantine_handle_photo(struct http_req *r)
 }
 
 /* GET /api/v1/quarantine/alerts?unit=&limit= */
-int quarantine_handle_alerts(struct http_req *r)
+enum err quarantine_handle_alerts(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
@@ -364,7 +364,7 @@ static int answered_slots(struct store *s, int64_t order_id, int64_t since, int6
  * GET /api/v1/quarantine/compliance?unit= : per commune, active orders, today's slots due (ended since the
  * order began), slots answered (due slots with a check-in inside the radius), check-ins, open alerts.
  */
-int quarantine_handle_compliance(struct http_req *r)
+enum err quarantine_handle_compliance(struct http_req *r)
 {
     const struct unit *u;
     int rc = scope_of(r, &u);
@@ -438,7 +438,7 @@ int quarantine_handle_compliance(struct http_req *r)
 /* ------------------------------------------------------------ the person in quarantine */
 
 /* GET /api/v1/me/quarantine */
-int quarantine_handle_mine(struct http_req *r)
+enum err quarantine_handle_mine(struct http_req *r)
 {
     struct arena *a = &r->arena;
     struct quarantine_order *orders;
@@ -466,7 +466,7 @@ static int checkin_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/me/quarantine/{id}/checkins {"client_id", "photo": base64 or data URL, "lat", "lon", "accuracy_m"} */
-int quarantine_handle_checkin(struct http_req *r)
+enum err quarantine_handle_checkin(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "photo", "lat", "lon", "accuracy_m", NULL};
     json_t *body;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "store/store.h"
 
 struct store;
 
@@ -25,11 +26,11 @@ struct quarantine_order {
     int64_t created_at;
 };
 
-int quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out);
+enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out);
 /* Orders matching `where` (one parameter: a string when types is "s", else an int64_t pointed to by arg), newest
  * first. */
-int quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types, int64_t limit,
-                             const char *arg, struct quarantine_order **out, int *n);
+enum store_rc quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types,
+                                       int64_t limit, const char *arg, struct quarantine_order **out, int *n);
 /* A check-in from the quarantined person's phone. */
 struct quarantine_checkin {
     const struct quarantine_order *o;
@@ -44,10 +45,10 @@ struct quarantine_checkin {
  * stores it with its photo unless client_id is known (then *created is false),
  * and raises an "outside" alert when beyond the radius.  Call inside a transaction.
  */
-int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c);
+enum store_rc quarantine__checkin_record(struct store *s, struct quarantine_checkin *c);
 
 /* Inserts the alert unless it exists; a new one queues a reminder to the person. */
-int quarantine__alert(struct store *s, const struct quarantine_order *o, const char *kind, int64_t slot_start,
-                      const char *detail, int64_t now, bool *raised);
+enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *o, const char *kind,
+                                int64_t slot_start, const char *detail, int64_t now, bool *raised);
 
 #endif

@@ -14,20 +14,21 @@
 #include "store/store.h"
 #include "tracing/tracing.h"
 
-int quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now, int64_t *id,
-                            bool *created)
+enum store_rc quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now,
+                                      int64_t *id, bool *created)
 {
     *created = false;
-    int rc = store_int(s, id,
-                       "INSERT INTO quarantine_orders (client_id, person_id, case_id, kind, address, lat_e6, lon_e6,"
-                       " start_day, end_day, checkins_per_day, radius_m, grace_minutes, status, province_code,"
-                       " district_code, commune_code, created_by, created_at, updated_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (client_id) DO NOTHING RETURNING id",
-                       "siissiiiiiiisssiii", in->client_id, in->person_id, in->case_id, in->kind, in->address,
-                       in->lat_e6, in->lon_e6, in->start_day, in->end_day, (int64_t)in->checkins_per_day,
-                       (int64_t)in->radius_m, (int64_t)in->grace_minutes, in->province_code, in->district_code,
-                       in->commune_code, in->created_by, now, now);
+    enum store_rc rc = store_int(
+        s, id,
+        "INSERT INTO quarantine_orders (client_id, person_id, case_id, kind, address, lat_e6, lon_e6,"
+        " start_day, end_day, checkins_per_day, radius_m, grace_minutes, status, province_code,"
+        " district_code, commune_code, created_by, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (client_id) DO NOTHING RETURNING id",
+        "siissiiiiiiisssiii", in->client_id, in->person_id, in->case_id, in->kind, in->address, in->lat_e6,
+        in->lon_e6, in->start_day, in->end_day, (int64_t)in->checkins_per_day, (int64_t)in->radius_m,
+        (int64_t)in->grace_minutes, in->province_code, in->district_code, in->commune_code, in->created_by,
+        now, now);
     if (rc == STORE_OK) {
         *created = true;
         /* No place yet (a policy order): columns hold 0, which means "unknown" only through has_place. */
@@ -74,20 +75,20 @@ static void read_order(struct store_stmt *st, void *ctx)
     "id, person_id, case_id, kind, address, lat_e6, lon_e6, start_day, end_day, checkins_per_day, radius_m,"        \
     " grace_minutes, status, commune_code, district_code, province_code, created_at"
 
-int quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out)
+enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out)
 {
     return store_get(s, read_order, out, "SELECT " ORDER_COLUMNS " FROM quarantine_orders WHERE id = ?", "i", id);
 }
 
-int quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types, int64_t limit,
-                             const char *arg, struct quarantine_order **out, int *n)
+enum store_rc quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types,
+                                       int64_t limit, const char *arg, struct quarantine_order **out, int *n)
 {
     char sql[512];
     snprintf(sql, sizeof(sql), "SELECT " ORDER_COLUMNS " FROM quarantine_orders WHERE %s ORDER BY id DESC LIMIT ?",
              where);
     struct store_stmt *st;
-    int rc = types[0] == 's' ? store_query(s, &st, sql, "si", arg, limit) : store_query(s, &st, sql, "ii",
-                                                                                      *(const int64_t *)arg, limit);
+    enum store_rc rc = types[0] == 's' ? store_query(s, &st, sql, "si", arg, limit)
+                                       : store_query(s, &st, sql, "ii", *(const int64_t *)arg, limit);
     *out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
     *n = 0;
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
@@ -99,18 +100,19 @@ int quarantine__orders_query(struct store *s, struct arena *a, const char *where
 }
 
 /* Raises an alert (once per order, kind, slot) and, when new, queues the reminder. */
-int quarantine__alert(struct store *s, const struct quarantine_order *o, const char *kind, int64_t slot_start,
-                      const char *detail, int64_t now, bool *raised)
+enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *o, const char *kind,
+                                int64_t slot_start, const char *detail, int64_t now, bool *raised)
 {
     int64_t id;
     *raised = false;
-    int rc = store_int(s, &id,
-                       "INSERT INTO quarantine_alerts (order_id, person_id, kind, slot_start, detail, province_code,"
-                       " district_code, commune_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (order_id, kind, slot_start) DO NOTHING RETURNING id",
-                       "iisissssi", o->id, o->person_id, kind, slot_start, detail,
-                       o->province_code[0] ? o->province_code : NULL, o->district_code[0] ? o->district_code : NULL,
-                       o->commune_code[0] ? o->commune_code : NULL, now);
+    enum store_rc rc = store_int(
+        s, &id,
+        "INSERT INTO quarantine_alerts (order_id, person_id, kind, slot_start, detail, province_code,"
+        " district_code, commune_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (order_id, kind, slot_start) DO NOTHING RETURNING id",
+        "iisissssi", o->id, o->person_id, kind, slot_start, detail,
+        o->province_code[0] ? o->province_code : NULL, o->district_code[0] ? o->district_code : NULL,
+        o->commune_code[0] ? o->commune_code : NULL, now);
     if (rc == STORE_DONE)
         return STORE_OK;
     if (rc)
@@ -210,7 +212,7 @@ int quarantine_job_monitor(struct store *s, int64_t now, const char **detail)
     return rc;
 }
 
-int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
+enum store_rc quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
 {
     int64_t slot_end;
     quarantine_slot(c->o->checkins_per_day, c->at, &c->slot, &slot_end);
@@ -221,18 +223,21 @@ int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
         c->inside = true;
     }
     c->created = false;
-    int rc = c->o->has_place
-                 ? store_int(s, &c->id,
-                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
-                             " accuracy_m, distance_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-                             "siiiiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy,
-                             c->distance, (int64_t)c->inside)
-                 : store_int(s, &c->id,
-                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
-                             " accuracy_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
-                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-                             "siiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy);
+    enum store_rc rc =
+        c->o->has_place
+            ? store_int(
+                  s, &c->id,
+                  "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
+                  " accuracy_m, distance_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                  " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+                  "siiiiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy,
+                  c->distance, (int64_t)c->inside)
+            : store_int(
+                  s, &c->id,
+                  "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
+                  " accuracy_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
+                  " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+                  "siiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy);
     if (rc == STORE_DONE)
         return store_int(s, &c->id, "SELECT id FROM quarantine_checkins WHERE order_id = ? AND client_id = ?", "is",
                          c->o->id, c->client_id);

@@ -112,7 +112,7 @@ static int collect_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/samples (assigned samplers; officials in the site's area) */
-int testing_handle_collect(struct http_req *r)
+enum err testing_handle_collect(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "session_id", "tube_id", "person_qr", "declaration_qr",
                                          "cccd", "bhyt", "phone", "full_name", NULL};

@@ -76,7 +76,7 @@ static void local_time(int64_t t, char out[20])
 /* ---------------------------------------------------------------- sites */
 
 /* POST /api/v1/testing/sites {client_id, name, address?, commune_code} (officials) */
-int testing_handle_site_create(struct http_req *r)
+enum err testing_handle_site_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "name", "address", "commune_code", NULL};
     json_t *body;
@@ -128,7 +128,7 @@ static int list_unit(struct http_req *r, const struct unit **u)
 }
 
 /* GET /api/v1/testing/sites?unit=&limit= (officials, samplers) */
-int testing_handle_site_list(struct http_req *r)
+enum err testing_handle_site_list(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
@@ -197,7 +197,7 @@ static json_t *session_json(struct http_req *r, const struct testing_session *s)
 }
 
 /* POST /api/v1/testing/sessions (officials) */
-int testing_handle_session_create(struct http_req *r)
+enum err testing_handle_session_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "site_id", "date", "team", "test_type", "pool_size",
                                          "lab_unit_code", "samplers", NULL};
@@ -282,7 +282,7 @@ int testing_handle_session_create(struct http_req *r)
 
 /* GET /api/v1/testing/sessions?date=&unit=&limit= : officials their area, samplers their
  * own sessions, labs the sessions sent to them. */
-int testing_handle_session_list(struct http_req *r)
+enum err testing_handle_session_list(struct http_req *r)
 {
     struct testing_session_filter f = {0};
     int rc = http_query_int(r, "limit", 1, 500, 100, &f.limit);
@@ -317,7 +317,7 @@ int testing_handle_session_list(struct http_req *r)
 }
 
 /* GET /api/v1/testing/sessions/{id}: the session, its samplers and tubes with counts and results. */
-int testing_handle_session_get(struct http_req *r)
+enum err testing_handle_session_get(struct http_req *r)
 {
     struct testing_session s;
     int rc = path_session(r, &s);
@@ -351,7 +351,7 @@ static int assign_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/sessions/{id}/samplers {account_id} (officials) */
-int testing_handle_sampler_add(struct http_req *r)
+enum err testing_handle_sampler_add(struct http_req *r)
 {
     static const char *const fields[] = {"account_id", NULL};
     json_t *body;
@@ -397,7 +397,7 @@ static int issue_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/sessions/{id}/tubes {client_id, count} (officials, assigned samplers) */
-int testing_handle_tubes_issue(struct http_req *r)
+enum err testing_handle_tubes_issue(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "count", NULL};
     json_t *body;
@@ -428,7 +428,7 @@ int testing_handle_tubes_issue(struct http_req *r)
 }
 
 /* GET /api/v1/testing/sessions/{id}/labels.pdf?batch=&page= : one A4 page of 24 labels. */
-int testing_handle_labels_pdf(struct http_req *r)
+enum err testing_handle_labels_pdf(struct http_req *r)
 {
     struct testing_session s;
     int64_t batch, page;
@@ -477,7 +477,7 @@ static const char *const manifest_cols[] = {"tube_id", "pooled", "tube_count", "
                                             "date_of_birth", "collected_at", NULL};
 
 /* GET /api/v1/testing/sessions/{id}/manifest?format=json|csv|xlsx */
-int testing_handle_manifest(struct http_req *r)
+enum err testing_handle_manifest(struct http_req *r)
 {
     struct testing_session s;
     const char *format = http_query(r, "format");
@@ -579,7 +579,7 @@ static int receipt_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/sessions/{id}/receipt {tubes:[...]} (the session's lab) */
-int testing_handle_receipt(struct http_req *r)
+enum err testing_handle_receipt(struct http_req *r)
 {
     static const char *const fields[] = {"tubes", NULL};
     json_t *body;
@@ -623,7 +623,7 @@ int testing_handle_receipt(struct http_req *r)
 /* ---------------------------------------------------------------- one tube */
 
 /* GET /api/v1/testing/tubes/{code}: the tube with its members and their results (audited). */
-int testing_handle_tube_get(struct http_req *r)
+enum err testing_handle_tube_get(struct http_req *r)
 {
     const char *code = http_param(r, "code");
     struct testing_tube t;
@@ -660,7 +660,7 @@ int testing_handle_tube_get(struct http_req *r)
 /* ---------------------------------------------------------------- oversight */
 
 /* GET /api/v1/testing/stats?unit=&from=&to= (officials): by commune and day. */
-int testing_handle_stats(struct http_req *r)
+enum err testing_handle_stats(struct http_req *r)
 {
     const struct unit *u;
     char today[11];

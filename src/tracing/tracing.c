@@ -166,8 +166,8 @@ bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, 
 
 /* ------------------------------------------------------------ engine */
 
-int tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
-                        struct tracing_engine *e)
+enum store_rc tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from,
+                                  int64_t until, struct tracing_engine *e)
 {
     memset(e, 0, sizeof(*e));
     e->params = *p;

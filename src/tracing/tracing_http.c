@@ -69,7 +69,7 @@ static int case_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/tracing/cases */
-int tracing_handle_case_create(struct http_req *r)
+enum err tracing_handle_case_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "person_id", "test_date", "onset_date", "isolated_date", NULL};
     json_t *body;
@@ -123,7 +123,7 @@ int tracing_handle_case_create(struct http_req *r)
 /* ------------------------------------------------------------ runs */
 
 /* POST /api/v1/tracing/runs {"case_ids": [..], "params": {..}} */
-int tracing_handle_run(struct http_req *r)
+enum err tracing_handle_run(struct http_req *r)
 {
     static const char *const fields[] = {"case_ids", "params", NULL};
     json_t *body;
@@ -158,7 +158,7 @@ int tracing_handle_run(struct http_req *r)
     rc = tracing_run_cases(r->store, &p, cases, n, n > 1 ? "batch" : "manual", r->who->account_id, clock_now(),
                            outs);
     if (rc)
-        return store_err(rc);
+        return rc;
     json_t *arr = json_array();
     bool any = false;
     for (size_t i = 0; i < n; i++) {
@@ -173,7 +173,7 @@ int tracing_handle_run(struct http_req *r)
 }
 
 /* GET /api/v1/tracing/runs?case_id= */
-int tracing_handle_runs(struct http_req *r)
+enum err tracing_handle_runs(struct http_req *r)
 {
     int64_t case_id;
     int rc = http_query_int(r, "case_id", 1, INT64_MAX, 0, &case_id);
@@ -286,7 +286,7 @@ static json_t *contact_json(struct store_stmt *st)
 }
 
 /* GET /api/v1/tracing/contacts?unit=&degree=&status=&case_id=&limit=&offset= */
-int tracing_handle_contacts(struct http_req *r)
+enum err tracing_handle_contacts(struct http_req *r)
 {
     struct list_q q;
     int rc = read_list_query(r, &q, 500);
@@ -309,7 +309,7 @@ int tracing_handle_contacts(struct http_req *r)
 }
 
 /* GET /api/v1/tracing/contacts/export?unit=&format=csv|xlsx (&degree, status, case_id) */
-int tracing_handle_export(struct http_req *r)
+enum err tracing_handle_export(struct http_req *r)
 {
     struct list_q q;
     enum export_kind kind;
@@ -401,7 +401,7 @@ static int update_tx(struct store *s, void *p)
 }
 
 /* PATCH /api/v1/tracing/contacts/{id} {"status": .., "note": ..} */
-int tracing_handle_contact_update(struct http_req *r)
+enum err tracing_handle_contact_update(struct http_req *r)
 {
     static const char *const fields[] = {"status", "note", NULL};
     json_t *body;
@@ -451,7 +451,7 @@ int tracing_handle_contact_update(struct http_req *r)
 /* ------------------------------------------------------------ chain graph */
 
 /* GET /api/v1/tracing/cases/{id}/chain */
-int tracing_handle_chain(struct http_req *r)
+enum err tracing_handle_chain(struct http_req *r)
 {
     int64_t case_id;
     int rc = http_param_id(r, "id", &case_id);
@@ -540,7 +540,7 @@ static int interview_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/tracing/interviews */
-int tracing_handle_interview(struct http_req *r)
+enum err tracing_handle_interview(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "case_id", "index_person_id", "contact_person_id",
                                          "contacted_at", "minutes", "note", NULL};
@@ -594,7 +594,7 @@ int tracing_handle_interview(struct http_req *r)
 /* ------------------------------------------------------------ policy */
 
 /* GET /api/v1/tracing/policy */
-int tracing_handle_policy_get(struct http_req *r)
+enum err tracing_handle_policy_get(struct http_req *r)
 {
     struct tracing_policy p;
     int rc = tracing_policy_get(r->store, &p);
@@ -618,7 +618,7 @@ static int policy_tx(struct store *s, void *arg)
 }
 
 /* PUT /api/v1/tracing/policy (national and province admins): any subset of the fields */
-int tracing_handle_policy_put(struct http_req *r)
+enum err tracing_handle_policy_put(struct http_req *r)
 {
     static const char *const fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
                                          "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
@@ -688,7 +688,7 @@ int tracing_handle_policy_put(struct http_req *r)
 /* ------------------------------------------------------------ test orders */
 
 /* GET /api/v1/test-orders?unit=&from=&to= (dates YYYY-MM-DD; default today) */
-int tracing_handle_test_orders(struct http_req *r)
+enum err tracing_handle_test_orders(struct http_req *r)
 {
     const char *unit = http_query(r, "unit");
     const struct unit *u;

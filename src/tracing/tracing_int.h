@@ -24,8 +24,8 @@ struct tracing_policy {
     int window_days_before; /* infectious window starts this many days before onset or test */
 };
 
-int tracing_policy_get(struct store *s, struct tracing_policy *out);
-int tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now);
+enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out);
+enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now);
 json_t *tracing_policy_to_json(const struct tracing_policy *p);
 
 /* A case a tracer enters (rows of table cases, status confirmed). */
@@ -40,8 +40,9 @@ struct tracing_case_new {
 };
 
 /* Inserts unless client_id exists; *created says which; *id either way. */
-int tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now, int64_t *id, bool *created);
+enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now,
+                                  int64_t *id, bool *created);
 /* The commune of a case (in a). STORE_DONE if no such case. */
-int tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune);
+enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune);
 
 #endif

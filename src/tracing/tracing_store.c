@@ -42,7 +42,7 @@ static void read_policy(struct store_stmt *st, void *ctx)
     p->window_days_before = (int)store_col_int(st, 7);
 }
 
-int tracing_policy_get(struct store *s, struct tracing_policy *out)
+enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out)
 {
     memset(out, 0, sizeof(*out));
     return store_get(s, read_policy, out,
@@ -51,7 +51,7 @@ int tracing_policy_get(struct store *s, struct tracing_policy *out)
                      "");
 }
 
-int tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now)
+enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now)
 {
     return store_run(s, NULL,
                      "UPDATE tracing_policy SET quarantine_days = ?, place_kind = ?, checkins_per_day = ?,"
@@ -106,20 +106,20 @@ static void read_case(struct store_stmt *st, void *ctx)
 
 #define CASE_COLUMNS "id, person_id, confirmed_at, onset_at, isolated_at"
 
-int tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out)
+enum store_rc tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out)
 {
     struct tracing_policy pol;
-    int rc = tracing_policy_get(s, &pol);
+    enum store_rc rc = tracing_policy_get(s, &pol);
     if (rc)
         return rc;
     struct case_read r = {out, pol.window_days_before};
     return store_get(s, read_case, &r, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?", "i", case_id);
 }
 
-int tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune)
+enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT commune_code FROM cases WHERE id = ?", "i", case_id);
+    enum store_rc rc = store_query(s, &st, "SELECT commune_code FROM cases WHERE id = ?", "i", case_id);
     if (!rc)
         rc = store_step(st);
     if (rc == STORE_ROW) {
@@ -130,10 +130,11 @@ int tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const c
     return rc;
 }
 
-int tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out, size_t *n)
+enum store_rc tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out,
+                                     size_t *n)
 {
     struct tracing_policy pol;
-    int rc = tracing_policy_get(s, &pol);
+    enum store_rc rc = tracing_policy_get(s, &pol);
     if (rc)
         return rc;
     *out = arena_alloc(a, (max + 1) * sizeof(**out));
@@ -152,17 +153,18 @@ int tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct 
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-int tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now, int64_t *id, bool *created)
+enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now,
+                                  int64_t *id, bool *created)
 {
     *created = false;
-    int rc = store_int(s, id,
-                       "INSERT INTO cases (person_id, status, confirmed_at, province_code, district_code, commune_code,"
-                       " onset_at, isolated_at, client_id, entered_by)"
-                       " VALUES (?, 'confirmed', ?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (client_id) DO NOTHING RETURNING id",
-                       "iisssiisi", in->person_id, in->confirmed_at, in->province_code, in->district_code,
-                       in->commune_code, in->onset_at, in->isolated_at ? in->isolated_at : in->confirmed_at,
-                       in->client_id, in->entered_by);
+    enum store_rc rc = store_int(
+        s, id,
+        "INSERT INTO cases (person_id, status, confirmed_at, province_code, district_code, commune_code,"
+        " onset_at, isolated_at, client_id, entered_by)"
+        " VALUES (?, 'confirmed', ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (client_id) DO NOTHING RETURNING id",
+        "iisssiisi", in->person_id, in->confirmed_at, in->province_code, in->district_code, in->commune_code,
+        in->onset_at, in->isolated_at ? in->isolated_at : in->confirmed_at, in->client_id, in->entered_by);
     if (rc == STORE_OK) {
         *created = true;
         store_run(s, NULL, "INSERT INTO case_events (case_id, kind, at, detail) VALUES (?, 'confirmed', ?, ?)",
@@ -234,14 +236,15 @@ static void read_home(struct store_stmt *st, void *ctx)
 }
 
 /* What the policy gives a new F1: a quarantine order and test orders. */
-static int apply_policy(struct store *s, const struct tracing_policy *pol, const struct tracing_case *c,
-                        const struct tracing_contact *k, const struct home *h, int64_t now)
+static enum store_rc apply_policy(struct store *s, const struct tracing_policy *pol,
+                                  const struct tracing_case *c, const struct tracing_contact *k,
+                                  const struct home *h, int64_t now)
 {
     if (!pol->enabled)
         return 0;
     int64_t day1 = vn_day(k->first_at);
     const char *q = pol->test_days;
-    int rc = 0;
+    enum store_rc rc = 0;
     while (*q && !rc) {
         long d = strtol(q, NULL, 10);
         rc = store_run(s, NULL,
@@ -378,19 +381,20 @@ static int save_tx(struct store *s, void *arg)
     return rc;
 }
 
-int tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
-                     const struct tracing_result *r, const char *trigger, int64_t account_id, int64_t now,
-                     struct tracing_run_out *out)
+enum err tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
+                          const struct tracing_result *r, const char *trigger, int64_t account_id,
+                          int64_t now, struct tracing_run_out *out)
 {
     struct save_ctx x = {p, c, r, trigger, account_id, now, out};
     return store_tx(s, save_tx, &x);
 }
 
-int tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases, size_t n,
-                      const char *trigger, int64_t account_id, int64_t now, struct tracing_run_out *outs)
+enum err tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases,
+                           size_t n, const char *trigger, int64_t account_id, int64_t now,
+                           struct tracing_run_out *outs)
 {
     if (!n)
-        return 0;
+        return ERR_OK;
     int64_t from = cases[0].from, until = cases[0].until;
     for (size_t i = 1; i < n; i++) {
         if (cases[i].from < from)
@@ -399,7 +403,7 @@ int tracing_run_cases(struct store *s, const struct tracing_params *p, const str
             until = cases[i].until;
     }
     struct tracing_engine e;
-    int rc = tracing_engine_load(s, p, from, until, &e);
+    enum err rc = store_err(tracing_engine_load(s, p, from, until, &e));
     if (rc)
         return rc;
     struct tracing_result r;
@@ -415,7 +419,7 @@ int tracing_run_cases(struct store *s, const struct tracing_params *p, const str
 
 /* ------------------------------------------------------------ orders answered */
 
-int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
+enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
 {
     return store_run(s, NULL,
                      "UPDATE test_orders SET status = 'sampled' WHERE person_id = ? AND status = 'pending'"

@@ -52,7 +52,7 @@ static int ae_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/adverse-events {client_id, dose_id, severity, description, onset_at?} */
-int vaccine_handle_adverse_create(struct http_req *r)
+enum err vaccine_handle_adverse_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "dose_id", "severity", "description", "onset_at", NULL};
     json_t *body, *dose;
@@ -112,7 +112,7 @@ int vaccine_handle_adverse_create(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/adverse-events?unit=&severity=&limit= */
-int vaccine_handle_adverse_list(struct http_req *r)
+enum err vaccine_handle_adverse_list(struct http_req *r)
 {
     const char *column, *code, *severity = http_query(r, "severity");
     int64_t limit;

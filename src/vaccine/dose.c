@@ -64,7 +64,7 @@ static int dose_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/doses {client_id, visit_id, product, lot, dose_number?, administered_at?} */
-int vaccine_handle_dose_create(struct http_req *r)
+enum err vaccine_handle_dose_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "visit_id", "product", "lot", "dose_number", "administered_at",
                                          NULL};

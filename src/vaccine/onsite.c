@@ -70,7 +70,7 @@ static json_t *visit_reply(struct http_req *r, const struct vaccine_data *d, int
 }
 
 /* POST /api/v1/vaccine/checkins {client_id, site_id, qr | person_id} */
-int vaccine_handle_checkin(struct http_req *r)
+enum err vaccine_handle_checkin(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "site_id", "qr", "person_id", NULL};
     const struct vaccine_data *d;
@@ -175,7 +175,7 @@ static int screen_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/visits/{id}/screening {answers: {code: bool, ...}} */
-int vaccine_handle_screening(struct http_req *r)
+enum err vaccine_handle_screening(struct http_req *r)
 {
     static const char *const fields[] = {"answers", NULL};
     const struct vaccine_data *d;

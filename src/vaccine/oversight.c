@@ -48,7 +48,7 @@ static void filters(char *sql, const char *column, const char *code, const char 
     }
 }
 
-int vaccine_handle_oversight_coverage(struct http_req *r)
+enum err vaccine_handle_oversight_coverage(struct http_req *r)
 {
     static const char *const keys[] = {"commune", "commune_code", "day", "day", "age_group", "age_group",
                                        "priority_group", "priority_group", "product", "product", NULL};
@@ -89,7 +89,7 @@ int vaccine_handle_oversight_coverage(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "by", by, "unit", code, "rows", rows));
 }
 
-int vaccine_handle_oversight_sites(struct http_req *r)
+enum err vaccine_handle_oversight_sites(struct http_req *r)
 {
     const char *column, *code, *from, *to;
     int rc = vaccine__area_query(r, "unit", &column, &code);
@@ -122,7 +122,7 @@ int vaccine_handle_oversight_sites(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", code, "rows", rows));
 }
 
-int vaccine_handle_oversight_adverse(struct http_req *r)
+enum err vaccine_handle_oversight_adverse(struct http_req *r)
 {
     const char *column, *code, *from, *to;
     int rc = vaccine__area_query(r, "unit", &column, &code);

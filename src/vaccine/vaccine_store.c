@@ -31,7 +31,7 @@ static json_t *row_json(struct store_stmt *st, const char *cols)
     return o;
 }
 
-int vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out)
+enum store_rc vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out)
 {
     *out = NULL;
     if (rc) {
@@ -50,7 +50,7 @@ int vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out)
     return STORE_OK;
 }
 
-int vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out)
+enum store_rc vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out)
 {
     *out = NULL;
     if (rc) {
@@ -80,13 +80,14 @@ const char *vaccine__str(const json_t *o, const char *key)
 
 /* ---------------------------------------------------------------- sites */
 
-int vaccine__site_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__site_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT id, name, address, province_code, district_code, commune_code, created_at"
-                         " FROM vaccine_sites WHERE id = ?",
-                         "i", id);
+    enum store_rc rc =
+        store_query(s, &st,
+                    "SELECT id, name, address, province_code, district_code, commune_code, created_at"
+                    " FROM vaccine_sites WHERE id = ?",
+                    "i", id);
     rc = vaccine__row(st, rc, "isssssi", out);
     if (rc)
         return rc;
@@ -106,14 +107,14 @@ int vaccine__site_get(struct store *s, int64_t id, json_t **out)
     return STORE_OK;
 }
 
-int vaccine__site_find_client(struct store *s, const char *client_id, int64_t *id)
+enum store_rc vaccine__site_find_client(struct store *s, const char *client_id, int64_t *id)
 {
     return store_int(s, id, "SELECT id FROM vaccine_sites WHERE client_id = ?", "s", client_id);
 }
 
-int vaccine__site_insert(struct store *s, const char *client_id, const char *name, const char *address,
-                         const char *province, const char *district, const char *commune, int64_t by, int64_t now,
-                         int64_t *id)
+enum store_rc vaccine__site_insert(struct store *s, const char *client_id, const char *name,
+                                   const char *address, const char *province, const char *district,
+                                   const char *commune, int64_t by, int64_t now, int64_t *id)
 {
     return store_int(s, id,
                      "INSERT INTO vaccine_sites (client_id, name, address, province_code, district_code, commune_code,"
@@ -121,7 +122,7 @@ int vaccine__site_insert(struct store *s, const char *client_id, const char *nam
                      "ssssssii", client_id, name, address, province, district, commune, by, now);
 }
 
-int vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *product, int64_t daily)
+enum store_rc vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *product, int64_t daily)
 {
     return store_run(s, NULL,
                      "INSERT INTO vaccine_site_capacity (site_id, product, daily_capacity) VALUES (?, ?, ?)"
@@ -129,11 +130,12 @@ int vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *pro
                      "isi", site_id, product, daily);
 }
 
-int vaccine__site_list(struct store *s, const char *column, const char *code, int64_t limit, json_t **out)
+enum store_rc vaccine__site_list(struct store *s, const char *column, const char *code, int64_t limit,
+                                 json_t **out)
 {
     char sql[512];
     struct store_stmt *st;
-    int rc;
+    enum store_rc rc;
     const char *base = "SELECT id FROM vaccine_sites";
     if (column) {
         snprintf(sql, sizeof(sql), "%s WHERE %s = ? ORDER BY id DESC LIMIT ?", base, column);
@@ -165,7 +167,7 @@ int vaccine__site_list(struct store *s, const char *column, const char *code, in
     return STORE_OK;
 }
 
-int vaccine__site_capacity(struct store *s, int64_t site_id, const char *product, int64_t *daily)
+enum store_rc vaccine__site_capacity(struct store *s, int64_t site_id, const char *product, int64_t *daily)
 {
     return store_int(s, daily, "SELECT daily_capacity FROM vaccine_site_capacity WHERE site_id = ? AND product = ?",
                      "is", site_id, product);
@@ -179,21 +181,22 @@ int vaccine__site_capacity(struct store *s, int64_t site_id, const char *product
     " FROM vaccine_sessions se JOIN vaccine_sites si ON si.id = se.site_id"
 #define SESSION_TYPES "iisssiiiiisss"
 
-int vaccine__session_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__session_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, SESSION_COLS " WHERE se.id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, SESSION_COLS " WHERE se.id = ?", "i", id);
     return vaccine__row(st, rc, SESSION_TYPES, out);
 }
 
-int vaccine__session_find_client(struct store *s, const char *client_id, int64_t *id)
+enum store_rc vaccine__session_find_client(struct store *s, const char *client_id, int64_t *id)
 {
     return store_int(s, id, "SELECT id FROM vaccine_sessions WHERE client_id = ?", "s", client_id);
 }
 
-int vaccine__session_insert(struct store *s, const char *client_id, int64_t site_id, const char *product,
-                            const char *day, int64_t starts_at, int64_t ends_at, int64_t capacity,
-                            const json_t *site, int64_t by, int64_t now, int64_t *id)
+enum store_rc vaccine__session_insert(struct store *s, const char *client_id, int64_t site_id,
+                                      const char *product, const char *day, int64_t starts_at,
+                                      int64_t ends_at, int64_t capacity, const json_t *site, int64_t by,
+                                      int64_t now, int64_t *id)
 {
     return store_int(s, id,
                      "INSERT INTO vaccine_sessions (client_id, site_id, product, day, starts_at, ends_at, capacity,"
@@ -204,23 +207,27 @@ int vaccine__session_insert(struct store *s, const char *client_id, int64_t site
                      vaccine__str(site, "commune_code"), by, now);
 }
 
-int vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product, int64_t *daily)
+enum store_rc vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product,
+                                          int64_t *daily)
 {
-    int rc = store_run(s, NULL,
-                       "UPDATE vaccine_site_capacity SET daily_capacity = daily_capacity WHERE site_id = ? AND product = ?",
-                       "is", site_id, product);
+    enum store_rc rc = store_run(
+        s, NULL,
+        "UPDATE vaccine_site_capacity SET daily_capacity = daily_capacity WHERE site_id = ? AND product = ?",
+        "is", site_id, product);
     if (!rc)
         rc = store_int(s, daily, "SELECT daily_capacity FROM vaccine_site_capacity WHERE site_id = ? AND product = ?",
                        "is", site_id, product);
     return rc;
 }
 
-int vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day, int64_t *sum)
+enum store_rc vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day,
+                                       int64_t *sum)
 {
-    int rc = store_int(s, sum,
-                       "SELECT COALESCE(SUM(capacity), 0) FROM vaccine_sessions WHERE site_id = ? AND product = ?"
-                       " AND day = ?",
-                       "iss", site_id, product, day);
+    enum store_rc rc =
+        store_int(s, sum,
+                  "SELECT COALESCE(SUM(capacity), 0) FROM vaccine_sessions WHERE site_id = ? AND product = ?"
+                  " AND day = ?",
+                  "iss", site_id, product, day);
     if (rc == STORE_DONE) {
         *sum = 0;
         rc = STORE_OK;
@@ -228,8 +235,8 @@ int vaccine__session_planned(struct store *s, int64_t site_id, const char *produ
     return rc;
 }
 
-int vaccine__query(struct store *s, struct store_stmt **st, const char *sql, const char *const *sv, int ns,
-                   const int64_t *iv, int ni)
+enum store_rc vaccine__query(struct store *s, struct store_stmt **st, const char *sql, const char *const *sv,
+                             int ns, const int64_t *iv, int ni)
 {
     char types[8];
     int k = 0;
@@ -273,8 +280,8 @@ const char *vaccine__area_clause(const char *column, const char *prefix)
     return clauses[p][c];
 }
 
-int vaccine__session_list(struct store *s, const char *column, const char *code, int64_t site_id, const char *day,
-                          const char *product, int64_t limit, json_t **out)
+enum store_rc vaccine__session_list(struct store *s, const char *column, const char *code, int64_t site_id,
+                                    const char *day, const char *product, int64_t limit, json_t **out)
 {
     /* Built from constant fragments, text filters first, then integers (vaccine__query binds in that order). */
     char sql[1024];
@@ -301,20 +308,21 @@ int vaccine__session_list(struct store *s, const char *column, const char *code,
     strcat(sql, " ORDER BY se.day, se.starts_at, se.id LIMIT ?");
     iv[ni++] = limit;
     struct store_stmt *st;
-    int rc = vaccine__query(s, &st, sql, sv, ns, iv, ni);
+    enum store_rc rc = vaccine__query(s, &st, sql, sv, ns, iv, ni);
     return vaccine__rows(st, rc, SESSION_TYPES, out);
 }
 
-int vaccine__seat_take(struct store *s, int64_t session_id, bool *taken)
+enum store_rc vaccine__seat_take(struct store *s, int64_t session_id, bool *taken)
 {
     int64_t changes = 0;
-    int rc = store_run(s, &changes, "UPDATE vaccine_sessions SET booked = booked + 1 WHERE id = ? AND booked < capacity",
-                       "i", session_id);
+    enum store_rc rc = store_run(
+        s, &changes, "UPDATE vaccine_sessions SET booked = booked + 1 WHERE id = ? AND booked < capacity",
+        "i", session_id);
     *taken = rc == STORE_OK && changes == 1;
     return rc;
 }
 
-int vaccine__seat_release(struct store *s, int64_t session_id)
+enum store_rc vaccine__seat_release(struct store *s, int64_t session_id)
 {
     return store_run(s, NULL, "UPDATE vaccine_sessions SET booked = booked - 1 WHERE id = ? AND booked > 0", "i",
                      session_id);
@@ -327,21 +335,22 @@ int vaccine__seat_release(struct store *s, int64_t session_id)
     " FROM vaccine_registrations"
 #define REG_TYPES "iisssisi"
 
-int vaccine__registration_get_person(struct store *s, int64_t person_id, json_t **out)
+enum store_rc vaccine__registration_get_person(struct store *s, int64_t person_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, REG_COLS " WHERE person_id = ?", "i", person_id);
+    enum store_rc rc = store_query(s, &st, REG_COLS " WHERE person_id = ?", "i", person_id);
     return vaccine__row(st, rc, REG_TYPES, out);
 }
 
-int vaccine__registration_find_client(struct store *s, const char *client_id, int64_t *id)
+enum store_rc vaccine__registration_find_client(struct store *s, const char *client_id, int64_t *id)
 {
     return store_int(s, id, "SELECT id FROM vaccine_registrations WHERE client_id = ?", "s", client_id);
 }
 
-int vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p, const char *group,
-                                 const char *conditions, const char *source, int age, int64_t by_account,
-                                 int64_t by_person, int64_t now, int64_t *id)
+enum store_rc vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p,
+                                           const char *group, const char *conditions, const char *source,
+                                           int age, int64_t by_account, int64_t by_person, int64_t now,
+                                           int64_t *id)
 {
     const char *prov = NULL, *dist = NULL, *comm = p->commune_code;
     const struct unit *u = comm ? unit_find(comm) : NULL;
@@ -355,8 +364,8 @@ int vaccine__registration_insert(struct store *s, const char *client_id, const s
                      by_account, by_person, now, now);
 }
 
-int vaccine__registration_list(struct store *s, const char *column, const char *code, const char *group,
-                               int64_t limit, int64_t offset, json_t **out)
+enum store_rc vaccine__registration_list(struct store *s, const char *column, const char *code,
+                                         const char *group, int64_t limit, int64_t offset, json_t **out)
 {
     char sql[768];
     const char *sv[2];
@@ -373,7 +382,7 @@ int vaccine__registration_list(struct store *s, const char *column, const char *
     }
     strcat(sql, " ORDER BY id LIMIT ? OFFSET ?");
     struct store_stmt *st;
-    int rc = vaccine__query(s, &st, sql, sv, ns, iv, 2);
+    enum store_rc rc = vaccine__query(s, &st, sql, sv, ns, iv, 2);
     return vaccine__rows(st, rc, REG_TYPES, out);
 }
 
@@ -387,30 +396,32 @@ int vaccine__registration_list(struct store *s, const char *column, const char *
     " JOIN vaccine_sites si ON si.id = se.site_id"
 #define APPT_TYPES "iiiisiisisssiisss"
 
-int vaccine__appointment_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__appointment_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, APPT_COLS " WHERE a.id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, APPT_COLS " WHERE a.id = ?", "i", id);
     return vaccine__row(st, rc, APPT_TYPES, out);
 }
 
-int vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out)
+enum store_rc vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, APPT_COLS " WHERE a.client_id = ?", "s", client_id);
+    enum store_rc rc = store_query(s, &st, APPT_COLS " WHERE a.client_id = ?", "s", client_id);
     return vaccine__row(st, rc, APPT_TYPES, out);
 }
 
-int vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out)
+enum store_rc vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, APPT_COLS " WHERE a.person_id = ? AND a.active = 1", "i", person_id);
+    enum store_rc rc =
+        store_query(s, &st, APPT_COLS " WHERE a.person_id = ? AND a.active = 1", "i", person_id);
     return vaccine__row(st, rc, APPT_TYPES, out);
 }
 
-int vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id, const json_t *session,
-                                int dose_number, const char *status, int64_t slot_start, int64_t slot_end,
-                                const char *source, int64_t now, int64_t *id)
+enum store_rc vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id,
+                                          const json_t *session, int dose_number, const char *status,
+                                          int64_t slot_start, int64_t slot_end, const char *source,
+                                          int64_t now, int64_t *id)
 {
     return store_int(s, id,
                      "INSERT INTO vaccine_appointments (client_id, person_id, session_id, dose_number, status, active,"
@@ -421,16 +432,17 @@ int vaccine__appointment_insert(struct store *s, const char *client_id, int64_t 
                      vaccine__str(session, "district_code"), vaccine__str(session, "commune_code"), now, now);
 }
 
-int vaccine__appointment_set(struct store *s, int64_t id, const char *status, int64_t now)
+enum store_rc vaccine__appointment_set(struct store *s, int64_t id, const char *status, int64_t now)
 {
     int active = !strcmp(status, "invited") || !strcmp(status, "confirmed");
     return store_run(s, NULL, "UPDATE vaccine_appointments SET status = ?, active = ?, updated_at = ? WHERE id = ?",
                      "sdii", status, active, now, id);
 }
 
-int vaccine__appointment_list_person(struct store *s, int64_t person_id, json_t **out)
+enum store_rc vaccine__appointment_list_person(struct store *s, int64_t person_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, APPT_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 50", "i", person_id);
+    enum store_rc rc =
+        store_query(s, &st, APPT_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 50", "i", person_id);
     return vaccine__rows(st, rc, APPT_TYPES, out);
 }

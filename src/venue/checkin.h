@@ -28,6 +28,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -96,16 +97,16 @@ struct checkin_new {
 };
 
 /* Inserts unless (client_id, person_id) exists; *created says which. STORE_OK or a store rc. */
-int checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
+enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
 /* STORE_OK with *out, STORE_DONE if none, or a store rc. Strings live in a. */
-int checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out);
-int checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
-                        struct checkin *out);
+enum store_rc checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out);
+enum store_rc checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
+                                  struct checkin *out);
 /* Sets checked_out_at unless already set (a retried checkout keeps the first time). */
-int checkin_set_checkout(struct store *s, int64_t id, int64_t at);
+enum store_rc checkin_set_checkout(struct store *s, int64_t id, int64_t at);
 /* Check-ins of these people, newest first. *out lives in a. */
-int checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, int n, int64_t limit,
-                        struct checkin **out, int *count);
+enum store_rc checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, int n, int64_t limit,
+                                  struct checkin **out, int *count);
 
 struct checkin_report_row {
     int64_t day;           /* local day number */
@@ -114,10 +115,10 @@ struct checkin_report_row {
     int64_t checkins;
 };
 /* Check-ins inside unit u on local days [from_day, to_day], per day and child unit, in order. */
-int checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day, int64_t to_day,
-                   struct checkin_report_row **out, int *n);
+enum store_rc checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day,
+                             int64_t to_day, struct checkin_report_row **out, int *n);
 /* Deletes at most `batch` check-ins made before `cutoff`; *deleted gets how many. */
-int checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted);
+enum store_rc checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted);
 
 json_t *checkin_to_json(const struct checkin *c);
 
@@ -132,10 +133,10 @@ int checkin_job_retention(struct store *s, int64_t now, const char **detail);
 
 /* ------------------------------------------------------------ handlers */
 
-int checkin_handle_create(struct http_req *r);       /* POST /api/v1/checkins */
-int checkin_handle_venue_create(struct http_req *r); /* POST /api/v1/venues/{id}/checkins */
-int checkin_handle_checkout(struct http_req *r);     /* POST /api/v1/checkins/{id}/checkout */
-int checkin_handle_mine(struct http_req *r);         /* GET /api/v1/me/checkins */
-int checkin_handle_report(struct http_req *r);       /* GET /api/v1/reports/checkins (report_http.c) */
+enum err checkin_handle_create(struct http_req *r);       /* POST /api/v1/checkins */
+enum err checkin_handle_venue_create(struct http_req *r); /* POST /api/v1/venues/{id}/checkins */
+enum err checkin_handle_checkout(struct http_req *r);     /* POST /api/v1/checkins/{id}/checkout */
+enum err checkin_handle_mine(struct http_req *r);         /* GET /api/v1/me/checkins */
+enum err checkin_handle_report(struct http_req *r);       /* GET /api/v1/reports/checkins (report_http.c) */
 
 #endif

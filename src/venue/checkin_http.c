@@ -161,7 +161,7 @@ static int read_person_ids(struct http_req *r, json_t *body, int64_t *ids, int *
     return 0;
 }
 
-int checkin_handle_create(struct http_req *r)
+enum err checkin_handle_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "venue_code", "venue_sig", "person_ids", "phone", "full_name",
                                          NULL};
@@ -258,7 +258,7 @@ static int load_venue(struct http_req *r, int64_t id, struct venue *v)
     return venue_require_manage(r, v);
 }
 
-int checkin_handle_venue_create(struct http_req *r)
+enum err checkin_handle_venue_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "qr", "cccd", "bhyt", NULL};
     json_t *body;
@@ -337,7 +337,7 @@ static int checkout_tx(struct store *s, void *p)
     return rc;
 }
 
-int checkin_handle_checkout(struct http_req *r)
+enum err checkin_handle_checkout(struct http_req *r)
 {
     int64_t id;
     struct checkin ck;
@@ -374,7 +374,7 @@ int checkin_handle_checkout(struct http_req *r)
 
 /* ---------------------------------------------------------------- GET /api/v1/me/checkins */
 
-int checkin_handle_mine(struct http_req *r)
+enum err checkin_handle_mine(struct http_req *r)
 {
     int64_t only, limit;
     int rc = http_query_int(r, "person_id", 1, INT64_MAX, 0, &only);

@@ -78,7 +78,7 @@ static int create_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/venues */
-int venue_handle_create(struct http_req *r)
+enum err venue_handle_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "name", "type", "commune_code", "street", "capacity", NULL};
     json_t *body;
@@ -124,7 +124,7 @@ static int check_status(struct http_req *r, const char *status)
 }
 
 /* GET /api/v1/venues?unit=&status=&limit=&offset= */
-int venue_handle_list(struct http_req *r)
+enum err venue_handle_list(struct http_req *r)
 {
     struct venue_filter q = {0};
     q.unit_code = http_query(r, "unit");
@@ -176,7 +176,7 @@ static int load_managed(struct http_req *r, struct venue *v)
 }
 
 /* GET /api/v1/venues/{id} */
-int venue_handle_get(struct http_req *r)
+enum err venue_handle_get(struct http_req *r)
 {
     struct venue v;
     int rc = load_managed(r, &v);
@@ -228,13 +228,10 @@ static int review(struct http_req *r, const char *status, const char *reason)
 }
 
 /* POST /api/v1/venues/{id}/approve (no body) */
-int venue_handle_approve(struct http_req *r)
-{
-    return review(r, "approved", NULL);
-}
+enum err venue_handle_approve(struct http_req *r) { return review(r, "approved", NULL); }
 
 /* POST /api/v1/venues/{id}/reject, body optional: {"reason"} */
-int venue_handle_reject(struct http_req *r)
+enum err venue_handle_reject(struct http_req *r)
 {
     static const char *const fields[] = {"reason", NULL};
     const char *reason = NULL;
@@ -252,7 +249,7 @@ int venue_handle_reject(struct http_req *r)
 /* ---- public view -------------------------------------------------------- */
 
 /* GET /api/v1/venues/by-code/{code}: what the check-in page shows; anyone. */
-int venue_handle_by_code(struct http_req *r)
+enum err venue_handle_by_code(struct http_req *r)
 {
     const char *code = http_param(r, "code");
     struct venue v;
@@ -292,7 +289,7 @@ static const char *today(struct arena *a)
 }
 
 /* GET /api/v1/venues/{id}/visitors?date=YYYY-MM-DD&format=json|csv|xlsx */
-int venue_handle_visitors(struct http_req *r)
+enum err venue_handle_visitors(struct http_req *r)
 {
     const char *date = http_query(r, "date");
     const char *format = http_query(r, "format");
@@ -390,7 +387,7 @@ static bool code_chars_ok(const char *s)
  * opens it with no installed application.  Without web/checkin.html a small
  * page links to the single-page UI.
  */
-int venue_handle_checkin_page(struct http_req *r)
+enum err venue_handle_checkin_page(struct http_req *r)
 {
     const char *code = http_param(r, "code");
     if (!code || !code_chars_ok(code))
