@@ -237,8 +237,8 @@ static void finish(struct http_req *r, int rc)
             /* A handler returned an error without a fault: say so in the log, not to the client. */
             if (rc)
                 log_error("msg=\"handler failed without detail\" id=%s rc=%d", r->request_id, rc);
-            if (rc >= STORE_ROW &&
-                rc <= STORE_ERROR) /* a store rc that skipped store_err(): no row is a 404, not a 500 */
+            /* A store rc that skipped store_err(): no row is a 404, not a 500. */
+            if (rc >= STORE_ROW && rc <= STORE_ERROR)
                 r->fault.code = store_err((enum store_rc)rc);
             else
                 r->fault.code = rc > 0 && rc < ERR_LAST ? (enum err)rc : ERR_INTERNAL;

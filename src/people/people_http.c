@@ -245,9 +245,15 @@ static int card(struct http_req *r, int fmt)
     return rc;
 }
 
-enum err people_handle_card_png(struct http_req *r) { return card(r, PRINT_PNG); }
+enum err people_handle_card_png(struct http_req *r)
+{
+    return card(r, PRINT_PNG);
+}
 
-enum err people_handle_card_pdf(struct http_req *r) { return card(r, PRINT_PDF); }
+enum err people_handle_card_pdf(struct http_req *r)
+{
+    return card(r, PRINT_PDF);
+}
 
 int people_require_located(struct http_req *r, int64_t person_id, const char *field, struct person *out,
                            const struct unit **commune)

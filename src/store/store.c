@@ -74,7 +74,10 @@ const char *store_errmsg(struct store *s)
     return DRV(s)->errmsg(s);
 }
 
-enum store_rc store_exec(struct store *s, const char *sql) { return DRV(s)->exec(s, sql); }
+enum store_rc store_exec(struct store *s, const char *sql)
+{
+    return DRV(s)->exec(s, sql);
+}
 
 static enum store_rc bind_args(struct store_stmt *st, const char *types, va_list ap)
 {
@@ -218,7 +221,10 @@ enum store_rc store__int(const char *kinds, struct store *s, int64_t *out, const
     return rc;
 }
 
-enum store_rc store_step(struct store_stmt *st) { return SDRV(st)->step(st); }
+enum store_rc store_step(struct store_stmt *st)
+{
+    return SDRV(st)->step(st);
+}
 
 int store_ncols(struct store_stmt *st)
 {
@@ -251,11 +257,20 @@ void store_finalize(struct store_stmt *st)
         SDRV(st)->finalize(st);
 }
 
-enum store_rc store_begin(struct store *s, bool write) { return DRV(s)->begin(s, write); }
+enum store_rc store_begin(struct store *s, bool write)
+{
+    return DRV(s)->begin(s, write);
+}
 
-enum store_rc store_commit(struct store *s) { return store_exec(s, "COMMIT"); }
+enum store_rc store_commit(struct store *s)
+{
+    return store_exec(s, "COMMIT");
+}
 
-enum store_rc store_rollback(struct store *s) { return store_exec(s, "ROLLBACK"); }
+enum store_rc store_rollback(struct store *s)
+{
+    return store_exec(s, "ROLLBACK");
+}
 
 static void backoff(int attempt)
 {

@@ -451,10 +451,16 @@ static int change(struct http_req *r, const char *status)
 }
 
 /* POST /api/v1/vaccine/appointments/{id}/confirm */
-enum err vaccine_handle_appointment_confirm(struct http_req *r) { return change(r, "confirmed"); }
+enum err vaccine_handle_appointment_confirm(struct http_req *r)
+{
+    return change(r, "confirmed");
+}
 
 /* POST /api/v1/vaccine/appointments/{id}/cancel */
-enum err vaccine_handle_appointment_cancel(struct http_req *r) { return change(r, "cancelled"); }
+enum err vaccine_handle_appointment_cancel(struct http_req *r)
+{
+    return change(r, "cancelled");
+}
 
 /* POST /api/v1/vaccine/appointments/{id}/reschedule {"session_id"?}: another slot now, or ask for one. */
 enum err vaccine_handle_appointment_reschedule(struct http_req *r)

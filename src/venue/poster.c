@@ -100,7 +100,13 @@ static int poster(struct http_req *r, enum print_format fmt)
 }
 
 /* GET /api/v1/venues/{id}/poster.pdf */
-enum err venue_handle_poster_pdf(struct http_req *r) { return poster(r, PRINT_PDF); }
+enum err venue_handle_poster_pdf(struct http_req *r)
+{
+    return poster(r, PRINT_PDF);
+}
 
 /* GET /api/v1/venues/{id}/poster.png */
-enum err venue_handle_poster_png(struct http_req *r) { return poster(r, PRINT_PNG); }
+enum err venue_handle_poster_png(struct http_req *r)
+{
+    return poster(r, PRINT_PNG);
+}

@@ -228,7 +228,10 @@ static int review(struct http_req *r, const char *status, const char *reason)
 }
 
 /* POST /api/v1/venues/{id}/approve (no body) */
-enum err venue_handle_approve(struct http_req *r) { return review(r, "approved", NULL); }
+enum err venue_handle_approve(struct http_req *r)
+{
+    return review(r, "approved", NULL);
+}
 
 /* POST /api/v1/venues/{id}/reject, body optional: {"reason"} */
 enum err venue_handle_reject(struct http_req *r)

@@ -165,7 +165,10 @@ static enum store_rc pg_bind_text(struct store_stmt *st, int i, const char *v)
     return set_param(st, i, xstrdup(v));
 }
 
-static enum store_rc pg_bind_null(struct store_stmt *st, int i) { return set_param(st, i, NULL); }
+static enum store_rc pg_bind_null(struct store_stmt *st, int i)
+{
+    return set_param(st, i, NULL);
+}
 
 static enum store_rc pg_step(struct store_stmt *st)
 {

@@ -185,7 +185,10 @@ static enum store_rc sq_bind_null(struct store_stmt *st, int i)
     return map_rc(st->base.store, sqlite3_bind_null(st->stmt, i));
 }
 
-static enum store_rc sq_step(struct store_stmt *st) { return map_rc(st->base.store, sqlite3_step(st->stmt)); }
+static enum store_rc sq_step(struct store_stmt *st)
+{
+    return map_rc(st->base.store, sqlite3_step(st->stmt));
+}
 
 static int64_t sq_changes(struct store_stmt *st)
 {
