@@ -282,5 +282,6 @@ int main(int argc, char **argv)
     tracing_result_free(&r);
     tracing_engine_release(&e);
     store_close(s);
+    unit_registry_free();
     return agree == done_sql && counts_ok ? 0 : 3;
 }
