@@ -23,8 +23,8 @@ build-asan: deps
 	cmake --build build-asan -j$(JOBS)
 
 run: build
-	build/cordon migrate --db $(DB)
-	build/cordon demo --db $(DB)
+	CORDON_DEV=1 build/cordon migrate --db $(DB)
+	CORDON_DEV=1 build/cordon demo --db $(DB)
 	exec env CORDON_DEV=1 build/cordon serve --db $(DB) --listen $(LISTEN)
 
 test: build

@@ -10,9 +10,9 @@ PACKAGES=(
     build-essential cmake pkg-config
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
     libssl-dev libcmocka-dev libqrencode-dev libpng-dev zlib1g-dev
-    libcairo2-dev fonts-dejavu-core libzip-dev libxml2-dev
+    libcairo2-dev fonts-dejavu-core libzip-dev libxml2-dev libxlsxwriter-dev
     postgresql postgresql-client
-    chromium fonts-liberation zbar-tools ffmpeg poppler-utils unzip
+    chromium fonts-liberation zbar-tools ffmpeg poppler-utils unzip faketime
 )
 # Node.js may come from elsewhere (a newer build already on PATH); only fall
 # back to Debian's when there is none.

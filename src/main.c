@@ -20,6 +20,7 @@ static const struct command {
     {"qr", cmd_qr, "verify a signed QR payload offline"},
     {"jobs", cmd_jobs, "run the background jobs once (retention, cleanup)"},
     {"dcc", cmd_dcc, "verify an EU Digital COVID Certificate (HC1:), print the signing key"},
+    {"keys", cmd_keys, "new signing keys; re-seal stored secrets under a new key-encryption key"},
 };
 
 static void usage(FILE *out)

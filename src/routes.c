@@ -48,13 +48,21 @@ const struct http_route cordon_routes[] = {
 
     {"GET", "/api/v1/audit", audit_handle_list, ROLES_ADMIN, 0, 0},
 
-    /* People and citizen sign-in (src/people/): literal paths before {id}. */
-    {"POST", "/api/v1/people", people_handle_create, ROLES_STAFF, 0, 0},
-    {"GET", "/api/v1/people/search", people_handle_search, ROLES_STAFF, 0, 0},
-    {"GET", "/api/v1/people/{id}", people_handle_get, ROLES_ANY, 0, 0},
-    {"POST", "/api/v1/people/{id}/qr/revoke", people_handle_qr_revoke, ROLES_ANY, 0, 0},
-    {"GET", "/api/v1/people/{id}/card.png", people_handle_card_png, ROLES_ANY, 0, 0},
-    {"GET", "/api/v1/people/{id}/card.pdf", people_handle_card_pdf, ROLES_ANY, 0, 0},
+    /* People and citizen sign-in (src/people/): literal paths before {id}.  Who reads people's
+     * records is the REC_PERSON column of admin/access.c: health staff and tracers in full,
+     * samplers and vaccinators masked; cards are printed and revoked by health staff and the
+     * person (or their manager) only. */
+#define P_READERS (ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER) | ROLE_BIT(ROLE_VACCINATOR))
+#define P_CARD (ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN))
+    /* venue staff register a visitor whose number is unknown; they learn only id and code */
+    {"POST", "/api/v1/people", people_handle_create, P_READERS | ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
+    {"GET", "/api/v1/people/search", people_handle_search, P_READERS, 0, 0},
+    {"GET", "/api/v1/people/{id}", people_handle_get, P_READERS | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/people/{id}/qr/revoke", people_handle_qr_revoke, P_CARD, 0, 0},
+    {"GET", "/api/v1/people/{id}/card.png", people_handle_card_png, P_CARD, 0, 0},
+    {"GET", "/api/v1/people/{id}/card.pdf", people_handle_card_pdf, P_CARD, 0, 0},
+#undef P_CARD
+#undef P_READERS
     {"POST", "/api/v1/citizen/otp", people_handle_otp_request, PUBLIC, 1024, 0},
     {"POST", "/api/v1/citizen/login", people_handle_login, PUBLIC, 1024, 0},
     {"GET", "/api/v1/me", people_handle_me_get, ROLE_BIT(ROLE_CITIZEN), 0, 0},
@@ -66,11 +74,14 @@ const struct http_route cordon_routes[] = {
     /* end of people */
 
     /* Declarations (src/declare/): literal paths before {ref}. */
-    {"POST", "/api/v1/declarations", declare_handle_create, ROLES_ANY, 0, 0},
+    /* REC_DECLARATION of admin/access.c: labs, checkpoint officers and venues read none. */
+#define D_STAFF (ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER) | ROLE_BIT(ROLE_VACCINATOR))
+    {"POST", "/api/v1/declarations", declare_handle_create, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"GET", "/api/v1/declarations", declare_handle_list, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"GET", "/api/v1/declarations/flagged", declare_handle_flagged, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"POST", "/api/v1/declarations/scan", declare_handle_scan, ROLES_STAFF, 0, 0},
-    {"GET", "/api/v1/declarations/{ref}", declare_handle_get, ROLES_ANY, 0, 0},
+    {"POST", "/api/v1/declarations/scan", declare_handle_scan, D_STAFF, 0, 0},
+    {"GET", "/api/v1/declarations/{ref}", declare_handle_get, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+#undef D_STAFF
     /* end of declarations */
 
     /* Venues (src/venue/venue*.c, poster.c): literal paths before {id}. */
@@ -182,7 +193,11 @@ const struct http_route cordon_routes[] = {
     {"PATCH", "/api/v1/tracing/contacts/{id}", tracing_handle_contact_update, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/tracing/interviews", tracing_handle_interview, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/policy", tracing_handle_policy_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"PUT", "/api/v1/tracing/policy", tracing_handle_policy_put,
+    /* policy by level: the nation's by national admins, a province's override by its admins */
+    {"PUT", "/api/v1/tracing/policy", tracing_handle_policy_put, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"PUT", "/api/v1/tracing/policy/{province}", tracing_handle_policy_province_put,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
+    {"DELETE", "/api/v1/tracing/policy/{province}", tracing_handle_policy_province_delete,
      ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
     {"GET", "/api/v1/test-orders", tracing_handle_test_orders, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER), 0, 0},
     /* end of tracing */

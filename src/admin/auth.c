@@ -21,11 +21,55 @@
 #include "http/http.h"
 #include "store/store.h"
 
-static struct auth_settings settings = {12 * 3600, 5, 15 * 60};
+static struct auth_settings settings = {12 * 3600, 5, 15 * 60, NULL};
+static char public_origin[256]; /* scheme://host[:port] of public_url */
 
 void auth_configure(const struct auth_settings *s)
 {
     settings = *s;
+    public_origin[0] = '\0';
+    const char *u = s->public_url ? s->public_url : "";
+    const char *host = strstr(u, "://");
+    if (host) {
+        size_t n = (size_t)(host + 3 - u) + strcspn(host + 3, "/?#");
+        if (n < sizeof(public_origin)) {
+            memcpy(public_origin, u, n);
+            public_origin[n] = '\0';
+        }
+    }
+    settings.public_url = NULL; /* only the origin is kept */
+}
+
+/* Whether url is origin itself or, unless exact, lies under it ("origin/..."). */
+static bool url_has_origin(const char *url, const char *origin, bool exact)
+{
+    size_t n = strlen(origin);
+    if (!n || strncasecmp(url, origin, n))
+        return false;
+    return url[n] == '\0' || (!exact && (url[n] == '/' || url[n] == '?'));
+}
+
+/*
+ * A browser sends the session cookie with any request to this server, even
+ * one a foreign page makes it send; such a write carries the foreign page's
+ * Origin (or Referer).  Writes by cookie must come from public_url's origin
+ * or the request's own Host.  Bearer tokens are never sent by themselves.
+ */
+static int check_origin(struct http_req *r)
+{
+    const char *m = r->method;
+    if (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"))
+        return 0;
+    const char *origin = http_header(r, "Origin"), *host = http_header(r, "Host");
+    char own[300] = "";
+    if (host && *host && !strpbrk(host, "/\\@ "))
+        snprintf(own, sizeof(own), "http://%s", host);
+    bool exact = origin && *origin && strcmp(origin, "null");
+    const char *from = exact ? origin : http_header(r, "Referer");
+    if (from && (url_has_origin(from, public_origin, exact) || url_has_origin(from, own, exact)))
+        return 0;
+    return http_fail(r, ERR_BAD_ORIGIN, exact ? "Origin" : "Referer",
+                     "a write signed in by cookie must come from this site's own pages");
 }
 
 int auth_session_ttl(void)
@@ -47,19 +91,27 @@ int auth_session_create(struct store *s, int64_t account_id, int64_t person_id, 
                      account_id ? "sinii" : "sniii", digest, account_id ? account_id : person_id, now, *expires_at);
 }
 
-static const char *request_token(struct http_req *r)
+static const char *request_token(struct http_req *r, bool *by_cookie)
 {
     const char *h = http_header(r, "Authorization");
+    *by_cookie = false;
     if (h && !strncasecmp(h, "Bearer ", 7))
         return h + 7;
+    *by_cookie = true;
     return http_cookie(r, AUTH_COOKIE);
 }
 
 int auth_authenticate(struct http_req *r)
 {
-    const char *token = request_token(r);
+    bool by_cookie;
+    const char *token = request_token(r, &by_cookie);
     if (!token || strlen(token) != SECRET_TOKEN_LEN)
         return http_fail(r, ERR_UNAUTHENTICATED, NULL, "sign in first");
+    if (by_cookie) {
+        int rc = check_origin(r);
+        if (rc)
+            return rc;
+    }
     char digest[SECRET_DIGEST_HEX_LEN + 1];
     secret_digest(token, digest);
     struct store_stmt *st;
@@ -100,6 +152,15 @@ int auth_require_area(struct http_req *r, const char *unit_code)
     return http_fail(r, ERR_FORBIDDEN, NULL, "unit %s lies outside your area", unit_code);
 }
 
+int auth_area(struct http_req *r, const char *param, const struct unit **out)
+{
+    if (!r->who || !r->who->unit_code)
+        return http_fail(r, ERR_FORBIDDEN, NULL, "only staff with an area may list these records");
+    const char *code = http_query(r, param);
+    int rc = unit_check(code ? code : r->who->unit_code, param, ERR_INVALID_FIELD, out, &r->fault);
+    return rc ? rc : auth_require_area(r, (*out)->code);
+}
+
 /* Seconds until the oldest failure in the window leaves it; 0 if logins are allowed. */
 static int login_blocked_for(struct store *s, const char *username, int64_t now, int64_t *wait)
 {
@@ -120,8 +181,8 @@ static int login_blocked_for(struct store *s, const char *username, int64_t now,
 void auth_set_cookie(struct http_req *r, const char *token, int max_age)
 {
     char cookie[256];
-    snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict", AUTH_COOKIE, token,
-             max_age);
+    snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", AUTH_COOKIE, token,
+             max_age, !strncasecmp(public_origin, "https://", 8) ? "; Secure" : "");
     http_add_header(r, "Set-Cookie", cookie);
 }
 

@@ -23,6 +23,7 @@ struct auth_settings {
     int session_ttl;        /* seconds */
     int max_failures;       /* failed logins allowed per window */
     int failure_window;     /* seconds */
+    const char *public_url; /* cookie writes must come from its origin (or the Host's); https: Secure cookies */
 };
 void auth_configure(const struct auth_settings *s);
 
@@ -30,6 +31,14 @@ void auth_configure(const struct auth_settings *s);
 int auth_authenticate(struct http_req *r);
 /* 0 if unit_code lies inside the caller's area, else fills a 403 fault. */
 int auth_require_area(struct http_req *r, const char *unit_code);
+/*
+ * The unit a list asks for: query parameter `param` (default: the caller's own
+ * unit), a known unit inside the caller's area (400 naming param when unknown
+ * or malformed, 403 when outside).  Store queries filter by its code with
+ * store_sql_area.
+ */
+struct unit;
+int auth_area(struct http_req *r, const char *param, const struct unit **out);
 
 /* Creates a session for a staff account (person_id 0) or a citizen (account_id 0);
  * writes the token, to give to the client once. */

@@ -18,6 +18,7 @@ int cmd_db(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_qr(int argc, char **argv);
 int cmd_dcc(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 /* The long options every command takes; list a command's own after these. */
 #define CMD_COMMON_OPTIONS                                                                                            \
@@ -33,7 +34,8 @@ int cmd_simple_options(int argc, char **argv, const char *usage, struct config *
 
 /* Loads the config (file, environment) before flags are applied; prints errors. */
 int cmd_config(int argc, char **argv, struct config *c);
-/* Opens the store at c->db; with need_schema, refuses a database older than this binary. */
+/* Loads the key-encryption key (core/kek.h) and opens the store at c->db; with
+ * need_schema, refuses a database older than this binary. */
 int cmd_open(const struct config *c, bool need_schema, struct store **s);
 /* Progress bar on stderr when it is a terminal, else a line per 25%. */
 void cmd_progress(const char *what, size_t done, size_t total);

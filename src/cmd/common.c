@@ -4,6 +4,7 @@
 
 #include "admin/unit.h"
 #include "cmd/cmd.h"
+#include "core/kek.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -60,6 +61,10 @@ int cmd_simple_options(int argc, char **argv, const char *usage, struct config *
 int cmd_open(const struct config *c, bool need_schema, struct store **s)
 {
     char err[512];
+    if (kek_load(c, err, sizeof(err))) {
+        fprintf(stderr, "cordon: %s\n", err);
+        return -1;
+    }
     if (store_open(c->db, s, err, sizeof(err))) {
         fprintf(stderr, "cordon: %s\n", err);
         return -1;

@@ -18,6 +18,7 @@
 #include "cmd/cmd.h"
 #include "core/clock.h"
 #include "jobs.h"
+#include "notify/notify.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
 #include "venue/checkin.h"
@@ -102,9 +103,10 @@ int cmd_jobs(int argc, char **argv)
     struct store *s;
     if (cmd_open(&c, true, &s))
         return 1;
-    struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
+    struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window, c.public_url};
     auth_configure(&auth);
-    checkin_configure(c.checkin_retention_days);
+    notify_configure(c.dev, c.outbox_retention_days);
+    checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     tracing_configure(c.tracing_retention_days);
     int failures = jobs_run_due(s, jobs, njobs, now, force);
     store_close(s);

@@ -11,10 +11,12 @@
 #include "admin/auth.h"
 #include "admin/unit.h"
 #include "cmd/cmd.h"
+#include "core/kek.h"
 #include "core/log.h"
 #include "dcc/dcc_http.h"
 #include "http/http.h"
 #include "jobs.h"
+#include "keys/keys.h"
 #include "notify/notify.h"
 #include "people/people.h"
 #include "routes.h"
@@ -35,7 +37,9 @@ static const char usage[] =
     "  --threads N       request threads, each with its own database connection (default 8)\n"
     "  --config FILE     settings file (default ./cordon.conf if present)\n"
     "\n"
-    "Settings come from flags, then CORDON_* environment variables, then the config file.\n";
+    "Settings come from flags, then CORDON_* environment variables, then the config file.\n"
+    "A key-encryption key is required (CORDON_KEK, or kek_file / CORDON_KEK_FILE), the one the\n"
+    "database's signing keys are sealed under; with dev = 1 one is made beside the database.\n";
 
 static int is_dir(const char *p)
 {
@@ -58,6 +62,32 @@ static void default_web_dir(struct config *c)
         }
     }
     config_set(c, "web_dir", "web");
+}
+
+/* A server needs the KEK its database's secrets are sealed under; what an
+ * older version stored in clear is sealed now. */
+static int secrets_ready(struct store *s)
+{
+    const struct kek *k = kek_current();
+    char err[400];
+    int64_t sealed = 0;
+    if (!k) {
+        fprintf(stderr, "cordon serve: no key-encryption key: set CORDON_KEK (64 hex characters) or kek_file"
+                        " (a file of 64 hex characters or 32 bytes), or dev = 1 for a development key"
+                        " (README, Secrets)\n");
+        return -1;
+    }
+    if (keys_check(s, k, err, sizeof(err))) {
+        fprintf(stderr, "cordon serve: %s\n", err);
+        return -1;
+    }
+    if (keys_seal_plain(s, k, &sealed)) {
+        fprintf(stderr, "cordon serve: could not seal the stored secrets: %s\n", store_errmsg(s));
+        return -1;
+    }
+    if (sealed)
+        log_info("msg=\"sealed secrets stored in clear\" count=%lld kek_id=%s", (long long)sealed, k->id);
+    return 0;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -108,6 +138,10 @@ int cmd_serve(int argc, char **argv)
     struct store *s;
     if (cmd_open(&c, true, &s))
         return 1;
+    if (secrets_ready(s)) {
+        store_close(s);
+        return 1;
+    }
     /* The certificate verifier's trust list: a bad trust file stops the start, not a request later. */
     char dcc_err[600];
     if (dcc_http_configure(s, c.dcc_trust_file, c.dcc_valuesets_file, dcc_err, sizeof(dcc_err))) {
@@ -116,12 +150,12 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     store_close(s); /* request threads open their own connections */
-    struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window};
+    struct auth_settings auth = {c.session_ttl, c.login_max_failures, c.login_window, c.public_url};
     auth_configure(&auth);
-    notify_configure(c.dev);
+    notify_configure(c.dev, c.outbox_retention_days);
     people_configure(c.otp_ttl);
     tracing_configure(c.tracing_retention_days);
-    checkin_configure(c.checkin_retention_days);
+    checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     venue_configure(c.public_url, c.web_dir);
 
     /* Browser libraries come from npm (package-lock.json), installed beside web/. */

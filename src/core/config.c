@@ -56,12 +56,20 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 1, 3650, &c->tracing_retention_days);
     if (!strcmp(key, "otp_ttl"))
         return parse_int(value, 1, 3600, &c->otp_ttl);
+    if (!strcmp(key, "checkin_phone_limit"))
+        return parse_int(value, 1, 100000, &c->checkin_phone_limit);
+    if (!strcmp(key, "checkin_venue_limit"))
+        return parse_int(value, 1, 1000000, &c->checkin_venue_limit);
     if (!strcmp(key, "job_interval"))
         return parse_int(value, 1, 86400, &c->job_interval);
     if (!strcmp(key, "dcc_trust_file"))
         return copy(c->dcc_trust_file, sizeof(c->dcc_trust_file), value);
     if (!strcmp(key, "dcc_valuesets_file"))
         return copy(c->dcc_valuesets_file, sizeof(c->dcc_valuesets_file), value);
+    if (!strcmp(key, "kek_file"))
+        return copy(c->kek_file, sizeof(c->kek_file), value);
+    if (!strcmp(key, "outbox_retention_days"))
+        return parse_int(value, 1, 3650, &c->outbox_retention_days);
     return -1;
 }
 
@@ -80,7 +88,10 @@ static void defaults(struct config *c)
     c->checkin_retention_days = 28;
     c->job_interval = 60;
     c->otp_ttl = 300;
+    c->checkin_phone_limit = 20;
+    c->checkin_venue_limit = 600;
     c->tracing_retention_days = 60;
+    c->outbox_retention_days = 7;
 }
 
 static char *trim(char *s)
@@ -147,9 +158,13 @@ static const struct {
     {"CORDON_CHECKIN_RETENTION_DAYS", "checkin_retention_days"},
     {"CORDON_JOB_INTERVAL", "job_interval"},
     {"CORDON_OTP_TTL", "otp_ttl"},
+    {"CORDON_CHECKIN_PHONE_LIMIT", "checkin_phone_limit"},
+    {"CORDON_CHECKIN_VENUE_LIMIT", "checkin_venue_limit"},
     {"CORDON_TRACING_RETENTION_DAYS", "tracing_retention_days"},
     {"CORDON_DCC_TRUST_FILE", "dcc_trust_file"},
     {"CORDON_DCC_VALUESETS_FILE", "dcc_valuesets_file"},
+    {"CORDON_KEK_FILE", "kek_file"},
+    {"CORDON_OUTBOX_RETENTION_DAYS", "outbox_retention_days"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)

@@ -26,9 +26,13 @@ struct config {
     int checkin_retention_days; /* checkin_retention_days = days venue check-ins are kept */
     int job_interval;     /* job_interval = seconds between background job rounds */
     int otp_ttl;          /* otp_ttl = seconds a citizen's one-time sign-in code stays valid */
+    int checkin_phone_limit; /* checkin_phone_limit = anonymous check-ins one phone may make per hour */
+    int checkin_venue_limit; /* checkin_venue_limit = anonymous check-ins one venue takes per minute */
     int tracing_retention_days; /* tracing_retention_days = days a case's contacts and interviews are kept */
     char dcc_trust_file[512]; /* dcc_trust_file = JSON {kid: PEM or base64 DER} of foreign DCC signers ("" none) */
     char dcc_valuesets_file[512]; /* dcc_valuesets_file = EU DCC value sets replacing the shipped ones ("" none) */
+    char kek_file[512];   /* kek_file = the key-encryption key (64 hex or 32 bytes); $CORDON_KEK (hex) wins */
+    int outbox_retention_days; /* outbox_retention_days = days a delivered (or given-up) message is kept */
 };
 
 /* Fills defaults, then the file (path may be NULL), then the environment. */

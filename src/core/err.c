@@ -22,6 +22,8 @@ static const struct {
     [ERR_RATE_LIMITED] = {"rate_limited", 429},
     [ERR_UNAVAILABLE] = {"unavailable", 503},
     [ERR_INTERNAL] = {"internal", 500},
+    [ERR_TOO_COMPLEX] = {"file_too_complex", 413},
+    [ERR_BAD_ORIGIN] = {"bad_origin", 403},
 };
 
 const char *err_code(enum err e)

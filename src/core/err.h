@@ -23,6 +23,8 @@ enum err {
     ERR_RATE_LIMITED = 12,      /* 429 */
     ERR_UNAVAILABLE = 13,       /* 503: store unreachable, shutting down */
     ERR_INTERNAL = 14,          /* 500: a bug or a store failure */
+    ERR_TOO_COMPLEX = 15,       /* 413: an upload that expands past the reader's limits (zip bomb, deep XML) */
+    ERR_BAD_ORIGIN = 16,        /* 403: a cookie-signed write from another site */
     ERR_LAST                    /* never use */
 };
 

@@ -13,7 +13,8 @@
  * PS256, PS384 and PS512 are accepted.  Input is untrusted: sizes and CBOR
  * nesting are bounded and no input crashes the decoder.
  *
- * The module knows no HTTP and no SQL except dcc_issuer_load() (dcc_key.c),
+ * The module knows no HTTP and no SQL except dcc_issuer_load() and
+ * dcc_issuer_rotate() (dcc_key.c),
  * which keeps the issuer's key in table dcc_keys.
  *
  * Threads: a struct dcc_trust is read-only after loading and may be shared by
@@ -139,6 +140,10 @@ int dcc_issuer_new(const char *key_pem, const char *cert_pem, const char *countr
  * enum err (ERR_INTERNAL, ERR_UNAVAILABLE).
  */
 int dcc_issuer_load(struct store *s, const char *country, struct dcc_issuer **out);
+/* Adds a new signing key as the next generation (*generation); servers sign
+ * with it after a restart, and certificates of older generations keep
+ * verifying.  Returns 0 or an enum err. */
+int dcc_issuer_rotate(struct store *s, const char *country, int64_t *generation);
 /* An issuer with a fresh P-256 key and self-signed certificate, kept in memory only (tests, benchmarks). */
 int dcc_issuer_generate(const char *country, struct dcc_issuer **out);
 void dcc_issuer_free(struct dcc_issuer *iss);

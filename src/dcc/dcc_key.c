@@ -4,8 +4,9 @@
  * The first dcc_issuer_load() on a database generates an EC P-256 key and a
  * self-signed X.509 certificate and inserts them as generation 1; racing
  * servers insert with ON CONFLICT DO NOTHING and then all read the row that
- * won, so a database has one signing key.  PEM texts holding the private key
- * are wiped before they are freed.
+ * won, so a database has one signing key.  The private key PEM is stored
+ * sealed under the key-encryption key (core/kek.h); PEM texts holding it are
+ * wiped before they are freed.
  */
 #include <openssl/ec.h>
 #include <openssl/pem.h>
@@ -17,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/kek.h"
 #include "dcc/dcc_int.h"
 #include "store/store.h"
 
@@ -45,8 +47,11 @@ static void key_row_release(struct key_row *k)
 static void read_key_row(struct store_stmt *st, void *ctx)
 {
     struct key_row *k = ctx;
-    const char *a = store_col_text(st, 0), *b = store_col_text(st, 1), *c = store_col_text(st, 2);
+    const char *b = store_col_text(st, 1), *c = store_col_text(st, 2);
+    size_t len = 0;
+    char *a = kek_open_stored(store_col_text(st, 0), store_col_text(st, 3), &len);
     k->key_pem = a ? strdup(a) : NULL;
+    kek_free(a, len);
     k->cert_pem = b ? strdup(b) : NULL;
     k->country = c ? strdup(c) : NULL;
 }
@@ -117,7 +122,28 @@ out:
 }
 
 static const char select_sql[] =
-    "SELECT private_key, certificate, country FROM dcc_keys ORDER BY generation DESC LIMIT 1";
+    "SELECT private_key, certificate, country, kek_id FROM dcc_keys ORDER BY generation DESC LIMIT 1";
+
+/* Inserts a fresh key as generation gen (ON CONFLICT DO NOTHING: a racing server may win). */
+static int insert_key(struct store *s, const char *country, int64_t gen, int64_t *changes)
+{
+    struct key_row fresh = {0};
+    char kid[16];
+    int64_t now = clock_now();
+    if (generate(country, now, &fresh, kid)) {
+        key_row_release(&fresh);
+        return STORE_ERROR;
+    }
+    char *sealed = kek_seal_current(fresh.key_pem);
+    int rc = sealed ? store_run(s, changes,
+                                "INSERT INTO dcc_keys (kid, generation, alg, country, private_key, kek_id, certificate,"
+                                " created_at) VALUES (?, ?, 'ES256', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                "sissssi", kid, gen, country, sealed, kek_current()->id, fresh.cert_pem, now)
+                    : STORE_ERROR;
+    free(sealed);
+    key_row_release(&fresh);
+    return rc;
+}
 
 int dcc_issuer_load(struct store *s, const char *country, struct dcc_issuer **out)
 {
@@ -125,18 +151,7 @@ int dcc_issuer_load(struct store *s, const char *country, struct dcc_issuer **ou
     struct key_row k = {0};
     int rc = store_get(s, read_key_row, &k, select_sql, "");
     if (rc == STORE_DONE) {
-        struct key_row fresh = {0};
-        char kid[16];
-        int64_t now = clock_now();
-        if (generate(country, now, &fresh, kid)) {
-            key_row_release(&fresh);
-            return ERR_INTERNAL;
-        }
-        rc = store_run(s, NULL,
-                       "INSERT INTO dcc_keys (kid, generation, alg, country, private_key, certificate, created_at) "
-                       "VALUES (?, 1, 'ES256', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                       "ssssi", kid, country, fresh.key_pem, fresh.cert_pem, now);
-        key_row_release(&fresh);
+        rc = insert_key(s, country, 1, NULL);
         if (rc == STORE_OK)
             rc = store_get(s, read_key_row, &k, select_sql, "");
     }
@@ -150,6 +165,18 @@ int dcc_issuer_load(struct store *s, const char *country, struct dcc_issuer **ou
              : ERR_INTERNAL;
     key_row_release(&k);
     return rc;
+}
+
+int dcc_issuer_rotate(struct store *s, const char *country, int64_t *generation)
+{
+    int64_t top = 0, changes = 0;
+    int rc = store_int(s, &top, "SELECT COALESCE(MAX(generation), 0) FROM dcc_keys", "");
+    if (!rc)
+        rc = insert_key(s, country, top + 1, &changes);
+    if (!rc && changes != 1)
+        rc = STORE_CONFLICT; /* another generation top + 1 appeared meanwhile */
+    *generation = top + 1;
+    return store_err(rc);
 }
 
 int dcc_issuer_generate(const char *country, struct dcc_issuer **out)

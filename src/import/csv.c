@@ -1,9 +1,11 @@
 /*
  * csv.c - the RFC 4180 reader of import.h.
  *
- * One pass over the bytes.  A record's cells are unquoted into the arena; the
- * record's raw bytes are checked for UTF-8 once, so a file saved in a legacy
- * code page is reported line by line instead of being read as garbage.
+ * One pass over the bytes.  A record's cells are unquoted into the table's
+ * packed text; the record's raw bytes are checked for UTF-8 once, so a file
+ * saved in a legacy code page is reported line by line instead of being read
+ * as garbage.  Blank records cost nothing, so the table's memory follows the
+ * cells and text kept, which the limits bound.
  */
 #include <string.h>
 
@@ -15,8 +17,8 @@ struct cell_span {
     bool quoted;
 };
 
-/* Copies a cell, removing the enclosing quotes and undoubling inner ones. */
-static const char *cell_text(struct arena *a, const char *data, const struct cell_span *c, bool *cut)
+/* Unquotes a cell into out (IMPORT_MAX_CELL + 1 bytes), undoubling inner quotes; its length. */
+static size_t cell_text(const char *data, const struct cell_span *c, char *out, bool *cut)
 {
     size_t s = c->start, e = c->end;
     if (c->quoted) {
@@ -29,7 +31,6 @@ static const char *cell_text(struct arena *a, const char *data, const struct cel
         n = IMPORT_MAX_CELL;
         *cut = true;
     }
-    char *out = arena_alloc(a, n + 1);
     size_t o = 0;
     for (size_t i = s; i < s + n; i++) {
         out[o++] = data[i];
@@ -37,26 +38,42 @@ static const char *cell_text(struct arena *a, const char *data, const struct cel
             i++;
     }
     out[o] = '\0';
-    return out;
+    return o;
 }
 
-static bool all_blank(struct import_row *r)
+/* Whether a cell holds nothing but spaces and tabs (quotes aside). */
+static bool span_blank(const char *data, const struct cell_span *c)
 {
-    for (int i = 0; i < r->ncells; i++)
-        if (r->cells[i][strspn(r->cells[i], " \t")])
+    size_t s = c->start, e = c->end;
+    if (c->quoted) {
+        s++;
+        if (e > s && data[e - 1] == '"')
+            e--;
+    }
+    for (size_t i = s; i < e; i++)
+        if (data[i] != ' ' && data[i] != '\t')
             return false;
     return true;
 }
 
-int import__csv(struct arena *a, const char *data, size_t len, size_t max_rows, const char *field,
-                struct import_table *out, struct fault *f)
+/* Blank lines and ",,," rows that spreadsheets leave behind are skipped before they cost memory. */
+static bool record_blank(const char *data, const struct cell_span *spans, int n)
 {
-    size_t p = 0, cap = 0;
+    for (int i = 0; i < n; i++)
+        if (!span_blank(data, &spans[i]))
+            return false;
+    return true;
+}
+
+int import__csv(struct import__table *t, const char *data, size_t len, size_t max_rows, struct fault *f)
+{
+    size_t p = 0;
     int64_t line = 1;
     if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
         p = 3;
-    out->format = IMPORT_CSV;
+    t->out->format = IMPORT_CSV;
     struct cell_span spans[IMPORT_MAX_COLUMNS];
+    char cell[IMPORT_MAX_CELL + 1];
     while (p < len) {
         int64_t start_line = line;
         size_t rec_start = p;
@@ -107,25 +124,22 @@ int import__csv(struct arena *a, const char *data, size_t len, size_t max_rows, 
             p++;
             line++;
         }
-        if (n == 1 && spans[0].end == spans[0].start && !unterminated)
-            continue; /* blank line */
-        if (out->nrows >= max_rows)
-            return fault_set(f, ERR_TOO_LARGE, field, "the file has more than %zu rows", max_rows);
-        struct import_row *r = import__push(a, out, &cap);
+        if (!wide && !unterminated && record_blank(data, spans, n))
+            continue;
+        bool bad = !text_utf8_valid(data + rec_start, rec_end - rec_start) ||
+                   memchr(data + rec_start, '\0', rec_end - rec_start);
+        struct import_row *r = import__row(t, max_rows, bad ? 0 : n, f);
+        if (!r)
+            return (int)f->code;
         r->line = start_line;
         r->too_wide = wide;
         r->unterminated = unterminated;
-        if (!text_utf8_valid(data + rec_start, rec_end - rec_start) || memchr(data + rec_start, '\0', rec_end - rec_start)) {
-            r->bad_encoding = true;
-            r->cells = arena_alloc(a, sizeof(char *));
-            continue;
+        r->bad_encoding = bad;
+        for (int i = 0; i < r->ncells; i++) {
+            size_t k = cell_text(data, &spans[i], cell, &r->too_wide);
+            if (!(r->cells[i] = import__text(t, cell, k, f)))
+                return (int)f->code;
         }
-        r->ncells = n;
-        r->cells = arena_alloc(a, (size_t)n * sizeof(char *));
-        for (int i = 0; i < n; i++)
-            r->cells[i] = cell_text(a, data, &spans[i], &r->too_wide);
-        if (!wide && !unterminated && all_blank(r))
-            out->nrows--; /* ",,," rows that spreadsheets leave behind */
         if (unterminated)
             break;
     }

@@ -6,6 +6,8 @@
  * when its cause was stored.  A sender (SMS gateway, push) drains the outbox
  * later; until one is configured, messages stay queued and are visible to
  * national admins (GET /api/v1/outbox) and, in development mode, in the log.
+ * A secret a message carries (a sign-in code) is never stored readable: the
+ * stored text is masked and only notify_render() fills it in, for a sender.
  */
 #ifndef CORDON_NOTIFY_NOTIFY_H
 #define CORDON_NOTIFY_NOTIFY_H
@@ -14,16 +16,25 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
 
-/* dev: also write each queued message to the log (development only: it holds personal data). */
-void notify_configure(bool dev);
+/*
+ * dev: development mode, where the log shows each queued message and the
+ * outbox listing adds its rendered text, secrets included (that is how the
+ * tests read sign-in codes; a production server shows neither).
+ * retention_days: how long a delivered or given-up message is kept.
+ */
+void notify_configure(bool dev, int retention_days);
+
+/* What a stored text shows in place of its secret. */
+#define NOTIFY_MASK "******"
 
 /* Queues a message. channel: "sms"; kind: "otp", "result", ...; recipient: phone number. */
-int notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind, const char *body,
-                 int64_t *id);
+enum store_rc notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind,
+                           const char *body, int64_t *id);
 
 /*
  * Queues one message per row of rows_sql in a single statement (for batches:
@@ -31,8 +42,32 @@ int notify_queue(struct store *s, const char *channel, const char *recipient, co
  * columns named recipient and body, with one parameter, arg.  *queued (may be
  * NULL) gets the number of messages.
  */
-int notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql, int64_t arg,
-                      int64_t *queued);
+enum store_rc notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql,
+                                int64_t arg, int64_t *queued);
+
+/*
+ * Queues a message holding a secret (a one-time code): body holds NOTIFY_MASK
+ * where the secret goes, and is stored as it is; the secret is stored sealed
+ * under the key-encryption key (core/kek.h).  After expires_at the message is
+ * worthless and deleted unsent.
+ */
+int notify_queue_secret(struct store *s, const char *channel, const char *recipient, const char *kind,
+                        const char *body, const char *secret, int64_t expires_at, int64_t *id);
+
+/*
+ * The text a sender hands over for message id, its secret filled in: a
+ * malloc'd string in *text, to be released with notify_text_free().  For
+ * senders only: nothing a person reads may show it.  Returns 0, STORE_DONE
+ * (no such message) or a store error (STORE_ERROR when the secret does not
+ * open).
+ */
+int notify_render(struct store *s, int64_t id, char **text);
+void notify_text_free(char *text);
+
+/* Job: deletes messages delivered (sent_at, set by the sender) or given up
+ * (failed_at, likewise) more than retention_days ago, and unsent ones past
+ * their expiry; forgets the secrets of delivered ones. */
+int notify_job_retention(struct store *s, int64_t now, const char **detail);
 
 /* GET /api/v1/outbox?recipient=&kind=&limit= (national admin) */
 enum err notify_handle_list(struct http_req *r);

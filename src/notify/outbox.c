@@ -1,27 +1,33 @@
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/kek.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "http/http.h"
 #include "notify/notify.h"
 #include "store/store.h"
 
 static bool notify_dev;
+static int retention_days = 7;
 
-void notify_configure(bool dev)
+void notify_configure(bool dev, int days)
 {
     notify_dev = dev;
+    retention_days = days;
 }
 
-int notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind, const char *body,
-                 int64_t *id)
+enum store_rc notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind,
+                           const char *body, int64_t *id)
 {
     int64_t out = 0;
-    int rc = store_int(s, &out,
-                       "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
-                       " VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
-                       "ssssi", channel, recipient, kind, body, clock_now());
+    enum store_rc rc = store_int(s, &out,
+                                 "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
+                                 " VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
+                                 "ssssi", channel, recipient, kind, body, clock_now());
     if (!rc && notify_dev)
         log_info("msg=\"outbox (dev)\" channel=%s to=%s kind=%s body=\"%s\"", channel, recipient, kind, body);
     if (id)
@@ -29,8 +35,111 @@ int notify_queue(struct store *s, const char *channel, const char *recipient, co
     return rc;
 }
 
-int notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql, int64_t arg,
-                      int64_t *queued)
+/* body with its first NOTIFY_MASK replaced by secret: a malloc'd string, or NULL. */
+static char *fill_in(const char *body, const char *secret)
+{
+    const char *at = strstr(body, NOTIFY_MASK);
+    size_t blen = strlen(body), slen = strlen(secret), mlen = strlen(NOTIFY_MASK);
+    char *out = malloc(blen + slen + 1);
+    if (!out)
+        return NULL;
+    if (!at) { /* nowhere to put it: a sender still gets the text as stored */
+        memcpy(out, body, blen + 1);
+        return out;
+    }
+    size_t head = (size_t)(at - body);
+    memcpy(out, body, head);
+    memcpy(out + head, secret, slen);
+    memcpy(out + head + slen, at + mlen, blen - head - mlen + 1);
+    return out;
+}
+
+/* The rendered text of a stored row: NULL when its secret does not open. */
+static char *render_row(const char *body, const char *sealed, const char *kek_id)
+{
+    if (!sealed) /* no secret, or one forgotten after delivery: the text as stored */
+        return strdup(body);
+    size_t len = 0;
+    char *secret = kek_open_stored(sealed, kek_id, &len);
+    char *text = secret ? fill_in(body, secret) : NULL;
+    kek_free(secret, len);
+    return text;
+}
+
+void notify_text_free(char *text)
+{
+    if (text) {
+        mem_wipe(text, strlen(text));
+        free(text);
+    }
+}
+
+int notify_queue_secret(struct store *s, const char *channel, const char *recipient, const char *kind,
+                        const char *body, const char *secret, int64_t expires_at, int64_t *id)
+{
+    char *sealed = kek_seal_current(secret);
+    if (!sealed)
+        return STORE_ERROR;
+    int64_t out = 0;
+    enum store_rc rc = store_int(
+        s, &out,
+        "INSERT INTO outbox (channel, recipient, kind, body, secret, kek_id, expires_at, created_at,"
+        " attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
+        "ssssssii", channel, recipient, kind, body, sealed, kek_current()->id, expires_at, clock_now());
+    free(sealed);
+    if (!rc && notify_dev) {
+        char *text = fill_in(body, secret);
+        log_info("msg=\"outbox (dev)\" channel=%s to=%s kind=%s body=\"%s\"", channel, recipient, kind,
+                 text ? text : body);
+        notify_text_free(text);
+    }
+    if (id)
+        *id = out;
+    return rc;
+}
+
+struct render_ctx {
+    char *text;
+    bool failed;
+};
+
+static void read_render(struct store_stmt *st, void *ctx)
+{
+    struct render_ctx *c = ctx;
+    c->text = render_row(store_col_text(st, 0), store_col_text(st, 1), store_col_text(st, 2));
+    c->failed = !c->text;
+}
+
+int notify_render(struct store *s, int64_t id, char **text)
+{
+    struct render_ctx c = {0};
+    *text = NULL;
+    int rc = store_get(s, read_render, &c, "SELECT body, secret, kek_id FROM outbox WHERE id = ?", "i", id);
+    if (rc == STORE_OK && c.failed)
+        rc = STORE_ERROR;
+    *text = c.text;
+    return rc;
+}
+
+int notify_job_retention(struct store *s, int64_t now, const char **detail)
+{
+    int64_t cutoff = now - (int64_t)retention_days * 86400;
+    int rc = store_run(s, NULL,
+                       "DELETE FROM outbox WHERE sent_at < ? OR failed_at < ? OR (sent_at IS NULL AND expires_at < ?)",
+                       "iii", cutoff, cutoff, now);
+    /* A delivered message's secret has done its work.  Every message with a
+     * secret has an expiry, so the expiry index finds them. */
+    if (!rc)
+        rc = store_run(s, NULL,
+                       "UPDATE outbox SET secret = NULL, kek_id = NULL WHERE expires_at IS NOT NULL"
+                       " AND secret IS NOT NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
+                       "");
+    *detail = NULL;
+    return rc;
+}
+
+enum store_rc notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql,
+                                int64_t arg, int64_t *queued)
 {
     char sql[2048];
     int n = snprintf(sql, sizeof(sql),
@@ -40,7 +149,7 @@ int notify_queue_rows(struct store *s, const char *channel, const char *kind, co
     if (n < 0 || (size_t)n >= sizeof(sql))
         return STORE_ERROR;
     int64_t changes = 0;
-    int rc = store_run(s, &changes, sql, "ssii", channel, kind, clock_now(), arg);
+    enum store_rc rc = store_run(s, &changes, sql, "ssii", channel, kind, clock_now(), arg);
     if (!rc && notify_dev)
         log_info("msg=\"outbox (dev)\" channel=%s kind=%s messages=%lld (read them at GET /api/v1/outbox)", channel,
                  kind, (long long)changes);
@@ -58,9 +167,10 @@ enum err notify_handle_list(struct http_req *r)
     if (rc)
         return rc;
     /* Filters are added as constant fragments, so no parameter is compared untyped. */
-    char sql[256];
+    char sql[320];
     snprintf(sql, sizeof(sql),
-             "SELECT id, channel, recipient, kind, body, created_at, sent_at FROM outbox WHERE 1 = 1%s%s"
+             "SELECT id, channel, recipient, kind, body, created_at, sent_at, secret, kek_id FROM outbox"
+             " WHERE 1 = 1%s%s"
              " ORDER BY id DESC LIMIT ?",
              recipient ? " AND recipient = ?" : "", kind ? " AND kind = ?" : "");
     struct store_stmt *st;
@@ -78,6 +188,11 @@ enum err notify_handle_list(struct http_req *r)
                               store_col_text(st, 1), "recipient", store_col_text(st, 2), "kind", store_col_text(st, 3),
                               "body", store_col_text(st, 4), "created_at", (json_int_t)store_col_int(st, 5));
         json_object_set_new(m, "sent_at", store_col_null(st, 6) ? json_null() : json_integer(store_col_int(st, 6)));
+        if (notify_dev) { /* development only: what the sender would send */
+            char *text = render_row(store_col_text(st, 4), store_col_text(st, 7), store_col_text(st, 8));
+            json_object_set_new(m, "text", text ? json_string(text) : json_null());
+            notify_text_free(text);
+        }
         json_array_append_new(arr, m);
     }
     store_finalize(st);

@@ -68,9 +68,11 @@ int people__otp_issue(struct store *s, const char *phone, int64_t now, int64_t *
                    "INSERT INTO otp_codes (phone, code_hash, created_at, expires_at, attempts) VALUES (?, ?, ?, ?, 0)",
                    "ssii", phone, hash, now, now + people__otp_ttl());
     if (!rc) {
-        snprintf(body, sizeof(body), "Mã xác thực Cordon: %s. Mã có hiệu lực %d phút, không chia sẻ mã này với ai.",
-                 code, (people__otp_ttl() + 59) / 60);
-        rc = notify_queue(s, "sms", phone, "otp", body, NULL);
+        /* The outbox keeps the text masked; the code goes sealed beside it, for the sender only. */
+        snprintf(body, sizeof(body),
+                 "Mã xác thực Cordon: " NOTIFY_MASK ". Mã có hiệu lực %d phút, không chia sẻ mã này với ai.",
+                 (people__otp_ttl() + 59) / 60);
+        rc = notify_queue_secret(s, "sms", phone, "otp", body, code, now + people__otp_ttl(), NULL);
     }
     mem_wipe(code, sizeof(code));
     mem_wipe(body, sizeof(body));

@@ -161,6 +161,38 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* What VIEW_MASKED shows: enough to find and serve the person, nothing to reach or impersonate them. */
+static json_t *masked_json(const struct person *p)
+{
+    json_t *o = json_object();
+    char buf[64];
+    json_object_set_new(o, "id", json_integer(p->id));
+    json_object_set_new(o, "code", json_string(p->code));
+    json_object_set_new(o, "full_name", str_or_null(p->full_name));
+    json_object_set_new(o, "birth_year",
+                        p->date_of_birth && strlen(p->date_of_birth) >= 4 ? json_stringn(p->date_of_birth, 4)
+                                                                          : json_null());
+    static const char *const names[] = {"phone", "cccd", "cmnd", "bhyt"};
+    const char *values[] = {p->phone, p->cccd, p->cmnd, p->bhyt};
+    for (int i = 0; i < 4; i++) {
+        access_mask(values[i], buf, sizeof(buf));
+        json_object_set_new(o, names[i], values[i] ? json_string(buf) : json_null());
+    }
+    json_object_set_new(o, "commune_code", str_or_null(p->commune_code));
+    json_object_set_new(o, "masked", json_true());
+    return o;
+}
+
+json_t *people_to_json_view(const struct person *p, enum access_view view)
+{
+    if (view == VIEW_FULL || view == VIEW_OWN)
+        return people_to_json(p);
+    if (view == VIEW_MASKED)
+        return masked_json(p);
+    /* a role that only registers (venue staff): the ids it needs to refer to the person */
+    return json_pack("{s:I, s:s}", "id", (json_int_t)p->id, "code", p->code);
+}
+
 json_t *people_to_json(const struct person *p)
 {
     json_t *o = json_object();

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "admin/access.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -41,6 +42,10 @@ enum store_rc people_find_by_code(struct store *s, struct arena *a, const char *
 enum store_rc people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd,
                                   struct person *out);
 enum store_rc people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out);
+/* The unverified contact an anonymous check-in lands on (unverified.c): found by phone and name among
+ * unverified contacts only, or made; never a verified citizen or a registered record. */
+enum store_rc people_unverified_contact(struct store *s, struct arena *a, const char *phone,
+                                        const char *full_name, struct person *out, bool *created);
 /* Finds the person with this phone and (folded) name, or creates one holding just those. */
 enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone,
                                                   const char *full_name, struct person *out, bool *created);
@@ -73,6 +78,11 @@ int people_from_qr(struct store *s, struct arena *a, const char *payload, const 
                    struct fault *f);
 
 json_t *people_to_json(const struct person *p);
+/* The person as view shows it: in full (VIEW_FULL, VIEW_OWN); name, birth year and masked ids
+ * (VIEW_MASKED); id and code only (any other view). */
+json_t *people_to_json_view(const struct person *p, enum access_view view);
+/* The view the caller has of people's records (access.h); citizens get VIEW_OWN. */
+enum access_view people_view(const struct http_req *r);
 
 /* Demo people for `cordon demo` (demo.c): a citizen, his two managed family members, a neighbour. */
 #define PEOPLE_DEMO_COUNT 4

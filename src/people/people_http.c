@@ -3,8 +3,10 @@
  * person, QR revocation, printable cards; and people_require_access, the
  * access rule every domain applies to a person.
  *
- * Staff act on persons whose commune lies in their area; a person without a
- * commune yet (a citizen who has only signed in) is visible to national
+ * Staff act on persons whose commune lies in their area, as their role's
+ * view of people allows (admin/access.h: health staff and tracers in full,
+ * samplers and vaccinators masked, other roles not at all); a person without
+ * a commune yet (a citizen who has only signed in) is visible to national
  * admins only.  Every staff read is audited (person.read, person.search,
  * person.card); citizens reach only themselves and their managed members.
  */
@@ -32,10 +34,20 @@ static bool staff_sees(const struct http_req *r, const struct person *p)
     return unit_within(r->who->unit_code, p->commune_code);
 }
 
+enum access_view people_view(const struct http_req *r)
+{
+    if (!r->who)
+        return VIEW_NONE;
+    return r->who->person_id ? VIEW_OWN : access_view(r->who->role, REC_PERSON);
+}
+
 int people_require_access(struct http_req *r, int64_t person_id, struct person *out)
 {
     if (!r->who)
         return http_fail(r, ERR_UNAUTHENTICATED, NULL, "sign in first");
+    enum access_view view = people_view(r);
+    if (view != VIEW_OWN && view != VIEW_MASKED && view != VIEW_FULL)
+        return http_fail(r, ERR_FORBIDDEN, NULL, "your role does not read people's records");
     int rc = people_get(r->store, &r->arena, person_id, out);
     if (rc && rc != STORE_DONE)
         return store_err(rc);
@@ -106,7 +118,7 @@ enum err people_handle_create(struct http_req *r)
         return rc;
     json_t *person;
     if (!c.existing || staff_sees(r, &c.p))
-        person = people_to_json(&c.p);
+        person = people_to_json_view(&c.p, people_view(r));
     else /* recorded in another area: the caller learns only the ids it needs to refer to the person */
         person = json_pack("{s:I, s:s}", "id", (json_int_t)c.p.id, "code", c.p.code);
     return http_reply_json(r, c.existing ? 200 : 201,
@@ -162,7 +174,7 @@ enum err people_handle_search(struct http_req *r)
         return store_err(rc);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, people_to_json(&list[i]));
+        json_array_append_new(arr, people_to_json_view(&list[i], people_view(r)));
     rc = audit_request(r, "person.search", "person", NULL, r->who->unit_code);
     if (rc) {
         json_decref(arr);
@@ -186,7 +198,7 @@ enum err people_handle_get(struct http_req *r)
     int rc = load(r, &p);
     if (!rc)
         rc = store_err(audit_staff(r, "person.read", &p));
-    return rc ? rc : http_reply_json(r, 200, people_to_json(&p));
+    return rc ? rc : http_reply_json(r, 200, people_to_json_view(&p, people_view(r)));
 }
 
 /* ---- POST /api/v1/people/{id}/qr/revoke ---- */

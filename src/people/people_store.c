@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "people/people_int.h"
 #include "qr/qr.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 #define PERSON_COLS                                                                                                   \
@@ -336,8 +337,6 @@ enum store_rc people__qr_revoke(struct store *s, int64_t id, int64_t *serial)
 enum store_rc people__search(struct store *s, struct arena *a, const struct people_search *q,
                              struct person **out, int *n)
 {
-    const struct unit *u = unit_find(q->unit_code);
-    const char *col = unit_scope_column(u);
     const char *crit, *value;
     char pattern[PEOPLE_FOLD_MAX + 2];
     if (q->name_fold) {
@@ -360,13 +359,14 @@ enum store_rc people__search(struct store *s, struct arena *a, const struct peop
         crit = q->id_number && strlen(q->id_number) == IDS_CMND_LEN ? "cmnd = ?" : "cccd = ?";
         value = q->id_number;
     }
-    char sql[512];
-    /* crit and col are constant fragments chosen above; values are bound */
-    snprintf(sql, sizeof(sql), "SELECT " PERSON_COLS " FROM persons WHERE %s%s%s%s ORDER BY name_search, id LIMIT ?",
-             crit, col ? " AND " : "", col ? col : "", col ? " = ?" : "");
+    /* crit is one of the constant fragments above; values are bound */
+    struct store_sql sql;
+    store_sql_init(&sql, "SELECT " PERSON_COLS " FROM persons WHERE ", "");
+    store_sql_add(&sql, crit, "s", value);
+    store_sql_area(&sql, NULL, q->unit_code);
+    store_sql_add(&sql, " ORDER BY name_search, id LIMIT ?", "i", q->limit);
     struct store_stmt *st;
-    enum store_rc rc = col ? store_query(s, &st, sql, "ssi", value, u->code, q->limit)
-                           : store_query(s, &st, sql, "si", value, q->limit);
+    enum store_rc rc = store_sql_query(s, &st, &sql);
     return rc ? rc : all(st, a, (int)q->limit, out, n);
 }
 

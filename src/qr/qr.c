@@ -1,8 +1,9 @@
 /*
  * qr.c - signing and verifying QR payloads (format in qr.h), and their keys.
  *
- * Owns the signing_keys table (migration 004).  Keys are Ed25519 (libsodium),
- * stored as base64url without padding.  The first signature on a database
+ * Owns the signing_keys table (migrations 004, 016).  Keys are Ed25519
+ * (libsodium), stored as base64url without padding, the secret key sealed
+ * under the key-encryption key (core/kek.h).  The first signature on a database
  * creates kid "k1" with INSERT ... ON CONFLICT DO NOTHING and reads it back,
  * so threads and processes racing to create it all end up with the same key.
  *
@@ -16,9 +17,11 @@
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/kek.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -142,27 +145,31 @@ static int load_signer(struct store *s, char kid[QR_KID_MAX + 1], unsigned char 
 {
     struct store_stmt *st;
     int rc = store_query(s, &st,
-                         "SELECT kid, secret_key FROM signing_keys WHERE alg = 'Ed25519'"
+                         "SELECT kid, secret_key, kek_id FROM signing_keys WHERE alg = 'Ed25519'"
                          " ORDER BY created_at DESC, kid DESC LIMIT 1",
                          "");
     if (rc)
         return rc;
     rc = store_step(st);
     if (rc == STORE_ROW) {
-        const char *k = store_col_text(st, 0), *b = store_col_text(st, 1);
+        const char *k = store_col_text(st, 0);
+        size_t len = 0;
+        char *b = kek_open_stored(store_col_text(st, 1), store_col_text(st, 2), &len);
         if (!k || !token_ok(k, strlen(k), QR_KID_MAX) || !b || b64_decode(b, sk, crypto_sign_SECRETKEYBYTES))
-            rc = STORE_ERROR; /* a broken row: refuse to sign rather than sign with garbage */
+            rc = STORE_ERROR; /* a broken row or the wrong KEK: refuse to sign rather than sign with garbage */
         else {
             snprintf(kid, QR_KID_MAX + 1, "%s", k);
             rc = STORE_OK;
         }
+        kek_free(b, len);
     }
     store_finalize(st);
     return rc;
 }
 
-/* Inserts the first key unless one with that kid exists. *created tells whether this call made it. */
-static int create_first(struct store *s, bool *created)
+/* Inserts a new key as kid unless one with that kid exists, its secret sealed
+ * under the KEK.  *created tells whether this call made it. */
+static int create_key(struct store *s, const char *kid, bool *created)
 {
     unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
     char pk64[QR_PUBLIC_KEY_LEN + 1],
@@ -170,15 +177,35 @@ static int create_first(struct store *s, bool *created)
     crypto_sign_keypair(pk, sk);
     b64_encode(pk64, sizeof(pk64), pk, sizeof(pk));
     b64_encode(sk64, sizeof(sk64), sk, sizeof(sk));
-    int64_t changes = 0;
-    int rc = store_run(s, &changes,
-                       "INSERT INTO signing_keys (kid, alg, public_key, secret_key, created_at)"
-                       " VALUES (?, 'Ed25519', ?, ?, ?) ON CONFLICT (kid) DO NOTHING",
-                       "sssi", QR_FIRST_KID, pk64, sk64, clock_now());
+    char *sealed = kek_seal_current(sk64);
     sodium_memzero(sk, sizeof(sk));
     sodium_memzero(sk64, sizeof(sk64));
+    *created = false;
+    if (!sealed)
+        return STORE_ERROR;
+    int64_t changes = 0;
+    int rc = store_run(s, &changes,
+                       "INSERT INTO signing_keys (kid, alg, public_key, secret_key, kek_id, created_at)"
+                       " VALUES (?, 'Ed25519', ?, ?, ?, ?) ON CONFLICT (kid) DO NOTHING",
+                       "ssssi", kid, pk64, sealed, kek_current()->id, clock_now());
+    free(sealed);
     *created = rc == STORE_OK && changes > 0;
     return rc;
+}
+
+int qr_key_rotate(struct store *s, char kid[QR_KID_MAX + 1])
+{
+    int64_t n = 0;
+    int rc = store_int(s, &n, "SELECT COUNT(*) FROM signing_keys", "");
+    bool created = false;
+    /* kN+1; should a kid be taken (a key removed by hand), try the next. */
+    for (int i = (int)(n % 1000000) + 1; !rc && !created && i < (int)(n % 1000000) + 100; i++) {
+        snprintf(kid, QR_KID_MAX + 1, "k%d", i);
+        rc = create_key(s, kid, &created);
+    }
+    if (!rc && !created)
+        rc = STORE_ERROR;
+    return store_err(rc);
 }
 
 /*
@@ -199,7 +226,7 @@ static int signer_get(struct store *s, char kid[QR_KID_MAX + 1], unsigned char s
     bool created = false;
     int rc = load_signer(s, kid, sk);
     if (rc == STORE_DONE) {
-        rc = create_first(s, &created);
+        rc = create_key(s, QR_FIRST_KID, &created);
         if (rc == STORE_OK)
             rc = load_signer(s, kid, sk);
         if (rc == STORE_DONE) /* inserted, yet not there: the store is inconsistent */

@@ -73,6 +73,9 @@ struct qr_key {
 enum err qr_keys_list(struct store *s, struct arena *a, struct qr_key **out, int *n);
 /* Decodes a base64url public key; 0 or -1. */
 int qr_public_key_decode(const char *b64, unsigned char pk[32]);
+/* Adds a new signing key (kid "k<N+1>"); processes that have not cached a signer
+ * yet sign with it, running servers after a restart.  0 or an enum err. */
+int qr_key_rotate(struct store *s, char kid[QR_KID_MAX + 1]);
 /* Forgets (and wipes) the keys cached by this process, e.g. between databases in tests. */
 void qr_keys_forget(void);
 

@@ -91,8 +91,6 @@ enum err quarantine_handle_create(struct http_req *r)
     struct tracing_policy pol;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = tracing_policy_get(r->store, &pol) ? ERR_INTERNAL : 0;
-    if (!rc)
         rc = jsonin_client_id(body, "client_id", true, &c.in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
@@ -111,7 +109,7 @@ enum err quarantine_handle_create(struct http_req *r)
         rc = read_coord(r, body, "lon", 180, false, &has_lon, &c.in.lon_e6);
     if (!rc && has_lat != has_lon)
         rc = http_fail(r, ERR_MISSING_FIELD, has_lat ? "lon" : "lat", "give both lat and lon");
-    int64_t days = pol.quarantine_days, per = pol.checkins_per_day, radius = pol.radius_m, grace = pol.grace_minutes;
+    int64_t days = -1, per = -1, radius = -1, grace = -1; /* -1: not given, the policy's value */
     int64_t start = vn_day(clock_now());
     const char *start_s = NULL;
     if (!rc)
@@ -136,6 +134,14 @@ enum err quarantine_handle_create(struct http_req *r)
     if (rc)
         return rc;
     unit_ancestors(u, &c.in.province_code, &c.in.district_code, &c.in.commune_code);
+    /* what the order does not say comes from the policy in force where the person lives */
+    rc = tracing_policy_for(r->store, u->code, &pol, NULL);
+    if (rc)
+        return store_err(rc);
+    days = days < 0 ? pol.quarantine_days : days;
+    per = per < 0 ? pol.checkins_per_day : per;
+    radius = radius < 0 ? pol.radius_m : radius;
+    grace = grace < 0 ? pol.grace_minutes : grace;
     if (!c.in.kind)
         c.in.kind = pol.place_kind;
     c.in.has_place = has_lat;
@@ -155,26 +161,13 @@ enum err quarantine_handle_create(struct http_req *r)
     return http_reply_json(r, c.created ? 201 : 200, order_json(&o));
 }
 
-static int scope_of(struct http_req *r, const struct unit **u)
-{
-    const char *unit = http_query(r, "unit");
-    int rc = unit_check(unit ? unit : r->who->unit_code, "unit", ERR_INVALID_FIELD, u, &r->fault);
-    if (!rc)
-        rc = auth_require_area(r, (*u)->code);
-    return rc;
-}
-
-static const char *scope_value(const struct unit *u)
-{
-    return u->level == 1 ? u->province : u->level == 2 ? u->district : u->code;
-}
 
 /* GET /api/v1/quarantine/orders?unit=&status=active|ended|cancelled&limit= */
 enum err quarantine_handle_list(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
-    int rc = scope_of(r, &u);
+    int rc = auth_area(r, "unit", &u);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
     const char *status = http_query(r, "status");
@@ -182,27 +175,13 @@ enum err quarantine_handle_list(struct http_req *r)
         rc = http_fail(r, ERR_INVALID_FIELD, "status", "status must be active, ended or cancelled");
     if (rc)
         return rc;
-    const char *col = unit_scope_column(u);
-    char where[128];
-    snprintf(where, sizeof(where), "%s%s status = ?", col ? col : "", col ? " = ? AND" : "");
-    struct store_stmt *st;
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT id FROM quarantine_orders WHERE %s ORDER BY id DESC LIMIT ?", where);
-    rc = col ? store_query(r->store, &st, sql, "ssi", scope_value(u), status ? status : "active", limit)
-             : store_query(r->store, &st, sql, "si", status ? status : "active", limit);
-    json_t *arr = json_array();
+    struct quarantine_filter f = {.area = u->code, .status = status ? status : "active", .limit = limit};
     int64_t ids[1000];
     int n = 0;
-    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW && n < 1000) {
-        rc = STORE_OK;
-        ids[n++] = store_col_int(st, 0);
-    }
-    store_finalize(st);
-    if (rc != STORE_DONE && rc != STORE_OK) {
-        json_decref(arr);
+    rc = quarantine__order_ids(r->store, &f, ids, 1000, &n);
+    if (rc)
         return store_err(rc);
-    }
+    json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         struct quarantine_order o;
         if (quarantine__order_get(r->store, ids[i], &o) == STORE_OK)
@@ -307,20 +286,14 @@ enum err quarantine_handle_alerts(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
-    int rc = scope_of(r, &u);
+    int rc = auth_area(r, "unit", &u);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
     if (rc)
         return rc;
-    const char *col = unit_scope_column(u);
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT a.id, a.order_id, a.person_id, a.kind, a.slot_start, a.detail, a.commune_code, a.created_at,"
-             " p.full_name, p.phone FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
-             " %s%s%s ORDER BY a.id DESC LIMIT ?",
-             col ? "WHERE a." : "", col ? col : "", col ? " = ?" : "");
+    struct quarantine_filter f = {.area = u->code, .limit = limit};
     struct store_stmt *st;
-    rc = col ? store_query(r->store, &st, sql, "si", scope_value(u), limit) : store_query(r->store, &st, sql, "i", limit);
+    rc = quarantine__alerts_query(r->store, &f, &st);
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
@@ -347,10 +320,11 @@ static int answered_slots(struct store *s, int64_t order_id, int64_t since, int6
 {
     struct store_stmt *st;
     *n = 0;
-    int rc = store_query(s, &st,
-                         "SELECT DISTINCT slot_start FROM quarantine_checkins WHERE order_id = ? AND inside = 1"
-                         " AND slot_start >= ?",
-                         "ii", order_id, since);
+    int rc =
+        store_query(s, &st,
+                    "SELECT DISTINCT slot_start FROM quarantine_checkins WHERE order_id = ? AND inside = 1"
+                    " AND slot_start >= ?",
+                    "ii", order_id, since);
     if (rc)
         return rc;
     while ((rc = store_step(st)) == STORE_ROW)
@@ -367,22 +341,14 @@ static int answered_slots(struct store *s, int64_t order_id, int64_t since, int6
 enum err quarantine_handle_compliance(struct http_req *r)
 {
     const struct unit *u;
-    int rc = scope_of(r, &u);
+    int rc = auth_area(r, "unit", &u);
     if (rc)
         return rc;
     int64_t now = clock_now(), today = vn_day(now);
-    const char *col = unit_scope_column(u);
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "SELECT o.commune_code, o.id, o.checkins_per_day, o.created_at,"
-             " (SELECT COUNT(*) FROM quarantine_checkins c WHERE c.order_id = o.id AND c.at >= ?),"
-             " (SELECT COUNT(*) FROM quarantine_alerts a WHERE a.order_id = o.id AND a.resolved_at IS NULL)"
-             " FROM quarantine_orders o WHERE %s%s%s o.status = 'active' AND o.start_day <= ? ORDER BY o.commune_code",
-             col ? "o." : "", col ? col : "", col ? " = ? AND" : "");
+    struct quarantine_filter f = {.area = u->code};
     struct store_stmt *st;
     int64_t day0 = vn_day_start(today);
-    rc = col ? store_query(r->store, &st, sql, "isi", day0, scope_value(u), today)
-             : store_query(r->store, &st, sql, "ii", day0, today);
+    rc = quarantine__compliance_query(r->store, &f, day0, today, &st);
     json_t *arr = json_array();
     json_t *cur = NULL;
     char commune[8] = "";

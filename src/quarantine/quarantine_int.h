@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 struct store;
+struct store_stmt;
 
 struct quarantine_order {
     int64_t id, person_id, case_id;
@@ -27,6 +28,24 @@ struct quarantine_order {
 };
 
 enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out);
+
+/* What a list reads: always inside area (a unit code; store_sql_area), so no list leaves it. */
+struct quarantine_filter {
+    const char *area;   /* the unit asked for, already checked to lie in the caller's area */
+    const char *status; /* orders: active, ended or cancelled */
+    int64_t limit;
+};
+/* Ids of the orders, newest first, at most max. */
+enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_filter *f, int64_t *ids, int max,
+                                    int *n);
+/* Alerts, newest first: id, order_id, person_id, kind, slot_start, detail, commune_code, created_at,
+ * full_name, phone. */
+enum store_rc quarantine__alerts_query(struct store *s, const struct quarantine_filter *f,
+                                       struct store_stmt **st);
+/* Active orders begun by today, by commune: commune_code, id, checkins_per_day, created_at, check-ins
+ * since day0, open alerts. */
+enum store_rc quarantine__compliance_query(struct store *s, const struct quarantine_filter *f, int64_t day0,
+                                           int64_t today, struct store_stmt **st);
 /* Orders matching `where` (one parameter: a string when types is "s", else an int64_t pointed to by arg), newest
  * first. */
 enum store_rc quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types,

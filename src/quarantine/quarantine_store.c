@@ -11,6 +11,7 @@
 #include "people/people.h"
 #include "quarantine/quarantine.h"
 #include "quarantine/quarantine_int.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
 
@@ -257,4 +258,54 @@ enum store_rc quarantine__checkin_record(struct store *s, struct quarantine_chec
         c->alert = raised;
     }
     return rc;
+}
+
+/* ---------------------------------------------------------------- lists of an area */
+
+enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_filter *f, int64_t *ids, int max,
+                                    int *n)
+{
+    struct store_sql q;
+    store_sql_init(&q, "SELECT o.id FROM quarantine_orders o WHERE o.status = ?", "s", f->status);
+    store_sql_area(&q, "o", f->area);
+    store_sql_add(&q, " ORDER BY o.id DESC LIMIT ?", "i", f->limit);
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &q);
+    *n = 0;
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        if (*n < max)
+            ids[(*n)++] = store_col_int(st, 0);
+    }
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+enum store_rc quarantine__alerts_query(struct store *s, const struct quarantine_filter *f,
+                                       struct store_stmt **st)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT a.id, a.order_id, a.person_id, a.kind, a.slot_start, a.detail, a.commune_code, a.created_at,"
+                   " p.full_name, p.phone FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
+                   " WHERE 1 = 1",
+                   "");
+    store_sql_area(&q, "a", f->area);
+    store_sql_add(&q, " ORDER BY a.id DESC LIMIT ?", "i", f->limit);
+    return store_sql_query(s, st, &q);
+}
+
+enum store_rc quarantine__compliance_query(struct store *s, const struct quarantine_filter *f, int64_t day0,
+                                           int64_t today, struct store_stmt **st)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT o.commune_code, o.id, o.checkins_per_day, o.created_at,"
+                   " (SELECT COUNT(*) FROM quarantine_checkins c WHERE c.order_id = o.id AND c.at >= ?),"
+                   " (SELECT COUNT(*) FROM quarantine_alerts a WHERE a.order_id = o.id AND a.resolved_at IS NULL)"
+                   " FROM quarantine_orders o WHERE o.status = 'active' AND o.start_day <= ?",
+                   "ii", day0, today);
+    store_sql_area(&q, "o", f->area);
+    store_sql_add(&q, " ORDER BY o.commune_code", "");
+    return store_sql_query(s, st, &q);
 }

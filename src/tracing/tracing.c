@@ -176,7 +176,7 @@ enum store_rc tracing_engine_load(struct store *s, const struct tracing_params *
     for (int i = 0; i < TRACING_SRC_COUNT; i++) {
         if (!(p->sources & (1u << i)))
             continue;
-        int rc = tracing_sources[i]->load(s, p, from, until, &e->data[i]);
+        enum store_rc rc = tracing_sources[i]->load(s, p, from, until, &e->data[i]);
         if (rc) {
             tracing_engine_release(e);
             return rc;

@@ -285,7 +285,9 @@ enum err tracing_handle_export(struct http_req *r);         /* GET /api/v1/traci
 enum err tracing_handle_chain(struct http_req *r);          /* GET /api/v1/tracing/cases/{id}/chain */
 enum err tracing_handle_interview(struct http_req *r);      /* POST /api/v1/tracing/interviews */
 enum err tracing_handle_policy_get(struct http_req *r);     /* GET /api/v1/tracing/policy */
-enum err tracing_handle_policy_put(struct http_req *r);     /* PUT /api/v1/tracing/policy */
-enum err tracing_handle_test_orders(struct http_req *r);    /* GET /api/v1/test-orders */
+enum err tracing_handle_policy_put(struct http_req *r);
+enum err tracing_handle_policy_province_put(struct http_req *r);
+enum err tracing_handle_policy_province_delete(struct http_req *r); /* PUT /api/v1/tracing/policy */
+enum err tracing_handle_test_orders(struct http_req *r);            /* GET /api/v1/test-orders */
 
 #endif

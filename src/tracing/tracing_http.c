@@ -184,10 +184,11 @@ enum err tracing_handle_runs(struct http_req *r)
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = store_query(r->store, &st,
-                     "SELECT id, window_from, window_until, params, f1, f2, trigger_kind, created_at FROM tracing_runs"
-                     " WHERE case_id = ? ORDER BY id",
-                     "i", case_id);
+    rc = store_query(
+        r->store, &st,
+        "SELECT id, window_from, window_until, params, f1, f2, trigger_kind, created_at FROM tracing_runs"
+        " WHERE case_id = ? ORDER BY id",
+        "i", case_id);
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
@@ -210,20 +211,10 @@ enum err tracing_handle_runs(struct http_req *r)
 
 /* ------------------------------------------------------------ work lists */
 
-struct list_q {
-    const struct unit *u;
-    int64_t degree, case_id, limit, offset;
-    const char *status;
-};
-
-static int read_list_query(struct http_req *r, struct list_q *q, int64_t max_limit)
+static int read_list_query(struct http_req *r, struct tracing_contact_filter *q, const struct unit **u,
+                           int64_t max_limit)
 {
-    const char *unit = http_query(r, "unit");
-    if (!unit)
-        unit = r->who->unit_code;
-    int rc = unit_check(unit, "unit", ERR_INVALID_FIELD, &q->u, &r->fault);
-    if (!rc)
-        rc = auth_require_area(r, q->u->code);
+    int rc = auth_area(r, "unit", u);
     if (!rc)
         rc = http_query_int(r, "degree", 1, 2, 0, &q->degree);
     if (!rc)
@@ -236,34 +227,9 @@ static int read_list_query(struct http_req *r, struct list_q *q, int64_t max_lim
     if (!rc && q->status && !tracing_status_valid(q->status))
         rc = http_fail(r, ERR_INVALID_FIELD, "status",
                        "status must be not_reached, reached, tested, in_quarantine or cleared");
+    if (!rc)
+        q->area = (*u)->code;
     return rc;
-}
-
-#define CONTACT_COLUMNS                                                                                               \
-    "t.id, t.case_id, t.person_id, t.degree, t.through_person_id, t.first_at, t.risk, t.reasons, t.status, t.note,"  \
-    " t.commune_code, t.updated_at, p.full_name, p.phone, p.street, p.date_of_birth"
-
-/* Runs the work-list query; the SQL is built from constant fragments only. */
-static int list_query(struct http_req *r, const struct list_q *q, struct store_stmt **st)
-{
-    const char *col = unit_scope_column(q->u);
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "SELECT " CONTACT_COLUMNS " FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id"
-             " WHERE %s%s%s t.degree >= ? AND t.degree <= ? AND t.case_id >= ? AND t.case_id <= ?%s"
-             " ORDER BY t.degree, t.risk DESC, t.id LIMIT ? OFFSET ?",
-             col ? "t." : "", col ? col : "", col ? " = ? AND" : "", q->status ? " AND t.status = ?" : "");
-    const char *scope = !col ? NULL : q->u->level == 1 ? q->u->province : q->u->level == 2 ? q->u->district
-                                                                                          : q->u->code;
-    int64_t dlo = q->degree ? q->degree : 1, dhi = q->degree ? q->degree : 2;
-    int64_t clo = q->case_id ? q->case_id : 0, chi = q->case_id ? q->case_id : INT64_MAX;
-    if (col && q->status)
-        return store_query(r->store, st, sql, "siiiisii", scope, dlo, dhi, clo, chi, q->status, q->limit, q->offset);
-    if (col)
-        return store_query(r->store, st, sql, "siiiiii", scope, dlo, dhi, clo, chi, q->limit, q->offset);
-    if (q->status)
-        return store_query(r->store, st, sql, "iiiisii", dlo, dhi, clo, chi, q->status, q->limit, q->offset);
-    return store_query(r->store, st, sql, "iiiiii", dlo, dhi, clo, chi, q->limit, q->offset);
 }
 
 static json_t *contact_json(struct store_stmt *st)
@@ -282,18 +248,21 @@ static json_t *contact_json(struct store_stmt *st)
         json_object_set_new(o, names[i], v ? json_string(v) : json_null());
     }
     json_object_set_new(o, "updated_at", json_integer(store_col_int(st, 11)));
+    /* found only through anonymous check-ins: no orders until a tracer confirms */
+    json_object_set_new(o, "unverified", json_boolean(store_col_int(st, 16) != 0));
     return o;
 }
 
 /* GET /api/v1/tracing/contacts?unit=&degree=&status=&case_id=&limit=&offset= */
 enum err tracing_handle_contacts(struct http_req *r)
 {
-    struct list_q q;
-    int rc = read_list_query(r, &q, 500);
+    struct tracing_contact_filter q = {0};
+    const struct unit *u;
+    int rc = read_list_query(r, &q, &u, 500);
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = list_query(r, &q, &st);
+    rc = tracing_contacts_query(r->store, &q, &st);
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
@@ -304,19 +273,20 @@ enum err tracing_handle_contacts(struct http_req *r)
         json_decref(arr);
         return store_err(rc);
     }
-    audit_request(r, "tracing.contacts.list", "tracing_contact", NULL, q.u->code);
-    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", q.u->code, "contacts", arr));
+    audit_request(r, "tracing.contacts.list", "tracing_contact", NULL, u->code);
+    return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "contacts", arr));
 }
 
 /* GET /api/v1/tracing/contacts/export?unit=&format=csv|xlsx (&degree, status, case_id) */
 enum err tracing_handle_export(struct http_req *r)
 {
-    struct list_q q;
+    struct tracing_contact_filter q = {0};
+    const struct unit *u;
     enum export_kind kind;
     const char *format = http_query(r, "format");
     if (export_kind_parse(format ? format : "csv", &kind))
         return http_fail(r, ERR_INVALID_FIELD, "format", "format must be csv or xlsx");
-    int rc = read_list_query(r, &q, 100000);
+    int rc = read_list_query(r, &q, &u, 100000);
     if (rc)
         return rc;
     if (!http_query(r, "limit"))
@@ -325,7 +295,7 @@ enum err tracing_handle_export(struct http_req *r)
                                        "Xã/phường", "Tiếp xúc đầu", "Nguy cơ", "Trạng thái", "Ghi chú", NULL};
     struct export *e = export_begin(kind, cols);
     struct store_stmt *st;
-    rc = list_query(r, &q, &st);
+    rc = tracing_contacts_query(r->store, &q, &st);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         char id[24], cs[24], deg[4], first[24], risk[8];
@@ -358,9 +328,9 @@ enum err tracing_handle_export(struct http_req *r)
         buf_release(&out);
         return ERR_INTERNAL;
     }
-    audit_request(r, "tracing.contacts.export", "tracing_contact", NULL, q.u->code);
+    audit_request(r, "tracing.contacts.export", "tracing_contact", NULL, u->code);
     char disp[96];
-    snprintf(disp, sizeof(disp), "attachment; filename=\"tracing-%s.%s\"", q.u->code, export_extension(kind));
+    snprintf(disp, sizeof(disp), "attachment; filename=\"tracing-%s.%s\"", u->code, export_extension(kind));
     http_add_header(r, "Content-Disposition", disp);
     rc = http_reply(r, 200, export_content_type(kind), out.data, out.len);
     buf_release(&out);
@@ -383,6 +353,7 @@ struct update_ctx {
     struct http_req *r;
     int64_t id;
     const char *status, *note, *commune;
+    int confirm; /* 1: confirm an unverified contact */
 };
 
 static int update_tx(struct store *s, void *p)
@@ -393,8 +364,10 @@ static int update_tx(struct store *s, void *p)
         rc = store_run(s, NULL, "UPDATE tracing_contacts SET status = ?, updated_at = ? WHERE id = ?", "sii",
                        c->status, clock_now(), c->id);
     if (!rc && c->note)
-        rc = store_run(s, NULL, "UPDATE tracing_contacts SET note = ?, updated_at = ? WHERE id = ?", "sii", c->note,
-                       clock_now(), c->id);
+        rc = store_run(s, NULL, "UPDATE tracing_contacts SET note = ?, updated_at = ? WHERE id = ?", "sii",
+                       c->note, clock_now(), c->id);
+    if (!rc && c->confirm == 1)
+        rc = tracing_contact_confirm(s, c->id, clock_now());
     if (!rc)
         rc = audit_request(c->r, "tracing.contact.update", "tracing_contact", http_param(c->r, "id"), c->commune);
     return rc;
@@ -403,9 +376,9 @@ static int update_tx(struct store *s, void *p)
 /* PATCH /api/v1/tracing/contacts/{id} {"status": .., "note": ..} */
 enum err tracing_handle_contact_update(struct http_req *r)
 {
-    static const char *const fields[] = {"status", "note", NULL};
+    static const char *const fields[] = {"status", "note", "confirm", NULL};
     json_t *body;
-    struct update_ctx c = {.r = r};
+    struct update_ctx c = {.r = r, .confirm = -1};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
         rc = jsonin_str(body, "status", false, 16, &c.status, &r->fault);
@@ -414,15 +387,19 @@ enum err tracing_handle_contact_update(struct http_req *r)
                        "status must be not_reached, reached, tested, in_quarantine or cleared");
     if (!rc)
         rc = jsonin_str(body, "note", false, 1000, &c.note, &r->fault);
-    if (!rc && !c.status && !c.note)
-        rc = http_fail(r, ERR_MISSING_FIELD, "status", "give status or note");
+    if (!rc)
+        rc = jsonin_bool(body, "confirm", false, &c.confirm, &r->fault);
+    if (!rc && c.confirm == 0)
+        rc = http_fail(r, ERR_INVALID_FIELD, "confirm", "confirm can only be true");
+    if (!rc && !c.status && !c.note && c.confirm != 1)
+        rc = http_fail(r, ERR_MISSING_FIELD, "status", "give status, note or confirm");
     if (!rc)
         rc = http_param_id(r, "id", &c.id);
     if (rc)
         return rc;
     struct contact_row row = {0};
-    rc = store_get(r->store, read_contact_row, &row, "SELECT id, commune_code FROM tracing_contacts WHERE id = ?",
-                   "i", c.id);
+    rc = store_get(r->store, read_contact_row, &row,
+                   "SELECT id, commune_code FROM tracing_contacts WHERE id = ?", "i", c.id);
     if (rc == STORE_DONE)
         return http_fail(r, ERR_NOT_FOUND, "id", "no contact has id %lld", (long long)c.id);
     if (rc)
@@ -435,10 +412,8 @@ enum err tracing_handle_contact_update(struct http_req *r)
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = store_query(r->store, &st,
-                     "SELECT " CONTACT_COLUMNS " FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id"
-                     " WHERE t.id = ?",
-                     "i", c.id);
+    struct tracing_contact_filter one = {.area = r->who->unit_code, .id = c.id, .limit = 1};
+    rc = tracing_contacts_query(r->store, &one, &st);
     if (!rc)
         rc = store_step(st);
     json_t *o = rc == STORE_ROW ? contact_json(st) : NULL;
@@ -593,51 +568,39 @@ enum err tracing_handle_interview(struct http_req *r)
 
 /* ------------------------------------------------------------ policy */
 
-/* GET /api/v1/tracing/policy */
+/* GET /api/v1/tracing/policy?unit= : the policy in force at unit (default the caller's own) */
 enum err tracing_handle_policy_get(struct http_req *r)
 {
+    const struct unit *u;
+    int rc = auth_area(r, "unit", &u);
+    if (rc)
+        return rc;
     struct tracing_policy p;
-    int rc = tracing_policy_get(r->store, &p);
+    const char *source;
+    rc = tracing_policy_for(r->store, u->code, &p, &source);
     if (rc)
         return store_err(rc);
-    return http_reply_json(r, 200, tracing_policy_to_json(&p));
+    json_t *o = tracing_policy_to_json(&p);
+    json_object_set_new(o, "unit", json_string(u->code));
+    json_object_set_new(o, "source", json_string(source));
+    return http_reply_json(r, 200, o);
 }
 
-struct policy_ctx {
-    struct http_req *r;
-    struct tracing_policy p;
-};
-
-static int policy_tx(struct store *s, void *arg)
+/* Applies the fields present in body (any subset) to *p; 4xx naming the field on bad input. */
+static int read_policy_body(struct http_req *r, json_t *body, struct tracing_policy *p)
 {
-    struct policy_ctx *c = arg;
-    int rc = tracing_policy_put(s, &c->p, clock_now());
-    if (!rc)
-        rc = audit_request(c->r, "tracing.policy.update", "tracing_policy", "1", NULL);
-    return rc;
-}
-
-/* PUT /api/v1/tracing/policy (national and province admins): any subset of the fields */
-enum err tracing_handle_policy_put(struct http_req *r)
-{
-    static const char *const fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
-                                         "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
-    json_t *body;
-    struct policy_ctx c = {.r = r};
-    int rc = http_read_json(r, fields, &body);
-    if (!rc)
-        rc = tracing_policy_get(r->store, &c.p) ? ERR_INTERNAL : 0;
     int64_t v;
     bool has;
+    int rc = 0;
     struct {
         const char *name;
         int64_t min, max;
         int *out;
-    } ints[] = {{"quarantine_days", 1, 60, &c.p.quarantine_days},
-                {"checkins_per_day", 1, 12, &c.p.checkins_per_day},
-                {"radius_m", 10, 5000, &c.p.radius_m},
-                {"grace_minutes", 0, 720, &c.p.grace_minutes},
-                {"window_days_before", 0, 14, &c.p.window_days_before}};
+    } ints[] = {{"quarantine_days", 1, 60, &p->quarantine_days},
+                {"checkins_per_day", 1, 12, &p->checkins_per_day},
+                {"radius_m", 10, 5000, &p->radius_m},
+                {"grace_minutes", 0, 720, &p->grace_minutes},
+                {"window_days_before", 0, 14, &p->window_days_before}};
     for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++) {
         rc = jsonin_int(body, ints[i].name, false, ints[i].min, ints[i].max, &v, &has, &r->fault);
         if (!rc && has)
@@ -650,39 +613,120 @@ enum err tracing_handle_policy_put(struct http_req *r)
         if (strcmp(kind, "home") && strcmp(kind, "centre"))
             rc = http_fail(r, ERR_INVALID_FIELD, "place_kind", "place_kind must be home or centre");
         else
-            snprintf(c.p.place_kind, sizeof(c.p.place_kind), "%s", kind);
+            snprintf(p->place_kind, sizeof(p->place_kind), "%s", kind);
     }
     int enabled = -1;
     if (!rc)
         rc = jsonin_bool(body, "enabled", false, &enabled, &r->fault);
     if (!rc && enabled >= 0)
-        c.p.enabled = enabled;
+        p->enabled = enabled;
     json_t *days = rc ? NULL : json_object_get(body, "test_days");
     if (days && !json_is_null(days)) {
         if (!json_is_array(days) || json_array_size(days) > 10)
-            rc = http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days must be an array of at most 10 days");
+            return http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days must be an array of at most 10 days");
         size_t i;
         json_t *d;
         char buf[128] = "";
         size_t len = 0;
         json_array_foreach(days, i, d) {
-            if (rc)
-                break;
             if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 60)
-                rc = http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days holds day numbers from 1 to 60");
-            else
-                len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
-                                        (long long)json_integer_value(d));
+                return http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days holds day numbers from 1 to 60");
+            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
+                                    (long long)json_integer_value(d));
         }
-        if (!rc)
-            snprintf(c.p.test_days, sizeof(c.p.test_days), "%s", buf);
+        snprintf(p->test_days, sizeof(p->test_days), "%s", buf);
     }
+    return rc;
+}
+
+static const char *const policy_fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
+                                            "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
+
+struct policy_ctx {
+    struct http_req *r;
+    const char *province; /* NULL: the national policy */
+    struct tracing_policy p;
+    bool remove;
+};
+
+static int policy_tx(struct store *s, void *arg)
+{
+    struct policy_ctx *c = arg;
+    int rc = !c->province       ? tracing_policy_put(s, &c->p, clock_now())
+             : c->remove        ? tracing_policy_put_province(s, c->province, NULL, clock_now())
+                                : tracing_policy_put_province(s, c->province, &c->p, clock_now());
+    if (!rc)
+        rc = audit_request(c->r, c->remove ? "tracing.policy.remove" : "tracing.policy.update", "tracing_policy",
+                           c->province ? c->province : UNIT_NATION, c->province);
+    return rc;
+}
+
+static int policy_reply(struct http_req *r, const char *place)
+{
+    struct tracing_policy p;
+    const char *source;
+    int rc = tracing_policy_for(r->store, place, &p, &source);
     if (rc)
-        return rc;
-    rc = store_tx(r->store, policy_tx, &c);
-    if (rc)
-        return rc;
-    return http_reply_json(r, 200, tracing_policy_to_json(&c.p));
+        return store_err(rc);
+    json_t *o = tracing_policy_to_json(&p);
+    json_object_set_new(o, "unit", json_string(place ? place : UNIT_NATION));
+    json_object_set_new(o, "source", json_string(source));
+    return http_reply_json(r, 200, o);
+}
+
+/* PUT /api/v1/tracing/policy (national admins): any subset of the fields */
+enum err tracing_handle_policy_put(struct http_req *r)
+{
+    json_t *body;
+    struct policy_ctx c = {.r = r};
+    int rc = http_read_json(r, policy_fields, &body);
+    if (!rc)
+        rc = tracing_policy_get(r->store, &c.p) ? ERR_INTERNAL : 0;
+    if (!rc)
+        rc = read_policy_body(r, body, &c.p);
+    if (!rc)
+        rc = store_tx(r->store, policy_tx, &c);
+    return rc ? rc : policy_reply(r, NULL);
+}
+
+/* The province of path parameter {province}, inside the caller's area. */
+static int policy_province(struct http_req *r, const struct unit **u)
+{
+    int rc = unit_check(http_param(r, "province"), "province", ERR_NOT_FOUND, u, &r->fault);
+    if (!rc && (*u)->level != 1)
+        rc = http_fail(r, ERR_NOT_FOUND, "province", "%s is not a province", (*u)->code);
+    return rc ? rc : auth_require_area(r, (*u)->code);
+}
+
+/* PUT /api/v1/tracing/policy/{province} (national admins, the province's admins): the province's override,
+ * starting from the policy in force there */
+enum err tracing_handle_policy_province_put(struct http_req *r)
+{
+    const struct unit *u;
+    json_t *body;
+    struct policy_ctx c = {.r = r};
+    int rc = policy_province(r, &u);
+    if (!rc)
+        rc = http_read_json(r, policy_fields, &body);
+    if (!rc)
+        rc = store_err(tracing_policy_for(r->store, u->code, &c.p, NULL));
+    if (!rc)
+        rc = read_policy_body(r, body, &c.p);
+    c.province = rc ? NULL : u->code;
+    if (!rc)
+        rc = store_tx(r->store, policy_tx, &c);
+    return rc ? rc : policy_reply(r, u->code);
+}
+
+/* DELETE /api/v1/tracing/policy/{province}: the province follows the national policy again */
+enum err tracing_handle_policy_province_delete(struct http_req *r)
+{
+    const struct unit *u;
+    int rc = policy_province(r, &u);
+    struct policy_ctx c = {.r = r, .province = rc ? NULL : u->code, .remove = true};
+    if (!rc)
+        rc = store_tx(r->store, policy_tx, &c);
+    return rc ? rc : policy_reply(r, u->code);
 }
 
 /* ------------------------------------------------------------ test orders */
@@ -690,11 +734,8 @@ enum err tracing_handle_policy_put(struct http_req *r)
 /* GET /api/v1/test-orders?unit=&from=&to= (dates YYYY-MM-DD; default today) */
 enum err tracing_handle_test_orders(struct http_req *r)
 {
-    const char *unit = http_query(r, "unit");
     const struct unit *u;
-    int rc = unit_check(unit ? unit : r->who->unit_code, "unit", ERR_INVALID_FIELD, &u, &r->fault);
-    if (!rc)
-        rc = auth_require_area(r, u->code);
+    int rc = auth_area(r, "unit", &u);
     if (rc)
         return rc;
     int64_t today = vn_day(clock_now()), from = today, to = today;
@@ -705,28 +746,23 @@ enum err tracing_handle_test_orders(struct http_req *r)
         return http_fail(r, ERR_INVALID_FIELD, "to", "to must be a date YYYY-MM-DD");
     if (to < from || to - from > 60)
         return http_fail(r, ERR_INVALID_FIELD, "to", "to must be from 0 to 60 days after from");
-    const char *col = unit_scope_column(u);
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT o.id, o.person_id, o.case_id, o.due_day, o.reason, o.status, o.commune_code, p.full_name,"
-             " p.phone FROM test_orders o LEFT JOIN persons p ON p.id = o.person_id"
-             " WHERE %s%s%s o.due_day >= ? AND o.due_day <= ? ORDER BY o.due_day, o.id LIMIT 5000",
-             col ? "o." : "", col ? col : "", col ? " = ? AND" : "");
-    const char *scope = !col ? NULL : u->level == 1 ? u->province : u->level == 2 ? u->district : u->code;
     struct store_stmt *st;
-    rc = col ? store_query(r->store, &st, sql, "sii", scope, from, to) : store_query(r->store, &st, sql, "ii", from, to);
+    rc = tracing_test_orders_query(r->store, u->code, from, to, &st);
+    /* samplers see the people they are to sample masked (admin/access.h) */
+    bool masked = people_view(r) == VIEW_MASKED;
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        char day[11];
+        char day[11], phone[32];
         vn_date_format(store_col_int(st, 3), day);
+        access_mask(store_col_text(st, 8), phone, sizeof(phone));
         json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id",
                                              (json_int_t)store_col_int(st, 0), "person_id",
                                              (json_int_t)store_col_int(st, 1), "case_id",
                                              (json_int_t)store_col_int(st, 2), "due_date", day, "reason",
                                              store_col_text(st, 4), "status", store_col_text(st, 5), "commune_code",
                                              store_col_text(st, 6), "full_name", store_col_text(st, 7), "phone",
-                                             store_col_text(st, 8)));
+                                             masked && store_col_text(st, 8) ? phone : store_col_text(st, 8)));
     }
     store_finalize(st);
     if (rc != STORE_DONE) {

@@ -11,8 +11,9 @@
 #include "core/arena.h"
 
 struct store;
+struct store_stmt;
 
-/* The one row of tracing_policy. */
+/* A tracing/quarantine policy: the national row, or a province's override. */
 struct tracing_policy {
     int quarantine_days;    /* 1..60 */
     char place_kind[16];    /* home | centre */
@@ -24,7 +25,34 @@ struct tracing_policy {
     int window_days_before; /* infectious window starts this many days before onset or test */
 };
 
+/* The national policy. */
 enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out);
+/* The policy in force at a place (any unit code; NULL or "VN": the nation): its province's override,
+ * else the national one.  *source (may be NULL) gets "VN" or the province code, static. */
+enum store_rc tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out,
+                                 const char **source);
+/* Sets (p non-NULL) or removes (p NULL) a province's override. */
+enum store_rc tracing_policy_put_province(struct store *s, const char *province,
+                                          const struct tracing_policy *p, int64_t now);
+
+/* A tracer confirms a contact found only through anonymous check-ins: it is marked verified and, for an
+ * F1, the policy in force gives its orders now.  Nothing happens to a contact that is not unverified. */
+enum store_rc tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now);
+
+/* The work list: contacts inside area (a unit code; store_sql_area), optional filters (0 or NULL: any). */
+struct tracing_contact_filter {
+    const char *area;
+    int64_t id, degree, case_id, limit, offset;
+    const char *status;
+};
+/* Rows: id, case_id, person_id, degree, through_person_id, first_at, risk, reasons, status, note,
+ * commune_code, updated_at, full_name, phone, street, date_of_birth, unverified. */
+enum store_rc tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f,
+                                     struct store_stmt **st);
+/* Test orders due from from_day to to_day inside area: id, person_id, case_id, due_day, reason, status,
+ * commune_code, full_name, phone. */
+enum store_rc tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
+                                        struct store_stmt **st);
 enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now);
 json_t *tracing_policy_to_json(const struct tracing_policy *p);
 

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/unit.h"
 #include "core/log.h"
 #include "quarantine/quarantine.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
 #include "tracing/tracing_int.h"
@@ -49,6 +51,50 @@ enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out)
                      "SELECT quarantine_days, place_kind, checkins_per_day, radius_m, grace_minutes, test_days,"
                      " enabled, window_days_before FROM tracing_policy WHERE id = 1",
                      "");
+}
+
+enum store_rc tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out,
+                                 const char **source)
+{
+    const struct unit *u = place ? unit_find(place) : NULL;
+    const char *province = !u || u->level == 0 ? NULL : u->level == 1 ? u->code : u->province;
+    enum store_rc rc = STORE_DONE;
+    if (province) {
+        memset(out, 0, sizeof(*out));
+        rc = store_get(s, read_policy, out,
+                       "SELECT quarantine_days, place_kind, checkins_per_day, radius_m, grace_minutes, test_days,"
+                       " enabled, window_days_before FROM tracing_policy_provinces WHERE province_code = ?",
+                       "s", province);
+    }
+    if (rc == STORE_OK) {
+        if (source)
+            *source = u->level == 1 ? u->code : u->province;
+        return STORE_OK;
+    }
+    if (rc != STORE_DONE)
+        return rc;
+    if (source)
+        *source = UNIT_NATION;
+    return tracing_policy_get(s, out);
+}
+
+enum store_rc tracing_policy_put_province(struct store *s, const char *province,
+                                          const struct tracing_policy *p, int64_t now)
+{
+    if (!p)
+        return store_run(s, NULL, "DELETE FROM tracing_policy_provinces WHERE province_code = ?", "s", province);
+    return store_run(s, NULL,
+                     "INSERT INTO tracing_policy_provinces (province_code, quarantine_days, place_kind,"
+                     " checkins_per_day, radius_m, grace_minutes, test_days, enabled, window_days_before, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (province_code) DO UPDATE SET"
+                     " quarantine_days = excluded.quarantine_days, place_kind = excluded.place_kind,"
+                     " checkins_per_day = excluded.checkins_per_day, radius_m = excluded.radius_m,"
+                     " grace_minutes = excluded.grace_minutes, test_days = excluded.test_days,"
+                     " enabled = excluded.enabled, window_days_before = excluded.window_days_before,"
+                     " updated_at = excluded.updated_at",
+                     "sisiiisiii", province, (int64_t)p->quarantine_days, p->place_kind, (int64_t)p->checkins_per_day,
+                     (int64_t)p->radius_m, (int64_t)p->grace_minutes, p->test_days, (int64_t)p->enabled,
+                     (int64_t)p->window_days_before, now);
 }
 
 enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now)
@@ -225,6 +271,7 @@ static void read_existing(struct store_stmt *st, void *ctx)
 
 struct home {
     char province[8], district[8], commune[8];
+    bool unverified; /* the person is an anonymous check-in's unverified contact (people/unverified.c) */
 };
 
 static void read_home(struct store_stmt *st, void *ctx)
@@ -233,7 +280,10 @@ static void read_home(struct store_stmt *st, void *ctx)
     snprintf(h->province, sizeof(h->province), "%s", store_col_text(st, 0) ? store_col_text(st, 0) : "");
     snprintf(h->district, sizeof(h->district), "%s", store_col_text(st, 1) ? store_col_text(st, 1) : "");
     snprintf(h->commune, sizeof(h->commune), "%s", store_col_text(st, 2) ? store_col_text(st, 2) : "");
+    h->unverified = store_col_int(st, 3) != 0;
 }
+
+#define HOME_OF_PERSON "SELECT province_code, district_code, commune_code, unverified FROM persons WHERE id = ?"
 
 /* What the policy gives a new F1: a quarantine order and test orders. */
 static enum store_rc apply_policy(struct store *s, const struct tracing_policy *pol,
@@ -323,8 +373,13 @@ static int save_tx(struct store *s, void *arg)
                        x->c->case_id, digest);
     if (rc)
         return rc;
-    struct tracing_policy pol;
-    rc = tracing_policy_get(s, &pol);
+    /* A contact whose home is unknown (an anonymous check-in) goes to the case's commune: that team
+     * knows where the exposure happened and can reach the phone. */
+    struct home case_home = {{0}, {0}, {0}, false};
+    rc = store_get(s, read_home, &case_home,
+                   "SELECT province_code, district_code, commune_code, 0 FROM cases WHERE id = ?", "i", x->c->case_id);
+    if (rc == STORE_DONE)
+        rc = STORE_OK;
     for (size_t i = 0; i < x->r->n && !rc; i++) {
         const struct tracing_contact *k = &x->r->contacts[i];
         json_t *rj = reasons_json(s, k);
@@ -337,26 +392,29 @@ static int save_tx(struct store *s, void *arg)
                        "SELECT id, degree, first_at, risk, through_person_id, reasons FROM tracing_contacts"
                        " WHERE case_id = ? AND person_id = ?",
                        "ii", x->c->case_id, k->person);
-        struct home h = {{0}, {0}, {0}};
+        struct home h = {{0}, {0}, {0}, false};
         if (rc == STORE_DONE || (rc == STORE_OK && (e.degree != k->degree || e.first_at != k->first_at ||
                                                     e.risk != risk || e.through != k->through ||
                                                     strcmp(e.reasons, reasons)))) {
             bool fresh = rc == STORE_DONE;
             bool new_f1 = k->degree == 1 && (fresh || e.degree != 1);
-            rc = store_get(s, read_home, &h,
-                           "SELECT province_code, district_code, commune_code FROM persons WHERE id = ?", "i",
-                           k->person);
+            rc = store_get(s, read_home, &h, HOME_OF_PERSON, "i", k->person);
             if (rc == STORE_DONE)
                 rc = STORE_OK;
+            if (!h.commune[0]) {
+                bool unverified = h.unverified;
+                h = case_home;
+                h.unverified = unverified;
+            }
             if (!rc && fresh)
                 rc = store_run(s, NULL,
                                "INSERT INTO tracing_contacts (case_id, person_id, degree, through_person_id, first_at,"
                                " risk, reasons, province_code, district_code, commune_code, run_id, created_at,"
-                               " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               "iiiiiissssiii", x->c->case_id, k->person, (int64_t)k->degree, k->through,
+                               " updated_at, unverified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               "iiiiiissssiiii", x->c->case_id, k->person, (int64_t)k->degree, k->through,
                                k->first_at, risk, reasons, h.province[0] ? h.province : NULL,
                                h.district[0] ? h.district : NULL, h.commune[0] ? h.commune : NULL, out->run_id,
-                               x->now, x->now);
+                               x->now, x->now, (int64_t)h.unverified);
             else if (!rc)
                 rc = store_run(s, NULL,
                                "UPDATE tracing_contacts SET degree = ?, through_person_id = ?, first_at = ?, risk = ?,"
@@ -365,8 +423,14 @@ static int save_tx(struct store *s, void *arg)
                                x->now, e.id);
             if (!rc)
                 out->contacts_changed++;
+            /* each F1 gets the policy in force where they live; an unverified contact gets nothing
+             * until a tracer confirms (tracing_contact_confirm) */
+            struct tracing_policy kpol;
+            new_f1 = new_f1 && !h.unverified;
             if (!rc && new_f1)
-                rc = apply_policy(s, &pol, x->c, k, &h, x->now);
+                rc = tracing_policy_for(s, h.commune[0] ? h.commune : NULL, &kpol, NULL);
+            if (!rc && new_f1)
+                rc = apply_policy(s, &kpol, x->c, k, &h, x->now);
         } else if (rc == STORE_OK) {
             rc = STORE_OK; /* unchanged */
         }
@@ -425,4 +489,82 @@ enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, in
                      "UPDATE test_orders SET status = 'sampled' WHERE person_id = ? AND status = 'pending'"
                      " AND due_day <= ?",
                      "ii", person_id, vn_day(at));
+}
+
+/* ------------------------------------------------------------ lists of an area */
+
+enum store_rc tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f,
+                                     struct store_stmt **st)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT t.id, t.case_id, t.person_id, t.degree, t.through_person_id, t.first_at, t.risk, t.reasons,"
+                   " t.status, t.note, t.commune_code, t.updated_at, p.full_name, p.phone, p.street, p.date_of_birth,"
+                   " t.unverified FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id WHERE 1 = 1",
+                   "");
+    store_sql_area(&q, "t", f->area);
+    if (f->id)
+        store_sql_add(&q, " AND t.id = ?", "i", f->id);
+    if (f->degree)
+        store_sql_add(&q, " AND t.degree = ?", "i", f->degree);
+    if (f->case_id)
+        store_sql_add(&q, " AND t.case_id = ?", "i", f->case_id);
+    if (f->status)
+        store_sql_add(&q, " AND t.status = ?", "s", f->status);
+    store_sql_add(&q, " ORDER BY t.degree, t.risk DESC, t.id LIMIT ? OFFSET ?", "ii", f->limit, f->offset);
+    return store_sql_query(s, st, &q);
+}
+
+enum store_rc tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
+                                        struct store_stmt **st)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT o.id, o.person_id, o.case_id, o.due_day, o.reason, o.status, o.commune_code, p.full_name,"
+                   " p.phone FROM test_orders o LEFT JOIN persons p ON p.id = o.person_id"
+                   " WHERE o.due_day >= ? AND o.due_day <= ?",
+                   "ii", from_day, to_day);
+    store_sql_area(&q, "o", area);
+    store_sql_add(&q, " ORDER BY o.due_day, o.id LIMIT 5000", "");
+    return store_sql_query(s, st, &q);
+}
+
+/* ------------------------------------------------------------ confirming an unverified contact */
+
+enum store_rc tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now)
+{
+    struct tracing_contact k = {0};
+    int64_t case_id = 0, unverified = 0;
+    struct store_stmt *st;
+    enum store_rc rc = store_query(
+        s, &st, "SELECT case_id, person_id, degree, first_at, unverified FROM tracing_contacts WHERE id = ?",
+        "i", contact_id);
+    if (!rc && (rc = store_step(st)) == STORE_ROW) {
+        case_id = store_col_int(st, 0);
+        k.person = store_col_int(st, 1);
+        k.degree = (int)store_col_int(st, 2);
+        k.first_at = store_col_int(st, 3);
+        unverified = store_col_int(st, 4);
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    if (rc || !unverified)
+        return rc;
+    rc = store_run(s, NULL, "UPDATE tracing_contacts SET unverified = 0, updated_at = ? WHERE id = ?", "ii", now,
+                   contact_id);
+    /* the contact's place: the person's home, or the case's commune for someone without one */
+    struct home h = {{0}, {0}, {0}, false};
+    if (!rc)
+        rc = store_get(s, read_home, &h,
+                       "SELECT province_code, district_code, commune_code, 0 FROM tracing_contacts WHERE id = ?", "i",
+                       contact_id);
+    if (rc == STORE_DONE)
+        rc = STORE_OK;
+    struct tracing_policy pol;
+    if (!rc && k.degree == 1)
+        rc = tracing_policy_for(s, h.commune[0] ? h.commune : NULL, &pol, NULL);
+    struct tracing_case c = {.case_id = case_id};
+    if (!rc && k.degree == 1)
+        rc = apply_policy(s, &pol, &c, &k, &h, now);
+    return rc;
 }

@@ -307,11 +307,14 @@ enum err vaccine_handle_invite(struct http_req *r)
             if (c.people[j].id == json_integer_value(v))
                 return http_fail(r, ERR_INVALID_FIELD, field, "%s repeats person %lld", field,
                                  (long long)json_integer_value(v));
-        rc = people_get(r->store, &r->arena, (int64_t)json_integer_value(v), &c.people[i]);
-        if (rc == STORE_DONE)
+        /* invitations go to people of the caller's area only (people_require_access), named by field */
+        rc = people_require_access(r, (int64_t)json_integer_value(v), &c.people[i]);
+        if (rc && r->fault.code == ERR_NOT_FOUND) /* a body field: an unknown id is bad input */
             return http_fail(r, ERR_INVALID_FIELD, field, "no person has id %lld", (long long)json_integer_value(v));
-        if (rc)
-            return store_err(rc);
+        if (rc) {
+            r->fault.field = field;
+            return rc;
+        }
         rc = check_session_for(r, d, &c.people[i], se, &c.dose_numbers[i]);
         if (rc) {
             r->fault.field = field; /* name the person the rule refused */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "admin/auth.h"
+#include "admin/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -112,23 +113,31 @@ enum err vaccine_handle_checkin(struct http_req *r)
         c.method = "qr";
     } else {
         rc = people_get(r->store, &r->arena, person_id, &p);
-        if (rc == STORE_DONE)
-            rc = http_fail(r, ERR_INVALID_FIELD, "person_id", "no person has id %lld", (long long)person_id);
-        else if (rc)
-            rc = store_err(rc);
+        if (rc && rc != STORE_DONE)
+            return store_err(rc);
         c.method = "person_id";
     }
-    if (rc)
+    if (rc && qr)
         return rc;
     /* Today's appointment at this site, if the person has one. */
     json_t *appt;
     char today[11];
     vaccine_day(clock_now(), today);
-    if (vaccine__appointment_active(r->store, p.id, &appt) == STORE_OK) {
+    if (rc == 0 && vaccine__appointment_active(r->store, p.id, &appt) == STORE_OK) {
         if (vaccine__int(appt, "site_id") == site_id && !strcmp(vaccine__str(appt, "day"), today))
             c.appointment_id = vaccine__int(appt, "id");
         json_decref(appt);
     }
+    /*
+     * A scanned card proves the person stands at the desk.  A bare id does
+     * not: it checks in only someone booked here today or living in the
+     * caller's area, and a stranger gets the same answer as no one, so ids
+     * reveal nothing.
+     */
+    if (!qr && (rc || (!c.appointment_id && !unit_within(r->who->unit_code, p.commune_code ? p.commune_code : UNIT_NATION))))
+        return http_fail(r, ERR_INVALID_FIELD, "person_id",
+                         "no person with id %lld is booked here today or lives in your area; scan their card",
+                         (long long)person_id);
     c.p = &p;
     c.site = site;
     rc = store_tx(r->store, checkin_tx, &c);

@@ -11,16 +11,31 @@
 #include "venue/venue.h"
 
 static int retention_days = 28;
+static int64_t phone_limit = 20, venue_limit = 600;
 
-void checkin_configure(int days)
+void checkin_configure(int days, int phone_per_hour, int venue_per_minute)
 {
     if (days >= 1)
         retention_days = days;
+    if (phone_per_hour >= 1)
+        phone_limit = phone_per_hour;
+    if (venue_per_minute >= 1)
+        venue_limit = venue_per_minute;
 }
 
 int checkin_retention_days(void)
 {
     return retention_days;
+}
+
+int64_t checkin_phone_limit(void)
+{
+    return phone_limit;
+}
+
+int64_t checkin_venue_limit(void)
+{
+    return venue_limit;
 }
 
 int checkin_check_venue_code(const char *s, const char *field, struct fault *f)

@@ -56,7 +56,13 @@ struct checkin {
 /* ------------------------------------------------------------ configuration */
 
 /* Days check-ins are kept (config key checkin_retention_days); values < 1 are ignored. */
-void checkin_configure(int retention_days);
+/* Retention, and the limits on anonymous check-ins: per phone and hour, per venue and minute. */
+void checkin_configure(int retention_days, int phone_per_hour, int venue_per_minute);
+int64_t checkin_phone_limit(void);
+int64_t checkin_venue_limit(void);
+/* Seconds to wait when an anonymous check-in of phone at venue_id now would pass a limit; 0 if it may go. */
+enum store_rc checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now,
+                                     int64_t *wait);
 int checkin_retention_days(void);
 
 /* ------------------------------------------------------------ rules (checkin.c) */

@@ -68,7 +68,7 @@ static int create_tx(struct store *s, void *p)
     if (c->phone) {
         struct person who;
         bool made = false;
-        rc = people_find_or_create_by_phone_name(s, &r->arena, c->phone, c->full_name, &who, &made);
+        rc = people_unverified_contact(s, &r->arena, c->phone, c->full_name, &who, &made);
         if (rc)
             return rc;
         c->ids[0] = who.id;
@@ -184,10 +184,11 @@ enum err checkin_handle_create(struct http_req *r)
         code[len] = '\0';
         rc = checkin_check_venue_code(code, "venue_code", &r->fault);
     }
+    /* the poster's signature proves the caller read the poster: a venue code alone is guessable */
     if (!rc)
-        rc = jsonin_str(body, "venue_sig", false, 200, &sig_in, &r->fault);
+        rc = jsonin_str(body, "venue_sig", true, 200, &sig_in, &r->fault);
     const char *kid = NULL, *sig = NULL;
-    if (!rc && sig_in)
+    if (!rc)
         rc = checkin_split_venue_sig(&r->arena, sig_in, "venue_sig", &kid, &sig, &r->fault);
     if (!rc)
         rc = read_person_ids(r, body, c->ids, &c->n);
@@ -232,13 +233,26 @@ enum err checkin_handle_create(struct http_req *r)
         return http_fail(r, ERR_NOT_FOUND, "venue_code", "no venue has code %s", code);
     if (rc)
         return store_err(rc);
-    int qs = sig ? qr_verify_venue(r->store, code, kid, sig) : QR_VALID;
+    if (!v->status || strcmp(v->status, "approved"))
+        return http_fail(r, ERR_CONFLICT, "venue_code", "venue %s is not approved for check-ins", code);
+    int qs = qr_verify_venue(r->store, code, kid, sig);
     if (qs == QR_ERROR)
         return ERR_INTERNAL;
     if (qs != QR_VALID)
         return http_fail(r, ERR_INVALID_FIELD, "venue_sig", "the poster's signature does not match venue %s", code);
-    if (!v->status || strcmp(v->status, "approved"))
-        return http_fail(r, ERR_CONFLICT, "venue_code", "venue %s is not approved for check-ins", code);
+    if (c->phone) {
+        int64_t wait;
+        rc = checkin_anonymous_wait(r->store, c->phone, v->id, clock_now(), &wait);
+        if (rc)
+            return store_err(rc);
+        if (wait) {
+            http_add_header(r, "Retry-After", arena_printf(&r->arena, "%lld", (long long)wait));
+            return http_fail(r, ERR_RATE_LIMITED, NULL,
+                             "too many check-ins without sign-in from this phone or at this venue; try again in %lld"
+                             " seconds, or sign in",
+                             (long long)wait);
+        }
+    }
     c->v = v;
     c->client_id = client_id;
     c->method = CHECKIN_POSTER;

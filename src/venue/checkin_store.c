@@ -209,3 +209,30 @@ json_t *checkin_to_json(const struct checkin *c)
     json_object_set_new(o, "method", json_string(c->method ? c->method : "poster"));
     return o;
 }
+
+/* ---------------------------------------------------------------- limits on anonymous check-ins */
+
+/*
+ * Counted in the database, so the limits hold across several servers.  A
+ * poster check-in without sign-in has neither created_by column set.
+ */
+enum store_rc checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now,
+                                     int64_t *wait)
+{
+    int64_t n = 0;
+    *wait = 0;
+    enum store_rc rc = store_int(s, &n,
+                                 "SELECT COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
+                                 " WHERE p.phone = ? AND p.unverified = 1 AND c.checked_in_at > ?",
+                                 "si", phone, now - 3600);
+    if (!rc && n >= checkin_phone_limit())
+        *wait = 600; /* ten minutes: the hour's oldest check-ins age out meanwhile */
+    if (!rc && !*wait)
+        rc = store_int(s, &n,
+                       "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND checked_in_at > ?"
+                       " AND created_by_account IS NULL AND created_by_person IS NULL",
+                       "ii", venue_id, now - 60);
+    if (!rc && !*wait && n >= checkin_venue_limit())
+        *wait = 60;
+    return rc;
+}

@@ -121,30 +121,12 @@ const char *venue_address(struct arena *a, const struct venue *v)
     return out;
 }
 
-/* The value of n decimal digits (already checked to be digits). */
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
 int venue__parse_day(const char *s, int64_t *start)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    int64_t day;
+    if (!vn_date_parse(s, &day))
         return -1;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return -1;
-    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return -1;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (m == 2 && d == 29 && !leap)
-        return -1;
-    *start = days_from_civil(y, m, d) * 86400 - VN_UTC_OFFSET;
+    *start = vn_day_start(day);
     return 0;
 }
 

@@ -182,7 +182,12 @@ enum err venue_handle_get(struct http_req *r)
     int rc = load_managed(r, &v);
     if (rc)
         return rc;
-    return http_reply_json(r, 200, venue_to_json(&v));
+    json_t *o = venue_to_json(&v);
+    /* the signed address the poster's QR holds, for owners to share as a link */
+    const char *url;
+    if (!strcmp(v.status, "approved") && !venue_poster_url(r->store, &r->arena, &v, &url))
+        json_object_set_new(o, "poster_url", json_string(url));
+    return http_reply_json(r, 200, o);
 }
 
 /* ---- approval ----------------------------------------------------------- */

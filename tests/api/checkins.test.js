@@ -13,7 +13,7 @@ const path = require('node:path');
 const { startServer } = require('../lib/server');
 const { UNITS, ROLES, HANOI_UNIT_FOR_ROLE, PASSWORD, createAccount, assertError, assertStatus } =
   require('../lib/fixtures');
-const { freshPhone, clientId, vnDate, citizenLogin, addFamily, venueOwner, venue, rows } = require('../lib/checkin');
+const { freshPhone, clientId, vnDate, citizenLogin, addFamily, venueOwner, venue, rows, withSig } = require('../lib/checkin');
 
 const CHECKIN_KEYS = ['id', 'client_id', 'venue_id', 'venue_name', 'person_id', 'checked_in_at', 'checked_out_at',
   'method'];
@@ -67,7 +67,7 @@ function assertCheckin(c, expect = {}) {
 }
 
 async function checkin(body, token) {
-  return srv.api('POST', '/api/v1/checkins', { token, body });
+  return srv.api('POST', '/api/v1/checkins', { token, body: withSig(body) });
 }
 
 /** Content digests of the tables a check-in may write. */
@@ -167,14 +167,15 @@ test('the same client_id cannot be reused at another venue', async () => {
 
 test('venue codes: unknown 404, not approved 409, typed in lower case accepted', async () => {
   const d = digests();
-  assertError(await checkin({ client_id: clientId(), venue_code: 'ZZZZZZZZ' }, cit.an.token), 404, 'not_found',
-    'venue_code');
-  assertError(await checkin({ client_id: clientId(), venue_code: v.pending.code }, cit.an.token), 409, 'conflict',
-    'venue_code');
-  assertError(await checkin({ client_id: clientId(), venue_code: v.pending.code, phone: freshPhone(),
+  const sig = v.main.sig; // well formed; these venues have none of their own
+  assertError(await checkin({ client_id: clientId(), venue_code: 'ZZZZZZZZ', venue_sig: sig }, cit.an.token), 404,
+    'not_found', 'venue_code');
+  assertError(await checkin({ client_id: clientId(), venue_code: v.pending.code, venue_sig: sig }, cit.an.token), 409,
+    'conflict', 'venue_code');
+  assertError(await checkin({ client_id: clientId(), venue_code: v.pending.code, venue_sig: sig, phone: freshPhone(),
     full_name: 'Phạm Văn Đồng' }), 409, 'conflict', 'venue_code');
   assert.equal(digests(), d);
-  const r = await checkin({ client_id: clientId(), venue_code: v.main.code.toLowerCase() }, cit.an.token);
+  const r = await checkin({ client_id: clientId(), venue_code: v.main.code.toLowerCase(), venue_sig: sig }, cit.an.token);
   assertStatus(r, 201);
   assert.equal(r.json.venue.code, v.main.code);
 });
@@ -463,9 +464,9 @@ async function requestFor(route, scope, role) {
   const venueIn = scope === 'inside' ? v.main : v.hcm;
   switch (route) {
     case '/api/v1/checkins':
-      return { method: 'POST', path: route, body: role === 'citizen'
+      return { method: 'POST', path: route, body: withSig(role === 'citizen'
         ? { client_id: clientId(), venue_code: venueIn.code }
-        : { client_id: clientId(), venue_code: venueIn.code, phone: freshPhone(), full_name: 'Lý Thị Thu' } };
+        : { client_id: clientId(), venue_code: venueIn.code, phone: freshPhone(), full_name: 'Lý Thị Thu' }) };
     case '/api/v1/venues/{id}/checkins':
       return { method: 'POST', path: `/api/v1/venues/${venueIn.id}/checkins`,
         body: { client_id: clientId(), cccd: '001050012345' } };
@@ -511,7 +512,7 @@ test('role matrix: every role x inside / outside / anonymous', async () => {
 test('bad input: 4xx naming the field, database unchanged', async () => {
   const code = v.main.code;
   const long = 'a'.repeat(65);
-  const anon = { client_id: clientId(), venue_code: code, phone: freshPhone(), full_name: 'Bùi Văn Tư' };
+  const anon = withSig({ client_id: clientId(), venue_code: code, venue_sig: v.main.sig, phone: freshPhone(), full_name: 'Bùi Văn Tư' });
   // [label, token, method, path, body or raw, status, code, field]
   const cases = [
     ['no body', null, 'POST', '/api/v1/checkins', undefined, 400, 'invalid_json', undefined],
@@ -527,18 +528,21 @@ test('bad input: 4xx naming the field, database unchanged', async () => {
     ['venue_code letters', null, 'POST', '/api/v1/checkins', { ...anon, venue_code: 'ABCDEFGI' }, 400, 'invalid_field', 'venue_code'],
     ['venue_sig not a string', null, 'POST', '/api/v1/checkins', { ...anon, venue_sig: 5 }, 400, 'invalid_field', 'venue_sig'],
     ['venue_sig shape', null, 'POST', '/api/v1/checkins', { ...anon, venue_sig: 'nodot' }, 400, 'invalid_field', 'venue_sig'],
+    ['no venue_sig', null, 'POST', '/api/v1/checkins', { ...anon, venue_sig: undefined }, 400, 'missing_field', 'venue_sig'],
+    ['venue_sig of another venue', null, 'POST', '/api/v1/checkins', { ...anon, venue_sig: v.hcm.sig }, 400, 'invalid_field', 'venue_sig'],
+    ['citizen without venue_sig', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code }, 400, 'missing_field', 'venue_sig'],
     ['anonymous without phone', null, 'POST', '/api/v1/checkins', { ...anon, phone: undefined }, 400, 'missing_field', 'phone'],
     ['anonymous without name', null, 'POST', '/api/v1/checkins', { ...anon, full_name: undefined }, 400, 'missing_field', 'full_name'],
     ['bad phone', null, 'POST', '/api/v1/checkins', { ...anon, phone: '12345' }, 400, 'invalid_field', 'phone'],
     ['bad name', null, 'POST', '/api/v1/checkins', { ...anon, full_name: 'R2-D2' }, 400, 'invalid_field', 'full_name'],
     ['anonymous with person_ids', null, 'POST', '/api/v1/checkins', { ...anon, person_ids: [1] }, 400, 'invalid_field', 'person_ids'],
-    ['citizen with phone', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, phone: freshPhone() }, 400, 'invalid_field', 'phone'],
-    ['citizen with full_name', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, full_name: 'An' }, 400, 'invalid_field', 'full_name'],
-    ['person_ids not an array', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, person_ids: 3 }, 400, 'invalid_field', 'person_ids'],
-    ['person_ids empty', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, person_ids: [] }, 400, 'invalid_field', 'person_ids'],
-    ['person_ids strings', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, person_ids: ['1'] }, 400, 'invalid_field', 'person_ids'],
-    ['person_ids zero', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, person_ids: [0] }, 400, 'invalid_field', 'person_ids'],
-    ['person_ids too many', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, person_ids: Array.from({ length: 21 }, (_, i) => i + 1) }, 400, 'invalid_field', 'person_ids'],
+    ['citizen with phone', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, venue_sig: v.main.sig, phone: freshPhone() }, 400, 'invalid_field', 'phone'],
+    ['citizen with full_name', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, venue_sig: v.main.sig, full_name: 'An' }, 400, 'invalid_field', 'full_name'],
+    ['person_ids not an array', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, venue_sig: v.main.sig, person_ids: 3 }, 400, 'invalid_field', 'person_ids'],
+    ['person_ids empty', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, venue_sig: v.main.sig, person_ids: [] }, 400, 'invalid_field', 'person_ids'],
+    ['person_ids strings', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, venue_sig: v.main.sig, person_ids: ['1'] }, 400, 'invalid_field', 'person_ids'],
+    ['person_ids zero', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, venue_sig: v.main.sig, person_ids: [0] }, 400, 'invalid_field', 'person_ids'],
+    ['person_ids too many', 'an', 'POST', '/api/v1/checkins', { client_id: clientId(), venue_code: code, venue_sig: v.main.sig, person_ids: Array.from({ length: 21 }, (_, i) => i + 1) }, 400, 'invalid_field', 'person_ids'],
     ['venue: none of qr/cccd/bhyt', 'owner', 'POST', `/api/v1/venues/${v.main.id}/checkins`, { client_id: clientId() }, 400, 'missing_field', 'qr'],
     ['venue: two of them', 'owner', 'POST', `/api/v1/venues/${v.main.id}/checkins`, { client_id: clientId(), qr: 'x', cccd: '001050012345' }, 400, 'invalid_field', 'cccd'],
     ['venue: all three', 'owner', 'POST', `/api/v1/venues/${v.main.id}/checkins`, { client_id: clientId(), qr: 'x', cccd: '001050012345', bhyt: 'HT3010123456789' }, 400, 'invalid_field', 'bhyt'],

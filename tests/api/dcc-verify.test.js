@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { startServer, BIN, REPO_ROOT } = require('../lib/server');
+const { startServer, BIN, REPO_ROOT, TEST_KEK } = require('../lib/server');
 const { assertError, assertStatus, createAccount, uniqueName, PASSWORD, ROLES, HANOI_UNIT_FOR_ROLE } = require('../lib/fixtures');
 const { citizenWithProfile, uniquePhone } = require('../lib/people');
 const {
@@ -310,7 +310,7 @@ test('value sets are data: a configured file replaces the shipped ones; a broken
   for (const [f, why] of [[path.join(dir, 'no-such-vs.json'), /bad DCC value sets .*no-such-vs\.json/],
     [path.join(dir, 'vs-broken.json'), /bad DCC value sets .*vs-broken\.json: value set country-2-codes: the display of AT is not a string/]]) {
     const r = spawnSync(BIN, ['serve', '--db', srv.dbUrl, '--listen', '127.0.0.1:0'], {
-      encoding: 'utf8', timeout: 20000, env: { ...process.env, CORDON_DCC_VALUESETS_FILE: f },
+      encoding: 'utf8', timeout: 20000, env: { ...process.env, CORDON_KEK: TEST_KEK, CORDON_DCC_VALUESETS_FILE: f },
     });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, why);
@@ -401,7 +401,7 @@ test('fuzz: random bytes, truncations and flipped characters never get a 5xx', a
 
 test('a missing or broken trust file stops cordon serve with a clear message', async () => {
   const serveWith = (file) => spawnSync(BIN, ['serve', '--db', srv.dbUrl, '--listen', '127.0.0.1:0'], {
-    encoding: 'utf8', timeout: 20000, env: { ...process.env, CORDON_DCC_TRUST_FILE: file },
+    encoding: 'utf8', timeout: 20000, env: { ...process.env, CORDON_KEK: TEST_KEK, CORDON_DCC_TRUST_FILE: file },
   });
   const missing = serveWith(path.join(dir, 'no-such-file.json'));
   assert.notEqual(missing.status, 0);
@@ -417,7 +417,7 @@ test('a missing or broken trust file stops cordon serve with a clear message', a
   // The same through the config file key.
   fs.writeFileSync(path.join(dir, 'cordon.conf'), `dcc_trust_file = ${path.join(dir, 'no-such-file.json')}\n`);
   const viaConf = spawnSync(BIN, ['serve', '--db', srv.dbUrl, '--listen', '127.0.0.1:0', '--config', path.join(dir, 'cordon.conf')],
-    { encoding: 'utf8', timeout: 20000 });
+    { encoding: 'utf8', timeout: 20000, env: { ...process.env, CORDON_KEK: TEST_KEK } });
   assert.notEqual(viaConf.status, 0);
   assert.match(viaConf.stderr, /bad DCC trust file/);
 });

@@ -77,6 +77,30 @@ test('the demo case is traced: F1 and F2 on the commune work list, F1 in quarant
   assert.ok(JSON.stringify(q.json).includes('Nguyễn Văn An') || (q.json.orders || []).length >= 1, q.text);
 });
 
+test('district and province officials see the demo commune\'s contacts, orders, alerts and compliance', async () => {
+  const commune = await srv.login('phucxa.admin', demoPassword);
+  const mine = await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token: commune });
+  const orders = await srv.api('GET', '/api/v1/quarantine/orders?unit=00001', { token: commune });
+  assert.ok(mine.json.contacts.length >= 3 && orders.json.orders.length >= 1, mine.text + orders.text);
+  for (const [user, unit] of [['badinh.admin', '001'], ['hanoi.admin', '01']]) {
+    const token = await srv.login(user, demoPassword);
+    for (const q of [`?unit=${unit}`, '']) { // their own unit, asked for or by default
+      const c = await srv.api('GET', `/api/v1/tracing/contacts${q}`, { token });
+      assert.equal(c.status, 200, c.text);
+      assert.deepEqual(c.json.contacts.map((x) => x.id).sort(), mine.json.contacts.map((x) => x.id).sort(), `${user}${q}`);
+      const o = await srv.api('GET', `/api/v1/quarantine/orders${q}`, { token });
+      assert.deepEqual(o.json.orders.map((x) => x.id), orders.json.orders.map((x) => x.id), `${user}${q}`);
+      const comp = await srv.api('GET', `/api/v1/quarantine/compliance${q}`, { token });
+      assert.equal(comp.status, 200, comp.text);
+      assert.ok(JSON.stringify(comp.json).includes('00001'), `${user}${q}: ${comp.text}`);
+    }
+  }
+  // and another province sees none of it
+  const hcm = await srv.login('hcm.admin', demoPassword);
+  assert.equal((await srv.api('GET', '/api/v1/tracing/contacts?unit=01', { token: hcm })).status, 403);
+  assert.deepEqual((await srv.api('GET', '/api/v1/tracing/contacts', { token: hcm })).json.contacts, []);
+});
+
 test('tracing data is deleted once its case is older than the retention period', async () => {
   const token = await srv.login('phucxa.admin', demoPassword);
   const before = await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token });

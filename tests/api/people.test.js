@@ -187,8 +187,14 @@ describe('search', () => {
     const t = { token: tokens.sampler };
     assert.deepEqual(ids(await srv.api('GET', '/api/v1/people/search?phone=%2B84988000777', t)), [hn.id]);
     assert.deepEqual(ids(await srv.api('GET', `/api/v1/people/search?cccd=${hn.cccd}`, t)), [hn.id]);
+    // samplers see people masked: name, birth year and the last three characters of each number
     const c = await srv.api('GET', '/api/v1/people/search?cccd=987654321', t);
-    assert.equal(c.json.people[0].cmnd, '987654321');
+    assert.equal(c.json.people[0].cmnd, '******321');
+    assert.equal(c.json.people[0].birth_year, '1942');
+    assert.equal(c.json.people[0].date_of_birth, undefined);
+    assert.equal(c.json.people[0].masked, true);
+    const full = await srv.api('GET', '/api/v1/people/search?cccd=987654321', { token: tokens.commune_admin });
+    assert.equal(full.json.people[0].cmnd, '987654321');
     assert.deepEqual(ids(await srv.api('GET', '/api/v1/people/search?bhyt=gd4010000000777', t)), [hn.id]);
     const outside = await srv.api('GET', `/api/v1/people/search?cccd=${hcmPerson.cccd}`, t);
     assert.deepEqual(outside.json.people, []);
@@ -197,12 +203,14 @@ describe('search', () => {
   test('searches and reads by staff are audited', async () => {
     await srv.api('GET', '/api/v1/people/search?q=audit%20me', { token: tokens.tracer });
     await srv.api('GET', `/api/v1/people/${hn.id}`, { token: tokens.tracer });
-    await srv.api('GET', `/api/v1/people/${hn.id}/card.png`, { token: tokens.tracer });
+    assertError(await srv.api('GET', `/api/v1/people/${hn.id}/card.png`, { token: tokens.tracer }), 403, 'forbidden');
+    await srv.api('GET', `/api/v1/people/${hn.id}/card.png`, { token: tokens.commune_admin });
     const entries = await auditActions(UNITS.phucXa);
     const mine = entries.filter((e) => e.actor_username === 'p.tracer');
+    const cards = entries.filter((e) => e.actor_username === 'p.commune.admin');
     assert.ok(mine.some((e) => e.action === 'person.search'), JSON.stringify(mine));
     assert.ok(mine.some((e) => e.action === 'person.read' && e.subject_id === String(hn.id)), JSON.stringify(mine));
-    assert.ok(mine.some((e) => e.action === 'person.card' && e.subject_id === String(hn.id)), JSON.stringify(mine));
+    assert.ok(cards.some((e) => e.action === 'person.card' && e.subject_id === String(hn.id)), JSON.stringify(cards));
   });
 });
 
@@ -234,7 +242,9 @@ describe('personal QR and cards', () => {
     const r1 = await srv.api('POST', `/api/v1/people/${p.id}/qr/revoke`, { token: tokens.commune_admin });
     assertStatus(r1, 200);
     assert.equal(r1.json.serial, 2);
-    const r2 = await srv.api('POST', `/api/v1/people/${p.id}/qr/revoke`, { token: tokens.sampler });
+    // only health staff, the person and their managers revoke a card: a sampler may not
+    assertError(await srv.api('POST', `/api/v1/people/${p.id}/qr/revoke`, { token: tokens.sampler }), 403, 'forbidden');
+    const r2 = await srv.api('POST', `/api/v1/people/${p.id}/qr/revoke`, { token: tokens.district_admin });
     assert.equal(r2.json.serial, 3);
     // The citizen's own payload: valid now, revoked after the citizen revokes it.
     const q1 = await srv.api('GET', '/api/v1/me/qr', { token: citizen.token });
@@ -344,16 +354,16 @@ describe('bad input', () => {
 // area); outside: a person at Tân Định (HCM), a stranger to the citizen. self: the caller's own data.
 const MATRIX = `
 method route                          scope    natl prov dist comm smpl lab  vacc trac chkp venu citz anon
-POST   /api/v1/people                 inside   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  403  401
+POST   /api/v1/people                 inside   2xx  2xx  2xx  2xx  2xx  403  2xx  2xx  403  2xx  403  401
 POST   /api/v1/people                 outside  2xx  403  403  403  403  403  403  403  403  403  403  401
-GET    /api/v1/people/search          area     2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  403  401
-GET    /api/v1/people/{id}            inside   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  401
+GET    /api/v1/people/search          area     2xx  2xx  2xx  2xx  2xx  403  2xx  2xx  403  403  403  401
+GET    /api/v1/people/{id}            inside   2xx  2xx  2xx  2xx  2xx  403  2xx  2xx  403  403  2xx  401
 GET    /api/v1/people/{id}            outside  2xx  403  403  403  403  403  403  403  403  403  403  401
-POST   /api/v1/people/{id}/qr/revoke  inside   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  401
+POST   /api/v1/people/{id}/qr/revoke  inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  2xx  401
 POST   /api/v1/people/{id}/qr/revoke  outside  2xx  403  403  403  403  403  403  403  403  403  403  401
-GET    /api/v1/people/{id}/card.png   inside   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  401
+GET    /api/v1/people/{id}/card.png   inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  2xx  401
 GET    /api/v1/people/{id}/card.png   outside  2xx  403  403  403  403  403  403  403  403  403  403  401
-GET    /api/v1/people/{id}/card.pdf   inside   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  401
+GET    /api/v1/people/{id}/card.pdf   inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  2xx  401
 GET    /api/v1/people/{id}/card.pdf   outside  2xx  403  403  403  403  403  403  403  403  403  403  401
 POST   /api/v1/citizen/otp            public   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx
 POST   /api/v1/citizen/login          public   2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx

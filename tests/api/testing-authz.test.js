@@ -51,7 +51,7 @@ before(async () => {
   const ph = phone();
   await srv.api('POST', '/api/v1/citizen/otp', { body: { phone: ph } });
   const o = await srv.api('GET', `/api/v1/outbox?recipient=${ph}&kind=otp&limit=1`, { token: admin });
-  const code = /(\d{6})/.exec(o.json.messages[0].body)[1];
+  const code = /(\d{6})/.exec(o.json.messages[0].text)[1];
   const l = await srv.api('POST', '/api/v1/citizen/login', { body: { phone: ph, code } });
   callers.push({ name: 'citizen', role: 'citizen', where: 'in', token: l.json.token });
   callers.push({ name: 'anonymous', role: 'anonymous', where: 'in', token: null });

@@ -4,7 +4,8 @@
 // person once per session), manifest in JSON/CSV/XLSX, lab receipt, results one at a time with
 // pool propagation (negative, pool positive -> retest orders, individual positive -> case),
 // result files (check with line numbers, apply all-or-nothing, XLSX, bad encodings, empty,
-// 50 MB), results for the citizen and family, public lookups, oversight figures.
+// 50 MB, XLSX bombs refused with the server's memory flat), results for the citizen and family,
+// public lookups, oversight figures.
 //
 // Places: the site is in Phúc Xá (00001, Ba Đình 001, Hà Nội 01); its lab unit is Ba Đình (001).
 // "Outside" accounts sit in Tân Định (26734, Quận 1 760, Hồ Chí Minh 79).
@@ -13,7 +14,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
 const { PASSWORD, createAccount, assertError, assertStatus } = require('../lib/fixtures');
-const { xlsx } = require('../lib/xlsx');
+const { xlsx, xlsxBomb } = require('../lib/xlsx');
 
 let srv;
 let admin;
@@ -208,7 +209,7 @@ describe('collection', () => {
     r = await srv.api('POST', '/api/v1/citizen/otp', { body: { phone: ph } });
     assertStatus(r, 202);
     r = await api('GET', `/api/v1/outbox?recipient=${ph}&kind=otp&limit=1`, admin);
-    const code = /(\d{6})/.exec(r.json.messages[0].body)[1];
+    const code = /(\d{6})/.exec(r.json.messages[0].text)[1];
     r = await srv.api('POST', '/api/v1/citizen/login', { body: { phone: ph, code } });
     const citizen = r.json;
     r = await api('GET', '/api/v1/me/qr', citizen.token);
@@ -473,6 +474,32 @@ describe('result files', () => {
     assert.equal(r.json.valid, 1);
   });
 
+  test('XLSX bombs: a 41 KiB file whose sheet is 40 MiB of <x/>, or of nested <x>, is refused at once; memory stays flat', async () => {
+    const MiB = 1024 * 1024;
+    const start = srv.memory();
+    const bombs = [[xlsxBomb(40 * MiB), /the sheet inflates to more than 100 times/],
+      [xlsxBomb(40 * MiB, '<x>'), /the sheet nests XML elements more than 64 deep/]];
+    for (const [book, message] of bombs) {
+      assert.ok(book.length < 64 * 1024, `${book.length} bytes`);
+      const t0 = Date.now();
+      const r = await check(book, tok.lab, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      assertError(r, 413, 'file_too_complex', 'file');
+      assert.match(r.json.error.message, message);
+      assert.ok(Date.now() - t0 < 5000, `${Date.now() - t0} ms`);
+    }
+    // the same sheet stored, not compressed: 12 MiB (3 million elements) streamed through, no rows in it
+    const r = await check(xlsxBomb(12 * MiB, '<x/>', { stored: true }));
+    assertError(r, 400, 'invalid_field', 'file');
+    assert.match(r.json.error.message, /no rows/);
+    const end = srv.memory();
+    // under AddressSanitizer freed memory waits in a 256 MiB quarantine; the reader before
+    // streaming took +397 MiB for the stored sheet alone, +1.3 GiB for the 41 KiB one
+    const bound = end.asan ? 384 * MiB : 64 * MiB;
+    assert.ok(end.rss - start.rss < bound, `resident memory grew by ${(end.rss - start.rss) / MiB} MiB`);
+    assert.ok(end.peak - Math.max(start.peak, start.rss) < bound, `peak memory grew by ${(end.peak - start.peak) / MiB} MiB`);
+    assertStatus(await srv.api('GET', '/healthz'), 200);
+  });
+
   test('a file checked, then the tube resulted another way: apply refuses whole', async () => {
     const r = await check(`tube_id,result\n${t[5]},negative\n`);
     assert.equal(r.json.valid, 1);
@@ -526,7 +553,7 @@ describe('results for people', () => {
     const ph = phone();
     await srv.api('POST', '/api/v1/citizen/otp', { body: { phone: ph } });
     const o = await api('GET', `/api/v1/outbox?recipient=${ph}&kind=otp&limit=1`, admin);
-    const code = /(\d{6})/.exec(o.json.messages[0].body)[1];
+    const code = /(\d{6})/.exec(o.json.messages[0].text)[1];
     const l = await srv.api('POST', '/api/v1/citizen/login', { body: { phone: ph, code } });
     citizen = l.json;
     await api('PUT', '/api/v1/me', citizen.token, { full_name: 'Lê Thị Hoa', date_of_birth: '1980-03-15', commune_code: '00001', cccd: cccd() });

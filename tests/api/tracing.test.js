@@ -296,12 +296,39 @@ test('bad input is refused naming the field, and nothing is written', async () =
   assert.deepEqual(stable(srv.dbStats()), before);
 });
 
-test('the policy is configurable by national and province admins', async () => {
-  let r = await srv.api('PUT', '/api/v1/tracing/policy', { token: tok.province_admin,
+test('policy by level: the nation\'s by national admins, a province\'s override by its own admins', async () => {
+  // a province admin may not change the nationwide policy
+  let r = await srv.api('PUT', '/api/v1/tracing/policy', { token: tok.province_admin, body: { radius_m: 150 } });
+  assertError(r, 403, 'forbidden');
+  r = await srv.api('PUT', '/api/v1/tracing/policy', { token: tok.national_admin, body: { checkins_per_day: 2 } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.source, 'VN');
+  // Hà Nội overrides for itself
+  r = await srv.api('PUT', `/api/v1/tracing/policy/${UNITS.hanoi}`, { token: tok.province_admin,
     body: { test_days: [1, 5], radius_m: 150 } });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json.test_days, [1, 5]);
+  assert.equal(r.json.source, UNITS.hanoi);
+  assert.equal(r.json.checkins_per_day, 2, 'the override starts from the policy in force');
+  // ... but not for Hồ Chí Minh City, and not at a district
+  assertError(await srv.api('PUT', `/api/v1/tracing/policy/${UNITS.hcm}`, { token: tok.province_admin,
+    body: { radius_m: 150 } }), 403, 'forbidden');
+  assertError(await srv.api('PUT', `/api/v1/tracing/policy/${UNITS.baDinh}`, { token: tok.national_admin,
+    body: { radius_m: 150 } }), 404, 'not_found', 'province');
+  // everyone else reads the policy in force for their place
   r = await srv.api('GET', '/api/v1/tracing/policy', { token: tok.tracer });
   assert.equal(r.json.radius_m, 150);
+  assert.equal(r.json.source, UNITS.hanoi);
   assert.equal(r.json.quarantine_days, 14);
+  r = await srv.api('GET', '/api/v1/tracing/policy', { token: tok.tracer_hcm });
+  assert.equal(r.json.source, 'VN');
+  assert.equal(r.json.radius_m, 100);
+  assertError(await srv.api('GET', `/api/v1/tracing/policy?unit=${UNITS.hcm}`, { token: tok.tracer }), 403, 'forbidden');
+  // the override goes, and Hà Nội follows the nation again
+  r = await srv.api('DELETE', `/api/v1/tracing/policy/${UNITS.hanoi}`, { token: tok.province_admin });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.source, 'VN');
+  // put back what the other tests expect
+  r = await srv.api('PUT', '/api/v1/tracing/policy', { token: tok.national_admin, body: { checkins_per_day: 3 } });
+  assert.equal(r.status, 200, r.text);
 });

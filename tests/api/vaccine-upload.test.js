@@ -4,7 +4,7 @@
 // and reason; then all valid rows are applied in one transaction or nothing. Good CSV (Vietnamese
 // headers, BOM, CRLF, DD/MM/YYYY) and XLSX (date serials, numbers that lost their leading zero),
 // persons matched not duplicated, every kind of bad row, file faults (wrong columns, empty, bad
-// encoding, 413), all-or-nothing when a row stops holding, concurrent applies, roles and areas.
+// encoding, 413, XLSX bombs), all-or-nothing when a row stops holding, concurrent applies, roles and areas.
 //
 // Places: lists name communes of Ba Đình (Phúc Xá 00001, Trúc Bạch 00004); "outside" is Tân Định
 // (26734, Quận 1, Hồ Chí Minh).
@@ -14,7 +14,7 @@ const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
 const { PASSWORD, createAccount, assertError, assertStatus } = require('../lib/fixtures');
 const { citizenWithProfile, uniquePhone, uniqueCccd } = require('../lib/people');
-const { xlsx } = require('../lib/xlsx');
+const { xlsx, xlsxBomb } = require('../lib/xlsx');
 
 const CHECK = '/api/v1/vaccine/registrations/upload/check';
 const APPLY = '/api/v1/vaccine/registrations/upload/apply';
@@ -302,6 +302,21 @@ describe('file faults', () => {
     r = await check(Buffer.alloc(20 * 1024 * 1024 + 1, 0x41));
     assertError(r, 413, 'body_too_large');
     assertStatus(await srv.api('GET', '/healthz'), 200);
+    assert.deepEqual(snapshot(), before_);
+  });
+
+  test('an XLSX whose sheet inflates past the limits: 413 file_too_complex, memory flat, nothing written', async () => {
+    const MiB = 1024 * 1024;
+    const before_ = snapshot();
+    const start = srv.memory();
+    let r = await check(xlsxBomb(40 * MiB), tok.commune, XLSX_TYPE);
+    assertError(r, 413, 'file_too_complex', 'file');
+    assert.match(r.json.error.message, /100 times its compressed size/);
+    r = await check(xlsxBomb(40 * MiB, '<x>'), tok.commune, XLSX_TYPE);
+    assertError(r, 413, 'file_too_complex', 'file');
+    assert.match(r.json.error.message, /64 deep/);
+    const end = srv.memory();
+    assert.ok(end.rss - start.rss < (end.asan ? 384 : 64) * MiB, `resident memory grew by ${(end.rss - start.rss) / MiB} MiB`);
     assert.deepEqual(snapshot(), before_);
   });
 

@@ -7,15 +7,9 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
 const { startServer } = require('../lib/server');
-const { assertNoHorizontalOverflow: checkOverflow } = require('../lib/browser');
+const { launch, assertNoHorizontalOverflow: checkOverflow } = require('../lib/browser');
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const PHONE = { width: 360, height: 740 };
 // Screenshots for a person to look at, only when asked for: CORDON_SHOTS_DIR=/tmp/shots.
 const SHOTS = process.env.CORDON_SHOTS_DIR || null;
@@ -34,7 +28,7 @@ const pageErrors = [];
 
 before(async () => {
   srv = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  browser = await launch();
   context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'vi-VN' });
   context.setDefaultTimeout(10000);
   page = await context.newPage();

@@ -167,8 +167,11 @@ test('the commune official approves it from the pending list', async () => {
 test('the official reads check-in volumes by day', async () => {
   const v = await srv.api('GET', `/api/v1/venues/${venueId}`, { token: await srv.login('chu.cho', PASSWORD) });
   const code = (v.json.venue || v.json).code;
+  const poster = new URL(v.json.poster_url);
+  const venueSig = `${poster.searchParams.get('k')}.${poster.searchParams.get('s')}`;
   for (const [phone, name] of [['0977000001', 'Khách Một'], ['0977000002', 'Khách Hai']]) {
-    const r = await srv.api('POST', '/api/v1/checkins', { body: { client_id: `rep-${phone}`, venue_code: code, phone, full_name: name } });
+    const r = await srv.api('POST', '/api/v1/checkins', { body: { client_id: `rep-${phone}`, venue_code: code,
+      venue_sig: venueSig, phone, full_name: name } });
     assert.equal(r.status, 201, r.text);
   }
   await tid('nav-reports').click();

@@ -30,8 +30,8 @@ async function citizenLogin(srv, adminToken, phone = freshPhone()) {
   assertStatus(r, 202, 'otp');
   r = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=otp&limit=1`, { token: adminToken });
   assertStatus(r, 200, 'outbox');
-  const m = /\b(\d{6})\b/.exec(r.json.messages[0].body);
-  assert.ok(m, `no code in ${r.json.messages[0].body}`);
+  const m = /\b(\d{6})\b/.exec(r.json.messages[0].text);
+  assert.ok(m, `no code in ${r.json.messages[0].text}`);
   r = await srv.api('POST', '/api/v1/citizen/login', { body: { phone, code: m[1] } });
   assertStatus(r, 200, 'citizen login');
   return { token: r.json.token, person: r.json.person, phone };
@@ -66,9 +66,30 @@ async function venue(srv, ownerToken, officialToken, over = {}, approve = true) 
   if (approve) {
     r = await srv.api('POST', `/api/v1/venues/${v.id}/approve`, { token: officialToken });
     assertStatus(r, 200, 'approve');
-    return r.json.id ? r.json : { ...v, status: 'approved' };
+    const approved = r.json.id ? r.json : { ...v, status: 'approved' };
+    approved.ownerToken = ownerToken;
+    r = await srv.api('GET', `/api/v1/venues/${v.id}`, { token: ownerToken });
+    assertStatus(r, 200, 'venue poster url');
+    approved.sig = posterSig(r.json.poster_url);
+    venueSigs.set(approved.code, approved.sig);
+    return approved;
   }
   return v;
+}
+
+/** The venue_sig a poster URL carries (.../c/CODE?k=KID&s=SIG -> "KID.SIG"). */
+function posterSig(url) {
+  const u = new URL(url);
+  return `${u.searchParams.get('k')}.${u.searchParams.get('s')}`;
+}
+
+// Signatures of the venues made here, by code: what a phone reads from the poster.
+const venueSigs = new Map();
+
+/** body with the poster's venue_sig added, unless body says venue_sig itself (even undefined). */
+function withSig(body) {
+  if (!body || typeof body !== 'object' || 'venue_sig' in body || !venueSigs.has(body.venue_code)) return body;
+  return { ...body, venue_sig: venueSigs.get(body.venue_code) };
 }
 
 /** Row count of a table through `cordon db stats`. */
@@ -78,4 +99,4 @@ function rows(srv, table) {
   return t.rows;
 }
 
-module.exports = { freshPhone, clientId, vnDate, citizenLogin, addFamily, venueOwner, venue, rows };
+module.exports = { freshPhone, clientId, vnDate, citizenLogin, addFamily, venueOwner, venue, rows, posterSig, withSig };

@@ -22,8 +22,8 @@ async function lastOtp(srv, adminToken, phone) {
   const r = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=otp`, { token: adminToken });
   assert.equal(r.status, 200, r.text);
   assert.ok(r.json.messages.length > 0, `no code for ${phone}`);
-  const m = /(\d{6})/.exec(r.json.messages[0].body);
-  assert.ok(m, r.json.messages[0].body);
+  const m = /(\d{6})/.exec(r.json.messages[0].text);
+  assert.ok(m, r.json.messages[0].text);
   return m[1];
 }
 

@@ -7,6 +7,10 @@
 //   const r = await srv.api('GET', '/api/v1/auth/me', { token });   // {status, headers, json, text}
 //   await srv.stop();                          // SIGTERM, wait, drop the database
 //
+// Every server and command runs with TEST_ENV: a key-encryption key made for this test process
+// (CORDON_KEK) and development mode (CORDON_DEV=1), where GET /api/v1/outbox adds each message's
+// rendered `text`, sign-in codes included; `body` stays masked as in production.
+//
 // Environment:
 //   CORDON_BIN          the binary (default build/cordon, relative to the repository root)
 //   CORDON_TEST_STORE   sqlite (default) or postgres
@@ -28,6 +32,8 @@ const READY_TIMEOUT_MS = 15000;
 // Reports of the sanitizer build (ASan, LSan, UBSan): any of these fails the test run.
 const SANITIZER_RE = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: ThreadSanitizer/;
 const STOP_TIMEOUT_MS = 15000;
+const TEST_KEK = crypto.randomBytes(32).toString('hex');
+const TEST_ENV = { CORDON_KEK: TEST_KEK, CORDON_DEV: '1' };
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 function freePort() {
@@ -42,9 +48,10 @@ function freePort() {
   });
 }
 
-/** Runs the binary synchronously: {status, signal, stdout, stderr}. */
-function runBin(args, stdin) {
+/** Runs the binary synchronously (env: more environment variables): {status, signal, stdout, stderr}. */
+function runBin(args, stdin, env) {
   const r = spawnSync(BIN, args, {
+    env: { ...process.env, ...TEST_ENV, ...(env || {}) },
     input: stdin === undefined ? '' : stdin,
     encoding: 'utf8',
     timeout: 120000,
@@ -126,11 +133,13 @@ async function request(baseUrl, method, urlPath, opts = {}) {
  *               throws if the server's stderr held a sanitizer report
  *   kill()      SIGKILL, wait for exit (the database stays until stop())
  *   restart()   stop the process if running, serve the same database on a new port
- *   cli(args, stdin)  run the binary with `--db URL` appended: {status, stdout, stderr}
+ *   cli(args, stdin, env)  run the binary with `--db URL` appended: {status, stdout, stderr}
  *   dbStats()   parsed `cordon db stats`
  *   login(u, p) the bearer token (throws unless 200)
  *   api(method, path, opts)  see request()
  *   stderr()    what the server wrote to stderr so far
+ *   memory()    {rss, peak, asan}: the server's resident memory now and at its peak, in bytes,
+ *               and whether it runs under AddressSanitizer
  */
 async function startServer(opts = {}) {
   if (!fs.existsSync(BIN)) throw new Error(`no binary at ${BIN} (set CORDON_BIN or build first)`);
@@ -148,8 +157,16 @@ async function startServer(opts = {}) {
     _exit: null,
   };
 
-  srv.cli = (args, stdin) => runBin([...args, '--db', srv.dbUrl], stdin);
+  srv.cli = (args, stdin, env) => runBin([...args, '--db', srv.dbUrl], stdin, env);
   srv.stderr = () => srv._stderr;
+  // The server's resident memory now and at its peak, in bytes (Linux /proc); asan: the binary
+  // runs under AddressSanitizer, which keeps freed memory in quarantine (256 MiB by default).
+  srv.memory = () => {
+    const status = fs.readFileSync(`/proc/${srv.proc.pid}/status`, 'utf8');
+    const kib = (key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm')) || [0, NaN])[1]) * 1024;
+    const asan = fs.readFileSync(`/proc/${srv.proc.pid}/maps`, 'utf8').includes('libasan');
+    return { rss: kib('VmRSS'), peak: kib('VmHWM'), asan };
+  };
 
   srv.dbStats = () => {
     const r = srv.cli(['db', 'stats']);
@@ -173,7 +190,7 @@ async function startServer(opts = {}) {
     if (srv._stderr) srv._stderr += '\n--- restart ---\n';
     const proc = spawn(BIN, ['serve', '--db', srv.dbUrl, '--listen', `127.0.0.1:${srv.port}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...(opts.env || {}) },
+      env: { ...process.env, ...TEST_ENV, ...(opts.env || {}) },
     });
     srv.proc = proc;
     srv._exit = new Promise((resolve) => {
@@ -256,4 +273,6 @@ async function startServer(opts = {}) {
   return srv;
 }
 
-module.exports = { startServer, request, freePort, runBin, BIN, STORE, REPO_ROOT, ADMIN_USERNAME, ADMIN_PASSWORD };
+module.exports = {
+  startServer, request, freePort, runBin, BIN, STORE, REPO_ROOT, ADMIN_USERNAME, ADMIN_PASSWORD, TEST_KEK,
+};

@@ -278,9 +278,9 @@ static void retention_job(void **state)
     add(s, "keep-0002", 1, 2, t0 + 11 * CHECKIN_DAY, "00001", true);
     assert_int_equal(count_rows(s), old + 2);
 
-    checkin_configure(28);
+    checkin_configure(28, 0, 0);
     assert_int_equal(checkin_retention_days(), 28);
-    checkin_configure(0); /* ignored: never "delete everything" by mistake */
+    checkin_configure(0, 0, 0); /* ignored: never "delete everything" by mistake */
     assert_int_equal(checkin_retention_days(), 28);
 
     const char *detail = NULL;
@@ -306,12 +306,12 @@ static void retention_job(void **state)
     assert_int_equal(left, t0 + 10 * CHECKIN_DAY);
 
     /* a shorter period, as CORDON_CHECKIN_RETENTION_DAYS=1 sets it */
-    checkin_configure(1);
+    checkin_configure(1, 0, 0);
     assert_int_equal(checkin_job_retention(s, t0 + 11 * CHECKIN_DAY + CHECKIN_DAY, &detail), 0);
     assert_int_equal(count_rows(s), 1);
     assert_int_equal(checkin_job_retention(s, t0 + 11 * CHECKIN_DAY + CHECKIN_DAY + 1, &detail), 0);
     assert_int_equal(count_rows(s), 0);
-    checkin_configure(28);
+    checkin_configure(28, 0, 0);
 }
 
 int main(void)

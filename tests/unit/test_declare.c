@@ -268,9 +268,9 @@ static void to_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(references),
-        cmocka_unit_test(countries), cmocka_unit_test(bits),          cmocka_unit_test(health),
-        cmocka_unit_test(travel_and_entry), cmocka_unit_test(refusals), cmocka_unit_test(to_json),
+        cmocka_unit_test(references), cmocka_unit_test(countries),        cmocka_unit_test(bits),
+        cmocka_unit_test(health),     cmocka_unit_test(travel_and_entry), cmocka_unit_test(refusals),
+        cmocka_unit_test(to_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,11 +1,15 @@
-/* Unit tests of export/export.c: CSV quoting (RFC 4180, BOM, formula guard) and the XLSX package. */
+/* Unit tests of export/export.c: CSV quoting (RFC 4180, BOM, formula guard) and the XLSX package
+ * (libxlsxwriter: bold frozen header, text cells, no temporary file left behind). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "core/buf.h"
@@ -118,19 +122,79 @@ static void xlsx_package_and_escaping(void **state)
         free(t);
     }
     char *sheet = zip_entry(&out, "xl/worksheets/sheet1.xml");
-    /* header in bold, inline strings, Vietnamese kept as UTF-8 */
-    assert_non_null(strstr(sheet, "<c r=\"A1\" t=\"inlineStr\" s=\"1\"><is><t xml:space=\"preserve\">Họ tên</t>"));
-    assert_non_null(strstr(sheet, "<c r=\"A2\" t=\"inlineStr\"><is><t xml:space=\"preserve\">Nguyễn Thị Hương</t>"));
-    assert_non_null(strstr(sheet, ">a &lt; b &amp; c &gt; d &quot;q&quot;</t>"));
+    /* header in bold and frozen, inline strings, Vietnamese kept as UTF-8 */
+    assert_non_null(strstr(sheet, "<c r=\"A1\" s=\"1\" t=\"inlineStr\"><is><t>Họ tên</t>"));
+    assert_non_null(strstr(sheet, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"));
+    assert_non_null(strstr(sheet, "<c r=\"A2\" t=\"inlineStr\"><is><t>Nguyễn Thị Hương</t>"));
+    assert_non_null(strstr(sheet, ">a &lt; b &amp; c &gt; d \"q\"</t>"));
     assert_null(strstr(sheet, "a < b"));
     assert_non_null(strstr(sheet, ">ctlchar</t>")); /* control character dropped */
-    assert_null(strstr(sheet, "B3"));             /* an empty cell is not written */
+    assert_null(strstr(sheet, "r=\"B3\""));       /* an empty cell is not written */
     assert_non_null(strstr(sheet, "<row r=\"3\">"));
     free(sheet);
     char *types = zip_entry(&out, "[Content_Types].xml");
     assert_non_null(strstr(types, "/xl/worksheets/sheet1.xml"));
     free(types);
+    char *styles = zip_entry(&out, "xl/styles.xml");
+    assert_non_null(strstr(styles, "<b/>"));
+    free(styles);
     buf_release(&out);
+}
+
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *de; (de = readdir(d));)
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* Leading zeros and long numbers stay text; a cell past Excel's 32,767 characters is cut;
+ * the temporary files go away whether the table is produced or dropped. */
+static void xlsx_text_cells_and_temporary_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cordon-export-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", dir, 1);
+    struct export *e = export_begin(EXPORT_XLSX, cols);
+    assert_non_null(e);
+    char *long_text = malloc(40000);
+    memset(long_text, 'x', 39999);
+    long_text[39999] = '\0';
+    const char *r1[] = {"0012345678", "001099012345"};
+    const char *r2[] = {long_text, "123456789012345678901234"};
+    assert_int_equal(export_row(e, r1), 0);
+    assert_int_equal(export_row(e, r2), 0);
+    assert_true(count_files(dir) >= 1);
+    struct buf out;
+    buf_init(&out, 1 << 20);
+    assert_int_equal(export_end(e, &out), 0);
+    assert_int_equal(count_files(dir), 0);
+    char *sheet = zip_entry(&out, "xl/worksheets/sheet1.xml");
+    assert_non_null(strstr(sheet, "<c r=\"A2\" t=\"inlineStr\"><is><t>0012345678</t>"));
+    assert_non_null(strstr(sheet, "<t>123456789012345678901234</t>"));
+    char *x = strstr(sheet, "<c r=\"A3\" t=\"inlineStr\"><is><t>");
+    assert_non_null(x);
+    x += strlen("<c r=\"A3\" t=\"inlineStr\"><is><t>");
+    assert_int_equal(strspn(x, "x"), 32767);
+    free(sheet);
+    buf_release(&out);
+    e = export_begin(EXPORT_XLSX, cols);
+    assert_int_equal(export_row(e, r1), 0);
+    export_free(e);
+    assert_int_equal(count_files(dir), 0);
+    free(long_text);
+    if (old)
+        setenv("TMPDIR", old, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old);
+    rmdir(dir);
 }
 
 static void xlsx_many_columns(void **state)
@@ -161,6 +225,7 @@ int main(void)
         cmocka_unit_test(begin_refuses_bad_columns),
         cmocka_unit_test(xlsx_package_and_escaping),
         cmocka_unit_test(xlsx_many_columns),
+        cmocka_unit_test(xlsx_text_cells_and_temporary_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

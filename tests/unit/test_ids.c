@@ -124,8 +124,8 @@ static void client_id_format(void **state)
         {"abcdefgh", 1},
         {"3f2b8c1e-9a4d-4e6f-b1c2-0d9e8f7a6b5c", 1},
         {"A_b-9_Z-", 1},
-        {"0123456789012345678901234567890123456789012345678901234567890123", 1}, /* 64 */
-        {"abcdefg", 0},                                                          /* 7 */
+        {"0123456789012345678901234567890123456789012345678901234567890123", 1},  /* 64 */
+        {"abcdefg", 0},                                                           /* 7 */
         {"01234567890123456789012345678901234567890123456789012345678901234", 0}, /* 65 */
         {"abc defgh", 0},
         {"abc.defgh", 0},
@@ -151,8 +151,9 @@ static void client_id_format(void **state)
 static void client_id_from_json(void **state)
 {
     (void)state;
-    json_t *body = json_pack("{s:s,s:s,s:i,s:s}", "ok", "3f2b8c1e-9a4d", "short", "abc", "num", 12345678, "long",
-                             "0123456789012345678901234567890123456789012345678901234567890123456789");
+    json_t *body =
+        json_pack("{s:s,s:s,s:i,s:s}", "ok", "3f2b8c1e-9a4d", "short", "abc", "num", 12345678, "long",
+                  "0123456789012345678901234567890123456789012345678901234567890123456789");
     const char *out = "x";
     struct fault f = {0};
     assert_int_equal(jsonin_client_id(body, "ok", true, &out, &f), 0);

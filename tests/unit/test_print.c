@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/kek.h"
 #include "print/print.h"
 #include "qr/qr.h"
 #include "store/migrate.h"
@@ -221,6 +222,11 @@ int main(void)
 {
     if (sodium_init() < 0)
         return 1;
+    /* Signing keys are stored sealed under a key-encryption key (core/kek.h). */
+    struct kek kek;
+    if (kek_from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", &kek))
+        return 1;
+    kek_use(&kek);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(png_payload), cmocka_unit_test(pdf_payload), cmocka_unit_test(long_and_vietnamese),
         cmocka_unit_test(failures),    cmocka_unit_test(text_layout),

@@ -18,6 +18,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/kek.h"
 #include "qr/qr.h"
 #include "store/migrate.h"
 #include "store/store.h"
@@ -407,6 +408,11 @@ int main(void)
 {
     if (sodium_init() < 0)
         return 1;
+    /* Signing keys are stored sealed under a key-encryption key (core/kek.h). */
+    struct kek kek;
+    if (kek_from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", &kek))
+        return 1;
+    kek_use(&kek);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(tampered, setup, teardown),

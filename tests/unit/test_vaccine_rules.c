@@ -11,12 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <libgen.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "admin/unit.h"
+#include "core/kek.h"
 #include "store/migrate.h"
 #include "store/store.h"
 #include "vaccine/vaccine.h"
@@ -286,6 +288,13 @@ static void test_demo(void **state)
 
 int main(void)
 {
+    if (sodium_init() < 0)
+        return 1;
+    /* Signing keys are stored sealed under a key-encryption key (core/kek.h). */
+    struct kek kek;
+    if (kek_from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", &kek))
+        return 1;
+    kek_use(&kek);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_shipped), cmocka_unit_test(test_data_refused), cmocka_unit_test(test_dates),
         cmocka_unit_test(test_eligibility),  cmocka_unit_test(test_dose_rules),   cmocka_unit_test(test_next_and_status),
