@@ -17,6 +17,7 @@ const CODE_KEYS = {
   method_not_allowed: 'error.method_not_allowed',
   body_too_large: 'error.too_large',
   unsupported_media_type: 'error.media_type',
+  file_too_complex: 'error.file_too_complex',
   unavailable: 'error.unavailable',
 };
 

@@ -172,6 +172,7 @@ export default {
   'error.method_not_allowed': 'The server does not take this action at this address.',
   'error.too_large': 'What was sent is too large.',
   'error.media_type': 'The server does not accept this kind of data.',
+  'error.file_too_complex': 'The file is too complex to read (too many cells, rows or strings). Split it and send it again.',
   'error.unavailable': 'The server is busy or restarting. Please try again in a few minutes.',
   'error.unknown': 'Something went wrong ({status} {code}).',
   // ---- Platform 1: citizens, check-ins, declarations, venues
@@ -617,6 +618,8 @@ export default {
   'field.case_ids': 'Cases',
   'field.contact_person_id': 'Contact',
   'field.index_person_id': 'Index person',
+  'field.confirm': 'Confirm the contact',
+  'field.province': 'Province',
   'field.params': 'Tracing parameters',
   'field.params.default_stay_minutes': 'Default stay (minutes)',
   'field.params.sources': 'Tracing sources',

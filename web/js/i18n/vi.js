@@ -172,6 +172,7 @@ export default {
   'error.method_not_allowed': 'Máy chủ không nhận thao tác này ở địa chỉ này.',
   'error.too_large': 'Dữ liệu gửi lên quá lớn.',
   'error.media_type': 'Máy chủ không nhận loại dữ liệu này.',
+  'error.file_too_complex': 'Tệp quá phức tạp để đọc (quá nhiều ô, dòng hoặc chuỗi). Hãy chia nhỏ tệp rồi gửi lại.',
   'error.unavailable': 'Máy chủ đang bận hoặc đang khởi động lại. Vui lòng thử lại sau ít phút.',
   'error.unknown': 'Đã có lỗi ({status} {code}).',
   // ---- Platform 1: citizens, check-ins, declarations, venues
@@ -617,6 +618,8 @@ export default {
   'field.case_ids': 'Danh sách ca bệnh',
   'field.contact_person_id': 'Người tiếp xúc',
   'field.index_person_id': 'Người nguồn lây',
+  'field.confirm': 'Xác nhận người tiếp xúc',
+  'field.province': 'Tỉnh, thành phố',
   'field.params': 'Tham số truy vết',
   'field.params.default_stay_minutes': 'Thời gian lưu lại mặc định (phút)',
   'field.params.sources': 'Nguồn dữ liệu truy vết',
