@@ -33,4 +33,7 @@ echo "at-vn-time: clock moved to $today $at in Việt Nam (${offset}s)"
 # Monotonic clocks stay real: timeouts and durations must not jump.
 export FAKETIME_DONT_FAKE_MONOTONIC=1
 export CORDON_TEST_CLOCK_OFFSET=$offset
-exec faketime -f "${offset}s" "$@"
+# libfaketime reads "+N" or "-N" as an offset from now; a bare number would be a date
+sign=+
+[ "$offset" -lt 0 ] && sign=
+exec faketime -f "${sign}${offset}s" "$@"

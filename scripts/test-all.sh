@@ -8,6 +8,8 @@
 #   api       tests/api on SQLite
 #   api-pg    tests/api on a throwaway PostgreSQL
 #   browser   tests/browser (Chromium) on SQLite
+#   clock     date-sensitive API and browser files at 00:30 and 23:30 Việt Nam time
+#             (libfaketime; normal build only)
 # A stage is skipped, with a note, only when its test directory holds no tests.
 # Each stage is cut off after TEST_STAGE_TIMEOUT seconds (default 1500).
 set -euo pipefail
@@ -30,7 +32,9 @@ stage_timeout=${TEST_STAGE_TIMEOUT:-1500}
 export CORDON_BIN=$build/cordon
 
 # Sanitizer builds: leaks and any UB report fail the run.
+sanitizer=0
 if grep -qs '^CORDON_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" || [[ $(basename "$build") == *asan* ]]; then
+    sanitizer=1
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
@@ -146,6 +150,28 @@ if [ "${#browser_tests[@]}" -gt 0 ]; then
     run_stage browser env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${browser_tests[@]}"
 else
     skip_stage browser "no tests/browser/*.test.js yet"
+fi
+
+# --- clock: the date-sensitive files again at 00:30 and 23:30 in Việt Nam ---------
+# Pages and the server date things by the Vietnamese day; these runs catch a day
+# taken from UTC or from the browser's zone (00:30 is still yesterday in UTC,
+# 23:30 is an hour before a Vietnamese midnight). The sanitizer build runs the
+# same code at the same hours, so it skips them.
+clock_api=(demo declarations checkins venues testing vaccine tracing quarantine access)
+clock_browser=(platform1-pages quarantine-checkin tracing-worklist vaccine-site-day testing-collect)
+if [ "$sanitizer" -eq 0 ]; then
+    for at in 00:30 23:30; do
+        files=()
+        for f in "${clock_api[@]}"; do files+=("tests/api/$f.test.js"); done
+        run_stage "api@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
+            node --test --test-concurrency=1 "${files[@]}"
+        files=()
+        for f in "${clock_browser[@]}"; do files+=("tests/browser/$f.test.js"); done
+        run_stage "browser@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
+            node --test --test-concurrency=1 "${files[@]}"
+    done
+else
+    skip_stage clock "the sanitizer build runs the same code at the same hours"
 fi
 
 echo

@@ -173,6 +173,12 @@ int cmd_serve(int argc, char **argv)
         .routes = cordon_routes,
         .nroutes = cordon_nroutes,
         .shutdown_grace = c.shutdown_grace,
+        .max_connections = c.max_connections,
+        .max_connections_per_ip = c.max_connections_per_ip,
+        .header_timeout = c.header_timeout,
+        .body_timeout = c.body_timeout,
+        .idle_timeout = c.idle_timeout,
+        .connection_memory = c.connection_memory,
         .authenticate = auth_authenticate,
     };
     log_info("msg=starting db=%s web_dir=%s threads=%d", strncmp(c.db, "postgres", 8) ? c.db : "postgres", c.web_dir,

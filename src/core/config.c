@@ -46,6 +46,18 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 1, 86400, &c->login_window);
     if (!strcmp(key, "shutdown_grace"))
         return parse_int(value, 0, 600, &c->shutdown_grace);
+    if (!strcmp(key, "max_connections"))
+        return parse_int(value, 1, 1000000, &c->max_connections);
+    if (!strcmp(key, "max_connections_per_ip"))
+        return parse_int(value, 0, 1000000, &c->max_connections_per_ip);
+    if (!strcmp(key, "header_timeout"))
+        return parse_int(value, 1, 3600, &c->header_timeout);
+    if (!strcmp(key, "body_timeout"))
+        return parse_int(value, 1, 86400, &c->body_timeout);
+    if (!strcmp(key, "idle_timeout"))
+        return parse_int(value, 1, 3600, &c->idle_timeout);
+    if (!strcmp(key, "connection_memory"))
+        return parse_int(value, 2048, 1 << 20, &c->connection_memory);
     if (!strcmp(key, "public_url"))
         return copy(c->public_url, sizeof(c->public_url), value);
     if (!strcmp(key, "dev"))
@@ -84,6 +96,12 @@ static void defaults(struct config *c)
     c->login_max_failures = 5;
     c->login_window = 15 * 60;
     c->shutdown_grace = 10;
+    c->max_connections = 10000;
+    c->max_connections_per_ip = 256;
+    c->header_timeout = 10;
+    c->body_timeout = 120;
+    c->idle_timeout = 30;
+    c->connection_memory = 3584;
     copy(c->public_url, sizeof(c->public_url), "http://127.0.0.1:8080");
     c->checkin_retention_days = 28;
     c->job_interval = 60;
@@ -152,6 +170,12 @@ static const struct {
     {"CORDON_LOGIN_MAX_FAILURES", "login_max_failures"},
     {"CORDON_LOGIN_WINDOW", "login_window"},
     {"CORDON_SHUTDOWN_GRACE", "shutdown_grace"},
+    {"CORDON_MAX_CONNECTIONS", "max_connections"},
+    {"CORDON_MAX_CONNECTIONS_PER_IP", "max_connections_per_ip"},
+    {"CORDON_HEADER_TIMEOUT", "header_timeout"},
+    {"CORDON_BODY_TIMEOUT", "body_timeout"},
+    {"CORDON_IDLE_TIMEOUT", "idle_timeout"},
+    {"CORDON_CONNECTION_MEMORY", "connection_memory"},
     {"CORDON_LOG_LEVEL", "log_level"},
     {"CORDON_PUBLIC_URL", "public_url"},
     {"CORDON_DEV", "dev"},

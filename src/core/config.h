@@ -20,6 +20,12 @@ struct config {
     int login_max_failures; /* login_max_failures = failed logins allowed per window */
     int login_window;     /* login_window = seconds of the failed-login window */
     int shutdown_grace;   /* shutdown_grace = seconds in-flight requests get on SIGTERM */
+    int max_connections;  /* max_connections = connections served at once; more get 503 */
+    int max_connections_per_ip; /* max_connections_per_ip = connections per client address (0: no cap) */
+    int header_timeout;   /* header_timeout = seconds to send a request's headers */
+    int body_timeout;     /* body_timeout = seconds to send a request's body */
+    int idle_timeout;     /* idle_timeout = seconds a keep-alive connection waits for its next request */
+    int connection_memory; /* connection_memory = bytes per connection for request and response headers */
     char log_level[16];   /* log_level = debug|info|warn|error */
     char public_url[256]; /* public_url = address people reach the server at (QR posters link here) */
     int dev;              /* dev = 1: development mode (one-time codes also go to the log) */

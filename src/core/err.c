@@ -24,6 +24,7 @@ static const struct {
     [ERR_INTERNAL] = {"internal", 500},
     [ERR_TOO_COMPLEX] = {"file_too_complex", 413},
     [ERR_BAD_ORIGIN] = {"bad_origin", 403},
+    [ERR_BAD_REQUEST] = {"bad_request", 400},
 };
 
 const char *err_code(enum err e)

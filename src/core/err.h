@@ -25,6 +25,7 @@ enum err {
     ERR_INTERNAL = 14,          /* 500: a bug or a store failure */
     ERR_TOO_COMPLEX = 15,       /* 413: an upload that expands past the reader's limits (zip bomb, deep XML) */
     ERR_BAD_ORIGIN = 16,        /* 403: a cookie-signed write from another site */
+    ERR_BAD_REQUEST = 17,       /* 400: the HTTP message itself is malformed or ambiguous */
     ERR_LAST                    /* never use */
 };
 

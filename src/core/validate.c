@@ -86,6 +86,8 @@ int validate_phone(const char *s, const char *field, char out[11], struct fault 
         digits = s + 3;
     else if (s[0] == '0')
         digits = s + 1;
+    else if (!strncmp(s, "84", 2) && strlen(s) == 11)
+        digits = s + 2; /* +84 typed without the plus, as phones and spreadsheets often store it */
     else
         digits = NULL;
     if (!digits || strlen(digits) != 9 || !strchr("35789", digits[0]))
@@ -98,6 +100,6 @@ int validate_phone(const char *s, const char *field, char out[11], struct fault 
     return 0;
 bad:
     return fault_set(f, ERR_INVALID_FIELD, field,
-                     "%s must be a Vietnamese mobile number: 0 or +84 followed by 9 digits starting with 3, 5, 7, 8 or 9",
+                     "%s must be a Vietnamese mobile number: 0, +84 or 84 followed by 9 digits starting with 3, 5, 7, 8 or 9",
                      field);
 }

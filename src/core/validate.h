@@ -16,7 +16,7 @@ int validate_username(const char *s, const char *field, struct fault *f);
 int validate_password(const char *s, const char *field, struct fault *f);
 /* A person's name: letters (Vietnamese included), spaces and . ' - ; 1-100 characters. */
 int validate_person_name(const char *s, const char *field, struct fault *f);
-/* Vietnamese mobile number: 0 or +84, then 9 digits starting 3, 5, 7, 8 or 9.
+/* Vietnamese mobile number: 0, +84 or 84, then 9 digits starting 3, 5, 7, 8 or 9.
  * Writes the national form (0xxxxxxxxx) into out[11]. */
 int validate_phone(const char *s, const char *field, char out[11], struct fault *f);
 

@@ -24,10 +24,12 @@
 #include "core/err.h"
 
 #define HTTP_BODY_DEFAULT_MAX (64 * 1024) /* bytes, for routes that do not say */
+#define HTTP_BODY_SPOOL_AT (64 * 1024)    /* bodies larger than this go to a temporary file */
 #define HTTP_MAX_PARAMS 8
 
 struct store;
 struct http_req;
+struct conn;
 
 /* Who is calling; set by the authenticate callback. Strings live in the request arena. */
 struct http_principal {
@@ -64,8 +66,12 @@ struct http_req {
     const char *path;      /* without the query string */
     const char *request_id;
     const char *client_ip;
-    struct buf body;
+    struct buf body;       /* the whole body when the handler runs, NUL-terminated */
     bool body_too_large;
+    int spool_fd;          /* -1, or the unlinked temporary file a large body is written to */
+    size_t spool_len;
+    bool body_mapped;      /* body.data is the spool file mapped into memory */
+    struct conn *cn;       /* the connection's entry in the registry (http/conn.h) */
     const struct http_route *route;
     int route_index;       /* -1 when no route matched */
     const char *param_names[HTTP_MAX_PARAMS];
@@ -125,6 +131,12 @@ struct http_server_opts {
     const struct http_route *routes;
     int nroutes;
     int shutdown_grace;    /* seconds */
+    int max_connections;   /* connections served at once; more are answered 503 */
+    int max_connections_per_ip; /* 0: no cap per client address */
+    int header_timeout;    /* seconds from accept (or a request line) to the end of the headers */
+    int body_timeout;      /* seconds from the headers to the end of the body */
+    int idle_timeout;      /* seconds a keep-alive connection waits for its next request */
+    int connection_memory; /* bytes per connection for request and response headers */
     /* Looks at cookies/bearer token; on success sets r->who. Returns 0 or ERR_UNAUTHENTICATED. */
     int (*authenticate)(struct http_req *r);
     const void *app;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "http/conn.h"
 #include "store/store.h"
 
 static const double latency_buckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -109,4 +110,10 @@ void metrics_render(struct buf *out)
              "# TYPE cordon_db_connections_opened_total counter\ncordon_db_connections_opened_total %llu\n",
              (unsigned long long)st.queries, (unsigned long long)st.errors, (unsigned long long)st.retries,
              (unsigned long long)st.connections);
+    buf_addf(out,
+             "# HELP cordon_http_connections_open Client connections open, those beyond a cap included.\n"
+             "# TYPE cordon_http_connections_open gauge\ncordon_http_connections_open %d\n"
+             "# HELP cordon_http_connections_timed_out_total Connections closed for missing a header, body or idle deadline.\n"
+             "# TYPE cordon_http_connections_timed_out_total counter\ncordon_http_connections_timed_out_total %ld\n",
+             conns_open(), conns_reaped());
 }

@@ -48,10 +48,19 @@ enum err http_fail(struct http_req *r, enum err code, const char *field, const c
     return code;
 }
 
+/* "application/json", any case, alone or followed by parameters ("; charset=utf-8"). */
+static bool is_json_type(const char *ct)
+{
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+        return false;
+    const char *p = ct + 16;
+    p += strspn(p, " \t");
+    return *p == '\0' || *p == ';';
+}
+
 int http_read_json(struct http_req *r, const char *const *allowed, json_t **out)
 {
-    const char *ct = http_header(r, "Content-Type");
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+    if (!is_json_type(http_header(r, "Content-Type")))
         return http_fail(r, ERR_MEDIA_TYPE, NULL, "request body must be sent as Content-Type: application/json");
     int rc = jsonin_parse(&r->arena, r->body.data, r->body.len, out, &r->fault);
     if (!rc)
@@ -129,8 +138,11 @@ int http_param_id(struct http_req *r, const char *name, int64_t *out)
     char *end;
     errno = 0;
     long long n = v ? strtoll(v, &end, 10) : 0;
-    if (!v || !*v || *end || errno || n < 1 || v[0] == '+' || v[0] == ' ')
+    if (!v || !*v || *end || errno || n < 1 || v[strspn(v, "0123456789")])
         return http_fail(r, ERR_INVALID_FIELD, name, "%s must be a positive integer", name);
+    /* One spelling per resource: "01" is not another name of 1. */
+    if (v[0] == '0')
+        return http_fail(r, ERR_NOT_FOUND, NULL, "no such resource");
     *out = n;
     return 0;
 }

@@ -5,11 +5,22 @@
  * handled start to finish on one of them, and each thread keeps its own store
  * connection (SQLite connections must not be shared between threads).
  *
- * A request's life: the first callback makes a struct http_req with its arena
- * and matches the route (so an oversized body is refused early); upload
- * callbacks append to the body up to the route's cap; the last callback
- * authenticates, checks the role, runs the handler and queues the response;
- * the completion callback logs the request, counts it and frees the arena.
+ * A request's life: the first callback comes when the headers are in and no
+ * byte of the body has been read.  It makes a struct http_req with its arena,
+ * matches the route, checks the framing (one Content-Length, no
+ * Transfer-Encoding beside it), authenticates, checks the role and the
+ * route's body cap against Content-Length.  A refused request that announces
+ * a body is answered there and then, its body never read into memory
+ * (linger.c drains what the client still sends); one without a body is
+ * answered on the next call, which keeps the connection alive.  Upload
+ * callbacks append to the body (body.c: large ones go to a temporary file);
+ * the last callback runs the handler and queues the response; the completion
+ * callback logs the request, counts it and frees the arena.
+ *
+ * Connections (conn.c): caps on connections in all and per address, answered
+ * 503 with Retry-After beyond them, and deadlines for headers, body and idle
+ * keep-alive.  Each connection's buffer for headers is small (the
+ * connection_memory setting), so idle connections cost little.
  *
  * Shutdown: SIGTERM or SIGINT stops accepting connections, waits up to the
  * grace period for requests in flight to be answered, then stops.  Writes
@@ -21,17 +32,23 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "http/body.h"
+#include "http/conn.h"
 #include "http/http.h"
+#include "http/linger.h"
 #include "http/metrics.h"
 #include "http/static.h"
 #include "store/store.h"
@@ -86,6 +103,7 @@ static struct http_req *request_new(struct server *srv, struct MHD_Connection *c
     r->method = arena_strdup(&r->arena, method);
     r->path = arena_strdup(&r->arena, url); /* microhttpd strips the query string */
     r->route_index = -1;
+    r->spool_fd = -1;
     buf_init(&r->out, 64u << 20);
     const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     if (rid && request_id_ok(rid)) {
@@ -119,7 +137,7 @@ static struct http_req *request_new(struct server *srv, struct MHD_Connection *c
 
 static void request_free(struct http_req *r)
 {
-    buf_release(&r->body);
+    body_free(r);
     buf_release(&r->out);
     arena_release(&r->arena);
     free(r);
@@ -164,29 +182,41 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
     return MHD_YES;
 }
 
-static int dispatch(struct server *srv, struct http_req *r)
+/* Counts the headers that frame the body: a request that could be read two ways is refused. */
+struct framing {
+    int content_length, transfer_encoding;
+    bool chunked;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-    if (r->fault.code)
-        return r->fault.code;
-    if (!r->route) {
-        if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
-            for (int i = 0; i < srv->o->naliases; i++)
-                if (!strcmp(r->path, srv->o->aliases[i].url_path))
-                    return static_serve_file(r, srv->o->aliases[i].file) ? http_fail(r, ERR_NOT_FOUND, NULL, "not installed")
-                                                                         : 0;
-            if (strncmp(r->path, "/api/", 5) != 0 && static_serve(r, srv->o->web_dir) == 0)
-                return 0;
-        }
-        return http_fail(r, ERR_NOT_FOUND, NULL, "no such resource");
+    (void)kind;
+    struct framing *f = cls;
+    if (!strcasecmp(key, "Content-Length")) {
+        f->content_length++;
+    } else if (!strcasecmp(key, "Transfer-Encoding")) {
+        f->transfer_encoding++;
+        f->chunked = value && !strcasecmp(value, "chunked");
     }
-    if (r->body_too_large)
-        return http_fail(r, ERR_TOO_LARGE, NULL, "request body is larger than %zu bytes", r->body.max);
-    MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, r);
-    if (r->fault.code)
-        return r->fault.code;
-    r->store = thread_store(srv);
-    if (!r->store)
-        return http_fail(r, ERR_UNAVAILABLE, NULL, "the database is not reachable; try again shortly");
+    return MHD_YES;
+}
+
+static int check_framing(struct http_req *r)
+{
+    struct framing f = {0, 0, false};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_length > 1)
+        return http_fail(r, ERR_BAD_REQUEST, "Content-Length", "the request has more than one Content-Length header");
+    if (f.content_length && f.transfer_encoding)
+        return http_fail(r, ERR_BAD_REQUEST, "Transfer-Encoding",
+                         "the request has both Content-Length and Transfer-Encoding");
+    if (f.transfer_encoding > 1 || (f.transfer_encoding && !f.chunked))
+        return http_fail(r, ERR_BAD_REQUEST, "Transfer-Encoding", "the only transfer encoding accepted is chunked");
+    return 0;
+}
+
+static int authorise(struct server *srv, struct http_req *r)
+{
     if (!r->route->roles && (r->route->flags & HTTP_AUTH_OPTIONAL) && srv->o->authenticate) {
         if (srv->o->authenticate(r))
             fault_clear(&r->fault); /* bad or stale credentials: carry on as anonymous */
@@ -199,6 +229,60 @@ static int dispatch(struct server *srv, struct http_req *r)
         if (!(r->route->roles & (1u << r->who->role)))
             return http_fail(r, ERR_FORBIDDEN, NULL, "your role may not do this");
     }
+    return 0;
+}
+
+/*
+ * Everything decided from the request line and headers, before any byte of
+ * the body is read: a refusal here is answered at once and the body dropped.
+ */
+static int admit(struct server *srv, struct http_req *r)
+{
+    if (r->fault.code)
+        return r->fault.code;
+    int rc = check_framing(r);
+    if (rc)
+        return rc;
+    /* A NUL or a byte that is not UTF-8 names no resource (the unescape callback turns %00 into 0xFF). */
+    if (!text_utf8_valid(r->path, strlen(r->path)))
+        return http_fail(r, ERR_NOT_FOUND, NULL, "no such resource");
+    if (!r->route) {
+        if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
+            return http_fail(r, ERR_NOT_FOUND, NULL, "no such resource");
+        return 0; /* static files and 404s are decided with the (empty) body read */
+    }
+    MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, r);
+    if (r->fault.code)
+        return r->fault.code;
+    r->store = thread_store(srv);
+    if (!r->store)
+        return http_fail(r, ERR_UNAVAILABLE, NULL, "the database is not reachable; try again shortly");
+    rc = authorise(srv, r);
+    if (rc)
+        return rc;
+    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > r->body.max)
+        return http_fail(r, ERR_TOO_LARGE, NULL, "request body is larger than %zu bytes", r->body.max);
+    return 0;
+}
+
+static int dispatch(struct server *srv, struct http_req *r)
+{
+    if (r->fault.code)
+        return r->fault.code;
+    if (!r->route) {
+        for (int i = 0; i < srv->o->naliases; i++)
+            if (!strcmp(r->path, srv->o->aliases[i].url_path))
+                return static_serve_file(r, srv->o->aliases[i].file) ? http_fail(r, ERR_NOT_FOUND, NULL, "not installed")
+                                                                     : 0;
+        if (strncmp(r->path, "/api/", 5) != 0 && static_serve(r, srv->o->web_dir) == 0)
+            return 0;
+        return http_fail(r, ERR_NOT_FOUND, NULL, "no such resource");
+    }
+    if (r->body_too_large)
+        return http_fail(r, ERR_TOO_LARGE, NULL, "request body is larger than %zu bytes", r->body.max);
+    if (body_finish(r))
+        return http_fail(r, ERR_UNAVAILABLE, NULL, "the request body could not be stored; try again shortly");
     return r->route->handler(r);
 }
 
@@ -251,6 +335,48 @@ static void finish(struct http_req *r, int rc)
     }
 }
 
+static struct conn *conn_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Headers are in, the body is not read yet: admit the request or answer it now. */
+static enum MHD_Result on_headers(struct server *srv, struct MHD_Connection *conn, struct http_req *r)
+{
+    r->cn = conn_of(conn);
+    conn_phase(r->cn, CONN_BODY);
+    if (r->cn && r->cn->over) {
+        http_fail(r, ERR_UNAVAILABLE, NULL, "the server is at its connection limit; try again shortly");
+        http_add_header(r, "Retry-After", "5");
+        http_add_header(r, "Connection", "close");
+    } else {
+        admit(srv, r);
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    size_t announced = cl ? (size_t)strtoull(cl, NULL, 10) : te ? (size_t)1 << 20 : 0;
+    /* Without a body the answer comes on the next call, and the connection stays open. */
+    if (!r->fault.code || !announced)
+        return MHD_YES;
+    conn_phase(r->cn, CONN_BUSY);
+    if (r->cn)
+        r->cn->linger_bytes = announced;
+    finish(r, r->fault.code);
+    return respond(conn, r); /* microhttpd skips the unread body and closes; linger.c drains it */
+}
+
+static void on_upload(struct http_req *r, const char *data, size_t n)
+{
+    if (r->body_too_large || r->fault.code)
+        return; /* read and dropped, so the client gets its answer */
+    int rc = body_add(r, data, n);
+    if (rc == BODY_TOO_LARGE)
+        r->body_too_large = true;
+    else if (rc == BODY_NO_ROOM)
+        http_fail(r, ERR_UNAVAILABLE, NULL, "no room to store the request body; try again shortly");
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -262,17 +388,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = request_new(srv, conn, url, method);
         *con_cls = r;
         atomic_fetch_add(&srv->in_flight, 1);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > r->body.max)
-            r->body_too_large = true;
-        return MHD_YES;
+        return on_headers(srv, conn, r);
     }
     if (*upload_data_size) {
-        if (!r->body_too_large && buf_add(&r->body, upload_data, *upload_data_size))
-            r->body_too_large = true;
+        on_upload(r, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
+    conn_phase(r->cn, CONN_BUSY);
     int rc = dispatch(srv, r);
     finish(r, rc);
     return respond(conn, r);
@@ -285,6 +408,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct http_req *r = *con_cls;
     if (!r)
         return;
+    conn_phase(r->cn, CONN_IDLE);
     double took = clock_mono() - r->started;
     int status = r->replied ? r->status : 0;
     metrics_observe(r->route_index, status, took);
@@ -294,6 +418,78 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ad = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        *socket_context = conn_opened(fd ? fd->connect_fd : -1, ad ? ad->client_addr : NULL);
+    } else {
+        struct conn *c = *socket_context;
+        /* microhttpd closes its descriptor after this call; a duplicate keeps the socket to drain. */
+        if (c && c->linger_bytes && c->fd >= 0)
+            linger_add(dup(c->fd), c->linger_bytes, srv->o->body_timeout);
+        conn_closed(c);
+        *socket_context = NULL;
+    }
+}
+
+/* Called when a request line is in, before its headers. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)uri;
+    conn_request_line(conn_of(conn));
+    return NULL;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+/*
+ * Percent-decoding of paths and query values.  %00 becomes 0xFF, a byte that
+ * is never UTF-8, so "/people/1%00" cannot pass for "/people/1" once the
+ * path is read as a C string, and a query value with it is refused like one
+ * with a raw NUL.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *p = s; *p;) {
+        int hi, lo;
+        if (p[0] == '%' && (hi = hex_value(p[1])) >= 0 && (lo = hex_value(p[2])) >= 0) {
+            int byte = hi << 4 | lo;
+            *w++ = (char)(byte ? byte : 0xFF);
+            p += 3;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
+/* Every connection needs a descriptor: raise the soft limit toward the hard one when short. */
+static void raise_fd_limit(int want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= (rlim_t)want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)want ? (rlim_t)want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl))
+        log_warn("msg=\"could not raise the open file limit\" want=%d", want);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa)
@@ -336,14 +532,30 @@ int http_serve(const struct http_server_opts *o)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* Connections beyond max_connections are still accepted, up to this headroom, to be told 503. */
+    unsigned headroom = (unsigned)o->max_connections / 8 + 16;
+    raise_fd_limit(o->max_connections + (int)headroom + 256);
+    struct conn_limits lim = {o->max_connections, o->max_connections_per_ip, o->header_timeout, o->body_timeout,
+                              o->idle_timeout};
+    if (conns_start(&lim) || linger_start()) {
+        conns_stop();
+        metrics_free();
+        return 1;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
         &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_request_line, &srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, &srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->idle_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections + headroom,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->connection_memory,
+        MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)512, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!d) {
         log_error("msg=\"could not listen\" listen=%s", o->listen);
+        linger_stop();
+        conns_stop();
         metrics_free();
         return 1;
     }
@@ -364,6 +576,8 @@ int http_serve(const struct http_server_opts *o)
     }
     int left = atomic_load(&srv.in_flight);
     MHD_stop_daemon(d);
+    linger_stop();
+    conns_stop();
     metrics_free();
     struct store *s = pthread_getspecific(srv.store_key);
     if (s)

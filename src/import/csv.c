@@ -6,6 +6,10 @@
  * saved in a legacy code page is reported line by line instead of being read
  * as garbage.  Blank records cost nothing, so the table's memory follows the
  * cells and text kept, which the limits bound.
+ *
+ * The delimiter is a comma, or a semicolon when the header line holds more
+ * semicolons than commas outside quotes: spreadsheets set to a locale with a
+ * decimal comma (Vietnamese among them) save CSV that way.
  */
 #include <string.h>
 
@@ -65,6 +69,22 @@ static bool record_blank(const char *data, const struct cell_span *spans, int n)
     return true;
 }
 
+/* ',' or ';', whichever the header line (up to its first unquoted newline) holds more of. */
+static char header_delimiter(const char *data, size_t len)
+{
+    size_t commas = 0, semicolons = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < len && (quoted || data[i] != '\n'); i++) {
+        if (data[i] == '"')
+            quoted = !quoted;
+        else if (!quoted && data[i] == ',')
+            commas++;
+        else if (!quoted && data[i] == ';')
+            semicolons++;
+    }
+    return semicolons > commas ? ';' : ',';
+}
+
 int import__csv(struct import__table *t, const char *data, size_t len, size_t max_rows, struct fault *f)
 {
     size_t p = 0;
@@ -72,6 +92,7 @@ int import__csv(struct import__table *t, const char *data, size_t len, size_t ma
     if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
         p = 3;
     t->out->format = IMPORT_CSV;
+    const char sep = header_delimiter(data + p, len - p);
     struct cell_span spans[IMPORT_MAX_COLUMNS];
     char cell[IMPORT_MAX_CELL + 1];
     while (p < len) {
@@ -104,7 +125,7 @@ int import__csv(struct import__table *t, const char *data, size_t len, size_t ma
                 }
             }
             /* Unquoted text (or stray text after a closing quote, kept as is). */
-            while (p < len && data[p] != ',' && data[p] != '\n')
+            while (p < len && data[p] != sep && data[p] != '\n')
                 p++;
             c.end = p;
             if (c.end > c.start && data[c.end - 1] == '\r' && (p >= len || data[p] == '\n'))
@@ -113,7 +134,7 @@ int import__csv(struct import__table *t, const char *data, size_t len, size_t ma
                 spans[n++] = c;
             else
                 wide = true;
-            if (p < len && data[p] == ',') {
+            if (p < len && data[p] == sep) {
                 p++;
                 continue;
             }

@@ -51,8 +51,9 @@ enum store_rc notify_queue_rows(struct store *s, const char *channel, const char
  * under the key-encryption key (core/kek.h).  After expires_at the message is
  * worthless and deleted unsent.
  */
-int notify_queue_secret(struct store *s, const char *channel, const char *recipient, const char *kind,
-                        const char *body, const char *secret, int64_t expires_at, int64_t *id);
+enum store_rc notify_queue_secret(struct store *s, const char *channel, const char *recipient,
+                                  const char *kind, const char *body, const char *secret, int64_t expires_at,
+                                  int64_t *id);
 
 /*
  * The text a sender hands over for message id, its secret filled in: a
@@ -61,7 +62,7 @@ int notify_queue_secret(struct store *s, const char *channel, const char *recipi
  * (no such message) or a store error (STORE_ERROR when the secret does not
  * open).
  */
-int notify_render(struct store *s, int64_t id, char **text);
+enum store_rc notify_render(struct store *s, int64_t id, char **text);
 void notify_text_free(char *text);
 
 /* Job: deletes messages delivered (sent_at, set by the sender) or given up

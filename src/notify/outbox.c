@@ -74,8 +74,9 @@ void notify_text_free(char *text)
     }
 }
 
-int notify_queue_secret(struct store *s, const char *channel, const char *recipient, const char *kind,
-                        const char *body, const char *secret, int64_t expires_at, int64_t *id)
+enum store_rc notify_queue_secret(struct store *s, const char *channel, const char *recipient,
+                                  const char *kind, const char *body, const char *secret, int64_t expires_at,
+                                  int64_t *id)
 {
     char *sealed = kek_seal_current(secret);
     if (!sealed)
@@ -110,11 +111,12 @@ static void read_render(struct store_stmt *st, void *ctx)
     c->failed = !c->text;
 }
 
-int notify_render(struct store *s, int64_t id, char **text)
+enum store_rc notify_render(struct store *s, int64_t id, char **text)
 {
     struct render_ctx c = {0};
     *text = NULL;
-    int rc = store_get(s, read_render, &c, "SELECT body, secret, kek_id FROM outbox WHERE id = ?", "i", id);
+    enum store_rc rc =
+        store_get(s, read_render, &c, "SELECT body, secret, kek_id FROM outbox WHERE id = ?", "i", id);
     if (rc == STORE_OK && c.failed)
         rc = STORE_ERROR;
     *text = c.text;

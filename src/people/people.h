@@ -74,8 +74,8 @@ int people_require_located(struct http_req *r, int64_t person_id, const char *fi
 /* The person's current personal QR payload (CDN1.P...). */
 enum err people_qr_payload(struct store *s, const struct person *p, char out[256]);
 /* Resolves a scanned personal QR: verifies signature and serial. ERR_INVALID_FIELD (field) if bad. */
-int people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field, struct person *out,
-                   struct fault *f);
+enum err people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field,
+                        struct person *out, struct fault *f);
 
 json_t *people_to_json(const struct person *p);
 /* The person as view shows it: in full (VIEW_FULL, VIEW_OWN); name, birth year and masked ids

@@ -406,8 +406,8 @@ static enum store_rc resolve(struct store *s, struct arena *a, const char *paylo
     return STORE_OK;
 }
 
-int people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field, struct person *out,
-                   struct fault *f)
+enum err people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field,
+                        struct person *out, struct fault *f)
 {
     const char *reason = NULL;
     int rc = resolve(s, a, payload, &reason, out);

@@ -195,11 +195,7 @@ static json_t *checkins_json(struct store *s, int64_t order_id)
 {
     struct store_stmt *st;
     json_t *arr = json_array();
-    int rc = store_query(s, &st,
-                         "SELECT c.id, c.slot_start, c.at, c.lat_e6, c.lon_e6, c.distance_m, c.inside,"
-                         " (SELECT COUNT(*) FROM quarantine_photos p WHERE p.checkin_id = c.id)"
-                         " FROM quarantine_checkins c WHERE c.order_id = ? ORDER BY c.at",
-                         "i", order_id);
+    int rc = quarantine__checkins_query(s, order_id, &st);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:f, s:b, s:b}", "id", (json_int_t)store_col_int(st, 0),
@@ -253,10 +249,7 @@ enum err quarantine_handle_photo(struct http_req *r)
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = store_query(r->store, &st,
-                     "SELECT p.media_type, p.data, o.commune_code FROM quarantine_photos p"
-                     " JOIN quarantine_orders o ON o.id = p.order_id WHERE p.checkin_id = ?",
-                     "i", id);
+    rc = quarantine__photo_query(r->store, id, &st);
     if (!rc)
         rc = store_step(st);
     if (rc != STORE_ROW) {
@@ -315,25 +308,6 @@ enum err quarantine_handle_alerts(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "alerts", arr));
 }
 
-/* Distinct slots of order_id starting at or after since that got a check-in inside the radius, as starts. */
-static int answered_slots(struct store *s, int64_t order_id, int64_t since, int64_t *starts, int max, int *n)
-{
-    struct store_stmt *st;
-    *n = 0;
-    int rc =
-        store_query(s, &st,
-                    "SELECT DISTINCT slot_start FROM quarantine_checkins WHERE order_id = ? AND inside = 1"
-                    " AND slot_start >= ?",
-                    "ii", order_id, since);
-    if (rc)
-        return rc;
-    while ((rc = store_step(st)) == STORE_ROW)
-        if (*n < max)
-            starts[(*n)++] = store_col_int(st, 0);
-    store_finalize(st);
-    return rc == STORE_DONE ? STORE_OK : rc;
-}
-
 /*
  * GET /api/v1/quarantine/compliance?unit= : per commune, active orders, today's slots due (ended since the
  * order began), slots answered (due slots with a check-in inside the radius), check-ins, open alerts.
@@ -364,7 +338,7 @@ enum err quarantine_handle_compliance(struct http_req *r)
         int per = (int)store_col_int(st, 2);
         int64_t starts[48];
         int nstarts = 0, due = 0, answered = 0;
-        rc = answered_slots(r->store, store_col_int(st, 1), day0, starts, 48, &nstarts);
+        rc = quarantine__answered_slots(r->store, store_col_int(st, 1), day0, starts, 48, &nstarts);
         for (int k = 0; k < per && !rc; k++) {
             int64_t s0, s1;
             quarantine_slot_of_day(per, today, k, &s0, &s1);

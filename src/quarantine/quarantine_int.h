@@ -29,6 +29,14 @@ struct quarantine_order {
 
 enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out);
 
+/* An order's check-ins, oldest first: id, slot_start, at, lat_e6, lon_e6, distance_m, inside, photos. */
+enum store_rc quarantine__checkins_query(struct store *s, int64_t order_id, struct store_stmt **st);
+/* The photo of a check-in: media_type, data, the order's commune_code. */
+enum store_rc quarantine__photo_query(struct store *s, int64_t checkin_id, struct store_stmt **st);
+/* Distinct slots of order_id starting at or after since that got a check-in inside the radius, as starts. */
+enum store_rc quarantine__answered_slots(struct store *s, int64_t order_id, int64_t since, int64_t *starts,
+                                         int max, int *n);
+
 /* What a list reads: always inside area (a unit code; store_sql_area), so no list leaves it. */
 struct quarantine_filter {
     const char *area;   /* the unit asked for, already checked to lie in the caller's area */

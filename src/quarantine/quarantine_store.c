@@ -309,3 +309,43 @@ enum store_rc quarantine__compliance_query(struct store *s, const struct quarant
     store_sql_add(&q, " ORDER BY o.commune_code", "");
     return store_sql_query(s, st, &q);
 }
+
+/* ---------------------------------------------------------------- an order's check-ins and photos */
+
+enum store_rc quarantine__checkins_query(struct store *s, int64_t order_id, struct store_stmt **st)
+{
+    return store_query(s, st,
+                       "SELECT c.id, c.slot_start, c.at, c.lat_e6, c.lon_e6, c.distance_m, c.inside,"
+                       " (SELECT COUNT(*) FROM quarantine_photos p WHERE p.checkin_id = c.id)"
+                       " FROM quarantine_checkins c WHERE c.order_id = ? ORDER BY c.at",
+                       "i", order_id);
+}
+
+enum store_rc quarantine__photo_query(struct store *s, int64_t checkin_id, struct store_stmt **st)
+{
+    return store_query(s, st,
+                       "SELECT p.media_type, p.data, o.commune_code FROM quarantine_photos p"
+                       " JOIN quarantine_orders o ON o.id = p.order_id WHERE p.checkin_id = ?",
+                       "i", checkin_id);
+}
+
+/* Distinct slots of order_id starting at or after since that got a check-in inside the radius, as starts. */
+enum store_rc quarantine__answered_slots(struct store *s, int64_t order_id, int64_t since, int64_t *starts,
+                                         int max, int *n)
+{
+    struct store_stmt *st;
+    *n = 0;
+    enum store_rc rc =
+        store_query(s, &st,
+                    "SELECT DISTINCT slot_start FROM quarantine_checkins WHERE order_id = ? AND inside = 1"
+                    " AND slot_start >= ?",
+                    "ii", order_id, since);
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        if (*n < max)
+            starts[(*n)++] = store_col_int(st, 0);
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+

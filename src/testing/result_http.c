@@ -246,14 +246,21 @@ static int lookup_allowed(struct http_req *r)
     return 0;
 }
 
-/* The public answer names the person by code only: whoever holds the card or the CCCD and
- * birth date learns the results, not more. */
+/* The public answer names the person by code only: whoever holds the card or the CCCD, with the
+ * birth date, learns the results, not more.  Each answer is audited like any read of personal data
+ * (action results.lookup, the person's id, their commune). */
 static int reply_lookup(struct http_req *r, const struct person *p)
 {
     json_t *o;
     int rc = person_results_json(r, p, &o);
     if (rc)
         return rc;
+    rc = store_err(audit_request(r, "results.lookup", "person", arena_printf(&r->arena, "%lld", (long long)p->id),
+                                 p->commune_code));
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
     json_object_del(json_object_get(o, "person"), "id");
     json_object_del(json_object_get(o, "person"), "full_name");
     return http_reply_json(r, 200, o);
@@ -262,20 +269,27 @@ static int reply_lookup(struct http_req *r, const struct person *p)
 /* POST /api/v1/results/lookup/qr {qr} (public, rate-limited) */
 enum err testing_handle_lookup_qr(struct http_req *r)
 {
-    static const char *const fields[] = {"qr", NULL};
+    static const char *const fields[] = {"qr", "date_of_birth", NULL};
     json_t *body;
-    const char *qr;
+    const char *qr, *dob;
     struct person p;
     int rc = lookup_allowed(r);
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
         rc = jsonin_str(body, "qr", true, QR_PAYLOAD_MAX - 1, &qr, &r->fault);
+    /* a card is often held by others (a venue, a neighbour): the birth date proves more */
+    if (!rc)
+        rc = jsonin_str(body, "date_of_birth", true, 10, &dob, &r->fault);
+    if (!rc && !testing_date_valid(dob))
+        rc = http_fail(r, ERR_INVALID_FIELD, "date_of_birth", "date_of_birth must be a date YYYY-MM-DD");
     if (rc)
         return rc;
     rc = people_from_qr(r->store, &r->arena, qr, "qr", &p, &r->fault);
     if (rc)
-        return r->fault.code ? r->fault.code : store_err(rc);
+        return rc;
+    if (!p.date_of_birth || strcmp(p.date_of_birth, dob))
+        return http_fail(r, ERR_NOT_FOUND, "date_of_birth", "the date of birth does not match this card");
     return reply_lookup(r, &p);
 }
 

@@ -496,6 +496,8 @@ enum err testing_handle_manifest(struct http_req *r)
     struct export *e = json ? NULL : export_begin(kind, manifest_cols);
     json_t *arr = json_array();
     int64_t people = 0, ntubes = 0;
+    /* admin/access.h: a lab sees tubes, not people; a sampler sees them masked (name, birth year) */
+    enum access_view view = people_view(r);
     for (int i = 0; i < n && !rc; i++) {
         if (!tubes[i].members)
             continue;
@@ -509,8 +511,10 @@ enum err testing_handle_manifest(struct http_req *r)
         json_t *pj = json_array();
         for (int j = 0; j < nm; j++) {
             struct person p = {0};
-            if (people_get(r->store, &r->arena, m[j].person_id, &p))
-                p.code = "";
+            if (view == VIEW_NONE || people_get(r->store, &r->arena, m[j].person_id, &p))
+                p = (struct person){.code = ""};
+            if (view == VIEW_MASKED && p.date_of_birth)
+                p.date_of_birth = arena_printf(&r->arena, "%.4s", p.date_of_birth);
             people++;
             char at[20], cnt[8];
             local_time(m[j].collected_at, at);

@@ -184,11 +184,7 @@ enum err tracing_handle_runs(struct http_req *r)
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = store_query(
-        r->store, &st,
-        "SELECT id, window_from, window_until, params, f1, f2, trigger_kind, created_at FROM tracing_runs"
-        " WHERE case_id = ? ORDER BY id",
-        "i", case_id);
+    rc = tracing_runs_query(r->store, case_id, &st);
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
@@ -337,18 +333,6 @@ enum err tracing_handle_export(struct http_req *r)
     return rc;
 }
 
-struct contact_row {
-    int64_t id;
-    char commune[8];
-};
-
-static void read_contact_row(struct store_stmt *st, void *ctx)
-{
-    struct contact_row *c = ctx;
-    c->id = store_col_int(st, 0);
-    snprintf(c->commune, sizeof(c->commune), "%s", store_col_text(st, 1) ? store_col_text(st, 1) : "");
-}
-
 struct update_ctx {
     struct http_req *r;
     int64_t id;
@@ -360,12 +344,8 @@ static int update_tx(struct store *s, void *p)
 {
     struct update_ctx *c = p;
     int rc = 0;
-    if (c->status)
-        rc = store_run(s, NULL, "UPDATE tracing_contacts SET status = ?, updated_at = ? WHERE id = ?", "sii",
-                       c->status, clock_now(), c->id);
-    if (!rc && c->note)
-        rc = store_run(s, NULL, "UPDATE tracing_contacts SET note = ?, updated_at = ? WHERE id = ?", "sii",
-                       c->note, clock_now(), c->id);
+    if (c->status || c->note)
+        rc = tracing_contact_set(s, c->id, c->status, c->note, clock_now());
     if (!rc && c->confirm == 1)
         rc = tracing_contact_confirm(s, c->id, clock_now());
     if (!rc)
@@ -397,17 +377,16 @@ enum err tracing_handle_contact_update(struct http_req *r)
         rc = http_param_id(r, "id", &c.id);
     if (rc)
         return rc;
-    struct contact_row row = {0};
-    rc = store_get(r->store, read_contact_row, &row,
-                   "SELECT id, commune_code FROM tracing_contacts WHERE id = ?", "i", c.id);
+    char commune[8];
+    rc = tracing_contact_commune(r->store, c.id, commune);
     if (rc == STORE_DONE)
         return http_fail(r, ERR_NOT_FOUND, "id", "no contact has id %lld", (long long)c.id);
     if (rc)
         return store_err(rc);
-    rc = auth_require_area(r, row.commune[0] ? row.commune : UNIT_NATION);
+    rc = auth_require_area(r, commune[0] ? commune : UNIT_NATION);
     if (rc)
         return rc;
-    c.commune = row.commune[0] ? row.commune : NULL;
+    c.commune = commune[0] ? commune : NULL;
     rc = store_tx(r->store, update_tx, &c);
     if (rc)
         return rc;
@@ -445,11 +424,7 @@ enum err tracing_handle_chain(struct http_req *r)
                                            "name", rc == STORE_OK ? f0.full_name : NULL, "commune_code",
                                            rc == STORE_OK ? f0.commune_code : NULL));
     struct store_stmt *st;
-    rc = store_query(r->store, &st,
-                     "SELECT t.person_id, t.degree, t.through_person_id, t.risk, t.status, t.commune_code,"
-                     " p.full_name, t.reasons, t.first_at FROM tracing_contacts t LEFT JOIN persons p"
-                     " ON p.id = t.person_id WHERE t.case_id = ? ORDER BY t.degree, t.id LIMIT 20000",
-                     "i", case_id);
+    rc = tracing_chain_query(r->store, case_id, &st);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         const char *commune = store_col_text(st, 5);
@@ -481,37 +456,10 @@ enum err tracing_handle_chain(struct http_req *r)
 
 /* ------------------------------------------------------------ interviews */
 
-struct interview_ctx {
-    const char *client_id, *note;
-    int64_t case_id, index_person, contact, at, minutes, by, id;
-    bool created;
-};
-
 static int interview_tx(struct store *s, void *p)
 {
-    struct interview_ctx *c = p;
-    int rc = c->note ? store_int(s, &c->id,
-                                 "INSERT INTO tracing_interviews (client_id, case_id, index_person_id,"
-                                 " contact_person_id, contacted_at, minutes, note, created_by, created_at)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                                 "siiiiisii", c->client_id, c->case_id, c->index_person, c->contact, c->at,
-                                 c->minutes, c->note, c->by, clock_now())
-                     : store_int(s, &c->id,
-                                 "INSERT INTO tracing_interviews (client_id, case_id, index_person_id,"
-                                 " contact_person_id, contacted_at, minutes, created_by, created_at)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                                 "siiiiiii", c->client_id, c->case_id, c->index_person, c->contact, c->at,
-                                 c->minutes, c->by, clock_now());
-    if (rc == STORE_OK) {
-        c->created = true;
-        return 0;
-    }
-    if (rc != STORE_DONE)
-        return rc;
-    rc = store_int(s, &c->id, "SELECT id FROM tracing_interviews WHERE client_id = ?", "s", c->client_id);
-    if (rc == STORE_DONE)
-        return ERR_CONFLICT; /* the same contact and time were entered under another client_id */
-    return rc;
+    int rc = tracing_interview_insert(s, p, clock_now());
+    return rc == STORE_DONE ? ERR_CONFLICT : rc; /* the same contact and time under another client_id */
 }
 
 /* POST /api/v1/tracing/interviews */
@@ -520,7 +468,7 @@ enum err tracing_handle_interview(struct http_req *r)
     static const char *const fields[] = {"client_id", "case_id", "index_person_id", "contact_person_id",
                                          "contacted_at", "minutes", "note", NULL};
     json_t *body;
-    struct interview_ctx c = {.by = r->who->account_id};
+    struct tracing_interview c = {.by = r->who->account_id};
     bool has_index = false;
     int rc = http_read_json(r, fields, &body);
     if (!rc)

@@ -35,6 +35,27 @@ enum store_rc tracing_policy_for(struct store *s, const char *place, struct trac
 enum store_rc tracing_policy_put_province(struct store *s, const char *province,
                                           const struct tracing_policy *p, int64_t now);
 
+/* The runs of a case, oldest first: id, window_from, window_until, params, f1, f2, trigger_kind, created_at. */
+enum store_rc tracing_runs_query(struct store *s, int64_t case_id, struct store_stmt **st);
+/* A case's contacts for its chain graph: person_id, degree, through_person_id, risk, status, commune_code,
+ * full_name, reasons, first_at (at most 20,000). */
+enum store_rc tracing_chain_query(struct store *s, int64_t case_id, struct store_stmt **st);
+/* The commune a contact is listed at ("" if none); STORE_DONE when there is no such contact. */
+enum store_rc tracing_contact_commune(struct store *s, int64_t contact_id, char commune[8]);
+/* Sets a contact's status and/or note (NULL: unchanged). */
+enum store_rc tracing_contact_set(struct store *s, int64_t contact_id, const char *status, const char *note,
+                                  int64_t now);
+
+/* An interview's contact, as a tracer enters it; id and created are filled. */
+struct tracing_interview {
+    const char *client_id, *note;
+    int64_t case_id, index_person, contact, at, minutes, by, id;
+    bool created;
+};
+/* Inserts it, or finds the one of the same client_id; STORE_DONE when the same contact and time were
+ * entered under another client_id. */
+enum store_rc tracing_interview_insert(struct store *s, struct tracing_interview *in, int64_t now);
+
 /* A tracer confirms a contact found only through anonymous check-ins: it is marked verified and, for an
  * F1, the policy in force gives its orders now.  Nothing happens to a contact that is not unverified. */
 enum store_rc tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now);

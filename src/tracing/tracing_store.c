@@ -491,6 +491,13 @@ enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, in
                      "ii", person_id, vn_day(at));
 }
 
+enum store_rc tracing_test_order_person(struct store *s, int64_t order_id, const char *commune,
+                                        int64_t *person_id)
+{
+    return store_int(s, person_id, "SELECT person_id FROM test_orders WHERE id = ? AND commune_code = ?", "is",
+                     order_id, commune);
+}
+
 /* ------------------------------------------------------------ lists of an area */
 
 enum store_rc tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f,
@@ -567,4 +574,64 @@ enum store_rc tracing_contact_confirm(struct store *s, int64_t contact_id, int64
     if (!rc && k.degree == 1)
         rc = apply_policy(s, &pol, &c, &k, &h, now);
     return rc;
+}
+
+/* ------------------------------------------------------------ runs, chains, contacts, interviews */
+
+enum store_rc tracing_runs_query(struct store *s, int64_t case_id, struct store_stmt **st)
+{
+    return store_query(s, st,
+                       "SELECT id, window_from, window_until, params, f1, f2, trigger_kind, created_at FROM tracing_runs"
+                       " WHERE case_id = ? ORDER BY id",
+                       "i", case_id);
+}
+
+enum store_rc tracing_chain_query(struct store *s, int64_t case_id, struct store_stmt **st)
+{
+    return store_query(s, st,
+                       "SELECT t.person_id, t.degree, t.through_person_id, t.risk, t.status, t.commune_code,"
+                       " p.full_name, t.reasons, t.first_at FROM tracing_contacts t LEFT JOIN persons p"
+                       " ON p.id = t.person_id WHERE t.case_id = ? ORDER BY t.degree, t.id LIMIT 20000",
+                       "i", case_id);
+}
+
+static void read_commune(struct store_stmt *st, void *ctx)
+{
+    snprintf(ctx, 8, "%s", store_col_text(st, 0) ? store_col_text(st, 0) : "");
+}
+
+enum store_rc tracing_contact_commune(struct store *s, int64_t contact_id, char commune[8])
+{
+    commune[0] = '\0';
+    return store_get(s, read_commune, commune, "SELECT commune_code FROM tracing_contacts WHERE id = ?", "i",
+                     contact_id);
+}
+
+enum store_rc tracing_contact_set(struct store *s, int64_t contact_id, const char *status, const char *note,
+                                  int64_t now)
+{
+    enum store_rc rc = 0;
+    if (status)
+        rc = store_run(s, NULL, "UPDATE tracing_contacts SET status = ?, updated_at = ? WHERE id = ?", "sii", status,
+                       now, contact_id);
+    if (!rc && note)
+        rc = store_run(s, NULL, "UPDATE tracing_contacts SET note = ?, updated_at = ? WHERE id = ?", "sii", note, now,
+                       contact_id);
+    return rc;
+}
+
+enum store_rc tracing_interview_insert(struct store *s, struct tracing_interview *c, int64_t now)
+{
+    /* note is last so that 'n' (SQL NULL, no argument) stands for none */
+    enum store_rc rc =
+        store_int(s, &c->id,
+                  "INSERT INTO tracing_interviews (client_id, case_id, index_person_id, contact_person_id,"
+                  " contacted_at, minutes, created_by, created_at, note)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                  c->note ? "siiiiiiis" : "siiiiiiin", c->client_id, c->case_id, c->index_person, c->contact,
+                  c->at, c->minutes, c->by, now, c->note);
+    c->created = rc == STORE_OK;
+    if (rc != STORE_DONE)
+        return rc;
+    return store_int(s, &c->id, "SELECT id FROM tracing_interviews WHERE client_id = ?", "s", c->client_id);
 }

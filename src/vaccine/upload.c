@@ -24,6 +24,7 @@
 #include "admin/unit.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "core/validate.h"
 #include "import/import.h"
 #include "people/people.h"
 #include "store/store.h"
@@ -423,14 +424,10 @@ static int check_duplicate(struct checker *c, const struct row *w, const char **
             *p = (char)(*p - 'a' + 'A');
     text_fold(pf->full_name, fold, sizeof(fold));
     char phone[16] = "";
-    if (pf->phone) {
-        const char *p = pf->phone;
-        if (!strncmp(p, "+84", 3))
-            p += 3;
-        else if (*p == '0')
-            p++;
-        snprintf(phone, sizeof(phone), "%s", p);
-    }
+    struct fault ignored;
+    /* One spelling per number (0…, +84…, 84…), so the same phone is seen as the same. */
+    if (pf->phone && validate_phone(pf->phone, "phone", phone, &ignored))
+        snprintf(phone, sizeof(phone), "%s", pf->phone);
     const char *keys[4] = {
         pf->cccd ? arena_printf(c->a, "cccd:%s", pf->cccd) : NULL,
         pf->cmnd ? arena_printf(c->a, "cmnd:%s", pf->cmnd) : NULL,

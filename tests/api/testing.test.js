@@ -293,11 +293,19 @@ describe('lab: manifest, receipt, results and propagation', () => {
     assert.equal(r.json.tubes[0].tube_id, t[0]);
     assert.equal(r.json.tubes[0].people.length, 10);
     assert.equal(r.json.tubes[0].pooled, true);
+    // a lab works with tubes, never with who was sampled (docs/access.md)
+    for (const tube of r.json.tubes) {
+      for (const p of tube.people) assert.ok(!p.full_name && !p.date_of_birth && !p.code, JSON.stringify(p));
+    }
+    const full = await api('GET', `/api/v1/testing/sessions/${session.id}/manifest`, admin);
+    assert.ok(full.json.tubes[0].people.every((p) => p.full_name && p.code), JSON.stringify(full.json.tubes[0]));
     r = await srv.api('GET', `/api/v1/testing/sessions/${session.id}/manifest?format=csv`, { token: tok.sampler });
     assertStatus(r, 200);
     const lines = r.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     assert.equal(lines[0], 'tube_id,pooled,tube_count,person_code,full_name,date_of_birth,collected_at');
     assert.equal(lines.length, 17);
+    // a sampler sees people masked: the year of birth only
+    assert.ok(lines.slice(1).every((l) => /,(\d{4})?,[^,]*$/.test(l)), lines.slice(1, 3).join(' | '));
     r = await srv.api('GET', `/api/v1/testing/sessions/${session.id}/manifest?format=xlsx`, { token: admin });
     assertStatus(r, 200);
     assert.match(r.headers.get('content-type'), /spreadsheetml/);
@@ -581,12 +589,21 @@ describe('results for people', () => {
     assertError(staff, 403, 'forbidden');
   });
 
-  test('lookup by personal QR and by CCCD with date of birth; rate-limited', async () => {
+  test('lookup by personal QR and by CCCD, each with the date of birth; audited; rate-limited', async () => {
     const qr = await api('GET', '/api/v1/me/qr', citizen.token);
+    // the card alone is not enough: whoever holds it must also know the date of birth
     let r = await srv.api('POST', '/api/v1/results/lookup/qr', { body: { qr: qr.json.payload } });
+    assertError(r, 400, 'missing_field', 'date_of_birth');
+    r = await srv.api('POST', '/api/v1/results/lookup/qr', { body: { qr: qr.json.payload, date_of_birth: '1980-03-16' } });
+    assertError(r, 404, 'not_found', 'date_of_birth');
+    assert.equal(r.text.includes('negative'), false);
+    r = await srv.api('POST', '/api/v1/results/lookup/qr', { body: { qr: qr.json.payload, date_of_birth: '1980-03-15' } });
     assertStatus(r, 200);
     assert.equal(r.json.results[0].status, 'negative');
     assert.equal(r.json.person.full_name, undefined);
+    const audit = await api('GET', `/api/v1/audit?unit=00001&limit=500`, admin);
+    assert.ok(audit.json.entries.some((e) => e.action === 'results.lookup' && e.subject_id === String(citizen.person.id)),
+      'the lookup is in the audit log');
     r = await srv.api('POST', '/api/v1/results/lookup/cccd', { body: { cccd: member.cccd, date_of_birth: '2015-06-01' } });
     assertStatus(r, 200);
     assert.equal(r.json.results.length, 1);
@@ -594,11 +611,11 @@ describe('results for people', () => {
     assertError(r, 404, 'not_found', 'cccd');
     r = await srv.api('POST', '/api/v1/results/lookup/cccd', { body: { cccd: '12', date_of_birth: '2015-06-02' } });
     assertError(r, 400, 'invalid_field', 'cccd');
-    r = await srv.api('POST', '/api/v1/results/lookup/qr', { body: { qr: 'CDN1.P.x' } });
+    r = await srv.api('POST', '/api/v1/results/lookup/qr', { body: { qr: 'CDN1.P.x', date_of_birth: '1980-03-15' } });
     assertError(r, 400, 'invalid_field', 'qr');
     let limited = null;
     for (let i = 0; i < 25 && !limited; i++) {
-      r = await srv.api('POST', '/api/v1/results/lookup/qr', { body: { qr: qr.json.payload } });
+      r = await srv.api('POST', '/api/v1/results/lookup/qr', { body: { qr: qr.json.payload, date_of_birth: '1980-03-15' } });
       if (r.status === 429) limited = r;
     }
     assert.ok(limited, 'expected 429 after the limit');

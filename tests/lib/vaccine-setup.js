@@ -92,11 +92,13 @@ function base45Decode(s) {
   const out = [];
   for (let i = 0; i < s.length; i += 3) {
     const v = [...s.slice(i, i + 3)].map((ch) => B45.indexOf(ch));
-    if (v.some((x) => x < 0)) throw new Error('not base45');
+    if (v.some((x) => x < 0) || v.length === 1) throw new Error('not base45'); // a lone last character is not base45
     if (v.length === 3) {
       const x = v[0] + v[1] * 45 + v[2] * 2025;
+      if (x > 0xffff) throw new Error('not base45');
       out.push(x >> 8, x & 0xff);
     } else {
+      if (v[0] + v[1] * 45 > 0xff) throw new Error('not base45');
       out.push(v[0] + v[1] * 45);
     }
   }

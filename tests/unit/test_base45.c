@@ -69,6 +69,9 @@ static void test_rejects(void **state)
         {"GGW", 0},      /* 65536: one more than two bytes hold */
         {":::", 0},      /* 44 + 44*45 + 44*2025 */
         {"BB8A", 3},     /* a dangling single character */
+        {"A", 0},        /* a lone character and nothing else */
+        {"BB8AAA0", 6},  /* one character after whole groups */
+        {"BB8AAA ", 6},  /* even a space, which is in the alphabet */
         {"bb8", 0},      /* lower case is not in the alphabet */
         {"BB8B\n8", 4},  /* newline */
         {"QED8W:", 3},   /* final pair over 255 */

@@ -49,8 +49,35 @@ static void precedence(void **state)
     assert_int_equal(config_load(&c, "/nonexistent/cordon.conf", err, sizeof(err)), -1);
 }
 
+/* The connection limits: defaults, environment, and values out of range refused. */
+static void connection_limits(void **state)
+{
+    (void)state;
+    char err[256];
+    struct config c;
+    assert_int_equal(config_load(&c, "/dev/null", err, sizeof(err)), 0);
+    assert_int_equal(c.max_connections, 10000);
+    assert_int_equal(c.max_connections_per_ip, 256);
+    assert_int_equal(c.header_timeout, 10);
+    assert_int_equal(c.body_timeout, 120);
+    assert_int_equal(c.idle_timeout, 30);
+    assert_int_equal(c.connection_memory, 3584);
+    setenv("CORDON_MAX_CONNECTIONS_PER_IP", "0", 1);
+    setenv("CORDON_HEADER_TIMEOUT", "3", 1);
+    assert_int_equal(config_load(&c, "/dev/null", err, sizeof(err)), 0);
+    assert_int_equal(c.max_connections_per_ip, 0);
+    assert_int_equal(c.header_timeout, 3);
+    unsetenv("CORDON_MAX_CONNECTIONS_PER_IP");
+    unsetenv("CORDON_HEADER_TIMEOUT");
+    assert_int_equal(config_set(&c, "max_connections", "0"), -1);
+    assert_int_equal(config_set(&c, "header_timeout", "0"), -1);
+    assert_int_equal(config_set(&c, "connection_memory", "1024"), -1); /* too small for any request */
+    assert_int_equal(config_set(&c, "body_timeout", "60"), 0);
+    assert_int_equal(c.body_timeout, 60);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(precedence)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(precedence), cmocka_unit_test(connection_limits)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

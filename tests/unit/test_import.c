@@ -48,6 +48,36 @@ static void csv_quotes_bom_crlf_and_line_numbers(void **state)
     arena_release(&a);
 }
 
+/* Spreadsheets in a decimal-comma locale save "a;b": the header line decides the delimiter. */
+static void csv_semicolons(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    const char in[] = "\xEF\xBB\xBFtube_id;result;ct\r\n"
+                      "T1;\"dương; tính\";31,5\r\n"
+                      ";;\r\n"
+                      "T2;negative;\r\n";
+    struct import_table t;
+    struct fault f = {0};
+    assert_int_equal(read_csv(&a, in, sizeof(in) - 1, 100, &t, &f), 0);
+    assert_int_equal(t.nrows, 3);
+    assert_int_equal(t.rows[0].ncells, 3);
+    assert_string_equal(t.rows[0].cells[2], "ct");
+    assert_string_equal(t.rows[1].cells[1], "dương; tính");
+    assert_string_equal(t.rows[1].cells[2], "31,5");
+    assert_int_equal(t.rows[2].line, 4); /* the ";;" row is skipped */
+    assert_string_equal(t.rows[2].cells[1], "negative");
+
+    /* A comma header keeps semicolons inside cells; a quoted ';' in the header does not count. */
+    const char commas[] = "\"a;b;c\",d\nx;y,z\n";
+    assert_int_equal(read_csv(&a, commas, sizeof(commas) - 1, 100, &t, &f), 0);
+    assert_int_equal(t.rows[0].ncells, 2);
+    assert_string_equal(t.rows[0].cells[0], "a;b;c");
+    assert_string_equal(t.rows[1].cells[0], "x;y");
+    arena_release(&a);
+}
+
 static void csv_bad_encoding_and_unterminated_are_row_flags(void **state)
 {
     (void)state;
@@ -370,6 +400,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_quotes_bom_crlf_and_line_numbers),
+        cmocka_unit_test(csv_semicolons),
         cmocka_unit_test(csv_bad_encoding_and_unterminated_are_row_flags),
         cmocka_unit_test(csv_empty_and_too_many_rows),
         cmocka_unit_test(xlsx_round_trip_through_export),

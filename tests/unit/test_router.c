@@ -70,10 +70,41 @@ static void method_and_shape_mismatches(void **state)
     arena_release(&r.arena);
 }
 
+/* Path ids have one spelling: words are parameter errors, other spellings of a number name nothing. */
+static void canonical_ids(void **state)
+{
+    (void)state;
+    struct http_req r = {0};
+    bool mm;
+    int64_t id = 0;
+    arena_init(&r.arena);
+    static const struct {
+        const char *path;
+        int rc;
+    } cases[] = {
+        {"/api/v1/accounts/7", 0},           {"/api/v1/accounts/1234567890123", 0},
+        {"/api/v1/accounts/07", ERR_NOT_FOUND}, {"/api/v1/accounts/007", ERR_NOT_FOUND},
+        {"/api/v1/accounts/0", ERR_INVALID_FIELD}, {"/api/v1/accounts/abc", ERR_INVALID_FIELD},
+        {"/api/v1/accounts/-1", ERR_INVALID_FIELD}, {"/api/v1/accounts/+1", ERR_INVALID_FIELD},
+        {"/api/v1/accounts/ 1", ERR_INVALID_FIELD}, {"/api/v1/accounts/\t1", ERR_INVALID_FIELD},
+        {"/api/v1/accounts/1\xff", ERR_INVALID_FIELD}, {"/api/v1/accounts/99999999999999999999", ERR_INVALID_FIELD},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(match(&r, "GET", cases[i].path, &mm), 2);
+        r.fault.code = ERR_OK;
+        assert_int_equal(http_param_id(&r, "id", &id), cases[i].rc);
+    }
+    assert_int_equal(match(&r, "GET", "/api/v1/accounts/7", &mm), 2);
+    assert_int_equal(http_param_id(&r, "id", &id), 0);
+    assert_int_equal(id, 7);
+    arena_release(&r.arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(literal_before_parameter),
+        cmocka_unit_test(canonical_ids),
         cmocka_unit_test(several_parameters),
         cmocka_unit_test(method_and_shape_mismatches),
     };

@@ -40,6 +40,13 @@ static void phones(void **state)
     assert_string_equal(out, "0912345678");
     assert_int_equal(validate_phone("+84912345678", "phone", out, &f), 0);
     assert_string_equal(out, "0912345678");
+    /* +84 without the plus, as spreadsheets keep it */
+    assert_int_equal(validate_phone("84912345678", "phone", out, &f), 0);
+    assert_string_equal(out, "0912345678");
+    assert_int_equal(validate_phone("84212345678", "phone", out, &f), ERR_INVALID_FIELD);  /* landline */
+    assert_int_equal(validate_phone("8491234567", "phone", out, &f), ERR_INVALID_FIELD);   /* 8 digits */
+    assert_int_equal(validate_phone("849123456789", "phone", out, &f), ERR_INVALID_FIELD); /* 10 digits */
+    assert_int_equal(validate_phone("+8484912345678", "phone", out, &f), ERR_INVALID_FIELD);
     assert_int_equal(validate_phone("0212345678", "phone", out, &f), ERR_INVALID_FIELD); /* landline prefix */
     assert_int_equal(validate_phone("091234567", "phone", out, &f), ERR_INVALID_FIELD);
     assert_int_equal(validate_phone("09123456789", "phone", out, &f), ERR_INVALID_FIELD);

@@ -47,7 +47,7 @@ export default {
 
   'hint.username': '3–64 characters: lower-case letters without accents, digits, dot, underscore, hyphen. Example: xa.phuc.xa',
   'hint.password': '8 to 128 characters.',
-  'hint.phone': 'Mobile number: 0 or +84, then 9 digits starting with 3, 5, 7, 8 or 9.',
+  'hint.phone': 'Mobile number: 0, +84 or 84, then 9 digits starting with 3, 5, 7, 8 or 9.',
   'hint.admin_level.1': 'A province admin must belong to a province.',
   'hint.admin_level.2': 'A district admin must belong to a district.',
   'hint.admin_level.3': 'A commune admin must belong to a commune or ward.',
@@ -160,7 +160,7 @@ export default {
   'error.invalid_field': 'Invalid value: {field}.',
   'error.invalid.username': 'A username has 3–64 characters: lower-case letters without accents, digits, dot, underscore, hyphen.',
   'error.invalid.password': 'A password has 8 to 128 characters.',
-  'error.invalid.phone': 'Invalid phone number: use a mobile number, 0 or +84 then 9 digits starting with 3, 5, 7, 8 or 9.',
+  'error.invalid.phone': 'Invalid phone number: use a mobile number, 0, +84 or 84 then 9 digits starting with 3, 5, 7, 8 or 9.',
   'error.invalid.role': 'Invalid role.',
   'error.invalid.unit_code': 'This unit does not fit the role (an admin must belong to a unit of its level).',
   'error.invalid.full_name': 'A full name may hold only letters, spaces and the signs . \' -',

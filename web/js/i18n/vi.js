@@ -47,7 +47,7 @@ export default {
 
   'hint.username': '3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang. Ví dụ: xa.phuc.xa',
   'hint.password': 'Từ 8 đến 128 ký tự.',
-  'hint.phone': 'Số di động: 0 hoặc +84, rồi 9 chữ số bắt đầu bằng 3, 5, 7, 8 hoặc 9.',
+  'hint.phone': 'Số di động: 0, +84 hoặc 84, rồi 9 chữ số bắt đầu bằng 3, 5, 7, 8 hoặc 9.',
   'hint.admin_level.1': 'Quản trị tỉnh phải thuộc một tỉnh, thành phố.',
   'hint.admin_level.2': 'Quản trị huyện phải thuộc một quận, huyện.',
   'hint.admin_level.3': 'Quản trị xã phải thuộc một xã, phường, thị trấn.',
@@ -160,7 +160,7 @@ export default {
   'error.invalid_field': 'Giá trị không hợp lệ: {field}.',
   'error.invalid.username': 'Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.',
   'error.invalid.password': 'Mật khẩu phải dài từ 8 đến 128 ký tự.',
-  'error.invalid.phone': 'Số điện thoại không hợp lệ: dùng số di động 0 hoặc +84, rồi 9 chữ số bắt đầu bằng 3, 5, 7, 8 hoặc 9.',
+  'error.invalid.phone': 'Số điện thoại không hợp lệ: dùng số di động 0, +84 hoặc 84, rồi 9 chữ số bắt đầu bằng 3, 5, 7, 8 hoặc 9.',
   'error.invalid.role': 'Vai trò không hợp lệ.',
   'error.invalid.unit_code': 'Đơn vị không hợp lệ cho vai trò này (quản trị viên phải thuộc đơn vị đúng cấp).',
   'error.invalid.full_name': 'Họ và tên chỉ được gồm chữ cái, khoảng trắng và các dấu . \' -',

@@ -22,7 +22,7 @@ export const TUBE_RE = /^T[0-9A-HJKMNP-TV-Z]{9}$/;
 const PERSON_QR_RE = /^CDN1\.P\./;
 const DECL_QR_RE = /^CDN1\.D\./;
 const BHYT_RE = /^[A-Z]{2}\d{13}$/;
-const PHONE_RE = /^(0|\+84)[35789]\d{8}$/;
+const PHONE_RE = /^(0|\+?84)[35789]\d{8}$/; // 84… without the plus too, as the server reads it
 
 export function testTypeKey(type) {
   return type === 'rapid_antigen' ? 'testing.type.rapid_antigen' : 'testing.type.rt_pcr';
@@ -195,7 +195,7 @@ export async function collectView({ root, params, signal }) {
 
   /* who the tracing policy asks to be sampled today, and who has been */
   const orders = testOrdersBox(s, signal, (o) => takePerson({
-    ident: { phone: o.phone, full_name: o.full_name }, label: o.full_name, key: `order:${o.person_id}`,
+    ident: { test_order_id: o.id }, label: o.full_name, key: `order:${o.person_id}`,
   }));
 
   /* the queue's events */
