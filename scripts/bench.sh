@@ -4,7 +4,8 @@
 #
 #   scripts/bench.sh            full sizes: figures and ratios (make bench)
 #   scripts/bench.sh --smoke    every benchmark at a size that runs in seconds
-#                               (BENCH_SMOKE=1), so a broken one fails the tests
+#                               (BENCH_SMOKE=1), so a broken one fails the tests;
+#                               bench/connections.js (by hand otherwise) too
 #
 # A benchmark fails on a setup error, a wrong count or a crash, never on a
 # timing.  All of them run; the exit status is 1 when any failed.
@@ -32,6 +33,11 @@ for b in bench/*.sh; do
     echo "=== bench: $b ==="
     "$b" || failed+=("$b")
 done
+# bench/connections.js runs by hand at full size (10,000 connections); at smoke size here.
+if [ "${BENCH_SMOKE:-0}" = 1 ] && [ -f bench/connections.js ]; then
+    echo "=== bench: bench/connections.js ==="
+    node bench/connections.js || failed+=(bench/connections.js)
+fi
 
 if [ "$found" -eq 0 ]; then
     echo "bench: no benchmarks yet (bench/*.sh)"
