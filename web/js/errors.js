@@ -18,6 +18,7 @@ const CODE_KEYS = {
   body_too_large: 'error.too_large',
   unsupported_media_type: 'error.media_type',
   file_too_complex: 'error.file_too_complex',
+  bad_request: 'error.bad_request',
   unavailable: 'error.unavailable',
 };
 

@@ -173,6 +173,7 @@ export default {
   'error.too_large': 'What was sent is too large.',
   'error.media_type': 'The server does not accept this kind of data.',
   'error.file_too_complex': 'The file is too complex to read (too many cells, rows or strings). Split it and send it again.',
+  'error.bad_request': 'The request was not well-formed HTTP. Please try again or use another browser.',
   'error.unavailable': 'The server is busy or restarting. Please try again in a few minutes.',
   'error.unknown': 'Something went wrong ({status} {code}).',
   // ---- Platform 1: citizens, check-ins, declarations, venues

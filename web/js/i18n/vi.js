@@ -173,6 +173,7 @@ export default {
   'error.too_large': 'Dữ liệu gửi lên quá lớn.',
   'error.media_type': 'Máy chủ không nhận loại dữ liệu này.',
   'error.file_too_complex': 'Tệp quá phức tạp để đọc (quá nhiều ô, dòng hoặc chuỗi). Hãy chia nhỏ tệp rồi gửi lại.',
+  'error.bad_request': 'Yêu cầu gửi lên không đúng quy cách HTTP. Vui lòng thử lại hoặc dùng trình duyệt khác.',
   'error.unavailable': 'Máy chủ đang bận hoặc đang khởi động lại. Vui lòng thử lại sau ít phút.',
   'error.unknown': 'Đã có lỗi ({status} {code}).',
   // ---- Platform 1: citizens, check-ins, declarations, venues
