@@ -91,6 +91,11 @@ static const char *area_column(const char *scope)
 
 void store_sql_area(struct store_sql *q, const char *alias, const char *scope)
 {
+    store_sql_area_prefixed(q, alias, NULL, scope);
+}
+
+void store_sql_area_prefixed(struct store_sql *q, const char *alias, const char *prefix, const char *scope)
+{
     if (scope && !strcmp(scope, "VN"))
         return;
     const char *col = scope ? area_column(scope) : NULL;
@@ -103,6 +108,8 @@ void store_sql_area(struct store_sql *q, const char *alias, const char *scope)
         append_text(q, alias);
         append_text(q, ".");
     }
+    if (prefix)
+        append_text(q, prefix);
     append_text(q, col);
     store_sql_add(q, " = ?", "s", scope);
 }

@@ -114,9 +114,9 @@ enum err vaccine_handle_adverse_create(struct http_req *r)
 /* GET /api/v1/vaccine/adverse-events?unit=&severity=&limit= */
 enum err vaccine_handle_adverse_list(struct http_req *r)
 {
-    const char *column, *code, *severity = http_query(r, "severity");
+    const char *code, *severity = http_query(r, "severity");
     int64_t limit;
-    int rc = vaccine__area_query(r, "unit", &column, &code);
+    int rc = vaccine__area_query(r, "unit", &code);
     if (!rc && severity && !severity_ok(severity))
         rc = http_fail(r, ERR_INVALID_FIELD, "severity",
                        "severity must be mild, moderate, severe, life_threatening or death");
@@ -125,7 +125,7 @@ enum err vaccine_handle_adverse_list(struct http_req *r)
     if (rc)
         return rc;
     json_t *arr;
-    rc = vaccine__adverse_list(r->store, column, code, severity, 0, limit, &arr);
+    rc = vaccine__adverse_list(r->store, code, severity, 0, limit, &arr);
     if (rc)
         return store_err(rc);
     audit_request(r, "vaccine_adverse.list", "person", NULL, code);

@@ -6,6 +6,7 @@
 
 #include "admin/unit.h"
 #include "people/people.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "vaccine/vaccine_int.h"
 
@@ -177,32 +178,19 @@ enum store_rc vaccine__adverse_insert(struct store *s, const char *client_id, co
                      vaccine__str(dose, "site_district_code"), vaccine__str(dose, "site_commune_code"), now);
 }
 
-enum store_rc vaccine__adverse_list(struct store *s, const char *column, const char *code,
-                                    const char *severity, int64_t person_id, int64_t limit, json_t **out)
+enum store_rc vaccine__adverse_list(struct store *s, const char *area, const char *severity,
+                                    int64_t person_id, int64_t limit, json_t **out)
 {
-    char sql[1024];
-    const char *sv[2];
-    int64_t iv[2];
-    int ns = 0, ni = 0;
-    snprintf(sql, sizeof(sql), "%s WHERE 1 = 1", AE_COLS);
-    if (column) {
-        strcat(sql, column[0] == 'p' ? " AND e.province_code = ?"
-                    : column[0] == 'd' ? " AND e.district_code = ?"
-                                       : " AND e.commune_code = ?");
-        sv[ns++] = code;
-    }
-    if (severity) {
-        strcat(sql, " AND e.severity = ?");
-        sv[ns++] = severity;
-    }
-    if (person_id) {
-        strcat(sql, " AND e.person_id = ?");
-        iv[ni++] = person_id;
-    }
-    strcat(sql, " ORDER BY e.id DESC LIMIT ?");
-    iv[ni++] = limit;
+    struct store_sql q;
+    store_sql_init(&q, AE_COLS " WHERE 1 = 1", "");
+    store_sql_area(&q, "e", area);
+    if (severity)
+        store_sql_add(&q, " AND e.severity = ?", "s", severity);
+    if (person_id)
+        store_sql_add(&q, " AND e.person_id = ?", "i", person_id);
+    store_sql_add(&q, " ORDER BY e.id DESC LIMIT ?", "i", limit);
     struct store_stmt *st;
-    enum store_rc rc = vaccine__query(s, &st, sql, sv, ns, iv, ni);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, AE_TYPES, out);
 }
 

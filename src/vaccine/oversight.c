@@ -26,34 +26,12 @@ static int read_range(struct http_req *r, const char **from, const char **to)
     return 0;
 }
 
-/* Appends area and day filters (text arguments, in order) to sql. */
-static void filters(char *sql, const char *column, const char *code, const char *prefix, const char *day_col,
-                    const char *from, const char *to, const char **sv, int *ns)
-{
-    if (column) {
-        strcat(sql, vaccine__area_clause(column, prefix));
-        sv[(*ns)++] = code;
-    }
-    if (from) {
-        strcat(sql, " AND ");
-        strcat(sql, day_col);
-        strcat(sql, " >= ?");
-        sv[(*ns)++] = from;
-    }
-    if (to) {
-        strcat(sql, " AND ");
-        strcat(sql, day_col);
-        strcat(sql, " <= ?");
-        sv[(*ns)++] = to;
-    }
-}
-
 enum err vaccine_handle_oversight_coverage(struct http_req *r)
 {
     static const char *const keys[] = {"commune", "commune_code", "day", "day", "age_group", "age_group",
                                        "priority_group", "priority_group", "product", "product", NULL};
     const char *by = http_query(r, "by"), *key = NULL;
-    const char *column, *code, *from, *to;
+    const char *code, *from, *to;
     if (!by)
         by = "commune";
     for (int i = 0; keys[i]; i += 2)
@@ -61,28 +39,13 @@ enum err vaccine_handle_oversight_coverage(struct http_req *r)
             key = keys[i + 1];
     if (!key)
         return http_fail(r, ERR_INVALID_FIELD, "by", "by must be commune, day, age_group, priority_group or product");
-    int rc = vaccine__area_query(r, "unit", &column, &code);
+    int rc = vaccine__area_query(r, "unit", &code);
     if (!rc)
         rc = read_range(r, &from, &to);
     if (rc)
         return rc;
-    char sql[1024];
-    const char *sv[4];
-    int ns = 0;
-    /* key comes from the constant table above, never from the request. */
-    snprintf(sql, sizeof(sql),
-             "SELECT %s AS key, COUNT(*) AS doses, COUNT(DISTINCT person_id) AS people,"
-             " SUM(CASE WHEN dose_number = 1 THEN 1 ELSE 0 END) AS first_doses,"
-             " SUM(completes) AS completed, SUM(booster) AS boosters FROM vaccine_doses WHERE 1 = 1",
-             key);
-    filters(sql, column, code, "", "day", from, to, sv, &ns);
-    strcat(sql, " GROUP BY ");
-    strcat(sql, key);
-    strcat(sql, " ORDER BY 1");
-    struct store_stmt *st;
-    rc = vaccine__query(r->store, &st, sql, sv, ns, NULL, 0);
     json_t *rows;
-    rc = vaccine__rows(st, rc, "siiiii", &rows);
+    rc = vaccine__coverage(r->store, key, code, from, to, &rows);
     if (rc)
         return store_err(rc);
     audit_request(r, "vaccine_oversight.coverage", "vaccine_dose", NULL, code);
@@ -91,24 +54,14 @@ enum err vaccine_handle_oversight_coverage(struct http_req *r)
 
 enum err vaccine_handle_oversight_sites(struct http_req *r)
 {
-    const char *column, *code, *from, *to;
-    int rc = vaccine__area_query(r, "unit", &column, &code);
+    const char *code, *from, *to;
+    int rc = vaccine__area_query(r, "unit", &code);
     if (!rc)
         rc = read_range(r, &from, &to);
     if (rc)
         return rc;
-    char sql[1400];
-    const char *sv[4];
-    int ns = 0;
-    strcpy(sql, "SELECT d.site_id, si.name AS site_name, d.day, d.product, COUNT(*) AS doses,"
-                " c.daily_capacity AS capacity FROM vaccine_doses d JOIN vaccine_sites si ON si.id = d.site_id"
-                " LEFT JOIN vaccine_site_capacity c ON c.site_id = d.site_id AND c.product = d.product WHERE 1 = 1");
-    filters(sql, column, code, "site_", "d.day", from, to, sv, &ns);
-    strcat(sql, " GROUP BY d.site_id, si.name, d.day, d.product, c.daily_capacity ORDER BY d.day, d.site_id, d.product");
-    struct store_stmt *st;
-    rc = vaccine__query(r->store, &st, sql, sv, ns, NULL, 0);
     json_t *rows;
-    rc = vaccine__rows(st, rc, "isssii", &rows);
+    rc = vaccine__site_days(r->store, code, from, to, &rows);
     if (rc)
         return store_err(rc);
     size_t i;
@@ -124,23 +77,14 @@ enum err vaccine_handle_oversight_sites(struct http_req *r)
 
 enum err vaccine_handle_oversight_adverse(struct http_req *r)
 {
-    const char *column, *code, *from, *to;
-    int rc = vaccine__area_query(r, "unit", &column, &code);
+    const char *code, *from, *to;
+    int rc = vaccine__area_query(r, "unit", &code);
     if (!rc)
         rc = read_range(r, &from, &to);
     if (rc)
         return rc;
-    char sql[1024];
-    const char *sv[4];
-    int ns = 0;
-    strcpy(sql, "SELECT e.severity, d.product, COUNT(*) AS events FROM vaccine_adverse_events e"
-                " JOIN vaccine_doses d ON d.id = e.dose_id WHERE 1 = 1");
-    filters(sql, column, code, "e.", "d.day", from, to, sv, &ns);
-    strcat(sql, " GROUP BY e.severity, d.product ORDER BY e.severity, d.product");
-    struct store_stmt *st;
-    rc = vaccine__query(r->store, &st, sql, sv, ns, NULL, 0);
     json_t *rows;
-    rc = vaccine__rows(st, rc, "ssi", &rows);
+    rc = vaccine__adverse_counts(r->store, code, from, to, &rows);
     if (rc)
         return store_err(rc);
     json_t *by = json_object();

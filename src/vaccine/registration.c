@@ -126,11 +126,11 @@ enum err vaccine_handle_registration_create(struct http_req *r)
 enum err vaccine_handle_registration_list(struct http_req *r)
 {
     const struct vaccine_data *d;
-    const char *column, *code, *group = http_query(r, "priority_group");
+    const char *code, *group = http_query(r, "priority_group");
     int64_t limit, offset;
     int rc = vaccine__data(r, &d);
     if (!rc)
-        rc = vaccine__area_query(r, "unit", &column, &code);
+        rc = vaccine__area_query(r, "unit", &code);
     if (!rc && group && !vaccine_group_find(d, group))
         rc = http_fail(r, ERR_INVALID_FIELD, "priority_group", "unknown priority group %.40s", group);
     if (!rc)
@@ -140,7 +140,7 @@ enum err vaccine_handle_registration_list(struct http_req *r)
     if (rc)
         return rc;
     json_t *arr;
-    rc = vaccine__registration_list(r->store, column, code, group, limit, offset, &arr);
+    rc = vaccine__registration_list(r->store, code, group, limit, offset, &arr);
     if (rc)
         return store_err(rc);
     audit_request(r, "vaccine_registration.list", "person", NULL, code);

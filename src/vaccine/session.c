@@ -113,17 +113,16 @@ enum err vaccine_handle_session_create(struct http_req *r)
  * sessions near them are what they pick from, so citizens see the public fields of every session. */
 enum err vaccine_handle_session_list(struct http_req *r)
 {
-    const char *column = NULL, *code = NULL;
+    const char *code = UNIT_NATION; /* citizens pick from every open session, or those of a unit they name */
     int64_t site_id, limit, ignored;
     int rc = 0;
     if (!vaccine__is_citizen(r))
-        rc = vaccine__area_query(r, "unit", &column, &code);
+        rc = vaccine__area_query(r, "unit", &code);
     else if (http_query(r, "unit")) {
         const struct unit *u;
-        code = http_query(r, "unit");
-        rc = unit_check(code, "unit", ERR_INVALID_FIELD, &u, &r->fault);
+        rc = unit_check(http_query(r, "unit"), "unit", ERR_INVALID_FIELD, &u, &r->fault);
         if (!rc)
-            column = unit_scope_column(u);
+            code = u->code;
     }
     if (!rc)
         rc = http_query_int(r, "site_id", 1, INT64_MAX, 0, &site_id);
@@ -135,7 +134,7 @@ enum err vaccine_handle_session_list(struct http_req *r)
     if (rc)
         return rc;
     json_t *arr;
-    rc = vaccine__session_list(r->store, column, code, site_id, day, http_query(r, "product"), limit, &arr);
+    rc = vaccine__session_list(r->store, code, site_id, day, http_query(r, "product"), limit, &arr);
     if (rc)
         return store_err(rc);
     return http_reply_json(r, 200, json_pack("{s:o}", "sessions", arr));

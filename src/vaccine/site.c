@@ -108,15 +108,15 @@ enum err vaccine_handle_site_create(struct http_req *r)
 /* GET /api/v1/vaccine/sites?unit=&limit= */
 enum err vaccine_handle_site_list(struct http_req *r)
 {
-    const char *column, *code;
+    const char *code;
     int64_t limit;
-    int rc = vaccine__area_query(r, "unit", &column, &code);
+    int rc = vaccine__area_query(r, "unit", &code);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
     if (rc)
         return rc;
     json_t *arr;
-    rc = vaccine__site_list(r->store, column, code, limit, &arr);
+    rc = vaccine__site_list(r->store, code, limit, &arr);
     if (rc)
         return store_err(rc);
     return http_reply_json(r, 200, json_pack("{s:o}", "sites", arr));

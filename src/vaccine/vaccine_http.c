@@ -27,20 +27,13 @@ bool vaccine__is_citizen(const struct http_req *r)
     return r->who && r->who->role == ROLE_CITIZEN && r->who->person_id > 0;
 }
 
-int vaccine__area_query(struct http_req *r, const char *name, const char **column, const char **code)
+int vaccine__area_query(struct http_req *r, const char *name, const char **code)
 {
-    const char *unit = http_query(r, name);
-    if (!unit)
-        unit = r->who->unit_code;
     const struct unit *u;
-    int rc = unit_check(unit, name, ERR_INVALID_FIELD, &u, &r->fault);
+    int rc = auth_area(r, name, &u);
     if (!rc)
-        rc = auth_require_area(r, unit);
-    if (rc)
-        return rc;
-    *column = unit_scope_column(u);
-    *code = unit;
-    return 0;
+        *code = u->code;
+    return rc;
 }
 
 int vaccine__require_row_area(struct http_req *r, const json_t *row, const char *prefix)
@@ -107,7 +100,7 @@ int vaccine__record_json(struct store *s, struct arena *a, const struct vaccine_
     if (!rc)
         rc = vaccine__cert_list_person(s, p->id, &certs);
     if (!rc)
-        rc = vaccine__adverse_list(s, NULL, NULL, NULL, p->id, 100, &events);
+        rc = vaccine__adverse_list(s, UNIT_NATION, NULL, p->id, 100, &events); /* the person: access checked */
     if (!rc) {
         rc = vaccine__appointment_active(s, p->id, &appt);
         if (rc == STORE_DONE)

@@ -40,10 +40,6 @@ enum store_rc vaccine__rows(struct store_stmt *st, int rc, const char *cols, jso
 enum store_rc vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out);
 
 /* store_query with ns text arguments then ni integer arguments (ns <= 4, ni <= 2), in that order. */
-enum store_rc vaccine__query(struct store *s, struct store_stmt **st, const char *sql, const char *const *sv,
-                             int ns, const int64_t *iv, int ni);
-/* " AND <prefix>province_code = ?" (or district/commune) for an area column; prefix "", "se.", "site_" or "e.". */
-const char *vaccine__area_clause(const char *column, const char *prefix);
 
 /* JSON accessors that tolerate absence. */
 int64_t vaccine__int(const json_t *o, const char *key);
@@ -59,9 +55,8 @@ enum store_rc vaccine__site_insert(struct store *s, const char *client_id, const
                                    const char *commune, int64_t by, int64_t now, int64_t *id);
 enum store_rc vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *product,
                                          int64_t daily);
-/* Sites in an area (column NULL: all), newest first. */
-enum store_rc vaccine__site_list(struct store *s, const char *column, const char *code, int64_t limit,
-                                 json_t **out);
+/* Sites inside area (a unit code; store_sql_area), newest first. */
+enum store_rc vaccine__site_list(struct store *s, const char *area, int64_t limit, json_t **out);
 /* Daily capacity of a site for a product; STORE_DONE when it has none. */
 enum store_rc vaccine__site_capacity(struct store *s, int64_t site_id, const char *product, int64_t *daily);
 
@@ -84,8 +79,8 @@ enum store_rc vaccine__session_planned(struct store *s, int64_t site_id, const c
  */
 enum store_rc vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product,
                                           int64_t *daily);
-enum store_rc vaccine__session_list(struct store *s, const char *column, const char *code, int64_t site_id,
-                                    const char *day, const char *product, int64_t limit, json_t **out);
+enum store_rc vaccine__session_list(struct store *s, const char *area, int64_t site_id, const char *day,
+                                    const char *product, int64_t limit, json_t **out);
 /*
  * Takes one seat: UPDATE ... SET booked = booked + 1 WHERE id = ? AND
  * booked < capacity.  *taken is false when the session was full (or absent).
@@ -103,8 +98,8 @@ enum store_rc vaccine__registration_insert(struct store *s, const char *client_i
                                            const char *group, const char *conditions, const char *source,
                                            int age, int64_t by_account, int64_t by_person, int64_t now,
                                            int64_t *id);
-enum store_rc vaccine__registration_list(struct store *s, const char *column, const char *code,
-                                         const char *group, int64_t limit, int64_t offset, json_t **out);
+enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit,
+                                         int64_t offset, json_t **out);
 
 /* Appointment columns: id, person_id, session_id, dose_number, status, slot_start, slot_end, source, site_id,
  * site_name, product, day, created_at, updated_at, province_code, district_code, commune_code. */
@@ -169,8 +164,8 @@ enum store_rc vaccine__adverse_insert(struct store *s, const char *client_id, co
                                       const char *severity, const char *description, int64_t onset_at,
                                       const char *source, int64_t by_account, int64_t by_person, int64_t now,
                                       int64_t *id);
-enum store_rc vaccine__adverse_list(struct store *s, const char *column, const char *code,
-                                    const char *severity, int64_t person_id, int64_t limit, json_t **out);
+enum store_rc vaccine__adverse_list(struct store *s, const char *area, const char *severity,
+                                    int64_t person_id, int64_t limit, json_t **out);
 
 /* Certificate columns: id, dose_id, person_id, uvci, hc1, kid, issued_at, expires_at, dose_number, product,
  * site_province_code, site_district_code, site_commune_code. */
@@ -199,8 +194,18 @@ int vaccine__issuer_ready(struct store *s);
 int vaccine__data(struct http_req *r, const struct vaccine_data **d);
 bool vaccine__is_citizen(const struct http_req *r);
 /* Reads an optional unit query parameter (default: the caller's unit), checks it and the area;
- * column and code give the filter (column NULL for the nation). */
-int vaccine__area_query(struct http_req *r, const char *name, const char **column, const char **code);
+ * *code is the unit, for store_sql_area. */
+int vaccine__area_query(struct http_req *r, const char *name, const char **code);
+
+/* Oversight figures inside area, days from..to (YYYY-MM-DD; NULL: open), as JSON rows (oversight.c):
+ * coverage grouped by key (commune_code, day, age_group, priority_group or product: a constant of the
+ * caller); doses per site, day and product against capacity; adverse events by severity and product. */
+enum store_rc vaccine__coverage(struct store *s, const char *key, const char *area, const char *from,
+                                const char *to, json_t **out);
+enum store_rc vaccine__site_days(struct store *s, const char *area, const char *from, const char *to,
+                                 json_t **out);
+enum store_rc vaccine__adverse_counts(struct store *s, const char *area, const char *from, const char *to,
+                                      json_t **out);
 /* 403 unless the row's area (its commune) lies in the caller's area; prefix "" or "site_". */
 int vaccine__require_row_area(struct http_req *r, const json_t *row, const char *prefix);
 /* Parses "YYYY-MM-DD" (and "HH:MM" local, may be NULL) into epoch seconds. false when malformed. */

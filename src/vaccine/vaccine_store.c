@@ -7,6 +7,7 @@
 
 #include "admin/unit.h"
 #include "people/people.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "vaccine/vaccine_int.h"
 
@@ -130,20 +131,14 @@ enum store_rc vaccine__site_capacity_set(struct store *s, int64_t site_id, const
                      "isi", site_id, product, daily);
 }
 
-enum store_rc vaccine__site_list(struct store *s, const char *column, const char *code, int64_t limit,
-                                 json_t **out)
+enum store_rc vaccine__site_list(struct store *s, const char *area, int64_t limit, json_t **out)
 {
-    char sql[512];
+    struct store_sql q;
+    store_sql_init(&q, "SELECT id FROM vaccine_sites WHERE 1 = 1", "");
+    store_sql_area(&q, NULL, area);
+    store_sql_add(&q, " ORDER BY id DESC LIMIT ?", "i", limit);
     struct store_stmt *st;
-    enum store_rc rc;
-    const char *base = "SELECT id FROM vaccine_sites";
-    if (column) {
-        snprintf(sql, sizeof(sql), "%s WHERE %s = ? ORDER BY id DESC LIMIT ?", base, column);
-        rc = store_query(s, &st, sql, "si", code, limit);
-    } else {
-        snprintf(sql, sizeof(sql), "%s ORDER BY id DESC LIMIT ?", base);
-        rc = store_query(s, &st, sql, "i", limit);
-    }
+    enum store_rc rc = store_sql_query(s, &st, &q);
     json_t *ids;
     rc = vaccine__rows(st, rc, "i", &ids);
     if (rc)
@@ -235,80 +230,21 @@ enum store_rc vaccine__session_planned(struct store *s, int64_t site_id, const c
     return rc;
 }
 
-enum store_rc vaccine__query(struct store *s, struct store_stmt **st, const char *sql, const char *const *sv,
-                             int ns, const int64_t *iv, int ni)
+enum store_rc vaccine__session_list(struct store *s, const char *area, int64_t site_id, const char *day,
+                                    const char *product, int64_t limit, json_t **out)
 {
-    char types[8];
-    int k = 0;
-    for (int j = 0; j < ns; j++)
-        types[k++] = 's';
-    for (int j = 0; j < ni; j++)
-        types[k++] = 'i';
-    types[k] = '\0';
-#define S0
-#define S1 , sv[0]
-#define S2 , sv[0], sv[1]
-#define S3 , sv[0], sv[1], sv[2]
-#define S4 , sv[0], sv[1], sv[2], sv[3]
-#define I0
-#define I1 , iv[0]
-#define I2 , iv[0], iv[1]
-#define CASE(a, b)                                                                                                    \
-    case a * 3 + b:                                                                                                   \
-        return store_query(s, st, sql, types S##a I##b);
-    switch (ns * 3 + ni) {
-        CASE(0, 0) CASE(0, 1) CASE(0, 2) CASE(1, 0) CASE(1, 1) CASE(1, 2) CASE(2, 0) CASE(2, 1) CASE(2, 2)
-        CASE(3, 0) CASE(3, 1) CASE(3, 2) CASE(4, 0) CASE(4, 1) CASE(4, 2)
-    default:
-        *st = NULL;
-        return STORE_ERROR;
-    }
-#undef CASE
-}
-
-/* " AND <prefix>province_code = ?" for an area column, written from constant fragments. */
-const char *vaccine__area_clause(const char *column, const char *prefix)
-{
-    static const char *const clauses[][3] = {
-        {" AND province_code = ?", " AND district_code = ?", " AND commune_code = ?"},
-        {" AND se.province_code = ?", " AND se.district_code = ?", " AND se.commune_code = ?"},
-        {" AND site_province_code = ?", " AND site_district_code = ?", " AND site_commune_code = ?"},
-        {" AND e.province_code = ?", " AND e.district_code = ?", " AND e.commune_code = ?"},
-    };
-    int p = !strcmp(prefix, "se.") ? 1 : !strcmp(prefix, "site_") ? 2 : !strcmp(prefix, "e.") ? 3 : 0;
-    int c = column[0] == 'p' ? 0 : column[0] == 'd' ? 1 : 2;
-    return clauses[p][c];
-}
-
-enum store_rc vaccine__session_list(struct store *s, const char *column, const char *code, int64_t site_id,
-                                    const char *day, const char *product, int64_t limit, json_t **out)
-{
-    /* Built from constant fragments, text filters first, then integers (vaccine__query binds in that order). */
-    char sql[1024];
-    const char *sv[4];
-    int64_t iv[2];
-    int ns = 0, ni = 0;
-    snprintf(sql, sizeof(sql), "%s WHERE 1 = 1", SESSION_COLS);
-    if (column) {
-        strcat(sql, vaccine__area_clause(column, "se."));
-        sv[ns++] = code;
-    }
-    if (day) {
-        strcat(sql, " AND se.day = ?");
-        sv[ns++] = day;
-    }
-    if (product) {
-        strcat(sql, " AND se.product = ?");
-        sv[ns++] = product;
-    }
-    if (site_id) {
-        strcat(sql, " AND se.site_id = ?");
-        iv[ni++] = site_id;
-    }
-    strcat(sql, " ORDER BY se.day, se.starts_at, se.id LIMIT ?");
-    iv[ni++] = limit;
+    struct store_sql q;
+    store_sql_init(&q, SESSION_COLS " WHERE 1 = 1", "");
+    store_sql_area(&q, "se", area);
+    if (day)
+        store_sql_add(&q, " AND se.day = ?", "s", day);
+    if (product)
+        store_sql_add(&q, " AND se.product = ?", "s", product);
+    if (site_id)
+        store_sql_add(&q, " AND se.site_id = ?", "i", site_id);
+    store_sql_add(&q, " ORDER BY se.day, se.starts_at, se.id LIMIT ?", "i", limit);
     struct store_stmt *st;
-    enum store_rc rc = vaccine__query(s, &st, sql, sv, ns, iv, ni);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, SESSION_TYPES, out);
 }
 
@@ -364,25 +300,17 @@ enum store_rc vaccine__registration_insert(struct store *s, const char *client_i
                      by_account, by_person, now, now);
 }
 
-enum store_rc vaccine__registration_list(struct store *s, const char *column, const char *code,
-                                         const char *group, int64_t limit, int64_t offset, json_t **out)
+enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit,
+                                         int64_t offset, json_t **out)
 {
-    char sql[768];
-    const char *sv[2];
-    int64_t iv[2] = {limit, offset};
-    int ns = 0;
-    snprintf(sql, sizeof(sql), "%s WHERE 1 = 1", REG_COLS);
-    if (column) {
-        strcat(sql, vaccine__area_clause(column, ""));
-        sv[ns++] = code;
-    }
-    if (group) {
-        strcat(sql, " AND priority_group = ?");
-        sv[ns++] = group;
-    }
-    strcat(sql, " ORDER BY id LIMIT ? OFFSET ?");
+    struct store_sql q;
+    store_sql_init(&q, REG_COLS " WHERE 1 = 1", "");
+    store_sql_area(&q, NULL, area);
+    if (group)
+        store_sql_add(&q, " AND priority_group = ?", "s", group);
+    store_sql_add(&q, " ORDER BY id LIMIT ? OFFSET ?", "ii", limit, offset);
     struct store_stmt *st;
-    enum store_rc rc = vaccine__query(s, &st, sql, sv, ns, iv, 2);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, REG_TYPES, out);
 }
 
@@ -445,4 +373,78 @@ enum store_rc vaccine__appointment_list_person(struct store *s, int64_t person_i
     enum store_rc rc =
         store_query(s, &st, APPT_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 50", "i", person_id);
     return vaccine__rows(st, rc, APPT_TYPES, out);
+}
+
+/* ---------------------------------------------------------------- oversight figures */
+
+/* Days from..to over day_col (both optional). */
+static void day_range(struct store_sql *q, const char *day_col, const char *from, const char *to)
+{
+    if (from) {
+        store_sql_add(q, " AND ", "");
+        store_sql_add(q, day_col, "");
+        store_sql_add(q, " >= ?", "s", from);
+    }
+    if (to) {
+        store_sql_add(q, " AND ", "");
+        store_sql_add(q, day_col, "");
+        store_sql_add(q, " <= ?", "s", to);
+    }
+}
+
+enum store_rc vaccine__coverage(struct store *s, const char *key, const char *area, const char *from,
+                                const char *to, json_t **out)
+{
+    /* key is one of the caller's constant column names, never request text */
+    struct store_sql q;
+    store_sql_init(&q, "SELECT ", "");
+    store_sql_add(&q, key, "");
+    store_sql_add(&q,
+                  " AS key, COUNT(*) AS doses, COUNT(DISTINCT person_id) AS people,"
+                  " SUM(CASE WHEN dose_number = 1 THEN 1 ELSE 0 END) AS first_doses,"
+                  " SUM(completes) AS completed, SUM(booster) AS boosters FROM vaccine_doses WHERE 1 = 1",
+                  "");
+    store_sql_area(&q, NULL, area);
+    day_range(&q, "day", from, to);
+    store_sql_add(&q, " GROUP BY ", "");
+    store_sql_add(&q, key, "");
+    store_sql_add(&q, " ORDER BY 1", "");
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &q);
+    return vaccine__rows(st, rc, "siiiii", out);
+}
+
+enum store_rc vaccine__site_days(struct store *s, const char *area, const char *from, const char *to,
+                                 json_t **out)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT d.site_id, si.name AS site_name, d.day, d.product, COUNT(*) AS doses,"
+                   " c.daily_capacity AS capacity FROM vaccine_doses d JOIN vaccine_sites si ON si.id = d.site_id"
+                   " LEFT JOIN vaccine_site_capacity c ON c.site_id = d.site_id AND c.product = d.product WHERE 1 = 1",
+                   "");
+    store_sql_area_prefixed(&q, "d", "site_", area); /* where the site is */
+    day_range(&q, "d.day", from, to);
+    store_sql_add(&q, " GROUP BY d.site_id, si.name, d.day, d.product, c.daily_capacity ORDER BY d.day, d.site_id,"
+                      " d.product",
+                  "");
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &q);
+    return vaccine__rows(st, rc, "isssii", out);
+}
+
+enum store_rc vaccine__adverse_counts(struct store *s, const char *area, const char *from, const char *to,
+                                      json_t **out)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT e.severity, d.product, COUNT(*) AS events FROM vaccine_adverse_events e"
+                   " JOIN vaccine_doses d ON d.id = e.dose_id WHERE 1 = 1",
+                   "");
+    store_sql_area(&q, "e", area);
+    day_range(&q, "d.day", from, to);
+    store_sql_add(&q, " GROUP BY e.severity, d.product ORDER BY e.severity, d.product", "");
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &q);
+    return vaccine__rows(st, rc, "ssi", out);
 }
