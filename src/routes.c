@@ -57,6 +57,8 @@ const struct http_route cordon_routes[] = {
     /* venue staff register a visitor whose number is unknown; they learn only id and code */
     {"POST", "/api/v1/people", people_handle_create, P_READERS | ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
     {"GET", "/api/v1/people/search", people_handle_search, P_READERS, 0, 0},
+    {"POST", "/api/v1/people/merge", people_handle_merge, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/people/merge/{id}/undo", people_handle_merge_undo, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/people/{id}", people_handle_get, P_READERS | ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"POST", "/api/v1/people/{id}/qr/revoke", people_handle_qr_revoke, P_CARD, 0, 0},
     {"GET", "/api/v1/people/{id}/card.png", people_handle_card_png, P_CARD, 0, 0},
@@ -69,8 +71,12 @@ const struct http_route cordon_routes[] = {
     {"PUT", "/api/v1/me", people_handle_me_put, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"GET", "/api/v1/me/qr", people_handle_me_qr, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"POST", "/api/v1/me/family", people_handle_family_add, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/me/family/confirm", people_handle_family_confirm, ROLE_BIT(ROLE_CITIZEN), 1024, 0},
     {"GET", "/api/v1/me/family", people_handle_family_list, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"DELETE", "/api/v1/me/family/{id}", people_handle_family_delete, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/family/requests", people_handle_family_requests, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/family/requests/{id}/approve", people_handle_family_approve, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/family/requests/{id}/refuse", people_handle_family_refuse, ROLES_ADMIN, 0, 0},
     /* end of people */
 
     /* Declarations (src/declare/): literal paths before {ref}. */

@@ -16,6 +16,7 @@ import { notFoundView, adminOnly, onlyFor } from './js/views/misc.js';
 import { citizenLoginView } from './js/views/citizen-login.js';
 import { meHomeView, profileView, myCheckinsView } from './js/views/me.js';
 import { familyView } from './js/views/family.js';
+import { familyRequestsView } from './js/views/family-requests.js';
 import { declareView } from './js/views/declare.js';
 import { scanPosterView } from './js/views/scan-poster.js';
 import { venuesView, venueNewView, venueView } from './js/views/venues.js';
@@ -158,6 +159,7 @@ route('/units', staffOnly(unitsView));
 route('/units/:code', staffOnly(unitsView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
+route('/family/requests', adminOnly(familyRequestsView));
 /* Platform 2: sample collection, lab, results. */
 const SAMPLING_ROLES = ['sampler', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const samplingRoles = (view) => onlyFor((me) => SAMPLING_ROLES.includes(me.role), view, 'error.sampler_only');

@@ -9,6 +9,7 @@
 #include "admin/unit.h"
 #include "core/clock.h"
 #include "core/secret.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 #define ACCOUNT_COLUMNS "id, username, full_name, role, unit_code, phone, disabled, created_at, password_hash"
@@ -74,22 +75,17 @@ enum store_rc account_find_login(struct store *s, struct arena *a, const char *u
 enum store_rc account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit,
                            int64_t offset, struct account **out, int64_t *n, int64_t *total)
 {
-    const struct unit *u = unit_find(unit_code);
-    const char *col = unit_scope_column(u);
-    char where[64] = "";
-    if (col)
-        snprintf(where, sizeof(where), " WHERE %s = ?", col); /* col is a constant name */
-    char count_sql[128], list_sql[256];
-    snprintf(count_sql, sizeof(count_sql), "SELECT COUNT(*) FROM accounts%s", where);
-    snprintf(list_sql, sizeof(list_sql), "SELECT " ACCOUNT_COLUMNS " FROM accounts%s ORDER BY id LIMIT ? OFFSET ?",
-             where);
-    enum store_rc rc =
-        col ? store_int(s, total, count_sql, "s", u->code) : store_int(s, total, count_sql, "");
+    struct store_sql count, list;
+    store_sql_init(&count, "SELECT COUNT(*) FROM accounts WHERE 1 = 1", "");
+    store_sql_area(&count, NULL, unit_code);
+    store_sql_init(&list, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE 1 = 1", "");
+    store_sql_area(&list, NULL, unit_code);
+    store_sql_add(&list, " ORDER BY id LIMIT ? OFFSET ?", "ii", limit, offset);
+    enum store_rc rc = store_sql_int(s, total, &count);
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = col ? store_query(s, &st, list_sql, "sii", u->code, limit, offset)
-             : store_query(s, &st, list_sql, "ii", limit, offset);
+    rc = store_sql_query(s, &st, &list);
     if (rc)
         return rc;
     *out = arena_alloc(a, sizeof(**out) * (size_t)(limit > 0 ? limit : 1));

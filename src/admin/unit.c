@@ -139,12 +139,6 @@ bool unit_within(const char *scope, const char *code)
     }
 }
 
-const char *unit_scope_column(const struct unit *u)
-{
-    static const char *const cols[] = {NULL, "province_code", "district_code", "commune_code"};
-    return u && u->level >= 0 && u->level <= 3 ? cols[u->level] : NULL;
-}
-
 void unit_ancestors(const struct unit *u, const char **province, const char **district, const char **commune)
 {
     *province = u->level >= 1 ? (u->level == 1 ? u->code : u->province) : NULL;

@@ -55,11 +55,6 @@ size_t unit_search(const char *q, const struct unit **out, size_t max);
  */
 int unit_check(const char *code, const char *field, enum err unknown_err, const struct unit **out, struct fault *f);
 
-/*
- * Column to filter located rows by for an area: "province_code",
- * "district_code", "commune_code", or NULL for the nation (no filter).
- */
-const char *unit_scope_column(const struct unit *u);
 /* The province/district/commune codes of a unit ("" where above its level). */
 void unit_ancestors(const struct unit *u, const char **province, const char **district, const char **commune);
 

@@ -7,6 +7,7 @@
 #include "admin/unit.h"
 #include "core/clock.h"
 #include "http/http.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 enum store_rc audit_record(struct store *s, const struct audit_entry *e)
@@ -40,18 +41,16 @@ enum store_rc audit_request(struct http_req *r, const char *action, const char *
 
 int audit_list(struct store *s, const struct audit_query *q, json_t **out)
 {
-    const struct unit *u = unit_find(q->unit_code);
-    const char *col = unit_scope_column(u);
-    char sql[512];
-    /* col is one of three constant column names, never input */
-    snprintf(sql, sizeof(sql),
-             "SELECT id, at, actor_id, actor_username, action, subject_type, subject_id, unit_code, request_id"
-             " FROM audit_log WHERE at >= ? AND at <= ? %s%s%s ORDER BY id DESC LIMIT ?",
-             col ? "AND " : "", col ? col : "", col ? " = ?" : "");
-    struct store_stmt *st;
     int64_t until = q->until ? q->until : INT64_MAX;
-    int rc = col ? store_query(s, &st, sql, "iisi", q->since, until, u->code, q->limit)
-                 : store_query(s, &st, sql, "iii", q->since, until, q->limit);
+    struct store_sql sql;
+    store_sql_init(&sql,
+                   "SELECT id, at, actor_id, actor_username, action, subject_type, subject_id, unit_code, request_id"
+                   " FROM audit_log WHERE at >= ? AND at <= ?",
+                   "ii", q->since, until);
+    store_sql_area(&sql, NULL, q->unit_code);
+    store_sql_add(&sql, " ORDER BY id DESC LIMIT ?", "i", q->limit);
+    struct store_stmt *st;
+    int rc = store_sql_query(s, &st, &sql);
     if (rc)
         return rc;
     json_t *arr = json_array();

@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "core/kek.h"
 #include "keys/keys.h"
+#include "people/people.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -70,6 +71,12 @@ int cmd_migrate(int argc, char **argv)
     int rc = migrate_apply(s, on_migration);
     if (!rc)
         rc = unit_reference_load(s, on_units);
+    if (!rc && before > 0 && before < PEOPLE_NFC_SCHEMA) { /* names recorded before they were stored NFC */
+        int64_t changed = 0;
+        rc = people_renormalise_names(s, &changed);
+        if (!rc)
+            fprintf(stderr, "migrate: %lld names rewritten in NFC\n", (long long)changed);
+    }
     if (rc) {
         fprintf(stderr, "cordon: migration failed: %s\n", store_errmsg(s));
         store_close(s);

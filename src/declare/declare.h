@@ -134,12 +134,11 @@ enum store_rc declare_get_by_reference(struct store *s, struct arena *a, const c
 enum store_rc declare_list_person(struct store *s, struct arena *a, int64_t person_id, int64_t limit,
                                   struct declaration **out, int *n);
 /*
- * Flagged declarations of an area (scope_column as unit_scope_column: NULL
- * for the nation) declared in [from, to), ordered by person then time.
+ * Flagged declarations inside area (a unit code; store_sql_area) declared in
+ * [from, to), ordered by person then time.
  */
-enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char *scope_column,
-                                   const char *unit_code, int64_t from, int64_t to, int64_t limit,
-                                   struct declaration **out, int *n);
+enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char *area, int64_t from,
+                                   int64_t to, int64_t limit, struct declaration **out, int *n);
 
 /*
  * Handlers (declare_http.c), routes in src/routes.c.

@@ -246,11 +246,10 @@ enum err declare_handle_flagged(struct http_req *r)
     }
     if (!vn_date_parse(date, &day))
         return http_fail(r, ERR_INVALID_FIELD, "date", "date must be a real date written YYYY-MM-DD");
-    int64_t from = day * 86400 - VN_UTC_OFFSET; /* local midnight */
+    int64_t from = vn_day_start(day);
     struct declaration *rows;
     int n;
-    rc = declare_list_flagged(r->store, &r->arena, unit_scope_column(u), unit, from, from + 86400, FLAGGED_MAX + 1,
-                              &rows, &n);
+    rc = declare_list_flagged(r->store, &r->arena, u->code, from, from + VN_DAY, FLAGGED_MAX + 1, &rows, &n);
     if (rc)
         return store_err(rc);
     bool truncated = n > FLAGGED_MAX;

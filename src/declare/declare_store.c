@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "declare/declare.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 #define COLUMNS                                                                                                       \
@@ -152,33 +153,16 @@ enum store_rc declare_list_person(struct store *s, struct arena *a, int64_t pers
     return read_rows(st, a, limit, out, n);
 }
 
-enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char *scope_column,
-                                   const char *unit_code, int64_t from, int64_t to, int64_t limit,
-                                   struct declaration **out, int *n)
+enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char *area, int64_t from,
+                                   int64_t to, int64_t limit, struct declaration **out, int *n)
 {
+    struct store_sql q;
+    store_sql_init(&q, "SELECT " COLUMNS " FROM declarations WHERE flagged = 1 AND declared_at >= ? AND declared_at < ?",
+                   "ii", from, to);
+    store_sql_area(&q, NULL, area);
+    store_sql_add(&q, " ORDER BY person_id, declared_at, id LIMIT ?", "i", limit);
     struct store_stmt *st;
-    enum store_rc rc;
-    /* The column name comes from unit_scope_column (a constant), never from the request. */
-    if (scope_column && !strcmp(scope_column, "province_code"))
-        rc = store_query(s, &st,
-                         "SELECT " COLUMNS " FROM declarations WHERE province_code = ? AND flagged = 1 "
-                         "AND declared_at >= ? AND declared_at < ? ORDER BY person_id, declared_at, id LIMIT ?",
-                         "siii", unit_code, from, to, limit);
-    else if (scope_column && !strcmp(scope_column, "district_code"))
-        rc = store_query(s, &st,
-                         "SELECT " COLUMNS " FROM declarations WHERE district_code = ? AND flagged = 1 "
-                         "AND declared_at >= ? AND declared_at < ? ORDER BY person_id, declared_at, id LIMIT ?",
-                         "siii", unit_code, from, to, limit);
-    else if (scope_column)
-        rc = store_query(s, &st,
-                         "SELECT " COLUMNS " FROM declarations WHERE commune_code = ? AND flagged = 1 "
-                         "AND declared_at >= ? AND declared_at < ? ORDER BY person_id, declared_at, id LIMIT ?",
-                         "siii", unit_code, from, to, limit);
-    else
-        rc = store_query(s, &st,
-                         "SELECT " COLUMNS " FROM declarations WHERE flagged = 1 "
-                         "AND declared_at >= ? AND declared_at < ? ORDER BY person_id, declared_at, id LIMIT ?",
-                         "iii", from, to, limit);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     if (rc)
         return rc;
     return read_rows(st, a, limit, out, n);

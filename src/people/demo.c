@@ -22,7 +22,7 @@ static void input(struct people_input *in, const char *name, const char *dob, co
     in->bhyt = bhyt;
     in->commune_code = "00001";
     in->street = "12 Phó Đức Chính";
-    text_fold(name, in->name_fold, sizeof(in->name_fold));
+    people__set_name(in, name);
 }
 
 /* A citizen signing in with phone, with a complete profile. */
@@ -30,7 +30,7 @@ static int citizen(struct store *s, struct arena *a, const char *phone, struct p
 {
     struct person p;
     bool created;
-    int rc = people__signin_person(s, a, phone, &p, &created);
+    int rc = people__signin_person(s, a, phone, NULL, &p, &created);
     if (!rc && created)
         rc = people__update(s, p.id, in);
     *id = p.id;
@@ -41,11 +41,14 @@ static int citizen(struct store *s, struct arena *a, const char *phone, struct p
 static int member(struct store *s, struct arena *a, struct people_input *in, int64_t manager_id, int64_t *id)
 {
     struct person p;
-    int rc = people__find_duplicate(s, a, in, &p);
+    struct fault f;
+    int rc = people__find_duplicate(s, a, in, &p, &f);
     if (rc == STORE_OK) {
         *id = p.id;
         return STORE_OK;
     }
+    if (rc != STORE_DONE)
+        return rc;
     rc = people__insert(s, in, 0, manager_id, id);
     if (!rc)
         rc = people__link(s, *id, manager_id);

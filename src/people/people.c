@@ -9,6 +9,7 @@
  * citizen's address too).  A household's id is the id of the person who
  * founded it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "admin/unit.h"
@@ -50,7 +51,10 @@ int people__check_input(const struct people_fields *raw, unsigned need, int64_t 
                         struct fault *f)
 {
     memset(in, 0, sizeof(*in));
-    in->full_name = raw->full_name;
+    if (raw->full_name && text_utf8_valid(raw->full_name, strlen(raw->full_name)))
+        people__set_name(in, raw->full_name); /* checked in NFC: "Nguyễn" decomposed is 8 code points, not 6 */
+    else
+        in->full_name = raw->full_name;
     in->date_of_birth = raw->date_of_birth;
     in->sex = raw->sex;
     in->phone = raw->phone;
@@ -98,9 +102,55 @@ int people__check_input(const struct people_fields *raw, unsigned need, int64_t 
         rc = check_street(in->street, f);
     if (!rc && in->client_id)
         rc = client_id_check(in->client_id, "client_id", f);
-    if (!rc && in->full_name)
-        text_fold(in->full_name, in->name_fold, sizeof(in->name_fold));
     return rc;
+}
+
+void people__set_name(struct people_input *in, const char *full_name)
+{
+    if (!text_nfc(full_name, in->name_buf, sizeof(in->name_buf)))
+        snprintf(in->name_buf, sizeof(in->name_buf), "%s", full_name); /* cannot happen: NFC never grows */
+    in->full_name = in->name_buf;
+    text_fold(in->full_name, in->name_fold, sizeof(in->name_fold));
+}
+
+static bool differs(const char *recorded, const char *given)
+{
+    return recorded && given && strcmp(recorded, given);
+}
+
+int people__same_identity(const struct person *found, const char *by, const struct people_input *in,
+                          struct fault *f)
+{
+    if (found->full_name && in->full_name) {
+        char fold[PEOPLE_FOLD_MAX];
+        text_fold(found->full_name, fold, sizeof(fold));
+        if (strcmp(fold, in->name_fold))
+            return fault_set(f, ERR_CONFLICT, "full_name", "this %s is recorded for a person with another full_name; "
+                             "the commune health station can correct the records", by);
+    }
+    if (differs(found->date_of_birth, in->date_of_birth))
+        return fault_set(f, ERR_CONFLICT, "date_of_birth", "this %s is recorded for a person with another "
+                         "date_of_birth; the commune health station can correct the records", by);
+    static const char *const ids[] = {"cccd", "cmnd", "bhyt"};
+    const char *rec[] = {found->cccd, found->cmnd, found->bhyt};
+    const char *giv[] = {in->cccd, in->cmnd, in->bhyt};
+    for (int i = 0; i < 3; i++)
+        if (differs(rec[i], giv[i]))
+            return fault_set(f, ERR_CONFLICT, ids[i], "this %s is recorded for a person with another %s; the "
+                             "commune health station can correct the records", by, ids[i]);
+    /* a CMND is replaced by a CCCD, never held beside one: a record with one and input with the other disagree */
+    if ((found->cmnd && in->cccd && !found->cccd) || (found->cccd && in->cmnd && !found->cmnd))
+        return fault_set(f, ERR_CONFLICT, in->cccd ? "cccd" : "cmnd", "this %s is recorded for a person with "
+                         "another identity card; the commune health station can correct the records", by);
+    return 0;
+}
+
+bool people__input_adds(const struct person *found, const struct people_input *in)
+{
+    return (!found->full_name && in->full_name) || (!found->date_of_birth && in->date_of_birth) ||
+           (!found->sex && in->sex) || (!found->phone && in->phone) || (!found->cccd && in->cccd) ||
+           (!found->cmnd && in->cmnd) || (!found->bhyt && in->bhyt) || (!found->commune_code && in->commune_code) ||
+           (!found->street && in->street);
 }
 
 int people_fields_check(const struct people_fields *in, int64_t now, struct fault *f)
@@ -113,7 +163,7 @@ int people_fields_check(const struct people_fields *in, int64_t now, struct faul
 int people__read_input(json_t *body, unsigned need, int64_t now, struct people_input *in, struct fault *f)
 {
     struct people_fields raw = {0};
-    int rc = jsonin_str(body, "full_name", false, 100, &raw.full_name, f);
+    int rc = jsonin_str(body, "full_name", false, PEOPLE_NAME_IN_MAX, &raw.full_name, f);
     if (!rc)
         rc = jsonin_str(body, "date_of_birth", false, IDS_DATE_LEN, &raw.date_of_birth, f);
     if (!rc)

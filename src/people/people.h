@@ -46,7 +46,8 @@ enum store_rc people_find_by_bhyt(struct store *s, struct arena *a, const char *
  * unverified contacts only, or made; never a verified citizen or a registered record. */
 enum store_rc people_unverified_contact(struct store *s, struct arena *a, const char *phone,
                                         const char *full_name, struct person *out, bool *created);
-/* Finds the person with this phone and (folded) name, or creates one holding just those. */
+/* Finds the person with this phone and (folded) name by the matching rule of people_create, or creates one
+ * holding just those (the name stored NFC): sampling walk-ins. */
 enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone,
                                                   const char *full_name, struct person *out, bool *created);
 
@@ -87,6 +88,15 @@ enum access_view people_view(const struct http_req *r);
 /* Demo people for `cordon demo` (demo.c): a citizen, his two managed family members, a neighbour. */
 #define PEOPLE_DEMO_COUNT 4
 int people_demo(struct store *s, int64_t ids[PEOPLE_DEMO_COUNT]);
+
+/*
+ * Rewrites the names recorded before names were stored NFC (schema 017):
+ * each name in NFC, its search fold again (combining marks fold to nothing).
+ * Run once by `cordon migrate` when it upgrades past 017; *changed gets the
+ * number of persons rewritten.
+ */
+#define PEOPLE_NFC_SCHEMA 17
+enum store_rc people_renormalise_names(struct store *s, int64_t *changed);
 
 /* Seconds a citizen's one-time code stays valid; called once by `cordon serve`. */
 void people_configure(int otp_ttl);
@@ -150,6 +160,9 @@ enum err people_handle_get(struct http_req *r);
 enum err people_handle_qr_revoke(struct http_req *r);
 enum err people_handle_card_png(struct http_req *r);
 enum err people_handle_card_pdf(struct http_req *r);
+/* Handlers: merging two records of one person (merge_http.c) */
+enum err people_handle_merge(struct http_req *r);
+enum err people_handle_merge_undo(struct http_req *r);
 
 /* Handlers: citizens (citizen_http.c) */
 enum err people_handle_otp_request(struct http_req *r);
@@ -157,8 +170,13 @@ enum err people_handle_login(struct http_req *r);
 enum err people_handle_me_get(struct http_req *r);
 enum err people_handle_me_put(struct http_req *r);
 enum err people_handle_me_qr(struct http_req *r);
+/* Handlers: family members and the proof that links an existing person (family_http.c) */
 enum err people_handle_family_add(struct http_req *r);
+enum err people_handle_family_confirm(struct http_req *r);
 enum err people_handle_family_list(struct http_req *r);
 enum err people_handle_family_delete(struct http_req *r);
+enum err people_handle_family_requests(struct http_req *r);
+enum err people_handle_family_approve(struct http_req *r);
+enum err people_handle_family_refuse(struct http_req *r);
 
 #endif

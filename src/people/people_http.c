@@ -90,7 +90,9 @@ static int create_tx(struct store *s, void *arg)
 {
     struct create_ctx *c = arg;
     struct http_req *r = c->r;
-    int rc = people__create_checked(s, &r->arena, c->in, r->who->account_id, &c->p, &c->existing);
+    int rc = people__create_checked(s, &r->arena, c->in, r->who->account_id, &c->p, &c->existing, &r->fault);
+    if (rc == STORE_CONFLICT)
+        return http_fail(r, ERR_CONFLICT, NULL, "an identity number was recorded meanwhile; try again");
     if (rc == STORE_DONE)
         return http_fail(r, ERR_CONFLICT, NULL, "this person could not be recorded; try again");
     if (rc)

@@ -7,6 +7,7 @@
  * strings of results live in the caller's arena.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin/unit.h"
@@ -57,17 +58,25 @@ static enum store_rc one(struct store_stmt *st, struct arena *a, struct person *
     return rc;
 }
 
+/* A merged record's id and code resolve to the record it was merged into (a merge re-points older ones). */
 enum store_rc people_get(struct store *s, struct arena *a, int64_t id, struct person *out)
 {
     struct store_stmt *st;
-    enum store_rc rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT " PERSON_COLS " FROM persons"
+                                   " WHERE id = (SELECT COALESCE(merged_into, id) FROM persons WHERE id = ?)",
+                                   "i", id);
     return rc ? rc : one(st, a, out);
 }
 
 enum store_rc people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out)
 {
     struct store_stmt *st;
-    enum store_rc rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE code = ?", "s", code);
+    enum store_rc rc =
+        store_query(s, &st,
+                    "SELECT " PERSON_COLS " FROM persons"
+                    " WHERE id = (SELECT COALESCE(merged_into, id) FROM persons WHERE code = ?)",
+                    "s", code);
     return rc ? rc : one(st, a, out);
 }
 
@@ -138,33 +147,85 @@ enum store_rc people__insert(struct store *s, const struct people_input *in, int
     return rc;
 }
 
-enum store_rc people__find_duplicate(struct store *s, struct arena *a, const struct people_input *in,
-                                     struct person *out)
+/* The live person whose column col (a constant name) holds val. */
+static enum store_rc by_column(struct store *s, struct arena *a, const char *col, const char *val,
+                               struct person *out)
 {
+    char sql[256];
     struct store_stmt *st;
-    enum store_rc rc;
-    static const char *const by[] = {"client_id", "cccd", "cmnd", "bhyt"};
-    const char *vals[] = {in->client_id, in->cccd, in->cmnd, in->bhyt};
-    for (int i = 0; i < 4; i++) {
-        if (!vals[i])
+    snprintf(sql, sizeof(sql), "SELECT " PERSON_COLS " FROM persons WHERE %s = ? AND merged_into IS NULL", col);
+    enum store_rc rc = store_query(s, &st, sql, "s", val);
+    return rc ? rc : one(st, a, out);
+}
+
+int people__find_duplicate(struct store *s, struct arena *a, const struct people_input *in, struct person *out,
+                           struct fault *f)
+{
+    int rc;
+    if (in->client_id && (rc = by_column(s, a, "client_id", in->client_id, out)) != STORE_DONE)
+        return rc; /* a retry of the request that recorded it */
+    static const char *const ids[] = {"cccd", "cmnd", "bhyt"};
+    const char *vals[] = {in->cccd, in->cmnd, in->bhyt};
+    const char *by = NULL;
+    for (int i = 0; i < 3; i++) {
+        struct person p;
+        if (!vals[i] || (rc = by_column(s, a, ids[i], vals[i], &p)) == STORE_DONE)
             continue;
-        char sql[256];
-        /* by[i] is one of four constant column names */
-        snprintf(sql, sizeof(sql), "SELECT " PERSON_COLS " FROM persons WHERE %s = ?", by[i]);
-        rc = store_query(s, &st, sql, "s", vals[i]);
-        if (!rc)
-            rc = one(st, a, out);
-        if (rc != STORE_DONE)
+        if (rc)
             return rc;
+        if (!by) {
+            *out = p;
+            by = ids[i];
+        } else if (p.id != out->id) {
+            return fault_set(f, ERR_CONFLICT, ids[i], "this %s and this %s are recorded for two different people; "
+                             "the commune health station can correct the records", by, ids[i]);
+        }
     }
-    if (in->phone && in->full_name && in->date_of_birth) {
+    if (by)
+        return people__same_identity(out, by, in, f);
+    if (!in->phone || !in->full_name)
+        return STORE_DONE;
+    struct store_stmt *st;
+    if (!in->date_of_birth) { /* a walk-in or a check-in: phone and name are all there is */
         rc = store_query(s, &st,
-                         "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? AND date_of_birth = ?"
-                         " ORDER BY id LIMIT 1",
-                         "sss", in->phone, in->name_fold, in->date_of_birth);
-        return rc ? rc : one(st, a, out);
+                         "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? AND merged_into IS NULL"
+                         " AND unverified = 0 ORDER BY id LIMIT 1",
+                         "ss", in->phone, in->name_fold);
+        if (rc)
+            return rc;
+        return one(st, a, out);
     }
-    return STORE_DONE;
+    /* a walk-in recorded by phone and name has no birth date yet: it is the same person */
+    rc = store_query(s, &st,
+                     "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ?"
+                     " AND (date_of_birth = ? OR date_of_birth IS NULL) AND merged_into IS NULL AND unverified = 0"
+                     " ORDER BY CASE WHEN date_of_birth IS NULL THEN 1 ELSE 0 END, id LIMIT 1",
+                     "sss", in->phone, in->name_fold, in->date_of_birth);
+    if (!rc)
+        rc = one(st, a, out);
+    if (rc)
+        return rc;
+    return people__same_identity(out, "phone, full_name and date_of_birth", in, f);
+}
+
+enum store_rc people__enrich(struct store *s, int64_t id, const struct people_input *in)
+{
+    /* COALESCE(old, new): a recorded value is never overwritten, a missing one is added. */
+    const struct unit *u = in->commune_code ? unit_find(in->commune_code) : NULL;
+    const char *province = NULL, *district = NULL, *commune = NULL;
+    if (u)
+        unit_ancestors(u, &province, &district, &commune);
+    int64_t now = clock_now();
+    return store_run(s, NULL,
+                     "UPDATE persons SET full_name = COALESCE(full_name, ?), name_search = COALESCE(name_search, ?),"
+                     " date_of_birth = COALESCE(date_of_birth, ?), sex = COALESCE(sex, ?), phone = COALESCE(phone, ?),"
+                     " cccd = COALESCE(cccd, ?), cmnd = COALESCE(cmnd, ?), bhyt = COALESCE(bhyt, ?),"
+                     " province_code = CASE WHEN commune_code IS NULL THEN ? ELSE province_code END,"
+                     " district_code = CASE WHEN commune_code IS NULL THEN ? ELSE district_code END,"
+                     " commune_code = COALESCE(commune_code, ?), street = COALESCE(street, ?), updated_at = ?"
+                     " WHERE id = ?",
+                     "ssssssssssssii", in->full_name, in->full_name ? in->name_fold : NULL, in->date_of_birth, in->sex,
+                     in->phone, in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, now, id);
 }
 
 enum store_rc people__find_taken(struct store *s, int64_t self, const struct people_input *in,
@@ -207,14 +268,48 @@ enum store_rc people__update(struct store *s, int64_t id, const struct people_in
                      in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, clock_now(), id);
 }
 
+enum store_rc people__set_name_of(struct store *s, int64_t id, const char *full_name)
+{
+    char fold[PEOPLE_FOLD_MAX];
+    text_fold(full_name, fold, sizeof(fold));
+    return store_run(s, NULL, "UPDATE persons SET full_name = ?, name_search = ?, updated_at = ? WHERE id = ?"
+                     " AND full_name IS NULL", "ssii", full_name, fold, clock_now(), id);
+}
+
 enum store_rc people__set_household(struct store *s, int64_t id, int64_t household_id)
 {
     return store_run(s, NULL, "UPDATE persons SET household_id = ?, updated_at = ? WHERE id = ?", "iii", household_id,
                      clock_now(), id);
 }
 
-enum store_rc people__signin_person(struct store *s, struct arena *a, const char *phone, struct person *out,
-                                    bool *created)
+/*
+ * A first sign-in naming the person: the one unverified record of that phone
+ * and name (a walk-in) becomes theirs.  STORE_DONE when there is not exactly one.
+ */
+static enum store_rc claim_walk_in(struct store *s, struct arena *a, const struct people_input *in,
+                                   struct person *out)
+{
+    int64_t n = 0, id = 0, changes = 0;
+    const char *unverified = " FROM persons p WHERE phone = ? AND name_search = ? AND signin_phone IS NULL"
+                             " AND merged_into IS NULL"
+                             " AND NOT EXISTS (SELECT 1 FROM person_managers m WHERE m.person_id = p.id)";
+    char sql[512];
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*)%s", unverified);
+    enum store_rc rc = store_int(s, &n, sql, "ss", in->phone, in->name_fold);
+    if (rc || n != 1)
+        return rc ? rc : STORE_DONE;
+    snprintf(sql, sizeof(sql), "SELECT id%s", unverified);
+    rc = store_int(s, &id, sql, "ss", in->phone, in->name_fold);
+    if (!rc)
+        rc = store_run(s, &changes, "UPDATE persons SET signin_phone = ?, unverified = 0, updated_at = ? WHERE id = ?"
+                       " AND signin_phone IS NULL", "sii", in->phone, clock_now(), id);
+    if (!rc && changes != 1)
+        rc = STORE_DONE;
+    return rc ? rc : people_get(s, a, id, out);
+}
+
+enum store_rc people__signin_person(struct store *s, struct arena *a, const char *phone,
+                                    const char *full_name, struct person *out, bool *created)
 {
     struct store_stmt *st;
     *created = false;
@@ -224,7 +319,14 @@ enum store_rc people__signin_person(struct store *s, struct arena *a, const char
         rc = one(st, a, out);
     if (rc != STORE_DONE)
         return rc;
-    struct people_input in = {.phone = phone};
+    static struct people_input zero;
+    struct people_input in = zero;
+    in.phone = phone;
+    if (full_name) {
+        people__set_name(&in, full_name);
+        if ((rc = claim_walk_in(s, a, &in, out)) != STORE_DONE)
+            return rc;
+    }
     int64_t id;
     rc = insert_row(s, &in, phone, 0, &id);
     if (rc == STORE_OK) {
@@ -241,15 +343,16 @@ enum store_rc people__signin_person(struct store *s, struct arena *a, const char
 enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone,
                                                   const char *full_name, struct person *out, bool *created)
 {
-    struct people_input in = {.phone = phone, .full_name = full_name};
-    text_fold(full_name, in.name_fold, sizeof(in.name_fold));
+    static struct people_input zero;
+    struct people_input in = zero;
+    in.phone = phone;
+    people__set_name(&in, full_name); /* stored NFC, matched folded */
     *created = false;
-    struct store_stmt *st;
-    enum store_rc rc = store_query(
-        s, &st, "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? ORDER BY id LIMIT 1",
-        "ss", phone, in.name_fold);
-    if (!rc)
-        rc = one(st, a, out);
+    struct fault f = {0};
+    int found = people__find_duplicate(s, a, &in, out, &f);
+    if (f.code) /* an enum err: the record of this phone and name disagrees with the input */
+        return STORE_CONFLICT;
+    enum store_rc rc = (enum store_rc)found;
     if (rc != STORE_DONE)
         return rc;
     int64_t id;
@@ -260,12 +363,32 @@ enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena 
     return people_get(s, a, id, out);
 }
 
-enum store_rc people__is_citizen(struct store *s, int64_t id, bool *yes)
+enum store_rc people__raw_state(struct store *s, int64_t id, int64_t *merged_into)
 {
-    int64_t n = 0;
+    *merged_into = 0;
     enum store_rc rc =
-        store_int(s, &n, "SELECT COUNT(*) FROM persons WHERE id = ? AND signin_phone IS NOT NULL", "i", id);
-    *yes = n > 0;
+        store_int(s, merged_into, "SELECT COALESCE(merged_into, 0) FROM persons WHERE id = ?", "i", id);
+    return rc;
+}
+
+enum store_rc people__proof_phone(struct store *s, int64_t id, bool *signs_in, char phone[11])
+{
+    struct store_stmt *st;
+    phone[0] = '\0';
+    *signs_in = false;
+    enum store_rc rc = store_query(s, &st, "SELECT signin_phone, phone FROM persons WHERE id = ?", "i", id);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        const char *v = store_col_text(st, 0);
+        *signs_in = v != NULL;
+        if (!v)
+            v = store_col_text(st, 1);
+        snprintf(phone, 11, "%s", v ? v : "");
+        rc = STORE_OK;
+    }
+    store_finalize(st);
     return rc;
 }
 
@@ -361,13 +484,69 @@ enum store_rc people__search(struct store *s, struct arena *a, const struct peop
     }
     /* crit is one of the constant fragments above; values are bound */
     struct store_sql sql;
-    store_sql_init(&sql, "SELECT " PERSON_COLS " FROM persons WHERE ", "");
+    store_sql_init(&sql, "SELECT " PERSON_COLS " FROM persons WHERE merged_into IS NULL AND ", "");
     store_sql_add(&sql, crit, "s", value);
     store_sql_area(&sql, NULL, q->unit_code);
     store_sql_add(&sql, " ORDER BY name_search, id LIMIT ?", "i", q->limit);
     struct store_stmt *st;
     enum store_rc rc = store_sql_query(s, &st, &sql);
     return rc ? rc : all(st, a, (int)q->limit, out, n);
+}
+
+/* ---- names recorded before NFC ---- */
+
+#define RENORM_BATCH 500
+
+struct renorm_row {
+    int64_t id;
+    char name[PEOPLE_NAME_BUF], fold[PEOPLE_FOLD_MAX];
+};
+
+/* Reads the next batch after *last into rows (those whose NFC or fold differ); *n rows, *more if the batch was full. */
+static enum store_rc renorm_batch(struct store *s, int64_t *last, struct renorm_row *rows, int *n, bool *more)
+{
+    struct store_stmt *st;
+    int seen = 0, rc = store_query(s, &st, "SELECT id, full_name, COALESCE(name_search, '') FROM persons"
+                                   " WHERE id > ? AND full_name IS NOT NULL ORDER BY id LIMIT ?",
+                                   "ii", *last, (int64_t)RENORM_BATCH);
+    *n = 0;
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        struct renorm_row *w = &rows[*n];
+        const char *name = store_col_text(st, 1);
+        seen++;
+        *last = store_col_int(st, 0);
+        if (!text_nfc(name, w->name, sizeof(w->name)))
+            continue; /* longer than any name Cordon accepts: left as it is */
+        text_fold(w->name, w->fold, sizeof(w->fold));
+        if (strcmp(w->name, name) || strcmp(w->fold, store_col_text(st, 2))) {
+            w->id = *last;
+            ++*n;
+        }
+    }
+    store_finalize(st);
+    *more = seen == RENORM_BATCH;
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+enum store_rc people_renormalise_names(struct store *s, int64_t *changed)
+{
+    struct renorm_row *rows = calloc(RENORM_BATCH, sizeof(*rows));
+    int64_t last = 0;
+    bool more = true;
+    enum store_rc rc = rows ? STORE_OK : STORE_ERROR;
+    *changed = 0;
+    while (!rc && more) {
+        int n;
+        rc = renorm_batch(s, &last, rows, &n, &more);
+        for (int i = 0; !rc && i < n; i++)
+            rc = store_run(s, NULL, "UPDATE persons SET full_name = ?, name_search = ? WHERE id = ?", "ssi",
+                           rows[i].name, rows[i].fold, rows[i].id);
+        *changed += rc ? 0 : n;
+    }
+    free(rows);
+    return rc;
 }
 
 /* ---- personal QR ---- */

@@ -18,7 +18,9 @@
 enum store_rc people_unverified_contact(struct store *s, struct arena *a, const char *phone,
                                         const char *full_name, struct person *out, bool *created)
 {
-    char fold[PEOPLE_FOLD_MAX];
+    char fold[PEOPLE_FOLD_MAX], nfc[PEOPLE_NAME_BUF];
+    if (text_nfc(full_name, nfc, sizeof(nfc))) /* stored NFC like every name */
+        full_name = nfc;
     text_fold(full_name, fold, sizeof(fold));
     *created = false;
     int64_t id = 0;

@@ -132,20 +132,20 @@ enum store_rc testing_site_insert(struct store *st, struct testing_site *s, int6
 enum store_rc testing_site_get(struct store *st, struct arena *a, int64_t id, struct testing_site *out);
 enum store_rc testing_site_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
                                             struct testing_site *out);
-/* Sites of an area (scope_column as unit_scope_column), newest first. */
-enum store_rc testing_site_list(struct store *st, struct arena *a, const char *scope_column, const char *unit,
-                                int64_t limit, struct testing_site **out, int *n);
+/* Sites inside area (a unit code; store_sql_area), newest first. */
+enum store_rc testing_site_list(struct store *st, struct arena *a, const char *area, int64_t limit,
+                                struct testing_site **out, int *n);
 
 enum store_rc testing_session_insert(struct store *st, struct testing_session *s, int64_t by, bool *created);
 enum store_rc testing_session_get(struct store *st, struct arena *a, int64_t id, struct testing_session *out);
 enum store_rc testing_session_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
                                                struct testing_session *out);
-/* Sessions filtered by one of: area (scope_column/unit), sampler account, lab unit (lab_scope_column/lab_unit);
- * date may be NULL. */
+/* Sessions filtered by one of: the site's area, a sampler account, the lab's area (unit codes;
+ * store_sql_area); date may be NULL. */
 struct testing_session_filter {
-    const char *scope_column, *unit;      /* area of the site */
-    int64_t sampler_id;                   /* 0: any */
-    const char *lab_scope_column, *lab_unit; /* lab unit inside this unit */
+    const char *area;     /* sessions whose site lies in this unit */
+    int64_t sampler_id;   /* 0: any */
+    const char *lab_area; /* sessions whose lab unit lies in this unit */
     const char *date;
     int64_t limit;
 };
@@ -203,8 +203,8 @@ enum store_rc testing_receipt(struct store *st, struct arena *a, int64_t session
                               json_t **unexpected);
 
 /* Oversight rows for an area and date range (YYYY-MM-DD, inclusive), by commune and day. */
-enum store_rc testing_stats(struct store *st, struct arena *a, const char *scope_column, const char *unit,
-                            const char *from, const char *to, json_t **out);
+enum store_rc testing_stats(struct store *st, struct arena *a, const char *area, const char *from,
+                            const char *to, json_t **out);
 
 /* Rate limit of the public lookups: records the attempt; *allowed false when over the limit. */
 enum store_rc testing_lookup_allow(struct store *st, const char *client_ip, int64_t now, bool *allowed);

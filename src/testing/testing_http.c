@@ -139,7 +139,7 @@ enum err testing_handle_site_list(struct http_req *r)
         return rc;
     struct testing_site *list;
     int n;
-    rc = testing_site_list(r->store, &r->arena, unit_scope_column(u), u->code, limit, &list, &n);
+    rc = testing_site_list(r->store, &r->arena, u->code, limit, &list, &n);
     if (rc)
         return store_err(rc);
     json_t *arr = json_array();
@@ -297,13 +297,11 @@ enum err testing_handle_session_list(struct http_req *r)
     } else if (r->who->role == ROLE_LAB) {
         if (!(u = unit_find(r->who->unit_code)))
             return http_fail(r, ERR_FORBIDDEN, NULL, "your unit is unknown");
-        f.lab_scope_column = unit_scope_column(u);
-        f.lab_unit = u->code;
+        f.lab_area = u->code;
     } else {
         if ((rc = list_unit(r, &u)))
             return rc;
-        f.scope_column = unit_scope_column(u);
-        f.unit = u->code;
+        f.area = u->code;
     }
     struct testing_session *list;
     int n;
@@ -682,7 +680,7 @@ enum err testing_handle_stats(struct http_req *r)
     if (rc)
         return rc;
     json_t *rows;
-    rc = testing_stats(r->store, &r->arena, unit_scope_column(u), u->code, from, to, &rows);
+    rc = testing_stats(r->store, &r->arena, u->code, from, to, &rows);
     if (rc)
         return store_err(rc);
     return http_reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:o}", "unit", u->code, "from", from, "to", to, "days", rows));

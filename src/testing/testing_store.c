@@ -12,6 +12,7 @@
 #include "admin/unit.h"
 #include "core/clock.h"
 #include "core/mem.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "testing/testing.h"
 #include "tracing/tracing.h"
@@ -183,19 +184,15 @@ enum store_rc testing_site_get_by_client_id(struct store *st, struct arena *a, c
     return rc;
 }
 
-enum store_rc testing_site_list(struct store *st, struct arena *a, const char *scope_column, const char *unit,
-                                int64_t limit, struct testing_site **out, int *n)
+enum store_rc testing_site_list(struct store *st, struct arena *a, const char *area, int64_t limit,
+                                struct testing_site **out, int *n)
 {
+    struct store_sql sql;
+    store_sql_init(&sql, "SELECT " SITE_COLS " FROM testing_sites WHERE 1 = 1", "");
+    store_sql_area(&sql, NULL, area);
+    store_sql_add(&sql, " ORDER BY id DESC LIMIT ?", "i", limit);
     struct store_stmt *q;
-    enum store_rc rc;
-    if (scope_column) {
-        char sql[256];
-        snprintf(sql, sizeof(sql), "SELECT " SITE_COLS " FROM testing_sites WHERE %s = ? ORDER BY id DESC LIMIT ?",
-                 scope_column);
-        rc = store_query(st, &q, sql, "si", unit, limit);
-    } else {
-        rc = store_query(st, &q, "SELECT " SITE_COLS " FROM testing_sites ORDER BY id DESC LIMIT ?", "i", limit);
-    }
+    enum store_rc rc = store_sql_query(st, &q, &sql);
     MANY(q, rc, struct testing_site, read_site, a, out, n);
     return rc;
 }
@@ -247,68 +244,21 @@ enum store_rc testing_session_get_by_client_id(struct store *st, struct arena *a
 enum store_rc testing_session_list(struct store *st, struct arena *a, const struct testing_session_filter *f,
                                    struct testing_session **out, int *n)
 {
-    /* Built from constant fragments; every value is a bound parameter. */
-    char sql[1024];
-    const char *args[4];
-    int nargs = 0;
-    int64_t sampler = f->sampler_id;
-    snprintf(sql, sizeof(sql), "SELECT " SESSION_COLS SESSION_FROM "%s WHERE 1 = 1",
-             sampler ? " JOIN testing_session_samplers x ON x.session_id = s.id" : "");
-    if (f->scope_column) {
-        strcat(sql, " AND s.");
-        strcat(sql, f->scope_column);
-        strcat(sql, " = ?");
-        args[nargs++] = f->unit;
-    }
-    if (f->lab_scope_column) {
-        /* lab unit inside the caller's unit: the session keeps the lab unit's ancestors */
-        strcat(sql, " AND s.lab_");
-        strcat(sql, f->lab_scope_column);
-        strcat(sql, " = ?");
-        args[nargs++] = f->lab_unit;
-    }
-    if (f->date) {
-        strcat(sql, " AND s.session_date = ?");
-        args[nargs++] = f->date;
-    }
-    if (sampler)
-        strcat(sql, " AND x.account_id = ?");
-    strcat(sql, " ORDER BY s.session_date DESC, s.id DESC LIMIT ?");
+    struct store_sql sql;
+    store_sql_init(&sql, "SELECT " SESSION_COLS SESSION_FROM, "");
+    if (f->sampler_id)
+        store_sql_add(&sql, " JOIN testing_session_samplers x ON x.session_id = s.id AND x.account_id = ?", "i",
+                      f->sampler_id);
+    store_sql_add(&sql, " WHERE 1 = 1", "");
+    if (f->area)
+        store_sql_area(&sql, "s", f->area);
+    if (f->lab_area) /* a lab unit inside the caller's: the session keeps the lab unit's ancestors */
+        store_sql_area_prefixed(&sql, "s", "lab_", f->lab_area);
+    if (f->date)
+        store_sql_add(&sql, " AND s.session_date = ?", "s", f->date);
+    store_sql_add(&sql, " ORDER BY s.session_date DESC, s.id DESC LIMIT ?", "i", f->limit);
     struct store_stmt *q;
-    enum store_rc rc;
-    /* At most 4 text arguments, then the optional sampler id, then the limit. */
-    char types[8];
-    int t = 0;
-    for (int i = 0; i < nargs; i++)
-        types[t++] = 's';
-    if (sampler)
-        types[t++] = 'i';
-    types[t++] = 'i';
-    types[t] = '\0';
-    const char *A[4] = {NULL, NULL, NULL, NULL};
-    for (int i = 0; i < nargs; i++)
-        A[i] = args[i];
-    switch (nargs) {
-    case 0:
-        rc = sampler ? store_query(st, &q, sql, types, sampler, f->limit) : store_query(st, &q, sql, types, f->limit);
-        break;
-    case 1:
-        rc = sampler ? store_query(st, &q, sql, types, A[0], sampler, f->limit)
-                     : store_query(st, &q, sql, types, A[0], f->limit);
-        break;
-    case 2:
-        rc = sampler ? store_query(st, &q, sql, types, A[0], A[1], sampler, f->limit)
-                     : store_query(st, &q, sql, types, A[0], A[1], f->limit);
-        break;
-    case 3:
-        rc = sampler ? store_query(st, &q, sql, types, A[0], A[1], A[2], sampler, f->limit)
-                     : store_query(st, &q, sql, types, A[0], A[1], A[2], f->limit);
-        break;
-    default:
-        rc = sampler ? store_query(st, &q, sql, types, A[0], A[1], A[2], A[3], sampler, f->limit)
-                     : store_query(st, &q, sql, types, A[0], A[1], A[2], A[3], f->limit);
-        break;
-    }
+    enum store_rc rc = store_sql_query(st, &q, &sql);
     MANY(q, rc, struct testing_session, read_session, a, out, n);
     return rc;
 }
@@ -596,31 +546,33 @@ static json_t *stats_row(json_t *map, const char *commune, const char *date)
     return row;
 }
 
-enum store_rc testing_stats(struct store *st, struct arena *a, const char *scope_column, const char *unit,
-                            const char *from, const char *to, json_t **out)
+/* Runs head + the sessions of area between from and to + tail. */
+static enum store_rc stats_query(struct store *st, struct store_stmt **q, const char *head, const char *area,
+                                 const char *from, const char *to, const char *tail)
+{
+    struct store_sql sql;
+    store_sql_init(&sql, head, "");
+    store_sql_add(&sql, " WHERE s.session_date >= ? AND s.session_date <= ?", "ss", from, to);
+    store_sql_area(&sql, "s", area);
+    store_sql_add(&sql, tail, "");
+    return store_sql_query(st, q, &sql);
+}
+
+enum store_rc testing_stats(struct store *st, struct arena *a, const char *area, const char *from,
+                            const char *to, json_t **out)
 {
     (void)a;
-    char where[160];
-    if (scope_column)
-        snprintf(where, sizeof(where), " WHERE s.session_date >= ? AND s.session_date <= ? AND s.%s = ?", scope_column);
-    else
-        snprintf(where, sizeof(where), " WHERE s.session_date >= ? AND s.session_date <= ? AND s.id > ?");
-    const char *types = scope_column ? "sss" : "ssi";
-    char sql[1024];
     json_t *map = json_object();
     struct store_stmt *q;
     enum store_rc rc;
-#define BIND3(sql_) (scope_column ? store_query(st, &q, sql_, types, from, to, unit) : store_query(st, &q, sql_, types, from, to, (int64_t)0))
-    snprintf(sql, sizeof(sql),
-             "SELECT s.commune_code, s.session_date, COUNT(*),"
-             " SUM(CASE WHEN m.status <> 'pending' THEN 1 ELSE 0 END),"
-             " SUM(CASE WHEN m.status = 'positive' THEN 1 ELSE 0 END),"
-             " SUM(CASE WHEN m.status = 'pool_positive_retest' THEN 1 ELSE 0 END),"
-             " SUM(CASE WHEN m.status = 'pending' THEN 1 ELSE 0 END)"
-             " FROM testing_samples m JOIN testing_sessions s ON s.id = m.session_id%s"
-             " GROUP BY s.commune_code, s.session_date",
-             where);
-    rc = BIND3(sql);
+    rc = stats_query(st, &q,
+                     "SELECT s.commune_code, s.session_date, COUNT(*),"
+                     " SUM(CASE WHEN m.status <> 'pending' THEN 1 ELSE 0 END),"
+                     " SUM(CASE WHEN m.status = 'positive' THEN 1 ELSE 0 END),"
+                     " SUM(CASE WHEN m.status = 'pool_positive_retest' THEN 1 ELSE 0 END),"
+                     " SUM(CASE WHEN m.status = 'pending' THEN 1 ELSE 0 END)"
+                     " FROM testing_samples m JOIN testing_sessions s ON s.id = m.session_id",
+                     area, from, to, " GROUP BY s.commune_code, s.session_date");
     for (rc = rc ? rc : store_step(q); rc == STORE_ROW; rc = store_step(q)) {
         json_t *row = stats_row(map, store_col_text(q, 0), store_col_text(q, 1));
         json_object_set_new(row, "people_sampled", json_integer(store_col_int(q, 2)));
@@ -633,12 +585,10 @@ enum store_rc testing_stats(struct store *st, struct arena *a, const char *scope
         store_finalize(q);
     if (rc != STORE_DONE)
         goto fail;
-    snprintf(sql, sizeof(sql),
-             "SELECT s.commune_code, s.session_date, COUNT(*), SUM(CASE WHEN t.result IS NULL THEN 0 ELSE 1 END)"
-             " FROM testing_tubes t JOIN testing_sessions s ON s.id = t.session_id%s AND t.members > 0"
-             " GROUP BY s.commune_code, s.session_date",
-             where);
-    rc = BIND3(sql);
+    rc = stats_query(st, &q,
+                     "SELECT s.commune_code, s.session_date, COUNT(*), SUM(CASE WHEN t.result IS NULL THEN 0 ELSE 1 END)"
+                     " FROM testing_tubes t JOIN testing_sessions s ON s.id = t.session_id AND t.members > 0",
+                     area, from, to, " GROUP BY s.commune_code, s.session_date");
     for (rc = rc ? rc : store_step(q); rc == STORE_ROW; rc = store_step(q)) {
         json_t *row = stats_row(map, store_col_text(q, 0), store_col_text(q, 1));
         json_object_set_new(row, "tubes", json_integer(store_col_int(q, 2)));
@@ -650,13 +600,11 @@ enum store_rc testing_stats(struct store *st, struct arena *a, const char *scope
         goto fail;
     /* Turnaround per tube (first sample to result), median per commune and day, computed here:
      * medians are not portable SQL. */
-    snprintf(sql, sizeof(sql),
-             "SELECT s.commune_code, s.session_date, t.resulted_at - t.first_sampled_at"
-             " FROM testing_tubes t JOIN testing_sessions s ON s.id = t.session_id%s"
-             " AND t.result IS NOT NULL AND t.first_sampled_at IS NOT NULL"
-             " ORDER BY s.commune_code, s.session_date",
-             where);
-    rc = BIND3(sql);
+    rc = stats_query(st, &q,
+                     "SELECT s.commune_code, s.session_date, t.resulted_at - t.first_sampled_at"
+                     " FROM testing_tubes t JOIN testing_sessions s ON s.id = t.session_id"
+                     " AND t.result IS NOT NULL AND t.first_sampled_at IS NOT NULL",
+                     area, from, to, " ORDER BY s.commune_code, s.session_date");
     size_t n = 0, cap = 0;
     int64_t *v = NULL;
     char cur[32] = "";
@@ -687,7 +635,6 @@ enum store_rc testing_stats(struct store *st, struct arena *a, const char *scope
         store_finalize(q);
     if (rc != STORE_DONE)
         goto fail;
-#undef BIND3
     /* Sorted by date then commune. */
     json_t *arr = json_array();
     const char *key;

@@ -462,8 +462,13 @@ static int check_existing(struct checker *c, const struct row *w, const char **f
     int rc = people_match(c->s, c->a, &w->pf, &p, &f);
     if (rc == STORE_DONE)
         return 0;
+    if (rc == ERR_CONFLICT) { /* the ids point at two people, or at someone whose name or birth date differ */
+        *field = f.field;
+        *reason = arena_strdup(c->a, f.message);
+        return -1;
+    }
     if (rc)
-        return rc < 100 ? STORE_ERROR : rc; /* the fields were checked: an enum err here is a bug */
+        return rc < 100 ? STORE_ERROR : rc; /* the fields were checked: another enum err here is a bug */
     if (!p.commune_code || !unit_within(c->unit_code, p.commune_code)) {
         *field = w->pf.cccd ? "cccd" : w->pf.cmnd ? "cmnd" : w->pf.bhyt ? "bhyt" : "phone";
         *reason = "this person is recorded in another area; that area registers them";

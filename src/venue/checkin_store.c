@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "admin/unit.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "venue/checkin.h"
 
@@ -151,17 +152,18 @@ enum store_rc checkin_report(struct store *s, struct arena *a, const struct unit
     *n = 0;
     /* The child level's column; a commune has no children and reports on itself. */
     const char *child = u->level == 0 ? "province_code" : u->level == 1 ? "district_code" : "commune_code";
-    const char *scope = unit_scope_column(u); /* NULL for the nation */
-    char sql[768];
-    snprintf(sql, sizeof(sql),
-             "SELECT (checked_in_at + " VN_OFFSET_SQL ") / 86400, %s, COUNT(DISTINCT venue_id), COUNT(*) FROM checkins"
-             " WHERE checked_in_at >= ? AND checked_in_at < ?%s%s%s"
-             " GROUP BY (checked_in_at + " VN_OFFSET_SQL ") / 86400, %s ORDER BY 1, 2",
-             child, scope ? " AND " : "", scope ? scope : "", scope ? " = ?" : "", child);
-    int64_t from = vn_day_start(from_day), to = vn_day_start(to_day + 1);
+    /* child is one of the three constant column names above */
+    struct store_sql sql;
+    store_sql_init(&sql, "SELECT (checked_in_at + " VN_OFFSET_SQL ") / 86400, ", "");
+    store_sql_add(&sql, child, "");
+    store_sql_add(&sql, ", COUNT(DISTINCT venue_id), COUNT(*) FROM checkins WHERE checked_in_at >= ? AND checked_in_at < ?",
+                  "ii", vn_day_start(from_day), vn_day_start(to_day + 1));
+    store_sql_area(&sql, NULL, u->code);
+    store_sql_add(&sql, " GROUP BY (checked_in_at + " VN_OFFSET_SQL ") / 86400, ", "");
+    store_sql_add(&sql, child, "");
+    store_sql_add(&sql, " ORDER BY 1, 2", "");
     struct store_stmt *st;
-    enum store_rc rc =
-        scope ? store_query(s, &st, sql, "iis", from, to, u->code) : store_query(s, &st, sql, "ii", from, to);
+    enum store_rc rc = store_sql_query(s, &st, &sql);
     if (rc)
         return rc;
     size_t cap = 64, k = 0;

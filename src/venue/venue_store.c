@@ -3,7 +3,7 @@
  * the check-ins table (owned by the check-in files) joined with persons.
  *
  * Every venue row carries its province, district and commune codes, so an
- * official's list is one indexed comparison (unit_scope_column).
+ * official's list is one indexed comparison (store_sql_area).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "admin/unit.h"
 #include "core/clock.h"
 #include "qr/qr.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "venue/venue_int.h"
 
@@ -103,43 +104,32 @@ enum store_rc venue__insert(struct store *s, const struct venue_new *in, int64_t
     return STORE_ERROR;
 }
 
+/* An official's list is its area; an owner's list is its own venues (unit_code NULL). */
+static void venue_filter_where(struct store_sql *sql, const struct venue_filter *q)
+{
+    store_sql_add(sql, " WHERE 1 = 1", "");
+    if (q->unit_code)
+        store_sql_area(sql, NULL, q->unit_code);
+    if (q->status)
+        store_sql_add(sql, " AND status = ?", "s", q->status);
+    if (q->owner_account_id)
+        store_sql_add(sql, " AND owner_account_id = ?", "i", q->owner_account_id);
+}
+
 enum store_rc venue__list(struct store *s, struct arena *a, const struct venue_filter *q, struct venue **out,
                           int64_t *n, int64_t *total)
 {
-    const struct unit *u = q->unit_code ? unit_find(q->unit_code) : NULL;
-    const char *col = unit_scope_column(u);
-    /*
-     * The WHERE clause is built from constant fragments.  Text values are
-     * bound (at most two, in order); the owner id, limit and offset are
-     * integers the server already holds, so they are printed into the SQL.
-     */
-    char where[192] = " WHERE 1 = 1";
-    char types[3] = "";
-    const char *sv[2] = {NULL, NULL};
-    int ns = 0;
-    if (col) {
-        snprintf(where + strlen(where), sizeof(where) - strlen(where), " AND %s = ?", col);
-        sv[ns++] = u->code;
-    }
-    if (q->status) {
-        snprintf(where + strlen(where), sizeof(where) - strlen(where), " AND status = ?");
-        sv[ns++] = q->status;
-    }
-    if (q->owner_account_id)
-        snprintf(where + strlen(where), sizeof(where) - strlen(where), " AND owner_account_id = %lld",
-                 (long long)q->owner_account_id);
-    memset(types, 's', (size_t)ns);
-    types[ns] = '\0';
-    char count_sql[256], list_sql[512];
-    snprintf(count_sql, sizeof(count_sql), "SELECT COUNT(*) FROM venues%s", where);
-    snprintf(list_sql, sizeof(list_sql), "SELECT " VENUE_COLUMNS " FROM venues%s ORDER BY id LIMIT %lld OFFSET %lld",
-             where, (long long)q->limit, (long long)q->offset);
-    enum store_rc rc =
-        store_int(s, total, count_sql, types, sv[0], sv[1]); /* unused trailing arguments are ignored */
+    struct store_sql count, list;
+    store_sql_init(&count, "SELECT COUNT(*) FROM venues", "");
+    venue_filter_where(&count, q);
+    store_sql_init(&list, "SELECT " VENUE_COLUMNS " FROM venues", "");
+    venue_filter_where(&list, q);
+    store_sql_add(&list, " ORDER BY id LIMIT ? OFFSET ?", "ii", q->limit, q->offset);
+    enum store_rc rc = store_sql_int(s, total, &count);
     if (rc)
         return rc;
     struct store_stmt *st;
-    rc = store_query(s, &st, list_sql, types, sv[0], sv[1]);
+    rc = store_sql_query(s, &st, &list);
     if (rc)
         return rc;
     *out = arena_alloc(a, sizeof(**out) * (size_t)(q->limit > 0 ? q->limit : 1));

@@ -156,6 +156,23 @@ test('without sign-in: phone and full name find or make the person; retries are 
   assertStatus(staff, 201);
 });
 
+test('anonymous check-ins (a name sent decomposed, an 84… phone) are the citizen\'s once they sign in with that phone and name', async () => {
+  const phone = freshPhone();
+  const nfd = 'Pha\u0323m Thi\u0323 Ho\u0302\u0300ng';
+  const r = await checkin({ client_id: clientId(), venue_code: v.main.code, phone: `84${phone.slice(1)}`, full_name: nfd });
+  assertStatus(r, 201);
+  const pid = r.json.checkins[0].person_id;
+  await srv.api('POST', '/api/v1/citizen/otp', { body: { phone } });
+  const o = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=otp&limit=1`, { token: adminToken });
+  const code = /(\d{6})/.exec(o.json.messages[0].text)[1];
+  const login = await srv.api('POST', '/api/v1/citizen/login', { body: { phone, code, full_name: 'Phạm Thị Hồng' } });
+  assertStatus(login, 200);
+  assert.equal(login.json.person.id, pid, 'the check-in record became theirs');
+  assert.equal(login.json.person.full_name, 'Phạm Thị Hồng');
+  const mine = await srv.api('GET', '/api/v1/me/checkins', { token: login.json.token });
+  assert.deepEqual(mine.json.checkins.map((x) => x.id), [r.json.checkins[0].id]);
+});
+
 test('the same client_id cannot be reused at another venue', async () => {
   const id = clientId();
   assertStatus(await checkin({ client_id: id, venue_code: v.main.code }, cit.binh.token), 201);

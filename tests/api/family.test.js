@@ -7,8 +7,11 @@
 // - POST answers the bare person: 201 when the member was created or linked, 200 when the caller
 //   already manages that person (a retry).
 // - A member has one manager. An existing record is linked only when it describes the person
-//   typed (same folded name and birth date), nobody manages it and it does not sign in on its
-//   own; otherwise 409 naming the identity field.
+//   typed (same folded name and birth date; otherwise 409 naming what disagrees) and nobody
+//   manages it, and then only with proof: 202 {status: pending, link_request_id, proof}; with
+//   proof code_sent a code went to that person's phone (their sign-in phone if they have one)
+//   and POST /me/family/confirm completes the link; with staff_approval (no phone) commune
+//   staff approve or refuse it (/api/v1/family/requests).
 // - Household: a member with the caller's commune and street (compared folded), or with no
 //   address at all (then it takes the caller's), joins the caller's household; the household id
 //   is the id of the person who founded it. Other members get no household.
@@ -24,6 +27,7 @@ let admin;
 let a;      // citizen A at Phúc Xá, 3 Quán Thánh
 let b;      // citizen B at Phúc Xá
 let phucXaStaff;
+let phucXaAdmin;
 let hcmStaff;
 
 before(async () => {
@@ -33,6 +37,8 @@ before(async () => {
   b = await citizenWithProfile(srv, admin, uniquePhone(), { full_name: 'Trần Văn B', street: '9 Hàng Đào' });
   await createAccount(srv, admin, { username: 'f.phucxa', role: 'tracer', unit_code: UNITS.phucXa });
   phucXaStaff = await srv.login('f.phucxa', PASSWORD);
+  await createAccount(srv, admin, { username: 'f.phucxa.admin', role: 'commune_admin', unit_code: UNITS.phucXa });
+  phucXaAdmin = await srv.login('f.phucxa.admin', PASSWORD);
   await createAccount(srv, admin, { username: 'f.hcm', role: 'province_admin', unit_code: UNITS.hcm });
   hcmStaff = await srv.login('f.hcm', PASSWORD);
 });
@@ -95,28 +101,127 @@ describe('adding members', () => {
     assert.deepEqual(after, statsBefore);
   });
 
-  test('a person registered by staff is linked by CCCD when name and birth date agree', async () => {
+  test('a person registered by staff (no phone) waits for commune staff: 202, nothing linked until approved', async () => {
     const cccd = uniqueCccd();
     const rec = (await createPerson(srv, phucXaStaff, { full_name: 'Phan Bội Châu', date_of_birth: '1967-12-26', cccd })).person;
     const r = await add(b, { full_name: 'Phan Boi Chau', date_of_birth: '1967-12-26', cccd });
-    assertStatus(r, 201);
-    assert.equal(r.json.id, rec.id, 'linked, not duplicated');
+    assertStatus(r, 202);
+    assert.deepEqual(Object.keys(r.json).sort(), ['link_request_id', 'proof', 'status']);
+    assert.equal(r.json.status, 'pending');
+    assert.equal(r.json.proof, 'staff_approval');
+    let fam = await srv.api('GET', FAMILY, { token: b.token });
+    assert.ok(!fam.json.members.some((m) => m.id === rec.id), 'not linked yet');
+    assert.deepEqual(fam.json.pending.map((p) => p.link_request_id), [r.json.link_request_id]);
+    assertStatus(await srv.api('GET', `/api/v1/people/${rec.id}`, { token: b.token }), 403);
+    // asked again: the same request
+    assert.equal((await add(b, { full_name: 'Phan Bội Châu', date_of_birth: '1967-12-26', cccd })).json.link_request_id, r.json.link_request_id);
+    // staff elsewhere neither see nor decide it; the commune's staff do
+    const hcmList = await srv.api('GET', `/api/v1/family/requests?unit=${UNITS.phucXa}`, { token: hcmStaff });
+    assertStatus(hcmList, 403);
+    assertStatus(await srv.api('POST', `/api/v1/family/requests/${r.json.link_request_id}/approve`, { token: hcmStaff }), 403);
+    assertError(await srv.api('GET', '/api/v1/family/requests?unit=99999', { token: phucXaAdmin }), 400, 'invalid_field', 'unit');
+    const national = await srv.api('GET', '/api/v1/family/requests', { token: admin });
+    assertStatus(national, 200);
+    assert.ok(national.json.requests.some((q) => q.link_request_id === r.json.link_request_id), 'the nation sees every commune');
+    const list = await srv.api('GET', `/api/v1/family/requests?unit=${UNITS.phucXa}`, { token: phucXaAdmin });
+    assertStatus(list, 200);
+    const item = list.json.requests.find((q) => q.link_request_id === r.json.link_request_id);
+    assert.equal(item.person.id, rec.id);
+    assert.equal(item.requested_by.id, b.person.id);
+    const ok = await srv.api('POST', `/api/v1/family/requests/${r.json.link_request_id}/approve`, { token: phucXaAdmin });
+    assertStatus(ok, 200);
+    assert.equal(ok.json.status, 'linked');
+    fam = await srv.api('GET', FAMILY, { token: b.token });
+    assert.ok(fam.json.members.some((m) => m.id === rec.id), 'linked after approval');
+    assert.deepEqual(fam.json.pending, []);
+    assertError(await srv.api('POST', `/api/v1/family/requests/${r.json.link_request_id}/refuse`, { token: phucXaAdmin }), 409, 'conflict', 'id');
     // A second citizen cannot claim the same person.
     const statsBefore = stableStats();
     assertError(await add(a, { full_name: 'Phan Bội Châu', date_of_birth: '1967-12-26', cccd }), 409, 'conflict', 'cccd');
     assert.deepEqual(stableStats(), statsBefore);
   });
 
-  test('a CCCD recorded for someone else (another name or birth date) is 409', async () => {
+  test('staff may refuse a request: nothing is linked', async () => {
     const cccd = uniqueCccd();
-    await createPerson(srv, phucXaStaff, { full_name: 'Huỳnh Thúc Kháng', date_of_birth: '1926-10-01', cccd });
-    assertError(await add(a, { full_name: 'Tên Khác', date_of_birth: '1926-10-01', cccd }), 409, 'conflict', 'cccd');
-    assertError(await add(a, { full_name: 'Huỳnh Thúc Kháng', date_of_birth: '1900-10-01', cccd }), 409, 'conflict', 'cccd');
+    const rec = (await createPerson(srv, phucXaStaff, { full_name: 'Ngô Thì Nhậm', date_of_birth: '1946-02-02', cccd })).person;
+    const r = await add(b, { full_name: 'Ngô Thì Nhậm', date_of_birth: '1946-02-02', cccd });
+    assertStatus(r, 202);
+    const no = await srv.api('POST', `/api/v1/family/requests/${r.json.link_request_id}/refuse`, { token: phucXaAdmin });
+    assertStatus(no, 200);
+    assert.equal(no.json.status, 'refused');
+    const fam = await srv.api('GET', FAMILY, { token: b.token });
+    assert.ok(!fam.json.members.some((m) => m.id === rec.id));
+    assertError(await srv.api('POST', '/api/v1/family/requests/999999/approve', { token: phucXaAdmin }), 404, 'not_found', 'id');
   });
 
-  test('a citizen who signs in on their own cannot be added; nor can the caller', async () => {
-    const c = await citizenWithProfile(srv, admin, uniquePhone(), { full_name: 'Võ Thị Sáu', date_of_birth: '1933-01-01', cccd: uniqueCccd() });
-    assertError(await add(a, { full_name: 'Võ Thị Sáu', date_of_birth: '1933-01-01', cccd: c.person.cccd }), 409, 'conflict', 'cccd');
+  test('a CCCD recorded for someone else (another name or birth date) is 409 naming what disagrees', async () => {
+    const cccd = uniqueCccd();
+    await createPerson(srv, phucXaStaff, { full_name: 'Huỳnh Thúc Kháng', date_of_birth: '1926-10-01', cccd });
+    assertError(await add(a, { full_name: 'Tên Khác', date_of_birth: '1926-10-01', cccd }), 409, 'conflict', 'full_name');
+    assertError(await add(a, { full_name: 'Huỳnh Thúc Kháng', date_of_birth: '1900-10-01', cccd }), 409, 'conflict', 'date_of_birth');
+  });
+
+  test('a stranger added with the data printed on her ID card is never linked without her code', async () => {
+    // The reported case: name, birth date and CCCD are on the card; the owner signs in with her own phone.
+    const victimPhone = uniquePhone();
+    const victim = await citizenWithProfile(srv, admin, victimPhone, { full_name: 'Võ Thị Sáu', date_of_birth: '1933-01-01', cccd: uniqueCccd() });
+    const r = await add(a, { full_name: 'Võ Thị Sáu', date_of_birth: '1933-01-01', cccd: victim.person.cccd });
+    assertStatus(r, 202);
+    assert.equal(r.json.proof, 'code_sent');
+    assert.equal(r.json.person, undefined, 'nothing about her before the proof');
+    // nothing of hers is readable, her card cannot be revoked
+    assertStatus(await srv.api('GET', `/api/v1/people/${victim.person.id}`, { token: a.token }), 403);
+    const res = await srv.api('GET', '/api/v1/me/results', { token: a.token });
+    assertStatus(res, 200);
+    assert.ok(!res.json.people.some((p) => p.person.id === victim.person.id), 'her results are not listed');
+    assertStatus(await srv.api('GET', `/api/v1/people/${victim.person.id}/vaccinations`, { token: a.token }), 403);
+    assertStatus(await srv.api('GET', `/api/v1/me/qr?person_id=${victim.person.id}`, { token: a.token }), 403);
+    assertStatus(await srv.api('POST', `/api/v1/people/${victim.person.id}/qr/revoke`, { token: a.token }), 403);
+    // the code went to her phone, not to the asker; a guess is refused
+    const out = await srv.api('GET', `/api/v1/outbox?recipient=${victimPhone}&kind=family`, { token: admin });
+    assertStatus(out, 200);
+    assert.equal(out.json.messages.length, 1);
+    assert.doesNotMatch(out.json.messages[0].body, /\d{6}/, 'the stored text is masked');
+    const code = /(\d{6})/.exec(out.json.messages[0].text)[1];
+    const wrong = code === '000000' ? '111111' : '000000';
+    const confirm = (body) => srv.api('POST', `${FAMILY}/confirm`, { token: a.token, body });
+    assertError(await confirm({ link_request_id: r.json.link_request_id, code: wrong }), 400, 'invalid_field', 'code');
+    assertError(await confirm({ link_request_id: r.json.link_request_id, code: 'abc' }), 400, 'invalid_field', 'code');
+    assertError(await confirm({ code }), 400, 'missing_field', 'link_request_id');
+    // another citizen cannot use the request
+    assertError(await srv.api('POST', `${FAMILY}/confirm`, { token: b.token, body: { link_request_id: r.json.link_request_id, code } }), 404, 'not_found', 'link_request_id');
+    assertStatus(await srv.api('GET', `/api/v1/people/${victim.person.id}`, { token: a.token }), 403);
+    // she still reads her own record
+    const own = await srv.api('GET', '/api/v1/me', { token: victim.token });
+    assertStatus(own, 200);
+    assert.equal(own.json.person.id, victim.person.id);
+    // with her code (she agreed), the link is made
+    const ok = await confirm({ link_request_id: r.json.link_request_id, code });
+    assertStatus(ok, 201);
+    assert.equal(ok.json.id, victim.person.id);
+    assertStatus(await srv.api('GET', `/api/v1/people/${victim.person.id}`, { token: a.token }), 200);
+    assertError(await confirm({ link_request_id: r.json.link_request_id, code }), 409, 'conflict', 'link_request_id');
+    assertStatus(await srv.api('DELETE', `${FAMILY}/${victim.person.id}`, { token: a.token }), 204);
+  });
+
+  test('five wrong codes void the request', async () => {
+    const phone = uniquePhone();
+    const rec = (await createPerson(srv, phucXaStaff, { full_name: 'Đào Duy Từ', date_of_birth: '1972-05-05', phone })).person;
+    const r = await add(a, { full_name: 'Dao Duy Tu', date_of_birth: '1972-05-05', phone });
+    assertStatus(r, 202);
+    assert.equal(r.json.proof, 'code_sent');
+    const out = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=family`, { token: admin });
+    const code = /(\d{6})/.exec(out.json.messages[0].text)[1];
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) {
+      assertStatus(await srv.api('POST', `${FAMILY}/confirm`, { token: a.token, body: { link_request_id: r.json.link_request_id, code: wrong } }), 400);
+    }
+    assertError(await srv.api('POST', `${FAMILY}/confirm`, { token: a.token, body: { link_request_id: r.json.link_request_id, code } }), 409, 'conflict', 'link_request_id');
+    const fam = await srv.api('GET', FAMILY, { token: a.token });
+    assert.ok(!fam.json.members.some((m) => m.id === rec.id));
+  });
+
+  test('the caller cannot add themself', async () => {
     const self = await srv.api('GET', '/api/v1/me', { token: b.token });
     const r = await add(b, { full_name: self.json.person.full_name, date_of_birth: self.json.person.date_of_birth, phone: self.json.person.phone });
     assertError(r, 409, 'conflict');

@@ -194,8 +194,8 @@ describe('bad rows', () => {
       csvLine(row({ date_of_birth: '2015-05-05', priority_group: 'adolescents' })), // 14 under 12
       csvLine([...row({ cccd: dupCccd }), 'dòng một\ndòng hai']), //                  15-16 valid (quoted newline)
       csvLine(row({ cccd: dupCccd })), //                                              17 duplicate of 15
-      csvLine(row({ cccd: regC, date_of_birth: '1960-01-01' })), //                    18 already registered
-      csvLine(row({ cccd: outC, date_of_birth: '1960-01-01' })), //                    19 recorded in another area
+      csvLine(row({ cccd: regC, full_name: 'Bui Van Da', date_of_birth: '1960-01-01' })), // 18 already registered
+      csvLine(row({ cccd: outC, full_name: 'Lý Văn Xa', date_of_birth: '1960-01-01' })), // 19 recorded in another area
       csvLine(row({ commune_code: '' })), //                                           20
       csvLine(row({ priority_group: '' })), //                                         21
     ];
@@ -236,6 +236,32 @@ describe('bad rows', () => {
     assert.deepEqual([yes.json.registered, yes.json.people_created, yes.json.skipped], [2, 2, 18]);
     const st = snapshot('vaccine_upload_batches');
     assert.equal(st.vaccine_registrations.rows, before_.vaccine_registrations.rows + 2);
+  });
+
+  test('rows whose identifiers disagree with the records are bad rows naming what disagrees; a match adds the new CCCD', async () => {
+    const bhyt = `DN40101${String(process.pid).padStart(8, '0').slice(-8)}`;
+    const rec = await srv.api('POST', '/api/v1/people', { token: tok.commune,
+      body: { full_name: 'Cao Bá Quát', date_of_birth: '1958-01-01', commune_code: '00001', bhyt } });
+    assertStatus(rec, 201);
+    const other = await srv.api('POST', '/api/v1/people', { token: tok.commune,
+      body: { full_name: 'Cao Bá Quát', date_of_birth: '1958-01-01', commune_code: '00001', cccd: uniqueCccd() } });
+    assertStatus(other, 201);
+    const newCccd = uniqueCccd();
+    const checkOne = async (o) => {
+      const r = await check(Buffer.from(csv([row({ date_of_birth: '1958-01-01', bhyt, ...o })]), 'utf8'));
+      assertStatus(r, 200);
+      return r.json;
+    };
+    let r = await checkOne({ full_name: 'Người Khác', cccd: uniqueCccd() });
+    assert.equal(r.errors[0].field, 'full_name', JSON.stringify(r.errors));
+    assert.match(r.errors[0].reason, /bhyt/);
+    r = await checkOne({ full_name: 'Cao Ba Quat', cccd: other.json.person.cccd });
+    assert.equal(r.errors[0].field, 'bhyt', JSON.stringify(r.errors));
+    r = await checkOne({ full_name: 'Cao Ba Quat', cccd: newCccd, phone: '' });
+    assert.deepEqual(r.errors, []);
+    assertStatus(await apply(r.token, {}), 200);
+    const p = await srv.api('GET', `/api/v1/people/${rec.json.person.id}`, { token: tok.commune });
+    assert.equal(p.json.cccd, newCccd, 'the registration added the CCCD it brought');
   });
 
   test('a row that stops holding between check and apply: nothing of the file is applied', async () => {

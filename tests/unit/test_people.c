@@ -1,4 +1,4 @@
-/* Unit tests of the people rules (people.c) and the one-time code helpers (otp.c): no store, no HTTP. */
+/* Unit tests of the people rules (people.c, merge rule of merge.c) and the one-time code helpers (otp.c): no store, no HTTP. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,10 +152,93 @@ static void otp_ttl_setting(void **state)
     people_configure(300);
 }
 
+/* A name sent decomposed (NFD) is checked and stored composed (NFC), and folds like the composed one. */
+static void input_name_nfc(void **state)
+{
+    (void)state;
+    struct people_input in;
+    const char *field;
+    json_t *body;
+    int rc = read_body("{\"full_name\":\"Nguye\\u0302\\u0303n Thi\\u0323 Hu\\u031bo\\u031b\\u0300ng\"}", 0, &in, &field,
+                       &body);
+    assert_int_equal(rc, 0);
+    assert_string_equal(in.full_name, "Nguyễn Thị Hường");
+    assert_string_equal(in.name_fold, "nguyen thi huong");
+    json_decref(body);
+    rc = read_body("{\"phone\":\"84912345678\"}", 0, &in, &field, &body);
+    assert_int_equal(rc, 0);
+    assert_string_equal(in.phone, "0912345678");
+    json_decref(body);
+}
+
+static struct people_input typed(const char *name, const char *dob, const char *cccd, const char *cmnd,
+                                 const char *bhyt)
+{
+    static struct people_input in;
+    memset(&in, 0, sizeof(in));
+    people__set_name(&in, name);
+    in.date_of_birth = dob;
+    in.cccd = cccd;
+    in.cmnd = cmnd;
+    in.bhyt = bhyt;
+    return in;
+}
+
+/* The identity rule: what both hold must agree; the field that disagrees is named. */
+static void identity_rule(void **state)
+{
+    (void)state;
+    struct person rec = {.id = 7, .full_name = "Lý Thường Kiệt", .date_of_birth = "1950-01-01",
+                         .bhyt = "DN4010100000001"};
+    struct fault f;
+    struct people_input in = typed("Ly Thuong Kiet", "1950-01-01", "001050000001", NULL, "DN4010100000001");
+    assert_int_equal(people__same_identity(&rec, "bhyt", &in, &f), 0);
+    assert_true(people__input_adds(&rec, &in)); /* brings a CCCD */
+    in = typed("Người Khác", "1950-01-01", "001050000001", NULL, "DN4010100000001");
+    assert_int_equal(people__same_identity(&rec, "bhyt", &in, &f), ERR_CONFLICT);
+    assert_string_equal(f.field, "full_name");
+    in = typed("Lý Thường Kiệt", "1990-09-09", NULL, NULL, "DN4010100000001");
+    assert_int_equal(people__same_identity(&rec, "bhyt", &in, &f), ERR_CONFLICT);
+    assert_string_equal(f.field, "date_of_birth");
+    assert_false(people__input_adds(&rec, &in));
+    rec.cccd = "001050000009";
+    in = typed("Lý Thường Kiệt", "1950-01-01", "001050000001", NULL, NULL);
+    assert_int_equal(people__same_identity(&rec, "phone, full_name and date_of_birth", &in, &f), ERR_CONFLICT);
+    assert_string_equal(f.field, "cccd");
+    in = typed("Lý Thường Kiệt", "1950-01-01", NULL, "012345678", NULL);
+    assert_int_equal(people__same_identity(&rec, "bhyt", &in, &f), ERR_CONFLICT);
+    assert_string_equal(f.field, "cmnd");
+    /* a record with no name or birth date yet (a walk-in) agrees with any */
+    struct person walk_in = {.id = 8, .full_name = NULL, .date_of_birth = NULL};
+    in = typed("Bùi Thị Xuân", "1988-08-08", "001088000001", NULL, NULL);
+    assert_int_equal(people__same_identity(&walk_in, "phone", &in, &f), 0);
+}
+
+static void merge_rule(void **state)
+{
+    (void)state;
+    struct fault f;
+    struct person a = {.id = 1, .cccd = "001050000001"}, b = {.id = 2, .bhyt = "DN4010100000001"};
+    assert_int_equal(people__merge_check(&a, &b, true, false, &f), 0);
+    assert_int_equal(people__merge_check(&a, &a, false, false, &f), ERR_INVALID_FIELD);
+    assert_string_equal(f.field, "merge_id");
+    b.cccd = "001050000002";
+    assert_int_equal(people__merge_check(&a, &b, false, false, &f), ERR_CONFLICT);
+    assert_string_equal(f.field, "cccd");
+    b.cccd = NULL;
+    b.cmnd = "012345678";
+    assert_int_equal(people__merge_check(&a, &b, false, false, &f), ERR_CONFLICT);
+    assert_string_equal(f.field, "cmnd");
+    b.cmnd = NULL;
+    assert_int_equal(people__merge_check(&a, &b, true, true, &f), ERR_CONFLICT);
+    assert_string_equal(f.field, "merge_id");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(input_good), cmocka_unit_test(input_bad),  cmocka_unit_test(household_rule),
+        cmocka_unit_test(input_name_nfc), cmocka_unit_test(identity_rule), cmocka_unit_test(merge_rule),
         cmocka_unit_test(profile_and_json), cmocka_unit_test(otp_hash), cmocka_unit_test(otp_ttl_setting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
