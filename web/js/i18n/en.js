@@ -638,6 +638,8 @@ export default {
   'field.case_ids': 'Cases',
   'field.contact_person_id': 'Contact',
   'field.index_person_id': 'Index person',
+  'field.link_request_id': 'Family link request',
+  'field.merge_id': 'Record merged away',
   'field.confirm': 'Confirm the contact',
   'field.province': 'Province',
   'field.params': 'Tracing parameters',

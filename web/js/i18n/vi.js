@@ -638,6 +638,8 @@ export default {
   'field.case_ids': 'Danh sách ca bệnh',
   'field.contact_person_id': 'Người tiếp xúc',
   'field.index_person_id': 'Người nguồn lây',
+  'field.link_request_id': 'Yêu cầu liên kết thành viên gia đình',
+  'field.merge_id': 'Hồ sơ được gộp',
   'field.confirm': 'Xác nhận người tiếp xúc',
   'field.province': 'Tỉnh, thành phố',
   'field.params': 'Tham số truy vết',
