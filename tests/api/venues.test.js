@@ -294,7 +294,7 @@ test('poster PNG holds a QR code of the signed URL, readable by zbarimg', async 
   assert.deepEqual([...r.body.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const file = path.join(tmp, `poster-${v.id}.png`);
   fs.writeFileSync(file, r.body);
-  const z = run('zbarimg', ['--raw', '-q', file]);
+  const z = run('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', file]);
   assert.equal(z.status, 0, `zbarimg: ${z.stderr}`);
   const url = z.stdout.replace(/\n$/, '');
   assert.equal(url.split('\n').length, 1, 'exactly one code on the poster');
@@ -322,7 +322,7 @@ test('poster PDF, rendered by pdftoppm, holds the same QR code', async () => {
   const prefix = path.join(tmp, `page-${v.id}`);
   const p = run('pdftoppm', ['-r', '150', '-png', '-singlefile', pdf, prefix]);
   assert.equal(p.status, 0, `pdftoppm: ${p.stderr}`);
-  const z = run('zbarimg', ['--raw', '-q', `${prefix}.png`]);
+  const z = run('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', `${prefix}.png`]);
   assert.equal(z.status, 0, `zbarimg: ${z.stderr}`);
   await verifyPosterUrl(z.stdout.replace(/\n$/, ''), v.code);
   // the page text holds the name, the address and the instructions

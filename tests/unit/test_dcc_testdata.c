@@ -247,7 +247,7 @@ static bool picture_decodes(const char *b64, const char *want, char *detail, siz
         goto out;
     }
     char cmd[128];
-    snprintf(cmd, sizeof(cmd), "zbarimg --raw -q %s 2>/dev/null", path);
+    snprintf(cmd, sizeof(cmd), "zbarimg --raw -q -Sdisable -Sqrcode.enable %s 2>/dev/null", path);
     FILE *zb = popen(cmd, "r");
     size_t cap_out = strlen(want) + 64, got = 0;
     char *text = calloc(1, cap_out + 1);
