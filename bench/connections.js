@@ -6,6 +6,8 @@
 // fails on them.
 //
 //   node bench/connections.js [N]      N defaults to 10000; CORDON_BIN picks the binary
+//   BENCH_SMOKE=1: 100 connections unless N is given, and a connection the server did not answer
+//   with 200 fails the run (scripts/bench.sh --smoke runs it so)
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -13,7 +15,8 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const N = Number(process.argv[2] || 10000);
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const N = Number(process.argv[2] || (SMOKE ? 100 : 10000));
 const BIN = path.resolve(__dirname, '..', process.env.CORDON_BIN || 'build/cordon');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const kb = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
@@ -83,6 +86,10 @@ async function main() {
     console.log(`${N} idle keep-alive connections (${ok} answered 200) opened in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     console.log(`server RSS: ${mib(before)} MiB before, ${mib(after)} MiB with them open: +${mib(after - before)} MiB, ${Math.round((after - before) / N)} bytes each`);
     console.log(`of which anonymous memory: ${mib(anonBefore)} MiB before, ${mib(anonAfter)} MiB with them open`);
+    if (SMOKE && ok !== N) {
+      console.error(`bench/connections.js: ${N - ok} of ${N} connections were not answered 200`);
+      process.exitCode = 1;
+    }
   } finally {
     for (const s of socks) s.destroy();
     if (!gone) srv.kill('SIGTERM');

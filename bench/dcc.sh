@@ -6,18 +6,24 @@
 # verifying = the reverse with the signature check against a trust list.
 # Both sides divide by CPU time (`openssl speed` does by default), so the
 # ratios do not depend on other load.  The bar (issue 5): verify >= 0.8 and
-# issue >= 0.5 of OpenSSL's rates.  Prints figures; never fails on them.
+# issue >= 0.5 of OpenSSL's rates.  Prints figures; never fails on them, fails
+# when a certificate does not verify or a rate is missing.
 #
-#   bench/dcc.sh                 uses build/cordon (make bench builds it)
+#   bench/dcc.sh                 uses $BUILD/cordon (BUILD defaults to build-bench)
 #   CORDON_BIN=... SECONDS_EACH=3 bench/dcc.sh
+#   BENCH_SMOKE=1: one second each
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-bin=${CORDON_BIN:-build/cordon}
-secs=${SECONDS_EACH:-3}
+bin=${CORDON_BIN:-${BUILD:-build-bench}/cordon}
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+    secs=${SECONDS_EACH:-1}
+else
+    secs=${SECONDS_EACH:-3}
+fi
 
 if [ ! -x "$bin" ]; then
-    echo "bench/dcc.sh: $bin not found (run make build)" >&2
+    echo "bench/dcc.sh: $bin not found (run make bench)" >&2
     exit 1
 fi
 if ! command -v openssl >/dev/null; then
@@ -31,6 +37,13 @@ ours=$("$bin" dcc bench --seconds "$secs")
 issue=$(awk '$1 == "issue_per_s" { print $2 }' <<<"$ours")
 verify=$(awk '$1 == "verify_per_s" { print $2 }' <<<"$ours")
 len=$(awk '$1 == "hc1_length" { print $2 }' <<<"$ours")
+
+for v in "$ossl_sign" "$ossl_verify" "$issue" "$verify" "$len"; do
+    if ! awk -v v="$v" 'BEGIN { exit !(v + 0 > 0) }'; then
+        echo "bench/dcc.sh: a rate is missing (openssl: '$ossl'; cordon: '$ours')" >&2
+        exit 1
+    fi
+done
 
 awk -v os="$ossl_sign" -v ov="$ossl_verify" -v is="$issue" -v vs="$verify" -v len="$len" -v secs="$secs" 'BEGIN {
     printf "openssl speed ecdsap256 (%ss):  sign %9.0f/s   verify %9.0f/s\n", secs, os, ov

@@ -52,7 +52,7 @@ static int setup_tx(struct store *s, void *p)
         rc = store_run(s, NULL,
                        "INSERT INTO testing_tubes (code, session_id, lab_unit_code, capacity, members, first_sampled_at,"
                        " province_code, district_code, commune_code) VALUES (?, ?, '001', ?, ?, ?, '01', '001', '00001')",
-                       "sidii", c->codes[i], c->ss->id, c->pool, c->pool, clock_now() - 3600);
+                       "siddi", c->codes[i], c->ss->id, c->pool, c->pool, clock_now() - 3600);
         if (rc == STORE_CONFLICT) { /* a code drawn twice: draw again */
             i--;
             rc = 0;
@@ -101,14 +101,30 @@ static int apply_tx(struct store *s, void *p)
     return testing_import_apply(s, c->token, 0, "001", false, clock_now(), &c->sum, &already, &c->f);
 }
 
+/* A wrong count means the benchmark measured something else: fail, whatever the timings. */
+static void expect(const char *what, int64_t got, int64_t want)
+{
+    if (got != want) {
+        fprintf(stderr, "results_import: %s: %lld, expected %lld\n", what, (long long)got, (long long)want);
+        exit(1);
+    }
+}
+
 static double time_ref(struct store *s, struct ref *r)
 {
-    store_exec(s, "DELETE FROM bench_result_ref");
+    int rc = store_exec(s, "DELETE FROM bench_result_ref");
+    if (rc)
+        die("reference reset", rc, s);
     double t0 = now_s();
-    int rc = store_tx(s, ref_tx, r);
+    rc = store_tx(s, ref_tx, r);
     if (rc)
         die("reference inserts", rc, s);
-    return now_s() - t0;
+    double t = now_s() - t0;
+    int64_t n = -1;
+    if ((rc = store_int(s, &n, "SELECT COUNT(*) FROM bench_result_ref", "")))
+        die("reference count", rc, s);
+    expect("reference rows", n, (int64_t)r->n * r->per);
+    return t;
 }
 
 int main(int argc, char **argv)
@@ -134,7 +150,9 @@ int main(int argc, char **argv)
     }
     if ((rc = migrate_apply(s, NULL)) || (rc = unit_reference_load(s, NULL)) || (rc = unit_registry_load(s)))
         die("migrate", rc, s);
-    store_exec(s, "CREATE TABLE IF NOT EXISTS bench_result_ref (tube TEXT, person BIGINT, result TEXT, ct INTEGER, at BIGINT)");
+    if ((rc = store_exec(s, "CREATE TABLE IF NOT EXISTS bench_result_ref (tube TEXT, person BIGINT, result TEXT,"
+                            " ct INTEGER, at BIGINT)")))
+        die("reference table", rc, s);
 
     /* ---- setup (not timed as part of the import) */
     double t0 = now_s();
@@ -156,6 +174,10 @@ int main(int argc, char **argv)
     struct setup su = {&ss, tubes, pool, calloc((size_t)tubes, TESTING_TUBE_CODE_LEN + 1)};
     if ((rc = store_tx(s, setup_tx, &su)))
         die("setup", rc, s);
+    int64_t samples = -1;
+    if ((rc = store_int(s, &samples, "SELECT COUNT(*) FROM testing_samples WHERE session_id = ?", "i", ss.id)))
+        die("setup count", rc, s);
+    expect("samples after setup", samples, (int64_t)tubes * pool);
     printf("setup: %d tubes, %lld people in pools of %d (%s) in %.1f s\n", tubes, (long long)tubes * pool, pool,
            store_engine(s), now_s() - t0);
 
@@ -174,8 +196,8 @@ int main(int argc, char **argv)
     if (rc)
         die(f.message[0] ? f.message : "check", rc, s);
     double t_check = now_s() - t1;
-    if (chk.bad)
-        die("check found bad rows", (int)chk.bad, s);
+    expect("rows found bad by the check", chk.bad, 0);
+    expect("rows checked valid", chk.valid, tubes);
 
     /* ---- apply */
     struct apply ap = {.token = chk.token};
@@ -186,9 +208,17 @@ int main(int argc, char **argv)
     double t_apply = now_s() - t2;
     double t_total = t_check + t_apply;
 
-    int64_t pending = -1;
-    store_int(s, &pending, "SELECT COUNT(*) FROM testing_samples WHERE session_id = ? AND status = 'pending'", "i",
-              ss.id);
+    int64_t pending = -1, positive = (tubes + 92) / 100; /* tubes 7, 107, 207, ... */
+    if ((rc = store_int(s, &pending, "SELECT COUNT(*) FROM testing_samples WHERE session_id = ? AND status = 'pending'",
+                        "i", ss.id)))
+        die("pending count", rc, s);
+    expect("tubes applied", ap.sum.applied, tubes);
+    expect("people resulted", ap.sum.people, (int64_t)tubes * pool);
+    expect("people still pending", pending, 0);
+    expect("messages queued", ap.sum.messages, (int64_t)tubes * pool);
+    /* A positive pool sends each member to a retest; a positive single sample is a case. */
+    expect("retest orders", ap.sum.retests, pool > 1 ? positive * pool : 0);
+    expect("cases", ap.sum.cases, pool > 1 ? 0 : positive);
 
     /* ---- reference: plain INSERTs of result rows, no propagation, same database */
     struct ref per_tube = {tubes, (const char (*)[TESTING_TUBE_CODE_LEN + 1])su.codes, 1};

@@ -240,6 +240,12 @@ int main(int argc, char **argv)
     double batch = now_s() - t5;
     printf("%zu cases at once (%d threads): %.2f s  (%lld F1, %lld F2 found)\n", ncases, threads, batch,
            (long long)bs.f1, (long long)bs.f2);
+    /* Counts, not timings, decide failure: threads must find what one thread found, and a
+     * province with check-ins must yield contacts. */
+    bool counts_ok = sf1 > 0 && (nsingle < ncases || (bs.f1 == sf1 && bs.f2 == sf2));
+    if (!counts_ok)
+        fprintf(stderr, "tracing_bench: wrong counts: one by one %lld F1 %lld F2, at once %lld F1 %lld F2\n",
+                (long long)sf1, (long long)sf2, (long long)bs.f1, (long long)bs.f2);
 
     /* the reference: one SQL statement per case */
     double *tq = calloc(nsql, sizeof(double));
@@ -276,5 +282,6 @@ int main(int argc, char **argv)
     tracing_result_free(&r);
     tracing_engine_release(&e);
     store_close(s);
-    return agree == done_sql ? 0 : 3;
+    unit_registry_free();
+    return agree == done_sql && counts_ok ? 0 : 3;
 }

@@ -14,6 +14,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -44,21 +45,21 @@ int account_may_manage(int actor_role, const char *actor_unit, int role, const c
 json_t *account_to_json(const struct account *a);
 
 /* Queries; strings of results live in the arena. */
-int account_insert(struct store *s, const struct account_new *in, int64_t created_by, int64_t *id);
-int account_get(struct store *s, struct arena *a, int64_t id, struct account *out);
-int account_find_login(struct store *s, struct arena *a, const char *username, struct account *out);
-int account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit, int64_t offset,
-                 struct account **out, int64_t *n, int64_t *total);
+enum store_rc account_insert(struct store *s, const struct account_new *in, int64_t created_by, int64_t *id);
+enum store_rc account_get(struct store *s, struct arena *a, int64_t id, struct account *out);
+enum store_rc account_find_login(struct store *s, struct arena *a, const char *username, struct account *out);
+enum store_rc account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit,
+                           int64_t offset, struct account **out, int64_t *n, int64_t *total);
 struct account_change {
     const char *full_name, *password_hash, *phone;
     int disabled; /* -1: unchanged */
 };
-int account_update(struct store *s, int64_t id, const struct account_change *c);
+enum store_rc account_update(struct store *s, int64_t id, const struct account_change *c);
 
 /* Handlers */
-int account_handle_list(struct http_req *r);
-int account_handle_create(struct http_req *r);
-int account_handle_get(struct http_req *r);
-int account_handle_update(struct http_req *r);
+enum err account_handle_list(struct http_req *r);
+enum err account_handle_create(struct http_req *r);
+enum err account_handle_get(struct http_req *r);
+enum err account_handle_update(struct http_req *r);
 
 #endif

@@ -16,7 +16,7 @@
 #include "store/store.h"
 
 /* GET /api/v1/accounts?unit=&limit=&offset= */
-int account_handle_list(struct http_req *r)
+enum err account_handle_list(struct http_req *r)
 {
     const char *unit = http_query(r, "unit");
     if (!unit)
@@ -63,7 +63,7 @@ static int create_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/accounts */
-int account_handle_create(struct http_req *r)
+enum err account_handle_create(struct http_req *r)
 {
     static const char *const fields[] = {"username", "password", "full_name", "role", "unit_code", "phone", NULL};
     json_t *body;
@@ -120,7 +120,7 @@ static int load_target(struct http_req *r, struct account *a)
 }
 
 /* GET /api/v1/accounts/{id} */
-int account_handle_get(struct http_req *r)
+enum err account_handle_get(struct http_req *r)
 {
     struct account a;
     int rc = load_target(r, &a);
@@ -147,7 +147,7 @@ static int update_tx(struct store *s, void *p)
 }
 
 /* PATCH /api/v1/accounts/{id} */
-int account_handle_update(struct http_req *r)
+enum err account_handle_update(struct http_req *r)
 {
     static const char *const fields[] = {"full_name", "password", "disabled", "phone", NULL};
     struct account a;

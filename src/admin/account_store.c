@@ -27,7 +27,7 @@ static void read_row(struct store_stmt *st, struct arena *a, struct account *out
     out->password_hash = NULL;
 }
 
-int account_insert(struct store *s, const struct account_new *in, int64_t created_by, int64_t *id)
+enum store_rc account_insert(struct store *s, const struct account_new *in, int64_t created_by, int64_t *id)
 {
     char hash[SECRET_PWHASH_LEN];
     if (secret_password_hash(in->password, hash))
@@ -60,20 +60,20 @@ static void read_one(struct store_stmt *st, void *p)
         c->out->password_hash = arena_strdup(c->a, store_col_text(st, 8));
 }
 
-int account_get(struct store *s, struct arena *a, int64_t id, struct account *out)
+enum store_rc account_get(struct store *s, struct arena *a, int64_t id, struct account *out)
 {
     struct read_ctx c = {a, out, false};
     return store_get(s, read_one, &c, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?", "i", id);
 }
 
-int account_find_login(struct store *s, struct arena *a, const char *username, struct account *out)
+enum store_rc account_find_login(struct store *s, struct arena *a, const char *username, struct account *out)
 {
     struct read_ctx c = {a, out, true};
     return store_get(s, read_one, &c, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?", "s", username);
 }
 
-int account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit, int64_t offset,
-                 struct account **out, int64_t *n, int64_t *total)
+enum store_rc account_list(struct store *s, struct arena *a, const char *unit_code, int64_t limit,
+                           int64_t offset, struct account **out, int64_t *n, int64_t *total)
 {
     struct store_sql count, list;
     store_sql_init(&count, "SELECT COUNT(*) FROM accounts WHERE 1 = 1", "");
@@ -81,7 +81,7 @@ int account_list(struct store *s, struct arena *a, const char *unit_code, int64_
     store_sql_init(&list, "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE 1 = 1", "");
     store_sql_area(&list, NULL, unit_code);
     store_sql_add(&list, " ORDER BY id LIMIT ? OFFSET ?", "ii", limit, offset);
-    int rc = store_sql_int(s, total, &count);
+    enum store_rc rc = store_sql_int(s, total, &count);
     if (rc)
         return rc;
     struct store_stmt *st;
@@ -96,10 +96,10 @@ int account_list(struct store *s, struct arena *a, const char *unit_code, int64_
     return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
 }
 
-int account_update(struct store *s, int64_t id, const struct account_change *c)
+enum store_rc account_update(struct store *s, int64_t id, const struct account_change *c)
 {
     int64_t now = clock_now();
-    int rc = STORE_OK;
+    enum store_rc rc = STORE_OK;
     if (c->full_name)
         rc = store_run(s, NULL, "UPDATE accounts SET full_name = ?, updated_at = ? WHERE id = ?", "sii", c->full_name,
                        now, id);

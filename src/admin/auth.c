@@ -197,7 +197,7 @@ static void make_dummy_hash(void)
 }
 
 /* POST /api/v1/auth/login */
-int auth_handle_login(struct http_req *r)
+enum err auth_handle_login(struct http_req *r)
 {
     static const char *const fields[] = {"username", "password", NULL};
     json_t *body;
@@ -264,7 +264,7 @@ int auth_job_session_cleanup(struct store *s, int64_t now, const char **detail)
 }
 
 /* POST /api/v1/auth/logout */
-int auth_handle_logout(struct http_req *r)
+enum err auth_handle_logout(struct http_req *r)
 {
     int rc = store_run(r->store, NULL, "UPDATE sessions SET revoked_at = ? WHERE token_hash = ?", "is", clock_now(),
                        r->who->session_hash);
@@ -277,7 +277,7 @@ int auth_handle_logout(struct http_req *r)
 }
 
 /* GET /api/v1/auth/me (staff) */
-int auth_handle_me(struct http_req *r)
+enum err auth_handle_me(struct http_req *r)
 {
     struct account a;
     int rc = account_get(r->store, &r->arena, r->who->account_id, &a);

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "core/err.h"
 #include "core/secret.h"
 
 struct store;
@@ -51,8 +52,8 @@ int auth_session_ttl(void);
 /* Background job: deletes sessions that ended more than a day ago, and old failed-login rows. */
 int auth_job_session_cleanup(struct store *s, int64_t now, const char **detail);
 
-int auth_handle_login(struct http_req *r);
-int auth_handle_logout(struct http_req *r);
-int auth_handle_me(struct http_req *r);
+enum err auth_handle_login(struct http_req *r);
+enum err auth_handle_logout(struct http_req *r);
+enum err auth_handle_me(struct http_req *r);
 
 #endif

@@ -61,8 +61,8 @@ void unit_ancestors(const struct unit *u, const char **province, const char **di
 /* Handlers (unit_http.c) */
 struct http_req;
 json_t *unit_to_json(const struct unit *u);
-int unit_handle_list(struct http_req *r);
-int unit_handle_search(struct http_req *r);
-int unit_handle_get(struct http_req *r);
+enum err unit_handle_list(struct http_req *r);
+enum err unit_handle_search(struct http_req *r);
+enum err unit_handle_get(struct http_req *r);
 
 #endif

@@ -15,7 +15,7 @@ json_t *unit_to_json(const struct unit *u)
 }
 
 /* GET /api/v1/units?parent=CODE */
-int unit_handle_list(struct http_req *r)
+enum err unit_handle_list(struct http_req *r)
 {
     const char *parent = http_query(r, "parent");
     const struct unit *p;
@@ -29,7 +29,7 @@ int unit_handle_list(struct http_req *r)
 }
 
 /* GET /api/v1/units/search?q=&limit= */
-int unit_handle_search(struct http_req *r)
+enum err unit_handle_search(struct http_req *r)
 {
     const char *q = http_query(r, "q");
     int64_t limit;
@@ -54,7 +54,7 @@ int unit_handle_search(struct http_req *r)
 }
 
 /* GET /api/v1/units/{code} */
-int unit_handle_get(struct http_req *r)
+enum err unit_handle_get(struct http_req *r)
 {
     const struct unit *u;
     int rc = unit_check(http_param(r, "code"), "code", ERR_NOT_FOUND, &u, &r->fault);

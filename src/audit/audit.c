@@ -10,7 +10,7 @@
 #include "store/sql.h"
 #include "store/store.h"
 
-int audit_record(struct store *s, const struct audit_entry *e)
+enum store_rc audit_record(struct store *s, const struct audit_entry *e)
 {
     const char *province = NULL, *district = NULL, *commune = NULL;
     const struct unit *u = e->unit_code ? unit_find(e->unit_code) : NULL;
@@ -24,8 +24,8 @@ int audit_record(struct store *s, const struct audit_entry *e)
                      e->subject_id, e->unit_code, province, district, commune, e->request_id);
 }
 
-int audit_request(struct http_req *r, const char *action, const char *subject_type, const char *subject_id,
-                  const char *unit_code)
+enum store_rc audit_request(struct http_req *r, const char *action, const char *subject_type,
+                            const char *subject_id, const char *unit_code)
 {
     struct audit_entry e = {
         .actor_id = r->who ? r->who->account_id : 0,
@@ -73,7 +73,7 @@ int audit_list(struct store *s, const struct audit_query *q, json_t **out)
 }
 
 /* GET /api/v1/audit?unit=&since=&until=&limit= */
-int audit_handle_list(struct http_req *r)
+enum err audit_handle_list(struct http_req *r)
 {
     struct audit_query q = {0};
     const char *unit = http_query(r, "unit");

@@ -11,6 +11,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "store/store.h"
+
 struct store;
 struct http_req;
 
@@ -24,10 +26,10 @@ struct audit_entry {
     const char *request_id;
 };
 
-int audit_record(struct store *s, const struct audit_entry *e);
+enum store_rc audit_record(struct store *s, const struct audit_entry *e);
 /* Records an entry for the caller of r. */
-int audit_request(struct http_req *r, const char *action, const char *subject_type, const char *subject_id,
-                  const char *unit_code);
+enum store_rc audit_request(struct http_req *r, const char *action, const char *subject_type,
+                            const char *subject_id, const char *unit_code);
 
 struct audit_query {
     const char *unit_code; /* area; required */
@@ -37,6 +39,6 @@ struct audit_query {
 /* Newest first, as a JSON array. */
 int audit_list(struct store *s, const struct audit_query *q, json_t **out);
 
-int audit_handle_list(struct http_req *r);
+enum err audit_handle_list(struct http_req *r);
 
 #endif

@@ -37,7 +37,7 @@ int err_status(enum err e)
     return (e > 0 && e < ERR_LAST) ? err_table[e].status : 500;
 }
 
-int fault_set(struct fault *f, enum err code, const char *field, const char *fmt, ...)
+enum err fault_set(struct fault *f, enum err code, const char *field, const char *fmt, ...)
 {
     f->code = code;
     f->field = field;
@@ -45,7 +45,7 @@ int fault_set(struct fault *f, enum err code, const char *field, const char *fmt
     va_start(ap, fmt);
     vsnprintf(f->message, sizeof(f->message), fmt, ap);
     va_end(ap);
-    return (int)code;
+    return code;
 }
 
 void fault_clear(struct fault *f)

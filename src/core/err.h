@@ -43,7 +43,7 @@ struct fault {
     char message[256];
 };
 
-int fault_set(struct fault *f, enum err code, const char *field, const char *fmt, ...)
+enum err fault_set(struct fault *f, enum err code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void fault_clear(struct fault *f);
 

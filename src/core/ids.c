@@ -1,8 +1,9 @@
 /*
- * ids.c - shape checks of CCCD, CMND and BHYT numbers and dates of birth.
+ * ids.c - shape checks of CCCD, CMND and BHYT numbers, dates of birth and client ids.
  */
 #include "core/ids.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -87,5 +88,18 @@ int ids_check_date_of_birth(const char *s, int64_t now, const char *field, struc
     int today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
     if (y * 10000 + m * 100 + d > today)
         return fault_set(f, ERR_INVALID_FIELD, field, "%s must not be in the future", field);
+    return 0;
+}
+
+int client_id_check(const char *s, const char *field, struct fault *f)
+{
+    size_t n = s ? strlen(s) : 0;
+    bool ok = n >= CLIENT_ID_MIN && n <= CLIENT_ID_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+             s[i] == '_' || s[i] == '-';
+    if (!ok)
+        return fault_set(f, ERR_INVALID_FIELD, field, "%s must be %d-%d characters of A-Z a-z 0-9 _ -", field,
+                         CLIENT_ID_MIN, CLIENT_ID_MAX);
     return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * ids.h - Vietnamese identity numbers and dates of birth, as people type them.
+ * ids.h - Vietnamese identity numbers and dates of birth, as people type them,
+ * and the client ids that make every write safe to retry.
  *
  * CCCD (citizen identity card, 12 digits), CMND (the older identity card,
  * 9 digits), BHYT (health-insurance card, 15 characters) and a date of birth.
@@ -31,5 +32,14 @@ int ids_check_cmnd(const char *s, const char *field, struct fault *f);
 int ids_check_bhyt(const char *s, const char *field, char out[IDS_BHYT_LEN + 1], struct fault *f);
 /* YYYY-MM-DD, a real calendar date, not before 1900-01-01 and not after the UTC day of `now` (epoch seconds). */
 int ids_check_date_of_birth(const char *s, int64_t now, const char *field, struct fault *f);
+
+/*
+ * A client id: 8-64 characters of A-Z a-z 0-9 _ - (a UUID in practice), made
+ * by the client once per write so that a retry finds the row it already made.
+ * One rule for every domain.
+ */
+#define CLIENT_ID_MIN 8
+#define CLIENT_ID_MAX 64
+int client_id_check(const char *s, const char *field, struct fault *f);
 
 #endif

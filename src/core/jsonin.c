@@ -1,7 +1,9 @@
 #include "core/jsonin.h"
 
+#include <stdint.h>
 #include <string.h>
 
+#include "core/ids.h"
 #include "core/text.h"
 
 static void json_decref_cb(void *p)
@@ -60,6 +62,17 @@ int jsonin_str(json_t *obj, const char *name, bool required, size_t maxchars, co
         return fault_set(f, ERR_INVALID_FIELD, name, "%s is longer than %zu characters", name, maxchars);
     *out = s;
     return 0;
+}
+
+int jsonin_client_id(json_t *obj, const char *name, bool required, const char **out, struct fault *f)
+{
+    /* No length cap here: a long id gets the client id rule's message, not the generic one. */
+    int rc = jsonin_str(obj, name, required, SIZE_MAX, out, f);
+    if (!rc && *out)
+        rc = client_id_check(*out, name, f);
+    if (rc)
+        *out = NULL;
+    return rc;
 }
 
 int jsonin_bool(json_t *obj, const char *name, bool required, int *out, struct fault *f)

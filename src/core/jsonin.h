@@ -26,6 +26,8 @@ int jsonin_allow(json_t *obj, const char *const *allowed, struct fault *f);
  * Length is counted in characters; strings must not be empty when present.
  */
 int jsonin_str(json_t *obj, const char *name, bool required, size_t maxchars, const char **out, struct fault *f);
+/* A client id (core/ids.h) under name: the one way handlers read one. */
+int jsonin_client_id(json_t *obj, const char *name, bool required, const char **out, struct fault *f);
 int jsonin_bool(json_t *obj, const char *name, bool required, int *out /* -1 absent, 0, 1 */, struct fault *f);
 /* *out is left unchanged when the field is absent; present (may be NULL) says whether it was given. */
 int jsonin_int(json_t *obj, const char *name, bool required, int64_t min, int64_t max, int64_t *out,

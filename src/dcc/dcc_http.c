@@ -211,7 +211,7 @@ static json_t *certificate_json(const json_t *p)
 
 /* ---- Handler ------------------------------------------------------------- */
 
-int dcc_handle_verify(struct http_req *r)
+enum err dcc_handle_verify(struct http_req *r)
 {
     static const char *const fields[] = {"payload", NULL};
     json_t *body;

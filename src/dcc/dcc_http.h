@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "core/err.h"
+
 struct store;
 struct http_req;
 
@@ -36,6 +38,6 @@ void dcc_http_release(void);
 size_t dcc_http_trust_count(void);
 
 /* POST /api/v1/certificates/verify {"payload":"HC1:..."} -> 200 {"valid",...}. Public. */
-int dcc_handle_verify(struct http_req *r);
+enum err dcc_handle_verify(struct http_req *r);
 
 #endif

@@ -131,20 +131,6 @@ static void put_date(char *p, int64_t day, bool dashes)
         p[4] = p[7] = '-';
 }
 
-/* ---------------------------------------------------------------- ids */
-
-int declare_check_client_id(const char *s, const char *field, struct fault *f)
-{
-    size_t n = strlen(s);
-    bool ok = n >= 8 && n <= 64;
-    for (const char *p = s; ok && *p; p++)
-        ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-             *p == '-';
-    if (!ok)
-        return fault_set(f, ERR_INVALID_FIELD, field, "%s must be 8-64 characters of A-Z, a-z, 0-9, _ and -", field);
-    return 0;
-}
-
 static bool crockford_char(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U');

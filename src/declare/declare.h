@@ -26,6 +26,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -96,8 +97,6 @@ int declare_kind_parse(const char *name);
  */
 int declare_parse(struct arena *a, json_t *body, int64_t today, struct declaration *d, struct fault *f);
 
-/* 8-64 characters of [A-Za-z0-9_-]. */
-int declare_check_client_id(const char *s, const char *field, struct fault *f);
 /* "TK-" 8 digits "-" 6 Crockford base32 characters. */
 bool declare_reference_valid(const char *s);
 /* Writes a fresh reference for the local date of now into out. */
@@ -126,26 +125,28 @@ json_t *declare_to_json(const struct declaration *d, const char *qr);
  * this client_id exists (read it with declare_get_by_client_id).  A
  * reference collision gives STORE_CONFLICT so the caller draws a new one.
  */
-int declare_insert(struct store *s, struct declaration *d, bool *created);
-int declare_get_by_client_id(struct store *s, struct arena *a, const char *client_id, struct declaration *out);
-int declare_get_by_reference(struct store *s, struct arena *a, const char *reference, struct declaration *out);
+enum store_rc declare_insert(struct store *s, struct declaration *d, bool *created);
+enum store_rc declare_get_by_client_id(struct store *s, struct arena *a, const char *client_id,
+                                       struct declaration *out);
+enum store_rc declare_get_by_reference(struct store *s, struct arena *a, const char *reference,
+                                       struct declaration *out);
 /* A person's declarations, newest first, at most limit. */
-int declare_list_person(struct store *s, struct arena *a, int64_t person_id, int64_t limit, struct declaration **out,
-                        int *n);
+enum store_rc declare_list_person(struct store *s, struct arena *a, int64_t person_id, int64_t limit,
+                                  struct declaration **out, int *n);
 /*
  * Flagged declarations inside area (a unit code; store_sql_area) declared in
  * [from, to), ordered by person then time.
  */
-int declare_list_flagged(struct store *s, struct arena *a, const char *area, int64_t from, int64_t to, int64_t limit,
-                         struct declaration **out, int *n);
+enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char *area, int64_t from,
+                                   int64_t to, int64_t limit, struct declaration **out, int *n);
 
 /*
  * Handlers (declare_http.c), routes in src/routes.c.
  */
-int declare_handle_create(struct http_req *r);      /* POST /api/v1/declarations */
-int declare_handle_get(struct http_req *r);         /* GET  /api/v1/declarations/{ref} */
-int declare_handle_list(struct http_req *r);        /* GET  /api/v1/declarations?person_id= */
-int declare_handle_flagged(struct http_req *r);     /* GET  /api/v1/declarations/flagged?unit=&date= */
-int declare_handle_scan(struct http_req *r);        /* POST /api/v1/declarations/scan */
+enum err declare_handle_create(struct http_req *r);  /* POST /api/v1/declarations */
+enum err declare_handle_get(struct http_req *r);     /* GET  /api/v1/declarations/{ref} */
+enum err declare_handle_list(struct http_req *r);    /* GET  /api/v1/declarations?person_id= */
+enum err declare_handle_flagged(struct http_req *r); /* GET  /api/v1/declarations/flagged?unit=&date= */
+enum err declare_handle_scan(struct http_req *r);    /* POST /api/v1/declarations/scan */
 
 #endif

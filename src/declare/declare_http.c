@@ -76,7 +76,7 @@ static int create_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/declarations */
-int declare_handle_create(struct http_req *r)
+enum err declare_handle_create(struct http_req *r)
 {
     static const char *const fields[] = {
         "client_id", "person_id", "kind", "symptoms", "exposure", "health_status", "origin_commune",
@@ -90,9 +90,7 @@ int declare_handle_create(struct http_req *r)
     int64_t now = clock_now();
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &d.client_id, &r->fault);
-    if (!rc)
-        rc = declare_check_client_id(d.client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &d.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &d.person_id, &present, &r->fault);
     if (!rc)
@@ -114,8 +112,10 @@ int declare_handle_create(struct http_req *r)
 
     struct create_ctx ctx = {r, &d, false};
     rc = store_tx(r->store, create_tx, &ctx);
+    if (rc == ERR_CONFLICT)
+        return http_fail(r, ERR_CONFLICT, NULL, "could not draw a free reference; retry");
     if (rc)
-        return rc == ERR_CONFLICT ? http_fail(r, ERR_CONFLICT, NULL, "could not draw a free reference; retry") : rc;
+        return rc;
     struct declaration saved;
     rc = declare_get_by_client_id(r->store, &r->arena, d.client_id, &saved);
     if (rc)
@@ -151,7 +151,7 @@ static int load_visible(struct http_req *r, const char *ref, const char *field, 
 }
 
 /* GET /api/v1/declarations/{ref} */
-int declare_handle_get(struct http_req *r)
+enum err declare_handle_get(struct http_req *r)
 {
     const char *ref = http_param(r, "ref");
     struct declaration d;
@@ -168,7 +168,7 @@ int declare_handle_get(struct http_req *r)
 }
 
 /* GET /api/v1/declarations?person_id=&limit= (citizens: self or a managed member) */
-int declare_handle_list(struct http_req *r)
+enum err declare_handle_list(struct http_req *r)
 {
     int64_t person_id, limit;
     struct person p;
@@ -226,7 +226,7 @@ static json_t *flagged_person(struct http_req *r, const struct declaration *rows
 }
 
 /* GET /api/v1/declarations/flagged?unit=&date= (officials and tracers, in area) */
-int declare_handle_flagged(struct http_req *r)
+enum err declare_handle_flagged(struct http_req *r)
 {
     const char *unit = http_query(r, "unit");
     const char *date = http_query(r, "date");
@@ -274,7 +274,7 @@ int declare_handle_flagged(struct http_req *r)
 /* ---------------------------------------------------------------- scan */
 
 /* POST /api/v1/declarations/scan {"qr"} (staff: checkpoints, samplers) */
-int declare_handle_scan(struct http_req *r)
+enum err declare_handle_scan(struct http_req *r)
 {
     static const char *const fields[] = {"qr", NULL};
     json_t *body, *out;

@@ -55,7 +55,8 @@ static void read_row(struct store_stmt *st, struct arena *a, struct declaration 
 }
 
 /* Runs a prepared query and reads at most max rows into an array in a. */
-static int read_rows(struct store_stmt *st, struct arena *a, int64_t max, struct declaration **out, int *n)
+static enum store_rc read_rows(struct store_stmt *st, struct arena *a, int64_t max, struct declaration **out,
+                               int *n)
 {
     int cap = 16, rc;
     struct declaration *list = arena_alloc(a, sizeof(*list) * (size_t)cap);
@@ -74,7 +75,7 @@ static int read_rows(struct store_stmt *st, struct arena *a, int64_t max, struct
     return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
 }
 
-int declare_insert(struct store *s, struct declaration *d, bool *created)
+enum store_rc declare_insert(struct store *s, struct declaration *d, bool *created)
 {
     struct arena a;
     arena_init(&a);
@@ -86,20 +87,19 @@ int declare_insert(struct store *s, struct declaration *d, bool *created)
     *created = false;
     /* ON CONFLICT DO NOTHING covers both unique columns without aborting a
      * PostgreSQL transaction; the caller tells which one it was. */
-    int rc = store_int(s, &id,
-                       "INSERT INTO declarations (client_id, reference, person_id, kind, symptoms, exposure, "
-                       "health_status, origin_commune, destination_commune, vehicle, vehicle_number, travel_date, "
-                       "from_country, entry_point, flight_number, arrival_date, flagged, province_code, "
-                       "district_code, commune_code, declared_at, declared_by) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT DO NOTHING RETURNING id",
-                       types, d->client_id, d->reference, d->person_id,
-                       declare_kind_name(d->kind), declare_bits_join(&a, d->symptoms, true),
-                       declare_bits_join(&a, d->exposure, false), d->health_status, d->origin_commune,
-                       d->destination_commune, d->vehicle, d->vehicle_number, d->travel_date, d->from_country,
-                       d->entry_point, d->flight_number, d->arrival_date, d->flagged ? 1 : 0, d->province_code,
-                       d->district_code, d->commune_code, d->declared_at,
-                       d->declared_by);
+    enum store_rc rc = store_int(
+        s, &id,
+        "INSERT INTO declarations (client_id, reference, person_id, kind, symptoms, exposure, "
+        "health_status, origin_commune, destination_commune, vehicle, vehicle_number, travel_date, "
+        "from_country, entry_point, flight_number, arrival_date, flagged, province_code, "
+        "district_code, commune_code, declared_at, declared_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING RETURNING id",
+        types, d->client_id, d->reference, d->person_id, declare_kind_name(d->kind),
+        declare_bits_join(&a, d->symptoms, true), declare_bits_join(&a, d->exposure, false), d->health_status,
+        d->origin_commune, d->destination_commune, d->vehicle, d->vehicle_number, d->travel_date,
+        d->from_country, d->entry_point, d->flight_number, d->arrival_date, d->flagged ? 1 : 0,
+        d->province_code, d->district_code, d->commune_code, d->declared_at, d->declared_by);
     arena_release(&a);
     if (rc == STORE_OK) {
         d->id = id;
@@ -126,33 +126,35 @@ static void read_one(struct store_stmt *st, void *p)
     read_row(st, c->a, c->out);
 }
 
-int declare_get_by_client_id(struct store *s, struct arena *a, const char *client_id, struct declaration *out)
+enum store_rc declare_get_by_client_id(struct store *s, struct arena *a, const char *client_id,
+                                       struct declaration *out)
 {
     struct read_ctx c = {a, out};
     return store_get(s, read_one, &c, "SELECT " COLUMNS " FROM declarations WHERE client_id = ?", "s", client_id);
 }
 
-int declare_get_by_reference(struct store *s, struct arena *a, const char *reference, struct declaration *out)
+enum store_rc declare_get_by_reference(struct store *s, struct arena *a, const char *reference,
+                                       struct declaration *out)
 {
     struct read_ctx c = {a, out};
     return store_get(s, read_one, &c, "SELECT " COLUMNS " FROM declarations WHERE reference = ?", "s", reference);
 }
 
-int declare_list_person(struct store *s, struct arena *a, int64_t person_id, int64_t limit, struct declaration **out,
-                        int *n)
+enum store_rc declare_list_person(struct store *s, struct arena *a, int64_t person_id, int64_t limit,
+                                  struct declaration **out, int *n)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT " COLUMNS " FROM declarations WHERE person_id = ? "
-                         "ORDER BY declared_at DESC, id DESC LIMIT ?",
-                         "ii", person_id, limit);
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT " COLUMNS " FROM declarations WHERE person_id = ? "
+                                   "ORDER BY declared_at DESC, id DESC LIMIT ?",
+                                   "ii", person_id, limit);
     if (rc)
         return rc;
     return read_rows(st, a, limit, out, n);
 }
 
-int declare_list_flagged(struct store *s, struct arena *a, const char *area, int64_t from, int64_t to, int64_t limit,
-                         struct declaration **out, int *n)
+enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char *area, int64_t from,
+                                   int64_t to, int64_t limit, struct declaration **out, int *n)
 {
     struct store_sql q;
     store_sql_init(&q, "SELECT " COLUMNS " FROM declarations WHERE flagged = 1 AND declared_at >= ? AND declared_at < ?",
@@ -160,7 +162,7 @@ int declare_list_flagged(struct store *s, struct arena *a, const char *area, int
     store_sql_area(&q, NULL, area);
     store_sql_add(&q, " ORDER BY person_id, declared_at, id LIMIT ?", "i", limit);
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     if (rc)
         return rc;
     return read_rows(st, a, limit, out, n);

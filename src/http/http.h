@@ -41,7 +41,7 @@ struct http_principal {
     const char *session_hash;
 };
 
-typedef int (*http_handler)(struct http_req *r);
+typedef enum err (*http_handler)(struct http_req *r);
 
 struct http_route {
     const char *method;
@@ -101,7 +101,7 @@ const char *http_cookie(struct http_req *r, const char *name);
 int http_read_json(struct http_req *r, const char *const *allowed, json_t **out);
 
 /* Fills r->fault and returns code, for "return http_fail(r, ...)" in handlers. */
-int http_fail(struct http_req *r, enum err code, const char *field, const char *fmt, ...)
+enum err http_fail(struct http_req *r, enum err code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Replies. http_reply_json takes the reference to v. */
@@ -143,8 +143,8 @@ struct http_server_opts {
 };
 
 /* Built-in handlers for the application's route table: GET /healthz, GET /metrics (loopback only). */
-int http_handle_healthz(struct http_req *r);
-int http_handle_metrics(struct http_req *r);
+enum err http_handle_healthz(struct http_req *r);
+enum err http_handle_metrics(struct http_req *r);
 
 /* Serves until SIGTERM or SIGINT, then drains in-flight requests. Returns 0 on a clean stop. */
 int http_serve(const struct http_server_opts *o);

@@ -37,7 +37,7 @@ const char *http_cookie(struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
-int http_fail(struct http_req *r, enum err code, const char *field, const char *fmt, ...)
+enum err http_fail(struct http_req *r, enum err code, const char *field, const char *fmt, ...)
 {
     r->fault.code = code;
     r->fault.field = field;
@@ -45,7 +45,7 @@ int http_fail(struct http_req *r, enum err code, const char *field, const char *
     va_start(ap, fmt);
     vsnprintf(r->fault.message, sizeof(r->fault.message), fmt, ap);
     va_end(ap);
-    return (int)code;
+    return code;
 }
 
 /* "application/json", any case, alone or followed by parameters ("; charset=utf-8"). */

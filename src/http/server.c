@@ -148,7 +148,7 @@ static bool is_loopback(const char *ip)
     return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1");
 }
 
-int http_handle_healthz(struct http_req *r)
+enum err http_handle_healthz(struct http_req *r)
 {
     int64_t one = 0;
     if (store_int(r->store, &one, "SELECT 1", "") != STORE_OK)
@@ -156,7 +156,7 @@ int http_handle_healthz(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:s, s:s}", "status", "ok", "store", store_engine(r->store)));
 }
 
-int http_handle_metrics(struct http_req *r)
+enum err http_handle_metrics(struct http_req *r)
 {
     if (!is_loopback(r->client_ip))
         return http_fail(r, ERR_FORBIDDEN, NULL, "metrics are served on loopback only");
@@ -321,7 +321,11 @@ static void finish(struct http_req *r, int rc)
             /* A handler returned an error without a fault: say so in the log, not to the client. */
             if (rc)
                 log_error("msg=\"handler failed without detail\" id=%s rc=%d", r->request_id, rc);
-            r->fault.code = rc > 0 && rc < ERR_LAST ? (enum err)rc : ERR_INTERNAL;
+            /* A store rc that skipped store_err(): no row is a 404, not a 500. */
+            if (rc >= STORE_ROW && rc <= STORE_ERROR)
+                r->fault.code = store_err((enum store_rc)rc);
+            else
+                r->fault.code = rc > 0 && rc < ERR_LAST ? (enum err)rc : ERR_INTERNAL;
             r->fault.field = NULL;
             snprintf(r->fault.message, sizeof(r->fault.message), "%s",
                      r->fault.code == ERR_INTERNAL ? "internal error; the request id is in the server log"

@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/err.h"
+#include "store/store.h"
+
 struct store;
 struct http_req;
 
@@ -30,8 +33,8 @@ void notify_configure(bool dev, int retention_days);
 #define NOTIFY_MASK "******"
 
 /* Queues a message. channel: "sms"; kind: "otp", "result", ...; recipient: phone number. */
-int notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind, const char *body,
-                 int64_t *id);
+enum store_rc notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind,
+                           const char *body, int64_t *id);
 
 /*
  * Queues one message per row of rows_sql in a single statement (for batches:
@@ -39,8 +42,8 @@ int notify_queue(struct store *s, const char *channel, const char *recipient, co
  * columns named recipient and body, with one parameter, arg.  *queued (may be
  * NULL) gets the number of messages.
  */
-int notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql, int64_t arg,
-                      int64_t *queued);
+enum store_rc notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql,
+                                int64_t arg, int64_t *queued);
 
 /*
  * Queues a message holding a secret (a one-time code): body holds NOTIFY_MASK
@@ -48,8 +51,9 @@ int notify_queue_rows(struct store *s, const char *channel, const char *kind, co
  * under the key-encryption key (core/kek.h).  After expires_at the message is
  * worthless and deleted unsent.
  */
-int notify_queue_secret(struct store *s, const char *channel, const char *recipient, const char *kind,
-                        const char *body, const char *secret, int64_t expires_at, int64_t *id);
+enum store_rc notify_queue_secret(struct store *s, const char *channel, const char *recipient,
+                                  const char *kind, const char *body, const char *secret, int64_t expires_at,
+                                  int64_t *id);
 
 /*
  * The text a sender hands over for message id, its secret filled in: a
@@ -58,7 +62,7 @@ int notify_queue_secret(struct store *s, const char *channel, const char *recipi
  * (no such message) or a store error (STORE_ERROR when the secret does not
  * open).
  */
-int notify_render(struct store *s, int64_t id, char **text);
+enum store_rc notify_render(struct store *s, int64_t id, char **text);
 void notify_text_free(char *text);
 
 /* Job: deletes messages delivered (sent_at, set by the sender) or given up
@@ -67,6 +71,6 @@ void notify_text_free(char *text);
 int notify_job_retention(struct store *s, int64_t now, const char **detail);
 
 /* GET /api/v1/outbox?recipient=&kind=&limit= (national admin) */
-int notify_handle_list(struct http_req *r);
+enum err notify_handle_list(struct http_req *r);
 
 #endif

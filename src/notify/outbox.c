@@ -20,14 +20,14 @@ void notify_configure(bool dev, int days)
     retention_days = days;
 }
 
-int notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind, const char *body,
-                 int64_t *id)
+enum store_rc notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind,
+                           const char *body, int64_t *id)
 {
     int64_t out = 0;
-    int rc = store_int(s, &out,
-                       "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
-                       " VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
-                       "ssssi", channel, recipient, kind, body, clock_now());
+    enum store_rc rc = store_int(s, &out,
+                                 "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
+                                 " VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
+                                 "ssssi", channel, recipient, kind, body, clock_now());
     if (!rc && notify_dev)
         log_info("msg=\"outbox (dev)\" channel=%s to=%s kind=%s body=\"%s\"", channel, recipient, kind, body);
     if (id)
@@ -74,18 +74,19 @@ void notify_text_free(char *text)
     }
 }
 
-int notify_queue_secret(struct store *s, const char *channel, const char *recipient, const char *kind,
-                        const char *body, const char *secret, int64_t expires_at, int64_t *id)
+enum store_rc notify_queue_secret(struct store *s, const char *channel, const char *recipient,
+                                  const char *kind, const char *body, const char *secret, int64_t expires_at,
+                                  int64_t *id)
 {
     char *sealed = kek_seal_current(secret);
     if (!sealed)
         return STORE_ERROR;
     int64_t out = 0;
-    int rc = store_int(s, &out,
-                       "INSERT INTO outbox (channel, recipient, kind, body, secret, kek_id, expires_at, created_at,"
-                       " attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
-                       "ssssssii", channel, recipient, kind, body, sealed, kek_current()->id, expires_at,
-                       clock_now());
+    enum store_rc rc = store_int(
+        s, &out,
+        "INSERT INTO outbox (channel, recipient, kind, body, secret, kek_id, expires_at, created_at,"
+        " attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
+        "ssssssii", channel, recipient, kind, body, sealed, kek_current()->id, expires_at, clock_now());
     free(sealed);
     if (!rc && notify_dev) {
         char *text = fill_in(body, secret);
@@ -110,11 +111,12 @@ static void read_render(struct store_stmt *st, void *ctx)
     c->failed = !c->text;
 }
 
-int notify_render(struct store *s, int64_t id, char **text)
+enum store_rc notify_render(struct store *s, int64_t id, char **text)
 {
     struct render_ctx c = {0};
     *text = NULL;
-    int rc = store_get(s, read_render, &c, "SELECT body, secret, kek_id FROM outbox WHERE id = ?", "i", id);
+    enum store_rc rc =
+        store_get(s, read_render, &c, "SELECT body, secret, kek_id FROM outbox WHERE id = ?", "i", id);
     if (rc == STORE_OK && c.failed)
         rc = STORE_ERROR;
     *text = c.text;
@@ -138,8 +140,8 @@ int notify_job_retention(struct store *s, int64_t now, const char **detail)
     return rc;
 }
 
-int notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql, int64_t arg,
-                      int64_t *queued)
+enum store_rc notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql,
+                                int64_t arg, int64_t *queued)
 {
     char sql[2048];
     int n = snprintf(sql, sizeof(sql),
@@ -149,7 +151,7 @@ int notify_queue_rows(struct store *s, const char *channel, const char *kind, co
     if (n < 0 || (size_t)n >= sizeof(sql))
         return STORE_ERROR;
     int64_t changes = 0;
-    int rc = store_run(s, &changes, sql, "ssii", channel, kind, clock_now(), arg);
+    enum store_rc rc = store_run(s, &changes, sql, "ssii", channel, kind, clock_now(), arg);
     if (!rc && notify_dev)
         log_info("msg=\"outbox (dev)\" channel=%s kind=%s messages=%lld (read them at GET /api/v1/outbox)", channel,
                  kind, (long long)changes);
@@ -158,7 +160,7 @@ int notify_queue_rows(struct store *s, const char *channel, const char *kind, co
     return rc;
 }
 
-int notify_handle_list(struct http_req *r)
+enum err notify_handle_list(struct http_req *r)
 {
     const char *recipient = http_query(r, "recipient");
     const char *kind = http_query(r, "kind");

@@ -38,7 +38,7 @@ static int otp_tx(struct store *s, void *arg)
     return people__otp_issue(s, c->phone, c->now, &c->retry_after);
 }
 
-int people_handle_otp_request(struct http_req *r)
+enum err people_handle_otp_request(struct http_req *r)
 {
     static const char *const fields[] = {"phone", NULL};
     json_t *body;
@@ -126,7 +126,7 @@ static int login_tx(struct store *s, void *arg)
     return rc;
 }
 
-int people_handle_login(struct http_req *r)
+enum err people_handle_login(struct http_req *r)
 {
     static const char *const fields[] = {"phone", "code", "full_name", NULL};
     json_t *body;
@@ -187,7 +187,7 @@ json_t *people__list_json(const struct person *list, int n)
     return arr;
 }
 
-int people_handle_me_get(struct http_req *r)
+enum err people_handle_me_get(struct http_req *r)
 {
     struct person p, *list;
     int n;
@@ -217,11 +217,12 @@ static int update_tx(struct store *s, void *arg)
     if (rc != STORE_DONE)
         return rc;
     rc = people__update(s, c->id, c->in);
-    return rc == STORE_CONFLICT ? http_fail(c->r, ERR_CONFLICT, NULL, "an identity number is recorded for another "
-                                            "person") : rc;
+    if (rc == STORE_CONFLICT)
+        return http_fail(c->r, ERR_CONFLICT, NULL, "an identity number is recorded for another person");
+    return rc;
 }
 
-int people_handle_me_put(struct http_req *r)
+enum err people_handle_me_put(struct http_req *r)
 {
     json_t *body;
     struct people_input in;
@@ -250,7 +251,7 @@ int people_handle_me_put(struct http_req *r)
 
 /* ---- GET /api/v1/me/qr ---- */
 
-int people_handle_me_qr(struct http_req *r)
+enum err people_handle_me_qr(struct http_req *r)
 {
     int64_t id;
     struct person p;
@@ -259,7 +260,7 @@ int people_handle_me_qr(struct http_req *r)
     if (!rc)
         rc = people_require_access(r, id, &p);
     if (!rc)
-        rc = store_err(people_qr_payload(r->store, &p, payload));
+        rc = people_qr_payload(r->store, &p, payload);
     if (rc)
         return rc;
     return http_reply_json(r, 200, json_pack("{s:s, s:I}", "payload", payload, "serial", (json_int_t)p.qr_serial));

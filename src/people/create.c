@@ -19,7 +19,9 @@ static int complete(struct store *s, struct arena *a, const struct people_input 
     if (!people__input_adds(out, in))
         return STORE_OK;
     int rc = people__enrich(s, out->id, in);
-    return rc ? rc : people_get(s, a, out->id, out);
+    if (rc)
+        return rc;
+    return people_get(s, a, out->id, out);
 }
 
 int people__create_checked(struct store *s, struct arena *a, const struct people_input *in, int64_t created_by,

@@ -113,10 +113,12 @@ static int family_tx(struct store *s, void *arg)
     if (rc)
         return rc;
     rc = people__find_duplicate(s, &r->arena, c->in, &c->p, &r->fault);
-    if (rc == STORE_DONE)
-        return n >= FAMILY_MAX ? http_fail(r, ERR_CONFLICT, NULL, "a citizen may manage at most %d family members",
-                                           FAMILY_MAX)
-                               : create_member(c, s, &me);
+    if (rc == STORE_DONE) {
+        if (n >= FAMILY_MAX)
+            return http_fail(r, ERR_CONFLICT, NULL, "a citizen may manage at most %d family members",
+                             FAMILY_MAX);
+        return create_member(c, s, &me);
+    }
     if (rc)
         return rc; /* ERR_CONFLICT names what disagrees with the record */
     if (c->p.id == self)
@@ -137,7 +139,7 @@ static int family_tx(struct store *s, void *arg)
     return request_link(c, s, self);
 }
 
-int people_handle_family_add(struct http_req *r)
+enum err people_handle_family_add(struct http_req *r)
 {
     json_t *body;
     struct people_input in;
@@ -191,7 +193,9 @@ static int complete_link(struct http_req *r, struct store *s, const struct peopl
         rc = people__link_request_close(s, q->id, "linked", decided_by, clock_now(), &changes);
     if (!rc && changes != 1)
         return http_fail(r, ERR_CONFLICT, "id", "this request was decided meanwhile");
-    return rc ? rc : people_get(s, &r->arena, q->person_id, out);
+    if (rc)
+        return rc;
+    return people_get(s, &r->arena, q->person_id, out);
 }
 
 static int confirm_tx(struct store *s, void *arg)
@@ -219,7 +223,7 @@ static int confirm_tx(struct store *s, void *arg)
     return complete_link(r, s, &q, 0, &c->p);
 }
 
-int people_handle_family_confirm(struct http_req *r)
+enum err people_handle_family_confirm(struct http_req *r)
 {
     static const char *const fields[] = {"link_request_id", "code", NULL};
     json_t *body;
@@ -248,7 +252,7 @@ static json_t *request_json(const struct people_link_request *q)
                      (json_int_t)q->created_at, "expires_at", (json_int_t)q->expires_at);
 }
 
-int people_handle_family_list(struct http_req *r)
+enum err people_handle_family_list(struct http_req *r)
 {
     struct person *list;
     struct people_link_request *pending;
@@ -264,7 +268,7 @@ int people_handle_family_list(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:o, s:o}", "members", people__list_json(list, n), "pending", arr));
 }
 
-int people_handle_family_delete(struct http_req *r)
+enum err people_handle_family_delete(struct http_req *r)
 {
     int64_t id, changes = 0;
     int rc = http_param_id(r, "id", &id);
@@ -279,7 +283,7 @@ int people_handle_family_delete(struct http_req *r)
 
 /* ---- staff: GET /api/v1/family/requests, POST /api/v1/family/requests/{id}/approve|refuse ---- */
 
-int people_handle_family_requests(struct http_req *r)
+enum err people_handle_family_requests(struct http_req *r)
 {
     const char *unit = http_query(r, "unit");
     if (!unit)
@@ -358,12 +362,12 @@ static int decide(struct http_req *r, bool approve)
                                              approve ? "linked" : "refused"));
 }
 
-int people_handle_family_approve(struct http_req *r)
+enum err people_handle_family_approve(struct http_req *r)
 {
     return decide(r, true);
 }
 
-int people_handle_family_refuse(struct http_req *r)
+enum err people_handle_family_refuse(struct http_req *r)
 {
     return decide(r, false);
 }

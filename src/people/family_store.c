@@ -37,10 +37,12 @@ static void read_request(struct store_stmt *st, struct arena *a, struct people_l
     q->expires_at = store_col_int(st, 10);
 }
 
-int people__link_request_get(struct store *s, struct arena *a, int64_t id, struct people_link_request *out)
+enum store_rc people__link_request_get(struct store *s, struct arena *a, int64_t id,
+                                       struct people_link_request *out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " REQUEST_COLS " FROM family_link_requests WHERE id = ?", "i", id);
+    enum store_rc rc =
+        store_query(s, &st, "SELECT " REQUEST_COLS " FROM family_link_requests WHERE id = ?", "i", id);
     if (rc)
         return rc;
     rc = store_step(st);
@@ -57,12 +59,13 @@ int people__link_request_get(struct store *s, struct arena *a, int64_t id, struc
  * on only if the person agrees.  As for sign-in codes, the outbox keeps the
  * text masked and the code sealed for the sender.
  */
-static int send_code(struct store *s, const char *phone, int64_t id, int64_t expires_at)
+static enum store_rc send_code(struct store *s, const char *phone, int64_t id, int64_t expires_at)
 {
     char code[OTP_DIGITS + 1], hash[SECRET_DIGEST_HEX_LEN + 1], body[256];
     snprintf(code, sizeof(code), "%06u", (unsigned)randombytes_uniform(1000000));
     people__otp_hash(phone, code, hash);
-    int rc = store_run(s, NULL, "UPDATE family_link_requests SET code_hash = ? WHERE id = ?", "si", hash, id);
+    enum store_rc rc =
+        store_run(s, NULL, "UPDATE family_link_requests SET code_hash = ? WHERE id = ?", "si", hash, id);
     if (!rc) {
         snprintf(body, sizeof(body),
                  "Cordon: một người muốn thêm bạn vào gia đình để quản lý hồ sơ sức khỏe của bạn. Chỉ đưa mã "
@@ -115,7 +118,7 @@ int people__link_request_open(struct store *s, const struct people_link_request 
     return rc;
 }
 
-int people__link_request_wrong_code(struct store *s, int64_t id)
+enum store_rc people__link_request_wrong_code(struct store *s, int64_t id)
 {
     return store_run(s, NULL,
                      "UPDATE family_link_requests SET attempts = attempts + 1,"
@@ -123,8 +126,8 @@ int people__link_request_wrong_code(struct store *s, int64_t id)
                      "ii", (int64_t)OTP_MAX_ATTEMPTS, id);
 }
 
-int people__link_request_close(struct store *s, int64_t id, const char *status, int64_t decided_by, int64_t now,
-                               int64_t *changes)
+enum store_rc people__link_request_close(struct store *s, int64_t id, const char *status, int64_t decided_by,
+                                         int64_t now, int64_t *changes)
 {
     return decided_by ? store_run(s, changes,
                                   "UPDATE family_link_requests SET status = ?, decided_by = ?, decided_at = ?"
@@ -136,8 +139,9 @@ int people__link_request_close(struct store *s, int64_t id, const char *status, 
                                   "sii", status, now, id);
 }
 
-int people__link_requests_pending(struct store *s, struct arena *a, const char *unit_code, int64_t manager_id,
-                                  int64_t now, struct people_link_request **out, int *n)
+enum store_rc people__link_requests_pending(struct store *s, struct arena *a, const char *unit_code,
+                                            int64_t manager_id, int64_t now, struct people_link_request **out,
+                                            int *n)
 {
     struct store_sql q;
     store_sql_init(&q,
@@ -154,7 +158,7 @@ int people__link_requests_pending(struct store *s, struct arena *a, const char *
     }
     store_sql_add(&q, " ORDER BY r.id LIMIT ?", "i", (int64_t)LINK_LIST_MAX);
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     if (rc)
         return rc;
     struct people_link_request *list = arena_alloc(a, sizeof(*list) * LINK_LIST_MAX);

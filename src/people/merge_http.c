@@ -70,7 +70,9 @@ static int merge_tx(struct store *s, void *arg)
             return http_fail(r, ERR_CONFLICT, "client_id", "client_id was used for another merge");
         if (rc != STORE_DONE) {
             c->retry = rc == STORE_OK;
-            return rc ? rc : people_get(s, &r->arena, c->in.keep, &c->keep);
+            if (rc)
+                return rc;
+            return people_get(s, &r->arena, c->in.keep, &c->keep);
         }
     }
     struct person merged;
@@ -108,7 +110,7 @@ static int merge_tx(struct store *s, void *arg)
     return rc;
 }
 
-int people_handle_merge(struct http_req *r)
+enum err people_handle_merge(struct http_req *r)
 {
     static const char *const fields[] = {"keep_id", "merge_id", "client_id", NULL};
     json_t *body;
@@ -119,9 +121,7 @@ int people_handle_merge(struct http_req *r)
     if (!rc)
         rc = jsonin_int(body, "merge_id", true, 1, INT64_MAX, &c.in.merged, NULL, &r->fault);
     if (!rc)
-        rc = jsonin_str(body, "client_id", false, 64, &c.in.client_id, &r->fault);
-    if (!rc && c.in.client_id)
-        rc = people__check_client_id(c.in.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", false, &c.in.client_id, &r->fault);
     if (!rc)
         rc = store_tx(r->store, merge_tx, &c);
     if (rc)
@@ -170,7 +170,7 @@ static int undo_tx(struct store *s, void *arg)
     return rc;
 }
 
-int people_handle_merge_undo(struct http_req *r)
+enum err people_handle_merge_undo(struct http_req *r)
 {
     struct undo_ctx c = {.r = r};
     int rc = http_param_id(r, "id", &c.id);

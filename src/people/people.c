@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "admin/unit.h"
+#include "core/ids.h"
 #include "core/jsonin.h"
 #include "core/text.h"
 #include "core/validate.h"
@@ -22,16 +23,6 @@ const char *const people__fields[] = {"full_name", "date_of_birth", "sex", "phon
                                       "bhyt", "commune_code", "street", NULL};
 const char *const people__fields_with_client_id[] = {"full_name", "date_of_birth", "sex", "phone", "cccd", "cmnd",
                                                      "bhyt", "commune_code", "street", "client_id", NULL};
-
-int people__check_client_id(const char *s, struct fault *f)
-{
-    size_t n = strlen(s);
-    bool ok = n >= 8 && n <= 64;
-    for (const char *p = s; ok && *p; p++)
-        ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-             *p == '-';
-    return ok ? 0 : fault_set(f, ERR_INVALID_FIELD, "client_id", "client_id must be 8 to 64 characters of A-Z a-z 0-9 _ -");
-}
 
 static int check_street(const char *s, struct fault *f)
 {
@@ -110,7 +101,7 @@ int people__check_input(const struct people_fields *raw, unsigned need, int64_t 
     if (!rc && in->street)
         rc = check_street(in->street, f);
     if (!rc && in->client_id)
-        rc = people__check_client_id(in->client_id, f);
+        rc = client_id_check(in->client_id, "client_id", f);
     return rc;
 }
 
@@ -190,7 +181,7 @@ int people__read_input(json_t *body, unsigned need, int64_t now, struct people_i
     if (!rc)
         rc = jsonin_str(body, "street", false, PEOPLE_STREET_MAX, &raw.street, f);
     if (!rc && json_object_get(body, "client_id"))
-        rc = jsonin_str(body, "client_id", false, 64, &raw.client_id, f);
+        rc = jsonin_str(body, "client_id", false, SIZE_MAX, &raw.client_id, f);
     if (rc) {
         memset(in, 0, sizeof(*in));
         return rc;

@@ -14,6 +14,7 @@
 #include "core/arena.h"
 #include "admin/access.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -36,21 +37,23 @@ struct person {
 };
 
 /* Lookups: STORE_OK with *out filled, STORE_DONE if none, or a store error. Strings live in a. */
-int people_get(struct store *s, struct arena *a, int64_t id, struct person *out);
-int people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out);
-int people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd, struct person *out);
-int people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out);
+enum store_rc people_get(struct store *s, struct arena *a, int64_t id, struct person *out);
+enum store_rc people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out);
+enum store_rc people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd,
+                                  struct person *out);
+enum store_rc people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out);
 /* The unverified contact an anonymous check-in lands on (unverified.c): found by phone and name among
  * unverified contacts only, or made; never a verified citizen or a registered record. */
-int people_unverified_contact(struct store *s, struct arena *a, const char *phone, const char *full_name,
-                              struct person *out, bool *created);
+enum store_rc people_unverified_contact(struct store *s, struct arena *a, const char *phone,
+                                        const char *full_name, struct person *out, bool *created);
 /* Finds the person with this phone and (folded) name by the matching rule of people_create, or creates one
  * holding just those (the name stored NFC): sampling walk-ins. */
-int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone, const char *full_name,
-                                        struct person *out, bool *created);
+enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone,
+                                                  const char *full_name, struct person *out, bool *created);
 
 /* Members a citizen manages (family), not including the citizen. */
-int people_managed(struct store *s, struct arena *a, int64_t manager_id, struct person **out, int *n);
+enum store_rc people_managed(struct store *s, struct arena *a, int64_t manager_id, struct person **out,
+                             int *n);
 bool people_manages(struct store *s, int64_t manager_id, int64_t person_id);
 
 /*
@@ -70,10 +73,10 @@ int people_require_located(struct http_req *r, int64_t person_id, const char *fi
                            const struct unit **commune);
 
 /* The person's current personal QR payload (CDN1.P...). */
-int people_qr_payload(struct store *s, const struct person *p, char out[256]);
+enum err people_qr_payload(struct store *s, const struct person *p, char out[256]);
 /* Resolves a scanned personal QR: verifies signature and serial. ERR_INVALID_FIELD (field) if bad. */
-int people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field, struct person *out,
-                   struct fault *f);
+enum err people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field,
+                        struct person *out, struct fault *f);
 
 json_t *people_to_json(const struct person *p);
 /* The person as view shows it: in full (VIEW_FULL, VIEW_OWN); name, birth year and masked ids
@@ -93,7 +96,7 @@ int people_demo(struct store *s, int64_t ids[PEOPLE_DEMO_COUNT]);
  * number of persons rewritten.
  */
 #define PEOPLE_NFC_SCHEMA 17
-int people_renormalise_names(struct store *s, int64_t *changed);
+enum store_rc people_renormalise_names(struct store *s, int64_t *changed);
 
 /* Seconds a citizen's one-time code stays valid; called once by `cordon serve`. */
 void people_configure(int otp_ttl);
@@ -111,7 +114,7 @@ bool people_profile_complete(const struct person *p);
  * "unknown_key", "bad_signature" or "revoked" (good signature, old serial or
  * unknown person).  A store failure returns a store rc.
  */
-int people_qr_status(struct store *s, const char *payload, bool *valid, const char **reason);
+enum store_rc people_qr_status(struct store *s, const char *payload, bool *valid, const char **reason);
 
 /*
  * Creating a person from plain fields (registration lists and other imports),
@@ -151,29 +154,29 @@ int people_create(struct store *s, struct arena *a, const struct people_fields *
 int people_card_render(const struct person *p, const char *payload, int fmt, struct buf *out);
 
 /* Handlers: staff (people_http.c) */
-int people_handle_create(struct http_req *r);
-int people_handle_search(struct http_req *r);
-int people_handle_get(struct http_req *r);
-int people_handle_qr_revoke(struct http_req *r);
-int people_handle_card_png(struct http_req *r);
-int people_handle_card_pdf(struct http_req *r);
+enum err people_handle_create(struct http_req *r);
+enum err people_handle_search(struct http_req *r);
+enum err people_handle_get(struct http_req *r);
+enum err people_handle_qr_revoke(struct http_req *r);
+enum err people_handle_card_png(struct http_req *r);
+enum err people_handle_card_pdf(struct http_req *r);
 /* Handlers: merging two records of one person (merge_http.c) */
-int people_handle_merge(struct http_req *r);
-int people_handle_merge_undo(struct http_req *r);
+enum err people_handle_merge(struct http_req *r);
+enum err people_handle_merge_undo(struct http_req *r);
 
 /* Handlers: citizens (citizen_http.c) */
-int people_handle_otp_request(struct http_req *r);
-int people_handle_login(struct http_req *r);
-int people_handle_me_get(struct http_req *r);
-int people_handle_me_put(struct http_req *r);
-int people_handle_me_qr(struct http_req *r);
+enum err people_handle_otp_request(struct http_req *r);
+enum err people_handle_login(struct http_req *r);
+enum err people_handle_me_get(struct http_req *r);
+enum err people_handle_me_put(struct http_req *r);
+enum err people_handle_me_qr(struct http_req *r);
 /* Handlers: family members and the proof that links an existing person (family_http.c) */
-int people_handle_family_add(struct http_req *r);
-int people_handle_family_confirm(struct http_req *r);
-int people_handle_family_list(struct http_req *r);
-int people_handle_family_delete(struct http_req *r);
-int people_handle_family_requests(struct http_req *r);
-int people_handle_family_approve(struct http_req *r);
-int people_handle_family_refuse(struct http_req *r);
+enum err people_handle_family_add(struct http_req *r);
+enum err people_handle_family_confirm(struct http_req *r);
+enum err people_handle_family_list(struct http_req *r);
+enum err people_handle_family_delete(struct http_req *r);
+enum err people_handle_family_requests(struct http_req *r);
+enum err people_handle_family_approve(struct http_req *r);
+enum err people_handle_family_refuse(struct http_req *r);
 
 #endif

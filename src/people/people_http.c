@@ -103,7 +103,7 @@ static int create_tx(struct store *s, void *arg)
     return audit_staff(r, staff_sees(r, &c->p) ? "person.read" : "person.match", &c->p);
 }
 
-int people_handle_create(struct http_req *r)
+enum err people_handle_create(struct http_req *r)
 {
     json_t *body;
     struct people_input in;
@@ -129,7 +129,7 @@ int people_handle_create(struct http_req *r)
 
 /* ---- GET /api/v1/people/search ---- */
 
-int people_handle_search(struct http_req *r)
+enum err people_handle_search(struct http_req *r)
 {
     static const char *const names[] = {"q", "phone", "cccd", "bhyt"};
     const char *given = NULL, *value = NULL;
@@ -194,7 +194,7 @@ static int load(struct http_req *r, struct person *p)
     return rc ? rc : people_require_access(r, id, p);
 }
 
-int people_handle_get(struct http_req *r)
+enum err people_handle_get(struct http_req *r)
 {
     struct person p;
     int rc = load(r, &p);
@@ -220,7 +220,7 @@ static int revoke_tx(struct store *s, void *arg)
     return rc;
 }
 
-int people_handle_qr_revoke(struct http_req *r)
+enum err people_handle_qr_revoke(struct http_req *r)
 {
     struct person p;
     int rc = load(r, &p);
@@ -239,7 +239,7 @@ static int card(struct http_req *r, int fmt)
     char payload[QR_PAYLOAD_MAX];
     int rc = load(r, &p);
     if (!rc)
-        rc = store_err(people_qr_payload(r->store, &p, payload));
+        rc = people_qr_payload(r->store, &p, payload);
     if (!rc)
         rc = store_err(audit_staff(r, "person.card", &p));
     if (rc)
@@ -259,12 +259,12 @@ static int card(struct http_req *r, int fmt)
     return rc;
 }
 
-int people_handle_card_png(struct http_req *r)
+enum err people_handle_card_png(struct http_req *r)
 {
     return card(r, PRINT_PNG);
 }
 
-int people_handle_card_pdf(struct http_req *r)
+enum err people_handle_card_pdf(struct http_req *r)
 {
     return card(r, PRINT_PDF);
 }

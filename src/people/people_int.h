@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/ids.h"
 #include "people/people.h"
+#include "store/store.h"
 
 #define PEOPLE_FOLD_MAX 256       /* folded name buffer; a 100-character name folds to at most 100 bytes */
 #define PEOPLE_STREET_MAX 200     /* characters */
@@ -63,8 +64,6 @@ int people__read_input(json_t *body, unsigned need, int64_t now, struct people_i
  */
 int people__check_input(const struct people_fields *raw, unsigned need, int64_t now, struct people_input *in,
                         struct fault *f);
-/* 0, or ERR_INVALID_FIELD naming client_id: 8 to 64 characters of A-Z a-z 0-9 _ -. */
-int people__check_client_id(const char *s, struct fault *f);
 /* Writes the NFC form of a name into in->name_buf and its fold into in->name_fold; full_name then points there. */
 void people__set_name(struct people_input *in, const char *full_name);
 /*
@@ -83,8 +82,8 @@ bool people__same_address(const struct person *manager, const struct people_inpu
 /* ---- queries (people_store.c); STORE_* codes ---- */
 
 /* Inserts a person; STORE_DONE when a unique column (cccd, cmnd, bhyt, client_id, code) is already taken. */
-int people__insert(struct store *s, const struct people_input *in, int64_t created_by, int64_t household_id,
-                   int64_t *id);
+enum store_rc people__insert(struct store *s, const struct people_input *in, int64_t created_by,
+                             int64_t household_id, int64_t *id);
 /*
  * Records the person described by checked input, or finds the one already
  * recorded (people__find_duplicate) and adds what the input brings:
@@ -107,28 +106,29 @@ int people__create_checked(struct store *s, struct arena *a, const struct people
 int people__find_duplicate(struct store *s, struct arena *a, const struct people_input *in, struct person *out,
                            struct fault *f);
 /* Fills the fields the recorded person lacks from the input (never overwrites); STORE_CONFLICT if an id is taken. */
-int people__enrich(struct store *s, int64_t id, const struct people_input *in);
+enum store_rc people__enrich(struct store *s, int64_t id, const struct people_input *in);
 /* Another person (not `self`) holding the input's cccd, cmnd or bhyt: STORE_OK with *field set, or STORE_DONE. */
-int people__find_taken(struct store *s, int64_t self, const struct people_input *in, const char **field);
+enum store_rc people__find_taken(struct store *s, int64_t self, const struct people_input *in,
+                                 const char **field);
 /* Gives a person who has no name yet this (NFC) name. */
-int people__set_name_of(struct store *s, int64_t id, const char *full_name);
+enum store_rc people__set_name_of(struct store *s, int64_t id, const char *full_name);
 /* Sets the fields present in `in` (phone excepted). */
-int people__update(struct store *s, int64_t id, const struct people_input *in);
-int people__set_household(struct store *s, int64_t id, int64_t household_id);
+enum store_rc people__update(struct store *s, int64_t id, const struct people_input *in);
+enum store_rc people__set_household(struct store *s, int64_t id, int64_t household_id);
 /*
  * The person signing in with this phone.  At a first sign-in naming the
  * person (full_name, may be NULL), the one unverified record of that phone
  * and name (a walk-in at a sampling site) becomes theirs; otherwise a record
  * holding the phone (and the name) is created.
  */
-int people__signin_person(struct store *s, struct arena *a, const char *phone, const char *full_name,
-                          struct person *out, bool *created);
+enum store_rc people__signin_person(struct store *s, struct arena *a, const char *phone,
+                                    const char *full_name, struct person *out, bool *created);
 /* The citizen managing person id, 0 if none. */
-int people__manager_of(struct store *s, int64_t id, int64_t *manager);
-int people__link(struct store *s, int64_t person_id, int64_t manager_id);
-int people__unlink(struct store *s, int64_t person_id, int64_t manager_id, int64_t *changes);
+enum store_rc people__manager_of(struct store *s, int64_t id, int64_t *manager);
+enum store_rc people__link(struct store *s, int64_t person_id, int64_t manager_id);
+enum store_rc people__unlink(struct store *s, int64_t person_id, int64_t manager_id, int64_t *changes);
 /* Bumps the QR serial; *serial gets the new one. */
-int people__qr_revoke(struct store *s, int64_t id, int64_t *serial);
+enum store_rc people__qr_revoke(struct store *s, int64_t id, int64_t *serial);
 
 struct people_search {
     const char *unit_code; /* caller's area */
@@ -136,7 +136,8 @@ struct people_search {
     const char *phone, *id_number, *bhyt;
     int64_t limit;
 };
-int people__search(struct store *s, struct arena *a, const struct people_search *q, struct person **out, int *n);
+enum store_rc people__search(struct store *s, struct arena *a, const struct people_search *q,
+                             struct person **out, int *n);
 
 /* A JSON array of persons (citizen_http.c). */
 json_t *people__list_json(const struct person *list, int n);
@@ -187,9 +188,9 @@ int people__merge_undo(struct store *s, struct arena *a, int64_t merge_ref, int6
 int people__claim(struct store *s, struct arena *a, const struct person *me, int64_t refs[PEOPLE_CLAIM_MAX],
                   int *claimed);
 /* Whether id is a recorded person's own id (not one merged into another): STORE_OK with *merged_into 0 when live. */
-int people__raw_state(struct store *s, int64_t id, int64_t *merged_into);
+enum store_rc people__raw_state(struct store *s, int64_t id, int64_t *merged_into);
 /* Whether person id signs in on their own; the phone a proof code goes to (sign-in phone, else phone) or "". */
-int people__proof_phone(struct store *s, int64_t id, bool *signs_in, char phone[11]);
+enum store_rc people__proof_phone(struct store *s, int64_t id, bool *signs_in, char phone[11]);
 
 /* ---- family link requests (family_store.c) ---- */
 
@@ -204,7 +205,8 @@ struct people_link_request {
     int64_t created_at, expires_at;
 };
 
-int people__link_request_get(struct store *s, struct arena *a, int64_t id, struct people_link_request *out);
+enum store_rc people__link_request_get(struct store *s, struct arena *a, int64_t id,
+                                       struct people_link_request *out);
 /*
  * Opens a request for in->person_id by in->manager_id: with in->phone a new
  * code goes to that phone (through the outbox; only its hash is stored; 3
@@ -214,13 +216,14 @@ int people__link_request_get(struct store *s, struct arena *a, int64_t id, struc
 int people__link_request_open(struct store *s, const struct people_link_request *in, int64_t now, int64_t *id,
                               int64_t *retry_after);
 /* Counts a wrong code; the fifth voids the request. */
-int people__link_request_wrong_code(struct store *s, int64_t id);
+enum store_rc people__link_request_wrong_code(struct store *s, int64_t id);
 /* Ends a pending request (linked, refused, void); *changes 0 when it was no longer pending. */
-int people__link_request_close(struct store *s, int64_t id, const char *status, int64_t decided_by, int64_t now,
-                               int64_t *changes);
+enum store_rc people__link_request_close(struct store *s, int64_t id, const char *status, int64_t decided_by,
+                                         int64_t now, int64_t *changes);
 /* Live pending requests: of one citizen (manager_id), or waiting for staff within unit_code (manager_id 0). */
-int people__link_requests_pending(struct store *s, struct arena *a, const char *unit_code, int64_t manager_id,
-                                  int64_t now, struct people_link_request **out, int *n);
+enum store_rc people__link_requests_pending(struct store *s, struct arena *a, const char *unit_code,
+                                            int64_t manager_id, int64_t now, struct people_link_request **out,
+                                            int *n);
 
 /* ---- one-time codes (otp.c) ---- */
 

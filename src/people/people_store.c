@@ -47,9 +47,9 @@ static void read_row(struct store_stmt *st, struct arena *a, struct person *p)
 }
 
 /* Runs a prepared query and reads its first row: STORE_OK, STORE_DONE or an error. */
-static int one(struct store_stmt *st, struct arena *a, struct person *out)
+static enum store_rc one(struct store_stmt *st, struct arena *a, struct person *out)
 {
-    int rc = store_step(st);
+    enum store_rc rc = store_step(st);
     if (rc == STORE_ROW) {
         read_row(st, a, out);
         rc = STORE_OK;
@@ -59,35 +59,38 @@ static int one(struct store_stmt *st, struct arena *a, struct person *out)
 }
 
 /* A merged record's id and code resolve to the record it was merged into (a merge re-points older ones). */
-int people_get(struct store *s, struct arena *a, int64_t id, struct person *out)
+enum store_rc people_get(struct store *s, struct arena *a, int64_t id, struct person *out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT " PERSON_COLS " FROM persons"
-                         " WHERE id = (SELECT COALESCE(merged_into, id) FROM persons WHERE id = ?)",
-                         "i", id);
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT " PERSON_COLS " FROM persons"
+                                   " WHERE id = (SELECT COALESCE(merged_into, id) FROM persons WHERE id = ?)",
+                                   "i", id);
     return rc ? rc : one(st, a, out);
 }
 
-int people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out)
+enum store_rc people_find_by_code(struct store *s, struct arena *a, const char *code, struct person *out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT " PERSON_COLS " FROM persons"
-                         " WHERE id = (SELECT COALESCE(merged_into, id) FROM persons WHERE code = ?)",
-                         "s", code);
+    enum store_rc rc =
+        store_query(s, &st,
+                    "SELECT " PERSON_COLS " FROM persons"
+                    " WHERE id = (SELECT COALESCE(merged_into, id) FROM persons WHERE code = ?)",
+                    "s", code);
     return rc ? rc : one(st, a, out);
 }
 
-int people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd, struct person *out)
+enum store_rc people_find_by_cccd(struct store *s, struct arena *a, const char *cccd_or_cmnd,
+                                  struct person *out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE cccd = ? OR cmnd = ? ORDER BY id LIMIT 1",
-                         "ss", cccd_or_cmnd, cccd_or_cmnd);
+    enum store_rc rc = store_query(
+        s, &st, "SELECT " PERSON_COLS " FROM persons WHERE cccd = ? OR cmnd = ? ORDER BY id LIMIT 1", "ss",
+        cccd_or_cmnd, cccd_or_cmnd);
     return rc ? rc : one(st, a, out);
 }
 
-int people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out)
+enum store_rc people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, struct person *out)
 {
     char up[IDS_BHYT_LEN + 1];
     snprintf(up, sizeof(up), "%s", bhyt);
@@ -95,13 +98,13 @@ int people_find_by_bhyt(struct store *s, struct arena *a, const char *bhyt, stru
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE bhyt = ?", "s", up);
+    enum store_rc rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE bhyt = ?", "s", up);
     return rc ? rc : one(st, a, out);
 }
 
 /* Inserts with a fresh code; a code collision (50 random bits) is retried, any other conflict is STORE_DONE. */
-static int insert_row(struct store *s, const struct people_input *in, const char *signin_phone, int64_t created_by,
-                      int64_t *id)
+static enum store_rc insert_row(struct store *s, const struct people_input *in, const char *signin_phone,
+                                int64_t created_by, int64_t *id)
 {
     const struct unit *u = in->commune_code ? unit_find(in->commune_code) : NULL;
     const char *province = NULL, *district = NULL, *commune = NULL;
@@ -112,16 +115,17 @@ static int insert_row(struct store *s, const struct people_input *in, const char
         char code[PERSON_CODE_LEN + 1];
         qr_code_generate(code, PERSON_CODE_LEN);
         /* created_by is last so that 'n' (SQL NULL, no argument) can stand for "no account" */
-        int rc = store_int(s, id,
-                           "INSERT INTO persons (code, full_name, name_search, date_of_birth, sex, phone, signin_phone,"
-                           " cccd, cmnd, bhyt, province_code, district_code, commune_code, street, client_id,"
-                           " qr_serial, created_at, updated_at, created_by)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
-                           " ON CONFLICT DO NOTHING RETURNING id",
-                           created_by ? "sssssssssssssssiii" : "sssssssssssssssiin", code, in->full_name,
-                           in->full_name ? in->name_fold : NULL, in->date_of_birth, in->sex, in->phone, signin_phone,
-                           in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, in->client_id, now,
-                           now, created_by);
+        enum store_rc rc = store_int(
+            s, id,
+            "INSERT INTO persons (code, full_name, name_search, date_of_birth, sex, phone, signin_phone,"
+            " cccd, cmnd, bhyt, province_code, district_code, commune_code, street, client_id,"
+            " qr_serial, created_at, updated_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            created_by ? "sssssssssssssssiii" : "sssssssssssssssiin", code, in->full_name,
+            in->full_name ? in->name_fold : NULL, in->date_of_birth, in->sex, in->phone, signin_phone,
+            in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, in->client_id, now, now,
+            created_by);
         if (rc != STORE_DONE)
             return rc;
         int64_t taken = 0;
@@ -134,22 +138,23 @@ static int insert_row(struct store *s, const struct people_input *in, const char
     return STORE_ERROR;
 }
 
-int people__insert(struct store *s, const struct people_input *in, int64_t created_by, int64_t household_id,
-                   int64_t *id)
+enum store_rc people__insert(struct store *s, const struct people_input *in, int64_t created_by,
+                             int64_t household_id, int64_t *id)
 {
-    int rc = insert_row(s, in, NULL, created_by, id);
+    enum store_rc rc = insert_row(s, in, NULL, created_by, id);
     if (!rc && household_id)
         rc = people__set_household(s, *id, household_id);
     return rc;
 }
 
 /* The live person whose column col (a constant name) holds val. */
-static int by_column(struct store *s, struct arena *a, const char *col, const char *val, struct person *out)
+static enum store_rc by_column(struct store *s, struct arena *a, const char *col, const char *val,
+                               struct person *out)
 {
     char sql[256];
     struct store_stmt *st;
     snprintf(sql, sizeof(sql), "SELECT " PERSON_COLS " FROM persons WHERE %s = ? AND merged_into IS NULL", col);
-    int rc = store_query(s, &st, sql, "s", val);
+    enum store_rc rc = store_query(s, &st, sql, "s", val);
     return rc ? rc : one(st, a, out);
 }
 
@@ -186,7 +191,9 @@ int people__find_duplicate(struct store *s, struct arena *a, const struct people
                          "SELECT " PERSON_COLS " FROM persons WHERE phone = ? AND name_search = ? AND merged_into IS NULL"
                          " AND unverified = 0 ORDER BY id LIMIT 1",
                          "ss", in->phone, in->name_fold);
-        return rc ? rc : one(st, a, out);
+        if (rc)
+            return rc;
+        return one(st, a, out);
     }
     /* a walk-in recorded by phone and name has no birth date yet: it is the same person */
     rc = store_query(s, &st,
@@ -201,7 +208,7 @@ int people__find_duplicate(struct store *s, struct arena *a, const struct people
     return people__same_identity(out, "phone, full_name and date_of_birth", in, f);
 }
 
-int people__enrich(struct store *s, int64_t id, const struct people_input *in)
+enum store_rc people__enrich(struct store *s, int64_t id, const struct people_input *in)
 {
     /* COALESCE(old, new): a recorded value is never overwritten, a missing one is added. */
     const struct unit *u = in->commune_code ? unit_find(in->commune_code) : NULL;
@@ -221,7 +228,8 @@ int people__enrich(struct store *s, int64_t id, const struct people_input *in)
                      in->phone, in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, now, id);
 }
 
-int people__find_taken(struct store *s, int64_t self, const struct people_input *in, const char **field)
+enum store_rc people__find_taken(struct store *s, int64_t self, const struct people_input *in,
+                                 const char **field)
 {
     static const char *const cols[] = {"cccd", "cmnd", "bhyt"};
     const char *vals[] = {in->cccd, in->cmnd, in->bhyt};
@@ -231,7 +239,7 @@ int people__find_taken(struct store *s, int64_t self, const struct people_input 
         char sql[128];
         snprintf(sql, sizeof(sql), "SELECT id FROM persons WHERE %s = ? AND id <> ?", cols[i]);
         int64_t other;
-        int rc = store_int(s, &other, sql, "si", vals[i], self);
+        enum store_rc rc = store_int(s, &other, sql, "si", vals[i], self);
         if (rc == STORE_OK) {
             *field = cols[i];
             return STORE_OK;
@@ -242,7 +250,7 @@ int people__find_taken(struct store *s, int64_t self, const struct people_input 
     return STORE_DONE;
 }
 
-int people__update(struct store *s, int64_t id, const struct people_input *in)
+enum store_rc people__update(struct store *s, int64_t id, const struct people_input *in)
 {
     /* Fields absent from the request keep their value: COALESCE(new, old) per column. */
     const struct unit *u = in->commune_code ? unit_find(in->commune_code) : NULL;
@@ -260,7 +268,7 @@ int people__update(struct store *s, int64_t id, const struct people_input *in)
                      in->cccd, in->cmnd, in->bhyt, province, district, commune, in->street, clock_now(), id);
 }
 
-int people__set_name_of(struct store *s, int64_t id, const char *full_name)
+enum store_rc people__set_name_of(struct store *s, int64_t id, const char *full_name)
 {
     char fold[PEOPLE_FOLD_MAX];
     text_fold(full_name, fold, sizeof(fold));
@@ -268,7 +276,7 @@ int people__set_name_of(struct store *s, int64_t id, const char *full_name)
                      " AND full_name IS NULL", "ssii", full_name, fold, clock_now(), id);
 }
 
-int people__set_household(struct store *s, int64_t id, int64_t household_id)
+enum store_rc people__set_household(struct store *s, int64_t id, int64_t household_id)
 {
     return store_run(s, NULL, "UPDATE persons SET household_id = ?, updated_at = ? WHERE id = ?", "iii", household_id,
                      clock_now(), id);
@@ -278,7 +286,8 @@ int people__set_household(struct store *s, int64_t id, int64_t household_id)
  * A first sign-in naming the person: the one unverified record of that phone
  * and name (a walk-in) becomes theirs.  STORE_DONE when there is not exactly one.
  */
-static int claim_walk_in(struct store *s, struct arena *a, const struct people_input *in, struct person *out)
+static enum store_rc claim_walk_in(struct store *s, struct arena *a, const struct people_input *in,
+                                   struct person *out)
 {
     int64_t n = 0, id = 0, changes = 0;
     const char *unverified = " FROM persons p WHERE phone = ? AND name_search = ? AND signin_phone IS NULL"
@@ -286,7 +295,7 @@ static int claim_walk_in(struct store *s, struct arena *a, const struct people_i
                              " AND NOT EXISTS (SELECT 1 FROM person_managers m WHERE m.person_id = p.id)";
     char sql[512];
     snprintf(sql, sizeof(sql), "SELECT COUNT(*)%s", unverified);
-    int rc = store_int(s, &n, sql, "ss", in->phone, in->name_fold);
+    enum store_rc rc = store_int(s, &n, sql, "ss", in->phone, in->name_fold);
     if (rc || n != 1)
         return rc ? rc : STORE_DONE;
     snprintf(sql, sizeof(sql), "SELECT id%s", unverified);
@@ -299,12 +308,13 @@ static int claim_walk_in(struct store *s, struct arena *a, const struct people_i
     return rc ? rc : people_get(s, a, id, out);
 }
 
-int people__signin_person(struct store *s, struct arena *a, const char *phone, const char *full_name,
-                          struct person *out, bool *created)
+enum store_rc people__signin_person(struct store *s, struct arena *a, const char *phone,
+                                    const char *full_name, struct person *out, bool *created)
 {
     struct store_stmt *st;
     *created = false;
-    int rc = store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE signin_phone = ?", "s", phone);
+    enum store_rc rc =
+        store_query(s, &st, "SELECT " PERSON_COLS " FROM persons WHERE signin_phone = ?", "s", phone);
     if (!rc)
         rc = one(st, a, out);
     if (rc != STORE_DONE)
@@ -330,16 +340,19 @@ int people__signin_person(struct store *s, struct arena *a, const char *phone, c
     return rc ? rc : one(st, a, out);
 }
 
-int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone, const char *full_name,
-                                        struct person *out, bool *created)
+enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone,
+                                                  const char *full_name, struct person *out, bool *created)
 {
     static struct people_input zero;
     struct people_input in = zero;
     in.phone = phone;
     people__set_name(&in, full_name); /* stored NFC, matched folded */
     *created = false;
-    struct fault f;
-    int rc = people__find_duplicate(s, a, &in, out, &f);
+    struct fault f = {0};
+    int found = people__find_duplicate(s, a, &in, out, &f);
+    if (f.code) /* an enum err: the record of this phone and name disagrees with the input */
+        return STORE_CONFLICT;
+    enum store_rc rc = (enum store_rc)found;
     if (rc != STORE_DONE)
         return rc;
     int64_t id;
@@ -350,19 +363,20 @@ int people_find_or_create_by_phone_name(struct store *s, struct arena *a, const 
     return people_get(s, a, id, out);
 }
 
-int people__raw_state(struct store *s, int64_t id, int64_t *merged_into)
+enum store_rc people__raw_state(struct store *s, int64_t id, int64_t *merged_into)
 {
     *merged_into = 0;
-    int rc = store_int(s, merged_into, "SELECT COALESCE(merged_into, 0) FROM persons WHERE id = ?", "i", id);
+    enum store_rc rc =
+        store_int(s, merged_into, "SELECT COALESCE(merged_into, 0) FROM persons WHERE id = ?", "i", id);
     return rc;
 }
 
-int people__proof_phone(struct store *s, int64_t id, bool *signs_in, char phone[11])
+enum store_rc people__proof_phone(struct store *s, int64_t id, bool *signs_in, char phone[11])
 {
     struct store_stmt *st;
     phone[0] = '\0';
     *signs_in = false;
-    int rc = store_query(s, &st, "SELECT signin_phone, phone FROM persons WHERE id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, "SELECT signin_phone, phone FROM persons WHERE id = ?", "i", id);
     if (rc)
         return rc;
     rc = store_step(st);
@@ -378,20 +392,21 @@ int people__proof_phone(struct store *s, int64_t id, bool *signs_in, char phone[
     return rc;
 }
 
-int people__manager_of(struct store *s, int64_t id, int64_t *manager)
+enum store_rc people__manager_of(struct store *s, int64_t id, int64_t *manager)
 {
     *manager = 0;
-    int rc = store_int(s, manager, "SELECT manager_person_id FROM person_managers WHERE person_id = ?", "i", id);
+    enum store_rc rc =
+        store_int(s, manager, "SELECT manager_person_id FROM person_managers WHERE person_id = ?", "i", id);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-int people__link(struct store *s, int64_t person_id, int64_t manager_id)
+enum store_rc people__link(struct store *s, int64_t person_id, int64_t manager_id)
 {
     return store_run(s, NULL, "INSERT INTO person_managers (person_id, manager_person_id, created_at) VALUES (?, ?, ?)",
                      "iii", person_id, manager_id, clock_now());
 }
 
-int people__unlink(struct store *s, int64_t person_id, int64_t manager_id, int64_t *changes)
+enum store_rc people__unlink(struct store *s, int64_t person_id, int64_t manager_id, int64_t *changes)
 {
     return store_run(s, changes, "DELETE FROM person_managers WHERE person_id = ? AND manager_person_id = ?", "ii",
                      person_id, manager_id);
@@ -406,7 +421,7 @@ bool people_manages(struct store *s, int64_t manager_id, int64_t person_id)
 }
 
 /* Reads every row of st into an array in a. */
-static int all(struct store_stmt *st, struct arena *a, int max, struct person **out, int *n)
+static enum store_rc all(struct store_stmt *st, struct arena *a, int max, struct person **out, int *n)
 {
     struct person *list = arena_alloc(a, sizeof(*list) * (size_t)(max > 0 ? max : 1));
     int i = 0, rc;
@@ -422,25 +437,28 @@ static int all(struct store_stmt *st, struct arena *a, int max, struct person **
 
 #define PEOPLE_MANAGED_MAX 100 /* family members one citizen may manage */
 
-int people_managed(struct store *s, struct arena *a, int64_t manager_id, struct person **out, int *n)
+enum store_rc people_managed(struct store *s, struct arena *a, int64_t manager_id, struct person **out,
+                             int *n)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT p.id, p.code, p.full_name, p.date_of_birth, p.sex, p.phone, p.cccd, p.cmnd, p.bhyt,"
-                         " p.commune_code, p.street, p.household_id, p.qr_serial, p.created_at"
-                         " FROM person_managers m JOIN persons p ON p.id = m.person_id"
-                         " WHERE m.manager_person_id = ? ORDER BY p.id LIMIT ?",
-                         "ii", manager_id, (int64_t)PEOPLE_MANAGED_MAX);
+    enum store_rc rc = store_query(
+        s, &st,
+        "SELECT p.id, p.code, p.full_name, p.date_of_birth, p.sex, p.phone, p.cccd, p.cmnd, p.bhyt,"
+        " p.commune_code, p.street, p.household_id, p.qr_serial, p.created_at"
+        " FROM person_managers m JOIN persons p ON p.id = m.person_id"
+        " WHERE m.manager_person_id = ? ORDER BY p.id LIMIT ?",
+        "ii", manager_id, (int64_t)PEOPLE_MANAGED_MAX);
     return rc ? rc : all(st, a, PEOPLE_MANAGED_MAX, out, n);
 }
 
-int people__qr_revoke(struct store *s, int64_t id, int64_t *serial)
+enum store_rc people__qr_revoke(struct store *s, int64_t id, int64_t *serial)
 {
     return store_int(s, serial, "UPDATE persons SET qr_serial = qr_serial + 1, updated_at = ? WHERE id = ?"
                      " RETURNING qr_serial", "ii", clock_now(), id);
 }
 
-int people__search(struct store *s, struct arena *a, const struct people_search *q, struct person **out, int *n)
+enum store_rc people__search(struct store *s, struct arena *a, const struct people_search *q,
+                             struct person **out, int *n)
 {
     const char *crit, *value;
     char pattern[PEOPLE_FOLD_MAX + 2];
@@ -471,7 +489,7 @@ int people__search(struct store *s, struct arena *a, const struct people_search 
     store_sql_area(&sql, NULL, q->unit_code);
     store_sql_add(&sql, " ORDER BY name_search, id LIMIT ?", "i", q->limit);
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &sql);
+    enum store_rc rc = store_sql_query(s, &st, &sql);
     return rc ? rc : all(st, a, (int)q->limit, out, n);
 }
 
@@ -485,7 +503,7 @@ struct renorm_row {
 };
 
 /* Reads the next batch after *last into rows (those whose NFC or fold differ); *n rows, *more if the batch was full. */
-static int renorm_batch(struct store *s, int64_t *last, struct renorm_row *rows, int *n, bool *more)
+static enum store_rc renorm_batch(struct store *s, int64_t *last, struct renorm_row *rows, int *n, bool *more)
 {
     struct store_stmt *st;
     int seen = 0, rc = store_query(s, &st, "SELECT id, full_name, COALESCE(name_search, '') FROM persons"
@@ -512,12 +530,12 @@ static int renorm_batch(struct store *s, int64_t *last, struct renorm_row *rows,
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-int people_renormalise_names(struct store *s, int64_t *changed)
+enum store_rc people_renormalise_names(struct store *s, int64_t *changed)
 {
     struct renorm_row *rows = calloc(RENORM_BATCH, sizeof(*rows));
     int64_t last = 0;
     bool more = true;
-    int rc = rows ? STORE_OK : STORE_ERROR;
+    enum store_rc rc = rows ? STORE_OK : STORE_ERROR;
     *changed = 0;
     while (!rc && more) {
         int n;
@@ -533,7 +551,7 @@ int people_renormalise_names(struct store *s, int64_t *changed)
 
 /* ---- personal QR ---- */
 
-int people_qr_payload(struct store *s, const struct person *p, char out[256])
+enum err people_qr_payload(struct store *s, const struct person *p, char out[256])
 {
     char serial[24];
     snprintf(serial, sizeof(serial), "%lld", (long long)p->qr_serial);
@@ -542,7 +560,8 @@ int people_qr_payload(struct store *s, const struct person *p, char out[256])
 }
 
 /* Parses and verifies; *reason NULL when the payload names a current person (then *out is filled). */
-static int resolve(struct store *s, struct arena *a, const char *payload, const char **reason, struct person *out)
+static enum store_rc resolve(struct store *s, struct arena *a, const char *payload, const char **reason,
+                             struct person *out)
 {
     struct qr_parsed q;
     int st = qr_verify(s, payload, &q);
@@ -556,7 +575,7 @@ static int resolve(struct store *s, struct arena *a, const char *payload, const 
         *reason = "bad_format";
         return STORE_OK;
     }
-    int rc = people_find_by_code(s, a, q.fields[0], out);
+    enum store_rc rc = people_find_by_code(s, a, q.fields[0], out);
     if (rc && rc != STORE_DONE)
         return rc;
     char serial[24];
@@ -566,8 +585,8 @@ static int resolve(struct store *s, struct arena *a, const char *payload, const 
     return STORE_OK;
 }
 
-int people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field, struct person *out,
-                   struct fault *f)
+enum err people_from_qr(struct store *s, struct arena *a, const char *payload, const char *field,
+                        struct person *out, struct fault *f)
 {
     const char *reason = NULL;
     int rc = resolve(s, a, payload, &reason, out);
@@ -580,13 +599,13 @@ int people_from_qr(struct store *s, struct arena *a, const char *payload, const 
     return fault_set(f, ERR_INVALID_FIELD, field, "%s is not a valid personal QR code (%s)", field, reason);
 }
 
-int people_qr_status(struct store *s, const char *payload, bool *valid, const char **reason)
+enum store_rc people_qr_status(struct store *s, const char *payload, bool *valid, const char **reason)
 {
     struct arena a;
     struct person p;
     arena_init(&a);
     *reason = NULL;
-    int rc = resolve(s, &a, payload, reason, &p);
+    enum store_rc rc = resolve(s, &a, payload, reason, &p);
     arena_release(&a);
     *valid = !rc && !*reason;
     return rc;

@@ -15,8 +15,8 @@
 #include "qr/qr.h"
 #include "store/store.h"
 
-int people_unverified_contact(struct store *s, struct arena *a, const char *phone, const char *full_name,
-                              struct person *out, bool *created)
+enum store_rc people_unverified_contact(struct store *s, struct arena *a, const char *phone,
+                                        const char *full_name, struct person *out, bool *created)
 {
     char fold[PEOPLE_FOLD_MAX], nfc[PEOPLE_NAME_BUF];
     if (text_nfc(full_name, nfc, sizeof(nfc))) /* stored NFC like every name */
@@ -24,10 +24,11 @@ int people_unverified_contact(struct store *s, struct arena *a, const char *phon
     text_fold(full_name, fold, sizeof(fold));
     *created = false;
     int64_t id = 0;
-    int rc = store_int(s, &id,
-                       "SELECT id FROM persons WHERE phone = ? AND name_search = ? AND unverified = 1"
-                       " ORDER BY id LIMIT 1",
-                       "ss", phone, fold);
+    enum store_rc rc =
+        store_int(s, &id,
+                  "SELECT id FROM persons WHERE phone = ? AND name_search = ? AND unverified = 1"
+                  " ORDER BY id LIMIT 1",
+                  "ss", phone, fold);
     for (int attempt = 0; rc == STORE_DONE && attempt < 3; attempt++) {
         char code[PERSON_CODE_LEN + 1];
         qr_code_generate(code, PERSON_CODE_LEN);

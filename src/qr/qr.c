@@ -269,7 +269,7 @@ static int public_get(struct store *s, const char *kid, unsigned char pk[32])
     return rc;
 }
 
-int qr_keys_list(struct store *s, struct arena *a, struct qr_key **out, int *n)
+enum err qr_keys_list(struct store *s, struct arena *a, struct qr_key **out, int *n)
 {
     *out = NULL;
     *n = 0;
@@ -308,7 +308,7 @@ int qr_keys_list(struct store *s, struct arena *a, struct qr_key **out, int *n)
 
 /* ---------------------------------------------------------------- payloads */
 
-int qr_sign(struct store *s, char type, const char *const *fields, int nfields, char out[QR_PAYLOAD_MAX])
+enum err qr_sign(struct store *s, char type, const char *const *fields, int nfields, char out[QR_PAYLOAD_MAX])
 {
     out[0] = '\0';
     if (type_fields(type) != nfields || !fields)
@@ -457,7 +457,7 @@ const char *qr_status_name(int status)
 
 /* ---------------------------------------------------------------- venue posters */
 
-int qr_sign_venue(struct store *s, const char *venue_code, char kid[16], char sig[96])
+enum err qr_sign_venue(struct store *s, const char *venue_code, char kid[16], char sig[96])
 {
     kid[0] = sig[0] = '\0';
     if (!venue_code || !token_ok(venue_code, strlen(venue_code), QR_FIELD_MAX))

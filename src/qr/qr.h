@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/err.h"
 
 struct store;
 
@@ -45,7 +46,8 @@ struct qr_parsed {
  * call inside a store_tx: a key this call creates is not cached until it has
  * been read back by a later call, so a rolled-back creation is never used.
  */
-int qr_sign(struct store *s, char type, const char *const *fields, int nfields, char out[QR_PAYLOAD_MAX]);
+enum err qr_sign(struct store *s, char type, const char *const *fields, int nfields,
+                 char out[QR_PAYLOAD_MAX]);
 /* Parses and checks a payload's signature. Returns a qr_status; *out is filled when the format is good. */
 int qr_verify(struct store *s, const char *payload, struct qr_parsed *out);
 /* The same without a store, for offline scanners: any kid, checked against pk (32 bytes).
@@ -56,7 +58,7 @@ int qr_parse(const char *payload, struct qr_parsed *out);
 const char *qr_status_name(int status); /* "valid", "bad_format", "unknown_key", "bad_signature", "error" */
 
 /* The signature (base64url) and kid for a venue poster URL: signs "CDN1.V.<code>.<kid>". */
-int qr_sign_venue(struct store *s, const char *venue_code, char kid[16], char sig[96]);
+enum err qr_sign_venue(struct store *s, const char *venue_code, char kid[16], char sig[96]);
 int qr_verify_venue(struct store *s, const char *venue_code, const char *kid, const char *sig);
 
 /* A public key as GET /api/v1/keys lists it. */
@@ -68,7 +70,7 @@ struct qr_key {
 };
 /* All public keys, oldest first, making the first key if there is none. *out is
  * allocated in a; returns 0 or an enum err. */
-int qr_keys_list(struct store *s, struct arena *a, struct qr_key **out, int *n);
+enum err qr_keys_list(struct store *s, struct arena *a, struct qr_key **out, int *n);
 /* Decodes a base64url public key; 0 or -1. */
 int qr_public_key_decode(const char *b64, unsigned char pk[32]);
 /* Adds a new signing key (kid "k<N+1>"); processes that have not cached a signer

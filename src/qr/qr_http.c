@@ -20,7 +20,7 @@
     2048 /* characters: longer is never a payload, but still "bad_format" up to this */
 
 /* GET /api/v1/keys */
-int qr_handle_keys(struct http_req *r)
+enum err qr_handle_keys(struct http_req *r)
 {
     struct qr_key *keys;
     int n;
@@ -97,7 +97,7 @@ static const char *type_name(char type)
 }
 
 /* POST /api/v1/qr/verify */
-int qr_handle_verify(struct http_req *r)
+enum err qr_handle_verify(struct http_req *r)
 {
     static const char *const fields[] = {"payload", NULL};
     json_t *body;

@@ -28,6 +28,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -65,8 +66,8 @@ const char *quarantine_photo_type(const unsigned char *p, size_t len);
 /* ------------------------------------------------------------ queries (quarantine_store.c) */
 
 /* Inserts unless client_id exists (then *created is false and *id the existing order). */
-int quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now, int64_t *id,
-                            bool *created);
+enum store_rc quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now,
+                                      int64_t *id, bool *created);
 
 /* Follows tracing's decisions: every new verified F1 gets an order under the policy in force (called
  * once by main, before any thread runs). */
@@ -82,13 +83,13 @@ int quarantine_demo(struct store *s);
 
 /* ------------------------------------------------------------ handlers (quarantine_http.c) */
 
-int quarantine_handle_create(struct http_req *r);     /* POST /api/v1/quarantine/orders */
-int quarantine_handle_list(struct http_req *r);       /* GET /api/v1/quarantine/orders */
-int quarantine_handle_get(struct http_req *r);        /* GET /api/v1/quarantine/orders/{id} */
-int quarantine_handle_mine(struct http_req *r);       /* GET /api/v1/me/quarantine */
-int quarantine_handle_checkin(struct http_req *r);    /* POST /api/v1/me/quarantine/{id}/checkins */
-int quarantine_handle_photo(struct http_req *r);      /* GET /api/v1/quarantine/checkins/{id}/photo */
-int quarantine_handle_alerts(struct http_req *r);     /* GET /api/v1/quarantine/alerts */
-int quarantine_handle_compliance(struct http_req *r); /* GET /api/v1/quarantine/compliance */
+enum err quarantine_handle_create(struct http_req *r);     /* POST /api/v1/quarantine/orders */
+enum err quarantine_handle_list(struct http_req *r);       /* GET /api/v1/quarantine/orders */
+enum err quarantine_handle_get(struct http_req *r);        /* GET /api/v1/quarantine/orders/{id} */
+enum err quarantine_handle_mine(struct http_req *r);       /* GET /api/v1/me/quarantine */
+enum err quarantine_handle_checkin(struct http_req *r);    /* POST /api/v1/me/quarantine/{id}/checkins */
+enum err quarantine_handle_photo(struct http_req *r);      /* GET /api/v1/quarantine/checkins/{id}/photo */
+enum err quarantine_handle_alerts(struct http_req *r);     /* GET /api/v1/quarantine/alerts */
+enum err quarantine_handle_compliance(struct http_req *r); /* GET /api/v1/quarantine/compliance */
 
 #endif

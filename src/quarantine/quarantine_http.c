@@ -81,7 +81,7 @@ static int create_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/quarantine/orders */
-int quarantine_handle_create(struct http_req *r)
+enum err quarantine_handle_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "person_id", "case_id", "kind", "address", "lat", "lon",
                                          "start_date", "days", "checkins_per_day", "radius_m", "grace_minutes", NULL};
@@ -90,9 +90,7 @@ int quarantine_handle_create(struct http_req *r)
     struct tracing_policy pol;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.in.client_id, &r->fault);
-    if (!rc)
-        rc = checkin_check_client_id(c.in.client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
     if (!rc)
@@ -164,7 +162,7 @@ int quarantine_handle_create(struct http_req *r)
 
 
 /* GET /api/v1/quarantine/orders?unit=&status=active|ended|cancelled&limit= */
-int quarantine_handle_list(struct http_req *r)
+enum err quarantine_handle_list(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
@@ -230,7 +228,7 @@ static int load_order(struct http_req *r, struct quarantine_order *o)
 }
 
 /* GET /api/v1/quarantine/orders/{id} */
-int quarantine_handle_get(struct http_req *r)
+enum err quarantine_handle_get(struct http_req *r)
 {
     struct quarantine_order o;
     int rc = load_order(r, &o);
@@ -243,7 +241,7 @@ int quarantine_handle_get(struct http_req *r)
 }
 
 /* GET /api/v1/quarantine/checkins/{id}/photo */
-int quarantine_handle_photo(struct http_req *r)
+enum err quarantine_handle_photo(struct http_req *r)
 {
     int64_t id;
     int rc = http_param_id(r, "id", &id);
@@ -276,7 +274,7 @@ int quarantine_handle_photo(struct http_req *r)
 }
 
 /* GET /api/v1/quarantine/alerts?unit=&limit= */
-int quarantine_handle_alerts(struct http_req *r)
+enum err quarantine_handle_alerts(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
@@ -313,7 +311,7 @@ int quarantine_handle_alerts(struct http_req *r)
  * GET /api/v1/quarantine/compliance?unit= : per commune, active orders, today's slots due (ended since the
  * order began), slots answered (due slots with a check-in inside the radius), check-ins, open alerts.
  */
-int quarantine_handle_compliance(struct http_req *r)
+enum err quarantine_handle_compliance(struct http_req *r)
 {
     const struct unit *u;
     int rc = auth_area(r, "unit", &u);
@@ -379,7 +377,7 @@ int quarantine_handle_compliance(struct http_req *r)
 /* ------------------------------------------------------------ the person in quarantine */
 
 /* GET /api/v1/me/quarantine */
-int quarantine_handle_mine(struct http_req *r)
+enum err quarantine_handle_mine(struct http_req *r)
 {
     struct arena *a = &r->arena;
     struct quarantine_order *orders;
@@ -407,7 +405,7 @@ static int checkin_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/me/quarantine/{id}/checkins {"client_id", "photo": base64 or data URL, "lat", "lon", "accuracy_m"} */
-int quarantine_handle_checkin(struct http_req *r)
+enum err quarantine_handle_checkin(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "photo", "lat", "lon", "accuracy_m", NULL};
     json_t *body;
@@ -416,9 +414,7 @@ int quarantine_handle_checkin(struct http_req *r)
     bool has;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
-    if (!rc)
-        rc = checkin_check_client_id(c.client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "photo", true, QUARANTINE_BODY_MAX, &photo, &r->fault);
     if (!rc)

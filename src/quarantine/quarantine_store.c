@@ -15,20 +15,21 @@
 #include "store/store.h"
 #include "tracing/tracing.h"
 
-int quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now, int64_t *id,
-                            bool *created)
+enum store_rc quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now,
+                                      int64_t *id, bool *created)
 {
     *created = false;
-    int rc = store_int(s, id,
-                       "INSERT INTO quarantine_orders (client_id, person_id, case_id, kind, address, lat_e6, lon_e6,"
-                       " start_day, end_day, checkins_per_day, radius_m, grace_minutes, status, province_code,"
-                       " district_code, commune_code, created_by, created_at, updated_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (client_id) DO NOTHING RETURNING id",
-                       "siissiiiiiiisssiii", in->client_id, in->person_id, in->case_id, in->kind, in->address,
-                       in->lat_e6, in->lon_e6, in->start_day, in->end_day, (int64_t)in->checkins_per_day,
-                       (int64_t)in->radius_m, (int64_t)in->grace_minutes, in->province_code, in->district_code,
-                       in->commune_code, in->created_by, now, now);
+    enum store_rc rc = store_int(
+        s, id,
+        "INSERT INTO quarantine_orders (client_id, person_id, case_id, kind, address, lat_e6, lon_e6,"
+        " start_day, end_day, checkins_per_day, radius_m, grace_minutes, status, province_code,"
+        " district_code, commune_code, created_by, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (client_id) DO NOTHING RETURNING id",
+        "siissiiiiiiisssiii", in->client_id, in->person_id, in->case_id, in->kind, in->address, in->lat_e6,
+        in->lon_e6, in->start_day, in->end_day, (int64_t)in->checkins_per_day, (int64_t)in->radius_m,
+        (int64_t)in->grace_minutes, in->province_code, in->district_code, in->commune_code, in->created_by,
+        now, now);
     if (rc == STORE_OK) {
         *created = true;
         /* No place yet (a policy order): columns hold 0, which means "unknown" only through has_place. */
@@ -75,20 +76,20 @@ static void read_order(struct store_stmt *st, void *ctx)
     "id, person_id, case_id, kind, address, lat_e6, lon_e6, start_day, end_day, checkins_per_day, radius_m,"        \
     " grace_minutes, status, commune_code, district_code, province_code, created_at"
 
-int quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out)
+enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out)
 {
     return store_get(s, read_order, out, "SELECT " ORDER_COLUMNS " FROM quarantine_orders WHERE id = ?", "i", id);
 }
 
-int quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types, int64_t limit,
-                             const char *arg, struct quarantine_order **out, int *n)
+enum store_rc quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types,
+                                       int64_t limit, const char *arg, struct quarantine_order **out, int *n)
 {
     char sql[512];
     snprintf(sql, sizeof(sql), "SELECT " ORDER_COLUMNS " FROM quarantine_orders WHERE %s ORDER BY id DESC LIMIT ?",
              where);
     struct store_stmt *st;
-    int rc = types[0] == 's' ? store_query(s, &st, sql, "si", arg, limit) : store_query(s, &st, sql, "ii",
-                                                                                      *(const int64_t *)arg, limit);
+    enum store_rc rc = types[0] == 's' ? store_query(s, &st, sql, "si", arg, limit)
+                                       : store_query(s, &st, sql, "ii", *(const int64_t *)arg, limit);
     *out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
     *n = 0;
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
@@ -100,18 +101,19 @@ int quarantine__orders_query(struct store *s, struct arena *a, const char *where
 }
 
 /* Raises an alert (once per order, kind, slot) and, when new, queues the reminder. */
-int quarantine__alert(struct store *s, const struct quarantine_order *o, const char *kind, int64_t slot_start,
-                      const char *detail, int64_t now, bool *raised)
+enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *o, const char *kind,
+                                int64_t slot_start, const char *detail, int64_t now, bool *raised)
 {
     int64_t id;
     *raised = false;
-    int rc = store_int(s, &id,
-                       "INSERT INTO quarantine_alerts (order_id, person_id, kind, slot_start, detail, province_code,"
-                       " district_code, commune_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (order_id, kind, slot_start) DO NOTHING RETURNING id",
-                       "iisissssi", o->id, o->person_id, kind, slot_start, detail,
-                       o->province_code[0] ? o->province_code : NULL, o->district_code[0] ? o->district_code : NULL,
-                       o->commune_code[0] ? o->commune_code : NULL, now);
+    enum store_rc rc = store_int(
+        s, &id,
+        "INSERT INTO quarantine_alerts (order_id, person_id, kind, slot_start, detail, province_code,"
+        " district_code, commune_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (order_id, kind, slot_start) DO NOTHING RETURNING id",
+        "iisissssi", o->id, o->person_id, kind, slot_start, detail,
+        o->province_code[0] ? o->province_code : NULL, o->district_code[0] ? o->district_code : NULL,
+        o->commune_code[0] ? o->commune_code : NULL, now);
     if (rc == STORE_DONE)
         return STORE_OK;
     if (rc)
@@ -211,7 +213,7 @@ int quarantine_job_monitor(struct store *s, int64_t now, const char **detail)
     return rc;
 }
 
-int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
+enum store_rc quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
 {
     int64_t slot_end;
     quarantine_slot(c->o->checkins_per_day, c->at, &c->slot, &slot_end);
@@ -222,18 +224,21 @@ int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
         c->inside = true;
     }
     c->created = false;
-    int rc = c->o->has_place
-                 ? store_int(s, &c->id,
-                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
-                             " accuracy_m, distance_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-                             "siiiiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy,
-                             c->distance, (int64_t)c->inside)
-                 : store_int(s, &c->id,
-                             "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
-                             " accuracy_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
-                             " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-                             "siiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy);
+    enum store_rc rc =
+        c->o->has_place
+            ? store_int(
+                  s, &c->id,
+                  "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
+                  " accuracy_m, distance_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                  " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+                  "siiiiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy,
+                  c->distance, (int64_t)c->inside)
+            : store_int(
+                  s, &c->id,
+                  "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
+                  " accuracy_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
+                  " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+                  "siiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy);
     if (rc == STORE_DONE)
         return store_int(s, &c->id, "SELECT id FROM quarantine_checkins WHERE order_id = ? AND client_id = ?", "is",
                          c->o->id, c->client_id);
@@ -257,14 +262,15 @@ int quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
 
 /* ---------------------------------------------------------------- lists of an area */
 
-int quarantine__order_ids(struct store *s, const struct quarantine_filter *f, int64_t *ids, int max, int *n)
+enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_filter *f, int64_t *ids, int max,
+                                    int *n)
 {
     struct store_sql q;
     store_sql_init(&q, "SELECT o.id FROM quarantine_orders o WHERE o.status = ?", "s", f->status);
     store_sql_area(&q, "o", f->area);
     store_sql_add(&q, " ORDER BY o.id DESC LIMIT ?", "i", f->limit);
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     *n = 0;
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
@@ -275,7 +281,8 @@ int quarantine__order_ids(struct store *s, const struct quarantine_filter *f, in
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-int quarantine__alerts_query(struct store *s, const struct quarantine_filter *f, struct store_stmt **st)
+enum store_rc quarantine__alerts_query(struct store *s, const struct quarantine_filter *f,
+                                       struct store_stmt **st)
 {
     struct store_sql q;
     store_sql_init(&q,
@@ -288,8 +295,8 @@ int quarantine__alerts_query(struct store *s, const struct quarantine_filter *f,
     return store_sql_query(s, st, &q);
 }
 
-int quarantine__compliance_query(struct store *s, const struct quarantine_filter *f, int64_t day0, int64_t today,
-                                 struct store_stmt **st)
+enum store_rc quarantine__compliance_query(struct store *s, const struct quarantine_filter *f, int64_t day0,
+                                           int64_t today, struct store_stmt **st)
 {
     struct store_sql q;
     store_sql_init(&q,
@@ -305,7 +312,7 @@ int quarantine__compliance_query(struct store *s, const struct quarantine_filter
 
 /* ---------------------------------------------------------------- an order's check-ins and photos */
 
-int quarantine__checkins_query(struct store *s, int64_t order_id, struct store_stmt **st)
+enum store_rc quarantine__checkins_query(struct store *s, int64_t order_id, struct store_stmt **st)
 {
     return store_query(s, st,
                        "SELECT c.id, c.slot_start, c.at, c.lat_e6, c.lon_e6, c.distance_m, c.inside,"
@@ -314,7 +321,7 @@ int quarantine__checkins_query(struct store *s, int64_t order_id, struct store_s
                        "i", order_id);
 }
 
-int quarantine__photo_query(struct store *s, int64_t checkin_id, struct store_stmt **st)
+enum store_rc quarantine__photo_query(struct store *s, int64_t checkin_id, struct store_stmt **st)
 {
     return store_query(s, st,
                        "SELECT p.media_type, p.data, o.commune_code FROM quarantine_photos p"
@@ -323,14 +330,16 @@ int quarantine__photo_query(struct store *s, int64_t checkin_id, struct store_st
 }
 
 /* Distinct slots of order_id starting at or after since that got a check-in inside the radius, as starts. */
-int quarantine__answered_slots(struct store *s, int64_t order_id, int64_t since, int64_t *starts, int max, int *n)
+enum store_rc quarantine__answered_slots(struct store *s, int64_t order_id, int64_t since, int64_t *starts,
+                                         int max, int *n)
 {
     struct store_stmt *st;
     *n = 0;
-    int rc = store_query(s, &st,
-                         "SELECT DISTINCT slot_start FROM quarantine_checkins WHERE order_id = ? AND inside = 1"
-                         " AND slot_start >= ?",
-                         "ii", order_id, since);
+    enum store_rc rc =
+        store_query(s, &st,
+                    "SELECT DISTINCT slot_start FROM quarantine_checkins WHERE order_id = ? AND inside = 1"
+                    " AND slot_start >= ?",
+                    "ii", order_id, since);
     if (rc)
         return rc;
     while ((rc = store_step(st)) == STORE_ROW)
@@ -343,7 +352,7 @@ int quarantine__answered_slots(struct store *s, int64_t order_id, int64_t since,
 
 /* ---------------------------------------------------------------- orders from tracing's decisions */
 
-static int order_for_f1(struct store *s, const struct tracing_f1_order *f1, int64_t now)
+static enum store_rc order_for_f1(struct store *s, const struct tracing_f1_order *f1, int64_t now)
 {
     const struct tracing_policy *pol = f1->policy;
     char cid[64];

@@ -114,7 +114,7 @@ void store_sql_area_prefixed(struct store_sql *q, const char *alias, const char 
     store_sql_add(q, " = ?", "s", scope);
 }
 
-int store_sql_query(struct store *s, struct store_stmt **out, const struct store_sql *q)
+enum store_rc store_sql_query(struct store *s, struct store_stmt **out, const struct store_sql *q)
 {
     *out = NULL;
     if (q->broken) {
@@ -122,7 +122,7 @@ int store_sql_query(struct store *s, struct store_stmt **out, const struct store
         return STORE_ERROR;
     }
     const struct store_driver *d = ((struct store_base *)s)->drv;
-    int rc = d->prepare(s, q->text, out);
+    enum store_rc rc = d->prepare(s, q->text, out);
     if (rc != STORE_OK) {
         *out = NULL;
         return rc;
@@ -146,10 +146,10 @@ int store_sql_query(struct store *s, struct store_stmt **out, const struct store
     return rc;
 }
 
-int store_sql_run(struct store *s, int64_t *changes, const struct store_sql *q)
+enum store_rc store_sql_run(struct store *s, int64_t *changes, const struct store_sql *q)
 {
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, q);
+    enum store_rc rc = store_sql_query(s, &st, q);
     if (rc != STORE_OK)
         return rc;
     rc = store_step(st);
@@ -162,10 +162,10 @@ int store_sql_run(struct store *s, int64_t *changes, const struct store_sql *q)
     return rc;
 }
 
-int store_sql_int(struct store *s, int64_t *out, const struct store_sql *q)
+enum store_rc store_sql_int(struct store *s, int64_t *out, const struct store_sql *q)
 {
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, q);
+    enum store_rc rc = store_sql_query(s, &st, q);
     if (rc != STORE_OK)
         return rc;
     rc = store_step(st);

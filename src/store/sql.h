@@ -59,8 +59,8 @@ void store_sql_area(struct store_sql *q, const char *alias, const char *scope);
 /* The same over columns named with a prefix (prefix "site_": site_province_code, ...). */
 void store_sql_area_prefixed(struct store_sql *q, const char *alias, const char *prefix, const char *scope);
 
-int store_sql_query(struct store *s, struct store_stmt **out, const struct store_sql *q);
-int store_sql_run(struct store *s, int64_t *changes, const struct store_sql *q);
-int store_sql_int(struct store *s, int64_t *out, const struct store_sql *q);
+enum store_rc store_sql_query(struct store *s, struct store_stmt **out, const struct store_sql *q);
+enum store_rc store_sql_run(struct store *s, int64_t *changes, const struct store_sql *q);
+enum store_rc store_sql_int(struct store *s, int64_t *out, const struct store_sql *q);
 
 #endif

@@ -42,7 +42,7 @@ void store_stats_get(struct store_stats *out)
     out->connections = atomic_load(&stat_connections);
 }
 
-int store_open(const char *url, struct store **out, char *err, int errlen)
+enum store_rc store_open(const char *url, struct store **out, char *err, int errlen)
 {
     *out = NULL;
     if (!strncmp(url, "sqlite:", 7)) {
@@ -74,15 +74,15 @@ const char *store_errmsg(struct store *s)
     return DRV(s)->errmsg(s);
 }
 
-int store_exec(struct store *s, const char *sql)
+enum store_rc store_exec(struct store *s, const char *sql)
 {
     return DRV(s)->exec(s, sql);
 }
 
-static int bind_args(struct store_stmt *st, const char *types, va_list ap)
+static enum store_rc bind_args(struct store_stmt *st, const char *types, va_list ap)
 {
     const struct store_driver *d = SDRV(st);
-    int rc = STORE_OK;
+    enum store_rc rc = STORE_OK;
     for (int i = 0; types[i] && rc == STORE_OK; i++) {
         switch (types[i]) {
         case 'i':
@@ -129,14 +129,14 @@ static bool kinds_fit(const char *kinds, const char *types, const char *sql)
     return true;
 }
 
-static int vquery(const char *kinds, struct store *s, struct store_stmt **out, const char *sql, const char *types,
-                  va_list ap)
+static enum store_rc vquery(const char *kinds, struct store *s, struct store_stmt **out, const char *sql,
+                            const char *types, va_list ap)
 {
     if (!kinds_fit(kinds, types, sql)) {
         *out = NULL;
         return STORE_ERROR;
     }
-    int rc = DRV(s)->prepare(s, sql, out);
+    enum store_rc rc = DRV(s)->prepare(s, sql, out);
     if (rc != STORE_OK) {
         *out = NULL;
         return rc;
@@ -149,21 +149,23 @@ static int vquery(const char *kinds, struct store *s, struct store_stmt **out, c
     return rc;
 }
 
-int store__query(const char *kinds, struct store *s, struct store_stmt **out, const char *sql, const char *types, ...)
+enum store_rc store__query(const char *kinds, struct store *s, struct store_stmt **out, const char *sql,
+                           const char *types, ...)
 {
     va_list ap;
     va_start(ap, types);
-    int rc = vquery(kinds, s, out, sql, types, ap);
+    enum store_rc rc = vquery(kinds, s, out, sql, types, ap);
     va_end(ap);
     return rc;
 }
 
-int store__run(const char *kinds, struct store *s, int64_t *changes, const char *sql, const char *types, ...)
+enum store_rc store__run(const char *kinds, struct store *s, int64_t *changes, const char *sql,
+                         const char *types, ...)
 {
     struct store_stmt *st;
     va_list ap;
     va_start(ap, types);
-    int rc = vquery(kinds, s, &st, sql, types, ap);
+    enum store_rc rc = vquery(kinds, s, &st, sql, types, ap);
     va_end(ap);
     if (rc != STORE_OK)
         return rc;
@@ -178,11 +180,11 @@ int store__run(const char *kinds, struct store *s, int64_t *changes, const char 
 }
 
 /* One-row query: hands the row, if any, to read(st, ctx). */
-static int vget(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx,
-                const char *sql, const char *types, va_list ap)
+static enum store_rc vget(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx),
+                          void *ctx, const char *sql, const char *types, va_list ap)
 {
     struct store_stmt *st;
-    int rc = vquery(kinds, s, &st, sql, types, ap);
+    enum store_rc rc = vquery(kinds, s, &st, sql, types, ap);
     if (rc != STORE_OK)
         return rc;
     rc = store_step(st);
@@ -194,12 +196,12 @@ static int vget(const char *kinds, struct store *s, void (*read)(struct store_st
     return rc;
 }
 
-int store__get(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx,
-               const char *sql, const char *types, ...)
+enum store_rc store__get(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx),
+                         void *ctx, const char *sql, const char *types, ...)
 {
     va_list ap;
     va_start(ap, types);
-    int rc = vget(kinds, s, read, ctx, sql, types, ap);
+    enum store_rc rc = vget(kinds, s, read, ctx, sql, types, ap);
     va_end(ap);
     return rc;
 }
@@ -209,16 +211,17 @@ static void read_int(struct store_stmt *st, void *out)
     *(int64_t *)out = store_col_int(st, 0);
 }
 
-int store__int(const char *kinds, struct store *s, int64_t *out, const char *sql, const char *types, ...)
+enum store_rc store__int(const char *kinds, struct store *s, int64_t *out, const char *sql, const char *types,
+                         ...)
 {
     va_list ap;
     va_start(ap, types);
-    int rc = vget(kinds, s, read_int, out, sql, types, ap);
+    enum store_rc rc = vget(kinds, s, read_int, out, sql, types, ap);
     va_end(ap);
     return rc;
 }
 
-int store_step(struct store_stmt *st)
+enum store_rc store_step(struct store_stmt *st)
 {
     return SDRV(st)->step(st);
 }
@@ -254,17 +257,17 @@ void store_finalize(struct store_stmt *st)
         SDRV(st)->finalize(st);
 }
 
-int store_begin(struct store *s, bool write)
+enum store_rc store_begin(struct store *s, bool write)
 {
     return DRV(s)->begin(s, write);
 }
 
-int store_commit(struct store *s)
+enum store_rc store_commit(struct store *s)
 {
     return store_exec(s, "COMMIT");
 }
 
-int store_rollback(struct store *s)
+enum store_rc store_rollback(struct store *s)
 {
     return store_exec(s, "ROLLBACK");
 }
@@ -275,46 +278,59 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
-int store_err(int rc)
+enum err store_err(enum store_rc rc)
 {
     switch (rc) {
     case STORE_OK:
-    case STORE_ROW:
-    case STORE_DONE:
         return ERR_OK;
+    case STORE_DONE:
+        return ERR_NOT_FOUND;
     case STORE_CONFLICT:
         return ERR_CONFLICT;
     case STORE_RETRY:
         return ERR_UNAVAILABLE;
     case STORE_INVALID:
         return ERR_INVALID_FIELD;
+    case STORE_ROW:
     case STORE_ERROR:
         return ERR_INTERNAL;
-    default:
-        return rc; /* already an enum err */
     }
+    log_error("msg=\"not a store result\" rc=%d", (int)rc);
+    return ERR_INTERNAL;
 }
 
-int store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
+/* A transaction callback's result: a store rc (numbered from STORE_ROW) or an enum err. */
+static enum err tx_outcome(int rc)
+{
+    if (rc >= STORE_ROW && rc <= STORE_ERROR)
+        return store_err((enum store_rc)rc);
+    if (rc >= 0 && rc < ERR_LAST)
+        return (enum err)rc;
+    log_error("msg=\"transaction failed with an unknown code\" rc=%d", rc);
+    return ERR_INTERNAL;
+}
+
+enum err store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
 {
     for (int attempt = 0; attempt < STORE_TX_ATTEMPTS; attempt++) {
-        int rc = store_begin(s, true);
-        if (rc == STORE_RETRY) {
+        enum store_rc src = store_begin(s, true);
+        if (src == STORE_RETRY) {
             atomic_fetch_add(&stat_retries, 1);
             backoff(attempt);
             continue;
         }
-        if (rc != STORE_OK)
-            return store_err(rc);
-        rc = fn(s, ctx);
+        if (src != STORE_OK)
+            return store_err(src);
+        int rc = fn(s, ctx);
         if (rc == 0) {
-            rc = store_commit(s);
-            if (rc == STORE_OK)
-                return 0;
+            src = store_commit(s);
+            if (src == STORE_OK)
+                return ERR_OK;
+            rc = (int)src;
         }
         store_rollback(s);
         if (rc != STORE_RETRY)
-            return store_err(rc);
+            return tx_outcome(rc);
         atomic_fetch_add(&stat_retries, 1);
         backoff(attempt);
     }

@@ -8,7 +8,9 @@
  *
  * Every function returns an enum store_rc; STORE_OK is 0.  Engine errors are
  * folded into this small set so callers handle, say, a unique violation the
- * same way on both engines (STORE_CONFLICT).
+ * same way on both engines (STORE_CONFLICT).  It is a type of its own, not an
+ * enum err (core/err.h): store_err() is the one mapping from one to the other,
+ * and the compiler (-Wenum-conversion, in -Wextra) refuses a silent mix.
  *
  *     struct store_stmt *st;
  *     int rc = store_query(s, &st, "SELECT name FROM units WHERE parent_code = ?", "s", code);
@@ -25,11 +27,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "store/store_kinds.h"
 
 enum store_rc {
     STORE_OK = 0,
-    /* Numbered apart from enum err (core/err.h) so a function may return either. */
+    /* Numbered apart from enum err (core/err.h): a transaction's callback may return either (store_tx). */
     STORE_ROW = 100,      /* store_step: a row is ready */
     STORE_DONE = 101,     /* store_step: no more rows */
     STORE_CONFLICT = 102, /* unique or foreign-key constraint violated */
@@ -38,20 +41,25 @@ enum store_rc {
     STORE_ERROR = 105     /* anything else: a bug or a broken database */
 };
 
-/* Maps a store rc to an enum err (CONFLICT -> ERR_CONFLICT, ...); an enum err passes through. */
-int store_err(int rc);
+/*
+ * The one mapping to an enum err: OK -> ERR_OK, DONE (no row) -> ERR_NOT_FOUND,
+ * CONFLICT -> ERR_CONFLICT, RETRY -> ERR_UNAVAILABLE, INVALID -> ERR_INVALID_FIELD,
+ * ROW (a row nobody read) and ERROR -> ERR_INTERNAL.  A caller that means
+ * something else by "no row" (a bad field, say) tests STORE_DONE itself first.
+ */
+enum err store_err(enum store_rc rc);
 
 struct store;
 struct store_stmt;
 
 /* Opens a connection. On failure *out is NULL and err holds a message. */
-int store_open(const char *url, struct store **out, char *err, int errlen);
+enum store_rc store_open(const char *url, struct store **out, char *err, int errlen);
 void store_close(struct store *s);
 const char *store_engine(const struct store *s); /* "sqlite" or "postgres" */
 const char *store_errmsg(struct store *s);       /* last engine message, for the log only */
 
 /* Runs SQL text with no parameters; may hold several statements (migrations). */
-int store_exec(struct store *s, const char *sql);
+enum store_rc store_exec(struct store *s, const char *sql);
 
 /*
  * Bind arguments are described by types, one letter each:
@@ -78,13 +86,16 @@ int store_exec(struct store *s, const char *sql);
 #define store_get(s, ...) store__get(STORE__KINDS(__VA_ARGS__) + 4, s, __VA_ARGS__)
 
 /* What the macros call: kinds are the STORE__KIND letters of the bind arguments. */
-int store__query(const char *kinds, struct store *s, struct store_stmt **out, const char *sql, const char *types, ...);
-int store__run(const char *kinds, struct store *s, int64_t *changes, const char *sql, const char *types, ...);
-int store__int(const char *kinds, struct store *s, int64_t *out, const char *sql, const char *types, ...);
-int store__get(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx), void *ctx,
-               const char *sql, const char *types, ...);
+enum store_rc store__query(const char *kinds, struct store *s, struct store_stmt **out, const char *sql,
+                           const char *types, ...);
+enum store_rc store__run(const char *kinds, struct store *s, int64_t *changes, const char *sql,
+                         const char *types, ...);
+enum store_rc store__int(const char *kinds, struct store *s, int64_t *out, const char *sql, const char *types,
+                         ...);
+enum store_rc store__get(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx),
+                         void *ctx, const char *sql, const char *types, ...);
 
-int store_step(struct store_stmt *st);
+enum store_rc store_step(struct store_stmt *st);
 int store_ncols(struct store_stmt *st);
 bool store_col_null(struct store_stmt *st, int i); /* columns count from 0 */
 int64_t store_col_int(struct store_stmt *st, int i);
@@ -93,17 +104,18 @@ const char *store_col_name(struct store_stmt *st, int i);
 void store_finalize(struct store_stmt *st);
 
 /* Transactions. write=true takes the write lock up front on SQLite (BEGIN IMMEDIATE). */
-int store_begin(struct store *s, bool write);
-int store_commit(struct store *s);
-int store_rollback(struct store *s);
+enum store_rc store_begin(struct store *s, bool write);
+enum store_rc store_commit(struct store *s);
+enum store_rc store_rollback(struct store *s);
 
 /*
  * Runs fn inside a transaction, retrying the whole transaction when the store
  * says STORE_RETRY (busy database, deadlock, serialization failure).  fn
- * returns 0 to commit, or an enum err or store rc to roll back.  The result
- * is 0 or an enum err (through store_err()).
+ * returns 0 to commit, or an enum err or store rc to roll back (the one place
+ * the two meet: their numbers never overlap).  The result is an enum err, a
+ * store rc going through store_err().
  */
-int store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
+enum err store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
 
 /* Process-wide figures for /metrics. */
 struct store_stats {

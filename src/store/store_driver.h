@@ -12,15 +12,15 @@
 struct store_driver {
     const char *name;   /* "sqlite", "postgres" */
     const char *serial; /* DDL replacing "{{serial}}" in migrations: an auto-numbered primary key */
-    int (*open)(const char *url, struct store **out, char *err, int errlen);
+    enum store_rc (*open)(const char *url, struct store **out, char *err, int errlen);
     void (*close)(struct store *s);
     const char *(*errmsg)(struct store *s);
-    int (*exec)(struct store *s, const char *sql);
-    int (*prepare)(struct store *s, const char *sql, struct store_stmt **out);
-    int (*bind_int)(struct store_stmt *st, int i, int64_t v); /* i counts from 1 */
-    int (*bind_text)(struct store_stmt *st, int i, const char *v);
-    int (*bind_null)(struct store_stmt *st, int i);
-    int (*step)(struct store_stmt *st);
+    enum store_rc (*exec)(struct store *s, const char *sql);
+    enum store_rc (*prepare)(struct store *s, const char *sql, struct store_stmt **out);
+    enum store_rc (*bind_int)(struct store_stmt *st, int i, int64_t v); /* i counts from 1 */
+    enum store_rc (*bind_text)(struct store_stmt *st, int i, const char *v);
+    enum store_rc (*bind_null)(struct store_stmt *st, int i);
+    enum store_rc (*step)(struct store_stmt *st);
     int64_t (*changes)(struct store_stmt *st);
     int (*ncols)(struct store_stmt *st);
     bool (*col_null)(struct store_stmt *st, int i);
@@ -28,7 +28,7 @@ struct store_driver {
     const char *(*col_text)(struct store_stmt *st, int i);
     const char *(*col_name)(struct store_stmt *st, int i);
     void (*finalize)(struct store_stmt *st);
-    int (*begin)(struct store *s, bool write);
+    enum store_rc (*begin)(struct store *s, bool write);
 };
 
 /* Every driver's struct store and struct store_stmt start with these. */

@@ -47,9 +47,7 @@ static int resolve_person(struct store *st, struct collect_ctx *c)
     int rc;
     if (!strcmp(f, "person_qr")) {
         rc = people_from_qr(st, &r->arena, c->value, f, &c->p, &r->fault);
-        if (rc && r->fault.code)
-            return r->fault.code;
-        return rc ? store_err(rc) : 0;
+        return rc; /* an enum err: the fault names the field, or a store failure already mapped */
     }
     if (!strcmp(f, "declaration_qr")) {
         struct qr_parsed qp;
@@ -126,7 +124,7 @@ static int collect_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/samples (assigned samplers; officials in the site's area) */
-int testing_handle_collect(struct http_req *r)
+enum err testing_handle_collect(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "session_id", "tube_id", "person_qr", "declaration_qr",
                                          "cccd", "bhyt", "phone", "full_name", "test_order_id", NULL};
@@ -138,7 +136,7 @@ int testing_handle_collect(struct http_req *r)
     struct collect_ctx c = {.r = r};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = testing__read_client_id(r, body, &c.in.client_id);
+        rc = jsonin_client_id(body, "client_id", true, &c.in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "session_id", true, 1, INT64_MAX, &session_id, &present_, &r->fault);
     if (!rc)

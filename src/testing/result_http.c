@@ -64,7 +64,7 @@ static int result_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/results {tube_id, result, ct?} (lab of the tube's session) */
-int testing_handle_result(struct http_req *r)
+enum err testing_handle_result(struct http_req *r)
 {
     static const char *const fields[] = {"tube_id", "result", "ct", NULL};
     json_t *body;
@@ -122,7 +122,7 @@ int testing_handle_result(struct http_req *r)
 /* ---------------------------------------------------------------- files */
 
 /* POST /api/v1/testing/results/import/check : the body is the file (CSV or XLSX), up to 50 MiB. */
-int testing_handle_import_check(struct http_req *r)
+enum err testing_handle_import_check(struct http_req *r)
 {
     struct testing_import_check chk;
     int rc = testing_import_check(r->store, &r->arena, r->body.data, r->body.len, r->who->account_id,
@@ -158,7 +158,7 @@ static int apply_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/results/import/apply {token, apply_valid_only?} */
-int testing_handle_import_apply(struct http_req *r)
+enum err testing_handle_import_apply(struct http_req *r)
 {
     static const char *const fields[] = {"token", "apply_valid_only", NULL};
     json_t *body;
@@ -206,7 +206,7 @@ static int person_results_json(struct http_req *r, const struct person *p, json_
 }
 
 /* GET /api/v1/me/results : the citizen's results and those of the family members they manage. */
-int testing_handle_my_results(struct http_req *r)
+enum err testing_handle_my_results(struct http_req *r)
 {
     struct person self, *managed;
     int n;
@@ -267,7 +267,7 @@ static int reply_lookup(struct http_req *r, const struct person *p)
 }
 
 /* POST /api/v1/results/lookup/qr {qr} (public, rate-limited) */
-int testing_handle_lookup_qr(struct http_req *r)
+enum err testing_handle_lookup_qr(struct http_req *r)
 {
     static const char *const fields[] = {"qr", "date_of_birth", NULL};
     json_t *body;
@@ -287,14 +287,14 @@ int testing_handle_lookup_qr(struct http_req *r)
         return rc;
     rc = people_from_qr(r->store, &r->arena, qr, "qr", &p, &r->fault);
     if (rc)
-        return r->fault.code ? (int)r->fault.code : store_err(rc);
+        return rc;
     if (!p.date_of_birth || strcmp(p.date_of_birth, dob))
         return http_fail(r, ERR_NOT_FOUND, "date_of_birth", "the date of birth does not match this card");
     return reply_lookup(r, &p);
 }
 
 /* POST /api/v1/results/lookup/cccd {cccd, date_of_birth} (public, rate-limited) */
-int testing_handle_lookup_cccd(struct http_req *r)
+enum err testing_handle_lookup_cccd(struct http_req *r)
 {
     static const char *const fields[] = {"cccd", "date_of_birth", NULL};
     json_t *body;

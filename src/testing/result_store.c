@@ -22,8 +22,8 @@
 #include "store/store.h"
 #include "testing/testing.h"
 
-int testing_batch_open(struct store *st, const char *kind, int64_t account_id, const char *unit_code, int64_t now,
-                       int64_t *id)
+enum store_rc testing_batch_open(struct store *st, const char *kind, int64_t account_id,
+                                 const char *unit_code, int64_t now, int64_t *id)
 {
     return store_int(st, id,
                      "INSERT INTO testing_result_batches (kind, status, account_id, unit_code, created_at)"
@@ -31,19 +31,21 @@ int testing_batch_open(struct store *st, const char *kind, int64_t account_id, c
                      "sisi", kind, account_id, unit_code, now);
 }
 
-int testing_result_set(struct store *st, const char *tube_code, int result, int ct, int64_t by, int64_t batch_id,
-                       int64_t now, bool *changed, const char **existing)
+enum store_rc testing_result_set(struct store *st, const char *tube_code, int result, int ct, int64_t by,
+                                 int64_t batch_id, int64_t now, bool *changed, const char **existing)
 {
     int64_t changes = 0;
     const char *name = testing_result_name(result);
-    int rc = ct >= 0 ? store_run(st, &changes,
-                                 "UPDATE testing_tubes SET result = ?, ct = ?, resulted_at = ?, resulted_by = ?,"
-                                 " result_batch = ? WHERE code = ? AND result IS NULL AND members > 0",
-                                 "sdiiis", name, ct, now, by, batch_id, tube_code)
-                     : store_run(st, &changes,
-                                 "UPDATE testing_tubes SET result = ?, ct = NULL, resulted_at = ?, resulted_by = ?,"
-                                 " result_batch = ? WHERE code = ? AND result IS NULL AND members > 0",
-                                 "siiis", name, now, by, batch_id, tube_code);
+    enum store_rc rc =
+        ct >= 0
+            ? store_run(st, &changes,
+                        "UPDATE testing_tubes SET result = ?, ct = ?, resulted_at = ?, resulted_by = ?,"
+                        " result_batch = ? WHERE code = ? AND result IS NULL AND members > 0",
+                        "sdiiis", name, ct, now, by, batch_id, tube_code)
+            : store_run(st, &changes,
+                        "UPDATE testing_tubes SET result = ?, ct = NULL, resulted_at = ?, resulted_by = ?,"
+                        " result_batch = ? WHERE code = ? AND result IS NULL AND members > 0",
+                        "siiis", name, now, by, batch_id, tube_code);
     *changed = changes > 0;
     *existing = NULL;
     if (rc || changes)
@@ -71,19 +73,21 @@ int testing_result_set(struct store *st, const char *tube_code, int result, int 
     return rc;
 }
 
-int testing_propagate(struct store *st, int64_t batch_id, int64_t now, struct testing_apply_summary *sum)
+enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
+                                struct testing_apply_summary *sum)
 {
     int64_t n = 0;
-    int rc = store_run(st, &n,
-                       "UPDATE testing_samples SET status = CASE"
-                       " WHEN t.result = 'negative' THEN 'negative'"
-                       " WHEN t.result = 'invalid' THEN 'invalid'"
-                       " WHEN t.members > 1 THEN 'pool_positive_retest'"
-                       " ELSE 'positive' END,"
-                       " resulted_at = t.resulted_at, result_batch = t.result_batch"
-                       " FROM testing_tubes t"
-                       " WHERE testing_samples.tube_id = t.id AND t.result_batch = ? AND testing_samples.status = 'pending'",
-                       "i", batch_id);
+    enum store_rc rc = store_run(
+        st, &n,
+        "UPDATE testing_samples SET status = CASE"
+        " WHEN t.result = 'negative' THEN 'negative'"
+        " WHEN t.result = 'invalid' THEN 'invalid'"
+        " WHEN t.members > 1 THEN 'pool_positive_retest'"
+        " ELSE 'positive' END,"
+        " resulted_at = t.resulted_at, result_batch = t.result_batch"
+        " FROM testing_tubes t"
+        " WHERE testing_samples.tube_id = t.id AND t.result_batch = ? AND testing_samples.status = 'pending'",
+        "i", batch_id);
     if (rc)
         return rc;
     sum->people += n;

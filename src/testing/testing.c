@@ -124,17 +124,6 @@ void testing_tube_code_make(char out[TESTING_TUBE_CODE_LEN + 1])
     qr_code_generate(out + 1, TESTING_TUBE_CODE_LEN - 1);
 }
 
-bool testing_client_id_valid(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n < 8 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-            return false;
-    return true;
-}
-
 bool testing_date_valid(const char *s)
 {
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')

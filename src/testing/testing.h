@@ -32,6 +32,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -63,8 +64,6 @@ bool testing_ct_parse(const char *s, int *out);
 /* "T" + 9 characters of Crockford base32 (upper case). */
 bool testing_tube_code_valid(const char *s);
 void testing_tube_code_make(char out[TESTING_TUBE_CODE_LEN + 1]);
-/* 8-64 characters of [A-Za-z0-9_-]. */
-bool testing_client_id_valid(const char *s);
 /* YYYY-MM-DD, a real date in 1900..2999. */
 bool testing_date_valid(const char *s);
 /* The status a member of a tube of `members` people gets from the tube's result. */
@@ -129,17 +128,18 @@ json_t *testing_sample_to_json(const struct testing_sample *s);
  * Each returns STORE_OK, STORE_DONE (not found) or a store rc; strings live in a. */
 
 /* Inserts unless client_id exists; *created says which; s->id is set either way (read back). */
-int testing_site_insert(struct store *st, struct testing_site *s, int64_t by, bool *created);
-int testing_site_get(struct store *st, struct arena *a, int64_t id, struct testing_site *out);
-int testing_site_get_by_client_id(struct store *st, struct arena *a, const char *client_id, struct testing_site *out);
+enum store_rc testing_site_insert(struct store *st, struct testing_site *s, int64_t by, bool *created);
+enum store_rc testing_site_get(struct store *st, struct arena *a, int64_t id, struct testing_site *out);
+enum store_rc testing_site_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
+                                            struct testing_site *out);
 /* Sites inside area (a unit code; store_sql_area), newest first. */
-int testing_site_list(struct store *st, struct arena *a, const char *area, int64_t limit,
-                      struct testing_site **out, int *n);
+enum store_rc testing_site_list(struct store *st, struct arena *a, const char *area, int64_t limit,
+                                struct testing_site **out, int *n);
 
-int testing_session_insert(struct store *st, struct testing_session *s, int64_t by, bool *created);
-int testing_session_get(struct store *st, struct arena *a, int64_t id, struct testing_session *out);
-int testing_session_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
-                                     struct testing_session *out);
+enum store_rc testing_session_insert(struct store *st, struct testing_session *s, int64_t by, bool *created);
+enum store_rc testing_session_get(struct store *st, struct arena *a, int64_t id, struct testing_session *out);
+enum store_rc testing_session_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
+                                               struct testing_session *out);
 /* Sessions filtered by one of: the site's area, a sampler account, the lab's area (unit codes;
  * store_sql_area); date may be NULL. */
 struct testing_session_filter {
@@ -149,29 +149,32 @@ struct testing_session_filter {
     const char *date;
     int64_t limit;
 };
-int testing_session_list(struct store *st, struct arena *a, const struct testing_session_filter *f,
-                         struct testing_session **out, int *n);
-int testing_sampler_assign(struct store *st, int64_t session_id, int64_t account_id);
+enum store_rc testing_session_list(struct store *st, struct arena *a, const struct testing_session_filter *f,
+                                   struct testing_session **out, int *n);
+enum store_rc testing_sampler_assign(struct store *st, int64_t session_id, int64_t account_id);
 bool testing_sampler_assigned(struct store *st, int64_t session_id, int64_t account_id);
 /* Account ids of the session's samplers. */
-int testing_sampler_list(struct store *st, struct arena *a, int64_t session_id, int64_t **out, int *n);
+enum store_rc testing_sampler_list(struct store *st, struct arena *a, int64_t session_id, int64_t **out,
+                                   int *n);
 
 /* Issues count fresh tubes for a session (idempotent by client_id: a retry answers the same batch). */
-int testing_tubes_issue(struct store *st, struct arena *a, const struct testing_session *s, const char *client_id,
-                        int count, int64_t by, int64_t *batch_id, const char ***codes, int *n);
-int testing_tube_get(struct store *st, struct arena *a, const char *code, struct testing_tube *out);
+enum store_rc testing_tubes_issue(struct store *st, struct arena *a, const struct testing_session *s,
+                                  const char *client_id, int count, int64_t by, int64_t *batch_id,
+                                  const char ***codes, int *n);
+enum store_rc testing_tube_get(struct store *st, struct arena *a, const char *code, struct testing_tube *out);
 /* Tubes of a session (batch_id 0: all), in issue order. */
-int testing_tube_list(struct store *st, struct arena *a, int64_t session_id, int64_t batch_id,
-                      struct testing_tube **out, int *n);
+enum store_rc testing_tube_list(struct store *st, struct arena *a, int64_t session_id, int64_t batch_id,
+                                struct testing_tube **out, int *n);
 /* Samples in a tube. */
-int testing_tube_members(struct store *st, struct arena *a, int64_t tube_id, struct testing_sample **out, int *n);
+enum store_rc testing_tube_members(struct store *st, struct arena *a, int64_t tube_id,
+                                   struct testing_sample **out, int *n);
 
 /* The sample with this client id. */
-int testing_sample_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
-                                    struct testing_sample *out);
+enum store_rc testing_sample_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
+                                              struct testing_sample *out);
 /* Results of a person, newest first. */
-int testing_person_results(struct store *st, struct arena *a, int64_t person_id, int64_t limit,
-                           struct testing_sample **out, int *n);
+enum store_rc testing_person_results(struct store *st, struct arena *a, int64_t person_id, int64_t limit,
+                                     struct testing_sample **out, int *n);
 
 /*
  * Collection: inside a transaction, records person p in tube `tube_code` of
@@ -195,14 +198,16 @@ int testing_collect_record(struct store *st, struct arena *a, const struct testi
 
 /* Lab receipt: marks listed tubes of the session received; lists manifest tubes never received
  * and listed codes that are not tubes of the session. */
-int testing_receipt(struct store *st, struct arena *a, int64_t session_id, const char *const *codes, int ncodes,
-                    int64_t now, json_t **received, json_t **missing, json_t **unexpected);
+enum store_rc testing_receipt(struct store *st, struct arena *a, int64_t session_id, const char *const *codes,
+                              int ncodes, int64_t now, json_t **received, json_t **missing,
+                              json_t **unexpected);
 
 /* Oversight rows for an area and date range (YYYY-MM-DD, inclusive), by commune and day. */
-int testing_stats(struct store *st, struct arena *a, const char *area, const char *from, const char *to, json_t **out);
+enum store_rc testing_stats(struct store *st, struct arena *a, const char *area, const char *from,
+                            const char *to, json_t **out);
 
 /* Rate limit of the public lookups: records the attempt; *allowed false when over the limit. */
-int testing_lookup_allow(struct store *st, const char *client_ip, int64_t now, bool *allowed);
+enum store_rc testing_lookup_allow(struct store *st, const char *client_ip, int64_t now, bool *allowed);
 
 /* ---------------------------------------------------------------- results (result_store.c) */
 
@@ -217,8 +222,8 @@ struct testing_apply_summary {
 /*
  * Opens a result batch (kind "single" or "import"); returns its id.
  */
-int testing_batch_open(struct store *st, const char *kind, int64_t account_id, const char *unit_code, int64_t now,
-                       int64_t *id);
+enum store_rc testing_batch_open(struct store *st, const char *kind, int64_t account_id,
+                                 const char *unit_code, int64_t now, int64_t *id);
 
 /*
  * Sets a tube's result inside the caller's transaction, as part of batch_id
@@ -227,8 +232,8 @@ int testing_batch_open(struct store *st, const char *kind, int64_t account_id, c
  * existing result gives STORE_CONFLICT and *existing its name.  A tube not
  * found, or outside lab_unit (unit_within), gives STORE_DONE.
  */
-int testing_result_set(struct store *st, const char *tube_code, int result, int ct, int64_t by, int64_t batch_id,
-                       int64_t now, bool *changed, const char **existing);
+enum store_rc testing_result_set(struct store *st, const char *tube_code, int result, int ct, int64_t by,
+                                 int64_t batch_id, int64_t now, bool *changed, const char **existing);
 
 /*
  * Propagates every tube result of batch_id to the tubes' pending members, in
@@ -236,7 +241,8 @@ int testing_result_set(struct store *st, const char *tube_code, int result, int 
  * their events; then queues one outbox message per member with a phone.
  * Call inside the transaction that set the results.  Adds to *sum.
  */
-int testing_propagate(struct store *st, int64_t batch_id, int64_t now, struct testing_apply_summary *sum);
+enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
+                                struct testing_apply_summary *sum);
 
 /* An import check: the parsed file's rows against the tubes a lab unit may see. */
 struct testing_import_error {
@@ -287,24 +293,24 @@ int testing_demo(struct store *s);
 
 /* ---------------------------------------------------------------- handlers */
 
-int testing_handle_site_create(struct http_req *r);     /* POST /api/v1/testing/sites */
-int testing_handle_site_list(struct http_req *r);       /* GET  /api/v1/testing/sites */
-int testing_handle_session_create(struct http_req *r);  /* POST /api/v1/testing/sessions */
-int testing_handle_session_list(struct http_req *r);    /* GET  /api/v1/testing/sessions */
-int testing_handle_session_get(struct http_req *r);     /* GET  /api/v1/testing/sessions/{id} */
-int testing_handle_sampler_add(struct http_req *r);     /* POST /api/v1/testing/sessions/{id}/samplers */
-int testing_handle_tubes_issue(struct http_req *r);     /* POST /api/v1/testing/sessions/{id}/tubes */
-int testing_handle_labels_pdf(struct http_req *r);      /* GET  /api/v1/testing/sessions/{id}/labels.pdf */
-int testing_handle_manifest(struct http_req *r);        /* GET  /api/v1/testing/sessions/{id}/manifest */
-int testing_handle_receipt(struct http_req *r);         /* POST /api/v1/testing/sessions/{id}/receipt */
-int testing_handle_tube_get(struct http_req *r);        /* GET  /api/v1/testing/tubes/{code} */
-int testing_handle_stats(struct http_req *r);           /* GET  /api/v1/testing/stats */
-int testing_handle_collect(struct http_req *r);         /* POST /api/v1/testing/samples */
-int testing_handle_result(struct http_req *r);          /* POST /api/v1/testing/results */
-int testing_handle_import_check(struct http_req *r);    /* POST /api/v1/testing/results/import/check */
-int testing_handle_import_apply(struct http_req *r);    /* POST /api/v1/testing/results/import/apply */
-int testing_handle_my_results(struct http_req *r);      /* GET  /api/v1/me/results */
-int testing_handle_lookup_qr(struct http_req *r);       /* POST /api/v1/results/lookup/qr */
-int testing_handle_lookup_cccd(struct http_req *r);     /* POST /api/v1/results/lookup/cccd */
+enum err testing_handle_site_create(struct http_req *r);    /* POST /api/v1/testing/sites */
+enum err testing_handle_site_list(struct http_req *r);      /* GET  /api/v1/testing/sites */
+enum err testing_handle_session_create(struct http_req *r); /* POST /api/v1/testing/sessions */
+enum err testing_handle_session_list(struct http_req *r);   /* GET  /api/v1/testing/sessions */
+enum err testing_handle_session_get(struct http_req *r);    /* GET  /api/v1/testing/sessions/{id} */
+enum err testing_handle_sampler_add(struct http_req *r);    /* POST /api/v1/testing/sessions/{id}/samplers */
+enum err testing_handle_tubes_issue(struct http_req *r);    /* POST /api/v1/testing/sessions/{id}/tubes */
+enum err testing_handle_labels_pdf(struct http_req *r);   /* GET  /api/v1/testing/sessions/{id}/labels.pdf */
+enum err testing_handle_manifest(struct http_req *r);     /* GET  /api/v1/testing/sessions/{id}/manifest */
+enum err testing_handle_receipt(struct http_req *r);      /* POST /api/v1/testing/sessions/{id}/receipt */
+enum err testing_handle_tube_get(struct http_req *r);     /* GET  /api/v1/testing/tubes/{code} */
+enum err testing_handle_stats(struct http_req *r);        /* GET  /api/v1/testing/stats */
+enum err testing_handle_collect(struct http_req *r);      /* POST /api/v1/testing/samples */
+enum err testing_handle_result(struct http_req *r);       /* POST /api/v1/testing/results */
+enum err testing_handle_import_check(struct http_req *r); /* POST /api/v1/testing/results/import/check */
+enum err testing_handle_import_apply(struct http_req *r); /* POST /api/v1/testing/results/import/apply */
+enum err testing_handle_my_results(struct http_req *r);   /* GET  /api/v1/me/results */
+enum err testing_handle_lookup_qr(struct http_req *r);    /* POST /api/v1/results/lookup/qr */
+enum err testing_handle_lookup_cccd(struct http_req *r);  /* POST /api/v1/results/lookup/cccd */
 
 #endif

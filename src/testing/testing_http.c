@@ -27,14 +27,6 @@
 
 /* ---------------------------------------------------------------- shared */
 
-int testing__read_client_id(struct http_req *r, json_t *body, const char **out)
-{
-    int rc = jsonin_str(body, "client_id", true, 64, out, &r->fault);
-    if (!rc && !testing_client_id_valid(*out))
-        rc = http_fail(r, ERR_INVALID_FIELD, "client_id", "client_id must be 8-64 characters of A-Z a-z 0-9 _ -");
-    return rc;
-}
-
 int testing__session_access(struct http_req *r, const struct testing_session *s)
 {
     int role = r->who->role;
@@ -84,7 +76,7 @@ static void local_time(int64_t t, char out[20])
 /* ---------------------------------------------------------------- sites */
 
 /* POST /api/v1/testing/sites {client_id, name, address?, commune_code} (officials) */
-int testing_handle_site_create(struct http_req *r)
+enum err testing_handle_site_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "name", "address", "commune_code", NULL};
     json_t *body;
@@ -92,7 +84,7 @@ int testing_handle_site_create(struct http_req *r)
     const struct unit *u;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = testing__read_client_id(r, body, &s.client_id);
+        rc = jsonin_client_id(body, "client_id", true, &s.client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "name", true, 200, &s.name, &r->fault);
     if (!rc)
@@ -136,7 +128,7 @@ static int list_unit(struct http_req *r, const struct unit **u)
 }
 
 /* GET /api/v1/testing/sites?unit=&limit= (officials, samplers) */
-int testing_handle_site_list(struct http_req *r)
+enum err testing_handle_site_list(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
@@ -205,7 +197,7 @@ static json_t *session_json(struct http_req *r, const struct testing_session *s)
 }
 
 /* POST /api/v1/testing/sessions (officials) */
-int testing_handle_session_create(struct http_req *r)
+enum err testing_handle_session_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "site_id", "date", "team", "test_type", "pool_size",
                                          "lab_unit_code", "samplers", NULL};
@@ -219,7 +211,7 @@ int testing_handle_session_create(struct http_req *r)
     struct session_ctx ctx = {.r = r, .s = &s};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = testing__read_client_id(r, body, &s.client_id);
+        rc = jsonin_client_id(body, "client_id", true, &s.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "site_id", true, 1, INT64_MAX, &site_id, &present_, &r->fault);
     if (!rc)
@@ -290,7 +282,7 @@ int testing_handle_session_create(struct http_req *r)
 
 /* GET /api/v1/testing/sessions?date=&unit=&limit= : officials their area, samplers their
  * own sessions, labs the sessions sent to them. */
-int testing_handle_session_list(struct http_req *r)
+enum err testing_handle_session_list(struct http_req *r)
 {
     struct testing_session_filter f = {0};
     int rc = http_query_int(r, "limit", 1, 500, 100, &f.limit);
@@ -323,7 +315,7 @@ int testing_handle_session_list(struct http_req *r)
 }
 
 /* GET /api/v1/testing/sessions/{id}: the session, its samplers and tubes with counts and results. */
-int testing_handle_session_get(struct http_req *r)
+enum err testing_handle_session_get(struct http_req *r)
 {
     struct testing_session s;
     int rc = path_session(r, &s);
@@ -357,7 +349,7 @@ static int assign_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/sessions/{id}/samplers {account_id} (officials) */
-int testing_handle_sampler_add(struct http_req *r)
+enum err testing_handle_sampler_add(struct http_req *r)
 {
     static const char *const fields[] = {"account_id", NULL};
     json_t *body;
@@ -403,7 +395,7 @@ static int issue_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/sessions/{id}/tubes {client_id, count} (officials, assigned samplers) */
-int testing_handle_tubes_issue(struct http_req *r)
+enum err testing_handle_tubes_issue(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "count", NULL};
     json_t *body;
@@ -413,7 +405,7 @@ int testing_handle_tubes_issue(struct http_req *r)
     struct issue_ctx c = {.r = r, .s = &s};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = testing__read_client_id(r, body, &c.client_id);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "count", true, 1, TESTING_BATCH_MAX, &count, &present_, &r->fault);
     if (!rc)
@@ -434,7 +426,7 @@ int testing_handle_tubes_issue(struct http_req *r)
 }
 
 /* GET /api/v1/testing/sessions/{id}/labels.pdf?batch=&page= : one A4 page of 24 labels. */
-int testing_handle_labels_pdf(struct http_req *r)
+enum err testing_handle_labels_pdf(struct http_req *r)
 {
     struct testing_session s;
     int64_t batch, page;
@@ -483,7 +475,7 @@ static const char *const manifest_cols[] = {"tube_id", "pooled", "tube_count", "
                                             "date_of_birth", "collected_at", NULL};
 
 /* GET /api/v1/testing/sessions/{id}/manifest?format=json|csv|xlsx */
-int testing_handle_manifest(struct http_req *r)
+enum err testing_handle_manifest(struct http_req *r)
 {
     struct testing_session s;
     const char *format = http_query(r, "format");
@@ -589,7 +581,7 @@ static int receipt_tx(struct store *st, void *p)
 }
 
 /* POST /api/v1/testing/sessions/{id}/receipt {tubes:[...]} (the session's lab) */
-int testing_handle_receipt(struct http_req *r)
+enum err testing_handle_receipt(struct http_req *r)
 {
     static const char *const fields[] = {"tubes", NULL};
     json_t *body;
@@ -633,7 +625,7 @@ int testing_handle_receipt(struct http_req *r)
 /* ---------------------------------------------------------------- one tube */
 
 /* GET /api/v1/testing/tubes/{code}: the tube with its members and their results (audited). */
-int testing_handle_tube_get(struct http_req *r)
+enum err testing_handle_tube_get(struct http_req *r)
 {
     const char *code = http_param(r, "code");
     struct testing_tube t;
@@ -670,7 +662,7 @@ int testing_handle_tube_get(struct http_req *r)
 /* ---------------------------------------------------------------- oversight */
 
 /* GET /api/v1/testing/stats?unit=&from=&to= (officials): by commune and day. */
-int testing_handle_stats(struct http_req *r)
+enum err testing_handle_stats(struct http_req *r)
 {
     const struct unit *u;
     char today[11];

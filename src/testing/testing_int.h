@@ -11,8 +11,6 @@
 
 struct http_req;
 
-/* Reads and checks "client_id" (required, 8-64 of [A-Za-z0-9_-]). */
-int testing__read_client_id(struct http_req *r, json_t *body, const char **out);
 /* 0 when the caller may act on the session: officials in its area, its samplers, its lab. */
 int testing__session_access(struct http_req *r, const struct testing_session *s);
 /* Loads session id (missing: that error on field) and checks access. */

@@ -149,15 +149,16 @@ static void read_sample(struct store_stmt *st, struct arena *a, struct testing_s
 
 /* ---------------------------------------------------------------- sites */
 
-int testing_site_insert(struct store *st, struct testing_site *s, int64_t by, bool *created)
+enum store_rc testing_site_insert(struct store *st, struct testing_site *s, int64_t by, bool *created)
 {
     int64_t id = 0;
-    int rc = store_int(st, &id,
-                       "INSERT INTO testing_sites (client_id, name, address, province_code, district_code, commune_code,"
-                       " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (client_id) DO NOTHING RETURNING id",
-                       "ssssssii", s->client_id, s->name, s->address, s->province_code, s->district_code,
-                       s->commune_code, by, s->created_at);
+    enum store_rc rc = store_int(
+        st, &id,
+        "INSERT INTO testing_sites (client_id, name, address, province_code, district_code, commune_code,"
+        " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (client_id) DO NOTHING RETURNING id",
+        "ssssssii", s->client_id, s->name, s->address, s->province_code, s->district_code, s->commune_code,
+        by, s->created_at);
     *created = rc == STORE_OK;
     if (rc == STORE_DONE)
         rc = store_int(st, &id, "SELECT id FROM testing_sites WHERE client_id = ?", "s", s->client_id);
@@ -165,52 +166,56 @@ int testing_site_insert(struct store *st, struct testing_site *s, int64_t by, bo
     return rc;
 }
 
-int testing_site_get(struct store *st, struct arena *a, int64_t id, struct testing_site *out)
+enum store_rc testing_site_get(struct store *st, struct arena *a, int64_t id, struct testing_site *out)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q, "SELECT " SITE_COLS " FROM testing_sites WHERE id = ?", "i", id);
+    enum store_rc rc = store_query(st, &q, "SELECT " SITE_COLS " FROM testing_sites WHERE id = ?", "i", id);
     ONE(q, rc, read_site, a, out);
     return rc;
 }
 
-int testing_site_get_by_client_id(struct store *st, struct arena *a, const char *client_id, struct testing_site *out)
+enum store_rc testing_site_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
+                                            struct testing_site *out)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q, "SELECT " SITE_COLS " FROM testing_sites WHERE client_id = ?", "s", client_id);
+    enum store_rc rc =
+        store_query(st, &q, "SELECT " SITE_COLS " FROM testing_sites WHERE client_id = ?", "s", client_id);
     ONE(q, rc, read_site, a, out);
     return rc;
 }
 
-int testing_site_list(struct store *st, struct arena *a, const char *area, int64_t limit, struct testing_site **out,
-                      int *n)
+enum store_rc testing_site_list(struct store *st, struct arena *a, const char *area, int64_t limit,
+                                struct testing_site **out, int *n)
 {
     struct store_sql sql;
     store_sql_init(&sql, "SELECT " SITE_COLS " FROM testing_sites WHERE 1 = 1", "");
     store_sql_area(&sql, NULL, area);
     store_sql_add(&sql, " ORDER BY id DESC LIMIT ?", "i", limit);
     struct store_stmt *q;
-    int rc = store_sql_query(st, &q, &sql);
+    enum store_rc rc = store_sql_query(st, &q, &sql);
     MANY(q, rc, struct testing_site, read_site, a, out, n);
     return rc;
 }
 
 /* ---------------------------------------------------------------- sessions */
 
-int testing_session_insert(struct store *st, struct testing_session *s, int64_t by, bool *created)
+enum store_rc testing_session_insert(struct store *st, struct testing_session *s, int64_t by, bool *created)
 {
     int64_t id = 0;
     const char *lp = NULL, *ld = NULL, *lc = NULL;
     const struct unit *lab = unit_find(s->lab_unit_code);
     if (lab)
         unit_ancestors(lab, &lp, &ld, &lc);
-    int rc = store_int(st, &id,
-                       "INSERT INTO testing_sessions (client_id, site_id, session_date, team, test_type, pool_size,"
-                       " lab_unit_code, lab_province_code, lab_district_code, lab_commune_code, province_code,"
-                       " district_code, commune_code, created_by, created_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING RETURNING id",
-                       "sisssdsssssssii", s->client_id, s->site_id, s->date, s->team, testing_type_name(s->type),
-                       s->pool_size, s->lab_unit_code, lp, ld, lc, s->province_code, s->district_code, s->commune_code,
-                       by, s->created_at);
+    enum store_rc rc = store_int(
+        st, &id,
+        "INSERT INTO testing_sessions (client_id, site_id, session_date, team, test_type, pool_size,"
+        " lab_unit_code, lab_province_code, lab_district_code, lab_commune_code, province_code,"
+        " district_code, commune_code, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING RETURNING "
+        "id",
+        "sisssdsssssssii", s->client_id, s->site_id, s->date, s->team, testing_type_name(s->type),
+        s->pool_size, s->lab_unit_code, lp, ld, lc, s->province_code, s->district_code, s->commune_code, by,
+        s->created_at);
     *created = rc == STORE_OK;
     if (rc == STORE_DONE)
         rc = store_int(st, &id, "SELECT id FROM testing_sessions WHERE client_id = ?", "s", s->client_id);
@@ -218,25 +223,26 @@ int testing_session_insert(struct store *st, struct testing_session *s, int64_t 
     return rc;
 }
 
-int testing_session_get(struct store *st, struct arena *a, int64_t id, struct testing_session *out)
+enum store_rc testing_session_get(struct store *st, struct arena *a, int64_t id, struct testing_session *out)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q, "SELECT " SESSION_COLS SESSION_FROM " WHERE s.id = ?", "i", id);
+    enum store_rc rc = store_query(st, &q, "SELECT " SESSION_COLS SESSION_FROM " WHERE s.id = ?", "i", id);
     ONE(q, rc, read_session, a, out);
     return rc;
 }
 
-int testing_session_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
-                                     struct testing_session *out)
+enum store_rc testing_session_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
+                                               struct testing_session *out)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q, "SELECT " SESSION_COLS SESSION_FROM " WHERE s.client_id = ?", "s", client_id);
+    enum store_rc rc =
+        store_query(st, &q, "SELECT " SESSION_COLS SESSION_FROM " WHERE s.client_id = ?", "s", client_id);
     ONE(q, rc, read_session, a, out);
     return rc;
 }
 
-int testing_session_list(struct store *st, struct arena *a, const struct testing_session_filter *f,
-                         struct testing_session **out, int *n)
+enum store_rc testing_session_list(struct store *st, struct arena *a, const struct testing_session_filter *f,
+                                   struct testing_session **out, int *n)
 {
     struct store_sql sql;
     store_sql_init(&sql, "SELECT " SESSION_COLS SESSION_FROM, "");
@@ -252,12 +258,12 @@ int testing_session_list(struct store *st, struct arena *a, const struct testing
         store_sql_add(&sql, " AND s.session_date = ?", "s", f->date);
     store_sql_add(&sql, " ORDER BY s.session_date DESC, s.id DESC LIMIT ?", "i", f->limit);
     struct store_stmt *q;
-    int rc = store_sql_query(st, &q, &sql);
+    enum store_rc rc = store_sql_query(st, &q, &sql);
     MANY(q, rc, struct testing_session, read_session, a, out, n);
     return rc;
 }
 
-int testing_sampler_assign(struct store *st, int64_t session_id, int64_t account_id)
+enum store_rc testing_sampler_assign(struct store *st, int64_t session_id, int64_t account_id)
 {
     return store_run(st, NULL,
                      "INSERT INTO testing_session_samplers (session_id, account_id, created_at) VALUES (?, ?, ?)"
@@ -279,11 +285,13 @@ static void read_id(struct store_stmt *st, struct arena *a, int64_t *o)
     *o = store_col_int(st, 0);
 }
 
-int testing_sampler_list(struct store *st, struct arena *a, int64_t session_id, int64_t **out, int *n)
+enum store_rc testing_sampler_list(struct store *st, struct arena *a, int64_t session_id, int64_t **out,
+                                   int *n)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q, "SELECT account_id FROM testing_session_samplers WHERE session_id = ? ORDER BY account_id",
-                         "i", session_id);
+    enum store_rc rc = store_query(
+        st, &q, "SELECT account_id FROM testing_session_samplers WHERE session_id = ? ORDER BY account_id",
+        "i", session_id);
     MANY(q, rc, int64_t, read_id, a, out, n);
     return rc;
 }
@@ -295,14 +303,16 @@ static void read_code(struct store_stmt *st, struct arena *a, const char **o)
     *o = dup(a, st, 0);
 }
 
-int testing_tubes_issue(struct store *st, struct arena *a, const struct testing_session *s, const char *client_id,
-                        int count, int64_t by, int64_t *batch_id, const char ***codes, int *n)
+enum store_rc testing_tubes_issue(struct store *st, struct arena *a, const struct testing_session *s,
+                                  const char *client_id, int count, int64_t by, int64_t *batch_id,
+                                  const char ***codes, int *n)
 {
     int64_t id = 0;
-    int rc = store_int(st, &id,
-                       "INSERT INTO testing_tube_batches (client_id, session_id, count, created_by, created_at)"
-                       " VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING RETURNING id",
-                       "sidii", client_id, s->id, count, by, clock_now());
+    enum store_rc rc =
+        store_int(st, &id,
+                  "INSERT INTO testing_tube_batches (client_id, session_id, count, created_by, created_at)"
+                  " VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING RETURNING id",
+                  "sidii", client_id, s->id, count, by, clock_now());
     if (rc == STORE_OK) {
         for (int i = 0; i < count && !rc; i++) {
             char code[TESTING_TUBE_CODE_LEN + 1];
@@ -339,53 +349,60 @@ int testing_tubes_issue(struct store *st, struct arena *a, const struct testing_
     return rc;
 }
 
-int testing_tube_get(struct store *st, struct arena *a, const char *code, struct testing_tube *out)
+enum store_rc testing_tube_get(struct store *st, struct arena *a, const char *code, struct testing_tube *out)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q, "SELECT " TUBE_COLS " FROM testing_tubes WHERE code = ?", "s", code);
+    enum store_rc rc =
+        store_query(st, &q, "SELECT " TUBE_COLS " FROM testing_tubes WHERE code = ?", "s", code);
     ONE(q, rc, read_tube, a, out);
     return rc;
 }
 
-int testing_tube_list(struct store *st, struct arena *a, int64_t session_id, int64_t batch_id,
-                      struct testing_tube **out, int *n)
+enum store_rc testing_tube_list(struct store *st, struct arena *a, int64_t session_id, int64_t batch_id,
+                                struct testing_tube **out, int *n)
 {
     struct store_stmt *q;
-    int rc = batch_id ? store_query(st, &q,
-                                    "SELECT " TUBE_COLS " FROM testing_tubes WHERE session_id = ? AND batch_id = ?"
-                                    " ORDER BY id",
-                                    "ii", session_id, batch_id)
-                      : store_query(st, &q, "SELECT " TUBE_COLS " FROM testing_tubes WHERE session_id = ? ORDER BY id",
-                                    "i", session_id);
+    enum store_rc rc =
+        batch_id
+            ? store_query(st, &q,
+                          "SELECT " TUBE_COLS " FROM testing_tubes WHERE session_id = ? AND batch_id = ?"
+                          " ORDER BY id",
+                          "ii", session_id, batch_id)
+            : store_query(st, &q, "SELECT " TUBE_COLS " FROM testing_tubes WHERE session_id = ? ORDER BY id",
+                          "i", session_id);
     MANY(q, rc, struct testing_tube, read_tube, a, out, n);
     return rc;
 }
 
-int testing_tube_members(struct store *st, struct arena *a, int64_t tube_id, struct testing_sample **out, int *n)
+enum store_rc testing_tube_members(struct store *st, struct arena *a, int64_t tube_id,
+                                   struct testing_sample **out, int *n)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q, "SELECT " SAMPLE_COLS SAMPLE_FROM " WHERE m.tube_id = ? ORDER BY m.id", "i", tube_id);
+    enum store_rc rc = store_query(
+        st, &q, "SELECT " SAMPLE_COLS SAMPLE_FROM " WHERE m.tube_id = ? ORDER BY m.id", "i", tube_id);
     MANY(q, rc, struct testing_sample, read_sample, a, out, n);
     return rc;
 }
 
-int testing_sample_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
-                                    struct testing_sample *out)
+enum store_rc testing_sample_get_by_client_id(struct store *st, struct arena *a, const char *client_id,
+                                              struct testing_sample *out)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q, "SELECT " SAMPLE_COLS SAMPLE_FROM " WHERE m.client_id = ?", "s", client_id);
+    enum store_rc rc =
+        store_query(st, &q, "SELECT " SAMPLE_COLS SAMPLE_FROM " WHERE m.client_id = ?", "s", client_id);
     ONE(q, rc, read_sample, a, out);
     return rc;
 }
 
-int testing_person_results(struct store *st, struct arena *a, int64_t person_id, int64_t limit,
-                           struct testing_sample **out, int *n)
+enum store_rc testing_person_results(struct store *st, struct arena *a, int64_t person_id, int64_t limit,
+                                     struct testing_sample **out, int *n)
 {
     struct store_stmt *q;
-    int rc = store_query(st, &q,
-                         "SELECT " SAMPLE_COLS SAMPLE_FROM " WHERE m.person_id = ? ORDER BY m.collected_at DESC, m.id DESC"
-                         " LIMIT ?",
-                         "ii", person_id, limit);
+    enum store_rc rc = store_query(st, &q,
+                                   "SELECT " SAMPLE_COLS SAMPLE_FROM
+                                   " WHERE m.person_id = ? ORDER BY m.collected_at DESC, m.id DESC"
+                                   " LIMIT ?",
+                                   "ii", person_id, limit);
     MANY(q, rc, struct testing_sample, read_sample, a, out, n);
     return rc;
 }
@@ -475,14 +492,15 @@ int testing_collect_record(struct store *st, struct arena *a, const struct testi
 
 /* ---------------------------------------------------------------- receipt */
 
-int testing_receipt(struct store *st, struct arena *a, int64_t session_id, const char *const *codes, int ncodes,
-                    int64_t now, json_t **received, json_t **missing, json_t **unexpected)
+enum store_rc testing_receipt(struct store *st, struct arena *a, int64_t session_id, const char *const *codes,
+                              int ncodes, int64_t now, json_t **received, json_t **missing,
+                              json_t **unexpected)
 {
     (void)a;
     *received = json_array();
     *missing = json_array();
     *unexpected = json_array();
-    int rc = 0;
+    enum store_rc rc = STORE_OK;
     for (int i = 0; i < ncodes && !rc; i++) {
         bool seen = false;
         for (int j = 0; j < i && !seen; j++)
@@ -529,8 +547,8 @@ static json_t *stats_row(json_t *map, const char *commune, const char *date)
 }
 
 /* Runs head + the sessions of area between from and to + tail. */
-static int stats_query(struct store *st, struct store_stmt **q, const char *head, const char *area, const char *from,
-                       const char *to, const char *tail)
+static enum store_rc stats_query(struct store *st, struct store_stmt **q, const char *head, const char *area,
+                                 const char *from, const char *to, const char *tail)
 {
     struct store_sql sql;
     store_sql_init(&sql, head, "");
@@ -540,12 +558,13 @@ static int stats_query(struct store *st, struct store_stmt **q, const char *head
     return store_sql_query(st, q, &sql);
 }
 
-int testing_stats(struct store *st, struct arena *a, const char *area, const char *from, const char *to, json_t **out)
+enum store_rc testing_stats(struct store *st, struct arena *a, const char *area, const char *from,
+                            const char *to, json_t **out)
 {
     (void)a;
     json_t *map = json_object();
     struct store_stmt *q;
-    int rc;
+    enum store_rc rc;
     rc = stats_query(st, &q,
                      "SELECT s.commune_code, s.session_date, COUNT(*),"
                      " SUM(CASE WHEN m.status <> 'pending' THEN 1 ELSE 0 END),"
@@ -590,7 +609,7 @@ int testing_stats(struct store *st, struct arena *a, const char *area, const cha
     int64_t *v = NULL;
     char cur[32] = "";
     for (;;) {
-        int step = rc ? rc : store_step(q);
+        enum store_rc step = rc ? rc : store_step(q);
         char key[32] = "";
         if (step == STORE_ROW)
             snprintf(key, sizeof(key), "%s|%s", store_col_text(q, 0), store_col_text(q, 1));
@@ -645,10 +664,11 @@ fail:
 
 /* ---------------------------------------------------------------- lookup rate limit */
 
-int testing_lookup_allow(struct store *st, const char *client_ip, int64_t now, bool *allowed)
+enum store_rc testing_lookup_allow(struct store *st, const char *client_ip, int64_t now, bool *allowed)
 {
     int64_t n = 0;
-    int rc = store_run(st, NULL, "DELETE FROM testing_lookups WHERE at < ?", "i", now - TESTING_LOOKUP_WINDOW);
+    enum store_rc rc =
+        store_run(st, NULL, "DELETE FROM testing_lookups WHERE at < ?", "i", now - TESTING_LOOKUP_WINDOW);
     if (!rc)
         rc = store_int(st, &n, "SELECT COUNT(*) FROM testing_lookups WHERE client_ip = ? AND at >= ?", "si", client_ip,
                        now - TESTING_LOOKUP_WINDOW);

@@ -166,8 +166,8 @@ bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, 
 
 /* ------------------------------------------------------------ engine */
 
-int tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
-                        struct tracing_engine *e)
+enum store_rc tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from,
+                                  int64_t until, struct tracing_engine *e)
 {
     memset(e, 0, sizeof(*e));
     e->params = *p;
@@ -176,7 +176,7 @@ int tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t
     for (int i = 0; i < TRACING_SRC_COUNT; i++) {
         if (!(p->sources & (1u << i)))
             continue;
-        int rc = tracing_sources[i]->load(s, p, from, until, &e->data[i]);
+        enum store_rc rc = tracing_sources[i]->load(s, p, from, until, &e->data[i]);
         if (rc) {
             tracing_engine_release(e);
             return rc;

@@ -51,6 +51,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -144,8 +145,8 @@ struct tracing_engine {
 };
 
 /* Loads every source the params enable for presences in [from, until]. On failure nothing is held. */
-int tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
-                        struct tracing_engine *e);
+enum store_rc tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from,
+                                  int64_t until, struct tracing_engine *e);
 void tracing_engine_release(struct tracing_engine *e);
 /* Total rows and bytes the sources hold. */
 void tracing_engine_stats(const struct tracing_engine *e, size_t *rows, size_t *bytes);
@@ -196,9 +197,10 @@ int tracing_trace_batch(const struct tracing_engine *e, const struct tracing_cas
 /* ------------------------------------------------------------ runs (tracing_store.c) */
 
 /* The confirmed case with this id: STORE_OK, STORE_DONE if none, or a store rc. */
-int tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out);
+enum store_rc tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out);
 /* Confirmed cases not yet traced by the job, oldest first (at most max). */
-int tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out, size_t *n);
+enum store_rc tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out,
+                                     size_t *n);
 
 struct tracing_run_out {
     int64_t run_id;
@@ -214,13 +216,14 @@ struct tracing_run_out {
  * stay); new F1 get the policy's quarantine and test orders.  Runs in one
  * transaction of its own.  trigger: "manual", "batch" or "auto".
  */
-int tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
-                     const struct tracing_result *r, const char *trigger, int64_t account_id, int64_t now,
-                     struct tracing_run_out *out);
+enum err tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
+                          const struct tracing_result *r, const char *trigger, int64_t account_id,
+                          int64_t now, struct tracing_run_out *out);
 
 /* Loads, traces and saves cases in one go (HTTP, job, CLI): one engine for all of them. */
-int tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases, size_t n,
-                      const char *trigger, int64_t account_id, int64_t now, struct tracing_run_out *outs);
+enum err tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases,
+                           size_t n, const char *trigger, int64_t account_id, int64_t now,
+                           struct tracing_run_out *outs);
 
 /* Statuses of a contact on a work list. */
 bool tracing_status_valid(const char *status);
@@ -258,9 +261,10 @@ int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *
  * in the transaction that records it): their pending test orders due on or
  * before that local day become 'sampled'.  Orders due later stay pending.
  */
-int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at);
+enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at);
 /* The person of test order order_id when the order lies in commune; STORE_DONE otherwise. */
-int tracing_test_order_person(struct store *s, int64_t order_id, const char *commune, int64_t *person_id);
+enum store_rc tracing_test_order_person(struct store *s, int64_t order_id, const char *commune,
+                                        int64_t *person_id);
 
 /* A tracing/quarantine policy: the national row, or a province's override. */
 struct tracing_policy {
@@ -275,10 +279,11 @@ struct tracing_policy {
 };
 
 /* The national policy. */
-int tracing_policy_get(struct store *s, struct tracing_policy *out);
+enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out);
 /* The policy in force at a place (any unit code; NULL or "VN": the nation): its province's override,
  * else the national one.  *source (may be NULL) gets "VN" or the province code, static. */
-int tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out, const char **source);
+enum store_rc tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out,
+                                 const char **source);
 
 /*
  * What tracing decides for a new, verified F1 beyond its own test orders: a
@@ -293,7 +298,7 @@ struct tracing_f1_order {
     const struct tracing_policy *policy;
     const char *province_code, *district_code, *commune_code;
 };
-typedef int (*tracing_f1_hook)(struct store *s, const struct tracing_f1_order *f1, int64_t now);
+typedef enum store_rc (*tracing_f1_hook)(struct store *s, const struct tracing_f1_order *f1, int64_t now);
 void tracing_on_new_f1(tracing_f1_hook hook);
 
 /* ------------------------------------------------------------ jobs and handlers */
@@ -309,18 +314,18 @@ int tracing_job_retention(struct store *s, int64_t now, const char **detail);
 int tracing_demo(struct store *s, int64_t person_id, const char *province, const char *district,
                  const char *commune);
 
-int tracing_handle_case_create(struct http_req *r);  /* POST /api/v1/tracing/cases */
-int tracing_handle_run(struct http_req *r);          /* POST /api/v1/tracing/runs */
-int tracing_handle_runs(struct http_req *r);         /* GET /api/v1/tracing/runs?case_id= */
-int tracing_handle_contacts(struct http_req *r);     /* GET /api/v1/tracing/contacts */
-int tracing_handle_contact_update(struct http_req *r); /* PATCH /api/v1/tracing/contacts/{id} */
-int tracing_handle_export(struct http_req *r);       /* GET /api/v1/tracing/contacts/export */
-int tracing_handle_chain(struct http_req *r);        /* GET /api/v1/tracing/cases/{id}/chain */
-int tracing_handle_interview(struct http_req *r);    /* POST /api/v1/tracing/interviews */
-int tracing_handle_policy_get(struct http_req *r);   /* GET /api/v1/tracing/policy */
-int tracing_handle_policy_put(struct http_req *r);
-int tracing_handle_policy_province_put(struct http_req *r);
-int tracing_handle_policy_province_delete(struct http_req *r);   /* PUT /api/v1/tracing/policy */
-int tracing_handle_test_orders(struct http_req *r);  /* GET /api/v1/test-orders */
+enum err tracing_handle_case_create(struct http_req *r);    /* POST /api/v1/tracing/cases */
+enum err tracing_handle_run(struct http_req *r);            /* POST /api/v1/tracing/runs */
+enum err tracing_handle_runs(struct http_req *r);           /* GET /api/v1/tracing/runs?case_id= */
+enum err tracing_handle_contacts(struct http_req *r);       /* GET /api/v1/tracing/contacts */
+enum err tracing_handle_contact_update(struct http_req *r); /* PATCH /api/v1/tracing/contacts/{id} */
+enum err tracing_handle_export(struct http_req *r);         /* GET /api/v1/tracing/contacts/export */
+enum err tracing_handle_chain(struct http_req *r);          /* GET /api/v1/tracing/cases/{id}/chain */
+enum err tracing_handle_interview(struct http_req *r);      /* POST /api/v1/tracing/interviews */
+enum err tracing_handle_policy_get(struct http_req *r);     /* GET /api/v1/tracing/policy */
+enum err tracing_handle_policy_put(struct http_req *r);
+enum err tracing_handle_policy_province_put(struct http_req *r);
+enum err tracing_handle_policy_province_delete(struct http_req *r); /* PUT /api/v1/tracing/policy */
+enum err tracing_handle_test_orders(struct http_req *r);            /* GET /api/v1/test-orders */
 
 #endif

@@ -28,11 +28,6 @@
 
 #define RUN_MAX_CASES 500
 
-static int check_client_id(struct http_req *r, const char *s, const char *field)
-{
-    return checkin_check_client_id(s, field, &r->fault);
-}
-
 /* Reads "YYYY-MM-DD" (a local day) into the instant it starts. */
 static int read_date(struct http_req *r, json_t *body, const char *name, bool required, int64_t *out)
 {
@@ -74,7 +69,7 @@ static int case_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/tracing/cases */
-int tracing_handle_case_create(struct http_req *r)
+enum err tracing_handle_case_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "person_id", "test_date", "onset_date", "isolated_date", NULL};
     json_t *body;
@@ -82,9 +77,7 @@ int tracing_handle_case_create(struct http_req *r)
     int64_t now = clock_now(), test = 0, onset = 0, isolated = 0;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.in.client_id, &r->fault);
-    if (!rc)
-        rc = check_client_id(r, c.in.client_id, "client_id");
+        rc = jsonin_client_id(body, "client_id", true, &c.in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &c.in.person_id, NULL, &r->fault);
     if (!rc)
@@ -130,7 +123,7 @@ int tracing_handle_case_create(struct http_req *r)
 /* ------------------------------------------------------------ runs */
 
 /* POST /api/v1/tracing/runs {"case_ids": [..], "params": {..}} */
-int tracing_handle_run(struct http_req *r)
+enum err tracing_handle_run(struct http_req *r)
 {
     static const char *const fields[] = {"case_ids", "params", NULL};
     json_t *body;
@@ -165,7 +158,7 @@ int tracing_handle_run(struct http_req *r)
     rc = tracing_run_cases(r->store, &p, cases, n, n > 1 ? "batch" : "manual", r->who->account_id, clock_now(),
                            outs);
     if (rc)
-        return store_err(rc);
+        return rc;
     json_t *arr = json_array();
     bool any = false;
     for (size_t i = 0; i < n; i++) {
@@ -180,7 +173,7 @@ int tracing_handle_run(struct http_req *r)
 }
 
 /* GET /api/v1/tracing/runs?case_id= */
-int tracing_handle_runs(struct http_req *r)
+enum err tracing_handle_runs(struct http_req *r)
 {
     int64_t case_id;
     int rc = http_query_int(r, "case_id", 1, INT64_MAX, 0, &case_id);
@@ -257,7 +250,7 @@ static json_t *contact_json(struct store_stmt *st)
 }
 
 /* GET /api/v1/tracing/contacts?unit=&degree=&status=&case_id=&limit=&offset= */
-int tracing_handle_contacts(struct http_req *r)
+enum err tracing_handle_contacts(struct http_req *r)
 {
     struct tracing_contact_filter q = {0};
     const struct unit *u;
@@ -281,7 +274,7 @@ int tracing_handle_contacts(struct http_req *r)
 }
 
 /* GET /api/v1/tracing/contacts/export?unit=&format=csv|xlsx (&degree, status, case_id) */
-int tracing_handle_export(struct http_req *r)
+enum err tracing_handle_export(struct http_req *r)
 {
     struct tracing_contact_filter q = {0};
     const struct unit *u;
@@ -361,7 +354,7 @@ static int update_tx(struct store *s, void *p)
 }
 
 /* PATCH /api/v1/tracing/contacts/{id} {"status": .., "note": ..} */
-int tracing_handle_contact_update(struct http_req *r)
+enum err tracing_handle_contact_update(struct http_req *r)
 {
     static const char *const fields[] = {"status", "note", "confirm", NULL};
     json_t *body;
@@ -412,7 +405,7 @@ int tracing_handle_contact_update(struct http_req *r)
 /* ------------------------------------------------------------ chain graph */
 
 /* GET /api/v1/tracing/cases/{id}/chain */
-int tracing_handle_chain(struct http_req *r)
+enum err tracing_handle_chain(struct http_req *r)
 {
     int64_t case_id;
     int rc = http_param_id(r, "id", &case_id);
@@ -470,7 +463,7 @@ static int interview_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/tracing/interviews */
-int tracing_handle_interview(struct http_req *r)
+enum err tracing_handle_interview(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "case_id", "index_person_id", "contact_person_id",
                                          "contacted_at", "minutes", "note", NULL};
@@ -479,9 +472,7 @@ int tracing_handle_interview(struct http_req *r)
     bool has_index = false;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
-    if (!rc)
-        rc = check_client_id(r, c.client_id, "client_id");
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "case_id", true, 1, INT64_MAX, &c.case_id, NULL, &r->fault);
     if (!rc)
@@ -526,7 +517,7 @@ int tracing_handle_interview(struct http_req *r)
 /* ------------------------------------------------------------ policy */
 
 /* GET /api/v1/tracing/policy?unit= : the policy in force at unit (default the caller's own) */
-int tracing_handle_policy_get(struct http_req *r)
+enum err tracing_handle_policy_get(struct http_req *r)
 {
     const struct unit *u;
     int rc = auth_area(r, "unit", &u);
@@ -632,7 +623,7 @@ static int policy_reply(struct http_req *r, const char *place)
 }
 
 /* PUT /api/v1/tracing/policy (national admins): any subset of the fields */
-int tracing_handle_policy_put(struct http_req *r)
+enum err tracing_handle_policy_put(struct http_req *r)
 {
     json_t *body;
     struct policy_ctx c = {.r = r};
@@ -657,7 +648,7 @@ static int policy_province(struct http_req *r, const struct unit **u)
 
 /* PUT /api/v1/tracing/policy/{province} (national admins, the province's admins): the province's override,
  * starting from the policy in force there */
-int tracing_handle_policy_province_put(struct http_req *r)
+enum err tracing_handle_policy_province_put(struct http_req *r)
 {
     const struct unit *u;
     json_t *body;
@@ -676,7 +667,7 @@ int tracing_handle_policy_province_put(struct http_req *r)
 }
 
 /* DELETE /api/v1/tracing/policy/{province}: the province follows the national policy again */
-int tracing_handle_policy_province_delete(struct http_req *r)
+enum err tracing_handle_policy_province_delete(struct http_req *r)
 {
     const struct unit *u;
     int rc = policy_province(r, &u);
@@ -689,7 +680,7 @@ int tracing_handle_policy_province_delete(struct http_req *r)
 /* ------------------------------------------------------------ test orders */
 
 /* GET /api/v1/test-orders?unit=&from=&to= (dates YYYY-MM-DD; default today) */
-int tracing_handle_test_orders(struct http_req *r)
+enum err tracing_handle_test_orders(struct http_req *r)
 {
     const struct unit *u;
     int rc = auth_area(r, "unit", &u);

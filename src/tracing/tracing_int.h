@@ -14,17 +14,19 @@ struct store;
 struct store_stmt;
 
 /* Sets (p non-NULL) or removes (p NULL) a province's override. */
-int tracing_policy_put_province(struct store *s, const char *province, const struct tracing_policy *p, int64_t now);
+enum store_rc tracing_policy_put_province(struct store *s, const char *province,
+                                          const struct tracing_policy *p, int64_t now);
 
 /* The runs of a case, oldest first: id, window_from, window_until, params, f1, f2, trigger_kind, created_at. */
-int tracing_runs_query(struct store *s, int64_t case_id, struct store_stmt **st);
+enum store_rc tracing_runs_query(struct store *s, int64_t case_id, struct store_stmt **st);
 /* A case's contacts for its chain graph: person_id, degree, through_person_id, risk, status, commune_code,
  * full_name, reasons, first_at (at most 20,000). */
-int tracing_chain_query(struct store *s, int64_t case_id, struct store_stmt **st);
+enum store_rc tracing_chain_query(struct store *s, int64_t case_id, struct store_stmt **st);
 /* The commune a contact is listed at ("" if none); STORE_DONE when there is no such contact. */
-int tracing_contact_commune(struct store *s, int64_t contact_id, char commune[8]);
+enum store_rc tracing_contact_commune(struct store *s, int64_t contact_id, char commune[8]);
 /* Sets a contact's status and/or note (NULL: unchanged). */
-int tracing_contact_set(struct store *s, int64_t contact_id, const char *status, const char *note, int64_t now);
+enum store_rc tracing_contact_set(struct store *s, int64_t contact_id, const char *status, const char *note,
+                                  int64_t now);
 
 /* An interview's contact, as a tracer enters it; id and created are filled. */
 struct tracing_interview {
@@ -34,11 +36,11 @@ struct tracing_interview {
 };
 /* Inserts it, or finds the one of the same client_id; STORE_DONE when the same contact and time were
  * entered under another client_id. */
-int tracing_interview_insert(struct store *s, struct tracing_interview *in, int64_t now);
+enum store_rc tracing_interview_insert(struct store *s, struct tracing_interview *in, int64_t now);
 
 /* A tracer confirms a contact found only through anonymous check-ins: it is marked verified and, for an
  * F1, the policy in force gives its orders now.  Nothing happens to a contact that is not unverified. */
-int tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now);
+enum store_rc tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now);
 
 /* The work list: contacts inside area (a unit code; store_sql_area), optional filters (0 or NULL: any). */
 struct tracing_contact_filter {
@@ -48,12 +50,13 @@ struct tracing_contact_filter {
 };
 /* Rows: id, case_id, person_id, degree, through_person_id, first_at, risk, reasons, status, note,
  * commune_code, updated_at, full_name, phone, street, date_of_birth, unverified. */
-int tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f, struct store_stmt **st);
+enum store_rc tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f,
+                                     struct store_stmt **st);
 /* Test orders due from from_day to to_day inside area: id, person_id, case_id, due_day, reason, status,
  * commune_code, full_name, phone. */
-int tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
-                              struct store_stmt **st);
-int tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now);
+enum store_rc tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
+                                        struct store_stmt **st);
+enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now);
 json_t *tracing_policy_to_json(const struct tracing_policy *p);
 
 /* A case a tracer enters (rows of table cases, status confirmed). */
@@ -68,8 +71,9 @@ struct tracing_case_new {
 };
 
 /* Inserts unless client_id exists; *created says which; *id either way. */
-int tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now, int64_t *id, bool *created);
+enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now,
+                                  int64_t *id, bool *created);
 /* The commune of a case (in a). STORE_DONE if no such case. */
-int tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune);
+enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune);
 
 #endif

@@ -43,7 +43,7 @@ static void read_policy(struct store_stmt *st, void *ctx)
     p->window_days_before = (int)store_col_int(st, 7);
 }
 
-int tracing_policy_get(struct store *s, struct tracing_policy *out)
+enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out)
 {
     memset(out, 0, sizeof(*out));
     return store_get(s, read_policy, out,
@@ -52,11 +52,12 @@ int tracing_policy_get(struct store *s, struct tracing_policy *out)
                      "");
 }
 
-int tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out, const char **source)
+enum store_rc tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out,
+                                 const char **source)
 {
     const struct unit *u = place ? unit_find(place) : NULL;
     const char *province = !u || u->level == 0 ? NULL : u->level == 1 ? u->code : u->province;
-    int rc = STORE_DONE;
+    enum store_rc rc = STORE_DONE;
     if (province) {
         memset(out, 0, sizeof(*out));
         rc = store_get(s, read_policy, out,
@@ -76,7 +77,8 @@ int tracing_policy_for(struct store *s, const char *place, struct tracing_policy
     return tracing_policy_get(s, out);
 }
 
-int tracing_policy_put_province(struct store *s, const char *province, const struct tracing_policy *p, int64_t now)
+enum store_rc tracing_policy_put_province(struct store *s, const char *province,
+                                          const struct tracing_policy *p, int64_t now)
 {
     if (!p)
         return store_run(s, NULL, "DELETE FROM tracing_policy_provinces WHERE province_code = ?", "s", province);
@@ -94,7 +96,7 @@ int tracing_policy_put_province(struct store *s, const char *province, const str
                      (int64_t)p->window_days_before, now);
 }
 
-int tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now)
+enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now)
 {
     return store_run(s, NULL,
                      "UPDATE tracing_policy SET quarantine_days = ?, place_kind = ?, checkins_per_day = ?,"
@@ -149,20 +151,20 @@ static void read_case(struct store_stmt *st, void *ctx)
 
 #define CASE_COLUMNS "id, person_id, confirmed_at, onset_at, isolated_at"
 
-int tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out)
+enum store_rc tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out)
 {
     struct tracing_policy pol;
-    int rc = tracing_policy_get(s, &pol);
+    enum store_rc rc = tracing_policy_get(s, &pol);
     if (rc)
         return rc;
     struct case_read r = {out, pol.window_days_before};
     return store_get(s, read_case, &r, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?", "i", case_id);
 }
 
-int tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune)
+enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, "SELECT commune_code FROM cases WHERE id = ?", "i", case_id);
+    enum store_rc rc = store_query(s, &st, "SELECT commune_code FROM cases WHERE id = ?", "i", case_id);
     if (!rc)
         rc = store_step(st);
     if (rc == STORE_ROW) {
@@ -173,10 +175,11 @@ int tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const c
     return rc;
 }
 
-int tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out, size_t *n)
+enum store_rc tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out,
+                                     size_t *n)
 {
     struct tracing_policy pol;
-    int rc = tracing_policy_get(s, &pol);
+    enum store_rc rc = tracing_policy_get(s, &pol);
     if (rc)
         return rc;
     *out = arena_alloc(a, (max + 1) * sizeof(**out));
@@ -195,17 +198,18 @@ int tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct 
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-int tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now, int64_t *id, bool *created)
+enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now,
+                                  int64_t *id, bool *created)
 {
     *created = false;
-    int rc = store_int(s, id,
-                       "INSERT INTO cases (person_id, status, confirmed_at, province_code, district_code, commune_code,"
-                       " onset_at, isolated_at, client_id, entered_by)"
-                       " VALUES (?, 'confirmed', ?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (client_id) DO NOTHING RETURNING id",
-                       "iisssiisi", in->person_id, in->confirmed_at, in->province_code, in->district_code,
-                       in->commune_code, in->onset_at, in->isolated_at ? in->isolated_at : in->confirmed_at,
-                       in->client_id, in->entered_by);
+    enum store_rc rc = store_int(
+        s, id,
+        "INSERT INTO cases (person_id, status, confirmed_at, province_code, district_code, commune_code,"
+        " onset_at, isolated_at, client_id, entered_by)"
+        " VALUES (?, 'confirmed', ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (client_id) DO NOTHING RETURNING id",
+        "iisssiisi", in->person_id, in->confirmed_at, in->province_code, in->district_code, in->commune_code,
+        in->onset_at, in->isolated_at ? in->isolated_at : in->confirmed_at, in->client_id, in->entered_by);
     if (rc == STORE_OK) {
         *created = true;
         store_run(s, NULL, "INSERT INTO case_events (case_id, kind, at, detail) VALUES (?, 'confirmed', ?, ?)",
@@ -288,14 +292,15 @@ void tracing_on_new_f1(tracing_f1_hook hook)
 }
 
 /* What the policy gives a new F1: test orders here, a quarantine order through the hook. */
-static int apply_policy(struct store *s, const struct tracing_policy *pol, const struct tracing_case *c,
-                        const struct tracing_contact *k, const struct home *h, int64_t now)
+static enum store_rc apply_policy(struct store *s, const struct tracing_policy *pol,
+                                  const struct tracing_case *c, const struct tracing_contact *k,
+                                  const struct home *h, int64_t now)
 {
     if (!pol->enabled)
         return 0;
     int64_t day1 = vn_day(k->first_at);
     const char *q = pol->test_days;
-    int rc = 0;
+    enum store_rc rc = 0;
     while (*q && !rc) {
         long d = strtol(q, NULL, 10);
         rc = store_run(s, NULL,
@@ -437,19 +442,20 @@ static int save_tx(struct store *s, void *arg)
     return rc;
 }
 
-int tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
-                     const struct tracing_result *r, const char *trigger, int64_t account_id, int64_t now,
-                     struct tracing_run_out *out)
+enum err tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
+                          const struct tracing_result *r, const char *trigger, int64_t account_id,
+                          int64_t now, struct tracing_run_out *out)
 {
     struct save_ctx x = {p, c, r, trigger, account_id, now, out};
     return store_tx(s, save_tx, &x);
 }
 
-int tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases, size_t n,
-                      const char *trigger, int64_t account_id, int64_t now, struct tracing_run_out *outs)
+enum err tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases,
+                           size_t n, const char *trigger, int64_t account_id, int64_t now,
+                           struct tracing_run_out *outs)
 {
     if (!n)
-        return 0;
+        return ERR_OK;
     int64_t from = cases[0].from, until = cases[0].until;
     for (size_t i = 1; i < n; i++) {
         if (cases[i].from < from)
@@ -458,7 +464,7 @@ int tracing_run_cases(struct store *s, const struct tracing_params *p, const str
             until = cases[i].until;
     }
     struct tracing_engine e;
-    int rc = tracing_engine_load(s, p, from, until, &e);
+    enum err rc = store_err(tracing_engine_load(s, p, from, until, &e));
     if (rc)
         return rc;
     struct tracing_result r;
@@ -474,7 +480,7 @@ int tracing_run_cases(struct store *s, const struct tracing_params *p, const str
 
 /* ------------------------------------------------------------ orders answered */
 
-int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
+enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
 {
     return store_run(s, NULL,
                      "UPDATE test_orders SET status = 'sampled' WHERE person_id = ? AND status = 'pending'"
@@ -482,7 +488,8 @@ int tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
                      "ii", person_id, vn_day(at));
 }
 
-int tracing_test_order_person(struct store *s, int64_t order_id, const char *commune, int64_t *person_id)
+enum store_rc tracing_test_order_person(struct store *s, int64_t order_id, const char *commune,
+                                        int64_t *person_id)
 {
     return store_int(s, person_id, "SELECT person_id FROM test_orders WHERE id = ? AND commune_code = ?", "is",
                      order_id, commune);
@@ -490,7 +497,8 @@ int tracing_test_order_person(struct store *s, int64_t order_id, const char *com
 
 /* ------------------------------------------------------------ lists of an area */
 
-int tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f, struct store_stmt **st)
+enum store_rc tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f,
+                                     struct store_stmt **st)
 {
     struct store_sql q;
     store_sql_init(&q,
@@ -511,8 +519,8 @@ int tracing_contacts_query(struct store *s, const struct tracing_contact_filter 
     return store_sql_query(s, st, &q);
 }
 
-int tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
-                              struct store_stmt **st)
+enum store_rc tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
+                                        struct store_stmt **st)
 {
     struct store_sql q;
     store_sql_init(&q,
@@ -527,14 +535,14 @@ int tracing_test_orders_query(struct store *s, const char *area, int64_t from_da
 
 /* ------------------------------------------------------------ confirming an unverified contact */
 
-int tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now)
+enum store_rc tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now)
 {
     struct tracing_contact k = {0};
     int64_t case_id = 0, unverified = 0;
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT case_id, person_id, degree, first_at, unverified FROM tracing_contacts WHERE id = ?",
-                         "i", contact_id);
+    enum store_rc rc = store_query(
+        s, &st, "SELECT case_id, person_id, degree, first_at, unverified FROM tracing_contacts WHERE id = ?",
+        "i", contact_id);
     if (!rc && (rc = store_step(st)) == STORE_ROW) {
         case_id = store_col_int(st, 0);
         k.person = store_col_int(st, 1);
@@ -567,7 +575,7 @@ int tracing_contact_confirm(struct store *s, int64_t contact_id, int64_t now)
 
 /* ------------------------------------------------------------ runs, chains, contacts, interviews */
 
-int tracing_runs_query(struct store *s, int64_t case_id, struct store_stmt **st)
+enum store_rc tracing_runs_query(struct store *s, int64_t case_id, struct store_stmt **st)
 {
     return store_query(s, st,
                        "SELECT id, window_from, window_until, params, f1, f2, trigger_kind, created_at FROM tracing_runs"
@@ -575,7 +583,7 @@ int tracing_runs_query(struct store *s, int64_t case_id, struct store_stmt **st)
                        "i", case_id);
 }
 
-int tracing_chain_query(struct store *s, int64_t case_id, struct store_stmt **st)
+enum store_rc tracing_chain_query(struct store *s, int64_t case_id, struct store_stmt **st)
 {
     return store_query(s, st,
                        "SELECT t.person_id, t.degree, t.through_person_id, t.risk, t.status, t.commune_code,"
@@ -589,16 +597,17 @@ static void read_commune(struct store_stmt *st, void *ctx)
     snprintf(ctx, 8, "%s", store_col_text(st, 0) ? store_col_text(st, 0) : "");
 }
 
-int tracing_contact_commune(struct store *s, int64_t contact_id, char commune[8])
+enum store_rc tracing_contact_commune(struct store *s, int64_t contact_id, char commune[8])
 {
     commune[0] = '\0';
     return store_get(s, read_commune, commune, "SELECT commune_code FROM tracing_contacts WHERE id = ?", "i",
                      contact_id);
 }
 
-int tracing_contact_set(struct store *s, int64_t contact_id, const char *status, const char *note, int64_t now)
+enum store_rc tracing_contact_set(struct store *s, int64_t contact_id, const char *status, const char *note,
+                                  int64_t now)
 {
-    int rc = 0;
+    enum store_rc rc = 0;
     if (status)
         rc = store_run(s, NULL, "UPDATE tracing_contacts SET status = ?, updated_at = ? WHERE id = ?", "sii", status,
                        now, contact_id);
@@ -608,15 +617,16 @@ int tracing_contact_set(struct store *s, int64_t contact_id, const char *status,
     return rc;
 }
 
-int tracing_interview_insert(struct store *s, struct tracing_interview *c, int64_t now)
+enum store_rc tracing_interview_insert(struct store *s, struct tracing_interview *c, int64_t now)
 {
     /* note is last so that 'n' (SQL NULL, no argument) stands for none */
-    int rc = store_int(s, &c->id,
-                       "INSERT INTO tracing_interviews (client_id, case_id, index_person_id, contact_person_id,"
-                       " contacted_at, minutes, created_by, created_at, note)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                       c->note ? "siiiiiiis" : "siiiiiiin", c->client_id, c->case_id, c->index_person, c->contact,
-                       c->at, c->minutes, c->by, now, c->note);
+    enum store_rc rc =
+        store_int(s, &c->id,
+                  "INSERT INTO tracing_interviews (client_id, case_id, index_person_id, contact_person_id,"
+                  " contacted_at, minutes, created_by, created_at, note)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                  c->note ? "siiiiiiis" : "siiiiiiin", c->client_id, c->case_id, c->index_person, c->contact,
+                  c->at, c->minutes, c->by, now, c->note);
     c->created = rc == STORE_OK;
     if (rc != STORE_DONE)
         return rc;

@@ -52,7 +52,7 @@ static int ae_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/adverse-events {client_id, dose_id, severity, description, onset_at?} */
-int vaccine_handle_adverse_create(struct http_req *r)
+enum err vaccine_handle_adverse_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "dose_id", "severity", "description", "onset_at", NULL};
     json_t *body, *dose;
@@ -64,7 +64,7 @@ int vaccine_handle_adverse_create(struct http_req *r)
     bool present_; /* required fields: always present when rc is 0 */
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "dose_id", true, 1, INT64_MAX, &dose_id, &present_, &r->fault);
     if (!rc)
@@ -112,7 +112,7 @@ int vaccine_handle_adverse_create(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/adverse-events?unit=&severity=&limit= */
-int vaccine_handle_adverse_list(struct http_req *r)
+enum err vaccine_handle_adverse_list(struct http_req *r)
 {
     const char *code, *severity = http_query(r, "severity");
     int64_t limit;

@@ -176,7 +176,7 @@ static int booking_tx(struct store *s, void *p)
     return rc;
 }
 
-int vaccine_handle_booking_create(struct http_req *r)
+enum err vaccine_handle_booking_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "person_id", "session_id", NULL};
     const struct vaccine_data *d;
@@ -189,7 +189,7 @@ int vaccine_handle_booking_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &person_id, &present_, &r->fault);
     if (!rc)
@@ -269,7 +269,7 @@ static int invite_tx(struct store *s, void *p)
                          vaccine__id_text(&c->r->arena, vaccine__int(c->se, "id")), vaccine__str(c->se, "commune_code"));
 }
 
-int vaccine_handle_invite(struct http_req *r)
+enum err vaccine_handle_invite(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "person_ids", NULL};
     const struct vaccine_data *d;
@@ -286,7 +286,7 @@ int vaccine_handle_invite(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (rc)
         return rc;
     json_t *ids = json_object_get(body, "person_ids");
@@ -448,23 +448,25 @@ static int change(struct http_req *r, const char *status)
     if (rc)
         return rc;
     json_t *out = appointment_reply(r, c.new_id);
-    return out ? http_reply_json(r, 200, out) : http_fail(r, ERR_INTERNAL, NULL, "appointment not read back");
+    if (!out)
+        return http_fail(r, ERR_INTERNAL, NULL, "appointment not read back");
+    return http_reply_json(r, 200, out);
 }
 
 /* POST /api/v1/vaccine/appointments/{id}/confirm */
-int vaccine_handle_appointment_confirm(struct http_req *r)
+enum err vaccine_handle_appointment_confirm(struct http_req *r)
 {
     return change(r, "confirmed");
 }
 
 /* POST /api/v1/vaccine/appointments/{id}/cancel */
-int vaccine_handle_appointment_cancel(struct http_req *r)
+enum err vaccine_handle_appointment_cancel(struct http_req *r)
 {
     return change(r, "cancelled");
 }
 
 /* POST /api/v1/vaccine/appointments/{id}/reschedule {"session_id"?}: another slot now, or ask for one. */
-int vaccine_handle_appointment_reschedule(struct http_req *r)
+enum err vaccine_handle_appointment_reschedule(struct http_req *r)
 {
     static const char *const fields[] = {"session_id", NULL};
     const struct vaccine_data *d;
@@ -500,5 +502,7 @@ int vaccine_handle_appointment_reschedule(struct http_req *r)
     if (rc)
         return rc;
     json_t *out = appointment_reply(r, c.new_id);
-    return out ? http_reply_json(r, 200, out) : http_fail(r, ERR_INTERNAL, NULL, "appointment not read back");
+    if (!out)
+        return http_fail(r, ERR_INTERNAL, NULL, "appointment not read back");
+    return http_reply_json(r, 200, out);
 }

@@ -160,7 +160,7 @@ static int load_cert(struct http_req *r, json_t **cert, struct person *p)
 }
 
 /* GET /api/v1/vaccine/certificates/{id} */
-int vaccine_handle_certificate_get(struct http_req *r)
+enum err vaccine_handle_certificate_get(struct http_req *r)
 {
     json_t *cert;
     struct person p;
@@ -176,7 +176,7 @@ int vaccine_handle_certificate_get(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/certificates/{id}/qr.png: the QR code alone, for the citizen's page. */
-int vaccine_handle_certificate_png(struct http_req *r)
+enum err vaccine_handle_certificate_png(struct http_req *r)
 {
     json_t *cert;
     struct person p;
@@ -197,7 +197,7 @@ int vaccine_handle_certificate_png(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/certificates/{id}/certificate.pdf: an A5 page with the QR code and the dose. */
-int vaccine_handle_certificate_pdf(struct http_req *r)
+enum err vaccine_handle_certificate_pdf(struct http_req *r)
 {
     json_t *cert;
     struct person p;

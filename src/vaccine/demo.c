@@ -56,7 +56,9 @@ static int ensure_site(struct store *s, struct demo_ctx *c)
         if (!rc)
             rc = vaccine__site_capacity_set(s, id, "moderna", 150);
     }
-    return rc ? rc : vaccine__site_get(s, id, &c->site);
+    if (rc)
+        return rc;
+    return vaccine__site_get(s, id, &c->site);
 }
 
 static int ensure_session(struct store *s, struct demo_ctx *c, int64_t when, const char *product, json_t **out)
@@ -71,7 +73,9 @@ static int ensure_session(struct store *s, struct demo_ctx *c, int64_t when, con
         rc = vaccine__session_insert(s, cid, vaccine__int(c->site, "id"), product, day, midnight,
                                      midnight + 9 * 3600, 120, c->site, 0, clock_now(), &id);
     }
-    return rc ? rc : vaccine__session_get(s, id, out);
+    if (rc)
+        return rc;
+    return vaccine__session_get(s, id, out);
 }
 
 static int demo_person(struct store *s, struct demo_ctx *c, int i, int64_t now)

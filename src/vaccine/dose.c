@@ -64,7 +64,7 @@ static int dose_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/doses {client_id, visit_id, product, lot, dose_number?, administered_at?} */
-int vaccine_handle_dose_create(struct http_req *r)
+enum err vaccine_handle_dose_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "visit_id", "product", "lot", "dose_number", "administered_at",
                                          NULL};
@@ -81,7 +81,7 @@ int vaccine_handle_dose_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.in.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "visit_id", true, 1, INT64_MAX, &visit_id, &present_, &r->fault);
     if (!rc)

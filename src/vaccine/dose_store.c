@@ -17,20 +17,21 @@
     " screened_at, province_code, district_code, commune_code FROM vaccine_visits"
 #define VISIT_TYPES "iiiisissssisss"
 
-int vaccine__visit_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__visit_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, VISIT_COLS " WHERE id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, VISIT_COLS " WHERE id = ?", "i", id);
     return vaccine__row(st, rc, VISIT_TYPES, out);
 }
 
-int vaccine__visit_find_client(struct store *s, const char *client_id, int64_t *id)
+enum store_rc vaccine__visit_find_client(struct store *s, const char *client_id, int64_t *id)
 {
     return store_int(s, id, "SELECT id FROM vaccine_visits WHERE client_id = ?", "s", client_id);
 }
 
-int vaccine__visit_insert(struct store *s, const char *client_id, int64_t person_id, const json_t *site,
-                          int64_t appointment_id, const char *method, int64_t staff, int64_t now, int64_t *id)
+enum store_rc vaccine__visit_insert(struct store *s, const char *client_id, int64_t person_id,
+                                    const json_t *site, int64_t appointment_id, const char *method,
+                                    int64_t staff, int64_t now, int64_t *id)
 {
     char day[11];
     vaccine_day(now, day);
@@ -51,8 +52,8 @@ int vaccine__visit_insert(struct store *s, const char *client_id, int64_t person
                      vaccine__str(site, "commune_code"));
 }
 
-int vaccine__visit_screen(struct store *s, int64_t id, const char *outcome, const char *reasons, const char *answers,
-                          int64_t by, int64_t now)
+enum store_rc vaccine__visit_screen(struct store *s, int64_t id, const char *outcome, const char *reasons,
+                                    const char *answers, int64_t by, int64_t now)
 {
     return store_run(s, NULL,
                      "UPDATE vaccine_visits SET outcome = ?, reasons = ?, answers = ?, screened_by = ?, screened_at = ?"
@@ -60,7 +61,7 @@ int vaccine__visit_screen(struct store *s, int64_t id, const char *outcome, cons
                      "sssiii", outcome, reasons, answers, by, now, id);
 }
 
-int vaccine__visit_set_outcome(struct store *s, int64_t id, const char *outcome)
+enum store_rc vaccine__visit_set_outcome(struct store *s, int64_t id, const char *outcome)
 {
     return store_run(s, NULL, "UPDATE vaccine_visits SET outcome = ? WHERE id = ?", "si", outcome, id);
 }
@@ -75,28 +76,29 @@ int vaccine__visit_set_outcome(struct store *s, int64_t id, const char *outcome)
     " LEFT JOIN vaccine_certificates c ON c.dose_id = d.id"
 #define DOSE_TYPES "iiissisiisisiiiisss"
 
-int vaccine__dose_list_person(struct store *s, int64_t person_id, json_t **out)
+enum store_rc vaccine__dose_list_person(struct store *s, int64_t person_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, DOSE_COLS " WHERE d.person_id = ? ORDER BY d.dose_number", "i", person_id);
+    enum store_rc rc =
+        store_query(s, &st, DOSE_COLS " WHERE d.person_id = ? ORDER BY d.dose_number", "i", person_id);
     return vaccine__rows(st, rc, DOSE_TYPES, out);
 }
 
-int vaccine__dose_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__dose_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, DOSE_COLS " WHERE d.id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, DOSE_COLS " WHERE d.id = ?", "i", id);
     return vaccine__row(st, rc, DOSE_TYPES, out);
 }
 
-int vaccine__dose_find_client(struct store *s, const char *client_id, json_t **out)
+enum store_rc vaccine__dose_find_client(struct store *s, const char *client_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, DOSE_COLS " WHERE d.client_id = ?", "s", client_id);
+    enum store_rc rc = store_query(s, &st, DOSE_COLS " WHERE d.client_id = ?", "s", client_id);
     return vaccine__row(st, rc, DOSE_TYPES, out);
 }
 
-int vaccine__dose_insert(struct store *s, const struct vaccine_dose_new *in, int64_t *id)
+enum store_rc vaccine__dose_insert(struct store *s, const struct vaccine_dose_new *in, int64_t *id)
 {
     char day[11];
     vaccine_day(in->at, day);
@@ -121,14 +123,16 @@ int vaccine__dose_insert(struct store *s, const struct vaccine_dose_new *in, int
                      vaccine__str(in->site, "commune_code"), in->now);
 }
 
-int vaccine__history(struct store *s, struct arena *a, int64_t person_id, struct vaccine_dose_hist *h, int *n)
+enum store_rc vaccine__history(struct store *s, struct arena *a, int64_t person_id,
+                               struct vaccine_dose_hist *h, int *n)
 {
     struct store_stmt *st;
     *n = 0;
-    int rc = store_query(s, &st,
-                         "SELECT dose_number, product, administered_at FROM vaccine_doses WHERE person_id = ?"
-                         " ORDER BY dose_number",
-                         "i", person_id);
+    enum store_rc rc =
+        store_query(s, &st,
+                    "SELECT dose_number, product, administered_at FROM vaccine_doses WHERE person_id = ?"
+                    " ORDER BY dose_number",
+                    "i", person_id);
     while (rc == STORE_OK || rc == STORE_ROW) {
         if ((rc = store_step(st)) != STORE_ROW || *n >= VACCINE_MAX_DOSES)
             continue;
@@ -148,21 +152,22 @@ int vaccine__history(struct store *s, struct arena *a, int64_t person_id, struct
     " e.created_at, e.commune_code FROM vaccine_adverse_events e JOIN vaccine_doses d ON d.id = e.dose_id"
 #define AE_TYPES "iiiisssisis"
 
-int vaccine__adverse_find_client(struct store *s, const char *client_id, int64_t *id)
+enum store_rc vaccine__adverse_find_client(struct store *s, const char *client_id, int64_t *id)
 {
     return store_int(s, id, "SELECT id FROM vaccine_adverse_events WHERE client_id = ?", "s", client_id);
 }
 
-int vaccine__adverse_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__adverse_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, AE_COLS " WHERE e.id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, AE_COLS " WHERE e.id = ?", "i", id);
     return vaccine__row(st, rc, AE_TYPES, out);
 }
 
-int vaccine__adverse_insert(struct store *s, const char *client_id, const json_t *dose, const char *severity,
-                            const char *description, int64_t onset_at, const char *source, int64_t by_account,
-                            int64_t by_person, int64_t now, int64_t *id)
+enum store_rc vaccine__adverse_insert(struct store *s, const char *client_id, const json_t *dose,
+                                      const char *severity, const char *description, int64_t onset_at,
+                                      const char *source, int64_t by_account, int64_t by_person, int64_t now,
+                                      int64_t *id)
 {
     return store_int(s, id,
                      "INSERT INTO vaccine_adverse_events (client_id, person_id, dose_id, severity, description,"
@@ -173,8 +178,8 @@ int vaccine__adverse_insert(struct store *s, const char *client_id, const json_t
                      vaccine__str(dose, "site_district_code"), vaccine__str(dose, "site_commune_code"), now);
 }
 
-int vaccine__adverse_list(struct store *s, const char *area, const char *severity, int64_t person_id, int64_t limit,
-                          json_t **out)
+enum store_rc vaccine__adverse_list(struct store *s, const char *area, const char *severity,
+                                    int64_t person_id, int64_t limit, json_t **out)
 {
     struct store_sql q;
     store_sql_init(&q, AE_COLS " WHERE 1 = 1", "");
@@ -185,7 +190,7 @@ int vaccine__adverse_list(struct store *s, const char *area, const char *severit
         store_sql_add(&q, " AND e.person_id = ?", "i", person_id);
     store_sql_add(&q, " ORDER BY e.id DESC LIMIT ?", "i", limit);
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, AE_TYPES, out);
 }
 
@@ -197,15 +202,16 @@ int vaccine__adverse_list(struct store *s, const char *area, const char *severit
     " FROM vaccine_certificates c JOIN vaccine_doses d ON d.id = c.dose_id"
 #define CERT_TYPES "iiisssiiissss"
 
-int vaccine__cert_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__cert_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, CERT_COLS " WHERE c.id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, CERT_COLS " WHERE c.id = ?", "i", id);
     return vaccine__row(st, rc, CERT_TYPES, out);
 }
 
-int vaccine__cert_insert(struct store *s, int64_t dose_id, int64_t person_id, const char *uvci, const char *hc1,
-                         const char *kid, int64_t issued_at, int64_t expires_at, int64_t *id)
+enum store_rc vaccine__cert_insert(struct store *s, int64_t dose_id, int64_t person_id, const char *uvci,
+                                   const char *hc1, const char *kid, int64_t issued_at, int64_t expires_at,
+                                   int64_t *id)
 {
     return store_int(s, id,
                      "INSERT INTO vaccine_certificates (dose_id, person_id, uvci, hc1, kid, issued_at, expires_at)"
@@ -213,9 +219,10 @@ int vaccine__cert_insert(struct store *s, int64_t dose_id, int64_t person_id, co
                      "iisssii", dose_id, person_id, uvci, hc1, kid, issued_at, expires_at);
 }
 
-int vaccine__cert_list_person(struct store *s, int64_t person_id, json_t **out)
+enum store_rc vaccine__cert_list_person(struct store *s, int64_t person_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, CERT_COLS " WHERE c.person_id = ? ORDER BY d.dose_number", "i", person_id);
+    enum store_rc rc =
+        store_query(s, &st, CERT_COLS " WHERE c.person_id = ? ORDER BY d.dose_number", "i", person_id);
     return vaccine__rows(st, rc, CERT_TYPES, out);
 }

@@ -152,7 +152,7 @@ static json_t *immunization(const struct vaccine_data *d, const json_t *dose, co
 }
 
 /* GET /api/v1/people/{id}/fhir */
-int vaccine_handle_fhir(struct http_req *r)
+enum err vaccine_handle_fhir(struct http_req *r)
 {
     const struct vaccine_data *d;
     struct person p;

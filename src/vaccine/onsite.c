@@ -71,7 +71,7 @@ static json_t *visit_reply(struct http_req *r, const struct vaccine_data *d, int
 }
 
 /* POST /api/v1/vaccine/checkins {client_id, site_id, qr | person_id} */
-int vaccine_handle_checkin(struct http_req *r)
+enum err vaccine_handle_checkin(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "site_id", "qr", "person_id", NULL};
     const struct vaccine_data *d;
@@ -86,7 +86,7 @@ int vaccine_handle_checkin(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "site_id", true, 1, INT64_MAX, &site_id, &present_, &r->fault);
     if (!rc)
@@ -184,7 +184,7 @@ static int screen_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/visits/{id}/screening {answers: {code: bool, ...}} */
-int vaccine_handle_screening(struct http_req *r)
+enum err vaccine_handle_screening(struct http_req *r)
 {
     static const char *const fields[] = {"answers", NULL};
     const struct vaccine_data *d;

@@ -26,7 +26,7 @@ static int read_range(struct http_req *r, const char **from, const char **to)
     return 0;
 }
 
-int vaccine_handle_oversight_coverage(struct http_req *r)
+enum err vaccine_handle_oversight_coverage(struct http_req *r)
 {
     static const char *const keys[] = {"commune", "commune_code", "day", "day", "age_group", "age_group",
                                        "priority_group", "priority_group", "product", "product", NULL};
@@ -52,7 +52,7 @@ int vaccine_handle_oversight_coverage(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "by", by, "unit", code, "rows", rows));
 }
 
-int vaccine_handle_oversight_sites(struct http_req *r)
+enum err vaccine_handle_oversight_sites(struct http_req *r)
 {
     const char *code, *from, *to;
     int rc = vaccine__area_query(r, "unit", &code);
@@ -75,7 +75,7 @@ int vaccine_handle_oversight_sites(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", code, "rows", rows));
 }
 
-int vaccine_handle_oversight_adverse(struct http_req *r)
+enum err vaccine_handle_oversight_adverse(struct http_req *r)
 {
     const char *code, *from, *to;
     int rc = vaccine__area_query(r, "unit", &code);

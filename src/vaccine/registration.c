@@ -78,7 +78,7 @@ static int reg_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/registrations */
-int vaccine_handle_registration_create(struct http_req *r)
+enum err vaccine_handle_registration_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "person_id", "priority_group", "conditions", NULL};
     const struct vaccine_data *d;
@@ -93,7 +93,7 @@ int vaccine_handle_registration_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", true, 1, INT64_MAX, &person_id, &present_, &r->fault);
     if (!rc)
@@ -123,7 +123,7 @@ int vaccine_handle_registration_create(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/registrations?unit=&priority_group=&limit=&offset= */
-int vaccine_handle_registration_list(struct http_req *r)
+enum err vaccine_handle_registration_list(struct http_req *r)
 {
     const struct vaccine_data *d;
     const char *code, *group = http_query(r, "priority_group");

@@ -54,7 +54,7 @@ static int session_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/sessions */
-int vaccine_handle_session_create(struct http_req *r)
+enum err vaccine_handle_session_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "site_id", "product", "date", "start", "end", "capacity", NULL};
     const struct vaccine_data *d;
@@ -66,7 +66,7 @@ int vaccine_handle_session_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "site_id", true, 1, INT64_MAX, &c.site_id, &present_, &r->fault);
     if (!rc)
@@ -111,7 +111,7 @@ int vaccine_handle_session_create(struct http_req *r)
 
 /* GET /api/v1/vaccine/sessions?unit=&site_id=&date=&product=&limit= (staff), or any signed-in citizen: open
  * sessions near them are what they pick from, so citizens see the public fields of every session. */
-int vaccine_handle_session_list(struct http_req *r)
+enum err vaccine_handle_session_list(struct http_req *r)
 {
     const char *code = UNIT_NATION; /* citizens pick from every open session, or those of a unit they name */
     int64_t site_id, limit, ignored;
@@ -141,7 +141,7 @@ int vaccine_handle_session_list(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/sessions/{id} */
-int vaccine_handle_session_get(struct http_req *r)
+enum err vaccine_handle_session_get(struct http_req *r)
 {
     int64_t id;
     int rc = http_param_id(r, "id", &id);

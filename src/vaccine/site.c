@@ -66,7 +66,7 @@ static int check_capacity(struct http_req *r, const struct vaccine_data *d, json
 }
 
 /* POST /api/v1/vaccine/sites */
-int vaccine_handle_site_create(struct http_req *r)
+enum err vaccine_handle_site_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "name", "address", "commune_code", "capacity", NULL};
     const struct vaccine_data *d;
@@ -77,7 +77,7 @@ int vaccine_handle_site_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, 64, &c.client_id, &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &c.client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "name", true, 200, &c.name, &r->fault);
     if (!rc)
@@ -106,7 +106,7 @@ int vaccine_handle_site_create(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/sites?unit=&limit= */
-int vaccine_handle_site_list(struct http_req *r)
+enum err vaccine_handle_site_list(struct http_req *r)
 {
     const char *code;
     int64_t limit;
@@ -123,7 +123,7 @@ int vaccine_handle_site_list(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/sites/{id} */
-int vaccine_handle_site_get(struct http_req *r)
+enum err vaccine_handle_site_get(struct http_req *r)
 {
     int64_t id;
     int rc = http_param_id(r, "id", &id);

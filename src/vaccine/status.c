@@ -13,7 +13,7 @@
 #include "vaccine/vaccine_int.h"
 
 /* GET /api/v1/people/{id}/vaccinations */
-int vaccine_handle_person_vaccinations(struct http_req *r)
+enum err vaccine_handle_person_vaccinations(struct http_req *r)
 {
     const struct vaccine_data *d;
     struct person p;
@@ -35,7 +35,7 @@ int vaccine_handle_person_vaccinations(struct http_req *r)
 }
 
 /* GET /api/v1/me/vaccinations */
-int vaccine_handle_me_vaccinations(struct http_req *r)
+enum err vaccine_handle_me_vaccinations(struct http_req *r)
 {
     const struct vaccine_data *d;
     struct person me, *members = NULL;

@@ -682,7 +682,9 @@ int vaccine_upload_apply(struct store *s, struct arena *a, const struct vaccine_
     rc = store_step(q);
     if (rc != STORE_ROW) {
         store_finalize(q);
-        return rc == STORE_DONE ? fault_set(f, ERR_NOT_FOUND, "token", "no checked file has this token") : rc;
+        if (rc == STORE_DONE)
+            return fault_set(f, ERR_NOT_FOUND, "token", "no checked file has this token");
+        return rc;
     }
     int64_t id = store_col_int(q, 0);
     bool applied = !strcmp(store_col_text(q, 1), "applied");

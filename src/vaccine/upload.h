@@ -72,8 +72,8 @@ int vaccine_upload_apply(struct store *s, struct arena *a, const struct vaccine_
                          struct vaccine_upload_summary *sum, bool *already, struct fault *f);
 
 /* POST /api/v1/vaccine/registrations/upload/check (body: the file) */
-int vaccine_handle_upload_check(struct http_req *r);
+enum err vaccine_handle_upload_check(struct http_req *r);
 /* POST /api/v1/vaccine/registrations/upload/apply {token, apply_valid_only?} */
-int vaccine_handle_upload_apply(struct http_req *r);
+enum err vaccine_handle_upload_apply(struct http_req *r);
 
 #endif

@@ -35,7 +35,7 @@ static bool media_type_ok(const char *ct)
 }
 
 /* POST /api/v1/vaccine/registrations/upload/check : the body is the file (CSV or XLSX), up to 20 MiB. */
-int vaccine_handle_upload_check(struct http_req *r)
+enum err vaccine_handle_upload_check(struct http_req *r)
 {
     const struct vaccine_data *d;
     int rc = vaccine__data(r, &d);
@@ -86,7 +86,7 @@ static int apply_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/vaccine/registrations/upload/apply {token, apply_valid_only?} */
-int vaccine_handle_upload_apply(struct http_req *r)
+enum err vaccine_handle_upload_apply(struct http_req *r)
 {
     static const char *const fields[] = {"token", "apply_valid_only", NULL};
     json_t *body;

@@ -157,41 +157,41 @@ int vaccine_demo(struct store *s);
 
 /* ---------------------------------------------------------------- handlers */
 
-int vaccine_handle_products(struct http_req *r);
-int vaccine_handle_priority_groups(struct http_req *r);
+enum err vaccine_handle_products(struct http_req *r);
+enum err vaccine_handle_priority_groups(struct http_req *r);
 
-int vaccine_handle_registration_create(struct http_req *r);
-int vaccine_handle_registration_list(struct http_req *r);
+enum err vaccine_handle_registration_create(struct http_req *r);
+enum err vaccine_handle_registration_list(struct http_req *r);
 
-int vaccine_handle_site_create(struct http_req *r);
-int vaccine_handle_site_list(struct http_req *r);
-int vaccine_handle_site_get(struct http_req *r);
-int vaccine_handle_session_create(struct http_req *r);
-int vaccine_handle_session_list(struct http_req *r);
-int vaccine_handle_session_get(struct http_req *r);
+enum err vaccine_handle_site_create(struct http_req *r);
+enum err vaccine_handle_site_list(struct http_req *r);
+enum err vaccine_handle_site_get(struct http_req *r);
+enum err vaccine_handle_session_create(struct http_req *r);
+enum err vaccine_handle_session_list(struct http_req *r);
+enum err vaccine_handle_session_get(struct http_req *r);
 
-int vaccine_handle_invite(struct http_req *r);
-int vaccine_handle_booking_create(struct http_req *r);
-int vaccine_handle_appointment_confirm(struct http_req *r);
-int vaccine_handle_appointment_reschedule(struct http_req *r);
-int vaccine_handle_appointment_cancel(struct http_req *r);
+enum err vaccine_handle_invite(struct http_req *r);
+enum err vaccine_handle_booking_create(struct http_req *r);
+enum err vaccine_handle_appointment_confirm(struct http_req *r);
+enum err vaccine_handle_appointment_reschedule(struct http_req *r);
+enum err vaccine_handle_appointment_cancel(struct http_req *r);
 
-int vaccine_handle_checkin(struct http_req *r);
-int vaccine_handle_screening(struct http_req *r);
-int vaccine_handle_dose_create(struct http_req *r);
-int vaccine_handle_adverse_create(struct http_req *r);
-int vaccine_handle_adverse_list(struct http_req *r);
+enum err vaccine_handle_checkin(struct http_req *r);
+enum err vaccine_handle_screening(struct http_req *r);
+enum err vaccine_handle_dose_create(struct http_req *r);
+enum err vaccine_handle_adverse_create(struct http_req *r);
+enum err vaccine_handle_adverse_list(struct http_req *r);
 
-int vaccine_handle_certificate_get(struct http_req *r);
-int vaccine_handle_certificate_png(struct http_req *r);
-int vaccine_handle_certificate_pdf(struct http_req *r);
+enum err vaccine_handle_certificate_get(struct http_req *r);
+enum err vaccine_handle_certificate_png(struct http_req *r);
+enum err vaccine_handle_certificate_pdf(struct http_req *r);
 
-int vaccine_handle_person_vaccinations(struct http_req *r);
-int vaccine_handle_me_vaccinations(struct http_req *r);
-int vaccine_handle_fhir(struct http_req *r);
+enum err vaccine_handle_person_vaccinations(struct http_req *r);
+enum err vaccine_handle_me_vaccinations(struct http_req *r);
+enum err vaccine_handle_fhir(struct http_req *r);
 
-int vaccine_handle_oversight_coverage(struct http_req *r);
-int vaccine_handle_oversight_sites(struct http_req *r);
-int vaccine_handle_oversight_adverse(struct http_req *r);
+enum err vaccine_handle_oversight_coverage(struct http_req *r);
+enum err vaccine_handle_oversight_sites(struct http_req *r);
+enum err vaccine_handle_oversight_adverse(struct http_req *r);
 
 #endif

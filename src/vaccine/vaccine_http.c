@@ -151,7 +151,7 @@ int vaccine__record_json(struct store *s, struct arena *a, const struct vaccine_
 }
 
 /* GET /api/v1/vaccine/products */
-int vaccine_handle_products(struct http_req *r)
+enum err vaccine_handle_products(struct http_req *r)
 {
     const struct vaccine_data *d;
     int rc = vaccine__data(r, &d);
@@ -163,7 +163,7 @@ int vaccine_handle_products(struct http_req *r)
 }
 
 /* GET /api/v1/vaccine/priority-groups */
-int vaccine_handle_priority_groups(struct http_req *r)
+enum err vaccine_handle_priority_groups(struct http_req *r)
 {
     const struct vaccine_data *d;
     int rc = vaccine__data(r, &d);

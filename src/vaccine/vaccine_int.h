@@ -17,6 +17,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "store/store.h"
 #include "vaccine/vaccine.h"
 
 struct store;
@@ -34,9 +35,9 @@ int vaccine__parse_groups(struct vaccine_data *d, char *err, size_t errlen);
  * objects, one per row; cols has one letter per column: 'i' integer, 's'
  * text, 'b' boolean (0/1 integer); SQL NULL gives JSON null.  Finalizes st.
  */
-int vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out);
+enum store_rc vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out);
 /* Same for at most one row: STORE_DONE and *out NULL when there is none. */
-int vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out);
+enum store_rc vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out);
 
 /* store_query with ns text arguments then ni integer arguments (ns <= 4, ni <= 2), in that order. */
 
@@ -47,85 +48,92 @@ const char *vaccine__str(const json_t *o, const char *key);
 /* ---------------------------------------------------------------- sites and sessions (vaccine_store.c) */
 
 /* Site columns: id, name, address, province_code, district_code, commune_code, created_at, capacity (object). */
-int vaccine__site_get(struct store *s, int64_t id, json_t **out);
-int vaccine__site_find_client(struct store *s, const char *client_id, int64_t *id);
-int vaccine__site_insert(struct store *s, const char *client_id, const char *name, const char *address,
-                         const char *province, const char *district, const char *commune, int64_t by, int64_t now,
-                         int64_t *id);
-int vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *product, int64_t daily);
+enum store_rc vaccine__site_get(struct store *s, int64_t id, json_t **out);
+enum store_rc vaccine__site_find_client(struct store *s, const char *client_id, int64_t *id);
+enum store_rc vaccine__site_insert(struct store *s, const char *client_id, const char *name,
+                                   const char *address, const char *province, const char *district,
+                                   const char *commune, int64_t by, int64_t now, int64_t *id);
+enum store_rc vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *product,
+                                         int64_t daily);
 /* Sites inside area (a unit code; store_sql_area), newest first. */
-int vaccine__site_list(struct store *s, const char *area, int64_t limit, json_t **out);
+enum store_rc vaccine__site_list(struct store *s, const char *area, int64_t limit, json_t **out);
 /* Daily capacity of a site for a product; STORE_DONE when it has none. */
-int vaccine__site_capacity(struct store *s, int64_t site_id, const char *product, int64_t *daily);
+enum store_rc vaccine__site_capacity(struct store *s, int64_t site_id, const char *product, int64_t *daily);
 
 /* Session columns: id, site_id, site_name, product, day, starts_at, ends_at, capacity, booked, remaining,
  * province_code, district_code, commune_code. */
-int vaccine__session_get(struct store *s, int64_t id, json_t **out);
-int vaccine__session_find_client(struct store *s, const char *client_id, int64_t *id);
-int vaccine__session_insert(struct store *s, const char *client_id, int64_t site_id, const char *product,
-                            const char *day, int64_t starts_at, int64_t ends_at, int64_t capacity,
-                            const json_t *site, int64_t by, int64_t now, int64_t *id);
+enum store_rc vaccine__session_get(struct store *s, int64_t id, json_t **out);
+enum store_rc vaccine__session_find_client(struct store *s, const char *client_id, int64_t *id);
+enum store_rc vaccine__session_insert(struct store *s, const char *client_id, int64_t site_id,
+                                      const char *product, const char *day, int64_t starts_at,
+                                      int64_t ends_at, int64_t capacity, const json_t *site, int64_t by,
+                                      int64_t now, int64_t *id);
 /* Seats already given to sessions of this site, product and day. */
-int vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day, int64_t *sum);
+enum store_rc vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day,
+                                       int64_t *sum);
 /*
  * Locks the site's capacity row for product until the transaction ends, so that
  * concurrent session creations for one site and product take turns (PostgreSQL
  * row lock; SQLite's single writer), and reads the daily capacity under the lock.
  * STORE_DONE when the site has no capacity for product.
  */
-int vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product, int64_t *daily);
-int vaccine__session_list(struct store *s, const char *area, int64_t site_id, const char *day, const char *product,
-                          int64_t limit, json_t **out);
+enum store_rc vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product,
+                                          int64_t *daily);
+enum store_rc vaccine__session_list(struct store *s, const char *area, int64_t site_id, const char *day,
+                                    const char *product, int64_t limit, json_t **out);
 /*
  * Takes one seat: UPDATE ... SET booked = booked + 1 WHERE id = ? AND
  * booked < capacity.  *taken is false when the session was full (or absent).
  * Call inside store_tx: the changed-row count is the only judge.
  */
-int vaccine__seat_take(struct store *s, int64_t session_id, bool *taken);
-int vaccine__seat_release(struct store *s, int64_t session_id);
+enum store_rc vaccine__seat_take(struct store *s, int64_t session_id, bool *taken);
+enum store_rc vaccine__seat_release(struct store *s, int64_t session_id);
 
 /* ---------------------------------------------------------------- registrations and appointments (vaccine_store.c) */
 
 /* Registration columns: id, person_id, priority_group, conditions, source, age_years, commune_code, created_at. */
-int vaccine__registration_get_person(struct store *s, int64_t person_id, json_t **out);
-int vaccine__registration_find_client(struct store *s, const char *client_id, int64_t *id);
-int vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p, const char *group,
-                                 const char *conditions, const char *source, int age, int64_t by_account,
-                                 int64_t by_person, int64_t now, int64_t *id);
-int vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit, int64_t offset,
-                               json_t **out);
+enum store_rc vaccine__registration_get_person(struct store *s, int64_t person_id, json_t **out);
+enum store_rc vaccine__registration_find_client(struct store *s, const char *client_id, int64_t *id);
+enum store_rc vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p,
+                                           const char *group, const char *conditions, const char *source,
+                                           int age, int64_t by_account, int64_t by_person, int64_t now,
+                                           int64_t *id);
+enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit,
+                                         int64_t offset, json_t **out);
 
 /* Appointment columns: id, person_id, session_id, dose_number, status, slot_start, slot_end, source, site_id,
  * site_name, product, day, created_at, updated_at, province_code, district_code, commune_code. */
-int vaccine__appointment_get(struct store *s, int64_t id, json_t **out);
-int vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out);
+enum store_rc vaccine__appointment_get(struct store *s, int64_t id, json_t **out);
+enum store_rc vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out);
 /* The person's appointment that holds a seat (invited or confirmed), if any. */
-int vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out);
-int vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id, const json_t *session,
-                                int dose_number, const char *status, int64_t slot_start, int64_t slot_end,
-                                const char *source, int64_t now, int64_t *id);
+enum store_rc vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out);
+enum store_rc vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id,
+                                          const json_t *session, int dose_number, const char *status,
+                                          int64_t slot_start, int64_t slot_end, const char *source,
+                                          int64_t now, int64_t *id);
 /* Sets status; active follows (invited/confirmed hold a seat). */
-int vaccine__appointment_set(struct store *s, int64_t id, const char *status, int64_t now);
-int vaccine__appointment_list_person(struct store *s, int64_t person_id, json_t **out);
+enum store_rc vaccine__appointment_set(struct store *s, int64_t id, const char *status, int64_t now);
+enum store_rc vaccine__appointment_list_person(struct store *s, int64_t person_id, json_t **out);
 
 /* ---------------------------------------------------------------- on site (dose_store.c) */
 
 /* Visit columns: id, person_id, site_id, appointment_id, day, checked_in_at, method, outcome, reasons, answers,
  * screened_at, province_code, district_code, commune_code. */
-int vaccine__visit_get(struct store *s, int64_t id, json_t **out);
-int vaccine__visit_find_client(struct store *s, const char *client_id, int64_t *id);
-int vaccine__visit_insert(struct store *s, const char *client_id, int64_t person_id, const json_t *site,
-                          int64_t appointment_id, const char *method, int64_t staff, int64_t now, int64_t *id);
-int vaccine__visit_screen(struct store *s, int64_t id, const char *outcome, const char *reasons, const char *answers,
-                          int64_t by, int64_t now);
-int vaccine__visit_set_outcome(struct store *s, int64_t id, const char *outcome);
+enum store_rc vaccine__visit_get(struct store *s, int64_t id, json_t **out);
+enum store_rc vaccine__visit_find_client(struct store *s, const char *client_id, int64_t *id);
+enum store_rc vaccine__visit_insert(struct store *s, const char *client_id, int64_t person_id,
+                                    const json_t *site, int64_t appointment_id, const char *method,
+                                    int64_t staff, int64_t now, int64_t *id);
+enum store_rc vaccine__visit_screen(struct store *s, int64_t id, const char *outcome, const char *reasons,
+                                    const char *answers, int64_t by, int64_t now);
+enum store_rc vaccine__visit_set_outcome(struct store *s, int64_t id, const char *outcome);
 
 /* Dose columns: id, person_id, dose_number, product, lot, site_id, site_name, visit_id, vaccinator_id,
  * vaccinator_name, administered_at, day, observation_until, next_earliest, next_latest, certificate_id,
  * site_province_code, site_district_code, site_commune_code. Ordered by dose_number. */
-int vaccine__dose_list_person(struct store *s, int64_t person_id, json_t **out);
-int vaccine__dose_get(struct store *s, int64_t id, json_t **out);
-int vaccine__dose_find_client(struct store *s, const char *client_id, json_t **out);
+enum store_rc vaccine__dose_list_person(struct store *s, int64_t person_id, json_t **out);
+enum store_rc vaccine__dose_get(struct store *s, int64_t id, json_t **out);
+enum store_rc vaccine__dose_find_client(struct store *s, const char *client_id, json_t **out);
 
 struct vaccine_dose_new {
     const char *client_id;
@@ -142,27 +150,30 @@ struct vaccine_dose_new {
     const struct person *person;
     int64_t now;
 };
-int vaccine__dose_insert(struct store *s, const struct vaccine_dose_new *in, int64_t *id);
+enum store_rc vaccine__dose_insert(struct store *s, const struct vaccine_dose_new *in, int64_t *id);
 
 /* Loads history rows into h (at most VACCINE_MAX_DOSES), strings in a. */
-int vaccine__history(struct store *s, struct arena *a, int64_t person_id, struct vaccine_dose_hist *h, int *n);
+enum store_rc vaccine__history(struct store *s, struct arena *a, int64_t person_id,
+                               struct vaccine_dose_hist *h, int *n);
 
 /* Adverse event columns: id, person_id, dose_id, dose_number, product, severity, description, onset_at, source,
  * created_at, commune_code. */
-int vaccine__adverse_find_client(struct store *s, const char *client_id, int64_t *id);
-int vaccine__adverse_get(struct store *s, int64_t id, json_t **out);
-int vaccine__adverse_insert(struct store *s, const char *client_id, const json_t *dose, const char *severity,
-                            const char *description, int64_t onset_at, const char *source, int64_t by_account,
-                            int64_t by_person, int64_t now, int64_t *id);
-int vaccine__adverse_list(struct store *s, const char *area, const char *severity, int64_t person_id, int64_t limit,
-                          json_t **out);
+enum store_rc vaccine__adverse_find_client(struct store *s, const char *client_id, int64_t *id);
+enum store_rc vaccine__adverse_get(struct store *s, int64_t id, json_t **out);
+enum store_rc vaccine__adverse_insert(struct store *s, const char *client_id, const json_t *dose,
+                                      const char *severity, const char *description, int64_t onset_at,
+                                      const char *source, int64_t by_account, int64_t by_person, int64_t now,
+                                      int64_t *id);
+enum store_rc vaccine__adverse_list(struct store *s, const char *area, const char *severity,
+                                    int64_t person_id, int64_t limit, json_t **out);
 
 /* Certificate columns: id, dose_id, person_id, uvci, hc1, kid, issued_at, expires_at, dose_number, product,
  * site_province_code, site_district_code, site_commune_code. */
-int vaccine__cert_get(struct store *s, int64_t id, json_t **out);
-int vaccine__cert_insert(struct store *s, int64_t dose_id, int64_t person_id, const char *uvci, const char *hc1,
-                         const char *kid, int64_t issued_at, int64_t expires_at, int64_t *id);
-int vaccine__cert_list_person(struct store *s, int64_t person_id, json_t **out);
+enum store_rc vaccine__cert_get(struct store *s, int64_t id, json_t **out);
+enum store_rc vaccine__cert_insert(struct store *s, int64_t dose_id, int64_t person_id, const char *uvci,
+                                   const char *hc1, const char *kid, int64_t issued_at, int64_t expires_at,
+                                   int64_t *id);
+enum store_rc vaccine__cert_list_person(struct store *s, int64_t person_id, json_t **out);
 
 /* ---------------------------------------------------------------- certificates (certificate.c) */
 
@@ -189,10 +200,12 @@ int vaccine__area_query(struct http_req *r, const char *name, const char **code)
 /* Oversight figures inside area, days from..to (YYYY-MM-DD; NULL: open), as JSON rows (oversight.c):
  * coverage grouped by key (commune_code, day, age_group, priority_group or product: a constant of the
  * caller); doses per site, day and product against capacity; adverse events by severity and product. */
-int vaccine__coverage(struct store *s, const char *key, const char *area, const char *from, const char *to,
-                      json_t **out);
-int vaccine__site_days(struct store *s, const char *area, const char *from, const char *to, json_t **out);
-int vaccine__adverse_counts(struct store *s, const char *area, const char *from, const char *to, json_t **out);
+enum store_rc vaccine__coverage(struct store *s, const char *key, const char *area, const char *from,
+                                const char *to, json_t **out);
+enum store_rc vaccine__site_days(struct store *s, const char *area, const char *from, const char *to,
+                                 json_t **out);
+enum store_rc vaccine__adverse_counts(struct store *s, const char *area, const char *from, const char *to,
+                                      json_t **out);
 /* 403 unless the row's area (its commune) lies in the caller's area; prefix "" or "site_". */
 int vaccine__require_row_area(struct http_req *r, const json_t *row, const char *prefix);
 /* Parses "YYYY-MM-DD" (and "HH:MM" local, may be NULL) into epoch seconds. false when malformed. */

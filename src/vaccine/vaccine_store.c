@@ -32,7 +32,7 @@ static json_t *row_json(struct store_stmt *st, const char *cols)
     return o;
 }
 
-int vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out)
+enum store_rc vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out)
 {
     *out = NULL;
     if (rc) {
@@ -51,7 +51,7 @@ int vaccine__rows(struct store_stmt *st, int rc, const char *cols, json_t **out)
     return STORE_OK;
 }
 
-int vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out)
+enum store_rc vaccine__row(struct store_stmt *st, int rc, const char *cols, json_t **out)
 {
     *out = NULL;
     if (rc) {
@@ -81,13 +81,14 @@ const char *vaccine__str(const json_t *o, const char *key)
 
 /* ---------------------------------------------------------------- sites */
 
-int vaccine__site_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__site_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st,
-                         "SELECT id, name, address, province_code, district_code, commune_code, created_at"
-                         " FROM vaccine_sites WHERE id = ?",
-                         "i", id);
+    enum store_rc rc =
+        store_query(s, &st,
+                    "SELECT id, name, address, province_code, district_code, commune_code, created_at"
+                    " FROM vaccine_sites WHERE id = ?",
+                    "i", id);
     rc = vaccine__row(st, rc, "isssssi", out);
     if (rc)
         return rc;
@@ -107,14 +108,14 @@ int vaccine__site_get(struct store *s, int64_t id, json_t **out)
     return STORE_OK;
 }
 
-int vaccine__site_find_client(struct store *s, const char *client_id, int64_t *id)
+enum store_rc vaccine__site_find_client(struct store *s, const char *client_id, int64_t *id)
 {
     return store_int(s, id, "SELECT id FROM vaccine_sites WHERE client_id = ?", "s", client_id);
 }
 
-int vaccine__site_insert(struct store *s, const char *client_id, const char *name, const char *address,
-                         const char *province, const char *district, const char *commune, int64_t by, int64_t now,
-                         int64_t *id)
+enum store_rc vaccine__site_insert(struct store *s, const char *client_id, const char *name,
+                                   const char *address, const char *province, const char *district,
+                                   const char *commune, int64_t by, int64_t now, int64_t *id)
 {
     return store_int(s, id,
                      "INSERT INTO vaccine_sites (client_id, name, address, province_code, district_code, commune_code,"
@@ -122,7 +123,7 @@ int vaccine__site_insert(struct store *s, const char *client_id, const char *nam
                      "ssssssii", client_id, name, address, province, district, commune, by, now);
 }
 
-int vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *product, int64_t daily)
+enum store_rc vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *product, int64_t daily)
 {
     return store_run(s, NULL,
                      "INSERT INTO vaccine_site_capacity (site_id, product, daily_capacity) VALUES (?, ?, ?)"
@@ -130,14 +131,14 @@ int vaccine__site_capacity_set(struct store *s, int64_t site_id, const char *pro
                      "isi", site_id, product, daily);
 }
 
-int vaccine__site_list(struct store *s, const char *area, int64_t limit, json_t **out)
+enum store_rc vaccine__site_list(struct store *s, const char *area, int64_t limit, json_t **out)
 {
     struct store_sql q;
     store_sql_init(&q, "SELECT id FROM vaccine_sites WHERE 1 = 1", "");
     store_sql_area(&q, NULL, area);
     store_sql_add(&q, " ORDER BY id DESC LIMIT ?", "i", limit);
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     json_t *ids;
     rc = vaccine__rows(st, rc, "i", &ids);
     if (rc)
@@ -161,7 +162,7 @@ int vaccine__site_list(struct store *s, const char *area, int64_t limit, json_t 
     return STORE_OK;
 }
 
-int vaccine__site_capacity(struct store *s, int64_t site_id, const char *product, int64_t *daily)
+enum store_rc vaccine__site_capacity(struct store *s, int64_t site_id, const char *product, int64_t *daily)
 {
     return store_int(s, daily, "SELECT daily_capacity FROM vaccine_site_capacity WHERE site_id = ? AND product = ?",
                      "is", site_id, product);
@@ -175,21 +176,22 @@ int vaccine__site_capacity(struct store *s, int64_t site_id, const char *product
     " FROM vaccine_sessions se JOIN vaccine_sites si ON si.id = se.site_id"
 #define SESSION_TYPES "iisssiiiiisss"
 
-int vaccine__session_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__session_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, SESSION_COLS " WHERE se.id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, SESSION_COLS " WHERE se.id = ?", "i", id);
     return vaccine__row(st, rc, SESSION_TYPES, out);
 }
 
-int vaccine__session_find_client(struct store *s, const char *client_id, int64_t *id)
+enum store_rc vaccine__session_find_client(struct store *s, const char *client_id, int64_t *id)
 {
     return store_int(s, id, "SELECT id FROM vaccine_sessions WHERE client_id = ?", "s", client_id);
 }
 
-int vaccine__session_insert(struct store *s, const char *client_id, int64_t site_id, const char *product,
-                            const char *day, int64_t starts_at, int64_t ends_at, int64_t capacity,
-                            const json_t *site, int64_t by, int64_t now, int64_t *id)
+enum store_rc vaccine__session_insert(struct store *s, const char *client_id, int64_t site_id,
+                                      const char *product, const char *day, int64_t starts_at,
+                                      int64_t ends_at, int64_t capacity, const json_t *site, int64_t by,
+                                      int64_t now, int64_t *id)
 {
     return store_int(s, id,
                      "INSERT INTO vaccine_sessions (client_id, site_id, product, day, starts_at, ends_at, capacity,"
@@ -200,23 +202,27 @@ int vaccine__session_insert(struct store *s, const char *client_id, int64_t site
                      vaccine__str(site, "commune_code"), by, now);
 }
 
-int vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product, int64_t *daily)
+enum store_rc vaccine__site_capacity_lock(struct store *s, int64_t site_id, const char *product,
+                                          int64_t *daily)
 {
-    int rc = store_run(s, NULL,
-                       "UPDATE vaccine_site_capacity SET daily_capacity = daily_capacity WHERE site_id = ? AND product = ?",
-                       "is", site_id, product);
+    enum store_rc rc = store_run(
+        s, NULL,
+        "UPDATE vaccine_site_capacity SET daily_capacity = daily_capacity WHERE site_id = ? AND product = ?",
+        "is", site_id, product);
     if (!rc)
         rc = store_int(s, daily, "SELECT daily_capacity FROM vaccine_site_capacity WHERE site_id = ? AND product = ?",
                        "is", site_id, product);
     return rc;
 }
 
-int vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day, int64_t *sum)
+enum store_rc vaccine__session_planned(struct store *s, int64_t site_id, const char *product, const char *day,
+                                       int64_t *sum)
 {
-    int rc = store_int(s, sum,
-                       "SELECT COALESCE(SUM(capacity), 0) FROM vaccine_sessions WHERE site_id = ? AND product = ?"
-                       " AND day = ?",
-                       "iss", site_id, product, day);
+    enum store_rc rc =
+        store_int(s, sum,
+                  "SELECT COALESCE(SUM(capacity), 0) FROM vaccine_sessions WHERE site_id = ? AND product = ?"
+                  " AND day = ?",
+                  "iss", site_id, product, day);
     if (rc == STORE_DONE) {
         *sum = 0;
         rc = STORE_OK;
@@ -224,9 +230,8 @@ int vaccine__session_planned(struct store *s, int64_t site_id, const char *produ
     return rc;
 }
 
-
-int vaccine__session_list(struct store *s, const char *area, int64_t site_id, const char *day, const char *product,
-                          int64_t limit, json_t **out)
+enum store_rc vaccine__session_list(struct store *s, const char *area, int64_t site_id, const char *day,
+                                    const char *product, int64_t limit, json_t **out)
 {
     struct store_sql q;
     store_sql_init(&q, SESSION_COLS " WHERE 1 = 1", "");
@@ -239,20 +244,21 @@ int vaccine__session_list(struct store *s, const char *area, int64_t site_id, co
         store_sql_add(&q, " AND se.site_id = ?", "i", site_id);
     store_sql_add(&q, " ORDER BY se.day, se.starts_at, se.id LIMIT ?", "i", limit);
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, SESSION_TYPES, out);
 }
 
-int vaccine__seat_take(struct store *s, int64_t session_id, bool *taken)
+enum store_rc vaccine__seat_take(struct store *s, int64_t session_id, bool *taken)
 {
     int64_t changes = 0;
-    int rc = store_run(s, &changes, "UPDATE vaccine_sessions SET booked = booked + 1 WHERE id = ? AND booked < capacity",
-                       "i", session_id);
+    enum store_rc rc = store_run(
+        s, &changes, "UPDATE vaccine_sessions SET booked = booked + 1 WHERE id = ? AND booked < capacity",
+        "i", session_id);
     *taken = rc == STORE_OK && changes == 1;
     return rc;
 }
 
-int vaccine__seat_release(struct store *s, int64_t session_id)
+enum store_rc vaccine__seat_release(struct store *s, int64_t session_id)
 {
     return store_run(s, NULL, "UPDATE vaccine_sessions SET booked = booked - 1 WHERE id = ? AND booked > 0", "i",
                      session_id);
@@ -265,21 +271,22 @@ int vaccine__seat_release(struct store *s, int64_t session_id)
     " FROM vaccine_registrations"
 #define REG_TYPES "iisssisi"
 
-int vaccine__registration_get_person(struct store *s, int64_t person_id, json_t **out)
+enum store_rc vaccine__registration_get_person(struct store *s, int64_t person_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, REG_COLS " WHERE person_id = ?", "i", person_id);
+    enum store_rc rc = store_query(s, &st, REG_COLS " WHERE person_id = ?", "i", person_id);
     return vaccine__row(st, rc, REG_TYPES, out);
 }
 
-int vaccine__registration_find_client(struct store *s, const char *client_id, int64_t *id)
+enum store_rc vaccine__registration_find_client(struct store *s, const char *client_id, int64_t *id)
 {
     return store_int(s, id, "SELECT id FROM vaccine_registrations WHERE client_id = ?", "s", client_id);
 }
 
-int vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p, const char *group,
-                                 const char *conditions, const char *source, int age, int64_t by_account,
-                                 int64_t by_person, int64_t now, int64_t *id)
+enum store_rc vaccine__registration_insert(struct store *s, const char *client_id, const struct person *p,
+                                           const char *group, const char *conditions, const char *source,
+                                           int age, int64_t by_account, int64_t by_person, int64_t now,
+                                           int64_t *id)
 {
     const char *prov = NULL, *dist = NULL, *comm = p->commune_code;
     const struct unit *u = comm ? unit_find(comm) : NULL;
@@ -293,8 +300,8 @@ int vaccine__registration_insert(struct store *s, const char *client_id, const s
                      by_account, by_person, now, now);
 }
 
-int vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit, int64_t offset,
-                               json_t **out)
+enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit,
+                                         int64_t offset, json_t **out)
 {
     struct store_sql q;
     store_sql_init(&q, REG_COLS " WHERE 1 = 1", "");
@@ -303,7 +310,7 @@ int vaccine__registration_list(struct store *s, const char *area, const char *gr
         store_sql_add(&q, " AND priority_group = ?", "s", group);
     store_sql_add(&q, " ORDER BY id LIMIT ? OFFSET ?", "ii", limit, offset);
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, REG_TYPES, out);
 }
 
@@ -317,30 +324,32 @@ int vaccine__registration_list(struct store *s, const char *area, const char *gr
     " JOIN vaccine_sites si ON si.id = se.site_id"
 #define APPT_TYPES "iiiisiisisssiisss"
 
-int vaccine__appointment_get(struct store *s, int64_t id, json_t **out)
+enum store_rc vaccine__appointment_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, APPT_COLS " WHERE a.id = ?", "i", id);
+    enum store_rc rc = store_query(s, &st, APPT_COLS " WHERE a.id = ?", "i", id);
     return vaccine__row(st, rc, APPT_TYPES, out);
 }
 
-int vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out)
+enum store_rc vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, APPT_COLS " WHERE a.client_id = ?", "s", client_id);
+    enum store_rc rc = store_query(s, &st, APPT_COLS " WHERE a.client_id = ?", "s", client_id);
     return vaccine__row(st, rc, APPT_TYPES, out);
 }
 
-int vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out)
+enum store_rc vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, APPT_COLS " WHERE a.person_id = ? AND a.active = 1", "i", person_id);
+    enum store_rc rc =
+        store_query(s, &st, APPT_COLS " WHERE a.person_id = ? AND a.active = 1", "i", person_id);
     return vaccine__row(st, rc, APPT_TYPES, out);
 }
 
-int vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id, const json_t *session,
-                                int dose_number, const char *status, int64_t slot_start, int64_t slot_end,
-                                const char *source, int64_t now, int64_t *id)
+enum store_rc vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id,
+                                          const json_t *session, int dose_number, const char *status,
+                                          int64_t slot_start, int64_t slot_end, const char *source,
+                                          int64_t now, int64_t *id)
 {
     return store_int(s, id,
                      "INSERT INTO vaccine_appointments (client_id, person_id, session_id, dose_number, status, active,"
@@ -351,17 +360,18 @@ int vaccine__appointment_insert(struct store *s, const char *client_id, int64_t 
                      vaccine__str(session, "district_code"), vaccine__str(session, "commune_code"), now, now);
 }
 
-int vaccine__appointment_set(struct store *s, int64_t id, const char *status, int64_t now)
+enum store_rc vaccine__appointment_set(struct store *s, int64_t id, const char *status, int64_t now)
 {
     int active = !strcmp(status, "invited") || !strcmp(status, "confirmed");
     return store_run(s, NULL, "UPDATE vaccine_appointments SET status = ?, active = ?, updated_at = ? WHERE id = ?",
                      "sdii", status, active, now, id);
 }
 
-int vaccine__appointment_list_person(struct store *s, int64_t person_id, json_t **out)
+enum store_rc vaccine__appointment_list_person(struct store *s, int64_t person_id, json_t **out)
 {
     struct store_stmt *st;
-    int rc = store_query(s, &st, APPT_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 50", "i", person_id);
+    enum store_rc rc =
+        store_query(s, &st, APPT_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 50", "i", person_id);
     return vaccine__rows(st, rc, APPT_TYPES, out);
 }
 
@@ -382,8 +392,8 @@ static void day_range(struct store_sql *q, const char *day_col, const char *from
     }
 }
 
-int vaccine__coverage(struct store *s, const char *key, const char *area, const char *from, const char *to,
-                      json_t **out)
+enum store_rc vaccine__coverage(struct store *s, const char *key, const char *area, const char *from,
+                                const char *to, json_t **out)
 {
     /* key is one of the caller's constant column names, never request text */
     struct store_sql q;
@@ -400,11 +410,12 @@ int vaccine__coverage(struct store *s, const char *key, const char *area, const 
     store_sql_add(&q, key, "");
     store_sql_add(&q, " ORDER BY 1", "");
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, "siiiii", out);
 }
 
-int vaccine__site_days(struct store *s, const char *area, const char *from, const char *to, json_t **out)
+enum store_rc vaccine__site_days(struct store *s, const char *area, const char *from, const char *to,
+                                 json_t **out)
 {
     struct store_sql q;
     store_sql_init(&q,
@@ -418,11 +429,12 @@ int vaccine__site_days(struct store *s, const char *area, const char *from, cons
                       " d.product",
                   "");
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, "isssii", out);
 }
 
-int vaccine__adverse_counts(struct store *s, const char *area, const char *from, const char *to, json_t **out)
+enum store_rc vaccine__adverse_counts(struct store *s, const char *area, const char *from, const char *to,
+                                      json_t **out)
 {
     struct store_sql q;
     store_sql_init(&q,
@@ -433,6 +445,6 @@ int vaccine__adverse_counts(struct store *s, const char *area, const char *from,
     day_range(&q, "d.day", from, to);
     store_sql_add(&q, " GROUP BY e.severity, d.product ORDER BY e.severity, d.product", "");
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &q);
+    enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, "ssi", out);
 }

@@ -38,21 +38,6 @@ int64_t checkin_venue_limit(void)
     return venue_limit;
 }
 
-int checkin_check_client_id(const char *s, const char *field, struct fault *f)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n < CHECKIN_CLIENT_ID_MIN || n > CHECKIN_CLIENT_ID_MAX)
-        return fault_set(f, ERR_INVALID_FIELD, field, "%s must be %d-%d characters of A-Z a-z 0-9 _ -", field,
-                         CHECKIN_CLIENT_ID_MIN, CHECKIN_CLIENT_ID_MAX);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return fault_set(f, ERR_INVALID_FIELD, field, "%s must be %d-%d characters of A-Z a-z 0-9 _ -", field,
-                             CHECKIN_CLIENT_ID_MIN, CHECKIN_CLIENT_ID_MAX);
-    }
-    return 0;
-}
-
 int checkin_check_venue_code(const char *s, const char *field, struct fault *f)
 {
     static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

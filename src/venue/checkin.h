@@ -28,13 +28,12 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
 struct unit;
 
-#define CHECKIN_CLIENT_ID_MIN 8     /* characters */
-#define CHECKIN_CLIENT_ID_MAX 64
 #define CHECKIN_MAX_PEOPLE 20       /* people checked in by one scan (a family) */
 #define CHECKIN_DAY 86400           /* seconds */
 #define CHECKIN_REPORT_MAX_DAYS 366 /* longest range of a report */
@@ -62,13 +61,12 @@ void checkin_configure(int retention_days, int phone_per_hour, int venue_per_min
 int64_t checkin_phone_limit(void);
 int64_t checkin_venue_limit(void);
 /* Seconds to wait when an anonymous check-in of phone at venue_id now would pass a limit; 0 if it may go. */
-int checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now, int64_t *wait);
+enum store_rc checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now,
+                                     int64_t *wait);
 int checkin_retention_days(void);
 
 /* ------------------------------------------------------------ rules (checkin.c) */
 
-/* client_id: 8-64 characters of [A-Za-z0-9_-]. 0, or ERR_INVALID_FIELD naming field. */
-int checkin_check_client_id(const char *s, const char *field, struct fault *f);
 /* Venue code: VENUE_CODE_LEN characters of Crockford base32 (upper case). */
 int checkin_check_venue_code(const char *s, const char *field, struct fault *f);
 /* CCCD (12 digits) or CMND (9 digits). */
@@ -105,16 +103,16 @@ struct checkin_new {
 };
 
 /* Inserts unless (client_id, person_id) exists; *created says which. STORE_OK or a store rc. */
-int checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
+enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
 /* STORE_OK with *out, STORE_DONE if none, or a store rc. Strings live in a. */
-int checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out);
-int checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
-                        struct checkin *out);
+enum store_rc checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out);
+enum store_rc checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
+                                  struct checkin *out);
 /* Sets checked_out_at unless already set (a retried checkout keeps the first time). */
-int checkin_set_checkout(struct store *s, int64_t id, int64_t at);
+enum store_rc checkin_set_checkout(struct store *s, int64_t id, int64_t at);
 /* Check-ins of these people, newest first. *out lives in a. */
-int checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, int n, int64_t limit,
-                        struct checkin **out, int *count);
+enum store_rc checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, int n, int64_t limit,
+                                  struct checkin **out, int *count);
 
 struct checkin_report_row {
     int64_t day;           /* local day number */
@@ -123,10 +121,10 @@ struct checkin_report_row {
     int64_t checkins;
 };
 /* Check-ins inside unit u on local days [from_day, to_day], per day and child unit, in order. */
-int checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day, int64_t to_day,
-                   struct checkin_report_row **out, int *n);
+enum store_rc checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day,
+                             int64_t to_day, struct checkin_report_row **out, int *n);
 /* Deletes at most `batch` check-ins made before `cutoff`; *deleted gets how many. */
-int checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted);
+enum store_rc checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted);
 
 json_t *checkin_to_json(const struct checkin *c);
 
@@ -141,10 +139,10 @@ int checkin_job_retention(struct store *s, int64_t now, const char **detail);
 
 /* ------------------------------------------------------------ handlers */
 
-int checkin_handle_create(struct http_req *r);       /* POST /api/v1/checkins */
-int checkin_handle_venue_create(struct http_req *r); /* POST /api/v1/venues/{id}/checkins */
-int checkin_handle_checkout(struct http_req *r);     /* POST /api/v1/checkins/{id}/checkout */
-int checkin_handle_mine(struct http_req *r);         /* GET /api/v1/me/checkins */
-int checkin_handle_report(struct http_req *r);       /* GET /api/v1/reports/checkins (report_http.c) */
+enum err checkin_handle_create(struct http_req *r);       /* POST /api/v1/checkins */
+enum err checkin_handle_venue_create(struct http_req *r); /* POST /api/v1/venues/{id}/checkins */
+enum err checkin_handle_checkout(struct http_req *r);     /* POST /api/v1/checkins/{id}/checkout */
+enum err checkin_handle_mine(struct http_req *r);         /* GET /api/v1/me/checkins */
+enum err checkin_handle_report(struct http_req *r);       /* GET /api/v1/reports/checkins (report_http.c) */
 
 #endif

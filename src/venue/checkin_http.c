@@ -161,7 +161,7 @@ static int read_person_ids(struct http_req *r, json_t *body, int64_t *ids, int *
     return 0;
 }
 
-int checkin_handle_create(struct http_req *r)
+enum err checkin_handle_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "venue_code", "venue_sig", "person_ids", "phone", "full_name",
                                          NULL};
@@ -171,9 +171,7 @@ int checkin_handle_create(struct http_req *r)
     struct create_ctx *c = arena_alloc(&r->arena, sizeof(*c));
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, CHECKIN_CLIENT_ID_MAX + 1, &client_id, &r->fault);
-    if (!rc)
-        rc = checkin_check_client_id(client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "venue_code", true, 32, &code_in, &r->fault);
     if (!rc) {
@@ -274,7 +272,7 @@ static int load_venue(struct http_req *r, int64_t id, struct venue *v)
     return venue_require_manage(r, v);
 }
 
-int checkin_handle_venue_create(struct http_req *r)
+enum err checkin_handle_venue_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "qr", "cccd", "bhyt", NULL};
     json_t *body;
@@ -288,9 +286,7 @@ int checkin_handle_venue_create(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", true, CHECKIN_CLIENT_ID_MAX + 1, &client_id, &r->fault);
-    if (!rc)
-        rc = checkin_check_client_id(client_id, "client_id", &r->fault);
+        rc = jsonin_client_id(body, "client_id", true, &client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "qr", false, QR_PAYLOAD_MAX, &qr, &r->fault);
     if (!rc)
@@ -355,7 +351,7 @@ static int checkout_tx(struct store *s, void *p)
     return rc;
 }
 
-int checkin_handle_checkout(struct http_req *r)
+enum err checkin_handle_checkout(struct http_req *r)
 {
     int64_t id;
     struct checkin ck;
@@ -392,7 +388,7 @@ int checkin_handle_checkout(struct http_req *r)
 
 /* ---------------------------------------------------------------- GET /api/v1/me/checkins */
 
-int checkin_handle_mine(struct http_req *r)
+enum err checkin_handle_mine(struct http_req *r)
 {
     int64_t only, limit;
     int rc = http_query_int(r, "person_id", 1, INT64_MAX, 0, &only);

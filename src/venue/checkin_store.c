@@ -36,7 +36,7 @@ static void read_row(struct store_stmt *st, struct arena *a, struct checkin *c)
     c->commune_code = dup_col(a, st, 8);
 }
 
-int checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
+enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
 {
     int64_t id = 0;
     *created = false;
@@ -45,7 +45,7 @@ int checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                       " ON CONFLICT (client_id, person_id) DO NOTHING RETURNING id";
     const char *method = checkin_method_name(in->method);
-    int rc;
+    enum store_rc rc;
     /* "Nobody" is SQL NULL, not id 0: 'n' binds NULL and takes no argument. */
     if (in->by_account && in->by_person)
         rc = store_int(s, &id, sql, "siiissssii", in->client_id, in->venue_id, in->person_id, in->at, method,
@@ -75,14 +75,14 @@ static void read_one(struct store_stmt *st, void *p)
     read_row(st, c->a, c->out);
 }
 
-int checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out)
+enum store_rc checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out)
 {
     struct read_ctx c = {a, out};
     return store_get(s, read_one, &c, "SELECT " CHECKIN_COLUMNS CHECKIN_FROM " WHERE c.id = ?", "i", id);
 }
 
-int checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
-                        struct checkin *out)
+enum store_rc checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
+                                  struct checkin *out)
 {
     struct read_ctx c = {a, out};
     return store_get(s, read_one, &c,
@@ -90,7 +90,7 @@ int checkin_find_client(struct store *s, struct arena *a, const char *client_id,
                      client_id, person_id);
 }
 
-int checkin_set_checkout(struct store *s, int64_t id, int64_t at)
+enum store_rc checkin_set_checkout(struct store *s, int64_t id, int64_t at)
 {
     return store_run(s, NULL, "UPDATE checkins SET checked_out_at = ? WHERE id = ? AND checked_out_at IS NULL", "ii",
                      at, id);
@@ -102,8 +102,8 @@ static bool newer(const struct checkin *x, const struct checkin *y)
     return x->checked_in_at != y->checked_in_at ? x->checked_in_at > y->checked_in_at : x->id > y->id;
 }
 
-int checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, int n, int64_t limit,
-                        struct checkin **out, int *count)
+enum store_rc checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, int n, int64_t limit,
+                                  struct checkin **out, int *count)
 {
     *out = NULL;
     *count = 0;
@@ -119,10 +119,11 @@ int checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, in
     int have = 0;
     for (int p = 0; p < n; p++) {
         struct store_stmt *st;
-        int rc = store_query(s, &st,
-                             "SELECT " CHECKIN_COLUMNS CHECKIN_FROM
-                             " WHERE c.person_id = ? ORDER BY c.checked_in_at DESC, c.id DESC LIMIT ?",
-                             "ii", ids[p], limit);
+        enum store_rc rc =
+            store_query(s, &st,
+                        "SELECT " CHECKIN_COLUMNS CHECKIN_FROM
+                        " WHERE c.person_id = ? ORDER BY c.checked_in_at DESC, c.id DESC LIMIT ?",
+                        "ii", ids[p], limit);
         if (rc)
             return rc;
         int m = 0;
@@ -144,8 +145,8 @@ int checkin_list_people(struct store *s, struct arena *a, const int64_t *ids, in
     return STORE_OK;
 }
 
-int checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day, int64_t to_day,
-                   struct checkin_report_row **out, int *n)
+enum store_rc checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day,
+                             int64_t to_day, struct checkin_report_row **out, int *n)
 {
     *out = NULL;
     *n = 0;
@@ -162,7 +163,7 @@ int checkin_report(struct store *s, struct arena *a, const struct unit *u, int64
     store_sql_add(&sql, child, "");
     store_sql_add(&sql, " ORDER BY 1, 2", "");
     struct store_stmt *st;
-    int rc = store_sql_query(s, &st, &sql);
+    enum store_rc rc = store_sql_query(s, &st, &sql);
     if (rc)
         return rc;
     size_t cap = 64, k = 0;
@@ -188,7 +189,7 @@ int checkin_report(struct store *s, struct arena *a, const struct unit *u, int64
     return STORE_OK;
 }
 
-int checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted)
+enum store_rc checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted)
 {
     /* A bounded batch: a long delete would hold the write lock (SQLite) or bloat one transaction. */
     return store_run(s, deleted,
@@ -217,14 +218,15 @@ json_t *checkin_to_json(const struct checkin *c)
  * Counted in the database, so the limits hold across several servers.  A
  * poster check-in without sign-in has neither created_by column set.
  */
-int checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now, int64_t *wait)
+enum store_rc checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now,
+                                     int64_t *wait)
 {
     int64_t n = 0;
     *wait = 0;
-    int rc = store_int(s, &n,
-                       "SELECT COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
-                       " WHERE p.phone = ? AND p.unverified = 1 AND c.checked_in_at > ?",
-                       "si", phone, now - 3600);
+    enum store_rc rc = store_int(s, &n,
+                                 "SELECT COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
+                                 " WHERE p.phone = ? AND p.unverified = 1 AND c.checked_in_at > ?",
+                                 "si", phone, now - 3600);
     if (!rc && n >= checkin_phone_limit())
         *wait = 600; /* ten minutes: the hour's oldest check-ins age out meanwhile */
     if (!rc && !*wait)

@@ -20,7 +20,7 @@
 #define A4_H 297.0
 #define POSTER_MAX (32u << 20) /* bytes: a PNG page at 150 dpi is well under this */
 
-int venue_poster_url(struct store *s, struct arena *a, const struct venue *v, const char **out)
+enum err venue_poster_url(struct store *s, struct arena *a, const struct venue *v, const char **out)
 {
     char kid[16], sig[96];
     int rc = qr_sign_venue(s, v->code, kid, sig);
@@ -75,7 +75,7 @@ static int poster(struct http_req *r, enum print_format fmt)
     const char *url;
     rc = venue_poster_url(r->store, &r->arena, &v, &url);
     if (rc)
-        return store_err(rc);
+        return rc;
     struct print_doc *d = print_begin(fmt, A4_W, A4_H);
     if (!d)
         return ERR_INTERNAL;
@@ -100,13 +100,13 @@ static int poster(struct http_req *r, enum print_format fmt)
 }
 
 /* GET /api/v1/venues/{id}/poster.pdf */
-int venue_handle_poster_pdf(struct http_req *r)
+enum err venue_handle_poster_pdf(struct http_req *r)
 {
     return poster(r, PRINT_PDF);
 }
 
 /* GET /api/v1/venues/{id}/poster.png */
-int venue_handle_poster_png(struct http_req *r)
+enum err venue_handle_poster_png(struct http_req *r)
 {
     return poster(r, PRINT_PNG);
 }

@@ -30,7 +30,7 @@ static int query_day(struct http_req *r, const char *name, int64_t def, int64_t 
     return 0;
 }
 
-int checkin_handle_report(struct http_req *r)
+enum err checkin_handle_report(struct http_req *r)
 {
     const char *code = http_query(r, "unit");
     if (!code)

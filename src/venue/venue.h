@@ -10,9 +10,12 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+
+#include "core/err.h"
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -32,8 +35,8 @@ struct venue {
     int64_t created_at;
 };
 
-int venue_get(struct store *s, struct arena *a, int64_t id, struct venue *out);
-int venue_find_by_code(struct store *s, struct arena *a, const char *code, struct venue *out);
+enum store_rc venue_get(struct store *s, struct arena *a, int64_t id, struct venue *out);
+enum store_rc venue_find_by_code(struct store *s, struct arena *a, const char *code, struct venue *out);
 /* 0 if the caller owns the venue or is an official whose area holds it; else fills a 403. */
 int venue_require_manage(struct http_req *r, const struct venue *v);
 json_t *venue_to_json(const struct venue *v);
@@ -51,18 +54,18 @@ const char *venue_address(struct arena *a, const struct venue *v);
  */
 void venue_configure(const char *public_url, const char *web_dir);
 /* The signed poster URL of a venue: <public_url>/c/<code>?k=<kid>&s=<sig>. 0 or a store/err code. */
-int venue_poster_url(struct store *s, struct arena *a, const struct venue *v, const char **out);
+enum err venue_poster_url(struct store *s, struct arena *a, const struct venue *v, const char **out);
 
 /* Handlers (venue_http.c, poster.c) */
-int venue_handle_create(struct http_req *r);
-int venue_handle_list(struct http_req *r);
-int venue_handle_get(struct http_req *r);
-int venue_handle_approve(struct http_req *r);
-int venue_handle_reject(struct http_req *r);
-int venue_handle_by_code(struct http_req *r);
-int venue_handle_visitors(struct http_req *r);
-int venue_handle_poster_pdf(struct http_req *r);
-int venue_handle_poster_png(struct http_req *r);
-int venue_handle_checkin_page(struct http_req *r); /* GET /c/{code}: the check-in page (HTML) */
+enum err venue_handle_create(struct http_req *r);
+enum err venue_handle_list(struct http_req *r);
+enum err venue_handle_get(struct http_req *r);
+enum err venue_handle_approve(struct http_req *r);
+enum err venue_handle_reject(struct http_req *r);
+enum err venue_handle_by_code(struct http_req *r);
+enum err venue_handle_visitors(struct http_req *r);
+enum err venue_handle_poster_pdf(struct http_req *r);
+enum err venue_handle_poster_png(struct http_req *r);
+enum err venue_handle_checkin_page(struct http_req *r); /* GET /c/{code}: the check-in page (HTML) */
 
 #endif

@@ -24,9 +24,6 @@
 #include "store/store.h"
 #include "venue/venue_int.h"
 
-#define CLIENT_ID_MIN 8
-#define CLIENT_ID_MAX 64
-
 static bool is_official(const struct http_req *r)
 {
     return r->who && role_admin_level(r->who->role) >= 0;
@@ -35,17 +32,6 @@ static bool is_official(const struct http_req *r)
 static const char *id_text(struct http_req *r, int64_t id)
 {
     return arena_printf(&r->arena, "%lld", (long long)id);
-}
-
-/* 8-64 characters of [A-Za-z0-9_-]. */
-static int check_client_id(struct http_req *r, const char *s)
-{
-    size_t n = strlen(s);
-    bool ok = n >= CLIENT_ID_MIN && n <= CLIENT_ID_MAX;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-             s[i] == '_' || s[i] == '-';
-    return ok ? 0 : http_fail(r, ERR_INVALID_FIELD, "client_id", "client_id must be 8-64 characters of A-Z a-z 0-9 _ -");
 }
 
 /* ---- registration ------------------------------------------------------- */
@@ -92,7 +78,7 @@ static int create_tx(struct store *s, void *p)
 }
 
 /* POST /api/v1/venues */
-int venue_handle_create(struct http_req *r)
+enum err venue_handle_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "name", "type", "commune_code", "street", "capacity", NULL};
     json_t *body;
@@ -100,9 +86,7 @@ int venue_handle_create(struct http_req *r)
     struct venue_new in = {.owner_account_id = r->who->account_id};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "client_id", false, CLIENT_ID_MAX, &in.client_id, &r->fault);
-    if (!rc && in.client_id)
-        rc = check_client_id(r, in.client_id);
+        rc = jsonin_client_id(body, "client_id", false, &in.client_id, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "name", true, VENUE_NAME_MAX, &in.name, &r->fault);
     if (!rc)
@@ -140,7 +124,7 @@ static int check_status(struct http_req *r, const char *status)
 }
 
 /* GET /api/v1/venues?unit=&status=&limit=&offset= */
-int venue_handle_list(struct http_req *r)
+enum err venue_handle_list(struct http_req *r)
 {
     struct venue_filter q = {0};
     q.unit_code = http_query(r, "unit");
@@ -192,7 +176,7 @@ static int load_managed(struct http_req *r, struct venue *v)
 }
 
 /* GET /api/v1/venues/{id} */
-int venue_handle_get(struct http_req *r)
+enum err venue_handle_get(struct http_req *r)
 {
     struct venue v;
     int rc = load_managed(r, &v);
@@ -249,13 +233,13 @@ static int review(struct http_req *r, const char *status, const char *reason)
 }
 
 /* POST /api/v1/venues/{id}/approve (no body) */
-int venue_handle_approve(struct http_req *r)
+enum err venue_handle_approve(struct http_req *r)
 {
     return review(r, "approved", NULL);
 }
 
 /* POST /api/v1/venues/{id}/reject, body optional: {"reason"} */
-int venue_handle_reject(struct http_req *r)
+enum err venue_handle_reject(struct http_req *r)
 {
     static const char *const fields[] = {"reason", NULL};
     const char *reason = NULL;
@@ -273,7 +257,7 @@ int venue_handle_reject(struct http_req *r)
 /* ---- public view -------------------------------------------------------- */
 
 /* GET /api/v1/venues/by-code/{code}: what the check-in page shows; anyone. */
-int venue_handle_by_code(struct http_req *r)
+enum err venue_handle_by_code(struct http_req *r)
 {
     const char *code = http_param(r, "code");
     struct venue v;
@@ -313,7 +297,7 @@ static const char *today(struct arena *a)
 }
 
 /* GET /api/v1/venues/{id}/visitors?date=YYYY-MM-DD&format=json|csv|xlsx */
-int venue_handle_visitors(struct http_req *r)
+enum err venue_handle_visitors(struct http_req *r)
 {
     const char *date = http_query(r, "date");
     const char *format = http_query(r, "format");
@@ -411,7 +395,7 @@ static bool code_chars_ok(const char *s)
  * opens it with no installed application.  Without web/checkin.html a small
  * page links to the single-page UI.
  */
-int venue_handle_checkin_page(struct http_req *r)
+enum err venue_handle_checkin_page(struct http_req *r)
 {
     const char *code = http_param(r, "code");
     if (!code || !code_chars_ok(code))

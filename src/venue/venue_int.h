@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "store/store.h"
 #include "venue/venue.h"
 
 #define VENUE_NAME_MAX 200     /* characters */
@@ -52,12 +53,14 @@ extern const char *venue__public_url;
 extern const char *venue__web_dir;
 
 /* Queries (venue_store.c). STORE_OK, STORE_DONE (not found), STORE_CONFLICT or a store error. */
-int venue__insert(struct store *s, const struct venue_new *in, int64_t *id);
-int venue__find_by_client_id(struct store *s, struct arena *a, const char *client_id, struct venue *out);
-int venue__list(struct store *s, struct arena *a, const struct venue_filter *q, struct venue **out, int64_t *n,
-                int64_t *total);
-int venue__set_status(struct store *s, int64_t id, const char *status, int64_t reviewer, const char *reason);
-int venue__visits(struct store *s, struct arena *a, int64_t venue_id, int64_t from, int64_t to,
-                  struct venue_visit **out, int64_t *n);
+enum store_rc venue__insert(struct store *s, const struct venue_new *in, int64_t *id);
+enum store_rc venue__find_by_client_id(struct store *s, struct arena *a, const char *client_id,
+                                       struct venue *out);
+enum store_rc venue__list(struct store *s, struct arena *a, const struct venue_filter *q, struct venue **out,
+                          int64_t *n, int64_t *total);
+enum store_rc venue__set_status(struct store *s, int64_t id, const char *status, int64_t reviewer,
+                                const char *reason);
+enum store_rc venue__visits(struct store *s, struct arena *a, int64_t venue_id, int64_t from, int64_t to,
+                            struct venue_visit **out, int64_t *n);
 
 #endif

@@ -42,13 +42,13 @@ static void read_one(struct store_stmt *st, void *p)
     read_row(st, c->a, c->out);
 }
 
-int venue_get(struct store *s, struct arena *a, int64_t id, struct venue *out)
+enum store_rc venue_get(struct store *s, struct arena *a, int64_t id, struct venue *out)
 {
     struct read_ctx c = {a, out};
     return store_get(s, read_one, &c, "SELECT " VENUE_COLUMNS " FROM venues WHERE id = ?", "i", id);
 }
 
-int venue_find_by_code(struct store *s, struct arena *a, const char *code, struct venue *out)
+enum store_rc venue_find_by_code(struct store *s, struct arena *a, const char *code, struct venue *out)
 {
     if (!code || strlen(code) != VENUE_CODE_LEN)
         return STORE_DONE; /* no stored code has another length: spare the query */
@@ -56,13 +56,14 @@ int venue_find_by_code(struct store *s, struct arena *a, const char *code, struc
     return store_get(s, read_one, &c, "SELECT " VENUE_COLUMNS " FROM venues WHERE code = ?", "s", code);
 }
 
-int venue__find_by_client_id(struct store *s, struct arena *a, const char *client_id, struct venue *out)
+enum store_rc venue__find_by_client_id(struct store *s, struct arena *a, const char *client_id,
+                                       struct venue *out)
 {
     struct read_ctx c = {a, out};
     return store_get(s, read_one, &c, "SELECT " VENUE_COLUMNS " FROM venues WHERE client_id = ?", "s", client_id);
 }
 
-int venue__insert(struct store *s, const struct venue_new *in, int64_t *id)
+enum store_rc venue__insert(struct store *s, const struct venue_new *in, int64_t *id)
 {
     const struct unit *u = unit_find(in->commune_code);
     const char *province = NULL, *district = NULL, *commune = NULL;
@@ -81,13 +82,14 @@ int venue__insert(struct store *s, const struct venue_new *in, int64_t *id)
         memset(code, 0, sizeof(code));
         qr_code_generate(code, VENUE_CODE_LEN);
         code[VENUE_CODE_LEN] = '\0';
-        int rc = store_int(s, id,
-                           "INSERT INTO venues (code, client_id, name, type, street, capacity, status,"
-                           " owner_account_id, province_code, district_code, commune_code, created_at, updated_at)"
-                           " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)"
-                           " ON CONFLICT DO NOTHING RETURNING id",
-                           "sssssiisssii", code, in->client_id, in->name, in->type, in->street, in->capacity,
-                           in->owner_account_id, province, district, commune, now, now);
+        enum store_rc rc =
+            store_int(s, id,
+                      "INSERT INTO venues (code, client_id, name, type, street, capacity, status,"
+                      " owner_account_id, province_code, district_code, commune_code, created_at, updated_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)"
+                      " ON CONFLICT DO NOTHING RETURNING id",
+                      "sssssiisssii", code, in->client_id, in->name, in->type, in->street, in->capacity,
+                      in->owner_account_id, province, district, commune, now, now);
         if (rc != STORE_DONE)
             return rc;
         if (in->client_id) {
@@ -114,8 +116,8 @@ static void venue_filter_where(struct store_sql *sql, const struct venue_filter 
         store_sql_add(sql, " AND owner_account_id = ?", "i", q->owner_account_id);
 }
 
-int venue__list(struct store *s, struct arena *a, const struct venue_filter *q, struct venue **out, int64_t *n,
-                int64_t *total)
+enum store_rc venue__list(struct store *s, struct arena *a, const struct venue_filter *q, struct venue **out,
+                          int64_t *n, int64_t *total)
 {
     struct store_sql count, list;
     store_sql_init(&count, "SELECT COUNT(*) FROM venues", "");
@@ -123,7 +125,7 @@ int venue__list(struct store *s, struct arena *a, const struct venue_filter *q, 
     store_sql_init(&list, "SELECT " VENUE_COLUMNS " FROM venues", "");
     venue_filter_where(&list, q);
     store_sql_add(&list, " ORDER BY id LIMIT ? OFFSET ?", "ii", q->limit, q->offset);
-    int rc = store_sql_int(s, total, &count);
+    enum store_rc rc = store_sql_int(s, total, &count);
     if (rc)
         return rc;
     struct store_stmt *st;
@@ -138,7 +140,8 @@ int venue__list(struct store *s, struct arena *a, const struct venue_filter *q, 
     return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
 }
 
-int venue__set_status(struct store *s, int64_t id, const char *status, int64_t reviewer, const char *reason)
+enum store_rc venue__set_status(struct store *s, int64_t id, const char *status, int64_t reviewer,
+                                const char *reason)
 {
     int64_t now = clock_now();
     return store_run(s, NULL,
@@ -147,12 +150,14 @@ int venue__set_status(struct store *s, int64_t id, const char *status, int64_t r
                      "siisii", status, reviewer, now, reason, now, id);
 }
 
-int venue__visits(struct store *s, struct arena *a, int64_t venue_id, int64_t from, int64_t to,
-                  struct venue_visit **out, int64_t *n)
+enum store_rc venue__visits(struct store *s, struct arena *a, int64_t venue_id, int64_t from, int64_t to,
+                            struct venue_visit **out, int64_t *n)
 {
     int64_t count = 0;
-    int rc = store_int(s, &count, "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND checked_in_at >= ?"
-                                  " AND checked_in_at < ?", "iii", venue_id, from, to);
+    enum store_rc rc = store_int(s, &count,
+                                 "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND checked_in_at >= ?"
+                                 " AND checked_in_at < ?",
+                                 "iii", venue_id, from, to);
     if (rc)
         return rc;
     struct store_stmt *st;

@@ -106,7 +106,8 @@ let srv;
 let adminToken;
 const tok = {};
 let seq = 0;
-const cid = (p = 'c') => `${p}-${process.pid}-${++seq}`;
+// Client ids are 8-64 characters of [A-Za-z0-9_-]: pad the pid so a short prefix still makes 8.
+const cid = (p = 'c') => `${p}-${String(process.pid).padStart(6, '0')}-${++seq}`;
 
 /** Today's date in Vietnam (UTC+7), YYYY-MM-DD. */
 function vnDay(offsetDays = 0) {
@@ -572,6 +573,16 @@ test('bad input: each a 4xx naming the field, nothing written', async () => {
     ['session id not a number', 'GET', '/api/v1/vaccine/sessions/abc', undefined, 400, 'invalid_field', 'id'],
     ['certificate not found', 'GET', '/api/v1/vaccine/certificates/999999', undefined, 404, 'not_found', 'id'],
     ['screening unknown visit', 'POST', '/api/v1/vaccine/visits/999999/screening', { answers: {} }, 404, 'not_found', 'id'],
+    // client_id follows the one rule every domain uses: 8-64 characters of [A-Za-z0-9_-]
+    ['site short client_id', 'POST', S, { ...siteOk, client_id: 'abc' }, 400, 'invalid_field', 'client_id'],
+    ['site client_id with a space', 'POST', S, { ...siteOk, client_id: 'abc defgh' }, 400, 'invalid_field', 'client_id'],
+    ['session client_id too long', 'POST', '/api/v1/vaccine/sessions', { ...sesOk, client_id: 'a'.repeat(65) }, 400, 'invalid_field', 'client_id'],
+    ['booking client_id with a slash', 'POST', '/api/v1/vaccine/bookings', { client_id: 'a/b/c/d/e', person_id: person.id, session_id: se.id }, 400, 'invalid_field', 'client_id'],
+    ['registration client_id with diacritics', 'POST', '/api/v1/vaccine/registrations', { client_id: 'đăng-ký-0001', person_id: person.id, priority_group: 'general' }, 400, 'invalid_field', 'client_id'],
+    ['checkin client_id with a dot', 'POST', '/api/v1/vaccine/checkins', { client_id: 'visit.0001', site_id: st.id, person_id: person.id }, 400, 'invalid_field', 'client_id'],
+    ['dose short client_id', 'POST', '/api/v1/vaccine/doses', { client_id: 'd1', visit_id: 1, product: 'pfizer', lot: 'A' }, 400, 'invalid_field', 'client_id'],
+    ['adverse client_id with a space', 'POST', '/api/v1/vaccine/adverse-events', { client_id: 'ae 000001', dose_id: 1, severity: 'mild', description: 'x' }, 400, 'invalid_field', 'client_id'],
+    ['invite short client_id', 'POST', `/api/v1/vaccine/sessions/${se.id}/invitations`, { client_id: 'inv', person_ids: [person.id] }, 400, 'invalid_field', 'client_id'],
   ];
   for (const [name, method, path, body, status, code, field] of cases) {
     const r = await srv.api(method, path, { token: tok.commune, body });

@@ -22,38 +22,6 @@
 
 /* ---------------------------------------------------------------- rules */
 
-static void client_id_format(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *id;
-        int ok;
-    } cases[] = {
-        {"abcdefgh", 1},
-        {"3f2b8c1e-9a4d-4e6f-b1c2-0d9e8f7a6b5c", 1},
-        {"A_b-9_Z-", 1},
-        {"0123456789012345678901234567890123456789012345678901234567890123", 1}, /* 64 */
-        {"abcdefg", 0},                                                          /* 7 */
-        {"01234567890123456789012345678901234567890123456789012345678901234", 0}, /* 65 */
-        {"abc defgh", 0},
-        {"abc.defgh", 0},
-        {"abcdefgh/", 0},
-        {"abcdéfgh", 0},
-        {"", 0},
-        {NULL, 0},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct fault f = {0};
-        int rc = checkin_check_client_id(cases[i].id, "client_id", &f);
-        if (cases[i].ok) {
-            assert_int_equal(rc, 0);
-        } else {
-            assert_int_equal(rc, ERR_INVALID_FIELD);
-            assert_string_equal(f.field, "client_id");
-        }
-    }
-}
-
 static void identifiers(void **state)
 {
     (void)state;
@@ -349,7 +317,6 @@ static void retention_job(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(client_id_format),
         cmocka_unit_test(identifiers),
         cmocka_unit_test(who_may_check_in_whom),
         cmocka_unit_test_setup_teardown(idempotent_insert, setup, teardown),

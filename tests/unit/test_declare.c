@@ -87,23 +87,6 @@ static void references(void **state)
     assert_false(declare_reference_valid(NULL));
 }
 
-static void client_ids(void **state)
-{
-    (void)state;
-    struct fault f;
-    assert_int_equal(declare_check_client_id("3f2b1c9e-7a4d-4e2b-9c1a-0d5e6f7a8b9c", "client_id", &f), 0);
-    assert_int_equal(declare_check_client_id("abc_DEF-", "client_id", &f), 0);
-    assert_int_equal(declare_check_client_id("abc1234", "client_id", &f), ERR_INVALID_FIELD);
-    assert_string_equal(f.field, "client_id");
-    assert_int_equal(declare_check_client_id("abc 12345", "client_id", &f), ERR_INVALID_FIELD);
-    char longid[66];
-    memset(longid, 'a', 65);
-    longid[65] = '\0';
-    assert_int_equal(declare_check_client_id(longid, "client_id", &f), ERR_INVALID_FIELD);
-    longid[64] = '\0';
-    assert_int_equal(declare_check_client_id(longid, "client_id", &f), 0);
-}
-
 static void countries(void **state)
 {
     (void)state;
@@ -285,9 +268,9 @@ static void to_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(references),       cmocka_unit_test(client_ids),
-        cmocka_unit_test(countries), cmocka_unit_test(bits),          cmocka_unit_test(health),
-        cmocka_unit_test(travel_and_entry), cmocka_unit_test(refusals), cmocka_unit_test(to_json),
+        cmocka_unit_test(references), cmocka_unit_test(countries),        cmocka_unit_test(bits),
+        cmocka_unit_test(health),     cmocka_unit_test(travel_and_entry), cmocka_unit_test(refusals),
+        cmocka_unit_test(to_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/ids.h"
+#include "core/jsonin.h"
 
 /* 2026-11-22T12:00:00Z */
 #define NOW 1795348800
@@ -112,6 +113,65 @@ static void date_of_birth(void **state)
     }
 }
 
+/* One rule for every domain's client ids. */
+static void client_id_format(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *id;
+        int ok;
+    } cases[] = {
+        {"abcdefgh", 1},
+        {"3f2b8c1e-9a4d-4e6f-b1c2-0d9e8f7a6b5c", 1},
+        {"A_b-9_Z-", 1},
+        {"0123456789012345678901234567890123456789012345678901234567890123", 1},  /* 64 */
+        {"abcdefg", 0},                                                           /* 7 */
+        {"01234567890123456789012345678901234567890123456789012345678901234", 0}, /* 65 */
+        {"abc defgh", 0},
+        {"abc.defgh", 0},
+        {"abcdefgh/", 0},
+        {"abcdéfgh", 0},
+        {"", 0},
+        {NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fault f = {0};
+        int rc = client_id_check(cases[i].id, "client_id", &f);
+        if (cases[i].ok) {
+            assert_int_equal(rc, 0);
+        } else {
+            assert_int_equal(rc, ERR_INVALID_FIELD);
+            assert_string_equal(f.field, "client_id");
+            assert_non_null(strstr(f.message, "8-64"));
+        }
+    }
+}
+
+/* Handlers read client ids through jsonin_client_id: presence, type and the rule, naming the field. */
+static void client_id_from_json(void **state)
+{
+    (void)state;
+    json_t *body =
+        json_pack("{s:s,s:s,s:i,s:s}", "ok", "3f2b8c1e-9a4d", "short", "abc", "num", 12345678, "long",
+                  "0123456789012345678901234567890123456789012345678901234567890123456789");
+    const char *out = "x";
+    struct fault f = {0};
+    assert_int_equal(jsonin_client_id(body, "ok", true, &out, &f), 0);
+    assert_string_equal(out, "3f2b8c1e-9a4d");
+    assert_int_equal(jsonin_client_id(body, "absent", false, &out, &f), 0);
+    assert_null(out);
+    assert_int_equal(jsonin_client_id(body, "absent", true, &out, &f), ERR_MISSING_FIELD);
+    assert_string_equal(f.field, "absent");
+    assert_int_equal(jsonin_client_id(body, "short", true, &out, &f), ERR_INVALID_FIELD);
+    assert_string_equal(f.field, "short");
+    assert_null(out);
+    assert_int_equal(jsonin_client_id(body, "num", true, &out, &f), ERR_INVALID_FIELD);
+    assert_string_equal(f.field, "num");
+    assert_int_equal(jsonin_client_id(body, "long", true, &out, &f), ERR_INVALID_FIELD);
+    assert_non_null(strstr(f.message, "8-64"));
+    json_decref(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +179,8 @@ int main(void)
         cmocka_unit_test(cmnd),
         cmocka_unit_test(bhyt),
         cmocka_unit_test(date_of_birth),
+        cmocka_unit_test(client_id_format),
+        cmocka_unit_test(client_id_from_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

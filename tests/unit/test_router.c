@@ -8,10 +8,10 @@
 
 #include "http/http.h"
 
-static int h(struct http_req *r)
+static enum err h(struct http_req *r)
 {
     (void)r;
-    return 0;
+    return ERR_OK;
 }
 
 static const struct http_route routes[] = {

@@ -121,6 +121,33 @@ static void transaction_rolls_back(void **state)
     assert_int_equal(n, 0);
 }
 
+/* A transaction whose lookup found nothing, returning the store's answer as is. */
+static int find_nothing(struct store *s, void *ctx)
+{
+    (void)ctx;
+    int64_t n;
+    store_run(s, NULL, "INSERT INTO t (name) VALUES (?)", "s", "rolled back too");
+    return store_int(s, &n, "SELECT id FROM t WHERE name = ?", "s", "nobody");
+}
+
+/* store rc -> enum err is one explicit mapping; "no row" is a not-found, never a success or a 500. */
+static void store_results_map_to_errors(void **state)
+{
+    struct store *s = *state;
+    assert_int_equal(store_err(STORE_OK), ERR_OK);
+    assert_int_equal(store_err(STORE_DONE), ERR_NOT_FOUND);
+    assert_int_equal(store_err(STORE_CONFLICT), ERR_CONFLICT);
+    assert_int_equal(store_err(STORE_RETRY), ERR_UNAVAILABLE);
+    assert_int_equal(store_err(STORE_INVALID), ERR_INVALID_FIELD);
+    assert_int_equal(store_err(STORE_ROW), ERR_INTERNAL);
+    assert_int_equal(store_err(STORE_ERROR), ERR_INTERNAL);
+    assert_int_equal(store_tx(s, find_nothing, NULL), ERR_NOT_FOUND);
+    int64_t n = -1;
+    assert_int_equal(store_int(s, &n, "SELECT COUNT(*) FROM t WHERE name = ?", "s", "rolled back too"),
+                     STORE_OK);
+    assert_int_equal(n, 0);
+}
+
 static void migrations_and_units(void **state)
 {
     struct store *s = *state;
@@ -166,9 +193,8 @@ static void migrations_and_units(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(binds_and_rows),
-        cmocka_unit_test(binds_are_type_checked),
-        cmocka_unit_test(transaction_rolls_back),
+        cmocka_unit_test(binds_and_rows),         cmocka_unit_test(binds_are_type_checked),
+        cmocka_unit_test(transaction_rolls_back), cmocka_unit_test(store_results_map_to_errors),
         cmocka_unit_test(migrations_and_units),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

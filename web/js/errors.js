@@ -6,8 +6,21 @@ import { current } from './session.js';
 
 function fieldArg(field) {
   if (!field) return '';
-  return has(`field.${field}`) ? { t: `field.${field}` } : field;
+  if (has(`field.${field}`)) return { t: `field.${field}` };
+  // person_ids[1], answers.fever: the name of the list or object they belong to
+  const base = field.split(/[[.]/)[0];
+  return has(`field.${base}`) ? { t: `field.${base}` } : field;
 }
+
+// Codes whose status alone says too little; the others are told apart by status below.
+const CODE_KEYS = {
+  method_not_allowed: 'error.method_not_allowed',
+  body_too_large: 'error.too_large',
+  unsupported_media_type: 'error.media_type',
+  file_too_complex: 'error.file_too_complex',
+  bad_request: 'error.bad_request',
+  unavailable: 'error.unavailable',
+};
 
 /**
  * The translation key and parameters for an error.
@@ -44,6 +57,7 @@ export function describe(err, context = 'other') {
   }
   if (code === 'unknown_field') return { key: 'error.unknown_field', args: { field: fieldArg(field) } };
   if (code === 'invalid_json') return { key: 'error.invalid_json' };
+  if (CODE_KEYS[code]) return { key: CODE_KEYS[code] };
   if (status === 404) return { key: 'error.not_found' };
   if (status >= 500) return { key: 'error.server', args: { status } };
   if (status >= 400) return { key: 'error.rejected', args: { code } };

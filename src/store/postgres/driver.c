@@ -33,7 +33,7 @@ struct store_stmt {
     int64_t changes;
 };
 
-static int classify(struct store *s, PGresult *res)
+static enum store_rc classify(struct store *s, PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (PQstatus(s->conn) == CONNECTION_BAD) {
@@ -61,7 +61,7 @@ static void notice_quiet(void *arg, const char *msg)
     (void)msg; /* NOTICEs such as "relation already exists, skipping" are not errors */
 }
 
-static int pg_open(const char *url, struct store **out, char *err, int errlen)
+static enum store_rc pg_open(const char *url, struct store **out, char *err, int errlen)
 {
     PGconn *conn = PQconnectdb(url);
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -91,12 +91,12 @@ static const char *pg_errmsg(struct store *s)
     return PQerrorMessage(s->conn);
 }
 
-static int pg_exec(struct store *s, const char *sql)
+static enum store_rc pg_exec(struct store *s, const char *sql)
 {
     store__count_query();
     PGresult *res = PQexec(s->conn, sql);
     ExecStatusType st = PQresultStatus(res);
-    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? STORE_OK : classify(s, res);
+    enum store_rc rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? STORE_OK : classify(s, res);
     PQclear(res);
     return rc;
 }
@@ -128,7 +128,7 @@ static char *translate(const char *sql, int *nparams)
     return out;
 }
 
-static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out)
+static enum store_rc pg_prepare(struct store *s, const char *sql, struct store_stmt **out)
 {
     struct store_stmt *st = xcalloc(1, sizeof(*st));
     st->base.drv = &store_postgres_driver;
@@ -141,7 +141,7 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out)
     return STORE_OK;
 }
 
-static int set_param(struct store_stmt *st, int i, char *v)
+static enum store_rc set_param(struct store_stmt *st, int i, char *v)
 {
     if (i < 1 || i > st->nparams) {
         free(v);
@@ -153,24 +153,24 @@ static int set_param(struct store_stmt *st, int i, char *v)
     return STORE_OK;
 }
 
-static int pg_bind_int(struct store_stmt *st, int i, int64_t v)
+static enum store_rc pg_bind_int(struct store_stmt *st, int i, int64_t v)
 {
     char tmp[32];
     snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
     return set_param(st, i, xstrdup(tmp));
 }
 
-static int pg_bind_text(struct store_stmt *st, int i, const char *v)
+static enum store_rc pg_bind_text(struct store_stmt *st, int i, const char *v)
 {
     return set_param(st, i, xstrdup(v));
 }
 
-static int pg_bind_null(struct store_stmt *st, int i)
+static enum store_rc pg_bind_null(struct store_stmt *st, int i)
 {
     return set_param(st, i, NULL);
 }
 
-static int pg_step(struct store_stmt *st)
+static enum store_rc pg_step(struct store_stmt *st)
 {
     if (!st->res) {
         st->res = PQexecParams(st->base.store->conn, st->sql, st->nparams, NULL,
@@ -185,7 +185,7 @@ static int pg_step(struct store_stmt *st)
             const char *ct = PQcmdTuples(st->res);
             st->changes = *ct ? strtoll(ct, NULL, 10) : 0;
         } else {
-            int rc = classify(st->base.store, st->res);
+            enum store_rc rc = classify(st->base.store, st->res);
             PQclear(st->res);
             st->res = NULL;
             return rc;
@@ -240,7 +240,7 @@ static void pg_finalize(struct store_stmt *st)
     free(st);
 }
 
-static int pg_begin(struct store *s, bool write)
+static enum store_rc pg_begin(struct store *s, bool write)
 {
     (void)write; /* READ COMMITTED; writers serialise on the rows they touch */
     return pg_exec(s, "BEGIN");

@@ -40,7 +40,7 @@ struct store_stmt {
     struct sqlite_cached *cached; /* NULL if not from the cache */
 };
 
-static int map_rc(struct store *s, int rc)
+static enum store_rc map_rc(struct store *s, int rc)
 {
     switch (rc & 0xff) {
     case SQLITE_OK:
@@ -67,7 +67,7 @@ static int map_rc(struct store *s, int rc)
     }
 }
 
-static int sq_open(const char *path, struct store **out, char *err, int errlen)
+static enum store_rc sq_open(const char *path, struct store **out, char *err, int errlen)
 {
     struct store *s = xcalloc(1, sizeof(*s));
     s->base.drv = &store_sqlite_driver;
@@ -112,7 +112,7 @@ static const char *sq_errmsg(struct store *s)
     return sqlite3_errmsg(s->db);
 }
 
-static int sq_exec(struct store *s, const char *sql)
+static enum store_rc sq_exec(struct store *s, const char *sql)
 {
     store__count_query();
     char *msg = NULL;
@@ -131,7 +131,7 @@ static uint64_t fnv1a(const char *p)
     return h;
 }
 
-static int sq_prepare(struct store *s, const char *sql, struct store_stmt **out)
+static enum store_rc sq_prepare(struct store *s, const char *sql, struct store_stmt **out)
 {
     struct sqlite_cached *c = NULL;
     uint64_t hash = fnv1a(sql);
@@ -170,22 +170,22 @@ static int sq_prepare(struct store *s, const char *sql, struct store_stmt **out)
     return STORE_OK;
 }
 
-static int sq_bind_int(struct store_stmt *st, int i, int64_t v)
+static enum store_rc sq_bind_int(struct store_stmt *st, int i, int64_t v)
 {
     return map_rc(st->base.store, sqlite3_bind_int64(st->stmt, i, v));
 }
 
-static int sq_bind_text(struct store_stmt *st, int i, const char *v)
+static enum store_rc sq_bind_text(struct store_stmt *st, int i, const char *v)
 {
     return map_rc(st->base.store, sqlite3_bind_text(st->stmt, i, v, -1, SQLITE_TRANSIENT));
 }
 
-static int sq_bind_null(struct store_stmt *st, int i)
+static enum store_rc sq_bind_null(struct store_stmt *st, int i)
 {
     return map_rc(st->base.store, sqlite3_bind_null(st->stmt, i));
 }
 
-static int sq_step(struct store_stmt *st)
+static enum store_rc sq_step(struct store_stmt *st)
 {
     return map_rc(st->base.store, sqlite3_step(st->stmt));
 }
@@ -232,7 +232,7 @@ static void sq_finalize(struct store_stmt *st)
     free(st);
 }
 
-static int sq_begin(struct store *s, bool write)
+static enum store_rc sq_begin(struct store *s, bool write)
 {
     return sq_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
