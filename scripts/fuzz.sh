@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Run the libFuzzer targets of tests/fuzz, one after the other.
+#
+#   scripts/fuzz.sh [--seconds N] [TARGET...]
+#
+# Builds build-fuzz/ (clang, -DCORDON_FUZZ=ON) when needed.  For each target
+# (all of tests/fuzz/*.c by default): replays tests/fuzz/regressions/TARGET/,
+# then fuzzes for N seconds (default $FUZZ_SECONDS, else 600) on a copy of
+# tests/fuzz/corpus/TARGET in a temporary directory, so the committed corpus
+# never grows.  Fails if any target crashes, leaks, runs out of memory or
+# hangs; the input that did it is kept in build-fuzz/crashes/TARGET/ (fix the
+# bug, then add the input to tests/fuzz/regressions/TARGET/).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+seconds=${FUZZ_SECONDS:-600}
+build=${FUZZ_BUILD:-build-fuzz}
+
+usage() {
+    echo "usage: $0 [--seconds N] [TARGET...]" >&2
+    echo "targets: $(cd tests/fuzz && ls -- *.c | sed 's/\.c$//' | tr '\n' ' ')" >&2
+    exit 2
+}
+
+targets=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --seconds)
+        [ $# -ge 2 ] || usage
+        seconds=$2
+        shift 2
+        ;;
+    --seconds=*)
+        seconds=${1#--seconds=}
+        shift
+        ;;
+    -h | --help) usage ;;
+    -*) usage ;;
+    *)
+        [ -f "tests/fuzz/$1.c" ] || {
+            echo "fuzz: no target $1" >&2
+            usage
+        }
+        targets+=("$1")
+        shift
+        ;;
+    esac
+done
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || usage
+if [ "${#targets[@]}" -eq 0 ]; then
+    mapfile -t targets < <(cd tests/fuzz && ls -- *.c | sed 's/\.c$//' | LC_ALL=C sort)
+fi
+
+# --- build ------------------------------------------------------------------
+command -v clang >/dev/null || {
+    echo "fuzz: clang is missing (make deps installs it)" >&2
+    exit 1
+}
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    CC=clang cmake -S . -B "$build" -DCORDON_FUZZ=ON >/dev/null
+fi
+cmake --build "$build" -j"${JOBS:-2}" --target "${targets[@]/#/fuzz_}" | grep -v '^\[' || true
+for t in "${targets[@]}"; do
+    [ -x "$build/tests/fuzz/fuzz_$t" ] || {
+        echo "fuzz: $build/tests/fuzz/fuzz_$t was not built" >&2
+        exit 1
+    }
+done
+
+# Leaks and any undefined behaviour fail the run, as in the sanitizer build.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
+
+work=$(mktemp -d /tmp/cordon-fuzz.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Per input: 10 s is a hang, 2 GiB is a blow-up.
+limits=(-timeout=10 -rss_limit_mb=2048)
+failed=()
+
+# fail TARGET LOG WHAT: report, keep the inputs that did it.
+fail() {
+    local t=$1 log=$2 what=$3 keep="$root/$build/crashes/$1"
+    echo "fuzz: $t: FAILED ($what); last lines of the log:"
+    tail -n 40 "$log" | sed 's/^/    /'
+    mkdir -p "$keep"
+    local f
+    for f in "$work/$t/"crash-* "$work/$t/"leak-* "$work/$t/"timeout-* "$work/$t/"oom-*; do
+        [ -e "$f" ] || continue
+        cp "$f" "$keep/"
+        echo "fuzz: $t: input kept in $build/crashes/$t/$(basename "$f")"
+    done
+    failed+=("$t")
+}
+
+for t in "${targets[@]}"; do
+    bin="$root/$build/tests/fuzz/fuzz_$t"
+    mkdir -p "$work/$t/corpus"
+    log="$work/$t/log"
+
+    # Regressions first: each must now pass.
+    regs=()
+    if [ -d "tests/fuzz/regressions/$t" ]; then
+        mapfile -t regs < <(find "tests/fuzz/regressions/$t" -type f | LC_ALL=C sort)
+    fi
+    if [ "${#regs[@]}" -gt 0 ]; then
+        if ! "$bin" "${limits[@]}" "${regs[@]}" >"$log" 2>&1; then
+            fail "$t" "$log" "a regression input fails again"
+            continue
+        fi
+        echo "fuzz: $t: ${#regs[@]} regression inputs pass"
+    fi
+
+    [ -d "tests/fuzz/corpus/$t" ] && cp -r "tests/fuzz/corpus/$t/." "$work/$t/corpus/"
+    seeds=$(find "$work/$t/corpus" -type f | wc -l)
+    echo "fuzz: $t: ${seconds}s from $seeds seeds"
+    rc=0
+    (cd "$work/$t" && timeout --kill-after=30 $((seconds + 120)) "$bin" "${limits[@]}" -max_total_time="$seconds" \
+        -print_final_stats=1 -artifact_prefix="$work/$t/" corpus >"$log" 2>&1) || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+            fail "$t" "$log" "did not stop"
+        else
+            fail "$t" "$log" "exit $rc"
+        fi
+        continue
+    fi
+    # Last status line: "#N DONE cov: C ft: F corp: K/B lim: L exec/s: E rss: R".
+    last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+    cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
+    corp=$(sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p' <<<"$last")
+    echo "fuzz: $t: ok, ${runs:-?} runs, ${eps:-?} execs/s, coverage ${cov:-?} edges, corpus $seeds -> ${corp:-?}"
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "fuzz: FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "fuzz: all ${#targets[@]} targets ran ${seconds}s each without a finding"
