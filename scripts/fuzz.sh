@@ -97,6 +97,18 @@ fail() {
     failed+=("$t")
 }
 
+# progress TARGET LOG WHAT: one line from libFuzzer's latest status line,
+# "#RUNS KIND cov: EDGES ft: F corp: N/SIZE lim: L exec/s: E rss: R".
+progress() {
+    local last runs eps cov corp
+    last=$(grep -aE '^#[0-9]+' "$2" | tail -n 1)
+    runs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
+    eps=$(sed -nE 's/.* exec\/s: ([0-9]+).*/\1/p' <<<"$last")
+    cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
+    corp=$(sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p' <<<"$last")
+    echo "fuzz: $1: $3, ${runs:-0} runs, ${eps:-?} execs/s, coverage ${cov:-?} edges, corpus ${corp:-?}"
+}
+
 for t in "${targets[@]}"; do
     bin="$root/$build/tests/fuzz/fuzz_$t"
     mkdir -p "$work/$t/corpus"
@@ -119,8 +131,18 @@ for t in "${targets[@]}"; do
     seeds=$(find "$work/$t/corpus" -type f | wc -l)
     echo "fuzz: $t: ${seconds}s from $seeds seeds"
     rc=0
-    (cd "$work/$t" && timeout --kill-after=30 $((seconds + 120)) "$bin" "${limits[@]}" -max_total_time="$seconds" \
-        -print_final_stats=1 -artifact_prefix="$work/$t/" corpus >"$log" 2>&1) || rc=$?
+    (cd "$work/$t" && exec timeout --kill-after=30 $((seconds + 120)) "$bin" "${limits[@]}" \
+        -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/$t/" corpus >"$log" 2>&1) &
+    pid=$!
+    elapsed=0
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        elapsed=$((elapsed + 1))
+        if [ $((elapsed % 60)) -eq 0 ]; then
+            progress "$t" "$log" "${elapsed}s"
+        fi
+    done
+    wait "$pid" || rc=$?
     if [ "$rc" -ne 0 ]; then
         if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
             fail "$t" "$log" "did not stop"
@@ -129,13 +151,7 @@ for t in "${targets[@]}"; do
         fi
         continue
     fi
-    # Last status line: "#N DONE cov: C ft: F corp: K/B lim: L exec/s: E rss: R".
-    last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-    eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
-    corp=$(sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p' <<<"$last")
-    echo "fuzz: $t: ok, ${runs:-?} runs, ${eps:-?} execs/s, coverage ${cov:-?} edges, corpus $seeds -> ${corp:-?}"
+    progress "$t" "$log" "ok"
 done
 
 if [ "${#failed[@]}" -gt 0 ]; then
