@@ -396,6 +396,23 @@ static void csv_cells_and_text_limits(void **state)
     arena_release(&a);
 }
 
+/* A CSV cell cut at IMPORT_MAX_CELL bytes is cut before a character, never inside one (found by fuzzing). */
+static void csv_long_cell_cut_between_characters(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct import_table t;
+    struct fault f = {0};
+    char *cell = arena_alloc(&a, IMPORT_MAX_CELL + 8);
+    memset(cell, 'a', IMPORT_MAX_CELL - 1);
+    strcpy(cell + IMPORT_MAX_CELL - 1, "ế"); /* straddles the limit */
+    assert_int_equal(read_csv(&a, cell, strlen(cell), 10, &t, &f), 0);
+    assert_true(t.rows[0].too_wide);
+    assert_int_equal(strlen(t.rows[0].cells[0]), IMPORT_MAX_CELL - 1);
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +428,7 @@ int main(void)
         cmocka_unit_test(xlsx_shared_cells_text_and_parts_limits),
         cmocka_unit_test(xlsx_broken_xml_is_invalid_not_too_complex),
         cmocka_unit_test(csv_cells_and_text_limits),
+        cmocka_unit_test(csv_long_cell_cut_between_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
