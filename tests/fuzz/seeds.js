@@ -69,6 +69,7 @@ const csvs = [
   units.slice(0, 12).join('\n') + '\n',
   units.slice(0, 8).join('\r\n') + '\r\n',
   '\ufeff' + units.slice(100, 106).join('\n'),
+  units.slice(0, 150).join('\n') + '\n', // a longer file: inputs may then grow past IMPORT_MAX_CELL
 ];
 for (const c of csvs) add('csv', c);
 // Entries of a stored ZIP (what tests/lib/xlsx.js writes): name -> bytes.
