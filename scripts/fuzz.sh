@@ -60,13 +60,12 @@ command -v clang >/dev/null || {
 if [ ! -f "$build/CMakeCache.txt" ]; then
     CC=clang cmake -S . -B "$build" -DCORDON_FUZZ=ON >/dev/null
 fi
-cmake --build "$build" -j"${JOBS:-2}" --target "${targets[@]/#/fuzz_}" | grep -v '^\[' || true
-for t in "${targets[@]}"; do
-    [ -x "$build/tests/fuzz/fuzz_$t" ] || {
-        echo "fuzz: $build/tests/fuzz/fuzz_$t was not built" >&2
-        exit 1
-    }
-done
+echo "fuzz: building ${targets[*]} in $build"
+if ! cmake --build "$build" -j"${JOBS:-2}" --target "${targets[@]/#/fuzz_}" >"$build/fuzz-build.log" 2>&1; then
+    grep -v '^\[' "$build/fuzz-build.log" | tail -n 40 >&2
+    echo "fuzz: build failed (log: $build/fuzz-build.log)" >&2
+    exit 1
+fi
 
 # Leaks and any undefined behaviour fail the run, as in the sanitizer build.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
