@@ -43,7 +43,7 @@ static void one(struct http_req *r, char *key, char *value)
     if (http_param_id(r, key, &n))
         fault_clear(&r->fault);
     else
-        FUZZ_ASSERT(n >= 1);
+        FUZZ_ASSERT(n >= 1 && strspn(value, "0123456789") == strlen(value)); /* an id is digits, nothing else */
     r->nparams = 0;
     if (value && vn_date_parse(value, &day)) {
         char back[11];
