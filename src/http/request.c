@@ -135,7 +135,8 @@ int http_query_int_value(struct http_req *r, const char *name, const char *v, in
     char *end;
     errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (!*v || *end || errno || n < min || n > max)
+    const char *digits = v + (*v == '-'); /* strtoll would also take " \t\n+" first */
+    if (*digits < '0' || *digits > '9' || *end || errno || n < min || n > max)
         return http_fail(r, ERR_INVALID_FIELD, name, "%s must be an integer between %lld and %lld", name,
                          (long long)min, (long long)max);
     *out = n;

@@ -33,10 +33,10 @@ static void one(struct http_req *r, char *key, char *value)
     }
     FUZZ_ASSERT(strlen(key) == klen && (!value || strlen(value) == vlen));
     int64_t n = 0, day;
-    if (http_query_int_value(r, key, value, 1, 500, 100, &n))
+    if (http_query_int_value(r, key, value, -500, 500, 100, &n))
         fault_clear(&r->fault);
-    else
-        FUZZ_ASSERT(n >= 1 && n <= 500);
+    else /* an integer is an optional minus and digits, nothing else */
+        FUZZ_ASSERT(n >= -500 && n <= 500 && (!value || strspn(value + (*value == '-'), "0123456789") == strlen(value + (*value == '-'))));
     r->nparams = 1;
     r->param_names[0] = key;
     r->param_values[0] = value;
