@@ -7,7 +7,7 @@
 # (all of tests/fuzz/*.c by default): replays tests/fuzz/regressions/TARGET/,
 # then fuzzes for N seconds (default $FUZZ_SECONDS, else 600) on a copy of
 # tests/fuzz/corpus/TARGET in a temporary directory, so the committed corpus
-# never grows.  Fails if any target crashes, leaks, runs out of memory or
+# never grows (with tests/fuzz/TARGET.dict, when there is one).  Fails if any target crashes, leaks, runs out of memory or
 # hangs; the input that did it is kept in build-fuzz/crashes/TARGET/ (fix the
 # bug, then add the input to tests/fuzz/regressions/TARGET/).
 set -euo pipefail
@@ -128,9 +128,11 @@ for t in "${targets[@]}"; do
 
     [ -d "tests/fuzz/corpus/$t" ] && cp -r "tests/fuzz/corpus/$t/." "$work/$t/corpus/"
     seeds=$(find "$work/$t/corpus" -type f | wc -l)
+    dict=()
+    [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="$root/tests/fuzz/$t.dict")
     echo "fuzz: $t: ${seconds}s from $seeds seeds"
     rc=0
-    (cd "$work/$t" && exec timeout --kill-after=30 $((seconds + 120)) "$bin" "${limits[@]}" \
+    (cd "$work/$t" && exec timeout --kill-after=30 $((seconds + 120)) "$bin" "${limits[@]}" "${dict[@]}" \
         -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/$t/" corpus >"$log" 2>&1) &
     pid=$!
     elapsed=0
