@@ -6,7 +6,7 @@ JOBS       ?= 2
 DB         ?= sqlite:cordon.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build build-asan run test bench clean distclean
+.PHONY: all deps build build-asan run test bench fuzz fuzz-smoke clean distclean
 
 all: build
 
@@ -38,8 +38,16 @@ bench: deps
 	cmake --build build-bench -j$(JOBS)
 	BUILD=build-bench CORDON_BIN=build-bench/cordon scripts/bench.sh
 
+# Fuzzing: every libFuzzer target of tests/fuzz for FUZZ_SECONDS each (default
+# 10 minutes), in a clang tree of its own; fuzz-smoke is the 10-second run of the tests.
+fuzz: deps
+	scripts/fuzz.sh
+
+fuzz-smoke: deps
+	FUZZ_SECONDS=10 scripts/fuzz.sh
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 distclean: clean
 	rm -rf node_modules cordon.db cordon.db-wal cordon.db-shm

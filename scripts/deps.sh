@@ -11,6 +11,7 @@ PACKAGES=(
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
     libssl-dev libcmocka-dev libqrencode-dev libpng-dev zlib1g-dev
     libcairo2-dev fonts-dejavu-core libzip-dev libxml2-dev libxlsxwriter-dev
+    clang libclang-rt-14-dev
     postgresql postgresql-client
     chromium fonts-liberation zbar-tools ffmpeg poppler-utils unzip faketime
 )

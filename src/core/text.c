@@ -42,6 +42,15 @@ bool text_utf8_valid(const char *s, size_t len)
     return true;
 }
 
+size_t text_utf8_prefix(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) /* s[max] continues a character: drop it whole */
+        max--;
+    return max;
+}
+
 size_t text_utf8_length(const char *s)
 {
     size_t n = 0;

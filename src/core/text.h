@@ -14,6 +14,8 @@
 
 /* true if s[0..len) is well-formed UTF-8 with no NUL and no overlong forms. */
 bool text_utf8_valid(const char *s, size_t len);
+/* The longest prefix of at most max bytes of the UTF-8 text s[0..len) that does not split a character. */
+size_t text_utf8_prefix(const char *s, size_t len, size_t max);
 /* Number of code points in a valid UTF-8 string. */
 size_t text_utf8_length(const char *s);
 /* Writes the fold of s into out (at most outlen-1 bytes, NUL-terminated); combining marks fold to nothing. */

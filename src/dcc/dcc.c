@@ -470,9 +470,43 @@ int dcc_issuer_trust(const struct dcc_issuer *iss, struct dcc_trust **out)
     return 0;
 }
 
+/*
+ * Whether the decoder's bounds (cbor.h) admit v at this depth, counting its
+ * items into *items: dcc_verify() must read back whatever dcc_issue() signs.
+ */
+static bool within_decoder_bounds(const json_t *v, int depth, size_t *items)
+{
+    if (depth > CBOR_MAX_DEPTH || ++*items > CBOR_MAX_ITEMS)
+        return false;
+    const char *key;
+    json_t *val;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, key, val)
+        {
+            (void)key;
+            ++*items;
+            if (!within_decoder_bounds(val, depth + 1, items))
+                return false;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, val)
+        {
+            if (!within_decoder_bounds(val, depth + 1, items))
+                return false;
+        }
+    }
+    return true;
+}
+
 /* Builds, signs, compresses and encodes one certificate; called under iss->mu. */
 static int issue_locked(struct dcc_issuer *iss, const json_t *payload, int64_t iat, int64_t exp, char **hc1_out)
 {
+    /* The payload sits at depth 3 (claims map, hcert map), after 10 items: the claims map,
+     * its 4 keys, iss, iat and exp, the hcert map and its key. */
+    size_t items = 10;
+    if (!within_decoder_bounds(payload, 3, &items))
+        return -1;
     struct cbor_buf *c = &iss->claims;
     cbor_buf_reset(c);
     cbor_put_map(c, 4);
@@ -503,7 +537,7 @@ static int issue_locked(struct dcc_issuer *iss, const json_t *payload, int64_t i
     cbor_put_raw(m, &empty_map, 1);
     cbor_put_bytes(m, c->data, c->len);
     cbor_put_bytes(m, sig, sizeof(sig));
-    if (m->failed)
+    if (m->failed || m->len > DCC_MAX_COSE)
         return -1;
 
     size_t bound = deflateBound(&iss->z, (uLong)m->len);
@@ -523,6 +557,8 @@ static int issue_locked(struct dcc_issuer *iss, const json_t *payload, int64_t i
     if (deflate(&iss->z, Z_FINISH) != Z_STREAM_END)
         return -1;
     size_t zlen = iss->z.total_out;
+    if (BASE45_ENCODED_LEN(zlen) > DCC_MAX_HC1 - 4)
+        return -1;
 
     char *hc1 = malloc(4 + BASE45_ENCODED_LEN(zlen) + 1);
     if (!hc1)

@@ -153,7 +153,8 @@ void dcc_issuer_free(struct dcc_issuer *iss);
  * schema check), iat/exp in epoch seconds.  *hc1_out gets a malloc'd
  * NUL-terminated "HC1:..." string the caller frees with free().
  * Returns 0, or -1 (payload not an object, holds a real number that CBOR
- * would not round-trip, or a crypto failure).
+ * would not round-trip, is nested or sized beyond what dcc_verify() reads, or
+ * a crypto failure).
  */
 int dcc_issue(struct dcc_issuer *iss, const json_t *payload, int64_t iat, int64_t exp, char **hc1_out);
 

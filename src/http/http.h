@@ -112,6 +112,20 @@ void http_add_header(struct http_req *r, const char *name, const char *value);
 
 /* Integer query parameter: absent gives def; a bad value fails naming the parameter. */
 int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out);
+
+/*
+ * The query-string steps on their own, without a connection (the server and
+ * tests/fuzz/query.c use them).  http_unescape: the percent-decoding
+ * microhttpd is given for paths and query keys and values, in place (%00
+ * becomes 0xFF); the new length.  http_query_check: a query parameter as
+ * decoded (key_size, value_size bytes; value NULL for "?key") must be UTF-8
+ * without NUL; returns 0 or fails naming it.  http_query_int_value:
+ * http_query_int() on a value already looked up.
+ */
+size_t http_unescape(char *s);
+int http_query_check(struct http_req *r, const char *key, size_t key_size, const char *value, size_t value_size);
+int http_query_int_value(struct http_req *r, const char *name, const char *v, int64_t min, int64_t max, int64_t def,
+                         int64_t *out);
 /* Positive integer id in a path parameter. */
 int http_param_id(struct http_req *r, const char *name, int64_t *out);
 

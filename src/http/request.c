@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/jsonin.h"
+#include "core/text.h"
 #include "http/http.h"
 
 #define HTTP_OUT_MAX (64u << 20) /* largest response body, bytes */
@@ -115,9 +116,18 @@ int http_reply_error(struct http_req *r, enum err code, const char *field, const
     return http_reply_json(r, err_status(code), json_pack("{s:o}", "error", e));
 }
 
-int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out)
+/* Query parameters must be UTF-8 without NUL: handlers read them as C strings. */
+int http_query_check(struct http_req *r, const char *key, size_t key_size, const char *value, size_t value_size)
 {
-    const char *v = http_query(r, name);
+    if (text_utf8_valid(key, key_size) && (!value || text_utf8_valid(value, value_size)))
+        return 0;
+    const char *name = text_utf8_valid(key, key_size) ? arena_strndup(&r->arena, key, key_size) : "query";
+    return http_fail(r, ERR_INVALID_FIELD, name, "query parameter %s must be UTF-8 text without NUL characters", name);
+}
+
+int http_query_int_value(struct http_req *r, const char *name, const char *v, int64_t min, int64_t max, int64_t def,
+                         int64_t *out)
+{
     if (!v) {
         *out = def;
         return 0;
@@ -125,11 +135,17 @@ int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t ma
     char *end;
     errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (!*v || *end || errno || n < min || n > max)
+    const char *digits = v + (*v == '-'); /* strtoll would also take " \t\n+" first */
+    if (*digits < '0' || *digits > '9' || *end || errno || n < min || n > max)
         return http_fail(r, ERR_INVALID_FIELD, name, "%s must be an integer between %lld and %lld", name,
                          (long long)min, (long long)max);
     *out = n;
     return 0;
+}
+
+int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out)
+{
+    return http_query_int_value(r, name, http_query(r, name), min, max, def, out);
 }
 
 int http_param_id(struct http_req *r, const char *name, int64_t *out)

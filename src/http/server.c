@@ -168,18 +168,11 @@ enum err http_handle_metrics(struct http_req *r)
     return rc;
 }
 
-/* Query parameters must be UTF-8 without NUL: handlers read them as C strings. */
 static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
                                  const char *value, size_t value_size)
 {
     (void)kind;
-    struct http_req *r = cls;
-    if (!text_utf8_valid(key, key_size) || (value && !text_utf8_valid(value, value_size))) {
-        const char *name = text_utf8_valid(key, key_size) ? arena_strndup(&r->arena, key, key_size) : "query";
-        http_fail(r, ERR_INVALID_FIELD, name, "query parameter %s must be UTF-8 text without NUL characters", name);
-        return MHD_NO;
-    }
-    return MHD_YES;
+    return http_query_check(cls, key, key_size, value, value_size) ? MHD_NO : MHD_YES;
 }
 
 /* Counts the headers that frame the body: a request that could be read two ways is refused. */
@@ -462,10 +455,8 @@ static int hex_value(char c)
  * path is read as a C string, and a query value with it is refused like one
  * with a raw NUL.
  */
-static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+size_t http_unescape(char *s)
 {
-    (void)cls;
-    (void)conn;
     char *w = s;
     for (const char *p = s; *p;) {
         int hi, lo;
@@ -479,6 +470,13 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
     }
     *w = '\0';
     return (size_t)(w - s);
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return http_unescape(s);
 }
 
 /* Every connection needs a descriptor: raise the soft limit toward the hard one when short. */

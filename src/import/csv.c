@@ -32,7 +32,7 @@ static size_t cell_text(const char *data, const struct cell_span *c, char *out, 
     }
     size_t n = e - s;
     if (n > IMPORT_MAX_CELL) {
-        n = IMPORT_MAX_CELL;
+        n = text_utf8_prefix(data + s, n, IMPORT_MAX_CELL); /* a cut cell stays UTF-8 */
         *cut = true;
     }
     size_t o = 0;

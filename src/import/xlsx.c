@@ -22,6 +22,7 @@
 #include "core/mem.h"
 #include "import/import.h"
 
+#define XLSX_MAX_ROW 1048576 /* rows of a sheet (Office Open XML) */
 #define XML_OPTS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
 struct xlsx {
@@ -452,7 +453,7 @@ static void row_start(struct part *p, struct sheet *s, int depth)
     char *r = attr(p, "r");
     if (r) {
         long v = strtol(r, NULL, 10);
-        if (v > 0)
+        if (v > 0 && v <= XLSX_MAX_ROW) /* beyond it, counting on from it would overflow */
             s->rownum = v;
         free(r);
     }

@@ -150,6 +150,53 @@ static void test_issue_rejects(void **state)
     json_decref(arr);
 }
 
+/* {"ver": v} issued, or NULL when dcc_issue refuses it. */
+static char *issue_ver(json_t *v)
+{
+    json_t *p = json_pack("{s:o}", "ver", v);
+    char *hc1 = NULL;
+    if (dcc_issue(issuer, p, IAT, EXP, &hc1))
+        hc1 = NULL;
+    json_decref(p);
+    return hc1;
+}
+
+/* What dcc_verify would refuse as too deep, too many items or too long is not issued (found by fuzzing). */
+static void test_issue_only_what_verifies(void **state)
+{
+    (void)state;
+    for (int depth = 10; depth <= 14; depth++) { /* "ver" at depth 4 of the claims, then arrays */
+        json_t *v = json_integer(1);
+        for (int i = 0; i < depth; i++) {
+            json_t *a = json_array();
+            json_array_append_new(a, v);
+            v = a;
+        }
+        char *hc1 = issue_ver(v);
+        if (depth <= 12) {
+            struct dcc_result r;
+            assert_non_null(hc1);
+            assert_int_not_equal(verify(hc1, IAT, &r), DCC_BAD_CBOR);
+            dcc_result_release(&r);
+        } else {
+            assert_null(hc1);
+        }
+        free(hc1);
+    }
+    json_t *many = json_array();
+    for (int i = 0; i < CBOR_MAX_ITEMS; i++)
+        json_array_append_new(many, json_integer(0));
+    assert_null(issue_ver(many));
+    char text[10000]; /* random text hardly compresses: HC1 above DCC_MAX_HC1, COSE within DCC_MAX_COSE */
+    uint32_t x = 1;
+    for (size_t i = 0; i < sizeof(text) - 1; i++) {
+        x = x * 1103515245u + 12345u;
+        text[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(x >> 16) % 36];
+    }
+    text[sizeof(text) - 1] = '\0';
+    assert_null(issue_ver(json_string(text)));
+}
+
 /* The COSE bytes of an HC1 string. */
 static uint8_t *unwrap(const char *hc1, size_t *len)
 {
@@ -596,6 +643,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_issue_rejects),
+        cmocka_unit_test(test_issue_only_what_verifies),
         cmocka_unit_test(test_statuses),
         cmocka_unit_test(test_key_usage),
         cmocka_unit_test(test_trust_loading),

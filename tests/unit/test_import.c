@@ -269,6 +269,23 @@ static void xlsx_long_cell_cut_between_characters(void **state)
     arena_release(&a);
 }
 
+/* Row numbers past a sheet's last row are ignored: counting on from LONG_MAX overflowed (found by fuzzing). */
+static void xlsx_row_number_past_the_last_row(void **state)
+{
+    (void)state;
+    const char sheet[] = "<worksheet><sheetData><row r=\"9223372036854775807\"><c t=\"inlineStr\"><is><t>a</t></is></c>"
+                         "</row><row><c t=\"inlineStr\"><is><t>b</t></is></c></row></sheetData></worksheet>";
+    struct arena a;
+    arena_init(&a);
+    struct import_table t;
+    struct fault f;
+    assert_int_equal(read_sheet(&a, sheet, strlen(sheet), false, NULL, &import_limits_default, &t, &f), 0);
+    assert_int_equal(t.nrows, 2);
+    assert_int_equal(t.rows[0].line, 1); /* as if r were absent */
+    assert_int_equal(t.rows[1].line, 2);
+    arena_release(&a);
+}
+
 /* Asserts the sheet is refused as too complex with a message holding `words`. */
 static void refused(const char *sheet, size_t len, bool deflate, const char *sst, const struct import_limits *lim,
                     const char *words)
@@ -396,6 +413,23 @@ static void csv_cells_and_text_limits(void **state)
     arena_release(&a);
 }
 
+/* A CSV cell cut at IMPORT_MAX_CELL bytes is cut before a character, never inside one (found by fuzzing). */
+static void csv_long_cell_cut_between_characters(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct import_table t;
+    struct fault f = {0};
+    char *cell = arena_alloc(&a, IMPORT_MAX_CELL + 8);
+    memset(cell, 'a', IMPORT_MAX_CELL - 1);
+    strcpy(cell + IMPORT_MAX_CELL - 1, "ế"); /* straddles the limit */
+    assert_int_equal(read_csv(&a, cell, strlen(cell), 10, &t, &f), 0);
+    assert_true(t.rows[0].too_wide);
+    assert_int_equal(strlen(t.rows[0].cells[0]), IMPORT_MAX_CELL - 1);
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,11 +440,13 @@ int main(void)
         cmocka_unit_test(xlsx_round_trip_through_export),
         cmocka_unit_test(xlsx_shared_rich_inline_and_gaps),
         cmocka_unit_test(xlsx_long_cell_cut_between_characters),
+        cmocka_unit_test(xlsx_row_number_past_the_last_row),
         cmocka_unit_test(xlsx_zip_bomb_refused_by_ratio),
         cmocka_unit_test(xlsx_depth_tag_text_and_dtd_refused),
         cmocka_unit_test(xlsx_shared_cells_text_and_parts_limits),
         cmocka_unit_test(xlsx_broken_xml_is_invalid_not_too_complex),
         cmocka_unit_test(csv_cells_and_text_limits),
+        cmocka_unit_test(csv_long_cell_cut_between_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

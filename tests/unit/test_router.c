@@ -100,6 +100,23 @@ static void canonical_ids(void **state)
     arena_release(&r.arena);
 }
 
+/* A query integer is an optional minus and digits: "?limit=%205" is not 5 (found by fuzzing). */
+static void query_integers_are_digits(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {" 5", "\t5", "\n-5", "+5", "5 ", "-", "", "1.5", "0x10"};
+    struct http_req r = {0};
+    int64_t n = 0;
+    arena_init(&r.arena);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(http_query_int_value(&r, "limit", bad[i], -10, 10, 3, &n), ERR_INVALID_FIELD);
+    assert_int_equal(http_query_int_value(&r, "limit", "-7", -10, 10, 3, &n), 0);
+    assert_int_equal(n, -7);
+    assert_int_equal(http_query_int_value(&r, "limit", NULL, -10, 10, 3, &n), 0);
+    assert_int_equal(n, 3);
+    arena_release(&r.arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +124,7 @@ int main(void)
         cmocka_unit_test(canonical_ids),
         cmocka_unit_test(several_parameters),
         cmocka_unit_test(method_and_shape_mismatches),
+        cmocka_unit_test(query_integers_are_digits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,6 +94,18 @@ static void fold_ignores_marks(void **state)
     assert_string_equal(out, "nguyen thi huong");
 }
 
+static void utf8_prefix_keeps_characters_whole(void **state)
+{
+    (void)state;
+    const char *s = "aế"; /* 'a', then three bytes */
+    assert_int_equal(text_utf8_prefix(s, 4, 10), 4);
+    assert_int_equal(text_utf8_prefix(s, 4, 4), 4);
+    assert_int_equal(text_utf8_prefix(s, 4, 3), 1);
+    assert_int_equal(text_utf8_prefix(s, 4, 2), 1);
+    assert_int_equal(text_utf8_prefix(s, 4, 1), 1);
+    assert_int_equal(text_utf8_prefix("ế", 3, 2), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +116,7 @@ int main(void)
         cmocka_unit_test(nfc_orders_marks),
         cmocka_unit_test(nfc_keeps_other_text),
         cmocka_unit_test(fold_ignores_marks),
+        cmocka_unit_test(utf8_prefix_keeps_characters_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
