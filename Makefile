@@ -27,8 +27,11 @@ run: build
 	CORDON_DEV=1 build/cordon demo --db $(DB)
 	exec env CORDON_DEV=1 build/cordon serve --db $(DB) --listen $(LISTEN)
 
+# Every test: the suites on the normal build, each fuzz target for 10 seconds,
+# then the suites again on the ASan+UBSan build.
 test: build
 	scripts/test-all.sh build
+	FUZZ_SECONDS=10 scripts/fuzz.sh
 	$(MAKE) build-asan
 	scripts/test-all.sh build-asan
 

@@ -5,6 +5,7 @@
 #
 # Stages, in order:
 #   unit      ctest in BUILD_DIR
+#   bench     every benchmark at its smoke size (fails only when one breaks)
 #   api       tests/api on SQLite
 #   api-pg    tests/api on a throwaway PostgreSQL
 #   browser   tests/browser (Chromium) on SQLite
@@ -111,6 +112,9 @@ elif [ -n "$unit_sources" ]; then
 else
     skip_stage unit "no unit tests in tests/unit yet"
 fi
+
+# --- bench: every benchmark at smoke size, so a broken one fails the suite ------
+run_stage bench env BUILD="$build" "$root/scripts/bench.sh" --smoke
 
 # The remaining stages drive the server binary.
 need_bin() {
