@@ -99,3 +99,37 @@ test('every route x every role: the gate lets through exactly the roles docs/acc
   }
   assert.deepEqual(failures, []);
 });
+
+/** The routes docs/access.md lists under "Lists by area". */
+function areaRoutes() {
+  const md = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'access.md'), 'utf8');
+  const section = md.split('## Lists by area')[1].split('\n## ')[0];
+  return [...section.matchAll(/^- `GET (\S+)`$/gm)].map((m) => m[1]);
+}
+
+test('every list by area answers inside the caller\'s area and refuses outside it', async () => {
+  const routes = areaRoutes();
+  const known = new Set(codeRoutes().filter((r) => r.method === 'GET').map((r) => r.pattern));
+  assert.ok(routes.length > 20, `only ${routes.length} routes under "Lists by area"`);
+  // the gate test above logged every token out (POST /auth/logout): sign in again
+  const fresh = { national_admin: await srv.login(srv.adminUsername, srv.adminPassword) };
+  for (const role of ['province_admin', 'district_admin', 'commune_admin']) {
+    fresh[role] = await srv.login(`ra.${role.replace(/_/g, '.')}`, PASSWORD);
+  }
+  const failures = [];
+  for (const route of routes) {
+    if (!known.has(route)) { failures.push(`${route} is not a GET route of src/routes.c`); continue; }
+    const ask = async (role, unit) => srv.api('GET', `${route}?unit=${unit}`, { token: fresh[role] });
+    for (const role of ['province_admin', 'district_admin', 'commune_admin']) {
+      const inside = await ask(role, '00001');
+      if (inside.status !== 200) failures.push(`${route} as ${role} for its own commune: ${inside.status} ${inside.text.slice(0, 120)}`);
+      const outside = await ask(role, '79');
+      if (outside.status !== 403) failures.push(`${route} as ${role} for HCM: ${outside.status} ${outside.text.slice(0, 120)}`);
+    }
+    for (const unit of ['00001', '79']) {
+      const r = await ask('national_admin', unit);
+      if (r.status !== 200) failures.push(`${route} as national_admin for ${unit}: ${r.status} ${r.text.slice(0, 120)}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
