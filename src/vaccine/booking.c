@@ -86,7 +86,7 @@ static int book(struct store *s, struct http_req *r, const struct person *p, con
         return http_fail(r, ERR_CONFLICT, "session_id", "session %lld is fully booked",
                          (long long)vaccine__int(se, "id"));
     int64_t booked;
-    rc = store_int(s, &booked, "SELECT booked FROM vaccine_sessions WHERE id = ?", "i", vaccine__int(se, "id"));
+    rc = vaccine__session_booked(s, vaccine__int(se, "id"), &booked);
     if (rc)
         return rc;
     int64_t start, end, now = clock_now();
@@ -393,7 +393,7 @@ static int change_tx(struct store *s, void *p)
     int64_t id = vaccine__int(c->appt, "id");
     const char *cur;
     int64_t active;
-    int rc = store_int(s, &active, "SELECT active FROM vaccine_appointments WHERE id = ?", "i", id);
+    int rc = vaccine__appointment_is_active(s, id, &active);
     if (rc)
         return rc;
     json_t *now_row;

@@ -88,6 +88,10 @@ enum store_rc vaccine__session_list(struct store *s, const char *area, int64_t s
  */
 enum store_rc vaccine__seat_take(struct store *s, int64_t session_id, bool *taken);
 enum store_rc vaccine__seat_release(struct store *s, int64_t session_id);
+/* Seats booked in a session so far. */
+enum store_rc vaccine__session_booked(struct store *s, int64_t session_id, int64_t *booked);
+/* The appointment's active flag (1 while it holds a seat). */
+enum store_rc vaccine__appointment_is_active(struct store *s, int64_t appointment_id, int64_t *active);
 
 /* ---------------------------------------------------------------- registrations and appointments (vaccine_store.c) */
 

@@ -448,3 +448,13 @@ enum store_rc vaccine__adverse_counts(struct store *s, const char *area, const c
     enum store_rc rc = store_sql_query(s, &st, &q);
     return vaccine__rows(st, rc, "ssi", out);
 }
+
+enum store_rc vaccine__session_booked(struct store *s, int64_t session_id, int64_t *booked)
+{
+    return store_int(s, booked, "SELECT booked FROM vaccine_sessions WHERE id = ?", "i", session_id);
+}
+
+enum store_rc vaccine__appointment_is_active(struct store *s, int64_t appointment_id, int64_t *active)
+{
+    return store_int(s, active, "SELECT active FROM vaccine_appointments WHERE id = ?", "i", appointment_id);
+}
