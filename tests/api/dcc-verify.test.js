@@ -69,7 +69,7 @@ function loadTestdata() {
         const steps = ['EXPECTEDUNPREFIX', 'EXPECTEDB45DECODE', 'EXPECTEDCOMPRESSION', 'EXPECTEDDECODE', 'EXPECTEDVERIFY'];
         if (typeof j.PREFIX !== 'string' || !j.TESTCTX || typeof j.TESTCTX.CERTIFICATE !== 'string' || !j.JSON) continue;
         if (!steps.every((k) => x[k] === true) || x.EXPECTEDKEYUSAGE === false || x.EXPECTEDVALIDJSON === false) continue;
-        // Known defects of the data (tests/unit/test_dcc_testdata.c): the JSON field is not what is signed.
+        // Known defects of the data (tests/unit/dcc/test_dcc_testdata.c): the JSON field is not what is signed.
         if (/PL\/1\.3\.0\/2DCode\/raw\/[15]\.json$/.test(p)) continue;
         const file = path.relative(TESTDATA, p);
         // The schema flag, unless the data's authors list it as wrong for this country (tests/known_issues.csv).

@@ -124,7 +124,7 @@ const qrKey = crypto.createPrivateKey({
 });
 const signed = (msg) => `${msg}.${crypto.sign(null, Buffer.from(msg), qrKey).toString('base64url')}`;
 for (const msg of ['CDN1.P.K7M2QX9A4T.3.k1', 'CDN1.D.TK-20210801-ABCDEF.k1', 'CDN1.V.VN7QX2M9.k1']) add('qr', signed(msg));
-for (const bad of read('tests/unit/test_qr.c').matchAll(/^\s+"(CDN1[^"]*)",$/gm)) add('qr', bad[1]);
+for (const bad of read('tests/unit/qr/test_qr.c').matchAll(/^\s+"(CDN1[^"]*)",$/gm)) add('qr', bad[1]);
 
 // ---- write ----------------------------------------------------------------------------------
 fs.rmSync(corpusDir, { recursive: true, force: true });

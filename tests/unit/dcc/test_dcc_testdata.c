@@ -30,7 +30,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <ftw.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,11 +421,7 @@ static void test_testdata(void **state)
     if (env) {
         snprintf(dir, sizeof(dir), "%s", env);
     } else {
-        /* <repo>/tests/unit/this.c -> <repo>/tests/data/dcc */
-        char src[4096];
-        snprintf(src, sizeof(src), "%s", __FILE__);
-        char *repo = dirname(dirname(dirname(src)));
-        snprintf(dir, sizeof(dir), "%s/tests/data/dcc", repo);
+        snprintf(dir, sizeof(dir), "%s/tests/data/dcc", CORDON_SOURCE_DIR);
     }
     if (nftw(dir, collect, 16, FTW_PHYS)) {
         fprintf(stderr, "DCC test data not found at %s (set CORDON_DCC_TESTDATA)\n", dir);

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <libgen.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +29,8 @@ static struct vaccine_data *d;
 static int load(void **state)
 {
     (void)state;
-    char here[512], dir[600], err[256];
-    snprintf(here, sizeof(here), "%s", __FILE__);
-    snprintf(dir, sizeof(dir), "%s/../../data", dirname(here));
+    char dir[600], err[256];
+    snprintf(dir, sizeof(dir), "%s/data", CORDON_SOURCE_DIR);
     if (vaccine_data_load_dir(dir, &d, err, sizeof(err))) {
         fprintf(stderr, "%s\n", err);
         return -1;

@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <libgen.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -61,13 +60,12 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(dbpath, sizeof(dbpath), "/tmp/cordon-test-dcc-%d.db", (int)getpid());
-    char url[96], err[256], src[1024], mig[1200];
+    char url[96], err[256], mig[1200];
     snprintf(url, sizeof(url), "sqlite:%s", dbpath);
     if (store_open(url, &db, err, sizeof(err)))
         return -1;
     /* Only this module's table: the migration file itself, next to this test's tree. */
-    snprintf(src, sizeof(src), "%s", __FILE__);
-    snprintf(mig, sizeof(mig), "%s/src/store/migrations/009_dcc.sql", dirname(dirname(dirname(src))));
+    snprintf(mig, sizeof(mig), "%s/src/store/migrations/009_dcc.sql", CORDON_SOURCE_DIR);
     char *sql = read_text(mig);
     if (!sql || store_exec(db, sql))
         return -1;
