@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"

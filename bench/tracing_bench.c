@@ -22,7 +22,7 @@
 
 #include "admin/account.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/clock.h"
 #include "store/migrate.h"
 #include "store/store.h"

@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "core/secret.h"
+#include "people/people.h"
 #include "quarantine/quarantine.h"
 
 static const struct command {
@@ -44,7 +45,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "cordon: could not initialise libsodium\n");
         return 1;
     }
+    /* Domains follow what the layers beneath them decide, wired here once before any thread runs. */
     quarantine_follow_tracing(); /* new F1 get their quarantine orders */
+    people_follow_qr();          /* QR verification asks whether a personal card is revoked */
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

@@ -2,16 +2,18 @@
  * routes.c - every route of the HTTP API, with the roles allowed to call it.
  *
  * Roles are checked by the server before the handler runs (401 without a
- * session, 403 for a role not listed).  Area scope depends on the resource
- * and is checked by each handler (auth_require_area).  Kept outside http/ so
- * that http/ stays free of domains.
+ * session, 403 for a role not listed); docs/access.md holds the same table
+ * and tests/api/route-access.test.js checks both.  Area scope: lists are
+ * built in the store with the caller's unit (store_sql_area), records are
+ * checked with area_require (area/scope.h).  Kept outside http/ so that
+ * http/ stays free of domains.
  */
 #include "routes.h"
 
 #include "admin/account.h"
 #include "admin/auth.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "declare/declare.h" /* declarations section */
 #include "notify/notify.h"

@@ -4,7 +4,7 @@
 #include "admin/account.h"
 
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/validate.h"
 
 int account_check_new(struct account_new *in, struct fault *f)

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "area/scope.h"
 #include "admin/account.h"
-#include "admin/auth.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/jsonin.h"
 #include "core/secret.h"
@@ -24,7 +24,7 @@ enum err account_handle_list(struct http_req *r)
     int64_t limit, offset;
     int rc = unit_check(unit, "unit", ERR_INVALID_FIELD, NULL, &r->fault);
     if (!rc)
-        rc = auth_require_area(r, unit);
+        rc = area_require(r, unit);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 500, 100, &limit);
     if (!rc)
@@ -116,7 +116,7 @@ static int load_target(struct http_req *r, struct account *a)
         return http_fail(r, ERR_NOT_FOUND, "id", "no account has id %lld", (long long)id);
     if (rc)
         return store_err(rc);
-    return auth_require_area(r, a->unit_code);
+    return area_require(r, a->unit_code);
 }
 
 /* GET /api/v1/accounts/{id} */

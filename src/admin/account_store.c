@@ -6,7 +6,7 @@
 
 #include "admin/account.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/clock.h"
 #include "core/secret.h"
 #include "store/sql.h"

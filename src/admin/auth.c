@@ -11,7 +11,7 @@
 
 #include "admin/account.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -143,22 +143,6 @@ int auth_authenticate(struct http_req *r)
     if (rc != STORE_ROW && rc != STORE_DONE)
         return store_err(rc);
     return r->who ? 0 : http_fail(r, ERR_UNAUTHENTICATED, NULL, "your session has ended; sign in again");
-}
-
-int auth_require_area(struct http_req *r, const char *unit_code)
-{
-    if (r->who && r->who->unit_code && unit_within(r->who->unit_code, unit_code))
-        return 0;
-    return http_fail(r, ERR_FORBIDDEN, NULL, "unit %s lies outside your area", unit_code);
-}
-
-int auth_area(struct http_req *r, const char *param, const struct unit **out)
-{
-    if (!r->who || !r->who->unit_code)
-        return http_fail(r, ERR_FORBIDDEN, NULL, "only staff with an area may list these records");
-    const char *code = http_query(r, param);
-    int rc = unit_check(code ? code : r->who->unit_code, param, ERR_INVALID_FIELD, out, &r->fault);
-    return rc ? rc : auth_require_area(r, (*out)->code);
 }
 
 /* Seconds until the oldest failure in the window leaves it; 0 if logins are allowed. */

@@ -29,16 +29,6 @@ void auth_configure(const struct auth_settings *s);
 
 /* The server's authenticate callback: reads the cookie or bearer token, sets r->who. */
 int auth_authenticate(struct http_req *r);
-/* 0 if unit_code lies inside the caller's area, else fills a 403 fault. */
-int auth_require_area(struct http_req *r, const char *unit_code);
-/*
- * The unit a list asks for: query parameter `param` (default: the caller's own
- * unit), a known unit inside the caller's area (400 naming param when unknown
- * or malformed, 403 when outside).  Store queries filter by its code with
- * store_sql_area.
- */
-struct unit;
-int auth_area(struct http_req *r, const char *param, const struct unit **out);
 
 /* Creates a session for a staff account (person_id 0) or a citizen (account_id 0);
  * writes the token, to give to the client once. */

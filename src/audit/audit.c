@@ -1,10 +1,10 @@
+#include "area/scope.h"
 #include "audit/audit.h"
 
 #include <stdint.h>
 #include <stdio.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/clock.h"
 #include "http/http.h"
 #include "store/sql.h"
@@ -80,7 +80,7 @@ enum err audit_handle_list(struct http_req *r)
     q.unit_code = unit ? unit : r->who->unit_code;
     int rc = unit_check(q.unit_code, "unit", ERR_INVALID_FIELD, NULL, &r->fault);
     if (!rc)
-        rc = auth_require_area(r, q.unit_code);
+        rc = area_require(r, q.unit_code);
     if (!rc)
         rc = http_query_int(r, "since", 0, INT64_MAX, 0, &q.since);
     if (!rc)

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "cmd/cmd.h"
 #include "core/kek.h"
 #include "store/migrate.h"

@@ -11,7 +11,7 @@
 
 #include "admin/account.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "cmd/cmd.h"
 #include "core/arena.h"
 #include "core/clock.h"

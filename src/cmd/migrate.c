@@ -3,7 +3,7 @@
  */
 #include <stdio.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "cmd/cmd.h"
 #include "core/kek.h"
 #include "keys/keys.h"

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "cmd/cmd.h"
 #include "core/kek.h"
 #include "core/log.h"

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/jsonin.h"
 #include "qr/qr.h"
 

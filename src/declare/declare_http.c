@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/auth.h"
+#include "area/scope.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -237,7 +237,7 @@ enum err declare_handle_flagged(struct http_req *r)
         unit = r->who->unit_code;
     int rc = unit_check(unit, "unit", ERR_INVALID_FIELD, &u, &r->fault);
     if (!rc)
-        rc = auth_require_area(r, unit);
+        rc = area_require(r, unit);
     if (rc)
         return rc;
     if (!date) {

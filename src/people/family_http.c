@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/scope.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -292,7 +292,7 @@ enum err people_handle_family_requests(struct http_req *r)
         return http_fail(r, ERR_INVALID_FIELD, "unit", "unit must be a known unit code");
     struct people_link_request *list;
     int n;
-    int rc = auth_require_area(r, unit);
+    int rc = area_require(r, unit);
     if (!rc)
         rc = store_err(people__link_requests_pending(r->store, &r->arena, unit, 0, clock_now(), &list, &n));
     if (!rc)
@@ -335,7 +335,7 @@ static int decide_tx(struct store *s, void *arg)
     if (rc)
         return rc;
     const char *unit = q.commune_code[0] ? q.commune_code : UNIT_NATION;
-    if ((rc = auth_require_area(r, unit)))
+    if ((rc = area_require(r, unit)))
         return rc;
     if (strcmp(q.status, "pending") || q.expires_at <= clock_now())
         return http_fail(r, ERR_CONFLICT, "id", "this request is no longer open");

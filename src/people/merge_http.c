@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/scope.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/jsonin.h"
 #include "http/http.h"
@@ -23,7 +23,7 @@
 static int require_area(struct http_req *r, const struct person *p, const struct person *keep)
 {
     const char *unit = p->commune_code ? p->commune_code : keep && keep->commune_code ? keep->commune_code : NULL;
-    return auth_require_area(r, unit ? unit : UNIT_NATION);
+    return area_require(r, unit ? unit : UNIT_NATION);
 }
 
 static char *id_text(struct http_req *r, int64_t id)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/ids.h"
 #include "core/jsonin.h"
 #include "core/text.h"

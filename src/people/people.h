@@ -72,6 +72,8 @@ int people_require_access(struct http_req *r, int64_t person_id, struct person *
 int people_require_located(struct http_req *r, int64_t person_id, const char *field, struct person *out,
                            const struct unit **commune);
 
+/* Answers QR verification for personal cards (qr_on_verify 'P'): called once by main at start. */
+void people_follow_qr(void);
 /* The person's current personal QR payload (CDN1.P...). */
 enum err people_qr_payload(struct store *s, const struct person *p, char out[256]);
 /* Resolves a scanned personal QR: verifies signature and serial. ERR_INVALID_FIELD (field) if bad. */

@@ -13,8 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/text.h"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/clock.h"
 #include "core/text.h"
 #include "people/people_int.h"
@@ -550,6 +550,23 @@ enum store_rc people_renormalise_names(struct store *s, int64_t *changed)
 }
 
 /* ---- personal QR ---- */
+
+/* A card is current while its serial is the person's: revoking bumps it (qr_on_verify). */
+static int card_current(struct store *s, const struct qr_parsed *q)
+{
+    struct arena a;
+    arena_init(&a);
+    struct person p;
+    int rc = people_find_by_code(s, &a, q->fields[0], &p);
+    int current = rc == STORE_OK && p.qr_serial == strtoll(q->fields[1], NULL, 10);
+    arena_release(&a);
+    return rc == STORE_OK || rc == STORE_DONE ? current : -1;
+}
+
+void people_follow_qr(void)
+{
+    qr_on_verify('P', card_current);
+}
 
 enum err people_qr_payload(struct store *s, const struct person *p, char out[256])
 {

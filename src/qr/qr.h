@@ -39,6 +39,16 @@ struct qr_parsed {
 };
 
 /*
+ * Whether a payload with a good signature is still current (a personal card
+ * not revoked since it was printed).  The domain that issues a type answers
+ * for it, registered once at start (people_follow_qr() for 'P'), so that QR
+ * verification never reaches up into the domains: 1 current, 0 not, -1 the
+ * store failed.
+ */
+typedef int (*qr_current_fn)(struct store *s, const struct qr_parsed *p);
+void qr_on_verify(char type, qr_current_fn fn);
+
+/*
  * Signs "CDN1.<type>.<fields joined by .>", writing the whole payload into out.
  * type is 'P' (2 fields), 'D' (1) or 'V' (1); fields as QR_FIELD_MAX says.
  * Returns 0, ERR_INVALID_FIELD for a bad type/field count/field, or an enum

@@ -12,7 +12,6 @@
 
 #include "core/jsonin.h"
 #include "http/http.h"
-#include "people/people.h"
 #include "qr/qr.h"
 #include "store/store.h"
 
@@ -97,6 +96,29 @@ static const char *type_name(char type)
 }
 
 /* POST /api/v1/qr/verify */
+static struct {
+    char type;
+    qr_current_fn fn;
+} current_fns[4];
+
+void qr_on_verify(char type, qr_current_fn fn)
+{
+    for (size_t i = 0; i < sizeof(current_fns) / sizeof(current_fns[0]); i++)
+        if (!current_fns[i].type || current_fns[i].type == type) {
+            current_fns[i].type = type;
+            current_fns[i].fn = fn;
+            return;
+        }
+}
+
+static qr_current_fn current_fn(char type)
+{
+    for (size_t i = 0; i < sizeof(current_fns) / sizeof(current_fns[0]); i++)
+        if (current_fns[i].type == type)
+            return current_fns[i].fn;
+    return NULL;
+}
+
 enum err qr_handle_verify(struct http_req *r)
 {
     static const char *const fields[] = {"payload", NULL};
@@ -124,15 +146,13 @@ enum err qr_handle_verify(struct http_req *r)
         return http_fail(r, ERR_UNAVAILABLE, NULL, "could not check the payload now; try again");
 
     const char *reason = st == QR_VALID ? NULL : qr_status_name(st);
-    if (st == QR_VALID && parsed.type == 'P') {
-        /* The signature is good; the card may still be an old one. */
-        struct person p;
-        rc = people_find_by_code(r->store, &r->arena, parsed.fields[0], &p);
-        if (rc && rc != STORE_DONE)
+    qr_current_fn current = st == QR_VALID ? current_fn(parsed.type) : NULL;
+    if (current) {
+        /* The signature is good; the payload may still be an old one (a revoked card). */
+        int now_current = current(r->store, &parsed);
+        if (now_current < 0)
             return http_fail(r, ERR_UNAVAILABLE, NULL, "could not check the payload now; try again");
-        char *end;
-        long long serial = strtoll(parsed.fields[1], &end, 10);
-        if (rc == STORE_DONE || p.qr_serial != serial)
+        if (!now_current)
             reason = "revoked";
     }
     json_t *out = json_pack("{s:b}", "valid", reason == NULL);

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/scope.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -166,7 +166,7 @@ enum err quarantine_handle_list(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
-    int rc = auth_area(r, "unit", &u);
+    int rc = area_from_query(r, "unit", &u);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
     const char *status = http_query(r, "status");
@@ -224,7 +224,7 @@ static int load_order(struct http_req *r, struct quarantine_order *o)
         return store_err(rc);
     if (r->who->person_id)
         return 0;
-    return auth_require_area(r, o->commune_code[0] ? o->commune_code : UNIT_NATION);
+    return area_require(r, o->commune_code[0] ? o->commune_code : UNIT_NATION);
 }
 
 /* GET /api/v1/quarantine/orders/{id} */
@@ -266,7 +266,7 @@ enum err quarantine_handle_photo(struct http_req *r)
     store_finalize(st);
     if (bad)
         return ERR_INTERNAL;
-    rc = auth_require_area(r, commune);
+    rc = area_require(r, commune);
     if (rc)
         return rc;
     audit_request(r, "quarantine.photo.read", "quarantine_checkin", http_param(r, "id"), commune);
@@ -278,7 +278,7 @@ enum err quarantine_handle_alerts(struct http_req *r)
 {
     const struct unit *u;
     int64_t limit;
-    int rc = auth_area(r, "unit", &u);
+    int rc = area_from_query(r, "unit", &u);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
     if (rc)
@@ -314,7 +314,7 @@ enum err quarantine_handle_alerts(struct http_req *r)
 enum err quarantine_handle_compliance(struct http_req *r)
 {
     const struct unit *u;
-    int rc = auth_area(r, "unit", &u);
+    int rc = area_from_query(r, "unit", &u);
     if (rc)
         return rc;
     int64_t now = clock_now(), today = vn_day(now);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/ids.h"

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/buf.h"
 #include "core/secret.h"
 #include "core/text.h"

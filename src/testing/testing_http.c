@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "area/scope.h"
 #include "admin/account.h"
-#include "admin/auth.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -31,7 +31,7 @@ int testing__session_access(struct http_req *r, const struct testing_session *s)
 {
     int role = r->who->role;
     if (role_admin_level(role) >= 0)
-        return auth_require_area(r, s->commune_code);
+        return area_require(r, s->commune_code);
     if (role == ROLE_SAMPLER) {
         if (testing_sampler_assigned(r->store, s->id, r->who->account_id))
             return 0;
@@ -96,7 +96,7 @@ enum err testing_handle_site_create(struct http_req *r)
     if (!rc && u->level != 3)
         rc = http_fail(r, ERR_INVALID_FIELD, "commune_code", "commune_code must be a commune or ward (5 digits)");
     if (!rc)
-        rc = auth_require_area(r, s.commune_code);
+        rc = area_require(r, s.commune_code);
     if (rc)
         return rc;
     const char *comm;
@@ -110,7 +110,7 @@ enum err testing_handle_site_create(struct http_req *r)
     rc = testing_site_get(r->store, &r->arena, s.id, &out);
     if (rc)
         return store_err(rc);
-    if (!created && auth_require_area(r, out.commune_code))
+    if (!created && area_require(r, out.commune_code))
         return r->fault.code;
     return http_reply_json(r, created ? 201 : 200, testing_site_to_json(&out));
 }
@@ -123,7 +123,7 @@ static int list_unit(struct http_req *r, const struct unit **u)
         unit = r->who->unit_code;
     int rc = unit_check(unit, "unit", ERR_INVALID_FIELD, u, &r->fault);
     if (!rc)
-        rc = auth_require_area(r, unit);
+        rc = area_require(r, unit);
     return rc;
 }
 
@@ -258,7 +258,7 @@ enum err testing_handle_session_create(struct http_req *r)
         return http_fail(r, ERR_INVALID_FIELD, "site_id", "no site has id %lld", (long long)site_id);
     if (rc)
         return store_err(rc);
-    rc = auth_require_area(r, site.commune_code);
+    rc = area_require(r, site.commune_code);
     for (int i = 0; !rc && i < ctx.nsamplers; i++)
         rc = check_sampler(r, ctx.samplers[i], site.commune_code);
     if (rc)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/clock.h"
 #include "core/mem.h"
 #include "store/sql.h"

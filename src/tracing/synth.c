@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/mem.h"
 #include "store/store.h"
 #include "tracing/tracing.h"

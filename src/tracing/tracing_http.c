@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/auth.h"
+#include "area/scope.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -51,7 +51,7 @@ static int case_in_area(struct http_req *r, int64_t case_id, const char *field)
         return http_fail(r, ERR_NOT_FOUND, field, "no case has id %lld", (long long)case_id);
     if (rc)
         return store_err(rc);
-    return auth_require_area(r, commune);
+    return area_require(r, commune);
 }
 
 /* ------------------------------------------------------------ cases */
@@ -210,7 +210,7 @@ enum err tracing_handle_runs(struct http_req *r)
 static int read_list_query(struct http_req *r, struct tracing_contact_filter *q, const struct unit **u,
                            int64_t max_limit)
 {
-    int rc = auth_area(r, "unit", u);
+    int rc = area_from_query(r, "unit", u);
     if (!rc)
         rc = http_query_int(r, "degree", 1, 2, 0, &q->degree);
     if (!rc)
@@ -383,7 +383,7 @@ enum err tracing_handle_contact_update(struct http_req *r)
         return http_fail(r, ERR_NOT_FOUND, "id", "no contact has id %lld", (long long)c.id);
     if (rc)
         return store_err(rc);
-    rc = auth_require_area(r, commune[0] ? commune : UNIT_NATION);
+    rc = area_require(r, commune[0] ? commune : UNIT_NATION);
     if (rc)
         return rc;
     c.commune = commune[0] ? commune : NULL;
@@ -520,7 +520,7 @@ enum err tracing_handle_interview(struct http_req *r)
 enum err tracing_handle_policy_get(struct http_req *r)
 {
     const struct unit *u;
-    int rc = auth_area(r, "unit", &u);
+    int rc = area_from_query(r, "unit", &u);
     if (rc)
         return rc;
     struct tracing_policy p;
@@ -643,7 +643,7 @@ static int policy_province(struct http_req *r, const struct unit **u)
     int rc = unit_check(http_param(r, "province"), "province", ERR_NOT_FOUND, u, &r->fault);
     if (!rc && (*u)->level != 1)
         rc = http_fail(r, ERR_NOT_FOUND, "province", "%s is not a province", (*u)->code);
-    return rc ? rc : auth_require_area(r, (*u)->code);
+    return rc ? rc : area_require(r, (*u)->code);
 }
 
 /* PUT /api/v1/tracing/policy/{province} (national admins, the province's admins): the province's override,
@@ -683,7 +683,7 @@ enum err tracing_handle_policy_province_delete(struct http_req *r)
 enum err tracing_handle_test_orders(struct http_req *r)
 {
     const struct unit *u;
-    int rc = auth_area(r, "unit", &u);
+    int rc = area_from_query(r, "unit", &u);
     if (rc)
         return rc;
     int64_t today = vn_day(clock_now()), from = today, to = today;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/log.h"
 #include "store/sql.h"
 #include "store/store.h"

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/auth.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"

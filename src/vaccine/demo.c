@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "people/people.h"

@@ -10,7 +10,6 @@
  */
 #include <string.h>
 
-#include "admin/auth.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "people/people.h"
 #include "store/sql.h"
 #include "store/store.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/secret.h"

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"

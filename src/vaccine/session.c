@@ -6,8 +6,7 @@
  */
 #include <string.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"

@@ -4,8 +4,8 @@
  */
 #include <string.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/scope.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -91,7 +91,7 @@ enum err vaccine_handle_site_create(struct http_req *r)
     if (!rc)
         rc = check_capacity(r, d, c.capacity = json_object_get(body, "capacity"));
     if (!rc)
-        rc = auth_require_area(r, c.commune);
+        rc = area_require(r, c.commune);
     if (rc)
         return rc;
     unit_ancestors(u, &c.province, &c.district, &c.commune);

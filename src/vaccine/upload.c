@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/secret.h"
 #include "core/text.h"
 #include "core/validate.h"

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin/auth.h"
+#include "area/scope.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "http/http.h"
 #include "people/people.h"
 #include "store/store.h"
@@ -30,7 +30,7 @@ bool vaccine__is_citizen(const struct http_req *r)
 int vaccine__area_query(struct http_req *r, const char *name, const char **code)
 {
     const struct unit *u;
-    int rc = auth_area(r, name, &u);
+    int rc = area_from_query(r, name, &u);
     if (!rc)
         *code = u->code;
     return rc;
@@ -43,7 +43,7 @@ int vaccine__require_row_area(struct http_req *r, const json_t *row, const char 
     const char *commune = vaccine__str(row, key);
     if (!commune)
         return http_fail(r, ERR_FORBIDDEN, NULL, "this record lies outside your area");
-    return auth_require_area(r, commune);
+    return area_require(r, commune);
 }
 
 bool vaccine__parse_day(const char *day, const char *hhmm, int64_t *out)

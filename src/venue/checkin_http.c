@@ -12,9 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/auth.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "venue/checkin.h"

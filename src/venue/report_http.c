@@ -8,8 +8,8 @@
  */
 #include <string.h>
 
-#include "admin/auth.h"
-#include "admin/unit.h"
+#include "area/scope.h"
+#include "area/unit.h"
 #include "core/clock.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -48,7 +48,7 @@ enum err checkin_handle_report(struct http_req *r)
         return http_fail(r, ERR_INVALID_FIELD, "from", "from must not be after to");
     if (to - from + 1 > CHECKIN_REPORT_MAX_DAYS)
         return http_fail(r, ERR_INVALID_FIELD, "to", "a report covers at most %d days", CHECKIN_REPORT_MAX_DAYS);
-    if ((rc = auth_require_area(r, u->code)))
+    if ((rc = area_require(r, u->code)))
         return rc;
 
     struct checkin_report_row *rows;

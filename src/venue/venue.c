@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/auth.h"
+#include "area/scope.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/text.h"
 #include "http/http.h"
 #include "venue/venue_int.h"
@@ -95,7 +95,7 @@ int venue_require_manage(struct http_req *r, const struct venue *v)
     if (r->who->role == ROLE_VENUE_OWNER && r->who->account_id && r->who->account_id == v->owner_account_id)
         return 0;
     if (role_admin_level(r->who->role) >= 0)
-        return auth_require_area(r, v->commune_code);
+        return area_require(r, v->commune_code);
     return http_fail(r, ERR_FORBIDDEN, NULL, "only the venue's owner and the officials of its area may do this");
 }
 

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin/auth.h"
+#include "area/scope.h"
 #include "admin/role.h"
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
@@ -141,7 +141,7 @@ enum err venue_handle_list(struct http_req *r)
     if (is_official(r)) {
         if (!q.unit_code)
             q.unit_code = r->who->unit_code;
-        rc = auth_require_area(r, q.unit_code);
+        rc = area_require(r, q.unit_code);
         if (rc) {
             r->fault.field = "unit";
             return rc;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/clock.h"
 #include "qr/qr.h"
 #include "store/sql.h"

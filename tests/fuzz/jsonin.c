@@ -4,7 +4,7 @@
  * rich bodies without a database: a person (POST /api/v1/people), a
  * declaration (POST /api/v1/declarations) and tracing parameters.
  */
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/jsonin.h"
 #include "declare/declare.h"
 #include "fuzz.h"

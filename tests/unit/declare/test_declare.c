@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/arena.h"
 #include "declare/declare.h"
 #include "store/migrate.h"

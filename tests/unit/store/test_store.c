@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/err.h"
 #include "store/migrate.h"
 #include "store/store.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/arena.h"
 #include "core/secret.h"
 #include "store/migrate.h"

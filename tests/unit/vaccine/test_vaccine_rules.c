@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "core/kek.h"
 #include "store/migrate.h"
 #include "store/store.h"

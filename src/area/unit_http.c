@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "admin/unit.h"
+#include "area/unit.h"
 #include "http/http.h"
 
 #define UNIT_SEARCH_MAX 100

@@ -8,8 +8,8 @@
  * then need no query.  Every located record carries its province, district
  * and commune codes, so "inside my area" is one indexed column comparison.
  */
-#ifndef CORDON_ADMIN_UNIT_H
-#define CORDON_ADMIN_UNIT_H
+#ifndef CORDON_AREA_UNIT_H
+#define CORDON_AREA_UNIT_H
 
 #include <stdbool.h>
 #include <stddef.h>

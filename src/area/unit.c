@@ -1,4 +1,4 @@
-#include "admin/unit.h"
+#include "area/unit.h"
 
 #include <stdlib.h>
 #include <string.h>
