@@ -69,6 +69,14 @@ const char *quarantine_photo_type(const unsigned char *p, size_t len);
 enum store_rc quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now,
                                       int64_t *id, bool *created);
 
+/*
+ * Compliance per commune of area (a unit code; store_sql_area) today: active
+ * orders, the slots due so far and those answered by a check-in inside the
+ * radius, today's check-ins, open alerts, and compliance = answered / due
+ * (null before any slot is due).  For the page, daily reports and jobs alike.
+ */
+enum store_rc quarantine_compliance(struct store *s, const char *area, int64_t now, json_t **out);
+
 /* Follows tracing's decisions: every new verified F1 gets an order under the policy in force (called
  * once by main, before any thread runs). */
 void quarantine_follow_tracing(void);

@@ -380,3 +380,64 @@ void quarantine_follow_tracing(void)
 {
     tracing_on_new_f1(order_for_f1);
 }
+
+/* ---------------------------------------------------------------- compliance */
+
+enum store_rc quarantine_compliance(struct store *s, const char *area, int64_t now, json_t **out)
+{
+    int64_t today = vn_day(now);
+    struct quarantine_filter f = {.area = area};
+    struct store_stmt *st;
+    int64_t day0 = vn_day_start(today);
+    enum store_rc rc = quarantine__compliance_query(s, &f, day0, today, &st);
+    json_t *arr = json_array();
+    json_t *cur = NULL;
+    char commune[8] = "";
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        const char *cc = store_col_text(st, 0) ? store_col_text(st, 0) : "";
+        if (!cur || strcmp(cc, commune)) {
+            snprintf(commune, sizeof(commune), "%s", cc);
+            cur = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "commune_code", cc, "active_orders", 0, "slots_due", 0,
+                            "slots_answered", 0, "checkins_today", 0, "open_alerts", 0);
+            json_array_append_new(arr, cur);
+        }
+        int per = (int)store_col_int(st, 2);
+        int64_t starts[48];
+        int nstarts = 0, due = 0, answered = 0;
+        rc = quarantine__answered_slots(s, store_col_int(st, 1), day0, starts, 48, &nstarts);
+        for (int k = 0; k < per && !rc; k++) {
+            int64_t s0, s1;
+            quarantine_slot_of_day(per, today, k, &s0, &s1);
+            if (s1 > now || s0 < store_col_int(st, 3))
+                continue;
+            due++;
+            for (int j = 0; j < nstarts; j++)
+                if (starts[j] == s0) {
+                    answered++;
+                    break;
+                }
+        }
+#define ADD(key, v) json_object_set_new(cur, key, json_integer(json_integer_value(json_object_get(cur, key)) + (v)))
+        ADD("active_orders", 1);
+        ADD("slots_due", due);
+        ADD("slots_answered", answered);
+        ADD("checkins_today", store_col_int(st, 4));
+        ADD("open_alerts", store_col_int(st, 5));
+#undef ADD
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(arr);
+        return rc;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        json_int_t due = json_integer_value(json_object_get(v, "slots_due"));
+        json_int_t answered = json_integer_value(json_object_get(v, "slots_answered"));
+        json_object_set_new(v, "compliance", due ? json_real((double)answered / (double)due) : json_null());
+    }
+    *out = arr;
+    return STORE_OK;
+}

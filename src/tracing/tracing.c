@@ -4,9 +4,11 @@
  * No SQL, no HTTP: sources bring the data (tracing_source.c).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonin.h"
 #include "core/mem.h"
 #include "tracing/tracing.h"
 
@@ -435,4 +437,58 @@ int tracing_trace_batch(const struct tracing_engine *e, const struct tracing_cas
         pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&b.lock);
     return 0;
+}
+
+/* ------------------------------------------------------------ the policy */
+
+enum err tracing_policy_apply(json_t *body, struct tracing_policy *p, struct fault *f)
+{
+    int64_t v;
+    bool has;
+    enum err rc = ERR_OK;
+    struct {
+        const char *name;
+        int64_t min, max;
+        int *out;
+    } ints[] = {{"quarantine_days", 1, 60, &p->quarantine_days},
+                {"checkins_per_day", 1, 12, &p->checkins_per_day},
+                {"radius_m", 10, 5000, &p->radius_m},
+                {"grace_minutes", 0, 720, &p->grace_minutes},
+                {"window_days_before", 0, 14, &p->window_days_before}};
+    for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++) {
+        rc = jsonin_int(body, ints[i].name, false, ints[i].min, ints[i].max, &v, &has, f);
+        if (!rc && has)
+            *ints[i].out = (int)v;
+    }
+    const char *kind;
+    if (!rc)
+        rc = jsonin_str(body, "place_kind", false, 8, &kind, f);
+    if (!rc && kind) {
+        if (strcmp(kind, "home") && strcmp(kind, "centre"))
+            rc = fault_set(f, ERR_INVALID_FIELD, "place_kind", "place_kind must be home or centre");
+        else
+            snprintf(p->place_kind, sizeof(p->place_kind), "%s", kind);
+    }
+    int enabled = -1;
+    if (!rc)
+        rc = jsonin_bool(body, "enabled", false, &enabled, f);
+    if (!rc && enabled >= 0)
+        p->enabled = enabled;
+    json_t *days = rc ? NULL : json_object_get(body, "test_days");
+    if (days && !json_is_null(days)) {
+        if (!json_is_array(days) || json_array_size(days) > 10)
+            return fault_set(f, ERR_INVALID_FIELD, "test_days", "test_days must be an array of at most 10 days");
+        size_t i;
+        json_t *d;
+        char buf[128] = "";
+        size_t len = 0;
+        json_array_foreach(days, i, d) {
+            if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 60)
+                return fault_set(f, ERR_INVALID_FIELD, "test_days", "test_days holds day numbers from 1 to 60");
+            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
+                                    (long long)json_integer_value(d));
+        }
+        snprintf(p->test_days, sizeof(p->test_days), "%s", buf);
+    }
+    return rc;
 }

@@ -285,6 +285,14 @@ enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out);
 enum store_rc tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out,
                                  const char **source);
 
+/* Applies the fields present in a JSON object (any subset of quarantine_days, place_kind,
+ * checkins_per_day, radius_m, grace_minutes, test_days, enabled, window_days_before) to *p;
+ * ERR_INVALID_FIELD naming the field on a bad value, *p then partly changed. */
+enum err tracing_policy_apply(json_t *body, struct tracing_policy *p, struct fault *f);
+/* Sets the national policy (province NULL), or a province's override (p NULL: removes it, and the
+ * province follows the nation again). */
+enum store_rc tracing_policy_set(struct store *s, const char *province, const struct tracing_policy *p, int64_t now);
+
 /*
  * What tracing decides for a new, verified F1 beyond its own test orders: a
  * quarantine order under the policy in force where they live.  The quarantine

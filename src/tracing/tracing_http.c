@@ -534,59 +534,6 @@ enum err tracing_handle_policy_get(struct http_req *r)
     return http_reply_json(r, 200, o);
 }
 
-/* Applies the fields present in body (any subset) to *p; 4xx naming the field on bad input. */
-static int read_policy_body(struct http_req *r, json_t *body, struct tracing_policy *p)
-{
-    int64_t v;
-    bool has;
-    int rc = 0;
-    struct {
-        const char *name;
-        int64_t min, max;
-        int *out;
-    } ints[] = {{"quarantine_days", 1, 60, &p->quarantine_days},
-                {"checkins_per_day", 1, 12, &p->checkins_per_day},
-                {"radius_m", 10, 5000, &p->radius_m},
-                {"grace_minutes", 0, 720, &p->grace_minutes},
-                {"window_days_before", 0, 14, &p->window_days_before}};
-    for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++) {
-        rc = jsonin_int(body, ints[i].name, false, ints[i].min, ints[i].max, &v, &has, &r->fault);
-        if (!rc && has)
-            *ints[i].out = (int)v;
-    }
-    const char *kind;
-    if (!rc)
-        rc = jsonin_str(body, "place_kind", false, 8, &kind, &r->fault);
-    if (!rc && kind) {
-        if (strcmp(kind, "home") && strcmp(kind, "centre"))
-            rc = http_fail(r, ERR_INVALID_FIELD, "place_kind", "place_kind must be home or centre");
-        else
-            snprintf(p->place_kind, sizeof(p->place_kind), "%s", kind);
-    }
-    int enabled = -1;
-    if (!rc)
-        rc = jsonin_bool(body, "enabled", false, &enabled, &r->fault);
-    if (!rc && enabled >= 0)
-        p->enabled = enabled;
-    json_t *days = rc ? NULL : json_object_get(body, "test_days");
-    if (days && !json_is_null(days)) {
-        if (!json_is_array(days) || json_array_size(days) > 10)
-            return http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days must be an array of at most 10 days");
-        size_t i;
-        json_t *d;
-        char buf[128] = "";
-        size_t len = 0;
-        json_array_foreach(days, i, d) {
-            if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 60)
-                return http_fail(r, ERR_INVALID_FIELD, "test_days", "test_days holds day numbers from 1 to 60");
-            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
-                                    (long long)json_integer_value(d));
-        }
-        snprintf(p->test_days, sizeof(p->test_days), "%s", buf);
-    }
-    return rc;
-}
-
 static const char *const policy_fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
                                             "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
 
@@ -600,9 +547,7 @@ struct policy_ctx {
 static int policy_tx(struct store *s, void *arg)
 {
     struct policy_ctx *c = arg;
-    int rc = !c->province       ? tracing_policy_put(s, &c->p, clock_now())
-             : c->remove        ? tracing_policy_put_province(s, c->province, NULL, clock_now())
-                                : tracing_policy_put_province(s, c->province, &c->p, clock_now());
+    int rc = tracing_policy_set(s, c->province, c->remove ? NULL : &c->p, clock_now());
     if (!rc)
         rc = audit_request(c->r, c->remove ? "tracing.policy.remove" : "tracing.policy.update", "tracing_policy",
                            c->province ? c->province : UNIT_NATION, c->province);
@@ -631,7 +576,7 @@ enum err tracing_handle_policy_put(struct http_req *r)
     if (!rc)
         rc = tracing_policy_get(r->store, &c.p) ? ERR_INTERNAL : 0;
     if (!rc)
-        rc = read_policy_body(r, body, &c.p);
+        rc = tracing_policy_apply(body, &c.p, &r->fault);
     if (!rc)
         rc = store_tx(r->store, policy_tx, &c);
     return rc ? rc : policy_reply(r, NULL);
@@ -659,7 +604,7 @@ enum err tracing_handle_policy_province_put(struct http_req *r)
     if (!rc)
         rc = store_err(tracing_policy_for(r->store, u->code, &c.p, NULL));
     if (!rc)
-        rc = read_policy_body(r, body, &c.p);
+        rc = tracing_policy_apply(body, &c.p, &r->fault);
     c.province = rc ? NULL : u->code;
     if (!rc)
         rc = store_tx(r->store, policy_tx, &c);

@@ -77,6 +77,13 @@ enum store_rc tracing_policy_for(struct store *s, const char *place, struct trac
     return tracing_policy_get(s, out);
 }
 
+enum store_rc tracing_policy_set(struct store *s, const char *province, const struct tracing_policy *p, int64_t now)
+{
+    if (!province)
+        return p ? tracing_policy_put(s, p, now) : STORE_ERROR; /* the nation always has a policy */
+    return tracing_policy_put_province(s, province, p, now);
+}
+
 enum store_rc tracing_policy_put_province(struct store *s, const char *province,
                                           const struct tracing_policy *p, int64_t now)
 {
