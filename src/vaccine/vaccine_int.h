@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "audit/audit.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "store/store.h"
@@ -155,6 +156,20 @@ struct vaccine_dose_new {
     int64_t now;
 };
 enum store_rc vaccine__dose_insert(struct store *s, const struct vaccine_dose_new *in, int64_t *id);
+
+/* A dose to record (vaccine_dose_record, dose.c). */
+struct vaccine_dose_request {
+    const char *client_id, *lot;
+    const struct vaccine_product *prod;
+    int dose_number;          /* 0: the person's next */
+    int64_t at;               /* when given; 0: now */
+    int64_t vaccinator_id;
+    const char *vaccinator_name;
+    struct audit_entry audit; /* who records it (action and subject are filled in) */
+};
+enum err vaccine_dose_record(struct store *s, struct arena *a, const struct vaccine_data *d,
+                             const struct vaccine_dose_request *in, const json_t *visit, const struct person *p,
+                             int64_t now, int64_t *dose_id, bool *created, struct fault *f);
 
 /* Loads history rows into h (at most VACCINE_MAX_DOSES), strings in a. */
 enum store_rc vaccine__history(struct store *s, struct arena *a, int64_t person_id,
