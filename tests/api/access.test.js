@@ -7,6 +7,7 @@
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
+const { vnToday } = require('../lib/vn-time');
 const { assertError, assertStatus, createAccount, uniqueName, PASSWORD, UNITS } = require('../lib/fixtures');
 const { createPerson, uniqueCccd, uniquePhone, citizenWithProfile } = require('../lib/people');
 const { clientId, venueOwner, venue } = require('../lib/checkin');
@@ -17,7 +18,7 @@ const tok = {}; // name -> token
 
 let seq = 0;
 const cid = (p) => `${p}-${process.pid}-${++seq}-${Date.now() % 100000}`;
-const vnDay = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+const vnDay = () => vnToday();
 
 async function account(name, role, unit) {
   const username = uniqueName(name.toLowerCase());

@@ -10,6 +10,7 @@
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
+const { vnToday } = require('../lib/vn-time');
 const {
   ROLES, UNITS, HANOI_UNIT_FOR_ROLE, PASSWORD, createAccount, assertError, assertStatus,
 } = require('../lib/fixtures');
@@ -26,10 +27,7 @@ let clientSeq = 0;
 
 const clientId = () => { clientSeq += 1; return `decl-${process.pid}-${clientSeq}-${Date.now()}`; };
 
-/** Today's date in Vietnam (UTC+7), offset by `days`, as YYYY-MM-DD. */
-function localDate(days = 0) {
-  return new Date(Date.now() + 7 * 3600 * 1000 + days * 86400 * 1000).toISOString().slice(0, 10);
-}
+const localDate = vnToday;
 
 const HEALTH_OK = { kind: 'health', health_status: 'well', symptoms: [], exposure: [] };
 const HEALTH_FLAGGED = { kind: 'health', health_status: 'unwell', symptoms: ['fever', 'cough'], exposure: ['contact_with_case'] };

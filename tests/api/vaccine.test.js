@@ -8,6 +8,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
+const { vnToday } = require('../lib/vn-time');
 const { UNITS, createAccount, assertError, assertStatus, uniqueName } = require('../lib/fixtures');
 const { citizenWithProfile, createPerson, uniquePhone, uniqueCccd } = require('../lib/people');
 
@@ -109,10 +110,7 @@ let seq = 0;
 // Client ids are 8-64 characters of [A-Za-z0-9_-]: pad the pid so a short prefix still makes 8.
 const cid = (p = 'c') => `${p}-${String(process.pid).padStart(6, '0')}-${++seq}`;
 
-/** Today's date in Vietnam (UTC+7), YYYY-MM-DD. */
-function vnDay(offsetDays = 0) {
-  return new Date(Date.now() + 7 * 3600 * 1000 + offsetDays * 86400000).toISOString().slice(0, 10);
-}
+const vnDay = vnToday;
 
 async function site(token = tok.commune, over = {}) {
   const r = await srv.api('POST', '/api/v1/vaccine/sites', {

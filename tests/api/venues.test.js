@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startServer, REPO_ROOT } = require('../lib/server');
+const { vnToday } = require('../lib/vn-time');
 const { UNITS, OPERATIONAL_ROLES, createAccount, assertError, assertStatus, uniqueName, PASSWORD } =
   require('../lib/fixtures');
 
@@ -53,10 +54,6 @@ function run(cmd, args) {
   return r;
 }
 
-/** Today's date in Vietnam (UTC+7), YYYY-MM-DD. */
-function vnToday() {
-  return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
-}
 
 async function getBinary(token, urlPath) {
   const res = await fetch(srv.url + urlPath, { headers: token ? { authorization: `Bearer ${token}` } : {} });

@@ -5,6 +5,7 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { PASSWORD, createAccount, assertStatus } = require('./fixtures');
+const { vnDate } = require('./vn-time');
 
 let phoneSeq = 0;
 /** A fresh Vietnamese mobile number, different in every call of this process. */
@@ -19,10 +20,6 @@ function clientId() {
   return crypto.randomUUID();
 }
 
-/** YYYY-MM-DD of an instant (epoch seconds) in Vietnam, UTC+7 all year. */
-function vnDate(epoch) {
-  return new Date((epoch + 7 * 3600) * 1000).toISOString().slice(0, 10);
-}
 
 /** Signs a citizen in by one-time code (read from the outbox as the national admin): {token, person}. */
 async function citizenLogin(srv, adminToken, phone = freshPhone()) {

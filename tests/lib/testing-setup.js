@@ -6,6 +6,7 @@
 // Also: camera videos of several QR codes shown one after another (one browser launch).
 
 const assert = require('node:assert/strict');
+const { vnToday } = require('./vn-time');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { createAccount, UNITS, PASSWORD } = require('./fixtures');
@@ -65,10 +66,7 @@ async function testingSession(srv, opts = {}) {
   };
 }
 
-/** Today's date in Việt Nam (UTC+7), YYYY-MM-DD. */
-function todayVn() {
-  return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
-}
+const todayVn = () => vnToday();
 
 /** Registers a person as staff (token); answers the person. */
 async function newPerson(srv, token, fields = {}) {

@@ -8,14 +8,12 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const zlib = require('node:zlib');
 const { UNITS, createAccount, uniqueName, PASSWORD } = require('./fixtures');
+const { vnToday } = require('./vn-time');
 
 let seq = 0;
 const cid = (p = 'c') => `${p}-${process.pid}-${Date.now() % 100000}-${++seq}`;
 
-/** Today's date in Viet Nam (UTC+7), YYYY-MM-DD. */
-function vnDay(offsetDays = 0) {
-  return new Date(Date.now() + 7 * 3600 * 1000 + offsetDays * 86400000).toISOString().slice(0, 10);
-}
+const vnDay = vnToday;
 
 function ok(r, status, what) {
   assert.equal(r.status, status, `${what}: ${r.status} ${r.text.slice(0, 400)}`);
