@@ -350,3 +350,13 @@ int people__claim(struct store *s, struct arena *a, const struct person *me, int
     }
     return STORE_OK;
 }
+
+enum store_rc people__merge_find_client(struct store *s, const char *client_id, int64_t *merge_ref)
+{
+    return store_int(s, merge_ref, "SELECT id FROM person_merges WHERE client_id = ?", "s", client_id);
+}
+
+enum store_rc people__merge_undone_by(struct store *s, int64_t merge_ref, int64_t account_id)
+{
+    return store_run(s, NULL, "UPDATE person_merges SET undone_by = ? WHERE id = ?", "ii", account_id, merge_ref);
+}

@@ -64,7 +64,7 @@ static int merge_tx(struct store *s, void *arg)
     int rc;
     if (c->in.client_id) {
         struct people_merge_row prior = {0};
-        rc = store_int(s, &c->ref, "SELECT id FROM person_merges WHERE client_id = ?", "s", c->in.client_id);
+        rc = people__merge_find_client(s, c->in.client_id, &c->ref);
         if (!rc && (rc = people__merge_row(s, &r->arena, c->ref, &prior)) == STORE_OK &&
             (prior.keep != c->in.keep || prior.merged != c->in.merged))
             return http_fail(r, ERR_CONFLICT, "client_id", "client_id was used for another merge");
@@ -164,7 +164,7 @@ static int undo_tx(struct store *s, void *arg)
         return http_fail(r, ERR_CONFLICT, "id", "merge %lld was undone already", (long long)c->id);
     if ((rc = people_get(s, &r->arena, c->row.keep, &keep)) || (rc = require_area(r, &keep, NULL)))
         return rc;
-    rc = store_run(s, NULL, "UPDATE person_merges SET undone_by = ? WHERE id = ?", "ii", r->who->account_id, c->id);
+    rc = people__merge_undone_by(s, c->id, r->who->account_id);
     if (!rc)
         rc = audit_request(r, "person.merge_undo", "person", id_text(r, c->row.merged), keep.commune_code);
     return rc;

@@ -174,6 +174,10 @@ int people__merge_check(const struct person *keep, const struct person *merged, 
 int people__merge(struct store *s, struct arena *a, const struct people_merge_in *in, int64_t *merge_ref);
 /* Reads merge merge_ref: STORE_OK, or STORE_DONE if none. */
 int people__merge_row(struct store *s, struct arena *a, int64_t merge_ref, struct people_merge_row *out);
+/* The merge a client_id made; STORE_DONE when none. */
+enum store_rc people__merge_find_client(struct store *s, const char *client_id, int64_t *merge_ref);
+/* Records which account undid a merge. */
+enum store_rc people__merge_undone_by(struct store *s, int64_t merge_ref, int64_t account_id);
 /* Undoes merge merge_ref (unless *out says it was undone already): STORE_OK, STORE_DONE if no such merge. */
 int people__merge_undo(struct store *s, struct arena *a, int64_t merge_ref, int64_t undone_by,
                        struct people_merge_row *out);
