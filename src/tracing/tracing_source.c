@@ -104,7 +104,9 @@ static int venue_load(struct store *s, const struct tracing_params *p, int64_t f
     int rc = store_query(s, &st,
                          "SELECT venue_id, person_id, checked_in_at, checked_out_at FROM checkins"
                          " WHERE checked_in_at >= ? AND checked_in_at <= ?",
-                         "ii", from - p->max_stay, until);
+                         /* a contact may arrive within the slack after the window's end: a case
+                          * there at 23:40 meets someone who came at 00:05 */
+                         "ii", from - p->max_stay, until + p->slack + p->skew);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK; /* next row */
         int64_t venue = store_col_int(st, 0), person = store_col_int(st, 1);
