@@ -352,9 +352,25 @@ enum store_rc quarantine__answered_slots(struct store *s, int64_t order_id, int6
 
 /* ---------------------------------------------------------------- orders from tracing's decisions */
 
+/*
+ * One person has at most one active order: a new exposure extends the one
+ * running (its end moves to the later of the two) instead of starting a second
+ * order, which would double the reminders and raise false "missed" alerts.
+ */
 static enum store_rc order_for_f1(struct store *s, const struct tracing_f1_order *f1, int64_t now)
 {
     const struct tracing_policy *pol = f1->policy;
+    int64_t end = f1->start_day + pol->quarantine_days - 1, running = 0;
+    enum store_rc rc = store_int(s, &running,
+                                 "SELECT id FROM quarantine_orders WHERE person_id = ? AND status = 'active'"
+                                 " ORDER BY id LIMIT 1",
+                                 "i", f1->person_id);
+    if (rc == STORE_OK)
+        return store_run(s, NULL,
+                         "UPDATE quarantine_orders SET end_day = ?, updated_at = ? WHERE id = ? AND end_day < ?", "iiii",
+                         end, now, running, end);
+    if (rc != STORE_DONE)
+        return rc;
     char cid[64];
     snprintf(cid, sizeof(cid), "policy-%lld-%lld", (long long)f1->case_id, (long long)f1->person_id);
     struct quarantine_order_new o = {
@@ -363,7 +379,7 @@ static enum store_rc order_for_f1(struct store *s, const struct tracing_f1_order
         .case_id = f1->case_id,
         .kind = pol->place_kind,
         .start_day = f1->start_day,
-        .end_day = f1->start_day + pol->quarantine_days - 1,
+        .end_day = end,
         .checkins_per_day = pol->checkins_per_day,
         .radius_m = pol->radius_m,
         .grace_minutes = pol->grace_minutes,

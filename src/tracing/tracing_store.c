@@ -289,6 +289,15 @@ static void read_home(struct store_stmt *st, void *ctx)
     h->unverified = store_col_int(st, 3) != 0;
 }
 
+/* A confirmed case stays a link in the chain but gets no F1 orders: they are isolated already. */
+static bool is_confirmed_case(struct store *s, int64_t person)
+{
+    int64_t n = 0;
+    return store_int(s, &n, "SELECT COUNT(*) FROM cases WHERE person_id = ? AND status = 'confirmed'", "i", person) ==
+               STORE_OK &&
+           n > 0;
+}
+
 #define HOME_OF_PERSON "SELECT province_code, district_code, commune_code, unverified FROM persons WHERE id = ?"
 
 static tracing_f1_hook f1_hook; /* set once at start, read-only afterwards */
@@ -430,7 +439,7 @@ static int save_tx(struct store *s, void *arg)
             /* each F1 gets the policy in force where they live; an unverified contact gets nothing
              * until a tracer confirms (tracing_contact_confirm) */
             struct tracing_policy kpol;
-            new_f1 = new_f1 && !h.unverified;
+            new_f1 = new_f1 && !h.unverified && !is_confirmed_case(s, k->person);
             if (!rc && new_f1)
                 rc = tracing_policy_for(s, h.commune[0] ? h.commune : NULL, &kpol, NULL);
             if (!rc && new_f1)

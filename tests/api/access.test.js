@@ -202,3 +202,38 @@ describe('check-ins cannot be forged', () => {
     assertStatus(own, 201);
   });
 });
+
+describe('orders follow tracing\'s decisions once per person', () => {
+  let v;
+  let tracer;
+  before(async () => {
+    const owner = await venueOwner(srv, admin, uniqueName('own'), UNITS.phucXa);
+    v = await venue(srv, owner.token, tok.hnCommune, { name: 'Nhà hàng Hai Bà' });
+    tracer = tok.hnTracer || (await account('hnTracer', 'tracer', UNITS.phucXa), tok.hnTracer);
+  });
+
+  test('an F1 of two cases has one active order; a confirmed case gets none as an F1', async () => {
+    const person = async (name) => (await createPerson(srv, tok.hnCommune, { full_name: name, cccd: uniqueCccd() })).person;
+    const [x, z, y] = [await person('Mai Hắc Đế'), await person('Lý Bí'), await person('Triệu Quang Phục')];
+    for (const p of [x, z, y]) {
+      assertStatus(await srv.api('POST', `/api/v1/venues/${v.id}/checkins`, { token: v.ownerToken,
+        body: { client_id: clientId(), cccd: p.cccd } }), 201, 'check-in');
+    }
+    const cases = [];
+    for (const p of [x, z]) {
+      const r = await srv.api('POST', '/api/v1/tracing/cases', { token: tracer, body: { client_id: clientId(),
+        person_id: p.id, test_date: vnDay(), isolated_date: vnDay() } });
+      assertStatus(r, 201, 'case');
+      cases.push(r.json.id);
+    }
+    assertStatus(await srv.api('POST', '/api/v1/tracing/runs', { token: tracer, body: { case_ids: cases } }), 201, 'run');
+    const orders = (await srv.api('GET', `/api/v1/quarantine/orders?unit=${UNITS.phucXa}&limit=1000`, { token: tracer }))
+      .json.orders;
+    assert.equal(orders.filter((o) => o.person_id === y.id).length, 1, 'one active order for the F1 of both cases');
+    assert.equal(orders.filter((o) => o.person_id === z.id || o.person_id === x.id).length, 0,
+      'confirmed cases are F1 of each other but get no quarantine order');
+    // they still stay linked in the chain
+    const contacts = (await srv.api('GET', `/api/v1/tracing/contacts?case_id=${cases[0]}`, { token: tracer })).json.contacts;
+    assert.ok(contacts.some((c) => c.person_id === z.id), 'the other case is still a contact of the first');
+  });
+});
