@@ -17,32 +17,16 @@
 #include "core/err.h"
 #include "store/migrate.h"
 #include "store/store.h"
-
-static char path[64];
+#include "support/store_fixture.h"
 
 static int setup(void **state)
 {
-    snprintf(path, sizeof(path), "/tmp/cordon-test-store-%d.db", (int)getpid());
-    char url[96], err[256];
-    snprintf(url, sizeof(url), "sqlite:%s", path);
-    struct store *s;
-    if (store_open(url, &s, err, sizeof(err)))
-        return -1;
-    *state = s;
-    return 0;
+    return fixture_store_open(state, "store", false);
 }
 
 static int teardown(void **state)
 {
-    store_close(*state);
-    unit_registry_free();
-    char p[128];
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
-    return 0;
+    return fixture_store_close(state);
 }
 
 static void binds_and_rows(void **state)

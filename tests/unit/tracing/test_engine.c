@@ -13,37 +13,17 @@
 #include "area/unit.h"
 #include "store/migrate.h"
 #include "store/store.h"
+#include "support/store_fixture.h"
 #include "tracing/tracing.h"
-
-static char path[64];
 
 static int setup(void **state)
 {
-    snprintf(path, sizeof(path), "/tmp/cordon-test-engine-%d.db", (int)getpid());
-    char url[96], err[256];
-    snprintf(url, sizeof(url), "sqlite:%s", path);
-    struct store *s;
-    if (store_open(url, &s, err, sizeof(err)))
-        return -1;
-    if (migrate_apply(s, NULL) || unit_reference_load(s, NULL) || unit_registry_load(s)) {
-        store_close(s);
-        return -1;
-    }
-    *state = s;
-    return 0;
+    return fixture_store_open(state, "engine", true);
 }
 
 static int teardown(void **state)
 {
-    store_close(*state);
-    unit_registry_free();
-    char p[128];
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
-    return 0;
+    return fixture_store_close(state);
 }
 
 static void checkin(struct store *s, const char *client_id, int64_t venue, int64_t person, int64_t at)

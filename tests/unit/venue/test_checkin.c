@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "store/migrate.h"
 #include "store/store.h"
+#include "support/store_fixture.h"
 #include "venue/checkin.h"
 
 /* ---------------------------------------------------------------- rules */
@@ -116,35 +117,14 @@ static void who_may_check_in_whom(void **state)
 
 /* ---------------------------------------------------------------- store and job */
 
-static char path[64];
-
 static int setup(void **state)
 {
-    snprintf(path, sizeof(path), "/tmp/cordon-test-checkin-%d.db", (int)getpid());
-    char url[96], err[256];
-    snprintf(url, sizeof(url), "sqlite:%s", path);
-    struct store *s;
-    if (store_open(url, &s, err, sizeof(err)))
-        return -1;
-    if (migrate_apply(s, NULL) || unit_reference_load(s, NULL) || unit_registry_load(s)) {
-        store_close(s);
-        return -1;
-    }
-    *state = s;
-    return 0;
+    return fixture_store_open(state, "checkin", true);
 }
 
 static int teardown(void **state)
 {
-    store_close(*state);
-    unit_registry_free();
-    char p[128];
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
-    return 0;
+    return fixture_store_close(state);
 }
 
 static int64_t count_rows(struct store *s)
