@@ -632,6 +632,12 @@ static int to_json(const struct cbor_item *it, json_t **out, char *err, size_t e
                 snprintf(err, errlen, "map key is not a text string");
                 goto bad;
             }
+            /* JSON keys are C strings to everyone who reads them (jansson's
+             * iteration too): a NUL would silently cut one. */
+            if (memchr(k->data, 0, k->len)) {
+                snprintf(err, errlen, "map key contains a NUL character");
+                goto bad;
+            }
             if (json_object_getn(*out, (const char *)k->data, k->len)) {
                 snprintf(err, errlen, "duplicate map key \"%.*s\"", (int)(k->len > 40 ? 40 : k->len),
                          (const char *)k->data);

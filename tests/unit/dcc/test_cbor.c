@@ -234,6 +234,7 @@ static void test_to_json_rejects(void **state)
     static const char *bad[] = {
         "a10102",             /* integer key */
         "a2616101616102",     /* duplicate key */
+        "a263610062016361006302", /* keys "a\0b" and "a\0c": a NUL would make them one */
         "4100",               /* byte string */
         "f7",                 /* undefined */
         "1bffffffffffffffff", /* beyond int64 */
