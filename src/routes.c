@@ -42,6 +42,7 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/units", unit_handle_list, PUBLIC, 0, 0},
     {"GET", "/api/v1/units/search", unit_handle_search, PUBLIC, 0, 0},
     {"GET", "/api/v1/units/{code}", unit_handle_get, PUBLIC, 0, 0},
+    {"GET", "/api/v1/map", area_handle_map, PUBLIC, 0, 0},
 
     {"GET", "/api/v1/accounts", account_handle_list, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/accounts", account_handle_create, ROLES_ADMIN, 0, 0},

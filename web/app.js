@@ -31,6 +31,7 @@ import { verifyView } from './js/views/vaccine-verify.js';
 import { vaxOversightView } from './js/views/vaccine-oversight.js';
 import { workListView, chainView, TRACING_ROLES } from './js/views/tracing.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
+import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
@@ -186,6 +187,9 @@ const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), 
 route('/tracing', tracingRoles(workListView));
 route('/tracing/cases/:id', tracingRoles(chainView));
 route('/quarantine', tracingRoles(quarantineOversightView));
+route('/quarantine/orders', tracingRoles(ordersView));
+route('/quarantine/orders/new', tracingRoles(newOrderView));
+route('/quarantine/orders/:id', tracingRoles(orderView));
 route('/me/quarantine', citizenOnly(myQuarantineView));
 route('/', () => {});
 route('*', notFoundView);

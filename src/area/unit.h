@@ -62,6 +62,14 @@ void unit_ancestors(const struct unit *u, const char **province, const char **di
 struct http_req;
 json_t *unit_to_json(const struct unit *u);
 enum err unit_handle_list(struct http_req *r);
+
+/* Maps (map_http.c): the tile server a deployment set, else the shipped outlines. */
+#define MAP_OUTLINES_PATH "/maps/provinces.geojson"
+#define MAP_OUTLINES_CREDIT "geoBoundaries (CC BY 4.0)"
+void area_map_configure(const char *tiles_url, const char *attribution);
+/* "" (none), or an http(s) or server path URL holding {z}, {x} and {y}. */
+bool area_map_tiles_url_valid(const char *url);
+enum err area_handle_map(struct http_req *r);
 enum err unit_handle_search(struct http_req *r);
 enum err unit_handle_get(struct http_req *r);
 

@@ -158,14 +158,27 @@ int cmd_serve(int argc, char **argv)
     checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     venue_configure(c.public_url, c.web_dir);
 
-    /* Browser libraries come from npm (package-lock.json), installed beside web/. */
-    char jsqr[600];
+    if (!area_map_tiles_url_valid(c.map_tiles_url)) {
+        fprintf(stderr, "cordon serve: map_tiles_url must be an http(s) URL or a path holding {z}, {x} and {y}\n");
+        return 2;
+    }
+    area_map_configure(c.map_tiles_url, c.map_attribution);
+
+    /* Browser libraries come from npm (package-lock.json), installed beside web/; the
+     * province outlines from data/. */
+    char jsqr[600], leaflet_js[600], leaflet_css[600], outlines[600];
     snprintf(jsqr, sizeof(jsqr), "%s/../node_modules/jsqr/dist/jsQR.js", c.web_dir);
-    const struct http_alias aliases[] = {{"/vendor/jsQR.js", jsqr}};
+    snprintf(leaflet_js, sizeof(leaflet_js), "%s/../node_modules/leaflet/dist/leaflet.js", c.web_dir);
+    snprintf(leaflet_css, sizeof(leaflet_css), "%s/../node_modules/leaflet/dist/leaflet.css", c.web_dir);
+    snprintf(outlines, sizeof(outlines), "%s/../data/vn-geo/provinces.geojson", c.web_dir);
+    const struct http_alias aliases[] = {{"/vendor/jsQR.js", jsqr},
+                                         {"/vendor/leaflet.js", leaflet_js},
+                                         {"/vendor/leaflet.css", leaflet_css},
+                                         {MAP_OUTLINES_PATH, outlines}};
 
     struct http_server_opts o = {
         .aliases = aliases,
-        .naliases = 1,
+        .naliases = sizeof(aliases) / sizeof(aliases[0]),
         .listen = c.listen,
         .threads = c.threads,
         .web_dir = c.web_dir,

@@ -82,6 +82,10 @@ int config_set(struct config *c, const char *key, const char *value)
         return copy(c->kek_file, sizeof(c->kek_file), value);
     if (!strcmp(key, "outbox_retention_days"))
         return parse_int(value, 1, 3650, &c->outbox_retention_days);
+    if (!strcmp(key, "map_tiles_url"))
+        return copy(c->map_tiles_url, sizeof(c->map_tiles_url), value);
+    if (!strcmp(key, "map_attribution"))
+        return copy(c->map_attribution, sizeof(c->map_attribution), value);
     return -1;
 }
 
@@ -189,6 +193,8 @@ static const struct {
     {"CORDON_DCC_VALUESETS_FILE", "dcc_valuesets_file"},
     {"CORDON_KEK_FILE", "kek_file"},
     {"CORDON_OUTBOX_RETENTION_DAYS", "outbox_retention_days"},
+    {"CORDON_MAP_TILES_URL", "map_tiles_url"},
+    {"CORDON_MAP_ATTRIBUTION", "map_attribution"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)

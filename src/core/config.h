@@ -39,6 +39,8 @@ struct config {
     char dcc_valuesets_file[512]; /* dcc_valuesets_file = EU DCC value sets replacing the shipped ones ("" none) */
     char kek_file[512];   /* kek_file = the key-encryption key (64 hex or 32 bytes); $CORDON_KEK (hex) wins */
     int outbox_retention_days; /* outbox_retention_days = days a delivered (or given-up) message is kept */
+    char map_tiles_url[512]; /* map_tiles_url = tile server for maps, {z}/{x}/{y} ("" draws the shipped province outlines) */
+    char map_attribution[256]; /* map_attribution = credit shown on maps drawn from map_tiles_url */
 };
 
 /* Fills defaults, then the file (path may be NULL), then the environment. */

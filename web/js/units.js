@@ -22,6 +22,13 @@ export function getUnit(code) {
   return cached(unitCache, code, () => get(`/api/v1/units/${seg(code)}`));
 }
 
+/** A unit's name as an element: shown once it arrives, never the bare code to the user. */
+export function unitNameEl(code) {
+  const el = h('span', { class: 'unit-name', 'data-code': code || '' }, code ? '…' : '');
+  if (code) getUnit(code).then((u) => { el.textContent = (u && u.name) || code; }).catch(() => { el.textContent = code; });
+  return el;
+}
+
 /** Children of a unit; the nation's children are the provinces. */
 export function getChildren(code) {
   return cached(childCache, code, () => get('/api/v1/units', { query: code === NATION ? {} : { parent: code } })

@@ -6,25 +6,14 @@
 // fires (the user navigated away), or when the page is hidden.
 
 import { h, replace, clear } from '../dom.js';
+import { loadScript } from '../vendor.js';
 
 const FRAME_MS = 120;       // time between decode attempts
 const MAX_SIDE = 640;       // frames are scaled down to this for decoding
-let jsqrLoading = null;
 
 /** Loads /vendor/jsQR.js once; resolves with the jsQR function. */
 export function loadJsQR() {
-  if (window.jsQR) return Promise.resolve(window.jsQR);
-  if (!jsqrLoading) {
-    jsqrLoading = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = '/vendor/jsQR.js';
-      s.async = true;
-      s.onload = () => (window.jsQR ? resolve(window.jsQR) : reject(new Error('jsQR missing')));
-      s.onerror = () => { jsqrLoading = null; reject(new Error('jsQR could not be loaded')); };
-      document.head.appendChild(s);
-    });
-  }
-  return jsqrLoading;
+  return loadScript('/vendor/jsQR.js', 'jsQR');
 }
 
 /**

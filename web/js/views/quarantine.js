@@ -8,9 +8,10 @@ import { get, idempotentPost, seg, isAbort } from '../api.js';
 import { errorBox, accessDenied } from '../errors.js';
 import { formatTime, formatNumber, getLang, markI18n } from '../i18n.js';
 import { link, navigate } from '../router.js';
-import { getUnit } from '../units.js';
+import { unitNameEl as unitName } from '../units.js';
 import { photoCamera, blobToDataUrl, currentPosition } from '../components/photo-camera.js';
 import { vnDate, vnDayStart, VN_ZONE } from '../vn-time.js';
+import { alertCard } from './quarantine-orders.js';
 
 // The schedule as the server keeps it: 07:00–21:00 local time (UTC+7) cut into equal slots.
 const DAY_FROM = 7 * 3600;
@@ -211,12 +212,6 @@ function checkinBox(o, signal, onDone) {
 
 /* ---------------------------------------------------------------- officials */
 
-function unitName(code) {
-  const el = h('span', { class: 'unit-name', 'data-code': code || '' }, code || '');
-  if (code) getUnit(code).then((u) => { if (u && u.name) el.textContent = u.name; }).catch(() => {});
-  return el;
-}
-
 export async function quarantineOversightView({ root, query, signal }) {
   const unit = query.get('unit') || '';
   const unitF = field({ name: 'unit', label: 'tracing.filter_unit', hint: 'tracing.filter_unit_hint', attrs: { value: unit, inputmode: 'numeric', autocomplete: 'off', testid: 'q-filter-unit' } });
@@ -229,7 +224,8 @@ export async function quarantineOversightView({ root, query, signal }) {
   const compBox = h('div', { testid: 'compliance-box' }, loading());
   const alertBox = h('div', { testid: 'alerts-box' }, loading());
   root.appendChild(h('section', { class: 'panel', testid: 'quarantine-view' },
-    h('h1', { t: 'quarantine.title' }), h('p', { class: 'lead', t: 'quarantine.lead' }), form,
+    h('h1', { t: 'quarantine.title' }), h('p', { class: 'lead', t: 'quarantine.lead' }),
+    h('p', null, h('a', { class: 'btn', href: '#/quarantine/orders', testid: 'to-orders', t: 'quarantine.to_orders' })), form,
     h('h2', { t: 'quarantine.compliance' }), compBox,
     h('h2', { t: 'quarantine.alerts' }), alertBox));
 
@@ -269,17 +265,7 @@ export async function quarantineOversightView({ root, query, signal }) {
     const list = alerts.value.alerts || [];
     if (!list.length) replace(alertBox, h('p', { class: 'muted empty', testid: 'alerts-empty', t: 'quarantine.no_alerts' }));
     else {
-      replace(alertBox, h('ul', { class: 'cards', testid: 'alerts-list' }, list.map((a) => h('li', {
-        class: 'card alert-card', testid: `qalert-${a.id}`, 'data-kind': a.kind, 'data-order': a.order_id,
-      },
-      h('div', { class: 'card-main' },
-        h('strong', { class: 'card-title' }, a.full_name || `#${a.person_id}`),
-        h('span', { class: 'badge badge-off', t: `quarantine.alert.${a.kind}` })),
-      h('div', { class: 'card-meta' },
-        a.phone ? h('a', { href: `tel:${a.phone}` }, a.phone) : null,
-        h('span', { t: 'quarantine.slot_at', tArgs: { time: a.slot_start ? formatTime(a.slot_start) : '' } }),
-        unitName(a.commune_code)),
-      a.detail ? h('p', { class: 'small breakable' }, a.detail) : null))));
+      replace(alertBox, h('ul', { class: 'cards', testid: 'alerts-list' }, list.map((a) => alertCard(a))));
     }
   }
 }
