@@ -159,13 +159,15 @@ int cmd_serve(int argc, char **argv)
     venue_configure(c.public_url, c.web_dir);
 
     /* Browser libraries come from npm (package-lock.json), installed beside web/. */
-    char jsqr[600];
+    char jsqr[600], dagre[600];
     snprintf(jsqr, sizeof(jsqr), "%s/../node_modules/jsqr/dist/jsQR.js", c.web_dir);
-    const struct http_alias aliases[] = {{"/vendor/jsQR.js", jsqr}};
+    /* the chain graph's layered layout (an ES module with its graph library inside) */
+    snprintf(dagre, sizeof(dagre), "%s/../node_modules/@dagrejs/dagre/dist/dagre.esm.js", c.web_dir);
+    const struct http_alias aliases[] = {{"/vendor/jsQR.js", jsqr}, {"/vendor/dagre.js", dagre}};
 
     struct http_server_opts o = {
         .aliases = aliases,
-        .naliases = 1,
+        .naliases = sizeof(aliases) / sizeof(aliases[0]),
         .listen = c.listen,
         .threads = c.threads,
         .web_dir = c.web_dir,
