@@ -25,8 +25,9 @@ const NODE_R = 20;
 const LABEL_H = 14;
 const CHAR_W = 6.2;
 const ASPECT_MIN = 0.8;   // width / height of the drawing box
-const ASPECT_MAX = 1.6;
+const ASPECT_MAX = 1.25;
 const MAX_PX_PER_UNIT = 2.5;
+const OPEN_PX_PER_UNIT = 1;  // the view after a group opens: its people at their drawn size
 const ZOOM_STEP = 1.6;
 
 function s(tag, attrs = {}) {
@@ -105,12 +106,20 @@ export function visibleChain(chain, open = new Set(), over = CLUSTER_OVER) {
       const key = `c${id}`;
       const isOpen = open.has(key);
       clusters.push({ key, parent: id, degree: byId.get(kids[0]).degree, count: kids.length, open: isOpen });
-      edges.push({ from: String(id), to: key, cluster: true, reasons: [] });
+      const toggle = { from: String(id), to: key, cluster: true, reasons: [] };
       if (!isOpen) {
+        edges.push(toggle);
         const hide = (k) => { hidden++; seen.add(k); for (const c of children.get(k) || []) hide(c); };
         for (const k of kids) hide(k);
         return;
       }
+      // Open: the group's node stays in the middle of its people, under their parent.
+      kids.forEach((k, i) => {
+        if (i === Math.floor(kids.length / 2)) edges.push(toggle);
+        edges.push({ from: String(id), to: String(k), reasons: edgeOf.get(k).reasons || [] });
+      });
+      for (const k of kids) visit(k);
+      return;
     }
     for (const k of kids) {
       edges.push({ from: String(id), to: String(k), reasons: edgeOf.get(k).reasons || [] });
@@ -134,27 +143,30 @@ export function layout(dagre, vis, labelText) {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'TB', nodesep: 12, ranksep: 44, edgesep: 6, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const n of vis.nodes) g.setNode(String(n.id), { width: NODE_W, height: NODE_H });
-  for (const c of vis.clusters) g.setNode(c.key, { width: NODE_W, height: NODE_H });
+  // Keys start with a letter: objects keep the insertion order of such keys (not of numeric ones),
+  // and dagre's first ordering of each layer follows it.
+  const k = (key) => `n${key}`;
+  for (const n of vis.nodes) g.setNode(k(n.id), { width: NODE_W, height: NODE_H });
+  for (const c of vis.clusters) g.setNode(k(c.key), { width: NODE_W, height: NODE_H });
   const f0 = vis.nodes.find((n) => n.degree === 0);
   for (const e of vis.edges) {
     const text = labelText(e);
-    g.setEdge(e.from, e.to, { width: text ? labelWidth(text) : 4, height: LABEL_H, labelpos: 'c' });
+    g.setEdge(k(e.from), k(e.to), { width: text ? labelWidth(text) : 4, height: LABEL_H, labelpos: 'c' });
   }
   // Someone whose link is missing still sits in the layer of their degree, under the case.
   const linked = new Set(vis.edges.map((e) => e.to));
   if (f0) {
     for (const n of vis.nodes) {
       if (n.degree > 0 && !linked.has(String(n.id))) {
-        g.setEdge(String(f0.id), String(n.id), { width: 0, height: 0, minlen: n.degree, hiddenLink: true });
+        g.setEdge(k(f0.id), k(n.id), { width: 0, height: 0, minlen: n.degree });
       }
     }
   }
   dagre.layout(g);
-  const pos = new Map(g.nodes().map((k) => [k, { x: g.node(k).x, y: g.node(k).y }]));
+  const pos = new Map(g.nodes().map((key) => [key.slice(1), { x: g.node(key).x, y: g.node(key).y }]));
   const routes = new Map();
   for (const e of vis.edges) {
-    const de = g.edge(e.from, e.to);
+    const de = g.edge(k(e.from), k(e.to));
     const a = pos.get(e.from);
     const b = pos.get(e.to);
     // From the bottom of the source's box to the top of the target's, through dagre's bends
@@ -327,11 +339,19 @@ export function chainGraph(chain, { dagre, onSelect, caseId = '', clusterOver = 
       markI18n(hint, 'text', c.open ? 'tracing.cluster_hint_close' : 'tracing.cluster_hint_open');
       g.appendChild(hint);
       const toggle = () => {
-        if (open.has(c.key)) open.delete(c.key);
-        else open.add(c.key);
-        render();
+        const opening = !open.has(c.key);
+        if (opening) open.add(c.key);
+        else open.delete(c.key);
+        const at = render();
         const again = svg.querySelector(`[data-testid="chain-cluster-${c.parent}"]`);
         if (again) again.focus({ preventScroll: true });
+        // An opened group can be far wider than the screen: show its start, between the parent
+        // and the group, at a readable size; "show all" and the zoom buttons go from there.
+        const me = at.get(c.key);
+        const parent = at.get(String(c.parent));
+        if (opening && me && parent && svg.clientWidth) {
+          setView(me.x, (me.y + parent.y) / 2, svg.clientWidth / OPEN_PX_PER_UNIT);
+        }
       };
       g.addEventListener('click', toggle);
       g.addEventListener('keydown', (ev) => {
@@ -348,6 +368,7 @@ export function chainGraph(chain, { dagre, onSelect, caseId = '', clusterOver = 
     svg = next;
     view = { ...fit };
     applyView();
+    return lay.pos;
   }
 
   /* Dragging moves a zoomed view. The pointer is captured only once the drag has begun, so a

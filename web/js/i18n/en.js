@@ -704,7 +704,7 @@ export default {
   'tracing.zoom_in': 'Zoom in',
   'tracing.zoom_out': 'Zoom out',
   'tracing.zoom_fit': 'Show all',
-  'tracing.export_png': 'Download PNG',
+  'tracing.export_png': 'Save PNG',
   'tracing.cluster_open': 'Open the group of {n} {degree}',
   'tracing.cluster_close': 'Close the group of {n} {degree}',
   'tracing.cluster_hint_open': 'Tap to open',
