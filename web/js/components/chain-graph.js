@@ -151,7 +151,7 @@ export function layout(dagre, vis, labelText) {
   const f0 = vis.nodes.find((n) => n.degree === 0);
   for (const e of vis.edges) {
     const text = labelText(e);
-    g.setEdge(k(e.from), k(e.to), { width: text ? labelWidth(text) : 4, height: LABEL_H, labelpos: 'c' });
+    g.setEdge(k(e.from), k(e.to), { width: text ? labelWidth(text) : 4, height: LABEL_H, labelpos: text ? 'r' : 'c', labeloffset: 4 });
   }
   // Someone whose link is missing still sits in the layer of their degree, under the case.
   const linked = new Set(vis.edges.map((e) => e.to));
