@@ -318,10 +318,10 @@ static void format_local(int64_t at, char out[17])
     out[16] = '\0';
 }
 
-/* Appends to out (len bytes, n used) what fmt says; stops quietly when full. */
-static void append(char *out, size_t len, size_t *n, const char *fmt, const char *s, long long v)
+/* Appends sep and s to out (len bytes, n used); stops quietly when full. */
+static void append(char *out, size_t len, size_t *n, const char *sep, const char *s)
 {
-    int w = s ? snprintf(out + *n, len - *n, fmt, s) : snprintf(out + *n, len - *n, fmt, v);
+    int w = snprintf(out + *n, len - *n, "%s%s", sep, s);
     if (w > 0 && (size_t)w < len - *n)
         *n += (size_t)w;
 }
@@ -343,18 +343,24 @@ static void reasons_text(const char *stored, char *out, size_t len)
                            : source && !strcmp(source, "venue")      ? (venue ? venue : "Địa điểm")
                            : source && !strcmp(source, "interview") ? "Phỏng vấn"
                                                                      : "Khác";
-        append(out, len, &n, n ? "; %s" : "%s", what, 0);
+        append(out, len, &n, n ? "; " : "", what);
         if (json_is_integer(at) && !household) {
             char when[17];
             format_local(json_integer_value(at), when);
-            append(out, len, &n, ", %s", when, 0);
+            append(out, len, &n, ", ", when);
         }
-        if (json_is_integer(minutes))
-            append(out, len, &n, ", %lld phút", NULL, (long long)json_integer_value(minutes));
+        if (json_is_integer(minutes)) {
+            char m[32];
+            snprintf(m, sizeof(m), "%lld phút", (long long)json_integer_value(minutes));
+            append(out, len, &n, ", ", m);
+        }
     }
     long long more = (long long)json_integer_value(json_object_get(wrap, "total")) - (long long)json_array_size(items);
-    if (more > 0)
-        append(out, len, &n, "; và %lld lý do khác", NULL, more);
+    if (more > 0) {
+        char m[48];
+        snprintf(m, sizeof(m), "và %lld lý do khác", more);
+        append(out, len, &n, "; ", m);
+    }
     json_decref(wrap);
 }
 
