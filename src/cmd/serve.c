@@ -166,19 +166,27 @@ int cmd_serve(int argc, char **argv)
 
     /* Browser libraries come from npm (package-lock.json), installed beside web/; the
      * province outlines from data/. */
-    char jsqr[600], leaflet_js[600], leaflet_css[600], outlines[600];
-    snprintf(jsqr, sizeof(jsqr), "%s/../node_modules/jsqr/dist/jsQR.js", c.web_dir);
-    snprintf(leaflet_js, sizeof(leaflet_js), "%s/../node_modules/leaflet/dist/leaflet.js", c.web_dir);
-    snprintf(leaflet_css, sizeof(leaflet_css), "%s/../node_modules/leaflet/dist/leaflet.css", c.web_dir);
-    snprintf(outlines, sizeof(outlines), "%s/../data/vn-geo/provinces.geojson", c.web_dir);
-    const struct http_alias aliases[] = {{"/vendor/jsQR.js", jsqr},
-                                         {"/vendor/leaflet.js", leaflet_js},
-                                         {"/vendor/leaflet.css", leaflet_css},
-                                         {MAP_OUTLINES_PATH, outlines}};
+    static const struct {
+        const char *url, *file;
+    } vendored[] = {
+        {"/vendor/jsQR.js", "node_modules/jsqr/dist/jsQR.js"},
+        /* the chain graph's layered layout (an ES module with its graph library inside) */
+        {"/vendor/dagre.js", "node_modules/@dagrejs/dagre/dist/dagre.esm.js"},
+        {"/vendor/leaflet.js", "node_modules/leaflet/dist/leaflet.js"},
+        {"/vendor/leaflet.css", "node_modules/leaflet/dist/leaflet.css"},
+        {MAP_OUTLINES_PATH, "data/vn-geo/provinces.geojson"},
+    };
+    enum { NVENDORED = sizeof(vendored) / sizeof(vendored[0]) };
+    char files[NVENDORED][600];
+    struct http_alias aliases[NVENDORED];
+    for (int i = 0; i < NVENDORED; i++) {
+        snprintf(files[i], sizeof(files[i]), "%s/../%s", c.web_dir, vendored[i].file);
+        aliases[i] = (struct http_alias){vendored[i].url, files[i]};
+    }
 
     struct http_server_opts o = {
         .aliases = aliases,
-        .naliases = sizeof(aliases) / sizeof(aliases[0]),
+        .naliases = NVENDORED,
         .listen = c.listen,
         .threads = c.threads,
         .web_dir = c.web_dir,

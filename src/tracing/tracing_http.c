@@ -228,7 +228,16 @@ static int read_list_query(struct http_req *r, struct tracing_contact_filter *q,
     return rc;
 }
 
-static json_t *contact_json(struct store_stmt *st)
+/* The name of the person a contact was found through, when the caller's area holds that person's home;
+ * NULL otherwise (as in the chain, people outside the area stay unnamed). */
+static const char *through_name(const struct http_req *r, struct store_stmt *st)
+{
+    const char *commune = store_col_text(st, 20);
+    bool visible = commune && r->who->unit_code && unit_within(r->who->unit_code, commune);
+    return visible ? store_col_text(st, 19) : NULL;
+}
+
+static json_t *contact_json(const struct http_req *r, struct store_stmt *st)
 {
     json_t *reasons = json_loads(store_col_text(st, 7), 0, NULL);
     json_t *o = json_pack("{s:I, s:I, s:I, s:i, s:I, s:I, s:i, s:o, s:s}", "id", (json_int_t)store_col_int(st, 0),
@@ -246,6 +255,11 @@ static json_t *contact_json(struct store_stmt *st)
     json_object_set_new(o, "updated_at", json_integer(store_col_int(st, 11)));
     /* found only through anonymous check-ins: no orders until a tracer confirms */
     json_object_set_new(o, "unverified", json_boolean(store_col_int(st, 16) != 0));
+    /* a person without a phone (a child, an elder) is reached through the relative who manages them */
+    const char *mphone = store_col_text(st, 17), *mname = store_col_text(st, 18), *through = through_name(r, st);
+    json_object_set_new(o, "manager_phone", mphone ? json_string(mphone) : json_null());
+    json_object_set_new(o, "manager_name", mname ? json_string(mname) : json_null());
+    json_object_set_new(o, "through_name", through ? json_string(through) : json_null());
     return o;
 }
 
@@ -262,7 +276,7 @@ enum err tracing_handle_contacts(struct http_req *r)
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        json_array_append_new(arr, contact_json(st));
+        json_array_append_new(arr, contact_json(r, st));
     }
     store_finalize(st);
     if (rc != STORE_DONE) {
@@ -273,7 +287,86 @@ enum err tracing_handle_contacts(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "contacts", arr));
 }
 
-/* GET /api/v1/tracing/contacts/export?unit=&format=csv|xlsx (&degree, status, case_id) */
+/* A contact status as the work list names it. */
+static const char *status_label(const char *status)
+{
+    static const char *const map[][2] = {{"not_reached", "Chưa liên hệ được"},
+                                         {"reached", "Đã liên hệ"},
+                                         {"tested", "Đã xét nghiệm"},
+                                         {"in_quarantine", "Đang cách ly"},
+                                         {"cleared", "Đã kết thúc theo dõi"}};
+    for (size_t i = 0; status && i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcmp(status, map[i][0]))
+            return map[i][1];
+    return status;
+}
+
+/* "2026-03-12 18:30", local time. */
+static void format_local(int64_t at, char out[17])
+{
+    char day[11];
+    vn_date_format(vn_day(at), day);
+    int64_t sec = at - vn_day_start(vn_day(at));
+    unsigned hh = (unsigned)(sec / 3600 % 24), mm = (unsigned)(sec % 3600 / 60);
+    memcpy(out, day, 10);
+    out[10] = ' ';
+    out[11] = (char)('0' + hh / 10);
+    out[12] = (char)('0' + hh % 10);
+    out[13] = ':';
+    out[14] = (char)('0' + mm / 10);
+    out[15] = (char)('0' + mm % 10);
+    out[16] = '\0';
+}
+
+/* Appends sep and s to out (len bytes, n used); stops quietly when full. */
+static void append(char *out, size_t len, size_t *n, const char *sep, const char *s)
+{
+    int w = snprintf(out + *n, len - *n, "%s%s", sep, s);
+    if (w > 0 && (size_t)w < len - *n)
+        *n += (size_t)w;
+}
+
+/* The reasons a contact was found, for a person reading the export:
+ * "Phở Lý Quốc Sư, 2026-03-12 18:30, 45 phút; Cùng hộ gia đình; Phỏng vấn, 2026-03-12 20:00, 30 phút". */
+static void reasons_text(const char *stored, char *out, size_t len)
+{
+    size_t n = 0, i;
+    out[0] = '\0';
+    json_t *wrap = json_loads(stored ? stored : "", 0, NULL), *items = json_object_get(wrap, "items"), *it;
+    json_array_foreach(items, i, it)
+    {
+        const char *source = json_string_value(json_object_get(it, "source"));
+        const char *venue = json_string_value(json_object_get(it, "venue_name"));
+        json_t *at = json_object_get(it, "at"), *minutes = json_object_get(it, "minutes");
+        bool household = source && !strcmp(source, "household");
+        const char *what = household                                 ? "Cùng hộ gia đình"
+                           : source && !strcmp(source, "venue")      ? (venue ? venue : "Địa điểm")
+                           : source && !strcmp(source, "interview") ? "Phỏng vấn"
+                                                                     : "Khác";
+        append(out, len, &n, n ? "; " : "", what);
+        if (json_is_integer(at) && !household) {
+            char when[17];
+            format_local(json_integer_value(at), when);
+            append(out, len, &n, ", ", when);
+        }
+        if (json_is_integer(minutes)) {
+            char m[32];
+            snprintf(m, sizeof(m), "%lld phút", (long long)json_integer_value(minutes));
+            append(out, len, &n, ", ", m);
+        }
+    }
+    long long more = (long long)json_integer_value(json_object_get(wrap, "total")) - (long long)json_array_size(items);
+    if (more > 0) {
+        char m[48];
+        snprintf(m, sizeof(m), "và %lld lý do khác", more);
+        append(out, len, &n, "; ", m);
+    }
+    json_decref(wrap);
+}
+
+/* GET /api/v1/tracing/contacts/export?unit=&format=csv|xlsx (&degree, status, case_id)
+ * One row per contact with the reasons it was found and through whom; a person without a phone shows
+ * the phone of the relative who manages them, named in the next column. */
 enum err tracing_handle_export(struct http_req *r)
 {
     struct tracing_contact_filter q = {0};
@@ -287,25 +380,38 @@ enum err tracing_handle_export(struct http_req *r)
         return rc;
     if (!http_query(r, "limit"))
         q.limit = 100000;
-    static const char *const cols[] = {"Mã", "Ca bệnh", "Loại", "Họ tên", "Điện thoại", "Địa chỉ", "Ngày sinh",
-                                       "Xã/phường", "Tiếp xúc đầu", "Nguy cơ", "Trạng thái", "Ghi chú", NULL};
+    static const char *const cols[] = {"Mã",           "Ca bệnh",   "Loại",   "Họ tên", "Điện thoại",
+                                       "Chủ số điện thoại (người thân quản lý)", "Địa chỉ",   "Ngày sinh", "Xã/phường",
+                                       "Tiếp xúc đầu", "Lý do",     "Qua ai", "Nguy cơ", "Trạng thái",
+                                       "Ghi chú",      NULL};
+    /* phones as the access table lets the caller's role see contacts and people */
+    bool masked = access_view(r->who->role, REC_CONTACT) == VIEW_MASKED || people_view(r) == VIEW_MASKED;
     struct export *e = export_begin(kind, cols);
     struct store_stmt *st;
     rc = tracing_contacts_query(r->store, &q, &st);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        char id[24], cs[24], deg[4], first[24], risk[8];
+        char id[24], cs[24], deg[4], first[17], risk[8], why[1200], phone[40];
         snprintf(id, sizeof(id), "%lld", (long long)store_col_int(st, 0));
         snprintf(cs, sizeof(cs), "%lld", (long long)store_col_int(st, 1));
         snprintf(deg, sizeof(deg), "F%d", (int)store_col_int(st, 3));
-        int64_t at = store_col_int(st, 5);
-        char day[11];
-        vn_date_format(vn_day(at), day);
-        int64_t sec = at - vn_day_start(vn_day(at));
-        snprintf(first, sizeof(first), "%s %02d:%02d", day, (int)(sec / 3600), (int)(sec % 3600 / 60));
+        format_local(store_col_int(st, 5), first);
         snprintf(risk, sizeof(risk), "%d", (int)store_col_int(st, 6));
-        const char *row[] = {id, cs, deg, store_col_text(st, 12), store_col_text(st, 13), store_col_text(st, 14),
-                             store_col_text(st, 15), store_col_text(st, 10), first, risk, store_col_text(st, 8),
+        reasons_text(store_col_text(st, 7), why, sizeof(why));
+        /* no phone of their own: the managing relative's, and whose it is */
+        const char *own = store_col_text(st, 13), *manager = NULL, *shown = own;
+        if (!own || !own[0]) {
+            shown = store_col_text(st, 17);
+            manager = shown && shown[0] ? store_col_text(st, 18) : NULL;
+        }
+        if (masked && shown)
+            access_mask(shown, phone, sizeof(phone));
+        const char *through = through_name(r, st);
+        if (!through && store_col_int(st, 4))
+            through = "(ngoài địa bàn)";
+        const char *row[] = {id,         cs,    deg,     store_col_text(st, 12), masked && shown ? phone : shown,
+                             manager,    store_col_text(st, 14), store_col_text(st, 15), store_col_text(st, 10),
+                             first,      why,   through, risk, status_label(store_col_text(st, 8)),
                              store_col_text(st, 9)};
         if (export_row(e, row)) {
             rc = ERR_TOO_LARGE;
@@ -395,7 +501,7 @@ enum err tracing_handle_contact_update(struct http_req *r)
     rc = tracing_contacts_query(r->store, &one, &st);
     if (!rc)
         rc = store_step(st);
-    json_t *o = rc == STORE_ROW ? contact_json(st) : NULL;
+    json_t *o = rc == STORE_ROW ? contact_json(r, st) : NULL;
     store_finalize(st);
     if (!o)
         return store_err(rc ? rc : STORE_ERROR);

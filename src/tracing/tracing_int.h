@@ -49,7 +49,8 @@ struct tracing_contact_filter {
     const char *status;
 };
 /* Rows: id, case_id, person_id, degree, through_person_id, first_at, risk, reasons, status, note,
- * commune_code, updated_at, full_name, phone, street, date_of_birth, unverified. */
+ * commune_code, updated_at, full_name, phone, street, date_of_birth, unverified, the phone and name of the
+ * relative managing the person (family managers), the name and commune of the person found through. */
 enum store_rc tracing_contacts_query(struct store *s, const struct tracing_contact_filter *f,
                                      struct store_stmt **st);
 /* Test orders due from from_day to to_day inside area: id, person_id, case_id, due_day, reason, status,

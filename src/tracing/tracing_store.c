@@ -520,7 +520,11 @@ enum store_rc tracing_contacts_query(struct store *s, const struct tracing_conta
     store_sql_init(&q,
                    "SELECT t.id, t.case_id, t.person_id, t.degree, t.through_person_id, t.first_at, t.risk, t.reasons,"
                    " t.status, t.note, t.commune_code, t.updated_at, p.full_name, p.phone, p.street, p.date_of_birth,"
-                   " t.unverified FROM tracing_contacts t LEFT JOIN persons p ON p.id = t.person_id WHERE 1 = 1",
+                   " t.unverified, mp.phone, mp.full_name, tp.full_name, tp.commune_code FROM tracing_contacts t"
+                   " LEFT JOIN persons p ON p.id = t.person_id"
+                   " LEFT JOIN person_managers pm ON pm.person_id = t.person_id"
+                   " LEFT JOIN persons mp ON mp.id = pm.manager_person_id"
+                   " LEFT JOIN persons tp ON tp.id = t.through_person_id WHERE 1 = 1",
                    "");
     store_sql_area(&q, "t", f->area);
     if (f->id)

@@ -114,7 +114,7 @@ describe('a tracer works the commune list and opens the chain', () => {
     // Drawn: every node has a circle with a size, every edge a visible line.
     const drawn = await page.evaluate(() => ({
       circles: [...document.querySelectorAll('[data-testid="chain-svg"] .chain-node circle')].map((el) => el.getBoundingClientRect().width),
-      lines: [...document.querySelectorAll('[data-testid="chain-svg"] .chain-edge line')].map((el) => Math.round(el.getTotalLength())),
+      lines: [...document.querySelectorAll('[data-testid="chain-svg"] .chain-edge path')].map((el) => Math.round(el.getTotalLength())),
     }));
     assert.equal(drawn.circles.length, 4);
     assert.ok(drawn.circles.every((w) => w > 10), `circles ${drawn.circles}`);

@@ -225,7 +225,7 @@ function alertState(a) {
 }
 
 export function alertCard(a) {
-  const li = h('li', { class: 'card alert-card', testid: `qalert-${a.id}` });
+  const li = h('li', { class: 'card alert-card', testid: `qalert-${a.id}`, 'data-order': a.order_id });
   function render() {
     const state = alertState(a);
     li.setAttribute('data-state', state);

@@ -121,6 +121,10 @@ export async function workListView({ root, query, signal }) {
     });
     const list = res.contacts || [];
     for (const c of list) names.set(c.person_id, c.full_name);
+    // the F1 each F2 was found through, named by the server when inside the caller's area
+    for (const c of list) {
+      if (c.degree === 2 && c.through_name && !names.has(c.through_person_id)) names.set(c.through_person_id, c.through_name);
+    }
     for (const c of list) ul.appendChild(contactCard(c, names));
     offset += list.length;
     more.hidden = list.length < PAGE;
@@ -143,6 +147,17 @@ export async function workListView({ root, query, signal }) {
       if (!isAbort(e)) box.appendChild(errorBox(e, 'list'));
     }
   });
+}
+
+/** The contact's phone; without one, the phone of the relative who manages them, named. */
+function contactPhone(c) {
+  if (c.phone) return h('a', { href: `tel:${c.phone}`, testid: `contact-phone-${c.id}` }, c.phone);
+  if (c.manager_phone) {
+    return h('span', { testid: `contact-manager-${c.id}` },
+      h('a', { href: `tel:${c.manager_phone}`, testid: `contact-phone-${c.id}` }, c.manager_phone), ' ',
+      h('span', { class: 'muted small', t: 'tracing.manager_phone', tArgs: { who: c.manager_name || '' } }));
+  }
+  return h('span', { class: 'muted', t: 'tracing.no_phone' });
 }
 
 /** One contact: who, how to reach them, why they were found, and the team's status. */
@@ -183,7 +198,7 @@ function contactCard(c, names) {
       h('strong', { class: 'card-title', testid: `contact-name-${c.id}` }, c.full_name || `#${c.person_id}`),
       degreeBadge(c.degree), badge),
     h('div', { class: 'card-meta' },
-      c.phone ? h('a', { href: `tel:${c.phone}`, testid: `contact-phone-${c.id}` }, c.phone) : h('span', { class: 'muted', t: 'tracing.no_phone' }),
+      contactPhone(c),
       c.street ? h('span', { class: 'breakable' }, c.street) : null,
       unitName(c.commune_code),
       c.date_of_birth ? h('span', null, c.date_of_birth) : null,
@@ -194,6 +209,17 @@ function contactCard(c, names) {
 }
 
 /* ---------------------------------------------------------------- a case's chain */
+
+let dagreLoading = null;
+
+/** The layout library (npm @dagrejs/dagre, served by the server at /vendor/dagre.js), loaded once. */
+function loadDagre() {
+  if (!dagreLoading) {
+    dagreLoading = import('/vendor/dagre.js').then((m) => m.default || m)
+      .catch((e) => { dagreLoading = null; throw e; });
+  }
+  return dagreLoading;
+}
 
 export async function chainView({ root, params, signal }) {
   const box = h('div', { testid: 'chain-box' }, loading());
@@ -237,10 +263,20 @@ export async function chainView({ root, params, signal }) {
   }
 
   if (!nodes.length) { replace(box, h('p', { class: 'muted empty', testid: 'chain-empty', t: 'tracing.chain_empty' })); return; }
+  let dagre;
+  try {
+    dagre = await loadDagre();
+  } catch {
+    replace(box, summary, h('div', { class: 'alert alert-error', role: 'alert', testid: 'chain-graph-error', t: 'tracing.graph_unavailable' }));
+    return;
+  }
+  if (signal && signal.aborted) return;
   const legend = h('ul', { class: 'chain-legend' },
     [0, 1, 2].map((d) => h('li', null, h('span', { class: `legend-dot chain-d${d}`, 'aria-hidden': 'true' }),
       h('span', { t: `tracing.legend.${d}` }))));
-  replace(box, summary, legend, h('div', { class: 'chain-wrap' }, chainGraph(chain, { onSelect: showNode })), detail);
+  const graph = chainGraph(chain, { dagre, onSelect: showNode, caseId: chain.case_id ?? params.id });
+  replace(box, summary, legend, h('p', { class: 'muted small', t: 'tracing.chain_hint' }),
+    h('div', { class: 'chain-wrap' }, graph), detail);
   // The case itself is shown first, so the panel is never empty of meaning.
   const f0 = nodes.find((n) => n.degree === 0);
   if (f0 && byId.has(f0.id)) showNode(f0);
