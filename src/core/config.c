@@ -82,6 +82,8 @@ int config_set(struct config *c, const char *key, const char *value)
         return copy(c->kek_file, sizeof(c->kek_file), value);
     if (!strcmp(key, "outbox_retention_days"))
         return parse_int(value, 1, 3650, &c->outbox_retention_days);
+    if (!strcmp(key, "quarantine_monitor_page"))
+        return parse_int(value, 1, 100000, &c->quarantine_monitor_page);
     return -1;
 }
 
@@ -110,6 +112,7 @@ static void defaults(struct config *c)
     c->checkin_venue_limit = 600;
     c->tracing_retention_days = 60;
     c->outbox_retention_days = 7;
+    c->quarantine_monitor_page = 500;
 }
 
 static char *trim(char *s)
@@ -189,6 +192,7 @@ static const struct {
     {"CORDON_DCC_VALUESETS_FILE", "dcc_valuesets_file"},
     {"CORDON_KEK_FILE", "kek_file"},
     {"CORDON_OUTBOX_RETENTION_DAYS", "outbox_retention_days"},
+    {"CORDON_QUARANTINE_MONITOR_PAGE", "quarantine_monitor_page"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)
