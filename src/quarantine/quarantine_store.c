@@ -290,10 +290,14 @@ void quarantine_configure(int page)
         monitor_page = page;
 }
 
+/* What one run of the monitor job has done; the *_tx callbacks set only their own fields, from scratch on
+ * each attempt (store_tx runs a callback again after a serialization failure). */
 struct monitor_ctx {
     int64_t now;
     int64_t after;        /* keyset: the last order id of the previous page */
-    int count;            /* orders in this page */
+    int64_t last;         /* this page: its last order id */
+    int count;            /* this page: orders read */
+    int64_t page_alerts;  /* this page: alerts raised */
     int64_t alerts, ended, photos, orders;
 };
 
@@ -302,18 +306,16 @@ static int monitor_end_tx(struct store *s, void *arg)
 {
     struct monitor_ctx *m = arg;
     int64_t today = vn_day(m->now);
-    int64_t n = 0;
-    int rc = store_run(s, &n,
+    m->photos = m->ended = 0;
+    int rc = store_run(s, &m->photos,
                        "DELETE FROM quarantine_photos WHERE order_id IN (SELECT id FROM quarantine_orders"
                        " WHERE status <> 'active' OR end_day < ?)",
                        "i", today);
-    m->photos += n;
     if (!rc)
-        rc = store_run(s, &n,
+        rc = store_run(s, &m->ended,
                        "UPDATE quarantine_orders SET status = 'ended', outcome = 'completed', ended_at = ?,"
                        " photos_deleted_at = ?, updated_at = ? WHERE status = 'active' AND end_day < ?",
                        "iiii", m->now, m->now, m->now, today);
-    m->ended += n;
     return rc;
 }
 
@@ -326,14 +328,14 @@ static int monitor_page_tx(struct store *s, void *arg)
     struct arena a;
     arena_init(&a);
     struct quarantine_order *orders;
-    int count = 0;
     int64_t keys[2] = {today, m->after};
-    int rc = quarantine__orders_page(s, &a, keys, monitor_page, &orders, &count);
-    m->count = count;
-    for (int i = 0; i < count && !rc; i++) {
+    m->count = 0;
+    m->last = m->after;
+    m->page_alerts = 0;
+    int rc = quarantine__orders_page(s, &a, keys, monitor_page, &orders, &m->count);
+    for (int i = 0; i < m->count && !rc; i++) {
         struct quarantine_order *o = &orders[i];
-        m->after = o->id;
-        m->orders++;
+        m->last = o->id;
         for (int64_t day = today - 1; day <= today && !rc; day++) {
             if (day < o->start_day || day > o->end_day)
                 continue;
@@ -351,7 +353,7 @@ static int monitor_page_tx(struct store *s, void *arg)
                     bool raised;
                     rc = quarantine__alert(s, o, "missed", s0,
                                            "không điểm danh trong khung giờ / no check-in in the slot", m->now, &raised);
-                    m->alerts += raised;
+                    m->page_alerts += raised;
                 }
             }
         }
@@ -369,6 +371,11 @@ int quarantine_job_monitor(struct store *s, int64_t now, const char **detail)
      * unique per slot, so a run cut short is finished by the next. */
     while (!rc) {
         rc = store_tx(s, monitor_page_tx, &m);
+        if (rc)
+            break;
+        m.orders += m.count;
+        m.alerts += m.page_alerts;
+        m.after = m.last;
         if (m.count < monitor_page)
             break;
     }
