@@ -310,6 +310,8 @@ static json_t *alert_json(struct store_stmt *st)
     json_object_set_new(j, "resolved_at", resolved ? json_integer(store_col_int(st, 13)) : json_null());
     json_object_set_new(j, "resolved_by", store_col_null(st, 14) ? json_null() : json_integer(store_col_int(st, 14)));
     json_object_set_new(j, "resolution_note", store_col_text(st, 15) ? json_string(store_col_text(st, 15)) : json_null());
+    /* whom to call about a person without a phone: the citizen who manages them */
+    json_object_set_new(j, "manager_phone", store_col_text(st, 16) ? json_string(store_col_text(st, 16)) : json_null());
     return j;
 }
 

@@ -71,7 +71,7 @@ enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_fil
                                     int *n);
 /* Alerts, newest first: id, order_id, person_id, kind, slot_start, detail, commune_code, created_at,
  * full_name, phone, acknowledged_at, acknowledged_by, acknowledge_note, resolved_at, resolved_by,
- * resolution_note. */
+ * resolution_note, the phone of the citizen managing the person. */
 enum store_rc quarantine__alerts_query(struct store *s, const struct quarantine_filter *f,
                                        struct store_stmt **st);
 /* Active orders begun by today, by commune: commune_code, id, checkins_per_day, created_at, check-ins

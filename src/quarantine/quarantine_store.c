@@ -475,7 +475,8 @@ enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_fil
 #define ALERT_COLUMNS                                                                                                 \
     "a.id, a.order_id, a.person_id, a.kind, a.slot_start, a.detail, a.commune_code, a.created_at, p.full_name,"   \
     " p.phone, a.acknowledged_at, a.acknowledged_by, a.acknowledge_note, a.resolved_at, a.resolved_by,"          \
-    " a.resolution_note"
+    " a.resolution_note, (SELECT mp.phone FROM person_managers m JOIN persons mp ON mp.id = m.manager_person_id"   \
+    " WHERE m.person_id = a.person_id ORDER BY m.created_at LIMIT 1)"
 
 enum store_rc quarantine__alert_query(struct store *s, int64_t id, struct store_stmt **st)
 {
