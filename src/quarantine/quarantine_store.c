@@ -162,7 +162,7 @@ enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *
     if (rc == STORE_DONE)
         rc = STORE_OK;
     if (!rc && to) {
-        char body[320];
+        char body[768]; /* room for the longest name in UTF-8, never cut inside a character */
         if (name)
             snprintf(body, sizeof(body),
                      !strcmp(kind, "missed")
