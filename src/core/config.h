@@ -39,7 +39,7 @@ struct config {
     char dcc_valuesets_file[512]; /* dcc_valuesets_file = EU DCC value sets replacing the shipped ones ("" none) */
     char kek_file[512];   /* kek_file = the key-encryption key (64 hex or 32 bytes); $CORDON_KEK (hex) wins */
     int outbox_retention_days; /* outbox_retention_days = days a delivered (or given-up) message is kept */
-    int quarantine_monitor_page; /* quarantine_monitor_page = active orders the monitor job reads per transaction */
+    int quarantine_monitor_page; /* quarantine_monitor_page = active orders the monitor reads per transaction */
 };
 
 /* Fills defaults, then the file (path may be NULL), then the environment. */

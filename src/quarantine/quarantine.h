@@ -118,8 +118,9 @@ enum err quarantine_handle_mine(struct http_req *r);       /* GET /api/v1/me/qua
 enum err quarantine_handle_checkin(struct http_req *r);    /* POST /api/v1/me/quarantine/{id}/checkins */
 enum err quarantine_handle_photo(struct http_req *r);      /* GET /api/v1/quarantine/checkins/{id}/photo */
 enum err quarantine_handle_alerts(struct http_req *r);     /* GET /api/v1/quarantine/alerts */
-enum err quarantine_handle_alert_acknowledge(struct http_req *r); /* POST /api/v1/quarantine/alerts/{id}/acknowledge */
-enum err quarantine_handle_alert_resolve(struct http_req *r);     /* POST /api/v1/quarantine/alerts/{id}/resolve */
+/* POST /api/v1/quarantine/alerts/{id}/acknowledge and .../resolve */
+enum err quarantine_handle_alert_acknowledge(struct http_req *r);
+enum err quarantine_handle_alert_resolve(struct http_req *r);
 enum err quarantine_handle_place(struct http_req *r);      /* PUT /api/v1/quarantine/orders/{id}/place */
 enum err quarantine_handle_end(struct http_req *r);        /* POST /api/v1/quarantine/orders/{id}/end */
 enum err quarantine_handle_compliance(struct http_req *r); /* GET /api/v1/quarantine/compliance */

@@ -40,7 +40,8 @@ static json_t *order_json(const struct quarantine_order *o)
     json_object_set_new(j, "lon", o->has_place ? json_real((double)o->lon_e6 / 1e6) : json_null());
     /* No place yet (an order made by the policy): check-ins are not measured until staff confirm one. */
     json_object_set_new(j, "place_confirmed", json_boolean(o->has_place));
-    json_object_set_new(j, "place_checkin_id", o->place_checkin_id ? json_integer(o->place_checkin_id) : json_null());
+    json_object_set_new(j, "place_checkin_id",
+                        o->place_checkin_id ? json_integer(o->place_checkin_id) : json_null());
     json_object_set_new(j, "place_set_at", o->place_set_at ? json_integer(o->place_set_at) : json_null());
     json_object_set_new(j, "outcome", o->outcome[0] ? json_string(o->outcome) : json_null());
     json_object_set_new(j, "end_reason", o->end_reason[0] ? json_string(o->end_reason) : json_null());
@@ -49,11 +50,13 @@ static json_t *order_json(const struct quarantine_order *o)
 }
 
 /* A note or reason: not only blanks. */
-static int read_text(struct http_req *r, json_t *body, const char *name, bool required, size_t max, const char **out)
+static int read_text(struct http_req *r, json_t *body, const char *name, bool required, size_t max,
+                     const char **out)
 {
     int rc = jsonin_str(body, name, required, max, out, &r->fault);
     if (!rc && *out && !(*out)[strspn(*out, " \t\r\n")])
-        rc = http_fail(r, required ? ERR_MISSING_FIELD : ERR_INVALID_FIELD, name, "%s must not be blank", name);
+        rc = http_fail(r, required ? ERR_MISSING_FIELD : ERR_INVALID_FIELD, name, "%s must not be blank",
+                       name);
     return rc;
 }
 
@@ -214,11 +217,12 @@ static json_t *checkins_json(struct store *s, int64_t order_id)
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         bool in_slot = store_col_int(st, 8) != 0, measured = !store_col_null(st, 5);
-        json_t *o = json_pack("{s:I, s:I, s:f, s:f, s:b, s:b, s:b}", "id", (json_int_t)store_col_int(st, 0), "at",
-                              (json_int_t)store_col_int(st, 2), "lat", (double)store_col_int(st, 3) / 1e6, "lon",
-                              (double)store_col_int(st, 4) / 1e6, "in_slot", in_slot, "photo",
-                              store_col_int(st, 7) != 0, "measured", measured);
-        /* a check-in in the night answers no slot; one made before the place was confirmed was not measured */
+        json_t *o = json_pack("{s:I, s:I, s:f, s:f, s:b, s:b, s:b}", "id", (json_int_t)store_col_int(st, 0),
+                              "at", (json_int_t)store_col_int(st, 2), "lat",
+                              (double)store_col_int(st, 3) / 1e6, "lon", (double)store_col_int(st, 4) / 1e6,
+                              "in_slot", in_slot, "photo", store_col_int(st, 7) != 0, "measured", measured);
+        /* a check-in in the night answers no slot; one made before the place was confirmed was not measured
+         */
         json_object_set_new(o, "slot_start", in_slot ? json_integer(store_col_int(st, 1)) : json_null());
         json_object_set_new(o, "distance_m", measured ? json_integer(store_col_int(st, 5)) : json_null());
         json_object_set_new(o, "inside", measured ? json_boolean(store_col_int(st, 6) != 0) : json_null());
@@ -296,22 +300,27 @@ enum err quarantine_handle_photo(struct http_req *r)
 
 static json_t *alert_json(struct store_stmt *st)
 {
-    json_t *j = json_pack("{s:I, s:I, s:I, s:s, s:I, s:s?, s:s?, s:I, s:s?, s:s?}", "id",
-                          (json_int_t)store_col_int(st, 0), "order_id", (json_int_t)store_col_int(st, 1), "person_id",
-                          (json_int_t)store_col_int(st, 2), "kind", store_col_text(st, 3), "slot_start",
-                          (json_int_t)store_col_int(st, 4), "detail", store_col_text(st, 5), "commune_code",
-                          store_col_text(st, 6), "created_at", (json_int_t)store_col_int(st, 7), "full_name",
-                          store_col_text(st, 8), "phone", store_col_text(st, 9));
+    json_t *j = json_pack(
+        "{s:I, s:I, s:I, s:s, s:I, s:s?, s:s?, s:I, s:s?, s:s?}", "id", (json_int_t)store_col_int(st, 0),
+        "order_id", (json_int_t)store_col_int(st, 1), "person_id", (json_int_t)store_col_int(st, 2), "kind",
+        store_col_text(st, 3), "slot_start", (json_int_t)store_col_int(st, 4), "detail",
+        store_col_text(st, 5), "commune_code", store_col_text(st, 6), "created_at",
+        (json_int_t)store_col_int(st, 7), "full_name", store_col_text(st, 8), "phone", store_col_text(st, 9));
     bool acked = !store_col_null(st, 10), resolved = !store_col_null(st, 13);
     json_object_set_new(j, "state", json_string(resolved ? "resolved" : acked ? "acknowledged" : "open"));
     json_object_set_new(j, "acknowledged_at", acked ? json_integer(store_col_int(st, 10)) : json_null());
-    json_object_set_new(j, "acknowledged_by", store_col_null(st, 11) ? json_null() : json_integer(store_col_int(st, 11)));
-    json_object_set_new(j, "acknowledge_note", store_col_text(st, 12) ? json_string(store_col_text(st, 12)) : json_null());
+    json_object_set_new(j, "acknowledged_by",
+                        store_col_null(st, 11) ? json_null() : json_integer(store_col_int(st, 11)));
+    json_object_set_new(j, "acknowledge_note",
+                        store_col_text(st, 12) ? json_string(store_col_text(st, 12)) : json_null());
     json_object_set_new(j, "resolved_at", resolved ? json_integer(store_col_int(st, 13)) : json_null());
-    json_object_set_new(j, "resolved_by", store_col_null(st, 14) ? json_null() : json_integer(store_col_int(st, 14)));
-    json_object_set_new(j, "resolution_note", store_col_text(st, 15) ? json_string(store_col_text(st, 15)) : json_null());
+    json_object_set_new(j, "resolved_by",
+                        store_col_null(st, 14) ? json_null() : json_integer(store_col_int(st, 14)));
+    json_object_set_new(j, "resolution_note",
+                        store_col_text(st, 15) ? json_string(store_col_text(st, 15)) : json_null());
     /* whom to call about a person without a phone: the citizen who manages them */
-    json_object_set_new(j, "manager_phone", store_col_text(st, 16) ? json_string(store_col_text(st, 16)) : json_null());
+    json_object_set_new(j, "manager_phone",
+                        store_col_text(st, 16) ? json_string(store_col_text(st, 16)) : json_null());
     return j;
 }
 
@@ -359,8 +368,9 @@ static int alert_tx(struct store *s, void *p)
     int rc = c->resolve ? quarantine__alert_resolve(s, c->a.id, c->note, by, now)
                         : quarantine__alert_acknowledge(s, c->a.id, c->note, by, now);
     if (rc == STORE_DONE)
-        return http_fail(c->r, ERR_CONFLICT, "id", c->resolve ? "this alert is resolved already"
-                                                              : "this alert is acknowledged or resolved already");
+        return http_fail(c->r, ERR_CONFLICT, "id",
+                         c->resolve ? "this alert is resolved already"
+                                    : "this alert is acknowledged or resolved already");
     if (!rc)
         rc = audit_request(c->r, c->resolve ? "quarantine.alert.resolve" : "quarantine.alert.acknowledge",
                            "quarantine_alert", http_param(c->r, "id"), c->a.commune_code);
@@ -405,16 +415,10 @@ static enum err alert_step(struct http_req *r, bool resolve)
 }
 
 /* POST /api/v1/quarantine/alerts/{id}/acknowledge {"note"?} */
-enum err quarantine_handle_alert_acknowledge(struct http_req *r)
-{
-    return alert_step(r, false);
-}
+enum err quarantine_handle_alert_acknowledge(struct http_req *r) { return alert_step(r, false); }
 
 /* POST /api/v1/quarantine/alerts/{id}/resolve {"note"} */
-enum err quarantine_handle_alert_resolve(struct http_req *r)
-{
-    return alert_step(r, true);
-}
+enum err quarantine_handle_alert_resolve(struct http_req *r) { return alert_step(r, true); }
 
 /* ------------------------------------------------------------ an order's place and end */
 
@@ -473,8 +477,8 @@ enum err quarantine_handle_place(struct http_req *r)
         if (rc && rc != STORE_DONE)
             return store_err(rc);
         if (rc == STORE_DONE || of != o.id)
-            return http_fail(r, ERR_INVALID_FIELD, "from_checkin_id", "check-in %lld is not one of this order's",
-                             (long long)c.checkin);
+            return http_fail(r, ERR_INVALID_FIELD, "from_checkin_id",
+                             "check-in %lld is not one of this order's", (long long)c.checkin);
     }
     rc = store_tx(r->store, place_tx, &c);
     if (rc)
@@ -515,7 +519,8 @@ enum err quarantine_handle_end(struct http_req *r)
     int rc = http_read_json(r, fields, &body);
     if (!rc)
         rc = jsonin_str(body, "outcome", true, 16, &c.outcome, &r->fault);
-    if (!rc && strcmp(c.outcome, "completed") && strcmp(c.outcome, "released") && strcmp(c.outcome, "cancelled"))
+    if (!rc && strcmp(c.outcome, "completed") && strcmp(c.outcome, "released") &&
+        strcmp(c.outcome, "cancelled"))
         rc = http_fail(r, ERR_INVALID_FIELD, "outcome", "outcome must be completed, released or cancelled");
     if (!rc)
         rc = read_text(r, body, "reason", !strcmp(c.outcome, "released"), 500, &c.reason);
@@ -571,15 +576,18 @@ static int mine_add(struct http_req *r, int64_t person_id, const struct person *
         json_t *j = order_json(&orders[i]);
         int64_t s0, s1;
         bool open = quarantine_slot(orders[i].checkins_per_day, now, &s0, &s1);
-        /* current_slot: the slot whose window is open now (open: true), else, in the night, the next to open */
+        /* current_slot: the slot whose window is open now (open: true), else, in the night, the next to open
+         */
         if (!open)
             quarantine_next_slot(orders[i].checkins_per_day, now, &s0, &s1);
-        json_object_set_new(j, "current_slot", json_pack("{s:I, s:I, s:b}", "start", (json_int_t)s0, "end",
-                                                         (json_int_t)s1, "open", open));
+        json_object_set_new(
+            j, "current_slot",
+            json_pack("{s:I, s:I, s:b}", "start", (json_int_t)s0, "end", (json_int_t)s1, "open", open));
         json_object_set_new(j, "checkins", checkins_json(r->store, orders[i].id));
         if (member)
-            json_object_set_new(j, "member", json_pack("{s:I, s:s?}", "person_id", (json_int_t)member->id,
-                                                       "full_name", member->full_name));
+            json_object_set_new(j, "member",
+                                json_pack("{s:I, s:s?}", "person_id", (json_int_t)member->id, "full_name",
+                                          member->full_name));
         json_array_append_new(arr, j);
     }
     return 0;
@@ -612,8 +620,8 @@ static int checkin_tx(struct store *s, void *p)
     return quarantine__checkin_record(s, p);
 }
 
-/* POST /api/v1/me/quarantine/{id}/checkins {"client_id", "photo": base64 or data URL, "lat", "lon", "accuracy_m"}:
- * by the person, or by the citizen who manages them (family). */
+/* POST /api/v1/me/quarantine/{id}/checkins {"client_id", "photo": base64 or data URL, "lat", "lon",
+ * "accuracy_m"}: by the person, or by the citizen who manages them (family). */
 enum err quarantine_handle_checkin(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "photo", "lat", "lon", "accuracy_m", NULL};
@@ -676,7 +684,8 @@ enum err quarantine_handle_checkin(struct http_req *r)
     if (!c.in_slot) {
         int64_t n0, n1;
         quarantine_next_slot(o.checkins_per_day, c.at, &n0, &n1);
-        json_object_set_new(j, "next_slot", json_pack("{s:I, s:I}", "start", (json_int_t)n0, "end", (json_int_t)n1));
+        json_object_set_new(j, "next_slot",
+                            json_pack("{s:I, s:I}", "start", (json_int_t)n0, "end", (json_int_t)n1));
     }
     return http_reply_json(r, c.created ? 201 : 200, j);
 }

@@ -28,7 +28,7 @@ struct quarantine_order {
     int64_t place_checkin_id, place_set_at; /* 0: none / not set after creation */
     char outcome[16];                       /* "" while active; completed | released | cancelled */
     char end_reason[256];
-    int64_t ended_at;                       /* 0 while active */
+    int64_t ended_at; /* 0 while active */
 };
 
 enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out);
@@ -40,8 +40,8 @@ enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quaranti
 enum store_rc quarantine__place_set(struct store *s, int64_t order_id, int64_t lat_e6, int64_t lon_e6,
                                     const char *address, int64_t from_checkin, int64_t by, int64_t now);
 /* A check-in's order and position: STORE_OK, STORE_DONE if none. */
-enum store_rc quarantine__checkin_position(struct store *s, int64_t checkin_id, int64_t *order_id, int64_t *lat_e6,
-                                           int64_t *lon_e6);
+enum store_rc quarantine__checkin_position(struct store *s, int64_t checkin_id, int64_t *order_id,
+                                           int64_t *lat_e6, int64_t *lon_e6);
 
 /*
  * Ends an active order: status ended (completed, released) or cancelled
@@ -49,8 +49,8 @@ enum store_rc quarantine__checkin_position(struct store *s, int64_t checkin_id, 
  * deletes its photos (*photos: how many).  STORE_DONE when the order is no
  * longer active.
  */
-enum store_rc quarantine__order_end(struct store *s, int64_t order_id, const char *outcome, const char *reason,
-                                    int64_t by, int64_t now, int64_t *photos);
+enum store_rc quarantine__order_end(struct store *s, int64_t order_id, const char *outcome,
+                                    const char *reason, int64_t by, int64_t now, int64_t *photos);
 
 /* An order's check-ins, oldest first: id, slot_start, at, lat_e6, lon_e6, distance_m, inside, photos. */
 enum store_rc quarantine__checkins_query(struct store *s, int64_t order_id, struct store_stmt **st);
@@ -63,7 +63,8 @@ enum store_rc quarantine__answered_slots(struct store *s, int64_t order_id, int6
 /* What a list reads: always inside area (a unit code; store_sql_area), so no list leaves it. */
 struct quarantine_filter {
     const char *area;   /* the unit asked for, already checked to lie in the caller's area */
-    const char *status; /* orders: active, ended or cancelled; alerts: open, acknowledged, resolved or NULL (all) */
+    const char
+        *status; /* orders: active, ended or cancelled; alerts: open, acknowledged, resolved or NULL (all) */
     int64_t limit;
 };
 /* Ids of the orders, newest first, at most max. */
@@ -93,8 +94,8 @@ struct quarantine_checkin {
     int64_t at, lat, lon, accuracy;                  /* position in micro-degrees, accuracy in metres */
     /* filled by quarantine__checkin_record */
     int64_t slot, distance, id;
-    bool in_slot;   /* made inside the window of slot (else slot is the check-in's own time) */
-    bool measured;  /* the order had a place: distance and inside mean something */
+    bool in_slot;  /* made inside the window of slot (else slot is the check-in's own time) */
+    bool measured; /* the order had a place: distance and inside mean something */
     bool inside, created, alert;
 };
 /*
@@ -119,9 +120,11 @@ struct quarantine_alert {
 };
 enum store_rc quarantine__alert_get(struct store *s, int64_t id, struct quarantine_alert *out);
 /* Acknowledges an open alert (note may be NULL); STORE_DONE when it was acknowledged or resolved already. */
-enum store_rc quarantine__alert_acknowledge(struct store *s, int64_t id, const char *note, int64_t by, int64_t now);
+enum store_rc quarantine__alert_acknowledge(struct store *s, int64_t id, const char *note, int64_t by,
+                                            int64_t now);
 /* Resolves an unresolved alert with a note; STORE_DONE when it was resolved already. */
-enum store_rc quarantine__alert_resolve(struct store *s, int64_t id, const char *note, int64_t by, int64_t now);
+enum store_rc quarantine__alert_resolve(struct store *s, int64_t id, const char *note, int64_t by,
+                                        int64_t now);
 /* One alert as the list shows it (columns of quarantine__alerts_query). */
 enum store_rc quarantine__alert_query(struct store *s, int64_t id, struct store_stmt **st);
 

@@ -73,13 +73,14 @@ static void read_order(struct store_stmt *st, void *ctx)
     o->place_checkin_id = store_col_null(st, 17) ? 0 : store_col_int(st, 17);
     o->place_set_at = store_col_null(st, 18) ? 0 : store_col_int(st, 18);
     snprintf(o->outcome, sizeof(o->outcome), "%s", store_col_text(st, 19) ? store_col_text(st, 19) : "");
-    snprintf(o->end_reason, sizeof(o->end_reason), "%s", store_col_text(st, 20) ? store_col_text(st, 20) : "");
+    snprintf(o->end_reason, sizeof(o->end_reason), "%s",
+             store_col_text(st, 20) ? store_col_text(st, 20) : "");
     o->ended_at = store_col_null(st, 21) ? 0 : store_col_int(st, 21);
 }
 
-#define ORDER_COLUMNS                                                                                                 \
-    "id, person_id, case_id, kind, address, lat_e6, lon_e6, start_day, end_day, checkins_per_day, radius_m,"        \
-    " grace_minutes, status, commune_code, district_code, province_code, created_at, place_checkin_id,"            \
+#define ORDER_COLUMNS                                                                                        \
+    "id, person_id, case_id, kind, address, lat_e6, lon_e6, start_day, end_day, checkins_per_day, radius_m," \
+    " grace_minutes, status, commune_code, district_code, province_code, created_at, place_checkin_id,"      \
     " place_set_at, outcome, end_reason, ended_at"
 
 enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out)
@@ -164,18 +165,20 @@ enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *
     if (!rc && to) {
         char body[768]; /* room for the longest name in UTF-8, never cut inside a character */
         if (name)
-            snprintf(body, sizeof(body),
-                     !strcmp(kind, "missed")
-                         ? "Cordon: %s chua diem danh cach ly (lenh %lld). Vui long diem danh cho nguoi than ngay "
-                           "bang anh va vi tri."
-                         : "Cordon: vi tri diem danh cach ly cua %s (lenh %lld) o ngoai noi cach ly. Tram y te xa "
-                           "se lien he.",
-                     name, (long long)o->id);
+            snprintf(
+                body, sizeof(body),
+                !strcmp(kind, "missed")
+                    ? "Cordon: %s chua diem danh cach ly (lenh %lld). Vui long diem danh cho nguoi than ngay "
+                      "bang anh va vi tri."
+                    : "Cordon: vi tri diem danh cach ly cua %s (lenh %lld) o ngoai noi cach ly. Tram y te xa "
+                      "se lien he.",
+                name, (long long)o->id);
         else
             snprintf(body, sizeof(body),
-                     !strcmp(kind, "missed")
-                         ? "Cordon: ban chua diem danh cach ly (lenh %lld). Vui long diem danh ngay bang anh va vi tri."
-                         : "Cordon: vi tri diem danh cach ly (lenh %lld) o ngoai noi cach ly. Tram y te xa se lien he.",
+                     !strcmp(kind, "missed") ? "Cordon: ban chua diem danh cach ly (lenh %lld). Vui long "
+                                               "diem danh ngay bang anh va vi tri."
+                                             : "Cordon: vi tri diem danh cach ly (lenh %lld) o ngoai noi "
+                                               "cach ly. Tram y te xa se lien he.",
                      (long long)o->id);
         rc = notify_queue(s, "sms", to, "quarantine_reminder", body, NULL);
     }
@@ -188,12 +191,14 @@ enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *
 enum store_rc quarantine__place_set(struct store *s, int64_t order_id, int64_t lat_e6, int64_t lon_e6,
                                     const char *address, int64_t from_checkin, int64_t by, int64_t now)
 {
-    enum store_rc rc = store_run(s, NULL,
-                                 "UPDATE quarantine_orders SET lat_e6 = ?, lon_e6 = ?, address = COALESCE(?, address),"
-                                 " place_checkin_id = ?, place_set_by = ?, place_set_at = ?, updated_at = ? WHERE id = ?",
-                                 "iisiiiii", lat_e6, lon_e6, address, from_checkin, by, now, now, order_id);
+    enum store_rc rc =
+        store_run(s, NULL,
+                  "UPDATE quarantine_orders SET lat_e6 = ?, lon_e6 = ?, address = COALESCE(?, address),"
+                  " place_checkin_id = ?, place_set_by = ?, place_set_at = ?, updated_at = ? WHERE id = ?",
+                  "iisiiiii", lat_e6, lon_e6, address, from_checkin, by, now, now, order_id);
     if (!rc && !from_checkin)
-        rc = store_run(s, NULL, "UPDATE quarantine_orders SET place_checkin_id = NULL WHERE id = ?", "i", order_id);
+        rc = store_run(s, NULL, "UPDATE quarantine_orders SET place_checkin_id = NULL WHERE id = ?", "i",
+                       order_id);
     return rc;
 }
 
@@ -209,29 +214,30 @@ static void read_position(struct store_stmt *st, void *ctx)
     p->lon = store_col_int(st, 2);
 }
 
-enum store_rc quarantine__checkin_position(struct store *s, int64_t checkin_id, int64_t *order_id, int64_t *lat_e6,
-                                           int64_t *lon_e6)
+enum store_rc quarantine__checkin_position(struct store *s, int64_t checkin_id, int64_t *order_id,
+                                           int64_t *lat_e6, int64_t *lon_e6)
 {
     struct position p = {0};
-    enum store_rc rc = store_get(s, read_position, &p,
-                                 "SELECT order_id, lat_e6, lon_e6 FROM quarantine_checkins WHERE id = ?", "i",
-                                 checkin_id);
+    enum store_rc rc =
+        store_get(s, read_position, &p,
+                  "SELECT order_id, lat_e6, lon_e6 FROM quarantine_checkins WHERE id = ?", "i", checkin_id);
     *order_id = p.order_id;
     *lat_e6 = p.lat;
     *lon_e6 = p.lon;
     return rc;
 }
 
-enum store_rc quarantine__order_end(struct store *s, int64_t order_id, const char *outcome, const char *reason,
-                                    int64_t by, int64_t now, int64_t *photos)
+enum store_rc quarantine__order_end(struct store *s, int64_t order_id, const char *outcome,
+                                    const char *reason, int64_t by, int64_t now, int64_t *photos)
 {
     int64_t n = 0;
     *photos = 0;
     const char *status = !strcmp(outcome, "cancelled") ? "cancelled" : "ended";
-    enum store_rc rc = store_run(s, &n,
-                                 "UPDATE quarantine_orders SET status = ?, outcome = ?, end_reason = ?, ended_by = ?,"
-                                 " ended_at = ?, photos_deleted_at = ?, updated_at = ? WHERE id = ? AND status = 'active'",
-                                 "sssiiiii", status, outcome, reason, by, now, now, now, order_id);
+    enum store_rc rc =
+        store_run(s, &n,
+                  "UPDATE quarantine_orders SET status = ?, outcome = ?, end_reason = ?, ended_by = ?,"
+                  " ended_at = ?, photos_deleted_at = ?, updated_at = ? WHERE id = ? AND status = 'active'",
+                  "sssiiiii", status, outcome, reason, by, now, now, now, order_id);
     if (rc)
         return rc;
     if (n == 0)
@@ -248,35 +254,41 @@ static void read_alert(struct store_stmt *st, void *ctx)
     struct quarantine_alert *a = ctx;
     a->id = store_col_int(st, 0);
     a->order_id = store_col_int(st, 1);
-    snprintf(a->commune_code, sizeof(a->commune_code), "%s", store_col_text(st, 2) ? store_col_text(st, 2) : "");
+    snprintf(a->commune_code, sizeof(a->commune_code), "%s",
+             store_col_text(st, 2) ? store_col_text(st, 2) : "");
     a->acknowledged_at = store_col_null(st, 3) ? 0 : store_col_int(st, 3);
     a->resolved_at = store_col_null(st, 4) ? 0 : store_col_int(st, 4);
 }
 
 enum store_rc quarantine__alert_get(struct store *s, int64_t id, struct quarantine_alert *out)
 {
-    return store_get(s, read_alert, out,
-                     "SELECT id, order_id, commune_code, acknowledged_at, resolved_at FROM quarantine_alerts WHERE id = ?",
-                     "i", id);
+    return store_get(
+        s, read_alert, out,
+        "SELECT id, order_id, commune_code, acknowledged_at, resolved_at FROM quarantine_alerts WHERE id = ?",
+        "i", id);
 }
 
-enum store_rc quarantine__alert_acknowledge(struct store *s, int64_t id, const char *note, int64_t by, int64_t now)
+enum store_rc quarantine__alert_acknowledge(struct store *s, int64_t id, const char *note, int64_t by,
+                                            int64_t now)
 {
     int64_t n = 0;
-    enum store_rc rc = store_run(s, &n,
-                                 "UPDATE quarantine_alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledge_note = ?"
-                                 " WHERE id = ? AND acknowledged_at IS NULL AND resolved_at IS NULL",
-                                 "iisi", now, by, note, id);
+    enum store_rc rc = store_run(
+        s, &n,
+        "UPDATE quarantine_alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledge_note = ?"
+        " WHERE id = ? AND acknowledged_at IS NULL AND resolved_at IS NULL",
+        "iisi", now, by, note, id);
     return rc ? rc : n ? STORE_OK : STORE_DONE;
 }
 
-enum store_rc quarantine__alert_resolve(struct store *s, int64_t id, const char *note, int64_t by, int64_t now)
+enum store_rc quarantine__alert_resolve(struct store *s, int64_t id, const char *note, int64_t by,
+                                        int64_t now)
 {
     int64_t n = 0;
-    enum store_rc rc = store_run(s, &n,
-                                 "UPDATE quarantine_alerts SET resolved_at = ?, resolved_by = ?, resolution_note = ?"
-                                 " WHERE id = ? AND resolved_at IS NULL",
-                                 "iisi", now, by, note, id);
+    enum store_rc rc =
+        store_run(s, &n,
+                  "UPDATE quarantine_alerts SET resolved_at = ?, resolved_by = ?, resolution_note = ?"
+                  " WHERE id = ? AND resolved_at IS NULL",
+                  "iisi", now, by, note, id);
     return rc ? rc : n ? STORE_OK : STORE_DONE;
 }
 
@@ -294,10 +306,10 @@ void quarantine_configure(int page)
  * each attempt (store_tx runs a callback again after a serialization failure). */
 struct monitor_ctx {
     int64_t now;
-    int64_t after;        /* keyset: the last order id of the previous page */
-    int64_t last;         /* this page: its last order id */
-    int count;            /* this page: orders read */
-    int64_t page_alerts;  /* this page: alerts raised */
+    int64_t after;       /* keyset: the last order id of the previous page */
+    int64_t last;        /* this page: its last order id */
+    int count;           /* this page: orders read */
+    int64_t page_alerts; /* this page: alerts raised */
     int64_t alerts, ended, photos, orders;
 };
 
@@ -345,10 +357,11 @@ static int monitor_page_tx(struct store *s, void *arg)
                 if (s0 < o->created_at || s1 + (int64_t)o->grace_minutes * 60 > m->now)
                     continue;
                 int64_t made = 0;
-                rc = store_int(s, &made,
-                               "SELECT COUNT(*) FROM quarantine_checkins WHERE order_id = ? AND slot_start = ?"
-                               " AND in_slot = 1",
-                               "ii", o->id, s0);
+                rc =
+                    store_int(s, &made,
+                              "SELECT COUNT(*) FROM quarantine_checkins WHERE order_id = ? AND slot_start = ?"
+                              " AND in_slot = 1",
+                              "ii", o->id, s0);
                 if (!rc && made == 0) {
                     bool raised;
                     rc = quarantine__alert(s, o, "missed", s0,
@@ -408,8 +421,8 @@ enum store_rc quarantine__checkin_record(struct store *s, struct quarantine_chec
         "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, in_slot, at, lat_e6, lon_e6,"
         " accuracy_m, inside, distance_m) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-        c->measured ? "siiiiiiiii" : "siiiiiiiin", c->client_id, c->o->id, c->slot, (int64_t)c->in_slot, c->at,
-        c->lat, c->lon, c->accuracy, (int64_t)c->inside, c->distance);
+        c->measured ? "siiiiiiiii" : "siiiiiiiin", c->client_id, c->o->id, c->slot, (int64_t)c->in_slot,
+        c->at, c->lat, c->lon, c->accuracy, (int64_t)c->inside, c->distance);
     if (rc == STORE_DONE)
         return quarantine__checkin_stored(s, c);
     if (rc)
@@ -472,16 +485,19 @@ enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_fil
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-#define ALERT_COLUMNS                                                                                                 \
-    "a.id, a.order_id, a.person_id, a.kind, a.slot_start, a.detail, a.commune_code, a.created_at, p.full_name,"   \
-    " p.phone, a.acknowledged_at, a.acknowledged_by, a.acknowledge_note, a.resolved_at, a.resolved_by,"          \
-    " a.resolution_note, (SELECT mp.phone FROM person_managers m JOIN persons mp ON mp.id = m.manager_person_id"   \
+#define ALERT_COLUMNS                                                                                        \
+    "a.id, a.order_id, a.person_id, a.kind, a.slot_start, a.detail, a.commune_code, a.created_at, "          \
+    "p.full_name,"                                                                                           \
+    " p.phone, a.acknowledged_at, a.acknowledged_by, a.acknowledge_note, a.resolved_at, a.resolved_by,"      \
+    " a.resolution_note, (SELECT mp.phone FROM person_managers m JOIN persons mp ON mp.id = "                \
+    "m.manager_person_id"                                                                                    \
     " WHERE m.person_id = a.person_id ORDER BY m.created_at LIMIT 1)"
 
 enum store_rc quarantine__alert_query(struct store *s, int64_t id, struct store_stmt **st)
 {
     return store_query(s, st,
-                       "SELECT " ALERT_COLUMNS " FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
+                       "SELECT " ALERT_COLUMNS
+                       " FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
                        " WHERE a.id = ?",
                        "i", id);
 }
@@ -491,7 +507,8 @@ enum store_rc quarantine__alerts_query(struct store *s, const struct quarantine_
 {
     struct store_sql q;
     store_sql_init(&q,
-                   "SELECT " ALERT_COLUMNS " FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
+                   "SELECT " ALERT_COLUMNS
+                   " FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
                    " WHERE 1 = 1",
                    "");
     if (f->status && !strcmp(f->status, "open"))

@@ -91,8 +91,11 @@ static void next_slot(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(three_windows),         cmocka_unit_test(inside_a_window), cmocka_unit_test(night_answers_no_slot),
-        cmocka_unit_test(remainder_to_the_last), cmocka_unit_test(next_slot),
+        cmocka_unit_test(three_windows),
+        cmocka_unit_test(inside_a_window),
+        cmocka_unit_test(night_answers_no_slot),
+        cmocka_unit_test(remainder_to_the_last),
+        cmocka_unit_test(next_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
