@@ -83,7 +83,7 @@ int config_set(struct config *c, const char *key, const char *value)
     if (!strcmp(key, "outbox_retention_days"))
         return parse_int(value, 1, 3650, &c->outbox_retention_days);
     if (!strcmp(key, "quarantine_monitor_page"))
-        return parse_int(value, 1, 100000, &c->quarantine_monitor_page);
+        return parse_int(value, 1, 10000, &c->quarantine_monitor_page);
     return -1;
 }
 

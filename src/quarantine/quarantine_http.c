@@ -221,8 +221,7 @@ static json_t *checkins_json(struct store *s, int64_t order_id)
                               "at", (json_int_t)store_col_int(st, 2), "lat",
                               (double)store_col_int(st, 3) / 1e6, "lon", (double)store_col_int(st, 4) / 1e6,
                               "in_slot", in_slot, "photo", store_col_int(st, 7) != 0, "measured", measured);
-        /* a check-in in the night answers no slot; one made before the place was confirmed was not measured
-         */
+        /* in the night a check-in answers no slot; before the place was confirmed it was not measured */
         json_object_set_new(o, "slot_start", in_slot ? json_integer(store_col_int(st, 1)) : json_null());
         json_object_set_new(o, "distance_m", measured ? json_integer(store_col_int(st, 5)) : json_null());
         json_object_set_new(o, "inside", measured ? json_boolean(store_col_int(st, 6) != 0) : json_null());
