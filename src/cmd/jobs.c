@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "jobs.h"
 #include "notify/notify.h"
+#include "quarantine/quarantine.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
 #include "venue/checkin.h"
@@ -107,6 +108,7 @@ int cmd_jobs(int argc, char **argv)
     auth_configure(&auth);
     notify_configure(c.dev, c.outbox_retention_days);
     checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
+    quarantine_configure(c.quarantine_monitor_page);
     tracing_configure(c.tracing_retention_days);
     int failures = jobs_run_due(s, jobs, njobs, now, force);
     store_close(s);

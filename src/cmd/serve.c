@@ -18,6 +18,7 @@
 #include "jobs.h"
 #include "keys/keys.h"
 #include "notify/notify.h"
+#include "quarantine/quarantine.h"
 #include "people/people.h"
 #include "routes.h"
 #include "tracing/tracing.h"
@@ -156,6 +157,7 @@ int cmd_serve(int argc, char **argv)
     people_configure(c.otp_ttl);
     tracing_configure(c.tracing_retention_days);
     checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
+    quarantine_configure(c.quarantine_monitor_page);
     venue_configure(c.public_url, c.web_dir);
 
     if (!area_map_tiles_url_valid(c.map_tiles_url)) {

@@ -86,6 +86,8 @@ int config_set(struct config *c, const char *key, const char *value)
         return copy(c->map_tiles_url, sizeof(c->map_tiles_url), value);
     if (!strcmp(key, "map_attribution"))
         return copy(c->map_attribution, sizeof(c->map_attribution), value);
+    if (!strcmp(key, "quarantine_monitor_page"))
+        return parse_int(value, 1, 10000, &c->quarantine_monitor_page);
     return -1;
 }
 
@@ -114,6 +116,7 @@ static void defaults(struct config *c)
     c->checkin_venue_limit = 600;
     c->tracing_retention_days = 60;
     c->outbox_retention_days = 7;
+    c->quarantine_monitor_page = 500;
 }
 
 static char *trim(char *s)
@@ -195,6 +198,7 @@ static const struct {
     {"CORDON_OUTBOX_RETENTION_DAYS", "outbox_retention_days"},
     {"CORDON_MAP_TILES_URL", "map_tiles_url"},
     {"CORDON_MAP_ATTRIBUTION", "map_attribution"},
+    {"CORDON_QUARANTINE_MONITOR_PAGE", "quarantine_monitor_page"},
 };
 
 int config_load(struct config *c, const char *path, char *err, int errlen)

@@ -41,6 +41,7 @@ struct config {
     int outbox_retention_days; /* outbox_retention_days = days a delivered (or given-up) message is kept */
     char map_tiles_url[512]; /* map_tiles_url = tile server for maps, {z}/{x}/{y} ("" draws the shipped province outlines) */
     char map_attribution[256]; /* map_attribution = credit shown on maps drawn from map_tiles_url */
+    int quarantine_monitor_page; /* quarantine_monitor_page = active orders the monitor reads per transaction */
 };
 
 /* Fills defaults, then the file (path may be NULL), then the environment. */

@@ -55,6 +55,8 @@ enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena 
 enum store_rc people_managed(struct store *s, struct arena *a, int64_t manager_id, struct person **out,
                              int *n);
 bool people_manages(struct store *s, int64_t manager_id, int64_t person_id);
+/* The citizen who manages person_id (family): STORE_OK, STORE_DONE if none. Strings live in a. */
+enum store_rc people_manager(struct store *s, struct arena *a, int64_t person_id, struct person *out);
 
 /*
  * Access check for handlers: a citizen may act for self and managed members;

@@ -420,6 +420,17 @@ bool people_manages(struct store *s, int64_t manager_id, int64_t person_id)
     return rc == STORE_OK && n > 0;
 }
 
+enum store_rc people_manager(struct store *s, struct arena *a, int64_t person_id, struct person *out)
+{
+    int64_t manager = 0;
+    enum store_rc rc =
+        store_int(s, &manager,
+                  "SELECT manager_person_id FROM person_managers WHERE person_id = ? ORDER BY created_at"
+                  " LIMIT 1",
+                  "i", person_id);
+    return rc ? rc : people_get(s, a, manager, out);
+}
+
 /* Reads every row of st into an array in a. */
 static enum store_rc all(struct store_stmt *st, struct arena *a, int max, struct person **out, int *n)
 {

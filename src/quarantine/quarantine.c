@@ -3,6 +3,7 @@
  * types.  No SQL, no HTTP.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "quarantine/quarantine.h"
@@ -27,17 +28,30 @@ void quarantine_slot_of_day(int n, int64_t day, int k, int64_t *start, int64_t *
     *end = k == n - 1 ? vn_day_start(day) + QUARANTINE_DAY_UNTIL : *start + len;
 }
 
-void quarantine_slot(int n, int64_t t, int64_t *start, int64_t *end)
+bool quarantine_slot(int n, int64_t t, int64_t *start, int64_t *end)
 {
     if (n < 1)
         n = 1;
     int64_t day = vn_day(t);
     int64_t off = t - vn_day_start(day) - QUARANTINE_DAY_FROM;
     int64_t len = (QUARANTINE_DAY_UNTIL - QUARANTINE_DAY_FROM) / n;
-    int k = off < 0 ? 0 : (int)(off / len);
+    if (off < 0 || t >= vn_day_start(day) + QUARANTINE_DAY_UNTIL)
+        return false; /* the night: no slot's window */
+    int k = (int)(off / len);
     if (k > n - 1)
-        k = n - 1;
+        k = n - 1; /* the last slot takes the remainder of the division */
     quarantine_slot_of_day(n, day, k, start, end);
+    return *start <= t && t < *end;
+}
+
+void quarantine_next_slot(int n, int64_t t, int64_t *start, int64_t *end)
+{
+    if (quarantine_slot(n, t, start, end))
+        return;
+    int64_t day = vn_day(t);
+    if (t >= vn_day_start(day) + QUARANTINE_DAY_FROM)
+        day++; /* after 21:00: tomorrow's first */
+    quarantine_slot_of_day(n, day, 0, start, end);
 }
 
 const char *quarantine_photo_type(const unsigned char *p, size_t len)

@@ -4,19 +4,32 @@
  * or far-away check-in raises for the commune health station.
  *
  * Schedule: the daytime of each local day (07:00-21:00, UTC+7) is cut into
- * checkins_per_day equal slots; a check-in answers the slot it falls in
- * (before 07:00: the first, after 21:00: the last).  A slot that ends more
- * than grace_minutes ago with no check-in is missed.  A check-in farther
- * than radius_m from the order's place (great-circle distance) is outside.
- * Either raises one alert row (unique per order, kind and slot) and queues
- * one reminder to the person in the outbox, in the same transaction.
+ * checkins_per_day equal slots, each its own window [start, end) (with 3 a
+ * day: 07:00-11:40, 11:40-16:20, 16:20-21:00).  A check-in answers the slot
+ * whose window holds it; one made in the night (before 07:00, from 21:00 on)
+ * answers no slot (in_slot = 0), though its place is still measured.  A slot
+ * that ends more than grace_minutes ago with no check-in in its window is
+ * missed.
+ *
+ * Place: an order made by the policy has none until staff confirm one (a
+ * check-in's location as home, or coordinates).  Until then check-ins are
+ * not measured (distance NULL, no "outside" alert).  A check-in farther than
+ * radius_m from the place (great-circle distance) is outside.  A missed slot
+ * or an outside check-in raises one alert row (unique per order, kind and
+ * slot) and queues one reminder in the outbox, in the same transaction: to
+ * the person's phone, or, for a person without one, to the phone of the
+ * citizen who manages them (family), who also checks in for them.
+ *
+ * Alerts are open, then acknowledged, then resolved with a note (who and
+ * when kept for each step).  An order ends completed (its last day passed),
+ * released early with a reason, or cancelled; it is then no longer monitored
+ * and its photos are deleted at once.
  *
  * Photos: JPEG or PNG (checked by their first bytes), at most
- * QUARANTINE_PHOTO_MAX bytes, stored base64 in quarantine_photos and
- * deleted by the monitor job once the order has ended.
+ * QUARANTINE_PHOTO_MAX bytes, stored base64 in quarantine_photos.
  *
- * Files: quarantine.c (rules), quarantine_store.c (queries),
- * quarantine_http.c (handlers), quarantine_job.c (the monitor job).
+ * Files: quarantine.c (rules), quarantine_store.c (queries and the monitor
+ * job), quarantine_http.c (handlers).
  */
 #ifndef CORDON_QUARANTINE_QUARANTINE_H
 #define CORDON_QUARANTINE_QUARANTINE_H
@@ -56,8 +69,11 @@ struct quarantine_order_new {
 
 /* Great-circle distance in metres between two points in micro-degrees. */
 double quarantine_distance_m(int64_t lat1_e6, int64_t lon1_e6, int64_t lat2_e6, int64_t lon2_e6);
-/* The slot [*start, *end) of a schedule with n slots a day that instant t answers. */
-void quarantine_slot(int n, int64_t t, int64_t *start, int64_t *end);
+/* The slot [*start, *end) of a schedule with n slots a day whose window holds instant t: true; false when t
+ * lies in the night (before QUARANTINE_DAY_FROM or from QUARANTINE_DAY_UNTIL on), outside every window. */
+bool quarantine_slot(int n, int64_t t, int64_t *start, int64_t *end);
+/* The slot whose window holds t, else the next one to open. */
+void quarantine_next_slot(int n, int64_t t, int64_t *start, int64_t *end);
 /* Slot k (0..n-1) of local day `day`. */
 void quarantine_slot_of_day(int n, int64_t day, int k, int64_t *start, int64_t *end);
 /* "image/jpeg" or "image/png" when the bytes start like one, else NULL. */
@@ -83,7 +99,11 @@ void quarantine_follow_tracing(void);
 
 /* ------------------------------------------------------------ job (quarantine_job.c) */
 
-/* Raises alerts for missed slots, ends orders past their end day and deletes their photos. */
+/* Active orders the monitor job reads per transaction (config quarantine_monitor_page); values < 1 are
+ * ignored.  Called once at start, before the scheduler runs. */
+void quarantine_configure(int monitor_page);
+/* Raises alerts for missed slots of every active order (a page of orders per transaction, by id), ends
+ * orders past their end day and deletes their photos. */
 int quarantine_job_monitor(struct store *s, int64_t now, const char **detail);
 
 /* Demo (demo.c): a check-in with a photo, at home, for each active order running today. */
@@ -98,6 +118,11 @@ enum err quarantine_handle_mine(struct http_req *r);       /* GET /api/v1/me/qua
 enum err quarantine_handle_checkin(struct http_req *r);    /* POST /api/v1/me/quarantine/{id}/checkins */
 enum err quarantine_handle_photo(struct http_req *r);      /* GET /api/v1/quarantine/checkins/{id}/photo */
 enum err quarantine_handle_alerts(struct http_req *r);     /* GET /api/v1/quarantine/alerts */
+/* POST /api/v1/quarantine/alerts/{id}/acknowledge and .../resolve */
+enum err quarantine_handle_alert_acknowledge(struct http_req *r);
+enum err quarantine_handle_alert_resolve(struct http_req *r);
+enum err quarantine_handle_place(struct http_req *r);      /* PUT /api/v1/quarantine/orders/{id}/place */
+enum err quarantine_handle_end(struct http_req *r);        /* POST /api/v1/quarantine/orders/{id}/end */
 enum err quarantine_handle_compliance(struct http_req *r); /* GET /api/v1/quarantine/compliance */
 
 #endif

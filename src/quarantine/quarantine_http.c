@@ -38,7 +38,26 @@ static json_t *order_json(const struct quarantine_order *o)
     json_object_set_new(j, "address", o->address[0] ? json_string(o->address) : json_null());
     json_object_set_new(j, "lat", o->has_place ? json_real((double)o->lat_e6 / 1e6) : json_null());
     json_object_set_new(j, "lon", o->has_place ? json_real((double)o->lon_e6 / 1e6) : json_null());
+    /* No place yet (an order made by the policy): check-ins are not measured until staff confirm one. */
+    json_object_set_new(j, "place_confirmed", json_boolean(o->has_place));
+    json_object_set_new(j, "place_checkin_id",
+                        o->place_checkin_id ? json_integer(o->place_checkin_id) : json_null());
+    json_object_set_new(j, "place_set_at", o->place_set_at ? json_integer(o->place_set_at) : json_null());
+    json_object_set_new(j, "outcome", o->outcome[0] ? json_string(o->outcome) : json_null());
+    json_object_set_new(j, "end_reason", o->end_reason[0] ? json_string(o->end_reason) : json_null());
+    json_object_set_new(j, "ended_at", o->ended_at ? json_integer(o->ended_at) : json_null());
     return j;
+}
+
+/* A note or reason: not only blanks. */
+static int read_text(struct http_req *r, json_t *body, const char *name, bool required, size_t max,
+                     const char **out)
+{
+    int rc = jsonin_str(body, name, required, max, out, &r->fault);
+    if (!rc && *out && !(*out)[strspn(*out, " \t\r\n")])
+        rc = http_fail(r, required ? ERR_MISSING_FIELD : ERR_INVALID_FIELD, name, "%s must not be blank",
+                       name);
+    return rc;
 }
 
 /* A coordinate in degrees as micro-degrees. */
@@ -197,11 +216,15 @@ static json_t *checkins_json(struct store *s, int64_t order_id)
     int rc = quarantine__checkins_query(s, order_id, &st);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:f, s:b, s:b}", "id", (json_int_t)store_col_int(st, 0),
-                              "slot_start", (json_int_t)store_col_int(st, 1), "at", (json_int_t)store_col_int(st, 2),
-                              "lat", (double)store_col_int(st, 3) / 1e6, "lon", (double)store_col_int(st, 4) / 1e6,
-                              "inside", store_col_int(st, 6) != 0, "photo", store_col_int(st, 7) != 0);
-        json_object_set_new(o, "distance_m", store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
+        bool in_slot = store_col_int(st, 8) != 0, measured = !store_col_null(st, 5);
+        json_t *o = json_pack("{s:I, s:I, s:f, s:f, s:b, s:b, s:b}", "id", (json_int_t)store_col_int(st, 0),
+                              "at", (json_int_t)store_col_int(st, 2), "lat",
+                              (double)store_col_int(st, 3) / 1e6, "lon", (double)store_col_int(st, 4) / 1e6,
+                              "in_slot", in_slot, "photo", store_col_int(st, 7) != 0, "measured", measured);
+        /* in the night a check-in answers no slot; before the place was confirmed it was not measured */
+        json_object_set_new(o, "slot_start", in_slot ? json_integer(store_col_int(st, 1)) : json_null());
+        json_object_set_new(o, "distance_m", measured ? json_integer(store_col_int(st, 5)) : json_null());
+        json_object_set_new(o, "inside", measured ? json_boolean(store_col_int(st, 6) != 0) : json_null());
         json_array_append_new(arr, o);
     }
     store_finalize(st);
@@ -216,8 +239,9 @@ static int load_order(struct http_req *r, struct quarantine_order *o)
     if (rc)
         return rc;
     rc = quarantine__order_get(r->store, id, o);
-    if (rc == STORE_OK && r->who->person_id && o->person_id != r->who->person_id)
-        rc = STORE_DONE; /* a citizen learns nothing of others' orders */
+    if (rc == STORE_OK && r->who->person_id && o->person_id != r->who->person_id &&
+        !people_manages(r->store, r->who->person_id, o->person_id))
+        rc = STORE_DONE; /* a citizen learns nothing of orders but their own and their managed members' */
     if (rc == STORE_DONE)
         return http_fail(r, ERR_NOT_FOUND, "id", "no quarantine order has id %lld", (long long)id);
     if (rc)
@@ -273,7 +297,33 @@ enum err quarantine_handle_photo(struct http_req *r)
     return http_reply(r, 200, type, bin, len);
 }
 
-/* GET /api/v1/quarantine/alerts?unit=&limit= */
+static json_t *alert_json(struct store_stmt *st)
+{
+    json_t *j = json_pack(
+        "{s:I, s:I, s:I, s:s, s:I, s:s?, s:s?, s:I, s:s?, s:s?}", "id", (json_int_t)store_col_int(st, 0),
+        "order_id", (json_int_t)store_col_int(st, 1), "person_id", (json_int_t)store_col_int(st, 2), "kind",
+        store_col_text(st, 3), "slot_start", (json_int_t)store_col_int(st, 4), "detail",
+        store_col_text(st, 5), "commune_code", store_col_text(st, 6), "created_at",
+        (json_int_t)store_col_int(st, 7), "full_name", store_col_text(st, 8), "phone", store_col_text(st, 9));
+    bool acked = !store_col_null(st, 10), resolved = !store_col_null(st, 13);
+    json_object_set_new(j, "state", json_string(resolved ? "resolved" : acked ? "acknowledged" : "open"));
+    json_object_set_new(j, "acknowledged_at", acked ? json_integer(store_col_int(st, 10)) : json_null());
+    json_object_set_new(j, "acknowledged_by",
+                        store_col_null(st, 11) ? json_null() : json_integer(store_col_int(st, 11)));
+    json_object_set_new(j, "acknowledge_note",
+                        store_col_text(st, 12) ? json_string(store_col_text(st, 12)) : json_null());
+    json_object_set_new(j, "resolved_at", resolved ? json_integer(store_col_int(st, 13)) : json_null());
+    json_object_set_new(j, "resolved_by",
+                        store_col_null(st, 14) ? json_null() : json_integer(store_col_int(st, 14)));
+    json_object_set_new(j, "resolution_note",
+                        store_col_text(st, 15) ? json_string(store_col_text(st, 15)) : json_null());
+    /* whom to call about a person without a phone: the citizen who manages them */
+    json_object_set_new(j, "manager_phone",
+                        store_col_text(st, 16) ? json_string(store_col_text(st, 16)) : json_null());
+    return j;
+}
+
+/* GET /api/v1/quarantine/alerts?unit=&state=open|acknowledged|resolved&limit= */
 enum err quarantine_handle_alerts(struct http_req *r)
 {
     const struct unit *u;
@@ -281,22 +331,18 @@ enum err quarantine_handle_alerts(struct http_req *r)
     int rc = area_from_query(r, "unit", &u);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
+    const char *state = http_query(r, "state");
+    if (!rc && state && strcmp(state, "open") && strcmp(state, "acknowledged") && strcmp(state, "resolved"))
+        rc = http_fail(r, ERR_INVALID_FIELD, "state", "state must be open, acknowledged or resolved");
     if (rc)
         return rc;
-    struct quarantine_filter f = {.area = u->code, .limit = limit};
+    struct quarantine_filter f = {.area = u->code, .status = state, .limit = limit};
     struct store_stmt *st;
     rc = quarantine__alerts_query(r->store, &f, &st);
     json_t *arr = json_array();
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:s, s:I, s:s?, s:s?, s:I, s:s?, s:s?}", "id",
-                                             (json_int_t)store_col_int(st, 0), "order_id",
-                                             (json_int_t)store_col_int(st, 1), "person_id",
-                                             (json_int_t)store_col_int(st, 2), "kind", store_col_text(st, 3),
-                                             "slot_start", (json_int_t)store_col_int(st, 4), "detail",
-                                             store_col_text(st, 5), "commune_code", store_col_text(st, 6),
-                                             "created_at", (json_int_t)store_col_int(st, 7), "full_name",
-                                             store_col_text(st, 8), "phone", store_col_text(st, 9)));
+        json_array_append_new(arr, alert_json(st));
     }
     store_finalize(st);
     if (rc != STORE_DONE) {
@@ -305,6 +351,194 @@ enum err quarantine_handle_alerts(struct http_req *r)
     }
     audit_request(r, "quarantine.alerts.list", "quarantine_alert", NULL, u->code);
     return http_reply_json(r, 200, json_pack("{s:s, s:o}", "unit", u->code, "alerts", arr));
+}
+
+struct alert_ctx {
+    struct http_req *r;
+    struct quarantine_alert a;
+    const char *note;
+    bool resolve;
+};
+
+static int alert_tx(struct store *s, void *p)
+{
+    struct alert_ctx *c = p;
+    int64_t now = clock_now(), by = c->r->who->account_id;
+    int rc = c->resolve ? quarantine__alert_resolve(s, c->a.id, c->note, by, now)
+                        : quarantine__alert_acknowledge(s, c->a.id, c->note, by, now);
+    if (rc == STORE_DONE)
+        return http_fail(c->r, ERR_CONFLICT, "id",
+                         c->resolve ? "this alert is resolved already"
+                                    : "this alert is acknowledged or resolved already");
+    if (!rc)
+        rc = audit_request(c->r, c->resolve ? "quarantine.alert.resolve" : "quarantine.alert.acknowledge",
+                           "quarantine_alert", http_param(c->r, "id"), c->a.commune_code);
+    return rc;
+}
+
+/* The two steps of an alert: acknowledge (note optional), resolve (note required). */
+static enum err alert_step(struct http_req *r, bool resolve)
+{
+    static const char *const fields[] = {"note", NULL};
+    json_t *body;
+    struct alert_ctx c = {.r = r, .resolve = resolve};
+    int64_t id;
+    int rc = http_param_id(r, "id", &id);
+    if (!rc)
+        rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = read_text(r, body, "note", resolve, 1000, &c.note);
+    if (rc)
+        return rc;
+    rc = quarantine__alert_get(r->store, id, &c.a);
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_NOT_FOUND, "id", "no quarantine alert has id %lld", (long long)id);
+    if (rc)
+        return store_err(rc);
+    rc = area_require(r, c.a.commune_code[0] ? c.a.commune_code : UNIT_NATION);
+    if (!rc)
+        rc = store_tx(r->store, alert_tx, &c);
+    if (rc)
+        return rc;
+    struct store_stmt *st;
+    rc = quarantine__alert_query(r->store, id, &st);
+    if (!rc)
+        rc = store_step(st);
+    if (rc != STORE_ROW) {
+        store_finalize(st);
+        return store_err(rc == STORE_DONE ? STORE_ERROR : rc);
+    }
+    json_t *j = alert_json(st);
+    store_finalize(st);
+    return http_reply_json(r, 200, j);
+}
+
+/* POST /api/v1/quarantine/alerts/{id}/acknowledge {"note"?} */
+enum err quarantine_handle_alert_acknowledge(struct http_req *r) { return alert_step(r, false); }
+
+/* POST /api/v1/quarantine/alerts/{id}/resolve {"note"} */
+enum err quarantine_handle_alert_resolve(struct http_req *r) { return alert_step(r, true); }
+
+/* ------------------------------------------------------------ an order's place and end */
+
+struct place_ctx {
+    struct http_req *r;
+    struct quarantine_order *o;
+    int64_t lat, lon, checkin;
+    const char *address;
+};
+
+static int place_tx(struct store *s, void *p)
+{
+    struct place_ctx *c = p;
+    int rc = quarantine__place_set(s, c->o->id, c->lat, c->lon, c->address, c->checkin, c->r->who->account_id,
+                                   clock_now());
+    if (!rc)
+        rc = audit_request(c->r, "quarantine.order.place", "quarantine_order", http_param(c->r, "id"),
+                           c->o->commune_code);
+    return rc;
+}
+
+/* PUT /api/v1/quarantine/orders/{id}/place {"from_checkin_id"} or {"lat", "lon", "address"?} */
+enum err quarantine_handle_place(struct http_req *r)
+{
+    static const char *const fields[] = {"from_checkin_id", "lat", "lon", "address", NULL};
+    json_t *body;
+    struct quarantine_order o;
+    struct place_ctx c = {.r = r, .o = &o};
+    bool has_lat = false, has_lon = false;
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = jsonin_int(body, "from_checkin_id", false, 1, INT64_MAX, &c.checkin, NULL, &r->fault);
+    if (!rc)
+        rc = read_coord(r, body, "lat", 90, false, &has_lat, &c.lat);
+    if (!rc)
+        rc = read_coord(r, body, "lon", 180, false, &has_lon, &c.lon);
+    if (!rc)
+        rc = jsonin_str(body, "address", false, 200, &c.address, &r->fault);
+    if (!rc && c.checkin && (has_lat || has_lon))
+        rc = http_fail(r, ERR_INVALID_FIELD, has_lat ? "lat" : "lon",
+                       "give either from_checkin_id or lat and lon, not both");
+    if (!rc && !c.checkin && !has_lat && !has_lon)
+        rc = http_fail(r, ERR_MISSING_FIELD, "from_checkin_id", "give from_checkin_id, or lat and lon");
+    if (!rc && !c.checkin && has_lat != has_lon)
+        rc = http_fail(r, ERR_MISSING_FIELD, has_lat ? "lon" : "lat", "give both lat and lon");
+    if (rc)
+        return rc;
+    rc = load_order(r, &o);
+    if (rc)
+        return rc;
+    if (strcmp(o.status, "active"))
+        return http_fail(r, ERR_CONFLICT, "id", "this quarantine order has ended");
+    if (c.checkin) {
+        int64_t of = 0;
+        rc = quarantine__checkin_position(r->store, c.checkin, &of, &c.lat, &c.lon);
+        if (rc && rc != STORE_DONE)
+            return store_err(rc);
+        if (rc == STORE_DONE || of != o.id)
+            return http_fail(r, ERR_INVALID_FIELD, "from_checkin_id",
+                             "check-in %lld is not one of this order's", (long long)c.checkin);
+    }
+    rc = store_tx(r->store, place_tx, &c);
+    if (rc)
+        return rc;
+    rc = quarantine__order_get(r->store, o.id, &o);
+    if (rc)
+        return store_err(rc);
+    return http_reply_json(r, 200, order_json(&o));
+}
+
+struct end_ctx {
+    struct http_req *r;
+    struct quarantine_order *o;
+    const char *outcome, *reason;
+    int64_t photos;
+};
+
+static int end_tx(struct store *s, void *p)
+{
+    struct end_ctx *c = p;
+    int rc = quarantine__order_end(s, c->o->id, c->outcome, c->reason, c->r->who->account_id, clock_now(),
+                                   &c->photos);
+    if (rc == STORE_DONE)
+        return http_fail(c->r, ERR_CONFLICT, "id", "this quarantine order has ended already");
+    if (!rc)
+        rc = audit_request(c->r, "quarantine.order.end", "quarantine_order", http_param(c->r, "id"),
+                           c->o->commune_code);
+    return rc;
+}
+
+/* POST /api/v1/quarantine/orders/{id}/end {"outcome": completed|released|cancelled, "reason"} */
+enum err quarantine_handle_end(struct http_req *r)
+{
+    static const char *const fields[] = {"outcome", "reason", NULL};
+    json_t *body;
+    struct quarantine_order o;
+    struct end_ctx c = {.r = r, .o = &o};
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = jsonin_str(body, "outcome", true, 16, &c.outcome, &r->fault);
+    if (!rc && strcmp(c.outcome, "completed") && strcmp(c.outcome, "released") &&
+        strcmp(c.outcome, "cancelled"))
+        rc = http_fail(r, ERR_INVALID_FIELD, "outcome", "outcome must be completed, released or cancelled");
+    if (!rc)
+        rc = read_text(r, body, "reason", !strcmp(c.outcome, "released"), 500, &c.reason);
+    if (rc)
+        return rc;
+    rc = load_order(r, &o);
+    if (rc)
+        return rc;
+    if (strcmp(o.status, "active"))
+        return http_fail(r, ERR_CONFLICT, "id", "this quarantine order has ended already");
+    rc = store_tx(r->store, end_tx, &c);
+    if (rc)
+        return rc;
+    rc = quarantine__order_get(r->store, o.id, &o);
+    if (rc)
+        return store_err(rc);
+    json_t *j = order_json(&o);
+    json_object_set_new(j, "photos_deleted", json_integer(c.photos));
+    return http_reply_json(r, 200, j);
 }
 
 /*
@@ -327,25 +561,55 @@ enum err quarantine_handle_compliance(struct http_req *r)
 
 /* ------------------------------------------------------------ the person in quarantine */
 
-/* GET /api/v1/me/quarantine */
-enum err quarantine_handle_mine(struct http_req *r)
+/* One person's orders into arr: the citizen's own, or (member set) a managed family member's. */
+static int mine_add(struct http_req *r, int64_t person_id, const struct person *member, json_t *arr)
 {
-    struct arena *a = &r->arena;
     struct quarantine_order *orders;
     int n;
-    int64_t me = r->who->person_id;
-    int rc = quarantine__orders_query(r->store, a, "person_id = ?", "i", 50, (const char *)&me, &orders, &n);
+    int rc = quarantine__orders_query(r->store, &r->arena, "person_id = ?", "i", 50, (const char *)&person_id,
+                                      &orders, &n);
     if (rc)
         return store_err(rc);
-    json_t *arr = json_array();
     int64_t now = clock_now();
     for (int i = 0; i < n; i++) {
         json_t *j = order_json(&orders[i]);
         int64_t s0, s1;
-        quarantine_slot(orders[i].checkins_per_day, now, &s0, &s1);
-        json_object_set_new(j, "current_slot", json_pack("{s:I, s:I}", "start", (json_int_t)s0, "end", (json_int_t)s1));
+        bool open = quarantine_slot(orders[i].checkins_per_day, now, &s0, &s1);
+        /* current_slot: the slot whose window is open now (open: true), else, in the night, the next to open
+         */
+        if (!open)
+            quarantine_next_slot(orders[i].checkins_per_day, now, &s0, &s1);
+        json_object_set_new(
+            j, "current_slot",
+            json_pack("{s:I, s:I, s:b}", "start", (json_int_t)s0, "end", (json_int_t)s1, "open", open));
         json_object_set_new(j, "checkins", checkins_json(r->store, orders[i].id));
+        if (member)
+            json_object_set_new(j, "member",
+                                json_pack("{s:I, s:s?}", "person_id", (json_int_t)member->id, "full_name",
+                                          member->full_name));
         json_array_append_new(arr, j);
+    }
+    return 0;
+}
+
+/* GET /api/v1/me/quarantine: the citizen's orders, then those of the family members they manage (each with
+ * "member"), whom they check in for. */
+enum err quarantine_handle_mine(struct http_req *r)
+{
+    json_t *arr = json_array();
+    struct person *members;
+    int n = 0;
+    int rc = mine_add(r, r->who->person_id, NULL, arr);
+    if (!rc) {
+        rc = people_managed(r->store, &r->arena, r->who->person_id, &members, &n);
+        if (rc)
+            rc = store_err(rc);
+    }
+    for (int i = 0; i < n && !rc; i++)
+        rc = mine_add(r, members[i].id, &members[i], arr);
+    if (rc) {
+        json_decref(arr);
+        return rc;
     }
     return http_reply_json(r, 200, json_pack("{s:o}", "orders", arr));
 }
@@ -355,7 +619,8 @@ static int checkin_tx(struct store *s, void *p)
     return quarantine__checkin_record(s, p);
 }
 
-/* POST /api/v1/me/quarantine/{id}/checkins {"client_id", "photo": base64 or data URL, "lat", "lon", "accuracy_m"} */
+/* POST /api/v1/me/quarantine/{id}/checkins {"client_id", "photo": base64 or data URL, "lat", "lon",
+ * "accuracy_m"}: by the person, or by the citizen who manages them (family). */
 enum err quarantine_handle_checkin(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "photo", "lat", "lon", "accuracy_m", NULL};
@@ -409,8 +674,17 @@ enum err quarantine_handle_checkin(struct http_req *r)
     rc = store_tx(r->store, checkin_tx, &c);
     if (rc)
         return rc;
-    json_t *j = json_pack("{s:I, s:I, s:I, s:b, s:b}", "id", (json_int_t)c.id, "order_id", (json_int_t)o.id,
-                          "slot_start", (json_int_t)c.slot, "inside", c.inside, "alert", c.alert);
-    json_object_set_new(j, "distance_m", o.has_place ? json_integer(c.distance) : json_null());
+    /* Until staff confirm the place, the answer says so: no distance, neither inside nor outside. */
+    json_t *j = json_pack("{s:I, s:I, s:b, s:b, s:b}", "id", (json_int_t)c.id, "order_id", (json_int_t)o.id,
+                          "in_slot", c.in_slot, "alert", c.alert, "place_confirmed", c.measured);
+    json_object_set_new(j, "slot_start", c.in_slot ? json_integer(c.slot) : json_null());
+    json_object_set_new(j, "distance_m", c.measured ? json_integer(c.distance) : json_null());
+    json_object_set_new(j, "inside", c.measured ? json_boolean(c.inside) : json_null());
+    if (!c.in_slot) {
+        int64_t n0, n1;
+        quarantine_next_slot(o.checkins_per_day, c.at, &n0, &n1);
+        json_object_set_new(j, "next_slot",
+                            json_pack("{s:I, s:I}", "start", (json_int_t)n0, "end", (json_int_t)n1));
+    }
     return http_reply_json(r, c.created ? 201 : 200, j);
 }

@@ -70,11 +70,18 @@ static void read_order(struct store_stmt *st, void *ctx)
     snprintf(o->province_code, sizeof(o->province_code), "%s",
              store_col_text(st, 15) ? store_col_text(st, 15) : "");
     o->created_at = store_col_int(st, 16);
+    o->place_checkin_id = store_col_null(st, 17) ? 0 : store_col_int(st, 17);
+    o->place_set_at = store_col_null(st, 18) ? 0 : store_col_int(st, 18);
+    snprintf(o->outcome, sizeof(o->outcome), "%s", store_col_text(st, 19) ? store_col_text(st, 19) : "");
+    snprintf(o->end_reason, sizeof(o->end_reason), "%s",
+             store_col_text(st, 20) ? store_col_text(st, 20) : "");
+    o->ended_at = store_col_null(st, 21) ? 0 : store_col_int(st, 21);
 }
 
-#define ORDER_COLUMNS                                                                                                 \
-    "id, person_id, case_id, kind, address, lat_e6, lon_e6, start_day, end_day, checkins_per_day, radius_m,"        \
-    " grace_minutes, status, commune_code, district_code, province_code, created_at"
+#define ORDER_COLUMNS                                                                                        \
+    "id, person_id, case_id, kind, address, lat_e6, lon_e6, start_day, end_day, checkins_per_day, radius_m," \
+    " grace_minutes, status, commune_code, district_code, province_code, created_at, place_checkin_id,"      \
+    " place_set_at, outcome, end_reason, ended_at"
 
 enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out)
 {
@@ -84,12 +91,30 @@ enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quaranti
 enum store_rc quarantine__orders_query(struct store *s, struct arena *a, const char *where, const char *types,
                                        int64_t limit, const char *arg, struct quarantine_order **out, int *n)
 {
-    char sql[512];
+    char sql[768];
     snprintf(sql, sizeof(sql), "SELECT " ORDER_COLUMNS " FROM quarantine_orders WHERE %s ORDER BY id DESC LIMIT ?",
              where);
     struct store_stmt *st;
     enum store_rc rc = types[0] == 's' ? store_query(s, &st, sql, "si", arg, limit)
                                        : store_query(s, &st, sql, "ii", *(const int64_t *)arg, limit);
+    *out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
+    *n = 0;
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        read_order(st, &(*out)[(*n)++]);
+    }
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+enum store_rc quarantine__orders_page(struct store *s, struct arena *a, const int64_t keys[2], int limit,
+                                      struct quarantine_order **out, int *n)
+{
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT " ORDER_COLUMNS " FROM quarantine_orders WHERE status = 'active'"
+                                   " AND start_day <= ? AND id > ? ORDER BY id LIMIT ?",
+                                   "iii", keys[0], keys[1], (int64_t)limit);
     *out = arena_alloc(a, (size_t)(limit + 1) * sizeof(**out));
     *n = 0;
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
@@ -119,62 +144,210 @@ enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *
     if (rc)
         return rc;
     *raised = true;
+    /* The person's phone; for a person without one (a child, an elder), the phone of the citizen who
+     * manages them, who checks in for them. */
     struct arena a;
     arena_init(&a);
-    struct person p;
+    struct person p, manager;
+    const char *to = NULL, *name = NULL;
     rc = people_get(s, &a, o->person_id, &p);
     if (rc == STORE_OK && p.phone) {
-        char body[200];
-        snprintf(body, sizeof(body),
-                 !strcmp(kind, "missed")
-                     ? "Cordon: ban chua diem danh cach ly (lenh %lld). Vui long diem danh ngay bang anh va vi tri."
-                     : "Cordon: vi tri diem danh cach ly (lenh %lld) o ngoai noi cach ly. Tram y te xa se lien he.",
-                 (long long)o->id);
-        rc = notify_queue(s, "sms", p.phone, "quarantine_reminder", body, NULL);
-    } else if (rc == STORE_DONE) {
+        to = p.phone;
+    } else if (rc == STORE_OK) {
+        rc = people_manager(s, &a, o->person_id, &manager);
+        if (rc == STORE_OK && manager.phone) {
+            to = manager.phone;
+            name = p.full_name ? p.full_name : p.code;
+        }
+    }
+    if (rc == STORE_DONE)
         rc = STORE_OK;
+    if (!rc && to) {
+        char body[768]; /* room for the longest name in UTF-8, never cut inside a character */
+        if (name)
+            snprintf(
+                body, sizeof(body),
+                !strcmp(kind, "missed")
+                    ? "Cordon: %s chua diem danh cach ly (lenh %lld). Vui long diem danh cho nguoi than ngay "
+                      "bang anh va vi tri."
+                    : "Cordon: vi tri diem danh cach ly cua %s (lenh %lld) o ngoai noi cach ly. Tram y te xa "
+                      "se lien he.",
+                name, (long long)o->id);
+        else
+            snprintf(body, sizeof(body),
+                     !strcmp(kind, "missed") ? "Cordon: ban chua diem danh cach ly (lenh %lld). Vui long "
+                                               "diem danh ngay bang anh va vi tri."
+                                             : "Cordon: vi tri diem danh cach ly (lenh %lld) o ngoai noi "
+                                               "cach ly. Tram y te xa se lien he.",
+                     (long long)o->id);
+        rc = notify_queue(s, "sms", to, "quarantine_reminder", body, NULL);
     }
     arena_release(&a);
     return rc;
 }
 
-/* ------------------------------------------------------------ the monitor job */
+/* ------------------------------------------------------------ place, end, alerts */
 
-#define JOB_MAX_ORDERS 5000 /* orders looked at per run; the next run goes on */
+enum store_rc quarantine__place_set(struct store *s, int64_t order_id, int64_t lat_e6, int64_t lon_e6,
+                                    const char *address, int64_t from_checkin, int64_t by, int64_t now)
+{
+    enum store_rc rc =
+        store_run(s, NULL,
+                  "UPDATE quarantine_orders SET lat_e6 = ?, lon_e6 = ?, address = COALESCE(?, address),"
+                  " place_checkin_id = ?, place_set_by = ?, place_set_at = ?, updated_at = ? WHERE id = ?",
+                  "iisiiiii", lat_e6, lon_e6, address, from_checkin, by, now, now, order_id);
+    if (!rc && !from_checkin)
+        rc = store_run(s, NULL, "UPDATE quarantine_orders SET place_checkin_id = NULL WHERE id = ?", "i",
+                       order_id);
+    return rc;
+}
 
-struct monitor_ctx {
-    int64_t now;
-    int64_t alerts, ended, photos;
+struct position {
+    int64_t order_id, lat, lon;
 };
 
-static int monitor_tx(struct store *s, void *arg)
+static void read_position(struct store_stmt *st, void *ctx)
+{
+    struct position *p = ctx;
+    p->order_id = store_col_int(st, 0);
+    p->lat = store_col_int(st, 1);
+    p->lon = store_col_int(st, 2);
+}
+
+enum store_rc quarantine__checkin_position(struct store *s, int64_t checkin_id, int64_t *order_id,
+                                           int64_t *lat_e6, int64_t *lon_e6)
+{
+    struct position p = {0};
+    enum store_rc rc =
+        store_get(s, read_position, &p,
+                  "SELECT order_id, lat_e6, lon_e6 FROM quarantine_checkins WHERE id = ?", "i", checkin_id);
+    *order_id = p.order_id;
+    *lat_e6 = p.lat;
+    *lon_e6 = p.lon;
+    return rc;
+}
+
+enum store_rc quarantine__order_end(struct store *s, int64_t order_id, const char *outcome,
+                                    const char *reason, int64_t by, int64_t now, int64_t *photos)
+{
+    int64_t n = 0;
+    *photos = 0;
+    const char *status = !strcmp(outcome, "cancelled") ? "cancelled" : "ended";
+    enum store_rc rc =
+        store_run(s, &n,
+                  "UPDATE quarantine_orders SET status = ?, outcome = ?, end_reason = ?, ended_by = ?,"
+                  " ended_at = ?, photos_deleted_at = ?, updated_at = ? WHERE id = ? AND status = 'active'",
+                  "sssiiiii", status, outcome, reason, by, now, now, now, order_id);
+    if (rc)
+        return rc;
+    if (n == 0)
+        return STORE_DONE;
+    if (!by)
+        rc = store_run(s, NULL, "UPDATE quarantine_orders SET ended_by = NULL WHERE id = ?", "i", order_id);
+    if (!rc)
+        rc = store_run(s, photos, "DELETE FROM quarantine_photos WHERE order_id = ?", "i", order_id);
+    return rc;
+}
+
+static void read_alert(struct store_stmt *st, void *ctx)
+{
+    struct quarantine_alert *a = ctx;
+    a->id = store_col_int(st, 0);
+    a->order_id = store_col_int(st, 1);
+    snprintf(a->commune_code, sizeof(a->commune_code), "%s",
+             store_col_text(st, 2) ? store_col_text(st, 2) : "");
+    a->acknowledged_at = store_col_null(st, 3) ? 0 : store_col_int(st, 3);
+    a->resolved_at = store_col_null(st, 4) ? 0 : store_col_int(st, 4);
+}
+
+enum store_rc quarantine__alert_get(struct store *s, int64_t id, struct quarantine_alert *out)
+{
+    return store_get(
+        s, read_alert, out,
+        "SELECT id, order_id, commune_code, acknowledged_at, resolved_at FROM quarantine_alerts WHERE id = ?",
+        "i", id);
+}
+
+enum store_rc quarantine__alert_acknowledge(struct store *s, int64_t id, const char *note, int64_t by,
+                                            int64_t now)
+{
+    int64_t n = 0;
+    enum store_rc rc = store_run(
+        s, &n,
+        "UPDATE quarantine_alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledge_note = ?"
+        " WHERE id = ? AND acknowledged_at IS NULL AND resolved_at IS NULL",
+        "iisi", now, by, note, id);
+    return rc ? rc : n ? STORE_OK : STORE_DONE;
+}
+
+enum store_rc quarantine__alert_resolve(struct store *s, int64_t id, const char *note, int64_t by,
+                                        int64_t now)
+{
+    int64_t n = 0;
+    enum store_rc rc =
+        store_run(s, &n,
+                  "UPDATE quarantine_alerts SET resolved_at = ?, resolved_by = ?, resolution_note = ?"
+                  " WHERE id = ? AND resolved_at IS NULL",
+                  "iisi", now, by, note, id);
+    return rc ? rc : n ? STORE_OK : STORE_DONE;
+}
+
+/* ------------------------------------------------------------ the monitor job */
+
+static int monitor_page = 500; /* active orders read per transaction (config quarantine_monitor_page) */
+
+void quarantine_configure(int page)
+{
+    if (page > 0)
+        monitor_page = page;
+}
+
+/* What one run of the monitor job has done; the *_tx callbacks set only their own fields, from scratch on
+ * each attempt (store_tx runs a callback again after a serialization failure). */
+struct monitor_ctx {
+    int64_t now;
+    int64_t after;       /* keyset: the last order id of the previous page */
+    int64_t last;        /* this page: its last order id */
+    int count;           /* this page: orders read */
+    int64_t page_alerts; /* this page: alerts raised */
+    int64_t alerts, ended, photos, orders;
+};
+
+/* Orders past their last day end as completed; their photos (and any left of orders ended otherwise) go. */
+static int monitor_end_tx(struct store *s, void *arg)
 {
     struct monitor_ctx *m = arg;
     int64_t today = vn_day(m->now);
-    /* orders past their end: ended, photos deleted */
-    int64_t n = 0;
-    int rc = store_run(s, &n,
+    m->photos = m->ended = 0;
+    int rc = store_run(s, &m->photos,
                        "DELETE FROM quarantine_photos WHERE order_id IN (SELECT id FROM quarantine_orders"
                        " WHERE status <> 'active' OR end_day < ?)",
                        "i", today);
-    m->photos += n;
     if (!rc)
-        rc = store_run(s, &n,
-                       "UPDATE quarantine_orders SET status = 'ended', photos_deleted_at = ?, updated_at = ?"
-                       " WHERE status = 'active' AND end_day < ?",
-                       "iii", m->now, m->now, today);
-    m->ended += n;
-    if (rc)
-        return rc;
+        rc = store_run(s, &m->ended,
+                       "UPDATE quarantine_orders SET status = 'ended', outcome = 'completed', ended_at = ?,"
+                       " photos_deleted_at = ?, updated_at = ? WHERE status = 'active' AND end_day < ?",
+                       "iiii", m->now, m->now, m->now, today);
+    return rc;
+}
+
+/* One page of active orders after m->after, by id: an alert for each slot of yesterday and today whose
+ * window closed more than grace ago with no check-in in it. */
+static int monitor_page_tx(struct store *s, void *arg)
+{
+    struct monitor_ctx *m = arg;
+    int64_t today = vn_day(m->now);
     struct arena a;
     arena_init(&a);
     struct quarantine_order *orders;
-    int count;
-    rc = quarantine__orders_query(s, &a, "status = 'active' AND start_day <= ?", "i", JOB_MAX_ORDERS,
-                                  (const char *)&today, &orders, &count);
-    for (int i = 0; i < count && !rc; i++) {
+    int64_t keys[2] = {today, m->after};
+    m->count = 0;
+    m->last = m->after;
+    m->page_alerts = 0;
+    int rc = quarantine__orders_page(s, &a, keys, monitor_page, &orders, &m->count);
+    for (int i = 0; i < m->count && !rc; i++) {
         struct quarantine_order *o = &orders[i];
-        /* slots of yesterday and today that ended more than grace ago, after the order was made */
+        m->last = o->id;
         for (int64_t day = today - 1; day <= today && !rc; day++) {
             if (day < o->start_day || day > o->end_day)
                 continue;
@@ -184,14 +357,16 @@ static int monitor_tx(struct store *s, void *arg)
                 if (s0 < o->created_at || s1 + (int64_t)o->grace_minutes * 60 > m->now)
                     continue;
                 int64_t made = 0;
-                rc = store_int(s, &made,
-                               "SELECT COUNT(*) FROM quarantine_checkins WHERE order_id = ? AND slot_start = ?", "ii",
-                               o->id, s0);
+                rc =
+                    store_int(s, &made,
+                              "SELECT COUNT(*) FROM quarantine_checkins WHERE order_id = ? AND slot_start = ?"
+                              " AND in_slot = 1",
+                              "ii", o->id, s0);
                 if (!rc && made == 0) {
                     bool raised;
                     rc = quarantine__alert(s, o, "missed", s0,
                                            "không điểm danh trong khung giờ / no check-in in the slot", m->now, &raised);
-                    m->alerts += raised;
+                    m->page_alerts += raised;
                 }
             }
         }
@@ -202,46 +377,54 @@ static int monitor_tx(struct store *s, void *arg)
 
 int quarantine_job_monitor(struct store *s, int64_t now, const char **detail)
 {
-    static _Thread_local char msg[128];
+    static _Thread_local char msg[160];
     struct monitor_ctx m = {.now = now};
-    int rc = store_tx(s, monitor_tx, &m);
-    snprintf(msg, sizeof(msg), "%lld alerts, %lld orders ended, %lld photos deleted", (long long)m.alerts,
-             (long long)m.ended, (long long)m.photos);
+    int rc = store_tx(s, monitor_end_tx, &m);
+    /* Every active order, a page per transaction, so no write lock is held for the whole run; alerts are
+     * unique per slot, so a run cut short is finished by the next. */
+    while (!rc) {
+        rc = store_tx(s, monitor_page_tx, &m);
+        if (rc)
+            break;
+        m.orders += m.count;
+        m.alerts += m.page_alerts;
+        m.after = m.last;
+        if (m.count < monitor_page)
+            break;
+    }
+    snprintf(msg, sizeof(msg), "%lld orders watched, %lld alerts, %lld orders ended, %lld photos deleted",
+             (long long)m.orders, (long long)m.alerts, (long long)m.ended, (long long)m.photos);
     *detail = msg;
-    log_info("msg=\"quarantine monitor\" alerts=%lld ended=%lld photos=%lld", (long long)m.alerts,
-             (long long)m.ended, (long long)m.photos);
+    log_info("msg=\"quarantine monitor\" orders=%lld alerts=%lld ended=%lld photos=%lld", (long long)m.orders,
+             (long long)m.alerts, (long long)m.ended, (long long)m.photos);
     return rc;
 }
 
 enum store_rc quarantine__checkin_record(struct store *s, struct quarantine_checkin *c)
 {
     int64_t slot_end;
-    quarantine_slot(c->o->checkins_per_day, c->at, &c->slot, &slot_end);
-    if (c->o->has_place) {
+    c->in_slot = quarantine_slot(c->o->checkins_per_day, c->at, &c->slot, &slot_end);
+    if (!c->in_slot)
+        c->slot = c->at; /* answers no slot: its own time keeps its alert apart from any slot's */
+    c->measured = c->o->has_place;
+    c->distance = 0;
+    if (c->measured) {
         c->distance = (int64_t)llround(quarantine_distance_m(c->o->lat_e6, c->o->lon_e6, c->lat, c->lon));
         c->inside = c->distance <= c->o->radius_m;
     } else {
-        c->inside = true;
+        c->inside = true; /* nothing to compare with: not held against the person */
     }
     c->created = false;
-    enum store_rc rc =
-        c->o->has_place
-            ? store_int(
-                  s, &c->id,
-                  "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
-                  " accuracy_m, distance_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                  " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-                  "siiiiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy,
-                  c->distance, (int64_t)c->inside)
-            : store_int(
-                  s, &c->id,
-                  "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, at, lat_e6, lon_e6,"
-                  " accuracy_m, inside) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
-                  " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
-                  "siiiiii", c->client_id, c->o->id, c->slot, c->at, c->lat, c->lon, c->accuracy);
+    /* distance_m stays NULL when there is no place to measure from */
+    enum store_rc rc = store_int(
+        s, &c->id,
+        "INSERT INTO quarantine_checkins (client_id, order_id, slot_start, in_slot, at, lat_e6, lon_e6,"
+        " accuracy_m, inside, distance_m) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (order_id, client_id) DO NOTHING RETURNING id",
+        c->measured ? "siiiiiiiii" : "siiiiiiiin", c->client_id, c->o->id, c->slot, (int64_t)c->in_slot,
+        c->at, c->lat, c->lon, c->accuracy, (int64_t)c->inside, c->distance);
     if (rc == STORE_DONE)
-        return store_int(s, &c->id, "SELECT id FROM quarantine_checkins WHERE order_id = ? AND client_id = ?", "is",
-                         c->o->id, c->client_id);
+        return quarantine__checkin_stored(s, c);
     if (rc)
         return rc;
     c->created = true;
@@ -258,6 +441,27 @@ enum store_rc quarantine__checkin_record(struct store *s, struct quarantine_chec
         c->alert = raised;
     }
     return rc;
+}
+
+static void read_stored(struct store_stmt *st, void *ctx)
+{
+    struct quarantine_checkin *c = ctx;
+    c->id = store_col_int(st, 0);
+    c->slot = store_col_int(st, 1);
+    c->in_slot = store_col_int(st, 2) != 0;
+    c->measured = !store_col_null(st, 3);
+    c->distance = c->measured ? store_col_int(st, 3) : 0;
+    c->inside = store_col_int(st, 4) != 0;
+    c->at = store_col_int(st, 5);
+}
+
+/* A retry: the check-in as first stored, so the answer is the first one's. */
+enum store_rc quarantine__checkin_stored(struct store *s, struct quarantine_checkin *c)
+{
+    return store_get(s, read_stored, c,
+                     "SELECT id, slot_start, in_slot, distance_m, inside, at FROM quarantine_checkins"
+                     " WHERE order_id = ? AND client_id = ?",
+                     "is", c->o->id, c->client_id);
 }
 
 /* ---------------------------------------------------------------- lists of an area */
@@ -281,15 +485,38 @@ enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_fil
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+#define ALERT_COLUMNS                                                                                        \
+    "a.id, a.order_id, a.person_id, a.kind, a.slot_start, a.detail, a.commune_code, a.created_at, "          \
+    "p.full_name,"                                                                                           \
+    " p.phone, a.acknowledged_at, a.acknowledged_by, a.acknowledge_note, a.resolved_at, a.resolved_by,"      \
+    " a.resolution_note, (SELECT mp.phone FROM person_managers m JOIN persons mp ON mp.id = "                \
+    "m.manager_person_id"                                                                                    \
+    " WHERE m.person_id = a.person_id ORDER BY m.created_at LIMIT 1)"
+
+enum store_rc quarantine__alert_query(struct store *s, int64_t id, struct store_stmt **st)
+{
+    return store_query(s, st,
+                       "SELECT " ALERT_COLUMNS
+                       " FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
+                       " WHERE a.id = ?",
+                       "i", id);
+}
+
 enum store_rc quarantine__alerts_query(struct store *s, const struct quarantine_filter *f,
                                        struct store_stmt **st)
 {
     struct store_sql q;
     store_sql_init(&q,
-                   "SELECT a.id, a.order_id, a.person_id, a.kind, a.slot_start, a.detail, a.commune_code, a.created_at,"
-                   " p.full_name, p.phone FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
+                   "SELECT " ALERT_COLUMNS
+                   " FROM quarantine_alerts a LEFT JOIN persons p ON p.id = a.person_id"
                    " WHERE 1 = 1",
                    "");
+    if (f->status && !strcmp(f->status, "open"))
+        store_sql_add(&q, " AND a.acknowledged_at IS NULL AND a.resolved_at IS NULL", "");
+    else if (f->status && !strcmp(f->status, "acknowledged"))
+        store_sql_add(&q, " AND a.acknowledged_at IS NOT NULL AND a.resolved_at IS NULL", "");
+    else if (f->status && !strcmp(f->status, "resolved"))
+        store_sql_add(&q, " AND a.resolved_at IS NOT NULL", "");
     store_sql_area(&q, "a", f->area);
     store_sql_add(&q, " ORDER BY a.id DESC LIMIT ?", "i", f->limit);
     return store_sql_query(s, st, &q);
@@ -316,7 +543,7 @@ enum store_rc quarantine__checkins_query(struct store *s, int64_t order_id, stru
 {
     return store_query(s, st,
                        "SELECT c.id, c.slot_start, c.at, c.lat_e6, c.lon_e6, c.distance_m, c.inside,"
-                       " (SELECT COUNT(*) FROM quarantine_photos p WHERE p.checkin_id = c.id)"
+                       " (SELECT COUNT(*) FROM quarantine_photos p WHERE p.checkin_id = c.id), c.in_slot"
                        " FROM quarantine_checkins c WHERE c.order_id = ? ORDER BY c.at",
                        "i", order_id);
 }
@@ -338,7 +565,7 @@ enum store_rc quarantine__answered_slots(struct store *s, int64_t order_id, int6
     enum store_rc rc =
         store_query(s, &st,
                     "SELECT DISTINCT slot_start FROM quarantine_checkins WHERE order_id = ? AND inside = 1"
-                    " AND slot_start >= ?",
+                    " AND in_slot = 1 AND slot_start >= ?",
                     "ii", order_id, since);
     if (rc)
         return rc;

@@ -3,7 +3,8 @@
 // picture (a PNG turned into a Y4M as the notes say) and the browser's location is set by the
 // test. One check-in at home (inside the 100 m radius) is accepted; after moving about 1.2 km
 // away the next one is recorded as outside, the page says so, and the API shows an alert for
-// the commune health station, which the official then sees on the compliance page.
+// the commune health station, which the official then sees on the compliance page. An order whose
+// place is not yet confirmed gets a check-in answer that says so, with no distance.
 
 const { test, before, after, describe } = require('node:test');
 const assert = require('node:assert/strict');
@@ -94,10 +95,21 @@ describe('a quarantined person checks in with a photo and the location', () => {
     assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff]);
     assert.ok(bytes.length > 5000, `a real camera frame, not an empty canvas (${bytes.length} bytes)`);
 
-    // The slot it answered is shown as done.
-    await page.waitForFunction(([id, start]) => document.querySelector(`[data-testid="slots-${id}"] [data-start="${start}"]`)?.dataset.state === 'done',
-      [orderId, c.slot_start]);
-    await tid(`my-qcheckin-${c.id}`).waitFor();
+    if (c.slot_start === null) {
+      // In the night (before 07:00, from 21:00) a check-in counts for no slot: the page says when to
+      // check in, and no slot is shown as done.
+      assert.equal(await answer.getAttribute('data-in-slot'), 'false');
+      await tid(`checkin-no-slot-${orderId}`).waitFor();
+      await tid(`my-qcheckin-${c.id}`).waitFor();
+      const states = await page.$$eval(`[data-testid="slots-${orderId}"] > li`, (els) => els.map((e) => e.dataset.state));
+      assert.ok(!states.includes('done'), `no slot done: ${states}`);
+    } else {
+      // The slot it answered is shown as done.
+      assert.equal(await answer.getAttribute('data-in-slot'), 'true');
+      await page.waitForFunction(([id, start]) => document.querySelector(`[data-testid="slots-${id}"] [data-start="${start}"]`)?.dataset.state === 'done',
+        [orderId, c.slot_start]);
+      await tid(`my-qcheckin-${c.id}`).waitFor();
+    }
     const alerts = await srv.api('GET', `/api/v1/quarantine/alerts?unit=${UNITS.phucXa}`, { token: setup.official.token });
     assert.equal(alerts.json.alerts.length, 0, 'no alert for a check-in at home');
     await shot(page, 'quarantine-03-accepted');
@@ -153,5 +165,30 @@ describe('a quarantined person checks in with a photo and the location', () => {
     } finally {
       await b2.close();
     }
+  });
+
+  test('an order whose place is not yet confirmed: the page says so, never "0 m"', async () => {
+    const o = await srv.api('POST', '/api/v1/quarantine/orders', { token: setup.tracer.token, body: {
+      client_id: `browser-unplaced-${orderId}`, person_id: setup.citizen.person.id, kind: 'home', days: 14,
+      checkins_per_day: 3, radius_m: 100, grace_minutes: 30 } });
+    assert.equal(o.status, 201, o.text);
+    const id = o.json.id;
+    await page.reload();
+    await tid(`order-place-unconfirmed-${id}`).waitFor();
+    await tid(`checkin-start-${id}`).click();
+    await page.waitForFunction((x) => document.querySelector(`[data-testid="camera-${x}"]`).dataset.state === 'on', id);
+    await tid(`checkin-capture-${id}`).click();
+    const answer = tid(`checkin-answer-${id}`);
+    await answer.waitFor();
+    assert.equal(await answer.getAttribute('data-place-confirmed'), 'false');
+    assert.equal(await answer.getAttribute('data-distance'), '');
+    assert.equal(await answer.getAttribute('data-alert'), 'false');
+    const text = await answer.textContent();
+    assert.match(text, /chưa xác nhận nơi cách ly/);
+    assert.doesNotMatch(text, /\d m\b/, 'no distance without a place');
+    await tid(`checkin-place-unconfirmed-${id}`).waitFor();
+    await assertNoHorizontalOverflow(page, 'place not yet confirmed');
+    await shot(page, 'quarantine-06-place-unconfirmed');
+    assert.deepEqual(page.errors, []);
   });
 });

@@ -80,7 +80,10 @@ function orderPanel(order, signal) {
       doneBox.appendChild(h('li', { class: 'card', testid: `my-qcheckin-${c.id}`, 'data-inside': String(!!c.inside) },
         h('div', { class: 'card-main' },
           h('span', { 'data-time': c.at }, formatTime(c.at)),
-          h('span', { class: c.inside ? 'badge badge-on' : 'badge badge-off', t: c.inside ? 'quarantine.inside' : 'quarantine.outside' })),
+          // not measured (made before the place was confirmed): neither at the place nor outside
+          c.inside == null
+            ? h('span', { class: 'badge', t: 'quarantine.place_unconfirmed' })
+            : h('span', { class: c.inside ? 'badge badge-on' : 'badge badge-off', t: c.inside ? 'quarantine.inside' : 'quarantine.outside' })),
         c.distance_m != null ? h('div', { class: 'card-meta', t: 'quarantine.distance', tArgs: { m: formatNumber(c.distance_m) } }) : null));
     }
   }
@@ -97,7 +100,9 @@ function orderPanel(order, signal) {
     h('div', { class: 'card-main' },
       h('strong', { class: 'card-title', t: 'quarantine.order_n', tArgs: { id: o.id } }),
       h('span', { class: 'badge', t: `quarantine.status.${o.status}` })),
+    o.member ? h('p', { class: 'card-meta', testid: `order-member-${o.id}`, t: 'quarantine.for_member', tArgs: { name: o.member.full_name || `#${o.member.person_id}` } }) : null,
     head,
+    o.place_confirmed === false ? h('p', { class: 'small breakable', testid: `order-place-unconfirmed-${o.id}`, t: 'quarantine.place_unconfirmed_hint' }) : null,
     h('h2', { t: 'quarantine.today' }), slotsBox);
 
   if (running) section.appendChild(checkinBox(o, signal, async () => {
@@ -196,13 +201,20 @@ function checkinBox(o, signal, onDone) {
       return;
     }
     idle();
-    const inside = !!answer.inside;
+    // Until the place is confirmed the server measures nothing: say so, never "0 m".
+    const measured = answer.place_confirmed !== false && answer.distance_m != null;
+    const inside = measured ? !!answer.inside : true;
     replace(result, h('div', {
       class: inside ? 'alert alert-ok' : 'alert alert-error', role: 'status', testid: `checkin-answer-${o.id}`,
-      'data-inside': String(inside), 'data-alert': String(!!answer.alert), 'data-distance': answer.distance_m,
+      'data-inside': measured ? String(inside) : '', 'data-alert': String(!!answer.alert), 'data-distance': measured ? answer.distance_m : '',
+      'data-place-confirmed': String(measured), 'data-in-slot': String(answer.in_slot !== false),
     },
-    h('p', { class: 'alert-title', t: inside ? 'quarantine.accepted' : 'quarantine.outside_radius' }),
-    h('p', { t: 'quarantine.distance', tArgs: { m: formatNumber(answer.distance_m ?? 0) } }),
+    h('p', { class: 'alert-title', t: !measured ? 'quarantine.recorded' : inside ? 'quarantine.accepted' : 'quarantine.outside_radius' }),
+    measured ? h('p', { t: 'quarantine.distance', tArgs: { m: formatNumber(answer.distance_m) } })
+      : h('p', { testid: `checkin-place-unconfirmed-${o.id}`, t: 'quarantine.place_unconfirmed_hint' }),
+    answer.in_slot === false && answer.next_slot
+      ? h('p', { testid: `checkin-no-slot-${o.id}`, t: 'quarantine.no_slot', tArgs: { from: hhmm(answer.next_slot.start), until: hhmm(answer.next_slot.end) } })
+      : null,
     inside ? null : h('p', { t: 'quarantine.outside_hint', tArgs: { m: formatNumber(o.radius_m) } })));
     await onDone();
   });
