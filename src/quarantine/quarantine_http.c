@@ -36,6 +36,7 @@ static json_t *order_json(const struct quarantine_order *o)
                           o->commune_code[0] ? o->commune_code : NULL);
     json_object_set_new(j, "case_id", o->case_id ? json_integer(o->case_id) : json_null());
     json_object_set_new(j, "address", o->address[0] ? json_string(o->address) : json_null());
+    json_object_set_new(j, "full_name", o->full_name[0] ? json_string(o->full_name) : json_null());
     json_object_set_new(j, "lat", o->has_place ? json_real((double)o->lat_e6 / 1e6) : json_null());
     json_object_set_new(j, "lon", o->has_place ? json_real((double)o->lon_e6 / 1e6) : json_null());
     /* No place yet (an order made by the policy): check-ins are not measured until staff confirm one. */
@@ -180,20 +181,23 @@ enum err quarantine_handle_create(struct http_req *r)
 }
 
 
-/* GET /api/v1/quarantine/orders?unit=&status=active|ended|cancelled&limit= */
+/* GET /api/v1/quarantine/orders?unit=&status=active|ended|cancelled&limit=&offset= */
 enum err quarantine_handle_list(struct http_req *r)
 {
     const struct unit *u;
-    int64_t limit;
+    int64_t limit, offset;
     int rc = area_from_query(r, "unit", &u);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
+    if (!rc)
+        rc = http_query_int(r, "offset", 0, INT32_MAX, 0, &offset);
     const char *status = http_query(r, "status");
     if (!rc && status && strcmp(status, "active") && strcmp(status, "ended") && strcmp(status, "cancelled"))
         rc = http_fail(r, ERR_INVALID_FIELD, "status", "status must be active, ended or cancelled");
     if (rc)
         return rc;
-    struct quarantine_filter f = {.area = u->code, .status = status ? status : "active", .limit = limit};
+    struct quarantine_filter f = {
+        .area = u->code, .status = status ? status : "active", .limit = limit, .offset = offset};
     int64_t ids[1000];
     int n = 0;
     rc = quarantine__order_ids(r->store, &f, ids, 1000, &n);
@@ -323,20 +327,22 @@ static json_t *alert_json(struct store_stmt *st)
     return j;
 }
 
-/* GET /api/v1/quarantine/alerts?unit=&state=open|acknowledged|resolved&limit= */
+/* GET /api/v1/quarantine/alerts?unit=&state=open|acknowledged|resolved&order_id=&limit= */
 enum err quarantine_handle_alerts(struct http_req *r)
 {
     const struct unit *u;
-    int64_t limit;
+    int64_t limit, order_id;
     int rc = area_from_query(r, "unit", &u);
     if (!rc)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
+    if (!rc)
+        rc = http_query_int(r, "order_id", 0, INT64_MAX, 0, &order_id);
     const char *state = http_query(r, "state");
     if (!rc && state && strcmp(state, "open") && strcmp(state, "acknowledged") && strcmp(state, "resolved"))
         rc = http_fail(r, ERR_INVALID_FIELD, "state", "state must be open, acknowledged or resolved");
     if (rc)
         return rc;
-    struct quarantine_filter f = {.area = u->code, .status = state, .limit = limit};
+    struct quarantine_filter f = {.area = u->code, .status = state, .limit = limit, .order_id = order_id};
     struct store_stmt *st;
     rc = quarantine__alerts_query(r->store, &f, &st);
     json_t *arr = json_array();

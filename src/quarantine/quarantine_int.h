@@ -29,6 +29,7 @@ struct quarantine_order {
     char outcome[16];                       /* "" while active; completed | released | cancelled */
     char end_reason[256];
     int64_t ended_at; /* 0 while active */
+    char full_name[320]; /* the person's, for staff lists; "" when unknown */
 };
 
 enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out);
@@ -65,7 +66,8 @@ struct quarantine_filter {
     const char *area;   /* the unit asked for, already checked to lie in the caller's area */
     const char
         *status; /* orders: active, ended or cancelled; alerts: open, acknowledged, resolved or NULL (all) */
-    int64_t limit;
+    int64_t limit, offset;
+    int64_t order_id; /* alerts of one order; 0: all */
 };
 /* Ids of the orders, newest first, at most max. */
 enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_filter *f, int64_t *ids, int max,

@@ -76,12 +76,14 @@ static void read_order(struct store_stmt *st, void *ctx)
     snprintf(o->end_reason, sizeof(o->end_reason), "%s",
              store_col_text(st, 20) ? store_col_text(st, 20) : "");
     o->ended_at = store_col_null(st, 21) ? 0 : store_col_int(st, 21);
+    snprintf(o->full_name, sizeof(o->full_name), "%s", store_col_text(st, 22) ? store_col_text(st, 22) : "");
 }
 
 #define ORDER_COLUMNS                                                                                        \
     "id, person_id, case_id, kind, address, lat_e6, lon_e6, start_day, end_day, checkins_per_day, radius_m," \
     " grace_minutes, status, commune_code, district_code, province_code, created_at, place_checkin_id,"      \
-    " place_set_at, outcome, end_reason, ended_at"
+    " place_set_at, outcome, end_reason, ended_at,"                                                           \
+    " (SELECT p.full_name FROM persons p WHERE p.id = quarantine_orders.person_id)"
 
 enum store_rc quarantine__order_get(struct store *s, int64_t id, struct quarantine_order *out)
 {
@@ -472,7 +474,7 @@ enum store_rc quarantine__order_ids(struct store *s, const struct quarantine_fil
     struct store_sql q;
     store_sql_init(&q, "SELECT o.id FROM quarantine_orders o WHERE o.status = ?", "s", f->status);
     store_sql_area(&q, "o", f->area);
-    store_sql_add(&q, " ORDER BY o.id DESC LIMIT ?", "i", f->limit);
+    store_sql_add(&q, " ORDER BY o.id DESC LIMIT ? OFFSET ?", "ii", f->limit, f->offset);
     struct store_stmt *st;
     enum store_rc rc = store_sql_query(s, &st, &q);
     *n = 0;
@@ -517,6 +519,8 @@ enum store_rc quarantine__alerts_query(struct store *s, const struct quarantine_
         store_sql_add(&q, " AND a.acknowledged_at IS NOT NULL AND a.resolved_at IS NULL", "");
     else if (f->status && !strcmp(f->status, "resolved"))
         store_sql_add(&q, " AND a.resolved_at IS NOT NULL", "");
+    if (f->order_id)
+        store_sql_add(&q, " AND a.order_id = ?", "i", f->order_id);
     store_sql_area(&q, "a", f->area);
     store_sql_add(&q, " ORDER BY a.id DESC LIMIT ?", "i", f->limit);
     return store_sql_query(s, st, &q);

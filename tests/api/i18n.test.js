@@ -100,3 +100,16 @@ test('indexed and nested fields fall back to their base name', async () => {
   const nested = describe({ status: 400, code: 'missing_field', field: 'answers.anaphylaxis_previous_dose' });
   assert.deepEqual(nested.args.field, { t: 'field.answers' });
 });
+
+test('no key is written twice in a dictionary (the second would silently win)', () => {
+  for (const lang of ['vi', 'en']) {
+    const src = fs.readFileSync(web(`i18n/${lang}.js`), 'utf8');
+    const seen = new Set();
+    const twice = [];
+    for (const m of src.matchAll(/^\s*'([^']+)':/gm)) {
+      if (seen.has(m[1])) twice.push(m[1]);
+      seen.add(m[1]);
+    }
+    assert.deepEqual(twice, [], `${lang}.js`);
+  }
+});

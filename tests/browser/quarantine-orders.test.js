@@ -80,7 +80,8 @@ describe('the health station confirms the place, handles the alert and ends the 
     await tid(`order-open-${order.id}`).click();
     await tid('order-view').waitFor();
     const map = tid('order-map');
-    await page.waitForFunction(() => document.querySelector('[data-testid="order-map"]')?.dataset.ready === '1');
+    await page.waitForFunction(() => document.querySelector('[data-testid="order-map"]')?.dataset.ready !== '0');
+    assert.equal(await map.getAttribute('data-ready'), '1', await map.getAttribute('data-error'));
     assert.equal(await map.getAttribute('data-background'), 'outlines');
     assert.equal(await map.getAttribute('data-points'), '1');
     const outlines = await page.$$eval('[data-testid="order-map"] svg path', (ps) => ps.length);
@@ -132,7 +133,7 @@ describe('the health station confirms the place, handles the alert and ends the 
     const alerts = await ok(await srv.api('GET', `/api/v1/quarantine/alerts?unit=${UNITS.phucXa}&state=resolved`, { token: official.token }), 200, 'alerts');
     const stored = alerts.alerts.find((a) => String(a.id) === alertId);
     assert.ok(stored && stored.resolved_at, 'resolved on the server');
-    assert.equal(stored.note, 'Đã gọi điện: đi khám bệnh, có giấy hẹn.');
+    assert.equal(stored.resolution_note, 'Đã gọi điện: đi khám bệnh, có giấy hẹn.');
     await shot(page, 'orders-03-alert-resolved');
   });
 
@@ -170,7 +171,7 @@ describe('a place picked on the map', () => {
       await page.goto(`${srv.url}/#/quarantine/orders/${o.id}`);
       await page.waitForFunction(() => document.querySelector('[data-testid="order-map"]')?.dataset.ready === '1');
       const box = await page.getByTestId('order-map').boundingBox();
-      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.getByTestId('order-map').click({ position: { x: box.width / 2, y: box.height / 2 } });
       await page.getByTestId('place-save-picked').click();
       await page.waitForFunction(() => document.querySelector('[data-testid="place-state"]')?.dataset.known === 'true');
       const r = await ok(await srv.api('GET', `/api/v1/quarantine/orders/${o.id}`, { token: tracer }), 200, 'order');

@@ -57,18 +57,21 @@ export function placeMap(opts = {}) {
     const [lib, cfg] = await Promise.all([loadScript('/vendor/leaflet.js', 'L'), mapSettings()]);
     L = lib;
     map = L.map(el, { zoomControl: true, attributionControl: true });
+    const outlineData = cfg.tiles_url ? null : await provinceOutlines(cfg.outlines_url);
+    // The view first: Leaflet cannot place vector layers on a map without one.
+    const bounds = (opts.points || []).map((p) => [p.lat, p.lon]);
+    if (opts.place) bounds.push([opts.place.lat, opts.place.lon]);
+    if (bounds.length) map.fitBounds(L.latLngBounds(bounds).pad(0.5), { maxZoom: 17 });
+    else map.fitBounds(VIETNAM);
     if (cfg.tiles_url) {
       L.tileLayer(cfg.tiles_url, { maxZoom: 19, attribution: cfg.attribution || '' }).addTo(map);
       el.setAttribute('data-background', 'tiles');
     } else {
-      const geo = await provinceOutlines(cfg.outlines_url);
-      L.geoJSON(geo, { style: { color: '#78909c', weight: 1, fillColor: '#eceff1', fillOpacity: 1 }, interactive: false }).addTo(map);
+      L.geoJSON(outlineData, { style: { color: '#78909c', weight: 1, fillColor: '#eceff1', fillOpacity: 1 }, interactive: false }).addTo(map);
       map.attributionControl.addAttribution(cfg.outlines_credit);
       el.setAttribute('data-background', 'outlines');
     }
-    const bounds = [];
     drawPlace(opts.place || null);
-    if (opts.place) bounds.push([opts.place.lat, opts.place.lon]);
     for (const p of opts.points || []) {
       const colour = p.inside === false ? '#c62828' : p.inside === true ? '#2e7d32' : '#616161';
       const m = L.circleMarker([p.lat, p.lon], {
@@ -76,10 +79,7 @@ export function placeMap(opts = {}) {
         className: `map-point map-point-${p.inside === false ? 'outside' : p.inside === true ? 'inside' : 'unknown'}`,
       }).addTo(map);
       if (p.label) m.bindTooltip(p.label);
-      bounds.push([p.lat, p.lon]);
     }
-    if (bounds.length) map.fitBounds(L.latLngBounds(bounds).pad(0.5), { maxZoom: 17 });
-    else map.fitBounds(VIETNAM);
     if (opts.onPick) {
       map.on('click', (ev) => {
         const pick = { lat: ev.latlng.lat, lon: ev.latlng.lng };
@@ -93,7 +93,11 @@ export function placeMap(opts = {}) {
     requestAnimationFrame(() => map.invalidateSize());
     return map;
   })();
-  ready.catch(() => el.setAttribute('data-ready', 'error'));
+  ready.catch((e) => {
+    el.setAttribute('data-ready', 'error');
+    el.setAttribute('data-error', String(e && e.message ? e.message : e));
+    el.appendChild(h('p', { class: 'alert alert-error', role: 'alert', t: 'map.failed' }));
+  });
 
   return {
     el,

@@ -130,7 +130,7 @@ export async function orderView({ root, params, signal }) {
   try {
     [o, alerts] = await Promise.all([
       get(`/api/v1/quarantine/orders/${seg(params.id)}`, { signal }),
-      get('/api/v1/quarantine/alerts', { query: { order_id: params.id, state: 'all', limit: 200 }, signal }),
+      get('/api/v1/quarantine/alerts', { query: { order_id: params.id, limit: 200 }, signal }),
     ]);
   } catch (e) {
     if (!isAbort(e)) replace(box, e.status === 403 ? accessDenied() : errorBox(e, 'other'));
@@ -174,7 +174,7 @@ function orderPage(o, alerts, rerender, signal) {
 
   const placeState = placeKnown
     ? h('p', { testid: 'place-state', 'data-known': 'true', t: 'quarantine.place_confirmed', tArgs: { lat: o.lat.toFixed(5), lon: o.lon.toFixed(5) } })
-    : h('p', { class: 'alert alert-warn', testid: 'place-state', 'data-known': 'false', t: 'quarantine.place_unconfirmed_hint' });
+    : h('p', { class: 'alert alert-warn', testid: 'place-state', 'data-known': 'false', t: 'quarantine.staff_place_unconfirmed_hint' });
 
   /* the check-ins, newest first, each with its photo */
   const list = h('ul', { class: 'cards checkins', testid: 'order-checkins' });
@@ -219,6 +219,7 @@ export function alertsList(alerts) {
 }
 
 function alertState(a) {
+  if (a.state) return a.state;
   if (a.resolved_at) return 'resolved';
   if (a.acknowledged_at) return 'acknowledged';
   return 'open';
@@ -237,11 +238,12 @@ export function alertCard(a) {
         h('span', { class: 'badge badge-off', t: `quarantine.alert.${a.kind}` }),
         h('span', { class: 'badge', testid: `qalert-state-${a.id}`, t: `quarantine.alert_state.${state}` })),
       h('div', { class: 'card-meta' },
-        a.phone ? h('a', { href: `tel:${a.phone}` }, a.phone) : null,
+        a.phone ? h('a', { href: `tel:${a.phone}` }, a.phone)
+          : a.manager_phone ? h('a', { href: `tel:${a.manager_phone}`, testid: `qalert-manager-phone-${a.id}` }, a.manager_phone) : null,
         h('span', { t: 'quarantine.slot_at', tArgs: { time: a.slot_start ? formatTime(a.slot_start) : '' } }),
         h('a', { href: `#/quarantine/orders/${a.order_id}`, testid: `qalert-order-${a.id}`, t: 'quarantine.open_order' })),
       a.detail ? h('p', { class: 'small breakable' }, a.detail) : null,
-      a.note ? h('p', { class: 'small breakable', testid: `qalert-note-${a.id}` }, a.note) : null,
+      a.resolution_note ? h('p', { class: 'small breakable', testid: `qalert-note-${a.id}` }, a.resolution_note) : null,
     ];
     if (state === 'open') {
       const ack = h('button', { type: 'button', class: 'btn btn-small', testid: `qalert-ack-${a.id}`, t: 'quarantine.acknowledge' });
