@@ -873,6 +873,8 @@ export default {
   'vax.vaccinated': 'Dose {n} given. Observe for 30 minutes.',
   'vax.already_vaccinated_today': 'This person was vaccinated in this visit.',
   'vax.certificate': 'Vaccination certificate',
+  'vax.cert_missing.full_name': "No vaccination certificate can be issued: the person's record has no full name. Add it, then record the dose.",
+  'vax.cert_missing.date_of_birth': "No vaccination certificate can be issued: the person's record has no date of birth. Add it, then record the dose.",
   'vax.next_person': 'Next person',
   'vax.observation': 'Observation after the dose',
   'vax.observation_hint': 'Each person is observed for 30 minutes after the dose.',

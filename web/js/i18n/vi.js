@@ -873,6 +873,8 @@ export default {
   'vax.vaccinated': 'Đã tiêm mũi {n}. Theo dõi 30 phút.',
   'vax.already_vaccinated_today': 'Người này đã được tiêm trong lượt này.',
   'vax.certificate': 'Chứng nhận tiêm chủng',
+  'vax.cert_missing.full_name': 'Chưa cấp được chứng nhận tiêm chủng: hồ sơ của người này thiếu họ và tên. Hãy bổ sung họ tên rồi mới ghi mũi tiêm.',
+  'vax.cert_missing.date_of_birth': 'Chưa cấp được chứng nhận tiêm chủng: hồ sơ của người này thiếu ngày sinh. Hãy bổ sung ngày sinh rồi mới ghi mũi tiêm.',
   'vax.next_person': 'Người tiếp theo',
   'vax.observation': 'Theo dõi sau tiêm',
   'vax.observation_hint': 'Mỗi người được theo dõi 30 phút sau khi tiêm.',
