@@ -76,7 +76,7 @@ int dcc__kid_of(const uint8_t *der, size_t der_len, uint8_t kid[8])
  * an EKU extension restricts the types only through the DCC OIDs it lists;
  * when it lists none of them (no EKU extension, an empty one, or only other
  * purposes such as clientAuth) the certificate signs every type.  An EKU
- * that cannot be read restricts to nothing the verifier can trust: no type.
+ * extension that does not decode, or appears twice, allows no type.
  */
 static unsigned usage_of(X509 *cert)
 {
@@ -87,7 +87,7 @@ static unsigned usage_of(X509 *cert)
     int crit = 0;
     EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, &crit, NULL);
     if (!eku)
-        return crit == -1 ? DCC_USAGE_ALL : 0; /* -1: no EKU extension; otherwise present but unreadable */
+        return crit == -1 ? DCC_USAGE_ALL : 0; /* -1: no EKU extension; else unreadable or repeated */
     for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
         char txt[80];
         if (OBJ_obj2txt(txt, sizeof(txt), sk_ASN1_OBJECT_value(eku, i), 1) <= 0)
