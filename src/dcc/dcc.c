@@ -32,6 +32,7 @@
 #ifndef DCC_ZLIB_LEVEL
 #define DCC_ZLIB_LEVEL Z_DEFAULT_COMPRESSION
 #endif
+#define DCC_ZLIB_WINDOW_BITS 15 /* the standard zlib stream: header byte 0x78 */
 
 /* ---- Status -------------------------------------------------------------- */
 
@@ -406,13 +407,15 @@ int dcc_issuer_new(const char *key_pem, const char *cert_pem, const char *countr
     iss->prot_len = ph.len;
     cbor_buf_release(&ph);
 
-    /* Certificates are a few hundred bytes, so a 512-byte window (windowBits
-     * 9) and the smallest hash table (memLevel 1) see the whole payload while
-     * keeping deflateReset() cheap: zlib's defaults would clear a 64 KiB hash
-     * table per certificate, costing about as much as the ECDSA signature.
-     * Z_RLE (runs plus Huffman coding) compresses these payloads as well as
-     * full matching does, in half the time.  Any inflater reads the stream. */
-    if (deflateInit2(&iss->z, DCC_ZLIB_LEVEL, Z_DEFLATED, 9, 1, Z_RLE) != Z_OK) {
+    /* The ordinary zlib stream that every verifier expects: a 32 KiB window
+     * (windowBits 15), so the stream starts with the header byte 0x78 (some
+     * verifiers, the @pathcheck/dcc-sdk among them, inflate only then).
+     * Z_RLE (runs plus Huffman coding) compresses these few hundred bytes as
+     * well as full matching does, faster, and never reads the hash table;
+     * memLevel 4 keeps that table at 4 KiB, which deflateReset() clears per
+     * certificate (zlib's default clears 64 KiB), while its 1024-symbol
+     * block still holds a whole certificate (memLevel 1 splits it in blocks). */
+    if (deflateInit2(&iss->z, DCC_ZLIB_LEVEL, Z_DEFLATED, DCC_ZLIB_WINDOW_BITS, 4, Z_RLE) != Z_OK) {
         snprintf(err, errlen, "zlib could not start");
         goto out;
     }

@@ -72,8 +72,11 @@ int dcc__kid_of(const uint8_t *der, size_t der_len, uint8_t kid[8])
 
 /*
  * The certificate types a signer certificate's extended key usage allows.
- * As X.509 reads it: no EKU extension, or anyExtendedKeyUsage, allows every
- * type; an EKU extension allows only the DCC types it lists (possibly none).
+ * The DCC rule (eHealth Network, hcert spec, "Key Usage Policy Identifiers"):
+ * an EKU extension restricts the types only through the DCC OIDs it lists;
+ * when it lists none of them (no EKU extension, an empty one, or only other
+ * purposes such as clientAuth) the certificate signs every type.  An EKU
+ * extension that does not decode, or appears twice, allows no type.
  */
 static unsigned usage_of(X509 *cert)
 {
@@ -81,15 +84,14 @@ static unsigned usage_of(X509 *cert)
      * signer certificates carry (verifiers accept both). */
     static const char *const oids[2] = {"1.3.6.1.4.1.1847.2021.1.", "1.3.6.1.4.1.0.1847.2021.1."};
     unsigned usage = 0;
-    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
+    int crit = 0;
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, &crit, NULL);
     if (!eku)
-        return DCC_USAGE_ALL;
+        return crit == -1 ? DCC_USAGE_ALL : 0; /* -1: no EKU extension; else unreadable or repeated */
     for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
         char txt[80];
         if (OBJ_obj2txt(txt, sizeof(txt), sk_ASN1_OBJECT_value(eku, i), 1) <= 0)
             continue;
-        if (!strcmp(txt, "2.5.29.37.0"))
-            usage |= DCC_USAGE_ALL;
         for (unsigned k = 0; k < 2; k++) {
             size_t n = strlen(oids[k]);
             if (!strncmp(txt, oids[k], n) && txt[n] >= '1' && txt[n] <= '3' && !txt[n + 1])
@@ -97,7 +99,7 @@ static unsigned usage_of(X509 *cert)
         }
     }
     EXTENDED_KEY_USAGE_free(eku);
-    return usage;
+    return usage ? usage : DCC_USAGE_ALL; /* none of the DCC OIDs: every type */
 }
 
 int dcc_trust_add_der(struct dcc_trust *t, const uint8_t *kid, size_t kid_len, const uint8_t *der, size_t der_len,

@@ -72,11 +72,26 @@ static void dcc_name_part(const char *s, size_t len, char out[4 * DCC_NAME_MAX +
     out[i] = '\0';
 }
 
+static bool blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (!isspace((unsigned char)*s))
+            return false;
+    return true;
+}
+
+const char *vaccine__certificate_missing(const struct person *p)
+{
+    if (blank(p->full_name))
+        return "full_name";
+    if (blank(p->date_of_birth))
+        return "date_of_birth";
+    return NULL;
+}
+
 /* Vietnamese order: family name first, given names after; each at most the schema's 80 characters. */
 static json_t *dcc_name(const char *full)
 {
-    if (!full || !*full)
-        full = "Unknown";
     const char *sp = strchr(full, ' ');
     char fam[4 * DCC_NAME_MAX + 1], giv[4 * DCC_NAME_MAX + 1], famt[96], givt[96];
     dcc_name_part(full, sp ? (size_t)(sp - full) : strlen(full), fam);
@@ -97,6 +112,8 @@ int vaccine__certificate_issue(struct store *s, struct arena *a, const struct pe
 {
     if (!issuer)
         return ERR_UNAVAILABLE;
+    if (vaccine__certificate_missing(p))
+        return ERR_CONFLICT; /* no certificate for a nameless holder or an unknown date of birth */
     char hex[13], day[11];
     secret_hex(hex, 6);
     for (char *c = hex; *c; c++)
@@ -108,7 +125,7 @@ int vaccine__certificate_issue(struct store *s, struct arena *a, const struct pe
                           dose_number > total_doses ? dose_number : total_doses, "dt", day, "co", CERT_COUNTRY, "is",
                           CERT_ISSUER, "ci", uvci);
     json_t *payload = json_pack("{s:s, s:o, s:s, s:[o]}", "ver", "1.3.0", "nam", dcc_name(p->full_name), "dob",
-                                p->date_of_birth ? p->date_of_birth : "", "v", v);
+                                p->date_of_birth, "v", v);
     /* What we sign must pass any verifier: a product's codes outside the value sets are a data defect. */
     char where[32], why[112];
     if (dcc_schema_check(payload, dcc_valuesets_shipped(), where, sizeof(where), why, sizeof(why))) {
@@ -196,7 +213,8 @@ enum err vaccine_handle_certificate_png(struct http_req *r)
     return rc;
 }
 
-/* GET /api/v1/vaccine/certificates/{id}/certificate.pdf: an A5 page with the QR code and the dose. */
+/* GET /api/v1/vaccine/certificates/{id}/certificate.pdf: an A5 page with the QR code and the dose
+ * (vaccine, dose number, the day it was given in Viet Nam), the issue day and the UVCI. */
 enum err vaccine_handle_certificate_pdf(struct http_req *r)
 {
     json_t *cert;
@@ -227,6 +245,9 @@ enum err vaccine_handle_certificate_pdf(struct http_req *r)
     snprintf(line, sizeof(line), "Vắc xin / Vaccine: %s", prod ? prod->name : vaccine__str(cert, "product"));
     print_text(doc, 14, y += 7, 10, 0, line);
     snprintf(line, sizeof(line), "Mũi / Dose: %lld", (long long)vaccine__int(cert, "dose_number"));
+    print_text(doc, 14, y += 7, 10, 0, line);
+    const char *given = vaccine__str(cert, "vaccination_date");
+    snprintf(line, sizeof(line), "Ngày tiêm / Date of vaccination: %s", given ? given : "");
     print_text(doc, 14, y += 7, 10, 0, line);
     snprintf(line, sizeof(line), "Ngày cấp / Issued: %s", issued);
     print_text(doc, 14, y += 7, 10, 0, line);

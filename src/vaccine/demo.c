@@ -1,10 +1,10 @@
 /*
  * demo.c - vaccination demo data for `cordon demo`: a site in Phường Phúc Xá
  * (Ba Đình, Hà Nội) with daily capacity for three products, today's and
- * tomorrow's sessions, six registered people, first doses a month ago, second
- * doses today for some, a booking for tomorrow, their certificates and one
- * adverse event.  Every row carries a fixed client id, so running it again
- * adds nothing.
+ * tomorrow's sessions, six registered people (name, date of birth, phone),
+ * first doses a month ago, second doses today for some, a booking for
+ * tomorrow, their certificates and one adverse event.  Every row carries a
+ * fixed client id, so running it again adds nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,15 +20,15 @@
 #define DAY 86400
 
 static const struct {
-    const char *phone, *name, *group, *product;
+    const char *phone, *name, *dob, *group, *product;
     int doses; /* given so far: 1 a month ago, 2 also today */
 } demo_people[] = {
-    {"0912000101", "Nguyễn Thị Mai", "health_workers", "pfizer", 2},
-    {"0912000102", "Trần Văn Hùng", "frontline", "astrazeneca", 1},
-    {"0912000103", "Lê Thị Lan", "elderly", "pfizer", 2},
-    {"0912000104", "Phạm Văn Nam", "education", "moderna", 1},
-    {"0912000105", "Hoàng Thị Hương", "general", "pfizer", 1},
-    {"0912000106", "Vũ Minh Tuấn", "general", NULL, 0},
+    {"0912000101", "Nguyễn Thị Mai", "1988-04-12", "health_workers", "pfizer", 2},
+    {"0912000102", "Trần Văn Hùng", "1979-11-03", "frontline", "astrazeneca", 1},
+    {"0912000103", "Lê Thị Lan", "1948-02-27", "elderly", "pfizer", 2},
+    {"0912000104", "Phạm Văn Nam", "1983-09-15", "education", "moderna", 1},
+    {"0912000105", "Hoàng Thị Hương", "1995-06-30", "general", "pfizer", 1},
+    {"0912000106", "Vũ Minh Tuấn", "2001-01-08", "general", NULL, 0},
 };
 
 struct demo_ctx {
@@ -81,8 +81,13 @@ static int ensure_session(struct store *s, struct demo_ctx *c, int64_t when, con
 static int demo_person(struct store *s, struct demo_ctx *c, int i, int64_t now)
 {
     struct person p;
-    bool made;
-    int rc = people_find_or_create_by_phone_name(s, c->a, demo_people[i].phone, demo_people[i].name, &p, &made);
+    bool existing;
+    struct fault f;
+    /* With a date of birth: a certificate names its holder and gives it. */
+    const struct people_fields who = {.full_name = demo_people[i].name, .date_of_birth = demo_people[i].dob,
+                                     .phone = demo_people[i].phone, .commune_code = DEMO_COMMUNE};
+    fault_clear(&f);
+    int rc = people_create(s, c->a, &who, 0, &p, &existing, &f);
     if (rc)
         return rc;
     json_t *reg;

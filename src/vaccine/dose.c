@@ -85,6 +85,13 @@ enum err vaccine_dose_record(struct store *s, struct arena *a, const struct vacc
         return fault_set(f, ERR_CONFLICT, "visit_id", "screening said %s: no dose at this visit", outcome);
     if (strcmp(outcome, "proceed"))
         return fault_set(f, ERR_CONFLICT, "visit_id", "this visit already ended with a dose");
+    /* The dose and its certificate are written together: a person the certificate
+     * cannot name, or whose date of birth is unknown, is completed first. */
+    const char *missing = vaccine__certificate_missing(p);
+    if (missing)
+        return fault_set(f, ERR_CONFLICT, missing,
+                         "the person's %s is not recorded: a vaccination certificate needs it; record it, then the dose",
+                         missing);
     int64_t at = in->at ? in->at : now;
     if (at < vaccine__int(visit, "checked_in_at") - 300)
         return fault_set(f, ERR_INVALID_FIELD, "administered_at", "administered_at is before the check-in");

@@ -198,9 +198,9 @@ enum store_rc vaccine__adverse_list(struct store *s, const char *area, const cha
 
 #define CERT_COLS                                                                                                     \
     "SELECT c.id, c.dose_id, c.person_id, c.uvci, c.hc1, c.kid, c.issued_at, c.expires_at, d.dose_number, d.product," \
-    " d.site_province_code, d.site_district_code, d.site_commune_code"                                                \
+    " d.day AS vaccination_date, d.site_province_code, d.site_district_code, d.site_commune_code"                     \
     " FROM vaccine_certificates c JOIN vaccine_doses d ON d.id = c.dose_id"
-#define CERT_TYPES "iiisssiiissss"
+#define CERT_TYPES "iiisssiiisssss"
 
 enum store_rc vaccine__cert_get(struct store *s, int64_t id, json_t **out)
 {

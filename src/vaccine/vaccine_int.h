@@ -199,11 +199,18 @@ enum store_rc vaccine__cert_list_person(struct store *s, int64_t person_id, json
 /*
  * Issues the DCC for a dose just stored (inside the caller's transaction):
  * builds the payload from the person and the dose, signs it with the
- * process's issuer and inserts the certificate row.  0 or an enum err / store rc.
+ * process's issuer and inserts the certificate row.  0 or an enum err / store
+ * rc; ERR_CONFLICT when vaccine__certificate_missing(p) names a field (the
+ * caller checks first, to say which).
  */
 int vaccine__certificate_issue(struct store *s, struct arena *a, const struct person *p, int64_t dose_id,
                                int dose_number, const struct vaccine_product *prod, int total_doses,
                                int64_t administered_at, int64_t *cert_id);
+/*
+ * What a certificate for person p lacks: "full_name" or "date_of_birth" (a
+ * DCC names its holder and gives the date of birth), or NULL when nothing.
+ */
+const char *vaccine__certificate_missing(const struct person *p);
 /* Loads the process's DCC issuer before a transaction (its first load writes the key). 0 or an enum err. */
 int vaccine__issuer_ready(struct store *s);
 

@@ -1,5 +1,6 @@
 /*
- * Unit tests of dcc/: issue a certificate and verify it back; each failure
+ * Unit tests of dcc/: issue a certificate and verify it back; the issued
+ * payload is a standard zlib stream (0x78, windowBits 15); each failure
  * status from a crafted input (prefix, base45, zlib, CBOR, COSE, unknown key,
  * tampered signature or payload, expiry, key usage); the issuer key kept in
  * dcc_keys (one key per database, also when two connections race); trust
@@ -136,6 +137,48 @@ static void test_round_trip(void **state)
     dcc_result_release(&r);
     free(again);
     free(hc1);
+}
+
+/*
+ * The issued payload is the ordinary zlib stream (RFC 1950, 32 KiB window):
+ * after base45 it starts with 0x78, its header checks, and zlib's plain
+ * uncompress() (inflate with the default windowBits 15) reads it whole into
+ * a tagged COSE_Sign1 (0xd2).
+ */
+static void test_standard_zlib_stream(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 3; i++) { /* the issuer reuses its stream: the second and third too */
+        char *hc1;
+        assert_int_equal(dcc_issue(issuer, payload, IAT, EXP, &hc1), 0);
+        size_t n = strlen(hc1 + 4), zlen = 0;
+        uint8_t *z = malloc(BASE45_DECODED_MAX(n));
+        assert_int_equal(base45_decode(hc1 + 4, n, z, &zlen, NULL), 0);
+        assert_true(zlen > 2);
+        assert_int_equal(z[0], 0x78);                /* CM 8 (deflate), CINFO 7 (32 KiB window) */
+        assert_int_equal((z[0] << 8 | z[1]) % 31, 0); /* FCHECK */
+        assert_int_equal(z[1] & 0x20, 0);             /* no preset dictionary */
+        uint8_t cose[DCC_MAX_COSE];
+        uLongf cose_len = sizeof(cose);
+        assert_int_equal(uncompress(cose, &cose_len, z, (uLong)zlen), Z_OK);
+        assert_true(cose_len > 64);
+        assert_int_equal(cose[0], 0xd2); /* tag 18 */
+        /* and an inflater told to expect exactly a 32 KiB zlib stream reads it too */
+        z_stream zs;
+        memset(&zs, 0, sizeof(zs));
+        uint8_t again[DCC_MAX_COSE];
+        assert_int_equal(inflateInit2(&zs, 15), Z_OK);
+        zs.next_in = z;
+        zs.avail_in = (uInt)zlen;
+        zs.next_out = again;
+        zs.avail_out = sizeof(again);
+        assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
+        assert_int_equal(zs.total_out, cose_len);
+        assert_memory_equal(again, cose, cose_len);
+        inflateEnd(&zs);
+        free(z);
+        free(hc1);
+    }
 }
 
 static void test_issue_rejects(void **state)
@@ -367,7 +410,8 @@ static void test_statuses(void **state)
     }
 }
 
-/* A P-256 key and a self-signed certificate, with an extended key usage when eku is set. */
+/* A P-256 key and a self-signed certificate, with an extended key usage when eku is set ("" for an
+ * empty one, "!" for one that does not decode). */
 static void make_key(const char *eku, char **key_pem, char **cert_pem)
 {
     EVP_PKEY *key = EVP_EC_gen("P-256");
@@ -380,7 +424,19 @@ static void make_key(const char *eku, char **key_pem, char **cert_pem)
                                0);
     X509_set_issuer_name(cert, X509_get_subject_name(cert));
     X509_set_pubkey(cert, key);
-    if (eku) {
+    if (eku && !strcmp(eku, "!")) { /* an extended key usage extension that is not a SEQUENCE of OIDs */
+        ASN1_OCTET_STRING *bad = ASN1_OCTET_STRING_new();
+        assert_int_equal(ASN1_OCTET_STRING_set(bad, (const unsigned char *)"\x04\x01x", 3), 1);
+        X509_EXTENSION *ext = X509_EXTENSION_create_by_NID(NULL, NID_ext_key_usage, 0, bad);
+        assert_non_null(ext);
+        X509_add_ext(cert, ext, -1);
+        X509_EXTENSION_free(ext);
+        ASN1_OCTET_STRING_free(bad);
+    } else if (eku && !*eku) { /* an extended key usage extension listing nothing */
+        EXTENDED_KEY_USAGE *none = sk_ASN1_OBJECT_new_null();
+        assert_int_equal(X509_add1_ext_i2d(cert, NID_ext_key_usage, none, 0, X509V3_ADD_DEFAULT), 1);
+        EXTENDED_KEY_USAGE_free(none);
+    } else if (eku) {
         X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_ext_key_usage, eku);
         assert_non_null(ext);
         X509_add_ext(cert, ext, -1);
@@ -409,12 +465,17 @@ static void test_key_usage(void **state)
         int want;
     } cases[] = {
         {NULL, DCC_OK},                                              /* no EKU: any type */
+        {"", DCC_OK},                                                /* an empty EKU: any type (EU common CO15) */
         {"1.3.6.1.4.1.1847.2021.1.2", DCC_OK},                       /* vaccination */
         {"1.3.6.1.4.1.0.1847.2021.1.2", DCC_OK},                     /* the variant with ".0" */
         {"1.3.6.1.4.1.1847.2021.1.1", DCC_WRONG_KEY_USAGE},          /* test only */
+        {"1.3.6.1.4.1.0.1847.2021.1.3", DCC_WRONG_KEY_USAGE},        /* recovery only, ".0" variant */
         {"1.3.6.1.4.1.1847.2021.1.1,1.3.6.1.4.1.1847.2021.1.3", DCC_WRONG_KEY_USAGE},
-        {"clientAuth", DCC_WRONG_KEY_USAGE},                         /* restricted to something else */
+        {"clientAuth,1.3.6.1.4.1.1847.2021.1.1", DCC_WRONG_KEY_USAGE}, /* other purposes do not widen the DCC ones */
+        {"clientAuth", DCC_OK},                                      /* none of the DCC OIDs: any type */
+        {"1.3.6.1.4.1.1847.2021.1.4", DCC_OK},                       /* not a DCC type OID */
         {"anyExtendedKeyUsage", DCC_OK},
+        {"!", DCC_WRONG_KEY_USAGE},                                  /* an unreadable EKU allows nothing */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *kp, *cp, err[160], *hc1;
@@ -640,6 +701,7 @@ int main(void)
     kek_use(&kek);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_standard_zlib_stream),
         cmocka_unit_test(test_issue_rejects),
         cmocka_unit_test(test_issue_only_what_verifies),
         cmocka_unit_test(test_statuses),

@@ -1,5 +1,6 @@
 // The verdict of POST /api/v1/certificates/verify (docs/api-vaccine.md, "Verifying a
-// certificate") shown for people: a big valid/invalid banner with the exact reason, then what the
+// certificate") shown for people: a big valid/invalid banner with the exact reason in words (the
+// machine status stays in data-status, never on screen), then what the
 // certificate says. Contents of an invalid certificate are shown under a warning: they are what
 // the code claims, not something to trust.
 
@@ -80,7 +81,11 @@ export function dccResult(v) {
   },
   h('p', { class: 'verdict-title', testid: 'verdict-title', t: valid ? 'dcc.valid' : 'dcc.invalid' }),
   h('p', { class: 'verdict-reason', testid: 'verdict-reason', t: dccStatusKey(v.status) }),
-  h('p', { class: 'muted small' }, h('code', { testid: 'verdict-status' }, v.status), v.detail ? ` — ${v.detail}` : ''));
+  // When it lapsed or starts: the reason's own date, in words.
+  v.status === 'expired' && v.expires_at ? h('p', { testid: 'verdict-when' }, h('span', { t: 'dcc.expired_on' }), ' ', timeOf(v.expires_at)) : null,
+  v.status === 'not_yet_valid' && v.issued_at ? h('p', { testid: 'verdict-when' }, h('span', { t: 'dcc.valid_from_time' }), ' ', timeOf(v.issued_at)) : null,
+  // The checker's own words on what failed (which field, which byte), for whoever must fix the code.
+  !valid && v.detail ? h('p', { class: 'muted small', testid: 'verdict-detail' }, h('span', { t: 'dcc.detail' }), ' ', h('span', { class: 'wrap' }, v.detail)) : null);
   const parts = [banner];
   if (c) {
     if (!valid) parts.push(h('p', { class: 'alert alert-denied', testid: 'verdict-untrusted', t: 'dcc.untrusted' }));

@@ -14,6 +14,12 @@ import { todayVn, hhmmVn, dayVn, loadProducts, productName, vaxStatusBadge, cert
 
 const PERSON_QR_RE = /^CDN1\.P\./;
 
+// What a vaccination certificate needs from the person's record (the server refuses the dose without it).
+const CERT_FIELDS = ['full_name', 'date_of_birth'];
+const certMissing = (p) => CERT_FIELDS.find((f) => !String(p[f] || '').trim());
+const certMissingBox = (field) => h('div', { class: 'alert alert-error', role: 'alert', testid: 'vax-cert-missing', 'data-field': field },
+  h('p', { class: 'alert-title', t: `vax.cert_missing.${field}` }));
+
 /* ---------------------------------------------------------------- the sites */
 
 export async function vaxSitesView({ root, signal }) {
@@ -208,8 +214,10 @@ export async function vaxSiteDayView({ root, params, signal }) {
       attrs: { min: 1, max: 8, inputmode: 'numeric', testid: 'dose-number', value: String((rec.doses_given || 0) + 1) } });
     const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
     const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-big btn-block', testid: 'dose-submit', t: 'vax.dose_submit' });
+    // The dose comes with its certificate, which names the person and gives the date of birth.
+    const missing = certMissing(rec.person || {});
     const form = h('form', { class: 'form', testid: 'vax-dose-form', novalidate: true },
-      h('h2', { t: 'vax.dose' }), product.wrap, lot.wrap, number.wrap, errors, submit);
+      h('h2', { t: 'vax.dose' }), missing ? certMissingBox(missing) : null, product.wrap, lot.wrap, number.wrap, errors, submit);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       clearFormErrors(form, errors);
@@ -222,7 +230,9 @@ export async function vaxSiteDayView({ root, params, signal }) {
           (client_id) => ({ client_id, visit_id: visit.id, product: product.input.value, lot: lotV, dose_number: n })));
         vaccinated(visit, dose);
       } catch (e) {
-        if (!isAbort(e)) showFormError(form, errors, e, 'create');
+        if (isAbort(e)) return;
+        if (e.status === 409 && CERT_FIELDS.includes(e.field)) replace(errors, certMissingBox(e.field));
+        else showFormError(form, errors, e, 'create');
       }
     });
     return form;
