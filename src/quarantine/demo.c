@@ -1,7 +1,7 @@
 /*
- * demo.c - a check-in for each person the demo put in home quarantine, with
- * a photo and a position at home, so the compliance view has something to
- * show.  Safe to run again (client ids).
+ * demo.c - check-ins for one order the demo put in home quarantine: a place
+ * confirmed from a check-in with its photo, and an alert to resolve.  Safe to
+ * run again (client ids).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -34,6 +34,38 @@ static char *demo_photo(void)
     return out;
 }
 
+/* The demo's home: Phường Phúc Xá, Ba Đình, Hà Nội, in micro-degrees. */
+#define DEMO_HOME_LAT 21045500
+#define DEMO_HOME_LON 105847000
+/* About 1.2 km north: the walk that raises the alert. */
+#define DEMO_AWAY_LAT (DEMO_HOME_LAT + 10800)
+
+static int demo_checkin(struct store *s, const struct quarantine_order *o, const char *what, const char *photo,
+                        int64_t at, int64_t lat, int64_t *id)
+{
+    char client_id[48];
+    snprintf(client_id, sizeof(client_id), "demo-quarantine-%s-%lld", what, (long long)o->id);
+    struct quarantine_checkin c = {.o = o,
+                                   .client_id = client_id,
+                                   .media_type = "image/png",
+                                   .photo_b64 = photo,
+                                   .at = at,
+                                   .lat = lat,
+                                   .lon = DEMO_HOME_LON,
+                                   .accuracy = 15};
+    int rc = quarantine__checkin_record(s, &c);
+    if (id)
+        *id = c.id;
+    return rc;
+}
+
+/*
+ * The oldest active order gets a life: a check-in at home two hours ago,
+ * whose location the health station confirmed as the place, then one from
+ * 1.2 km away now, which is outside the radius and raises the alert a
+ * newcomer resolves.  The other orders keep no place: a place comes from
+ * staff, so their pages show what confirming one means.
+ */
 int quarantine_demo(struct store *s)
 {
     struct arena a;
@@ -42,23 +74,21 @@ int quarantine_demo(struct store *s)
     int n = 0;
     const char *status = "active";
     int rc = quarantine__orders_query(s, &a, "status = ?", "s", 100, status, &orders, &n);
-    char *photo = n ? demo_photo() : NULL;
     int64_t now = clock_now(), today = vn_day(now);
-    for (int i = 0; i < n && !rc && photo; i++) {
-        if (today < orders[i].start_day || today > orders[i].end_day)
-            continue;
-        char client_id[40];
-        snprintf(client_id, sizeof(client_id), "demo-quarantine-%lld", (long long)orders[i].id);
-        struct quarantine_checkin c = {.o = &orders[i],
-                                       .client_id = client_id,
-                                       .media_type = "image/png",
-                                       .photo_b64 = photo,
-                                       .at = now,
-                                       .lat = orders[i].lat_e6, /* at home */
-                                       .lon = orders[i].lon_e6,
-                                       .accuracy = 15};
-        rc = quarantine__checkin_record(s, &c);
+    struct quarantine_order *o = n ? &orders[n - 1] : NULL; /* newest first: the oldest is last */
+    if (rc || !o || today < o->start_day || today > o->end_day) {
+        arena_release(&a);
+        return rc;
     }
+    char *photo = demo_photo();
+    int64_t home_id = 0;
+    rc = photo ? demo_checkin(s, o, "home", photo, now - 2 * 3600, DEMO_HOME_LAT, &home_id) : STORE_ERROR;
+    if (!rc && !o->has_place)
+        rc = quarantine__place_set(s, o->id, DEMO_HOME_LAT, DEMO_HOME_LON, NULL, home_id, 0, now);
+    if (!rc)
+        rc = quarantine__order_get(s, o->id, o);
+    if (!rc)
+        rc = demo_checkin(s, o, "away", photo, now, DEMO_AWAY_LAT, NULL);
     free(photo);
     arena_release(&a);
     return rc;
