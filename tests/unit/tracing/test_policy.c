@@ -12,6 +12,7 @@
 static const struct tracing_policy national = {
     .quarantine_days = 14, .place_kind = "home", .checkins_per_day = 3, .radius_m = 100,
     .grace_minutes = 60, .test_days = "1,7,14", .enabled = true, .window_days_before = 2,
+    .window_max_days = 30,
 };
 
 static enum err apply(const char *json, struct tracing_policy *p, struct fault *f)
