@@ -770,7 +770,8 @@ enum err tracing_handle_policy_get(struct http_req *r)
 }
 
 static const char *const policy_fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
-                                            "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
+                                            "grace_minutes", "test_days", "enabled", "window_days_before",
+                                            "window_max_days", NULL};
 
 struct policy_ctx {
     struct http_req *r;
