@@ -10,7 +10,8 @@
  * are the sources of this file set; a later one (checkpoint co-travel) is
  * added to tracing_sources[] without touching the engine.
  *
- * Venue co-presence rule (tracing_overlap, unit-tested at the edges):
+ * Venue co-presence rule (tracing_overlap, unit-tested at the edges; the
+ * venue index decides every pair with it):
  *   - a presence is [checked_in_at, checked_out_at]; a missing (or earlier
  *     than check-in) check-out means checked_in_at + default_stay; a
  *     presence is never longer than max_stay (a forgotten check-out);

@@ -300,17 +300,13 @@ enum err tracing_handle_case_update(struct http_req *r)
         rc = http_param_id(r, "id", &c.id);
     if (!rc)
         rc = case_in_area(r, c.id, "id");
+    if (!rc)
+        rc = store_err(tracing_case_area(r->store, &r->arena, c.id, &c.commune));
+    if (!rc)
+        rc = store_err(tracing_case_times_get(r->store, c.id, &c.was));
     if (rc)
         return rc;
-    struct tracing_case_row row;
-    json_t *o;
-    rc = case_read_one(r, c.id, &row, &o);
-    if (rc)
-        return rc;
-    json_t *cc = json_object_get(o, "commune_code");
-    c.commune = json_string_value(cc) ? arena_strdup(&r->arena, json_string_value(cc)) : NULL;
-    json_decref(o);
-    c.was = c.t = row.t;
+    c.t = c.was;
     unsigned set = 0;
     int64_t now = clock_now();
     rc = read_time(r, body, "onset", now, &c.t.onset, TRACING_SET_ONSET, &set);
@@ -327,31 +323,29 @@ enum err tracing_handle_case_update(struct http_req *r)
         rc = tracing_window_check(&c.t, &pol, &names, set, &r->fault);
     if (rc)
         return rc;
-    bool changed = memcmp(&c.was, &c.t, sizeof(c.t)) != 0;
-    if (changed)
+    if (memcmp(&c.was, &c.t, sizeof(c.t)))
         rc = store_tx(r->store, case_update_tx, &c);
     if (rc)
         return rc;
-    /* trace again over the new window: contacts it now reaches are found, orders follow */
+    /* Trace again over the (new) window, as POST /tracing/runs does: contacts it now reaches are found and
+     * orders follow.  Also when nothing changed, so a retry after a failed trace still traces; the same
+     * window and parameters are the same run and change nothing. */
     struct tracing_case tc;
     struct tracing_params params;
     struct tracing_run_out run = {0};
     tracing_params_default(&params);
-    if (changed) {
-        rc = store_err(tracing_case_get(r->store, c.id, &tc));
-        if (!rc)
-            rc = tracing_run_cases(r->store, &params, &tc, 1, "manual", r->who->account_id, clock_now(), &run);
-        if (rc)
-            return rc;
-    }
-    rc = case_read_one(r, c.id, &row, &o);
+    rc = store_err(tracing_case_get(r->store, c.id, &tc));
+    if (!rc)
+        rc = tracing_run_cases(r->store, &params, &tc, 1, "manual", r->who->account_id, clock_now(), &run);
+    struct tracing_case_row row;
+    json_t *o;
+    if (!rc)
+        rc = case_read_one(r, c.id, &row, &o);
     if (rc)
         return rc;
-    json_object_set_new(o, "run", changed ? json_pack("{s:I, s:b, s:I, s:I, s:I}", "run_id", (json_int_t)run.run_id,
-                                                      "created", run.created, "f1", (json_int_t)run.f1, "f2",
-                                                      (json_int_t)run.f2, "contacts_changed",
-                                                      (json_int_t)run.contacts_changed)
-                                          : json_null());
+    json_object_set_new(o, "run", json_pack("{s:I, s:b, s:I, s:I, s:I}", "run_id", (json_int_t)run.run_id, "created",
+                                            run.created, "f1", (json_int_t)run.f1, "f2", (json_int_t)run.f2,
+                                            "contacts_changed", (json_int_t)run.contacts_changed));
     return http_reply_json(r, 200, o);
 }
 

@@ -75,6 +75,8 @@ struct tracing_case_new {
 /* Inserts unless client_id exists; *created says which; *id either way. */
 enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now,
                                   int64_t *id, bool *created);
+/* The times of a case. STORE_DONE if no such case. */
+enum store_rc tracing_case_times_get(struct store *s, int64_t case_id, struct tracing_case_times *out);
 /* The commune of a case (in a). STORE_DONE if no such case. */
 enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune);
 

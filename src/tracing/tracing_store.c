@@ -177,6 +177,19 @@ enum store_rc tracing_case_get(struct store *s, int64_t case_id, struct tracing_
     return store_get(s, read_case, &r, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id = ?", "i", case_id);
 }
 
+static void read_times(struct store_stmt *st, void *ctx)
+{
+    case_times(st, 0, ctx);
+}
+
+enum store_rc tracing_case_times_get(struct store *s, int64_t case_id, struct tracing_case_times *out)
+{
+    memset(out, 0, sizeof(*out));
+    return store_get(s, read_times, out,
+                     "SELECT c.confirmed_at, c.onset_at, c.sample_at, c.isolated_at FROM cases c WHERE c.id = ?", "i",
+                     case_id);
+}
+
 enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune)
 {
     struct store_stmt *st;

@@ -224,10 +224,11 @@ test('correcting the onset widens the window; the case is traced again and finds
   assert.equal(u.json.isolated_at, null);
   assert.equal(u.json.window_until, labCase.confirmed_at);
   assert.equal(u.json.events.filter((e) => e.kind === 'edited').length, 3);
-  // the same values again change nothing and trace nothing
+  // the same values again change nothing: no event, the same run, no contact rewritten
   u = await srv.api('PATCH', `/api/v1/tracing/cases/${labCase.id}`, { token: tok.tracer, body: { onset } });
   assert.equal(u.status, 200, u.text);
-  assert.equal(u.json.run, null);
+  assert.equal(u.json.run.created, false);
+  assert.equal(u.json.run.contacts_changed, 0);
   assert.equal(u.json.events.filter((e) => e.kind === 'edited').length, 3);
 });
 
