@@ -174,16 +174,23 @@ bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, 
 
 /* ------------------------------------------------------------ the infectious window */
 
+/* Where the window starts, before the policy's limit: onset, else sample, else confirmation, minus the days. */
+static int64_t window_from(const struct tracing_case_times *t, int days_before)
+{
+    int64_t start = t->onset ? t->onset : t->sample_at ? t->sample_at : t->confirmed_at;
+    return start - (int64_t)days_before * TRACING_DAY;
+}
+
 void tracing_window(const struct tracing_case_times *t, int days_before, int max_days, int64_t *from,
                     int64_t *until)
 {
-    int64_t start = t->onset ? t->onset : t->sample_at ? t->sample_at : t->confirmed_at;
-    *from = start - (int64_t)days_before * TRACING_DAY;
+    *from = window_from(t, days_before);
     *until = t->isolated_at ? t->isolated_at : t->confirmed_at;
     if (*until < *from)
         *until = *from;
-    int64_t max = (int64_t)(max_days > 0 && max_days * TRACING_DAY < TRACING_MAX_WINDOW ? max_days * TRACING_DAY
-                                                                                         : TRACING_MAX_WINDOW);
+    int64_t max = (int64_t)max_days * TRACING_DAY;
+    if (max <= 0 || max > TRACING_MAX_WINDOW)
+        max = TRACING_MAX_WINDOW;
     if (*until - *from > max)
         *from = *until - max;
 }
@@ -196,8 +203,7 @@ enum err tracing_window_check(const struct tracing_case_times *t, const struct t
                          names->sample_at);
     if (t->onset && t->onset > t->confirmed_at)
         return fault_set(f, ERR_INVALID_FIELD, names->onset, "%s must not be after the test", names->onset);
-    int64_t start = t->onset ? t->onset : t->sample_at ? t->sample_at : t->confirmed_at;
-    int64_t from = start - (int64_t)p->window_days_before * TRACING_DAY;
+    int64_t from = window_from(t, p->window_days_before);
     if (t->isolated_at && t->isolated_at < from)
         return fault_set(f, ERR_INVALID_FIELD, names->isolated_at, "%s must not be before the window's start",
                          names->isolated_at);

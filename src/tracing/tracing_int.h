@@ -66,8 +66,8 @@ struct tracing_case_new {
     int64_t person_id;
     int64_t confirmed_at; /* the end of the test day, or now when that is later */
     int64_t onset_at;
-    int64_t sample_at;    /* the test day's start: the day is what the tracer knows */
-    int64_t isolated_at;  /* 0: not yet (the window ends at confirmed_at) */
+    int64_t sample_at;   /* the test day's start: the day is what the tracer knows */
+    int64_t isolated_at; /* 0: not yet (the window ends at confirmed_at) */
     const char *province_code, *district_code, *commune_code; /* the person's */
     int64_t entered_by;
 };
@@ -93,11 +93,11 @@ enum store_rc tracing_cases_query(struct store *s, const struct tracing_case_fil
 
 /* One row of tracing_cases_query; strings valid until the next step. */
 struct tracing_case_row {
-    struct tracing_case c;       /* id, person and window under the policy given */
+    struct tracing_case c; /* id, person and window under the policy given */
     struct tracing_case_times t;
     const char *status, *province_code, *district_code, *commune_code, *full_name;
-    int64_t sample_id;           /* 0: entered by a tracer */
-    int64_t f1, f2;              /* contacts found */
+    int64_t sample_id; /* 0: entered by a tracer */
+    int64_t f1, f2;    /* contacts found */
 };
 void tracing_case_row_read(struct store_stmt *st, const struct tracing_policy *pol, struct tracing_case_row *row);
 

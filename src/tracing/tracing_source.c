@@ -99,14 +99,20 @@ static void venue_sort(struct venue_idx *x)
 static int venue_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until, void **data)
 {
     struct venue_idx *x = xcalloc(1, sizeof(*x));
-    x->base = from - p->max_stay - TRACING_DAY;
+    /* Every presence tracing_overlap() may join to one inside the window: one that began up to
+     * max_stay before the widened start (the slack before the window, or the start of its first
+     * local day at a whole-day venue), and one that arrives within the slack after the window's end
+     * (a case there at 23:40 meets someone who came at 00:05). */
+    int64_t lo = vn_day_start(vn_day(from));
+    if (from - p->slack - p->skew < lo)
+        lo = from - p->slack - p->skew;
+    lo -= p->max_stay;
+    x->base = lo - TRACING_DAY;
     struct store_stmt *st = NULL;
     int rc = store_query(s, &st,
                          "SELECT venue_id, person_id, checked_in_at, checked_out_at FROM checkins"
                          " WHERE checked_in_at >= ? AND checked_in_at <= ?",
-                         /* a contact may arrive within the slack after the window's end: a case
-                          * there at 23:40 meets someone who came at 00:05 */
-                         "ii", from - p->max_stay, until + p->slack + p->skew);
+                         "ii", lo, until + p->slack + p->skew);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK; /* next row */
         int64_t venue = store_col_int(st, 0), person = store_col_int(st, 1);
