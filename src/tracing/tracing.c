@@ -161,15 +161,8 @@ bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, 
                      int64_t from, int64_t until, bool whole_day, struct tracing_overlap *out)
 {
     struct tracing_span sp;
-    if (!tracing_overlap_span(p, a, from, until, whole_day, &sp))
-        return false;
-    int64_t b_in = b.in, b_out = tracing_presence_end(p, b);
-    if (b_in > sp.hi || b_out < sp.lo)
-        return false;
-    int64_t s = sp.in > b_in ? sp.in : b_in, e = sp.out < b_out ? sp.out : b_out;
-    out->minutes = e > s ? (int)((e - s) / 60) : 0;
-    out->at = s > sp.out ? sp.out : s;
-    return true;
+    return tracing_overlap_span(p, a, from, until, whole_day, &sp) &&
+           tracing_overlap_meet(&sp, b.in, tracing_presence_end(p, b), out);
 }
 
 /* ------------------------------------------------------------ the infectious window */

@@ -112,12 +112,25 @@ int64_t tracing_presence_end(const struct tracing_params *p, struct tracing_pres
 bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, struct tracing_presence b,
                      int64_t from, int64_t until, bool whole_day, struct tracing_overlap *out);
 /*
- * The first half of tracing_overlap: presence a clipped and widened into *out;
- * false when a lies outside [from, until].  The venue index searches its
- * candidates with it, then decides each pair with tracing_overlap.
+ * tracing_overlap in two halves, so the venue index applies the same rule
+ * without redoing the first for every candidate.  The first: presence a
+ * clipped and widened into *out; false when a lies outside [from, until].
  */
 bool tracing_overlap_span(const struct tracing_params *p, struct tracing_presence a, int64_t from, int64_t until,
                           bool whole_day, struct tracing_span *out);
+
+/* The second: whether a presence [b_in, b_end] (b_end after tracing_presence_end) touches the span; on true
+ * *out is filled.  Inline: the index's sweep calls it for every candidate. */
+static inline bool tracing_overlap_meet(const struct tracing_span *sp, int64_t b_in, int64_t b_end,
+                                        struct tracing_overlap *out)
+{
+    if (b_in > sp->hi || b_end < sp->lo)
+        return false;
+    int64_t s = sp->in > b_in ? sp->in : b_in, e = sp->out < b_end ? sp->out : b_end;
+    out->minutes = e > s ? (int)((e - s) / 60) : 0;
+    out->at = s > sp->out ? sp->out : s;
+    return true;
+}
 
 
 /* ------------------------------------------------------------ sources */

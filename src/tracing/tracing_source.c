@@ -169,9 +169,10 @@ fail:
 }
 
 /*
- * The contacts of person's presences by tracing_overlap(), the one rule: its
- * first half (tracing_overlap_span) bounds the sweep over the venue's run,
- * and each presence met in the sweep is decided by the rule itself.
+ * The contacts of person's presences by tracing_overlap(), the one rule, in
+ * its two halves: tracing_overlap_span once per presence of the person (it
+ * also bounds the sweep over the venue's run), tracing_overlap_meet for each
+ * presence met in the sweep (their ends are stored after the stay rules).
  */
 static void venue_find(const void *data, const struct tracing_params *p, int64_t person, int64_t from, int64_t until,
                        tracing_emit emit, void *ctx)
@@ -201,9 +202,7 @@ static void venue_find(const void *data, const struct tracing_params *p, int64_t
         for (uint32_t j = l; j < x->vstart[a->venue + 1] && x->v[j].in <= hi_rel; j++) {
             const struct visit *b = &x->v[j];
             struct tracing_overlap ov;
-            if (b->person == (uint32_t)person ||
-                !tracing_overlap(p, pa, (struct tracing_presence){base + b->in, base + b->end}, from, until, whole,
-                                 &ov))
+            if (b->person == (uint32_t)person || !tracing_overlap_meet(&sp, base + b->in, base + b->end, &ov))
                 continue;
             struct tracing_reason why = {.source = TRACING_SRC_VENUE, .venue_id = a->venue, .through = person};
             why.minutes = ov.minutes;
