@@ -116,10 +116,10 @@ static int case_read_one(struct http_req *r, int64_t id, struct tracing_case_row
     rc = tracing_case_events_query(r->store, id, &st);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
+        json_t *by = store_col_null(st, 3) ? json_null() : json_integer(store_col_int(st, 3));
         json_array_append_new(events, json_pack("{s:s, s:I, s:s?, s:o}", "kind", store_col_text(st, 0), "at",
                                                 (json_int_t)store_col_int(st, 1), "detail", store_col_text(st, 2),
-                                                "account_id",
-                                                store_col_null(st, 3) ? json_null() : json_integer(store_col_int(st, 3))));
+                                                "account_id", by));
     }
     store_finalize(st);
     if (rc != STORE_DONE) {

@@ -250,7 +250,8 @@ enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new
     if (rc == STORE_OK) {
         *created = true;
         return store_run(s, NULL,
-                         "INSERT INTO case_events (case_id, kind, at, detail, account_id) VALUES (?, 'confirmed', ?, ?, ?)",
+                         "INSERT INTO case_events (case_id, kind, at, detail, account_id)"
+                         " VALUES (?, 'confirmed', ?, ?, ?)",
                          "iisi", *id, now, "entered by a tracer", in->entered_by);
     }
     if (rc != STORE_DONE)
@@ -302,7 +303,8 @@ void tracing_case_row_read(struct store_stmt *st, const struct tracing_policy *p
 enum store_rc tracing_case_events_query(struct store *s, int64_t case_id, struct store_stmt **st)
 {
     return store_query(s, st,
-                       "SELECT kind, at, detail, account_id FROM case_events WHERE case_id = ? ORDER BY at, id LIMIT 1000",
+                       "SELECT kind, at, detail, account_id FROM case_events WHERE case_id = ?"
+                       " ORDER BY at, id LIMIT 1000",
                        "i", case_id);
 }
 
@@ -341,7 +343,8 @@ enum store_rc tracing_case_set_times(struct store *s, int64_t case_id, const str
         change_text(detail, sizeof(detail), names[i], olds[i], news[i]);
         if (!rc)
             rc = store_run(s, NULL,
-                           "INSERT INTO case_events (case_id, kind, at, detail, account_id) VALUES (?, 'edited', ?, ?, ?)",
+                           "INSERT INTO case_events (case_id, kind, at, detail, account_id)"
+                           " VALUES (?, 'edited', ?, ?, ?)",
                            "iisi", case_id, now, detail, account_id);
     }
     return rc;

@@ -152,7 +152,9 @@ static void the_engine_applies_tracing_overlap(void **state)
         rows[i].person = i < 12 ? 1 : 2 + lcg(&seed) % PEOPLE; /* the case has 12 presences */
         rows[i].pr.in = from - 16 * 3600 + (int64_t)(lcg(&seed) % (50 * 3600));
         uint32_t kind = lcg(&seed) % 10;
-        rows[i].pr.out = kind == 0 ? 0 : kind == 1 ? rows[i].pr.in + 20 * 3600 : rows[i].pr.in + lcg(&seed) % (3 * 3600);
+        int64_t in = rows[i].pr.in;
+        /* no check-out, a forgotten one (cut at max_stay), or up to 3 hours */
+        rows[i].pr.out = kind == 0 ? 0 : kind == 1 ? in + 20 * 3600 : in + lcg(&seed) % (3 * 3600);
         char cid[24];
         snprintf(cid, sizeof(cid), "rand-%05d", i);
         stay(s, cid, rows[i].venue, rows[i].person, rows[i].pr.in, rows[i].pr.out);
