@@ -194,7 +194,10 @@ const struct http_route cordon_routes[] = {
 
     /* Contact tracing (src/tracing/): literal paths before {id}. */
     {"POST", "/api/v1/tracing/cases", tracing_handle_case_create, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/cases", tracing_handle_cases, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/cases/{id}/chain", tracing_handle_chain, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/cases/{id}", tracing_handle_case_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"PATCH", "/api/v1/tracing/cases/{id}", tracing_handle_case_update, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/tracing/runs", tracing_handle_run, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/runs", tracing_handle_runs, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/contacts", tracing_handle_contacts, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},

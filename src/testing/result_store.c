@@ -102,11 +102,13 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
     if (rc)
         return rc;
     sum->retests += n;
+    /* A case from a result: confirmed now, sampled when its sample was collected (the infectious window
+     * starts from there when the onset is unknown), onset and isolation unknown until a tracer knows them. */
     rc = store_run(st, &n,
-                   "INSERT INTO cases (person_id, sample_id, status, confirmed_at, result_batch, province_code,"
-                   " district_code, commune_code)"
-                   " SELECT person_id, id, 'confirmed', CAST(? AS BIGINT), result_batch, province_code, district_code,"
-                   " commune_code FROM testing_samples WHERE result_batch = ? AND status = 'positive'"
+                   "INSERT INTO cases (person_id, sample_id, status, confirmed_at, sample_at, result_batch,"
+                   " province_code, district_code, commune_code)"
+                   " SELECT person_id, id, 'confirmed', CAST(? AS BIGINT), collected_at, result_batch, province_code,"
+                   " district_code, commune_code FROM testing_samples WHERE result_batch = ? AND status = 'positive'"
                    " ON CONFLICT (sample_id) DO NOTHING",
                    "ii", now, batch_id);
     if (rc)

@@ -139,31 +139,77 @@ int64_t tracing_presence_end(const struct tracing_params *p, struct tracing_pres
     return end - a.in > p->max_stay ? a.in + p->max_stay : end;
 }
 
-bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, struct tracing_presence b,
-                     int64_t from, int64_t until, bool whole_day, struct tracing_overlap *out)
+bool tracing_overlap_span(const struct tracing_params *p, struct tracing_presence a, int64_t from, int64_t until,
+                          bool whole_day, struct tracing_span *out)
 {
     int64_t a_in = a.in, a_out = tracing_presence_end(p, a);
     if (a_out < from || a_in > until)
         return false;
-    if (a_in < from)
-        a_in = from;
-    if (a_out > until)
-        a_out = until;
-    int64_t b_in = b.in, b_out = tracing_presence_end(p, b);
-    int64_t lo, hi;
+    out->in = a_in < from ? from : a_in;
+    out->out = a_out > until ? until : a_out;
     if (whole_day) {
-        lo = vn_day_start(vn_day(a_in));
-        hi = vn_day_start(vn_day(a_out) + 1) - 1;
+        out->lo = vn_day_start(vn_day(out->in));
+        out->hi = vn_day_start(vn_day(out->out) + 1) - 1;
     } else {
-        lo = a_in - p->slack - p->skew;
-        hi = a_out + p->slack + p->skew;
+        out->lo = out->in - p->slack - p->skew;
+        out->hi = out->out + p->slack + p->skew;
     }
-    if (b_in > hi || b_out < lo)
-        return false;
-    int64_t s = a_in > b_in ? a_in : b_in, e = a_out < b_out ? a_out : b_out;
-    out->minutes = e > s ? (int)((e - s) / 60) : 0;
-    out->at = s > a_out ? a_out : s;
     return true;
+}
+
+bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, struct tracing_presence b,
+                     int64_t from, int64_t until, bool whole_day, struct tracing_overlap *out)
+{
+    struct tracing_span sp;
+    return tracing_overlap_span(p, a, from, until, whole_day, &sp) &&
+           tracing_overlap_meet(&sp, b.in, tracing_presence_end(p, b), out);
+}
+
+/* ------------------------------------------------------------ the infectious window */
+
+/* Where the window starts, before the policy's limit: onset, else sample, else confirmation, minus the days. */
+static int64_t window_from(const struct tracing_case_times *t, int days_before)
+{
+    int64_t start = t->onset ? t->onset : t->sample_at ? t->sample_at : t->confirmed_at;
+    return start - (int64_t)days_before * TRACING_DAY;
+}
+
+void tracing_window(const struct tracing_case_times *t, int days_before, int max_days, int64_t *from,
+                    int64_t *until)
+{
+    *from = window_from(t, days_before);
+    *until = t->isolated_at ? t->isolated_at : t->confirmed_at;
+    if (*until < *from)
+        *until = *from;
+    int64_t max = (int64_t)max_days * TRACING_DAY;
+    if (max <= 0 || max > TRACING_MAX_WINDOW)
+        max = TRACING_MAX_WINDOW;
+    if (*until - *from > max)
+        *from = *until - max;
+}
+
+enum err tracing_window_check(const struct tracing_case_times *t, const struct tracing_policy *p,
+                              const struct tracing_case_fields *names, unsigned set, struct fault *f)
+{
+    if (t->sample_at && t->sample_at > t->confirmed_at)
+        return fault_set(f, ERR_INVALID_FIELD, names->sample_at, "%s must not be after the case's confirmation",
+                         names->sample_at);
+    if (t->onset && t->onset > t->confirmed_at)
+        return fault_set(f, ERR_INVALID_FIELD, names->onset, "%s must not be after the test", names->onset);
+    int64_t from = window_from(t, p->window_days_before);
+    if (t->isolated_at && t->isolated_at < from)
+        return fault_set(f, ERR_INVALID_FIELD, names->isolated_at, "%s must not be before the window's start",
+                         names->isolated_at);
+    int64_t until = t->isolated_at ? t->isolated_at : t->confirmed_at;
+    if (until - from <= (int64_t)p->window_max_days * TRACING_DAY)
+        return 0;
+    const char *blame = (set & TRACING_SET_ISOLATED) && t->isolated_at ? names->isolated_at
+                        : (set & TRACING_SET_ONSET) && t->onset      ? names->onset
+                        : (set & TRACING_SET_SAMPLE)                 ? names->sample_at
+                        : t->isolated_at                             ? names->isolated_at
+                                                                     : names->onset;
+    return fault_set(f, ERR_INVALID_FIELD, blame, "%s makes the infectious window longer than the policy's %d days",
+                     blame, p->window_max_days);
 }
 
 /* ------------------------------------------------------------ engine */
@@ -454,7 +500,8 @@ enum err tracing_policy_apply(json_t *body, struct tracing_policy *p, struct fau
                 {"checkins_per_day", 1, 12, &p->checkins_per_day},
                 {"radius_m", 10, 5000, &p->radius_m},
                 {"grace_minutes", 0, 720, &p->grace_minutes},
-                {"window_days_before", 0, 14, &p->window_days_before}};
+                {"window_days_before", 0, 14, &p->window_days_before},
+                {"window_max_days", 1, TRACING_MAX_WINDOW / TRACING_DAY, &p->window_max_days}};
     for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++) {
         rc = jsonin_int(body, ints[i].name, false, ints[i].min, ints[i].max, &v, &has, f);
         if (!rc && has)
@@ -490,5 +537,11 @@ enum err tracing_policy_apply(json_t *body, struct tracing_policy *p, struct fau
         }
         snprintf(p->test_days, sizeof(p->test_days), "%s", buf);
     }
+    /* a window holds at least the days before onset and the day itself */
+    if (!rc && p->window_max_days <= p->window_days_before)
+        rc = json_object_get(body, "window_max_days")
+                 ? fault_set(f, ERR_INVALID_FIELD, "window_max_days", "window_max_days must exceed window_days_before")
+                 : fault_set(f, ERR_INVALID_FIELD, "window_days_before",
+                             "window_days_before must be below window_max_days");
     return rc;
 }

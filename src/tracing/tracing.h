@@ -10,7 +10,8 @@
  * are the sources of this file set; a later one (checkpoint co-travel) is
  * added to tracing_sources[] without touching the engine.
  *
- * Venue co-presence rule (tracing_overlap, unit-tested at the edges):
+ * Venue co-presence rule (tracing_overlap, unit-tested at the edges; the
+ * venue index decides every pair with it):
  *   - a presence is [checked_in_at, checked_out_at]; a missing (or earlier
  *     than check-in) check-out means checked_in_at + default_stay; a
  *     presence is never longer than max_stay (a forgotten check-out);
@@ -95,6 +96,12 @@ struct tracing_overlap {
     int minutes; /* real overlap, rounded down */
 };
 
+/* The index presence clipped to the window, and the span another presence must touch. */
+struct tracing_span {
+    int64_t in, out; /* the index presence inside [from, until] */
+    int64_t lo, hi;  /* widened by slack + skew, or to whole local days */
+};
+
 /* End of a presence after the default-stay and max-stay rules. */
 int64_t tracing_presence_end(const struct tracing_params *p, struct tracing_presence a);
 /*
@@ -104,6 +111,26 @@ int64_t tracing_presence_end(const struct tracing_params *p, struct tracing_pres
  */
 bool tracing_overlap(const struct tracing_params *p, struct tracing_presence a, struct tracing_presence b,
                      int64_t from, int64_t until, bool whole_day, struct tracing_overlap *out);
+/*
+ * tracing_overlap in two halves, so the venue index applies the same rule
+ * without redoing the first for every candidate.  The first: presence a
+ * clipped and widened into *out; false when a lies outside [from, until].
+ */
+bool tracing_overlap_span(const struct tracing_params *p, struct tracing_presence a, int64_t from, int64_t until,
+                          bool whole_day, struct tracing_span *out);
+
+/* The second: whether a presence [b_in, b_end] (b_end after tracing_presence_end) touches the span; on true
+ * *out is filled.  Inline: the index's sweep calls it for every candidate. */
+static inline bool tracing_overlap_meet(const struct tracing_span *sp, int64_t b_in, int64_t b_end,
+                                        struct tracing_overlap *out)
+{
+    if (b_in > sp->hi || b_end < sp->lo)
+        return false;
+    int64_t s = sp->in > b_in ? sp->in : b_in, e = sp->out < b_end ? sp->out : b_end;
+    out->minutes = e > s ? (int)((e - s) / 60) : 0;
+    out->at = s > sp->out ? sp->out : s;
+    return true;
+}
 
 
 /* ------------------------------------------------------------ sources */
@@ -275,7 +302,8 @@ struct tracing_policy {
     int grace_minutes;      /* 0..720 */
     char test_days[128];    /* "1,7,14": days counted from the exposure day (day 1) */
     bool enabled;           /* false: F1 get no orders */
-    int window_days_before; /* infectious window starts this many days before onset or test */
+    int window_days_before; /* infectious window starts this many days before onset or sample */
+    int window_max_days;    /* longest infectious window a tracer may give: window_days_before + 1..60 */
 };
 
 /* The national policy. */
@@ -286,12 +314,48 @@ enum store_rc tracing_policy_for(struct store *s, const char *place, struct trac
                                  const char **source);
 
 /* Applies the fields present in a JSON object (any subset of quarantine_days, place_kind,
- * checkins_per_day, radius_m, grace_minutes, test_days, enabled, window_days_before) to *p;
+ * checkins_per_day, radius_m, grace_minutes, test_days, enabled, window_days_before, window_max_days) to *p;
  * ERR_INVALID_FIELD naming the field on a bad value, *p then partly changed. */
 enum err tracing_policy_apply(json_t *body, struct tracing_policy *p, struct fault *f);
 /* Sets the national policy (province NULL), or a province's override (p NULL: removes it, and the
  * province follows the nation again). */
 enum store_rc tracing_policy_set(struct store *s, const char *province, const struct tracing_policy *p, int64_t now);
+
+/* ------------------------------------------------------------ the infectious window */
+
+/* What a case's window is made of: epoch seconds, 0 when unknown (or not isolated yet). */
+struct tracing_case_times {
+    int64_t onset;        /* symptom onset */
+    int64_t sample_at;    /* collection of the sample that confirmed the case */
+    int64_t confirmed_at; /* the result (a lab case), the end of the test day (a case a tracer entered) */
+    int64_t isolated_at;
+};
+
+/*
+ * The window: from (onset, else sample_at, else confirmed_at) minus
+ * days_before days, until isolated_at, else confirmed_at.  A window stored
+ * before the policy shortened it keeps its end and loses its start (at most
+ * max_days); one whose isolation precedes its start is the single instant
+ * `from` (tracing_window_check refuses both for new input).
+ */
+void tracing_window(const struct tracing_case_times *t, int days_before, int max_days, int64_t *from,
+                    int64_t *until);
+
+/* The names a request gives the times, for the field of a fault; and which of them it set. */
+struct tracing_case_fields {
+    const char *onset, *sample_at, *isolated_at;
+};
+enum { TRACING_SET_ONSET = 1, TRACING_SET_SAMPLE = 2, TRACING_SET_ISOLATED = 4 };
+
+/*
+ * Checks a case's times under policy p: the onset and the sample not after
+ * the confirmation, the isolation not before the window's start, the window
+ * not longer than p->window_max_days.  A too-long window is blamed on the
+ * last of isolation, onset, sample that the request set (`set`, TRACING_SET_*
+ * bits).  0, or ERR_INVALID_FIELD with f naming the field.
+ */
+enum err tracing_window_check(const struct tracing_case_times *t, const struct tracing_policy *p,
+                              const struct tracing_case_fields *names, unsigned set, struct fault *f);
 
 /*
  * What tracing decides for a new, verified F1 beyond its own test orders: a
@@ -323,6 +387,9 @@ int tracing_demo(struct store *s, int64_t person_id, const char *province, const
                  const char *commune);
 
 enum err tracing_handle_case_create(struct http_req *r);    /* POST /api/v1/tracing/cases */
+enum err tracing_handle_cases(struct http_req *r);          /* GET /api/v1/tracing/cases */
+enum err tracing_handle_case_get(struct http_req *r);       /* GET /api/v1/tracing/cases/{id} */
+enum err tracing_handle_case_update(struct http_req *r);    /* PATCH /api/v1/tracing/cases/{id} */
 enum err tracing_handle_run(struct http_req *r);            /* POST /api/v1/tracing/runs */
 enum err tracing_handle_runs(struct http_req *r);           /* GET /api/v1/tracing/runs?case_id= */
 enum err tracing_handle_contacts(struct http_req *r);       /* GET /api/v1/tracing/contacts */

@@ -68,10 +68,74 @@ static int case_tx(struct store *s, void *p)
     return tracing_case_insert(s, &c->in, clock_now(), &c->id, &c->created);
 }
 
+static json_t *time_or_null(int64_t t)
+{
+    return t ? json_integer(t) : json_null();
+}
+
+/* A case as the cases API answers it. */
+static json_t *case_json(const struct tracing_case_row *row)
+{
+    json_t *o = json_pack("{s:I, s:I, s:s?, s:s, s:o, s:o, s:I, s:o, s:I, s:I}", "id", (json_int_t)row->c.case_id,
+                          "person_id", (json_int_t)row->c.person, "full_name", row->full_name, "status",
+                          row->status ? row->status : "", "onset", time_or_null(row->t.onset), "sample_at",
+                          time_or_null(row->t.sample_at), "confirmed_at", (json_int_t)row->t.confirmed_at,
+                          "isolated_at", time_or_null(row->t.isolated_at), "window_from", (json_int_t)row->c.from,
+                          "window_until", (json_int_t)row->c.until);
+    json_object_set_new(o, "province_code", row->province_code ? json_string(row->province_code) : json_null());
+    json_object_set_new(o, "district_code", row->district_code ? json_string(row->district_code) : json_null());
+    json_object_set_new(o, "commune_code", row->commune_code ? json_string(row->commune_code) : json_null());
+    json_object_set_new(o, "sample_id", row->sample_id ? json_integer(row->sample_id) : json_null());
+    json_object_set_new(o, "f1", json_integer(row->f1));
+    json_object_set_new(o, "f2", json_integer(row->f2));
+    return o;
+}
+
+/* The case {id} as the caller may see it, with its events; the caller's area was checked. */
+static int case_read_one(struct http_req *r, int64_t id, struct tracing_case_row *row, json_t **out)
+{
+    struct tracing_policy pol;
+    int rc = tracing_policy_get(r->store, &pol);
+    struct store_stmt *st = NULL;
+    struct tracing_case_filter one = {.area = r->who->unit_code, .id = id, .limit = 1};
+    if (!rc)
+        rc = tracing_cases_query(r->store, &one, &st);
+    if (!rc)
+        rc = store_step(st);
+    if (rc == STORE_ROW) {
+        tracing_case_row_read(st, &pol, row);
+        *out = case_json(row);
+        /* the row's strings die with the statement */
+        row->status = row->province_code = row->district_code = row->commune_code = row->full_name = NULL;
+        rc = STORE_OK;
+    }
+    store_finalize(st);
+    if (rc)
+        return store_err(rc == STORE_DONE ? STORE_ERROR : rc);
+    json_t *events = json_array();
+    rc = tracing_case_events_query(r->store, id, &st);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        json_t *by = store_col_null(st, 3) ? json_null() : json_integer(store_col_int(st, 3));
+        json_array_append_new(events, json_pack("{s:s, s:I, s:s?, s:o}", "kind", store_col_text(st, 0), "at",
+                                                (json_int_t)store_col_int(st, 1), "detail", store_col_text(st, 2),
+                                                "account_id", by));
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(events);
+        json_decref(*out);
+        return store_err(rc);
+    }
+    json_object_set_new(*out, "events", events);
+    return 0;
+}
+
 /* POST /api/v1/tracing/cases */
 enum err tracing_handle_case_create(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "person_id", "test_date", "onset_date", "isolated_date", NULL};
+    static const struct tracing_case_fields names = {"onset_date", "test_date", "isolated_date"};
     json_t *body;
     struct case_ctx c = {0};
     int64_t now = clock_now(), test = 0, onset = 0, isolated = 0;
@@ -88,10 +152,22 @@ enum err tracing_handle_case_create(struct http_req *r)
         rc = read_date(r, body, "isolated_date", false, &isolated);
     if (!rc && test > now)
         rc = http_fail(r, ERR_INVALID_FIELD, "test_date", "test_date must not be in the future");
-    if (!rc && onset && onset > test + TRACING_DAY)
+    if (!rc && onset && onset > test)
         rc = http_fail(r, ERR_INVALID_FIELD, "onset_date", "onset_date must not be after test_date");
-    if (!rc && isolated && (isolated < (onset ? onset : test) - 30 * TRACING_DAY || isolated > now))
-        rc = http_fail(r, ERR_INVALID_FIELD, "isolated_date", "isolated_date must be a past day near the case");
+    if (!rc && isolated > now)
+        rc = http_fail(r, ERR_INVALID_FIELD, "isolated_date", "isolated_date must not be in the future");
+    /* the day is what a tracer knows: sampled that day, confirmed by its end (or now, for today) */
+    c.in.sample_at = test;
+    c.in.confirmed_at = test + TRACING_DAY - 1 < now ? test + TRACING_DAY - 1 : now;
+    c.in.onset_at = onset;
+    c.in.isolated_at = isolated ? isolated + TRACING_DAY - 1 : 0;
+    struct tracing_policy pol;
+    if (!rc)
+        rc = store_err(tracing_policy_get(r->store, &pol));
+    struct tracing_case_times t = {c.in.onset_at, c.in.sample_at, c.in.confirmed_at, c.in.isolated_at};
+    if (!rc)
+        rc = tracing_window_check(&t, &pol, &names, TRACING_SET_ONSET | TRACING_SET_SAMPLE | TRACING_SET_ISOLATED,
+                                  &r->fault);
     if (rc)
         return rc;
     struct person p;
@@ -100,9 +176,6 @@ enum err tracing_handle_case_create(struct http_req *r)
     if (rc)
         return rc;
     unit_ancestors(u, &c.in.province_code, &c.in.district_code, &c.in.commune_code);
-    c.in.confirmed_at = test;
-    c.in.onset_at = onset ? onset : test;
-    c.in.isolated_at = isolated ? isolated + TRACING_DAY - 1 : 0;
     c.in.entered_by = r->who->account_id;
     rc = store_tx(r->store, case_tx, &c);
     if (rc)
@@ -118,6 +191,162 @@ enum err tracing_handle_case_create(struct http_req *r)
                            json_pack("{s:I, s:I, s:I, s:I, s:b}", "id", (json_int_t)c.id, "person_id",
                                      (json_int_t)tc.person, "window_from", (json_int_t)tc.from, "window_until",
                                      (json_int_t)tc.until, "created", c.created));
+}
+
+/* GET /api/v1/tracing/cases?unit=&status=&limit=&offset= */
+enum err tracing_handle_cases(struct http_req *r)
+{
+    struct tracing_case_filter q = {0};
+    const struct unit *u;
+    int rc = area_from_query(r, "unit", &u);
+    if (!rc)
+        rc = http_query_int(r, "limit", 1, 500, 100, &q.limit);
+    if (!rc)
+        rc = http_query_int(r, "offset", 0, 100000000, 0, &q.offset);
+    q.status = http_query(r, "status");
+    if (!rc && q.status && !tracing_case_status_valid(q.status))
+        rc = http_fail(r, ERR_INVALID_FIELD, "status", "status must be confirmed");
+    if (rc)
+        return rc;
+    q.area = u->code;
+    struct tracing_policy pol;
+    rc = tracing_policy_get(r->store, &pol);
+    struct store_stmt *st = NULL;
+    if (!rc)
+        rc = tracing_cases_query(r->store, &q, &st);
+    json_t *arr = json_array();
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        struct tracing_case_row row;
+        tracing_case_row_read(st, &pol, &row);
+        json_array_append_new(arr, case_json(&row));
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        json_decref(arr);
+        return store_err(rc);
+    }
+    audit_request(r, "tracing.cases.list", "case", NULL, u->code);
+    return http_reply_json(r, 200, json_pack("{s:s, s:o, s:I, s:I}", "unit", u->code, "cases", arr, "limit",
+                                             (json_int_t)q.limit, "offset", (json_int_t)q.offset));
+}
+
+/* GET /api/v1/tracing/cases/{id} */
+enum err tracing_handle_case_get(struct http_req *r)
+{
+    int64_t id;
+    int rc = http_param_id(r, "id", &id);
+    if (!rc)
+        rc = case_in_area(r, id, "id");
+    if (rc)
+        return rc;
+    struct tracing_case_row row;
+    json_t *o;
+    rc = case_read_one(r, id, &row, &o);
+    if (rc)
+        return rc;
+    json_t *cc = json_object_get(o, "commune_code");
+    audit_request(r, "tracing.case.read", "case", http_param(r, "id"), json_string_value(cc));
+    return http_reply_json(r, 200, o);
+}
+
+/* Reads an editable time of the PATCH body: absent (unchanged), null (unknown) or epoch seconds up to now. */
+static int read_time(struct http_req *r, json_t *body, const char *name, int64_t now, int64_t *t, unsigned bit,
+                     unsigned *set)
+{
+    json_t *v = json_object_get(body, name);
+    if (!v)
+        return 0;
+    *set |= bit;
+    if (json_is_null(v)) {
+        *t = 0;
+        return 0;
+    }
+    int rc = jsonin_int(body, name, false, 946684800, INT64_MAX, t, NULL, &r->fault); /* from 2000 */
+    if (!rc && *t > now + 300) /* a few minutes of clock skew */
+        rc = http_fail(r, ERR_INVALID_FIELD, name, "%s must not be in the future", name);
+    return rc;
+}
+
+struct case_update_ctx {
+    struct http_req *r;
+    int64_t id;
+    const char *commune;
+    struct tracing_case_times was, t;
+};
+
+static int case_update_tx(struct store *s, void *p)
+{
+    struct case_update_ctx *c = p;
+    int rc = tracing_case_set_times(s, c->id, &c->was, &c->t, c->r->who->account_id, clock_now());
+    if (!rc)
+        rc = audit_request(c->r, "tracing.case.update", "case", http_param(c->r, "id"), c->commune);
+    return rc;
+}
+
+/*
+ * PATCH /api/v1/tracing/cases/{id} {"onset"?, "sample_at"?, "isolated_at"?}: epoch seconds, or null for
+ * unknown.  The edit is stored (with a case event per field, old -> new, and an audit entry), then the case
+ * is traced again over its new window, as POST /api/v1/tracing/runs would.
+ */
+enum err tracing_handle_case_update(struct http_req *r)
+{
+    static const char *const fields[] = {"onset", "sample_at", "isolated_at", NULL};
+    static const struct tracing_case_fields names = {"onset", "sample_at", "isolated_at"};
+    struct case_update_ctx c = {.r = r};
+    json_t *body;
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = http_param_id(r, "id", &c.id);
+    if (!rc)
+        rc = case_in_area(r, c.id, "id");
+    if (!rc)
+        rc = store_err(tracing_case_area(r->store, &r->arena, c.id, &c.commune));
+    if (!rc)
+        rc = store_err(tracing_case_times_get(r->store, c.id, &c.was));
+    if (rc)
+        return rc;
+    c.t = c.was;
+    unsigned set = 0;
+    int64_t now = clock_now();
+    rc = read_time(r, body, "onset", now, &c.t.onset, TRACING_SET_ONSET, &set);
+    if (!rc)
+        rc = read_time(r, body, "sample_at", now, &c.t.sample_at, TRACING_SET_SAMPLE, &set);
+    if (!rc)
+        rc = read_time(r, body, "isolated_at", now, &c.t.isolated_at, TRACING_SET_ISOLATED, &set);
+    if (!rc && !set)
+        rc = http_fail(r, ERR_MISSING_FIELD, "onset", "give onset, sample_at or isolated_at");
+    struct tracing_policy pol;
+    if (!rc)
+        rc = store_err(tracing_policy_get(r->store, &pol));
+    if (!rc)
+        rc = tracing_window_check(&c.t, &pol, &names, set, &r->fault);
+    if (rc)
+        return rc;
+    if (memcmp(&c.was, &c.t, sizeof(c.t)))
+        rc = store_tx(r->store, case_update_tx, &c);
+    if (rc)
+        return rc;
+    /* Trace again over the (new) window, as POST /tracing/runs does: contacts it now reaches are found and
+     * orders follow.  Also when nothing changed, so a retry after a failed trace still traces; the same
+     * window and parameters are the same run and change nothing. */
+    struct tracing_case tc;
+    struct tracing_params params;
+    struct tracing_run_out run = {0};
+    tracing_params_default(&params);
+    rc = store_err(tracing_case_get(r->store, c.id, &tc));
+    if (!rc)
+        rc = tracing_run_cases(r->store, &params, &tc, 1, "manual", r->who->account_id, clock_now(), &run);
+    struct tracing_case_row row;
+    json_t *o;
+    if (!rc)
+        rc = case_read_one(r, c.id, &row, &o);
+    if (rc)
+        return rc;
+    json_object_set_new(o, "run", json_pack("{s:I, s:b, s:I, s:I, s:I}", "run_id", (json_int_t)run.run_id, "created",
+                                            run.created, "f1", (json_int_t)run.f1, "f2", (json_int_t)run.f2,
+                                            "contacts_changed", (json_int_t)run.contacts_changed));
+    return http_reply_json(r, 200, o);
 }
 
 /* ------------------------------------------------------------ runs */
@@ -641,7 +870,8 @@ enum err tracing_handle_policy_get(struct http_req *r)
 }
 
 static const char *const policy_fields[] = {"quarantine_days", "place_kind", "checkins_per_day", "radius_m",
-                                            "grace_minutes", "test_days", "enabled", "window_days_before", NULL};
+                                            "grace_minutes", "test_days", "enabled", "window_days_before",
+                                            "window_max_days", NULL};
 
 struct policy_ctx {
     struct http_req *r;

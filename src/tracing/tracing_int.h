@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "tracing/tracing.h"
 
 struct store;
 struct store_stmt;
@@ -60,13 +61,14 @@ enum store_rc tracing_test_orders_query(struct store *s, const char *area, int64
 enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now);
 json_t *tracing_policy_to_json(const struct tracing_policy *p);
 
-/* A case a tracer enters (rows of table cases, status confirmed). */
+/* A case a tracer enters (rows of table cases, status confirmed); 0: unknown. */
 struct tracing_case_new {
     const char *client_id;
     int64_t person_id;
-    int64_t confirmed_at; /* test date */
-    int64_t onset_at;     /* onset, or the test date when unknown */
-    int64_t isolated_at;  /* 0: not yet (the window ends at confirmed_at) */
+    int64_t confirmed_at; /* the end of the test day, or now when that is later */
+    int64_t onset_at;
+    int64_t sample_at;   /* the test day's start: the day is what the tracer knows */
+    int64_t isolated_at; /* 0: not yet (the window ends at confirmed_at) */
     const char *province_code, *district_code, *commune_code; /* the person's */
     int64_t entered_by;
 };
@@ -74,7 +76,38 @@ struct tracing_case_new {
 /* Inserts unless client_id exists; *created says which; *id either way. */
 enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new *in, int64_t now,
                                   int64_t *id, bool *created);
+/* The times of a case. STORE_DONE if no such case. */
+enum store_rc tracing_case_times_get(struct store *s, int64_t case_id, struct tracing_case_times *out);
 /* The commune of a case (in a). STORE_DONE if no such case. */
 enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune);
+
+/* Statuses of a case. */
+bool tracing_case_status_valid(const char *status);
+
+/* The cases inside area (a unit code; store_sql_area), newest first; optional filters (0 or NULL: any). */
+struct tracing_case_filter {
+    const char *area;
+    int64_t id, limit, offset;
+    const char *status;
+};
+enum store_rc tracing_cases_query(struct store *s, const struct tracing_case_filter *f, struct store_stmt **st);
+
+/* One row of tracing_cases_query; strings valid until the next step. */
+struct tracing_case_row {
+    struct tracing_case c; /* id, person and window under the policy given */
+    struct tracing_case_times t;
+    const char *status, *province_code, *district_code, *commune_code, *full_name;
+    int64_t sample_id; /* 0: entered by a tracer */
+    int64_t f1, f2;    /* contacts found */
+};
+void tracing_case_row_read(struct store_stmt *st, const struct tracing_policy *pol, struct tracing_case_row *row);
+
+/* A case's events, oldest first: kind, at, detail, account_id. */
+enum store_rc tracing_case_events_query(struct store *s, int64_t case_id, struct store_stmt **st);
+
+/* Writes the times that differ from `was`, each with an 'edited' case event "name: old -> new" naming the
+ * account.  Call inside a transaction. */
+enum store_rc tracing_case_set_times(struct store *s, int64_t case_id, const struct tracing_case_times *was,
+                                     const struct tracing_case_times *t, int64_t account_id, int64_t now);
 
 #endif

@@ -99,14 +99,20 @@ static void venue_sort(struct venue_idx *x)
 static int venue_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until, void **data)
 {
     struct venue_idx *x = xcalloc(1, sizeof(*x));
-    x->base = from - p->max_stay - TRACING_DAY;
+    /* Every presence tracing_overlap() may join to one inside the window: one that began up to
+     * max_stay before the widened start (the slack before the window, or the start of its first
+     * local day at a whole-day venue), and one that arrives within the slack after the window's end
+     * (a case there at 23:40 meets someone who came at 00:05). */
+    int64_t lo = vn_day_start(vn_day(from));
+    if (from - p->slack - p->skew < lo)
+        lo = from - p->slack - p->skew;
+    lo -= p->max_stay;
+    x->base = lo - TRACING_DAY;
     struct store_stmt *st = NULL;
     int rc = store_query(s, &st,
                          "SELECT venue_id, person_id, checked_in_at, checked_out_at FROM checkins"
                          " WHERE checked_in_at >= ? AND checked_in_at <= ?",
-                         /* a contact may arrive within the slack after the window's end: a case
-                          * there at 23:40 meets someone who came at 00:05 */
-                         "ii", from - p->max_stay, until + p->slack + p->skew);
+                         "ii", lo, until + p->slack + p->skew);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK; /* next row */
         int64_t venue = store_col_int(st, 0), person = store_col_int(st, 1);
@@ -162,6 +168,12 @@ fail:
     return rc;
 }
 
+/*
+ * The contacts of person's presences by tracing_overlap(), the one rule, in
+ * its two halves: tracing_overlap_span once per presence of the person (it
+ * also bounds the sweep over the venue's run), tracing_overlap_meet for each
+ * presence met in the sweep (their ends are stored after the stay rules).
+ */
 static void venue_find(const void *data, const struct tracing_params *p, int64_t person, int64_t from, int64_t until,
                        tracing_emit emit, void *ctx)
 {
@@ -171,23 +183,13 @@ static void venue_find(const void *data, const struct tracing_params *p, int64_t
     int64_t base = x->base;
     for (uint32_t k = x->pstart[person]; k < x->pstart[person + 1]; k++) {
         const struct visit *a = &x->v[x->pvis[k]];
-        int64_t a_in = base + a->in, a_out = base + a->end;
-        if (a_out < from || a_in > until)
+        struct tracing_presence pa = {base + a->in, base + a->end}; /* end is already after the stay rules */
+        bool whole = x->whole[a->venue];
+        struct tracing_span sp;
+        if (!tracing_overlap_span(p, pa, from, until, whole, &sp))
             continue;
-        if (a_in < from)
-            a_in = from;
-        if (a_out > until)
-            a_out = until;
-        int64_t lo, hi;
-        if (x->whole[a->venue]) {
-            lo = vn_day_start(vn_day(a_in));
-            hi = vn_day_start(vn_day(a_out) + 1) - 1;
-        } else {
-            lo = a_in - p->slack - p->skew;
-            hi = a_out + p->slack + p->skew;
-        }
         /* First presence at the venue that may still be there at lo: it began at most max_stay before. */
-        int64_t key = lo - p->max_stay - base;
+        int64_t key = sp.lo - p->max_stay - base;
         uint32_t l = x->vstart[a->venue], r = x->vstart[a->venue + 1];
         while (l < r) {
             uint32_t m = l + (r - l) / 2;
@@ -196,16 +198,15 @@ static void venue_find(const void *data, const struct tracing_params *p, int64_t
             else
                 r = m;
         }
-        int64_t hi_rel = hi - base, lo_rel = lo - base;
+        int64_t hi_rel = sp.hi - base;
         for (uint32_t j = l; j < x->vstart[a->venue + 1] && x->v[j].in <= hi_rel; j++) {
             const struct visit *b = &x->v[j];
-            if (b->end < lo_rel || b->person == (uint32_t)person)
+            struct tracing_overlap ov;
+            if (b->person == (uint32_t)person || !tracing_overlap_meet(&sp, base + b->in, base + b->end, &ov))
                 continue;
-            int64_t b_in = base + b->in, b_out = base + b->end;
-            int64_t s = a_in > b_in ? a_in : b_in, e = a_out < b_out ? a_out : b_out;
             struct tracing_reason why = {.source = TRACING_SRC_VENUE, .venue_id = a->venue, .through = person};
-            why.minutes = e > s ? (int32_t)((e - s) / 60) : 0;
-            why.at = s > a_out ? a_out : s;
+            why.minutes = ov.minutes;
+            why.at = ov.at;
             emit(ctx, b->person, &why);
         }
     }

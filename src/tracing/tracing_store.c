@@ -41,6 +41,7 @@ static void read_policy(struct store_stmt *st, void *ctx)
     snprintf(p->test_days, sizeof(p->test_days), "%s", store_col_text(st, 5));
     p->enabled = store_col_int(st, 6) != 0;
     p->window_days_before = (int)store_col_int(st, 7);
+    p->window_max_days = (int)store_col_int(st, 8);
 }
 
 enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out)
@@ -48,7 +49,7 @@ enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out)
     memset(out, 0, sizeof(*out));
     return store_get(s, read_policy, out,
                      "SELECT quarantine_days, place_kind, checkins_per_day, radius_m, grace_minutes, test_days,"
-                     " enabled, window_days_before FROM tracing_policy WHERE id = 1",
+                     " enabled, window_days_before, window_max_days FROM tracing_policy WHERE id = 1",
                      "");
 }
 
@@ -62,7 +63,8 @@ enum store_rc tracing_policy_for(struct store *s, const char *place, struct trac
         memset(out, 0, sizeof(*out));
         rc = store_get(s, read_policy, out,
                        "SELECT quarantine_days, place_kind, checkins_per_day, radius_m, grace_minutes, test_days,"
-                       " enabled, window_days_before FROM tracing_policy_provinces WHERE province_code = ?",
+                       " enabled, window_days_before, window_max_days FROM tracing_policy_provinces"
+                       " WHERE province_code = ?",
                        "s", province);
     }
     if (rc == STORE_OK) {
@@ -91,16 +93,17 @@ enum store_rc tracing_policy_put_province(struct store *s, const char *province,
         return store_run(s, NULL, "DELETE FROM tracing_policy_provinces WHERE province_code = ?", "s", province);
     return store_run(s, NULL,
                      "INSERT INTO tracing_policy_provinces (province_code, quarantine_days, place_kind,"
-                     " checkins_per_day, radius_m, grace_minutes, test_days, enabled, window_days_before, updated_at)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (province_code) DO UPDATE SET"
+                     " checkins_per_day, radius_m, grace_minutes, test_days, enabled, window_days_before,"
+                     " window_max_days, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (province_code) DO UPDATE SET"
                      " quarantine_days = excluded.quarantine_days, place_kind = excluded.place_kind,"
                      " checkins_per_day = excluded.checkins_per_day, radius_m = excluded.radius_m,"
                      " grace_minutes = excluded.grace_minutes, test_days = excluded.test_days,"
                      " enabled = excluded.enabled, window_days_before = excluded.window_days_before,"
-                     " updated_at = excluded.updated_at",
-                     "sisiiisiii", province, (int64_t)p->quarantine_days, p->place_kind, (int64_t)p->checkins_per_day,
+                     " window_max_days = excluded.window_max_days, updated_at = excluded.updated_at",
+                     "sisiiisiiii", province, (int64_t)p->quarantine_days, p->place_kind, (int64_t)p->checkins_per_day,
                      (int64_t)p->radius_m, (int64_t)p->grace_minutes, p->test_days, (int64_t)p->enabled,
-                     (int64_t)p->window_days_before, now);
+                     (int64_t)p->window_days_before, (int64_t)p->window_max_days, now);
 }
 
 enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p, int64_t now)
@@ -108,10 +111,10 @@ enum store_rc tracing_policy_put(struct store *s, const struct tracing_policy *p
     return store_run(s, NULL,
                      "UPDATE tracing_policy SET quarantine_days = ?, place_kind = ?, checkins_per_day = ?,"
                      " radius_m = ?, grace_minutes = ?, test_days = ?, enabled = ?, window_days_before = ?,"
-                     " updated_at = ? WHERE id = 1",
-                     "isiiisiii", (int64_t)p->quarantine_days, p->place_kind, (int64_t)p->checkins_per_day,
+                     " window_max_days = ?, updated_at = ? WHERE id = 1",
+                     "isiiisiiii", (int64_t)p->quarantine_days, p->place_kind, (int64_t)p->checkins_per_day,
                      (int64_t)p->radius_m, (int64_t)p->grace_minutes, p->test_days, (int64_t)p->enabled,
-                     (int64_t)p->window_days_before, now);
+                     (int64_t)p->window_days_before, (int64_t)p->window_max_days, now);
 }
 
 json_t *tracing_policy_to_json(const struct tracing_policy *p)
@@ -124,39 +127,45 @@ json_t *tracing_policy_to_json(const struct tracing_policy *p)
         if (*q)
             q++;
     }
-    return json_pack("{s:i, s:s, s:i, s:i, s:i, s:o, s:b, s:i}", "quarantine_days", p->quarantine_days, "place_kind",
-                     p->place_kind, "checkins_per_day", p->checkins_per_day, "radius_m", p->radius_m,
+    return json_pack("{s:i, s:s, s:i, s:i, s:i, s:o, s:b, s:i, s:i}", "quarantine_days", p->quarantine_days,
+                     "place_kind", p->place_kind, "checkins_per_day", p->checkins_per_day, "radius_m", p->radius_m,
                      "grace_minutes", p->grace_minutes, "test_days", days, "enabled", p->enabled,
-                     "window_days_before", p->window_days_before);
+                     "window_days_before", p->window_days_before, "window_max_days", p->window_max_days);
 }
 
 /* ------------------------------------------------------------ cases */
 
 struct case_read {
     struct tracing_case *c;
-    int before_days;
+    const struct tracing_policy *pol;
 };
 
-static void case_fill(struct store_stmt *st, struct tracing_case *c, int before_days)
+/* Reads CASE_COLUMNS from column `at` on. */
+static void case_times(struct store_stmt *st, int at, struct tracing_case_times *t)
 {
+    t->confirmed_at = store_col_int(st, at);
+    t->onset = store_col_null(st, at + 1) ? 0 : store_col_int(st, at + 1);
+    t->sample_at = store_col_null(st, at + 2) ? 0 : store_col_int(st, at + 2);
+    t->isolated_at = store_col_null(st, at + 3) ? 0 : store_col_int(st, at + 3);
+}
+
+static void case_fill(struct store_stmt *st, struct tracing_case *c, const struct tracing_policy *pol)
+{
+    struct tracing_case_times t;
     c->case_id = store_col_int(st, 0);
     c->person = store_col_int(st, 1);
-    int64_t confirmed = store_col_int(st, 2);
-    int64_t onset = store_col_null(st, 3) ? confirmed : store_col_int(st, 3);
-    int64_t isolated = store_col_null(st, 4) ? confirmed : store_col_int(st, 4);
-    c->from = onset - (int64_t)before_days * TRACING_DAY;
-    c->until = isolated < c->from ? c->from : isolated;
-    if (c->until - c->from > TRACING_MAX_WINDOW)
-        c->from = c->until - TRACING_MAX_WINDOW;
+    case_times(st, 2, &t);
+    tracing_window(&t, pol->window_days_before, pol->window_max_days, &c->from, &c->until);
 }
 
 static void read_case(struct store_stmt *st, void *ctx)
 {
     struct case_read *r = ctx;
-    case_fill(st, r->c, r->before_days);
+    case_fill(st, r->c, r->pol);
 }
 
-#define CASE_COLUMNS "id, person_id, confirmed_at, onset_at, isolated_at"
+/* id, person_id, then the times in case_times' order */
+#define CASE_COLUMNS "c.id, c.person_id, c.confirmed_at, c.onset_at, c.sample_at, c.isolated_at"
 
 enum store_rc tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out)
 {
@@ -164,8 +173,21 @@ enum store_rc tracing_case_get(struct store *s, int64_t case_id, struct tracing_
     enum store_rc rc = tracing_policy_get(s, &pol);
     if (rc)
         return rc;
-    struct case_read r = {out, pol.window_days_before};
-    return store_get(s, read_case, &r, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?", "i", case_id);
+    struct case_read r = {out, &pol};
+    return store_get(s, read_case, &r, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id = ?", "i", case_id);
+}
+
+static void read_times(struct store_stmt *st, void *ctx)
+{
+    case_times(st, 0, ctx);
+}
+
+enum store_rc tracing_case_times_get(struct store *s, int64_t case_id, struct tracing_case_times *out)
+{
+    memset(out, 0, sizeof(*out));
+    return store_get(s, read_times, out,
+                     "SELECT c.confirmed_at, c.onset_at, c.sample_at, c.isolated_at FROM cases c WHERE c.id = ?", "i",
+                     case_id);
 }
 
 enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_id, const char **commune)
@@ -193,13 +215,13 @@ enum store_rc tracing_cases_untraced(struct store *s, struct arena *a, size_t ma
     *n = 0;
     struct store_stmt *st;
     rc = store_query(s, &st,
-                     "SELECT c.id, c.person_id, c.confirmed_at, c.onset_at, c.isolated_at FROM cases c"
-                     " LEFT JOIN tracing_auto t ON t.case_id = c.id WHERE t.case_id IS NULL AND c.status = 'confirmed'"
+                     "SELECT " CASE_COLUMNS " FROM cases c LEFT JOIN tracing_auto t ON t.case_id = c.id"
+                     " WHERE t.case_id IS NULL AND c.status = 'confirmed'"
                      " ORDER BY c.id LIMIT ?",
                      "i", (int64_t)max);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        case_fill(st, &(*out)[(*n)++], pol.window_days_before);
+        case_fill(st, &(*out)[(*n)++], &pol);
     }
     store_finalize(st);
     return rc == STORE_DONE ? STORE_OK : rc;
@@ -209,23 +231,123 @@ enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new
                                   int64_t *id, bool *created)
 {
     *created = false;
-    enum store_rc rc = store_int(
-        s, id,
-        "INSERT INTO cases (person_id, status, confirmed_at, province_code, district_code, commune_code,"
-        " onset_at, isolated_at, client_id, entered_by)"
-        " VALUES (?, 'confirmed', ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (client_id) DO NOTHING RETURNING id",
-        "iisssiisi", in->person_id, in->confirmed_at, in->province_code, in->district_code, in->commune_code,
-        in->onset_at, in->isolated_at ? in->isolated_at : in->confirmed_at, in->client_id, in->entered_by);
+    struct store_sql q;
+    store_sql_init(&q,
+                   "INSERT INTO cases (person_id, status, confirmed_at, province_code, district_code, commune_code,"
+                   " client_id, entered_by, onset_at, sample_at, isolated_at) VALUES (?, 'confirmed', ?, ?, ?, ?, ?, ?",
+                   "iissssi", in->person_id, in->confirmed_at, in->province_code, in->district_code,
+                   in->commune_code, in->client_id, in->entered_by);
+    /* unknown times are NULL, never a stand-in day */
+    const int64_t times[] = {in->onset_at, in->sample_at, in->isolated_at};
+    for (int i = 0; i < 3; i++) {
+        if (times[i])
+            store_sql_add(&q, ", ?", "i", times[i]);
+        else
+            store_sql_add(&q, ", NULL", "");
+    }
+    store_sql_add(&q, ") ON CONFLICT (client_id) DO NOTHING RETURNING id", "");
+    enum store_rc rc = store_sql_int(s, id, &q);
     if (rc == STORE_OK) {
         *created = true;
-        store_run(s, NULL, "INSERT INTO case_events (case_id, kind, at, detail) VALUES (?, 'confirmed', ?, ?)",
-                  "iis", *id, now, "entered by a tracer");
-        return STORE_OK;
+        return store_run(s, NULL,
+                         "INSERT INTO case_events (case_id, kind, at, detail, account_id)"
+                         " VALUES (?, 'confirmed', ?, ?, ?)",
+                         "iisi", *id, now, "entered by a tracer", in->entered_by);
     }
     if (rc != STORE_DONE)
         return rc;
     return store_int(s, id, "SELECT id FROM cases WHERE client_id = ?", "s", in->client_id);
+}
+
+/* ------------------------------------------------------------ the cases of an area */
+
+bool tracing_case_status_valid(const char *s)
+{
+    return s && !strcmp(s, "confirmed"); /* the one status cases have (008) */
+}
+
+enum store_rc tracing_cases_query(struct store *s, const struct tracing_case_filter *f, struct store_stmt **st)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT " CASE_COLUMNS ", c.status, c.province_code, c.district_code, c.commune_code, p.full_name,"
+                   " c.sample_id,"
+                   " (SELECT COUNT(*) FROM tracing_contacts t WHERE t.case_id = c.id AND t.degree = 1),"
+                   " (SELECT COUNT(*) FROM tracing_contacts t WHERE t.case_id = c.id AND t.degree = 2)"
+                   " FROM cases c LEFT JOIN persons p ON p.id = c.person_id WHERE 1 = 1",
+                   "");
+    store_sql_area(&q, "c", f->area);
+    if (f->id)
+        store_sql_add(&q, " AND c.id = ?", "i", f->id);
+    if (f->status)
+        store_sql_add(&q, " AND c.status = ?", "s", f->status);
+    store_sql_add(&q, " ORDER BY c.id DESC LIMIT ? OFFSET ?", "ii", f->limit, f->offset);
+    return store_sql_query(s, st, &q);
+}
+
+void tracing_case_row_read(struct store_stmt *st, const struct tracing_policy *pol, struct tracing_case_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    case_fill(st, &row->c, pol);
+    case_times(st, 2, &row->t);
+    row->status = store_col_text(st, 6);
+    row->province_code = store_col_text(st, 7);
+    row->district_code = store_col_text(st, 8);
+    row->commune_code = store_col_text(st, 9);
+    row->full_name = store_col_text(st, 10);
+    row->sample_id = store_col_null(st, 11) ? 0 : store_col_int(st, 11);
+    row->f1 = store_col_int(st, 12);
+    row->f2 = store_col_int(st, 13);
+}
+
+enum store_rc tracing_case_events_query(struct store *s, int64_t case_id, struct store_stmt **st)
+{
+    return store_query(s, st,
+                       "SELECT kind, at, detail, account_id FROM case_events WHERE case_id = ?"
+                       " ORDER BY at, id LIMIT 1000",
+                       "i", case_id);
+}
+
+/* "onset: 1626652800 -> null" */
+static void change_text(char *out, size_t len, const char *name, int64_t was, int64_t now_)
+{
+    char a[24] = "null", b[24] = "null";
+    if (was)
+        snprintf(a, sizeof(a), "%lld", (long long)was);
+    if (now_)
+        snprintf(b, sizeof(b), "%lld", (long long)now_);
+    snprintf(out, len, "%s: %s -> %s", name, a, b);
+}
+
+enum store_rc tracing_case_set_times(struct store *s, int64_t case_id, const struct tracing_case_times *was,
+                                     const struct tracing_case_times *t, int64_t account_id, int64_t now)
+{
+    static const char *const names[] = {"onset", "sample_at", "isolated_at"};
+    static const char *const columns[] = {"onset_at", "sample_at", "isolated_at"};
+    const int64_t olds[] = {was->onset, was->sample_at, was->isolated_at};
+    const int64_t news[] = {t->onset, t->sample_at, t->isolated_at};
+    enum store_rc rc = STORE_OK;
+    for (int i = 0; i < 3 && !rc; i++) {
+        if (olds[i] == news[i])
+            continue;
+        struct store_sql q;
+        store_sql_init(&q, "UPDATE cases SET ", "");
+        store_sql_add(&q, columns[i], "");
+        if (news[i])
+            store_sql_add(&q, " = ?", "i", news[i]);
+        else
+            store_sql_add(&q, " = NULL", "");
+        store_sql_add(&q, " WHERE id = ?", "i", case_id);
+        rc = store_sql_run(s, NULL, &q);
+        char detail[96];
+        change_text(detail, sizeof(detail), names[i], olds[i], news[i]);
+        if (!rc)
+            rc = store_run(s, NULL,
+                           "INSERT INTO case_events (case_id, kind, at, detail, account_id)"
+                           " VALUES (?, 'edited', ?, ?, ?)",
+                           "iisi", case_id, now, detail, account_id);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------ runs */

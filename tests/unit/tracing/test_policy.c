@@ -12,6 +12,7 @@
 static const struct tracing_policy national = {
     .quarantine_days = 14, .place_kind = "home", .checkins_per_day = 3, .radius_m = 100,
     .grace_minutes = 60, .test_days = "1,7,14", .enabled = true, .window_days_before = 2,
+    .window_max_days = 30,
 };
 
 static enum err apply(const char *json, struct tracing_policy *p, struct fault *f)
@@ -36,6 +37,9 @@ static void subset_changes_only_itself(void **state)
     assert_false(p.enabled);
     assert_int_equal(p.quarantine_days, 14);
     assert_string_equal(p.place_kind, "home");
+    assert_int_equal(apply("{\"window_days_before\": 14, \"window_max_days\": 15}", &p, &f), ERR_OK);
+    assert_int_equal(p.window_days_before, 14);
+    assert_int_equal(p.window_max_days, 15);
     assert_int_equal(apply("{}", &p, &f), ERR_OK);
     assert_int_equal(p.radius_m, national.radius_m);
     assert_string_equal(p.test_days, national.test_days);
@@ -56,6 +60,10 @@ static void bad_values_name_their_field(void **state)
         {"{\"test_days\": \"1,7\"}", "test_days"},
         {"{\"test_days\": [1,2,3,4,5,6,7,8,9,10,11]}", "test_days"},
         {"{\"enabled\": \"yes\"}", "enabled"},
+        {"{\"window_max_days\": 61}", "window_max_days"},
+        /* a window holds the days before onset and the day itself */
+        {"{\"window_max_days\": 2}", "window_max_days"},
+        {"{\"window_days_before\": 14, \"window_max_days\": 10}", "window_max_days"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct tracing_policy p;
