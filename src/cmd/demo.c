@@ -95,6 +95,9 @@ static int platform1(struct store *s, void *ctx)
     } visits[] = {
         {"demo-checkin-market-1", 0, 0, 26}, {"demo-checkin-market-1", 1, 0, 26}, {"demo-checkin-market-1", 2, 0, 26},
         {"demo-checkin-pho-1", 0, 1, 3},     {"demo-checkin-pho-2", 3, 1, 2},
+        /* Trúc Bạch: Bình and his neighbour Dũng at the market, later Dũng with An's mother */
+        {"demo-checkin-market-2", 4, 0, 7},  {"demo-checkin-market-3", 6, 0, 7},  {"demo-checkin-market-4", 6, 0, 4},
+        {"demo-checkin-market-4", 2, 0, 4},
     };
     for (size_t i = 0; i < sizeof(visits) / sizeof(visits[0]) && !rc; i++) {
         struct checkin_new c = {.client_id = visits[i].client_id,
@@ -221,14 +224,21 @@ int cmd_demo(int argc, char **argv)
             cmd_progress("platform 3: vaccination sites, doses, certificates", 1, 1);
     }
     if (!rc) {
-        /* The neighbour who declared a cough tests positive: her contacts at the noodle shop and
-         * their households become F1 and F2, and F1 go into home quarantine by the policy. */
-        const struct unit *u = unit_find("00001");
-        rc = tracing_demo(s, people[3], u->province, u->district, u->code);
+        /* Three cases in two wards of Ba Đình. The neighbour who declared a cough tests
+         * positive: her contacts at the noodle shop and their households become F1 and F2,
+         * and F1 go into home quarantine by the policy. In Trúc Bạch, Bình's son and his
+         * neighbour from the market are F1; An's mother, whom the neighbour met later, F2.
+         * Then An himself, already F1, is confirmed. */
+        const struct tracing_demo_case cases[] = {
+            {"demo-case-1", people[3], "00001", 86400, 20 * 3600, 3600},
+            {"demo-case-2", people[4], "00004", 0, 20 * 3600, 2 * 3600},
+            {"demo-case-3", people[0], "00001", 0, 10 * 3600, 1800},
+        };
+        rc = tracing_demo(s, cases, sizeof(cases) / sizeof(cases[0]));
         if (!rc)
             rc = store_tx(s, quarantine_checkins, NULL);
         if (!rc)
-            cmd_progress("tracing: a confirmed case, F1, F2, quarantine", 1, 1);
+            cmd_progress("tracing: three confirmed cases, F1, F2, quarantine", 1, 1);
     }
     if (!rc && synth_people) {
         int64_t owner, first;

@@ -1,7 +1,8 @@
 /*
  * demo.c - demo people for `cordon demo`: a citizen of Phúc Xá who signs in
  * with his phone and manages his daughter and his mother (no phone), and a
- * neighbour.  Running it again finds the same people.
+ * neighbour; in Trúc Bạch, the next ward of Ba Đình, a father with his son
+ * and a neighbour.  Running it again finds the same people.
  */
 #include <string.h>
 
@@ -11,8 +12,8 @@
 #include "people/people_int.h"
 #include "store/store.h"
 
-static void input(struct people_input *in, const char *name, const char *dob, const char *sex, const char *cccd,
-                  const char *bhyt)
+static void input_at(struct people_input *in, const char *commune, const char *street, const char *name,
+                     const char *dob, const char *sex, const char *cccd, const char *bhyt)
 {
     memset(in, 0, sizeof(*in));
     in->full_name = name;
@@ -20,9 +21,16 @@ static void input(struct people_input *in, const char *name, const char *dob, co
     in->sex = sex;
     in->cccd = cccd;
     in->bhyt = bhyt;
-    in->commune_code = "00001";
-    in->street = "12 Phó Đức Chính";
+    in->commune_code = commune;
+    in->street = street;
     people__set_name(in, name);
+}
+
+/* In Phúc Xá, where most of the demo happens. */
+static void input(struct people_input *in, const char *name, const char *dob, const char *sex, const char *cccd,
+                  const char *bhyt)
+{
+    input_at(in, "00001", "12 Phó Đức Chính", name, dob, sex, cccd, bhyt);
 }
 
 /* A citizen signing in with phone, with a complete profile. */
@@ -76,6 +84,20 @@ int people_demo(struct store *s, int64_t ids[PEOPLE_DEMO_COUNT])
     if (!rc) {
         input(&in, "Trần Thị Hoa", "1992-07-08", "female", "001192012347", "GD4010123456792");
         rc = citizen(s, &a, "0912000002", &in, &ids[3]);
+    }
+    if (!rc) {
+        input_at(&in, "00004", "8 Trấn Vũ", "Phạm Văn Bình", "1979-11-02", "male", "001079012348", "DN4010123456793");
+        rc = citizen(s, &a, "0912000003", &in, &ids[4]);
+    }
+    if (!rc)
+        rc = people__set_household(s, ids[4], ids[4]);
+    if (!rc) {
+        input_at(&in, "00004", "8 Trấn Vũ", "Phạm Minh Cường", "2012-04-17", "male", NULL, "TE1010123456794");
+        rc = member(s, &a, &in, ids[4], &ids[5]);
+    }
+    if (!rc) {
+        input_at(&in, "00004", "21 Trúc Bạch", "Đỗ Văn Dũng", "1988-02-25", "male", "001088012349", "GD4010123456795");
+        rc = citizen(s, &a, "0912000004", &in, &ids[6]);
     }
     arena_release(&a);
     return rc;

@@ -89,8 +89,9 @@ json_t *people_to_json_view(const struct person *p, enum access_view view);
 /* The view the caller has of people's records (access.h); citizens get VIEW_OWN. */
 enum access_view people_view(const struct http_req *r);
 
-/* Demo people for `cordon demo` (demo.c): a citizen, his two managed family members, a neighbour. */
-#define PEOPLE_DEMO_COUNT 4
+/* Demo people for `cordon demo` (demo.c), in this order: in Phúc Xá a citizen, his two managed family
+ * members, a neighbour; in Trúc Bạch (same district) a citizen, his managed son, a neighbour. */
+#define PEOPLE_DEMO_COUNT 7
 int people_demo(struct store *s, int64_t ids[PEOPLE_DEMO_COUNT]);
 
 /*

@@ -382,9 +382,14 @@ int tracing_job_auto(struct store *s, int64_t now, const char **detail);
 void tracing_configure(int retention_days);
 int tracing_job_retention(struct store *s, int64_t now, const char **detail);
 
-/* Demo (demo.c): confirms a case for person_id and traces it; safe to run again. */
-int tracing_demo(struct store *s, int64_t person_id, const char *province, const char *district,
-                 const char *commune);
+/* Demo (demo.c): confirms each case and traces them; safe to run again. */
+struct tracing_demo_case {
+    const char *client_id;
+    int64_t person_id;
+    const char *commune;                             /* the person's */
+    int64_t onset_ago, sample_ago, confirmed_ago; /* seconds before now; onset 0: unknown */
+};
+int tracing_demo(struct store *s, const struct tracing_demo_case *cases, int n);
 
 enum err tracing_handle_case_create(struct http_req *r);    /* POST /api/v1/tracing/cases */
 enum err tracing_handle_cases(struct http_req *r);          /* GET /api/v1/tracing/cases */

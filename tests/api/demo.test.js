@@ -65,31 +65,62 @@ test('the commune admin sees the approved venues and the flagged declaration', a
   assert.ok(f.json.people ? f.json.people.length >= 1 : JSON.stringify(f.json).includes('Trần Thị Hoa'), f.text);
 });
 
-test('the demo case is traced: F1 and F2 on the commune work list, F1 in quarantine', async () => {
+test('three demo cases in two wards of Ba Đình are traced: F1 and F2 on each ward\'s work list', async () => {
+  const district = await srv.login('badinh.admin', demoPassword);
+  const cases = await srv.api('GET', '/api/v1/tracing/cases?unit=001', { token: district });
+  assert.equal(cases.status, 200, cases.text);
+  assert.equal(cases.json.cases.length, 3, cases.text);
+  assert.deepEqual([...new Set(cases.json.cases.map((c) => c.commune_code))].sort(), ['00001', '00004']);
   const token = await srv.login('phucxa.admin', demoPassword);
   const r = await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token });
   assert.equal(r.status, 200, r.text);
-  const byDegree = (d) => r.json.contacts.filter((c) => c.degree === d).map((c) => c.full_name);
-  assert.deepEqual(byDegree(1), ['Nguyễn Văn An'], r.text);
-  assert.deepEqual(byDegree(2).sort(), ['Lê Thị Thu', 'Nguyễn Thị Mai'], r.text);
-  const q = await srv.api('GET', '/api/v1/quarantine/orders?unit=00001', { token });
-  assert.equal(q.status, 200, q.text);
-  assert.ok(JSON.stringify(q.json).includes('Nguyễn Văn An') || (q.json.orders || []).length >= 1, q.text);
+  const names = (list, d) => [...new Set(list.filter((c) => c.degree === d).map((c) => c.full_name))].sort();
+  // The neighbour's case: An met her at the noodle shop; his daughter and mother are his household.
+  const first = r.json.contacts.filter((c) => c.case_id === cases.json.cases.find((k) => k.full_name === 'Trần Thị Hoa').id);
+  assert.deepEqual(names(first, 1), ['Nguyễn Văn An'], r.text);
+  assert.deepEqual(names(first, 2), ['Lê Thị Thu', 'Nguyễn Thị Mai'], r.text);
+  const tb = await srv.api('GET', '/api/v1/tracing/contacts?unit=00004', { token: district });
+  assert.equal(tb.status, 200, tb.text);
+  assert.deepEqual(names(tb.json.contacts, 1).filter((n) => n !== 'Phạm Văn Bình'), ['Phạm Minh Cường', 'Đỗ Văn Dũng'], tb.text);
 });
 
-test('district and province officials see the demo commune\'s contacts, orders, alerts and compliance', async () => {
-  const commune = await srv.login('phucxa.admin', demoPassword);
-  const mine = await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token: commune });
-  const orders = await srv.api('GET', '/api/v1/quarantine/orders?unit=00001', { token: commune });
-  assert.ok(mine.json.contacts.length >= 3 && orders.json.orders.length >= 1, mine.text + orders.text);
+test('one demo order has a place confirmed from a check-in with its photo, and an alert to resolve', async () => {
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const q = await srv.api('GET', '/api/v1/quarantine/orders?unit=00001', { token });
+  assert.equal(q.status, 200, q.text);
+  const placed = q.json.orders.filter((o) => o.place_confirmed);
+  assert.equal(placed.length, 1, q.text);
+  const o = await srv.api('GET', `/api/v1/quarantine/orders/${placed[0].id}`, { token });
+  assert.equal(o.json.place_checkin_id, o.json.checkins[0].id, 'the place is the first check-in\'s');
+  assert.ok(o.json.checkins.every((c) => c.photo), o.text);
+  const photo = await srv.api('GET', `/api/v1/quarantine/checkins/${o.json.checkins[0].id}/photo`, { token });
+  assert.equal(photo.status, 200);
+  const alerts = await srv.api('GET', `/api/v1/quarantine/alerts?unit=00001&state=open&order_id=${placed[0].id}`, { token });
+  assert.deepEqual(alerts.json.alerts.map((a) => a.kind), ['outside'], alerts.text);
+});
+
+test('district and province officials see the demo wards\' contacts, orders, alerts and compliance', async () => {
+  const district = await srv.login('badinh.admin', demoPassword);
+  const ids = async (path, key) => {
+    const all = [];
+    for (const unit of ['00001', '00004']) {
+      const r = await srv.api('GET', `${path}?unit=${unit}`, { token: district });
+      assert.equal(r.status, 200, r.text);
+      all.push(...r.json[key].map((x) => x.id));
+    }
+    return all.sort();
+  };
+  const contacts = await ids('/api/v1/tracing/contacts', 'contacts');
+  const orders = await ids('/api/v1/quarantine/orders', 'orders');
+  assert.ok(contacts.length >= 5 && orders.length >= 2, `${contacts} ${orders}`);
   for (const [user, unit] of [['badinh.admin', '001'], ['hanoi.admin', '01']]) {
     const token = await srv.login(user, demoPassword);
     for (const q of [`?unit=${unit}`, '']) { // their own unit, asked for or by default
       const c = await srv.api('GET', `/api/v1/tracing/contacts${q}`, { token });
       assert.equal(c.status, 200, c.text);
-      assert.deepEqual(c.json.contacts.map((x) => x.id).sort(), mine.json.contacts.map((x) => x.id).sort(), `${user}${q}`);
+      assert.deepEqual(c.json.contacts.map((x) => x.id).sort(), contacts, `${user}${q}`);
       const o = await srv.api('GET', `/api/v1/quarantine/orders${q}`, { token });
-      assert.deepEqual(o.json.orders.map((x) => x.id), orders.json.orders.map((x) => x.id), `${user}${q}`);
+      assert.deepEqual(o.json.orders.map((x) => x.id).sort(), orders, `${user}${q}`);
       const comp = await srv.api('GET', `/api/v1/quarantine/compliance${q}`, { token });
       assert.equal(comp.status, 200, comp.text);
       assert.ok(JSON.stringify(comp.json).includes('00001'), `${user}${q}: ${comp.text}`);
