@@ -9,6 +9,7 @@
 #   api       tests/api on SQLite
 #   api-pg    tests/api on a throwaway PostgreSQL
 #   browser   tests/browser (Chromium) on SQLite
+#   browser-pg  the tracing and quarantine pages again on PostgreSQL
 #   clock     date-sensitive API and browser files at 00:30 and 23:30 Việt Nam time
 #             (libfaketime; normal build only)
 # A stage is skipped, with a note, only when its test directory holds no tests.
@@ -142,7 +143,6 @@ if [ "${#api_tests[@]}" -gt 0 ]; then
     pg_url=$("$root/scripts/pg-throwaway.sh" start "$pg_dir") || fail api-pg "$?"
     run_stage api-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
         node --test --test-concurrency=1 "${api_tests[@]}"
-    cleanup
 else
     skip_stage api-pg "no tests/api/*.test.js yet"
 fi
@@ -155,6 +155,16 @@ if [ "${#browser_tests[@]}" -gt 0 ]; then
 else
     skip_stage browser "no tests/browser/*.test.js yet"
 fi
+
+# --- browser on PostgreSQL: the pages whose work is data (cases, contacts, orders) ---
+pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders)
+files=()
+for f in "${pg_browser[@]}"; do [ -f "tests/browser/$f.test.js" ] && files+=("tests/browser/$f.test.js"); done
+if [ -n "$pg_dir" ] && [ "${#files[@]}" -gt 0 ]; then
+    run_stage browser-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
+        node --test --test-concurrency=1 "${files[@]}"
+fi
+cleanup
 
 # --- clock: the date-sensitive files again at 00:30 and 23:30 in Việt Nam ---------
 # Pages and the server date things by the Vietnamese day; these runs catch a day

@@ -80,7 +80,7 @@ describe('the health station confirms the place, handles the alert and ends the 
     await tid(`order-open-${order.id}`).click();
     await tid('order-view').waitFor();
     const map = tid('order-map');
-    await page.waitForFunction(() => document.querySelector('[data-testid="order-map"]')?.dataset.ready !== '0');
+    await page.waitForFunction(() => document.querySelector('[data-testid="order-map"]')?.dataset.ready !== '0', null, { timeout: 30000 });
     assert.equal(await map.getAttribute('data-ready'), '1', await map.getAttribute('data-error'));
     assert.equal(await map.getAttribute('data-background'), 'outlines');
     assert.equal(await map.getAttribute('data-points'), '1');
@@ -169,7 +169,7 @@ describe('a place picked on the map', () => {
       await staffSignIn(page, srv.url, 'qo.truy.vet');
       await page.waitForFunction(() => !location.hash.startsWith('#/login'));
       await page.goto(`${srv.url}/#/quarantine/orders/${o.id}`);
-      await page.waitForFunction(() => document.querySelector('[data-testid="order-map"]')?.dataset.ready === '1');
+      await page.waitForFunction(() => document.querySelector('[data-testid="order-map"]')?.dataset.ready === '1', null, { timeout: 30000 });
       const box = await page.getByTestId('order-map').boundingBox();
       await page.getByTestId('order-map').click({ position: { x: box.width / 2, y: box.height / 2 } });
       await page.getByTestId('place-save-picked').click();
