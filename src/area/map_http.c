@@ -26,7 +26,19 @@ bool area_map_tiles_url_valid(const char *url)
     if (!*url)
         return true;
     bool scheme = !strncmp(url, "https://", 8) || !strncmp(url, "http://", 7) || url[0] == '/';
-    return scheme && strstr(url, "{z}") && strstr(url, "{x}") && strstr(url, "{y}") && !strpbrk(url, "\"<> \t\r\n");
+    return scheme && strstr(url, "{z}") && strstr(url, "{x}") && strstr(url, "{y}") && !strpbrk(url, "\"'<>;, \t\r\n");
+}
+
+const char *area_map_tiles_origin(const char *url, char *out, size_t n)
+{
+    const char *host = strstr(url, "://");
+    if (!host) {
+        out[0] = '\0'; /* a path on this server */
+        return out;
+    }
+    size_t len = strcspn(host + 3, "/") + (size_t)(host + 3 - url);
+    snprintf(out, n, "%.*s", (int)len, url);
+    return out;
 }
 
 enum err area_handle_map(struct http_req *r)

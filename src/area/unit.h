@@ -69,6 +69,8 @@ enum err unit_handle_list(struct http_req *r);
 void area_map_configure(const char *tiles_url, const char *attribution);
 /* "" (none), or an http(s) or server path URL holding {z}, {x} and {y}. */
 bool area_map_tiles_url_valid(const char *url);
+/* The origin (scheme://host[:port]) of a valid tile URL into out, "" for a path on this server. */
+const char *area_map_tiles_origin(const char *url, char *out, size_t n);
 enum err area_handle_map(struct http_req *r);
 enum err unit_handle_search(struct http_req *r);
 enum err unit_handle_get(struct http_req *r);

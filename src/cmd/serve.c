@@ -165,6 +165,7 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
     area_map_configure(c.map_tiles_url, c.map_attribution);
+    char tiles_origin[512];
 
     /* Browser libraries come from npm (package-lock.json), installed beside web/; the
      * province outlines from data/. */
@@ -203,6 +204,7 @@ int cmd_serve(int argc, char **argv)
         .idle_timeout = c.idle_timeout,
         .connection_memory = c.connection_memory,
         .authenticate = auth_authenticate,
+        .img_origin = area_map_tiles_origin(c.map_tiles_url, tiles_origin, sizeof(tiles_origin)),
     };
     log_info("msg=starting db=%s web_dir=%s threads=%d", strncmp(c.db, "postgres", 8) ? c.db : "postgres", c.web_dir,
              c.threads);

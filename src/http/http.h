@@ -153,6 +153,9 @@ struct http_server_opts {
     int connection_memory; /* bytes per connection for request and response headers */
     /* Looks at cookies/bearer token; on success sets r->who. Returns 0 or ERR_UNAUTHENTICATED. */
     int (*authenticate)(struct http_req *r);
+    /* An origin pages may load images from besides this server ("https://tiles.example.vn"), for
+     * map tiles; NULL or "" for none. */
+    const char *img_origin;
     const void *app;
 };
 

@@ -279,15 +279,27 @@ static int dispatch(struct server *srv, struct http_req *r)
     return r->route->handler(r);
 }
 
+/* Built once by http_serve: a map tile server's origin may join img-src. */
+static char csp[512] = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+                       "style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+
+static void csp_build(const char *img_origin)
+{
+    if (!img_origin || !*img_origin)
+        return;
+    snprintf(csp, sizeof(csp),
+             "default-src 'self'; img-src 'self' data: blob: %s; media-src 'self' blob:; "
+             "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+             img_origin);
+}
+
 static void add_common_headers(struct MHD_Response *resp, struct http_req *r)
 {
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-                            "style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
     if (!strncmp(r->path, "/api/", 5))
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (struct http_header *h = r->headers; h; h = h->next)
@@ -513,6 +525,7 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 int http_serve(const struct http_server_opts *o)
 {
     struct server srv = {.o = o};
+    csp_build(o->img_origin);
     atomic_init(&srv.in_flight, 0);
     pthread_key_create(&srv.store_key, store_key_free);
     struct sockaddr_in sa;

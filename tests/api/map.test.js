@@ -23,6 +23,11 @@ describe('maps without a tile server', () => {
   before(async () => { srv = await startServer(); });
   after(async () => { if (srv) await srv.stop(); });
 
+  test('pages load images from this server only', async () => {
+    const r = await getRaw(`${srv.url}/`);
+    assert.match(r.headers['content-security-policy'], /img-src 'self' data: blob:;/);
+  });
+
   test('the settings name the shipped outlines and their credit, no tiles', async () => {
     const r = await srv.api('GET', '/api/v1/map');
     assert.equal(r.status, 200, r.text);
@@ -67,7 +72,16 @@ describe('maps with a tile server', () => {
     assert.equal(r.json.attribution, '© OpenStreetMap contributors');
   });
 
-  test('a tile URL without {z}/{x}/{y} stops the server with a message', () => {
+  test('pages may load images from the tile server (Content-Security-Policy), and from nowhere else', async () => {
+    const r = await getRaw(`${srv.url}/`);
+    const csp = r.headers['content-security-policy'];
+    assert.match(csp, /img-src 'self' data: blob: https:\/\/tiles\.example\.vn;/);
+    assert.match(csp, /script-src 'self';/);
+  });
+
+  test('a tile URL without {z}/{x}/{y}, or one that could break the policy header, stops the server', () => {
+    const bad = srv.cli(['serve', '--listen', '127.0.0.1:1'], null, { CORDON_MAP_TILES_URL: 'https://a.vn;script-src *;/{z}/{x}/{y}.png' });
+    assert.equal(bad.status, 2, bad.stderr);
     const r = srv.cli(['serve', '--listen', '127.0.0.1:1'], null, { CORDON_MAP_TILES_URL: 'https://tiles.example.vn/osm.png' });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /map_tiles_url/);
