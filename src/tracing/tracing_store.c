@@ -480,14 +480,22 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
             until = cases[i].until;
     }
     struct tracing_engine e;
-    enum err rc = store_err(tracing_engine_load(s, p, from, until, &e));
+    /* The server's live index, current up to now; without one (CLI), check-ins are loaded for the run. */
+    enum err rc = tracing_index_sync(s);
+    bool live = rc == ERR_OK;
+    if (rc && rc != ERR_NOT_FOUND)
+        return rc;
+    rc = store_err(live ? tracing__engine_live(s, p, from, until, &e) : tracing_engine_load(s, p, from, until, &e));
     if (rc)
         return rc;
     struct tracing_result r;
     tracing_result_init(&r);
     for (size_t i = 0; i < n && !rc; i++) {
         tracing_trace(&e, &cases[i], &r);
-        rc = tracing_run_save(s, p, &cases[i], &r, trigger, account_id, now, &outs[i]);
+        if (live && tracing__household_live_rc(e.data[TRACING_SRC_HOUSEHOLD]))
+            rc = store_err(tracing__household_live_rc(e.data[TRACING_SRC_HOUSEHOLD]));
+        if (!rc)
+            rc = tracing_run_save(s, p, &cases[i], &r, trigger, account_id, now, &outs[i]);
     }
     tracing_result_free(&r);
     tracing_engine_release(&e);
