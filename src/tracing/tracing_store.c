@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "area/unit.h"
 #include "core/log.h"
@@ -466,6 +467,13 @@ enum err tracing_run_save(struct store *s, const struct tracing_params *p, const
     return store_tx(s, save_tx, &x);
 }
 
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 enum err tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases,
                            size_t n, const char *trigger, int64_t account_id, int64_t now,
                            struct tracing_run_out *outs)
@@ -491,11 +499,16 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
     struct tracing_result r;
     tracing_result_init(&r);
     for (size_t i = 0; i < n && !rc; i++) {
+        double t0 = mono_now();
         tracing_trace(&e, &cases[i], &r);
+        double t1 = mono_now();
         if (live && tracing__household_live_rc(e.data[TRACING_SRC_HOUSEHOLD]))
             rc = store_err(tracing__household_live_rc(e.data[TRACING_SRC_HOUSEHOLD]));
         if (!rc)
             rc = tracing_run_save(s, p, &cases[i], &r, trigger, account_id, now, &outs[i]);
+        log_info("msg=traced case=%lld f1=%zu f2=%zu index=%s trace_ms=%.3f save_ms=%.3f changed=%lld",
+                 (long long)cases[i].case_id, r.nf1, r.nf2, live ? "live" : "loaded", (t1 - t0) * 1e3,
+                 (mono_now() - t1) * 1e3, (long long)outs[i].contacts_changed);
     }
     tracing_result_free(&r);
     tracing_engine_release(&e);
