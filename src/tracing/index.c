@@ -299,7 +299,7 @@ static enum store_rc scan_postgres(struct store *s, struct build *b, int64_t *ma
         rc = store_exec(s, "DECLARE tracing_ix NO SCROLL CURSOR FOR " SCAN_SQL);
     while (!rc) {
         struct store_stmt *st;
-        rc = store_query(s, &st, "FETCH 50000 FROM tracing_ix", "");
+        rc = store_query(s, &st, "FETCH 50000 FROM tracing_ix", ""); /* IX_FETCH rows */
         if (rc)
             break;
         size_t got = 0;
@@ -642,6 +642,11 @@ enum err tracing_index_sync(struct store *s)
     return store_err(rc);
 }
 
+/*
+ * After this server's own write: catch up at once, unless a catch-up is
+ * running (it, or the one before the next trace, reads this write), so that
+ * check-ins never queue behind each other here.
+ */
 static void on_checkins_changed(struct store *s)
 {
     struct ix *x = the_ix;
@@ -650,9 +655,8 @@ static void on_checkins_changed(struct store *s)
     pthread_mutex_lock(&x->state_lock);
     int state = x->state;
     pthread_mutex_unlock(&x->state_lock);
-    if (state != 1)
+    if (state != 1 || pthread_mutex_trylock(&x->sync))
         return; /* the build reads it, or a trace will */
-    pthread_mutex_lock(&x->sync);
     enum store_rc rc = ix_catch_up(x, s);
     pthread_mutex_unlock(&x->sync);
     if (rc)

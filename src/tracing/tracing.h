@@ -35,7 +35,8 @@
  * by the risk of the F1 it came through.
  *
  * Files: tracing.c (rules and engine: no SQL, no HTTP), tracing_source.c
- * (the sources: their one-scan loads and in-memory indexes),
+ * (the sources: their one-scan loads and in-memory indexes), index.c (the
+ * server's live index of every check-in, which runs through the API use),
  * tracing_store.c (queries),
  * tracing_http.c (handlers), tracing_job.c (automatic runs), synth.c
  * (synthetic population for the demo and the benchmark).
