@@ -167,6 +167,34 @@ static uint32_t first_at(const struct ix_vlist *l, int64_t t)
     return lo;
 }
 
+/* Adds a presence to a person's references, in (venue, in) order. */
+static void ix_ref(struct ix *x, uint32_t person, uint32_t venue, uint32_t in)
+{
+    grow_persons(x, person);
+    struct ix_plist *p = &x->persons[person];
+    uint32_t j = p->n;
+    while (j > 0 && (p->v[j - 1].venue > venue || (p->v[j - 1].venue == venue && p->v[j - 1].in > in)))
+        j--;
+    p->v = list_room(x, p->v, p->n, &p->cap, sizeof(*p->v));
+    memmove(p->v + j + 1, p->v + j, (size_t)(p->n - j) * sizeof(*p->v));
+    p->v[j] = (struct ix_ref){venue, in};
+    p->n++;
+}
+
+/* Removes one reference (venue, in) from a person's. */
+static void ix_unref(struct ix *x, uint32_t person, uint32_t venue, uint32_t in)
+{
+    if (person >= x->npersons)
+        return;
+    struct ix_plist *p = &x->persons[person];
+    for (uint32_t j = 0; j < p->n; j++)
+        if (p->v[j].venue == venue && p->v[j].in == in) {
+            memmove(p->v + j, p->v + j + 1, (size_t)(p->n - j - 1) * sizeof(*p->v));
+            p->n--;
+            return;
+        }
+}
+
 /* Inserts or updates one check-in (write lock held). */
 static void ix_put(struct ix *x, int64_t id, int64_t venue, int64_t person, int64_t in, int64_t out,
                    const char *type)
@@ -183,6 +211,11 @@ static void ix_put(struct ix *x, int64_t id, int64_t venue, int64_t person, int6
     for (; k < l->n && l->v[k].in == (uint32_t)in; k++)
         if (l->v[k].id == (uint32_t)id) {
             l->v[k].out = o;
+            if (l->v[k].person != (uint32_t)person) { /* records merged (people/merge.c) */
+                ix_unref(x, l->v[k].person, (uint32_t)venue, (uint32_t)in);
+                l->v[k].person = (uint32_t)person;
+                ix_ref(x, (uint32_t)person, (uint32_t)venue, (uint32_t)in);
+            }
             return;
         }
     l->v = list_room(x, l->v, l->n, &l->cap, sizeof(*l->v));
@@ -190,15 +223,7 @@ static void ix_put(struct ix *x, int64_t id, int64_t venue, int64_t person, int6
     l->v[k] = (struct ix_visit){(uint32_t)id, (uint32_t)person, (uint32_t)in, o};
     l->n++;
     x->rows++;
-    grow_persons(x, (uint32_t)person);
-    struct ix_plist *p = &x->persons[person];
-    uint32_t j = p->n;
-    while (j > 0 && (p->v[j - 1].venue > venue || (p->v[j - 1].venue == venue && p->v[j - 1].in > in)))
-        j--;
-    p->v = list_room(x, p->v, p->n, &p->cap, sizeof(*p->v));
-    memmove(p->v + j + 1, p->v + j, (size_t)(p->n - j) * sizeof(*p->v));
-    p->v[j] = (struct ix_ref){(uint32_t)venue, (uint32_t)in};
-    p->n++;
+    ix_ref(x, (uint32_t)person, (uint32_t)venue, (uint32_t)in);
 }
 
 /* Drops every check-in that began before t (write lock held). */

@@ -167,10 +167,35 @@ test('two servers over one database: a check-in through one is seen by a trace o
   assert.equal(b.reasons.items[0].minutes, 0, 'the first server saw the check-out made through the second');
 });
 
+test('a merge of two records of one person moves their check-ins in the index too', async () => {
+  const bhyt = `DN401${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+  const walkIn = (await createPerson(srv, tok.admin, { full_name: 'Lý Thị Mai', date_of_birth: '1990-02-02',
+    commune_code: UNITS.phucXa, bhyt })).person;
+  const kept = (await createPerson(srv, tok.admin, { full_name: 'Lý Thị Mai', date_of_birth: '1990-02-02',
+    commune_code: UNITS.phucXa, cccd: uniqueCccd() })).person;
+  let r = await srv.api('POST', `/api/v1/venues/${v.id}/checkins`, {
+    token: tok.venue_owner, body: { client_id: clientId(), bhyt },
+  });
+  assert.equal(r.status, 201, r.text);
+  const contactIds = async () => {
+    await trace();
+    const c = await srv.api('GET', `/api/v1/tracing/contacts?unit=${UNITS.phucXa}&case_id=${caseId}`,
+      { token: tok.tracer });
+    return c.json.contacts.map((x) => x.person_id);
+  };
+  assert.ok((await contactIds()).includes(walkIn.id), 'the walk-in record met F0');
+  r = await srv.api('POST', '/api/v1/people/merge', {
+    token: tok.commune_admin, body: { keep_id: kept.id, merge_id: walkIn.id, client_id: clientId() },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.ok((await contactIds()).includes(kept.id), 'the kept record is the contact now');
+  assert.equal((await trace(other.url)).f1, 3, 'the second server follows the merge too');
+});
+
 test('a retention delete (by `cordon jobs`) removes the check-ins from both servers\' indexes', async () => {
   const j = srv.cli(['jobs', 'run', '--force', '--job', 'checkin_retention', '--now', String(now() + 40 * DAY)]);
   assert.equal(j.status, 0, j.stderr);
-  assert.match(j.stderr, /checkin retention" deleted=3 /);
+  assert.match(j.stderr, /checkin retention" deleted=4 /);
   assert.equal((await trace()).f1, 0, 'the first server traces nobody');
   assert.equal((await trace(other.url)).f1, 0, 'nor does the second');
   const m = await indexReady(srv.url);
