@@ -51,7 +51,7 @@ trap cleanup EXIT
 echo "tracing_api: $PEOPLE people, $CHECKINS check-ins, $DAYS days; $ONE one-case calls, $BATCH cases in batches"
 t0=$(date +%s.%N)
 read -r _ FIRST _ < <("$DRIVER" load "$DB" "$PEOPLE" "$CHECKINS" "$DAYS" $((ONE + BATCH)))
-echo "load: $(echo "$(date +%s.%N) - $t0" | bc) s (first case $FIRST)"
+echo "load: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s (first case $FIRST)"
 
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 export CORDON_KEK=${CORDON_KEK:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
@@ -81,10 +81,13 @@ echo "one case through the API: p50 $(get api_one_p50_ms) ms, p99 $(get api_one_
 echo "  inside the server (p50 of the first runs): trace $(split trace) ms, storing the run and its contacts $(split save) ms"
 echo "SQL self-join, one case: p50 $(get sql_p50_ms) ms, p99 $(get sql_p99_ms) ms" \
     "(same F1 and F2 on $(get sql_agree) of $(get sql_cases) cases)"
-echo "ratio one case (p50): $(echo "scale=1; $(get sql_p50_ms) / $(get api_one_p50_ms)" | bc)x faster than the self-join"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }'; }
+echo "ratio one case (p50): the self-join takes $(ratio "$(get sql_p50_ms)" "$(get api_one_p50_ms)")x the time of a first" \
+    "API run, $(ratio "$(get sql_p50_ms)" "$(get api_again_p50_ms)")x that of a repeated one," \
+    "$(ratio "$(get sql_p50_ms)" "$(split trace)")x that of the trace inside the server"
 echo "$BATCH cases through the API: $(get api_batch_s) s; the self-join, estimated from its mean:" \
-    "$(echo "scale=1; $(get sql_mean_ms) * $BATCH / 1000" | bc) s"
-echo "index memory: $(echo "scale=1; $(get index_bytes) / 1000000" | bc) MB; server RSS $(get server_rss_mb) MB, peak $(get server_peak_mb) MB"
+    "$(awk -v m="$(get sql_mean_ms)" -v n="$BATCH" 'BEGIN { printf "%.1f", m * n / 1000 }') s"
+echo "index memory: $(awk -v b="$(get index_bytes)" 'BEGIN { printf "%.1f", b / 1e6 }') MB; server RSS $(get server_rss_mb) MB, peak $(get server_peak_mb) MB"
 if [ "$rc" -ne 0 ]; then
     echo "tracing_api: the API and the self-join disagree" >&2
     exit 1
