@@ -69,10 +69,13 @@ static const struct field {
  * contact index follows. */
 static int log_checkins(struct store *s, int64_t merge_ref)
 {
-    return store_run(s, NULL,
-                     "INSERT INTO checkin_changes (checkin_id, at) SELECT row_key, ? FROM person_merge_moves"
-                     " WHERE merge_ref = ? AND table_name = 'checkins' AND column_name = 'person_id'",
-                     "ii", clock_now(), merge_ref);
+    int rc = store_run(s, NULL,
+                       "INSERT INTO checkin_changes (checkin_id, at) SELECT row_key, ? FROM person_merge_moves"
+                       " WHERE merge_ref = ? AND table_name = 'checkins' AND column_name = 'person_id'",
+                       "ii", clock_now(), merge_ref);
+    if (!rc)
+        rc = store_notify(s, "cordon_checkins"); /* venue/checkin.h CHECKIN_CHANNEL */
+    return rc;
 }
 
 static int move_links(struct store *s, int64_t merge_ref, int64_t from, int64_t to)

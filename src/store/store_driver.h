@@ -30,6 +30,9 @@ struct store_driver {
     const char *(*col_name)(struct store_stmt *st, int i);
     void (*finalize)(struct store_stmt *st);
     enum store_rc (*begin)(struct store *s, bool write);
+    /* Notifications (NULL where the engine has none: callers poll) */
+    enum store_rc (*listen)(struct store *s, const char *channel);
+    enum store_rc (*wait_notify)(struct store *s, int timeout_ms);
 };
 
 /* Every driver's struct store and struct store_stmt start with these. */

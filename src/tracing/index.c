@@ -13,7 +13,9 @@
  *   - before every trace, tracing_index_sync() catches up on the request's
  *     connection, so a trace sees every check-in committed before it, by
  *     this server, another one over the same PostgreSQL, or `cordon jobs`;
- *   - a background round once a second keeps it close when nobody traces.
+ *   - a background round keeps it close when nobody traces: on PostgreSQL
+ *     whenever a write anywhere notifies CHECKIN_CHANNEL (LISTEN/NOTIFY),
+ *     and at least once a second on both engines.
  * The watermark: on SQLite, writers commit one at a time, so the last seq
  * read is one.  On PostgreSQL, seq and tx are taken before commit and rows
  * may appear out of order; the index keeps the oldest transaction still
@@ -587,25 +589,35 @@ static void *ix_thread(void *p)
     tracing_index_stats(&rows, &bytes, NULL);
     log_info("msg=\"contact index built\" checkins=%zu bytes=%zu seconds=%.2f", rows, bytes, x->build_seconds);
     set_state(x, 1);
-    pthread_mutex_lock(&x->state_lock);
-    while (!x->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += IX_ROUND_SECONDS;
-        int w = pthread_cond_timedwait(&x->state_cv, &x->state_lock, &until);
-        if (x->stop)
-            break;
-        if (w != ETIMEDOUT)
-            continue;
+    /* Then a round whenever another server notifies a write (PostgreSQL), and at least once a second. */
+    bool listening = x->pg && !store_listen(s, CHECKIN_CHANNEL);
+    for (;;) {
+        if (x->pg && !listening)
+            listening = !store_listen(s, CHECKIN_CHANNEL);
+        if (listening) {
+            if (store_wait_notify(s, IX_ROUND_SECONDS * 1000) == STORE_RETRY)
+                listening = false; /* the connection was reset: listen again */
+        } else {
+            pthread_mutex_lock(&x->state_lock);
+            if (!x->stop) {
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += IX_ROUND_SECONDS;
+                pthread_cond_timedwait(&x->state_cv, &x->state_lock, &until);
+            }
+            pthread_mutex_unlock(&x->state_lock);
+        }
+        pthread_mutex_lock(&x->state_lock);
+        bool stop = x->stop;
         pthread_mutex_unlock(&x->state_lock);
+        if (stop)
+            break;
         pthread_mutex_lock(&x->sync);
         rc = ix_catch_up(x, s);
         pthread_mutex_unlock(&x->sync);
         if (rc)
             log_warn("msg=\"contact index: catch-up failed\" rc=%d", rc);
-        pthread_mutex_lock(&x->state_lock);
     }
-    pthread_mutex_unlock(&x->state_lock);
     store_close(s);
     return NULL;
 }

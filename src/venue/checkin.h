@@ -139,10 +139,13 @@ json_t *checkin_to_json(const struct checkin *c);
  * follower reading that log misses nothing, whoever wrote.  After such a
  * transaction commits, the hook registered here (one, set once at start by
  * main: tracing_follow_checkins()) is called on the connection that wrote,
- * so a follower in this process catches up at once.  Venue does not know who
- * follows.
+ * so a follower in this process catches up at once; on PostgreSQL the
+ * transaction also notifies CHECKIN_CHANNEL, so that other servers' followers
+ * wake up.  Venue does not know who follows.
  */
 typedef void (*checkin_change_hook)(struct store *s);
+/* The notification channel (store_notify) of the same writes, for other servers: PostgreSQL only. */
+#define CHECKIN_CHANNEL "cordon_checkins"
 void checkin_on_change(checkin_change_hook hook);
 /* Calls the hook, if any (venue's files, after a commit). */
 void checkin__changed(struct store *s);

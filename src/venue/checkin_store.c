@@ -62,6 +62,8 @@ enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool
     if (rc == STORE_OK) {
         *created = true;
         rc = store_run(s, NULL, "INSERT INTO checkin_changes (checkin_id, at) VALUES (?, ?)", "ii", id, in->at);
+        if (!rc)
+            rc = store_notify(s, CHECKIN_CHANNEL);
     }
     return rc == STORE_DONE ? STORE_OK : rc;
 }
@@ -100,6 +102,8 @@ enum store_rc checkin_set_checkout(struct store *s, int64_t id, int64_t at)
                                  "ii", at, id);
     if (!rc && changed)
         rc = store_run(s, NULL, "INSERT INTO checkin_changes (checkin_id, at) VALUES (?, ?)", "ii", id, at);
+    if (!rc && changed)
+        rc = store_notify(s, CHECKIN_CHANNEL);
     return rc;
 }
 
@@ -211,6 +215,8 @@ static int delete_tx(struct store *s, void *p)
     if (!rc && *c->deleted)
         rc = store_run(s, NULL, "INSERT INTO checkin_changes (deleted_before, at) VALUES (?, ?)", "ii", c->cutoff,
                        clock_now());
+    if (!rc && *c->deleted)
+        rc = store_notify(s, CHECKIN_CHANNEL);
     return rc;
 }
 

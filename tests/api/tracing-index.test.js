@@ -156,7 +156,13 @@ test('two servers over one database: a check-in through one is seen by a trace o
   await indexReady(other.url);
   let run = await trace(other.url);
   assert.equal(run.f1, 1, 'the second server built its index from the database');
+  const held = async (url) => Number(/^cordon_tracing_index_checkins (\d+)$/m.exec(await indexReady(url))[1]);
+  const before = await held(other.url);
   await checkin('b'); // through the first server
+  // the second server follows by itself (woken by NOTIFY on PostgreSQL, within a second on both)
+  const t0 = Date.now();
+  while (await held(other.url) === before && Date.now() - t0 < 5000) await sleep(20);
+  assert.equal(await held(other.url), before + 1, 'the second server\'s index holds the new check-in');
   run = await trace(other.url);
   assert.equal(run.f1, 2, 'B, checked in through the first server, is found by the second at once');
   // and a check-out through the second server reaches the first
