@@ -13,7 +13,7 @@
 # each (bench/tracing_api.c sql) and must find the same F1 and F2.  Override
 # with TRACING_PEOPLE, TRACING_CHECKINS, TRACING_DAYS, TRACING_ONE,
 # TRACING_BATCH, TRACING_SQL_CASES.  BENCH_SMOKE=1: 2,000 people, 20,000
-# check-ins, 50 + 200 cases, seconds.  Fails on a setup error or when the
+# check-ins, 20 + 100 cases, seconds.  Fails on a setup error or when the
 # counts differ, never on a timing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +21,8 @@ cd "$(dirname "$0")/.."
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
     PEOPLE=${TRACING_PEOPLE:-2000}
     CHECKINS=${TRACING_CHECKINS:-20000}
-    ONE=${TRACING_ONE:-50}
-    BATCH=${TRACING_BATCH:-200}
+    ONE=${TRACING_ONE:-20}
+    BATCH=${TRACING_BATCH:-100}
     SQL_CASES=${TRACING_SQL_CASES:-10}
 else
     PEOPLE=${TRACING_PEOPLE:-2000000}
