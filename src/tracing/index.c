@@ -473,26 +473,31 @@ struct change {
     int type;
 };
 
-/* Reads the changes past the watermark and applies them.  Caller holds x->sync. */
-static enum store_rc ix_catch_up(struct ix *x, struct store *s)
+static int64_t ix_batch = 50000; /* change rows read and applied at a time */
+
+void tracing__index_set_batch(int64_t rows)
 {
-    int64_t next = x->mark, oldest = 0;
-    enum store_rc rc = STORE_OK;
-    /* Taken before reading: every transaction older than this had ended, what it committed is read below. */
-    if (x->pg)
-        rc = store_int(s, &oldest, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint", "");
+    ix_batch = rows > 0 ? rows : 50000;
+}
+
+/*
+ * Reads and applies one batch of changes, in seq order after *after (and, on
+ * PostgreSQL, written by transaction tx_from or later); *after moves to the
+ * last seq read, *got gets how many rows were read.  Caller holds x->sync.
+ */
+static enum store_rc catch_up_batch(struct ix *x, struct store *s, int64_t tx_from, int64_t *after, size_t *got)
+{
     struct store_stmt *st = NULL;
-    if (!rc)
-        rc = store_query(s, &st,
-                         x->pg ? "SELECT g.seq, g.deleted_before, c.id, c.venue_id, c.person_id, c.checked_in_at,"
-                                 " c.checked_out_at, v.type FROM checkin_changes g"
-                                 " LEFT JOIN checkins c ON c.id = g.checkin_id LEFT JOIN venues v ON v.id = c.venue_id"
-                                 " WHERE g.tx >= ? ORDER BY g.seq"
-                               : "SELECT g.seq, g.deleted_before, c.id, c.venue_id, c.person_id, c.checked_in_at,"
-                                 " c.checked_out_at, v.type FROM checkin_changes g"
-                                 " LEFT JOIN checkins c ON c.id = g.checkin_id LEFT JOIN venues v ON v.id = c.venue_id"
-                                 " WHERE g.seq > ? ORDER BY g.seq",
-                         "i", x->mark);
+    enum store_rc rc;
+#define CHANGES_SQL                                                                                                 \
+    "SELECT g.seq, g.deleted_before, c.id, c.venue_id, c.person_id, c.checked_in_at, c.checked_out_at, v.type"     \
+    " FROM checkin_changes g LEFT JOIN checkins c ON c.id = g.checkin_id LEFT JOIN venues v ON v.id = c.venue_id"
+    if (x->pg)
+        rc = store_query(s, &st, CHANGES_SQL " WHERE g.tx >= ? AND g.seq > ? ORDER BY g.seq LIMIT ?", "iii",
+                         tx_from, *after, ix_batch);
+    else
+        rc = store_query(s, &st, CHANGES_SQL " WHERE g.seq > ? ORDER BY g.seq LIMIT ?", "ii", *after, ix_batch);
+#undef CHANGES_SQL
     struct change *ch = NULL;
     size_t n = 0, cap = 0;
     int64_t deleted_before = 0;
@@ -500,10 +505,11 @@ static enum store_rc ix_catch_up(struct ix *x, struct store *s)
     struct buf types;
     buf_init(&types, 1 << 30);
     size_t *type_at = NULL;
+    *got = 0;
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK; /* next row */
-        if (!x->pg)
-            next = store_col_int(st, 0);
+        *after = store_col_int(st, 0);
+        (*got)++;
         if (!store_col_null(st, 1)) {
             if (store_col_int(st, 1) > deleted_before)
                 deleted_before = store_col_int(st, 1);
@@ -540,15 +546,33 @@ static enum store_rc ix_catch_up(struct ix *x, struct store *s)
         for (size_t i = 0; i < n; i++)
             ix_put(x, ch[i].id, ch[i].venue, ch[i].person, ch[i].in, ch[i].out, types.data + type_at[i]);
         pthread_rwlock_unlock(&x->lock);
-    }
-    if (!rc) {
-        x->mark = x->pg ? oldest : next;
-        x->catchups++;
         x->applied += n;
     }
     free(ch);
     free(type_at);
     buf_release(&types);
+    return rc;
+}
+
+/* Reads the changes past the watermark and applies them, ix_batch rows at a time.  Caller holds x->sync. */
+static enum store_rc ix_catch_up(struct ix *x, struct store *s)
+{
+    int64_t oldest = 0, after = x->pg ? 0 : x->mark;
+    enum store_rc rc = STORE_OK;
+    /* Taken before reading: every transaction older than this had ended, what it committed is read below. */
+    if (x->pg)
+        rc = store_int(s, &oldest, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint", "");
+    size_t got = (size_t)ix_batch;
+    while (!rc && got == (size_t)ix_batch) {
+        rc = catch_up_batch(x, s, x->mark, &after, &got);
+        if (!rc && !x->pg)
+            x->mark = after; /* SQLite: what is applied stays applied */
+    }
+    if (!rc) {
+        if (x->pg)
+            x->mark = oldest;
+        x->catchups++;
+    }
     return rc;
 }
 

@@ -22,6 +22,8 @@ extern const struct tracing_source tracing__venue_live;
 extern const struct tracing_source tracing__household_live;
 /* A query of tracing__household_live that failed during a trace (its data), or 0. */
 int tracing__household_live_rc(const void *data);
+/* Change rows the live index reads at a time (default 50,000; tests set fewer). */
+void tracing__index_set_batch(int64_t rows);
 /* The engine over the live index: venue from memory, household per person, interviews loaded. */
 enum store_rc tracing__engine_live(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
                                    struct tracing_engine *e);

@@ -125,6 +125,7 @@ static void test_built_at_start(void **state)
 static void test_follows_writes(void **state)
 {
     struct store *s = *state;
+    tracing__index_set_batch(100); /* the changes below are read in many batches */
     /* new check-ins two days ago, at the venues of earlier ones, half of them checked out */
     struct store_stmt *st;
     assert_int_equal(store_query(s, &st, "SELECT id, venue_id FROM checkins ORDER BY id LIMIT 2000", ""), STORE_OK);
