@@ -8,6 +8,7 @@
 #include "core/secret.h"
 #include "people/people.h"
 #include "quarantine/quarantine.h"
+#include "tracing/tracing.h"
 
 static const struct command {
     const char *name;
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
     /* Domains follow what the layers beneath them decide, wired here once before any thread runs. */
     quarantine_follow_tracing(); /* new F1 get their quarantine orders */
     people_follow_qr();          /* QR verification asks whether a personal card is revoked */
+    tracing_follow_checkins();   /* the live contact index follows every check-in write */
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "dcc/dcc_http.h"
 #include "http/http.h"
+#include "http/metrics.h"
 #include "jobs.h"
 #include "keys/keys.h"
 #include "notify/notify.h"
@@ -208,12 +209,20 @@ int cmd_serve(int argc, char **argv)
     };
     log_info("msg=starting db=%s web_dir=%s threads=%d", strncmp(c.db, "postgres", 8) ? c.db : "postgres", c.web_dir,
              c.threads);
+    /* The contact index builds while the server already answers; traces wait for it. */
+    if (tracing_index_start(c.db)) {
+        log_error("msg=\"could not start the contact index\"");
+        return 1;
+    }
+    metrics_add(tracing_index_metrics);
     if (jobs_start(c.db, cordon_jobs, cordon_njobs, c.job_interval)) {
         log_error("msg=\"could not start the job scheduler\"");
+        tracing_index_stop();
         return 1;
     }
     int rc = http_serve(&o);
     jobs_stop();
+    tracing_index_stop();
     dcc_http_release();
     unit_registry_free();
     return rc;

@@ -64,6 +64,15 @@ static void route_label(int i, char *out, size_t n)
         snprintf(out, n, "method=\"%s\",route=\"%s\"", metrics_routes[i].method, metrics_routes[i].pattern);
 }
 
+static void (*extra[4])(struct buf *out);
+static int nextra;
+
+void metrics_add(void (*render)(struct buf *out))
+{
+    if (nextra < (int)(sizeof(extra) / sizeof(extra[0])))
+        extra[nextra++] = render;
+}
+
 void metrics_render(struct buf *out)
 {
     char label[300];
@@ -116,4 +125,6 @@ void metrics_render(struct buf *out)
              "# HELP cordon_http_connections_timed_out_total Connections closed for missing a header, body or idle deadline.\n"
              "# TYPE cordon_http_connections_timed_out_total counter\ncordon_http_connections_timed_out_total %ld\n",
              conns_open(), conns_reaped());
+    for (int i = 0; i < nextra; i++)
+        extra[i](out);
 }

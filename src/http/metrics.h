@@ -14,6 +14,8 @@
 void metrics_init(const struct http_route *routes, int nroutes);
 void metrics_free(void);
 void metrics_observe(int route_index, int status, double seconds);
+/* Adds a writer of more figures, called at the end of each render (set at start, before any request). */
+void metrics_add(void (*render)(struct buf *out));
 /* Writes the Prometheus text exposition format. */
 void metrics_render(struct buf *out);
 

@@ -65,6 +65,19 @@ static const struct field {
     {"street", false},
 };
 
+/* Check-ins that changed person go into the check-in change log (migration 020), which every server's
+ * contact index follows. */
+static int log_checkins(struct store *s, int64_t merge_ref)
+{
+    int rc = store_run(s, NULL,
+                       "INSERT INTO checkin_changes (checkin_id, at) SELECT row_key, ? FROM person_merge_moves"
+                       " WHERE merge_ref = ? AND table_name = 'checkins' AND column_name = 'person_id'",
+                       "ii", clock_now(), merge_ref);
+    if (!rc)
+        rc = store_notify(s, "cordon_checkins"); /* venue/checkin.h CHECKIN_CHANNEL */
+    return rc;
+}
+
 static int move_links(struct store *s, int64_t merge_ref, int64_t from, int64_t to)
 {
     for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
@@ -83,7 +96,7 @@ static int move_links(struct store *s, int64_t merge_ref, int64_t from, int64_t 
         if (rc)
             return rc;
     }
-    return STORE_OK;
+    return log_checkins(s, merge_ref);
 }
 
 static int unmove_links(struct store *s, int64_t merge_ref, int64_t keep, int64_t merged)
@@ -99,7 +112,7 @@ static int unmove_links(struct store *s, int64_t merge_ref, int64_t keep, int64_
         if (rc)
             return rc;
     }
-    return STORE_OK;
+    return log_checkins(s, merge_ref);
 }
 
 /* The text in column name of person id (NULL if none), in a. */

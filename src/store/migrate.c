@@ -43,14 +43,26 @@ int migrate_current(struct store *s, int *version)
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-/* Replaces {{serial}} with the driver's spelling. */
-static int expand(const char *sql, const char *serial, struct buf *out)
+/* Replaces {{serial}} and {{txid}} with the driver's spellings. */
+static int expand(const char *sql, const struct store_driver *drv, struct buf *out)
 {
-    const char *p = sql, *m;
-    while ((m = strstr(p, "{{serial}}"))) {
-        if (buf_add(out, p, (size_t)(m - p)) || buf_adds(out, serial))
+    const struct {
+        const char *mark, *with;
+    } subst[] = {{"{{serial}}", drv->serial}, {"{{txid}}", drv->txid}};
+    const char *p = sql;
+    for (;;) {
+        const char *m = NULL;
+        size_t k = 0;
+        for (size_t i = 0; i < sizeof(subst) / sizeof(subst[0]); i++) {
+            const char *at = strstr(p, subst[i].mark);
+            if (at && (!m || at < m))
+                m = at, k = i;
+        }
+        if (!m)
+            break;
+        if (buf_add(out, p, (size_t)(m - p)) || buf_adds(out, subst[k].with))
             return -1;
-        p = m + strlen("{{serial}}");
+        p = m + strlen(subst[k].mark);
     }
     return buf_adds(out, p);
 }
@@ -79,14 +91,14 @@ int migrate_apply(struct store *s, void (*progress)(int version, const char *nam
     int rc = migrate_current(s, &current);
     if (rc)
         return rc;
-    const char *serial = ((struct store_base *)s)->drv->serial;
+    const struct store_driver *drv = ((struct store_base *)s)->drv;
     for (int i = 0; i < store_migrations_count; i++) {
         const struct migration *m = &store_migrations[i];
         if (m->version <= current)
             continue;
         struct buf sql;
         buf_init(&sql, 16 << 20);
-        if (expand(m->sql, serial, &sql)) {
+        if (expand(m->sql, drv, &sql)) {
             buf_release(&sql);
             return STORE_ERROR;
         }

@@ -79,6 +79,29 @@ enum store_rc store_exec(struct store *s, const char *sql)
     return DRV(s)->exec(s, sql);
 }
 
+enum store_rc store_notify(struct store *s, const char *channel)
+{
+    if (!DRV(s)->listen)
+        return STORE_OK;
+    char sql[96];
+    snprintf(sql, sizeof(sql), "NOTIFY %s", channel);
+    return DRV(s)->exec(s, sql);
+}
+
+enum store_rc store_listen(struct store *s, const char *channel)
+{
+    return DRV(s)->listen ? DRV(s)->listen(s, channel) : STORE_OK;
+}
+
+enum store_rc store_wait_notify(struct store *s, int timeout_ms)
+{
+    if (DRV(s)->wait_notify)
+        return DRV(s)->wait_notify(s, timeout_ms);
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    return STORE_DONE;
+}
+
 static enum store_rc bind_args(struct store_stmt *st, const char *types, va_list ap)
 {
     const struct store_driver *d = SDRV(st);

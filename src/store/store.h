@@ -117,6 +117,20 @@ enum store_rc store_rollback(struct store *s);
  */
 enum err store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
 
+/*
+ * Notifications between connections, where the engine has them (PostgreSQL
+ * LISTEN/NOTIFY; on SQLite these do nothing and waiting only sleeps: readers
+ * there poll).  channel is a constant identifier of the code, never input.
+ * store_notify: a notification on channel, sent when the current transaction
+ * commits (at once outside one).  store_listen: this connection receives
+ * those of channel.  store_wait_notify: waits up to timeout_ms for any and
+ * takes all that came: STORE_OK (some came), STORE_DONE (none in time),
+ * STORE_RETRY (the connection was lost and reset: listen again).
+ */
+enum store_rc store_notify(struct store *s, const char *channel);
+enum store_rc store_listen(struct store *s, const char *channel);
+enum store_rc store_wait_notify(struct store *s, int timeout_ms);
+
 /* Process-wide figures for /metrics. */
 struct store_stats {
     uint64_t queries, errors, retries, connections;

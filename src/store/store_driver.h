@@ -12,6 +12,7 @@
 struct store_driver {
     const char *name;   /* "sqlite", "postgres" */
     const char *serial; /* DDL replacing "{{serial}}" in migrations: an auto-numbered primary key */
+    const char *txid;   /* "{{txid}}": the writing transaction's id as a BIGINT expression (0 where none) */
     enum store_rc (*open)(const char *url, struct store **out, char *err, int errlen);
     void (*close)(struct store *s);
     const char *(*errmsg)(struct store *s);
@@ -29,6 +30,9 @@ struct store_driver {
     const char *(*col_name)(struct store_stmt *st, int i);
     void (*finalize)(struct store_stmt *st);
     enum store_rc (*begin)(struct store *s, bool write);
+    /* Notifications (NULL where the engine has none: callers poll) */
+    enum store_rc (*listen)(struct store *s, const char *channel);
+    enum store_rc (*wait_notify)(struct store *s, int timeout_ms);
 };
 
 /* Every driver's struct store and struct store_stmt start with these. */

@@ -11,6 +11,7 @@
 #include "core/jsonin.h"
 #include "core/mem.h"
 #include "tracing/tracing.h"
+#include "tracing/tracing_int.h"
 
 /* ------------------------------------------------------------ parameters */
 
@@ -214,17 +215,16 @@ enum err tracing_window_check(const struct tracing_case_times *t, const struct t
 
 /* ------------------------------------------------------------ engine */
 
-enum store_rc tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from,
-                                  int64_t until, struct tracing_engine *e)
+static enum store_rc engine_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
+                                 struct tracing_engine *e)
 {
-    memset(e, 0, sizeof(*e));
     e->params = *p;
     e->from = from;
     e->until = until;
     for (int i = 0; i < TRACING_SRC_COUNT; i++) {
         if (!(p->sources & (1u << i)))
             continue;
-        enum store_rc rc = tracing_sources[i]->load(s, p, from, until, &e->data[i]);
+        enum store_rc rc = e->src[i]->load(s, p, from, until, &e->data[i]);
         if (rc) {
             tracing_engine_release(e);
             return rc;
@@ -233,11 +233,30 @@ enum store_rc tracing_engine_load(struct store *s, const struct tracing_params *
     return 0;
 }
 
+enum store_rc tracing_engine_load(struct store *s, const struct tracing_params *p, int64_t from,
+                                  int64_t until, struct tracing_engine *e)
+{
+    memset(e, 0, sizeof(*e));
+    for (int i = 0; i < TRACING_SRC_COUNT; i++)
+        e->src[i] = tracing_sources[i];
+    return engine_load(s, p, from, until, e);
+}
+
+enum store_rc tracing__engine_live(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
+                                   struct tracing_engine *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->src[TRACING_SRC_VENUE] = &tracing__venue_live;
+    e->src[TRACING_SRC_HOUSEHOLD] = &tracing__household_live;
+    e->src[TRACING_SRC_INTERVIEW] = tracing_sources[TRACING_SRC_INTERVIEW];
+    return engine_load(s, p, from, until, e);
+}
+
 void tracing_engine_release(struct tracing_engine *e)
 {
     for (int i = 0; i < TRACING_SRC_COUNT; i++)
         if (e->data[i])
-            tracing_sources[i]->release(e->data[i]);
+            e->src[i]->release(e->data[i]);
     memset(e->data, 0, sizeof(e->data));
 }
 
@@ -246,8 +265,8 @@ void tracing_engine_stats(const struct tracing_engine *e, size_t *rows, size_t *
     *rows = *bytes = 0;
     for (int i = 0; i < TRACING_SRC_COUNT; i++) {
         size_t r = 0, b = 0;
-        if (e->data[i] && tracing_sources[i]->stats)
-            tracing_sources[i]->stats(e->data[i], &r, &b);
+        if (e->data[i] && e->src[i]->stats)
+            e->src[i]->stats(e->data[i], &r, &b);
         *rows += r;
         *bytes += b;
     }
@@ -404,7 +423,7 @@ static void find_all(const struct tracing_engine *e, int64_t person, int64_t fro
 {
     for (int i = 0; i < TRACING_SRC_COUNT; i++)
         if (e->data[i])
-            tracing_sources[i]->find(e->data[i], &e->params, person, from, until, on_hit, t);
+            e->src[i]->find(e->data[i], &e->params, person, from, until, on_hit, t);
 }
 
 void tracing_trace(const struct tracing_engine *e, const struct tracing_case *c, struct tracing_result *r)

@@ -36,7 +36,8 @@
  * by the risk of the F1 it came through.
  *
  * Files: tracing.c (rules and engine: no SQL, no HTTP), tracing_source.c
- * (the sources: their one-scan loads and in-memory indexes),
+ * (the sources: their one-scan loads and in-memory indexes), index.c (the
+ * server's live index of every check-in, which runs through the API use),
  * tracing_store.c (queries),
  * tracing_http.c (handlers), tracing_job.c (automatic runs), synth.c
  * (synthetic population for the demo and the benchmark).
@@ -168,6 +169,7 @@ extern const struct tracing_source *const tracing_sources[TRACING_SRC_COUNT];
 struct tracing_engine {
     struct tracing_params params;
     int64_t from, until;  /* range loaded */
+    const struct tracing_source *src[TRACING_SRC_COUNT]; /* tracing_sources, or the live engine's */
     void *data[TRACING_SRC_COUNT];
 };
 
@@ -220,6 +222,34 @@ void tracing_trace(const struct tracing_engine *e, const struct tracing_case *c,
  */
 int tracing_trace_batch(const struct tracing_engine *e, const struct tracing_case *cases, size_t n, int threads,
                         void (*done)(void *ctx, size_t i, const struct tracing_result *r), void *ctx);
+
+/* ------------------------------------------------------------ the live contact index (index.c) */
+
+/*
+ * The server's index of every check-in (cordon serve): built in a background
+ * thread at start, kept current from the check-in change log (migration
+ * 020) after each of this server's writes, before each trace and once a
+ * second.  Runs through tracing_run_cases() use it instead of loading
+ * check-ins; elsewhere (CLI, tests of the engine) the per-run load stays.
+ */
+/* Starts the build for the database at db_url: 0, or ERR_INTERNAL when no thread could start. */
+int tracing_index_start(const char *db_url);
+/* Stops the index thread and frees the index (after the last request). */
+void tracing_index_stop(void);
+/*
+ * Waits until the index is built, then catches up on s with every change
+ * committed so far.  ERR_OK: the index is current; ERR_NOT_FOUND: this process
+ * has no usable index (none started, or its build failed); else the error of
+ * the catch-up.
+ */
+enum err tracing_index_sync(struct store *s);
+/* Check-ins held and bytes used; *ready (may be NULL): built.  Zeros without an index. */
+void tracing_index_stats(size_t *rows, size_t *bytes, bool *ready);
+/* Writes the index's gauges for /metrics (nothing without an index). */
+struct buf;
+void tracing_index_metrics(struct buf *out);
+/* Registers with the venue domain (checkin_on_change), once at start by main. */
+void tracing_follow_checkins(void);
 
 /* ------------------------------------------------------------ runs (tracing_store.c) */
 

@@ -13,6 +13,21 @@
 
 struct store;
 struct store_stmt;
+struct buf;
+
+/* ------------------------------------------------------------ the live engine */
+
+/* The venue source over the server's live index (index.c). */
+extern const struct tracing_source tracing__venue_live;
+/* The household source read per person from the run's connection (tracing_source.c). */
+extern const struct tracing_source tracing__household_live;
+/* A query of tracing__household_live that failed during a trace (its data), or 0. */
+int tracing__household_live_rc(const void *data);
+/* Change rows the live index reads at a time (default 50,000; tests set fewer). */
+void tracing__index_set_batch(int64_t rows);
+/* The engine over the live index: venue from memory, household per person, interviews loaded. */
+enum store_rc tracing__engine_live(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
+                                   struct tracing_engine *e);
 
 /* Sets (p non-NULL) or removes (p NULL) a province's override. */
 enum store_rc tracing_policy_put_province(struct store *s, const char *province,

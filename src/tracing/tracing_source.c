@@ -24,6 +24,7 @@
 #include "core/mem.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
+#include "tracing/tracing_int.h"
 
 /* ------------------------------------------------------------ venue co-presence */
 
@@ -323,6 +324,77 @@ static void household_stats(const void *data, size_t *rows, size_t *bytes)
 
 static const struct tracing_source household_source = {"household", household_load, household_find,
                                                        household_release, household_stats};
+
+/*
+ * The same source read per person from the store, for the live engine: a
+ * trace asks about the case and its F1, a few hundred people, instead of
+ * loading every person of the country.  Not thread-safe: it uses the run's
+ * connection.  A failed query is kept in rc and fails the run.
+ */
+struct household_live {
+    struct store *s;
+    int rc;
+};
+
+static int household_live_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until,
+                               void **data)
+{
+    (void)p;
+    (void)from;
+    (void)until;
+    struct household_live *x = xcalloc(1, sizeof(*x));
+    x->s = s;
+    *data = x;
+    return 0;
+}
+
+static void household_live_find(const void *data, const struct tracing_params *p, int64_t person, int64_t from,
+                                int64_t until, tracing_emit emit, void *ctx)
+{
+    (void)p;
+    (void)until;
+    struct household_live *x = (struct household_live *)data;
+    if (x->rc || person <= 0)
+        return;
+    /* Their household: the one their row names, else their own when someone names them as its head. */
+    int64_t h = 0;
+    int rc = store_int(x->s, &h,
+                       "SELECT COALESCE(household_id, CASE WHEN EXISTS (SELECT 1 FROM persons WHERE household_id = ?)"
+                       " THEN id ELSE 0 END) FROM persons WHERE id = ?",
+                       "ii", person, person);
+    if (rc == STORE_DONE || (!rc && h <= 0))
+        return;
+    struct store_stmt *st = NULL;
+    if (!rc)
+        rc = store_query(x->s, &st,
+                         "SELECT id FROM persons WHERE household_id = ? AND id <> ?"
+                         " UNION SELECT id FROM persons WHERE id = ? AND id <> ?"
+                         " AND (household_id IS NULL OR household_id = id) ORDER BY 1",
+                         "iiii", h, person, h, person);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK; /* next row */
+        struct tracing_reason why = {.source = TRACING_SRC_HOUSEHOLD, .at = from, .through = person};
+        emit(ctx, store_col_int(st, 0), &why);
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        log_error("msg=\"household contacts could not be read\" rc=%d", rc);
+        x->rc = rc;
+    }
+}
+
+static void household_live_release(void *data)
+{
+    free(data);
+}
+
+const struct tracing_source tracing__household_live = {"household", household_live_load, household_live_find,
+                                                       household_live_release, NULL};
+
+int tracing__household_live_rc(const void *data)
+{
+    return data ? ((const struct household_live *)data)->rc : 0;
+}
 
 /* ------------------------------------------------------------ interview */
 

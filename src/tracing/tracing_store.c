@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "area/unit.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
@@ -359,7 +361,63 @@ static uint64_t fnv(uint64_t h, const char *s)
     return h;
 }
 
-static json_t *reasons_json(struct store *s, const struct tracing_contact *c)
+/* Venue names met while saving one run, asked once each (open addressing; 0 is never a venue id). */
+struct names {
+    int64_t *ids;
+    char **names; /* NULL: the venue is gone or has no name */
+    size_t mask, n;
+};
+
+static void names_free(struct names *m)
+{
+    for (size_t i = 0; m->ids && i <= m->mask; i++)
+        free(m->names[i]);
+    free(m->ids);
+    free(m->names);
+    memset(m, 0, sizeof(*m));
+}
+
+static size_t names_slot(const struct names *m, int64_t id)
+{
+    size_t i = ((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 20 & m->mask;
+    while (m->ids[i] && m->ids[i] != id)
+        i = (i + 1) & m->mask;
+    return i;
+}
+
+static void names_grow(struct names *m)
+{
+    size_t cap = m->ids ? (m->mask + 1) * 2 : 256;
+    struct names b = {xcalloc(cap, sizeof(int64_t)), xcalloc(cap, sizeof(char *)), cap - 1, m->n};
+    for (size_t i = 0; m->ids && i <= m->mask; i++)
+        if (m->ids[i]) {
+            size_t j = names_slot(&b, m->ids[i]);
+            b.ids[j] = m->ids[i];
+            b.names[j] = m->names[i];
+        }
+    free(m->ids);
+    free(m->names);
+    *m = b;
+}
+
+static const char *venue_name(struct store *s, struct names *m, int64_t id)
+{
+    if (!m->ids || (m->n + 1) * 2 > m->mask + 1)
+        names_grow(m);
+    size_t i = names_slot(m, id);
+    if (m->ids[i])
+        return m->names[i];
+    struct store_stmt *st;
+    m->ids[i] = id;
+    m->n++;
+    if (!store_query(s, &st, "SELECT name FROM venues WHERE id = ?", "i", id) && store_step(st) == STORE_ROW &&
+        store_col_text(st, 0))
+        m->names[i] = strdup(store_col_text(st, 0));
+    store_finalize(st);
+    return m->names[i];
+}
+
+static json_t *reasons_json(struct store *s, struct names *names, const struct tracing_contact *c)
 {
     json_t *arr = json_array();
     for (int i = 0; i < c->nreasons && i < TRACING_MAX_REASONS; i++) {
@@ -367,12 +425,10 @@ static json_t *reasons_json(struct store *s, const struct tracing_contact *c)
         json_t *o = json_pack("{s:s, s:I, s:I}", "source", tracing_sources[w->source]->name, "at", (json_int_t)w->at,
                               "through", (json_int_t)w->through);
         if (w->source == TRACING_SRC_VENUE) {
-            struct store_stmt *st;
             json_object_set_new(o, "venue_id", json_integer(w->venue_id));
-            if (!store_query(s, &st, "SELECT name FROM venues WHERE id = ?", "i", w->venue_id) &&
-                store_step(st) == STORE_ROW && store_col_text(st, 0))
-                json_object_set_new(o, "venue_name", json_string(store_col_text(st, 0)));
-            store_finalize(st);
+            const char *name = venue_name(s, names, w->venue_id);
+            if (name)
+                json_object_set_new(o, "venue_name", json_string(name));
         }
         if (w->source != TRACING_SRC_HOUSEHOLD)
             json_object_set_new(o, "minutes", json_integer(w->minutes));
@@ -382,19 +438,48 @@ static json_t *reasons_json(struct store *s, const struct tracing_contact *c)
 }
 
 struct existing {
-    int64_t id, degree, first_at, risk, through;
+    int64_t person, id, degree, first_at, risk, through;
     char *reasons;
 };
 
-static void read_existing(struct store_stmt *st, void *ctx)
+static int existing_cmp(const void *a, const void *b)
 {
-    struct existing *e = ctx;
-    e->id = store_col_int(st, 0);
-    e->degree = store_col_int(st, 1);
-    e->first_at = store_col_int(st, 2);
-    e->risk = store_col_int(st, 3);
-    e->through = store_col_int(st, 4);
-    e->reasons = strdup(store_col_text(st, 5) ? store_col_text(st, 5) : "");
+    const struct existing *x = a, *y = b;
+    return x->person < y->person ? -1 : x->person > y->person;
+}
+
+/* The case's contacts stored so far, by person: one query instead of one per contact. */
+static enum store_rc existing_load(struct store *s, int64_t case_id, struct existing **out, size_t *n)
+{
+    struct store_stmt *st;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT person_id, id, degree, first_at, risk, through_person_id, reasons"
+                                   " FROM tracing_contacts WHERE case_id = ?",
+                                   "i", case_id);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK; /* next row */
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            *out = xrealloc(*out, cap * sizeof(**out));
+        }
+        (*out)[(*n)++] = (struct existing){store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2),
+                                           store_col_int(st, 3), store_col_int(st, 4), store_col_int(st, 5),
+                                           strdup(store_col_text(st, 6) ? store_col_text(st, 6) : "")};
+    }
+    store_finalize(st);
+    if (*n > 1)
+        qsort(*out, *n, sizeof(**out), existing_cmp);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+static void existing_free(struct existing *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].reasons);
+    free(v);
 }
 
 struct home {
@@ -515,18 +600,22 @@ static int save_tx(struct store *s, void *arg)
                    "SELECT province_code, district_code, commune_code, 0 FROM cases WHERE id = ?", "i", x->c->case_id);
     if (rc == STORE_DONE)
         rc = STORE_OK;
+    struct existing *known = NULL;
+    size_t nknown = 0;
+    struct names names = {0};
+    if (!rc)
+        rc = existing_load(s, x->c->case_id, &known, &nknown);
     for (size_t i = 0; i < x->r->n && !rc; i++) {
         const struct tracing_contact *k = &x->r->contacts[i];
-        json_t *rj = reasons_json(s, k);
+        json_t *rj = reasons_json(s, &names, k);
         json_t *wrap = json_pack("{s:o, s:i}", "items", rj, "total", k->nreasons);
         char *reasons = json_dumps(wrap, JSON_COMPACT);
         json_decref(wrap);
         int64_t risk = tracing_contact_risk(k);
-        struct existing e = {0};
-        rc = store_get(s, read_existing, &e,
-                       "SELECT id, degree, first_at, risk, through_person_id, reasons FROM tracing_contacts"
-                       " WHERE case_id = ? AND person_id = ?",
-                       "ii", x->c->case_id, k->person);
+        struct existing key = {.person = k->person};
+        const struct existing *found = nknown ? bsearch(&key, known, nknown, sizeof(*known), existing_cmp) : NULL;
+        struct existing e = found ? *found : (struct existing){0};
+        rc = found ? STORE_OK : STORE_DONE;
         struct home h = {{0}, {0}, {0}, false};
         if (rc == STORE_DONE || (rc == STORE_OK && (e.degree != k->degree || e.first_at != k->first_at ||
                                                     e.risk != risk || e.through != k->through ||
@@ -569,9 +658,10 @@ static int save_tx(struct store *s, void *arg)
         } else if (rc == STORE_OK) {
             rc = STORE_OK; /* unchanged */
         }
-        free(e.reasons);
         free(reasons);
     }
+    existing_free(known, nknown);
+    names_free(&names);
     if (!rc && !strcmp(x->trigger, "auto"))
         rc = store_run(s, NULL,
                        "INSERT INTO tracing_auto (case_id, run_id, traced_at) VALUES (?, ?, ?)"
@@ -588,6 +678,13 @@ enum err tracing_run_save(struct store *s, const struct tracing_params *p, const
     return store_tx(s, save_tx, &x);
 }
 
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 enum err tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases,
                            size_t n, const char *trigger, int64_t account_id, int64_t now,
                            struct tracing_run_out *outs)
@@ -602,14 +699,27 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
             until = cases[i].until;
     }
     struct tracing_engine e;
-    enum err rc = store_err(tracing_engine_load(s, p, from, until, &e));
+    /* The server's live index, current up to now; without one (CLI), check-ins are loaded for the run. */
+    enum err rc = tracing_index_sync(s);
+    bool live = rc == ERR_OK;
+    if (rc && rc != ERR_NOT_FOUND)
+        return rc;
+    rc = store_err(live ? tracing__engine_live(s, p, from, until, &e) : tracing_engine_load(s, p, from, until, &e));
     if (rc)
         return rc;
     struct tracing_result r;
     tracing_result_init(&r);
     for (size_t i = 0; i < n && !rc; i++) {
+        double t0 = mono_now();
         tracing_trace(&e, &cases[i], &r);
-        rc = tracing_run_save(s, p, &cases[i], &r, trigger, account_id, now, &outs[i]);
+        double t1 = mono_now();
+        if (live && tracing__household_live_rc(e.data[TRACING_SRC_HOUSEHOLD]))
+            rc = store_err(tracing__household_live_rc(e.data[TRACING_SRC_HOUSEHOLD]));
+        if (!rc)
+            rc = tracing_run_save(s, p, &cases[i], &r, trigger, account_id, now, &outs[i]);
+        log_info("msg=traced case=%lld f1=%zu f2=%zu index=%s trace_ms=%.3f save_ms=%.3f changed=%lld",
+                 (long long)cases[i].case_id, r.nf1, r.nf2, live ? "live" : "loaded", (t1 - t0) * 1e3,
+                 (mono_now() - t1) * 1e3, (long long)outs[i].contacts_changed);
     }
     tracing_result_free(&r);
     tracing_engine_release(&e);

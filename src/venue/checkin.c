@@ -11,6 +11,19 @@
 #include "venue/venue.h"
 
 static int retention_days = 28;
+static checkin_change_hook change_hook; /* set once at start, read-only afterwards */
+
+void checkin_on_change(checkin_change_hook hook)
+{
+    change_hook = hook;
+}
+
+void checkin__changed(struct store *s)
+{
+    if (change_hook)
+        change_hook(s);
+}
+
 static int64_t phone_limit = 20, venue_limit = 600;
 
 void checkin_configure(int days, int phone_per_hour, int venue_per_minute)

@@ -123,10 +123,32 @@ struct checkin_report_row {
 /* Check-ins inside unit u on local days [from_day, to_day], per day and child unit, in order. */
 enum store_rc checkin_report(struct store *s, struct arena *a, const struct unit *u, int64_t from_day,
                              int64_t to_day, struct checkin_report_row **out, int *n);
-/* Deletes at most `batch` check-ins made before `cutoff`; *deleted gets how many. */
+/* Deletes at most `batch` check-ins made before `cutoff`; *deleted gets how many.  In one transaction
+ * with its row in checkin_changes. */
 enum store_rc checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted);
+/* Deletes the rows of checkin_changes older than `before` (every server has read them long ago). */
+enum store_rc checkin_changes_prune(struct store *s, int64_t before);
 
 json_t *checkin_to_json(const struct checkin *c);
+
+/* ------------------------------------------------------------ followers */
+
+/*
+ * Every write to check-ins (insert, check-out, retention delete) also writes
+ * a row in checkin_changes (migration 020) inside its own transaction, so a
+ * follower reading that log misses nothing, whoever wrote.  After such a
+ * transaction commits, the hook registered here (one, set once at start by
+ * main: tracing_follow_checkins()) is called on the connection that wrote,
+ * so a follower in this process catches up at once; on PostgreSQL the
+ * transaction also notifies CHECKIN_CHANNEL, so that other servers' followers
+ * wake up.  Venue does not know who follows.
+ */
+typedef void (*checkin_change_hook)(struct store *s);
+/* The notification channel (store_notify) of the same writes, for other servers: PostgreSQL only. */
+#define CHECKIN_CHANNEL "cordon_checkins"
+void checkin_on_change(checkin_change_hook hook);
+/* Calls the hook, if any (venue's files, after a commit). */
+void checkin__changed(struct store *s);
 
 /* ------------------------------------------------------------ retention job (checkin_job.c) */
 

@@ -120,6 +120,8 @@ static int create_run(struct http_req *r, struct create_ctx *c)
     int rc = store_tx(r->store, create_tx, c);
     if (rc)
         return rc;
+    if (c->created)
+        checkin__changed(r->store);
     json_t *list = json_array();
     for (int i = 0; i < c->n; i++)
         json_array_append_new(list, checkin_to_json(&c->rows[i]));
@@ -379,6 +381,7 @@ enum err checkin_handle_checkout(struct http_req *r)
     rc = store_tx(r->store, checkout_tx, &c);
     if (rc)
         return rc;
+    checkin__changed(r->store);
     rc = checkin_get(r->store, &r->arena, id, &ck);
     if (rc)
         return store_err(rc == STORE_DONE ? STORE_ERROR : rc);

@@ -32,9 +32,14 @@ int checkin_job_retention(struct store *s, int64_t now, const char **detail)
         if (rc)
             break;
         total += deleted;
+        if (deleted)
+            checkin__changed(s);
         if (deleted < CHECKIN_RETENTION_BATCH)
             break;
     }
+    /* The change log is read within seconds by every server; a day is plenty. */
+    if (!rc)
+        rc = checkin_changes_prune(s, clock_now() - CHECKIN_DAY); /* real time: `now` may be replayed */
     snprintf(msg, sizeof(msg), "deleted %lld check-ins before %lld", (long long)total, (long long)cutoff);
     *detail = msg;
     log_info("msg=\"checkin retention\" deleted=%lld cutoff=%lld retention_days=%d", (long long)total,

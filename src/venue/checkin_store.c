@@ -59,8 +59,12 @@ enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool
     else
         rc = store_int(s, &id, sql, "siiissssnn", in->client_id, in->venue_id, in->person_id, in->at, method,
                        in->province_code, in->district_code, in->commune_code);
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
         *created = true;
+        rc = store_run(s, NULL, "INSERT INTO checkin_changes (checkin_id, at) VALUES (?, ?)", "ii", id, in->at);
+        if (!rc)
+            rc = store_notify(s, CHECKIN_CHANNEL);
+    }
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
@@ -92,8 +96,15 @@ enum store_rc checkin_find_client(struct store *s, struct arena *a, const char *
 
 enum store_rc checkin_set_checkout(struct store *s, int64_t id, int64_t at)
 {
-    return store_run(s, NULL, "UPDATE checkins SET checked_out_at = ? WHERE id = ? AND checked_out_at IS NULL", "ii",
-                     at, id);
+    int64_t changed = 0;
+    enum store_rc rc = store_run(s, &changed,
+                                 "UPDATE checkins SET checked_out_at = ? WHERE id = ? AND checked_out_at IS NULL",
+                                 "ii", at, id);
+    if (!rc && changed)
+        rc = store_run(s, NULL, "INSERT INTO checkin_changes (checkin_id, at) VALUES (?, ?)", "ii", id, at);
+    if (!rc && changed)
+        rc = store_notify(s, CHECKIN_CHANNEL);
+    return rc;
 }
 
 /* Newest first: by time, then by id for check-ins of the same second. */
@@ -189,13 +200,37 @@ enum store_rc checkin_report(struct store *s, struct arena *a, const struct unit
     return STORE_OK;
 }
 
+struct delete_ctx {
+    int64_t cutoff, batch, *deleted;
+};
+
+static int delete_tx(struct store *s, void *p)
+{
+    struct delete_ctx *c = p;
+    /* A bounded batch: a long delete would hold the write lock (SQLite) or bloat one transaction. */
+    enum store_rc rc = store_run(s, c->deleted,
+                                 "DELETE FROM checkins WHERE id IN"
+                                 " (SELECT id FROM checkins WHERE checked_in_at < ? ORDER BY checked_in_at LIMIT ?)",
+                                 "ii", c->cutoff, c->batch);
+    if (!rc && *c->deleted)
+        rc = store_run(s, NULL, "INSERT INTO checkin_changes (deleted_before, at) VALUES (?, ?)", "ii", c->cutoff,
+                       clock_now());
+    if (!rc && *c->deleted)
+        rc = store_notify(s, CHECKIN_CHANNEL);
+    return rc;
+}
+
 enum store_rc checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted)
 {
-    /* A bounded batch: a long delete would hold the write lock (SQLite) or bloat one transaction. */
-    return store_run(s, deleted,
-                     "DELETE FROM checkins WHERE id IN"
-                     " (SELECT id FROM checkins WHERE checked_in_at < ? ORDER BY checked_in_at LIMIT ?)",
-                     "ii", cutoff, batch);
+    struct delete_ctx c = {cutoff, batch, deleted};
+    *deleted = 0;
+    enum err e = store_tx(s, delete_tx, &c);
+    return e == ERR_OK ? STORE_OK : e == ERR_UNAVAILABLE ? STORE_RETRY : STORE_ERROR;
+}
+
+enum store_rc checkin_changes_prune(struct store *s, int64_t before)
+{
+    return store_run(s, NULL, "DELETE FROM checkin_changes WHERE at < ?", "i", before);
 }
 
 json_t *checkin_to_json(const struct checkin *c)

@@ -240,6 +240,7 @@ static enum store_rc sq_begin(struct store *s, bool write)
 const struct store_driver store_sqlite_driver = {
     .name = "sqlite",
     .serial = "INTEGER PRIMARY KEY AUTOINCREMENT",
+    .txid = "0",
     .open = sq_open,
     .close = sq_close,
     .errmsg = sq_errmsg,
