@@ -194,3 +194,36 @@ describe('a place picked on the map', () => {
     }
   });
 });
+
+describe('a tracer orders a contact into quarantine from the work list', () => {
+  test('the new-order form comes filled with the contact and the case, and opens the order', async () => {
+    const { tracedCase } = require('../lib/tracing-setup');
+    const setup = await tracedCase(srv, { suffix: '-qo' });
+    const browser = await launch();
+    try {
+      const { page } = await phonePage(browser);
+      await staffSignIn(page, srv.url, setup.tracer.username);
+      await page.waitForFunction(() => !location.hash.startsWith('#/login'));
+      await page.goto(`${srv.url}/#/tracing?degree=2&case_id=${setup.caseId}`);
+      const card = page.locator(`[data-testid="contacts-list"] [data-person="${setup.people.b.id}"]`);
+      await card.waitFor();
+      const contactId = (await card.getAttribute('data-testid')).replace('contact-', '');
+      await page.getByTestId(`contact-order-${contactId}`).click();
+      await page.getByTestId('new-order-form').waitFor();
+      assert.equal(await page.getByTestId('new-order-person').inputValue(), String(setup.people.b.id));
+      await page.getByTestId('new-order-days').fill('7');
+      await page.getByTestId('new-order-save').click();
+      await page.getByTestId('order-view').waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === 'active');
+      const id = Number(page.url().split('/').pop());
+      const o = await ok(await srv.api('GET', `/api/v1/quarantine/orders/${id}`, { token: setup.tracer.token }), 200, 'order');
+      assert.equal(o.person_id, setup.people.b.id);
+      assert.equal(o.case_id, setup.caseId);
+      assert.match(await page.getByTestId('order-person').textContent(), /Lê Văn Hai/);
+      await assertNoHorizontalOverflow(page, 'new order');
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});

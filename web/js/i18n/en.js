@@ -682,6 +682,7 @@ export default {
   'tracing.note': 'Note',
   'tracing.saved': 'Saved.',
   'tracing.view_chain': 'Chain of case {id}',
+  'tracing.order_quarantine': 'Order quarantine',
   'tracing.status.not_reached': 'Not reached',
   'tracing.status.reached': 'Reached',
   'tracing.status.tested': 'Tested',

@@ -682,6 +682,7 @@ export default {
   'tracing.note': 'Ghi chú',
   'tracing.saved': 'Đã lưu.',
   'tracing.view_chain': 'Chuỗi lây của ca {id}',
+  'tracing.order_quarantine': 'Ra quyết định cách ly',
   'tracing.status.not_reached': 'Chưa liên hệ được',
   'tracing.status.reached': 'Đã liên hệ',
   'tracing.status.tested': 'Đã xét nghiệm',

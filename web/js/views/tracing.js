@@ -204,7 +204,9 @@ function contactCard(c, names) {
       c.date_of_birth ? h('span', null, c.date_of_birth) : null,
       riskText(c.risk)),
     h('p', { class: 'sub-label', t: 'tracing.reasons' }), reasons, total,
-    h('p', null, h('a', { href: `#/tracing/cases/${c.case_id}`, testid: `contact-chain-${c.id}`, t: 'tracing.view_chain', tArgs: { id: c.case_id } })),
+    h('p', { class: 'actions' },
+      h('a', { href: `#/tracing/cases/${c.case_id}`, testid: `contact-chain-${c.id}`, t: 'tracing.view_chain', tArgs: { id: c.case_id } }),
+      h('a', { href: link('/quarantine/orders/new', { person_id: c.person_id, case_id: c.case_id }), testid: `contact-order-${c.id}`, t: 'tracing.order_quarantine' })),
     form);
 }
 
