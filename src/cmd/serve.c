@@ -180,6 +180,7 @@ int cmd_serve(int argc, char **argv)
         .idle_timeout = c.idle_timeout,
         .connection_memory = c.connection_memory,
         .authenticate = auth_authenticate,
+        .before_stop = checkin_writer_stop,
     };
     log_info("msg=starting db=%s web_dir=%s threads=%d", strncmp(c.db, "postgres", 8) ? c.db : "postgres", c.web_dir,
              c.threads);
@@ -187,7 +188,12 @@ int cmd_serve(int argc, char **argv)
         log_error("msg=\"could not start the job scheduler\"");
         return 1;
     }
+    if (checkin_writer_start(c.db, c.checkin_batch_max, c.checkin_batch_wait_us)) {
+        jobs_stop();
+        return 1;
+    }
     int rc = http_serve(&o);
+    checkin_writer_stop(); /* already stopped, unless the server failed to start */
     jobs_stop();
     dcc_http_release();
     unit_registry_free();

@@ -328,6 +328,22 @@ static void finish(struct http_req *r, int rc)
     }
 }
 
+int http_defer(struct http_req *r, void (*start)(struct http_req *r, void *ctx),
+               int (*done)(struct http_req *r, void *ctx), void *ctx)
+{
+    r->deferred = 1;
+    r->defer_start = start;
+    r->defer_finish = done;
+    r->defer_ctx = ctx;
+    return 0;
+}
+
+void http_resume(struct http_req *r)
+{
+    r->deferred = 2;
+    MHD_resume_connection(r->conn); /* microhttpd calls on_request again, on a request thread */
+}
+
 static struct conn *conn_of(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -389,7 +405,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     conn_phase(r->cn, CONN_BUSY);
-    int rc = dispatch(srv, r);
+    int rc;
+    if (r->deferred == 2) {
+        r->deferred = 0;
+        rc = r->defer_finish(r, r->defer_ctx);
+    } else {
+        rc = dispatch(srv, r);
+        if (r->deferred == 1 && !rc && !r->replied) {
+            /* parked first, handed over second: the resume can never come before the suspend */
+            MHD_suspend_connection(conn);
+            r->defer_start(r, r->defer_ctx);
+            return MHD_YES;
+        }
+        r->deferred = 0;
+    }
     finish(r, rc);
     return respond(conn, r);
 }
@@ -541,7 +570,8 @@ int http_serve(const struct http_server_opts *o)
         return 1;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request,
         &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv,
         MHD_OPTION_URI_LOG_CALLBACK, on_request_line, &srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, &srv,
@@ -572,6 +602,8 @@ int http_serve(const struct http_server_opts *o)
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
+    if (o->before_stop)
+        o->before_stop(); /* what would resume a parked request stops before the connections go */
     int left = atomic_load(&srv.in_flight);
     MHD_stop_daemon(d);
     linger_stop();

@@ -60,9 +60,9 @@ struct checkin {
 void checkin_configure(int retention_days, int phone_per_hour, int venue_per_minute);
 int64_t checkin_phone_limit(void);
 int64_t checkin_venue_limit(void);
-/* Seconds to wait when an anonymous check-in of phone at venue_id now would pass a limit; 0 if it may go. */
-enum store_rc checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now,
-                                     int64_t *wait);
+/* Anonymous check-ins stored since `since`: of this phone (unverified contacts), at this venue. */
+enum store_rc checkin_count_phone(struct store *s, const char *phone, int64_t since, int64_t *n);
+enum store_rc checkin_count_venue(struct store *s, int64_t venue_id, int64_t since, int64_t *n);
 int checkin_retention_days(void);
 
 /* ------------------------------------------------------------ rules (checkin.c) */
@@ -104,6 +104,8 @@ struct checkin_new {
 
 /* Inserts unless (client_id, person_id) exists; *created says which. STORE_OK or a store rc. */
 enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
+/* The same: STORE_OK with the new row's *id, STORE_DONE when (client_id, person_id) was there. */
+enum store_rc checkin_insert_id(struct store *s, const struct checkin_new *in, int64_t *id);
 /* STORE_OK with *out, STORE_DONE if none, or a store rc. Strings live in a. */
 enum store_rc checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out);
 enum store_rc checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
@@ -127,6 +129,52 @@ enum store_rc checkin_report(struct store *s, struct arena *a, const struct unit
 enum store_rc checkin_delete_before(struct store *s, int64_t cutoff, int64_t batch, int64_t *deleted);
 
 json_t *checkin_to_json(const struct checkin *c);
+
+/* ------------------------------------------------------------ the writer (checkin_writer.c) */
+
+/*
+ * Check-in writes from every request thread go to one writer thread per
+ * server, which takes whatever is waiting (up to checkin_batch_max, after
+ * waiting up to checkin_batch_wait_us for more), writes it in one
+ * transaction, commits once, and only then answers every request of the
+ * batch: a 2xx still means committed.  A job that fails alone (a client_id
+ * used at another venue) is answered with its error and the batch runs again
+ * without it; a failed commit answers every job of the batch with an error,
+ * none stored.  The limits on anonymous check-ins are counted here, in
+ * memory, seeded from the database the first time a phone or venue is met.
+ */
+struct checkin_job {
+    /* what to write; strings live in the request's arena */
+    struct http_req *r;
+    const struct venue *v;
+    const char *client_id;
+    enum checkin_method method;
+    int64_t ids[CHECKIN_MAX_PEOPLE];
+    int n;
+    const char *phone, *full_name; /* anonymous: the person is found or made by the writer */
+    int64_t by_account, by_person;
+    const char *province, *district, *commune;
+    int64_t now;
+    /* the answer */
+    int rc;                          /* 0, or an enum err with r->fault filled */
+    bool created;                    /* at least one row is new: 201 */
+    bool fresh[CHECKIN_MAX_PEOPLE];  /* rows[i] was made by this job */
+    struct checkin rows[CHECKIN_MAX_PEOPLE];
+    struct checkin_job *next;
+};
+
+/* Starts the writer over its own connection to db_url; 0 or -1 (logged). */
+int checkin_writer_start(const char *db_url, int batch_max, int batch_wait_us);
+/* Answers what is queued, then stops; later jobs are answered 503. */
+void checkin_writer_stop(void);
+/*
+ * Writes j: through the writer when it runs (j->r is parked, http_defer, and
+ * resumed once answered), else at once on j->r's own connection.
+ */
+void checkin_writer_submit(struct checkin_job *j);
+bool checkin_writer_running(void);
+/* Runs fn(c, ctx) for every check-in a committed batch stored (new rows only), on the writer thread. */
+void checkin_on_committed(void (*fn)(const struct checkin *c, void *ctx), void *ctx);
 
 /* ------------------------------------------------------------ retention job (checkin_job.c) */
 

@@ -36,31 +36,33 @@ static void read_row(struct store_stmt *st, struct arena *a, struct checkin *c)
     c->commune_code = dup_col(a, st, 8);
 }
 
-enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
+enum store_rc checkin_insert_id(struct store *s, const struct checkin_new *in, int64_t *id)
 {
-    int64_t id = 0;
-    *created = false;
+    *id = 0;
     const char *sql = "INSERT INTO checkins (client_id, venue_id, person_id, checked_in_at, method, province_code,"
                       " district_code, commune_code, created_by_account, created_by_person)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                       " ON CONFLICT (client_id, person_id) DO NOTHING RETURNING id";
     const char *method = checkin_method_name(in->method);
-    enum store_rc rc;
     /* "Nobody" is SQL NULL, not id 0: 'n' binds NULL and takes no argument. */
     if (in->by_account && in->by_person)
-        rc = store_int(s, &id, sql, "siiissssii", in->client_id, in->venue_id, in->person_id, in->at, method,
-                       in->province_code, in->district_code, in->commune_code, in->by_account, in->by_person);
-    else if (in->by_account)
-        rc = store_int(s, &id, sql, "siiissssin", in->client_id, in->venue_id, in->person_id, in->at, method,
-                       in->province_code, in->district_code, in->commune_code, in->by_account);
-    else if (in->by_person)
-        rc = store_int(s, &id, sql, "siiissssni", in->client_id, in->venue_id, in->person_id, in->at, method,
-                       in->province_code, in->district_code, in->commune_code, in->by_person);
-    else
-        rc = store_int(s, &id, sql, "siiissssnn", in->client_id, in->venue_id, in->person_id, in->at, method,
-                       in->province_code, in->district_code, in->commune_code);
-    if (rc == STORE_OK)
-        *created = true;
+        return store_int(s, id, sql, "siiissssii", in->client_id, in->venue_id, in->person_id, in->at, method,
+                         in->province_code, in->district_code, in->commune_code, in->by_account, in->by_person);
+    if (in->by_account)
+        return store_int(s, id, sql, "siiissssin", in->client_id, in->venue_id, in->person_id, in->at, method,
+                         in->province_code, in->district_code, in->commune_code, in->by_account);
+    if (in->by_person)
+        return store_int(s, id, sql, "siiissssni", in->client_id, in->venue_id, in->person_id, in->at, method,
+                         in->province_code, in->district_code, in->commune_code, in->by_person);
+    return store_int(s, id, sql, "siiissssnn", in->client_id, in->venue_id, in->person_id, in->at, method,
+                     in->province_code, in->district_code, in->commune_code);
+}
+
+enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
+{
+    int64_t id;
+    enum store_rc rc = checkin_insert_id(s, in, &id);
+    *created = rc == STORE_OK;
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
@@ -215,26 +217,24 @@ json_t *checkin_to_json(const struct checkin *c)
 /* ---------------------------------------------------------------- limits on anonymous check-ins */
 
 /*
- * Counted in the database, so the limits hold across several servers.  A
- * poster check-in without sign-in has neither created_by column set.
+ * What the database holds, read when the writer first meets a phone or a
+ * venue (checkin_writer.c counts from there in memory).  A poster check-in
+ * without sign-in has neither created_by column set.
  */
-enum store_rc checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now,
-                                     int64_t *wait)
+enum store_rc checkin_count_phone(struct store *s, const char *phone, int64_t since, int64_t *n)
 {
-    int64_t n = 0;
-    *wait = 0;
-    enum store_rc rc = store_int(s, &n,
-                                 "SELECT COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
-                                 " WHERE p.phone = ? AND p.unverified = 1 AND c.checked_in_at > ?",
-                                 "si", phone, now - 3600);
-    if (!rc && n >= checkin_phone_limit())
-        *wait = 600; /* ten minutes: the hour's oldest check-ins age out meanwhile */
-    if (!rc && !*wait)
-        rc = store_int(s, &n,
-                       "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND checked_in_at > ?"
-                       " AND created_by_account IS NULL AND created_by_person IS NULL",
-                       "ii", venue_id, now - 60);
-    if (!rc && !*wait && n >= checkin_venue_limit())
-        *wait = 60;
-    return rc;
+    *n = 0;
+    return store_int(s, n,
+                     "SELECT COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
+                     " WHERE p.phone = ? AND p.unverified = 1 AND c.checked_in_at > ?",
+                     "si", phone, since);
+}
+
+enum store_rc checkin_count_venue(struct store *s, int64_t venue_id, int64_t since, int64_t *n)
+{
+    *n = 0;
+    return store_int(s, n,
+                     "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND checked_in_at > ?"
+                     " AND created_by_account IS NULL AND created_by_person IS NULL",
+                     "ii", venue_id, since);
 }

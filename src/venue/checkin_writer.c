@@ -1,0 +1,517 @@
+/*
+ * checkin_writer.c - group commit of check-ins: one writer thread per server.
+ *
+ * A request thread parks its connection (http_defer) and queues a job; the
+ * writer takes every job waiting (up to batch_max, after waiting up to
+ * batch_wait_us for the batch to fill), writes them in one transaction over
+ * its own connection, commits once (one fsync for the whole batch on SQLite
+ * with synchronous=FULL, one WAL flush on PostgreSQL), and only then resumes
+ * every request of the batch.  A 2xx therefore still means committed.
+ *
+ * Failures, from the smallest:
+ *   - a job that fails alone (a client_id already used at another venue, a
+ *     value the engine refuses) is answered with its error, the transaction
+ *     is rolled back and the batch runs again without it: nothing of that job
+ *     is stored, everything of the others is;
+ *   - a busy or lost database (STORE_RETRY) runs the whole batch again, a few
+ *     times, then answers every job 503;
+ *   - a failed COMMIT answers every job of the batch 503, none stored.
+ *
+ * Idempotency is the database's: (client_id, person_id) is unique and the
+ * insert says DO NOTHING on a conflict, then reads the stored row back, so a
+ * retry answers 200 with the stored rows, also when the first attempt is in
+ * the same batch.
+ *
+ * The limits on anonymous check-ins are counted here, in memory, since every
+ * check-in of this server passes through this one thread: per phone over the
+ * last hour and per venue over the last minute, in twelve slices of the
+ * window (so a count covers the last 55 to 60 minutes, or 55 to 60 seconds).
+ * The first time a phone or a venue is met (or again after its count fell to
+ * zero), its count is read from the database, so a restart does not reset
+ * the limits and check-ins stored by other servers before then count too.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "http/http.h"
+#include "people/people.h"
+#include "store/store.h"
+#include "venue/checkin.h"
+#include "venue/venue.h"
+
+#define WRITER_ATTEMPTS 8 /* runs of a batch the database answered busy */
+#define LIMIT_SLICES 12
+
+/* ---------------------------------------------------------------- limits, in memory */
+
+struct limit_entry {
+    char key[24];                 /* "" for a free slot */
+    int64_t slice[LIMIT_SLICES];  /* the slice number each count belongs to */
+    int32_t count[LIMIT_SLICES];
+    int32_t pending;              /* admitted in the batch being written */
+};
+
+struct limit_table {
+    struct limit_entry *e;
+    size_t cap, used;
+    int64_t window; /* seconds */
+    int64_t swept;  /* when entries counting nothing were last dropped */
+};
+
+static struct limit_table phones = {.window = 3600}, venues = {.window = 60};
+
+static uint64_t fnv1a(const char *p)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+static int64_t slice_of(const struct limit_table *t, int64_t now)
+{
+    return now / (t->window / LIMIT_SLICES);
+}
+
+static int64_t limit_sum(const struct limit_table *t, const struct limit_entry *e, int64_t now)
+{
+    int64_t cur = slice_of(t, now), n = e->pending;
+    for (int i = 0; i < LIMIT_SLICES; i++)
+        if (e->slice[i] > cur - LIMIT_SLICES && e->slice[i] <= cur)
+            n += e->count[i];
+    return n;
+}
+
+static void limit_add(const struct limit_table *t, struct limit_entry *e, int64_t now, int32_t n)
+{
+    int64_t cur = slice_of(t, now);
+    int i = (int)(cur % LIMIT_SLICES);
+    if (e->slice[i] != cur) {
+        e->slice[i] = cur;
+        e->count[i] = 0;
+    }
+    e->count[i] += n;
+}
+
+static struct limit_entry *slot(struct limit_entry *e, size_t cap, const char *key)
+{
+    size_t i = (size_t)fnv1a(key) & (cap - 1);
+    while (e[i].key[0] && strcmp(e[i].key, key))
+        i = (i + 1) & (cap - 1);
+    return &e[i];
+}
+
+/* Rebuilds the table at cap slots, dropping entries that count nothing now (when now is not 0). */
+static void limit_rebuild(struct limit_table *t, size_t cap, int64_t now)
+{
+    struct limit_entry *old = t->e;
+    size_t old_cap = t->cap;
+    t->e = xcalloc(cap, sizeof(*t->e));
+    t->cap = cap;
+    t->used = 0;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!old[i].key[0] || (now && limit_sum(t, &old[i], now) == 0))
+            continue;
+        *slot(t->e, cap, old[i].key) = old[i];
+        t->used++;
+    }
+    free(old);
+}
+
+/* The entry of key, made (and seeded with *seed(), a count read from the database) when absent. */
+static struct limit_entry *limit_find(struct limit_table *t, const char *key, int64_t now,
+                                      enum store_rc (*seed)(struct store *s, const void *what, int64_t since,
+                                                            int64_t *n),
+                                      struct store *s, const void *what)
+{
+    if (now - t->swept >= t->window && t->e) {
+        t->swept = now;
+        size_t cap = t->cap;
+        while (cap > 1024 && t->used * 8 < cap)
+            cap /= 2;
+        limit_rebuild(t, cap, now);
+    }
+    if (!t->e || (t->used + 1) * 2 > t->cap)
+        limit_rebuild(t, t->e ? t->cap * 2 : 1024, 0);
+    struct limit_entry *e = slot(t->e, t->cap, key);
+    if (e->key[0])
+        return e;
+    snprintf(e->key, sizeof(e->key), "%s", key);
+    t->used++;
+    int64_t n = 0;
+    if (seed(s, what, now - t->window, &n) != STORE_OK)
+        log_warn("msg=\"could not read a check-in count; counting from zero\" table=%s",
+                 t == &phones ? "phone" : "venue");
+    limit_add(t, e, now, (int32_t)(n > INT32_MAX ? INT32_MAX : n));
+    return e;
+}
+
+static enum store_rc seed_phone(struct store *s, const void *what, int64_t since, int64_t *n)
+{
+    return checkin_count_phone(s, what, since, n);
+}
+
+static enum store_rc seed_venue(struct store *s, const void *what, int64_t since, int64_t *n)
+{
+    return checkin_count_venue(s, *(const int64_t *)what, since, n);
+}
+
+static struct limit_entry *phone_entry(struct store *s, const struct checkin_job *j)
+{
+    return limit_find(&phones, j->phone, j->now, seed_phone, s, j->phone);
+}
+
+static struct limit_entry *venue_entry(struct store *s, const struct checkin_job *j)
+{
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", (long long)j->v->id);
+    return limit_find(&venues, key, j->now, seed_venue, s, &j->v->id);
+}
+
+/* Whether an anonymous job may go; if not, answers it 429 with Retry-After. */
+static bool limits_admit(struct store *s, struct checkin_job *j)
+{
+    struct limit_entry *p = phone_entry(s, j);
+    int64_t wait = 0;
+    if (limit_sum(&phones, p, j->now) >= checkin_phone_limit()) {
+        wait = 600; /* ten minutes: the hour's oldest check-ins age out meanwhile */
+    } else {
+        struct limit_entry *v = venue_entry(s, j);
+        if (limit_sum(&venues, v, j->now) >= checkin_venue_limit()) {
+            wait = 60;
+        } else {
+            v->pending++;
+            p->pending++;
+            return true;
+        }
+    }
+    http_add_header(j->r, "Retry-After", arena_printf(&j->r->arena, "%lld", (long long)wait));
+    j->rc = http_fail(j->r, ERR_RATE_LIMITED, NULL,
+                      "too many check-ins without sign-in from this phone or at this venue; try again in %lld"
+                      " seconds, or sign in",
+                      (long long)wait);
+    return false;
+}
+
+/* After the batch: the admitted job no longer pends; what it stored counts. */
+static void limits_settle(struct store *s, struct checkin_job *j)
+{
+    struct limit_entry *p = phone_entry(s, j);
+    struct limit_entry *v = venue_entry(s, j);
+    p->pending--;
+    v->pending--;
+    if (!j->rc && j->created) {
+        limit_add(&phones, p, j->now, 1);
+        limit_add(&venues, v, j->now, 1);
+    }
+}
+
+/* ---------------------------------------------------------------- one job, one batch */
+
+static void (*committed_fn)(const struct checkin *c, void *ctx);
+static void *committed_ctx;
+
+void checkin_on_committed(void (*fn)(const struct checkin *c, void *ctx), void *ctx)
+{
+    committed_ctx = ctx;
+    committed_fn = fn;
+}
+
+/* A job's rows inside the batch's transaction: 0, a store rc, or an enum err with the fault filled. */
+static int job_write(struct store *s, struct checkin_job *j)
+{
+    struct http_req *r = j->r;
+    j->created = false;
+    if (j->phone) {
+        bool made;
+        int rc = people_unverified_contact_id(s, j->phone, j->full_name, &j->ids[0], &made);
+        if (rc)
+            return rc;
+        j->n = 1;
+    }
+    for (int i = 0; i < j->n; i++) {
+        struct checkin_new in = {
+            .client_id = j->client_id,
+            .venue_id = j->v->id,
+            .person_id = j->ids[i],
+            .at = j->now,
+            .method = j->method,
+            .province_code = j->province,
+            .district_code = j->district,
+            .commune_code = j->commune,
+            .by_account = j->by_account,
+            .by_person = j->by_person,
+        };
+        int64_t id;
+        int rc = checkin_insert_id(s, &in, &id);
+        j->fresh[i] = rc == STORE_OK;
+        if (rc == STORE_OK) {
+            /* what the row holds, without reading it back */
+            j->rows[i] = (struct checkin){
+                .id = id,
+                .client_id = j->client_id,
+                .venue_id = j->v->id,
+                .venue_name = j->v->name,
+                .person_id = j->ids[i],
+                .checked_in_at = j->now,
+                .method = checkin_method_name(j->method),
+                .commune_code = j->commune,
+            };
+            j->created = true;
+            continue;
+        }
+        if (rc != STORE_DONE)
+            return rc;
+        /* (client_id, person) is stored already, maybe earlier in this very batch: answer that row */
+        rc = checkin_find_client(s, &r->arena, j->client_id, j->ids[i], &j->rows[i]);
+        if (rc)
+            return rc == STORE_DONE ? STORE_ERROR : rc;
+        if (j->rows[i].venue_id != j->v->id)
+            return http_fail(r, ERR_CONFLICT, "client_id", "client_id was already used for a check-in elsewhere");
+    }
+    if (j->created && j->by_account) {
+        char id[24];
+        snprintf(id, sizeof(id), "%lld", (long long)j->ids[0]);
+        struct audit_entry e = {
+            .actor_id = r->who ? r->who->account_id : 0,
+            .actor_username = r->who ? r->who->username : NULL,
+            .action = "checkin.create",
+            .subject_type = "person",
+            .subject_id = id,
+            .unit_code = j->commune,
+            .request_id = r->request_id,
+        };
+        return audit_record(s, &e);
+    }
+    return 0;
+}
+
+static int job_outcome(int rc)
+{
+    return rc >= STORE_ROW && rc <= STORE_ERROR ? (int)store_err((enum store_rc)rc) : rc;
+}
+
+static void backoff(int attempt)
+{
+    struct timespec ts = {0, (long)(1 + attempt * attempt) * 2000000L}; /* 2 ms, 4 ms, 10 ms, ... */
+    nanosleep(&ts, NULL);
+}
+
+/* After the commit: the one place where every stored check-in of a batch is known committed. */
+static void batch_committed(struct checkin_job **jobs, int n)
+{
+    for (int k = 0; k < n; k++) {
+        struct checkin_job *j = jobs[k];
+        if (j->rc || !committed_fn)
+            continue;
+        for (int i = 0; i < j->n; i++)
+            if (j->fresh[i])
+                committed_fn(&j->rows[i], committed_ctx);
+    }
+}
+
+/*
+ * Writes the jobs in one transaction and fills each job's answer (j->rc, the
+ * rows).  Jobs with j->rc set are answered already and not written.
+ */
+static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool *admitted)
+{
+    int left = 0;
+    for (int k = 0; k < n; k++) {
+        jobs[k]->rc = 0;
+        admitted[k] = jobs[k]->phone && limits_admit(s, jobs[k]);
+        left += !jobs[k]->rc;
+    }
+    int attempt = 0;
+    while (left > 0) {
+        int rc = store_begin(s, true), failed = -1;
+        if (rc == STORE_OK) {
+            for (int k = 0; k < n && !rc; k++) {
+                if (jobs[k]->rc)
+                    continue;
+                rc = job_write(s, jobs[k]);
+                if (rc)
+                    failed = k;
+            }
+            if (!rc)
+                rc = store_commit(s);
+            if (!rc) {
+                batch_committed(jobs, n);
+                break;
+            }
+            store_rollback(s);
+        }
+        if (rc == STORE_RETRY && ++attempt < WRITER_ATTEMPTS) {
+            backoff(attempt);
+            continue;
+        }
+        if (failed >= 0 && rc != STORE_RETRY) {
+            /* this job alone: answer it, write the others again without it */
+            jobs[failed]->rc = job_outcome(rc);
+            left--;
+            continue;
+        }
+        /* BEGIN or COMMIT failed, or the database stayed busy: nothing of the batch is stored */
+        log_error("msg=\"check-in batch not committed\" jobs=%d rc=%d detail=\"%s\"", left, rc, store_errmsg(s));
+        for (int k = 0; k < n; k++) {
+            if (jobs[k]->rc)
+                continue;
+            http_add_header(jobs[k]->r, "Retry-After", "1");
+            jobs[k]->rc = http_fail(jobs[k]->r, ERR_UNAVAILABLE, NULL, "the check-in could not be stored; try again");
+        }
+        break;
+    }
+    for (int k = 0; k < n; k++)
+        if (admitted[k])
+            limits_settle(s, jobs[k]);
+}
+
+/* ---------------------------------------------------------------- the thread */
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct checkin_job *head, *tail;
+    int queued;
+    bool running, stopping;
+    pthread_t thread;
+    struct store *s;
+    int batch_max, wait_us;
+    uint64_t batches, jobs, largest;
+} w = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static void *writer_main(void *arg)
+{
+    (void)arg;
+    struct checkin_job **batch = xcalloc((size_t)w.batch_max, sizeof(*batch));
+    bool *admitted = xcalloc((size_t)w.batch_max, sizeof(*admitted));
+    pthread_mutex_lock(&w.lock);
+    for (;;) {
+        while (!w.head && !w.stopping)
+            pthread_cond_wait(&w.cond, &w.lock);
+        if (!w.head)
+            break; /* stopping, and nothing left */
+        if (w.wait_us && w.queued < w.batch_max && !w.stopping) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += (long)w.wait_us * 1000L;
+            until.tv_sec += until.tv_nsec / 1000000000L;
+            until.tv_nsec %= 1000000000L;
+            while (w.queued < w.batch_max && !w.stopping &&
+                   pthread_cond_timedwait(&w.cond, &w.lock, &until) != ETIMEDOUT)
+                ;
+        }
+        int n = 0;
+        while (w.head && n < w.batch_max) {
+            batch[n++] = w.head;
+            w.head = w.head->next;
+            w.queued--;
+        }
+        if (!w.head)
+            w.tail = NULL;
+        pthread_mutex_unlock(&w.lock);
+
+        int64_t now = clock_now(); /* one clock for the batch: its rows are stored at commit time */
+        for (int k = 0; k < n; k++)
+            batch[k]->now = now;
+        batch_write(w.s, batch, n, admitted);
+        w.batches++;
+        w.jobs += (uint64_t)n;
+        if ((uint64_t)n > w.largest)
+            w.largest = (uint64_t)n;
+        /* each request is its thread's again: nothing of a job is touched after its resume */
+        for (int k = 0; k < n; k++)
+            http_resume(batch[k]->r);
+        pthread_mutex_lock(&w.lock);
+    }
+    pthread_mutex_unlock(&w.lock);
+    free(admitted);
+    free(batch);
+    return NULL;
+}
+
+int checkin_writer_start(const char *db_url, int batch_max, int batch_wait_us)
+{
+    char err[512];
+    struct store *s;
+    if (store_open(db_url, &s, err, sizeof(err))) {
+        log_error("msg=\"check-in writer: could not open store\" detail=\"%s\"", err);
+        return -1;
+    }
+    pthread_mutex_lock(&w.lock);
+    w.s = s;
+    w.batch_max = batch_max > 0 ? batch_max : 1;
+    w.wait_us = batch_wait_us > 0 ? batch_wait_us : 0;
+    w.stopping = false;
+    w.batches = w.jobs = w.largest = 0;
+    int rc = pthread_create(&w.thread, NULL, writer_main, NULL);
+    w.running = rc == 0;
+    pthread_mutex_unlock(&w.lock);
+    if (rc) {
+        log_error("msg=\"check-in writer: could not start a thread\"");
+        store_close(s);
+        w.s = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void checkin_writer_stop(void)
+{
+    pthread_mutex_lock(&w.lock);
+    if (!w.running) {
+        pthread_mutex_unlock(&w.lock);
+        return;
+    }
+    w.stopping = true;
+    pthread_cond_broadcast(&w.cond);
+    pthread_mutex_unlock(&w.lock);
+    pthread_join(w.thread, NULL);
+    pthread_mutex_lock(&w.lock);
+    w.running = false;
+    pthread_mutex_unlock(&w.lock);
+    store_close(w.s);
+    w.s = NULL;
+    free(phones.e);
+    free(venues.e);
+    phones.e = venues.e = NULL;
+    phones.cap = venues.cap = phones.used = venues.used = 0;
+    log_info("msg=\"check-in writer stopped\" batches=%llu checkins=%llu largest_batch=%llu",
+             (unsigned long long)w.batches, (unsigned long long)w.jobs, (unsigned long long)w.largest);
+}
+
+bool checkin_writer_running(void)
+{
+    pthread_mutex_lock(&w.lock);
+    bool running = w.running && !w.stopping;
+    pthread_mutex_unlock(&w.lock);
+    return running;
+}
+
+void checkin_writer_submit(struct checkin_job *j)
+{
+    j->next = NULL;
+    pthread_mutex_lock(&w.lock);
+    if (!w.running || w.stopping) {
+        pthread_mutex_unlock(&w.lock);
+        j->rc = http_fail(j->r, ERR_UNAVAILABLE, NULL, "the server is stopping; try again shortly");
+        http_resume(j->r);
+        return;
+    }
+    if (w.tail)
+        w.tail->next = j;
+    else
+        w.head = j;
+    w.tail = j;
+    w.queued++;
+    pthread_cond_signal(&w.cond);
+    pthread_mutex_unlock(&w.lock);
+}
