@@ -174,7 +174,7 @@ enum err checkin_handle_create(struct http_req *r)
         rc = validate_person_name(full_name, "full_name", &r->fault);
         if (rc)
             return rc;
-        c->phone = phone_buf;
+        c->phone = arena_strdup(&r->arena, phone_buf); /* the job outlives this frame */
         c->full_name = full_name;
     }
 
