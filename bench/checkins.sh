@@ -68,17 +68,21 @@ export CORDON_KEK
 CORDON_KEK=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 admin_password="Bench-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
 
+checkin_rows() {
+    "$bin" db stats --db "$1" | node -e 'let s = ""; process.stdin.on("data", (d) => { s += d; })
+        .on("end", () => console.log(JSON.parse(s).tables.checkins.rows))'
+}
 kv() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 proc_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # wrk against URL with the check-in script; "key value" lines into $2.
 load() {
-    local url=$1 out=$2 tag=$3
+    local url=$1 out=$2 tag=$3 list=${4:-$tmp/venues.txt}
     local active=$((secs - 1))
     [ "$active" -ge 1 ] || active=1
     timeout $((secs + 30)) wrk -t "$wrk_threads" -c "$conns" -d "${secs}s" --timeout 10s --latency \
-        -s "$root/bench/checkins.lua" "$url" -- "$tmp/venues.txt" "$active" "$phones" "$tag" >"$out.wrk" 2>"$out.err" ||
+        -s "$root/bench/checkins.lua" "$url" -- "$list" "$active" "$phones" "$tag" >"$out.wrk" 2>"$out.err" ||
         die "wrk failed: $(cat "$out.err")"
     grep -E '^[a-z0-9_]+ [0-9.]+$' "$out.wrk" >"$out"
     echo "active_s $active" >>"$out"
@@ -115,7 +119,9 @@ CONF
     done
     local saved=$secs
     secs=$ref_secs
-    load "http://127.0.0.1:$port" "$tmp/nginx.kv" nginx
+    # the same requests, with a signature of the same shape (nginx reads no body)
+    printf 'ABCDEFGH k1.%086d\n' 0 >"$tmp/nginx/venues.txt"
+    load "http://127.0.0.1:$port" "$tmp/nginx.kv" nginx "$tmp/nginx/venues.txt"
     secs=$saved
     kill "$nginx_pid"
     wait "$nginx_pid" 2>/dev/null || true
@@ -155,7 +161,7 @@ run_engine() {
         >"$tmp/venues.txt" || die "venue setup failed"
 
     local before rss0 rss1 hwm
-    before=$("$bin" db stats --db "$url" | awk '$1 == "checkins" { print $2 }')
+    before=$(checkin_rows "$url")
     rss0=$(proc_kb "$server_pid" VmRSS)
     load "http://127.0.0.1:$port" "$tmp/$engine.kv" "$engine$$"
     rss1=$(proc_kb "$server_pid" VmRSS)
@@ -164,7 +170,7 @@ run_engine() {
     wait "$server_pid" || die "cordon serve did not stop cleanly: $(tail -5 "$tmp/serve.log")"
     server_pid=
     local stored ok bad batches
-    stored=$("$bin" db stats --db "$url" | awk -v b="$before" '$1 == "checkins" { print $2 - b }')
+    stored=$(($(checkin_rows "$url") - before))
     ok=$(kv ok "$tmp/$engine.kv")
     bad=$(kv bad "$tmp/$engine.kv")
     batches=$(sed -n 's/.*msg="check-in writer stopped" batches=\([0-9]*\) checkins=\([0-9]*\) largest_batch=\([0-9]*\).*/\1 \2 \3/p' "$tmp/serve.log")
