@@ -434,7 +434,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     double took = clock_mono() - r->started;
     int status = r->replied ? r->status : 0;
     metrics_observe(r->route_index, status, took);
-    log_info("msg=request id=%s method=%s route=\"%s\" path=\"%.128s\" status=%d ms=%.1f account=%lld%s",
+    log_access("msg=request id=%s method=%s route=\"%s\" path=\"%.128s\" status=%d ms=%.1f account=%lld%s",
              r->request_id, r->method, r->route ? r->route->pattern : "-", r->path, status, took * 1000,
              r->who ? (long long)r->who->account_id : 0LL, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     request_free(r);
@@ -614,5 +614,6 @@ int http_serve(const struct http_server_opts *o)
         store_close(s);
     pthread_key_delete(srv.store_key);
     log_info("msg=\"stopped\" unanswered=%d", left);
+    log_flush();
     return 0;
 }

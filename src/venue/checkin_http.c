@@ -179,7 +179,7 @@ enum err checkin_handle_create(struct http_req *r)
     }
 
     struct venue *v = arena_alloc(&r->arena, sizeof(*v));
-    rc = venue_find_by_code(r->store, &r->arena, code, v);
+    rc = venue_find_by_code_cached(r->store, &r->arena, code, v);
     if (rc == STORE_DONE)
         return http_fail(r, ERR_NOT_FOUND, "venue_code", "no venue has code %s", code);
     if (rc)
