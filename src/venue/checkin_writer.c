@@ -30,6 +30,7 @@
  * zero), its count is read from the database, so a restart does not reset
  * the limits and check-ins stored by other servers before then count too.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -454,6 +455,8 @@ int checkin_writer_start(const char *db_url, int batch_max, int batch_wait_us)
     w.batches = w.jobs = w.largest = 0;
     int rc = pthread_create(&w.thread, NULL, writer_main, NULL);
     w.running = rc == 0;
+    if (!rc)
+        pthread_setname_np(w.thread, "checkin-writer"); /* top -H, perf */
     pthread_mutex_unlock(&w.lock);
     if (rc) {
         log_error("msg=\"check-in writer: could not start a thread\"");
