@@ -60,9 +60,11 @@ struct checkin {
 void checkin_configure(int retention_days, int phone_per_hour, int venue_per_minute);
 int64_t checkin_phone_limit(void);
 int64_t checkin_venue_limit(void);
-/* Anonymous check-ins stored since `since`: of this phone (unverified contacts), at this venue. */
-enum store_rc checkin_count_phone(struct store *s, const char *phone, int64_t since, int64_t *n);
-enum store_rc checkin_count_venue(struct store *s, int64_t venue_id, int64_t since, int64_t *n);
+/* Anonymous check-ins stored since `since`, fn(ctx, key, n) per phone (unverified contacts) or per venue id. */
+enum store_rc checkin_count_phones(struct store *s, int64_t since, void (*fn)(void *ctx, const char *phone, int64_t n),
+                                   void *ctx);
+enum store_rc checkin_count_venues(struct store *s, int64_t since, void (*fn)(void *ctx, const char *venue_id, int64_t n),
+                                   void *ctx);
 int checkin_retention_days(void);
 
 /* ------------------------------------------------------------ rules (checkin.c) */

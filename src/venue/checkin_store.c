@@ -217,24 +217,40 @@ json_t *checkin_to_json(const struct checkin *c)
 /* ---------------------------------------------------------------- limits on anonymous check-ins */
 
 /*
- * What the database holds, read when the writer first meets a phone or a
- * venue (checkin_writer.c counts from there in memory).  A poster check-in
- * without sign-in has neither created_by column set.
+ * What the database holds, read when the writer starts (checkin_writer.c
+ * counts from there in memory): anonymous check-ins since `since`, per phone
+ * of an unverified contact and per venue.  A poster check-in without sign-in
+ * has neither created_by column set.
  */
-enum store_rc checkin_count_phone(struct store *s, const char *phone, int64_t since, int64_t *n)
+static enum store_rc each_count(struct store *s, const char *sql, int64_t since,
+                                void (*fn)(void *ctx, const char *key, int64_t n), void *ctx)
 {
-    *n = 0;
-    return store_int(s, n,
-                     "SELECT COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
-                     " WHERE p.phone = ? AND p.unverified = 1 AND c.checked_in_at > ?",
-                     "si", phone, since);
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st, sql, "i", since);
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        if (store_col_text(st, 0))
+            fn(ctx, store_col_text(st, 0), store_col_int(st, 1));
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-enum store_rc checkin_count_venue(struct store *s, int64_t venue_id, int64_t since, int64_t *n)
+enum store_rc checkin_count_phones(struct store *s, int64_t since, void (*fn)(void *ctx, const char *phone, int64_t n),
+                                   void *ctx)
 {
-    *n = 0;
-    return store_int(s, n,
-                     "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND checked_in_at > ?"
-                     " AND created_by_account IS NULL AND created_by_person IS NULL",
-                     "ii", venue_id, since);
+    return each_count(s,
+                      "SELECT p.phone, COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
+                      " WHERE c.checked_in_at > ? AND p.unverified = 1 AND c.created_by_account IS NULL"
+                      " AND c.created_by_person IS NULL GROUP BY p.phone",
+                      since, fn, ctx);
+}
+
+enum store_rc checkin_count_venues(struct store *s, int64_t since, void (*fn)(void *ctx, const char *venue_id, int64_t n),
+                                   void *ctx)
+{
+    return each_count(s,
+                      "SELECT CAST(venue_id AS TEXT), COUNT(*) FROM checkins WHERE checked_in_at > ?"
+                      " AND created_by_account IS NULL AND created_by_person IS NULL GROUP BY venue_id",
+                      since, fn, ctx);
 }

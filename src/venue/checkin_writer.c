@@ -26,9 +26,9 @@
  * check-in of this server passes through this one thread: per phone over the
  * last hour and per venue over the last minute, in twelve slices of the
  * window (so a count covers the last 55 to 60 minutes, or 55 to 60 seconds).
- * The first time a phone or a venue is met (or again after its count fell to
- * zero), its count is read from the database, so a restart does not reset
- * the limits and check-ins stored by other servers before then count too.
+ * The counts start from what the database holds when the writer starts (one
+ * grouped query each), so a restart does not reset the limits; with several
+ * servers over one database, each counts what it stored since it started.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
@@ -127,11 +127,8 @@ static void limit_rebuild(struct limit_table *t, size_t cap, int64_t now)
     free(old);
 }
 
-/* The entry of key, made (and seeded with *seed(), a count read from the database) when absent. */
-static struct limit_entry *limit_find(struct limit_table *t, const char *key, int64_t now,
-                                      enum store_rc (*seed)(struct store *s, const void *what, int64_t since,
-                                                            int64_t *n),
-                                      struct store *s, const void *what)
+/* The entry of key, made when absent. */
+static struct limit_entry *limit_find(struct limit_table *t, const char *key, int64_t now)
 {
     if (now - t->swept >= t->window && t->e) {
         t->swept = now;
@@ -143,49 +140,57 @@ static struct limit_entry *limit_find(struct limit_table *t, const char *key, in
     if (!t->e || (t->used + 1) * 2 > t->cap)
         limit_rebuild(t, t->e ? t->cap * 2 : 1024, 0);
     struct limit_entry *e = slot(t->e, t->cap, key);
-    if (e->key[0])
-        return e;
-    snprintf(e->key, sizeof(e->key), "%s", key);
-    t->used++;
-    int64_t n = 0;
-    if (seed(s, what, now - t->window, &n) != STORE_OK)
-        log_warn("msg=\"could not read a check-in count; counting from zero\" table=%s",
-                 t == &phones ? "phone" : "venue");
-    limit_add(t, e, now, (int32_t)(n > INT32_MAX ? INT32_MAX : n));
+    if (!e->key[0]) {
+        snprintf(e->key, sizeof(e->key), "%s", key);
+        t->used++;
+    }
     return e;
 }
 
-static enum store_rc seed_phone(struct store *s, const void *what, int64_t since, int64_t *n)
+struct seed_ctx {
+    struct limit_table *t;
+    int64_t now;
+};
+
+/* A count read from the database goes to the current slice: it ages out no sooner than the rows do. */
+static void seed(void *p, const char *key, int64_t n)
 {
-    return checkin_count_phone(s, what, since, n);
+    struct seed_ctx *c = p;
+    limit_add(c->t, limit_find(c->t, key, c->now), c->now, (int32_t)(n > INT32_MAX ? INT32_MAX : n));
 }
 
-static enum store_rc seed_venue(struct store *s, const void *what, int64_t since, int64_t *n)
+/* Reads what the database holds when the writer starts. */
+static enum store_rc limits_seed(struct store *s)
 {
-    return checkin_count_venue(s, *(const int64_t *)what, since, n);
+    int64_t now = clock_now();
+    struct seed_ctx p = {&phones, now}, v = {&venues, now};
+    enum store_rc rc = checkin_count_phones(s, now - phones.window, seed, &p);
+    if (!rc)
+        rc = checkin_count_venues(s, now - venues.window, seed, &v);
+    return rc;
 }
 
-static struct limit_entry *phone_entry(struct store *s, const struct checkin_job *j)
+static struct limit_entry *phone_entry(const struct checkin_job *j)
 {
-    return limit_find(&phones, j->phone, j->now, seed_phone, s, j->phone);
+    return limit_find(&phones, j->phone, j->now);
 }
 
-static struct limit_entry *venue_entry(struct store *s, const struct checkin_job *j)
+static struct limit_entry *venue_entry(const struct checkin_job *j)
 {
     char key[24];
     snprintf(key, sizeof(key), "%lld", (long long)j->v->id);
-    return limit_find(&venues, key, j->now, seed_venue, s, &j->v->id);
+    return limit_find(&venues, key, j->now);
 }
 
 /* Whether an anonymous job may go; if not, answers it 429 with Retry-After. */
-static bool limits_admit(struct store *s, struct checkin_job *j)
+static bool limits_admit(struct checkin_job *j)
 {
-    struct limit_entry *p = phone_entry(s, j);
+    struct limit_entry *p = phone_entry(j);
     int64_t wait = 0;
     if (limit_sum(&phones, p, j->now) >= checkin_phone_limit()) {
         wait = 600; /* ten minutes: the hour's oldest check-ins age out meanwhile */
     } else {
-        struct limit_entry *v = venue_entry(s, j);
+        struct limit_entry *v = venue_entry(j);
         if (limit_sum(&venues, v, j->now) >= checkin_venue_limit()) {
             wait = 60;
         } else {
@@ -203,10 +208,10 @@ static bool limits_admit(struct store *s, struct checkin_job *j)
 }
 
 /* After the batch: the admitted job no longer pends; what it stored counts. */
-static void limits_settle(struct store *s, struct checkin_job *j)
+static void limits_settle(struct checkin_job *j)
 {
-    struct limit_entry *p = phone_entry(s, j);
-    struct limit_entry *v = venue_entry(s, j);
+    struct limit_entry *p = phone_entry(j);
+    struct limit_entry *v = venue_entry(j);
     p->pending--;
     v->pending--;
     if (!j->rc && j->created) {
@@ -328,7 +333,7 @@ static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool 
     int left = 0;
     for (int k = 0; k < n; k++) {
         jobs[k]->rc = 0;
-        admitted[k] = jobs[k]->phone && limits_admit(s, jobs[k]);
+        admitted[k] = jobs[k]->phone && limits_admit(jobs[k]);
         left += !jobs[k]->rc;
     }
     int attempt = 0;
@@ -372,7 +377,7 @@ static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool 
     }
     for (int k = 0; k < n; k++)
         if (admitted[k])
-            limits_settle(s, jobs[k]);
+            limits_settle(jobs[k]);
 }
 
 /* ---------------------------------------------------------------- the thread */
@@ -445,6 +450,12 @@ int checkin_writer_start(const char *db_url, int batch_max, int batch_wait_us)
     struct store *s;
     if (store_open(db_url, &s, err, sizeof(err))) {
         log_error("msg=\"check-in writer: could not open store\" detail=\"%s\"", err);
+        return -1;
+    }
+    if (limits_seed(s)) {
+        log_error("msg=\"check-in writer: could not read the check-ins of the last hour\" detail=\"%s\"",
+                  store_errmsg(s));
+        store_close(s);
         return -1;
     }
     pthread_mutex_lock(&w.lock);

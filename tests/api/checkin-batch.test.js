@@ -72,6 +72,7 @@ before(async () => {
     env: {
       CORDON_CHECKIN_BATCH_WAIT_US: '300000',
       CORDON_CHECKIN_VENUE_LIMIT: '1000000',
+      CORDON_CHECKIN_PHONE_LIMIT: '4',
     },
   });
   const admin = await srv.login(srv.adminUsername, srv.adminPassword);
@@ -152,4 +153,20 @@ test('the same client_id twice in one batch: one row, 201 and 200 with that row;
   assert.equal(r.status, 409, r.text);
   assert.equal(r.json.error.field, 'client_id');
   assert.equal(rows(srv, 'checkins'), checkinsBefore + 2);
+});
+
+test('the limit on one phone holds across a restart: the writer counts from the database', async () => {
+  const phone = '0701234567';
+  for (let i = 0; i < 4; i++) {
+    const r = await srv.api('POST', '/api/v1/checkins', { body: anonymous({ phone }) });
+    assert.equal(r.status, 201, r.text);
+  }
+  const over = await srv.api('POST', '/api/v1/checkins', { body: anonymous({ phone }) });
+  assert.equal(over.status, 429, over.text);
+  assert.ok(Number(over.headers.get('retry-after')) > 0);
+  await srv.restart();
+  const after = await srv.api('POST', '/api/v1/checkins', { body: anonymous({ phone }) });
+  assert.equal(after.status, 429, after.text);
+  const other = await srv.api('POST', '/api/v1/checkins', { body: anonymous() });
+  assert.equal(other.status, 201, other.text);
 });
