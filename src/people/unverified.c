@@ -7,6 +7,8 @@
  * and name (persons.unverified = 1), made on first use.  When the phone
  * signs in, its records are claimed (people/otp.c).
  */
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -48,4 +50,73 @@ enum store_rc people_unverified_contact(struct store *s, struct arena *a, const 
     int64_t id;
     enum store_rc rc = people_unverified_contact_id(s, phone, full_name, &id, created);
     return rc ? rc : people_get(s, a, id, out);
+}
+
+/*
+ * PostgreSQL: the contacts of n anonymous check-ins in two statements,
+ * whatever n (each statement is a round trip to the server): make the
+ * missing ones (one per phone and folded name), then read every id.  A
+ * person code that collides with a stored one is drawn again.
+ */
+enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *const *phones,
+                                            const char *const *names, int64_t *ids)
+{
+    json_t *in = json_array();
+    for (int i = 0; i < n; i++) {
+        char fold[PEOPLE_FOLD_MAX], nfc[PEOPLE_NAME_BUF], code[PERSON_CODE_LEN + 1];
+        const char *name = names[i];
+        if (text_nfc(name, nfc, sizeof(nfc)))
+            name = nfc;
+        text_fold(name, fold, sizeof(fold));
+        qr_code_generate(code, PERSON_CODE_LEN);
+        json_array_append_new(in, json_pack("{s:i, s:s, s:s, s:s, s:s}", "k", i, "phone", phones[i], "fold", fold,
+                                            "name", name, "code", code));
+        ids[i] = 0;
+    }
+    enum store_rc rc = STORE_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        char *text = json_dumps(in, JSON_COMPACT);
+        int64_t now = clock_now();
+        rc = store_run(s, NULL,
+                       "INSERT INTO persons (code, full_name, name_search, phone, unverified, qr_serial, created_at,"
+                       " updated_at) SELECT DISTINCT ON (t.phone, t.fold) t.code, t.name, t.fold, t.phone, 1, 1,"
+                       " CAST(? AS BIGINT), CAST(? AS BIGINT)"
+                       " FROM json_to_recordset(CAST(? AS JSON)) AS t(k INT, phone TEXT, fold TEXT, name TEXT, code TEXT)"
+                       " WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.phone = t.phone AND p.name_search = t.fold"
+                       " AND p.unverified = 1) ORDER BY t.phone, t.fold, t.k ON CONFLICT DO NOTHING",
+                       "iis", now, now, text);
+        struct store_stmt *st = NULL;
+        if (!rc)
+            rc = store_query(s, &st,
+                             "SELECT t.k, (SELECT p.id FROM persons p WHERE p.phone = t.phone AND p.name_search = t.fold"
+                             " AND p.unverified = 1 ORDER BY p.id LIMIT 1)"
+                             " FROM json_to_recordset(CAST(? AS JSON)) AS t(k INT, phone TEXT, fold TEXT)",
+                             "s", text);
+        free(text);
+        if (rc)
+            break;
+        while ((rc = store_step(st)) == STORE_ROW) {
+            int64_t k = store_col_int(st, 0);
+            if (k >= 0 && k < n && !store_col_null(st, 1))
+                ids[k] = store_col_int(st, 1);
+        }
+        store_finalize(st);
+        if (rc != STORE_DONE)
+            break;
+        rc = STORE_OK;
+        bool missing = false;
+        for (int i = 0; i < n; i++) {
+            if (ids[i])
+                continue;
+            char code[PERSON_CODE_LEN + 1];
+            qr_code_generate(code, PERSON_CODE_LEN);
+            json_object_set_new(json_array_get(in, (size_t)i), "code", json_string(code));
+            missing = true;
+        }
+        if (!missing)
+            break;
+        rc = STORE_DONE; /* unless the next attempt makes them */
+    }
+    json_decref(in);
+    return rc == STORE_DONE ? STORE_ERROR : rc;
 }

@@ -108,6 +108,14 @@ struct checkin_new {
 enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
 /* The same: STORE_OK with the new row's *id, STORE_DONE when (client_id, person_id) was there. */
 enum store_rc checkin_insert_id(struct store *s, const struct checkin_new *in, int64_t *id);
+/*
+ * PostgreSQL only, a batch in one statement each way (json_to_recordset): inserts rows[0..n)
+ * unless stored, ids[i] = the new row's id or 0; and reads back the stored rows[which[j]],
+ * found(ctx, which[j], c) for each (c's strings live until found returns).
+ */
+enum store_rc checkin_insert_set_pg(struct store *s, const struct checkin_new *rows, int n, int64_t *ids);
+enum store_rc checkin_find_set_pg(struct store *s, const struct checkin_new *rows, const int *which, int m,
+                                  void (*found)(void *ctx, int i, const struct checkin *c), void *ctx);
 /* STORE_OK with *out, STORE_DONE if none, or a store rc. Strings live in a. */
 enum store_rc checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out);
 enum store_rc checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,

@@ -66,6 +66,93 @@ enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+/* ---------------------------------------------------------------- many rows at once (PostgreSQL) */
+
+static json_t *id_or_null(int64_t v)
+{
+    return v ? json_integer(v) : json_null();
+}
+
+enum store_rc checkin_insert_set_pg(struct store *s, const struct checkin_new *rows, int n, int64_t *ids)
+{
+    json_t *in = json_array();
+    for (int i = 0; i < n; i++) {
+        const struct checkin_new *r = &rows[i];
+        json_t *o = json_pack("{s:i, s:s, s:I, s:I, s:I, s:s}", "k", i, "client_id", r->client_id, "venue_id",
+                              (json_int_t)r->venue_id, "person_id", (json_int_t)r->person_id, "at", (json_int_t)r->at,
+                              "method", checkin_method_name(r->method));
+        json_object_set_new(o, "province", r->province_code ? json_string(r->province_code) : json_null());
+        json_object_set_new(o, "district", r->district_code ? json_string(r->district_code) : json_null());
+        json_object_set_new(o, "commune", r->commune_code ? json_string(r->commune_code) : json_null());
+        json_object_set_new(o, "by_account", id_or_null(r->by_account));
+        json_object_set_new(o, "by_person", id_or_null(r->by_person));
+        json_array_append_new(in, o);
+        ids[i] = 0;
+    }
+    char *text = json_dumps(in, JSON_COMPACT);
+    json_decref(in);
+    /*
+     * The same (client_id, person_id) twice in the batch: the second insert
+     * does nothing and both join the one new row; the first in order has it.
+     */
+    struct store_stmt *st;
+    enum store_rc rc = store_query(
+        s, &st,
+        "WITH t AS (SELECT * FROM json_to_recordset(CAST(? AS JSON)) AS x(k INT, client_id TEXT, venue_id BIGINT,"
+        " person_id BIGINT, at BIGINT, method TEXT, province TEXT, district TEXT, commune TEXT, by_account BIGINT,"
+        " by_person BIGINT)),"
+        " ins AS (INSERT INTO checkins (client_id, venue_id, person_id, checked_in_at, method, province_code,"
+        " district_code, commune_code, created_by_account, created_by_person)"
+        " SELECT client_id, venue_id, person_id, at, method, province, district, commune, by_account, by_person"
+        " FROM t ORDER BY k ON CONFLICT (client_id, person_id) DO NOTHING RETURNING id, client_id, person_id)"
+        " SELECT t.k, ins.id FROM t JOIN ins ON ins.client_id = t.client_id AND ins.person_id = t.person_id"
+        " ORDER BY ins.id, t.k",
+        "s", text);
+    free(text);
+    if (rc)
+        return rc;
+    int64_t last = 0;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        int64_t k = store_col_int(st, 0), id = store_col_int(st, 1);
+        if (k >= 0 && k < n && id != last) /* by id, then k: a duplicate comes right after the first */
+            ids[k] = id;
+        last = id;
+    }
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+enum store_rc checkin_find_set_pg(struct store *s, const struct checkin_new *rows, const int *which, int m,
+                                  void (*found)(void *ctx, int i, const struct checkin *c), void *ctx)
+{
+    json_t *in = json_array();
+    for (int j = 0; j < m; j++)
+        json_array_append_new(in, json_pack("{s:i, s:s, s:I}", "k", which[j], "client_id", rows[which[j]].client_id,
+                                            "person_id", (json_int_t)rows[which[j]].person_id));
+    char *text = json_dumps(in, JSON_COMPACT);
+    json_decref(in);
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT " CHECKIN_COLUMNS ", t.k FROM json_to_recordset(CAST(? AS JSON))"
+                                   " AS t(k INT, client_id TEXT, person_id BIGINT)"
+                                   " JOIN checkins c ON c.client_id = t.client_id AND c.person_id = t.person_id"
+                                   " LEFT JOIN venues v ON v.id = c.venue_id",
+                                   "s", text);
+    free(text);
+    if (rc)
+        return rc;
+    struct arena a;
+    arena_init(&a);
+    while ((rc = store_step(st)) == STORE_ROW) {
+        struct checkin c;
+        read_row(st, &a, &c);
+        found(ctx, (int)store_col_int(st, 9), &c);
+    }
+    store_finalize(st);
+    arena_release(&a);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
 struct read_ctx {
     struct arena *a;
     struct checkin *out;
