@@ -188,7 +188,7 @@ int cmd_serve(int argc, char **argv)
         log_error("msg=\"could not start the job scheduler\"");
         return 1;
     }
-    if (checkin_writer_start(c.db, c.checkin_batch_max, c.checkin_batch_wait_us)) {
+    if (checkin_writer_start(c.db, c.checkin_writers, c.checkin_batch_max, c.checkin_batch_wait_us)) {
         jobs_stop();
         return 1;
     }

@@ -72,6 +72,8 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 1, 100000, &c->checkin_phone_limit);
     if (!strcmp(key, "checkin_venue_limit"))
         return parse_int(value, 1, 1000000, &c->checkin_venue_limit);
+    if (!strcmp(key, "checkin_writers"))
+        return parse_int(value, 1, 16, &c->checkin_writers);
     if (!strcmp(key, "checkin_batch_max"))
         return parse_int(value, 1, 4096, &c->checkin_batch_max);
     if (!strcmp(key, "checkin_batch_wait_us"))
@@ -112,6 +114,7 @@ static void defaults(struct config *c)
     c->otp_ttl = 300;
     c->checkin_phone_limit = 20;
     c->checkin_venue_limit = 600;
+    c->checkin_writers = 4;
     c->checkin_batch_max = 512;
     c->checkin_batch_wait_us = 0;
     c->tracing_retention_days = 60;
@@ -190,6 +193,7 @@ static const struct {
     {"CORDON_OTP_TTL", "otp_ttl"},
     {"CORDON_CHECKIN_PHONE_LIMIT", "checkin_phone_limit"},
     {"CORDON_CHECKIN_VENUE_LIMIT", "checkin_venue_limit"},
+    {"CORDON_CHECKIN_WRITERS", "checkin_writers"},
     {"CORDON_CHECKIN_BATCH_MAX", "checkin_batch_max"},
     {"CORDON_CHECKIN_BATCH_WAIT_US", "checkin_batch_wait_us"},
     {"CORDON_TRACING_RETENTION_DAYS", "tracing_retention_days"},

@@ -173,8 +173,8 @@ struct checkin_job {
     struct checkin_job *next;
 };
 
-/* Starts the writer over its own connection to db_url; 0 or -1 (logged). */
-int checkin_writer_start(const char *db_url, int batch_max, int batch_wait_us);
+/* Starts the writers, each over its own connection to db_url (one on SQLite); 0 or -1 (logged). */
+int checkin_writer_start(const char *db_url, int writers, int batch_max, int batch_wait_us);
 /* Answers what is queued, then stops; later jobs are answered 503. */
 void checkin_writer_stop(void);
 /*

@@ -68,6 +68,7 @@ struct limit_table {
 };
 
 static struct limit_table phones = {.window = 3600}, venues = {.window = 60};
+static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER; /* the tables, shared by the writers */
 
 static uint64_t fnv1a(const char *p)
 {
@@ -471,11 +472,13 @@ static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool 
 {
     bool set = !strcmp(store_engine(s), "postgres");
     int left = 0;
+    pthread_mutex_lock(&limits_lock);
     for (int k = 0; k < n; k++) {
         jobs[k]->rc = 0;
         admitted[k] = jobs[k]->phone && limits_admit(jobs[k]);
         left += !jobs[k]->rc;
     }
+    pthread_mutex_unlock(&limits_lock);
     int attempt = 0;
     while (left > 0) {
         int rc = store_begin(s, true), failed = -1;
@@ -523,106 +526,146 @@ static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool 
         }
         break;
     }
+    pthread_mutex_lock(&limits_lock);
     for (int k = 0; k < n; k++)
         if (admitted[k])
             limits_settle(jobs[k]);
+    pthread_mutex_unlock(&limits_lock);
 }
 
-/* ---------------------------------------------------------------- the thread */
+/* ---------------------------------------------------------------- the threads */
 
-static struct {
+/*
+ * One writer on SQLite (one write lock: a second writer would only wait for
+ * it).  On PostgreSQL several, each with its own connection and queue, so the
+ * engine commits their batches side by side as it would its own clients'.  A
+ * job goes to the writer its phone (anonymous) or client_id hashes to, so one
+ * contact is never made by two transactions at once and a retry meets its
+ * first attempt in the same writer.
+ */
+#define WRITERS_MAX 16
+
+struct writer {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     struct checkin_job *head, *tail;
     int queued;
-    bool running, stopping;
+    bool stopping;
     pthread_t thread;
     struct store *s;
-    int batch_max, wait_us;
     uint64_t batches, jobs, largest;
-} w = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+};
+
+static struct {
+    pthread_mutex_t lock; /* running, n */
+    bool running;
+    int n, batch_max, wait_us;
+    struct writer ws[WRITERS_MAX];
+} w = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
 
 static void *writer_main(void *arg)
 {
-    (void)arg;
+    struct writer *me = arg;
     struct checkin_job **batch = xcalloc((size_t)w.batch_max, sizeof(*batch));
     bool *admitted = xcalloc((size_t)w.batch_max, sizeof(*admitted));
-    pthread_mutex_lock(&w.lock);
+    pthread_mutex_lock(&me->lock);
     for (;;) {
-        while (!w.head && !w.stopping)
-            pthread_cond_wait(&w.cond, &w.lock);
-        if (!w.head)
+        while (!me->head && !me->stopping)
+            pthread_cond_wait(&me->cond, &me->lock);
+        if (!me->head)
             break; /* stopping, and nothing left */
-        if (w.wait_us && w.queued < w.batch_max && !w.stopping) {
+        if (w.wait_us && me->queued < w.batch_max && !me->stopping) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += (long)w.wait_us * 1000L;
             until.tv_sec += until.tv_nsec / 1000000000L;
             until.tv_nsec %= 1000000000L;
-            while (w.queued < w.batch_max && !w.stopping &&
-                   pthread_cond_timedwait(&w.cond, &w.lock, &until) != ETIMEDOUT)
+            while (me->queued < w.batch_max && !me->stopping &&
+                   pthread_cond_timedwait(&me->cond, &me->lock, &until) != ETIMEDOUT)
                 ;
         }
         int n = 0;
-        while (w.head && n < w.batch_max) {
-            batch[n++] = w.head;
-            w.head = w.head->next;
-            w.queued--;
+        while (me->head && n < w.batch_max) {
+            batch[n++] = me->head;
+            me->head = me->head->next;
+            me->queued--;
         }
-        if (!w.head)
-            w.tail = NULL;
-        pthread_mutex_unlock(&w.lock);
+        if (!me->head)
+            me->tail = NULL;
+        pthread_mutex_unlock(&me->lock);
 
         int64_t now = clock_now(); /* one clock for the batch: its rows are stored at commit time */
         for (int k = 0; k < n; k++)
             batch[k]->now = now;
-        batch_write(w.s, batch, n, admitted);
-        w.batches++;
-        w.jobs += (uint64_t)n;
-        if ((uint64_t)n > w.largest)
-            w.largest = (uint64_t)n;
+        batch_write(me->s, batch, n, admitted);
+        me->batches++;
+        me->jobs += (uint64_t)n;
+        if ((uint64_t)n > me->largest)
+            me->largest = (uint64_t)n;
         /* each request is its thread's again: nothing of a job is touched after its resume */
         for (int k = 0; k < n; k++)
             http_resume(batch[k]->r);
-        pthread_mutex_lock(&w.lock);
+        pthread_mutex_lock(&me->lock);
     }
-    pthread_mutex_unlock(&w.lock);
+    pthread_mutex_unlock(&me->lock);
     free(admitted);
     free(batch);
     return NULL;
 }
 
-int checkin_writer_start(const char *db_url, int batch_max, int batch_wait_us)
+static void writers_close(int n)
 {
-    char err[512];
-    struct store *s;
-    if (store_open(db_url, &s, err, sizeof(err))) {
-        log_error("msg=\"check-in writer: could not open store\" detail=\"%s\"", err);
-        return -1;
+    for (int i = 0; i < n; i++) {
+        store_close(w.ws[i].s);
+        w.ws[i].s = NULL;
+        pthread_mutex_destroy(&w.ws[i].lock);
+        pthread_cond_destroy(&w.ws[i].cond);
     }
-    if (limits_seed(s)) {
+}
+
+int checkin_writer_start(const char *db_url, int writers, int batch_max, int batch_wait_us)
+{
+    bool sqlite = !strncmp(db_url, "sqlite:", 7);
+    int n = sqlite ? 1 : writers < 1 ? 1 : writers > WRITERS_MAX ? WRITERS_MAX : writers;
+    char err[512];
+    for (int i = 0; i < n; i++) {
+        struct writer *x = &w.ws[i];
+        *x = (struct writer){0};
+        pthread_mutex_init(&x->lock, NULL);
+        pthread_cond_init(&x->cond, NULL);
+        if (store_open(db_url, &x->s, err, sizeof(err))) {
+            log_error("msg=\"check-in writer: could not open store\" detail=\"%s\"", err);
+            writers_close(i + 1);
+            return -1;
+        }
+    }
+    if (limits_seed(w.ws[0].s)) {
         log_error("msg=\"check-in writer: could not read the check-ins of the last hour\" detail=\"%s\"",
-                  store_errmsg(s));
-        store_close(s);
+                  store_errmsg(w.ws[0].s));
+        writers_close(n);
         return -1;
     }
     pthread_mutex_lock(&w.lock);
-    w.s = s;
     w.batch_max = batch_max > 0 ? batch_max : 1;
     w.wait_us = batch_wait_us > 0 ? batch_wait_us : 0;
-    w.stopping = false;
-    w.batches = w.jobs = w.largest = 0;
-    int rc = pthread_create(&w.thread, NULL, writer_main, NULL);
-    w.running = rc == 0;
-    if (!rc)
-        pthread_setname_np(w.thread, "checkin-writer"); /* top -H, perf */
+    int started = 0;
+    for (; started < n; started++) {
+        if (pthread_create(&w.ws[started].thread, NULL, writer_main, &w.ws[started]))
+            break;
+        pthread_setname_np(w.ws[started].thread, "checkin-writer"); /* top -H, perf */
+    }
+    w.n = started;
+    w.running = started == n;
     pthread_mutex_unlock(&w.lock);
-    if (rc) {
+    if (started < n) {
         log_error("msg=\"check-in writer: could not start a thread\"");
-        store_close(s);
-        w.s = NULL;
+        w.running = true;
+        checkin_writer_stop();
         return -1;
     }
+    log_info("msg=\"check-in writers started\" writers=%d batch_max=%d batch_wait_us=%d", n, w.batch_max,
+             w.wait_us);
     return 0;
 }
 
@@ -633,27 +676,37 @@ void checkin_writer_stop(void)
         pthread_mutex_unlock(&w.lock);
         return;
     }
-    w.stopping = true;
-    pthread_cond_broadcast(&w.cond);
+    w.running = false; /* submit answers 503 from now on */
+    int n = w.n;
     pthread_mutex_unlock(&w.lock);
-    pthread_join(w.thread, NULL);
+    uint64_t batches = 0, jobs = 0, largest = 0;
+    for (int i = 0; i < n; i++) {
+        struct writer *x = &w.ws[i];
+        pthread_mutex_lock(&x->lock);
+        x->stopping = true; /* answers what is queued, then stops */
+        pthread_cond_broadcast(&x->cond);
+        pthread_mutex_unlock(&x->lock);
+        pthread_join(x->thread, NULL);
+        batches += x->batches;
+        jobs += x->jobs;
+        largest = x->largest > largest ? x->largest : largest;
+    }
+    writers_close(n);
     pthread_mutex_lock(&w.lock);
-    w.running = false;
+    w.n = 0;
     pthread_mutex_unlock(&w.lock);
-    store_close(w.s);
-    w.s = NULL;
     free(phones.e);
     free(venues.e);
     phones.e = venues.e = NULL;
     phones.cap = venues.cap = phones.used = venues.used = 0;
     log_info("msg=\"check-in writer stopped\" batches=%llu checkins=%llu largest_batch=%llu",
-             (unsigned long long)w.batches, (unsigned long long)w.jobs, (unsigned long long)w.largest);
+             (unsigned long long)batches, (unsigned long long)jobs, (unsigned long long)largest);
 }
 
 bool checkin_writer_running(void)
 {
     pthread_mutex_lock(&w.lock);
-    bool running = w.running && !w.stopping;
+    bool running = w.running;
     pthread_mutex_unlock(&w.lock);
     return running;
 }
@@ -662,18 +715,26 @@ void checkin_writer_submit(struct checkin_job *j)
 {
     j->next = NULL;
     pthread_mutex_lock(&w.lock);
-    if (!w.running || w.stopping) {
-        pthread_mutex_unlock(&w.lock);
+    struct writer *x = NULL;
+    if (w.running) {
+        uint64_t h = 1469598103934665603ULL;
+        for (const char *p = j->phone ? j->phone : j->client_id; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        x = &w.ws[h % (uint64_t)w.n];
+        pthread_mutex_lock(&x->lock); /* before w.lock goes: stop cannot come between */
+    }
+    pthread_mutex_unlock(&w.lock);
+    if (!x) {
         j->rc = http_fail(j->r, ERR_UNAVAILABLE, NULL, "the server is stopping; try again shortly");
         http_resume(j->r);
         return;
     }
-    if (w.tail)
-        w.tail->next = j;
+    if (x->tail)
+        x->tail->next = j;
     else
-        w.head = j;
-    w.tail = j;
-    w.queued++;
-    pthread_cond_signal(&w.cond);
-    pthread_mutex_unlock(&w.lock);
+        x->head = j;
+    x->tail = j;
+    x->queued++;
+    pthread_cond_signal(&x->cond);
+    pthread_mutex_unlock(&x->lock);
 }
