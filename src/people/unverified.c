@@ -53,10 +53,10 @@ enum store_rc people_unverified_contact(struct store *s, struct arena *a, const 
 }
 
 /*
- * PostgreSQL: the contacts of n anonymous check-ins in two statements,
- * whatever n (each statement is a round trip to the server): make the
- * missing ones (one per phone and folded name), then read every id.  A
- * person code that collides with a stored one is drawn again.
+ * PostgreSQL: the contacts of n anonymous check-ins in one statement,
+ * whatever n (each statement is a round trip to the server): those found,
+ * and the missing ones made (one per phone and folded name).  A person code
+ * that collides with a stored one is drawn again.
  */
 enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *const *phones,
                                             const char *const *names, int64_t *ids)
@@ -77,21 +77,20 @@ enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *
     for (int attempt = 0; attempt < 3; attempt++) {
         char *text = json_dumps(in, JSON_COMPACT);
         int64_t now = clock_now();
-        rc = store_run(s, NULL,
-                       "INSERT INTO persons (code, full_name, name_search, phone, unverified, qr_serial, created_at,"
-                       " updated_at) SELECT DISTINCT ON (t.phone, t.fold) t.code, t.name, t.fold, t.phone, 1, 1,"
-                       " CAST(? AS BIGINT), CAST(? AS BIGINT)"
-                       " FROM json_to_recordset(CAST(? AS JSON)) AS t(k INT, phone TEXT, fold TEXT, name TEXT, code TEXT)"
-                       " WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.phone = t.phone AND p.name_search = t.fold"
-                       " AND p.unverified = 1) ORDER BY t.phone, t.fold, t.k ON CONFLICT DO NOTHING",
-                       "iis", now, now, text);
+        /* found, else made: one statement (the insert's rows come back through RETURNING) */
         struct store_stmt *st = NULL;
-        if (!rc)
-            rc = store_query(s, &st,
-                             "SELECT t.k, (SELECT p.id FROM persons p WHERE p.phone = t.phone AND p.name_search = t.fold"
-                             " AND p.unverified = 1 ORDER BY p.id LIMIT 1)"
-                             " FROM json_to_recordset(CAST(? AS JSON)) AS t(k INT, phone TEXT, fold TEXT)",
-                             "s", text);
+        rc = store_query(s, &st,
+                         "WITH t AS (SELECT * FROM json_to_recordset(CAST(? AS JSON))"
+                         " AS x(k INT, phone TEXT, fold TEXT, name TEXT, code TEXT)),"
+                         " f AS (SELECT t.k, (SELECT p.id FROM persons p WHERE p.phone = t.phone AND p.name_search = t.fold"
+                         " AND p.unverified = 1 ORDER BY p.id LIMIT 1) AS id FROM t),"
+                         " m AS (INSERT INTO persons (code, full_name, name_search, phone, unverified, qr_serial,"
+                         " created_at, updated_at) SELECT DISTINCT ON (t.phone, t.fold) t.code, t.name, t.fold, t.phone,"
+                         " 1, 1, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM t JOIN f ON f.k = t.k WHERE f.id IS NULL"
+                         " ORDER BY t.phone, t.fold, t.k ON CONFLICT DO NOTHING RETURNING id, phone, name_search)"
+                         " SELECT t.k, COALESCE(f.id, m.id) FROM t JOIN f ON f.k = t.k"
+                         " LEFT JOIN m ON m.phone = t.phone AND m.name_search = t.fold",
+                         "sii", text, now, now);
         free(text);
         if (rc)
             break;

@@ -325,9 +325,9 @@ static void set_found(void *p, int i, const struct checkin *c)
 }
 
 /*
- * PostgreSQL: the same as job_write() for every job of the batch, in four
- * statements whatever its size (contacts made, contacts found, rows inserted,
- * rows already stored read back), since each statement is a round trip to
+ * PostgreSQL: the same as job_write() for every job of the batch, in three
+ * statements whatever its size (contacts found or made, rows inserted, rows
+ * already stored read back), since each statement is a round trip to
  * the server.  0, a store rc, or an enum err with *failed naming the job
  * that fails alone.
  */

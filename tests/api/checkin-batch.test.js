@@ -1,7 +1,7 @@
 'use strict';
 // The check-in writer's batches (src/venue/checkin_writer.c). The server waits 300 ms for a
 // batch to fill (checkin_batch_wait_us), so check-ins fired together are committed together.
-// The durability test (durability.test.js) runs the default writers, four on PostgreSQL.
+// The durability test (durability.test.js) runs the default writers, two on PostgreSQL.
 //
 // A commit that fails is made real with a deferred constraint that the test installs in the
 // test database: on SQLite a deferred foreign key (a trigger copies a marked check-in into a
@@ -72,7 +72,7 @@ before(async () => {
   srv = await startServer({
     env: {
       CORDON_CHECKIN_BATCH_WAIT_US: '300000',
-      // one writer (PostgreSQL has four by default, each with its share of the check-ins): all
+      // one writer (PostgreSQL has two by default, each with its share of the check-ins): all
       // check-ins fired together are one batch, so a failed commit has batch-mates to fail with
       CORDON_CHECKIN_WRITERS: '1',
       CORDON_CHECKIN_VENUE_LIMIT: '1000000',
