@@ -561,7 +561,76 @@ static struct {
     bool running;
     int n, batch_max, wait_us;
     struct writer ws[WRITERS_MAX];
-} w = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    /* SQLite: the WAL is copied into the database by a thread of its own */
+    struct store *ckpt;
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_cond;
+    bool ckpt_running;
+} w = {.lock = PTHREAD_MUTEX_INITIALIZER, .ckpt_cond = PTHREAD_COND_INITIALIZER};
+
+/*
+ * SQLite copies the WAL back into the database (a checkpoint, with an fsync of
+ * the database file) on the commit that passes 1000 pages of WAL: on the
+ * writer, every few dozen batches, a stall for every request waiting on it.
+ * The writer's connection leaves that to this thread, which checkpoints
+ * (PASSIVE: never waits for the writer or for readers) every
+ * CHECKPOINT_EVERY_MS.
+ */
+#define CHECKPOINT_EVERY_MS 200
+
+static void *checkpointer_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&w.lock);
+    while (w.ckpt_running) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_EVERY_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&w.ckpt_cond, &w.lock, &until);
+        if (!w.ckpt_running)
+            break;
+        pthread_mutex_unlock(&w.lock);
+        store_exec(w.ckpt, "PRAGMA wal_checkpoint(PASSIVE)");
+        pthread_mutex_lock(&w.lock);
+    }
+    pthread_mutex_unlock(&w.lock);
+    return NULL;
+}
+
+static int checkpointer_start(const char *db_url)
+{
+    char err[512];
+    if (store_open(db_url, &w.ckpt, err, sizeof(err))) {
+        log_error("msg=\"check-in writer: could not open store\" detail=\"%s\"", err);
+        return -1;
+    }
+    w.ckpt_running = true;
+    if (pthread_create(&w.ckpt_thread, NULL, checkpointer_main, NULL)) {
+        w.ckpt_running = false;
+        store_close(w.ckpt);
+        w.ckpt = NULL;
+        return -1;
+    }
+    pthread_setname_np(w.ckpt_thread, "wal-checkpoint");
+    store_exec(w.ws[0].s, "PRAGMA wal_autocheckpoint=0");
+    return 0;
+}
+
+static void checkpointer_stop(void)
+{
+    if (!w.ckpt)
+        return;
+    pthread_mutex_lock(&w.lock);
+    w.ckpt_running = false;
+    pthread_cond_broadcast(&w.ckpt_cond);
+    pthread_mutex_unlock(&w.lock);
+    pthread_join(w.ckpt_thread, NULL);
+    store_exec(w.ckpt, "PRAGMA wal_checkpoint(PASSIVE)");
+    store_close(w.ckpt);
+    w.ckpt = NULL;
+}
 
 
 static void *writer_main(void *arg)
@@ -646,6 +715,10 @@ int checkin_writer_start(const char *db_url, int writers, int batch_max, int bat
         writers_close(n);
         return -1;
     }
+    if (sqlite && checkpointer_start(db_url)) {
+        writers_close(n);
+        return -1;
+    }
     pthread_mutex_lock(&w.lock);
     w.batch_max = batch_max > 0 ? batch_max : 1;
     w.wait_us = batch_wait_us > 0 ? batch_wait_us : 0;
@@ -692,6 +765,7 @@ void checkin_writer_stop(void)
         largest = x->largest > largest ? x->largest : largest;
     }
     writers_close(n);
+    checkpointer_stop();
     pthread_mutex_lock(&w.lock);
     w.n = 0;
     pthread_mutex_unlock(&w.lock);
