@@ -57,9 +57,9 @@ server_pid=
 nginx_pid=
 pg_dir=
 cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-    [ -n "$pg_dir" ] && "$root/scripts/pg-throwaway.sh" stop "$pg_dir" >/dev/null 2>&1
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true; fi
+    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true; fi
+    if [ -n "$pg_dir" ]; then "$root/scripts/pg-throwaway.sh" stop "$pg_dir" >/dev/null 2>&1 || true; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -146,6 +146,7 @@ run_engine() {
         --unit VN --name 'Quản trị Đo' --password-stdin >/dev/null 2>"$tmp/user.log" ||
         die "user add failed: $(cat "$tmp/user.log")"
 
+    : >"$tmp/serve.log" # exists before the server opens it: the loop below reads it at once
     CORDON_CHECKIN_PHONE_LIMIT=100000 CORDON_CHECKIN_VENUE_LIMIT=1000000 CORDON_MAX_CONNECTIONS_PER_IP=0 \
         "$bin" serve --db "$url" --listen 127.0.0.1:0 --threads "$threads" 2>"$tmp/serve.log" &
     server_pid=$!
