@@ -161,12 +161,19 @@ run_engine() {
     node "$root/bench/checkins-setup.js" "http://127.0.0.1:$port" bench.admin "$admin_password" "$venues" \
         >"$tmp/venues.txt" || die "venue setup failed"
 
-    local before rss0 rss1 hwm
+    local before rss0 rss1 hwm sampler
     before=$(checkin_rows "$url")
     rss0=$(proc_kb "$server_pid" VmRSS)
+    # the server's RSS every second of the load: flat, or growing?
+    (while kill -0 "$server_pid" 2>/dev/null; do proc_kb "$server_pid" VmRSS; sleep 1; done) >"$tmp/rss.txt" &
+    sampler=$!
     load "http://127.0.0.1:$port" "$tmp/$engine.kv" "$engine$$"
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
     rss1=$(proc_kb "$server_pid" VmRSS)
     hwm=$(proc_kb "$server_pid" VmHWM)
+    local rss_series
+    rss_series=$(awk '{ n++; v[n] = $1 } END { h = int(n / 2); if (h < 1) h = 1; if (n) printf "%.1f %.1f %.1f %d", v[1] / 1024, v[h] / 1024, v[n] / 1024, n }' "$tmp/rss.txt")
     kill "$server_pid"
     wait "$server_pid" || die "cordon serve did not stop cleanly: $(tail -5 "$tmp/serve.log")"
     server_pid=
@@ -197,7 +204,8 @@ SQL
         -v p50="$(kv p50_ms "$tmp/$engine.kv")" -v p99="$(kv p99_ms "$tmp/$engine.kv")" \
         -v mx="$(kv max_ms "$tmp/$engine.kv")" -v sockerr="$(kv socket_errors "$tmp/$engine.kv")" \
         -v ng="$nginx_rate" -v pgb="$pgb_rate" -v stored="$stored" -v conns="$conns" -v secs="$secs" \
-        -v rss0="$(mib "$rss0")" -v rss1="$(mib "$rss1")" -v hwm="$(mib "$hwm")" -v batches="$batches" 'BEGIN {
+        -v rss0="$(mib "$rss0")" -v rss1="$(mib "$rss1")" -v hwm="$(mib "$hwm")" -v batches="$batches" \
+        -v series="$rss_series" 'BEGIN {
         rate = ok / s
         printf "%s: %.0f durable check-ins/s (%d in %.0f s, %d connections), p50 %.2f ms, p99 %.2f ms, max %.1f ms\n",
                e, rate, ok, s, conns, p50, p99, mx
@@ -207,7 +215,9 @@ SQL
         split(batches, b, " ")
         if (b[1] > 0) printf "%s: %d commits, %.1f check-ins per commit on average, largest %d\n", e, b[1], b[2] / b[1], b[3]
         printf "%s: rows stored %d, 2xx answers %d, non-2xx %d, socket errors %d\n", e, stored, ok, bad, sockerr
-        printf "%s: server RSS %s MiB at the start of the load, %s MiB at its end, peak %s MiB\n", e, rss0, rss1, hwm
+        printf "%s: server RSS %s MiB before the load, %s MiB after it, peak of the process %s MiB\n", e, rss0, rss1, hwm
+        split(series, r, " ")
+        if (r[4] > 0) printf "%s: RSS during the load (%d samples, 1 s apart): first %s, middle %s, last %s MiB\n", e, r[4], r[1], r[2], r[3]
     }'
     [ "$stored" = "$ok" ] || die "$engine: rows stored ($stored) != 2xx answers ($ok)"
 }
