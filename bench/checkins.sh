@@ -173,7 +173,10 @@ run_engine() {
     rss1=$(proc_kb "$server_pid" VmRSS)
     hwm=$(proc_kb "$server_pid" VmHWM)
     local rss_series
-    rss_series=$(awk '{ n++; v[n] = $1 } END { h = int(n / 2); if (h < 1) h = 1; if (n) printf "%.1f %.1f %.1f %d", v[1] / 1024, v[h] / 1024, v[n] / 1024, n }' "$tmp/rss.txt")
+    # first, then about every tenth of the load, then last (MiB)
+    rss_series=$(awk '{ v[++n] = $1 } END { step = n > 10 ? int(n / 10) : 1
+        for (i = 1; i <= n; i += step) printf "%.1f ", v[i] / 1024; if ((n - 1) % step) printf "%.1f", v[n] / 1024 }' \
+        "$tmp/rss.txt")
     kill "$server_pid"
     wait "$server_pid" || die "cordon serve did not stop cleanly: $(tail -5 "$tmp/serve.log")"
     server_pid=
@@ -216,8 +219,7 @@ SQL
         if (b[1] > 0) printf "%s: %d commits, %.1f check-ins per commit on average, largest %d\n", e, b[1], b[2] / b[1], b[3]
         printf "%s: rows stored %d, 2xx answers %d, non-2xx %d, socket errors %d\n", e, stored, ok, bad, sockerr
         printf "%s: server RSS %s MiB before the load, %s MiB after it, peak of the process %s MiB\n", e, rss0, rss1, hwm
-        split(series, r, " ")
-        if (r[4] > 0) printf "%s: RSS during the load (%d samples, 1 s apart): first %s, middle %s, last %s MiB\n", e, r[4], r[1], r[2], r[3]
+        if (series != "") printf "%s: RSS during the load, MiB, about every tenth of it: %s\n", e, series
     }'
     [ "$stored" = "$ok" ] || die "$engine: rows stored ($stored) != 2xx answers ($ok)"
 }

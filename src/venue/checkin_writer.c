@@ -572,11 +572,29 @@ static struct {
  * SQLite copies the WAL back into the database (a checkpoint, with an fsync of
  * the database file) on the commit that passes 1000 pages of WAL: on the
  * writer, every few dozen batches, a stall for every request waiting on it.
- * The writer's connection leaves that to this thread, which checkpoints
- * (PASSIVE: never waits for the writer or for readers) every
- * CHECKPOINT_EVERY_MS.
+ * The writer's connection leaves that to this thread, which copies what it
+ * can every CHECKPOINT_EVERY_MS without waiting for anyone (PASSIVE).  Under
+ * steady load such a checkpoint never catches up with the writer, and the
+ * WAL (and the index every connection maps) would grow without end; past
+ * CHECKPOINT_RESTART_FRAMES it checkpoints in RESTART mode, which waits for
+ * the batch being written, holds the next one while it copies the few frames
+ * left, and lets the writer start the WAL over.
  */
 #define CHECKPOINT_EVERY_MS 200
+#define CHECKPOINT_RESTART_FRAMES 4096 /* 16 MiB of 4 KiB pages */
+
+static void checkpoint(struct store *s)
+{
+    struct store_stmt *st;
+    int64_t frames = 0;
+    if (store_query(s, &st, "PRAGMA wal_checkpoint(PASSIVE)", "") == STORE_OK) {
+        if (store_step(st) == STORE_ROW)
+            frames = store_col_int(st, 1); /* busy, frames in the WAL, frames copied */
+        store_finalize(st);
+    }
+    if (frames > CHECKPOINT_RESTART_FRAMES)
+        store_exec(s, "PRAGMA wal_checkpoint(RESTART)");
+}
 
 static void *checkpointer_main(void *arg)
 {
@@ -592,7 +610,7 @@ static void *checkpointer_main(void *arg)
         if (!w.ckpt_running)
             break;
         pthread_mutex_unlock(&w.lock);
-        store_exec(w.ckpt, "PRAGMA wal_checkpoint(PASSIVE)");
+        checkpoint(w.ckpt);
         pthread_mutex_lock(&w.lock);
     }
     pthread_mutex_unlock(&w.lock);
