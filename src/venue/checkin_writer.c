@@ -1,7 +1,8 @@
 /*
- * checkin_writer.c - group commit of check-ins: one writer thread per server.
+ * checkin_writer.c - group commit of check-ins: writer threads per server
+ * (one on SQLite, checkin_writers on PostgreSQL: see "the threads" below).
  *
- * A request thread parks its connection (http_defer) and queues a job; the
+ * A request thread parks its connection (http_defer) and queues a job; a
  * writer takes every job waiting (up to batch_max, after waiting up to
  * batch_wait_us for the batch to fill), writes them in one transaction over
  * its own connection, commits once (one fsync for the whole batch on SQLite
@@ -23,7 +24,7 @@
  * the same batch.
  *
  * The limits on anonymous check-ins are counted here, in memory, since every
- * check-in of this server passes through this one thread: per phone over the
+ * check-in of this server passes through the writers: per phone over the
  * last hour and per venue over the last minute, in twelve slices of the
  * window (so a count covers the last 55 to 60 minutes, or 55 to 60 seconds).
  * The counts start from what the database holds when the writer starts (one
