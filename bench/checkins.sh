@@ -174,7 +174,7 @@ run_engine() {
     hwm=$(proc_kb "$server_pid" VmHWM)
     local rss_series
     # first, then about every tenth of the load, then last (MiB)
-    rss_series=$(awk '{ v[++n] = $1 } END { step = n > 10 ? int(n / 10) : 1
+    rss_series=$(awk '{ v[++n] = $1 } END { step = int((n + 9) / 10)
         for (i = 1; i <= n; i += step) printf "%.1f ", v[i] / 1024; if ((n - 1) % step) printf "%.1f", v[n] / 1024 }' \
         "$tmp/rss.txt")
     kill "$server_pid"
