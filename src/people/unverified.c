@@ -82,11 +82,12 @@ enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *
         rc = store_query(s, &st,
                          "WITH t AS (SELECT * FROM json_to_recordset(CAST(? AS JSON))"
                          " AS x(k INT, phone TEXT, fold TEXT, name TEXT, code TEXT)),"
-                         " f AS (SELECT t.k, (SELECT p.id FROM persons p WHERE p.phone = t.phone AND p.name_search = t.fold"
-                         " AND p.unverified = 1 ORDER BY p.id LIMIT 1) AS id FROM t),"
+                         " f AS (SELECT t.k, (SELECT p.id FROM persons p WHERE p.phone = t.phone"
+                         " AND p.name_search = t.fold AND p.unverified = 1 ORDER BY p.id LIMIT 1) AS id FROM t),"
                          " m AS (INSERT INTO persons (code, full_name, name_search, phone, unverified, qr_serial,"
-                         " created_at, updated_at) SELECT DISTINCT ON (t.phone, t.fold) t.code, t.name, t.fold, t.phone,"
-                         " 1, 1, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM t JOIN f ON f.k = t.k WHERE f.id IS NULL"
+                         " created_at, updated_at) SELECT DISTINCT ON (t.phone, t.fold) t.code, t.name, t.fold,"
+                         " t.phone, 1, 1, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM t JOIN f ON f.k = t.k"
+                         " WHERE f.id IS NULL"
                          " ORDER BY t.phone, t.fold, t.k ON CONFLICT DO NOTHING RETURNING id, phone, name_search)"
                          " SELECT t.k, COALESCE(f.id, m.id) FROM t JOIN f ON f.k = t.k"
                          " LEFT JOIN m ON m.phone = t.phone AND m.name_search = t.fold",

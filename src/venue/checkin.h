@@ -61,10 +61,10 @@ void checkin_configure(int retention_days, int phone_per_hour, int venue_per_min
 int64_t checkin_phone_limit(void);
 int64_t checkin_venue_limit(void);
 /* Anonymous check-ins stored since `since`, fn(ctx, key, n) per phone (unverified contacts) or per venue id. */
-enum store_rc checkin_count_phones(struct store *s, int64_t since, void (*fn)(void *ctx, const char *phone, int64_t n),
-                                   void *ctx);
-enum store_rc checkin_count_venues(struct store *s, int64_t since, void (*fn)(void *ctx, const char *venue_id, int64_t n),
-                                   void *ctx);
+enum store_rc checkin_count_phones(struct store *s, int64_t since,
+                                   void (*fn)(void *ctx, const char *phone, int64_t n), void *ctx);
+enum store_rc checkin_count_venues(struct store *s, int64_t since,
+                                   void (*fn)(void *ctx, const char *venue_id, int64_t n), void *ctx);
 int checkin_retention_days(void);
 
 /* ------------------------------------------------------------ rules (checkin.c) */
@@ -178,11 +178,10 @@ int checkin_writer_start(const char *db_url, int writers, int batch_max, int bat
 /* Answers what is queued, then stops; later jobs are answered 503. */
 void checkin_writer_stop(void);
 /*
- * Writes j: through the writer when it runs (j->r is parked, http_defer, and
- * resumed once answered), else at once on j->r's own connection.
+ * Queues j for its writer; j->r is parked (http_defer) and is resumed once j is answered (at
+ * once, 503, when the writers are stopping).
  */
 void checkin_writer_submit(struct checkin_job *j);
-bool checkin_writer_running(void);
 /* Runs fn(c, ctx) for every check-in a committed batch stored (new rows only), on the writer thread. */
 void checkin_on_committed(void (*fn)(const struct checkin *c, void *ctx), void *ctx);
 

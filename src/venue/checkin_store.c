@@ -323,8 +323,8 @@ static enum store_rc each_count(struct store *s, const char *sql, int64_t since,
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-enum store_rc checkin_count_phones(struct store *s, int64_t since, void (*fn)(void *ctx, const char *phone, int64_t n),
-                                   void *ctx)
+enum store_rc checkin_count_phones(struct store *s, int64_t since,
+                                   void (*fn)(void *ctx, const char *phone, int64_t n), void *ctx)
 {
     return each_count(s,
                       "SELECT p.phone, COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
@@ -333,8 +333,8 @@ enum store_rc checkin_count_phones(struct store *s, int64_t since, void (*fn)(vo
                       since, fn, ctx);
 }
 
-enum store_rc checkin_count_venues(struct store *s, int64_t since, void (*fn)(void *ctx, const char *venue_id, int64_t n),
-                                   void *ctx)
+enum store_rc checkin_count_venues(struct store *s, int64_t since,
+                                   void (*fn)(void *ctx, const char *venue_id, int64_t n), void *ctx)
 {
     return each_count(s,
                       "SELECT CAST(venue_id AS TEXT), COUNT(*) FROM checkins WHERE checked_in_at > ?"

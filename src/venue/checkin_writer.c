@@ -796,14 +796,6 @@ void checkin_writer_stop(void)
              (unsigned long long)batches, (unsigned long long)jobs, (unsigned long long)largest);
 }
 
-bool checkin_writer_running(void)
-{
-    pthread_mutex_lock(&w.lock);
-    bool running = w.running;
-    pthread_mutex_unlock(&w.lock);
-    return running;
-}
-
 void checkin_writer_submit(struct checkin_job *j)
 {
     j->next = NULL;
