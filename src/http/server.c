@@ -296,7 +296,8 @@ static void add_common_headers(struct MHD_Response *resp, struct http_req *r)
 
 static enum MHD_Result respond(struct MHD_Connection *conn, struct http_req *r)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_MUST_COPY);
+    /* r->out lives until on_completed, after the response is sent: microhttpd need not copy it */
+    struct MHD_Response *resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
     if (r->content_type)
