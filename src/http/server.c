@@ -109,9 +109,12 @@ static struct http_req *request_new(struct server *srv, struct MHD_Connection *c
     if (rid && request_id_ok(rid)) {
         r->request_id = arena_strdup(&r->arena, rid);
     } else {
-        char hex[33];
-        secret_hex(hex, 16);
-        r->request_id = arena_strdup(&r->arena, hex);
+        /* 8 random bytes per thread, then a counter: unique, and no getrandom() per request */
+        static _Thread_local char prefix[17];
+        static _Thread_local uint64_t seq;
+        if (!prefix[0])
+            secret_hex(prefix, 8);
+        r->request_id = arena_printf(&r->arena, "%s%016llx", prefix, (unsigned long long)++seq);
     }
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char ip[INET6_ADDRSTRLEN] = "-";
