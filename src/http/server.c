@@ -17,6 +17,11 @@
  * the last callback runs the handler and queues the response; the completion
  * callback logs the request, counts it and frees the arena.
  *
+ * A handler may hand its work to another thread (http_defer): the connection
+ * is suspended, its request thread serves others, and when that thread calls
+ * http_resume() microhttpd calls on_request again, which runs the deferred
+ * finish and queues the response as for any other request.
+ *
  * Connections (conn.c): caps on connections in all and per address, answered
  * 503 with Retry-After beyond them, and deadlines for headers, body and idle
  * keep-alive.  Each connection's buffer for headers is small (the
