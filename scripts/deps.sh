@@ -12,7 +12,8 @@ PACKAGES=(
     libssl-dev libcmocka-dev libqrencode-dev libpng-dev zlib1g-dev
     libcairo2-dev fonts-dejavu-core libzip-dev libxml2-dev libxlsxwriter-dev
     clang libclang-rt-14-dev
-    postgresql postgresql-client
+    postgresql postgresql-client sqlite3
+    wrk nginx-light
     chromium fonts-liberation zbar-tools ffmpeg poppler-utils unzip faketime
 )
 # Node.js may come from elsewhere (a newer build already on PATH); only fall

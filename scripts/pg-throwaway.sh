@@ -8,7 +8,8 @@
 # start prints only the URL on stdout (postgres://cordon@127.0.0.1:PORT/postgres)
 # and also writes it to DIR/url; progress goes to stderr. Role "cordon" is a
 # superuser so tests may CREATE DATABASE. Authentication is trust, reachable
-# only over 127.0.0.1 and a unix socket inside DIR. Durability is off (fsync).
+# only over 127.0.0.1 and a unix socket inside DIR. Durability is off (fsync),
+# unless PG_DURABLE=1 (benchmarks: fsync, synchronous_commit, full_page_writes on).
 # As root, the server runs as the system user "cordontest" (created if
 # missing), since PostgreSQL refuses to run as root.
 set -euo pipefail
@@ -129,14 +130,18 @@ HBA
 
     for attempt in 1 2 3 4 5; do
         port=$(pick_port)
+        durable=off
+        if [ "${PG_DURABLE:-0}" = 1 ]; then
+            durable=on
+        fi
         cat >"$data/throwaway.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 unix_socket_permissions = 0700
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durable
+synchronous_commit = $durable
+full_page_writes = $durable
 max_connections = 200
 log_min_messages = warning
 CONF

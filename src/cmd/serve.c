@@ -206,6 +206,7 @@ int cmd_serve(int argc, char **argv)
         .connection_memory = c.connection_memory,
         .authenticate = auth_authenticate,
         .img_origin = area_map_tiles_origin(c.map_tiles_url, tiles_origin, sizeof(tiles_origin)),
+        .before_stop = checkin_writer_stop,
     };
     log_info("msg=starting db=%s web_dir=%s threads=%d", strncmp(c.db, "postgres", 8) ? c.db : "postgres", c.web_dir,
              c.threads);
@@ -220,7 +221,12 @@ int cmd_serve(int argc, char **argv)
         tracing_index_stop();
         return 1;
     }
+    if (checkin_writer_start(c.db, c.checkin_writers, c.checkin_batch_max, c.checkin_batch_wait_us)) {
+        jobs_stop();
+        return 1;
+    }
     int rc = http_serve(&o);
+    checkin_writer_stop(); /* already stopped, unless the server failed to start */
     jobs_stop();
     tracing_index_stop();
     dcc_http_release();

@@ -72,6 +72,12 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 1, 100000, &c->checkin_phone_limit);
     if (!strcmp(key, "checkin_venue_limit"))
         return parse_int(value, 1, 1000000, &c->checkin_venue_limit);
+    if (!strcmp(key, "checkin_writers"))
+        return parse_int(value, 1, 16, &c->checkin_writers);
+    if (!strcmp(key, "checkin_batch_max"))
+        return parse_int(value, 1, 4096, &c->checkin_batch_max);
+    if (!strcmp(key, "checkin_batch_wait_us"))
+        return parse_int(value, 0, 1000000, &c->checkin_batch_wait_us);
     if (!strcmp(key, "job_interval"))
         return parse_int(value, 1, 86400, &c->job_interval);
     if (!strcmp(key, "dcc_trust_file"))
@@ -114,6 +120,9 @@ static void defaults(struct config *c)
     c->otp_ttl = 300;
     c->checkin_phone_limit = 20;
     c->checkin_venue_limit = 600;
+    c->checkin_writers = 2;
+    c->checkin_batch_max = 512;
+    c->checkin_batch_wait_us = 0;
     c->tracing_retention_days = 60;
     c->outbox_retention_days = 7;
     c->quarantine_monitor_page = 500;
@@ -191,6 +200,9 @@ static const struct {
     {"CORDON_OTP_TTL", "otp_ttl"},
     {"CORDON_CHECKIN_PHONE_LIMIT", "checkin_phone_limit"},
     {"CORDON_CHECKIN_VENUE_LIMIT", "checkin_venue_limit"},
+    {"CORDON_CHECKIN_WRITERS", "checkin_writers"},
+    {"CORDON_CHECKIN_BATCH_MAX", "checkin_batch_max"},
+    {"CORDON_CHECKIN_BATCH_WAIT_US", "checkin_batch_wait_us"},
     {"CORDON_TRACING_RETENTION_DAYS", "tracing_retention_days"},
     {"CORDON_DCC_TRUST_FILE", "dcc_trust_file"},
     {"CORDON_DCC_VALUESETS_FILE", "dcc_valuesets_file"},

@@ -34,6 +34,9 @@ struct config {
     int otp_ttl;          /* otp_ttl = seconds a citizen's one-time sign-in code stays valid */
     int checkin_phone_limit; /* checkin_phone_limit = anonymous check-ins one phone may make per hour */
     int checkin_venue_limit; /* checkin_venue_limit = anonymous check-ins one venue takes per minute */
+    int checkin_writers;   /* checkin_writers = check-in writer threads on PostgreSQL (SQLite: always 1) */
+    int checkin_batch_max; /* checkin_batch_max = check-ins the writer commits together at most */
+    int checkin_batch_wait_us; /* checkin_batch_wait_us = microseconds the writer waits for a batch to fill */
     int tracing_retention_days; /* tracing_retention_days = days a case's contacts and interviews are kept */
     char dcc_trust_file[512]; /* dcc_trust_file = JSON {kid: PEM or base64 DER} of foreign DCC signers ("" none) */
     char dcc_valuesets_file[512]; /* dcc_valuesets_file = EU DCC value sets replacing the shipped ones ("" none) */

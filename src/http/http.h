@@ -89,6 +89,11 @@ struct http_req {
     double started;
     void *conn;            /* the microhttpd connection */
     const void *app;       /* application context given to the server */
+    /* a deferred answer (http_defer) */
+    int deferred;          /* 0; 1 handed to another thread; 2 resumed */
+    void (*defer_start)(struct http_req *r, void *ctx);
+    int (*defer_finish)(struct http_req *r, void *ctx);
+    void *defer_ctx;
 };
 
 /* Request accessors; NULL when absent. */
@@ -109,6 +114,20 @@ int http_reply_json(struct http_req *r, int status, json_t *v);
 int http_reply(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
 int http_reply_error(struct http_req *r, enum err code, const char *field, const char *message);
 void http_add_header(struct http_req *r, const char *name, const char *value);
+
+/*
+ * Deferred answers, for work another thread does for many requests at once
+ * (the check-in writer).  A handler calls http_defer() and returns its
+ * result.  The server then parks the connection (its request thread goes on
+ * serving others) and calls start(r, ctx), which hands the work over; that
+ * thread owns r until it calls http_resume(r), exactly once.  The server
+ * then calls finish(r, ctx) on a request thread, which replies or fails like
+ * a handler.  start runs after the connection is parked, so http_resume() may
+ * come at once, even from inside start.
+ */
+int http_defer(struct http_req *r, void (*start)(struct http_req *r, void *ctx),
+               int (*finish)(struct http_req *r, void *ctx), void *ctx);
+void http_resume(struct http_req *r);
 
 /* Integer query parameter: absent gives def; a bad value fails naming the parameter. */
 int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out);
@@ -157,6 +176,9 @@ struct http_server_opts {
      * map tiles; NULL or "" for none. */
     const char *img_origin;
     const void *app;
+    /* Called on shutdown once requests in flight are answered (or the grace is over), before
+     * connections close: stops what resumes deferred requests.  NULL: nothing to stop. */
+    void (*before_stop)(void);
 };
 
 /* Built-in handlers for the application's route table: GET /healthz, GET /metrics (loopback only). */

@@ -17,6 +17,11 @@
  * the last callback runs the handler and queues the response; the completion
  * callback logs the request, counts it and frees the arena.
  *
+ * A handler may hand its work to another thread (http_defer): the connection
+ * is suspended, its request thread serves others, and when that thread calls
+ * http_resume() microhttpd calls on_request again, which runs the deferred
+ * finish and queues the response as for any other request.
+ *
  * Connections (conn.c): caps on connections in all and per address, answered
  * 503 with Retry-After beyond them, and deadlines for headers, body and idle
  * keep-alive.  Each connection's buffer for headers is small (the
@@ -109,9 +114,12 @@ static struct http_req *request_new(struct server *srv, struct MHD_Connection *c
     if (rid && request_id_ok(rid)) {
         r->request_id = arena_strdup(&r->arena, rid);
     } else {
-        char hex[33];
-        secret_hex(hex, 16);
-        r->request_id = arena_strdup(&r->arena, hex);
+        /* 8 random bytes per thread, then a counter: unique, and no getrandom() per request */
+        static _Thread_local char prefix[17];
+        static _Thread_local uint64_t seq;
+        if (!prefix[0])
+            secret_hex(prefix, 8);
+        r->request_id = arena_printf(&r->arena, "%s%016llx", prefix, (unsigned long long)++seq);
     }
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char ip[INET6_ADDRSTRLEN] = "-";
@@ -308,7 +316,8 @@ static void add_common_headers(struct MHD_Response *resp, struct http_req *r)
 
 static enum MHD_Result respond(struct MHD_Connection *conn, struct http_req *r)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_MUST_COPY);
+    /* r->out lives until on_completed, after the response is sent: microhttpd need not copy it */
+    struct MHD_Response *resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
     if (r->content_type)
@@ -338,6 +347,22 @@ static void finish(struct http_req *r, int rc)
         }
         http_reply_error(r, r->fault.code, r->fault.field, r->fault.message);
     }
+}
+
+int http_defer(struct http_req *r, void (*start)(struct http_req *r, void *ctx),
+               int (*done)(struct http_req *r, void *ctx), void *ctx)
+{
+    r->deferred = 1;
+    r->defer_start = start;
+    r->defer_finish = done;
+    r->defer_ctx = ctx;
+    return 0;
+}
+
+void http_resume(struct http_req *r)
+{
+    r->deferred = 2;
+    MHD_resume_connection(r->conn); /* microhttpd calls on_request again, on a request thread */
 }
 
 static struct conn *conn_of(struct MHD_Connection *conn)
@@ -401,7 +426,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     conn_phase(r->cn, CONN_BUSY);
-    int rc = dispatch(srv, r);
+    int rc;
+    if (r->deferred == 2) {
+        r->deferred = 0;
+        rc = r->defer_finish(r, r->defer_ctx);
+    } else {
+        rc = dispatch(srv, r);
+        if (r->deferred == 1 && !rc && !r->replied) {
+            /* parked first, handed over second: the resume can never come before the suspend */
+            MHD_suspend_connection(conn);
+            r->defer_start(r, r->defer_ctx);
+            return MHD_YES;
+        }
+        r->deferred = 0;
+    }
     finish(r, rc);
     return respond(conn, r);
 }
@@ -417,7 +455,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     double took = clock_mono() - r->started;
     int status = r->replied ? r->status : 0;
     metrics_observe(r->route_index, status, took);
-    log_info("msg=request id=%s method=%s route=\"%s\" path=\"%.128s\" status=%d ms=%.1f account=%lld%s",
+    log_access("msg=request id=%s method=%s route=\"%s\" path=\"%.128s\" status=%d ms=%.1f account=%lld%s",
              r->request_id, r->method, r->route ? r->route->pattern : "-", r->path, status, took * 1000,
              r->who ? (long long)r->who->account_id : 0LL, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     request_free(r);
@@ -554,7 +592,8 @@ int http_serve(const struct http_server_opts *o)
         return 1;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request,
         &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv,
         MHD_OPTION_URI_LOG_CALLBACK, on_request_line, &srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, &srv,
@@ -585,6 +624,8 @@ int http_serve(const struct http_server_opts *o)
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
+    if (o->before_stop)
+        o->before_stop(); /* what would resume a parked request stops before the connections go */
     int left = atomic_load(&srv.in_flight);
     MHD_stop_daemon(d);
     linger_stop();
@@ -595,5 +636,6 @@ int http_serve(const struct http_server_opts *o)
         store_close(s);
     pthread_key_delete(srv.store_key);
     log_info("msg=\"stopped\" unanswered=%d", left);
+    log_flush();
     return 0;
 }

@@ -46,6 +46,12 @@ enum store_rc people_find_by_bhyt(struct store *s, struct arena *a, const char *
  * unverified contacts only, or made; never a verified citizen or a registered record. */
 enum store_rc people_unverified_contact(struct store *s, struct arena *a, const char *phone,
                                         const char *full_name, struct person *out, bool *created);
+/* PostgreSQL only: the contacts of n anonymous check-ins in one statement; ids[i] for phones[i], names[i]. */
+enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *const *phones,
+                                            const char *const *names, int64_t *ids);
+/* The same, answering the id alone (the check-in writer needs no more). */
+enum store_rc people_unverified_contact_id(struct store *s, const char *phone, const char *full_name, int64_t *id,
+                                           bool *created);
 /* Finds the person with this phone and (folded) name by the matching rule of people_create, or creates one
  * holding just those (the name stored NFC): sampling walk-ins. */
 enum store_rc people_find_or_create_by_phone_name(struct store *s, struct arena *a, const char *phone,

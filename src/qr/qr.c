@@ -45,6 +45,8 @@ static bool cache_have_signer;
 static char cache_signer_kid[QR_KID_MAX + 1];
 static unsigned char cache_signer_sk[crypto_sign_SECRETKEYBYTES];
 
+static void venue_sigs_forget(void);
+
 void qr_keys_forget(void)
 {
     pthread_mutex_lock(&cache_lock);
@@ -54,6 +56,7 @@ void qr_keys_forget(void)
     cache_signer_kid[0] = '\0';
     cache_npub = 0;
     pthread_mutex_unlock(&cache_lock);
+    venue_sigs_forget();
 }
 
 /* Caller holds cache_lock. */
@@ -478,15 +481,63 @@ enum err qr_sign_venue(struct store *s, const char *venue_code, char kid[16], ch
     return 0;
 }
 
+/*
+ * Poster signatures that verified, by venue code: every check-in carries one,
+ * and a check-in costs less than an Ed25519 verification.  Ed25519 signs
+ * deterministically and only the canonical spelling is accepted, so a payload
+ * has one valid signature per key; equal bytes are as good as a verification.
+ * Keys are never withdrawn (rotation keeps the old ones), so an entry stays
+ * true; a slot is overwritten by the next code hashing to it.
+ */
+#define VENUE_SIG_SLOTS 4096
+
+struct venue_sig {
+    char code[QR_FIELD_MAX + 1];
+    char kid[QR_KID_MAX + 1];
+    char sig[QR_SIG_LEN + 1];
+};
+
+static pthread_mutex_t venue_sig_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct venue_sig venue_sigs[VENUE_SIG_SLOTS];
+
+static void venue_sigs_forget(void)
+{
+    pthread_mutex_lock(&venue_sig_lock);
+    memset(venue_sigs, 0, sizeof(venue_sigs));
+    pthread_mutex_unlock(&venue_sig_lock);
+}
+
+static struct venue_sig *venue_sig_slot(const char *code)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = code; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return &venue_sigs[h % VENUE_SIG_SLOTS];
+}
+
 int qr_verify_venue(struct store *s, const char *venue_code, const char *kid, const char *sig)
 {
     if (!venue_code || !kid || !sig || !token_ok(venue_code, strlen(venue_code), QR_FIELD_MAX) ||
         !token_ok(kid, strlen(kid), QR_KID_MAX) || strlen(sig) != QR_SIG_LEN)
         return QR_BAD_FORMAT;
+    struct venue_sig *slot = venue_sig_slot(venue_code);
+    pthread_mutex_lock(&venue_sig_lock);
+    bool known = !strcmp(slot->code, venue_code) && !strcmp(slot->kid, kid) && !strcmp(slot->sig, sig);
+    pthread_mutex_unlock(&venue_sig_lock);
+    if (known)
+        return QR_VALID;
     char payload[QR_PAYLOAD_MAX];
     snprintf(payload, sizeof(payload), QR_PREFIX "V.%s.%s.%s", venue_code, kid, sig);
     struct qr_parsed parsed;
-    return qr_verify(s, payload, &parsed);
+    int st = qr_verify(s, payload, &parsed);
+    if (st == QR_VALID) {
+        pthread_mutex_lock(&venue_sig_lock);
+        snprintf(slot->code, sizeof(slot->code), "%s", venue_code);
+        snprintf(slot->kid, sizeof(slot->kid), "%s", kid);
+        snprintf(slot->sig, sizeof(slot->sig), "%s", sig);
+        pthread_mutex_unlock(&venue_sig_lock);
+    }
+    return st;
 }
 
 /* ---------------------------------------------------------------- codes */

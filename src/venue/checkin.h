@@ -60,9 +60,11 @@ struct checkin {
 void checkin_configure(int retention_days, int phone_per_hour, int venue_per_minute);
 int64_t checkin_phone_limit(void);
 int64_t checkin_venue_limit(void);
-/* Seconds to wait when an anonymous check-in of phone at venue_id now would pass a limit; 0 if it may go. */
-enum store_rc checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now,
-                                     int64_t *wait);
+/* Anonymous check-ins stored since `since`, fn(ctx, key, n) per phone (unverified contacts) or per venue id. */
+enum store_rc checkin_count_phones(struct store *s, int64_t since,
+                                   void (*fn)(void *ctx, const char *phone, int64_t n), void *ctx);
+enum store_rc checkin_count_venues(struct store *s, int64_t since,
+                                   void (*fn)(void *ctx, const char *venue_id, int64_t n), void *ctx);
 int checkin_retention_days(void);
 
 /* ------------------------------------------------------------ rules (checkin.c) */
@@ -104,6 +106,16 @@ struct checkin_new {
 
 /* Inserts unless (client_id, person_id) exists; *created says which. STORE_OK or a store rc. */
 enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
+/* The same: STORE_OK with the new row's *id, STORE_DONE when (client_id, person_id) was there. */
+enum store_rc checkin_insert_id(struct store *s, const struct checkin_new *in, int64_t *id);
+/*
+ * PostgreSQL only, a batch in one statement each way (json_to_recordset): inserts rows[0..n)
+ * unless stored, ids[i] = the new row's id or 0; and reads back the stored rows[which[j]],
+ * found(ctx, which[j], c) for each (c's strings live until found returns).
+ */
+enum store_rc checkin_insert_set_pg(struct store *s, const struct checkin_new *rows, int n, int64_t *ids);
+enum store_rc checkin_find_set_pg(struct store *s, const struct checkin_new *rows, const int *which, int m,
+                                  void (*found)(void *ctx, int i, const struct checkin *c), void *ctx);
 /* STORE_OK with *out, STORE_DONE if none, or a store rc. Strings live in a. */
 enum store_rc checkin_get(struct store *s, struct arena *a, int64_t id, struct checkin *out);
 enum store_rc checkin_find_client(struct store *s, struct arena *a, const char *client_id, int64_t person_id,
@@ -149,6 +161,48 @@ typedef void (*checkin_change_hook)(struct store *s);
 void checkin_on_change(checkin_change_hook hook);
 /* Calls the hook, if any (venue's files, after a commit). */
 void checkin__changed(struct store *s);
+/* ------------------------------------------------------------ the writer (checkin_writer.c) */
+
+/*
+ * Check-in writes from every request thread go to one writer thread per
+ * server, which takes whatever is waiting (up to checkin_batch_max, after
+ * waiting up to checkin_batch_wait_us for more), writes it in one
+ * transaction, commits once, and only then answers every request of the
+ * batch: a 2xx still means committed.  A job that fails alone (a client_id
+ * used at another venue) is answered with its error and the batch runs again
+ * without it; a failed commit answers every job of the batch with an error,
+ * none stored.  The limits on anonymous check-ins are counted here, in
+ * memory, seeded from the database the first time a phone or venue is met.
+ */
+struct checkin_job {
+    /* what to write; strings live in the request's arena */
+    struct http_req *r;
+    const struct venue *v;
+    const char *client_id;
+    enum checkin_method method;
+    int64_t ids[CHECKIN_MAX_PEOPLE];
+    int n;
+    const char *phone, *full_name; /* anonymous: the person is found or made by the writer */
+    int64_t by_account, by_person;
+    const char *province, *district, *commune;
+    int64_t now;
+    /* the answer */
+    int rc;                          /* 0, or an enum err with r->fault filled */
+    bool created;                    /* at least one row is new: 201 */
+    bool fresh[CHECKIN_MAX_PEOPLE];  /* rows[i] was made by this job */
+    struct checkin rows[CHECKIN_MAX_PEOPLE];
+    struct checkin_job *next;
+};
+
+/* Starts the writers, each over its own connection to db_url (one on SQLite); 0 or -1 (logged). */
+int checkin_writer_start(const char *db_url, int writers, int batch_max, int batch_wait_us);
+/* Answers what is queued, then stops; later jobs are answered 503. */
+void checkin_writer_stop(void);
+/*
+ * Queues j for its writer; j->r is parked (http_defer) and is resumed once j is answered (at
+ * once, 503, when the writers are stopping).
+ */
+void checkin_writer_submit(struct checkin_job *j);
 
 /* ------------------------------------------------------------ retention job (checkin_job.c) */
 

@@ -2,11 +2,13 @@
  * checkin_http.c - /api/v1/checkins, /api/v1/venues/{id}/checkins and
  * /api/v1/me/checkins handlers.
  *
- * Every check-in write runs in one store_tx: find (or, for an anonymous
- * caller, create) the people, insert each row with ON CONFLICT DO NOTHING on
- * (client_id, person_id), read the rows back.  A retry with the same
- * client_id therefore answers 200 with the same rows and creates nothing; a
- * first success answers 201 only after the commit.
+ * A check-in write goes to the writer (checkin_writer.c), which commits it
+ * with the others waiting: find (or, for an anonymous caller, create) the
+ * people, insert each row with ON CONFLICT DO NOTHING on (client_id,
+ * person_id), read a stored row back.  A retry with the same client_id
+ * therefore answers 200 with the same rows and creates nothing; a first
+ * success answers 201 only after the commit.  The request's connection is
+ * parked meanwhile (http_defer), so its thread serves others.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -43,70 +45,29 @@ static json_t *venue_public_json(struct arena *a, const struct venue *v)
 
 /* ---------------------------------------------------------------- the shared write */
 
-struct create_ctx {
-    struct http_req *r;
-    const struct venue *v;
-    const char *client_id;
-    enum checkin_method method;
-    int64_t ids[CHECKIN_MAX_PEOPLE];
-    int n;
-    const char *phone, *full_name; /* anonymous: the person is found or made inside the transaction */
-    int64_t by_account, by_person;
-    const char *province, *district, *commune;
-    int64_t now;
-    struct checkin rows[CHECKIN_MAX_PEOPLE];
-    bool created;
-};
-
-static int create_tx(struct store *s, void *p)
+/* Hands the job to the writer once the connection is parked (http_defer). */
+static void create_start(struct http_req *r, void *p)
 {
-    struct create_ctx *c = p;
-    struct http_req *r = c->r;
-    int rc = 0;
-    c->created = false; /* the transaction may run again after a retry */
-    if (c->phone) {
-        struct person who;
-        bool made = false;
-        rc = people_unverified_contact(s, &r->arena, c->phone, c->full_name, &who, &made);
-        if (rc)
-            return rc;
-        c->ids[0] = who.id;
-        c->n = 1;
-    }
-    for (int i = 0; i < c->n; i++) {
-        struct checkin_new in = {
-            .client_id = c->client_id,
-            .venue_id = c->v->id,
-            .person_id = c->ids[i],
-            .at = c->now,
-            .method = c->method,
-            .province_code = c->province,
-            .district_code = c->district,
-            .commune_code = c->commune,
-            .by_account = c->by_account,
-            .by_person = c->by_person,
-        };
-        bool created;
-        rc = checkin_insert(s, &in, &created);
-        if (rc)
-            return rc;
-        c->created |= created;
-        rc = checkin_find_client(s, &r->arena, c->client_id, c->ids[i], &c->rows[i]);
-        if (rc)
-            return rc == STORE_DONE ? STORE_ERROR : rc;
-        if (c->rows[i].venue_id != c->v->id)
-            return http_fail(r, ERR_CONFLICT, "client_id", "client_id was already used for a check-in elsewhere");
-    }
-    if (c->created && c->by_account) {
-        char id[24];
-        snprintf(id, sizeof(id), "%lld", (long long)c->ids[0]);
-        rc = audit_request(r, "checkin.create", "person", id, c->commune);
-    }
-    return rc;
+    (void)r;
+    checkin_writer_submit(p);
 }
 
-/* Runs the write and answers 201 (something new) or 200 (a retry). */
-static int create_run(struct http_req *r, struct create_ctx *c)
+/* Back on a request thread, after the writer's commit: 201 (something new) or 200 (a retry). */
+static int create_finish(struct http_req *r, void *p)
+{
+    struct checkin_job *c = p;
+    if (c->rc)
+        return c->rc;
+    json_t *list = json_array();
+    for (int i = 0; i < c->n; i++)
+        json_array_append_new(list, checkin_to_json(&c->rows[i]));
+    return http_reply_json(r, c->created ? 201 : 200,
+                           json_pack("{s:o, s:o, s:I}", "checkins", list, "venue", venue_public_json(&r->arena, c->v),
+                                     "server_time", (json_int_t)clock_now()));
+}
+
+/* Queues the write (checkin_writer.c); the answer comes after its batch commits. */
+static int create_run(struct http_req *r, struct checkin_job *c)
 {
     const struct unit *u = c->v->commune_code ? unit_find(c->v->commune_code) : NULL;
     const char *province = NULL, *district = NULL, *commune = NULL;
@@ -116,18 +77,7 @@ static int create_run(struct http_req *r, struct create_ctx *c)
     c->district = district && *district ? district : NULL;
     c->commune = commune && *commune ? commune : c->v->commune_code;
     c->r = r;
-    c->now = clock_now();
-    int rc = store_tx(r->store, create_tx, c);
-    if (rc)
-        return rc;
-    if (c->created)
-        checkin__changed(r->store);
-    json_t *list = json_array();
-    for (int i = 0; i < c->n; i++)
-        json_array_append_new(list, checkin_to_json(&c->rows[i]));
-    return http_reply_json(r, c->created ? 201 : 200,
-                           json_pack("{s:o, s:o, s:I}", "checkins", list, "venue", venue_public_json(&r->arena, c->v),
-                                     "server_time", (json_int_t)clock_now()));
+    return http_defer(r, create_start, create_finish, c);
 }
 
 /* ---------------------------------------------------------------- POST /api/v1/checkins */
@@ -169,7 +119,7 @@ enum err checkin_handle_create(struct http_req *r)
     json_t *body;
     const char *client_id, *code_in, *sig_in, *phone, *full_name;
     char code[VENUE_CODE_LEN + 1], phone_buf[11];
-    struct create_ctx *c = arena_alloc(&r->arena, sizeof(*c));
+    struct checkin_job *c = arena_alloc(&r->arena, sizeof(*c));
     int rc = http_read_json(r, fields, &body);
     if (!rc)
         rc = jsonin_client_id(body, "client_id", true, &client_id, &r->fault);
@@ -224,12 +174,12 @@ enum err checkin_handle_create(struct http_req *r)
         rc = validate_person_name(full_name, "full_name", &r->fault);
         if (rc)
             return rc;
-        c->phone = phone_buf;
+        c->phone = arena_strdup(&r->arena, phone_buf); /* the job outlives this frame */
         c->full_name = full_name;
     }
 
     struct venue *v = arena_alloc(&r->arena, sizeof(*v));
-    rc = venue_find_by_code(r->store, &r->arena, code, v);
+    rc = venue_find_by_code_cached(r->store, &r->arena, code, v);
     if (rc == STORE_DONE)
         return http_fail(r, ERR_NOT_FOUND, "venue_code", "no venue has code %s", code);
     if (rc)
@@ -241,19 +191,7 @@ enum err checkin_handle_create(struct http_req *r)
         return ERR_INTERNAL;
     if (qs != QR_VALID)
         return http_fail(r, ERR_INVALID_FIELD, "venue_sig", "the poster's signature does not match venue %s", code);
-    if (c->phone) {
-        int64_t wait;
-        rc = checkin_anonymous_wait(r->store, c->phone, v->id, clock_now(), &wait);
-        if (rc)
-            return store_err(rc);
-        if (wait) {
-            http_add_header(r, "Retry-After", arena_printf(&r->arena, "%lld", (long long)wait));
-            return http_fail(r, ERR_RATE_LIMITED, NULL,
-                             "too many check-ins without sign-in from this phone or at this venue; try again in %lld"
-                             " seconds, or sign in",
-                             (long long)wait);
-        }
-    }
+    /* the limits on anonymous check-ins are counted by the writer (checkin_writer.c) */
     c->v = v;
     c->client_id = client_id;
     c->method = CHECKIN_POSTER;
@@ -322,7 +260,7 @@ enum err checkin_handle_venue_create(struct http_req *r)
     if (rc)
         return store_err(rc);
 
-    struct create_ctx *c = arena_alloc(&r->arena, sizeof(*c));
+    struct checkin_job *c = arena_alloc(&r->arena, sizeof(*c));
     c->v = v;
     c->client_id = client_id;
     c->method = qr ? CHECKIN_STAFF_QR : CHECKIN_STAFF_ID;

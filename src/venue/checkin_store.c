@@ -36,35 +36,140 @@ static void read_row(struct store_stmt *st, struct arena *a, struct checkin *c)
     c->commune_code = dup_col(a, st, 8);
 }
 
-enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
+static enum store_rc insert_row(struct store *s, const struct checkin_new *in, int64_t *id)
 {
-    int64_t id = 0;
-    *created = false;
     const char *sql = "INSERT INTO checkins (client_id, venue_id, person_id, checked_in_at, method, province_code,"
                       " district_code, commune_code, created_by_account, created_by_person)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                       " ON CONFLICT (client_id, person_id) DO NOTHING RETURNING id";
     const char *method = checkin_method_name(in->method);
-    enum store_rc rc;
     /* "Nobody" is SQL NULL, not id 0: 'n' binds NULL and takes no argument. */
     if (in->by_account && in->by_person)
-        rc = store_int(s, &id, sql, "siiissssii", in->client_id, in->venue_id, in->person_id, in->at, method,
-                       in->province_code, in->district_code, in->commune_code, in->by_account, in->by_person);
-    else if (in->by_account)
-        rc = store_int(s, &id, sql, "siiissssin", in->client_id, in->venue_id, in->person_id, in->at, method,
-                       in->province_code, in->district_code, in->commune_code, in->by_account);
-    else if (in->by_person)
-        rc = store_int(s, &id, sql, "siiissssni", in->client_id, in->venue_id, in->person_id, in->at, method,
-                       in->province_code, in->district_code, in->commune_code, in->by_person);
-    else
-        rc = store_int(s, &id, sql, "siiissssnn", in->client_id, in->venue_id, in->person_id, in->at, method,
-                       in->province_code, in->district_code, in->commune_code);
+        return store_int(s, id, sql, "siiissssii", in->client_id, in->venue_id, in->person_id, in->at, method,
+                         in->province_code, in->district_code, in->commune_code, in->by_account, in->by_person);
+    if (in->by_account)
+        return store_int(s, id, sql, "siiissssin", in->client_id, in->venue_id, in->person_id, in->at, method,
+                         in->province_code, in->district_code, in->commune_code, in->by_account);
+    if (in->by_person)
+        return store_int(s, id, sql, "siiissssni", in->client_id, in->venue_id, in->person_id, in->at, method,
+                         in->province_code, in->district_code, in->commune_code, in->by_person);
+    return store_int(s, id, sql, "siiissssnn", in->client_id, in->venue_id, in->person_id, in->at, method,
+                     in->province_code, in->district_code, in->commune_code);
+}
+
+/* A new row is also written to the change log (checkin.h, followers), in the same transaction. */
+enum store_rc checkin_insert_id(struct store *s, const struct checkin_new *in, int64_t *id)
+{
+    *id = 0;
+    enum store_rc rc = insert_row(s, in, id);
     if (rc == STORE_OK) {
-        *created = true;
-        rc = store_run(s, NULL, "INSERT INTO checkin_changes (checkin_id, at) VALUES (?, ?)", "ii", id, in->at);
-        if (!rc)
-            rc = store_notify(s, CHECKIN_CHANNEL);
+        enum store_rc lrc = store_run(s, NULL, "INSERT INTO checkin_changes (checkin_id, at) VALUES (?, ?)", "ii",
+                                      *id, in->at);
+        if (!lrc)
+            lrc = store_notify(s, CHECKIN_CHANNEL);
+        if (lrc)
+            rc = lrc;
     }
+    return rc;
+}
+
+enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created)
+{
+    int64_t id;
+    enum store_rc rc = checkin_insert_id(s, in, &id);
+    *created = rc == STORE_OK;
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* ---------------------------------------------------------------- many rows at once (PostgreSQL) */
+
+static json_t *id_or_null(int64_t v)
+{
+    return v ? json_integer(v) : json_null();
+}
+
+enum store_rc checkin_insert_set_pg(struct store *s, const struct checkin_new *rows, int n, int64_t *ids)
+{
+    json_t *in = json_array();
+    for (int i = 0; i < n; i++) {
+        const struct checkin_new *r = &rows[i];
+        json_t *o = json_pack("{s:i, s:s, s:I, s:I, s:I, s:s}", "k", i, "client_id", r->client_id, "venue_id",
+                              (json_int_t)r->venue_id, "person_id", (json_int_t)r->person_id, "at", (json_int_t)r->at,
+                              "method", checkin_method_name(r->method));
+        json_object_set_new(o, "province", r->province_code ? json_string(r->province_code) : json_null());
+        json_object_set_new(o, "district", r->district_code ? json_string(r->district_code) : json_null());
+        json_object_set_new(o, "commune", r->commune_code ? json_string(r->commune_code) : json_null());
+        json_object_set_new(o, "by_account", id_or_null(r->by_account));
+        json_object_set_new(o, "by_person", id_or_null(r->by_person));
+        json_array_append_new(in, o);
+        ids[i] = 0;
+    }
+    char *text = json_dumps(in, JSON_COMPACT);
+    json_decref(in);
+    /*
+     * The same (client_id, person_id) twice in the batch: the second insert
+     * does nothing and both join the one new row; the first in order has it.
+     */
+    struct store_stmt *st;
+    enum store_rc rc = store_query(
+        s, &st,
+        "WITH t AS (SELECT * FROM json_to_recordset(CAST(? AS JSON)) AS x(k INT, client_id TEXT, venue_id BIGINT,"
+        " person_id BIGINT, at BIGINT, method TEXT, province TEXT, district TEXT, commune TEXT, by_account BIGINT,"
+        " by_person BIGINT)),"
+        " ins AS (INSERT INTO checkins (client_id, venue_id, person_id, checked_in_at, method, province_code,"
+        " district_code, commune_code, created_by_account, created_by_person)"
+        " SELECT client_id, venue_id, person_id, at, method, province, district, commune, by_account, by_person"
+        " FROM t ORDER BY k ON CONFLICT (client_id, person_id) DO NOTHING"
+        " RETURNING id, client_id, person_id, checked_in_at),"
+        /* the change log (checkin.h, followers), in the same statement */
+        " logged AS (INSERT INTO checkin_changes (checkin_id, at) SELECT id, checked_in_at FROM ins)"
+        " SELECT t.k, ins.id FROM t JOIN ins ON ins.client_id = t.client_id AND ins.person_id = t.person_id"
+        " ORDER BY ins.id, t.k",
+        "s", text);
+    free(text);
+    if (rc)
+        return rc;
+    int64_t last = 0;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        int64_t k = store_col_int(st, 0), id = store_col_int(st, 1);
+        if (k >= 0 && k < n && id != last) /* by id, then k: a duplicate comes right after the first */
+            ids[k] = id;
+        last = id;
+    }
+    store_finalize(st);
+    if (rc == STORE_DONE && last)
+        rc = store_notify(s, CHECKIN_CHANNEL);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+enum store_rc checkin_find_set_pg(struct store *s, const struct checkin_new *rows, const int *which, int m,
+                                  void (*found)(void *ctx, int i, const struct checkin *c), void *ctx)
+{
+    json_t *in = json_array();
+    for (int j = 0; j < m; j++)
+        json_array_append_new(in, json_pack("{s:i, s:s, s:I}", "k", which[j], "client_id", rows[which[j]].client_id,
+                                            "person_id", (json_int_t)rows[which[j]].person_id));
+    char *text = json_dumps(in, JSON_COMPACT);
+    json_decref(in);
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT " CHECKIN_COLUMNS ", t.k FROM json_to_recordset(CAST(? AS JSON))"
+                                   " AS t(k INT, client_id TEXT, person_id BIGINT)"
+                                   " JOIN checkins c ON c.client_id = t.client_id AND c.person_id = t.person_id"
+                                   " LEFT JOIN venues v ON v.id = c.venue_id",
+                                   "s", text);
+    free(text);
+    if (rc)
+        return rc;
+    struct arena a;
+    arena_init(&a);
+    while ((rc = store_step(st)) == STORE_ROW) {
+        struct checkin c;
+        read_row(st, &a, &c);
+        found(ctx, (int)store_col_int(st, 9), &c);
+    }
+    store_finalize(st);
+    arena_release(&a);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
@@ -250,26 +355,40 @@ json_t *checkin_to_json(const struct checkin *c)
 /* ---------------------------------------------------------------- limits on anonymous check-ins */
 
 /*
- * Counted in the database, so the limits hold across several servers.  A
- * poster check-in without sign-in has neither created_by column set.
+ * What the database holds, read when the writer starts (checkin_writer.c
+ * counts from there in memory): anonymous check-ins since `since`, per phone
+ * of an unverified contact and per venue.  A poster check-in without sign-in
+ * has neither created_by column set.
  */
-enum store_rc checkin_anonymous_wait(struct store *s, const char *phone, int64_t venue_id, int64_t now,
-                                     int64_t *wait)
+static enum store_rc each_count(struct store *s, const char *sql, int64_t since,
+                                void (*fn)(void *ctx, const char *key, int64_t n), void *ctx)
 {
-    int64_t n = 0;
-    *wait = 0;
-    enum store_rc rc = store_int(s, &n,
-                                 "SELECT COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
-                                 " WHERE p.phone = ? AND p.unverified = 1 AND c.checked_in_at > ?",
-                                 "si", phone, now - 3600);
-    if (!rc && n >= checkin_phone_limit())
-        *wait = 600; /* ten minutes: the hour's oldest check-ins age out meanwhile */
-    if (!rc && !*wait)
-        rc = store_int(s, &n,
-                       "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND checked_in_at > ?"
-                       " AND created_by_account IS NULL AND created_by_person IS NULL",
-                       "ii", venue_id, now - 60);
-    if (!rc && !*wait && n >= checkin_venue_limit())
-        *wait = 60;
-    return rc;
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st, sql, "i", since);
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        if (store_col_text(st, 0))
+            fn(ctx, store_col_text(st, 0), store_col_int(st, 1));
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+enum store_rc checkin_count_phones(struct store *s, int64_t since,
+                                   void (*fn)(void *ctx, const char *phone, int64_t n), void *ctx)
+{
+    return each_count(s,
+                      "SELECT p.phone, COUNT(*) FROM checkins c JOIN persons p ON p.id = c.person_id"
+                      " WHERE c.checked_in_at > ? AND p.unverified = 1 AND c.created_by_account IS NULL"
+                      " AND c.created_by_person IS NULL GROUP BY p.phone",
+                      since, fn, ctx);
+}
+
+enum store_rc checkin_count_venues(struct store *s, int64_t since,
+                                   void (*fn)(void *ctx, const char *venue_id, int64_t n), void *ctx)
+{
+    return each_count(s,
+                      "SELECT CAST(venue_id AS TEXT), COUNT(*) FROM checkins WHERE checked_in_at > ?"
+                      " AND created_by_account IS NULL AND created_by_person IS NULL GROUP BY venue_id",
+                      since, fn, ctx);
 }

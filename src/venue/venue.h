@@ -37,6 +37,8 @@ struct venue {
 
 enum store_rc venue_get(struct store *s, struct arena *a, int64_t id, struct venue *out);
 enum store_rc venue_find_by_code(struct store *s, struct arena *a, const char *code, struct venue *out);
+/* The same from memory when read less than a few seconds ago (venue_store.c says how it stays true). */
+enum store_rc venue_find_by_code_cached(struct store *s, struct arena *a, const char *code, struct venue *out);
 /* 0 if the caller owns the venue or is an official whose area holds it; else fills a 403. */
 int venue_require_manage(struct http_req *r, const struct venue *v);
 json_t *venue_to_json(const struct venue *v);

@@ -223,6 +223,7 @@ static int review(struct http_req *r, const char *status, const char *reason)
     if (strcmp(v.status, status) != 0) {
         struct review_ctx ctx = {r, &v, status, reason};
         rc = store_tx(r->store, review_tx, &ctx);
+        venue__cache_forget(); /* committed (or not): the check-in path reads the venue again */
         if (rc)
             return rc;
         rc = venue_get(r->store, &r->arena, v.id, &v);

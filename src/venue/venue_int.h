@@ -58,6 +58,8 @@ enum store_rc venue__find_by_client_id(struct store *s, struct arena *a, const c
                                        struct venue *out);
 enum store_rc venue__list(struct store *s, struct arena *a, const struct venue_filter *q, struct venue **out,
                           int64_t *n, int64_t *total);
+/* Drops every venue kept in memory by venue_find_by_code_cached (a status changed). */
+void venue__cache_forget(void);
 enum store_rc venue__set_status(struct store *s, int64_t id, const char *status, int64_t reviewer,
                                 const char *reason);
 enum store_rc venue__visits(struct store *s, struct arena *a, int64_t venue_id, int64_t from, int64_t to,

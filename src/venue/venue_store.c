@@ -5,6 +5,8 @@
  * Every venue row carries its province, district and commune codes, so an
  * official's list is one indexed comparison (store_sql_area).
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +56,93 @@ enum store_rc venue_find_by_code(struct store *s, struct arena *a, const char *c
         return STORE_DONE; /* no stored code has another length: spare the query */
     struct read_ctx c = {a, out};
     return store_get(s, read_one, &c, "SELECT " VENUE_COLUMNS " FROM venues WHERE code = ?", "s", code);
+}
+
+/*
+ * Venues by code, in memory, for the check-in path (every anonymous check-in
+ * names its venue by code).  An entry is trusted for VENUE_CACHE_TTL seconds,
+ * and every status change made by this server forgets them all
+ * (venue__cache_forget, after its commit): a venue approved or rejected here
+ * shows at once, one changed through another server over the same database
+ * within the TTL.  Slots hold copies, not pointers, so a reader never sees an
+ * entry being rewritten.
+ */
+#define VENUE_CACHE_SLOTS 1024
+#define VENUE_CACHE_TTL 5.0 /* seconds */
+
+struct venue_cached {
+    char code[VENUE_CODE_LEN + 1];
+    double until;        /* clock_mono() after which the entry is read again */
+    uint64_t generation; /* venue_generation when it was read */
+    int64_t id, capacity, owner_account_id, created_at;
+    char name[VENUE_NAME_MAX * 4 + 1], type[40], commune_code[16], street[VENUE_STREET_MAX * 4 + 1], status[16];
+};
+
+static pthread_mutex_t venue_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct venue_cached venue_cache[VENUE_CACHE_SLOTS];
+static atomic_uint_fast64_t venue_generation = 1;
+
+void venue__cache_forget(void)
+{
+    atomic_fetch_add(&venue_generation, 1);
+}
+
+static struct venue_cached *cache_slot(const char *code)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = code; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return &venue_cache[h % VENUE_CACHE_SLOTS];
+}
+
+static bool copy_in(char *dst, size_t n, const char *src)
+{
+    return snprintf(dst, n, "%s", src ? src : "") < (int)n;
+}
+
+enum store_rc venue_find_by_code_cached(struct store *s, struct arena *a, const char *code, struct venue *out)
+{
+    if (!code || strlen(code) != VENUE_CODE_LEN)
+        return STORE_DONE;
+    struct venue_cached *e = cache_slot(code);
+    uint64_t gen = atomic_load(&venue_generation);
+    double now = clock_mono();
+    bool hit = false;
+    pthread_mutex_lock(&venue_cache_lock);
+    if (!strcmp(e->code, code) && e->generation == gen && e->until > now) {
+        hit = true;
+        *out = (struct venue){
+            .id = e->id,
+            .code = arena_strdup(a, e->code),
+            .name = arena_strdup(a, e->name),
+            .type = arena_strdup(a, e->type),
+            .commune_code = arena_strdup(a, e->commune_code),
+            .street = arena_strdup(a, e->street),
+            .capacity = e->capacity,
+            .status = arena_strdup(a, e->status),
+            .owner_account_id = e->owner_account_id,
+            .created_at = e->created_at,
+        };
+    }
+    pthread_mutex_unlock(&venue_cache_lock);
+    if (hit)
+        return STORE_OK;
+    enum store_rc rc = venue_find_by_code(s, a, code, out);
+    if (rc)
+        return rc;
+    struct venue_cached fresh = {.until = now + VENUE_CACHE_TTL, .generation = gen, .id = out->id,
+                                 .capacity = out->capacity, .owner_account_id = out->owner_account_id,
+                                 .created_at = out->created_at};
+    if (copy_in(fresh.code, sizeof(fresh.code), out->code) && copy_in(fresh.name, sizeof(fresh.name), out->name) &&
+        copy_in(fresh.type, sizeof(fresh.type), out->type) &&
+        copy_in(fresh.commune_code, sizeof(fresh.commune_code), out->commune_code) &&
+        copy_in(fresh.street, sizeof(fresh.street), out->street) &&
+        copy_in(fresh.status, sizeof(fresh.status), out->status)) {
+        pthread_mutex_lock(&venue_cache_lock);
+        *e = fresh;
+        pthread_mutex_unlock(&venue_cache_lock);
+    }
+    return STORE_OK;
 }
 
 enum store_rc venue__find_by_client_id(struct store *s, struct arena *a, const char *client_id,
@@ -144,6 +233,7 @@ enum store_rc venue__set_status(struct store *s, int64_t id, const char *status,
                                 const char *reason)
 {
     int64_t now = clock_now();
+    venue__cache_forget(); /* again after the commit (venue_http.c): a reader meanwhile saw the old row */
     return store_run(s, NULL,
                      "UPDATE venues SET status = ?, reviewed_by = ?, reviewed_at = ?, reject_reason = ?, updated_at = ?"
                      " WHERE id = ?",

@@ -7,6 +7,11 @@
  * Errors are classified by SQLSTATE: class 23 is a constraint (CONFLICT, or
  * INVALID for NOT NULL and CHECK), class 40 and 08 mean retry, class 22 is a
  * value the engine refused.
+ *
+ * Statements are prepared once per connection (PQprepare, named by a
+ * counter) and cached by SQL text, like SQLite's, up to PG_STMT_CACHE texts;
+ * later texts run unnamed.  A reset connection has lost them: the cache is
+ * emptied with it.
  */
 #include <errno.h>
 #include <libpq-fe.h>
@@ -19,9 +24,20 @@
 #include "core/mem.h"
 #include "store/store_driver.h"
 
+#define PG_STMT_CACHE 256
+
+struct pg_cached {
+    char *sql;     /* with $n placeholders */
+    uint64_t hash; /* FNV-1a of sql */
+    char name[16];
+};
+
 struct store {
     struct store_base base;
     PGconn *conn;
+    struct pg_cached cache[PG_STMT_CACHE];
+    int ncache;
+    unsigned generation; /* names of prepared statements: "c<generation>_<n>" */
 };
 
 struct store_stmt {
@@ -35,12 +51,21 @@ struct store_stmt {
     int64_t changes;
 };
 
+static void cache_clear(struct store *s)
+{
+    for (int i = 0; i < s->ncache; i++)
+        free(s->cache[i].sql);
+    s->ncache = 0;
+    s->generation++;
+}
+
 static enum store_rc classify(struct store *s, PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (PQstatus(s->conn) == CONNECTION_BAD) {
         log_warn("msg=\"postgres connection lost; resetting\"");
         PQreset(s->conn);
+        cache_clear(s); /* a new session has no prepared statements */
         return STORE_RETRY;
     }
     if (state) {
@@ -84,6 +109,7 @@ static enum store_rc pg_open(const char *url, struct store **out, char *err, int
 
 static void pg_close(struct store *s)
 {
+    cache_clear(s);
     PQfinish(s->conn);
     free(s);
 }
@@ -128,6 +154,36 @@ static char *translate(const char *sql, int *nparams)
     *o = '\0';
     *nparams = n;
     return out;
+}
+
+static uint64_t fnv1a(const char *p)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+/* The name of sql prepared on this connection, preparing it the first time; NULL to run it unnamed. */
+static const char *prepared_name(struct store *s, const char *sql, int nparams)
+{
+    uint64_t hash = fnv1a(sql);
+    for (int i = 0; i < s->ncache; i++)
+        if (s->cache[i].hash == hash && !strcmp(s->cache[i].sql, sql))
+            return s->cache[i].name;
+    if (s->ncache == PG_STMT_CACHE || PQtransactionStatus(s->conn) == PQTRANS_INERROR)
+        return NULL;
+    struct pg_cached *c = &s->cache[s->ncache];
+    snprintf(c->name, sizeof(c->name), "c%u_%d", s->generation % 100000, s->ncache);
+    PGresult *res = PQprepare(s->conn, c->name, sql, nparams, NULL);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok)
+        return NULL; /* run unnamed: the error, if real, comes from there with its SQLSTATE */
+    c->sql = xstrdup(sql);
+    c->hash = hash;
+    s->ncache++;
+    return c->name;
 }
 
 static enum store_rc pg_prepare(struct store *s, const char *sql, struct store_stmt **out)
@@ -175,8 +231,13 @@ static enum store_rc pg_bind_null(struct store_stmt *st, int i)
 static enum store_rc pg_step(struct store_stmt *st)
 {
     if (!st->res) {
-        st->res = PQexecParams(st->base.store->conn, st->sql, st->nparams, NULL,
-                               (const char *const *)st->values, NULL, NULL, 0);
+        struct store *s = st->base.store;
+        const char *name = prepared_name(s, st->sql, st->nparams);
+        if (name)
+            st->res = PQexecPrepared(s->conn, name, st->nparams, (const char *const *)st->values, NULL, NULL, 0);
+        else
+            st->res = PQexecParams(s->conn, st->sql, st->nparams, NULL, (const char *const *)st->values, NULL, NULL,
+                                   0);
         ExecStatusType status = PQresultStatus(st->res);
         if (status == PGRES_TUPLES_OK) {
             st->nrows = PQntuples(st->res);

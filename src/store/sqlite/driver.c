@@ -20,11 +20,20 @@
 #define SQLITE_BUSY_MS 5000
 #define SQLITE_STMT_CACHE 64
 
+struct sqlite_cached;
+
+struct store_stmt {
+    struct store_stmt_base base;
+    sqlite3_stmt *stmt;
+    struct sqlite_cached *cached; /* NULL if not from the cache */
+};
+
 struct sqlite_cached {
     char *sql;     /* own copy of the text */
     uint64_t hash; /* FNV-1a of sql, checked before strcmp */
     sqlite3_stmt *stmt;
     int in_use;
+    struct store_stmt handle; /* handed out while in use: a cached statement allocates nothing */
 };
 
 struct store {
@@ -32,12 +41,6 @@ struct store {
     sqlite3 *db;
     struct sqlite_cached cache[SQLITE_STMT_CACHE];
     int ncache;
-};
-
-struct store_stmt {
-    struct store_stmt_base base;
-    sqlite3_stmt *stmt;
-    struct sqlite_cached *cached; /* NULL if not from the cache */
 };
 
 static enum store_rc map_rc(struct store *s, int rc)
@@ -160,7 +163,7 @@ static enum store_rc sq_prepare(struct store *s, const char *sql, struct store_s
     }
     if (c)
         c->in_use = 1;
-    struct store_stmt *st = xcalloc(1, sizeof(*st));
+    struct store_stmt *st = c ? &c->handle : xcalloc(1, sizeof(*st));
     st->base.drv = &store_sqlite_driver;
     st->base.store = s;
     st->stmt = stmt;
@@ -225,11 +228,11 @@ static void sq_finalize(struct store_stmt *st)
     if (st->cached) {
         sqlite3_reset(st->stmt);
         sqlite3_clear_bindings(st->stmt);
-        st->cached->in_use = 0;
+        st->cached->in_use = 0; /* st is the entry's handle */
     } else {
         sqlite3_finalize(st->stmt);
+        free(st);
     }
-    free(st);
 }
 
 static enum store_rc sq_begin(struct store *s, bool write)
