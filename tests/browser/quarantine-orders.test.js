@@ -85,6 +85,7 @@ describe('the health station confirms the place, handles the alert and ends the 
     const text = await card.textContent();
     assert.match(text, /Chưa xác nhận nơi cách ly/);
     assert.doesNotMatch(text, new RegExp(`\\b${UNITS.phucXa}\\b`), 'no raw unit code');
+    assert.match(text, /\d{2}\/\d{2}\/\d{4} → \d{2}\/\d{2}\/\d{4}/, 'dates as dd/mm/yyyy');
     await assertNoHorizontalOverflow(page, 'orders list');
     await shot(page, 'orders-01-list');
   });

@@ -105,6 +105,12 @@ export function formatTime(epochSeconds) {
   });
 }
 
+/** A calendar day "YYYY-MM-DD" as people write it in both languages: dd/mm/yyyy. */
+export function formatDay(ymd) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(ymd || ''));
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : String(ymd || '');
+}
+
 export function formatNumber(n) {
   return Number(n).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
 }

@@ -7,7 +7,7 @@
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, put, idempotentPost, seg, isAbort } from '../api.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatTime, formatNumber, markI18n } from '../i18n.js';
+import { formatTime, formatDay, formatNumber, markI18n } from '../i18n.js';
 import { link, navigate } from '../router.js';
 import { unitNameEl as unitName } from '../units.js';
 import { placeMap } from '../components/place-map.js';
@@ -70,7 +70,7 @@ function orderCard(o) {
         o.full_name || h('span', { t: 'quarantine.order_n', tArgs: { id: o.id } })),
       statusBadge(o.status)),
     h('div', { class: 'card-meta' },
-      h('span', null, `${o.start_date} → ${o.end_date}`),
+      h('span', null, `${formatDay(o.start_date)} → ${formatDay(o.end_date)}`),
       h('span', { t: `quarantine.kind.${o.kind}` }),
       o.lat == null ? h('span', { class: 'badge badge-off', t: 'quarantine.place_unconfirmed' }) : null,
       unitName(o.commune_code)));
@@ -199,7 +199,7 @@ function orderPage(o, alerts, rerender, signal) {
     h('dl', { class: 'kv' },
       o.full_name ? [h('dt', { t: 'quarantine.person' }), h('dd', { testid: 'order-person' }, o.full_name)] : null,
       h('dt', { t: 'quarantine.kind' }), h('dd', { t: `quarantine.kind.${o.kind}` }),
-      h('dt', { t: 'quarantine.period' }), h('dd', { testid: 'order-period' }, `${o.start_date} → ${o.end_date}`),
+      h('dt', { t: 'quarantine.period' }), h('dd', { testid: 'order-period' }, `${formatDay(o.start_date)} → ${formatDay(o.end_date)}`),
       h('dt', { t: 'quarantine.place' }), h('dd', { class: 'breakable' }, o.address || '—', ' ', unitName(o.commune_code)),
       h('dt', { t: 'quarantine.radius' }), h('dd', { t: 'quarantine.metres', tArgs: { m: formatNumber(o.radius_m) } })),
     h('h2', { t: 'quarantine.map' }), placeState, map.el,

@@ -6,7 +6,7 @@
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, idempotentPost, seg, isAbort } from '../api.js';
 import { errorBox, accessDenied } from '../errors.js';
-import { formatTime, formatNumber, getLang, markI18n } from '../i18n.js';
+import { formatTime, formatDay, formatNumber, getLang, markI18n } from '../i18n.js';
 import { link, navigate } from '../router.js';
 import { unitNameEl as unitName } from '../units.js';
 import { photoCamera, blobToDataUrl, currentPosition } from '../components/photo-camera.js';
@@ -92,7 +92,7 @@ function orderPanel(order, signal) {
   const head = h('dl', { class: 'kv' },
     h('dt', { t: 'quarantine.place' }), h('dd', { class: 'breakable', testid: `order-address-${o.id}` }, o.address || ''),
     h('dt', { t: 'quarantine.kind' }), h('dd', { t: `quarantine.kind.${o.kind}` }),
-    h('dt', { t: 'quarantine.period' }), h('dd', null, `${o.start_date} → ${o.end_date}`),
+    h('dt', { t: 'quarantine.period' }), h('dd', null, `${formatDay(o.start_date)} → ${formatDay(o.end_date)}`),
     h('dt', { t: 'quarantine.per_day' }), h('dd', null, String(o.checkins_per_day)),
     h('dt', { t: 'quarantine.radius' }), h('dd', { t: 'quarantine.metres', tArgs: { m: formatNumber(o.radius_m) } }));
 
