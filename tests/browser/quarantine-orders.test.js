@@ -118,6 +118,8 @@ describe('the health station confirms the place, handles the alert and ends the 
     assert.ok(Math.abs(o.lat - north(HOME, 10).latitude) < 1e-5 && Math.abs(o.lon - HOME.longitude) < 1e-5, `${o.lat},${o.lon}`);
     const map = await mapState(page);
     assert.equal(map.place, `${o.lat.toFixed(6)},${o.lon.toFixed(6)}`);
+    await tid(`checkin-is-place-${first.id}`).waitFor();
+    assert.equal(await tid(`place-from-${first.id}`).count(), 0, 'the check-in that is the place is not offered again');
   });
 
   test('a check-in 1.2 km away is measured; its alert is acknowledged, then resolved with a note', async () => {

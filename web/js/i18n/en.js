@@ -792,6 +792,7 @@ export default {
   'quarantine.picked': 'Picked: {lat}, {lon}',
   'quarantine.save_place': 'Save as the place',
   'quarantine.use_as_home': 'This is home',
+  'quarantine.is_the_place': 'The place (confirmed)',
   'quarantine.map': 'Map',
   'quarantine.checkins': 'Check-ins',
   'quarantine.no_checkins': 'No check-ins yet.',

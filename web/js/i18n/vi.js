@@ -792,6 +792,7 @@ export default {
   'quarantine.picked': 'Vị trí đã chọn: {lat}, {lon}',
   'quarantine.save_place': 'Lưu làm nơi cách ly',
   'quarantine.use_as_home': 'Đây là nơi ở',
+  'quarantine.is_the_place': 'Nơi cách ly (đã xác nhận)',
   'quarantine.map': 'Bản đồ',
   'quarantine.checkins': 'Các lần điểm danh',
   'quarantine.no_checkins': 'Chưa có lần điểm danh nào.',

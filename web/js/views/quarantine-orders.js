@@ -180,11 +180,13 @@ function orderPage(o, alerts, rerender, signal) {
   const list = h('ul', { class: 'cards checkins', testid: 'order-checkins' });
   if (!checkins.length) list.appendChild(h('li', { class: 'muted', t: 'quarantine.no_checkins' }));
   for (const c of checkins) {
-    const useBtn = o.status === 'active'
+    const isPlace = placeKnown && o.place_checkin_id === c.id;
+    const useBtn = o.status === 'active' && !isPlace
       ? h('button', { type: 'button', class: 'btn btn-small', testid: `place-from-${c.id}`, t: 'quarantine.use_as_home' }) : null;
     if (useBtn) useBtn.addEventListener('click', () => setPlace({ from_checkin_id: c.id }, useBtn));
     let where;
-    if (!placeKnown || c.distance_m == null) where = h('span', { class: 'muted', t: 'quarantine.place_unconfirmed' });
+    if (isPlace) where = h('span', { class: 'badge badge-on', testid: `checkin-is-place-${c.id}`, t: 'quarantine.is_the_place' });
+    else if (!placeKnown || c.distance_m == null) where = h('span', { class: 'muted', t: 'quarantine.place_unconfirmed' });
     else where = h('span', { class: c.inside ? 'badge badge-on' : 'badge badge-off', t: 'quarantine.distance', tArgs: { m: formatNumber(c.distance_m) } });
     const photo = c.photo
       ? h('img', { class: 'checkin-photo', src: `/api/v1/quarantine/checkins/${seg(c.id)}/photo`, loading: 'lazy', testid: `checkin-photo-${c.id}`, alt: '' })
@@ -242,7 +244,6 @@ export function alertCard(a) {
           : a.manager_phone ? h('a', { href: `tel:${a.manager_phone}`, testid: `qalert-manager-phone-${a.id}` }, a.manager_phone) : null,
         h('span', { t: 'quarantine.slot_at', tArgs: { time: a.slot_start ? formatTime(a.slot_start) : '' } }),
         h('a', { href: `#/quarantine/orders/${a.order_id}`, testid: `qalert-order-${a.id}`, t: 'quarantine.open_order' })),
-      a.detail ? h('p', { class: 'small breakable' }, a.detail) : null,
       a.resolution_note ? h('p', { class: 'small breakable', testid: `qalert-note-${a.id}` }, a.resolution_note) : null,
     ];
     if (state === 'open') {
