@@ -338,6 +338,20 @@ struct tracing_policy {
 
 /* The national policy. */
 enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out);
+/* The national policy and every province's override, read at once: the window of each case of a list
+ * follows its own province without a query per case. */
+#define TRACING_MAX_OVERRIDES 64
+struct tracing_policies {
+    struct tracing_policy national;
+    int n;
+    struct {
+        char province[8];
+        struct tracing_policy p;
+    } over[TRACING_MAX_OVERRIDES];
+};
+enum store_rc tracing_policies_load(struct store *s, struct tracing_policies *out);
+/* The policy for a case or person of `province` (a province code; NULL or "": the nation). */
+const struct tracing_policy *tracing_policies_pick(const struct tracing_policies *all, const char *province);
 /* The policy in force at a place (any unit code; NULL or "VN": the nation): its province's override,
  * else the national one.  *source (may be NULL) gets "VN" or the province code, static. */
 enum store_rc tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out,

@@ -94,8 +94,8 @@ static json_t *case_json(const struct tracing_case_row *row)
 /* The case {id} as the caller may see it, with its events; the caller's area was checked. */
 static int case_read_one(struct http_req *r, int64_t id, struct tracing_case_row *row, json_t **out)
 {
-    struct tracing_policy pol;
-    int rc = tracing_policy_get(r->store, &pol);
+    struct tracing_policies pols;
+    int rc = tracing_policies_load(r->store, &pols);
     struct store_stmt *st = NULL;
     struct tracing_case_filter one = {.area = r->who->unit_code, .id = id, .limit = 1};
     if (!rc)
@@ -103,7 +103,7 @@ static int case_read_one(struct http_req *r, int64_t id, struct tracing_case_row
     if (!rc)
         rc = store_step(st);
     if (rc == STORE_ROW) {
-        tracing_case_row_read(st, &pol, row);
+        tracing_case_row_read(st, &pols, row);
         *out = case_json(row);
         /* the row's strings die with the statement */
         row->status = row->province_code = row->district_code = row->commune_code = row->full_name = NULL;
@@ -161,18 +161,19 @@ enum err tracing_handle_case_create(struct http_req *r)
     c.in.confirmed_at = test + TRACING_DAY - 1 < now ? test + TRACING_DAY - 1 : now;
     c.in.onset_at = onset;
     c.in.isolated_at = isolated ? isolated + TRACING_DAY - 1 : 0;
-    struct tracing_policy pol;
-    if (!rc)
-        rc = store_err(tracing_policy_get(r->store, &pol));
-    struct tracing_case_times t = {c.in.onset_at, c.in.sample_at, c.in.confirmed_at, c.in.isolated_at};
-    if (!rc)
-        rc = tracing_window_check(&t, &pol, &names, TRACING_SET_ONSET | TRACING_SET_SAMPLE | TRACING_SET_ISOLATED,
-                                  &r->fault);
     if (rc)
         return rc;
     struct person p;
     const struct unit *u;
     rc = people_require_located(r, c.in.person_id, "person_id", &p, &u);
+    /* the window follows the policy where the person lives (their province's, else the nation's) */
+    struct tracing_policy pol;
+    if (!rc)
+        rc = store_err(tracing_policy_for(r->store, u->code, &pol, NULL));
+    struct tracing_case_times t = {c.in.onset_at, c.in.sample_at, c.in.confirmed_at, c.in.isolated_at};
+    if (!rc)
+        rc = tracing_window_check(&t, &pol, &names, TRACING_SET_ONSET | TRACING_SET_SAMPLE | TRACING_SET_ISOLATED,
+                                  &r->fault);
     if (rc)
         return rc;
     unit_ancestors(u, &c.in.province_code, &c.in.district_code, &c.in.commune_code);
@@ -209,8 +210,8 @@ enum err tracing_handle_cases(struct http_req *r)
     if (rc)
         return rc;
     q.area = u->code;
-    struct tracing_policy pol;
-    rc = tracing_policy_get(r->store, &pol);
+    struct tracing_policies pols;
+    rc = tracing_policies_load(r->store, &pols);
     struct store_stmt *st = NULL;
     if (!rc)
         rc = tracing_cases_query(r->store, &q, &st);
@@ -218,7 +219,7 @@ enum err tracing_handle_cases(struct http_req *r)
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         struct tracing_case_row row;
-        tracing_case_row_read(st, &pol, &row);
+        tracing_case_row_read(st, &pols, &row);
         json_array_append_new(arr, case_json(&row));
     }
     store_finalize(st);
@@ -318,7 +319,7 @@ enum err tracing_handle_case_update(struct http_req *r)
         rc = http_fail(r, ERR_MISSING_FIELD, "onset", "give onset, sample_at or isolated_at");
     struct tracing_policy pol;
     if (!rc)
-        rc = store_err(tracing_policy_get(r->store, &pol));
+        rc = store_err(tracing_policy_for(r->store, c.commune[0] ? c.commune : NULL, &pol, NULL));
     if (!rc)
         rc = tracing_window_check(&c.t, &pol, &names, set, &r->fault);
     if (rc)

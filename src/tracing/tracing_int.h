@@ -109,13 +109,13 @@ enum store_rc tracing_cases_query(struct store *s, const struct tracing_case_fil
 
 /* One row of tracing_cases_query; strings valid until the next step. */
 struct tracing_case_row {
-    struct tracing_case c; /* id, person and window under the policy given */
+    struct tracing_case c; /* id, person and window under the policy of the case's province */
     struct tracing_case_times t;
     const char *status, *province_code, *district_code, *commune_code, *full_name;
     int64_t sample_id; /* 0: entered by a tracer */
     int64_t f1, f2;    /* contacts found */
 };
-void tracing_case_row_read(struct store_stmt *st, const struct tracing_policy *pol, struct tracing_case_row *row);
+void tracing_case_row_read(struct store_stmt *st, const struct tracing_policies *pols, struct tracing_case_row *row);
 
 /* A case's events, oldest first: kind, at, detail, account_id. */
 enum store_rc tracing_case_events_query(struct store *s, int64_t case_id, struct store_stmt **st);

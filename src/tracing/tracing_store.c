@@ -55,6 +55,44 @@ enum store_rc tracing_policy_get(struct store *s, struct tracing_policy *out)
                      "");
 }
 
+static void read_override(struct store_stmt *st, void *ctx)
+{
+    struct tracing_policies *all = ctx;
+    if (all->n >= TRACING_MAX_OVERRIDES)
+        return;
+    snprintf(all->over[all->n].province, sizeof(all->over[all->n].province), "%s", store_col_text(st, 9));
+    read_policy(st, &all->over[all->n].p);
+    all->n++;
+}
+
+enum store_rc tracing_policies_load(struct store *s, struct tracing_policies *out)
+{
+    memset(out, 0, sizeof(*out));
+    enum store_rc rc = tracing_policy_get(s, &out->national);
+    struct store_stmt *st = NULL;
+    if (!rc)
+        rc = store_query(s, &st,
+                         "SELECT quarantine_days, place_kind, checkins_per_day, radius_m, grace_minutes, test_days,"
+                         " enabled, window_days_before, window_max_days, province_code FROM tracing_policy_provinces"
+                         " ORDER BY province_code",
+                         "");
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        read_override(st, out);
+    }
+    if (st)
+        store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+const struct tracing_policy *tracing_policies_pick(const struct tracing_policies *all, const char *province)
+{
+    for (int i = 0; province && *province && i < all->n; i++)
+        if (!strcmp(all->over[i].province, province))
+            return &all->over[i].p;
+    return &all->national;
+}
+
 enum store_rc tracing_policy_for(struct store *s, const char *place, struct tracing_policy *out,
                                  const char **source)
 {
@@ -139,7 +177,7 @@ json_t *tracing_policy_to_json(const struct tracing_policy *p)
 
 struct case_read {
     struct tracing_case *c;
-    const struct tracing_policy *pol;
+    const struct tracing_policies *pols;
 };
 
 /* Reads CASE_COLUMNS from column `at` on. */
@@ -151,31 +189,35 @@ static void case_times(struct store_stmt *st, int at, struct tracing_case_times 
     t->isolated_at = store_col_null(st, at + 3) ? 0 : store_col_int(st, at + 3);
 }
 
-static void case_fill(struct store_stmt *st, struct tracing_case *c, const struct tracing_policy *pol)
+/* The window under the policy of the case's province (column `province_at`). */
+static void case_fill(struct store_stmt *st, struct tracing_case *c, const struct tracing_policies *pols,
+                      int province_at)
 {
     struct tracing_case_times t;
     c->case_id = store_col_int(st, 0);
     c->person = store_col_int(st, 1);
     case_times(st, 2, &t);
+    const struct tracing_policy *pol = tracing_policies_pick(pols, store_col_text(st, province_at));
     tracing_window(&t, pol->window_days_before, pol->window_max_days, &c->from, &c->until);
 }
+
+/* id, person_id, then the times in case_times' order, then the province */
+#define CASE_COLUMNS "c.id, c.person_id, c.confirmed_at, c.onset_at, c.sample_at, c.isolated_at, c.province_code"
+#define CASE_PROVINCE_AT 6
 
 static void read_case(struct store_stmt *st, void *ctx)
 {
     struct case_read *r = ctx;
-    case_fill(st, r->c, r->pol);
+    case_fill(st, r->c, r->pols, CASE_PROVINCE_AT);
 }
-
-/* id, person_id, then the times in case_times' order */
-#define CASE_COLUMNS "c.id, c.person_id, c.confirmed_at, c.onset_at, c.sample_at, c.isolated_at"
 
 enum store_rc tracing_case_get(struct store *s, int64_t case_id, struct tracing_case *out)
 {
-    struct tracing_policy pol;
-    enum store_rc rc = tracing_policy_get(s, &pol);
+    struct tracing_policies pols;
+    enum store_rc rc = tracing_policies_load(s, &pols);
     if (rc)
         return rc;
-    struct case_read r = {out, &pol};
+    struct case_read r = {out, &pols};
     return store_get(s, read_case, &r, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id = ?", "i", case_id);
 }
 
@@ -209,8 +251,8 @@ enum store_rc tracing_case_area(struct store *s, struct arena *a, int64_t case_i
 enum store_rc tracing_cases_untraced(struct store *s, struct arena *a, size_t max, struct tracing_case **out,
                                      size_t *n)
 {
-    struct tracing_policy pol;
-    enum store_rc rc = tracing_policy_get(s, &pol);
+    struct tracing_policies pols;
+    enum store_rc rc = tracing_policies_load(s, &pols);
     if (rc)
         return rc;
     *out = arena_alloc(a, (max + 1) * sizeof(**out));
@@ -223,7 +265,7 @@ enum store_rc tracing_cases_untraced(struct store *s, struct arena *a, size_t ma
                      "i", (int64_t)max);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        case_fill(st, &(*out)[(*n)++], &pol);
+        case_fill(st, &(*out)[(*n)++], &pols, CASE_PROVINCE_AT);
     }
     store_finalize(st);
     return rc == STORE_DONE ? STORE_OK : rc;
@@ -287,19 +329,19 @@ enum store_rc tracing_cases_query(struct store *s, const struct tracing_case_fil
     return store_sql_query(s, st, &q);
 }
 
-void tracing_case_row_read(struct store_stmt *st, const struct tracing_policy *pol, struct tracing_case_row *row)
+void tracing_case_row_read(struct store_stmt *st, const struct tracing_policies *pols, struct tracing_case_row *row)
 {
     memset(row, 0, sizeof(*row));
-    case_fill(st, &row->c, pol);
+    case_fill(st, &row->c, pols, CASE_PROVINCE_AT);
     case_times(st, 2, &row->t);
-    row->status = store_col_text(st, 6);
-    row->province_code = store_col_text(st, 7);
-    row->district_code = store_col_text(st, 8);
-    row->commune_code = store_col_text(st, 9);
-    row->full_name = store_col_text(st, 10);
-    row->sample_id = store_col_null(st, 11) ? 0 : store_col_int(st, 11);
-    row->f1 = store_col_int(st, 12);
-    row->f2 = store_col_int(st, 13);
+    row->status = store_col_text(st, 7);
+    row->province_code = store_col_text(st, 8);
+    row->district_code = store_col_text(st, 9);
+    row->commune_code = store_col_text(st, 10);
+    row->full_name = store_col_text(st, 11);
+    row->sample_id = store_col_null(st, 12) ? 0 : store_col_int(st, 12);
+    row->f1 = store_col_int(st, 13);
+    row->f2 = store_col_int(st, 14);
 }
 
 enum store_rc tracing_case_events_query(struct store *s, int64_t case_id, struct store_stmt **st)

@@ -300,3 +300,29 @@ test('the policy bounds the window: window_max_days, above window_days_before', 
   r = await srv.api('PUT', '/api/v1/tracing/policy', { token: tok.admin, body: { window_max_days: 30 } });
   assert.equal(r.status, 200, r.text);
 });
+
+test('a province\'s own policy sets the window of its cases: listed, traced and checked by it', async () => {
+  const kase = await srv.api('POST', '/api/v1/tracing/cases', { token: tok.tracer,
+    body: { client_id: clientId(), person_id: p.g0.id, test_date: vnDate(now() - 3 * DAY) } });
+  assert.ok(kase.status === 201 || kase.status === 200, kase.text);
+  const read = async () => (await srv.api('GET', `/api/v1/tracing/cases/${kase.json.id}`, { token: tok.tracer })).json;
+  const national = await read();
+  assert.equal(national.window_from, national.sample_at - 2 * DAY, 'the national policy: 2 days before');
+  // Hà Nội (the case's province) looks 4 days back and allows windows of 6 days at most
+  let r = await srv.api('PUT', '/api/v1/tracing/policy/01', { token: tok.admin,
+    body: { window_days_before: 4, window_max_days: 6 } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal((await read()).window_from, national.sample_at - 4 * DAY);
+  const list = await srv.api('GET', `/api/v1/tracing/cases?unit=${UNITS.phucXa}`, { token: tok.tracer });
+  assert.equal(list.json.cases.find((c) => c.id === kase.json.id).window_from, national.sample_at - 4 * DAY);
+  const run = await trace(kase.json.id);
+  const runs = await srv.api('GET', `/api/v1/tracing/runs?case_id=${kase.json.id}`, { token: tok.tracer });
+  assert.equal(runs.json.runs.find((x) => x.id === run.run_id).window_from, national.sample_at - 4 * DAY, runs.text);
+  // an onset 3 days before the sample is 4 + 3 + ... days: longer than the province allows
+  r = await srv.api('PATCH', `/api/v1/tracing/cases/${kase.json.id}`, { token: tok.tracer,
+    body: { onset: national.sample_at - 3 * DAY } });
+  assertError(r, 400, 'invalid_field', 'onset');
+  r = await srv.api('DELETE', '/api/v1/tracing/policy/01', { token: tok.admin });
+  assert.equal(r.status, 200, r.text);
+  assert.equal((await read()).window_from, national.sample_at - 2 * DAY, 'back to the national policy');
+});
