@@ -195,6 +195,7 @@ function contactCard(c, names) {
 
 /* ---------------------------------------------------------------- a case's chain */
 
+/** Draws the chain into root; answers the chain, or null when it could not be read. */
 export async function chainView({ root, params, signal }) {
   const box = h('div', { testid: 'chain-box' }, loading());
   const title = h('h1', { t: 'tracing.chain_title', tArgs: { id: params.id } });
@@ -206,7 +207,7 @@ export async function chainView({ root, params, signal }) {
     chain = await get(`/api/v1/tracing/cases/${seg(params.id)}/chain`, { signal });
   } catch (e) {
     if (!isAbort(e)) replace(box, e.status === 403 ? accessDenied() : errorBox(e, 'other'));
-    return;
+    return null;
   }
   const nodes = chain.nodes || [];
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -236,7 +237,7 @@ export async function chainView({ root, params, signal }) {
     detail.setAttribute('data-node', String(n.id));
   }
 
-  if (!nodes.length) { replace(box, h('p', { class: 'muted empty', testid: 'chain-empty', t: 'tracing.chain_empty' })); return; }
+  if (!nodes.length) { replace(box, h('p', { class: 'muted empty', testid: 'chain-empty', t: 'tracing.chain_empty' })); return chain; }
   const legend = h('ul', { class: 'chain-legend' },
     [0, 1, 2].map((d) => h('li', null, h('span', { class: `legend-dot chain-d${d}`, 'aria-hidden': 'true' }),
       h('span', { t: `tracing.legend.${d}` }))));
@@ -244,4 +245,5 @@ export async function chainView({ root, params, signal }) {
   // The case itself is shown first, so the panel is never empty of meaning.
   const f0 = nodes.find((n) => n.degree === 0);
   if (f0 && byId.has(f0.id)) showNode(f0);
+  return chain;
 }
