@@ -37,8 +37,9 @@ function policyForm(policy, { testid, editable, onSave, extra = [] }) {
       attrs: { value: String(policy[name] ?? ''), min: String(min), max: String(max), inputmode: 'numeric', disabled: !editable, testid: `${testid}-${name}` },
     });
     markI18n(f.wrap.querySelector('.hint'), 'text', 'policy.range', { min, max, unit: { t: unit } });
-    const withUnit = h('div', { class: 'with-unit' }, f.input, h('span', { class: 'unit-of', t: unit }));
+    const withUnit = h('div', { class: 'with-unit' });
     f.input.replaceWith(withUnit);
+    withUnit.append(f.input, h('span', { class: 'unit-of', t: unit }));
     inputs[name] = f.input;
     wraps.push(f.wrap);
   }
