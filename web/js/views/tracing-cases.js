@@ -341,6 +341,7 @@ function runPanel(caseId, signal, onDone) {
       replace(result, showRun(r, 'run-result'),
         r.created ? null : h('p', { class: 'muted small', testid: 'run-same', t: 'cases.run_same' }));
       markI18n(btn, 'text', 'cases.rerun');
+      last.hidden = true;
       await onDone();
     } catch (e) {
       if (!isAbort(e)) replace(result, errorBox(e, 'other', 'run-error'));

@@ -156,7 +156,7 @@ async function provinceSection(box, province, signal, editable) {
   });
   replace(box, heading, sourceLine(p, 'policy-province-source'),
     policyForm(p, { testid: 'policy-province', editable: true, onSave: (body) => put(path, body),
-      extra: [h('hr'), remove, sure, errors] }));
+      extra: [h('div', { class: 'danger-zone' }, remove, sure, errors)] }));
 }
 
 export async function policyView({ root, signal }) {
