@@ -81,6 +81,12 @@ describe('a tracer enters a case, names interview contacts, runs the trace and l
     await tid('case-new-link').click();
     await tid('case-form').waitFor();
 
+    // A number that is no phone: the search's 400 is shown at the person field, in words.
+    await tid('case-person-q').fill('12345');
+    await tid('case-person-find').click();
+    await tid('field-error-person_id').waitFor();
+    assert.match(await tid('field-error-person_id').textContent(), /^Số điện thoại không hợp lệ/);
+
     await tid('case-person-q').fill(people.f0.phone);
     await tid('case-person-find').click();
     await tid('case-person-name').waitFor();

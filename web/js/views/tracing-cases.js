@@ -260,10 +260,16 @@ export async function caseNewView({ root, signal }) {
     } catch (e) {
       if (isAbort(e)) return;
       clear(found);
-      // The search's own fields (phone, cccd) are the person field's here.
-      showFormError(form, errors, { ...e, status: e.status, code: e.code, message: e.message, field: e.field ? 'person_id' : null }, 'other');
-      const box = errors.querySelector('.alert-title');
-      if (box && e.field) markI18n(box, 'text', e.field === 'cccd' ? 'error.invalid.cccd' : 'error.invalid.phone');
+      showFormError(form, errors, e, 'other');
+      // The search's own fields (phone, cccd) belong to the person field here: say what to type.
+      if (e.field === 'phone' || e.field === 'cccd') {
+        const key = `error.invalid.${e.field}`;
+        markI18n(errors.querySelector('.alert-title'), 'text', key);
+        personWrap.classList.add('invalid');
+        personWrap.appendChild(h('p', { class: 'field-error', testid: 'field-error-person_id', t: key }));
+        qInput.setAttribute('aria-invalid', 'true');
+        qInput.focus();
+      }
     }
   }
   findBtn.addEventListener('click', find);
@@ -370,12 +376,13 @@ function interviewPanel(caseId, f0, signal) {
   const phone = field({ name: 'phone', label: 'cases.iv_phone', type: 'tel', attrs: { inputmode: 'tel', autocomplete: 'off', maxlength: 16, testid: 'iv-phone' } });
   const relSel = h('select', { testid: 'iv-relation' }, RELATIONS.map((r) => h('option', { value: r, t: `cases.relation.${r}` })));
   const relation = field({ name: 'relation', label: 'cases.iv_relation', input: relSel });
-  const day = h('input', { type: 'date', value: vnToday(), max: vnToday(), testid: 'iv-date', 'aria-label': t('cases.iv_day') });
+  const day = h('input', { type: 'date', value: vnToday(), max: vnToday(), testid: 'iv-date' });
   markI18n(day, 'aria-label', 'cases.iv_day');
   const time = h('input', { type: 'time', value: vnHhmm(Math.floor(Date.now() / 1000)), testid: 'iv-time' });
   markI18n(time, 'aria-label', 'cases.iv_time');
+  day.id = `iv-day-${caseId}`;
   const when = h('div', { class: 'field', 'data-field': 'contacted_at' },
-    h('label', { htmlFor: (day.id = `iv-day-${caseId}`), t: 'cases.iv_when' }), h('div', { class: 'search-row' }, day, time));
+    h('label', { htmlFor: day.id, t: 'cases.iv_when' }), h('div', { class: 'search-row' }, day, time));
   const where = field({ name: 'note', label: 'cases.iv_where', attrs: { autocomplete: 'off', maxlength: 200, testid: 'iv-where' } });
   const minutes = field({ name: 'minutes', label: 'cases.iv_minutes', type: 'number', attrs: { min: '0', max: '1440', inputmode: 'numeric', testid: 'iv-minutes' } });
 
