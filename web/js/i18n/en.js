@@ -1075,4 +1075,9 @@ export default {
   'policy.unit.times': 'times',
   'policy.unit.metres': 'metres',
   'policy.unit.minutes': 'minutes',
+  'cases.edit_traced': "Traced again: {f1} F1 and {f2} F2",
+  'error.invalid.onset': "The onset day is not valid: it cannot be in the future or after the sample day.",
+  'error.invalid.sample_at': "The sample day is not valid: it cannot be in the future or after the confirmation.",
+  'error.invalid.isolated_at': "The isolation day is not valid: it cannot be in the future or before the infectious window.",
+  'policy.window_max_days': "Longest infectious window",
 };

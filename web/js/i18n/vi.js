@@ -1075,4 +1075,9 @@ export default {
   'policy.unit.times': 'lần',
   'policy.unit.metres': 'mét',
   'policy.unit.minutes': 'phút',
+  'cases.edit_traced': "Đã truy vết lại: {f1} F1 và {f2} F2",
+  'error.invalid.onset': "Ngày khởi phát không hợp lệ: không được ở tương lai hay sau ngày lấy mẫu.",
+  'error.invalid.sample_at': "Ngày lấy mẫu không hợp lệ: không được ở tương lai hay sau ngày xác định ca bệnh.",
+  'error.invalid.isolated_at': "Ngày cách ly không hợp lệ: không được ở tương lai hay trước thời gian lây.",
+  'policy.window_max_days': "Thời gian lây dài nhất",
 };

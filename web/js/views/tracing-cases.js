@@ -87,24 +87,12 @@ export async function casesListView({ root, query, signal }) {
       h('a', { class: 'btn', href: '#/tracing', t: 'cases.to_worklist' })),
     filters, box));
 
-  // The place filter goes to the server as the code of its level.
-  const place = {};
-  if (q.unit) {
-    try {
-      const u = await getUnit(q.unit);
-      const key = { 1: 'province_code', 2: 'district_code', 3: 'commune_code' }[Number(u.level)];
-      if (key) place[key] = u.code;
-    } catch (e) {
-      if (!isAbort(e)) replace(box, errorBox(e, 'list'));
-      return;
-    }
-  }
-
   const ul = h('ul', { class: 'cards cases', testid: 'cases-list' });
   const more = h('button', { type: 'button', class: 'btn btn-block', testid: 'cases-more', t: 'tracing.more', hidden: true });
   let offset = 0;
   async function loadPage() {
-    const res = await get('/api/v1/tracing/cases', { query: { status: q.status, ...place, limit: PAGE, offset }, signal });
+    // The place is any province, district or commune code of the caller's area (default: their own).
+    const res = await get('/api/v1/tracing/cases', { query: { status: q.status, unit: q.unit, limit: PAGE, offset }, signal });
     const list = res.cases || [];
     for (const c of list) ul.appendChild(caseCard(c));
     offset += list.length;
@@ -157,33 +145,46 @@ function caseCard(c) {
     edit);
 }
 
-/** The case's days corrected (PATCH, the create call's field names): only what changed is sent. */
+/**
+ * The case's days corrected: PATCH with onset, sample_at and isolated_at as epoch seconds (the
+ * day's start; isolation by the day's end, or now for today), null for a day cleared. Only what
+ * changed is sent; the server traces the case again over its new window and says what it found.
+ */
 function caseEditForm(c, onSaved) {
-  const test = dateField('test_date', 'cases.sample_date', c.sample_at ? vnDate(c.sample_at) : (c.confirmed_at ? vnDate(c.confirmed_at) : ''), `case-edit-test-${c.id}`);
-  const onset = dateField('onset_date', 'cases.onset_date', c.onset ? vnDate(c.onset) : '', `case-edit-onset-${c.id}`);
-  const isolated = dateField('isolated_date', 'cases.isolated_date', c.isolated_at ? vnDate(c.isolated_at) : '', `case-edit-isolated-${c.id}`);
+  const FIELDS = [
+    ['onset', 'cases.onset_date', (d) => vnDateStart(d)],
+    ['sample_at', 'cases.sample_date', (d) => vnDateStart(d)],
+    ['isolated_at', 'cases.isolated_date', (d) => Math.min(vnDateStart(d) + 86399, Math.floor(Date.now() / 1000))],
+  ];
+  const inputs = FIELDS.map(([name, label]) => dateField(name, label, c[name] ? vnDate(c[name]) : '', `case-edit-${name}-${c.id}`));
   const errors = h('div', { class: 'form-errors', 'aria-live': 'polite' });
   const save = h('button', { type: 'submit', class: 'btn btn-primary', testid: `case-edit-save-${c.id}`, t: 'common.save' });
   const form = h('form', { class: 'form', testid: `case-edit-form-${c.id}`, novalidate: true },
-    h('div', { class: 'row' }, test.wrap, onset.wrap, isolated.wrap), errors, save);
-  const initial = { test_date: test.input.value, onset_date: onset.input.value, isolated_date: isolated.input.value };
+    h('div', { class: 'row' }, inputs.map((f) => f.wrap)), errors, save);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearFormErrors(form, errors);
     const body = {};
-    for (const [k, f] of [['test_date', test], ['onset_date', onset], ['isolated_date', isolated]]) {
-      if (f.input.value && f.input.value !== initial[k]) body[k] = f.input.value;
-    }
+    FIELDS.forEach(([name, , toTime], i) => {
+      const v = inputs[i].input.value;
+      const was = c[name] ? vnDate(c[name]) : '';
+      if (v === was) return;
+      body[name] = v ? toTime(v) : null;
+    });
     if (!Object.keys(body).length) {
       errors.appendChild(h('p', { class: 'alert alert-ok', role: 'status', t: 'cases.nothing_changed' }));
       return;
     }
     try {
       const res = await withBusy(save, () => patch(`/api/v1/tracing/cases/${seg(c.id)}`, body));
-      Object.assign(c, (res && res.case) || res || {});
-      Object.assign(initial, body);
+      Object.assign(c, res || {});
+      FIELDS.forEach(([name], i) => { inputs[i].input.value = c[name] ? vnDate(c[name]) : ''; });
       onSaved();
       errors.appendChild(h('p', { class: 'alert alert-ok', role: 'status', testid: `case-edit-saved-${c.id}`, t: 'tracing.saved' }));
+      if (res && res.run) {
+        errors.appendChild(h('p', { class: 'meta', testid: `case-edit-run-${c.id}`, 'data-f1': res.run.f1, 'data-f2': res.run.f2,
+          t: 'cases.edit_traced', tArgs: { f1: formatNumber(res.run.f1), f2: formatNumber(res.run.f2) } }));
+      }
     } catch (e) {
       if (!isAbort(e)) showFormError(form, errors, e, 'update');
     }

@@ -14,6 +14,7 @@ import { unitNameOnly } from './tracing-cases.js';
 /* Number fields: name, label, unit of measure, bounds (src/tracing/tracing.c, tracing_policy_apply). */
 const NUMBERS = [
   ['window_days_before', 'policy.window_days_before', 'policy.unit.days', 0, 14],
+  ['window_max_days', 'policy.window_max_days', 'policy.unit.days', 1, 60],
   ['quarantine_days', 'policy.quarantine_days', 'policy.unit.days', 1, 60],
   ['checkins_per_day', 'policy.checkins_per_day', 'policy.unit.times', 1, 12],
   ['radius_m', 'policy.radius_m', 'policy.unit.metres', 10, 5000],
@@ -31,7 +32,9 @@ function policyForm(policy, { testid, editable, onSave, extra = [] }) {
   const enabled = h('input', { type: 'checkbox', name: 'enabled', checked: Boolean(policy.enabled), disabled: !editable, testid: `${testid}-enabled` });
   wraps.push(h('div', { class: 'field', 'data-field': 'enabled' },
     h('label', { class: 'check check-big' }, enabled, h('span', { t: 'policy.enabled' }))));
-  for (const [name, label, unit, min, max] of NUMBERS) {
+  // A field the server does not answer (an older server) is left out rather than sent empty.
+  const numbers = NUMBERS.filter(([name]) => name in policy);
+  for (const [name, label, unit, min, max] of numbers) {
     const f = field({
       name, label, type: 'number', hint: 'policy.range',
       attrs: { value: String(policy[name] ?? ''), min: String(min), max: String(max), inputmode: 'numeric', disabled: !editable, testid: `${testid}-${name}` },
@@ -65,7 +68,7 @@ function policyForm(policy, { testid, editable, onSave, extra = [] }) {
       clearFormErrors(form, errors);
       clear(msg);
       const body = { enabled: enabled.checked, place_kind: placeSel.value };
-      for (const [name] of NUMBERS) {
+      for (const [name] of numbers) {
         const v = inputs[name].value.trim();
         if (v === '') { showFormError(form, errors, { status: 400, code: 'missing_field', field: name }, 'update'); return; }
         if (!/^\d+$/.test(v)) { showFormError(form, errors, { status: 400, code: 'invalid_field', field: name }, 'update'); return; }
