@@ -220,13 +220,41 @@ describe('a tracer enters a case, names interview contacts, runs the trace and l
     await tid(`case-edit-onset-${caseId}`).fill(daysAgo(2));
     await tid(`case-edit-save-${caseId}`).click();
     await tid(`case-edit-saved-${caseId}`).waitFor();
+    // The server traced the case again over its longer window: the same three F1.
+    assert.equal(await tid(`case-edit-run-${caseId}`).getAttribute('data-f1'), '3');
+    assert.match(await tid(`case-edit-run-${caseId}`).textContent(), /^Đã truy vết lại: 3 F1 và 0 F2$/);
     await page.reload();
     await tid(`case-${caseId}`).waitFor();
     assert.equal(await tid(`case-onset-${caseId}`).textContent(), fmt(daysAgo(2)));
 
-    // Another commune in the place filter: the case is not there.
+    // Outside the tracer's commune the server refuses, and the page says so.
     await page.goto(`${srv.url}/#/tracing/cases?unit=${UNITS.trucBach}`);
-    await tid('cases-empty').waitFor();
+    await tid('access-denied').waitFor();
     assert.deepEqual(page.errors, []);
+  });
+
+  test('the national admin filters the cases by place, chosen by name down to the commune', async () => {
+    const { page: p2, context } = await phonePage(browser);
+    const t2 = (id) => p2.getByTestId(id);
+    await staffSignIn(p2, srv.url, srv.adminUsername, srv.adminPassword);
+    await t2('nav').waitFor();
+    await t2('nav-tracing-cases').click();
+    await t2(`case-${caseId}`).waitFor();
+    const pick = async (codes) => {
+      if (!(await t2('cases-place').isVisible())) await t2('cases-place-box').locator('summary').click();
+      for (const code of codes) await t2(`cases-place-option-${code}`).click();
+      await t2('cases-filter-apply').click();
+    };
+    await pick([UNITS.hanoi, UNITS.baDinh, UNITS.trucBach]);
+    await t2('cases-empty').waitFor();
+    assert.match(p2.url(), new RegExp(`unit=${UNITS.trucBach}$`));
+    await p2.waitForFunction(() => document.querySelector('[data-testid="cases-place-current"]').textContent === 'Phường Trúc Bạch');
+    await t2(`cases-place-crumb-${UNITS.baDinh}`).click();
+    await pick([UNITS.phucXa]);
+    await t2(`case-${caseId}`).waitFor();
+    assert.deepEqual(await p2.$$eval('[data-testid="cases-list"] > li', (els) => els.map((e) => e.dataset.testid)), [`case-${caseId}`]);
+    await assertNoHorizontalOverflow(p2, 'cases list filtered by place');
+    assert.deepEqual(p2.errors, []);
+    await context.close();
   });
 });
