@@ -156,6 +156,17 @@ describe('a tracer enters a case, names interview contacts, runs the trace and l
     await tid('iv-time').fill(t2.time);
     await tid('iv-submit').click();
     await page.locator(`[data-testid^="iv-added-"][data-person="${people.b.id}"]`).waitFor();
+    // A name that does not match the register's for that phone: the tracer chooses who it is.
+    await tid('iv-name').fill('Chị Một');
+    await tid('iv-phone').fill(people.a.phone);
+    await tid('iv-submit').click();
+    await tid(`iv-option-${people.a.id}`).waitFor();
+    assert.match(await tid(`iv-option-${people.a.id}`).textContent(), /Trần Thị Một.*Phường Phúc Xá/);
+    assert.ok(await tid('iv-option-new').isVisible(), 'or register someone else');
+    await tid(`iv-option-${people.a.id}`).click();
+    await tid('iv-chosen').waitFor();
+    await tid('iv-submit').click();
+    await page.locator(`[data-testid^="iv-added-"][data-person="${people.a.id}"]`).waitFor();
     people.d = d;
     await assertNoHorizontalOverflow(page, 'interview form');
     assert.deepEqual(page.errors, []);

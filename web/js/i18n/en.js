@@ -1084,4 +1084,6 @@ export default {
   'error.invalid.sample_at': "The sample day is not valid: it cannot be in the future or after the confirmation.",
   'error.invalid.isolated_at': "The isolation day is not valid: it cannot be in the future or before the infectious window.",
   'policy.window_max_days': "Longest infectious window",
+  'cases.place_label': "Place:",
+  'cases.place_change': "Change",
 };

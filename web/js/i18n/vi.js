@@ -1084,4 +1084,6 @@ export default {
   'error.invalid.sample_at': "Ngày lấy mẫu không hợp lệ: không được ở tương lai hay sau ngày xác định ca bệnh.",
   'error.invalid.isolated_at': "Ngày cách ly không hợp lệ: không được ở tương lai hay trước thời gian lây.",
   'policy.window_max_days': "Thời gian lây dài nhất",
+  'cases.place_label': "Địa bàn:",
+  'cases.place_change': "Đổi",
 };

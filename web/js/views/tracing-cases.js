@@ -68,7 +68,8 @@ export async function casesListView({ root, query, signal }) {
   const statusF = field({ name: 'status', label: 'cases.filter_status', input: statusSel });
   const picker = unitPicker({ rootCode: me.unit_code, initial: q.unit || me.unit_code, name: 'unit', legend: 'cases.filter_place', testid: 'cases-place' });
   const placeBox = h('details', { class: 'place-filter', testid: 'cases-place-box', open: q.unit && q.unit !== me.unit_code ? true : null },
-    h('summary', null, h('span', { t: 'cases.filter_place' }), ': ', unitNameOnly(q.unit || me.unit_code, 'cases-place-current')),
+    h('summary', null, h('span', { t: 'cases.place_label' }), unitNameOnly(q.unit || me.unit_code, 'cases-place-current'),
+      h('span', { class: 'summary-action', t: 'cases.place_change' })),
     picker.el);
   const filters = h('form', { class: 'form filters', testid: 'cases-filters', novalidate: true },
     statusF.wrap, placeBox,
