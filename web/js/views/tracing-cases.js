@@ -33,8 +33,9 @@ export function unitNameOnly(code, testid) {
   const el = h('span', { class: 'unit-name', testid, 'data-code': code || '' }, code ? '…' : '');
   if (!code) return el;
   if (code === NATION) { markI18n(el, 'text', 'unit.nation'); return el; }
-  getUnit(code).then((u) => { el.textContent = (u && (u.name_with_type || u.name)) || t('cases.unit_unknown'); })
-    .catch(() => { el.textContent = t('cases.unit_unknown'); });
+  const unknown = () => markI18n(el, 'text', 'cases.unit_unknown');
+  getUnit(code).then((u) => { if (u && (u.name_with_type || u.name)) el.textContent = u.name_with_type || u.name; else unknown(); })
+    .catch(unknown);
   return el;
 }
 
