@@ -78,6 +78,11 @@ describe('the tracing policy page', () => {
     assert.equal(await tid('policy-national-enabled').isChecked(), false);
     // Provinces are chosen by name.
     assert.ok((await tid('policy-province-select').textContent()).includes('Thành phố Hà Nội'));
+    // Any province's own policy is the national admin's too: Hồ Chí Minh City follows the nation.
+    await tid('policy-province-select').selectOption(UNITS.hcm);
+    await tid('policy-override-start').waitFor();
+    assert.equal(await tid('policy-province-source').getAttribute('data-source'), 'VN');
+    await page.waitForFunction(() => document.querySelector('[data-testid="policy-province-name"]').textContent === 'Thành phố Hồ Chí Minh');
     await assertNoHorizontalOverflow(page, 'national policy');
     await shot(page, 'policy-01-national');
     assert.deepEqual(page.errors, []);
