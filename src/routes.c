@@ -24,6 +24,7 @@
 #include "venue/checkin.h" /* check-ins section */
 #include "vaccine/vaccine.h" /* vaccination section */
 #include "vaccine/upload.h" /* vaccination section: registration lists */
+#include "tracing/case_http.h" /* tracing section: the cases list and edits */
 #include "tracing/tracing.h" /* tracing section */
 #include "quarantine/quarantine.h" /* quarantine section */
 #include "dcc/dcc_http.h" /* certificate verification section */
@@ -193,7 +194,9 @@ const struct http_route cordon_routes[] = {
 
     /* Contact tracing (src/tracing/): literal paths before {id}. */
     {"POST", "/api/v1/tracing/cases", tracing_handle_case_create, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/cases", tracing_handle_case_list, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/cases/{id}/chain", tracing_handle_chain, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"PATCH", "/api/v1/tracing/cases/{id}", tracing_handle_case_patch, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/tracing/runs", tracing_handle_run, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/runs", tracing_handle_runs, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/contacts", tracing_handle_contacts, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
