@@ -29,7 +29,9 @@ import { identityView } from './js/views/vaccine-me.js';
 import { vaxSitesView, vaxSiteDayView } from './js/views/vaccine-site.js';
 import { verifyView } from './js/views/vaccine-verify.js';
 import { vaxOversightView } from './js/views/vaccine-oversight.js';
-import { workListView, chainView, TRACING_ROLES } from './js/views/tracing.js';
+import { workListView, TRACING_ROLES } from './js/views/tracing.js';
+import { casesListView, caseNewView, caseView } from './js/views/tracing-cases.js';
+import { policyView } from './js/views/tracing-policy.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
@@ -64,7 +66,9 @@ function renderSession(me) {
 function markActiveNav(active) {
   const parts = active.path.split('/');
   // The citizen's pages live under /me: each of them is a section of its own.
-  const section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
+  let section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
+  // Tracing's cases and policy have menu entries of their own; a case's page belongs to the cases.
+  if (parts[1] === 'tracing' && (parts[2] === 'cases' || parts[2] === 'policy')) section = `tracing/${parts[2]}`;
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.getAttribute('data-nav') === section) {
       a.setAttribute('aria-current', 'page');
@@ -185,7 +189,10 @@ route('/verify', verifyView, { public: true });
 /* Contact tracing and quarantine (docs/api-tracing.md). */
 const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');
 route('/tracing', tracingRoles(workListView));
-route('/tracing/cases/:id', tracingRoles(chainView));
+route('/tracing/cases', tracingRoles(casesListView));
+route('/tracing/cases/new', tracingRoles(caseNewView));
+route('/tracing/cases/:id', tracingRoles(caseView));
+route('/tracing/policy', tracingRoles(policyView));
 route('/quarantine', tracingRoles(quarantineOversightView));
 route('/quarantine/orders', tracingRoles(ordersView));
 route('/quarantine/orders/new', tracingRoles(newOrderView));

@@ -223,6 +223,7 @@ function loadDagre() {
   return dagreLoading;
 }
 
+/** Draws the chain into root; answers the chain, or null when it could not be read. */
 export async function chainView({ root, params, signal }) {
   const box = h('div', { testid: 'chain-box' }, loading());
   const title = h('h1', { t: 'tracing.chain_title', tArgs: { id: params.id } });
@@ -234,7 +235,7 @@ export async function chainView({ root, params, signal }) {
     chain = await get(`/api/v1/tracing/cases/${seg(params.id)}/chain`, { signal });
   } catch (e) {
     if (!isAbort(e)) replace(box, e.status === 403 ? accessDenied() : errorBox(e, 'other'));
-    return;
+    return null;
   }
   const nodes = chain.nodes || [];
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -264,15 +265,15 @@ export async function chainView({ root, params, signal }) {
     detail.setAttribute('data-node', String(n.id));
   }
 
-  if (!nodes.length) { replace(box, h('p', { class: 'muted empty', testid: 'chain-empty', t: 'tracing.chain_empty' })); return; }
+  if (!nodes.length) { replace(box, h('p', { class: 'muted empty', testid: 'chain-empty', t: 'tracing.chain_empty' })); return chain; }
   let dagre;
   try {
     dagre = await loadDagre();
   } catch {
     replace(box, summary, h('div', { class: 'alert alert-error', role: 'alert', testid: 'chain-graph-error', t: 'tracing.graph_unavailable' }));
-    return;
+    return chain;
   }
-  if (signal && signal.aborted) return;
+  if (signal && signal.aborted) return chain;
   const legend = h('ul', { class: 'chain-legend' },
     [0, 1, 2].map((d) => h('li', null, h('span', { class: `legend-dot chain-d${d}`, 'aria-hidden': 'true' }),
       h('span', { t: `tracing.legend.${d}` }))));
@@ -282,4 +283,5 @@ export async function chainView({ root, params, signal }) {
   // The case itself is shown first, so the panel is never empty of meaning.
   const f0 = nodes.find((n) => n.degree === 0);
   if (f0 && byId.has(f0.id)) showNode(f0);
+  return chain;
 }
