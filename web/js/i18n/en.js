@@ -823,8 +823,6 @@ export default {
   'quarantine.end_reason': 'Reason',
   'quarantine.end_reason_hint': 'Required when releasing early.',
   'quarantine.end_order': 'End the order',
-  'field.radius_m': 'Radius',
-  'field.checkins_per_day': 'Check-ins per day',
   'field.days': 'Days',
 
   // Platform 3: vaccination pages and the certificate verifier.

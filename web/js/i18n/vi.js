@@ -823,8 +823,6 @@ export default {
   'quarantine.end_reason': 'Lý do',
   'quarantine.end_reason_hint': 'Bắt buộc khi cho kết thúc sớm.',
   'quarantine.end_order': 'Kết thúc quyết định',
-  'field.radius_m': 'Bán kính',
-  'field.checkins_per_day': 'Số lần điểm danh mỗi ngày',
   'field.days': 'Số ngày',
 
   // Platform 3: vaccination pages and the certificate verifier.
