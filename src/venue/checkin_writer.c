@@ -224,6 +224,23 @@ static void limits_settle(struct checkin_job *j)
 
 /* ---------------------------------------------------------------- one job, one batch */
 
+/* The row of the job's i-th person. */
+static struct checkin_new job_row(const struct checkin_job *j, int i)
+{
+    return (struct checkin_new){
+        .client_id = j->client_id,
+        .venue_id = j->v->id,
+        .person_id = j->ids[i],
+        .at = j->now,
+        .method = j->method,
+        .province_code = j->province,
+        .district_code = j->district,
+        .commune_code = j->commune,
+        .by_account = j->by_account,
+        .by_person = j->by_person,
+    };
+}
+
 /* A check-in recorded by venue staff is audited, in the same transaction. */
 static enum store_rc job_audit(struct store *s, const struct checkin_job *j)
 {
@@ -255,18 +272,7 @@ static int job_write(struct store *s, struct checkin_job *j)
         j->n = 1;
     }
     for (int i = 0; i < j->n; i++) {
-        struct checkin_new in = {
-            .client_id = j->client_id,
-            .venue_id = j->v->id,
-            .person_id = j->ids[i],
-            .at = j->now,
-            .method = j->method,
-            .province_code = j->province,
-            .district_code = j->district,
-            .commune_code = j->commune,
-            .by_account = j->by_account,
-            .by_person = j->by_person,
-        };
+        struct checkin_new in = job_row(j, i);
         int64_t id;
         int rc = checkin_insert_id(s, &in, &id);
         j->fresh[i] = rc == STORE_OK;
@@ -368,18 +374,7 @@ static int batch_write_set(struct store *s, struct checkin_job **jobs, int n, in
     for (int k = 0; k < n; k++) {
         struct checkin_job *j = jobs[k];
         for (int i = 0; !j->rc && i < j->n; i++, t++) {
-            rows[t] = (struct checkin_new){
-                .client_id = j->client_id,
-                .venue_id = j->v->id,
-                .person_id = j->ids[i],
-                .at = j->now,
-                .method = j->method,
-                .province_code = j->province,
-                .district_code = j->district,
-                .commune_code = j->commune,
-                .by_account = j->by_account,
-                .by_person = j->by_person,
-            };
+            rows[t] = job_row(j, i);
             job_of[t] = k;
             person_of[t] = i;
         }
