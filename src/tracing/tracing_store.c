@@ -600,6 +600,44 @@ struct save_ctx {
     struct tracing_run_out *out;
 };
 
+/*
+ * New F2 contacts need nothing but their row, and a run finds hundreds of them: they are written
+ * together, one statement per run, each row's area taken from the person's home (the case's
+ * commune when the home is unknown) by a join instead of a query per contact.
+ */
+#define NEW_CONTACTS_INSERT                                                                                 \
+    "INSERT INTO tracing_contacts (case_id, person_id, degree, through_person_id, first_at, risk, reasons,"  \
+    " province_code, district_code, commune_code, run_id, created_at, updated_at, unverified)"              \
+    " SELECT CAST(? AS BIGINT), v.p, v.d, v.t, v.f, v.r, v.j,"                                            \
+    " CASE WHEN COALESCE(h.commune_code, '') = '' THEN CAST(? AS TEXT) ELSE h.province_code END,"            \
+    " CASE WHEN COALESCE(h.commune_code, '') = '' THEN CAST(? AS TEXT) ELSE h.district_code END,"           \
+    " CASE WHEN COALESCE(h.commune_code, '') = '' THEN CAST(? AS TEXT) ELSE h.commune_code END,"            \
+    " CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), COALESCE(h.unverified, 0)"
+static enum store_rc new_contacts_insert(struct store *s, const struct save_ctx *x, int64_t run_id,
+                                         const struct home *case_home, json_t *rows)
+{
+    if (!json_array_size(rows))
+        return STORE_OK;
+    char *text = json_dumps(rows, JSON_COMPACT);
+    if (!text)
+        return STORE_ERROR;
+    const char *sql = !strcmp(store_engine(s), "postgres")
+                          ? NEW_CONTACTS_INSERT " FROM json_to_recordset(CAST(? AS JSON))"
+                                                " AS v(p BIGINT, d INT, t BIGINT, f BIGINT, r BIGINT, j TEXT)"
+                                                " LEFT JOIN persons h ON h.id = v.p"
+                          : NEW_CONTACTS_INSERT " FROM (SELECT json_extract(value, '$.p') AS p, json_extract(value, "
+                                                "'$.d') AS d, json_extract(value, '$.t') AS t, json_extract(value, "
+                                                "'$.f') AS f, json_extract(value, '$.r') AS r, json_extract(value, "
+                                                "'$.j') AS j FROM json_each(?)) v LEFT JOIN persons h ON h.id = v.p";
+    enum store_rc rc = store_run(s, NULL, sql, "isssiiis", x->c->case_id,
+                                 case_home->province[0] ? case_home->province : NULL,
+                                 case_home->district[0] ? case_home->district : NULL,
+                                 case_home->commune[0] ? case_home->commune : NULL, run_id, x->now, x->now, text);
+    free(text);
+    return rc;
+}
+#undef NEW_CONTACTS_INSERT
+
 static int save_tx(struct store *s, void *arg)
 {
     struct save_ctx *x = arg;
@@ -647,6 +685,7 @@ static int save_tx(struct store *s, void *arg)
     struct names names = {0};
     if (!rc)
         rc = existing_load(s, x->c->case_id, &known, &nknown);
+    json_t *new_f2 = json_array();
     for (size_t i = 0; i < x->r->n && !rc; i++) {
         const struct tracing_contact *k = &x->r->contacts[i];
         json_t *rj = reasons_json(s, &names, k);
@@ -659,9 +698,15 @@ static int save_tx(struct store *s, void *arg)
         struct existing e = found ? *found : (struct existing){0};
         rc = found ? STORE_OK : STORE_DONE;
         struct home h = {{0}, {0}, {0}, false};
-        if (rc == STORE_DONE || (rc == STORE_OK && (e.degree != k->degree || e.first_at != k->first_at ||
-                                                    e.risk != risk || e.through != k->through ||
-                                                    strcmp(e.reasons, reasons)))) {
+        if (rc == STORE_DONE && k->degree != 1) {
+            json_array_append_new(new_f2, json_pack("{s:I, s:i, s:I, s:I, s:I, s:s}", "p", (json_int_t)k->person,
+                                                    "d", k->degree, "t", (json_int_t)k->through, "f",
+                                                    (json_int_t)k->first_at, "r", (json_int_t)risk, "j", reasons));
+            out->contacts_changed++;
+            rc = STORE_OK;
+        } else if (rc == STORE_DONE || (rc == STORE_OK && (e.degree != k->degree || e.first_at != k->first_at ||
+                                                           e.risk != risk || e.through != k->through ||
+                                                           strcmp(e.reasons, reasons)))) {
             bool fresh = rc == STORE_DONE;
             bool new_f1 = k->degree == 1 && (fresh || e.degree != 1);
             rc = store_get(s, read_home, &h, HOME_OF_PERSON, "i", k->person);
@@ -704,6 +749,9 @@ static int save_tx(struct store *s, void *arg)
     }
     existing_free(known, nknown);
     names_free(&names);
+    if (!rc)
+        rc = new_contacts_insert(s, x, out->run_id, &case_home, new_f2);
+    json_decref(new_f2);
     if (!rc && !strcmp(x->trigger, "auto"))
         rc = store_run(s, NULL,
                        "INSERT INTO tracing_auto (case_id, run_id, traced_at) VALUES (?, ?, ?)"
