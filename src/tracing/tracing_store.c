@@ -685,6 +685,9 @@ static int save_tx(struct store *s, void *arg)
     struct names names = {0};
     if (!rc)
         rc = existing_load(s, x->c->case_id, &known, &nknown);
+    struct tracing_policies pols; /* read once: every new F1 gets the policy where they live */
+    if (!rc)
+        rc = tracing_policies_load(s, &pols);
     json_t *new_f2 = json_array();
     for (size_t i = 0; i < x->r->n && !rc; i++) {
         const struct tracing_contact *k = &x->r->contacts[i];
@@ -736,12 +739,9 @@ static int save_tx(struct store *s, void *arg)
                 out->contacts_changed++;
             /* each F1 gets the policy in force where they live; an unverified contact gets nothing
              * until a tracer confirms (tracing_contact_confirm) */
-            struct tracing_policy kpol;
             new_f1 = new_f1 && !h.unverified && !is_confirmed_case(s, k->person);
             if (!rc && new_f1)
-                rc = tracing_policy_for(s, h.commune[0] ? h.commune : NULL, &kpol, NULL);
-            if (!rc && new_f1)
-                rc = apply_policy(s, &kpol, x->c, k, &h, x->now);
+                rc = apply_policy(s, tracing_policies_pick(&pols, h.province), x->c, k, &h, x->now);
         } else if (rc == STORE_OK) {
             rc = STORE_OK; /* unchanged */
         }

@@ -326,3 +326,30 @@ test('a province\'s own policy sets the window of its cases: listed, traced and 
   assert.equal(r.status, 200, r.text);
   assert.equal((await read()).window_from, national.sample_at - 2 * DAY, 'back to the national policy');
 });
+
+test('a new F1 gets the test orders and quarantine of the policy where they live (the province\'s own)', async () => {
+  await createAccount(srv, tok.admin, { username: 'tc.sampler', role: 'sampler', unit_code: UNITS.phucXa });
+  const sampler = await srv.login('tc.sampler', PASSWORD);
+  const f0 = await person('Hồ Văn Nguồn');
+  const f1 = await person('Mai Thị Gặp');
+  for (const who of [f0, f1]) {
+    const r = await srv.api('POST', `/api/v1/venues/${shop.id}/checkins`, { token: tok.owner, body: { client_id: clientId(), cccd: who.cccd } });
+    assert.ok(r.status === 201 || r.status === 200, r.text);
+  }
+  let r = await srv.api('PUT', '/api/v1/tracing/policy/01', { token: tok.admin, body: { test_days: [2], quarantine_days: 10 } });
+  assert.equal(r.status, 200, r.text);
+  const kase = await srv.api('POST', '/api/v1/tracing/cases', { token: tok.tracer,
+    body: { client_id: clientId(), person_id: f0.id, test_date: vnDate(now()) } });
+  assert.ok(kase.status === 201 || kase.status === 200, kase.text);
+  await trace(kase.json.id);
+  assert.ok((await f1Of(kase.json.id)).includes(f1.id));
+  r = await srv.api('GET', `/api/v1/test-orders?unit=${UNITS.phucXa}&from=${vnDate(now())}&to=${vnDate(now() + 20 * DAY)}`,
+    { token: sampler });
+  assert.deepEqual(r.json.orders.filter((o) => o.person_id === f1.id).map((o) => o.due_date), [vnDate(now() + DAY)]);
+  const q = await srv.api('GET', `/api/v1/quarantine/orders?unit=${UNITS.phucXa}`, { token: tok.tracer });
+  const mine = q.json.orders.filter((o) => o.person_id === f1.id);
+  assert.equal(mine.length, 1);
+  assert.equal(mine[0].end_date, vnDate(now() + 9 * DAY), 'ten days of quarantine, Hà Nội\'s');
+  r = await srv.api('DELETE', '/api/v1/tracing/policy/01', { token: tok.admin });
+  assert.equal(r.status, 200, r.text);
+});
