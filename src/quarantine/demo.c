@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -35,6 +36,7 @@ static char *demo_photo(void)
 }
 
 /* The demo's home: Phường Phúc Xá, Ba Đình, Hà Nội, in micro-degrees. */
+#define DEMO_HOME_COMMUNE "00001"
 #define DEMO_HOME_LAT 21045500
 #define DEMO_HOME_LON 105847000
 /* About 1.2 km north: the walk that raises the alert. */
@@ -60,7 +62,7 @@ static int demo_checkin(struct store *s, const struct quarantine_order *o, const
 }
 
 /*
- * The oldest active order gets a life: a check-in at home two hours ago,
+ * One order in Phúc Xá gets a life: a check-in at home two hours ago,
  * whose location the health station confirmed as the place, then one from
  * 1.2 km away now, which is outside the radius and raises the alert a
  * newcomer resolves.  The other orders keep no place: a place comes from
@@ -75,8 +77,14 @@ int quarantine_demo(struct store *s)
     const char *status = "active";
     int rc = quarantine__orders_query(s, &a, "status = ?", "s", 100, status, &orders, &n);
     int64_t now = clock_now(), today = vn_day(now);
-    struct quarantine_order *o = n ? &orders[n - 1] : NULL; /* newest first: the oldest is last */
-    if (rc || !o || today < o->start_day || today > o->end_day) {
+    /* The oldest order running today in Phúc Xá, where the demo's home is (newest first: from the end).
+     * Which F1 got orders first depends on the hour (a market counts a whole day), so pick by place. */
+    struct quarantine_order *o = NULL;
+    for (int i = n - 1; i >= 0 && !o; i--)
+        if (!strcmp(orders[i].commune_code, DEMO_HOME_COMMUNE) && today >= orders[i].start_day &&
+            today <= orders[i].end_day)
+            o = &orders[i];
+    if (rc || !o) {
         arena_release(&a);
         return rc;
     }
