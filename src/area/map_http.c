@@ -25,7 +25,8 @@ bool area_map_tiles_url_valid(const char *url)
 {
     if (!*url)
         return true;
-    bool scheme = !strncmp(url, "https://", 8) || !strncmp(url, "http://", 7) || url[0] == '/';
+    /* a path on this server, not "//host/...": that one is another server without a scheme */
+    bool scheme = !strncmp(url, "https://", 8) || !strncmp(url, "http://", 7) || (url[0] == '/' && url[1] != '/');
     return scheme && strstr(url, "{z}") && strstr(url, "{x}") && strstr(url, "{y}") && !strpbrk(url, "\"'<>;, \t\r\n");
 }
 

@@ -82,6 +82,8 @@ describe('maps with a tile server', () => {
   test('a tile URL without {z}/{x}/{y}, or one that could break the policy header, stops the server', () => {
     const bad = srv.cli(['serve', '--listen', '127.0.0.1:1'], null, { CORDON_MAP_TILES_URL: 'https://a.vn;script-src *;/{z}/{x}/{y}.png' });
     assert.equal(bad.status, 2, bad.stderr);
+    const noScheme = srv.cli(['serve', '--listen', '127.0.0.1:1'], null, { CORDON_MAP_TILES_URL: '//tiles.example.vn/{z}/{x}/{y}.png' });
+    assert.equal(noScheme.status, 2, noScheme.stderr);
     const r = srv.cli(['serve', '--listen', '127.0.0.1:1'], null, { CORDON_MAP_TILES_URL: 'https://tiles.example.vn/osm.png' });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /map_tiles_url/);
