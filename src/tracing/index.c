@@ -781,35 +781,21 @@ static void live_find(const void *data, const struct tracing_params *p, int64_t 
                 break;
         if (a >= l->n || l->v[a].in != pl->v[k].in)
             continue;
+        /* the one rule, in its two halves (tracing.h), as the per-run source applies it */
         struct tracing_presence pa = {l->v[a].in, l->v[a].out};
-        int64_t a_in = pa.in, a_out = tracing_presence_end(p, pa);
-        if (a_out < from || a_in > until)
+        struct tracing_span sp;
+        if (!tracing_overlap_span(p, pa, from, until, whole[x->vtype[venue]], &sp))
             continue;
-        if (a_in < from)
-            a_in = from;
-        if (a_out > until)
-            a_out = until;
-        int64_t lo, hi;
-        if (whole[x->vtype[venue]]) {
-            lo = vn_day_start(vn_day(a_in));
-            hi = vn_day_start(vn_day(a_out) + 1) - 1;
-        } else {
-            lo = a_in - p->slack - p->skew;
-            hi = a_out + p->slack + p->skew;
-        }
         /* First presence at the venue that may still be there at lo: it began at most max_stay before. */
-        for (uint32_t j = first_at(l, lo - p->max_stay); j < l->n && (int64_t)l->v[j].in <= hi; j++) {
+        for (uint32_t j = first_at(l, sp.lo - p->max_stay); j < l->n && (int64_t)l->v[j].in <= sp.hi; j++) {
             const struct ix_visit *b = &l->v[j];
-            if (b->person == (uint32_t)person)
-                continue;
+            struct tracing_overlap ov;
             struct tracing_presence pb = {b->in, b->out};
-            int64_t b_in = pb.in, b_out = tracing_presence_end(p, pb);
-            if (b_out < lo)
+            if (b->person == (uint32_t)person || !tracing_overlap_meet(&sp, pb.in, tracing_presence_end(p, pb), &ov))
                 continue;
-            int64_t s = a_in > b_in ? a_in : b_in, e = a_out < b_out ? a_out : b_out;
             struct tracing_reason why = {.source = TRACING_SRC_VENUE, .venue_id = venue, .through = person};
-            why.minutes = e > s ? (int32_t)((e - s) / 60) : 0;
-            why.at = s > a_out ? a_out : s;
+            why.minutes = ov.minutes;
+            why.at = ov.at;
             emit(ctx, b->person, &why);
         }
     }
