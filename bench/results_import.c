@@ -25,11 +25,7 @@
 #include "store/migrate.h"
 #include "store/store.h"
 #include "testing/testing.h"
-
-static double now_s(void)
-{
-    return clock_mono();
-}
+#include "support/bench_util.h"
 
 static void die(const char *what, int rc, struct store *s)
 {

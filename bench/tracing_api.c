@@ -25,20 +25,8 @@
 #include "store/migrate.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
+#include "support/bench_util.h"
 #include "support/tracing_sql.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int dbl_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void progress(const char *what, size_t done, size_t total)
 {
