@@ -103,8 +103,9 @@ enum store_rc vaccine__registration_insert(struct store *s, const char *client_i
                                            const char *group, const char *conditions, const char *source,
                                            int age, int64_t by_account, int64_t by_person, int64_t now,
                                            int64_t *id);
-enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit,
-                                         int64_t offset, json_t **out);
+/* Registrations inside area with the person's full_name; waiting: only people without a seat and without a dose. */
+enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, bool waiting,
+                                         int64_t limit, int64_t offset, json_t **out);
 
 /* Appointment columns: id, person_id, session_id, dose_number, status, slot_start, slot_end, source, site_id,
  * site_name, product, day, created_at, updated_at, province_code, district_code, commune_code. */

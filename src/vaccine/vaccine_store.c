@@ -300,18 +300,29 @@ enum store_rc vaccine__registration_insert(struct store *s, const char *client_i
                      by_account, by_person, now, now);
 }
 
-enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit,
-                                         int64_t offset, json_t **out)
+enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, bool waiting,
+                                         int64_t limit, int64_t offset, json_t **out)
 {
     struct store_sql q;
-    store_sql_init(&q, REG_COLS " WHERE 1 = 1", "");
+    /* The person's name, so a list can be read by the staff who invite them. */
+    store_sql_init(&q,
+                   "SELECT id, person_id, priority_group, conditions, source, age_years, commune_code, created_at,"
+                   " (SELECT p.full_name FROM persons p WHERE p.id = vaccine_registrations.person_id) AS full_name"
+                   " FROM vaccine_registrations WHERE 1 = 1",
+                   "");
     store_sql_area(&q, NULL, area);
     if (group)
         store_sql_add(&q, " AND priority_group = ?", "s", group);
+    if (waiting) /* nobody holding a seat, nobody vaccinated yet: the people a first-dose invitation is for */
+        store_sql_add(&q,
+                      " AND NOT EXISTS (SELECT 1 FROM vaccine_appointments a"
+                      " WHERE a.person_id = vaccine_registrations.person_id AND a.active = 1)"
+                      " AND NOT EXISTS (SELECT 1 FROM vaccine_doses d WHERE d.person_id = vaccine_registrations.person_id)",
+                      "");
     store_sql_add(&q, " ORDER BY id LIMIT ? OFFSET ?", "ii", limit, offset);
     struct store_stmt *st;
     enum store_rc rc = store_sql_query(s, &st, &q);
-    return vaccine__rows(st, rc, REG_TYPES, out);
+    return vaccine__rows(st, rc, REG_TYPES "s", out);
 }
 
 /* ---------------------------------------------------------------- appointments */

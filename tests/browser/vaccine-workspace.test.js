@@ -1,0 +1,170 @@
+'use strict';
+// The vaccination planning pages in a real Chromium on a phone-sized page, as the commune health
+// official who does this work: a new site from the plan page, a session on it, invitations for the
+// people of one priority group who are registered and waiting (two seats for three people: two are
+// invited, with their times, and the API shows their appointments), then a registration list
+// uploaded with its row report in Vietnamese words, applied, and its people on the waiting list.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startServer } = require('../lib/server');
+const { launch, phonePage, shot, assertNoHorizontalOverflow } = require('../lib/browser');
+const { UNITS, PASSWORD, createAccount, uniqueName } = require('../lib/fixtures');
+const { createPerson, uniqueCccd, uniquePhone } = require('../lib/people');
+
+let srv;
+let dir;
+let browser;
+let page;
+let official;
+let officialToken;
+let siteId;
+let sessionId;
+const waiting = [];
+
+const tid = (p, id) => p.getByTestId(id);
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-vaxws-'));
+  srv = await startServer();
+  const admin = await srv.login('admin', srv.adminPassword);
+  official = await createAccount(srv, admin, { username: uniqueName('xa.kh'), role: 'commune_admin', unit_code: UNITS.phucXa });
+  officialToken = await srv.login(official.username, PASSWORD);
+  // Three people registered in the "education" group; one more in "general", who must not be listed.
+  for (const [name, group] of [['Trần Văn An', 'education'], ['Lê Thị Bình', 'education'], ['Phạm Văn Cường', 'education'], ['Đỗ Thị Dung', 'general']]) {
+    const p = await createPerson(srv, officialToken, { full_name: name, date_of_birth: '1980-03-04', commune_code: UNITS.phucXa, cccd: uniqueCccd() });
+    const person = p.person || p;
+    const r = await srv.api('POST', '/api/v1/vaccine/registrations', { token: officialToken, body: { client_id: `reg-${person.id}-${process.pid}`, person_id: person.id, priority_group: group } });
+    assert.equal(r.status, 201, r.text);
+    if (group === 'education') waiting.push(person);
+  }
+  browser = await launch();
+  ({ page } = await phonePage(browser));
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the commune official adds a site from the plan page', async () => {
+  await page.goto(`${srv.url}/#/login`);
+  await tid(page, 'login-username').fill(official.username);
+  await tid(page, 'login-password').fill(PASSWORD);
+  await tid(page, 'login-submit').click();
+  await tid(page, 'nav-vax-plan').click();
+  await tid(page, 'plan-view').waitFor();
+  await tid(page, 'plan-no-sites').waitFor();
+  await assertNoHorizontalOverflow(page, 'plan, no sites');
+  // An empty form says what is missing, in Vietnamese.
+  await tid(page, 'site-submit').click();
+  await page.locator('[data-testid="site-form"] [data-testid="field-error-name"]').waitFor();
+  await tid(page, 'site-name').fill('Trạm Y tế phường Phúc Xá');
+  await tid(page, 'site-address').fill('1 Phúc Xá, Ba Đình');
+  await tid(page, 'site-cap-pfizer').fill('200');
+  await tid(page, 'site-submit').click();
+  await tid(page, 'plan-site-view').waitFor();
+  assert.equal(await tid(page, 'plan-site-name').textContent(), 'Trạm Y tế phường Phúc Xá');
+  siteId = Number(/sites\/(\d+)/.exec(page.url())[1]);
+  const r = await srv.api('GET', `/api/v1/vaccine/sites/${siteId}`, { token: officialToken });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.commune_code, UNITS.phucXa);
+  assert.deepEqual(r.json.capacity, { pfizer: 200 });
+  await tid(page, 'plan-no-sessions').waitFor();
+  await assertNoHorizontalOverflow(page, 'site page');
+  await shot(page, 'vaxws-01-site');
+});
+
+test('a session of two seats is added to the site', async () => {
+  await page.locator('[data-testid="plan-new-session"] summary').click();
+  await tid(page, 'session-capacity').fill('2');
+  await tid(page, 'session-start').fill('13:00');
+  await tid(page, 'session-end').fill('16:00');
+  await assertNoHorizontalOverflow(page, 'session form');
+  await tid(page, 'session-submit').click();
+  await tid(page, 'session-created').waitFor();
+  sessionId = Number(await tid(page, 'session-created').getAttribute('data-id'));
+  const text = await tid(page, 'session-created').textContent();
+  assert.match(text, /\d{2}\/\d{2}\/\d{4} · 13:00–16:00/, 'the day is written dd/mm/yyyy');
+  await tid(page, `plan-session-${sessionId}`).waitFor();
+  assert.match(await tid(page, `plan-session-${sessionId}-left`).textContent(), /Còn 2 chỗ/);
+  await shot(page, 'vaxws-02-session');
+});
+
+test('invitations go to the waiting people of the chosen group, as many as there are seats', async () => {
+  await tid(page, `plan-session-invite-${sessionId}`).click();
+  await tid(page, 'invite-view').waitFor();
+  assert.equal(await tid(page, 'invite-left').textContent(), '2');
+  await tid(page, 'invite-group').selectOption('education');
+  await tid(page, 'invite-find').click();
+  await tid(page, 'invite-list').waitFor();
+  // Two seats: the first two registered of the group, not the general-group person.
+  assert.equal(await tid(page, 'invite-count').textContent(), '2');
+  await tid(page, `invite-pick-${waiting[0].id}`).waitFor();
+  await tid(page, `invite-pick-${waiting[1].id}`).waitFor();
+  assert.equal(await page.getByText('Đỗ Thị Dung').count(), 0);
+  await assertNoHorizontalOverflow(page, 'invite list');
+  await shot(page, 'vaxws-03-invite');
+  await tid(page, 'invite-send').click();
+  await tid(page, 'invite-done').waitFor();
+  assert.equal(await tid(page, 'invite-done').getAttribute('data-count'), '2');
+  assert.match(await tid(page, `invite-appt-${waiting[0].id}`).textContent(), /Trần Văn An · 13:00–13:30/);
+  assert.equal(await tid(page, 'invite-left').textContent(), '0');
+  for (const p of waiting.slice(0, 2)) {
+    const r = await srv.api('GET', `/api/v1/people/${p.id}/vaccinations`, { token: officialToken });
+    assert.equal(r.json.next_appointment.session_id, sessionId);
+    assert.equal(r.json.next_appointment.status, 'invited');
+  }
+  // The session is full now: the page says so rather than listing anybody.
+  await tid(page, 'invite-find').click();
+  await tid(page, 'invite-full').waitFor();
+  assert.deepEqual(page.errors, []);
+});
+
+test('a registration list is checked row by row in words, applied with its progress, and its people wait for invitation', async () => {
+  const head = 'full_name,date_of_birth,sex,cccd,phone,commune_code,priority_group';
+  const cccd = uniqueCccd();
+  const rows = [
+    `Ngô Thị Hạnh,12/05/1979,nữ,${uniqueCccd()},${uniquePhone('97')},00001,education`,
+    `Vũ Văn Khoa,1984-11-02,nam,${cccd},,00001,education`,
+    'Hoàng Văn Lâm,mùng 5 tháng 3,nam,,0971234567,00001,education',
+    `Vũ Văn Khoa,1984-11-02,nam,${cccd},,00001,education`,
+    `Bùi Thị Mai,1990-01-01,nữ,${uniqueCccd()},,26734,education`,
+  ];
+  const file = path.join(dir, 'danh-sach.csv');
+  fs.writeFileSync(file, `${head}\n${rows.join('\n')}\n`);
+  await page.goto(`${srv.url}/#/vaccine/plan`);
+  await tid(page, 'plan-upload-link').click();
+  await tid(page, 'up-view').waitFor();
+  await tid(page, 'up-file').setInputFiles(file);
+  await tid(page, 'up-check').click();
+  await tid(page, 'up-summary').waitFor();
+  assert.equal(await tid(page, 'up-summary').getAttribute('data-valid'), '2');
+  assert.equal(await tid(page, 'up-summary').getAttribute('data-bad'), '3');
+  // Each bad row in Vietnamese words: no reason codes, no English.
+  assert.equal(await tid(page, 'up-error-4').getAttribute('data-code'), 'bad_date');
+  assert.match(await tid(page, 'up-error-4').textContent(), /Dòng 4.*Ngày sinh.*không đúng dạng ngày/);
+  assert.match(await tid(page, 'up-error-5').textContent(), /Trùng người với dòng 3/);
+  assert.match(await tid(page, 'up-error-6').textContent(), /ngoài địa bàn của bạn/);
+  const report = await tid(page, 'up-errors').textContent();
+  assert.doesNotMatch(report, /bad_date|duplicate|outside_area|is not a date|lies outside/);
+  await assertNoHorizontalOverflow(page, 'upload report');
+  await shot(page, 'vaxws-04-report');
+  // Bad rows: the apply asks for the "valid rows only" choice first.
+  await tid(page, 'up-apply').click();
+  await tid(page, 'up-need-confirm').waitFor();
+  await tid(page, 'up-valid-only').check();
+  await tid(page, 'up-apply').click();
+  await tid(page, 'up-done').waitFor();
+  assert.equal(await tid(page, 'up-done').getAttribute('data-registered'), '2');
+  assert.match(await tid(page, 'up-done').textContent(), /Đã đăng ký 2 người/);
+  await shot(page, 'vaxws-05-applied');
+  const r = await srv.api('GET', `/api/v1/vaccine/registrations?unit=${UNITS.phucXa}&priority_group=education&waiting=1`, { token: officialToken });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.registrations.map((x) => x.full_name).sort(), ['Ngô Thị Hạnh', 'Phạm Văn Cường', 'Vũ Văn Khoa']);
+  assert.deepEqual(page.errors, []);
+});
