@@ -170,6 +170,9 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/vaccine/appointments/{id}/confirm", vaccine_handle_appointment_confirm, VAX_ANY, 0, 0},
     {"POST", "/api/v1/vaccine/appointments/{id}/reschedule", vaccine_handle_appointment_reschedule, VAX_ANY, 0, 0},
     {"POST", "/api/v1/vaccine/appointments/{id}/cancel", vaccine_handle_appointment_cancel, VAX_ANY, 0, 0},
+    /* The queue of "another slot, please" (src/vaccine/reschedule.c): officials of the site's area. */
+    {"GET", "/api/v1/vaccine/reschedule-requests", vaccine_handle_reschedule_list, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/vaccine/reschedule-requests/{id}/assign", vaccine_handle_reschedule_assign, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/vaccine/checkins", vaccine_handle_checkin, VAX_STAFF, 0, 0},
     {"POST", "/api/v1/vaccine/visits/{id}/screening", vaccine_handle_screening, VAX_STAFF, 0, 0},
     {"POST", "/api/v1/vaccine/doses", vaccine_handle_dose_create, VAX_STAFF, 0, 0},

@@ -175,6 +175,8 @@ enum err vaccine_handle_booking_create(struct http_req *r);
 enum err vaccine_handle_appointment_confirm(struct http_req *r);
 enum err vaccine_handle_appointment_reschedule(struct http_req *r);
 enum err vaccine_handle_appointment_cancel(struct http_req *r);
+enum err vaccine_handle_reschedule_list(struct http_req *r);
+enum err vaccine_handle_reschedule_assign(struct http_req *r);
 
 enum err vaccine_handle_checkin(struct http_req *r);
 enum err vaccine_handle_screening(struct http_req *r);

@@ -239,6 +239,17 @@ int vaccine__require_row_area(struct http_req *r, const json_t *row, const char 
 bool vaccine__parse_day(const char *day, const char *hhmm, int64_t *out);
 /* The person's public summary for vaccination replies. */
 json_t *vaccine__person_json(const struct person *p);
+/* Appointment {id} of the request, if the caller may act on it (the citizen for self and managed members, staff
+ * in the site's area), with its person; *appt is released with the request. (booking.c) */
+int vaccine__appointment_load(struct http_req *r, json_t **appt, struct person *p);
+/* Moves appointment appt of p to session session_id (another seat, confirmed) and answers the new appointment;
+ * notify: queue an SMS with the new time (staff moved it). (booking.c) */
+int vaccine__appointment_move(struct http_req *r, const struct vaccine_data *d, const json_t *appt,
+                              const struct person *p, int64_t session_id, bool notify);
+/* Appointments waiting for another slot (status reschedule_requested) inside area, oldest request first, with
+ * the person's full_name, phone and date_of_birth. (vaccine_store.c) */
+enum store_rc vaccine__reschedule_list(struct store *s, const char *area, int64_t limit, json_t **out);
+
 /* A person's full vaccination record (history, status, next dose, appointment, certificates). */
 int vaccine__record_json(struct store *s, struct arena *a, const struct vaccine_data *d, const struct person *p,
                          json_t **out);

@@ -386,6 +386,24 @@ enum store_rc vaccine__appointment_list_person(struct store *s, int64_t person_i
     return vaccine__rows(st, rc, APPT_TYPES, out);
 }
 
+enum store_rc vaccine__reschedule_list(struct store *s, const char *area, int64_t limit, json_t **out)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT a.id, a.person_id, a.session_id, a.dose_number, a.status, a.slot_start, a.slot_end,"
+                   " se.site_id, si.name AS site_name, se.product, se.day, a.updated_at AS requested_at,"
+                   " a.commune_code, p.full_name, p.phone, p.date_of_birth"
+                   " FROM vaccine_appointments a JOIN vaccine_sessions se ON se.id = a.session_id"
+                   " JOIN vaccine_sites si ON si.id = se.site_id JOIN persons p ON p.id = a.person_id"
+                   " WHERE a.status = 'reschedule_requested'",
+                   "");
+    store_sql_area(&q, "a", area);
+    store_sql_add(&q, " ORDER BY a.updated_at, a.id LIMIT ?", "i", limit);
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &q);
+    return vaccine__rows(st, rc, "iiiisiiisssisss" "s", out);
+}
+
 /* ---------------------------------------------------------------- oversight figures */
 
 /* Days from..to over day_col (both optional). */

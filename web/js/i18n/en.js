@@ -1247,4 +1247,18 @@ export default {
   'vax.up.reason.other_area': 'The person is recorded in another area; that area registers them.',
   'vax.up.reason.dob_mismatch': 'The person with these document numbers is recorded with another date of birth.',
   'vax.up.reason.already_registered': 'The person is already registered for vaccination.',
+
+  /* The reschedule queue */
+  'nav.vax_reschedule': 'Reschedule requests',
+  'vax.rs.title': 'People asking for another slot',
+  'vax.rs.lead': 'People who pressed "another slot": choose a session with seats for each. They get a text message with the new time.',
+  'vax.rs.empty': 'Nobody is waiting for another slot.',
+  'vax.rs.pick': 'New session',
+  'vax.rs.assign': 'Move to this session',
+  'vax.rs.no_session': 'No fitting session has seats left: add one on the vaccination plan page.',
+  'vax.rs.was': 'Former appointment',
+  'vax.rs.asked': 'Asked at',
+  'vax.rs.asked_at': '{time} on {day}',
+  'vax.rs.moved': 'Moved to {when} at {site}. A text message with the new time is queued.',
+  'vax.plan.reschedule_link': 'Reschedule requests',
 };

@@ -1247,4 +1247,18 @@ export default {
   'vax.up.reason.other_area': 'Người này có hồ sơ ở địa bàn khác; địa bàn đó đăng ký cho họ.',
   'vax.up.reason.dob_mismatch': 'Người có các số giấy tờ này đã có hồ sơ với ngày sinh khác.',
   'vax.up.reason.already_registered': 'Người này đã đăng ký tiêm rồi.',
+
+  /* Hàng đợi xin đổi lịch tiêm */
+  'nav.vax_reschedule': 'Xin đổi lịch tiêm',
+  'vax.rs.title': 'Người xin đổi lịch tiêm',
+  'vax.rs.lead': 'Những người đã bấm "xin lịch khác": chọn cho mỗi người một buổi tiêm còn chỗ. Họ nhận tin nhắn với giờ hẹn mới.',
+  'vax.rs.empty': 'Không có ai đang chờ đổi lịch.',
+  'vax.rs.pick': 'Buổi tiêm mới',
+  'vax.rs.assign': 'Chuyển sang buổi này',
+  'vax.rs.no_session': 'Chưa có buổi tiêm nào còn chỗ phù hợp: thêm buổi tiêm ở trang Kế hoạch tiêm.',
+  'vax.rs.was': 'Lịch cũ',
+  'vax.rs.asked': 'Xin đổi lúc',
+  'vax.rs.asked_at': '{time} ngày {day}',
+  'vax.rs.moved': 'Đã chuyển sang {when} tại {site}. Tin nhắn báo lịch mới đã được xếp hàng gửi.',
+  'vax.plan.reschedule_link': 'Người xin đổi lịch',
 };

@@ -4,12 +4,12 @@
 // and still waiting; and the upload of a registration list, its row report in words and its apply.
 
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
-import { get, seg, isAbort, idempotentPost, fingerprint, ApiError } from '../api.js';
+import { get, post, seg, isAbort, idempotentPost, fingerprint, ApiError } from '../api.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { getLang, formatDay, formatNumber } from '../i18n.js';
+import { getLang, formatDay, formatNumber, t } from '../i18n.js';
 import { current } from '../session.js';
 import { unitPicker } from '../components/unit-picker.js';
-import { todayVn, hhmmVn, loadProducts, loadGroups, productName } from './vaccine-common.js';
+import { todayVn, hhmmVn, dayVn, loadProducts, loadGroups, productName } from './vaccine-common.js';
 
 const INVITE_MAX = 500; // people in one invitation request (the server's limit)
 
@@ -29,7 +29,8 @@ export async function vaxPlanView({ root, signal }) {
   root.appendChild(h('section', { class: 'panel panel-narrow', testid: 'plan-view' },
     h('h1', { t: 'vax.plan.title' }), h('p', { class: 'lead', t: 'vax.plan.lead' }),
     h('div', { class: 'actions' },
-      h('a', { class: 'btn btn-block', href: '#/vaccine/registrations/upload', testid: 'plan-upload-link', t: 'vax.up.title' })),
+      h('a', { class: 'btn btn-block', href: '#/vaccine/registrations/upload', testid: 'plan-upload-link', t: 'vax.up.title' }),
+      h('a', { class: 'btn btn-block', href: '#/vaccine/reschedule', testid: 'plan-reschedule-link', t: 'vax.plan.reschedule_link' })),
     h('h2', { t: 'vax.plan.sites' }), box, formBox));
   let res;
   let products;
@@ -395,5 +396,71 @@ export function vaxUploadView({ root, signal }) {
       res.errors_truncated ? h('p', { class: 'muted', t: 'vax.up.truncated' }) : null,
       res.bad > 0 && res.valid > 0 ? h('label', { class: 'check' }, onlyValid, h('span', { t: 'vax.up.valid_only', tArgs: { n: res.valid, bad: res.bad } })) : null,
       applyBtn, applyProgress.el, applyOut);
+  }
+}
+
+/* ---------------------------------------------------------------- the reschedule queue */
+
+/** A session as one line of a picker: day, time, site, vaccine, seats left. */
+const sessionLabel = (s, products) => `${sessionWhen(s)} · ${s.site_name} · ${productName(products, s.product)}`;
+
+export async function vaxRescheduleView({ root, signal }) {
+  const box = h('div', { testid: 'resched-box' }, loading());
+  root.appendChild(h('section', { class: 'panel panel-narrow', testid: 'resched-view' },
+    h('h1', { t: 'vax.rs.title' }), h('p', { class: 'lead', t: 'vax.rs.lead' }), box));
+  let res;
+  let sessions;
+  let products;
+  try {
+    [res, sessions, products] = await Promise.all([
+      get('/api/v1/vaccine/reschedule-requests', { query: { limit: 200 }, signal }),
+      get('/api/v1/vaccine/sessions', { query: { limit: 1000 }, signal }),
+      loadProducts(signal),
+    ]);
+  } catch (e) {
+    if (!isAbort(e)) replace(box, e.status === 403 ? accessDenied() : errorBox(e, 'list'));
+    return;
+  }
+  const today = todayVn();
+  const open = (sessions.sessions || []).filter((s) => s.day >= today && s.remaining > 0).sort((a, b) => a.starts_at - b.starts_at);
+  const requests = res.requests || [];
+  if (!requests.length) { replace(box, h('p', { class: 'muted empty', testid: 'resched-empty', t: 'vax.rs.empty' })); return; }
+  replace(box, h('ul', { class: 'cards', testid: 'resched-list' }, requests.map((q) => requestCard(q))));
+
+  function requestCard(q) {
+    // A later dose keeps the product of the series; the server checks the rest (interval, age).
+    const fits = open.filter((s) => s.id !== q.session_id && (q.dose_number === 1 || s.product === q.product));
+    const pick = field({ name: 'session_id', label: 'vax.rs.pick',
+      input: h('select', { testid: `resched-${q.id}-session` }, fits.map((s) => h('option', { value: s.id },
+        `${sessionLabel(s, products)} · ${t('vax.plan.left', { n: s.remaining })}`))) });
+    const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-big btn-block', testid: `resched-${q.id}-assign`, t: 'vax.rs.assign' });
+    const form = h('form', { class: 'form', novalidate: true, testid: `resched-${q.id}-form` },
+      fits.length ? [pick.wrap, errors, submit] : h('p', { class: 'alert alert-denied', testid: `resched-${q.id}-no-session`, t: 'vax.rs.no_session' }));
+    const li = h('li', { class: 'card', testid: `resched-${q.id}` },
+      h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, q.full_name || ''),
+        h('span', { class: 'badge', t: 'vax.dose_n', tArgs: { n: q.dose_number } })),
+      h('dl', { class: 'kv' },
+        h('dt', { t: 'field.phone' }), h('dd', null, q.phone || '—'),
+        h('dt', { t: 'field.date_of_birth' }), h('dd', null, formatDay(q.date_of_birth) || '—'),
+        h('dt', { t: 'vax.rs.was' }), h('dd', { testid: `resched-${q.id}-was` }, `${formatDay(q.day)} · ${q.site_name} · ${productName(products, q.product)}`),
+        h('dt', { t: 'vax.rs.asked' }), h('dd', null, h('span', { t: 'vax.rs.asked_at', tArgs: { day: formatDay(dayVn(q.requested_at)), time: hhmmVn(q.requested_at) } }))),
+      form);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearFormErrors(form, errors);
+      const sessionId = Number(pick.input.value);
+      const s = fits.find((x) => x.id === sessionId);
+      try {
+        // A retry answers the same new appointment: the move is idempotent by the request's id.
+        const a = await withBusy(submit, () => post(`/api/v1/vaccine/reschedule-requests/${seg(q.id)}/assign`, { session_id: sessionId }, { signal }));
+        if (s) s.remaining -= 1;
+        replace(form, h('p', { class: 'alert alert-ok', role: 'status', testid: `resched-${q.id}-done`, 'data-appointment': a.id,
+          t: 'vax.rs.moved', tArgs: { when: `${formatDay(a.day)} · ${hhmmVn(a.slot_start)}–${hhmmVn(a.slot_end)}`, site: a.site_name } }));
+      } catch (e) {
+        if (!isAbort(e)) showFormError(form, errors, e, 'update');
+      }
+    });
+    return li;
   }
 }

@@ -1,0 +1,203 @@
+'use strict';
+// The health staff's vaccination workspace (docs/api-vaccine.md "Planning" and "Reschedule
+// requests"): the waiting list for invitations (registrations without a seat or a dose, with names),
+// the reason codes of an uploaded list's bad rows, and the queue of citizens who asked for another
+// slot: listed for the officials of the site's area only, moved to a session of the staff's choice
+// with an SMS, idempotent on retry, with bad input, roles and areas refused.
+//
+// Places: Phúc Xá (00001) and Trúc Bạch (00004) in Ba Đình (001), Hà Nội; Tân Định (26734) in
+// Hồ Chí Minh City is outside.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { startServer } = require('../lib/server');
+const { vnToday } = require('../lib/vn-time');
+const { UNITS, PASSWORD, createAccount, assertError, assertStatus, uniqueName } = require('../lib/fixtures');
+const { citizenWithProfile, createPerson, uniquePhone, uniqueCccd } = require('../lib/people');
+
+let srv;
+let adminToken;
+const tok = {};
+let seq = 0;
+const cid = (p = 'c') => `${p}-${process.pid}-${++seq}`;
+const vnDay = (plus = 0) => vnToday(plus);
+
+function ok(r, status) {
+  assertStatus(r, status);
+  return r.json;
+}
+
+async function site(token = tok.commune, commune = UNITS.phucXa) {
+  return ok(await srv.api('POST', '/api/v1/vaccine/sites', {
+    token, body: { client_id: cid('site'), name: `Điểm tiêm ${seq}`, commune_code: commune, capacity: { pfizer: 500, astrazeneca: 500 } },
+  }), 201);
+}
+
+async function session(siteId, { token = tok.commune, product = 'pfizer', date = vnDay(1), capacity = 10 } = {}) {
+  return ok(await srv.api('POST', '/api/v1/vaccine/sessions', {
+    token, body: { client_id: cid('ses'), site_id: siteId, product, date, start: '08:00', end: '11:00', capacity },
+  }), 201);
+}
+
+before(async () => {
+  srv = await startServer();
+  adminToken = await srv.login(srv.adminUsername, srv.adminPassword);
+  const defs = {
+    district: ['district_admin', UNITS.baDinh], commune: ['commune_admin', UNITS.phucXa],
+    trucBach: ['commune_admin', UNITS.trucBach], outside: ['commune_admin', UNITS.tanDinh],
+    vaccinator: ['vaccinator', UNITS.phucXa],
+  };
+  for (const [name, [role, unit]] of Object.entries(defs)) {
+    const a = await createAccount(srv, adminToken, { username: uniqueName(`vw.${name.toLowerCase()}`), role, unit_code: unit });
+    tok[name] = await srv.login(a.username, PASSWORD);
+  }
+});
+
+after(async () => { if (srv) await srv.stop(); });
+
+test('the waiting list: registered people with no seat and no dose, with their names, in the area asked', async () => {
+  const st = await site();
+  const se = await session(st.id);
+  const people = [];
+  for (const name of ['Trần Thị Ngọc', 'Đặng Văn Phú', 'Lý Thị Quyên']) {
+    const p = await createPerson(srv, tok.commune, { full_name: name, cccd: uniqueCccd() });
+    const person = p.person || p;
+    ok(await srv.api('POST', '/api/v1/vaccine/registrations', { token: tok.commune, body: { client_id: cid('reg'), person_id: person.id, priority_group: 'frontline' } }), 201);
+    people.push(person);
+  }
+  const q = `/api/v1/vaccine/registrations?unit=${UNITS.phucXa}&priority_group=frontline`;
+  const all = ok(await srv.api('GET', `${q}&waiting=1`, { token: tok.commune }), 200).registrations;
+  assert.deepEqual(all.map((r) => r.full_name), ['Trần Thị Ngọc', 'Đặng Văn Phú', 'Lý Thị Quyên']);
+  // One invited: off the waiting list, still on the full list.
+  ok(await srv.api('POST', `/api/v1/vaccine/sessions/${se.id}/invitations`, { token: tok.commune, body: { client_id: cid('inv'), person_ids: [people[0].id] } }), 201);
+  const after1 = ok(await srv.api('GET', `${q}&waiting=1`, { token: tok.commune }), 200).registrations;
+  assert.deepEqual(after1.map((r) => r.person_id), [people[1].id, people[2].id]);
+  assert.equal(ok(await srv.api('GET', q, { token: tok.commune }), 200).registrations.length, 3);
+  // The district sees them; a neighbouring commune does not; outside the area is refused.
+  assert.equal(ok(await srv.api('GET', `/api/v1/vaccine/registrations?priority_group=frontline&waiting=1`, { token: tok.district }), 200).registrations.length, 2);
+  assert.equal(ok(await srv.api('GET', `/api/v1/vaccine/registrations?priority_group=frontline&waiting=1`, { token: tok.trucBach }), 200).registrations.length, 0);
+  assertError(await srv.api('GET', `${q}&waiting=1`, { token: tok.outside }), 403, 'forbidden');
+  for (const bad of ['2', 'yes', '-1']) {
+    assertError(await srv.api('GET', `${q}&waiting=${bad}`, { token: tok.commune }), 400, 'invalid_field', 'waiting');
+  }
+});
+
+test('an uploaded list names each bad row\'s reason by a code, and a duplicate the line it repeats', async () => {
+  const cccd = uniqueCccd();
+  const csv = ['full_name,date_of_birth,cccd,commune_code,priority_group',
+    `Mai Văn Sơn,1980-01-01,${cccd},00001,general`,
+    `Mai Văn Sơn,1980-01-01,${cccd},00001,general`,
+    `Hà Thị Tâm,không rõ,${uniqueCccd()},00001,general`,
+    `Hà Thị Tâm,1980-01-01,${uniqueCccd()},26734,general`,
+    `Hà Thị Uyên,1980-01-01,${uniqueCccd()},00001,khong_co`,
+    `Hà Thị Vân,2015-01-01,${uniqueCccd()},00001,general`,
+    'Hà Thị Xuân,1980-01-01,,00001,general'].join('\n');
+  const r = ok(await srv.api('POST', '/api/v1/vaccine/registrations/upload/check', { token: tok.commune, rawBody: csv, headers: { 'content-type': 'text/csv' } }), 200);
+  const by = Object.fromEntries(r.errors.map((e) => [e.line, e]));
+  assert.deepEqual([by[3].code, by[3].field, by[3].ref_line], ['duplicate', 'cccd', 2]);
+  assert.deepEqual([by[4].code, by[4].field], ['bad_date', 'date_of_birth']);
+  assert.deepEqual([by[5].code, by[5].field], ['outside_area', 'commune_code']);
+  assert.deepEqual([by[6].code, by[6].field], ['unknown_group', 'priority_group']);
+  assert.equal(by[7].code, 'not_eligible');
+  assert.equal(by[8].code, 'no_identifier');
+  for (const e of r.errors) if (e.code !== 'duplicate') assert.equal(e.ref_line, null);
+  assert.equal(r.valid, 1);
+});
+
+/** A citizen of Phúc Xá registered, booked in se, who then asks for another slot: answers { citizen, appt }. */
+async function asking(se, fields = {}) {
+  const phone = uniquePhone('95');
+  const citizen = await citizenWithProfile(srv, adminToken, phone, { full_name: 'Cao Thị Yến', date_of_birth: '1986-07-09', ...fields });
+  const pid = citizen.person.id;
+  ok(await srv.api('POST', '/api/v1/vaccine/registrations', { token: citizen.token, body: { client_id: cid('reg'), person_id: pid, priority_group: 'general' } }), 201);
+  const booked = ok(await srv.api('POST', '/api/v1/vaccine/bookings', { token: citizen.token, body: { client_id: cid('book'), person_id: pid, session_id: se.id } }), 201);
+  const asked = ok(await srv.api('POST', `/api/v1/vaccine/appointments/${booked.id}/reschedule`, { token: citizen.token }), 200);
+  assert.equal(asked.status, 'reschedule_requested');
+  return { citizen, phone, appt: asked };
+}
+
+test('reschedule requests: listed for the site\'s area, moved by staff to a session with an SMS, then off the queue', async () => {
+  const st = await site();
+  const se = await session(st.id);
+  const se2 = await session(st.id, { date: vnDay(2) });
+  const { citizen, phone, appt } = await asking(se);
+  assert.equal(ok(await srv.api('GET', `/api/v1/vaccine/sessions/${se.id}`, { token: tok.commune }), 200).booked, 0);
+
+  const list = ok(await srv.api('GET', '/api/v1/vaccine/reschedule-requests', { token: tok.commune }), 200).requests;
+  const mine = list.find((x) => x.id === appt.id);
+  assert.ok(mine, 'the request is listed');
+  assert.equal(mine.full_name, 'Cao Thị Yến');
+  assert.equal(mine.phone, phone);
+  assert.equal(mine.session_id, se.id);
+  assert.equal(mine.dose_number, 1);
+  assert.equal(mine.product, 'pfizer');
+  assert.equal(typeof mine.requested_at, 'number');
+  // The district sees it, a neighbouring commune does not, outside the area is refused.
+  assert.ok(ok(await srv.api('GET', '/api/v1/vaccine/reschedule-requests', { token: tok.district }), 200).requests.some((x) => x.id === appt.id));
+  assert.ok(!ok(await srv.api('GET', '/api/v1/vaccine/reschedule-requests', { token: tok.trucBach }), 200).requests.some((x) => x.id === appt.id));
+  assertError(await srv.api('GET', `/api/v1/vaccine/reschedule-requests?unit=${UNITS.phucXa}`, { token: tok.outside }), 403, 'forbidden');
+  assertError(await srv.api('GET', '/api/v1/vaccine/reschedule-requests?limit=0', { token: tok.commune }), 400, 'invalid_field', 'limit');
+  // The list of personal records is audited.
+  const audit = ok(await srv.api('GET', '/api/v1/audit?action=vaccine_reschedule.list&limit=5', { token: adminToken }), 200);
+  assert.ok((audit.entries || audit.audit || audit.items || []).length >= 1, JSON.stringify(audit).slice(0, 300));
+
+  // Assigned by the commune official: a confirmed seat in se2, the old appointment answered.
+  const assign = `/api/v1/vaccine/reschedule-requests/${appt.id}/assign`;
+  const moved = ok(await srv.api('POST', assign, { token: tok.commune, body: { session_id: se2.id } }), 200);
+  assert.equal(moved.session_id, se2.id);
+  assert.equal(moved.status, 'confirmed');
+  assert.equal(moved.person_id, citizen.person.id);
+  assert.equal(ok(await srv.api('GET', `/api/v1/vaccine/sessions/${se2.id}`, { token: tok.commune }), 200).booked, 1);
+  const rec = ok(await srv.api('GET', '/api/v1/me/vaccinations', { token: citizen.token }), 200);
+  assert.equal(rec.people[0].next_appointment.id, moved.id);
+  assert.ok(!ok(await srv.api('GET', '/api/v1/vaccine/reschedule-requests', { token: tok.commune }), 200).requests.some((x) => x.id === appt.id));
+  const out = ok(await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=vaccine_rescheduled`, { token: adminToken }), 200);
+  assert.equal(out.messages.length, 1);
+  assert.ok(out.messages[0].body.includes(vnDay(2)), out.messages[0].body);
+  assert.match(out.messages[0].body, /08:00-08:30/);
+  // A retry answers the same appointment and takes no second seat or SMS.
+  const again = ok(await srv.api('POST', assign, { token: tok.commune, body: { session_id: se2.id } }), 200);
+  assert.equal(again.id, moved.id);
+  assert.equal(ok(await srv.api('GET', `/api/v1/vaccine/sessions/${se2.id}`, { token: tok.commune }), 200).booked, 1);
+  assert.equal(ok(await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=vaccine_rescheduled`, { token: adminToken }), 200).messages.length, 1);
+  // The new appointment did not ask for anything.
+  assertError(await srv.api('POST', `/api/v1/vaccine/reschedule-requests/${moved.id}/assign`, { token: tok.commune, body: { session_id: se.id } }), 409, 'conflict', 'id');
+});
+
+test('reschedule assign: bad input, roles and areas', async () => {
+  const st = await site();
+  const se = await session(st.id);
+  const full = await session(st.id, { date: vnDay(3), capacity: 1 });
+  const { appt } = await asking(se, { full_name: 'Đinh Văn Ân' });
+  const assign = `/api/v1/vaccine/reschedule-requests/${appt.id}/assign`;
+  assertError(await srv.api('POST', assign, { token: tok.commune, body: {} }), 400, 'missing_field', 'session_id');
+  assertError(await srv.api('POST', assign, { token: tok.commune, body: { session_id: 'x' } }), 400, 'invalid_field', 'session_id');
+  assertError(await srv.api('POST', assign, { token: tok.commune, body: { session_id: 0 } }), 400, 'invalid_field', 'session_id');
+  assertError(await srv.api('POST', assign, { token: tok.commune, body: { session_id: 99999999 } }), 400, 'invalid_field', 'session_id');
+  assertError(await srv.api('POST', assign, { token: tok.commune, body: { session_id: se.id, extra: 1 } }), 400, 'unknown_field', 'extra');
+  assertError(await srv.api('POST', assign, { token: tok.commune, rawBody: '{"session_id":' }), 400, 'invalid_json');
+  assertError(await srv.api('POST', '/api/v1/vaccine/reschedule-requests/99999999/assign', { token: tok.commune, body: { session_id: se.id } }), 404, 'not_found', 'id');
+  assertError(await srv.api('POST', '/api/v1/vaccine/reschedule-requests/abc/assign', { token: tok.commune, body: { session_id: se.id } }), 400, 'invalid_field', 'id');
+  // Another area's staff may neither see nor move it; a session of another area is refused.
+  assertError(await srv.api('POST', assign, { token: tok.outside, body: { session_id: se.id } }), 403, 'forbidden');
+  assertError(await srv.api('POST', assign, { token: tok.trucBach, body: { session_id: se.id } }), 403, 'forbidden');
+  const tbSite = await site(tok.trucBach, UNITS.trucBach);
+  const tbSession = await session(tbSite.id, { token: tok.trucBach });
+  assertError(await srv.api('POST', assign, { token: tok.commune, body: { session_id: tbSession.id } }), 403, 'forbidden');
+  // Vaccinators and citizens do not run the queue.
+  assertError(await srv.api('GET', '/api/v1/vaccine/reschedule-requests', { token: tok.vaccinator }), 403, 'forbidden');
+  assertError(await srv.api('POST', assign, { token: tok.vaccinator, body: { session_id: se.id } }), 403, 'forbidden');
+  // A full session: 409 naming session_id, and the request stays in the queue.
+  await asking(full, { full_name: 'Đinh Thị Bé' }).then(async ({ appt: other }) => {
+    // other asked to leave `full`, so its seat is free again: take it with a third person
+    const c3 = await citizenWithProfile(srv, adminToken, uniquePhone('95'), { full_name: 'Đinh Văn Cả' });
+    ok(await srv.api('POST', '/api/v1/vaccine/registrations', { token: c3.token, body: { client_id: cid('reg'), person_id: c3.person.id, priority_group: 'general' } }), 201);
+    ok(await srv.api('POST', '/api/v1/vaccine/bookings', { token: c3.token, body: { client_id: cid('book'), person_id: c3.person.id, session_id: full.id } }), 201);
+    assert.ok(other.id);
+  });
+  assertError(await srv.api('POST', assign, { token: tok.commune, body: { session_id: full.id } }), 409, 'conflict', 'session_id');
+  assert.ok(ok(await srv.api('GET', '/api/v1/vaccine/reschedule-requests', { token: tok.commune }), 200).requests.some((x) => x.id === appt.id));
+  // The district official may move it.
+  const moved = ok(await srv.api('POST', assign, { token: tok.district, body: { session_id: se.id } }), 200);
+  assert.equal(moved.session_id, se.id);
+});
