@@ -113,6 +113,8 @@ enum store_rc vaccine__appointment_get(struct store *s, int64_t id, json_t **out
 enum store_rc vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out);
 /* The person's appointment that holds a seat (invited or confirmed), if any. */
 enum store_rc vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out);
+/* The person's latest appointment that asked for another slot and is not answered yet, if any. */
+enum store_rc vaccine__appointment_waiting(struct store *s, int64_t person_id, json_t **out);
 enum store_rc vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id,
                                           const json_t *session, int dose_number, const char *status,
                                           int64_t slot_start, int64_t slot_end, const char *source,

@@ -357,6 +357,15 @@ enum store_rc vaccine__appointment_active(struct store *s, int64_t person_id, js
     return vaccine__row(st, rc, APPT_TYPES, out);
 }
 
+enum store_rc vaccine__appointment_waiting(struct store *s, int64_t person_id, json_t **out)
+{
+    struct store_stmt *st;
+    enum store_rc rc = store_query(
+        s, &st, APPT_COLS " WHERE a.person_id = ? AND a.status = 'reschedule_requested' ORDER BY a.id DESC LIMIT 1",
+        "i", person_id);
+    return vaccine__row(st, rc, APPT_TYPES, out);
+}
+
 enum store_rc vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id,
                                           const json_t *session, int dose_number, const char *status,
                                           int64_t slot_start, int64_t slot_end, const char *source,

@@ -122,6 +122,10 @@ test('reschedule requests: listed for the site\'s area, moved by staff to a sess
   const se2 = await session(st.id, { date: vnDay(2) });
   const { citizen, phone, appt } = await asking(se);
   assert.equal(ok(await srv.api('GET', `/api/v1/vaccine/sessions/${se.id}`, { token: tok.commune }), 200).booked, 0);
+  // The citizen's record shows the request as what comes next, not "no appointment".
+  const waitingRec = ok(await srv.api('GET', '/api/v1/me/vaccinations', { token: citizen.token }), 200);
+  assert.equal(waitingRec.people[0].next_appointment.id, appt.id);
+  assert.equal(waitingRec.people[0].next_appointment.status, 'reschedule_requested');
 
   const list = ok(await srv.api('GET', '/api/v1/vaccine/reschedule-requests', { token: tok.commune }), 200).requests;
   const mine = list.find((x) => x.id === appt.id);

@@ -3,7 +3,8 @@
 // official who does this work: a new site from the plan page, a session on it, invitations for the
 // people of one priority group who are registered and waiting (two seats for three people: two are
 // invited, with their times, and the API shows their appointments), then a registration list
-// uploaded with its row report in Vietnamese words, applied, and its people on the waiting list.
+// uploaded with its row report in Vietnamese words, applied, and its people on the waiting list;
+// last, a citizen who asked for another slot is moved by the official to another session.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -13,7 +14,7 @@ const path = require('node:path');
 const { startServer } = require('../lib/server');
 const { launch, phonePage, shot, assertNoHorizontalOverflow } = require('../lib/browser');
 const { UNITS, PASSWORD, createAccount, uniqueName } = require('../lib/fixtures');
-const { createPerson, uniqueCccd, uniquePhone } = require('../lib/people');
+const { createPerson, uniqueCccd, uniquePhone, citizenWithProfile } = require('../lib/people');
 
 let srv;
 let dir;
@@ -166,5 +167,40 @@ test('a registration list is checked row by row in words, applied with its progr
   const r = await srv.api('GET', `/api/v1/vaccine/registrations?unit=${UNITS.phucXa}&priority_group=education&waiting=1`, { token: officialToken });
   assert.equal(r.status, 200);
   assert.deepEqual(r.json.registrations.map((x) => x.full_name).sort(), ['Ngô Thị Hạnh', 'Phạm Văn Cường', 'Vũ Văn Khoa']);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a citizen who asked for another slot is moved to another session from the queue', async () => {
+  const admin = await srv.login('admin', srv.adminPassword);
+  const phone = uniquePhone('95');
+  const citizen = await citizenWithProfile(srv, admin, phone, { full_name: 'Cao Thị Yến', date_of_birth: '1986-07-09' });
+  const pid = citizen.person.id;
+  const day = (plus) => new Date(Date.now() + 7 * 3600000 + plus * 86400000).toISOString().slice(0, 10);
+  const mk = async (date) => (await srv.api('POST', '/api/v1/vaccine/sessions', { token: officialToken,
+    body: { client_id: `ses-${date}-${process.pid}`, site_id: siteId, product: 'pfizer', date, start: '08:00', end: '11:00', capacity: 20 } })).json;
+  const first = await mk(day(1));
+  const second = await mk(day(3));
+  assert.equal((await srv.api('POST', '/api/v1/vaccine/registrations', { token: citizen.token, body: { client_id: `reg-cit-${process.pid}-${pid}`, person_id: pid, priority_group: 'general' } })).status, 201);
+  const booked = (await srv.api('POST', '/api/v1/vaccine/bookings', { token: citizen.token, body: { client_id: `book-cit-${process.pid}-${pid}`, person_id: pid, session_id: first.id } })).json;
+  assert.equal((await srv.api('POST', `/api/v1/vaccine/appointments/${booked.id}/reschedule`, { token: citizen.token })).json.status, 'reschedule_requested');
+
+  await page.goto(`${srv.url}/#/vaccine/plan`);
+  await tid(page, 'plan-reschedule-link').click();
+  await tid(page, 'resched-view').waitFor();
+  await tid(page, `resched-${booked.id}`).waitFor();
+  assert.match(await tid(page, `resched-${booked.id}`).textContent(), /Cao Thị Yến/);
+  assert.match(await tid(page, `resched-${booked.id}-was`).textContent(), /^\d{2}\/\d{2}\/\d{4} · Trạm Y tế phường Phúc Xá/);
+  await assertNoHorizontalOverflow(page, 'reschedule queue');
+  await shot(page, 'vaxws-06-queue');
+  await tid(page, `resched-${booked.id}-session`).selectOption(String(second.id));
+  await tid(page, `resched-${booked.id}-assign`).click();
+  await tid(page, `resched-${booked.id}-done`).waitFor();
+  assert.match(await tid(page, `resched-${booked.id}-done`).textContent(), /Đã chuyển sang .*08:00–08:30/);
+  const rec = (await srv.api('GET', '/api/v1/me/vaccinations', { token: citizen.token })).json;
+  assert.equal(rec.people[0].next_appointment.session_id, second.id);
+  assert.equal(rec.people[0].next_appointment.status, 'confirmed');
+  await shot(page, 'vaxws-07-moved');
+  await page.reload();
+  await tid(page, 'resched-empty').waitFor();
   assert.deepEqual(page.errors, []);
 });
