@@ -205,3 +205,29 @@ test('reschedule assign: bad input, roles and areas', async () => {
   const moved = ok(await srv.api('POST', assign, { token: tok.district, body: { session_id: se.id } }), 200);
   assert.equal(moved.session_id, se.id);
 });
+
+test('the demo gives the commune official two reschedule requests to answer, and a second run adds none', async () => {
+  const demo = await startServer();
+  try {
+    const run = () => {
+      const r = demo.cli(['demo']);
+      assert.equal(r.status, 0, r.stderr);
+      return /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
+    };
+    run();
+    const password = run();
+    const token = await demo.login('phucxa.admin', password);
+    const list = ok(await demo.api('GET', '/api/v1/vaccine/reschedule-requests', { token }), 200).requests;
+    assert.deepEqual(list.map((q) => [q.full_name, q.product, q.dose_number]).sort(),
+      [['Trần Văn Hùng', 'astrazeneca', 2], ['Vũ Minh Tuấn', 'pfizer', 1]]);
+    // Hùng's second AstraZeneca dose fits the session of the day after.
+    const hung = list.find((q) => q.full_name === 'Trần Văn Hùng');
+    const sessions = ok(await demo.api('GET', `/api/v1/vaccine/sessions?product=astrazeneca&date=${vnDay(2)}`, { token }), 200).sessions;
+    assert.equal(sessions.length, 1);
+    const moved = ok(await demo.api('POST', `/api/v1/vaccine/reschedule-requests/${hung.id}/assign`, { token, body: { session_id: sessions[0].id } }), 200);
+    assert.equal(moved.dose_number, 2);
+    assert.equal(ok(await demo.api('GET', '/api/v1/vaccine/reschedule-requests', { token }), 200).requests.length, 1);
+  } finally {
+    await demo.stop();
+  }
+});
