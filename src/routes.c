@@ -173,6 +173,9 @@ const struct http_route cordon_routes[] = {
     /* The queue of "another slot, please" (src/vaccine/reschedule.c): officials of the site's area. */
     {"GET", "/api/v1/vaccine/reschedule-requests", vaccine_handle_reschedule_list, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/vaccine/reschedule-requests/{id}/assign", vaccine_handle_reschedule_assign, ROLES_ADMIN, 0, 0},
+    /* People due for their next dose and their reminders (src/vaccine/due.c): officials of their area. */
+    {"GET", "/api/v1/vaccine/due", vaccine_handle_due_list, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/vaccine/due/reminders", vaccine_handle_due_remind, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/vaccine/checkins", vaccine_handle_checkin, VAX_STAFF, 0, 0},
     {"POST", "/api/v1/vaccine/visits/{id}/screening", vaccine_handle_screening, VAX_STAFF, 0, 0},
     {"POST", "/api/v1/vaccine/doses", vaccine_handle_dose_create, VAX_STAFF, 0, 0},

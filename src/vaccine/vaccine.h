@@ -177,6 +177,8 @@ enum err vaccine_handle_appointment_reschedule(struct http_req *r);
 enum err vaccine_handle_appointment_cancel(struct http_req *r);
 enum err vaccine_handle_reschedule_list(struct http_req *r);
 enum err vaccine_handle_reschedule_assign(struct http_req *r);
+enum err vaccine_handle_due_list(struct http_req *r);
+enum err vaccine_handle_due_remind(struct http_req *r);
 
 enum err vaccine_handle_checkin(struct http_req *r);
 enum err vaccine_handle_screening(struct http_req *r);

@@ -252,6 +252,11 @@ int vaccine__appointment_move(struct http_req *r, const struct vaccine_data *d, 
  * the person's full_name, phone and date_of_birth. (vaccine_store.c) */
 enum store_rc vaccine__reschedule_list(struct store *s, const char *area, int64_t limit, json_t **out);
 
+/* People inside area (their residence) whose last dose's next_earliest is at or before until, with no later dose
+ * and no seat held, earliest first: person_id, full_name, phone, date_of_birth, last_dose, product, last_day,
+ * next_earliest, next_latest, commune_code, reminded_at (the reminder for the next dose, or null). (vaccine_store.c) */
+enum store_rc vaccine__due_list(struct store *s, const char *area, int64_t until, int64_t limit, json_t **out);
+
 /* A person's full vaccination record (history, status, next dose, appointment, certificates). */
 int vaccine__record_json(struct store *s, struct arena *a, const struct vaccine_data *d, const struct person *p,
                          json_t **out);

@@ -413,6 +413,27 @@ enum store_rc vaccine__reschedule_list(struct store *s, const char *area, int64_
     return vaccine__rows(st, rc, "iiiisiiisssisss" "s", out);
 }
 
+enum store_rc vaccine__due_list(struct store *s, const char *area, int64_t until, int64_t limit, json_t **out)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT d.person_id, p.full_name, p.phone, p.date_of_birth, d.dose_number AS last_dose, d.product,"
+                   " d.day AS last_day, d.next_earliest, d.next_latest, d.commune_code, r.created_at AS reminded_at"
+                   " FROM vaccine_doses d JOIN persons p ON p.id = d.person_id"
+                   " LEFT JOIN vaccine_reminders r ON r.person_id = d.person_id AND r.dose_number = d.dose_number + 1"
+                   " WHERE d.next_earliest > 0 AND d.next_earliest <= ?"
+                   " AND NOT EXISTS (SELECT 1 FROM vaccine_doses l WHERE l.person_id = d.person_id"
+                   " AND l.dose_number > d.dose_number)"
+                   " AND NOT EXISTS (SELECT 1 FROM vaccine_appointments a WHERE a.person_id = d.person_id"
+                   " AND a.active = 1)",
+                   "i", until);
+    store_sql_area(&q, "d", area);
+    store_sql_add(&q, " ORDER BY d.next_earliest, d.person_id LIMIT ?", "i", limit);
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &q);
+    return vaccine__rows(st, rc, "isssisiiisi", out);
+}
+
 /* ---------------------------------------------------------------- oversight figures */
 
 /* Days from..to over day_col (both optional). */

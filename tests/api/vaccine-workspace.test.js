@@ -231,3 +231,58 @@ test('the demo gives the commune official two reschedule requests to answer, and
     await demo.stop();
   }
 });
+
+test('people due for their next dose: listed in their area from the product\'s interval, reminded once per due day', async () => {
+  const { siteDay, vaccinate } = require('../lib/vaccine-setup');
+  const phone = uniquePhone('94');
+  const day = await siteDay(srv, adminToken, { person: { full_name: 'Quách Thị Hằng', date_of_birth: '1975-05-05', phone } });
+  const { dose } = await vaccinate(srv, day);
+  const due = (q, token = day.officialToken) => srv.api('GET', `/api/v1/vaccine/due${q}`, { token });
+  const mine = (r) => ok(r, 200).people.find((x) => x.person_id === day.person.id);
+  // Pfizer's second dose is due 21 days after the first: not today, on day 21 and later.
+  assert.equal(mine(await due('')), undefined);
+  assert.equal(mine(await due(`?date=${vnDay(20)}`)), undefined);
+  const row = mine(await due(`?date=${vnDay(21)}`));
+  assert.ok(row, 'due on day 21');
+  assert.equal(row.full_name, 'Quách Thị Hằng');
+  assert.equal(row.phone, phone);
+  assert.equal(row.dose_number, 2);
+  assert.equal(row.product, 'pfizer');
+  assert.equal(row.next_earliest, dose.next_earliest);
+  assert.equal(row.due_day, vnDay(21));
+  assert.equal(row.overdue, false);
+  assert.equal(row.reminded_at, null);
+  assert.equal(mine(await due(`?date=${vnDay(90)}`)).overdue, true, 'past the 84-day window');
+  // The district sees the person; a neighbouring commune does not; outside the area is refused.
+  assert.ok(mine(await due(`?date=${vnDay(30)}`, tok.district)));
+  assert.equal(mine(await due(`?date=${vnDay(30)}`, tok.trucBach)), undefined);
+  assertError(await due(`?unit=${UNITS.phucXa}&date=${vnDay(30)}`, tok.outside), 403, 'forbidden');
+  assertError(await due('?date=2021-02-30'), 400, 'invalid_field', 'date');
+  assertError(await due('?date=30/12/2021'), 400, 'invalid_field', 'date');
+  assertError(await due('?limit=0'), 400, 'invalid_field', 'limit');
+  assertError(await due('', tok.vaccinator), 403, 'forbidden');
+
+  // Reminders: one SMS per person per due day, however often asked.
+  const remind = (body, token = day.officialToken) => srv.api('POST', '/api/v1/vaccine/due/reminders', { token, body });
+  const first = ok(await remind({ date: vnDay(30) }), 200);
+  assert.ok(first.queued >= 1, JSON.stringify(first));
+  const second = ok(await remind({ date: vnDay(30) }), 200);
+  assert.equal(second.queued, 0);
+  assert.ok(second.already_reminded >= 1);
+  ok(await remind({ unit: UNITS.baDinh, date: vnDay(40) }, tok.district), 200);
+  const out = ok(await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=vaccine_due`, { token: adminToken }), 200);
+  assert.equal(out.messages.length, 1);
+  assert.match(out.messages[0].body, new RegExp(`mui 2 vac xin pfizer tu ngay ${vnDay(21)}`));
+  assert.equal(typeof mine(await due(`?date=${vnDay(30)}`)).reminded_at, 'number');
+  assertError(await remind({ unit: UNITS.tanDinh }), 403, 'forbidden');
+  assertError(await remind({ unit: 'xx' }), 400, 'invalid_field', 'unit');
+  assertError(await remind({ date: '2021-13-01' }), 400, 'invalid_field', 'date');
+  assertError(await remind({ date: 20211201 }), 400, 'invalid_field', 'date');
+  assertError(await remind({ when: 'today' }), 400, 'unknown_field', 'when');
+  assertError(await remind({}, tok.vaccinator), 403, 'forbidden');
+
+  // A seat for the second dose takes the person off the list.
+  const se2 = await session(day.site.id, { token: day.officialToken, date: vnDay(22) });
+  ok(await srv.api('POST', '/api/v1/vaccine/bookings', { token: day.officialToken, body: { client_id: cid('book'), person_id: day.person.id, session_id: se2.id } }), 201);
+  assert.equal(mine(await due(`?date=${vnDay(30)}`)), undefined);
+});
