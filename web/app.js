@@ -29,7 +29,7 @@ import { identityView } from './js/views/vaccine-me.js';
 import { vaxSitesView, vaxSiteDayView } from './js/views/vaccine-site.js';
 import { verifyView } from './js/views/vaccine-verify.js';
 import { vaxOversightView } from './js/views/vaccine-oversight.js';
-import { vaxPlanView, vaxPlanSiteView, vaxInviteView, vaxUploadView, vaxRescheduleView } from './js/views/vaccine-plan.js';
+import { vaxPlanView, vaxPlanSiteView, vaxInviteView, vaxUploadView, vaxRescheduleView, vaxDueView } from './js/views/vaccine-plan.js';
 import { workListView, TRACING_ROLES } from './js/views/tracing.js';
 import { casesListView, caseNewView, caseView } from './js/views/tracing-cases.js';
 import { policyView } from './js/views/tracing-policy.js';
@@ -191,6 +191,7 @@ route('/vaccine/plan/sites/:id', adminOnly(vaxPlanSiteView));
 route('/vaccine/plan/sessions/:id', adminOnly(vaxInviteView));
 route('/vaccine/registrations/upload', adminOnly(vaxUploadView));
 route('/vaccine/reschedule', adminOnly(vaxRescheduleView));
+route('/vaccine/due', adminOnly(vaxDueView));
 route('/verify', verifyView, { public: true });
 /* Contact tracing and quarantine (docs/api-tracing.md). */
 const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');

@@ -4,7 +4,9 @@
 // people of one priority group who are registered and waiting (two seats for three people: two are
 // invited, with their times, and the API shows their appointments), then a registration list
 // uploaded with its row report in Vietnamese words, applied, and its people on the waiting list;
-// last, a citizen who asked for another slot is moved by the official to another session.
+// a citizen who asked for another slot is moved by the official to another session; the people
+// due for their second dose are listed for a day and reminded by text once; last, a citizen picks
+// a session on their own page, then moves to another.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -12,7 +14,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startServer } = require('../lib/server');
-const { launch, phonePage, shot, assertNoHorizontalOverflow } = require('../lib/browser');
+const { launch, phonePage, shot, assertNoHorizontalOverflow, latestOtp } = require('../lib/browser');
+const { siteDay, vaccinate } = require('../lib/vaccine-setup');
 const { UNITS, PASSWORD, createAccount, uniqueName } = require('../lib/fixtures');
 const { createPerson, uniqueCccd, uniquePhone, citizenWithProfile } = require('../lib/people');
 
@@ -203,4 +206,78 @@ test('a citizen who asked for another slot is moved to another session from the 
   await page.reload();
   await tid(page, 'resched-empty').waitFor();
   assert.deepEqual(page.errors, []);
+});
+
+const vnDayPlus = (plus) => new Date(Date.now() + 7 * 3600000 + plus * 86400000).toISOString().slice(0, 10);
+const dmy = (ymd) => ymd.split('-').reverse().join('/');
+
+test('the people due for their second dose are listed for a day and reminded by text, once', async () => {
+  const admin = await srv.login('admin', srv.adminPassword);
+  const phone = uniquePhone('94');
+  const day = await siteDay(srv, admin, { person: { full_name: 'Quách Thị Hằng', date_of_birth: '1975-05-05', phone } });
+  await vaccinate(srv, day);
+  await page.goto(`${srv.url}/#/vaccine/plan`);
+  await tid(page, 'plan-due-link').click();
+  await tid(page, 'due-view').waitFor();
+  await tid(page, 'due-empty').waitFor(); // nobody is due today: Pfizer's second dose comes 21 days later
+  await tid(page, 'due-date').fill(vnDayPlus(21));
+  await tid(page, 'due-show').click();
+  await tid(page, `due-${day.person.id}`).waitFor();
+  assert.equal(await tid(page, `due-${day.person.id}-day`).textContent(), dmy(vnDayPlus(21)));
+  assert.match(await tid(page, `due-${day.person.id}`).textContent(), /Quách Thị Hằng.*Mũi 2/);
+  await assertNoHorizontalOverflow(page, 'due list');
+  await shot(page, 'vaxws-08-due');
+  await tid(page, 'due-remind').click();
+  await tid(page, 'due-reminded').waitFor();
+  assert.equal(await tid(page, 'due-reminded').getAttribute('data-queued'), '1');
+  await tid(page, `due-${day.person.id}-reminded`).waitFor();
+  assert.ok(await tid(page, 'due-remind').isDisabled(), 'nobody left to remind');
+  const out = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=vaccine_due`, { token: admin });
+  assert.equal(out.json.messages.length, 1);
+  await shot(page, 'vaxws-09-reminded');
+  assert.deepEqual(page.errors, []);
+});
+
+test('a citizen picks a session on their page, then moves to another', async () => {
+  const admin = await srv.login('admin', srv.adminPassword);
+  const phone = uniquePhone('93');
+  const citizen = await citizenWithProfile(srv, admin, phone, { full_name: 'Tạ Văn Khánh', date_of_birth: '1984-02-02' });
+  const pid = citizen.person.id;
+  assert.equal((await srv.api('POST', '/api/v1/vaccine/registrations', { token: citizen.token, body: { client_id: `reg-pick-${process.pid}-${pid}`, person_id: pid, priority_group: 'general' } })).status, 201);
+  const mk = async (plus) => (await srv.api('POST', '/api/v1/vaccine/sessions', { token: officialToken,
+    body: { client_id: `ses-pick-${plus}-${process.pid}`, site_id: siteId, product: 'pfizer', date: vnDayPlus(plus), start: '14:00', end: '16:00', capacity: 5 } })).json;
+  const a = await mk(5);
+  const b = await mk(6);
+  const { page: cp, context } = await phonePage(browser);
+  try {
+    await cp.goto(`${srv.url}/#/citizen/login`);
+    await tid(cp, 'otp-phone').fill(phone);
+    await tid(cp, 'otp-send').click();
+    await tid(cp, 'otp-sent').waitFor();
+    await tid(cp, 'otp-code').fill(await latestOtp(srv, admin, phone));
+    await tid(cp, 'otp-login').click();
+    await cp.waitForURL(/#\/me/);
+    await cp.goto(`${srv.url}/#/me/health`);
+    await tid(cp, `pick-${pid}-open`).click();
+    await tid(cp, `pick-${pid}-session`).selectOption(String(a.id));
+    await assertNoHorizontalOverflow(cp, 'session picker');
+    await shot(cp, 'vaxws-10-pick');
+    await tid(cp, `pick-${pid}-submit`).click();
+    await tid(cp, 'identity-done').waitFor();
+    let rec = (await srv.api('GET', '/api/v1/me/vaccinations', { token: citizen.token })).json.people[0];
+    assert.equal(rec.next_appointment.session_id, a.id);
+    await tid(cp, `appt-${rec.next_appointment.id}`).waitFor();
+    // Another session: the appointment moves, the first seat is freed.
+    await tid(cp, `pick-${pid}-open`).click();
+    await tid(cp, `pick-${pid}-session`).selectOption(String(b.id));
+    await tid(cp, `pick-${pid}-submit`).click();
+    await cp.waitForFunction((s) => document.querySelector('[data-testid="identity-done"]')?.textContent.includes(s), 'Đã đổi lịch tiêm');
+    rec = (await srv.api('GET', '/api/v1/me/vaccinations', { token: citizen.token })).json.people[0];
+    assert.equal(rec.next_appointment.session_id, b.id);
+    assert.equal((await srv.api('GET', `/api/v1/vaccine/sessions/${a.id}`, { token: officialToken })).json.booked, 0);
+    await shot(cp, 'vaxws-11-moved');
+    assert.deepEqual(cp.errors, []);
+  } finally {
+    await context.close();
+  }
 });

@@ -30,7 +30,8 @@ export async function vaxPlanView({ root, signal }) {
     h('h1', { t: 'vax.plan.title' }), h('p', { class: 'lead', t: 'vax.plan.lead' }),
     h('div', { class: 'actions' },
       h('a', { class: 'btn btn-block', href: '#/vaccine/registrations/upload', testid: 'plan-upload-link', t: 'vax.up.title' }),
-      h('a', { class: 'btn btn-block', href: '#/vaccine/reschedule', testid: 'plan-reschedule-link', t: 'vax.plan.reschedule_link' })),
+      h('a', { class: 'btn btn-block', href: '#/vaccine/reschedule', testid: 'plan-reschedule-link', t: 'vax.plan.reschedule_link' }),
+      h('a', { class: 'btn btn-block', href: '#/vaccine/due', testid: 'plan-due-link', t: 'vax.due.title' })),
     h('h2', { t: 'vax.plan.sites' }), box, formBox));
   let res;
   let products;
@@ -463,4 +464,76 @@ export async function vaxRescheduleView({ root, signal }) {
     });
     return li;
   }
+}
+
+/* ---------------------------------------------------------------- people due for their next dose */
+
+export async function vaxDueView({ root, signal, query }) {
+  const date = field({ name: 'date', label: 'vax.due.date', type: 'date', attrs: { value: (query && query.get('date')) || todayVn(), testid: 'due-date' } });
+  const show = h('button', { type: 'submit', class: 'btn btn-big btn-block', testid: 'due-show', t: 'vax.due.show' });
+  const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
+  const form = h('form', { class: 'form', testid: 'due-form', novalidate: true }, date.wrap, errors, show);
+  const box = h('div', { testid: 'due-box', 'aria-live': 'polite' });
+  root.appendChild(h('section', { class: 'panel panel-narrow', testid: 'due-view' },
+    h('p', null, h('a', { href: '#/vaccine/plan', t: 'vax.plan.back' })),
+    h('h1', { t: 'vax.due.title' }), h('p', { class: 'lead', t: 'vax.due.lead' }), form, box));
+  let products;
+  try {
+    products = await loadProducts(signal);
+  } catch (e) {
+    if (!isAbort(e)) replace(box, errorBox(e, 'other'));
+    return;
+  }
+
+  async function load() {
+    clearFormErrors(form, errors);
+    const day = date.input.value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) { showFormError(form, errors, { status: 400, code: 'invalid_field', field: 'date' }, 'list'); return; }
+    replace(box, loading());
+    let res;
+    try {
+      res = await withBusy(show, () => get('/api/v1/vaccine/due', { query: { date: day, limit: 1000 }, signal }));
+    } catch (e) {
+      if (!isAbort(e)) replace(box, e.status === 403 ? accessDenied() : errorBox(e, 'list'));
+      return;
+    }
+    const people = res.people || [];
+    if (!people.length) { replace(box, h('p', { class: 'muted empty', testid: 'due-empty', t: 'vax.due.none', tArgs: { day: formatDay(day) } })); return; }
+    const toRemind = people.filter((p) => !p.reminded_at && p.phone).length;
+    const remindBtn = h('button', { type: 'button', class: 'btn btn-primary btn-big btn-block', testid: 'due-remind', t: 'vax.due.remind', tArgs: { n: toRemind }, disabled: toRemind === 0 });
+    const remindOut = h('div', { 'aria-live': 'polite' });
+    const progress = progressBar('due-progress');
+    remindBtn.addEventListener('click', async () => {
+      clear(remindOut);
+      progress.show('vax.due.reminding', { n: toRemind });
+      try {
+        const r = await withBusy(remindBtn, () => post('/api/v1/vaccine/due/reminders', { date: day }, { signal }));
+        replace(remindOut, h('p', { class: 'alert alert-ok', role: 'status', testid: 'due-reminded', 'data-queued': r.queued,
+          t: 'vax.due.reminded', tArgs: { queued: r.queued, already: r.already_reminded, nophone: r.without_phone } }));
+        await load();
+        box.prepend(remindOut);
+      } catch (e) {
+        if (!isAbort(e)) replace(remindOut, errorBox(e, 'create', 'due-remind-error'));
+      } finally {
+        progress.hide();
+      }
+    });
+    replace(box,
+      h('p', { testid: 'due-count', t: 'vax.due.count', tArgs: { n: people.length, day: formatDay(day) } }),
+      remindBtn, progress.el, remindOut,
+      h('ul', { class: 'cards', testid: 'due-list' }, people.map((p) => h('li', { class: 'card', testid: `due-${p.person_id}`, 'data-reminded': p.reminded_at ? '1' : '0' },
+        h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, p.full_name || ''),
+          h('span', { class: 'badge', t: 'vax.dose_n', tArgs: { n: p.dose_number } })),
+        h('dl', { class: 'kv' },
+          h('dt', { t: 'field.phone' }), h('dd', null, p.phone || '—'),
+          h('dt', { t: 'vax.product' }), h('dd', null, productName(products, p.product)),
+          h('dt', { t: 'vax.due.last' }), h('dd', null, formatDay(p.last_day)),
+          h('dt', { t: 'vax.due.from' }), h('dd', { testid: `due-${p.person_id}-day` }, formatDay(p.due_day))),
+        h('div', { class: 'card-meta' },
+          p.overdue ? h('span', { class: 'badge badge-wait', testid: `due-${p.person_id}-overdue`, t: 'vax.due.overdue' }) : null,
+          p.reminded_at ? h('span', { class: 'badge badge-on', testid: `due-${p.person_id}-reminded`, t: 'vax.due.was_reminded', tArgs: { day: formatDay(dayVn(p.reminded_at)) } })
+            : !p.phone ? h('span', { class: 'badge', t: 'vax.due.no_phone' }) : null)))));
+  }
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
+  await load();
 }
