@@ -257,6 +257,10 @@ enum store_rc vaccine__reschedule_list(struct store *s, const char *area, int64_
  * next_earliest, next_latest, commune_code, reminded_at (the reminder for the next dose, or null). (vaccine_store.c) */
 enum store_rc vaccine__due_list(struct store *s, const char *area, int64_t until, int64_t limit, json_t **out);
 
+/* The last local day (core/clock.h vn_day) of the person's quarantine order in force on day `today`; STORE_DONE
+ * when none. (vaccine_store.c) */
+enum store_rc vaccine__quarantine_until(struct store *s, int64_t person_id, int64_t today, int64_t *end_day);
+
 /* A person's full vaccination record (history, status, next dose, appointment, certificates). */
 int vaccine__record_json(struct store *s, struct arena *a, const struct vaccine_data *d, const struct person *p,
                          json_t **out);

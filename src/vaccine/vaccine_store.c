@@ -434,6 +434,14 @@ enum store_rc vaccine__due_list(struct store *s, const char *area, int64_t until
     return vaccine__rows(st, rc, "isssisiiisi", out);
 }
 
+enum store_rc vaccine__quarantine_until(struct store *s, int64_t person_id, int64_t today, int64_t *end_day)
+{
+    return store_int(s, end_day,
+                     "SELECT end_day FROM quarantine_orders WHERE person_id = ? AND status = 'active'"
+                     " AND start_day <= ? AND end_day >= ? ORDER BY end_day DESC LIMIT 1",
+                     "iii", person_id, today, today);
+}
+
 /* ---------------------------------------------------------------- oversight figures */
 
 /* Days from..to over day_col (both optional). */

@@ -289,3 +289,51 @@ test('people due for their next dose: listed in their area from the product\'s i
   ok(await srv.api('POST', '/api/v1/vaccine/bookings', { token: day.officialToken, body: { client_id: cid('book'), person_id: day.person.id, session_id: se2.id } }), 201);
   assert.equal(mine(await due(`?date=${vnDay(30)}`)), undefined);
 });
+
+test('check-in by CCCD, BHYT or card code, with warnings for a quarantine order in force and a positive pool awaiting retest', async () => {
+  const { siteDay } = require('../lib/vaccine-setup');
+  const { testingSession } = require('../lib/testing-setup');
+  const cccd = uniqueCccd();
+  const day = await siteDay(srv, adminToken, { person: { full_name: 'Lưu Văn Định', cccd } });
+  const checkin = (ident, token = day.vaccinatorToken) => srv.api('POST', '/api/v1/vaccine/checkins', { token, body: { client_id: cid('ck'), site_id: day.site.id, ...ident } });
+  // By CCCD, as typed from the card with spaces: the person booked here today.
+  const v = ok(await checkin({ id_number: `${cccd.slice(0, 3)} ${cccd.slice(3, 6)} ${cccd.slice(6)}` }), 201);
+  assert.equal(v.person_id, day.person.id);
+  assert.equal(v.method, 'id_number');
+  assert.deepEqual(v.warnings, []);
+  // By the code under the personal QR card.
+  assert.equal(ok(await checkin({ id_number: day.person.code.toLowerCase() }), 201).person_id, day.person.id);
+
+  // An F1 under a quarantine order in force: checked in, with the warning and the order's last day.
+  const f1 = await createPerson(srv, tok.commune, { full_name: 'Mạc Thị Én', cccd: uniqueCccd() });
+  const f1p = f1.person || f1;
+  const order = ok(await srv.api('POST', '/api/v1/quarantine/orders', { token: tok.commune, body: {
+    client_id: cid('qo'), person_id: f1p.id, days: 14, checkins_per_day: 3, radius_m: 100, grace_minutes: 30 } }), 201);
+  const w1 = ok(await checkin({ id_number: f1p.cccd }), 201);
+  assert.deepEqual(w1.warnings.map((w) => w.code), ['quarantine']);
+  assert.match(w1.warnings[0].until, /^\d{4}-\d{2}-\d{2}$/);
+  assert.ok(order.id);
+
+  // A pooled sample that came back positive: the member waits for a retest.
+  const ts = await testingSession(srv, { poolSize: 5, suffix: `.vw${process.pid % 1000}` });
+  const member = await createPerson(srv, tok.commune, { full_name: 'Mạc Văn Phong', bhyt: `HN4${String(Date.now()).slice(-12)}` });
+  const mp = member.person || member;
+  const other = await createPerson(srv, tok.commune, { full_name: 'Mạc Thị Quế', cccd: uniqueCccd() });
+  const tube = ts.tubes[0].id || ts.tubes[0];
+  for (const who of [{ bhyt: mp.bhyt }, { cccd: (other.person || other).cccd }]) {
+    ok(await srv.api('POST', '/api/v1/testing/samples', { token: ts.samplerToken, body: { client_id: cid('smp'), session_id: ts.session.id, tube_id: tube, ...who } }), 201);
+  }
+  ok(await srv.api('POST', `/api/v1/testing/sessions/${ts.session.id}/receipt`, { token: ts.labToken, body: { tubes: [tube] } }), 200);
+  const res = ok(await srv.api('POST', '/api/v1/testing/results', { token: ts.labToken, body: { tube_id: tube, result: 'positive' } }), 200);
+  assert.ok(res.members.every((m) => m.status === 'pool_positive_retest'));
+  const w2 = ok(await checkin({ id_number: mp.bhyt }), 201);
+  assert.deepEqual(w2.warnings.map((w) => w.code), ['pending_positive']);
+
+  // Bad input and strangers.
+  assertError(await checkin({ id_number: '12345' }), 400, 'invalid_field', 'id_number');
+  assertError(await checkin({ id_number: 7 }), 400, 'invalid_field', 'id_number');
+  assertError(await checkin({ id_number: cccd, person_id: day.person.id }), 400, 'invalid_field', 'id_number');
+  assertError(await checkin({ id_number: uniqueCccd() }), 400, 'invalid_field', 'id_number');
+  const far = await createPerson(srv, tok.outside, { full_name: 'Ông Văn Xa', cccd: uniqueCccd(), commune_code: UNITS.tanDinh });
+  assertError(await checkin({ id_number: (far.person || far).cccd }), 400, 'invalid_field', 'id_number');
+});
