@@ -104,9 +104,12 @@ static json_t *visit_reply(struct http_req *r, const struct vaccine_data *d, int
         return NULL;
     }
     json_object_set_new(visit, "warnings", warnings);
+    /* Only the questions that can apply to this person are asked. */
     json_t *checks = json_array();
+    int age = vaccine_age_years(p->date_of_birth, clock_now());
     for (int i = 0; i < d->nchecks; i++)
-        json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s}", "code", d->checks[i].code, "question_vi",
+        if (vaccine_check_applies(&d->checks[i], p->sex, age))
+            json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s}", "code", d->checks[i].code, "question_vi",
                                                 d->checks[i].question_vi, "question_en", d->checks[i].question_en,
                                                 "if_yes", vaccine_outcome_name(d->checks[i].if_yes)));
     json_object_set_new(visit, "checklist", checks);
@@ -287,7 +290,8 @@ enum err vaccine_handle_screening(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = vaccine_screen(d, json_object_get(body, "answers"), &outcome, &reasons, &defer_days, &r->fault);
+        rc = vaccine_screen_for(d, p.sex, vaccine_age_years(p.date_of_birth, clock_now()),
+                                json_object_get(body, "answers"), &outcome, &reasons, &defer_days, &r->fault);
     if (rc)
         return rc;
     arena_on_release(&r->arena, (void (*)(void *))json_decref, reasons);

@@ -337,3 +337,29 @@ test('check-in by CCCD, BHYT or card code, with warnings for a quarantine order 
   const far = await createPerson(srv, tok.outside, { full_name: 'Ông Văn Xa', cccd: uniqueCccd(), commune_code: UNITS.tanDinh });
   assertError(await checkin({ id_number: (far.person || far).cccd }), 400, 'invalid_field', 'id_number');
 });
+
+test('screening asks only what can apply: no pregnancy question for a man or a woman of 76', async () => {
+  const { siteDay } = require('../lib/vaccine-setup');
+  const day = await siteDay(srv, adminToken, { person: { full_name: 'Phan Thị Gấm', date_of_birth: '1990-09-09', sex: 'female' } });
+  const checkin = async (fields) => {
+    const p = await createPerson(srv, tok.commune, { cccd: uniqueCccd(), ...fields });
+    return ok(await srv.api('POST', '/api/v1/vaccine/checkins', { token: day.vaccinatorToken, body: { client_id: cid('ck'), site_id: day.site.id, id_number: (p.person || p).cccd } }), 201);
+  };
+  const codes = (v) => v.checklist.map((c) => c.code);
+  const young = ok(await srv.api('POST', '/api/v1/vaccine/checkins', { token: day.vaccinatorToken, body: { client_id: cid('ck'), site_id: day.site.id, person_id: day.person.id } }), 201);
+  assert.ok(codes(young).includes('pregnant_under_13w'));
+  const man = await checkin({ full_name: 'Phan Văn Hào', date_of_birth: '1990-01-01', sex: 'male' });
+  const old = await checkin({ full_name: 'Phan Thị Ích', date_of_birth: `${new Date().getFullYear() - 77}-01-01`, sex: 'female' });
+  for (const v of [man, old]) {
+    assert.ok(!codes(v).includes('pregnant_under_13w'), codes(v).join());
+    assert.ok(codes(v).includes('acute_illness'));
+    const answers = Object.fromEntries(v.checklist.map((c) => [c.code, false]));
+    const s = ok(await srv.api('POST', `/api/v1/vaccine/visits/${v.id}/screening`, { token: day.vaccinatorToken, body: { answers } }), 200);
+    assert.equal(s.outcome, 'proceed');
+    assertError(await srv.api('POST', `/api/v1/vaccine/visits/${v.id}/screening`, { token: day.vaccinatorToken, body: { answers: { ...answers, pregnant_under_13w: true } } }),
+      400, 'invalid_field', 'answers.pregnant_under_13w');
+  }
+  // The young woman is asked: leaving it out is refused.
+  const answers = Object.fromEntries(young.checklist.filter((c) => c.code !== 'pregnant_under_13w').map((c) => [c.code, false]));
+  assertError(await srv.api('POST', `/api/v1/vaccine/visits/${young.id}/screening`, { token: day.vaccinatorToken, body: { answers } }), 400, 'missing_field', 'answers.pregnant_under_13w');
+});
