@@ -281,3 +281,44 @@ test('a citizen picks a session on their page, then moves to another', async () 
     await context.close();
   }
 });
+
+test('the vaccinator finds a person by CCCD, is warned of the quarantine order, and is not asked about pregnancy for a man', async () => {
+  const admin = await srv.login('admin', srv.adminPassword);
+  const day = await siteDay(srv, admin, {});
+  const cccd = uniqueCccd();
+  const p = await createPerson(srv, officialToken, { full_name: 'Kiều Văn Lực', date_of_birth: '1969-06-06', sex: 'male', commune_code: UNITS.phucXa, cccd });
+  const person = p.person || p;
+  const order = await srv.api('POST', '/api/v1/quarantine/orders', { token: officialToken, body: {
+    client_id: `qo-${process.pid}-${person.id}`, person_id: person.id, days: 14, checkins_per_day: 3, radius_m: 100, grace_minutes: 30 } });
+  assert.equal(order.status, 201, order.text);
+  const { page: vp, context } = await phonePage(browser);
+  try {
+    await vp.goto(`${srv.url}/#/login`);
+    await tid(vp, 'login-username').fill(day.vaccinator.username);
+    await tid(vp, 'login-password').fill(day.password);
+    await tid(vp, 'login-submit').click();
+    await tid(vp, `vax-site-open-${day.site.id}`).click();
+    await tid(vp, 'vax-day-view').waitFor();
+    await vp.locator('[data-testid="vax-by-id"]').locator('xpath=..').locator('summary').click();
+    await tid(vp, 'vax-person-id').fill(`${cccd.slice(0, 3)} ${cccd.slice(3)}`);
+    await tid(vp, 'vax-by-id-submit').click();
+    await tid(vp, 'vax-person').waitFor();
+    assert.equal(await tid(vp, 'vax-person-name').textContent(), 'Kiều Văn Lực');
+    assert.equal(await tid(vp, 'vax-person-dob').textContent(), '06/06/1969');
+    await tid(vp, 'vax-warning-quarantine').waitFor();
+    assert.match(await tid(vp, 'vax-warning-quarantine').textContent(), /đang cách ly .* đến hết ngày \d{2}\/\d{2}\/\d{4}/);
+    await tid(vp, 'screen-acute_illness').waitFor();
+    assert.equal(await tid(vp, 'screen-pregnant_under_13w').count(), 0, 'no pregnancy question for a man');
+    await assertNoHorizontalOverflow(vp, 'check-in with a warning');
+    await shot(vp, 'vaxws-12-warning');
+    // A number nobody here has: said in words, with the field named.
+    await tid(vp, 'vax-next').last().click();
+    // the "no card" form stays open for the next person
+    await tid(vp, 'vax-person-id').fill(uniqueCccd());
+    await tid(vp, 'vax-by-id-submit').click();
+    await vp.getByText('Không tìm thấy người có số này').waitFor();
+    assert.deepEqual(vp.errors, []);
+  } finally {
+    await context.close();
+  }
+});

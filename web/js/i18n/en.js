@@ -913,8 +913,8 @@ export default {
   'vax.booked_of': '{booked} of {capacity} seats booked',
   'vax.no_sessions_today': 'No session at this site today.',
   'vax.scan_start': 'Scan the personal QR code',
-  'vax.no_card': 'No QR card? Enter the person number',
-  'vax.person_id': 'Person number',
+  'vax.no_card': 'No QR card? Enter the CCCD or card number',
+  'vax.person_id': 'CCCD/CMND, health insurance or card number',
   'vax.check_in': 'Check in',
   'vax.checking_in': 'Checking in…',
   'vax.checked_in': 'Checked in. Screening next.',
@@ -1286,4 +1286,12 @@ export default {
   'vax.pick.move': 'Move to this session',
   'vax.pick.booked': 'Your session is booked.',
   'vax.pick.moved': 'Your appointment is moved.',
+
+  /* Site day: finding a person by document number, warnings at check-in */
+  'vax.person_id_hint': 'CCCD 12 digits, CMND 9, health insurance card 15 characters, the 10-character code under the card\'s QR, or the person number.',
+  'error.invalid.id_number': 'Nobody with this number is booked here today or lives in your area. Check the number, or scan the QR card.',
+  'vax.warning.quarantine': 'This person is under a quarantine order (F1) until the end of {until}.',
+  'vax.warning.pending_positive': 'This person\'s pooled sample (taken {day}) was positive and awaits a retest.',
+  'vax.warning.recent_positive': 'This person tested positive on {day}.',
+  'vax.warning.hint': 'Do not vaccinate yet: tell the health station and book again after the quarantine or a negative result.',
 };

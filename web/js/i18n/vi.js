@@ -913,8 +913,8 @@ export default {
   'vax.booked_of': 'Đã đặt {booked}/{capacity} chỗ',
   'vax.no_sessions_today': 'Hôm nay điểm này không có buổi tiêm.',
   'vax.scan_start': 'Quét mã QR cá nhân',
-  'vax.no_card': 'Không có thẻ QR? Nhập mã số người',
-  'vax.person_id': 'Mã số người',
+  'vax.no_card': 'Không có thẻ QR? Nhập số CCCD hoặc số thẻ',
+  'vax.person_id': 'Số CCCD/CMND, thẻ BHYT hoặc mã trên thẻ',
   'vax.check_in': 'Tiếp đón',
   'vax.checking_in': 'Đang tiếp đón…',
   'vax.checked_in': 'Đã tiếp đón. Khám sàng lọc.',
@@ -1286,4 +1286,12 @@ export default {
   'vax.pick.move': 'Chuyển sang buổi này',
   'vax.pick.booked': 'Đã đặt lịch tiêm.',
   'vax.pick.moved': 'Đã đổi lịch tiêm.',
+
+  /* Điểm tiêm: tìm người theo số giấy tờ, cảnh báo khi check-in */
+  'vax.person_id_hint': 'CCCD 12 số, CMND 9 số, thẻ BHYT 15 ký tự, mã 10 ký tự in dưới mã QR của thẻ, hoặc mã số người.',
+  'error.invalid.id_number': 'Không tìm thấy người có số này được hẹn ở đây hôm nay hoặc sống trong địa bàn của bạn. Kiểm tra lại số, hoặc quét thẻ QR.',
+  'vax.warning.quarantine': 'Người này đang cách ly theo quyết định (F1) đến hết ngày {until}.',
+  'vax.warning.pending_positive': 'Người này có mẫu gộp dương tính (lấy ngày {day}), đang chờ xét nghiệm lại.',
+  'vax.warning.recent_positive': 'Người này có kết quả xét nghiệm dương tính ngày {day}.',
+  'vax.warning.hint': 'Chưa tiêm: báo trạm y tế và hẹn lại khi hết cách ly hoặc có kết quả âm tính.',
 };
