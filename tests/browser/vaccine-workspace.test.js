@@ -158,6 +158,12 @@ test('a registration list is checked row by row in words, applied with its progr
   assert.doesNotMatch(report, /bad_date|duplicate|outside_area|is not a date|lies outside/);
   await assertNoHorizontalOverflow(page, 'upload report');
   await shot(page, 'vaxws-04-report');
+  // The English switch puts the same report in English.
+  await page.locator('.lang-btn[data-lang="en"]').click();
+  assert.match(await tid(page, 'up-error-4').textContent(), /Line 4.*Date of birth.*not a date/);
+  await assertNoHorizontalOverflow(page, 'upload report in English');
+  await page.locator('.lang-btn[data-lang="vi"]').click();
+  assert.match(await tid(page, 'up-error-4').textContent(), /Dòng 4/);
   // Bad rows: the apply asks for the "valid rows only" choice first.
   await tid(page, 'up-apply').click();
   await tid(page, 'up-need-confirm').waitFor();

@@ -377,8 +377,8 @@ export function vaxUploadView({ root, signal }) {
       }
       applyProgress.show('vax.up.applying', { n: res.valid });
       try {
-        const a = await withBusy(applyBtn, () => idempotentPost(`vax-upload-${res.token}`, '/api/v1/vaccine/registrations/upload/apply',
-          () => ({ token: res.token, apply_valid_only: res.bad > 0 }), { signal }));
+        // The token makes the apply idempotent: a retry answers the figures of the first.
+        const a = await withBusy(applyBtn, () => post('/api/v1/vaccine/registrations/upload/apply', { token: res.token, apply_valid_only: res.bad > 0 }, { signal }));
         applyBtn.disabled = true;
         replace(applyOut, h('div', { class: 'alert alert-ok', role: 'status', testid: 'up-done', 'data-registered': String(a.registered) },
           h('p', { class: 'alert-title', t: 'vax.up.done', tArgs: { n: a.registered } }),
