@@ -145,8 +145,16 @@ test('a registration list is checked row by row in words, applied with its progr
   await tid(page, 'plan-upload-link').click();
   await tid(page, 'up-view').waitFor();
   await tid(page, 'up-file').setInputFiles(file);
+  // Progress is shown while the server works: the answer is held back until the page shows it.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/api/v1/vaccine/registrations/upload/**', async (route) => { await held; await route.continue(); });
   await tid(page, 'up-check').click();
+  await tid(page, 'up-progress').waitFor();
+  assert.match(await tid(page, 'up-progress-text').textContent(), /Đang (gửi tệp|kiểm tra)/);
+  release();
   await tid(page, 'up-summary').waitFor();
+  assert.ok(await tid(page, 'up-progress').isHidden());
   assert.equal(await tid(page, 'up-summary').getAttribute('data-valid'), '2');
   assert.equal(await tid(page, 'up-summary').getAttribute('data-bad'), '3');
   // Each bad row in Vietnamese words: no reason codes, no English.
@@ -168,8 +176,16 @@ test('a registration list is checked row by row in words, applied with its progr
   await tid(page, 'up-apply').click();
   await tid(page, 'up-need-confirm').waitFor();
   await tid(page, 'up-valid-only').check();
+  let releaseApply;
+  const heldApply = new Promise((r) => { releaseApply = r; });
+  await page.unroute('**/api/v1/vaccine/registrations/upload/**');
+  await page.route('**/api/v1/vaccine/registrations/upload/apply', async (route) => { await heldApply; await route.continue(); });
   await tid(page, 'up-apply').click();
+  await tid(page, 'up-apply-progress').waitFor();
+  assert.match(await tid(page, 'up-apply-progress-text').textContent(), /Đang ghi 2 người/);
+  releaseApply();
   await tid(page, 'up-done').waitFor();
+  await page.unroute('**/api/v1/vaccine/registrations/upload/apply');
   assert.equal(await tid(page, 'up-done').getAttribute('data-registered'), '2');
   assert.match(await tid(page, 'up-done').textContent(), /Đã đăng ký 2 người/);
   await shot(page, 'vaxws-05-applied');
