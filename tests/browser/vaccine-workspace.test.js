@@ -233,7 +233,7 @@ test('a citizen who asked for another slot is moved to another session from the 
 const vnDayPlus = (plus) => new Date(Date.now() + 7 * 3600000 + plus * 86400000).toISOString().slice(0, 10);
 const dmy = (ymd) => ymd.split('-').reverse().join('/');
 
-test('the people due for their second dose are listed for a day and reminded by text, once', async () => {
+test('the people due for their second dose are listed for a day, reminded by text once, and invited', async () => {
   const admin = await srv.login('admin', srv.adminPassword);
   const phone = uniquePhone('94');
   const day = await siteDay(srv, admin, { person: { full_name: 'Quách Thị Hằng', date_of_birth: '1975-05-05', phone } });
@@ -257,6 +257,20 @@ test('the people due for their second dose are listed for a day and reminded by 
   const out = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=vaccine_due`, { token: admin });
   assert.equal(out.json.messages.length, 1);
   await shot(page, 'vaxws-09-reminded');
+  // The official invites them to a Pfizer session on the day after they are due.
+  const se = (await srv.api('POST', '/api/v1/vaccine/sessions', { token: officialToken,
+    body: { client_id: `ses-due-${process.pid}`, site_id: day.site.id, product: 'pfizer', date: vnDayPlus(22), start: '08:00', end: '10:00', capacity: 10 } })).json;
+  await page.goto(`${srv.url}/#/vaccine/plan/sessions/${se.id}`);
+  await tid(page, 'invite-view').waitFor();
+  await tid(page, 'invite-who').selectOption('due');
+  await tid(page, 'invite-find').click();
+  await tid(page, `invite-pick-${day.person.id}`).waitFor();
+  assert.match(await tid(page, 'invite-list').textContent(), new RegExp(`Quách Thị Hằng · mũi 2, đến hạn từ ${dmy(vnDayPlus(21))}`));
+  await tid(page, 'invite-send').click();
+  await tid(page, 'invite-done').waitFor();
+  assert.match(await tid(page, `invite-appt-${day.person.id}`).textContent(), /Quách Thị Hằng · 08:00–08:30/);
+  const due = await srv.api('GET', `/api/v1/vaccine/due?date=${vnDayPlus(30)}`, { token: officialToken });
+  assert.ok(!due.json.people.some((x) => x.person_id === day.person.id), 'invited: off the due list');
   assert.deepEqual(page.errors, []);
 });
 

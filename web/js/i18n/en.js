@@ -1294,4 +1294,10 @@ export default {
   'vax.warning.pending_positive': 'This person\'s pooled sample (taken {day}) was positive and awaits a retest.',
   'vax.warning.recent_positive': 'This person tested positive on {day}.',
   'vax.warning.hint': 'Do not vaccinate yet: tell the health station and book again after the quarantine or a negative result.',
+
+  /* Inviting people due for their next dose */
+  'vax.plan.who': 'Whom to invite',
+  'vax.plan.who_waiting': 'Registered, waiting for a first dose',
+  'vax.plan.who_due': 'Due for their next dose (same vaccine)',
+  'vax.plan.due_dose': ' · dose {n}, due from {day}',
 };

@@ -1294,4 +1294,10 @@ export default {
   'vax.warning.pending_positive': 'Người này có mẫu gộp dương tính (lấy ngày {day}), đang chờ xét nghiệm lại.',
   'vax.warning.recent_positive': 'Người này có kết quả xét nghiệm dương tính ngày {day}.',
   'vax.warning.hint': 'Chưa tiêm: báo trạm y tế và hẹn lại khi hết cách ly hoặc có kết quả âm tính.',
+
+  /* Mời người đến hạn mũi tiếp */
+  'vax.plan.who': 'Mời ai',
+  'vax.plan.who_waiting': 'Người đã đăng ký, chờ mũi 1',
+  'vax.plan.who_due': 'Người đến hạn mũi tiếp (cùng vắc xin)',
+  'vax.plan.due_dose': ' · mũi {n}, đến hạn từ {day}',
 };

@@ -190,10 +190,14 @@ export async function vaxInviteView({ root, params, signal }) {
   const group = field({ name: 'priority_group', label: 'field.priority_group',
     input: h('select', { testid: 'invite-group' }, h('option', { value: '', t: 'vax.plan.any_group' }),
       (groups.groups || []).slice().sort((a, b) => a.rank - b.rank).map((g) => h('option', { value: g.code }, groupName(groups, g.code)))) });
+  // Who: the registered waiting for a first dose, or the people due for their next dose of this vaccine by the session's day.
+  const who = field({ name: 'who', label: 'vax.plan.who',
+    input: h('select', { testid: 'invite-who' }, h('option', { value: 'waiting', t: 'vax.plan.who_waiting' }), h('option', { value: 'due', t: 'vax.plan.who_due' })) });
+  who.input.addEventListener('change', () => { group.wrap.hidden = who.input.value === 'due'; });
   const picker = unitPicker({ name: 'unit', legend: 'vax.plan.invite_area', testid: 'invite-area', rootCode: me.unit_code, initial: se.commune_code });
   const findErrors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
   const find = h('button', { type: 'submit', class: 'btn btn-primary btn-big btn-block', testid: 'invite-find', t: 'vax.plan.find_waiting' });
-  const findForm = h('form', { class: 'form', testid: 'invite-filter', novalidate: true }, group.wrap, picker.el, findErrors, find);
+  const findForm = h('form', { class: 'form', testid: 'invite-filter', novalidate: true }, who.wrap, group.wrap, picker.el, findErrors, find);
   const people = h('div', { testid: 'invite-people', 'aria-live': 'polite' });
   replace(box,
     h('p', null, h('a', { href: `#/vaccine/plan/sites/${se.site_id}`, t: 'vax.plan.back_site' })),
@@ -210,16 +214,24 @@ export async function vaxInviteView({ root, params, signal }) {
     clearFormErrors(findForm, findErrors);
     clear(people);
     if (se.remaining < 1) { replace(people, h('p', { class: 'alert alert-denied', testid: 'invite-full', t: 'vax.plan.session_full' })); return; }
-    let res;
+    const limit = Math.min(se.remaining, INVITE_MAX);
+    let list;
     try {
-      res = await withBusy(find, () => get('/api/v1/vaccine/registrations', { signal, query: {
-        unit: picker.value(), priority_group: group.input.value || undefined, waiting: 1, limit: Math.min(se.remaining, INVITE_MAX),
-      } }));
+      if (who.input.value === 'due') {
+        // Due by the session's day; a later dose keeps the series' vaccine (the server checks the rest).
+        const res = await withBusy(find, () => get('/api/v1/vaccine/due', { signal, query: { unit: picker.value(), date: se.day, limit: 5000 } }));
+        list = (res.people || []).filter((p) => p.product === se.product).slice(0, limit);
+      } else {
+        const res = await withBusy(find, () => get('/api/v1/vaccine/registrations', { signal, query: {
+          unit: picker.value(), priority_group: group.input.value || undefined, waiting: 1, limit,
+        } }));
+        list = res.registrations || [];
+      }
     } catch (e) {
       if (!isAbort(e)) showFormError(findForm, findErrors, e, 'list');
       return;
     }
-    showPeople(res.registrations || []);
+    showPeople(list);
   });
 
   function showPeople(regs) {
@@ -264,8 +276,9 @@ export async function vaxInviteView({ root, params, signal }) {
       h('p', null, h('span', { t: 'vax.plan.waiting_found' }), ' ', count),
       h('ul', { class: 'cards', testid: 'invite-list' }, boxes.map(({ r, el }) => h('li', { class: 'card' },
         h('label', { class: 'check' }, el, h('span', null,
-          h('strong', null, r.full_name || ''), ' ',
-          h('span', { class: 'muted' }, groupName(groups, r.priority_group)),
+          h('strong', null, r.full_name || ''),
+          r.priority_group ? [' ', h('span', { class: 'muted' }, groupName(groups, r.priority_group))] : null,
+          r.dose_number ? h('span', { class: 'muted', t: 'vax.plan.due_dose', tArgs: { n: r.dose_number, day: formatDay(r.due_day) } }) : null,
           r.age_years != null ? h('span', { class: 'muted', t: 'vax.plan.age', tArgs: { n: r.age_years } }) : null))))),
       out, send);
   }
