@@ -4,7 +4,7 @@
 // (GET /api/v1/people/{id}/timeline) and the A4 sheet of cards (POST /api/v1/people/cards.pdf),
 // with bad input and the area rule: a commune admin of another commune gets 403 or nothing.
 // Search by name, phone, CCCD/CMND and BHYT, registration, revocation and single cards are in
-// people.test.js; merges in people-merge tests.
+// people.test.js; merges in identity.test.js.
 //
 // The timeline reads the demo data (`cordon demo`): Phúc Xá's people have cases, contacts,
 // check-ins, test and quarantine orders and doses.

@@ -4,7 +4,9 @@
 // without diacritics, registers a new person, corrects her street, follows a link of the demo
 // citizen's timeline to the case page, prints the chosen people's cards as an A4 sheet (the
 // downloaded PDF is A4 and zbarimg reads every card's QR after pdftoppm), revokes the new
-// person's card (its old QR stops verifying) and merges a duplicate record into hers.
+// person's card (its old QR stops verifying) and merges a duplicate record into hers.  Then the
+// demo shop's owner types a 9-digit CMND at "Scan visitors" (a known one checks in), and an
+// unknown number offers to register the visitor, who is then checked in.
 
 const { test, before, after, describe } = require('node:test');
 const assert = require('node:assert/strict');
@@ -189,6 +191,61 @@ describe('the commune health station works its people registry from a phone', ()
     await page.waitForFunction(() => document.querySelector('[data-testid="person-bhyt"]')?.textContent === 'GD4010100000777');
     const r = await srv.api('GET', `/api/v1/people/${dup.id}`, { token });
     assert.equal(r.json.id, hanh.id, 'the merged record resolves to hers');
+    assert.deepEqual(page.errors, []);
+  });
+});
+
+describe('venue staff type a CMND; an unknown number registers the visitor', () => {
+  let browser;
+  let page;
+  let venue;
+  let owner;
+  const tid = (id) => page.getByTestId(id);
+
+  before(async () => {
+    owner = await srv.login('phucxa.shop', password);
+    venue = (await srv.api('GET', '/api/v1/venues', { token: owner })).json.venues.find((v) => v.status === 'approved');
+    assert.ok(venue, 'the demo shop has an approved venue');
+    browser = await launch();
+    const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+    context.setDefaultTimeout(15000);
+    page = await context.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(String(e && e.stack ? e.stack : e)));
+    await staffSignIn(page, srv.url, 'phucxa.shop', password);
+    await page.waitForFunction(() => !location.hash.startsWith('#/login'));
+  });
+  after(async () => { if (browser) await browser.close(); });
+
+  test('a known CMND checks the person in', async () => {
+    const cmnd = '0123' + String(Date.now()).slice(-5);
+    const p = (await srv.api('POST', '/api/v1/people', {
+      token, body: { full_name: 'Cao Văn Tám', date_of_birth: '1960-02-02', commune_code: '00001', cmnd },
+    })).json.person;
+    await page.goto(`${srv.url}/#/venues/${venue.id}/scan`);
+    await tid('visitor-number').fill(cmnd);
+    await tid('visitor-number-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="scan-banner"]')?.dataset.state === 'ok');
+    assert.equal(await tid('scan-name').textContent(), p.full_name);
+  });
+
+  test('an unknown CMND offers registration; the registered visitor is checked in', async () => {
+    const cmnd = '0987' + String(Date.now()).slice(-5);
+    await tid('visitor-number').fill(cmnd);
+    await tid('visitor-number-submit').click();
+    await tid('visitor-register-form').waitFor();
+    assert.match(await tid('scan-banner').textContent(), /Không tìm thấy/);
+    await tid('visitor-register-name').fill('Lò Thị Mới');
+    await tid('visitor-register-dob').fill('1999-09-09');
+    await page.waitForFunction(() => document.querySelector('[data-testid="visitor-register-commune-selected-name"]')?.getAttribute('data-code') === '00001');
+    await assertNoHorizontalOverflow(page, 'register a visitor');
+    await tid('visitor-register-save').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="scan-banner"]')?.dataset.state === 'ok');
+    assert.equal(await tid('visitor-register-box').textContent(), '');
+    const found = (await srv.api('GET', `/api/v1/people/search?cccd=${cmnd}`, { token })).json.people;
+    assert.equal(found.length, 1);
+    assert.equal(found[0].full_name, 'Lò Thị Mới');
+    assert.equal(found[0].cmnd, cmnd);
     assert.deepEqual(page.errors, []);
   });
 });
