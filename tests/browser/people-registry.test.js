@@ -122,6 +122,12 @@ describe('the commune health station works its people registry from a phone', ()
     assert.doesNotMatch(text, /not_reached|checkin|quarantine_order|\d{4}-\d{2}-\d{2}/);
     await shot(page, 'people-timeline');
     await assertNoHorizontalOverflow(page, 'timeline');
+    // the English switch turns the page over, entries included, and back
+    await tid('lang-en').click();
+    await page.waitForFunction(() => /Case \(F0\)/.test(document.querySelector('[data-testid="person-timeline"]').textContent));
+    await assertNoHorizontalOverflow(page, 'timeline in English');
+    await tid('lang-vi').click();
+    await page.waitForFunction(() => /Ca bệnh/.test(document.querySelector('[data-testid="person-timeline"]').textContent));
     const i = kinds.indexOf('case');
     const href = await tid(`timeline-link-${i}`).getAttribute('href');
     assert.match(href, /^#\/tracing\/cases\/\d+$/);
