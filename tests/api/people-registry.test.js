@@ -194,6 +194,17 @@ describe('GET /api/v1/people/{id}/timeline', () => {
     assert.ok(doses >= 1);
   });
 
+  test('samples and their results: the demo walk-ins (no commune yet) are the national admin\'s', async () => {
+    const walkIn = (await searchOne(admin, 'q=tran%20thi%20an')).find((p) => !p.commune_code);
+    assert.ok(walkIn, 'a demo walk-in');
+    const r = await srv.api('GET', `/api/v1/people/${walkIn.id}/timeline`, { token: admin });
+    assertStatus(r, 200);
+    const s = r.json.entries.find((e) => e.kind === 'sample');
+    assert.ok(s && s.status === 'negative' && s.tube_code && s.resulted_at >= s.at, JSON.stringify(r.json.entries));
+    assertStatus(await srv.api('GET', `/api/v1/testing/sessions/${s.session_id}`, { token: admin }), 200);
+    assertError(await srv.api('GET', `/api/v1/people/${walkIn.id}/timeline`, { token: phucXa }), 403, 'forbidden');
+  });
+
   test('a person with no records has an empty timeline', async () => {
     const p = (await createPerson(srv, phucXa, { full_name: 'Âu Văn Mới' })).person;
     const r = await srv.api('GET', `/api/v1/people/${p.id}/timeline`, { token: phucXa });
