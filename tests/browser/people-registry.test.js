@@ -1,12 +1,12 @@
 'use strict';
 // The commune health station's people registry on a phone (360 px), in Vietnamese, on the demo
 // data of `cordon demo`: the Phúc Xá commune admin finds the demo citizen by his name typed
-// without diacritics, registers a new person, corrects her street, follows a link of the demo
-// citizen's timeline to the case page, prints the chosen people's cards as an A4 sheet (the
-// downloaded PDF is A4 and zbarimg reads every card's QR after pdftoppm), revokes the new
-// person's card (its old QR stops verifying) and merges a duplicate record into hers.  Then the
-// demo shop's owner types a 9-digit CMND at "Scan visitors" (a known one checks in), and an
-// unknown number offers to register the visitor, who is then checked in.
+// without diacritics, registers a new person, corrects her street, prints the demo citizen's
+// household's cards, follows a link of his timeline to the case page, prints the chosen people's
+// cards as an A4 sheet (each downloaded PDF is A4 and zbarimg reads every card's QR after
+// pdftoppm), revokes the new person's card (its old QR stops verifying) and merges a duplicate
+// record into hers.  Then the demo shop's owner types a 9-digit CMND at "Scan visitors" (a known
+// one checks in), and an unknown number offers to register the visitor, who is then checked in.
 
 const { test, before, after, describe } = require('node:test');
 const assert = require('node:assert/strict');
@@ -128,6 +128,14 @@ describe('the commune health station works its people registry from a phone', ()
     await assertNoHorizontalOverflow(page, 'timeline in English');
     await tid('lang-vi').click();
     await page.waitForFunction(() => /Ca bệnh/.test(document.querySelector('[data-testid="person-timeline"]').textContent));
+    // his household's cards, one A4 sheet
+    const [sheet] = await Promise.all([page.waitForEvent('download'), tid('person-household-sheet').click()]);
+    const file = path.join(tmp, 'household.pdf');
+    await sheet.saveAs(file);
+    await tid('person-sheet-done').waitFor();
+    const pdf = readPdf(file);
+    assert.equal(pdf.pages, 1);
+    assert.ok(pdf.codes.length >= 2 && pdf.codes.some((c) => c.startsWith(`CDN1.P.${an.code}.`)), pdf.codes.join('\n'));
     const i = kinds.indexOf('case');
     const href = await tid(`timeline-link-${i}`).getAttribute('href');
     assert.match(href, /^#\/tracing\/cases\/\d+$/);
