@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "core/mem.h"
 #include "declare/declare.h"
 #include "http/http.h"
 #include "people/people_int.h"
@@ -77,26 +78,34 @@ static enum store_rc samples(struct store *s, struct arena *a, int64_t person_id
     return rc;
 }
 
-/* Newest first; entries of one moment keep their kinds' order. */
+struct entry {
+    json_t *v;
+    json_int_t at;
+    size_t seq; /* place in the merged list: qsort is not stable, entries of one moment keep their order */
+};
+
+/* Newest first. */
 static int by_time(const void *x, const void *y)
 {
-    json_int_t a = json_integer_value(json_object_get(*(json_t *const *)x, "at"));
-    json_int_t b = json_integer_value(json_object_get(*(json_t *const *)y, "at"));
-    return a < b ? 1 : a > b ? -1 : 0;
+    const struct entry *a = x, *b = y;
+    if (a->at != b->at)
+        return a->at < b->at ? 1 : -1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 static json_t *sorted(json_t *entries)
 {
     size_t n = json_array_size(entries);
-    json_t **v = calloc(n ? n : 1, sizeof(*v));
+    struct entry *v = xcalloc(n ? n : 1, sizeof(*v));
     json_t *out = json_array();
-    if (!v)
-        return out;
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_array_get(entries, i);
+    for (size_t i = 0; i < n; i++) {
+        v[i].v = json_array_get(entries, i);
+        v[i].at = json_integer_value(json_object_get(v[i].v, "at"));
+        v[i].seq = i;
+    }
     qsort(v, n, sizeof(*v), by_time);
     for (size_t i = 0; i < n; i++)
-        json_array_append(out, v[i]);
+        json_array_append(out, v[i].v);
     free(v);
     return out;
 }
