@@ -90,6 +90,8 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/declarations/flagged", declare_handle_flagged, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/declarations/scan", declare_handle_scan, D_STAFF, 0, 0},
     {"GET", "/api/v1/declarations/{ref}", declare_handle_get, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/declarations/{ref}/qr.png", declare_handle_qr_png, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/declarations/{ref}/handled", declare_handle_handled, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
 #undef D_STAFF
     /* end of declarations */
 

@@ -34,6 +34,7 @@ import { casesListView, caseNewView, caseView } from './js/views/tracing-cases.j
 import { policyView } from './js/views/tracing-policy.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
+import { flaggedView, scanDeclarationView, FLAGGED_ROLES, SCAN_ROLES } from './js/views/declarations-workspace.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
@@ -69,6 +70,7 @@ function markActiveNav(active) {
   let section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
   // Tracing's cases and policy have menu entries of their own; a case's page belongs to the cases.
   if (parts[1] === 'tracing' && (parts[2] === 'cases' || parts[2] === 'policy')) section = `tracing/${parts[2]}`;
+  if (parts[1] === 'declarations' && parts[2] === 'scan') section = 'declarations/scan';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.getAttribute('data-nav') === section) {
       a.setAttribute('aria-current', 'page');
@@ -198,6 +200,9 @@ route('/quarantine/orders', tracingRoles(ordersView));
 route('/quarantine/orders/new', tracingRoles(newOrderView));
 route('/quarantine/orders/:id', tracingRoles(orderView));
 route('/me/quarantine', citizenOnly(myQuarantineView));
+/* Declarations: the commune health station's flagged list and the scan page. */
+route('/declarations', onlyFor((me) => FLAGGED_ROLES.includes(me.role), flaggedView, 'error.tracing_only'));
+route('/declarations/scan', onlyFor((me) => SCAN_ROLES.includes(me.role), scanDeclarationView, 'error.staff_only'));
 route('/', () => {});
 route('*', notFoundView);
 

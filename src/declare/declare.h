@@ -77,6 +77,10 @@ struct declaration {
     const char *province_code, *district_code, *commune_code; /* the person's, when declared; NULL if unknown */
     int64_t declared_at;
     int64_t declared_by;        /* staff account that filed it; 0 when the citizen did */
+    /* handled by the commune health station (migration 024); 0 / NULL when not yet */
+    int64_t handled_at;
+    int64_t handled_by;         /* staff account */
+    const char *handled_note;   /* NULL when none was written */
 };
 
 /*
@@ -139,6 +143,16 @@ enum store_rc declare_list_person(struct store *s, struct arena *a, int64_t pers
  */
 enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char *area, int64_t from,
                                    int64_t to, int64_t limit, struct declaration **out, int *n);
+/*
+ * Marks d handled by account at `at` with note (may be NULL), and with it
+ * every earlier unhandled flagged declaration of the same person: one call
+ * answers them all.  *marked is the number of rows marked (0 when d was
+ * already handled: the first mark stays).
+ */
+enum store_rc declare_mark_handled(struct store *s, const struct declaration *d, int64_t account, int64_t at,
+                                   const char *note, int64_t *marked);
+/* Persons inside area with a flagged, unhandled declaration in [from, to). */
+enum store_rc declare_count_unhandled(struct store *s, const char *area, int64_t from, int64_t to, int64_t *n);
 
 /*
  * Handlers (declare_http.c), routes in src/routes.c.
@@ -148,5 +162,7 @@ enum err declare_handle_get(struct http_req *r);     /* GET  /api/v1/declaration
 enum err declare_handle_list(struct http_req *r);    /* GET  /api/v1/declarations?person_id= */
 enum err declare_handle_flagged(struct http_req *r); /* GET  /api/v1/declarations/flagged?unit=&date= */
 enum err declare_handle_scan(struct http_req *r);    /* POST /api/v1/declarations/scan */
+enum err declare_handle_handled(struct http_req *r); /* POST /api/v1/declarations/{ref}/handled */
+enum err declare_handle_qr_png(struct http_req *r);  /* GET  /api/v1/declarations/{ref}/qr.png */
 
 #endif
