@@ -27,6 +27,7 @@
 #include "tracing/tracing.h" /* tracing section */
 #include "quarantine/quarantine.h" /* quarantine section */
 #include "dcc/dcc_http.h" /* certificate verification section */
+#include "work/work.h" /* pending work section */
 
 #define PUBLIC 0
 
@@ -233,6 +234,9 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/me/quarantine/{id}/checkins", quarantine_handle_checkin, ROLE_BIT(ROLE_CITIZEN),
      QUARANTINE_BODY_MAX, 0},
     /* end of quarantine */
+
+    /* Pending work (src/work/): counts for the menu, inside the caller's area. */
+    {"GET", "/api/v1/work", work_handle_get, ROLES_STAFF, 0, 0},
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

@@ -6,7 +6,7 @@ import { showBanner, bannerRouteChanged } from './js/banner.js';
 import * as session from './js/session.js';
 import { setUnauthenticatedHandler } from './js/api.js';
 import { route, setGuard, start, onRoute, navigate, link, parseHash } from './js/router.js';
-import { roleKey, isAdmin } from './js/roles.js';
+import { roleKey, isAdmin, WORK_ROLES } from './js/roles.js';
 import { errorBox } from './js/errors.js';
 import { loginView } from './js/views/login.js';
 import { unitsView } from './js/views/units.js';
@@ -35,6 +35,8 @@ import { policyView } from './js/views/tracing-policy.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
 import { flaggedView, scanDeclarationView, FLAGGED_ROLES, SCAN_ROLES } from './js/views/declarations-workspace.js';
+import { workView, refreshNavCounts, redrawNavCounts, clearNavCounts } from './js/views/work.js';
+import { citizenTodoPanel } from './js/components/citizen-todo.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
@@ -49,6 +51,8 @@ function renderSession(me) {
   const nav = $('[data-testid="nav"]');
   box.hidden = !me;
   nav.hidden = !me;
+  clearNavCounts();
+  countsAt = 0;
   if (!me) return;
   $('[data-testid="session-username"]').textContent = me.username;
   markI18n($('[data-testid="session-role"]'), 'text', roleKey(me.role));
@@ -82,6 +86,18 @@ function markActiveNav(active) {
   }
 }
 
+/* Pending-work counts beside the menu entries: after sign-in, then on page changes at most
+ * every COUNTS_EVERY_MS (pages that finish work refresh them at once). */
+const COUNTS_EVERY_MS = 20000;
+let countsAt = 0;
+function maybeRefreshCounts() {
+  const me = session.current();
+  if (!me || !WORK_ROLES.includes(me.role)) return;
+  if (Date.now() - countsAt < COUNTS_EVERY_MS) return;
+  countsAt = Date.now();
+  refreshNavCounts();
+}
+
 function renderLangButtons(lang) {
   for (const b of document.querySelectorAll('.lang-btn')) {
     b.setAttribute('aria-pressed', String(b.getAttribute('data-lang') === lang));
@@ -93,6 +109,7 @@ function wireHeader() {
     b.addEventListener('click', () => setLang(b.getAttribute('data-lang')));
   }
   onLangChange(renderLangButtons);
+  onLangChange(redrawNavCounts);
   renderLangButtons(getLang());
 
   const logoutBtn = $('[data-testid="logout"]');
@@ -109,6 +126,7 @@ function wireHeader() {
   });
   session.onSessionChange(renderSession);
   onRoute(markActiveNav);
+  onRoute(maybeRefreshCounts);
   onRoute(bannerRouteChanged);
 }
 
@@ -121,7 +139,8 @@ export function defaultHash(me) {
   if (me.role === 'lab') return '#/testing/lab';
   if (me.role === 'vaccinator') return '#/vaccine/sites';
   if (me.role === 'tracer') return '#/tracing';
-  return isAdmin(me.role) ? '#/accounts' : '#/units';
+  // Officials land on their pending work, counted (venues, declarations, samples, doses).
+  return isAdmin(me.role) ? '#/work' : '#/units';
 }
 
 /** Only same-app hashes are accepted as a place to return to after login. */
@@ -150,6 +169,9 @@ const ownerOnly = (view) => onlyFor((me) => me.role === 'venue_owner', view, 'er
 // Platform 2: the citizen home also shows "My results" (self and managed family members).
 route('/me', citizenOnly(async (ctx) => {
   await meHomeView(ctx);
+  // What needs doing now, for the citizen and each member they manage, above the main actions.
+  const home = ctx.root.querySelector('[data-testid="me-view"]');
+  if (home && !ctx.signal.aborted) home.insertBefore(citizenTodoPanel(ctx.signal), home.querySelector('.tiles'));
   if (!ctx.signal.aborted) ctx.root.appendChild(myResultsPanel(ctx.signal));
 }));
 route('/me/profile', citizenOnly(profileView));
@@ -200,6 +222,7 @@ route('/quarantine/orders', tracingRoles(ordersView));
 route('/quarantine/orders/new', tracingRoles(newOrderView));
 route('/quarantine/orders/:id', tracingRoles(orderView));
 route('/me/quarantine', citizenOnly(myQuarantineView));
+route('/work', onlyFor((me) => WORK_ROLES.includes(me.role), (ctx) => workView(ctx, session.current()), 'error.staff_only'));
 /* Declarations: the commune health station's flagged list and the scan page. */
 route('/declarations', onlyFor((me) => FLAGGED_ROLES.includes(me.role), flaggedView, 'error.tracing_only'));
 route('/declarations/scan', onlyFor((me) => SCAN_ROLES.includes(me.role), scanDeclarationView, 'error.staff_only'));

@@ -11,6 +11,7 @@ import { link, navigate } from '../router.js';
 import { unitNameEl } from '../units.js';
 import { vnToday, vnDaysAgo } from '../vn-time.js';
 import { qrScanner } from '../components/qr-scanner.js';
+import { refreshNavCounts } from './work.js';
 
 /** Roles that read the flagged list and mark it; and those that scan (docs/access.md). */
 export const FLAGGED_ROLES = ['national_admin', 'province_admin', 'district_admin', 'commune_admin', 'tracer'];
@@ -125,7 +126,7 @@ function flaggedCard(p, onHandled) {
       status.setAttribute('data-handled', 'true');
       markI18n(status, 'text', 'flagged.status.handled');
       replace(action, handledLine(r.handled));
-      if (r.marked) onHandled();
+      if (r.marked) { onHandled(); refreshNavCounts(); }
     } catch (e) {
       if (!isAbort(e)) showFormError(form, errors, e, 'create');
     }
