@@ -2,12 +2,11 @@
 // with the resulting reference and QR card, and the person's earlier declarations.
 
 import { h, replace, clear, loading, field, withBusy, uid } from '../dom.js';
-import { get, idempotentPost, fingerprint, isAbort } from '../api.js';
+import { get, idempotentPost, fingerprint, isAbort, seg } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, showFormError, clearFormErrors } from '../errors.js';
 import { formatTime } from '../i18n.js';
 import { unitPicker } from '../components/unit-picker.js';
-import { personCard } from '../components/person-card.js';
 import { people, personName } from './me.js';
 import { vnToday } from '../vn-time.js';
 
@@ -86,6 +85,13 @@ function entryFields() {
   };
 }
 
+/** The declaration's signed QR code as an image the server draws, to show at a checkpoint. */
+function declarationQr(reference) {
+  return h('figure', { class: 'decl-qr', testid: 'declare-qr' },
+    h('img', { src: `/api/v1/declarations/${seg(reference)}/qr.png`, width: 240, height: 240, testid: 'declare-qr-img', tLabel: 'declare.qr_image', role: 'img' }),
+    h('figcaption', { class: 'reference' }, reference));
+}
+
 export async function declareView({ root, query, signal }) {
   const me = current();
   const who = people(me);
@@ -145,14 +151,12 @@ export async function declareView({ root, query, signal }) {
       const res = await withBusy(submit, () => idempotentPost(`declare.${fingerprint(body)}`, '/api/v1/declarations',
         (clientId) => ({ client_id: clientId, ...body })));
       const d = (res && res.declaration) || res;
-      const person = who.find((p) => p.id === body.person_id) || me.person;
       replace(result, h('div', { class: 'card result-card', testid: 'declare-result' },
         h('p', { class: 'alert alert-ok', t: 'declare.done' }),
         h('p', null, h('span', { t: 'declare.reference' }), ' ', h('strong', { class: 'reference', testid: 'declare-reference' }, d.reference || '')),
         d.flagged ? h('p', { class: 'alert alert-denied', testid: 'declare-flagged', t: 'declare.flagged_hint' }) : null,
         h('p', { class: 'hint', t: 'declare.show_card' }),
-        personCard(person, { testid: 'declare-card' }),
-        d.qr ? h('details', null, h('summary', { t: 'declare.qr_text' }), h('code', { class: 'breakable', testid: 'declare-qr' }, d.qr)) : null));
+        d.reference ? declarationQr(d.reference) : null));
       result.scrollIntoView({ block: 'start' });
       showKind();
       loadHistory();

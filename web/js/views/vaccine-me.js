@@ -8,7 +8,7 @@
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, api, seg, isAbort, idempotentPost } from '../api.js';
 import { errorBox, showFormError, clearFormErrors } from '../errors.js';
-import { getLang, formatTime, formatNumber } from '../i18n.js';
+import { getLang, formatTime, formatNumber, formatDay } from '../i18n.js';
 import { statusBadge } from './testing-results.js';
 import { testTypeKey } from './testing-collect.js';
 import { loadGroups, loadProducts, productName, vaxStatusBadge, certificateBlock, hhmmVn, dayVn } from './vaccine-common.js';
@@ -77,7 +77,7 @@ function appointmentBlock(a, products, onDone) {
       h('strong', { class: 'card-title' }, h('span', { t: 'vax.dose_n', tArgs: { n: a.dose_number } }), ` · ${productName(products, a.product)}`),
       h('span', { class: a.status === 'confirmed' ? 'badge badge-on' : 'badge badge-wait', testid: `${tid}-status`, t: `vax.appt.${a.status}` })),
     h('dl', { class: 'kv' },
-      h('dt', { t: 'vax.when' }), h('dd', null, `${a.day || ''} ${a.slot_start ? `${hhmmVn(a.slot_start)}–${hhmmVn(a.slot_end)}` : ''}`),
+      h('dt', { t: 'vax.when' }), h('dd', null, `${formatDay(a.day)} ${a.slot_start ? `${hhmmVn(a.slot_start)}–${hhmmVn(a.slot_end)}` : ''}`),
       h('dt', { t: 'vax.where' }), h('dd', null, a.site_name || ''),
       h('dt', { t: 'vax.appt_number' }), h('dd', null, String(a.id))),
     holds ? h('div', { class: 'card-actions' },
@@ -96,7 +96,7 @@ function doseItem(d, products) {
   return h('li', { class: 'card', testid: tid },
     h('div', { class: 'card-main' },
       h('strong', { class: 'card-title' }, h('span', { t: 'vax.dose_n', tArgs: { n: d.dose_number } }), ` · ${productName(products, d.product)}`),
-      h('span', { class: 'muted' }, d.day || '')),
+      h('span', { class: 'muted' }, formatDay(d.day))),
     h('div', { class: 'card-meta' }, h('span', null, d.site_name || ''), h('span', null, h('span', { t: 'vax.lot' }), `: ${d.lot || ''}`)),
     aeBtn, aeBox);
 }
@@ -112,7 +112,7 @@ function personSection(rec, results, checkins, groups, products, reload) {
     h('div', { class: 'identity-head' },
       h('h2', { testid: `${tid}-name` }, p.full_name || p.code || ''),
       vaxStatusBadge(rec.status, `${tid}-status`)),
-    h('p', { class: 'muted small' }, p.date_of_birth || '', p.code ? ` · ${p.code}` : ''),
+    h('p', { class: 'muted small' }, formatDay(p.date_of_birth), p.code ? ` · ${p.code}` : ''),
     note,
 
     h('h3', { t: 'vax.history' }),
@@ -138,7 +138,7 @@ function personSection(rec, results, checkins, groups, products, reload) {
     h('h3', { t: 'testing.my_results' }),
     results.length
       ? h('ul', { class: 'cards', testid: `${tid}-results` }, results.slice(0, 5).map((r, i) => h('li', { class: 'card', testid: `${tid}-result-${i}` },
-        h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, r.date || ''), statusBadge(r.status, `${tid}-result-${i}-status`)),
+        h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, formatDay(r.date)), statusBadge(r.status, `${tid}-result-${i}-status`)),
         h('div', { class: 'card-meta' }, h('span', { t: testTypeKey(r.test_type) })))))
       : h('p', { class: 'muted', testid: `${tid}-no-results`, t: 'testing.no_results' }),
 

@@ -8,7 +8,7 @@
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort, newClientId, idempotentPost } from '../api.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { getLang, onLangChange, formatTime, formatNumber, markI18n } from '../i18n.js';
+import { getLang, onLangChange, formatTime, formatNumber, markI18n, formatDay } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import { todayVn, hhmmVn, dayVn, loadProducts, productName, vaxStatusBadge, certificateBlock, SEVERITIES } from './vaccine-common.js';
 
@@ -151,7 +151,7 @@ export async function vaxSiteDayView({ root, params, signal }) {
         h('dt', { t: 'vax.appointment' }), h('dd', { testid: 'vax-person-appointment' },
           visit.appointment_id ? h('span', { t: 'vax.has_appointment', tArgs: { id: visit.appointment_id } }) : h('span', { t: 'vax.walk_in' }))),
       (rec.doses || []).length ? h('ul', { class: 'plain small' }, rec.doses.map((d) => h('li', null,
-        h('span', { t: 'vax.dose_n', tArgs: { n: d.dose_number } }), ` · ${productName(products, d.product)} · ${d.day || ''}`))) : null);
+        h('span', { t: 'vax.dose_n', tArgs: { n: d.dose_number } }), ` · ${productName(products, d.product)} · ${formatDay(d.day)}`))) : null);
   }
 
   function screeningForm(visit) {
@@ -377,7 +377,7 @@ export async function vaxSiteDayView({ root, params, signal }) {
 
   replace(box,
     h('h1', { testid: 'vax-day-site' }, site.name),
-    h('p', { class: 'lead' }, h('span', { t: 'vax.day_of' }), ' ', h('strong', { testid: 'vax-day-date' }, day)),
+    h('p', { class: 'lead' }, h('span', { t: 'vax.day_of' }), ' ', h('strong', { testid: 'vax-day-date', 'data-date': day }, formatDay(day))),
     sessionList,
     banner,
     scanArea,

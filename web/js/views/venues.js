@@ -7,7 +7,7 @@ import { get, post, idempotentPost, fingerprint, seg, isAbort } from '../api.js'
 import { current } from '../session.js';
 import { isOfficial } from '../roles.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatTime, formatNumber } from '../i18n.js';
+import { formatTime, formatNumber, formatDay } from '../i18n.js';
 import { unitPicker } from '../components/unit-picker.js';
 import { link, navigate } from '../router.js';
 
@@ -172,7 +172,7 @@ export function visitorLog(v, date, signal, { testid = 'visitors' } = {}) {
   const base = `/api/v1/venues/${seg(v.id)}/visitors`;
   const q = (fmt) => `${base}?${date ? `date=${encodeURIComponent(date)}&` : ''}format=${fmt}`;
   const list = h('div', { testid: `${testid}-box` }, loading());
-  const day = h('strong', { testid: `${testid}-date` }, date || '');
+  const day = h('strong', { testid: `${testid}-date`, 'data-date': date || '' }, formatDay(date));
   const el = h('div', { class: 'visitor-log', testid },
     h('p', { class: 'meta' }, h('span', { t: 'venues.visitors_on' }), ' ', day),
     h('div', { class: 'actions' },
