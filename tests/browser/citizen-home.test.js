@@ -93,6 +93,23 @@ test('a declaration\'s QR code is an image that decodes to the signed payload', 
   await shot(page, 'home-02-declaration-qr');
 });
 
+test('an entry declaration picks the country by its name', async () => {
+  await page.goto(`${srv.url}/#/me/declare?kind=entry`);
+  await tid('declare-view').waitFor();
+  const options = await tid('from-country').locator('option').allTextContents();
+  assert.ok(options.includes('Hàn Quốc'), 'names in Vietnamese');
+  assert.ok(!options.some((o) => /^[A-Z]{2}$/.test(o)), 'no bare codes');
+  await tid('from-country').selectOption({ label: 'Hàn Quốc' });
+  await tid('entry-point').fill('Sân bay quốc tế Nội Bài');
+  await tid('declare-submit').click();
+  await tid('declare-result').waitFor();
+  const ref = (await tid('declare-reference').textContent()).trim();
+  const d = (await srv.api('GET', `/api/v1/declarations/${ref}`, { token })).json;
+  assert.equal(d.from_country, 'KR');
+  await assertNoHorizontalOverflow(page, 'entry declaration');
+  assert.deepEqual(page.errors, []);
+});
+
 test('results and health pages fit 360 px and show dates as dd/mm/yyyy', async () => {
   for (const [hash, view] of [['#/me/results', 'my-results'], ['#/me/health', null]]) {
     await page.goto(`${srv.url}/${hash}`);

@@ -1312,4 +1312,5 @@ export default {
   "audit.subject.vaccine_record": "Vaccination record",
   "audit.subject.vaccine_registration": "Registration",
   "audit.subject.vaccine_adverse": "Adverse event",
+  "declare.choose_country": "— Choose a country —",
 };

@@ -1312,4 +1312,5 @@ export default {
   "audit.subject.vaccine_record": "Hồ sơ tiêm chủng",
   "audit.subject.vaccine_registration": "Đăng ký tiêm",
   "audit.subject.vaccine_adverse": "Phản ứng sau tiêm",
+  "declare.choose_country": "— Chọn nước —",
 };

@@ -6,7 +6,8 @@
 import { h, replace, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort } from '../api.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatTime, formatDay, formatNumber, markI18n, getLang } from '../i18n.js';
+import { formatTime, formatDay, formatNumber, markI18n } from '../i18n.js';
+import { countryName } from '../countries.js';
 import { link, navigate } from '../router.js';
 import { unitNameEl } from '../units.js';
 import { vnToday, vnDaysAgo } from '../vn-time.js';
@@ -34,15 +35,6 @@ function wordList(prefix, codes, testid) {
     el.appendChild(h('span', { t: `${prefix}.${c}` }));
   });
   return el;
-}
-
-/** A country's name in the page's language, from its ISO code (the browser knows them). */
-export function countryName(code) {
-  try {
-    return new Intl.DisplayNames([getLang() === 'vi' ? 'vi' : 'en'], { type: 'region' }).of(code) || code;
-  } catch {
-    return code;
-  }
 }
 
 /* ---------------------------------------------------------------- the flagged list */

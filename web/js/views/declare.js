@@ -9,6 +9,7 @@ import { formatTime } from '../i18n.js';
 import { unitPicker } from '../components/unit-picker.js';
 import { people, personName } from './me.js';
 import { vnToday } from '../vn-time.js';
+import { countriesByName } from '../countries.js';
 
 const KINDS = ['health', 'domestic_travel', 'entry'];
 const SYMPTOMS = ['fever', 'cough', 'shortness_of_breath', 'sore_throat', 'loss_of_taste_smell', 'fatigue', 'other'];
@@ -68,15 +69,18 @@ function travelFields(me) {
 }
 
 function entryFields() {
-  const country = field({ name: 'from_country', label: 'field.from_country', hint: 'hint.from_country',
-    attrs: { maxlength: 2, autocomplete: 'off', autocapitalize: 'characters', testid: 'from-country' } });
+  // Countries by name in the page's language; the server gets the ISO code.
+  const countrySelect = h('select', { testid: 'from-country' },
+    h('option', { value: '', t: 'declare.choose_country' }),
+    countriesByName().map((c) => h('option', { value: c.code }, c.name)));
+  const country = field({ name: 'from_country', label: 'field.from_country', input: countrySelect });
   const point = field({ name: 'entry_point', label: 'field.entry_point', hint: 'hint.entry_point', attrs: { maxlength: 100, testid: 'entry-point' } });
   const flight = field({ name: 'flight_number', label: 'field.flight_number', attrs: { maxlength: 10, autocapitalize: 'characters', testid: 'flight-number' } });
   const date = field({ name: 'arrival_date', label: 'field.arrival_date', type: 'date', attrs: { value: vnToday(), testid: 'arrival-date' } });
   return {
     el: h('div', { class: 'form-fields' }, country.wrap, point.wrap, flight.wrap, date.wrap),
     body: () => {
-      const b = { from_country: country.input.value.trim().toUpperCase(), entry_point: point.input.value.trim(), arrival_date: date.input.value };
+      const b = { from_country: countrySelect.value, entry_point: point.input.value.trim(), arrival_date: date.input.value };
       const f = flight.input.value.replace(/\s/g, '').toUpperCase();
       if (f) b.flight_number = f;
       return b;

@@ -182,7 +182,7 @@ export function visitorLog(v, date, signal, { testid = 'visitors' } = {}) {
   async function load() {
     try {
       const res = await get(base, { query: { date, format: 'json' }, signal });
-      if (res.date) day.textContent = res.date;
+      if (res.date) { day.textContent = formatDay(res.date); day.setAttribute('data-date', res.date); }
       const rows = res.visitors || [];
       if (!rows.length) { replace(list, h('p', { class: 'muted empty', testid: `${testid}-empty`, t: 'venues.no_visitors' })); return rows; }
       const ul = h('ul', { class: 'cards', testid: `${testid}-list`, 'data-count': String(rows.length) });
