@@ -7,7 +7,8 @@
  * characters) and a signed QR payload "CDN1.D.<reference>.<kid>.<sig>" that
  * a checkpoint or sampler scans.  A health declaration listing any symptom or
  * exposure is flagged, and the person appears on the flagged list of their
- * commune for that day.
+ * commune (the last 24 hours by default) until the commune health station
+ * marks them handled: called, with a note (migration 024).
  *
  * Rows copy the person's province, district and commune codes at the time of
  * declaring, so area filters are one indexed comparison.  client_id is unique:
@@ -33,6 +34,7 @@ struct http_req;
 
 #define DECLARE_REF_LEN 18        /* "TK-20261122-7Q4M2X" */
 #define DECLARE_DATE_WINDOW 30    /* days: travel and arrival dates lie within this of today */
+#define DECLARE_FLAGGED_WINDOW 86400 /* seconds: the flagged list's default range ends now */
 
 enum declare_kind { DECLARE_HEALTH, DECLARE_DOMESTIC_TRAVEL, DECLARE_ENTRY, DECLARE_KIND_COUNT };
 

@@ -302,7 +302,7 @@ static int flagged_range(struct http_req *r, int64_t now, int64_t *from, int64_t
         return 0;
     }
     if (!since && !until) {
-        *from = now - VN_DAY;
+        *from = now - DECLARE_FLAGGED_WINDOW;
         *to = now + 1;
         return 0;
     }

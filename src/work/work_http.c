@@ -11,13 +11,10 @@
  * menu entries of the web page (web/js/roles.js).
  */
 #include "admin/role.h"
-#include "area/scope.h"
 #include "core/clock.h"
 #include "declare/declare.h"
 #include "http/http.h"
 #include "work/work.h"
-
-#define FLAGGED_HOURS 24 /* the default range of the flagged list (declare_http.c) */
 
 enum { W_OFFICIAL = 1 << 0, W_TRACER = 1 << 1, W_SAMPLER = 1 << 2, W_LAB = 1 << 3, W_VACCINATOR = 1 << 4 };
 
@@ -63,7 +60,7 @@ enum err work_handle_get(struct http_req *r)
         rc = put(counts, "venues_pending", work_count_venues_pending(r->store, area, &n), &n);
     if (!rc && (k & (W_OFFICIAL | W_TRACER)))
         rc = put(counts, "flagged_declarations",
-                 declare_count_unhandled(r->store, area, now - FLAGGED_HOURS * 3600, now + 1, &n), &n);
+                 declare_count_unhandled(r->store, area, now - DECLARE_FLAGGED_WINDOW, now + 1, &n), &n);
     if (!rc && (k & (W_OFFICIAL | W_TRACER | W_SAMPLER)))
         rc = put(counts, "test_orders", work_count_test_orders(r->store, area, &n), &n);
     if (!rc && (k & W_LAB))
