@@ -37,6 +37,8 @@ import { ordersView, newOrderView, orderView } from './js/views/quarantine-order
 import { flaggedView, scanDeclarationView, FLAGGED_ROLES, SCAN_ROLES } from './js/views/declarations-workspace.js';
 import { workView, refreshNavCounts, redrawNavCounts, clearNavCounts } from './js/views/work.js';
 import { citizenTodoPanel } from './js/components/citizen-todo.js';
+import { peopleView, personNewView } from './js/views/people.js';
+import { personView } from './js/views/people-person.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
@@ -189,6 +191,9 @@ route('/units/:code', staffOnly(unitsView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
 route('/family/requests', adminOnly(familyRequestsView));
+route('/people', adminOnly(peopleView));
+route('/people/new', adminOnly(personNewView));
+route('/people/:id', adminOnly(personView));
 /* Platform 2: sample collection, lab, results. */
 const SAMPLING_ROLES = ['sampler', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const samplingRoles = (view) => onlyFor((me) => SAMPLING_ROLES.includes(me.role), view, 'error.sampler_only');

@@ -47,6 +47,7 @@ before(async () => {
   ids.vaxSite = (await first('/api/v1/vaccine/sites?unit=00001', 'sites')).id;
   ids.case = (await first('/api/v1/tracing/cases?unit=00001', 'cases')).id;
   ids.order = (await first('/api/v1/quarantine/orders?unit=00001', 'orders')).id;
+  ids.person = (await first('/api/v1/people/search?phone=0912000001', 'people')).id;
   const lab = await srv.login('badinh.lab', pw);
   ids.labSession = ((await srv.api('GET', '/api/v1/testing/sessions', { token: lab })).json.sessions || [])[0].id;
   browser = await launch();
@@ -119,7 +120,8 @@ test('an official\'s pages', async () => {
     '#/reports/checkins', '#/testing/sessions', `#/testing/sessions/${ids.session}`, '#/testing/stats',
     '#/vaccine/sites', `#/vaccine/sites/${ids.vaxSite}`, '#/vaccine/oversight', '#/tracing', '#/tracing/cases',
     `#/tracing/cases/${ids.case}`, '#/tracing/cases/new', '#/tracing/policy', '#/quarantine', '#/quarantine/orders',
-    `#/quarantine/orders/${ids.order}`, '#/quarantine/orders/new', '#/verify']);
+    `#/quarantine/orders/${ids.order}`, '#/quarantine/orders/new', '#/verify', '#/people', '#/people?q=nguyen',
+    '#/people/new', `#/people/${ids.person}`]);
   assert.deepEqual(problems, []);
 });
 
