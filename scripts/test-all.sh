@@ -171,8 +171,8 @@ cleanup
 # taken from UTC or from the browser's zone (00:30 is still yesterday in UTC,
 # 23:30 is an hour before a Vietnamese midnight). The sanitizer build runs the
 # same code at the same hours, so it skips them.
-clock_api=(demo declarations checkins venues testing vaccine vaccine-workspace tracing tracing-cases quarantine quarantine-lifecycle access)
-clock_browser=(platform1-pages quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day vaccine-workspace testing-collect)
+clock_api=(demo declarations declarations-workspace work checkins venues testing vaccine vaccine-workspace tracing tracing-cases quarantine quarantine-lifecycle access)
+clock_browser=(platform1-pages declarations-workspace citizen-home quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day vaccine-workspace testing-collect)
 if [ "$sanitizer" -eq 0 ]; then
     for at in 00:30 23:30; do
         files=()

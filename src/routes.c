@@ -27,6 +27,7 @@
 #include "tracing/tracing.h" /* tracing section */
 #include "quarantine/quarantine.h" /* quarantine section */
 #include "dcc/dcc_http.h" /* certificate verification section */
+#include "work/work.h" /* pending work section */
 
 #define PUBLIC 0
 
@@ -94,6 +95,8 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/declarations/flagged", declare_handle_flagged, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/declarations/scan", declare_handle_scan, D_STAFF, 0, 0},
     {"GET", "/api/v1/declarations/{ref}", declare_handle_get, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/declarations/{ref}/qr.png", declare_handle_qr_png, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/declarations/{ref}/handled", declare_handle_handled, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
 #undef D_STAFF
     /* end of declarations */
 
@@ -241,6 +244,9 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/me/quarantine/{id}/checkins", quarantine_handle_checkin, ROLE_BIT(ROLE_CITIZEN),
      QUARANTINE_BODY_MAX, 0},
     /* end of quarantine */
+
+    /* Pending work (src/work/): counts for the menu, inside the caller's area. */
+    {"GET", "/api/v1/work", work_handle_get, ROLES_STAFF, 0, 0},
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

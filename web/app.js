@@ -6,7 +6,7 @@ import { showBanner, bannerRouteChanged } from './js/banner.js';
 import * as session from './js/session.js';
 import { setUnauthenticatedHandler } from './js/api.js';
 import { route, setGuard, start, onRoute, navigate, link, parseHash } from './js/router.js';
-import { roleKey, isAdmin } from './js/roles.js';
+import { roleKey, isAdmin, WORK_ROLES } from './js/roles.js';
 import { errorBox } from './js/errors.js';
 import { loginView } from './js/views/login.js';
 import { unitsView } from './js/views/units.js';
@@ -35,6 +35,9 @@ import { casesListView, caseNewView, caseView } from './js/views/tracing-cases.j
 import { policyView } from './js/views/tracing-policy.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
+import { flaggedView, scanDeclarationView, FLAGGED_ROLES, SCAN_ROLES } from './js/views/declarations-workspace.js';
+import { workView, refreshNavCounts, redrawNavCounts, clearNavCounts } from './js/views/work.js';
+import { citizenTodoPanel } from './js/components/citizen-todo.js';
 import { peopleView, personNewView } from './js/views/people.js';
 import { personView } from './js/views/people-person.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
@@ -51,6 +54,8 @@ function renderSession(me) {
   const nav = $('[data-testid="nav"]');
   box.hidden = !me;
   nav.hidden = !me;
+  clearNavCounts();
+  countsAt = 0;
   if (!me) return;
   $('[data-testid="session-username"]').textContent = me.username;
   markI18n($('[data-testid="session-role"]'), 'text', roleKey(me.role));
@@ -72,6 +77,7 @@ function markActiveNav(active) {
   let section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
   // Tracing's cases and policy have menu entries of their own; a case's page belongs to the cases.
   if (parts[1] === 'tracing' && (parts[2] === 'cases' || parts[2] === 'policy')) section = `tracing/${parts[2]}`;
+  if (parts[1] === 'declarations' && parts[2] === 'scan') section = 'declarations/scan';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.getAttribute('data-nav') === section) {
       a.setAttribute('aria-current', 'page');
@@ -81,6 +87,18 @@ function markActiveNav(active) {
       a.removeAttribute('aria-current');
     }
   }
+}
+
+/* Pending-work counts beside the menu entries: after sign-in, then on page changes at most
+ * every COUNTS_EVERY_MS (pages that finish work refresh them at once). */
+const COUNTS_EVERY_MS = 20000;
+let countsAt = 0;
+function maybeRefreshCounts() {
+  const me = session.current();
+  if (!me || !WORK_ROLES.includes(me.role)) return;
+  if (Date.now() - countsAt < COUNTS_EVERY_MS) return;
+  countsAt = Date.now();
+  refreshNavCounts();
 }
 
 function renderLangButtons(lang) {
@@ -94,6 +112,7 @@ function wireHeader() {
     b.addEventListener('click', () => setLang(b.getAttribute('data-lang')));
   }
   onLangChange(renderLangButtons);
+  onLangChange(redrawNavCounts);
   renderLangButtons(getLang());
 
   const logoutBtn = $('[data-testid="logout"]');
@@ -110,6 +129,7 @@ function wireHeader() {
   });
   session.onSessionChange(renderSession);
   onRoute(markActiveNav);
+  onRoute(maybeRefreshCounts);
   onRoute(bannerRouteChanged);
 }
 
@@ -122,7 +142,8 @@ export function defaultHash(me) {
   if (me.role === 'lab') return '#/testing/lab';
   if (me.role === 'vaccinator') return '#/vaccine/sites';
   if (me.role === 'tracer') return '#/tracing';
-  return isAdmin(me.role) ? '#/accounts' : '#/units';
+  // Officials land on their pending work, counted (venues, declarations, samples, doses).
+  return isAdmin(me.role) ? '#/work' : '#/units';
 }
 
 /** Only same-app hashes are accepted as a place to return to after login. */
@@ -151,6 +172,9 @@ const ownerOnly = (view) => onlyFor((me) => me.role === 'venue_owner', view, 'er
 // Platform 2: the citizen home also shows "My results" (self and managed family members).
 route('/me', citizenOnly(async (ctx) => {
   await meHomeView(ctx);
+  // What needs doing now, for the citizen and each member they manage, above the main actions.
+  const home = ctx.root.querySelector('[data-testid="me-view"]');
+  if (home && !ctx.signal.aborted) home.insertBefore(citizenTodoPanel(ctx.signal), home.querySelector('.tiles'));
   if (!ctx.signal.aborted) ctx.root.appendChild(myResultsPanel(ctx.signal));
 }));
 route('/me/profile', citizenOnly(profileView));
@@ -210,6 +234,10 @@ route('/quarantine/orders', tracingRoles(ordersView));
 route('/quarantine/orders/new', tracingRoles(newOrderView));
 route('/quarantine/orders/:id', tracingRoles(orderView));
 route('/me/quarantine', citizenOnly(myQuarantineView));
+route('/work', onlyFor((me) => WORK_ROLES.includes(me.role), (ctx) => workView(ctx, session.current()), 'error.staff_only'));
+/* Declarations: the commune health station's flagged list and the scan page. */
+route('/declarations', onlyFor((me) => FLAGGED_ROLES.includes(me.role), flaggedView, 'error.tracing_only'));
+route('/declarations/scan', onlyFor((me) => SCAN_ROLES.includes(me.role), scanDeclarationView, 'error.staff_only'));
 route('/', () => {});
 route('*', notFoundView);
 

@@ -1,8 +1,9 @@
 /*
  * demo.c - vaccination demo data for `cordon demo`: a site in Phường Phúc Xá
  * (Ba Đình, Hà Nội) with daily capacity for three products, today's and
- * tomorrow's sessions, six registered people (name, date of birth, phone),
- * first doses a month ago, second doses today for some, a booking for
+ * tomorrow's sessions, seven registered people (name, date of birth,
+ * phone; one is the demo family's father, whose second dose is due), first
+ * doses two months ago, second doses today for some, a booking for
  * tomorrow, their certificates and one adverse event, and two people who
  * asked for another slot (the staff's reschedule queue).  Every row carries a
  * fixed client id, so running it again adds nothing.
@@ -30,6 +31,8 @@ static const struct {
     {"0912000104", "Phạm Văn Nam", "1983-09-15", "education", "moderna", 1},
     {"0912000105", "Hoàng Thị Hương", "1995-06-30", "general", "pfizer", 1},
     {"0912000106", "Vũ Minh Tuấn", "2001-01-08", "general", NULL, 0},
+    /* the demo family's father (src/people/demo.c): his second dose is due */
+    {"0912000001", "Nguyễn Văn An", "1985-03-12", "general", "astrazeneca", 1},
 };
 
 struct demo_ctx {

@@ -194,7 +194,7 @@ function personSection(rec, results, checkins, groups, products, reload) {
     h('h3', { t: 'testing.my_results' }),
     results.length
       ? h('ul', { class: 'cards', testid: `${tid}-results` }, results.slice(0, 5).map((r, i) => h('li', { class: 'card', testid: `${tid}-result-${i}` },
-        h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, r.date || ''), statusBadge(r.status, `${tid}-result-${i}-status`)),
+        h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, formatDay(r.date)), statusBadge(r.status, `${tid}-result-${i}-status`)),
         h('div', { class: 'card-meta' }, h('span', { t: testTypeKey(r.test_type) })))))
       : h('p', { class: 'muted', testid: `${tid}-no-results`, t: 'testing.no_results' }),
 

@@ -162,7 +162,7 @@ export async function vaxSiteDayView({ root, params, signal }) {
         h('dt', { t: 'vax.appointment' }), h('dd', { testid: 'vax-person-appointment' },
           visit.appointment_id ? h('span', { t: 'vax.has_appointment', tArgs: { id: visit.appointment_id } }) : h('span', { t: 'vax.walk_in' }))),
       (rec.doses || []).length ? h('ul', { class: 'plain small' }, rec.doses.map((d) => h('li', null,
-        h('span', { t: 'vax.dose_n', tArgs: { n: d.dose_number } }), ` · ${productName(products, d.product)} · ${d.day || ''}`))) : null);
+        h('span', { t: 'vax.dose_n', tArgs: { n: d.dose_number } }), ` · ${productName(products, d.product)} · ${formatDay(d.day)}`))) : null);
   }
 
   function screeningForm(visit) {
@@ -391,7 +391,7 @@ export async function vaxSiteDayView({ root, params, signal }) {
 
   replace(box,
     h('h1', { testid: 'vax-day-site' }, site.name),
-    h('p', { class: 'lead' }, h('span', { t: 'vax.day_of' }), ' ', h('strong', { testid: 'vax-day-date' }, formatDay(day))),
+    h('p', { class: 'lead' }, h('span', { t: 'vax.day_of' }), ' ', h('strong', { testid: 'vax-day-date', 'data-date': day }, formatDay(day))),
     sessionList,
     banner,
     scanArea,
