@@ -97,7 +97,9 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                    " SELECT id, person_id, session_id, CASE WHEN status = 'invalid' THEN 'invalid' ELSE 'pool_positive' END,"
                    " 'open', CAST(? AS BIGINT), province_code, district_code, commune_code FROM testing_samples"
                    " WHERE result_batch = ? AND status IN ('pool_positive_retest', 'invalid')"
-                   " ON CONFLICT (sample_id) DO NOTHING",
+                   /* only a corrected result meets an existing order (withdrawn): it opens again */
+                   " ON CONFLICT (sample_id) DO UPDATE SET status = 'open', reason = excluded.reason,"
+                   " created_at = excluded.created_at",
                    "ii", now, batch_id);
     if (rc)
         return rc;
@@ -109,7 +111,9 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                    " province_code, district_code, commune_code)"
                    " SELECT person_id, id, 'confirmed', CAST(? AS BIGINT), collected_at, result_batch, province_code,"
                    " district_code, commune_code FROM testing_samples WHERE result_batch = ? AND status = 'positive'"
-                   " ON CONFLICT (sample_id) DO NOTHING",
+                   /* only a corrected result meets an existing case (withdrawn): confirmed again */
+                   " ON CONFLICT (sample_id) DO UPDATE SET status = 'confirmed', confirmed_at = excluded.confirmed_at,"
+                   " result_batch = excluded.result_batch",
                    "ii", now, batch_id);
     if (rc)
         return rc;
@@ -122,19 +126,32 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                        "ii", now, batch_id);
     if (rc)
         return rc;
-    /* One message per member with a phone, queued in this same transaction, in one statement. */
+    /* One message per member, queued in this same transaction, in one statement.  A member without a
+     * phone (a child, an elder) gets theirs through the citizen who manages them, and the message names
+     * the member.  A corrected result says so.  Each names its sample as its cause. */
     int64_t queued = 0;
     rc = notify_queue_rows(st, "sms", "result",
-                           "SELECT m.phone AS recipient, 'Cordon: kết quả xét nghiệm '"
+                           "SELECT recipient, body, cause FROM (SELECT COALESCE(m.phone, (SELECT mp.phone FROM"
+                           " person_managers pm JOIN persons mp ON mp.id = pm.manager_person_id"
+                           " WHERE pm.person_id = m.person_id ORDER BY pm.created_at LIMIT 1)) AS recipient,"
+                           " 'Cordon: kết quả xét nghiệm '"
+                           " || CASE WHEN m.phone IS NULL THEN 'của ' || COALESCE(p.full_name, p.code) || ' ' ELSE ''"
+                           " END"
                            " || CASE WHEN s.test_type = 'rt_pcr' THEN 'RT-PCR' ELSE 'nhanh kháng nguyên' END"
-                           " || ' ngày ' || s.session_date || ': ' || CASE m.status"
+                           " || ' ngày ' || substr(s.session_date, 9, 2) || '/' || substr(s.session_date, 6, 2) || '/'"
+                           " || substr(s.session_date, 1, 4)"
+                           " || CASE WHEN b.kind = 'correction' THEN ' đã được phòng xét nghiệm sửa lại (corrected)'"
+                           " ELSE '' END || ': ' || CASE m.status"
                            " WHEN 'negative' THEN 'ÂM TÍNH (negative)'"
                            " WHEN 'positive' THEN 'DƯƠNG TÍNH (positive). Trạm y tế sẽ liên hệ với bạn'"
                            " WHEN 'pool_positive_retest' THEN"
                            " 'mẫu gộp dương tính, cần xét nghiệm lại cá nhân (pool positive, individual retest needed)'"
-                           " ELSE 'không hợp lệ, cần lấy mẫu lại (invalid, please retest)' END || '.' AS body"
+                           " ELSE 'không hợp lệ, cần lấy mẫu lại (invalid, please retest)' END || '.' AS body,"
+                           " 'testing_sample:' || CAST(m.id AS TEXT) AS cause"
                            " FROM testing_samples m JOIN testing_sessions s ON s.id = m.session_id"
-                           " WHERE m.result_batch = ? AND m.phone IS NOT NULL",
+                           " JOIN testing_result_batches b ON b.id = m.result_batch"
+                           " LEFT JOIN persons p ON p.id = m.person_id"
+                           " WHERE m.result_batch = ?) r WHERE recipient IS NOT NULL",
                            batch_id, &queued);
     sum->messages += queued;
     return rc;

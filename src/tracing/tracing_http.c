@@ -206,7 +206,7 @@ enum err tracing_handle_cases(struct http_req *r)
         rc = http_query_int(r, "offset", 0, 100000000, 0, &q.offset);
     q.status = http_query(r, "status");
     if (!rc && q.status && !tracing_case_status_valid(q.status))
-        rc = http_fail(r, ERR_INVALID_FIELD, "status", "status must be confirmed");
+        rc = http_fail(r, ERR_INVALID_FIELD, "status", "status must be confirmed or withdrawn");
     if (rc)
         return rc;
     q.area = u->code;
@@ -524,7 +524,8 @@ static const char *status_label(const char *status)
                                          {"reached", "Đã liên hệ"},
                                          {"tested", "Đã xét nghiệm"},
                                          {"in_quarantine", "Đang cách ly"},
-                                         {"cleared", "Đã kết thúc theo dõi"}};
+                                         {"cleared", "Đã kết thúc theo dõi"},
+                                         {"withdrawn", "Đã rút (kết quả được sửa)"}};
     for (size_t i = 0; status && i < sizeof(map) / sizeof(map[0]); i++)
         if (!strcmp(status, map[i][0]))
             return map[i][1];

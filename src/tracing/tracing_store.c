@@ -307,7 +307,8 @@ enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new
 
 bool tracing_case_status_valid(const char *s)
 {
-    return s && !strcmp(s, "confirmed"); /* the one status cases have (008) */
+    /* confirmed (008), withdrawn: its test result was corrected (022) */
+    return s && (!strcmp(s, "confirmed") || !strcmp(s, "withdrawn"));
 }
 
 enum store_rc tracing_cases_query(struct store *s, const struct tracing_case_filter *f, struct store_stmt **st)
