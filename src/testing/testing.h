@@ -313,7 +313,7 @@ int testing_labels_pdf(const struct testing_session *s, const char *const *codes
 
 /* Creates a demo site, a PCR session with pooled tubes, a lab account's unit as its
  * lab, results for some tubes and others pending.  People come from people.h. */
-int testing_demo(struct store *s);
+int testing_demo(struct store *s, int64_t sampler_account); /* the demo sampler, assigned to today's session */
 
 /* ---------------------------------------------------------------- handlers */
 
