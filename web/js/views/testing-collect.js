@@ -13,7 +13,7 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort, newClientId, fingerprint } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatNumber, formatTime, markI18n } from '../i18n.js';
+import { formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import * as queue from '../components/offline-queue.js';
 import { testOrdersBox } from '../components/test-orders.js';
@@ -31,7 +31,7 @@ export function testTypeKey(type) {
 /** "Tổ 1 · 2021-09-01 · RT-PCR, gộp 10" as nodes. */
 export function sessionMeta(s) {
   return h('div', { class: 'card-meta' },
-    h('span', null, s.date || ''),
+    h('span', { 'data-date': s.date || '' }, formatDay(s.date)),
     h('span', null, s.team || ''),
     h('span', { class: 'badge', t: testTypeKey(s.test_type) }),
     s.pool_size > 1 ? h('span', { t: 'testing.pool_of', tArgs: { n: s.pool_size } }) : h('span', { t: 'testing.single' }));
@@ -41,8 +41,13 @@ export function sessionMeta(s) {
 
 export async function samplerSessionsView({ root, signal }) {
   const box = h('div', { testid: 'sessions-box' }, loading());
+  const me = current();
   root.appendChild(h('section', { class: 'panel', testid: 'sessions-view' },
-    h('h1', { t: 'testing.sessions_title' }), h('p', { class: 'lead', t: 'testing.sessions_lead' }), box));
+    h('h1', { t: 'testing.sessions_title' }), h('p', { class: 'lead', t: 'testing.sessions_lead' }),
+    // officials open sites and sessions and assign samplers on their own page
+    me && me.role !== 'sampler' ? h('div', { class: 'tiles' },
+      h('a', { class: 'tile tile-primary', href: '#/testing/sites', testid: 'go-sites', t: 'testing.sites_link' })) : null,
+    box));
   let res;
   try {
     res = await get('/api/v1/testing/sessions', { query: { limit: 200 }, signal });
