@@ -2,7 +2,8 @@
 // Sites, sessions and sampler assignment on screen, in a real Chromium on a phone-sized screen:
 // the commune health official opens a sampling site, opens a session there with one sampler,
 // assigns a second sampler; each sampler then sees the session on their own list, dated
-// dd/mm/yyyy.
+// dd/mm/yyyy. The sampling page's call list shows a positive pool's people to retest, with the
+// phone to call (a child's is their parent's).
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -10,6 +11,9 @@ const { startServer } = require('../lib/server');
 const { launch, phonePage, shot, assertNoHorizontalOverflow } = require('../lib/browser');
 const { testingSession, todayVn } = require('../lib/testing-setup');
 const { createAccount, UNITS, PASSWORD } = require('../lib/fixtures');
+const { cid } = require('../lib/testing-setup');
+const { person } = require('../lib/tracing-setup');
+const { citizenLogin, addFamily } = require('../lib/checkin');
 
 let srv;
 let setup;
@@ -98,4 +102,34 @@ test('the commune official opens a site and a session and assigns samplers; the 
   const s = await srv.api('GET', `/api/v1/testing/sessions/${sessionId}`, { token: setup.officialToken });
   assert.equal(s.json.pool_size, 5);
   assert.deepEqual(s.json.samplers.sort(), [setup.sampler.id, second.id].sort());
+});
+
+test('the call list shows a positive pool to retest, with the phone to call', async () => {
+  const a = await person(srv, setup.officialToken, 'Trần Văn Gọi');
+  const parent = await citizenLogin(srv, setup.adminToken);
+  const kid = await addFamily(srv, parent.token, 'Vũ Bé Gọi');
+  const qr = await srv.api('GET', `/api/v1/me/qr?person_id=${kid.id}`, { token: parent.token });
+  for (const ident of [{ cccd: a.cccd }, { person_qr: qr.json.payload }]) {
+    const r = await srv.api('POST', '/api/v1/testing/samples', {
+      token: setup.samplerToken, body: { client_id: cid('smp'), session_id: setup.session.id, tube_id: setup.tubes[0], ...ident },
+    });
+    assert.equal(r.status, 201, r.text);
+  }
+  const res = await srv.api('POST', '/api/v1/testing/results', { token: setup.labToken, body: { tube_id: setup.tubes[0], result: 'positive' } });
+  assert.equal(res.json.summary.retest_orders, 2);
+
+  const { page } = await phonePage(browser);
+  await signIn(page, setup.official.username);
+  await page.goto(`${srv.url}/#/testing/sessions`);
+  const row = (id) => page.locator(`[data-testid="calls"] [data-person="${id}"]`);
+  await row(a.id).waitFor();
+  assert.equal(await row(a.id).getAttribute('data-kind'), 'retest');
+  assert.match(await row(a.id).textContent(), /Xét nghiệm lại: mẫu gộp dương tính/);
+  assert.equal(await row(a.id).locator('a[href^="tel:"]').getAttribute('href'), `tel:${a.phone}`);
+  assert.equal(await row(kid.id).locator('a[href^="tel:"]').getAttribute('href'), `tel:${parent.phone}`);
+  assert.match(await row(kid.id).textContent(), /số của người quản lý/);
+  assert.equal(await row(a.id).locator('button').count(), 0, 'a call list, not a collection page');
+  await assertNoHorizontalOverflow(page, 'call list');
+  await shot(page, 'testing-17-calls');
+  assert.deepEqual(page.errors, []);
 });

@@ -17,6 +17,7 @@ import { formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import * as queue from '../components/offline-queue.js';
 import { testOrdersBox } from '../components/test-orders.js';
+import { vnToday } from '../vn-time.js';
 
 export const TUBE_RE = /^T[0-9A-HJKMNP-TV-Z]{9}$/;
 const PERSON_QR_RE = /^CDN1\.P\./;
@@ -47,7 +48,10 @@ export async function samplerSessionsView({ root, signal }) {
     // officials open sites and sessions and assign samplers on their own page
     me && me.role !== 'sampler' ? h('div', { class: 'tiles' },
       h('a', { class: 'tile tile-primary', href: '#/testing/sites', testid: 'go-sites', t: 'testing.sites_link' })) : null,
-    box));
+    box,
+    // whom to call today in the caller's area: contacts' test orders and pools to retest
+    me ? h('div', { testid: 'calls' }, h('h2', { t: 'testing.calls_title' }),
+      testOrdersBox({ commune_code: me.unit_code, date: vnToday() }, signal, null).el) : null));
   let res;
   try {
     res = await get('/api/v1/testing/sessions', { query: { limit: 200 }, signal });
@@ -200,7 +204,7 @@ export async function collectView({ root, params, signal }) {
 
   /* who the tracing policy asks to be sampled today, and who has been */
   const orders = testOrdersBox(s, signal, (o) => takePerson({
-    ident: { test_order_id: o.id }, label: o.full_name, key: `order:${o.person_id}`,
+    ident: o.kind === 'retest' ? { retest_order_id: o.id } : { test_order_id: o.id }, label: o.full_name, key: `order:${o.person_id}`,
   }));
 
   /* the queue's events */
