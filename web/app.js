@@ -24,6 +24,7 @@ import { venueScanView } from './js/views/venue-scan.js';
 import { reportsView } from './js/views/reports.js';
 import { samplerSessionsView, collectView } from './js/views/testing-collect.js';
 import { sitesView } from './js/views/testing-sites.js';
+import { registerOffline, keepOffline } from './js/offline.js';
 import { labSessionsView, manifestView, resultsView, importView } from './js/views/testing-lab.js';
 import { myResultsPanel, myResultsView, lookupView, statsView } from './js/views/testing-results.js';
 import { identityView } from './js/views/vaccine-me.js';
@@ -225,6 +226,7 @@ setUnauthenticatedHandler(() => {
 async function boot() {
   applyTranslations(document);
   wireHeader();
+  registerOffline();
   const view = $('#view');
   try {
     await session.restore();
@@ -234,6 +236,7 @@ async function boot() {
     return;
   }
   renderSession(session.current());
+  if (session.current()) keepOffline(['/api/v1/auth/me']);
   // Samples taken offline before a reload go to the server without waiting for the collection page.
   const me = session.current();
   if (me && SAMPLING_ROLES.includes(me.role) && window.indexedDB) startSampleQueue();

@@ -550,6 +550,8 @@ export default {
   'testing.order.sampled': 'Sampled',
   'testing.order.cancelled': 'Cancelled',
   'testing.order_take': 'Sample this person',
+  'testing.label_card': 'Personal card (name to come)',
+  'testing.label_declaration': 'Declaration code (name to come)',
   'testing.order_reason.tracing': 'F1 contact',
   'testing.order_reason.pool_positive': 'Retest: positive pool',
   'testing.order_reason.invalid': 'Resample: invalid sample',

@@ -550,6 +550,8 @@ export default {
   'testing.order.sampled': 'Đã lấy mẫu',
   'testing.order.cancelled': 'Đã hủy',
   'testing.order_take': 'Lấy mẫu người này',
+  'testing.label_card': 'Thẻ cá nhân (chờ tên)',
+  'testing.label_declaration': 'Mã tờ khai (chờ tên)',
   'testing.order_reason.tracing': 'Tiếp xúc F1',
   'testing.order_reason.pool_positive': 'Xét nghiệm lại: mẫu gộp dương tính',
   'testing.order_reason.invalid': 'Lấy mẫu lại: mẫu không hợp lệ',

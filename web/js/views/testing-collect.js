@@ -13,11 +13,12 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort, newClientId, fingerprint } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
+import { t, formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import * as queue from '../components/offline-queue.js';
 import { testOrdersBox } from '../components/test-orders.js';
 import { vnToday } from '../vn-time.js';
+import { keepOffline } from '../offline.js';
 
 export const TUBE_RE = /^T[0-9A-HJKMNP-TV-Z]{9}$/;
 const PERSON_QR_RE = /^CDN1\.P\./;
@@ -94,6 +95,8 @@ export async function collectView({ root, params, signal }) {
     return;
   }
   const sessionId = s.id;
+  // Reopened with no network (a reload in the field), the page comes from the service worker.
+  keepOffline([`/api/v1/testing/sessions/${sessionId}`, '/api/v1/testing/sessions?limit=200', '/api/v1/auth/me']);
   const capacityOf = (code) => (tubes.get(code) || {}).capacity || s.pool_size || 1;
 
   /* state */
@@ -207,6 +210,13 @@ export async function collectView({ root, params, signal }) {
     ident: o.kind === 'retest' ? { retest_order_id: o.id } : { test_order_id: o.id }, label: o.full_name, key: `order:${o.person_id}`,
   }));
 
+  let freshTimer = null;
+  function keepFresh() {
+    clearTimeout(freshTimer);
+    freshTimer = setTimeout(() => keepOffline([`/api/v1/testing/sessions/${sessionId}`]), 1000);
+  }
+  signal.addEventListener('abort', () => clearTimeout(freshTimer), { once: true });
+
   /* the queue's events */
   const unlisten = queue.listen((kind, data) => {
     if (kind === 'sync') {
@@ -225,6 +235,7 @@ export async function collectView({ root, params, signal }) {
         if (res && res.person) r.name = res.person.full_name || r.label;
       }
       orders.refresh(); // the sample may have answered a test order
+      keepFresh(); // the copy a reload offline opens with counts this sample too
     } else if (kind === 'rejected') {
       const i = records.findIndex((x) => x.client_id === data.client_id);
       if (i >= 0) records[i] = { ...data }; else records.push(data);
@@ -298,11 +309,12 @@ export async function collectView({ root, params, signal }) {
   }
 
   function personFromQr(text) {
+    // Until the server answers with the person's name, the card is named, not its code.
     if (PERSON_QR_RE.test(text)) {
       const code = text.split('.')[2] || '';
-      return { ident: { person_qr: text }, label: code, key: `p:${code}` };
+      return { ident: { person_qr: text }, label: t('testing.label_card'), key: `p:${code}` };
     }
-    return { ident: { declaration_qr: text }, label: `${text.split('.')[2] || ''}`, key: `d:${text}` };
+    return { ident: { declaration_qr: text }, label: t('testing.label_declaration'), key: `d:${text}` };
   }
 
   /* the camera */
@@ -345,7 +357,7 @@ export async function collectView({ root, params, signal }) {
       return;
     }
     const [k, v] = Object.entries(ident)[0];
-    takePerson({ ident, label: `${k.toUpperCase()} ${v}`, key: `${k}:${v}` });
+    takePerson({ ident, label: `${k.toUpperCase()} ${'•'.repeat(Math.max(0, v.length - 3))}${v.slice(-3)}`, key: `${k}:${v}` });
     numberField.input.value = '';
     numberField.input.focus();
   });
