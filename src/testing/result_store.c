@@ -15,6 +15,7 @@
 
 #include "area/unit.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/secret.h"
 #include "core/text.h"
 #include "import/import.h"
@@ -177,6 +178,10 @@ static int header_column(const char *cell)
         return 1;
     if (!strcmp(norm, "ct"))
         return 2;
+    /* the day of the result, as the lab's sheet has it (checked, not stored) */
+    if (!strcmp(norm, "date") || !strcmp(norm, "result_date") || !strcmp(norm, "ngay") ||
+        !strcmp(norm, "ngay_xet_nghiem") || !strcmp(norm, "ngay_tra_ket_qua") || !strcmp(norm, "ngay_co_ket_qua"))
+        return 3;
     return -1;
 }
 
@@ -250,7 +255,7 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         return fault_set(f, ERR_INVALID_FIELD, "file",
                          "line %lld: the header is not UTF-8 text; save the file as CSV UTF-8 or XLSX",
                          (long long)h->line);
-    int col[3] = {-1, -1, -1};
+    int col[4] = {-1, -1, -1, -1};
     for (int i = 0; i < h->ncells; i++) {
         int c = header_column(h->cells[i]);
         if (c < 0)
@@ -262,8 +267,8 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
     }
     if (col[0] < 0 || col[1] < 0)
         return fault_set(f, ERR_INVALID_FIELD, "file",
-                         "line %lld: wrong columns: the first row must name the columns tube_id and result (ct is "
-                         "optional)",
+                         "line %lld: wrong columns: the first row must name the columns tube_id and result (ct and "
+                         "date are optional)",
                          (long long)h->line);
     if (t.nrows < 2)
         return fault_set(f, ERR_INVALID_FIELD, "file", "the file is empty: it has a header but no data rows");
@@ -293,6 +298,7 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         const char *code = trim_upper(a, col[0] < r->ncells ? r->cells[col[0]] : "");
         const char *res = col[1] < r->ncells ? r->cells[col[1]] : "";
         const char *cts = col[2] >= 0 && col[2] < r->ncells ? r->cells[col[2]] : "";
+        const char *dates = col[3] >= 0 && col[3] < r->ncells ? trim_upper(a, r->cells[col[3]]) : "";
         if (!*code) {
             add_error(a, out, r->line, "tube_id", "tube_id is empty");
             continue;
@@ -318,9 +324,24 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
             add_error(a, out, r->line, "ct", arena_printf(a, "bad ct \"%.20s\": a number from 0 to 50", cts));
             continue;
         }
+        int64_t day = 0;
+        if (*dates) {
+            const char *iso = import_date(a, dates);
+            if (!iso || !vn_date_parse(iso, &day)) {
+                add_error(a, out, r->line, "date",
+                          arena_printf(a, "bad date \"%.20s\": DD/MM/YYYY (or YYYY-MM-DD)", dates));
+                continue;
+            }
+            if (day > vn_day(now)) {
+                add_error(a, out, r->line, "date", arena_printf(a, "date %.20s is after today", dates));
+                continue;
+            }
+        }
         struct store_stmt *q;
-        rc = store_query(st, &q, "SELECT members, result, ct, lab_unit_code FROM testing_tubes WHERE code = ?", "s",
-                         code);
+        rc = store_query(st, &q,
+                         "SELECT t.members, t.result, t.ct, t.lab_unit_code, s.session_date FROM testing_tubes t"
+                         " JOIN testing_sessions s ON s.id = t.session_id WHERE t.code = ?",
+                         "s", code);
         if (rc)
             goto fail;
         rc = store_step(q);
@@ -338,7 +359,14 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         int had_ct = store_col_null(q, 2) ? -1 : (int)store_col_int(q, 2);
         bool same = had && !strcmp(had, testing_result_name(result)) && (ct < 0 || ct == had_ct);
         const char *had_copy = had ? arena_strdup(a, had) : NULL;
+        int64_t sampled_day = 0;
+        bool dated = vn_date_parse(store_col_text(q, 4), &sampled_day);
         store_finalize(q);
+        if (day && dated && day < sampled_day) {
+            add_error(a, out, r->line, "date",
+                      arena_printf(a, "date %.20s is before tube %s was sampled", dates, code));
+            continue;
+        }
         if (members == 0) {
             add_error(a, out, r->line, "tube_id", arena_printf(a, "tube %s holds no samples", code));
             continue;
