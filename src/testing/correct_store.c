@@ -65,22 +65,23 @@ static enum store_rc tell_withdrawn(struct store *st, struct arena *a, int64_t p
     if (rc || !phone)
         return rc;
     const char *body =
-        name ? arena_printf(a,
-                            "Cordon: lệnh cách ly và lịch xét nghiệm của %s do tiếp xúc với một ca bệnh đã được huỷ: "
-                            "kết quả xét nghiệm của ca bệnh đã được phòng xét nghiệm sửa lại. (Withdrawn: the "
-                            "case's test result was corrected.)",
-                            name)
-             : "Cordon: lệnh cách ly và lịch xét nghiệm của bạn do tiếp xúc với một ca bệnh đã được huỷ: kết quả "
-               "xét nghiệm của ca bệnh đã được phòng xét nghiệm sửa lại. (Withdrawn: the case's test result was "
-               "corrected.)";
+        name ? arena_printf(
+                   a,
+                   "Cordon: lệnh cách ly và lịch xét nghiệm của %s do tiếp xúc với một ca bệnh đã được huỷ: "
+                   "kết quả xét nghiệm của ca bệnh đã được phòng xét nghiệm sửa lại. (Withdrawn: the "
+                   "case's test result was corrected.)",
+                   name)
+             : "Cordon: lệnh cách ly và lịch xét nghiệm của bạn do tiếp xúc với một ca bệnh đã được huỷ: "
+               "kết quả xét nghiệm của ca bệnh đã được phòng xét nghiệm sửa lại. (Withdrawn: the case's "
+               "test result was corrected.)";
     rc = notify_queue(st, "sms", phone, "result_correction", body, NULL);
     if (!rc)
         (*queued)++;
     return rc;
 }
 
-#define QO_UNTOUCHED                                                                                               \
-    " FROM quarantine_orders o WHERE o.case_id = ? AND o.status = 'active'"                                        \
+#define QO_UNTOUCHED                                                                                         \
+    " FROM quarantine_orders o WHERE o.case_id = ? AND o.status = 'active'"                                  \
     " AND NOT EXISTS (SELECT 1 FROM quarantine_checkins k WHERE k.order_id = o.id)"
 
 static enum store_rc withdraw_case(struct store *st, struct arena *a, int64_t case_id, const char *reason,
@@ -88,13 +89,14 @@ static enum store_rc withdraw_case(struct store *st, struct arena *a, int64_t ca
 {
     int64_t kept = 0, n = 0, *people, *orders;
     size_t npeople, norders;
-    enum store_rc rc = store_int(st, &kept,
-                                 "SELECT (SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ?"
-                                 " AND status NOT IN ('not_reached', 'withdrawn'))"
-                                 " + (SELECT COUNT(*) FROM test_orders WHERE case_id = ? AND status = 'sampled')"
-                                 " + (SELECT COUNT(*) FROM quarantine_orders o WHERE o.case_id = ? AND o.status = 'active'"
-                                 " AND EXISTS (SELECT 1 FROM quarantine_checkins k WHERE k.order_id = o.id))",
-                                 "iii", case_id, case_id, case_id);
+    enum store_rc rc =
+        store_int(st, &kept,
+                  "SELECT (SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ?"
+                  " AND status NOT IN ('not_reached', 'withdrawn'))"
+                  " + (SELECT COUNT(*) FROM test_orders WHERE case_id = ? AND status = 'sampled')"
+                  " + (SELECT COUNT(*) FROM quarantine_orders o WHERE o.case_id = ? AND o.status = 'active'"
+                  " AND EXISTS (SELECT 1 FROM quarantine_checkins k WHERE k.order_id = o.id))",
+                  "iii", case_id, case_id, case_id);
     c->kept += kept;
     /* who is told: everyone whose order is withdrawn, once */
     if (!rc)
@@ -105,16 +107,18 @@ static enum store_rc withdraw_case(struct store *st, struct arena *a, int64_t ca
     if (!rc)
         rc = ids_of(st, a, "SELECT o.id" QO_UNTOUCHED, case_id, &orders, &norders);
     for (size_t i = 0; i < norders && !rc; i++) {
-        rc = store_run(st, NULL,
-                       "UPDATE quarantine_orders SET status = 'cancelled', outcome = 'cancelled', end_reason = ?,"
-                       " ended_by = ?, ended_at = ?, updated_at = ? WHERE id = ?",
-                       "siiii", arena_printf(a, "result corrected: %s", reason), by, now, now, orders[i]);
+        rc = store_run(
+            st, NULL,
+            "UPDATE quarantine_orders SET status = 'cancelled', outcome = 'cancelled', end_reason = ?,"
+            " ended_by = ?, ended_at = ?, updated_at = ? WHERE id = ?",
+            "siiii", arena_printf(a, "result corrected: %s", reason), by, now, now, orders[i]);
         if (!rc)
             rc = withdraw_messages(st, "quarantine_order", orders[i], &c->messages_withdrawn);
     }
     c->orders += (int64_t)norders;
     if (!rc)
-        rc = store_run(st, &n, "UPDATE test_orders SET status = 'cancelled' WHERE case_id = ? AND status = 'pending'",
+        rc = store_run(st, &n,
+                       "UPDATE test_orders SET status = 'cancelled' WHERE case_id = ? AND status = 'pending'",
                        "i", case_id);
     c->orders += n;
     if (!rc)
@@ -127,7 +131,8 @@ static enum store_rc withdraw_case(struct store *st, struct arena *a, int64_t ca
         rc = store_run(st, NULL, "UPDATE cases SET status = 'withdrawn' WHERE id = ?", "i", case_id);
     if (!rc)
         rc = store_run(st, NULL,
-                       "INSERT INTO case_events (case_id, kind, at, detail, account_id) VALUES (?, 'withdrawn', ?, ?, ?)",
+                       "INSERT INTO case_events (case_id, kind, at, detail, account_id) VALUES (?, "
+                       "'withdrawn', ?, ?, ?)",
                        "iisi", case_id, now, arena_printf(a, "test result corrected: %s", reason), by);
     /* confirmed again later, it is traced again */
     if (!rc)
@@ -138,9 +143,9 @@ static enum store_rc withdraw_case(struct store *st, struct arena *a, int64_t ca
     return rc;
 }
 
-enum store_rc testing_result_correct(struct store *st, struct arena *a, const struct testing_tube *t, int result,
-                                     int ct, const char *reason, int64_t by, const char *unit_code, int64_t now,
-                                     struct testing_correction *c)
+enum store_rc testing_result_correct(struct store *st, struct arena *a, const struct testing_tube *t,
+                                     int result, int ct, const char *reason, int64_t by,
+                                     const char *unit_code, int64_t now, struct testing_correction *c)
 {
     memset(c, 0, sizeof(*c));
     struct store_stmt *q;
@@ -163,23 +168,26 @@ enum store_rc testing_result_correct(struct store *st, struct arena *a, const st
         rc = withdraw_messages(st, "testing_sample", samples[i], &c->messages_withdrawn);
         if (!rc)
             rc = store_run(st, &n,
-                           "UPDATE testing_retest_orders SET status = 'withdrawn' WHERE sample_id = ? AND status = 'open'",
+                           "UPDATE testing_retest_orders SET status = 'withdrawn' WHERE sample_id = ? AND "
+                           "status = 'open'",
                            "i", samples[i]);
         c->orders += n;
         if (!rc)
-            rc = ids_of(st, a, "SELECT id FROM cases WHERE sample_id = ? AND status = 'confirmed'", samples[i], &cases,
-                        &ncases);
+            rc = ids_of(st, a, "SELECT id FROM cases WHERE sample_id = ? AND status = 'confirmed'",
+                        samples[i], &cases, &ncases);
         for (size_t k = 0; k < ncases && !rc; k++)
             rc = withdraw_case(st, a, cases[k], reason, by, now, c);
     }
     /* the new result, by the normal path */
     if (!rc)
-        rc = store_run(st, NULL,
-                       "UPDATE testing_samples SET status = 'pending', resulted_at = NULL, result_batch = NULL"
-                       " WHERE tube_id = ?",
-                       "i", t->id);
+        rc =
+            store_run(st, NULL,
+                      "UPDATE testing_samples SET status = 'pending', resulted_at = NULL, result_batch = NULL"
+                      " WHERE tube_id = ?",
+                      "i", t->id);
     if (!rc)
-        rc = store_run(st, NULL, "UPDATE testing_tubes SET result = NULL, ct = NULL WHERE id = ?", "i", t->id);
+        rc =
+            store_run(st, NULL, "UPDATE testing_tubes SET result = NULL, ct = NULL WHERE id = ?", "i", t->id);
     if (!rc)
         rc = testing_batch_open(st, "correction", by, unit_code, now, &c->batch_id);
     bool changed;
@@ -192,11 +200,12 @@ enum store_rc testing_result_correct(struct store *st, struct arena *a, const st
         rc = testing_propagate(st, c->batch_id, now, &c->sum);
     }
     if (!rc)
-        rc = store_int(st, &c->id,
-                       "INSERT INTO testing_result_corrections (tube_id, old_result, new_result, reason, account_id,"
-                       " batch_id, cases_withdrawn, contacts_withdrawn, orders_withdrawn, messages_withdrawn, kept,"
-                       " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                       "isssiiiiiiii", t->id, testing_result_name(c->old_result), testing_result_name(result), reason,
-                       by, c->batch_id, c->cases, c->contacts, c->orders, c->messages_withdrawn, c->kept, now);
+        rc = store_int(
+            st, &c->id,
+            "INSERT INTO testing_result_corrections (tube_id, old_result, new_result, reason, account_id,"
+            " batch_id, cases_withdrawn, contacts_withdrawn, orders_withdrawn, messages_withdrawn, kept,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "isssiiiiiiii", t->id, testing_result_name(c->old_result), testing_result_name(result), reason,
+            by, c->batch_id, c->cases, c->contacts, c->orders, c->messages_withdrawn, c->kept, now);
     return rc;
 }
