@@ -156,8 +156,8 @@ else
     skip_stage browser "no tests/browser/*.test.js yet"
 fi
 
-# --- browser on PostgreSQL: the pages whose work is data (cases, contacts, orders) ---
-pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders)
+# --- browser on PostgreSQL: the pages whose work is data (cases, contacts, orders, timelines) ---
+pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders people-registry)
 files=()
 for f in "${pg_browser[@]}"; do [ -f "tests/browser/$f.test.js" ] && files+=("tests/browser/$f.test.js"); done
 if [ -n "$pg_dir" ] && [ "${#files[@]}" -gt 0 ]; then

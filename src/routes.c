@@ -61,8 +61,12 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/people", people_handle_create, P_READERS | ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
     {"GET", "/api/v1/people/search", people_handle_search, P_READERS, 0, 0},
     {"POST", "/api/v1/people/merge", people_handle_merge, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/people/cards.pdf", people_handle_cards_pdf, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/people/merge/{id}/undo", people_handle_merge_undo, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/people/{id}", people_handle_get, P_READERS | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    /* the registry of the health workers' workspace: editing and the timeline are health staff's */
+    {"PATCH", "/api/v1/people/{id}", people_handle_update, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/people/{id}/timeline", people_handle_timeline, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/people/{id}/qr/revoke", people_handle_qr_revoke, P_CARD, 0, 0},
     {"GET", "/api/v1/people/{id}/card.png", people_handle_card_png, P_CARD, 0, 0},
     {"GET", "/api/v1/people/{id}/card.pdf", people_handle_card_pdf, P_CARD, 0, 0},

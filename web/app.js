@@ -36,6 +36,8 @@ import { casesListView, caseNewView, caseView } from './js/views/tracing-cases.j
 import { policyView } from './js/views/tracing-policy.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
+import { peopleView, personNewView } from './js/views/people.js';
+import { personView } from './js/views/people-person.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
@@ -167,6 +169,9 @@ route('/units/:code', staffOnly(unitsView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
 route('/family/requests', adminOnly(familyRequestsView));
+route('/people', adminOnly(peopleView));
+route('/people/new', adminOnly(personNewView));
+route('/people/:id', adminOnly(personView));
 /* Platform 2: sample collection, lab, results. */
 const SAMPLING_ROLES = ['sampler', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const samplingRoles = (view) => onlyFor((me) => SAMPLING_ROLES.includes(me.role), view, 'error.sampler_only');

@@ -186,6 +186,9 @@ enum err vaccine_handle_certificate_get(struct http_req *r);
 enum err vaccine_handle_certificate_png(struct http_req *r);
 enum err vaccine_handle_certificate_pdf(struct http_req *r);
 
+/* Appends the person's doses to entries, kind "dose" (people.h timeline). */
+int vaccine_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries); /* a store rc */
+
 enum err vaccine_handle_person_vaccinations(struct http_req *r);
 enum err vaccine_handle_me_vaccinations(struct http_req *r);
 enum err vaccine_handle_fhir(struct http_req *r);
