@@ -859,6 +859,9 @@ enum store_rc tracing_contacts_query(struct store *s, const struct tracing_conta
         store_sql_add(&q, " AND t.case_id = ?", "i", f->case_id);
     if (f->status)
         store_sql_add(&q, " AND t.status = ?", "s", f->status);
+    /* contacts withdrawn with their case's result (022) leave the work list; a case still shows them */
+    else if (!f->case_id && !f->id)
+        store_sql_add(&q, " AND t.status <> 'withdrawn'", "");
     store_sql_add(&q, " ORDER BY t.degree, t.risk DESC, t.id LIMIT ? OFFSET ?", "ii", f->limit, f->offset);
     return store_sql_query(s, st, &q);
 }

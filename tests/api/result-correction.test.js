@@ -138,6 +138,11 @@ test('a positive turned negative withdraws what no one acted on, keeps the rest,
   assert.match(ev.detail, /Nhầm ống/);
   assert.ok(ev.account_id, 'the lab account is named');
 
+  // The work list no longer shows the withdrawn contacts; the case still does.
+  const work = await api('GET', '/api/v1/tracing/contacts?unit=00001', tracer.token);
+  assertStatus(work, 200, 'work list');
+  const onList = work.json.contacts.filter((c) => c.case_id === kase.id).map((c) => c.person_id);
+  assert.deepEqual(onList, [people.a.id]);
   st = await contacts(kase.id);
   assert.equal(st[people.a.id], 'reached', 'acted on: kept');
   assert.equal(st[people.b.id], 'withdrawn');
