@@ -147,6 +147,7 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/testing/results", testing_handle_result, T_LAB, 0, 0},
     {"POST", "/api/v1/testing/results/import/check", testing_handle_import_check, T_LAB, TESTING_IMPORT_BODY_MAX, 0},
     {"POST", "/api/v1/testing/results/import/apply", testing_handle_import_apply, T_LAB, 0, 0},
+    {"POST", "/api/v1/testing/results/{id}/correct", testing_handle_result_correct, T_LAB, 0, 0},
     {"GET", "/api/v1/me/results", testing_handle_my_results, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"POST", "/api/v1/results/lookup/qr", testing_handle_lookup_qr, PUBLIC, 4096, 0},
     {"POST", "/api/v1/results/lookup/cccd", testing_handle_lookup_cccd, PUBLIC, 1024, 0},

@@ -16,7 +16,7 @@ import { unitPicker } from '../components/unit-picker.js';
 import { vnDate, vnToday, vnDateStart, vnHhmm } from '../vn-time.js';
 import { chainView } from './tracing.js';
 
-export const CASE_STATUSES = ['confirmed'];
+export const CASE_STATUSES = ['confirmed', 'withdrawn'];
 const PAGE = 50;
 
 /* ---------------------------------------------------------------- small pieces */
