@@ -72,6 +72,43 @@ static double openssl_rate(const struct en_key *keys, size_t n, uint8_t *sink)
     return (double)n / dt;
 }
 
+/* The same work with HKDF written as its two HMACs on one reused EVP_MAC context: the faster way. */
+static double openssl_hmac_rate(const struct en_key *keys, size_t n, uint8_t *sink)
+{
+    static const uint8_t zero_salt[32];
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *mc = EVP_MAC_CTX_new(mac);
+    EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+                           OSSL_PARAM_construct_end()};
+    uint8_t prk[32], t[32], in[EN_MAX_PERIOD * 16], out[EN_MAX_PERIOD * 16 + 16];
+    memset(in, 7, sizeof in);
+    if (!EVP_MAC_CTX_set_params(mc, params) || EVP_EncryptInit_ex(cc, EVP_aes_128_ecb(), NULL, zero_salt, NULL) != 1 ||
+        EVP_CIPHER_CTX_set_padding(cc, 0) != 1) {
+        fprintf(stderr, "en_match: OpenSSL failed\n");
+        exit(1);
+    }
+    double t0 = now_s();
+    for (size_t k = 0; k < n; k++) {
+        size_t l1 = 0, l2 = 0;
+        int outl = 0;
+        if (!EVP_MAC_init(mc, zero_salt, 32, NULL) || !EVP_MAC_update(mc, keys[k].key_data, 16) ||
+            !EVP_MAC_final(mc, prk, &l1, 32) || !EVP_MAC_init(mc, prk, 32, NULL) ||
+            !EVP_MAC_update(mc, (const uint8_t *)"EN-RPIK\x01", 8) || !EVP_MAC_final(mc, t, &l2, 32) ||
+            EVP_EncryptInit_ex(cc, NULL, NULL, t, NULL) != 1 ||
+            EVP_EncryptUpdate(cc, out, &outl, in, (int)sizeof in) != 1) {
+            fprintf(stderr, "en_match: OpenSSL failed\n");
+            exit(1);
+        }
+        sink[0] ^= out[k % sizeof in];
+    }
+    double dt = now_s() - t0;
+    EVP_CIPHER_CTX_free(cc);
+    EVP_MAC_CTX_free(mc);
+    EVP_MAC_free(mac);
+    return (double)n / dt;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -120,7 +157,9 @@ int main(int argc, char **argv)
     }
 
     uint8_t sink[1] = {0};
-    double limit = openssl_rate(keys, nkeys, sink);
+    double kdf = openssl_rate(keys, nkeys, sink);
+    double hm = openssl_hmac_rate(keys, nkeys, sink);
+    double limit = kdf > hm ? kdf : hm;
 
     double t0 = now_s();
     struct en_matcher *m = en_matcher_new(obs, nobs);
@@ -139,9 +178,10 @@ int main(int argc, char **argv)
     double dt = now_s() - t0;
     double rate = (double)nkeys / dt;
     printf("en_match: %zu diagnosis keys, %zu observations: %zu hits in %zu windows\n", nkeys, nobs, nhits, nw);
-    printf("en_match: matched in %.3f s = %.0f keys/s; OpenSSL HKDF-SHA256 + 144 AES blocks alone: %.0f keys/s\n",
-           dt, rate, limit);
-    printf("en_match: ratio %.2f of the OpenSSL limit (bar 0.50, aim 0.80)%s\n", rate / limit,
+    printf("en_match: matched in %.3f s = %.0f keys/s\n", dt, rate);
+    printf("en_match: OpenSSL alone, HKDF-SHA256 + 144 AES blocks a key: %.0f keys/s with EVP_KDF HKDF, "
+           "%.0f keys/s with HKDF as two HMACs on one context\n", kdf, hm);
+    printf("en_match: ratio %.2f of the faster OpenSSL limit (bar 0.50, aim 0.80)%s\n", rate / limit,
            sink[0] == 0xff ? " " : "");
     int bad = nhits != 4 * planted;
     if (bad)

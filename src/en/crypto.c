@@ -25,6 +25,10 @@ struct en_ctx {
     EVP_MAC_CTX *mac; /* HMAC-SHA256, re-keyed for each use */
     EVP_CIPHER_CTX *aes;
     int aes_ready;
+    /* the padded data of the last first interval: keys of a day share it */
+    uint8_t padded[EN_MAX_PERIOD][EN_RPI_LEN];
+    uint32_t padded_first;
+    unsigned padded_count;
 };
 
 struct en_ctx *en_ctx_new(void)
@@ -101,12 +105,8 @@ uint32_t en_interval_number(int64_t unix_seconds)
     return (uint32_t)(unix_seconds / EN_INTERVAL_SECONDS);
 }
 
-static int rpis_with(EVP_CIPHER_CTX *c, int *ready, const uint8_t rpik[EN_KEY_LEN], uint32_t first, unsigned count,
-                     uint8_t (*rpis)[EN_RPI_LEN])
+static void pad(uint8_t (*padded)[EN_RPI_LEN], uint32_t first, unsigned count)
 {
-    if (count > EN_MAX_PERIOD)
-        return -1;
-    uint8_t padded[EN_MAX_PERIOD][EN_RPI_LEN];
     for (unsigned i = 0; i < count; i++) {
         uint32_t j = first + i;
         memcpy(padded[i], "EN-RPI\0\0\0\0\0\0", 12);
@@ -115,6 +115,11 @@ static int rpis_with(EVP_CIPHER_CTX *c, int *ready, const uint8_t rpik[EN_KEY_LE
         padded[i][14] = (uint8_t)(j >> 16);
         padded[i][15] = (uint8_t)(j >> 24);
     }
+}
+
+static int encrypt_blocks(EVP_CIPHER_CTX *c, int *ready, const uint8_t rpik[EN_KEY_LEN],
+                          const uint8_t (*padded)[EN_RPI_LEN], unsigned count, uint8_t (*rpis)[EN_RPI_LEN])
+{
     int outl = 0;
     /* after the first key only the key schedule is redone */
     int ok = (*ready ? EVP_EncryptInit_ex(c, NULL, NULL, rpik, NULL)
@@ -127,9 +132,13 @@ static int rpis_with(EVP_CIPHER_CTX *c, int *ready, const uint8_t rpik[EN_KEY_LE
 
 int en_rpis(const uint8_t rpik[EN_KEY_LEN], uint32_t first, unsigned count, uint8_t (*rpis)[EN_RPI_LEN])
 {
+    if (count > EN_MAX_PERIOD)
+        return -1;
+    uint8_t padded[EN_MAX_PERIOD][EN_RPI_LEN];
+    pad(padded, first, count);
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int ready = 0;
-    int rc = c ? rpis_with(c, &ready, rpik, first, count, rpis) : -1;
+    int rc = c ? encrypt_blocks(c, &ready, rpik, (const uint8_t(*)[EN_RPI_LEN])padded, count, rpis) : -1;
     EVP_CIPHER_CTX_free(c);
     return rc;
 }
@@ -138,9 +147,14 @@ int en_ctx_rpis(struct en_ctx *c, const uint8_t tek[EN_KEY_LEN], uint32_t first,
                 uint8_t (*rpis)[EN_RPI_LEN])
 {
     uint8_t rpik[EN_KEY_LEN];
-    if (hkdf16(c, tek, "EN-RPIK", rpik))
+    if (count > EN_MAX_PERIOD || hkdf16(c, tek, "EN-RPIK", rpik))
         return -1;
-    return rpis_with(c->aes, &c->aes_ready, rpik, first, count, rpis);
+    if (c->padded_count != count || c->padded_first != first) {
+        pad(c->padded, first, count);
+        c->padded_first = first;
+        c->padded_count = count;
+    }
+    return encrypt_blocks(c->aes, &c->aes_ready, rpik, (const uint8_t(*)[EN_RPI_LEN])c->padded, count, rpis);
 }
 
 int en_aem(const uint8_t aemk[EN_KEY_LEN], const uint8_t rpi[EN_RPI_LEN], const uint8_t *in, size_t len, uint8_t *out)

@@ -10,6 +10,10 @@ struct en_matcher {
     const struct en_observation *obs;
     uint32_t *slots; /* observation index + 1, 0 empty; open addressing */
     size_t mask;
+    /* A bit per value of other RPI bits, 16 bits per observation: nearly every
+     * RPI that was not seen stops here, in a table that stays in cache. */
+    uint64_t *filter;
+    uint32_t filter_mask;
     int64_t tmin, tmax;
 };
 
@@ -21,6 +25,19 @@ static uint64_t rpi_hash(const uint8_t *rpi)
     return h;
 }
 
+static uint32_t rpi_filter_bit(const uint8_t *rpi)
+{
+    uint32_t b;
+    memcpy(&b, rpi + 8, sizeof b);
+    return b;
+}
+
+static int filter_has(const struct en_matcher *m, const uint8_t *rpi)
+{
+    uint32_t b = rpi_filter_bit(rpi) & m->filter_mask;
+    return (int)(m->filter[b >> 6] >> (b & 63) & 1);
+}
+
 struct en_matcher *en_matcher_new(const struct en_observation *obs, size_t n)
 {
     if (n >= UINT32_MAX / 4)
@@ -29,10 +46,14 @@ struct en_matcher *en_matcher_new(const struct en_observation *obs, size_t n)
     size_t size = 16;
     while (size < 2 * n)
         size *= 2;
-    if (!m || !(m->slots = calloc(size, sizeof *m->slots))) {
-        free(m);
+    size_t bits = 1024;
+    while (bits < 16 * n)
+        bits *= 2;
+    if (!m || !(m->slots = calloc(size, sizeof *m->slots)) || !(m->filter = calloc(bits / 64, sizeof *m->filter))) {
+        en_matcher_free(m);
         return NULL;
     }
+    m->filter_mask = (uint32_t)(bits - 1);
     m->obs = obs;
     m->mask = size - 1;
     m->tmin = INT64_MAX;
@@ -42,6 +63,8 @@ struct en_matcher *en_matcher_new(const struct en_observation *obs, size_t n)
         while (m->slots[s])
             s = (s + 1) & m->mask;
         m->slots[s] = (uint32_t)i + 1;
+        uint32_t b = rpi_filter_bit(obs[i].rpi) & m->filter_mask;
+        m->filter[b >> 6] |= 1ull << (b & 63);
         if (obs[i].time < m->tmin)
             m->tmin = obs[i].time;
         if (obs[i].time > m->tmax)
@@ -52,8 +75,10 @@ struct en_matcher *en_matcher_new(const struct en_observation *obs, size_t n)
 
 void en_matcher_free(struct en_matcher *m)
 {
-    if (m)
+    if (m) {
         free(m->slots);
+        free(m->filter);
+    }
     free(m);
 }
 
@@ -90,6 +115,8 @@ int en_match(struct en_matcher *m, const struct en_key *keys, size_t nkeys, stru
         int64_t lo = ((int64_t)first - EN_TOLERANCE_INTERVALS) * EN_INTERVAL_SECONDS;
         int64_t hi = ((int64_t)first + period + EN_TOLERANCE_INTERVALS) * EN_INTERVAL_SECONDS;
         for (int32_t j = 0; j < period; j++) {
+            if (!filter_has(m, rpis[j]))
+                continue;
             size_t s = rpi_hash(rpis[j]) & m->mask;
             for (uint32_t o; (o = m->slots[s]); s = (s + 1) & m->mask) {
                 const struct en_observation *ob = &m->obs[o - 1];
