@@ -4,15 +4,23 @@
 // an independent HKDF + AES computation in node's crypto; export verify checks the reference export
 // of the GAEN key server against its public key (and refuses it under another key); export dump
 // prints the keys the export was made from (keys.json); misuse exits 2 naming the flag.
+// The key server on a real server: a code issued by hand and from a positive result (SMS, the
+// citizen's own page), verify -> token -> certificate -> publish in the flow of Google's
+// verification server, every upload rule with a bad case (400 naming the rule, nothing stored),
+// codes expired, reused and guessed (rate-limited), tokens and certificates one-time, keys
+// re-uploaded and revised, and retention after 14 days.
 
-const { test } = require('node:test');
+const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { BIN, REPO_ROOT } = require('../lib/server');
+const { BIN, REPO_ROOT, startServer } = require('../lib/server');
+const { assertError, assertStatus, createAccount, UNITS, PASSWORD } = require('../lib/fixtures');
+const { citizenWithProfile, createPerson, uniquePhone, uniqueCccd } = require('../lib/people');
+const { testingSession, cid, todayVn } = require('../lib/testing-setup');
 
 const DATA = path.join(REPO_ROOT, 'tests', 'data', 'gaen');
 const TEK = '75c734c6dd1a782de7a965da5eb93125';
@@ -138,4 +146,281 @@ test('export dump prints the keys the export was made from', () => {
     assert.equal(k.report_type, null);
     assert.equal(k.days_since_onset_of_symptoms, null);
   });
+});
+
+// ---------------------------------------------------------------- the key server
+
+let srv;
+let adminToken;
+let tracer;
+
+before(async () => {
+  srv = await startServer();
+  adminToken = await srv.login(srv.adminUsername, srv.adminPassword);
+  await createAccount(srv, adminToken, { username: 'en.tracer', role: 'tracer', unit_code: UNITS.phucXa, full_name: 'Lê Thị Truy Vết' });
+  tracer = await srv.login('en.tracer', PASSWORD);
+});
+
+after(async () => { if (srv) await srv.stop(); });
+
+/** Runs SQL on the test database (sqlite3 or psql). */
+function sql(text) {
+  const r = srv.store === 'postgres'
+    ? spawnSync('psql', [srv.dbUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-A', '-t', '-c', text], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-bail', srv.dbUrl.replace(/^sqlite:/, '')], { input: text, encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`sql failed: ${r.error ? r.error.message : r.stderr}`);
+  return r.stdout.trim();
+}
+
+const keyCount = () => Number(sql('SELECT COUNT(*) FROM en_keys;'));
+const nowInterval = () => Math.floor(Date.now() / 1000 / 600);
+const b64 = (buf) => Buffer.from(buf).toString('base64');
+
+/** A confirmed case entered by the tracer for a new person with a phone: {caseId, person}. */
+async function newCase() {
+  const person = await createPerson(srv, tracer, {
+    full_name: 'Nguyễn Văn Phơi', cccd: uniqueCccd(), commune_code: UNITS.phucXa, phone: uniquePhone('93'),
+  });
+  const p = person.person || person;
+  const r = await srv.api('POST', '/api/v1/tracing/cases', {
+    token: tracer, body: { client_id: cid('case'), person_id: p.id, test_date: todayVn() },
+  });
+  assertStatus(r, 201, 'case');
+  return { caseId: r.json.id, person: p };
+}
+
+async function issue(caseId) {
+  const r = await srv.api('POST', '/api/v1/en/codes', { token: tracer, body: { case_id: caseId } });
+  assertStatus(r, 201, 'issue');
+  return r.json;
+}
+
+/** Keys as a phone holds them: the last n days, today's still rolling. */
+function phoneKeys(n = 14) {
+  const today = Math.floor(nowInterval() / 144) * 144;
+  return Array.from({ length: n }, (_, i) => ({
+    key: b64(crypto.randomBytes(16)),
+    rollingStartNumber: today - 144 * i,
+    rollingPeriod: i === 0 ? Math.max(1, nowInterval() - today) : 144,
+    transmissionRisk: 4,
+  }));
+}
+
+/** The HMAC of Google's verification server: sorted "key.start.period.risk" joined by ",". */
+function keysHmac(keys, secret) {
+  const text = keys.map((k) => `${k.key}.${k.rollingStartNumber}.${k.rollingPeriod ?? 144}.${k.transmissionRisk ?? 0}`)
+    .sort().join(',');
+  return crypto.createHmac('sha256', secret).update(text).digest('base64');
+}
+
+/** verify + certificate for keys: {certificate, secret}. */
+async function certify(code, keys) {
+  let r = await srv.api('POST', '/api/v1/en/verify', { body: { code } });
+  assertStatus(r, 200, 'verify');
+  const token = r.json.token;
+  const secret = crypto.randomBytes(32);
+  r = await srv.api('POST', '/api/v1/en/certificate', { body: { token, ekeyhmac: keysHmac(keys, secret) } });
+  assertStatus(r, 200, 'certificate');
+  return { certificate: r.json.certificate, secret, token, claims: r.json };
+}
+
+const publish = (keys, certificate, secret, extra = {}) => srv.api('POST', '/api/v1/en/publish', {
+  body: { temporaryExposureKeys: keys, verificationPayload: certificate, hmacKey: b64(secret), ...extra },
+});
+
+test('a code issued by hand goes verify -> token -> certificate -> publish, and every step is one-time', async () => {
+  const { caseId, person } = await newCase();
+  const issued = await issue(caseId);
+  assert.match(issued.code, /^\d{8}$/);
+  assert.match(issued.long_code, /^[A-Za-z0-9]{16}$/);
+  assert.equal(issued.test_date, todayVn());
+  assert.ok(issued.expires_at - Date.now() / 1000 > 3500 && issued.expires_at - Date.now() / 1000 <= 3600);
+  // the SMS is queued with the code masked in the stored text
+  const o = await srv.api('GET', `/api/v1/outbox?recipient=${person.phone}&kind=en_code`, { token: adminToken });
+  assert.equal(o.json.messages.length, 1);
+  assert.ok(!o.json.messages[0].body.includes(issued.code));
+  assert.ok(o.json.messages[0].text.includes(issued.code));
+  // the code is stored as a digest only
+  assert.equal(sql(`SELECT COUNT(*) FROM en_codes WHERE code_digest = '${issued.code}' OR long_digest = '${issued.long_code}';`), '0');
+
+  const keys = phoneKeys(14);
+  const { certificate, secret, token, claims } = await certify(issued.code, keys);
+  assert.equal(claims.testtype, 'confirmed');
+  assert.equal(claims.testDate, todayVn());
+  const shown = JSON.parse(Buffer.from(certificate.split('.')[0], 'base64url').toString());
+  assert.equal(shown.testDate, todayVn());
+  assert.equal(shown.reportType, 'confirmed');
+  const before = keyCount();
+  const r = await publish(keys, certificate, secret, { padding: b64(crypto.randomBytes(300)) });
+  assertStatus(r, 200, 'publish');
+  assert.equal(r.json.insertedExposures, 14);
+  assert.equal(keyCount(), before + 14);
+  // nothing but the keys: no address, no person, uploaded at the hour
+  const row = sql(`SELECT report_type, created_at % 3600, transmission_risk FROM en_keys WHERE key_data = '${keys[3].key}';`);
+  assert.equal(row.replace(/\|/g, ' '), '1 0 4');
+
+  // each credential works once
+  let again = await srv.api('POST', '/api/v1/en/verify', { body: { code: issued.code } });
+  assertError(again, 400, 'invalid_field', 'code');
+  assert.match(again.json.error.message, /^code_used/);
+  again = await srv.api('POST', '/api/v1/en/certificate', { body: { token, ekeyhmac: keysHmac(keys, secret) } });
+  assertError(again, 400, 'invalid_field', 'token');
+  assert.match(again.json.error.message, /^token_used/);
+  again = await publish(keys, certificate, secret);
+  assertError(again, 400, 'invalid_field', 'verificationPayload');
+  assert.match(again.json.error.message, /^certificate_used/);
+  // the long code was spent with the short one
+  again = await srv.api('POST', '/api/v1/en/verify', { body: { code: issued.long_code } });
+  assert.match(again.json.error.message, /^code_used/);
+  assert.equal(keyCount(), before + 14);
+});
+
+test('expired codes are refused; the long code outlives the short one', async () => {
+  const { caseId } = await newCase();
+  const a = await issue(caseId);
+  sql(`UPDATE en_codes SET expires_at = 1 WHERE case_id = ${caseId};`);
+  let r = await srv.api('POST', '/api/v1/en/verify', { body: { code: a.code } });
+  assertError(r, 400, 'invalid_field', 'code');
+  assert.match(r.json.error.message, /^code_expired/);
+  r = await srv.api('POST', '/api/v1/en/verify', { body: { code: a.long_code } });
+  assertStatus(r, 200, 'long code');
+  const b = await issue(caseId);
+  sql(`UPDATE en_codes SET expires_at = 1, long_expires_at = 1 WHERE id = (SELECT MAX(id) FROM en_codes);`);
+  r = await srv.api('POST', '/api/v1/en/verify', { body: { code: b.long_code } });
+  assert.match(r.json.error.message, /^code_expired/);
+  // an expired token and certificate likewise
+  const c = await issue(caseId);
+  const keys = phoneKeys(2);
+  const { certificate, secret } = await certify(c.code, keys);
+  sql("UPDATE en_tokens SET expires_at = 1 WHERE kind = 'certificate';");
+  r = await publish(keys, certificate, secret);
+  assert.match(r.json.error.message, /^certificate_expired/);
+});
+
+test('every upload rule has its 400, naming the rule, and stores nothing', async () => {
+  const { caseId } = await newCase();
+  const issued = await issue(caseId);
+  const good = phoneKeys(3);
+  const { certificate, secret } = await certify(issued.code, good);
+  const before = keyCount();
+  const k = (over) => ({ ...good[1], key: b64(crypto.randomBytes(16)), ...over });
+  const cases = [
+    ['no_keys', []],
+    ['too_many_keys', Array.from({ length: 31 }, () => k({}))],
+    ['key_length', [k({ key: b64(crypto.randomBytes(15)) })]],
+    ['key_length', [k({ key: 'not base64!' })]],
+    ['rolling_period', [k({ rollingPeriod: 0 })]],
+    ['rolling_period', [k({ rollingPeriod: 145 })]],
+    ['key_too_old', [k({ rollingStartNumber: nowInterval() - 15 * 144 - 144, rollingPeriod: 144 })]],
+    ['key_in_future', [k({ rollingStartNumber: nowInterval() + 1 })]],
+    ['duplicate_key', [good[0], good[1], { ...good[0] }]],
+    ['transmission_risk', [k({ transmissionRisk: 9 })]],
+    ['days_since_onset', [k({ daysSinceOnsetOfSymptoms: 15 })]],
+  ];
+  for (const [rule, keys] of cases) {
+    const r = await publish(keys, certificate, secret);
+    assertError(r, 400, 'invalid_field', 'temporaryExposureKeys');
+    assert.match(r.json.error.message, new RegExp(`^${rule}:`), rule);
+  }
+  // keys other than those the certificate was issued for
+  let r = await publish([good[0], good[1]], certificate, secret);
+  assertError(r, 400, 'invalid_field', 'verificationPayload');
+  assert.match(r.json.error.message, /^hmac_mismatch/);
+  r = await publish(good, certificate, crypto.randomBytes(32));
+  assert.match(r.json.error.message, /^hmac_mismatch/);
+  r = await publish(good, `${certificate}x`, secret);
+  assert.match(r.json.error.message, /^certificate_invalid/);
+  r = await publish(good, certificate, secret, { ipAddress: '1.2.3.4' });
+  assertError(r, 400, 'unknown_field');
+  assert.equal(keyCount(), before);
+  // the certificate was not spent by the refusals: the right keys go in
+  r = await publish(good, certificate, secret, { padding: 'x'.repeat(5000), healthAuthorityID: 'vn.cordon' });
+  assertStatus(r, 200, 'publish');
+  assert.equal(r.json.insertedExposures, 3);
+  assert.equal(keyCount(), before + 3);
+});
+
+test('the same keys again are not stored twice; days since onset are kept', async () => {
+  const { caseId } = await newCase();
+  const keys = phoneKeys(2).map((x, i) => ({ ...x, daysSinceOnsetOfSymptoms: -i }));
+  let c = await certify((await issue(caseId)).code, keys);
+  let r = await publish(keys, c.certificate, c.secret);
+  assertStatus(r, 200);
+  assert.equal(r.json.insertedExposures, 2);
+  c = await certify((await issue(caseId)).code, keys);
+  const before = keyCount();
+  r = await publish(keys, c.certificate, c.secret);
+  assertStatus(r, 200);
+  assert.equal(r.json.insertedExposures, 0);
+  assert.equal(r.json.revisedExposures, 0);
+  assert.equal(keyCount(), before);
+  assert.equal(sql(`SELECT days_since_onset FROM en_keys WHERE key_data = '${keys[1].key}';`), '-1');
+});
+
+test('staff issue codes only inside their area; citizens and other roles cannot', async () => {
+  const { caseId } = await newCase();
+  await createAccount(srv, adminToken, { username: 'en.hcm', role: 'commune_admin', unit_code: '26734', full_name: 'Trần Văn Xa' });
+  const far = await srv.login('en.hcm', PASSWORD);
+  let r = await srv.api('POST', '/api/v1/en/codes', { token: far, body: { case_id: caseId } });
+  assertError(r, 403, 'forbidden');
+  r = await srv.api('POST', '/api/v1/en/codes', { token: tracer, body: { case_id: 999999 } });
+  assertError(r, 404, 'not_found', 'case_id');
+  r = await srv.api('POST', '/api/v1/en/codes', { token: tracer, body: { case_id: 'x' } });
+  assertError(r, 400, 'invalid_field', 'case_id');
+});
+
+test('a positive result issues a code: SMS to the person and on their own page', async () => {
+  const phone = uniquePhone('94');
+  const cccd = uniqueCccd();
+  const citizen = await citizenWithProfile(srv, adminToken, phone, { cccd, commune_code: UNITS.phucXa });
+  let r = await srv.api('GET', '/api/v1/me/en-code', { token: citizen.token });
+  assertStatus(r, 200);
+  assert.equal(r.json.code, null);
+  const t = await testingSession(srv, { suffix: '.en', testType: 'rapid_antigen', tubes: 1 });
+  r = await srv.api('POST', '/api/v1/testing/samples', {
+    token: t.samplerToken, body: { client_id: cid('smp'), session_id: t.session.id, tube_id: t.tubes[0].id || t.tubes[0], cccd },
+  });
+  assertStatus(r, 201, 'sample');
+  r = await srv.api('POST', '/api/v1/testing/results', { token: t.labToken, body: { tube_id: t.tubes[0].id || t.tubes[0], result: 'positive' } });
+  assertStatus(r, 200, 'result');
+  const o = await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=en_code`, { token: adminToken });
+  assert.equal(o.json.messages.length, 1);
+  const code = /(\d{8})/.exec(o.json.messages[0].text)[1];
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: citizen.token });
+  assertStatus(r, 200);
+  assert.equal(r.json.code, code);
+  assert.equal(r.json.test_date, todayVn());
+  // once used, the page no longer shows it
+  r = await srv.api('POST', '/api/v1/en/verify', { body: { code } });
+  assertStatus(r, 200);
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: citizen.token });
+  assert.equal(r.json.code, null);
+});
+
+test('keys past 14 days and spent codes go with the retention job', async () => {
+  const old = nowInterval() - 15 * 144 - 144;
+  sql(`INSERT INTO en_keys (key_data, rolling_start, rolling_period, transmission_risk, report_type, created_at) VALUES ('${b64(crypto.randomBytes(16))}', ${old}, 144, 0, 1, 0);`);
+  const before = keyCount();
+  const r = srv.cli(['jobs', 'run', '--job', 'en_retention', '--force']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(keyCount(), before - 1);
+  assert.equal(Number(sql(`SELECT COUNT(*) FROM en_keys WHERE rolling_start + rolling_period < ${nowInterval() - 14 * 144};`)), 0);
+});
+
+test('guessed codes: after 10 wrong ones from an address, 429 even for a right code', async () => {
+  const { caseId } = await newCase();
+  const issued = await issue(caseId);
+  sql('DELETE FROM en_verify_failures;'); // the refusals of the tests before
+  let r;
+  for (let i = 0; i < 10; i++) {
+    r = await srv.api('POST', '/api/v1/en/verify', { body: { code: String(10000000 + i) } });
+    assertError(r, 400, 'invalid_field', 'code');
+    assert.match(r.json.error.message, /^code_invalid/);
+  }
+  r = await srv.api('POST', '/api/v1/en/verify', { body: { code: issued.code } });
+  assertError(r, 429, 'rate_limited', 'code');
+  // the right code was not spent by the refusal
+  sql('DELETE FROM en_verify_failures;');
+  r = await srv.api('POST', '/api/v1/en/verify', { body: { code: issued.code } });
+  assertStatus(r, 200);
 });

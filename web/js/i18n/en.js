@@ -1157,4 +1157,11 @@ export default {
   'policy.window_max_days': "Longest infectious window",
   'cases.place_label': "Place:",
   'cases.place_change': "Change",
+  'en.code_title': "Exposure notification verification code",
+  'en.code_hint': "Enter this code in the exposure notification app on your phone to warn the people who were near you. The code works once.",
+  'en.code_valid_until': "Valid until",
+  'field.ekeyhmac': "HMAC of the keys",
+  'field.hmacKey': "HMAC key",
+  'field.verificationPayload': "Verification certificate",
+  'field.temporaryExposureKeys': "Temporary exposure keys",
 };

@@ -1157,4 +1157,11 @@ export default {
   'policy.window_max_days': "Thời gian lây dài nhất",
   'cases.place_label': "Địa bàn:",
   'cases.place_change': "Đổi",
+  'en.code_title': "Mã xác minh thông báo phơi nhiễm",
+  'en.code_hint': "Nhập mã này vào ứng dụng thông báo phơi nhiễm trên điện thoại để cảnh báo những người đã ở gần bạn. Mã chỉ dùng được một lần.",
+  'en.code_valid_until': "Hiệu lực đến",
+  'field.ekeyhmac': "Mã HMAC của các khoá",
+  'field.hmacKey': "Khoá HMAC",
+  'field.verificationPayload': "Chứng nhận xác minh",
+  'field.temporaryExposureKeys': "Các khoá phơi nhiễm tạm thời",
 };
