@@ -22,6 +22,7 @@ const struct job cordon_jobs[] = {
     {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
     {"outbox_retention", 3600, notify_job_retention},    /* delivered messages, expired codes */
     {"en_retention", 3600, en_job_retention},            /* exposure keys past 14 days, spent codes */
+    {"en_export", 3600, en_job_export},                  /* signed exposure key export files */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

@@ -241,6 +241,8 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/en/publish", en_handle_publish, PUBLIC, 256 * 1024, 0},
     {"POST", "/api/v1/en/codes", en_handle_code_issue, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/me/en-code", en_handle_me_code, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/en/export-key", en_handle_export_key, PUBLIC, 0, 0},
+    {"GET", "/en/exports/{file}", en_handle_export_file, PUBLIC, 0, 0},
     /* end of exposure notification */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},

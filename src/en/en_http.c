@@ -558,3 +558,55 @@ enum err en_handle_me_code(struct http_req *r)
     http_add_header(r, "Cache-Control", "no-store");
     return http_reply_json(r, 200, o);
 }
+
+/* ------------------------------------------------------------ export files */
+
+/* GET /en/exports/{file}: index.txt and the zips, as a CDN or nginx would serve the directory. */
+enum err en_handle_export_file(struct http_req *r)
+{
+    const char *name = http_param(r, "file");
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 96 || name[0] == '.' || strstr(name, ".tmp") ||
+        strspn(name, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-") != n)
+        return http_fail(r, ERR_NOT_FOUND, "file", "no such export file");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", en_export_dir(), name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return http_fail(r, ERR_NOT_FOUND, "file", "no such export file");
+    struct buf b;
+    buf_init(&b, 64u << 20);
+    char chunk[65536];
+    size_t got;
+    int bad = 0;
+    while (!bad && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        bad = buf_add(&b, chunk, got);
+    bad |= ferror(f);
+    fclose(f);
+    if (bad) {
+        buf_release(&b);
+        return http_fail(r, ERR_INTERNAL, NULL, "could not read the export file");
+    }
+    int index = !strcmp(name, "index.txt");
+    http_add_header(r, "Cache-Control", index ? "public, max-age=300" : "public, max-age=86400, immutable");
+    int rc = http_reply(r, 200, index ? "text/plain; charset=utf-8" : "application/zip", b.data, b.len);
+    buf_release(&b);
+    return rc ? ERR_INTERNAL : ERR_OK;
+}
+
+/* GET /api/v1/en/export-key: the public key apps verify export files with. */
+enum err en_handle_export_key(struct http_req *r)
+{
+    char *pem;
+    int64_t version;
+    int rc = en_signing_public(r->store, &pem, &version);
+    if (rc)
+        return http_fail(r, rc, NULL, "could not read the export signing key");
+    char v[24];
+    snprintf(v, sizeof v, "v%lld", (long long)version);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "public_key", pem, "verification_key_version", v,
+                          "verification_key_id", en_region(), "signature_algorithm", EN_SIG_ALGORITHM);
+    free(pem);
+    http_add_header(r, "Cache-Control", "public, max-age=300");
+    return http_reply_json(r, 200, o);
+}

@@ -14,5 +14,7 @@ enum err en_handle_certificate(struct http_req *r); /* POST /api/v1/en/certifica
 enum err en_handle_publish(struct http_req *r);     /* POST /api/v1/en/publish (public) */
 enum err en_handle_code_issue(struct http_req *r);  /* POST /api/v1/en/codes (health staff) */
 enum err en_handle_me_code(struct http_req *r);     /* GET /api/v1/me/en-code (citizen) */
+enum err en_handle_export_file(struct http_req *r); /* GET /en/exports/{file} (public) */
+enum err en_handle_export_key(struct http_req *r);  /* GET /api/v1/en/export-key (public) */
 
 #endif

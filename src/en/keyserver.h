@@ -52,6 +52,21 @@ enum store_rc en_code_issue(struct store *s, int64_t case_id, int64_t account_id
 /* A code for every case a result batch confirmed (called in its transaction). */
 enum store_rc en_codes_for_batch(struct store *s, int64_t batch_id, int64_t now);
 
+/* Where export files go, their region, and the fewest keys a file holds (fake keys fill it). */
+void en_configure(const char *export_dir, const char *region, int min_batch);
+const char *en_export_dir(void);
+const char *en_region(void); /* also the verification_key_id of the signatures */
+
+/*
+ * Job (hourly, and on demand with `cordon jobs run --job en_export`): the keys
+ * uploaded since the last export, up to the start of this hour, as signed
+ * export files of at most 750,000 keys (filled with fake keys up to the
+ * minimum batch), then index.txt listing the files of the last 14 days.
+ */
+int en_job_export(struct store *s, int64_t now, const char **detail);
+/* The signing key's public PEM (malloc'd) and version, made at first use. 0 or an enum err. */
+int en_signing_public(struct store *s, char **pem, int64_t *version);
+
 /* Job: deletes keys past 14 days, spent or expired codes, tokens and old failures. */
 int en_job_retention(struct store *s, int64_t now, const char **detail);
 

@@ -153,15 +153,21 @@ test('export dump prints the keys the export was made from', () => {
 let srv;
 let adminToken;
 let tracer;
+let exportDir;
+const EXPORT_ENV = () => ({ CORDON_EN_EXPORT_DIR: exportDir, CORDON_EN_MIN_BATCH: '50', CORDON_EN_REGION: 'VN' });
 
 before(async () => {
-  srv = await startServer();
+  exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-en-exports-'));
+  srv = await startServer({ env: EXPORT_ENV() });
   adminToken = await srv.login(srv.adminUsername, srv.adminPassword);
   await createAccount(srv, adminToken, { username: 'en.tracer', role: 'tracer', unit_code: UNITS.phucXa, full_name: 'Lê Thị Truy Vết' });
   tracer = await srv.login('en.tracer', PASSWORD);
 });
 
-after(async () => { if (srv) await srv.stop(); });
+after(async () => {
+  if (srv) await srv.stop();
+  fs.rmSync(exportDir, { recursive: true, force: true });
+});
 
 /** Runs SQL on the test database (sqlite3 or psql). */
 function sql(text) {
@@ -405,6 +411,62 @@ test('keys past 14 days and spent codes go with the retention job', async () => 
   assert.equal(r.status, 0, r.stderr);
   assert.equal(keyCount(), before - 1);
   assert.equal(Number(sql(`SELECT COUNT(*) FROM en_keys WHERE rolling_start + rolling_period < ${nowInterval() - 14 * 144};`)), 0);
+});
+
+test('the export job writes signed GAEN files of the last hours\' keys, padded with fake keys, and an index', async () => {
+  const { caseId } = await newCase();
+  const keys = phoneKeys(5).map((k, i) => ({ ...k, daysSinceOnsetOfSymptoms: i - 2 }));
+  const c = await certify((await issue(caseId)).code, keys);
+  assertStatus(await publish(keys, c.certificate, c.secret), 200, 'publish');
+  // an hour passes: the keys of every test so far belong to the last full hour
+  sql('UPDATE en_keys SET created_at = created_at - 3600 WHERE created_at > 0;');
+  const expected = Number(sql(`SELECT COUNT(*) FROM en_keys WHERE created_at >= ${Math.floor(Date.now() / 1000 / 3600) * 3600 - 3600};`));
+  let r = srv.cli(['jobs', 'run', '--job', 'en_export', '--force'], undefined, EXPORT_ENV());
+  assert.equal(r.status, 0, r.stderr);
+  let index = await srv.api('GET', '/en/exports/index.txt');
+  assertStatus(index, 200);
+  assert.match(index.headers.get('cache-control'), /public/);
+  const files = index.text.trim().split('\n');
+  assert.equal(files.length, 1);
+  assert.match(files[0], /^\d+-\d+-00001\.zip$/);
+  const zip = await fetch(`${srv.url}/en/exports/${files[0]}`);
+  assert.equal(zip.status, 200);
+  assert.equal(zip.headers.get('content-type'), 'application/zip');
+  const file = path.join(exportDir, 'downloaded.zip');
+  fs.writeFileSync(file, Buffer.from(await zip.arrayBuffer()));
+  const key = await srv.api('GET', '/api/v1/en/export-key');
+  assertStatus(key, 200);
+  assert.equal(key.json.verification_key_version, 'v1');
+  assert.equal(key.json.signature_algorithm, '1.2.840.10045.4.3.2');
+  // at least the minimum batch: real keys and fake ones, the signature good under the published key
+  const v = en('export', 'verify', '--public-key', key.json.public_key, file);
+  assert.equal(v.status, 0, v.err);
+  assert.equal(Number(v.out.trim()), Math.max(50, expected));
+  const dumped = en('export', 'dump', file).out.trim().split('\n').map((l) => JSON.parse(l));
+  for (const [i, k] of keys.entries()) {
+    const d = dumped.find((x) => x.key_data === k.key);
+    assert.ok(d, `key ${i} in the export`);
+    assert.equal(d.rolling_start_interval_number, k.rollingStartNumber);
+    assert.equal(d.rolling_period, k.rollingPeriod);
+    assert.equal(d.report_type, 1);
+    assert.equal(d.days_since_onset_of_symptoms, i - 2);
+  }
+  // keys in byte order, so neither upload order nor the fake ones show
+  const sorted = dumped.map((d) => Buffer.from(d.key_data, 'base64').toString('hex'));
+  assert.deepEqual(sorted, [...sorted].sort());
+  // a file another key signed is refused
+  const other = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' });
+  assert.equal(en('export', 'verify', '--public-key', other, file).status, 1);
+  // nothing new: no new file
+  r = srv.cli(['jobs', 'run', '--job', 'en_export', '--force'], undefined, EXPORT_ENV());
+  assert.equal(r.status, 0, r.stderr);
+  index = await srv.api('GET', '/en/exports/index.txt');
+  assert.equal(index.text.trim().split('\n').length, 1);
+  // names outside the directory are not served
+  for (const bad of ['..%2Fetc', '.hidden', 'x.tmp.zip', 'nothere.zip']) {
+    const g = await srv.api('GET', `/en/exports/${bad}`);
+    assert.equal(g.status, 404, bad);
+  }
 });
 
 test('guessed codes: after 10 wrong ones from an address, 429 even for a right code', async () => {

@@ -55,3 +55,27 @@ CREATE TABLE en_keys (
     revised_at BIGINT
 );
 CREATE INDEX en_keys_created ON en_keys (created_at);
+
+-- The key that signs export files (ECDSA P-256), sealed like the other
+-- signing keys; the highest version signs, older ones stay listed.
+CREATE TABLE en_signing_keys (
+    version INTEGER PRIMARY KEY,
+    private_key TEXT NOT NULL,          -- PKCS#8 PEM, sealed (core/kek.h)
+    kek_id TEXT,
+    public_key TEXT NOT NULL,           -- SubjectPublicKeyInfo PEM, what apps verify with
+    created_at BIGINT NOT NULL
+);
+
+-- Export files written: the hour range of upload they cover, and where they are.
+CREATE TABLE en_exports (
+    id {{serial}},
+    filename TEXT NOT NULL UNIQUE,
+    start_ts BIGINT NOT NULL,
+    end_ts BIGINT NOT NULL,
+    batch_num INTEGER NOT NULL,
+    batch_size INTEGER NOT NULL,
+    keys INTEGER NOT NULL,              -- real keys, fake ones not counted
+    signing_version INTEGER NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX en_exports_end ON en_exports (end_ts);
