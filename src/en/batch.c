@@ -113,6 +113,18 @@ static int signing_load(struct store *s, struct key_row *k)
     return 0;
 }
 
+int en_signing_rotate(struct store *s, int64_t *version)
+{
+    int64_t top = 0, changes = 0;
+    enum store_rc rc = store_int(s, &top, "SELECT COALESCE(MAX(version), 0) FROM en_signing_keys", "");
+    if (!rc)
+        rc = signing_key_new(s, top + 1);
+    if (!rc)
+        rc = store_int(s, &changes, "SELECT COUNT(*) FROM en_signing_keys WHERE version = ?", "i", top + 1);
+    *version = top + 1;
+    return rc ? store_err(rc) : changes == 1 ? 0 : ERR_CONFLICT;
+}
+
 int en_signing_public(struct store *s, char **pem, int64_t *version)
 {
     struct key_row k;

@@ -64,6 +64,8 @@ const char *en_region(void); /* also the verification_key_id of the signatures *
  * minimum batch), then index.txt listing the files of the last 14 days.
  */
 int en_job_export(struct store *s, int64_t now, const char **detail);
+/* Adds signing key version top + 1 (the next files use it). 0 or an enum err. */
+int en_signing_rotate(struct store *s, int64_t *version);
 /* The signing key's public PEM (malloc'd) and version, made at first use. 0 or an enum err. */
 int en_signing_public(struct store *s, char **pem, int64_t *version);
 

@@ -469,6 +469,37 @@ test('the export job writes signed GAEN files of the last hours\' keys, padded w
   }
 });
 
+test('a rotated export signing key signs the next file; the old key still verifies the old one', async () => {
+  const oldKey = (await srv.api('GET', '/api/v1/en/export-key')).json.public_key;
+  const r = srv.cli(['keys', 'rotate', '--en']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /v2/);
+  const now = await srv.api('GET', '/api/v1/en/export-key');
+  assert.equal(now.json.verification_key_version, 'v2');
+  assert.notEqual(now.json.public_key, oldKey);
+  // only the export key: the QR keys are as they were
+  assert.equal(Number(sql('SELECT COUNT(*) FROM en_signing_keys;')), 2);
+  const { caseId } = await newCase();
+  const keys = phoneKeys(3);
+  const c = await certify((await issue(caseId)).code, keys);
+  assertStatus(await publish(keys, c.certificate, c.secret), 200);
+  // an hour passes again: the first file moves an hour back, these keys into the hour after it
+  const lastEnd = Number(sql('SELECT MAX(end_ts) FROM en_exports;'));
+  sql('UPDATE en_exports SET end_ts = end_ts - 3600, start_ts = start_ts - 3600;');
+  sql(`UPDATE en_keys SET created_at = ${lastEnd - 3600} WHERE created_at >= ${lastEnd};`);
+  const run = srv.cli(['jobs', 'run', '--job', 'en_export', '--force'], undefined, EXPORT_ENV());
+  assert.equal(run.status, 0, run.stderr);
+  const files = (await srv.api('GET', '/en/exports/index.txt')).text.trim().split('\n');
+  assert.equal(files.length, 2);
+  const first = path.join(exportDir, files[0]);
+  const second = path.join(exportDir, files[1]);
+  assert.equal(en('export', 'verify', '--public-key', oldKey, first).status, 0);
+  assert.equal(en('export', 'verify', '--public-key', now.json.public_key, second).status, 0);
+  assert.equal(en('export', 'verify', '--public-key', oldKey, second).status, 1);
+  const dumped = en('export', 'dump', second).out;
+  for (const k of keys) assert.ok(dumped.includes(k.key));
+});
+
 test('guessed codes: after 10 wrong ones from an address, 429 even for a right code', async () => {
   const { caseId } = await newCase();
   const issued = await issue(caseId);
