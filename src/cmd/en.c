@@ -22,6 +22,7 @@ static const char usage[] =
     "usage: cordon en derive --tek HEX --interval N [--count K] [--metadata HEX]\n"
     "       cordon en export verify --public-key PEM FILE.zip\n"
     "       cordon en export dump FILE.zip\n"
+    "       cordon en simulate --phones N --days D --seed S [--cases-percent P]\n"
     "\n"
     "derive         prints one line per interval: ENIntervalNumber RPI AEM (lower-case hex).\n"
     "               --tek is the 16-byte Temporary Exposure Key (32 hex), --interval the first\n"
@@ -32,6 +33,8 @@ static const char usage[] =
     "               file, or the PEM text) and prints the number of keys; exit 1 when the\n"
     "               signature does not verify\n"
     "export dump    prints one JSON object per key (key_data in base64)\n";
+
+int cmd_en_simulate(int argc, char **argv); /* en_simulate.c */
 
 static int bad_usage(const char *why)
 {
@@ -231,6 +234,8 @@ int cmd_en(int argc, char **argv)
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (!strcmp(argv[1], "simulate"))
+        return cmd_en_simulate(argc - 1, argv + 1);
     if (!strcmp(argv[1], "derive"))
         return derive(argc - 1, argv + 1);
     if (!strcmp(argv[1], "export") && argc >= 3 && !strcmp(argv[2], "verify"))

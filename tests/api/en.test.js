@@ -97,6 +97,34 @@ test('derive refuses bad arguments with exit 2, naming the flag', () => {
   }
 });
 
+test('simulate: a small city end to end through a real server, the same figures for the same seed', () => {
+  const run = () => spawnSync(BIN, ['en', 'simulate', '--phones', '120', '--days', '2', '--seed', '7'], { encoding: 'utf8', timeout: 120000 });
+  const a = run();
+  assert.equal(a.status, 0, a.stderr);
+  const world = /simulate: 120 phones, 2 days, (\d+) encounters, (\d+) cases/.exec(a.stdout);
+  assert.ok(world, a.stdout);
+  const cases = Number(world[2]);
+  assert.ok(cases >= 1);
+  const files = /simulate: (\d+) export files, (\d+) keys \((\d+) uploaded/.exec(a.stdout);
+  assert.ok(files, a.stdout);
+  assert.ok(Number(files[1]) >= 1);
+  assert.equal(Number(files[3]), cases * 2);
+  assert.ok(Number(files[2]) >= 1000, 'padded to the minimum batch');
+  const out = /exposed (\d+), notified (\d+): (\d+) rightly, (\d+) missed, (\d+) falsely/.exec(a.stdout);
+  assert.ok(out, a.stdout);
+  const [exposed, notified, rightly, missed, falsely] = out.slice(1).map(Number);
+  assert.equal(rightly + missed, exposed);
+  assert.equal(rightly + falsely, notified);
+  assert.ok(rightly > 0, 'some exposed phone is notified');
+  const b = run();
+  assert.equal(b.status, 0, b.stderr);
+  assert.equal(/exposed .*/.exec(b.stdout)[0], out[0]);
+  assert.equal(/simulate: 120 phones.*/.exec(b.stdout)[0], world[0]);
+  const bad = en('simulate', '--phones', '1', '--days', '2', '--seed', '1');
+  assert.equal(bad.status, 2);
+  assert.match(bad.err, /--phones/);
+});
+
 test('export verify checks the reference export and prints its key count', () => {
   const pemFile = path.join(DATA, 'public.pem');
   let r = en('export', 'verify', '--public-key', pemFile, ZIP);
