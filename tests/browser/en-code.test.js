@@ -3,6 +3,7 @@
 // there is none; after a positive result (a rapid test of one person) the citizen signs in on a
 // phone and sees the 8-digit code of the SMS, grouped 4 + 4, with its expiry, in Vietnamese and
 // in English, without sideways scrolling; once the phone app has used it, the page no longer shows it.
+// A tracer issues a code by hand on a case's page, for a case confirmed elsewhere.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -10,7 +11,9 @@ const { startServer } = require('../lib/server');
 const { launch, phonePage, shot, assertNoHorizontalOverflow, latestOtp } = require('../lib/browser');
 const { citizenWithProfile } = require('../lib/people');
 const { testingSession, cid, uniqueCccd } = require('../lib/testing-setup');
-const { UNITS } = require('../lib/fixtures');
+const { UNITS, createAccount, PASSWORD } = require('../lib/fixtures');
+const { staffSignIn } = require('../lib/tracing-setup');
+const { createPerson, uniquePhone } = require('../lib/people');
 
 const CITIZEN_PHONE = '0915550166';
 
@@ -82,6 +85,30 @@ test('the citizen sees the verification code after a positive result, until it i
   await tid(page, 'my-results-box').waitFor();
   await tid(page, `results-person-${citizen.person.id}`).waitFor();
   assert.equal(await tid(page, 'en-code').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a tracer issues a code on the case page; the code verifies', async () => {
+  await createAccount(srv, setup.adminToken, { username: 'en.tracer.b', role: 'tracer', unit_code: UNITS.phucXa, full_name: 'Lê Thị Truy Vết' });
+  const tracer = await srv.login('en.tracer.b', PASSWORD);
+  const person = await createPerson(srv, tracer, { full_name: 'Vũ Văn Ngoài', cccd: uniqueCccd(), commune_code: UNITS.phucXa, phone: uniquePhone('96') });
+  const p = person.person || person;
+  const kase = await srv.api('POST', '/api/v1/tracing/cases', { token: tracer, body: { client_id: cid('case'), person_id: p.id, test_date: setup.session.date } });
+  assert.equal(kase.status, 201, kase.text);
+  const { page } = await phonePage(browser);
+  await staffSignIn(page, srv.url, 'en.tracer.b');
+  await tid(page, 'tracing-view').waitFor();
+  await page.goto(`${srv.url}/#/tracing/cases/${kase.json.id}`);
+  await tid(page, 'en-issue').click();
+  await tid(page, 'en-issued').waitFor();
+  const code = await page.getByTestId('en-issued').getAttribute('data-code');
+  assert.match(code, /^\d{8}$/);
+  assert.equal((await tid(page, 'en-issued-code').textContent()).trim(), `${code.slice(0, 4)} ${code.slice(4)}`);
+  await assertNoHorizontalOverflow(page, 'case page with a code');
+  await shot(page, 'en-03-issue');
+  const v = await srv.api('POST', '/api/v1/en/verify', { body: { code } });
+  assert.equal(v.status, 200, v.text);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

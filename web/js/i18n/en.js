@@ -1164,4 +1164,7 @@ export default {
   'field.hmacKey': "HMAC key",
   'field.verificationPayload': "Verification certificate",
   'field.temporaryExposureKeys': "Temporary exposure keys",
+  'en.issue': "Issue a verification code",
+  'en.issue_hint': "For a case confirmed elsewhere: the person enters the code in the exposure notification app to warn their contacts.",
+  'en.issue_sent': "Read the code to the person; it is also sent by SMS to their phone.",
 };

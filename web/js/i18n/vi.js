@@ -1164,4 +1164,7 @@ export default {
   'field.hmacKey': "Khoá HMAC",
   'field.verificationPayload': "Chứng nhận xác minh",
   'field.temporaryExposureKeys': "Các khoá phơi nhiễm tạm thời",
+  'en.issue': "Cấp mã xác minh",
+  'en.issue_hint': "Cho ca bệnh được xác nhận ở nơi khác: người bệnh nhập mã vào ứng dụng thông báo phơi nhiễm để cảnh báo người tiếp xúc.",
+  'en.issue_sent': "Đọc mã cho người bệnh; mã cũng được gửi bằng tin nhắn tới số điện thoại của họ.",
 };
