@@ -69,7 +69,8 @@ static void close_window(const struct en_risk_config *c, struct en_window *w, do
 int en_windows(const struct en_risk_config *c, const struct en_key *keys, const struct en_observation *obs,
                struct en_hit *hits, size_t nhits, struct en_window **windows, size_t *nwindows)
 {
-    qsort_r(hits, nhits, sizeof *hits, hit_cmp, (void *)obs);
+    if (nhits)
+        qsort_r(hits, nhits, sizeof *hits, hit_cmp, (void *)obs);
     struct en_window *w = calloc(nhits ? nhits : 1, sizeof *w);
     if (!w)
         return -1;
