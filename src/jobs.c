@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "admin/auth.h"
+#include "en/keyserver.h"
 #include "notify/notify.h"
 #include "quarantine/quarantine.h"
 #include "tracing/tracing.h"
@@ -20,6 +21,8 @@ const struct job cordon_jobs[] = {
     {"tracing_retention", 3600, tracing_job_retention}, /* tracing: data of old cases */
     {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
     {"outbox_retention", 3600, notify_job_retention},    /* delivered messages, expired codes */
+    {"en_retention", 3600, en_job_retention},            /* exposure keys past 14 days, spent codes */
+    {"en_export", 3600, en_job_export},                  /* signed exposure key export files */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

@@ -19,6 +19,7 @@
 #include "core/secret.h"
 #include "core/text.h"
 #include "import/import.h"
+#include "en/keyserver.h"
 #include "notify/notify.h"
 #include "store/store.h"
 #include "testing/testing.h"
@@ -125,6 +126,9 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                        " SELECT id, 'confirmed', CAST(? AS BIGINT), 'individual positive test result' FROM cases"
                        " WHERE result_batch = ?",
                        "ii", now, batch_id);
+    /* each new case gets an exposure notification verification code, by SMS and on its result page */
+    if (!rc && n)
+        rc = en_codes_for_batch(st, batch_id, now);
     if (rc)
         return rc;
     /* One message per member, queued in this same transaction, in one statement.  A member without a
