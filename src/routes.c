@@ -27,6 +27,7 @@
 #include "tracing/tracing.h" /* tracing section */
 #include "quarantine/quarantine.h" /* quarantine section */
 #include "dcc/dcc_http.h" /* certificate verification section */
+#include "situation/situation.h" /* situation section */
 
 #define PUBLIC 0
 
@@ -235,6 +236,10 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/me/quarantine/{id}/checkins", quarantine_handle_checkin, ROLE_BIT(ROLE_CITIZEN),
      QUARANTINE_BODY_MAX, 0},
     /* end of quarantine */
+
+    /* situation */
+    {"GET", "/api/v1/situation", situation_handle_get, ROLES_ADMIN, 0, 0},
+    /* end of situation */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };
