@@ -11,6 +11,7 @@ import { errorBox } from './js/errors.js';
 import { loginView } from './js/views/login.js';
 import { unitsView } from './js/views/units.js';
 import { accountsView } from './js/views/accounts.js';
+import { situationView } from './js/views/situation.js';
 import { auditView } from './js/views/audit.js';
 import { notFoundView, adminOnly, onlyFor } from './js/views/misc.js';
 import { citizenLoginView } from './js/views/citizen-login.js';
@@ -121,7 +122,7 @@ export function defaultHash(me) {
   if (me.role === 'lab') return '#/testing/lab';
   if (me.role === 'vaccinator') return '#/vaccine/sites';
   if (me.role === 'tracer') return '#/tracing';
-  return isAdmin(me.role) ? '#/accounts' : '#/units';
+  return isAdmin(me.role) ? '#/situation' : '#/units';
 }
 
 /** Only same-app hashes are accepted as a place to return to after login. */
@@ -164,6 +165,7 @@ route('/venues/:id/scan', ownerOnly(venueScanView));
 route('/reports/checkins', adminOnly(reportsView));
 route('/units', staffOnly(unitsView));
 route('/units/:code', staffOnly(unitsView));
+route('/situation', adminOnly(situationView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
 route('/family/requests', adminOnly(familyRequestsView));

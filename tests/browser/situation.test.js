@@ -1,0 +1,109 @@
+'use strict';
+// A district official signs in on a phone and lands on the situation of the district: today's
+// and the week's new cases (one found in quarantine, one in the community), a card per commune
+// with its figures, the unknown-place card; opens a commune, changes the date, follows a figure
+// to the list behind it; the page is Vietnamese (dd/mm/yyyy, no raw codes) with the English
+// switch, and fits a 360 px screen.
+
+const { test, before, after, describe } = require('node:test');
+const assert = require('node:assert/strict');
+const { startServer } = require('../lib/server');
+const { UNITS, PASSWORD, createAccount } = require('../lib/fixtures');
+const { launch, phonePage, shot, assertNoHorizontalOverflow } = require('../lib/browser');
+const { staffSignIn, clientId } = require('../lib/tracing-setup');
+const { createPerson } = require('../lib/people');
+const { vnToday } = require('../lib/vn-time');
+
+let srv;
+before(async () => { srv = await startServer(); });
+after(async () => { if (srv) await srv.stop(); });
+
+async function ok(r, status, what) {
+  assert.ok([].concat(status).includes(r.status), `${what}: ${r.status} ${r.text.slice(0, 300)}`);
+  return r.json;
+}
+
+const dmy = (ymd) => ymd.split('-').reverse().join('/');
+
+describe('the district official reads the situation of the district', () => {
+  let browser;
+  let page;
+  const tid = (id) => page.getByTestId(id);
+
+  before(async () => {
+    const admin = await srv.login(srv.adminUsername, srv.adminPassword);
+    await createAccount(srv, admin, { username: 'sit.dist', role: 'district_admin', unit_code: UNITS.baDinh });
+    await createAccount(srv, admin, { username: 'sit.tracer', role: 'tracer', unit_code: UNITS.baDinh });
+    const tracer = await srv.login('sit.tracer', PASSWORD);
+    const a = (await ok(await srv.api('POST', '/api/v1/people', { token: tracer,
+      body: { full_name: 'Ngô Văn Cách', date_of_birth: '1970-01-01', commune_code: UNITS.phucXa } }), 201, 'person')).person;
+    await ok(await srv.api('POST', '/api/v1/quarantine/orders', { token: tracer, body: { client_id: clientId(),
+      person_id: a.id, kind: 'home', address: '3 Phúc Xá', days: 14, checkins_per_day: 2, radius_m: 100 } }), 201, 'order');
+    await ok(await srv.api('POST', '/api/v1/tracing/cases', { token: tracer, body: { client_id: clientId(),
+      person_id: a.id, test_date: vnToday() } }), 201, 'case in quarantine');
+    const b = (await createPerson(srv, tracer, { full_name: 'Lý Thị Cộng', commune_code: UNITS.trucBach })).person;
+    await ok(await srv.api('POST', '/api/v1/tracing/cases', { token: tracer, body: { client_id: clientId(),
+      person_id: b.id, test_date: vnToday() } }), 201, 'case in the community');
+    browser = await launch();
+    ({ page } = await phonePage(browser));
+    await staffSignIn(page, srv.url, 'sit.dist');
+  });
+  after(async () => { if (browser) await browser.close(); });
+
+  test('the official lands on the situation of the district, with a card per commune', async () => {
+    await tid('situation-view').waitFor();
+    assert.match(page.url(), /#\/situation/);
+    await tid('situation-summary').waitFor();
+    assert.match(await tid('situation-unit').textContent(), /Ba Đình/);
+    assert.match(await tid('situation-unit').textContent(), new RegExp(dmy(vnToday())), 'the date as dd/mm/yyyy');
+    const f0 = await tid('fig-new_f0').locator('td').allTextContents();
+    assert.deepEqual(f0, ['2', '2', '2']);
+    assert.deepEqual(await tid('fig-new_f0_in_quarantine').locator('td').allTextContents(), ['1', '1', '1']);
+    assert.deepEqual(await tid('fig-new_f0_community').locator('td').allTextContents(), ['1', '1', '1']);
+    assert.deepEqual(await tid('fig-in_quarantine').locator('td').allTextContents(), ['1']);
+    assert.deepEqual(await tid('fig-positivity').locator('td').allTextContents(), ['—', '—', '—']);
+    assert.equal(await tid(`situation-row-${UNITS.phucXa}`).getAttribute('data-new-f0-7d'), '1');
+    assert.equal(await tid(`situation-row-${UNITS.trucBach}`).getAttribute('data-new-f0-7d'), '1');
+    assert.match(await tid('situation-unknown').textContent(), /Chưa rõ nơi ở/);
+    const text = await tid('situation-view').textContent();
+    assert.doesNotMatch(text, new RegExp(`\\b(${UNITS.phucXa}|${UNITS.baDinh})\\b`), 'no raw unit code');
+    assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}/, 'no ISO date');
+    await assertNoHorizontalOverflow(page, 'situation of the district');
+    await shot(page, 'situation-01-district');
+  });
+
+  test('the English switch translates the page', async () => {
+    await tid('lang-en').click();
+    assert.match(await tid('fig-new_f0').textContent(), /New F0/);
+    assert.match(await tid('situation-unknown').textContent(), /Unknown place/);
+    await tid('lang-vi').click();
+    assert.match(await tid('fig-new_f0').textContent(), /F0 mới/);
+  });
+
+  test('a commune opens from its card; an earlier date moves the windows', async () => {
+    await tid(`drill-${UNITS.phucXa}`).count().then((n) => assert.equal(n, 0, 'communes are the last level'));
+    await page.goto(`${srv.url}/#/situation?unit=${UNITS.phucXa}`);
+    await page.waitForFunction((c) => document.querySelector('[data-testid="situation-unit"]')?.dataset.code === c, UNITS.phucXa);
+    assert.deepEqual(await tid('fig-new_f0').locator('td').allTextContents(), ['1', '1', '1']);
+    await tid('situation-up').waitFor();
+    await tid('situation-date').fill(vnToday(-1));
+    await tid('situation-apply').click();
+    await page.waitForFunction((d) => location.hash.includes(`date=${d}`), vnToday(-1));
+    await page.waitForFunction(() => document.querySelector('[data-testid="fig-new_f0"] td')?.textContent === '0');
+    assert.deepEqual(await tid('fig-new_f0').locator('td').allTextContents(), ['0', '0', '0']);
+    await assertNoHorizontalOverflow(page, 'situation of a commune, the day before');
+    await tid('situation-up').click();
+    await page.waitForFunction((c) => document.querySelector('[data-testid="situation-unit"]')?.dataset.code === c, UNITS.baDinh);
+  });
+
+  test('a figure leads to the list behind it', async () => {
+    await tid('situation-summary').waitFor();
+    await tid('fig-in_quarantine').locator('a').click();
+    await tid('orders-view').waitFor();
+    assert.match(page.url(), new RegExp(`#/quarantine/orders\\?unit=${UNITS.baDinh}`));
+  });
+
+  test('no script errors on the way', () => {
+    assert.deepEqual(page.errors, []);
+  });
+});
