@@ -74,7 +74,10 @@ static const struct snapshot SNAPSHOT[] = {
      " AND x.collected_at < ? AND (x.status = 'pending' OR x.resulted_at >= ?)", "ee"},
     {"vaccinated_dose1", "vaccine_doses x", " AND x.dose_number = 1 AND x.administered_at < ?", "e"},
     {"vaccinated_full", "vaccine_doses x", " AND x.completes = 1 AND x.administered_at < ?", "e"},
-    {"vaccinated_booster", "vaccine_doses x", " AND x.booster = 1 AND x.dose_number = 3 AND x.administered_at < ?",
+    /* a person's first booster, whatever the length of their primary series */
+    {"vaccinated_booster", "vaccine_doses x",
+     " AND x.booster = 1 AND NOT EXISTS (SELECT 1 FROM vaccine_doses y WHERE y.person_id = x.person_id"
+     " AND y.booster = 1 AND y.dose_number < x.dose_number) AND x.administered_at < ?",
      "e"},
     {"vaccinated_dose1_18", "vaccine_doses x", " AND x.dose_number = 1 AND x.age_years >= 18 AND x.administered_at < ?",
      "e"},
