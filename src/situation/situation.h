@@ -31,6 +31,9 @@ enum { SIT_TODAY, SIT_7D, SIT_14D, SIT_NWIN };
  */
 int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t **out);
 
+/* `cordon demo`: cases on each of the last seven days in two districts of Hà Nội (Hoàn Kiếm, Đống Đa). */
+int situation_demo(struct store *s);
+
 /* GET /api/v1/situation?unit=CODE&date=YYYY-MM-DD */
 enum err situation_handle_get(struct http_req *r);
 
