@@ -239,6 +239,10 @@ const struct http_route cordon_routes[] = {
 
     /* situation */
     {"GET", "/api/v1/situation", situation_handle_get, ROLES_ADMIN, 0, 0},
+    /* populations: national admins set the nation and provinces, province admins their districts and communes */
+    {"GET", "/api/v1/populations", situation_handle_populations, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/populations/upload", situation_handle_population_upload,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), SITUATION_UPLOAD_MAX, 0},
     /* end of situation */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},

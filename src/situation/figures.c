@@ -108,6 +108,7 @@ struct groups {
         size_t n, cap;
     } (*med)[SIT_NWIN];
     int64_t start[SIT_NWIN], end, day;
+    int64_t (*pop)[POP_NBANDS]; /* each group's own population, -1 unknown (unknown place: always) */
 };
 
 #define G_UNKNOWN(g) ((g)->n)
@@ -260,6 +261,29 @@ static json_t *median_hours(struct med *m)
     return json_real((double)(long long)(sec / 360.0 + 0.5) / 10.0);
 }
 
+/*
+ * Coverage as a share of the population: people vaccinated / the group's own
+ * population of the band; null when that population is unknown (or zero).
+ */
+static void coverage(json_t *f, const int64_t pop[POP_NBANDS])
+{
+    static const struct {
+        const char *name, *count;
+        int band;
+    } RATES[] = {
+        {"coverage_dose1", "vaccinated_dose1", 0},        {"coverage_full", "vaccinated_full", 0},
+        {"coverage_booster", "vaccinated_booster", 0},    {"coverage_dose1_18", "vaccinated_dose1_18", 1},
+        {"coverage_dose1_50", "vaccinated_dose1_50", 2},  {"coverage_dose1_65", "vaccinated_dose1_65", 3},
+        {"coverage_full_18", "vaccinated_full_18", 1},    {"coverage_full_50", "vaccinated_full_50", 2},
+        {"coverage_full_65", "vaccinated_full_65", 3},
+    };
+    json_object_set_new(f, "population", situation_population_json(pop));
+    for (size_t k = 0; k < sizeof RATES / sizeof RATES[0]; k++) {
+        int64_t n = json_integer_value(json_object_get(f, RATES[k].count)), p = pop[RATES[k].band];
+        json_object_set_new(f, RATES[k].name, p > 0 ? json_real((double)n / (double)p) : json_null());
+    }
+}
+
 static const char *const WIN_NAMES[SIT_NWIN] = {"today", "7d", "14d"};
 
 static json_t *group_json(struct groups *g, size_t i)
@@ -289,6 +313,7 @@ static json_t *group_json(struct groups *g, size_t i)
     json_object_set_new(f, "turnaround_median_hours", tat);
     for (size_t k = 0; k < NSNAPSHOT; k++)
         json_object_set_new(f, SNAPSHOT[k].name, json_integer(g->snap[i][k]));
+    coverage(f, g->pop[i]);
     return f;
 }
 
@@ -312,7 +337,15 @@ int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t
     g.win = calloc(g.n + 2, sizeof *g.win);
     g.snap = calloc(g.n + 2, sizeof *g.snap);
     g.med = calloc(g.n + 2, sizeof *g.med);
-    int rc = g.win && g.snap && g.med ? STORE_OK : STORE_ERROR;
+    g.pop = calloc(g.n + 2, sizeof *g.pop);
+    int rc = g.win && g.snap && g.med && g.pop ? STORE_OK : STORE_ERROR;
+    /* each unit's own figure; the total is the unit's, never the sum of the units below */
+    for (size_t i = 0; i < g.n && !rc; i++)
+        rc = situation_population(s, g.units[i]->code, g.pop[i]);
+    if (!rc)
+        rc = situation_population(s, u->code, g.pop[G_TOTAL(&g)]);
+    for (int b = 0; b < POP_NBANDS && g.pop; b++)
+        g.pop[G_UNKNOWN(&g)][b] = -1;
     for (size_t k = 0; k < NWINDOWED && !rc; k++)
         rc = count_windowed(s, &g, k);
     for (size_t k = 0; k < NSNAPSHOT && !rc; k++)
@@ -337,5 +370,6 @@ int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t
     free(g.win);
     free(g.snap);
     free(g.med);
+    free(g.pop);
     return rc;
 }

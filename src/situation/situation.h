@@ -24,6 +24,8 @@ struct http_req;
 /* The windows every windowed figure is counted over: the day, 7 and 14 days up to it. */
 enum { SIT_TODAY, SIT_7D, SIT_14D, SIT_NWIN };
 
+#define SITUATION_UPLOAD_MAX (4u << 20) /* bytes of one population file */
+
 /*
  * The figures of unit u on local day `day`: a JSON object with "total",
  * "rows" (one per unit below u; u itself for a commune) and "unknown_place".
@@ -31,10 +33,23 @@ enum { SIT_TODAY, SIT_7D, SIT_14D, SIT_NWIN };
  */
 int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t **out);
 
+/* Population age bands: everyone, and people of 18, 50 and 65 and over. */
+enum { POP_NBANDS = 4 };
+extern const char *const POP_BANDS[POP_NBANDS]; /* "all", "18", "50", "65" */
+
+/* A unit's own population by band, -1 where unknown. */
+int situation_population(struct store *s, const char *unit_code, int64_t out[POP_NBANDS]);
+/* {"all": n|null, "18": ..., "50": ..., "65": ...} */
+json_t *situation_population_json(const int64_t v[POP_NBANDS]);
+
 /* `cordon demo`: cases on each of the last seven days in two districts of Hà Nội (Hoàn Kiếm, Đống Đa). */
 int situation_demo(struct store *s);
 
 /* GET /api/v1/situation?unit=CODE&date=YYYY-MM-DD */
 enum err situation_handle_get(struct http_req *r);
+/* POST /api/v1/populations/upload (the body is a CSV or XLSX file) */
+enum err situation_handle_population_upload(struct http_req *r);
+/* GET /api/v1/populations?unit=CODE */
+enum err situation_handle_populations(struct http_req *r);
 
 #endif
