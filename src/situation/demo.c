@@ -53,12 +53,40 @@ static int demo_person(struct store *s, struct arena *a, const char *commune, in
     return people__insert(s, &in, 0, 0, id);
 }
 
+/*
+ * Populations for coverage (rounded 2019 census figures for Hà Nội and its
+ * districts; commune figures are illustrative): loaded once, an official's
+ * upload is never overwritten.  Trúc Bạch has none, to show "unknown".
+ */
+static const struct {
+    const char *unit;
+    int64_t people[POP_NBANDS];
+} POPULATIONS[] = {
+    {"01", {8246600, 6020000, 2140000, 700000}}, {"001", {221900, 170800, 62100, 21000}},
+    {"002", {135600, 106500, 40700, 14900}},     {"006", {371600, 287900, 100300, 33400}},
+    {"00001", {23800, 17400, 5900, 1900}},       {"00037", {6500, 5100, 2000, 700}},
+    {"00040", {11000, 8600, 3300, 1200}},        {"00178", {9900, 7700, 2800, 900}},
+    {"00181", {7700, 6000, 2300, 800}},
+};
+
+static int demo_populations(struct store *s, int64_t now)
+{
+    int rc = STORE_OK;
+    for (size_t i = 0; i < sizeof POPULATIONS / sizeof POPULATIONS[0] && !rc; i++)
+        for (int b = 0; b < POP_NBANDS && !rc; b++)
+            rc = store_run(s, NULL,
+                           "INSERT INTO populations (unit_code, band, people, updated_at) VALUES (?, ?, ?, ?)"
+                           " ON CONFLICT (unit_code, band) DO NOTHING",
+                           "ssii", POPULATIONS[i].unit, POP_BANDS[b], POPULATIONS[i].people[b], now);
+    return rc;
+}
+
 int situation_demo(struct store *s)
 {
     struct arena a;
     arena_init(&a);
     int64_t now = clock_now(), today = vn_day(now);
-    int rc = STORE_OK, n = 0;
+    int rc = demo_populations(s, now), n = 0;
     for (size_t c = 0; c < sizeof HISTORY / sizeof HISTORY[0] && !rc; c++) {
         const struct unit *u = unit_find(HISTORY[c].commune);
         if (!u) {

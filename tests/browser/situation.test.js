@@ -107,3 +107,56 @@ describe('the district official reads the situation of the district', () => {
     assert.deepEqual(page.errors, []);
   });
 });
+
+describe('the province official uploads populations and reads coverage', () => {
+  let browser;
+  let page;
+  const tid = (id) => page.getByTestId(id);
+
+  before(async () => {
+    const admin = await srv.login(srv.adminUsername, srv.adminPassword);
+    await createAccount(srv, admin, { username: 'sit.prov', role: 'province_admin', unit_code: UNITS.hanoi });
+    browser = await launch();
+    ({ page } = await phonePage(browser));
+    await staffSignIn(page, srv.url, 'sit.prov');
+    await tid('situation-view').waitFor();
+  });
+  after(async () => { if (browser) await browser.close(); });
+
+  test('a unit without a population says so instead of a rate', async () => {
+    await page.goto(`${srv.url}/#/situation?unit=${UNITS.baDinh}`);
+    await tid('fig-coverage_dose1').waitFor();
+    assert.match(await tid('fig-coverage_dose1').textContent(), /chưa rõ dân số/);
+  });
+
+  test('the upload reports its bad rows by line; the table shows the figures, unknown where missing', async () => {
+    await tid('to-populations').click();
+    await tid('populations-view').waitFor();
+    await tid(`pop-row-${UNITS.phucXa}`).waitFor();
+    const csv = ['unit_code,total,age_18_plus,age_50_plus,age_65_plus', `${UNITS.baDinh},221893,170000,60000,20000`,
+      `${UNITS.phucXa},24000,,,`, `${UNITS.trucBach},nhiều,,,`].join('\n');
+    await tid('pop-file').setInputFiles({ name: 'dan-so.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await tid('pop-upload').click();
+    await tid('pop-summary').waitFor();
+    assert.equal(await tid('pop-summary').getAttribute('data-valid'), '2');
+    assert.equal(await tid('pop-error-4').getAttribute('data-field'), 'total');
+    await page.waitForFunction((c) => document.querySelector(`[data-testid="pop-row-${c}"] [data-band="all"]`)?.textContent.match(/24[.,]000/), UNITS.phucXa);
+    assert.match(await tid(`pop-row-${UNITS.phucXa}`).locator('[data-band="50"]').textContent(), /chưa rõ/);
+    assert.match(await tid(`pop-row-${UNITS.trucBach}`).locator('[data-band="all"]').textContent(), /chưa rõ/);
+    await assertNoHorizontalOverflow(page, 'populations');
+    await shot(page, 'situation-02-populations');
+  });
+
+  test('coverage is then a percentage of the unit\'s own population', async () => {
+    await page.goto(`${srv.url}/#/situation?unit=${UNITS.baDinh}`);
+    await page.waitForFunction(() => /%/.test(document.querySelector('[data-testid="fig-coverage_dose1"] td')?.textContent || ''));
+    assert.match(await tid('fig-coverage_dose1').locator('td').textContent(), /^0 %$/);
+    assert.match(await tid('fig-coverage_dose1_50').locator('td').textContent(), /0 %/);
+    assert.match(await tid(`situation-row-${UNITS.trucBach}`).textContent(), /chưa rõ dân số/);
+    await assertNoHorizontalOverflow(page, 'situation with coverage');
+  });
+
+  test('no script errors on the way', () => {
+    assert.deepEqual(page.errors, []);
+  });
+});

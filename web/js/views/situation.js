@@ -25,22 +25,26 @@ const SECTIONS = [
     ['vaccinated_dose1_18', '/vaccine/oversight'], ['vaccinated_dose1_50', '/vaccine/oversight'],
     ['vaccinated_dose1_65', '/vaccine/oversight'], ['vaccinated_full_18', '/vaccine/oversight'],
     ['vaccinated_full_50', '/vaccine/oversight'], ['vaccinated_full_65', '/vaccine/oversight']]],
+  ['coverage', [['coverage_dose1', '/populations'], ['coverage_full', '/populations'], ['coverage_booster', '/populations'],
+    ['coverage_dose1_18', '/populations'], ['coverage_dose1_50', '/populations'], ['coverage_dose1_65', '/populations'],
+    ['coverage_full_18', '/populations'], ['coverage_full_50', '/populations'], ['coverage_full_65', '/populations']]],
   ['declarations', [['declarations_flagged', null], ['declarations_entry', null], ['declarations_travel', null]]],
   ['checkins', [['checkins', '/reports/checkins']]],
 ];
 
 // The few figures a unit's card shows.
-const CARD = ['new_f0', 'f1_to_reach', 'in_quarantine', 'open_alerts', 'positivity', 'vaccinated_dose1', 'declarations_flagged'];
+const CARD = ['new_f0', 'f1_to_reach', 'in_quarantine', 'open_alerts', 'positivity', 'coverage_dose1', 'declarations_flagged'];
 
 function value(v) {
   if (v === null || v === undefined) return '—';
   return formatNumber(v);
 }
 
-/** One figure as text: a count, a share as a percentage, hours with one decimal. */
+/** One figure as text: a count, a share as a percentage; a coverage without a population says so. */
 function show(name, v) {
+  if (name.startsWith('coverage_') && (v === null || v === undefined)) return h('span', { class: 'muted', t: 'situation.no_population' });
   if (v === null || v === undefined) return '—';
-  if (name === 'positivity') return `${formatNumber(Math.round(v * 1000) / 10)} %`;
+  if (name === 'positivity' || name.startsWith('coverage_')) return `${formatNumber(Math.round(v * 1000) / 10)} %`;
   return value(v);
 }
 
@@ -110,7 +114,7 @@ export async function situationView({ root, query, signal }) {
     parts.push(h('p', null, h('a', { href: link('/situation', { date }), testid: 'situation-up', t: 'situation.to_own' })));
   }
   parts.push(summaryTable(s.total, s.unit.code));
-  parts.push(h('p', { class: 'muted', t: 'situation.coverage_unknown' }));
+  parts.push(h('p', null, h('a', { href: link('/populations', { unit: s.unit.code }), testid: 'to-populations', t: 'situation.to_populations' })));
   parts.push(h('h2', { t: s.unit.level >= 3 ? 'situation.this_unit' : 'situation.units_below' }));
   parts.push(h('ul', { class: 'cards', testid: 'situation-rows' },
     s.rows.map((r) => unitCard(r.code, r.name, r.figures, { drill: r.level < 3, testid: `situation-row-${r.code}` })),
