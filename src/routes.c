@@ -243,6 +243,12 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/populations", situation_handle_populations, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/populations/upload", situation_handle_population_upload,
      ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), SITUATION_UPLOAD_MAX, 0},
+    /* epidemic levels: rules by national admins, raises by province (and national) admins, read by anyone */
+    {"GET", "/api/v1/public/levels", situation_handle_public_levels, PUBLIC, 0, 0},
+    {"GET", "/api/v1/levels/rules", situation_handle_level_rules, ROLES_ADMIN, 0, 0},
+    {"PUT", "/api/v1/levels/rules", situation_handle_level_rules_put, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"POST", "/api/v1/levels/raises", situation_handle_level_raise,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
     /* end of situation */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},

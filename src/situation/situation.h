@@ -51,5 +51,10 @@ enum err situation_handle_get(struct http_req *r);
 enum err situation_handle_population_upload(struct http_req *r);
 /* GET /api/v1/populations?unit=CODE */
 enum err situation_handle_populations(struct http_req *r);
+/* Epidemic levels (levels.c) */
+enum err situation_handle_public_levels(struct http_req *r);    /* GET /api/v1/public/levels */
+enum err situation_handle_level_rules(struct http_req *r);      /* GET /api/v1/levels/rules */
+enum err situation_handle_level_rules_put(struct http_req *r);  /* PUT /api/v1/levels/rules */
+enum err situation_handle_level_raise(struct http_req *r);      /* POST /api/v1/levels/raises */
 
 #endif

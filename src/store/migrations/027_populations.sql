@@ -10,3 +10,27 @@ CREATE TABLE populations (
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (unit_code, band)
 );
+
+-- Epidemic levels (1 green .. 4 red): the rules are data, one row (id 1)
+-- holding JSON that national admins edit; none means the 2021 guidance
+-- built into the code.  A province (or national) admin may raise a unit's
+-- level for a span of days, with a reason; the computed level is never
+-- lowered by it.
+CREATE TABLE level_rules (
+    id INTEGER PRIMARY KEY,
+    rules TEXT NOT NULL,
+    updated_by BIGINT,
+    updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE level_raises (
+    id {{serial}},
+    unit_code TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    from_day BIGINT NOT NULL,       -- local days (UTC+7), inclusive
+    to_day BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    raised_by BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX level_raises_unit ON level_raises (unit_code, to_day);
