@@ -13,6 +13,7 @@ import { unitsView } from './js/views/units.js';
 import { accountsView } from './js/views/accounts.js';
 import { situationView } from './js/views/situation.js';
 import { populationsView } from './js/views/populations.js';
+import { publicLevelsView } from './js/views/levels.js';
 import { auditView } from './js/views/audit.js';
 import { notFoundView, adminOnly, onlyFor } from './js/views/misc.js';
 import { citizenLoginView } from './js/views/citizen-login.js';
@@ -195,6 +196,7 @@ route('/vaccine/sites', vaxRoles(vaxSitesView));
 route('/vaccine/sites/:id', vaxRoles(vaxSiteDayView));
 route('/vaccine/oversight', adminOnly(vaxOversightView));
 route('/verify', verifyView, { public: true });
+route('/levels', publicLevelsView, { public: true });
 /* Contact tracing and quarantine (docs/api-tracing.md). */
 const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');
 route('/tracing', tracingRoles(workListView));

@@ -160,3 +160,43 @@ describe('the province official uploads populations and reads coverage', () => {
     assert.deepEqual(page.errors, []);
   });
 });
+
+describe('anyone reads the epidemic levels without signing in', () => {
+  let browser;
+  let page;
+  const tid = (id) => page.getByTestId(id);
+
+  before(async () => {
+    // Populations from the previous part: Phúc Xá has 24,000 people and one case, found in
+    // quarantine (not a community case); Trúc Bạch has one community case and no population.
+    const prov = await srv.login('sit.prov', PASSWORD);
+    const r = await srv.api('POST', '/api/v1/levels/raises', { token: prov,
+      body: { unit: UNITS.baDinh, level: 3, reason: 'Chùm ca bệnh tại chợ', days: 2 } });
+    assert.equal(r.status, 201, r.text);
+    browser = await launch();
+    ({ page } = await phonePage(browser));
+  });
+  after(async () => { if (browser) await browser.close(); });
+
+  test('the public page shows the district\'s level with its reason, the communes coloured, 14 days of history', async () => {
+    await page.goto(`${srv.url}/#/levels?unit=${UNITS.baDinh}`);
+    await tid('levels-unit').waitFor();
+    assert.equal(await tid('levels-unit-level').getAttribute('data-level'), '3');
+    assert.match(await tid('levels-unit-level').textContent(), /Cấp 3/);
+    assert.match(await tid('levels-raise-reason').textContent(), /Chùm ca bệnh tại chợ/);
+    assert.equal(await tid('levels-history').locator('li').count(), 14);
+    assert.equal(await tid(`levels-row-${UNITS.phucXa}`).getAttribute('data-level'), '1');
+    assert.equal(await tid(`levels-row-${UNITS.trucBach}`).getAttribute('data-level'), '', 'no population, no level');
+    assert.match(await tid(`levels-row-${UNITS.trucBach}`).textContent(), /Chưa xác định/);
+    const text = await tid('levels-view').textContent();
+    assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}/, 'no ISO date');
+    await assertNoHorizontalOverflow(page, 'public levels');
+    await shot(page, 'situation-03-levels');
+    await tid(`levels-row-${UNITS.phucXa}`).locator('a').click();
+    await page.waitForFunction((c) => document.querySelector('[data-testid="levels-unit"]')?.dataset.code === c, UNITS.phucXa);
+  });
+
+  test('no script errors on the way', () => {
+    assert.deepEqual(page.errors, []);
+  });
+});
