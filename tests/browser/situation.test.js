@@ -200,3 +200,55 @@ describe('anyone reads the epidemic levels without signing in', () => {
     assert.deepEqual(page.errors, []);
   });
 });
+
+describe('the national admin edits the rules; a province admin raises a level from a form', () => {
+  let browser;
+  let page;
+  const tid = (id) => page.getByTestId(id);
+
+  before(async () => {
+    browser = await launch();
+    ({ page } = await phonePage(browser));
+  });
+  after(async () => { if (browser) await browser.close(); });
+
+  test('the national admin changes the level 2 threshold', async () => {
+    await staffSignIn(page, srv.url, srv.adminUsername, srv.adminPassword);
+    await tid('situation-view').waitFor();
+    await tid('to-levels-manage').click();
+    await tid('rules-form').waitFor();
+    assert.equal(await tid('rules-t2').inputValue(), '20');
+    await tid('rules-t2').fill('10');
+    await tid('rules-save').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="rules-saved"]')?.textContent.length > 0);
+    const token = await srv.login(srv.adminUsername, srv.adminPassword);
+    const r = await srv.api('GET', '/api/v1/levels/rules', { token });
+    assert.deepEqual(r.json.case_thresholds, [10, 50, 150]);
+    assert.equal(await tid('raise-form').count(), 1);
+    await assertNoHorizontalOverflow(page, 'level rules');
+  });
+
+  test('a province admin raises a commune\'s level with a reason; a missing reason is named', async () => {
+    await page.evaluate(() => fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' }));
+    await staffSignIn(page, srv.url, 'sit.prov');
+    await tid('situation-view').waitFor();
+    await page.goto(`${srv.url}/#/levels/manage`);
+    await tid('raise-form').waitFor();
+    assert.equal(await tid('rules-t2').isDisabled(), true, 'only national admins edit the rules');
+    await tid('raise-unit').fill(UNITS.phucXa);
+    await tid('raise-level').selectOption('4');
+    await tid('raise-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="raise-form"] [data-field="reason"].has-error, [data-testid="raise-form"] [aria-invalid="true"], [data-testid="raise-form"] .form-errors *'));
+    await tid('raise-reason').fill('Ổ dịch mới tại khu tập thể');
+    await tid('raise-submit').click();
+    await tid('raise-done').locator('.alert').waitFor();
+    await page.goto(`${srv.url}/#/levels?unit=${UNITS.phucXa}`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="levels-unit-level"]')?.dataset.level === '4');
+    assert.match(await tid('levels-raise-reason').textContent(), /Ổ dịch mới tại khu tập thể/);
+    await assertNoHorizontalOverflow(page, 'raised level');
+  });
+
+  test('no script errors on the way', () => {
+    assert.deepEqual(page.errors, []);
+  });
+});

@@ -115,7 +115,8 @@ export async function situationView({ root, query, signal }) {
   }
   parts.push(summaryTable(s.total, s.unit.code));
   parts.push(h('p', null, h('a', { href: link('/populations', { unit: s.unit.code }), testid: 'to-populations', t: 'situation.to_populations' })),
-    h('p', null, h('a', { href: link('/levels', { unit: s.unit.code }), testid: 'to-levels', t: 'situation.to_levels' })));
+    h('p', null, h('a', { href: link('/levels', { unit: s.unit.code }), testid: 'to-levels', t: 'situation.to_levels' })),
+    h('p', null, h('a', { href: link('/levels/manage', { unit: s.unit.code }), testid: 'to-levels-manage', t: 'levels.manage_title' })));
   parts.push(h('h2', { t: s.unit.level >= 3 ? 'situation.this_unit' : 'situation.units_below' }));
   parts.push(h('ul', { class: 'cards', testid: 'situation-rows' },
     s.rows.map((r) => unitCard(r.code, r.name, r.figures, { drill: r.level < 3, testid: `situation-row-${r.code}` })),
