@@ -196,6 +196,21 @@ describe('anyone reads the epidemic levels without signing in', () => {
     await page.waitForFunction((c) => document.querySelector('[data-testid="levels-unit"]')?.dataset.code === c, UNITS.phucXa);
   });
 
+  test('the nation\'s page maps the provinces coloured by level, over the shipped outlines', async () => {
+    const prov = await srv.login('sit.prov', PASSWORD);
+    const r = await srv.api('POST', '/api/v1/levels/raises', { token: prov,
+      body: { unit: UNITS.hanoi, level: 2, reason: 'Theo dõi chặt', days: 1 } });
+    assert.equal(r.status, 201, r.text);
+    await page.goto(`${srv.url}/#/levels`);
+    await page.waitForFunction(() => ['1', 'error'].includes(document.querySelector('[data-testid="levels-map"]')?.dataset.ready));
+    assert.equal(await tid('levels-map').getAttribute('data-error'), null);
+    assert.equal(await tid('levels-map').getAttribute('data-filled'), '1', 'Hà Nội, raised; the others have no population');
+    assert.ok(await tid('levels-map').locator('path[fill="#f2c300"]').count() >= 1, 'Hà Nội in yellow');
+    assert.equal(await tid(`levels-row-${UNITS.hanoi}`).getAttribute('data-level'), '2');
+    await assertNoHorizontalOverflow(page, 'levels of the nation');
+    await shot(page, 'situation-04-levels-map');
+  });
+
   test('no script errors on the way', () => {
     assert.deepEqual(page.errors, []);
   });

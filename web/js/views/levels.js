@@ -6,8 +6,9 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, put, isAbort } from '../api.js';
 import { errorBox, clearFormErrors, showFormError } from '../errors.js';
 import { formatDay, formatNumber, markI18n, t as t9 } from '../i18n.js';
-import { link } from '../router.js';
+import { link, navigate } from '../router.js';
 import * as session from '../session.js';
+import { provinceChoropleth } from '../components/province-choropleth.js';
 
 function badge(level, testid) {
   return h('span', { class: `badge level level-${level || 'none'}`, testid, 'data-level': level || '',
@@ -41,6 +42,17 @@ export async function publicLevelsView({ root, query, signal }) {
   parts.push(h('h3', { t: 'levels.history' }),
     h('ol', { class: 'level-history', testid: 'levels-history' }, res.history.map((d) => h('li', { 'data-level': d.level || '' },
       h('span', { class: 'muted' }, formatDay(d.date).slice(0, 5)), dayBadge(d.level)))));
+  // The nation: a map of the provinces coloured by level; below, the units as a coloured list.
+  if (u.code === 'VN' && res.rows.length) {
+    const byCode = new Map(res.rows.map((r) => [r.code, r]));
+    const colours = { 1: '#1b7f3b', 2: '#f2c300', 3: '#e46c0a', 4: '#c0211f' };
+    const map = provinceChoropleth({
+      testid: 'levels-map',
+      fill: (gso) => { const r = byCode.get(gso); return r && r.level ? { colour: colours[r.level], label: `${r.name}: ${r.level}` } : null; },
+      onPick: (gso) => navigate(link('/levels', { unit: gso })),
+    });
+    parts.push(map.el);
+  }
   if (res.rows.length) {
     parts.push(h('h3', { t: 'levels.units_below' }),
       h('ul', { class: 'cards', testid: 'levels-rows' }, res.rows.map((r) => h('li', { class: 'card', testid: `levels-row-${r.code}`, 'data-level': r.level || '' },
