@@ -317,7 +317,61 @@ static json_t *group_json(struct groups *g, size_t i)
     return f;
 }
 
-int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t **out)
+/* The series of the charts: per day of the 14, the unit's count of each figure named. */
+static const char *const SERIES[] = {"new_f0", "new_f0_in_quarantine", "new_f0_community", "tests_resulted",
+                                     "tests_positive", "doses_given"};
+#define NSERIES (sizeof(SERIES) / sizeof(SERIES[0]))
+
+static int daily_series(struct store *s, const struct groups *g, json_t **out)
+{
+    json_t *o = json_object();
+    int rc = STORE_OK;
+    for (size_t k = 0; k < NSERIES && !rc; k++) {
+        const struct windowed *w = NULL;
+        for (size_t i = 0; i < NWINDOWED; i++)
+            if (!strcmp(WINDOWED[i].name, SERIES[k]))
+                w = &WINDOWED[i];
+        int64_t counts[14] = {0};
+        struct store_sql q;
+        store_sql_init(&q, "SELECT (", "");
+        store_sql_add(&q, w->time, "");
+        store_sql_add(&q, " + " VN_OFFSET_SQL ") / 86400, COUNT(*) FROM ", "");
+        store_sql_add(&q, w->from, "");
+        store_sql_add(&q, " WHERE ", "");
+        store_sql_add(&q, w->time, "");
+        store_sql_add(&q, " >= ? AND ", "i", g->start[SIT_14D]);
+        store_sql_add(&q, w->time, "");
+        store_sql_add(&q, " < ?", "i", g->end);
+        store_sql_add(&q, w->where, "");
+        where_area(&q, g);
+        store_sql_add(&q, " GROUP BY 1", "");
+        struct store_stmt *st;
+        rc = store_sql_query(s, &st, &q);
+        while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+            rc = STORE_OK;
+            int64_t i = store_col_int(st, 0) - (g->day - 13);
+            if (i >= 0 && i < 14)
+                counts[i] += store_col_int(st, 1);
+        }
+        store_finalize(st);
+        rc = rc == STORE_DONE ? STORE_OK : rc;
+        json_t *a = json_array();
+        for (int i = 0; i < 14; i++)
+            json_array_append_new(a, json_integer(counts[i]));
+        json_object_set_new(o, SERIES[k], a);
+    }
+    json_t *days = json_array();
+    for (int i = 0; i < 14; i++) {
+        char d[11];
+        vn_date_format(g->day - 13 + i, d);
+        json_array_append_new(days, json_string(d));
+    }
+    json_object_set_new(o, "days", days);
+    *out = o;
+    return rc;
+}
+
+int situation_figures_series(struct store *s, const struct unit *u, int64_t day, bool with_series, json_t **out)
 {
     struct groups g = {.u = u, .day = day};
     *out = NULL;
@@ -363,6 +417,11 @@ int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t
         *out = json_pack("{s:o, s:o, s:o}", "total", group_json(&g, G_TOTAL(&g)), "rows", rows, "unknown_place",
                          group_json(&g, G_UNKNOWN(&g)));
     }
+    if (!rc && with_series) {
+        json_t *series;
+        rc = daily_series(s, &g, &series);
+        json_object_set_new(*out, "daily", series);
+    }
     if (g.med)
         for (size_t i = 0; i < g.n + 2; i++)
             for (int wi = 0; wi < SIT_NWIN; wi++)
@@ -372,4 +431,9 @@ int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t
     free(g.med);
     free(g.pop);
     return rc;
+}
+
+int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t **out)
+{
+    return situation_figures_series(s, u, day, false, out);
 }

@@ -11,6 +11,7 @@
 #ifndef CORDON_SITUATION_H
 #define CORDON_SITUATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -32,6 +33,8 @@ enum { SIT_TODAY, SIT_7D, SIT_14D, SIT_NWIN };
  * Returns a store code (STORE_OK) and sets *out.
  */
 int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t **out);
+/* The same, with "daily" when with_series: {"days": [14 dates], "<figure>": [14 counts], ...}. */
+int situation_figures_series(struct store *s, const struct unit *u, int64_t day, bool with_series, json_t **out);
 
 /* Population age bands: everyone, and people of 18, 50 and 65 and over. */
 enum { POP_NBANDS = 4 };

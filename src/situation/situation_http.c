@@ -24,7 +24,7 @@ enum err situation_handle_get(struct http_req *r)
     if (day > today)
         return http_fail(r, ERR_INVALID_FIELD, "date", "date must not be after today");
     json_t *fig;
-    rc = situation_figures(r->store, u, day, &fig);
+    rc = situation_figures_series(r->store, u, day, true, &fig);
     if (rc)
         return store_err(rc);
     char d[11];

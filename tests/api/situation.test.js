@@ -111,6 +111,13 @@ test('cases, quarantine and declarations written through the API show in their c
   assert.equal(tb.new_f0_community.today, 1);
   assert.equal(tb.new_f0_in_quarantine.today, 0);
   assert.equal(s.total.new_f0['14d'], 2);
+  // The charts' series: one count per day of the 14, adding up to the 14-day figures.
+  assert.equal(s.daily.days.length, 14);
+  assert.equal(s.daily.days[13], vnToday());
+  for (const k of ['new_f0', 'new_f0_in_quarantine', 'new_f0_community', 'tests_resulted', 'tests_positive', 'doses_given']) {
+    assert.equal(s.daily[k].reduce((a, b) => a + b, 0), s.total[k]['14d'], k);
+  }
+  assert.equal(s.daily.new_f0[13], 2);
 
   // One level up: the district's row carries the same figures.
   const p = await situation(tok['st.prov']);

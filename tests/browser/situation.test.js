@@ -68,6 +68,12 @@ describe('the district official reads the situation of the district', () => {
     const text = await tid('situation-view').textContent();
     assert.doesNotMatch(text, new RegExp(`\\b(${UNITS.phucXa}|${UNITS.baDinh})\\b`), 'no raw unit code');
     assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}/, 'no ISO date');
+    // The charts, drawn with the vendored uPlot: the curve holds the two cases of today.
+    await page.waitForFunction(() => ['1', 'error'].includes(document.querySelector('[data-testid="situation-charts"]')?.dataset.ready));
+    assert.equal(await tid('situation-charts').getAttribute('data-error'), null);
+    assert.equal(await tid('chart-curve').getAttribute('data-total'), '2');
+    assert.equal(await tid('chart-curve').locator('canvas').count(), 1);
+    assert.equal(await tid('chart-tests').getAttribute('data-total'), '0');
     await assertNoHorizontalOverflow(page, 'situation of the district');
     await shot(page, 'situation-01-district');
   });

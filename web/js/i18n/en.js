@@ -1354,4 +1354,8 @@ export default {
   "levels.raise_days": "Days",
   "levels.raise": "Raise the level",
   "levels.raised_until": "Level raised until the end of {date}.",
+  "situation.charts": "The last 14 days",
+  "situation.chart.curve": "New cases a day (community, in quarantine)",
+  "situation.chart.tests": "Samples resulted and positive a day",
+  "situation.chart.doses": "Doses a day",
 };

@@ -1354,4 +1354,8 @@ export default {
   "levels.raise_days": "Số ngày",
   "levels.raise": "Nâng cấp độ",
   "levels.raised_until": "Đã nâng cấp độ đến hết ngày {date}.",
+  "situation.charts": "Diễn biến 14 ngày",
+  "situation.chart.curve": "Ca mắc mới mỗi ngày (ngoài cộng đồng, trong khu cách ly)",
+  "situation.chart.tests": "Mẫu có kết quả và mẫu dương tính mỗi ngày",
+  "situation.chart.doses": "Mũi tiêm mỗi ngày",
 };

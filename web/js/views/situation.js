@@ -9,6 +9,7 @@ import { formatDay, formatNumber } from '../i18n.js';
 import { link, navigate } from '../router.js';
 import * as session from '../session.js';
 import { vnToday } from '../vn-time.js';
+import { situationCharts } from '../components/situation-charts.js';
 
 const WINDOWS = ['today', '7d', '14d'];
 
@@ -114,6 +115,8 @@ export async function situationView({ root, query, signal }) {
     parts.push(h('p', null, h('a', { href: link('/situation', { date }), testid: 'situation-up', t: 'situation.to_own' })));
   }
   parts.push(summaryTable(s.total, s.unit.code));
+  const charts = situationCharts(s.daily);
+  parts.push(h('h2', { t: 'situation.charts' }), charts.el);
   parts.push(h('p', null, h('a', { href: link('/populations', { unit: s.unit.code }), testid: 'to-populations', t: 'situation.to_populations' })),
     h('p', null, h('a', { href: link('/levels', { unit: s.unit.code }), testid: 'to-levels', t: 'situation.to_levels' })),
     h('p', null, h('a', { href: link('/levels/manage', { unit: s.unit.code }), testid: 'to-levels-manage', t: 'levels.manage_title' })));

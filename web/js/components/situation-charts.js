@@ -1,0 +1,46 @@
+// The situation's charts, drawn with uPlot (npm, served at /vendor/ like Leaflet: no connection
+// to the outside): the epidemic curve (new F0 a day, in quarantine and in the community), tests
+// resulted and positive a day, and doses a day, over the 14 days up to the chosen date.
+//
+// daily: the "daily" object of GET /api/v1/situation. Returns { el, ready }.
+
+import { h } from '../dom.js';
+import { t, formatDay } from '../i18n.js';
+import { loadScript, loadStyle } from '../vendor.js';
+
+const CHARTS = [
+  ['curve', [['new_f0_community', '#c0211f'], ['new_f0_in_quarantine', '#e46c0a']]],
+  ['tests', [['tests_resulted', '#1565c0'], ['tests_positive', '#c0211f']]],
+  ['doses', [['doses_given', '#1b7f3b']]],
+];
+
+export function situationCharts(daily) {
+  const el = h('div', { class: 'sit-charts', testid: 'situation-charts', 'data-ready': '0' });
+  const ready = (async () => {
+    loadStyle('/vendor/uPlot.css');
+    const UPlot = await loadScript('/vendor/uPlot.js', 'uPlot');
+    const xs = daily.days.map((d, i) => i);
+    const dayLabel = (v) => (Number.isInteger(v) && daily.days[v] ? formatDay(daily.days[v]).slice(0, 5) : '');
+    const width = Math.max(260, Math.min(640, el.clientWidth || 320));
+    for (const [name, series] of CHARTS) {
+      const box = h('figure', { class: 'sit-chart', testid: `chart-${name}` }, h('figcaption', { t: `situation.chart.${name}` }));
+      el.appendChild(box);
+      const total = series.reduce((a, [k]) => a + daily[k].reduce((x, y) => x + y, 0), 0);
+      box.setAttribute('data-total', String(total));
+      // eslint-disable-next-line no-new
+      new UPlot({
+        width, height: 180,
+        scales: { x: { time: false } },
+        axes: [{ values: (u, vals) => vals.map(dayLabel) }, {}],
+        series: [{ label: t('situation.date'), value: (u, v) => dayLabel(v) }, ...series.map(([k, colour]) => ({ label: t(`situation.fig.${k}`), stroke: colour, width: 2 }))],
+        legend: { show: true },
+      }, [xs, ...series.map(([k]) => daily[k])], box);
+    }
+    el.setAttribute('data-ready', '1');
+  })();
+  ready.catch((e) => {
+    el.setAttribute('data-ready', 'error');
+    el.setAttribute('data-error', String(e && e.message ? e.message : e));
+  });
+  return { el, ready };
+}
