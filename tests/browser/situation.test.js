@@ -233,9 +233,23 @@ describe('the national admin edits the rules; a province admin raises a level fr
   });
   after(async () => { if (browser) await browser.close(); });
 
-  test('the national admin changes the level 2 threshold', async () => {
+  test('the national admin lands on a map of the provinces shaded by any figure', async () => {
     await staffSignIn(page, srv.url, srv.adminUsername, srv.adminPassword);
     await tid('situation-view').waitFor();
+    const mapReady = () => page.waitForFunction(() => ['1', 'error'].includes(document.querySelector('[data-testid="situation-map"]')?.dataset.ready));
+    await mapReady();
+    assert.equal(await tid('situation-map').getAttribute('data-error'), null);
+    assert.equal(await tid('situation-map').getAttribute('data-figure'), 'new_f0');
+    assert.ok(Number(await tid('situation-map').getAttribute('data-filled')) >= 63, 'a count for every province');
+    assert.ok(await tid('situation-map').locator('path[fill="#b71c1c"]').count() >= 1, 'Hà Nội, the most cases, darkest');
+    await tid('map-figure').selectOption('coverage_dose1');
+    await page.waitForFunction(() => document.querySelector('[data-testid="situation-map"]')?.dataset.figure === 'coverage_dose1');
+    await mapReady();
+    assert.equal(await tid('situation-map').getAttribute('data-filled'), '0', 'no province population: no coverage');
+    await assertNoHorizontalOverflow(page, 'situation of the nation');
+  });
+
+  test('the national admin changes the level 2 threshold', async () => {
     await tid('to-levels-manage').click();
     await tid('rules-form').waitFor();
     assert.equal(await tid('rules-t2').inputValue(), '20');

@@ -1358,4 +1358,6 @@ export default {
   "situation.chart.curve": "New cases a day (community, in quarantine)",
   "situation.chart.tests": "Samples resulted and positive a day",
   "situation.chart.doses": "Doses a day",
+  "situation.map": "Map of the provinces",
+  "situation.map_figure": "Figure on the map (7 days, or as of the date)",
 };

@@ -1358,4 +1358,6 @@ export default {
   "situation.chart.curve": "Ca mắc mới mỗi ngày (ngoài cộng đồng, trong khu cách ly)",
   "situation.chart.tests": "Mẫu có kết quả và mẫu dương tính mỗi ngày",
   "situation.chart.doses": "Mũi tiêm mỗi ngày",
+  "situation.map": "Bản đồ các tỉnh",
+  "situation.map_figure": "Số liệu trên bản đồ (7 ngày, hoặc tại ngày đã chọn)",
 };

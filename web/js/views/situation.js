@@ -10,6 +10,7 @@ import { link, navigate } from '../router.js';
 import * as session from '../session.js';
 import { vnToday } from '../vn-time.js';
 import { situationCharts } from '../components/situation-charts.js';
+import { provinceChoropleth } from '../components/province-choropleth.js';
 
 const WINDOWS = ['today', '7d', '14d'];
 
@@ -86,6 +87,44 @@ function unitCard(code, title, f, { drill, testid, titleKey }) {
     })));
 }
 
+// The figures the nation's map may show, each province's value of the 7 days or as of the day.
+const MAP_FIGURES = ['new_f0', 'new_f0_community', 'in_quarantine', 'positivity', 'tests_resulted', 'coverage_dose1', 'coverage_full'];
+const SHADES = ['#fff3e0', '#ffcc80', '#ffa726', '#ef6c00', '#b71c1c'];
+
+function mapValue(f, name) {
+  const v = f[name];
+  return typeof v === 'object' && v !== null ? v['7d'] : v;
+}
+
+/** The nation: a map of the provinces shaded by the chosen figure (five steps up to the highest). */
+function figureMap(s) {
+  const select = h('select', { testid: 'map-figure' }, MAP_FIGURES.map((n) => h('option', { value: n, t: `situation.fig.${n}` })));
+  const chosen = field({ name: 'map_figure', label: 'situation.map_figure', input: select });
+  const box = h('div', { testid: 'situation-map-box' });
+  const byCode = new Map(s.rows.map((r) => [r.code, r]));
+  function draw() {
+    const name = select.value;
+    const values = s.rows.map((r) => mapValue(r.figures, name)).filter((v) => typeof v === 'number');
+    const max = Math.max(0, ...values);
+    const m = provinceChoropleth({
+      testid: 'situation-map',
+      fill: (gso) => {
+        const r = byCode.get(gso);
+        const v = r ? mapValue(r.figures, name) : null;
+        if (typeof v !== 'number') return null;
+        const step = max > 0 ? Math.min(4, Math.floor((v / max) * 5)) : 0;
+        return { colour: SHADES[step], label: `${r.name}: ${typeof show(name, v) === 'string' ? show(name, v) : ''}` };
+      },
+      onPick: (gso) => navigate(link('/situation', { unit: gso, date: s.date })),
+    });
+    m.el.setAttribute('data-figure', name);
+    replace(box, m.el);
+  }
+  select.addEventListener('change', draw);
+  draw();
+  return h('div', null, h('h2', { t: 'situation.map' }), chosen.wrap, box);
+}
+
 export async function situationView({ root, query, signal }) {
   const me = session.current() || {};
   const unit = query.get('unit') || '';
@@ -115,6 +154,7 @@ export async function situationView({ root, query, signal }) {
     parts.push(h('p', null, h('a', { href: link('/situation', { date }), testid: 'situation-up', t: 'situation.to_own' })));
   }
   parts.push(summaryTable(s.total, s.unit.code));
+  if (s.unit.level === 0) parts.push(figureMap(s));
   const charts = situationCharts(s.daily);
   parts.push(h('h2', { t: 'situation.charts' }), charts.el);
   parts.push(h('p', null, h('a', { href: link('/populations', { unit: s.unit.code }), testid: 'to-populations', t: 'situation.to_populations' })),
