@@ -239,6 +239,7 @@ const struct http_route cordon_routes[] = {
 
     /* situation */
     {"GET", "/api/v1/situation", situation_handle_get, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/reports/daily", situation_handle_daily_report, ROLES_ADMIN, 0, 0},
     /* populations: national admins set the nation and provinces, province admins their districts and communes */
     {"GET", "/api/v1/populations", situation_handle_populations, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/populations/upload", situation_handle_population_upload,

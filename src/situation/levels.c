@@ -360,3 +360,16 @@ enum err situation_handle_level_raise(struct http_req *r)
                            json_pack("{s:I, s:s, s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id, "unit", c.unit, "level",
                                      (json_int_t)c.level, "from", f, "to", t, "reason", c.reason));
 }
+
+int situation_level(struct store *s, const char *code, json_t *fig, int64_t day, int *level)
+{
+    struct rules ru;
+    int rc = rules_load(s, &ru);
+    json_t *out = NULL;
+    if (!rc)
+        rc = level_json(s, &ru, code, code, fig, day, &out);
+    *level = rc ? 0 : (int)json_integer_value(json_object_get(out, "level"));
+    json_decref(out);
+    json_decref(ru.json);
+    return rc;
+}

@@ -54,6 +54,10 @@ enum err situation_handle_get(struct http_req *r);
 enum err situation_handle_population_upload(struct http_req *r);
 /* GET /api/v1/populations?unit=CODE */
 enum err situation_handle_populations(struct http_req *r);
+/* The level (1-4, 0 unknown) of a unit from its figures of day, raises included. */
+int situation_level(struct store *s, const char *code, json_t *fig, int64_t day, int *level);
+/* GET /api/v1/reports/daily?unit=&date=&format=pdf|xlsx (report.c) */
+enum err situation_handle_daily_report(struct http_req *r);
 /* Epidemic levels (levels.c) */
 enum err situation_handle_public_levels(struct http_req *r);    /* GET /api/v1/public/levels */
 enum err situation_handle_level_rules(struct http_req *r);      /* GET /api/v1/levels/rules */

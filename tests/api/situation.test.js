@@ -168,3 +168,43 @@ test('the caller\'s area bounds the unit; bad input names the field', async () =
   assertError(await srv.api('GET', '/api/v1/situation', { token: tok['st.tracer'] }), 403, 'forbidden');
   assertError(await srv.api('GET', '/api/v1/situation'), 401, 'unauthenticated');
 });
+
+test('the daily report: a PDF with a page per unit and the new F0 with their source, and an XLSX', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const { spawnSync } = require('node:child_process');
+  const get = async (q) => {
+    const r = await fetch(`${srv.url}/api/v1/reports/daily?${q}`, { headers: { authorization: `Bearer ${tok['st.dist']}` } });
+    assert.equal(r.status, 200, await r.clone().text());
+    return { type: r.headers.get('content-type'), buf: Buffer.from(await r.arrayBuffer()) };
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sit-'));
+  try {
+    const pdf = await get(`unit=${UNITS.baDinh}&format=pdf`);
+    assert.equal(pdf.type, 'application/pdf');
+    fs.writeFileSync(path.join(dir, 'r.pdf'), pdf.buf);
+    const t = spawnSync('pdftotext', [path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
+    assert.equal(t.status, 0, t.stderr);
+    const text = t.stdout.replace(/\s+/g, ' ');
+    for (const s of ['Quận Ba Đình', `Báo cáo ngày ${vnToday().split('-').reverse().join('/')}`, 'F0 mới',
+      'Ngô Văn Cách', 'phát hiện trong khu cách ly', 'Lý Thị Cộng', 'phát hiện ngoài cộng đồng', 'Phường Trúc Bạch',
+      'Ca mắc mới mỗi ngày']) {
+      assert.ok(text.includes(s), `${s} in the PDF: ${text.slice(0, 400)}`);
+    }
+    const pages = spawnSync('pdfinfo', [path.join(dir, 'r.pdf')], { encoding: 'utf8' });
+    const n = Number((/Pages:\s+(\d+)/.exec(pages.stdout) || [])[1]);
+    const s = await situation(tok['st.dist']);
+    if (pages.status === 0) assert.equal(n, 2 + s.rows.length, 'the district, its new F0, a page per ward');
+    const x = await get(`unit=${UNITS.baDinh}&format=xlsx`);
+    assert.deepEqual([...x.buf.subarray(0, 2)], [0x50, 0x4b], 'a zip');
+    fs.writeFileSync(path.join(dir, 'r.xlsx'), x.buf);
+    const u = spawnSync('python3', ['-c', 'import sys,zipfile;z=zipfile.ZipFile(sys.argv[1]);print(z.read("xl/worksheets/sheet1.xml").decode())', path.join(dir, 'r.xlsx')], { encoding: 'utf8' });
+    assert.equal(u.status, 0, u.stderr);
+    for (const v of ['Quận Ba Đình', 'Phường Phúc Xá', 'F0 mới', 'Cấp độ dịch', 'Đang cách ly']) assert.ok(u.stdout.includes(v), v);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assertError(await srv.api('GET', '/api/v1/reports/daily?format=doc', { token: tok['st.dist'] }), 400, 'invalid_field', 'format');
+  assertError(await srv.api('GET', `/api/v1/reports/daily?unit=${UNITS.hcm}`, { token: tok['st.dist'] }), 403, 'forbidden');
+});

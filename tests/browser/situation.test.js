@@ -74,6 +74,10 @@ describe('the district official reads the situation of the district', () => {
     assert.equal(await tid('chart-curve').getAttribute('data-total'), '2');
     assert.equal(await tid('chart-curve').locator('canvas').count(), 1);
     assert.equal(await tid('chart-tests').getAttribute('data-total'), '0');
+    // The daily report, downloaded from the page with the session's cookie.
+    const href = await tid('report-pdf').getAttribute('href');
+    const pdf = await page.evaluate(async (u) => { const r = await fetch(u, { credentials: 'same-origin' }); return [r.status, r.headers.get('content-type')]; }, href);
+    assert.deepEqual(pdf, [200, 'application/pdf']);
     await assertNoHorizontalOverflow(page, 'situation of the district');
     await shot(page, 'situation-01-district');
   });

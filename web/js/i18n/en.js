@@ -1360,4 +1360,6 @@ export default {
   "situation.chart.doses": "Doses a day",
   "situation.map": "Map of the provinces",
   "situation.map_figure": "Figure on the map (7 days, or as of the date)",
+  "situation.report_pdf": "Daily report (PDF)",
+  "situation.report_xlsx": "Daily report (Excel)",
 };

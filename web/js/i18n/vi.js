@@ -1360,4 +1360,6 @@ export default {
   "situation.chart.doses": "Mũi tiêm mỗi ngày",
   "situation.map": "Bản đồ các tỉnh",
   "situation.map_figure": "Số liệu trên bản đồ (7 ngày, hoặc tại ngày đã chọn)",
+  "situation.report_pdf": "Báo cáo ngày (PDF)",
+  "situation.report_xlsx": "Báo cáo ngày (Excel)",
 };

@@ -153,6 +153,10 @@ export async function situationView({ root, query, signal }) {
   if (me.unit_code && s.unit.code !== me.unit_code && s.unit.level > 0) {
     parts.push(h('p', null, h('a', { href: link('/situation', { date }), testid: 'situation-up', t: 'situation.to_own' })));
   }
+  const report = (format) => `/api/v1/reports/daily?${new URLSearchParams({ unit: s.unit.code, date: s.date, format })}`;
+  parts.push(h('p', { class: 'actions' },
+    h('a', { class: 'btn', href: report('pdf'), download: '', testid: 'report-pdf', t: 'situation.report_pdf' }), ' ',
+    h('a', { class: 'btn', href: report('xlsx'), download: '', testid: 'report-xlsx', t: 'situation.report_xlsx' })));
   parts.push(summaryTable(s.total, s.unit.code));
   if (s.unit.level === 0) parts.push(figureMap(s));
   const charts = situationCharts(s.daily);
