@@ -9,6 +9,7 @@
 #include "admin/auth.h"
 #include "notify/notify.h"
 #include "quarantine/quarantine.h"
+#include "situation/situation.h"
 #include "tracing/tracing.h"
 #include "venue/checkin.h"
 
@@ -20,6 +21,7 @@ const struct job cordon_jobs[] = {
     {"tracing_retention", 3600, tracing_job_retention}, /* tracing: data of old cases */
     {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
     {"outbox_retention", 3600, notify_job_retention},    /* delivered messages, expired codes */
+    {"situation_daily_report", 600, situation_job_daily_report}, /* the morning report to officials */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

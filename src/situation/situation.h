@@ -58,6 +58,8 @@ enum err situation_handle_populations(struct http_req *r);
 int situation_level(struct store *s, const char *code, json_t *fig, int64_t day, int *level);
 /* GET /api/v1/reports/daily?unit=&date=&format=pdf|xlsx (report.c) */
 enum err situation_handle_daily_report(struct http_req *r);
+/* The morning job (daily_job.c): queues the day before's report to each unit's officials. */
+int situation_job_daily_report(struct store *s, int64_t now, const char **detail);
 /* Epidemic levels (levels.c) */
 enum err situation_handle_public_levels(struct http_req *r);    /* GET /api/v1/public/levels */
 enum err situation_handle_level_rules(struct http_req *r);      /* GET /api/v1/levels/rules */

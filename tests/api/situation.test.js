@@ -208,3 +208,26 @@ test('the daily report: a PDF with a page per unit and the new F0 with their sou
   assertError(await srv.api('GET', '/api/v1/reports/daily?format=doc', { token: tok['st.dist'] }), 400, 'invalid_field', 'format');
   assertError(await srv.api('GET', `/api/v1/reports/daily?unit=${UNITS.hcm}`, { token: tok['st.dist'] }), 403, 'forbidden');
 });
+
+test('the morning job queues the day before\'s report to each unit\'s officials once, not before 07:00', async () => {
+  const phone = '0987654321';
+  const acc = await createAccount(srv, tok.natl, { username: 'st.dist.phone', role: 'district_admin', unit_code: UNITS.baDinh, phone });
+  assert.equal(acc.phone, phone);
+  const outbox = async () => (await srv.api('GET', `/api/v1/outbox?recipient=${phone}&kind=daily_report`, { token: tok.natl })).json.messages;
+  // Tomorrow morning (jobs run --now must be later than the server's own last run): the report
+  // covers today, with its two cases.
+  const vnMidnight = Math.floor((Date.now() / 1000 + 7 * 3600) / 86400) * 86400 - 7 * 3600 + 86400;
+  let j = srv.cli(['jobs', 'run', '--force', '--job', 'situation_daily_report', '--now', String(vnMidnight + 6 * 3600)]);
+  assert.equal(j.status, 0, j.stderr);
+  assert.equal((await outbox()).length, 0, 'before the report hour');
+  j = srv.cli(['jobs', 'run', '--force', '--job', 'situation_daily_report', '--now', String(vnMidnight + 7 * 3600 + 60)]);
+  assert.equal(j.status, 0, j.stderr);
+  const msgs = await outbox();
+  assert.equal(msgs.length, 1, `${JSON.stringify(msgs)} ${j.stderr}`);
+  const day = vnToday().split('-').reverse().join('/');
+  assert.match(msgs[0].text, new RegExp(`báo cáo ngày ${day} của Quận Ba Đình: 2 ca F0 mới \\(7 ngày: 2\\)`));
+  assert.match(msgs[0].text, new RegExp(`/api/v1/reports/daily\\?unit=${UNITS.baDinh}&date=${vnToday()}`));
+  j = srv.cli(['jobs', 'run', '--force', '--job', 'situation_daily_report', '--now', String(vnMidnight + 9 * 3600)]);
+  assert.equal(j.status, 0, j.stderr);
+  assert.equal((await outbox()).length, 1, 'once a day');
+});

@@ -34,3 +34,16 @@ CREATE TABLE level_raises (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX level_raises_unit ON level_raises (unit_code, to_day);
+
+-- The morning job's daily reports: one row per unit and day once its
+-- officials' messages are queued, so a rerun or a second server never
+-- queues them twice.
+CREATE TABLE daily_reports (
+    unit_code TEXT NOT NULL,
+    day BIGINT NOT NULL,            -- local day (UTC+7)
+    level INTEGER,
+    new_f0 BIGINT NOT NULL,
+    messages INTEGER NOT NULL,
+    queued_at BIGINT NOT NULL,
+    PRIMARY KEY (unit_code, day)
+);
