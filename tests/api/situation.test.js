@@ -231,3 +231,18 @@ test('the morning job queues the day before\'s report to each unit\'s officials 
   assert.equal(j.status, 0, j.stderr);
   assert.equal((await outbox()).length, 1, 'once a day');
 });
+
+test('a correction shows at once: an order released early leaves the people in quarantine, not the case\'s source', async () => {
+  const before = row(await situation(tok['st.dist']), UNITS.phucXa).figures;
+  assert.equal(before.in_quarantine, 1);
+  const list = await srv.api('GET', `/api/v1/quarantine/orders?unit=${UNITS.phucXa}`, { token: tok['st.tracer'] });
+  assertStatus(list, 200);
+  const order = list.json.orders.find((o) => o.status === 'active');
+  const r = await srv.api('POST', `/api/v1/quarantine/orders/${order.id}/end`, { token: tok['st.tracer'],
+    body: { outcome: 'released', reason: 'Đã chuyển điều trị' } });
+  assertStatus(r, 200, 'end');
+  const after = row(await situation(tok['st.dist']), UNITS.phucXa).figures;
+  assert.equal(after.in_quarantine, 0);
+  assert.equal(after.new_f0_in_quarantine.today, 1, 'the case was found while in quarantine');
+  assert.equal(after.new_f0.today, before.new_f0.today);
+});
