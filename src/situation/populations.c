@@ -77,7 +77,7 @@ static bool parse_count(const char *cell, int64_t *out)
 
 struct row_error {
     int64_t line;
-    const char *field, *reason;
+    const char *field, *code, *reason; /* code: what the page translates */
 };
 
 struct upload {
@@ -89,11 +89,11 @@ struct upload {
     size_t rows, valid, bad, stored;
 };
 
-static void row_fail(struct upload *u, int64_t line, const char *field, const char *reason)
+static void row_fail(struct upload *u, int64_t line, const char *field, const char *code, const char *reason)
 {
     u->bad++;
     if (u->nerrors < POP_MAX_ERRORS)
-        u->errors[u->nerrors++] = (struct row_error){line, field, reason};
+        u->errors[u->nerrors++] = (struct row_error){line, field, code, reason};
 }
 
 static int store_rows(struct store *s, void *p)
@@ -108,24 +108,24 @@ static int store_rows(struct store *s, void *p)
         const struct import_row *row = &u->t.rows[i];
         u->rows++;
         if (row->bad_encoding || row->unterminated || row->too_wide) {
-            row_fail(u, row->line, NULL, "the row cannot be read (encoding, quotes or width)");
+            row_fail(u, row->line, NULL, "unreadable", "the row cannot be read (encoding, quotes or width)");
             continue;
         }
         const char *code = u->col[0] < row->ncells ? row->cells[u->col[0]] : "";
         const struct unit *unit = unit_find(code);
         if (!unit) {
-            row_fail(u, row->line, "unit_code", "unknown unit code");
+            row_fail(u, row->line, "unit_code", "unknown_unit", "unknown unit code");
             continue;
         }
         if (!may_set(u->r, unit)) {
-            row_fail(u, row->line, "unit_code", "not a unit whose population you may set");
+            row_fail(u, row->line, "unit_code", "not_yours", "not a unit whose population you may set");
             continue;
         }
         bool dup = false;
         for (size_t k = 0; k < nseen && !dup; k++)
             dup = !strcmp(seen[k], unit->code);
         if (dup) {
-            row_fail(u, row->line, "unit_code", "the unit is on an earlier row");
+            row_fail(u, row->line, "unit_code", "duplicate", "the unit is on an earlier row");
             continue;
         }
         int64_t v[POP_NBANDS];
@@ -136,7 +136,7 @@ static int store_rows(struct store *s, void *p)
                 bad = COLUMNS[b];
         }
         if (bad) {
-            row_fail(u, row->line, bad, "not a whole number of people");
+            row_fail(u, row->line, bad, "not_a_count", "not a whole number of people");
             continue;
         }
         /* each band holds the older ones: total >= 18+ >= 50+ >= 65+ where both are known */
@@ -145,7 +145,7 @@ static int store_rows(struct store *s, void *p)
                 if (v[a] >= 0 && v[b] > v[a])
                     bad = COLUMNS[b];
         if (bad) {
-            row_fail(u, row->line, bad, "more people than in a wider age band");
+            row_fail(u, row->line, bad, "band_too_large", "more people than in a wider age band");
             continue;
         }
         seen[nseen++] = unit->code;
@@ -209,8 +209,9 @@ enum err situation_handle_population_upload(struct http_req *r)
         return r->fault.code ? r->fault.code : store_err(rc);
     json_t *errors = json_array();
     for (int i = 0; i < u->nerrors; i++)
-        json_array_append_new(errors, json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)u->errors[i].line, "field",
-                                                u->errors[i].field, "reason", u->errors[i].reason));
+        json_array_append_new(errors, json_pack("{s:I, s:s?, s:s, s:s}", "line", (json_int_t)u->errors[i].line,
+                                                "field", u->errors[i].field, "code", u->errors[i].code, "reason",
+                                                u->errors[i].reason));
     return http_reply_json(r, 200,
                            json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:b}", "format",
                                      import_format_name(u->t.format), "rows", (json_int_t)u->rows, "valid",

@@ -54,6 +54,8 @@ test('a province admin uploads its districts and communes; bad rows are reported
   assert.equal(r.json.stored, 6, 'four bands of Ba Đình, two of Phúc Xá');
   assert.deepEqual(r.json.errors.map((e) => [e.line, e.field]), [
     [4, 'total'], [5, 'unit_code'], [6, 'unit_code'], [7, 'unit_code'], [8, 'age_18_plus'], [9, 'unit_code']]);
+  assert.deepEqual(r.json.errors.map((e) => e.code),
+    ['not_a_count', 'not_yours', 'not_yours', 'unknown_unit', 'band_too_large', 'duplicate']);
   const d = await populations(tok['pop.prov'], UNITS.baDinh);
   assert.deepEqual(d.population, { all: 221893, 18: 170000, 50: 60000, 65: 20000 });
   const px = d.rows.find((x) => x.code === UNITS.phucXa).population;

@@ -150,6 +150,7 @@ describe('the province official uploads populations and reads coverage', () => {
     await tid('pop-summary').waitFor();
     assert.equal(await tid('pop-summary').getAttribute('data-valid'), '2');
     assert.equal(await tid('pop-error-4').getAttribute('data-field'), 'total');
+    assert.match(await tid('pop-error-4').textContent(), /Không phải số người/, 'the reason in Vietnamese');
     await page.waitForFunction((c) => document.querySelector(`[data-testid="pop-row-${c}"] [data-band="all"]`)?.textContent.match(/24[.,]000/), UNITS.phucXa);
     assert.match(await tid(`pop-row-${UNITS.phucXa}`).locator('[data-band="50"]').textContent(), /chưa rõ/);
     assert.match(await tid(`pop-row-${UNITS.trucBach}`).locator('[data-band="all"]').textContent(), /chưa rõ/);

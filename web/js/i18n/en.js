@@ -1362,4 +1362,10 @@ export default {
   "situation.map_figure": "Figure on the map (7 days, or as of the date)",
   "situation.report_pdf": "Daily report (PDF)",
   "situation.report_xlsx": "Daily report (Excel)",
+  "populations.error.unreadable": "The row cannot be read (encoding, quotes or too many columns)",
+  "populations.error.unknown_unit": "No unit has this code",
+  "populations.error.not_yours": "You may not set this unit's population",
+  "populations.error.duplicate": "The unit is on an earlier row",
+  "populations.error.not_a_count": "Not a whole number of people",
+  "populations.error.band_too_large": "More people than in a wider age band",
 };

@@ -1362,4 +1362,10 @@ export default {
   "situation.map_figure": "Số liệu trên bản đồ (7 ngày, hoặc tại ngày đã chọn)",
   "situation.report_pdf": "Báo cáo ngày (PDF)",
   "situation.report_xlsx": "Báo cáo ngày (Excel)",
+  "populations.error.unreadable": "Không đọc được dòng này (mã hóa, dấu ngoặc kép hoặc quá nhiều cột)",
+  "populations.error.unknown_unit": "Không có đơn vị nào mang mã này",
+  "populations.error.not_yours": "Bạn không được nhập số dân cho đơn vị này",
+  "populations.error.duplicate": "Đơn vị đã có ở một dòng trước",
+  "populations.error.not_a_count": "Không phải số người (số nguyên)",
+  "populations.error.band_too_large": "Nhiều người hơn nhóm tuổi rộng hơn",
 };

@@ -45,7 +45,7 @@ function uploadForm(signal, onDone) {
       res.errors.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table', testid: 'pop-errors' },
         h('thead', null, h('tr', null, h('th', { class: 'num', t: 'testing.col.line' }), h('th', { t: 'testing.col.field' }), h('th', { t: 'testing.col.reason' }))),
         h('tbody', null, res.errors.map((e) => h('tr', { testid: `pop-error-${e.line}`, 'data-field': e.field || '' },
-          h('td', { class: 'num' }, String(e.line)), h('td', null, e.field || ''), h('td', null, e.reason)))))) : null,
+          h('td', { class: 'num' }, String(e.line)), h('td', null, e.field || ''), h('td', { t: `populations.error.${e.code}` })))))) : null,
       res.errors_truncated ? h('p', { class: 'muted', t: 'testing.import_truncated' }) : null);
     onDone();
   });
