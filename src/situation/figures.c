@@ -42,6 +42,7 @@ static const struct windowed WINDOWED[] = {
     {"tests_resulted", "testing_samples x", "x.resulted_at", " AND x.status <> 'pending'"},
     {"tests_positive", "testing_samples x", "x.resulted_at", " AND x.status = 'positive'"},
     {"doses_given", "vaccine_doses x", "x.administered_at", ""},
+    {"first_doses_given", "vaccine_doses x", "x.administered_at", " AND x.dose_number = 1"},
     {"declarations_flagged", "declarations x", "x.declared_at", " AND x.flagged = 1"},
     {"declarations_entry", "declarations x", "x.declared_at", " AND x.kind = 'entry'"},
     {"declarations_travel", "declarations x", "x.declared_at", " AND x.kind = 'domestic_travel'"},
@@ -319,7 +320,7 @@ static json_t *group_json(struct groups *g, size_t i)
 
 /* The series of the charts: per day of the 14, the unit's count of each figure named. */
 static const char *const SERIES[] = {"new_f0", "new_f0_in_quarantine", "new_f0_community", "tests_resulted",
-                                     "tests_positive", "doses_given"};
+                                     "tests_positive", "doses_given", "first_doses_given"};
 #define NSERIES (sizeof(SERIES) / sizeof(SERIES[0]))
 
 static int daily_series(struct store *s, const struct groups *g, json_t **out)

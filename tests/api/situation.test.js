@@ -18,7 +18,7 @@ const tok = {};
 
 const WINDOWED = ['new_f0', 'new_f0_in_quarantine', 'new_f0_community', 'f1_found', 'f1_reached', 'f2_found',
   'f2_reached', 'samples_taken', 'tests_resulted', 'tests_positive', 'doses_given', 'declarations_flagged',
-  'declarations_entry', 'declarations_travel', 'checkins'];
+  'declarations_entry', 'declarations_travel', 'checkins', 'first_doses_given'];
 const SNAPSHOT = ['f1_to_reach', 'f2_to_reach', 'in_quarantine', 'open_alerts', 'results_pending',
   'vaccinated_dose1', 'vaccinated_full', 'vaccinated_booster', 'vaccinated_dose1_18', 'vaccinated_dose1_50',
   'vaccinated_dose1_65', 'vaccinated_full_18', 'vaccinated_full_50', 'vaccinated_full_65'];
@@ -114,7 +114,7 @@ test('cases, quarantine and declarations written through the API show in their c
   // The charts' series: one count per day of the 14, adding up to the 14-day figures.
   assert.equal(s.daily.days.length, 14);
   assert.equal(s.daily.days[13], vnToday());
-  for (const k of ['new_f0', 'new_f0_in_quarantine', 'new_f0_community', 'tests_resulted', 'tests_positive', 'doses_given']) {
+  for (const k of ['new_f0', 'new_f0_in_quarantine', 'new_f0_community', 'tests_resulted', 'tests_positive', 'doses_given', 'first_doses_given']) {
     assert.equal(s.daily[k].reduce((a, b) => a + b, 0), s.total[k]['14d'], k);
   }
   assert.equal(s.daily.new_f0[13], 2);

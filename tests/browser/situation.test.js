@@ -74,6 +74,7 @@ describe('the district official reads the situation of the district', () => {
     assert.equal(await tid('chart-curve').getAttribute('data-total'), '2');
     assert.equal(await tid('chart-curve').locator('canvas').count(), 1);
     assert.equal(await tid('chart-tests').getAttribute('data-total'), '0');
+    assert.equal(await tid('chart-coverage').getAttribute('data-last'), '', 'no population: no coverage line');
     // The daily report, downloaded from the page with the session's cookie.
     const href = await tid('report-pdf').getAttribute('href');
     const pdf = await page.evaluate(async (u) => { const r = await fetch(u, { credentials: 'same-origin' }); return [r.status, r.headers.get('content-type')]; }, href);
@@ -162,6 +163,9 @@ describe('the province official uploads populations and reads coverage', () => {
     await page.goto(`${srv.url}/#/situation?unit=${UNITS.baDinh}`);
     await page.waitForFunction(() => /%/.test(document.querySelector('[data-testid="fig-coverage_dose1"] td')?.textContent || ''));
     assert.match(await tid('fig-coverage_dose1').locator('td').textContent(), /^0 %$/);
+    // the coverage chart now has a population to divide by: 0 % on the last day
+    await page.waitForFunction(() => document.querySelector('[data-testid="situation-charts"]')?.dataset.ready === '1');
+    assert.equal(await tid('chart-coverage').getAttribute('data-last'), '0');
     assert.match(await tid('fig-coverage_dose1_50').locator('td').textContent(), /0 %/);
     assert.match(await tid(`situation-row-${UNITS.trucBach}`).textContent(), /chưa rõ dân số/);
     await assertNoHorizontalOverflow(page, 'situation with coverage');

@@ -1368,4 +1368,7 @@ export default {
   "populations.error.duplicate": "The unit is on an earlier row",
   "populations.error.not_a_count": "Not a whole number of people",
   "populations.error.band_too_large": "More people than in a wider age band",
+  "situation.chart.positivity": "Positivity a day (%)",
+  "situation.chart.coverage": "Population with a first dose (%)",
+  "situation.fig.first_doses_given": "First doses given",
 };

@@ -1368,4 +1368,7 @@ export default {
   "populations.error.duplicate": "Đơn vị đã có ở một dòng trước",
   "populations.error.not_a_count": "Không phải số người (số nguyên)",
   "populations.error.band_too_large": "Nhiều người hơn nhóm tuổi rộng hơn",
+  "situation.chart.positivity": "Tỷ lệ dương tính mỗi ngày (%)",
+  "situation.chart.coverage": "Tỷ lệ dân số đã tiêm mũi 1 (%)",
+  "situation.fig.first_doses_given": "Mũi 1 đã tiêm",
 };

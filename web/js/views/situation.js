@@ -159,7 +159,7 @@ export async function situationView({ root, query, signal }) {
     h('a', { class: 'btn', href: report('xlsx'), download: '', testid: 'report-xlsx', t: 'situation.report_xlsx' })));
   parts.push(summaryTable(s.total, s.unit.code));
   if (s.unit.level === 0) parts.push(figureMap(s));
-  const charts = situationCharts(s.daily);
+  const charts = situationCharts(s.daily, s.total);
   parts.push(h('h2', { t: 'situation.charts' }), charts.el);
   parts.push(h('p', null, h('a', { href: link('/populations', { unit: s.unit.code }), testid: 'to-populations', t: 'situation.to_populations' })),
     h('p', null, h('a', { href: link('/levels', { unit: s.unit.code }), testid: 'to-levels', t: 'situation.to_levels' })),
