@@ -10,6 +10,7 @@
 #include "en/keyserver.h"
 #include "notify/notify.h"
 #include "quarantine/quarantine.h"
+#include "situation/situation.h"
 #include "tracing/tracing.h"
 #include "venue/checkin.h"
 
@@ -23,6 +24,7 @@ const struct job cordon_jobs[] = {
     {"outbox_retention", 3600, notify_job_retention},    /* delivered messages, expired codes */
     {"en_retention", 3600, en_job_retention},            /* exposure keys past 14 days, spent codes */
     {"en_export", 3600, en_job_export},                  /* signed exposure key export files */
+    {"situation_daily_report", 600, situation_job_daily_report}, /* the morning report to officials */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

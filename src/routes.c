@@ -29,6 +29,7 @@
 #include "dcc/dcc_http.h" /* certificate verification section */
 #include "work/work.h" /* pending work section */
 #include "en/en_http.h" /* exposure notification section */
+#include "situation/situation.h" /* situation section */
 
 #define PUBLIC 0
 
@@ -260,6 +261,20 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/en/export-key", en_handle_export_key, PUBLIC, 0, 0},
     {"GET", "/en/exports/{file}", en_handle_export_file, PUBLIC, 0, 0},
     /* end of exposure notification */
+    /* situation */
+    {"GET", "/api/v1/situation", situation_handle_get, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/reports/daily", situation_handle_daily_report, ROLES_ADMIN, 0, 0},
+    /* populations: national admins set the nation and provinces, province admins their districts and communes */
+    {"GET", "/api/v1/populations", situation_handle_populations, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/populations/upload", situation_handle_population_upload,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), SITUATION_UPLOAD_MAX, 0},
+    /* epidemic levels: rules by national admins, raises by province (and national) admins, read by anyone */
+    {"GET", "/api/v1/public/levels", situation_handle_public_levels, PUBLIC, 0, 0},
+    {"GET", "/api/v1/levels/rules", situation_handle_level_rules, ROLES_ADMIN, 0, 0},
+    {"PUT", "/api/v1/levels/rules", situation_handle_level_rules_put, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"POST", "/api/v1/levels/raises", situation_handle_level_raise,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
+    /* end of situation */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

@@ -11,6 +11,9 @@ import { errorBox } from './js/errors.js';
 import { loginView } from './js/views/login.js';
 import { unitsView } from './js/views/units.js';
 import { accountsView } from './js/views/accounts.js';
+import { situationView } from './js/views/situation.js';
+import { populationsView } from './js/views/populations.js';
+import { publicLevelsView, levelsManageView } from './js/views/levels.js';
 import { auditView } from './js/views/audit.js';
 import { notFoundView, adminOnly, onlyFor } from './js/views/misc.js';
 import { citizenLoginView } from './js/views/citizen-login.js';
@@ -144,8 +147,8 @@ export function defaultHash(me) {
   if (me.role === 'lab') return '#/testing/lab';
   if (me.role === 'vaccinator') return '#/vaccine/sites';
   if (me.role === 'tracer') return '#/tracing';
-  // Officials land on their pending work, counted (venues, declarations, samples, doses).
-  return isAdmin(me.role) ? '#/work' : '#/units';
+  // Officials land on the situation of their area; their pending work is counted at its top and in the menu.
+  return isAdmin(me.role) ? '#/situation' : '#/units';
 }
 
 /** Only same-app hashes are accepted as a place to return to after login. */
@@ -191,6 +194,9 @@ route('/venues/:id/scan', ownerOnly(venueScanView));
 route('/reports/checkins', adminOnly(reportsView));
 route('/units', staffOnly(unitsView));
 route('/units/:code', staffOnly(unitsView));
+route('/situation', adminOnly(situationView));
+route('/populations', adminOnly(populationsView));
+route('/levels/manage', adminOnly(levelsManageView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
 route('/family/requests', adminOnly(familyRequestsView));
@@ -225,6 +231,7 @@ route('/vaccine/registrations/upload', adminOnly(vaxUploadView));
 route('/vaccine/reschedule', adminOnly(vaxRescheduleView));
 route('/vaccine/due', adminOnly(vaxDueView));
 route('/verify', verifyView, { public: true });
+route('/levels', publicLevelsView, { public: true });
 /* Contact tracing and quarantine (docs/api-tracing.md). */
 const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');
 route('/tracing', tracingRoles(workListView));

@@ -19,6 +19,7 @@
 #include "declare/declare.h"
 #include "people/people.h"
 #include "quarantine/quarantine.h"
+#include "situation/situation.h"
 #include "testing/testing.h"
 #include "tracing/tracing.h"
 #include "vaccine/vaccine.h"
@@ -144,6 +145,13 @@ static int platform1(struct store *s, void *ctx)
     return rc;
 }
 
+/* The situation page's week of history, in one transaction. */
+static int situation_week(struct store *s, void *ctx)
+{
+    (void)ctx;
+    return situation_demo(s);
+}
+
 static int quarantine_checkins(struct store *s, void *ctx)
 {
     (void)ctx;
@@ -254,6 +262,11 @@ int cmd_demo(int argc, char **argv)
             rc = store_tx(s, quarantine_checkins, NULL);
         if (!rc)
             cmd_progress("tracing: three confirmed cases, F1, F2, quarantine", 1, 1);
+    }
+    if (!rc) {
+        rc = store_tx(s, situation_week, NULL);
+        if (!rc)
+            cmd_progress("situation: a week of cases in Hoàn Kiếm and Đống Đa", 1, 1);
     }
     if (!rc && synth_people) {
         int64_t owner, first;

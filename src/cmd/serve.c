@@ -180,6 +180,9 @@ int cmd_serve(int argc, char **argv)
         {"/vendor/dagre.js", "node_modules/@dagrejs/dagre/dist/dagre.esm.js"},
         {"/vendor/leaflet.js", "node_modules/leaflet/dist/leaflet.js"},
         {"/vendor/leaflet.css", "node_modules/leaflet/dist/leaflet.css"},
+        /* the situation's charts */
+        {"/vendor/uPlot.js", "node_modules/uplot/dist/uPlot.iife.min.js"},
+        {"/vendor/uPlot.css", "node_modules/uplot/dist/uPlot.min.css"},
         {MAP_OUTLINES_PATH, "data/vn-geo/provinces.geojson"},
     };
     enum { NVENDORED = sizeof(vendored) / sizeof(vendored[0]) };

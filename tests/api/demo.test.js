@@ -188,3 +188,26 @@ test('demo --people/--checkins bulk-loads a synthetic population on top', async 
   const m = /Admin login: admin \/ (\S+)/.exec(r.stdout);
   demoPassword = m[1];
 });
+
+test('the province admin lands on a week of cases in two districts', async () => {
+  const token = await srv.login('hanoi.admin', demoPassword);
+  const r = await srv.api('GET', '/api/v1/situation', { token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.unit.code, '01');
+  const row = (code) => r.json.rows.find((x) => x.code === code).figures;
+  for (const district of ['002', '006']) {
+    assert.ok(row(district).new_f0['7d'] >= 8, `${district}: ${JSON.stringify(row(district).new_f0)}`);
+  }
+  assert.equal(row('003').new_f0['14d'], 0, 'Tây Hồ has none');
+});
+
+test('the demo has populations, so coverage is a rate where a figure exists and unknown elsewhere', async () => {
+  const token = await srv.login('badinh.admin', demoPassword);
+  const r = await srv.api('GET', '/api/v1/situation', { token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.total.population.all, 221900);
+  assert.equal(typeof r.json.total.coverage_dose1, 'number');
+  const row = (code) => r.json.rows.find((x) => x.code === code).figures;
+  assert.equal(typeof row('00001').coverage_full, 'number');
+  assert.equal(row('00004').coverage_full, null, 'Trúc Bạch has no population');
+});

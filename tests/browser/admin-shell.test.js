@@ -106,9 +106,11 @@ test('a wrong password is refused with a message in the current language', async
 
 test('the national admin signs in and the header says who it is', async () => {
   await login(srv.adminUsername, srv.adminPassword);
-  // officials land on their pending work; the accounts are one tap away
+  // An official lands on the situation of the area with their pending work above it,
+  // and reaches the accounts from the menu.
+  await byId('situation-view').waitFor();
   await byId('work-view').waitFor();
-  await expectHash(/^#\/work$/);
+  await expectHash(/^#\/situation/);
   await byId('nav-accounts').click();
   await byId('accounts-view').waitFor();
   await expectHash(/^#\/accounts/);
@@ -224,7 +226,7 @@ test('the admin signs out', async () => {
 
 test('the new commune admin signs in and the header shows it', async () => {
   await login(COMMUNE_ADMIN.username, COMMUNE_ADMIN.password);
-  await byId('work-view').waitFor();
+  await byId('situation-view').waitFor();
   await byId('nav-accounts').click();
   await byId('accounts-view').waitFor();
   assert.equal(await byId('session-username').textContent(), COMMUNE_ADMIN.username);

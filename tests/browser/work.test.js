@@ -44,11 +44,12 @@ async function apiCounts(username) {
 
 const navCount = async (nav) => tid(`nav-${nav}-count`).getAttribute('data-count');
 
-test('the commune admin lands on the work to do, counted in words and in the menu', async () => {
+test('the commune admin lands on the work to do (above the situation of the commune), counted in words and in the menu', async () => {
   const counts = await apiCounts('phucxa.admin');
   await staffLogin('phucxa.admin');
   await tid('work-view').waitFor();
-  assert.match(await page.evaluate(() => window.location.hash), /^#\/work$/);
+  await tid('situation-view').waitFor();
+  assert.match(await page.evaluate(() => window.location.hash), /^#\/situation$/);
   for (const [k, n] of Object.entries(counts)) {
     assert.equal(await tid(`work-${k}`).getAttribute('data-count'), String(n), k);
   }

@@ -314,7 +314,7 @@ export async function resultsView({ root, signal }) {
 /* ---------------------------------------------------------------- result files */
 
 /** POST a file as the raw body; resolves with the JSON answer or rejects with ApiError. */
-async function postFile(path, file, signal) {
+export async function postFile(path, file, signal) {
   let res;
   try {
     res = await fetch(path, { method: 'POST', body: file, credentials: 'same-origin', cache: 'no-store', signal, headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream' } });
