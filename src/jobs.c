@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "admin/auth.h"
+#include "checkpoint/checkpoint.h"
 #include "notify/notify.h"
 #include "quarantine/quarantine.h"
 #include "tracing/tracing.h"
@@ -20,6 +21,7 @@ const struct job cordon_jobs[] = {
     {"tracing_retention", 3600, tracing_job_retention}, /* tracing: data of old cases */
     {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
     {"outbox_retention", 3600, notify_job_retention},    /* delivered messages, expired codes */
+    {"checkpoint_retention", 3600, checkpoint_job_retention}, /* checkpoint photos */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

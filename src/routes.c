@@ -27,6 +27,7 @@
 #include "tracing/tracing.h" /* tracing section */
 #include "quarantine/quarantine.h" /* quarantine section */
 #include "dcc/dcc_http.h" /* certificate verification section */
+#include "checkpoint/checkpoint.h" /* checkpoints section */
 
 #define PUBLIC 0
 
@@ -231,6 +232,21 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/me/quarantine/{id}/checkins", quarantine_handle_checkin, ROLE_BIT(ROLE_CITIZEN),
      QUARANTINE_BODY_MAX, 0},
     /* end of quarantine */
+
+    /* Checkpoints (src/checkpoint/): literal paths before {id}.  Officers act at the checkpoints
+     * they serve (checkpoint_officers); health staff at those of their area. */
+#define CP_OFFICER ROLE_BIT(ROLE_CHECKPOINT_OFFICER)
+    {"POST", "/api/v1/checkpoints", checkpoint_handle_create, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/checkpoints", checkpoint_handle_list, ROLES_ADMIN | CP_OFFICER, 0, 0},
+    {"GET", "/api/v1/checkpoints/rules", checkpoint_handle_rules, ROLES_ADMIN | CP_OFFICER, 0, 0},
+    {"POST", "/api/v1/checkpoints/{id}/officers", checkpoint_handle_officer_add, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/checkpoints/{id}/passages", checkpoint_handle_passage_create, ROLES_ADMIN | CP_OFFICER,
+     CHECKPOINT_BODY_MAX, 0},
+    {"GET", "/api/v1/checkpoints/{id}/passages", checkpoint_handle_passage_list, ROLES_ADMIN | CP_OFFICER, 0, 0},
+    {"GET", "/api/v1/checkpoints/{id}/passages/export", checkpoint_handle_passage_export, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/checkpoint-passages", checkpoint_handle_plate_search, ROLES_ADMIN, 0, 0},
+#undef CP_OFFICER
+    /* end of checkpoints */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

@@ -12,6 +12,7 @@
 #include "admin/account.h"
 #include "admin/role.h"
 #include "area/unit.h"
+#include "checkpoint/checkpoint.h"
 #include "cmd/cmd.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -57,6 +58,7 @@ static const struct {
     {"phucxa.shop", "Đỗ Văn Giang", "venue_owner", "00001"},
     {"badinh.lab", "Hoàng Văn Khoa", "lab", "001"},
     {"phucxa.vaccinator", "Bùi Thị Lan", "vaccinator", "00001"},
+    {"badinh.checkpoint", "Đinh Văn Hùng", "checkpoint_officer", "001"},
 };
 
 enum { DEMO_COMMUNE_ADMIN = 3, DEMO_VENUE_OWNER = 6 };
@@ -136,6 +138,11 @@ static int quarantine_checkins(struct store *s, void *ctx)
 {
     (void)ctx;
     return quarantine_demo(s);
+}
+
+static int checkpoint_day(struct store *s, void *ctx)
+{
+    return checkpoint_demo(s, ctx, PEOPLE_DEMO_COUNT);
 }
 
 static int upsert(struct store *s, int i, const char *password)
@@ -239,6 +246,12 @@ int cmd_demo(int argc, char **argv)
             rc = store_tx(s, quarantine_checkins, NULL);
         if (!rc)
             cmd_progress("tracing: three confirmed cases, F1, F2, quarantine", 1, 1);
+    }
+    if (!rc) {
+        /* after tracing: the people who pass get the answers their records give */
+        rc = store_tx(s, checkpoint_day, people);
+        if (!rc)
+            cmd_progress("checkpoints: the Long Biên bridge checkpoint and a day of passages", 1, 1);
     }
     if (!rc && synth_people) {
         int64_t owner, first;

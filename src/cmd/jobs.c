@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "admin/auth.h"
+#include "checkpoint/checkpoint.h"
 #include "cmd/cmd.h"
 #include "core/clock.h"
 #include "jobs.h"
@@ -110,6 +111,7 @@ int cmd_jobs(int argc, char **argv)
     checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     quarantine_configure(c.quarantine_monitor_page);
     tracing_configure(c.tracing_retention_days);
+    checkpoint_configure(c.tracing_retention_days);
     int failures = jobs_run_due(s, jobs, njobs, now, force);
     store_close(s);
     if (failures)

@@ -319,6 +319,9 @@ int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *
  * before that local day become 'sampled'.  Orders due later stay pending.
  */
 enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at);
+/* What a checkpoint asks of a person (flags, not records): when their latest confirmed case was
+ * confirmed and their latest exposure as an F1 not cleared; 0 for none. */
+enum store_rc tracing_person_exposure(struct store *s, int64_t person_id, int64_t *case_at, int64_t *f1_at);
 /* The person of test order order_id when the order lies in commune; STORE_DONE otherwise. */
 enum store_rc tracing_test_order_person(struct store *s, int64_t order_id, const char *commune,
                                         int64_t *person_id);

@@ -974,3 +974,18 @@ enum store_rc tracing_interview_insert(struct store *s, struct tracing_interview
         return rc;
     return store_int(s, &c->id, "SELECT id FROM tracing_interviews WHERE client_id = ?", "s", c->client_id);
 }
+
+/* ------------------------------------------------------------ a person's flags */
+
+enum store_rc tracing_person_exposure(struct store *s, int64_t person_id, int64_t *case_at, int64_t *f1_at)
+{
+    enum store_rc rc = store_int(s, case_at,
+                                 "SELECT COALESCE(MAX(confirmed_at), 0) FROM cases WHERE person_id = ? AND status = ?",
+                                 "is", person_id, "confirmed");
+    if (!rc)
+        rc = store_int(s, f1_at,
+                       "SELECT COALESCE(MAX(first_at), 0) FROM tracing_contacts WHERE person_id = ? AND degree = 1"
+                       " AND status <> ?",
+                       "is", person_id, "cleared");
+    return rc;
+}

@@ -1,0 +1,87 @@
+-- 026: road checkpoints (src/checkpoint/).  A checkpoint sits in a commune on a
+-- road; its officers (role checkpoint_officer) are listed in
+-- checkpoint_officers.  A passage is one vehicle (or one person on foot)
+-- crossing it, recorded once per client_id by the officer's phone, possibly
+-- hours later from its offline queue; each person in it gets a verdict from
+-- checkpoint_rules, kept with the reasons that produced it.  Photos are kept
+-- for the retention tracing uses, then deleted (photo set to NULL).
+
+CREATE TABLE checkpoints (
+    id {{serial}},
+    client_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    road TEXT,
+    direction TEXT NOT NULL,        -- both | in | out: the way traffic is checked
+    lat_e6 BIGINT,
+    lon_e6 BIGINT,
+    province_code TEXT NOT NULL,
+    district_code TEXT NOT NULL,
+    commune_code TEXT NOT NULL,
+    created_by BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX checkpoints_commune ON checkpoints (commune_code);
+CREATE INDEX checkpoints_district ON checkpoints (district_code);
+CREATE INDEX checkpoints_province ON checkpoints (province_code);
+
+CREATE TABLE checkpoint_officers (
+    checkpoint_id BIGINT NOT NULL REFERENCES checkpoints (id),
+    account_id BIGINT NOT NULL,
+    PRIMARY KEY (checkpoint_id, account_id)
+);
+CREATE INDEX checkpoint_officers_account ON checkpoint_officers (account_id);
+
+CREATE TABLE checkpoint_passages (
+    id {{serial}},
+    client_id TEXT NOT NULL UNIQUE,
+    checkpoint_id BIGINT NOT NULL REFERENCES checkpoints (id),
+    direction TEXT NOT NULL,        -- in | out
+    plate TEXT,                     -- normalised ("47A-123.45"); NULL on foot
+    vehicle_type TEXT,              -- car | truck | bus | motorbike | other
+    origin_commune TEXT,
+    destination_commune TEXT,
+    day BIGINT NOT NULL,            -- local day (UTC+7) of passed_at
+    passed_at BIGINT NOT NULL,      -- when the officer scanned (the phone's time, checked)
+    recorded_at BIGINT NOT NULL,    -- when the server stored it
+    recorded_by BIGINT,
+    province_code TEXT NOT NULL,    -- the checkpoint's area
+    district_code TEXT NOT NULL,
+    commune_code TEXT NOT NULL
+);
+CREATE INDEX checkpoint_passages_day ON checkpoint_passages (checkpoint_id, day, id);
+CREATE INDEX checkpoint_passages_plate ON checkpoint_passages (plate, passed_at);
+CREATE INDEX checkpoint_passages_at ON checkpoint_passages (passed_at);
+
+CREATE TABLE checkpoint_passage_people (
+    id {{serial}},
+    passage_id BIGINT NOT NULL REFERENCES checkpoint_passages (id),
+    person_id BIGINT NOT NULL,
+    position INTEGER NOT NULL,      -- order in the request
+    by_field TEXT NOT NULL,         -- qr | cccd | cmnd
+    verdict TEXT NOT NULL,          -- pass | test | back
+    reasons TEXT NOT NULL,          -- rule codes joined by ','; '' when none applied
+    vaccination TEXT NOT NULL,      -- none | partial | complete | booster
+    photo_type TEXT,                -- image/jpeg | image/png; NULL when none or deleted
+    photo TEXT,                     -- base64
+    UNIQUE (passage_id, person_id)
+);
+CREATE INDEX checkpoint_passage_people_person ON checkpoint_passage_people (person_id);
+
+-- The rules, in order.  code names a condition the code knows (checkpoint/rules.c);
+-- hours is its look-back where it has one; waived_by 'vaccinated' skips the rule
+-- for a person whose primary series is complete.  The strictest verdict wins.
+CREATE TABLE checkpoint_rules (
+    code TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    verdict TEXT NOT NULL,          -- pass | test | back
+    hours INTEGER,
+    waived_by TEXT,
+    enabled INTEGER NOT NULL
+);
+INSERT INTO checkpoint_rules (code, position, verdict, hours, waived_by, enabled) VALUES
+    ('confirmed_case', 1, 'back', 504, NULL, 1),
+    ('f1', 2, 'back', 336, NULL, 1),
+    ('in_quarantine', 3, 'back', NULL, NULL, 1),
+    ('no_declaration', 4, 'back', 72, NULL, 1),
+    ('no_negative_test', 5, 'test', 72, 'vaccinated', 1),
+    ('not_vaccinated', 6, 'test', NULL, NULL, 0);
