@@ -35,6 +35,7 @@ import { policyView } from './js/views/tracing-policy.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
+import { checkpointsView, checkpointPassView, checkpointDayView, passages } from './js/views/checkpoint.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const isCitizenRole = (role) => role === 'citizen';
@@ -119,6 +120,7 @@ export function defaultHash(me) {
   if (me.role === 'lab') return '#/testing/lab';
   if (me.role === 'vaccinator') return '#/vaccine/sites';
   if (me.role === 'tracer') return '#/tracing';
+  if (me.role === 'checkpoint_officer') return '#/checkpoints';
   return isAdmin(me.role) ? '#/accounts' : '#/units';
 }
 
@@ -198,6 +200,12 @@ route('/quarantine/orders', tracingRoles(ordersView));
 route('/quarantine/orders/new', tracingRoles(newOrderView));
 route('/quarantine/orders/:id', tracingRoles(orderView));
 route('/me/quarantine', citizenOnly(myQuarantineView));
+/* Checkpoints (docs/api-checkpoints.md). */
+const CHECKPOINT_ROLES = ['checkpoint_officer', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
+const checkpointRoles = (view) => onlyFor((me) => CHECKPOINT_ROLES.includes(me.role), view, 'error.checkpoint_only');
+route('/checkpoints', checkpointRoles(checkpointsView));
+route('/checkpoints/:id', checkpointRoles(checkpointPassView));
+route('/checkpoints/:id/day', checkpointRoles(checkpointDayView));
 route('/', () => {});
 route('*', notFoundView);
 
@@ -235,6 +243,8 @@ async function boot() {
   // Samples taken offline before a reload go to the server without waiting for the collection page.
   const me = session.current();
   if (me && SAMPLING_ROLES.includes(me.role) && window.indexedDB) startSampleQueue();
+  // Passages recorded offline likewise, for the checkpoint's officers.
+  if (me && me.role === 'checkpoint_officer' && window.indexedDB) passages.start();
   start(view);
 }
 

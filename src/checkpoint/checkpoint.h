@@ -77,7 +77,7 @@ struct checkpoint_facts {
 /* The answer for one person: the strictest verdict of the rules that apply, and their codes in order. */
 struct checkpoint_answer {
     int verdict;
-    const char *reasons[CHECKPOINT_MAX_RULES];
+    const char *reasons[CHECKPOINT_MAX_RULES]; /* static strings, or the arena's for stored answers */
     int nreasons;
 };
 

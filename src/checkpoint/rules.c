@@ -56,14 +56,20 @@ static bool holds(const struct checkpoint_rule *r, const struct checkpoint_facts
     return false;
 }
 
-bool checkpoint_rule_known(const char *code)
+/* The code's own copy of a rule code (answers outlive the rules they were read from), or NULL. */
+static const char *known_code(const char *code)
 {
     static const char *const known[] = {"confirmed_case", "f1", "in_quarantine", "no_declaration",
                                         "no_negative_test", "not_vaccinated"};
     for (size_t i = 0; code && i < sizeof(known) / sizeof(known[0]); i++)
         if (!strcmp(code, known[i]))
-            return true;
-    return false;
+            return known[i];
+    return NULL;
+}
+
+bool checkpoint_rule_known(const char *code)
+{
+    return known_code(code) != NULL;
 }
 
 void checkpoint_evaluate(const struct checkpoint_rule *rules, int n, const struct checkpoint_facts *facts,
@@ -75,7 +81,7 @@ void checkpoint_evaluate(const struct checkpoint_rule *rules, int n, const struc
         const struct checkpoint_rule *r = &rules[i];
         if (!r->enabled || (r->waived_if_vaccinated && vaccinated(facts)) || !holds(r, facts))
             continue;
-        out->reasons[out->nreasons++] = r->code;
+        out->reasons[out->nreasons++] = known_code(r->code); /* holds() knows it */
         if (r->verdict > out->verdict)
             out->verdict = r->verdict;
     }
