@@ -37,7 +37,7 @@ test('a second run does not duplicate the demo data', async () => {
   const before = srv.dbStats().tables;
   await runDemo();
   const after = srv.dbStats().tables;
-  for (const t of ['persons', 'person_managers', 'venues', 'checkins', 'declarations']) {
+  for (const t of ['persons', 'person_managers', 'venues', 'checkins', 'declarations', 'checkpoints', 'checkpoint_passages', 'checkpoint_passage_people']) {
     assert.equal(after[t].rows, before[t].rows, t);
   }
   assert.ok(before.checkins.rows >= 5);
@@ -130,6 +130,28 @@ test('district and province officials see the demo wards\' contacts, orders, ale
   const hcm = await srv.login('hcm.admin', demoPassword);
   assert.equal((await srv.api('GET', '/api/v1/tracing/contacts?unit=01', { token: hcm })).status, 403);
   assert.deepEqual((await srv.api('GET', '/api/v1/tracing/contacts', { token: hcm })).json.contacts, []);
+});
+
+test('the checkpoint officer badinh.checkpoint finds the Long Biên checkpoint with a day of passages', async () => {
+  const token = await srv.login('badinh.checkpoint', demoPassword);
+  const list = await srv.api('GET', '/api/v1/checkpoints', { token });
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.json.checkpoints.length, 1);
+  const cp = list.json.checkpoints[0];
+  assert.match(cp.name, /Long Biên/);
+  const day = await srv.api('GET', `/api/v1/checkpoints/${cp.id}/passages`, { token });
+  assert.equal(day.status, 200, day.text);
+  assert.equal(day.json.passages.length, 5);
+  assert.equal(day.json.totals.vehicles, 4);
+  // the demo's confirmed case and F1 are sent back; every answer comes from the rules
+  assert.ok(day.json.totals.back >= 2, JSON.stringify(day.json.totals));
+  const reasons = day.json.passages.flatMap((p) => p.people.flatMap((x) => x.reasons));
+  assert.ok(reasons.includes('confirmed_case') && reasons.includes('f1'), reasons.join(' '));
+  // the district official sees it and can search a plate
+  const district = await srv.login('badinh.admin', demoPassword);
+  const found = await srv.api('GET', '/api/v1/checkpoint-passages?plate=29A12345', { token: district });
+  assert.equal(found.status, 200, found.text);
+  assert.equal(found.json.passages.length, 1);
 });
 
 test('tracing data is deleted once its case is older than the retention period', async () => {
