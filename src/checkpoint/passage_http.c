@@ -365,6 +365,38 @@ enum err checkpoint_handle_passage_list(struct http_req *r)
                                      (json_int_t)verdicts[CHECKPOINT_BACK], "passages", items));
 }
 
+/* The export speaks Vietnamese, as the officials reading it do: codes become words. */
+static const char *const words[][2] = {
+    {"in", "Vào"},
+    {"out", "Ra"},
+    {"car", "Ô tô"},
+    {"truck", "Xe tải"},
+    {"bus", "Xe khách"},
+    {"motorbike", "Xe máy"},
+    {"other", "Khác"},
+    {"pass", "Cho qua"},
+    {"test", "Đưa đi xét nghiệm"},
+    {"back", "Cho quay lại"},
+    {"confirmed_case", "Ca bệnh (F0)"},
+    {"f1", "F1"},
+    {"in_quarantine", "Đang cách ly"},
+    {"no_declaration", "Chưa khai báo y tế"},
+    {"no_negative_test", "Chưa có xét nghiệm âm tính"},
+    {"not_vaccinated", "Chưa tiêm vắc xin"},
+    {"none", "Chưa tiêm"},
+    {"partial", "Chưa đủ liều"},
+    {"complete", "Đủ liều"},
+    {"booster", "Đã tiêm nhắc lại"},
+};
+
+static const char *word(const char *code)
+{
+    for (size_t i = 0; code && i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcmp(code, words[i][0]))
+            return words[i][1];
+    return code ? code : "";
+}
+
 /* GET /api/v1/checkpoints/{id}/passages/export?date=&format=csv|xlsx: one row per person */
 enum err checkpoint_handle_passage_export(struct http_req *r)
 {
@@ -399,16 +431,16 @@ enum err checkpoint_handle_passage_export(struct http_req *r)
                  (int)(local % 3600 / 60));
         for (int k = 0; k < p->nriders; k++) {
             const struct checkpoint_rider *rd = &p->riders[k];
-            char reasons[CHECKPOINT_MAX_RULES * 33] = "";
+            char reasons[CHECKPOINT_MAX_RULES * 64] = "";
             size_t len = 0;
             for (int j = 0; j < rd->answer.nreasons; j++)
-                len += (size_t)snprintf(reasons + len, sizeof(reasons) - len, "%s%s", j ? " " : "",
-                                        rd->answer.reasons[j]);
-            const char *row[] = {when, p->direction, p->plate ? p->plate : "", p->vehicle_type ? p->vehicle_type : "",
+                len += (size_t)snprintf(reasons + len, sizeof(reasons) - len, "%s%s", j ? "; " : "",
+                                        word(rd->answer.reasons[j]));
+            const char *row[] = {when, word(p->direction), p->plate ? p->plate : "", p->vehicle_type ? word(p->vehicle_type) : "Đi bộ",
                                  p->origin_commune ? p->origin_commune : "",
                                  p->destination_commune ? p->destination_commune : "", rd->code ? rd->code : "",
-                                 rd->full_name ? rd->full_name : "", checkpoint_verdict_name(rd->answer.verdict),
-                                 reasons, rd->vaccination ? rd->vaccination : ""};
+                                 rd->full_name ? rd->full_name : "", word(checkpoint_verdict_name(rd->answer.verdict)),
+                                 reasons, word(rd->vaccination)};
             if (export_row(e, row)) {
                 export_free(e);
                 return http_fail(r, ERR_TOO_LARGE, "date", "the day is too large to export");

@@ -459,6 +459,18 @@ static const char *venue_name(struct store *s, struct names *m, int64_t id)
     return m->names[i];
 }
 
+/* The plate of checkpoint passage id (migration 026), or NULL for people on foot; a malloc'd copy. */
+static char *passage_plate(struct store *s, int64_t id)
+{
+    struct store_stmt *st;
+    char *plate = NULL;
+    if (!store_query(s, &st, "SELECT plate FROM checkpoint_passages WHERE id = ?", "i", id) &&
+        store_step(st) == STORE_ROW && store_col_text(st, 0))
+        plate = strdup(store_col_text(st, 0));
+    store_finalize(st);
+    return plate;
+}
+
 static json_t *reasons_json(struct store *s, struct names *names, const struct tracing_contact *c)
 {
     json_t *arr = json_array();
@@ -472,7 +484,13 @@ static json_t *reasons_json(struct store *s, struct names *names, const struct t
             if (name)
                 json_object_set_new(o, "venue_name", json_string(name));
         }
-        if (w->source != TRACING_SRC_HOUSEHOLD)
+        if (w->source == TRACING_SRC_VEHICLE) {
+            json_object_set_new(o, "passage_id", json_integer(w->venue_id));
+            char *plate = passage_plate(s, w->venue_id);
+            json_object_set_new(o, "plate", plate ? json_string(plate) : json_null());
+            free(plate);
+        }
+        if (w->source != TRACING_SRC_HOUSEHOLD && w->source != TRACING_SRC_VEHICLE)
             json_object_set_new(o, "minutes", json_integer(w->minutes));
         json_array_append_new(arr, o);
     }

@@ -180,7 +180,9 @@ test('each checkpoint rule on hand-made people', async () => {
 });
 
 test('a vehicle of four scanned offline is recorded once however often the queue sends it', async () => {
-  const passedAt = now() - 2 * 3600; // scanned two hours ago, synced now
+  // scanned two hours ago (or at 00:01 when today is younger), synced now
+  const dayStart = Math.floor((now() + 7 * 3600) / 86400) * 86400 - 7 * 3600;
+  const passedAt = Math.max(now() - 2 * 3600, dayStart + 60);
   const body = {
     client_id: clientId(), direction: 'in', passed_at: passedAt,
     vehicle: { plate: '47a 12345', type: 'car' }, origin_commune: UNITS.tanDinh, destination_commune: UNITS.phucXa,
@@ -242,7 +244,7 @@ test('the day exports as CSV and XLSX, one row per person', async () => {
   assert.equal(lines[0], 'Thời gian,Chiều,Biển số,Loại xe,Nơi đi,Nơi đến,Mã người,Họ tên,Kết quả,Lý do,Tiêm chủng');
   const list = await ok(await srv.api('GET', `/api/v1/checkpoints/${cp.id}/passages`, { token: tok.official }), 200, 'today');
   assert.equal(lines.length - 1, list.totals.people);
-  assert.ok(lines.some((l) => l.includes('47A-123.45') && l.includes('Vũ Văn Lạ') && l.includes('no_declaration')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.includes('47A-123.45') && l.includes('Vũ Văn Lạ') && l.includes('Cho quay lại') && l.includes('Chưa khai báo y tế')), lines.join('\n'));
   r = await srv.api('GET', `/api/v1/checkpoints/${cp.id}/passages/export?format=xlsx`, { token: tok.official });
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /spreadsheetml/);
@@ -254,6 +256,35 @@ test('the day exports as CSV and XLSX, one row per person', async () => {
   const audit = await ok(await srv.api('GET', `/api/v1/audit?unit=${UNITS.phucXa}`, { token: tok.admin }), 200, 'audit');
   const actions = JSON.stringify(audit);
   assert.ok(actions.includes('checkpoint.passages.read') && actions.includes('checkpoint.passages.export'));
+});
+
+test('people in one vehicle at one passage are contacts of each other, the plate as the reason', async () => {
+  const tracer = await createAccount(srv, tok.admin, { username: 'chot.truyvet', role: 'tracer', unit_code: UNITS.phucXa });
+  const tracerToken = await srv.login(tracer.username, PASSWORD);
+  const driver = await person('Đặng Văn Lái');
+  const rider = await person('Đặng Thị Ngồi');
+  const walker = await person('Mai Văn Bộ'); // passed on foot at the same time: not in the vehicle
+  await ok(await pass({ client_id: clientId(), direction: 'in', vehicle: { plate: '51LD 01234', type: 'car' }, people: [{ cccd: driver.cccd }, { cccd: rider.cccd }] }), 201, 'car');
+  await ok(await pass({ client_id: clientId(), direction: 'in', people: [{ cccd: walker.cccd }] }), 201, 'on foot');
+  const kase = await ok(await srv.api('POST', '/api/v1/tracing/cases', {
+    token: tracerToken, body: { client_id: clientId(), person_id: driver.id, test_date: vnToday() },
+  }), 201, 'case');
+  await ok(await srv.api('POST', '/api/v1/tracing/runs', { token: tracerToken, body: { case_ids: [kase.id] } }), [200, 201], 'run');
+  const list = await ok(await srv.api('GET', `/api/v1/tracing/contacts?unit=${UNITS.phucXa}&case_id=${kase.id}`, { token: tracerToken }), 200, 'contacts');
+  assert.deepEqual(list.contacts.map((c) => c.person_id), [rider.id]);
+  const [c] = list.contacts;
+  assert.equal(c.degree, 1);
+  const why = c.reasons.items[0];
+  assert.equal(why.source, 'vehicle');
+  assert.equal(why.plate, '51LD-012.34');
+  const csv = await srv.api('GET', `/api/v1/tracing/contacts/export?unit=${UNITS.phucXa}&case_id=${kase.id}&format=csv`, { token: tracerToken });
+  assert.equal(csv.status, 200, csv.text);
+  assert.match(csv.text, /Cùng xe qua chốt 51LD-012\.34/);
+  // the source can be left out of a run like the others
+  const runs = await ok(await srv.api('POST', '/api/v1/tracing/runs', {
+    token: tracerToken, body: { case_ids: [kase.id], params: { sources: ['venue', 'household', 'interview'] } },
+  }), [200, 201], 'run without vehicles');
+  assert.equal(runs.runs[0].f1, 0);
 });
 
 test('officers act only at checkpoints they serve, officials only in their area', async () => {

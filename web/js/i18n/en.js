@@ -693,6 +693,8 @@ export default {
   'tracing.reason.household': 'Same household',
   'tracing.reason.interview': 'Named in interview',
   'tracing.reason.interview_min': 'Interview · {minutes} min',
+  'tracing.reason.vehicle': 'Passed a checkpoint together',
+  'tracing.reason.vehicle_plate': 'In vehicle {plate} at a checkpoint',
   'tracing.reason.other': 'Source: {source}',
   'tracing.reason.unknown': 'Unknown reason',
   'tracing.back': '← Work list',

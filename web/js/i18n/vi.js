@@ -694,6 +694,8 @@ export default {
   'tracing.reason.interview': 'Khai báo khi phỏng vấn',
   'tracing.reason.interview_min': 'Phỏng vấn · {minutes} phút',
   'tracing.reason.other': 'Nguồn: {source}',
+  'tracing.reason.vehicle': 'Cùng lượt qua chốt kiểm soát',
+  'tracing.reason.vehicle_plate': 'Cùng xe {plate} qua chốt kiểm soát',
   'tracing.reason.unknown': 'Không rõ lý do',
   'tracing.back': '← Danh sách tiếp xúc',
   'tracing.chain_title': 'Chuỗi lây của ca {id}',

@@ -16,6 +16,7 @@ import { errorBox, accessDenied, showFormError, clearFormErrors } from '../error
 import { formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import { createQueue } from '../components/offline-queue.js';
+import { vnToday } from '../vn-time.js';
 
 const QR_RE = /^CDN1\.[PD]\./;
 const VEHICLE_TYPES = ['car', 'truck', 'bus', 'motorbike', 'other'];
@@ -148,7 +149,7 @@ function passageCard(p, testid) {
 export async function checkpointDayView({ root, params, query, signal }) {
   const box = h('section', { class: 'panel', testid: 'checkpoint-day-view' }, loading());
   root.appendChild(box);
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+  const today = vnToday();
   const date = /^\d{4}-\d{2}-\d{2}$/.test(query.get('date') || '') ? query.get('date') : today;
   let res;
   try {
