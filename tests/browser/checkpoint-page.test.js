@@ -104,9 +104,16 @@ describe('the camera reads a traveller\'s card', () => {
     await tid(page, 'vehicle-plate').fill('47a 12345');
     await tid(page, 'checkpoint-scan-start').click();
     await waitAttr(page, 'rider-count', 'data-count', '1', 20000);
-    await tid(page, 'checkpoint-scan-stop').click();
     // the video loops: the same card again is the same person, not a second one
+    await page.waitForTimeout(1500);
     assert.equal(await attr(page, 'rider-count', 'data-count'), '1');
+    // a photo of him with the back camera (it takes the camera from the scanner)
+    await tid(page, 'rider-photo-0').click();
+    await page.locator('[data-testid="checkpoint-camera"][data-state="on"]').waitFor();
+    assert.equal(await tid(page, 'checkpoint-scan-start').isVisible(), true);
+    await tid(page, 'photo-take').click();
+    await waitAttr(page, 'rider-0', 'data-photo', 'true');
+    assert.equal(await tid(page, 'photo-box').isVisible(), false);
     await tid(page, 'person-number').fill(people[1].cccd);
     await tid(page, 'person-number').press('Enter');
     await waitAttr(page, 'rider-count', 'data-count', '2');
@@ -135,6 +142,7 @@ describe('the camera reads a traveller\'s card', () => {
     assert.equal(h.passages.length, 1);
     assert.equal(h.passages[0].plate, '47A-123.45');
     assert.deepEqual(h.passages[0].people.map((p) => p.person_id), [people[0].id, people[1].id]);
+    assert.deepEqual(h.passages[0].people.map((p) => p.photo), [true, false]);
     assert.deepEqual(page.errors, []);
   });
 });

@@ -1227,4 +1227,10 @@ export default {
   'checkpoint.sending': "Sending and waiting for the answer…",
   'checkpoint.records': "Passages recorded on this phone",
   'checkpoint.ready': "Choose the direction and the vehicle, then scan each person.",
+  'checkpoint.photo': "Photo",
+  'checkpoint.photo_take': "Take it",
+  'checkpoint.photo_done': "Photo taken. Scan the next or press Record.",
+  'checkpoint.has_photo': "Photo",
+  'checkpoint.no_camera': "The camera did not open: allow the camera.",
+  'checkpoint.photo_cancel': "Cancel the photo",
 };

@@ -1227,4 +1227,10 @@ export default {
   'checkpoint.sending': "Đang gửi và chờ kết quả…",
   'checkpoint.records': "Các lượt đã ghi trên máy này",
   'checkpoint.ready': "Chọn chiều đi, phương tiện, rồi quét mã từng người.",
+  'checkpoint.photo': "Chụp ảnh",
+  'checkpoint.photo_take': "Chụp",
+  'checkpoint.photo_done': "Đã có ảnh. Quét tiếp hoặc bấm Ghi nhận.",
+  'checkpoint.has_photo': "Có ảnh",
+  'checkpoint.no_camera': "Không mở được camera: hãy cho phép dùng camera.",
+  'checkpoint.photo_cancel': "Thôi, không chụp",
 };

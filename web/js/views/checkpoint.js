@@ -15,6 +15,7 @@ import { isAdmin } from '../roles.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
 import { formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
+import { photoCamera, blobToDataUrl } from '../components/photo-camera.js';
 import { createQueue } from '../components/offline-queue.js';
 import { vnToday } from '../vn-time.js';
 
@@ -250,11 +251,51 @@ export async function checkpointPassView({ root, params, signal }) {
     riderCount.setAttribute('data-count', String(riders.length));
     markI18n(riderCount, 'text', 'checkpoint.people_n', { n: formatNumber(riders.length) });
     clear(riderList);
-    riders.forEach((r, i) => riderList.appendChild(h('li', { class: 'cp-rider', testid: `rider-${i}` },
-      h('span', null, r.label),
-      h('button', { type: 'button', class: 'btn btn-small', testid: `rider-remove-${i}`, t: 'checkpoint.remove',
-        onclick: () => { riders.splice(i, 1); renderRiders(); } }))));
+    riders.forEach((r, i) => riderList.appendChild(h('li', { class: 'cp-rider', testid: `rider-${i}`, 'data-photo': String(!!r.ident.photo) },
+      h('span', null, r.label, r.ident.photo ? h('span', { class: 'badge badge-on', t: 'checkpoint.has_photo' }) : null),
+      h('span', { class: 'cp-rider-actions' },
+        h('button', { type: 'button', class: 'btn btn-small', testid: `rider-photo-${i}`, t: 'checkpoint.photo',
+          onclick: () => openCamera(i) }),
+        h('button', { type: 'button', class: 'btn btn-small', testid: `rider-remove-${i}`, t: 'checkpoint.remove',
+          onclick: () => { riders.splice(i, 1); renderRiders(); } })))));
   }
+
+  /* a photo of one person, with the back camera (the QR scanner lets go of it first) */
+  const cam = photoCamera({ signal, testid: 'checkpoint-camera', facing: 'environment' });
+  let photoFor = -1;
+  const shootBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-big', testid: 'photo-take', t: 'checkpoint.photo_take' });
+  const camBox = h('div', { class: 'card', testid: 'photo-box', hidden: true }, cam.el, shootBtn,
+    h('button', { type: 'button', class: 'btn btn-block', testid: 'photo-cancel', t: 'checkpoint.photo_cancel',
+      onclick: () => { cam.stop(); camBox.hidden = true; photoFor = -1; } }));
+  async function openCamera(i) {
+    scanner.stop();
+    startBtn.hidden = false;
+    stopBtn.hidden = true;
+    photoFor = i;
+    camBox.hidden = false;
+    try {
+      await cam.start();
+    } catch (e) {
+      camBox.hidden = true;
+      show('error', 'checkpoint.no_camera');
+    }
+  }
+  shootBtn.addEventListener('click', async () => {
+    const r = riders[photoFor];
+    if (!r) return;
+    try {
+      const blob = await withBusy(shootBtn, () => cam.capture());
+      r.ident = { ...r.ident, photo: await blobToDataUrl(blob) };
+    } catch (e) {
+      show('error', 'checkpoint.no_camera');
+      return;
+    }
+    cam.stop();
+    camBox.hidden = true;
+    photoFor = -1;
+    renderRiders();
+    show('idle', 'checkpoint.photo_done');
+  });
   function addRider(r) {
     if (riders.some((x) => x.key === r.key)) { show('warn', 'checkpoint.already_in'); return; }
     riders.push(r);
@@ -275,6 +316,8 @@ export async function checkpointPassView({ root, params, signal }) {
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-huge', testid: 'checkpoint-scan-start', t: 'checkpoint.scan_start' });
   const stopBtn = h('button', { type: 'button', class: 'btn btn-block btn-big', testid: 'checkpoint-scan-stop', t: 'checkpoint.scan_stop', hidden: true });
   startBtn.addEventListener('click', async () => {
+    cam.stop();
+    camBox.hidden = true;
     await withBusy(startBtn, () => scanner.start());
     startBtn.hidden = scanner.running();
     stopBtn.hidden = !scanner.running();
@@ -381,7 +424,7 @@ export async function checkpointPassView({ root, params, signal }) {
     h('div', { class: 'netline' }, net, queued, syncState),
     banner,
     h('div', { class: 'cp-toggles', role: 'group' }, dirButtons),
-    startBtn, stopBtn, scanner.el, idForm, passForm,
+    startBtn, stopBtn, scanner.el, idForm, camBox, passForm,
     h('h2', { t: 'checkpoint.records' }), list,
     h('p', null, h('a', { class: 'btn btn-block', href: `#/checkpoints/${checkpointId}/day`, testid: 'checkpoint-day-link', t: 'checkpoint.day_open' })));
   renderNet();
