@@ -8,6 +8,7 @@
 
 #include "admin/auth.h"
 #include "checkpoint/checkpoint.h"
+#include "feedback/feedback.h"
 #include "notify/notify.h"
 #include "quarantine/quarantine.h"
 #include "tracing/tracing.h"
@@ -22,6 +23,7 @@ const struct job cordon_jobs[] = {
     {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
     {"outbox_retention", 3600, notify_job_retention},    /* delivered messages, expired codes */
     {"checkpoint_retention", 3600, checkpoint_job_retention}, /* checkpoint photos */
+    {"feedback_escalation", 300, feedback_job_escalation},    /* reports not answered in time go up */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

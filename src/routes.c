@@ -28,6 +28,7 @@
 #include "quarantine/quarantine.h" /* quarantine section */
 #include "dcc/dcc_http.h" /* certificate verification section */
 #include "checkpoint/checkpoint.h" /* checkpoints section */
+#include "feedback/feedback.h" /* feedback section */
 
 #define PUBLIC 0
 
@@ -247,6 +248,17 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/checkpoint-passages", checkpoint_handle_plate_search, ROLES_ADMIN, 0, 0},
 #undef CP_OFFICER
     /* end of checkpoints */
+
+    /* Citizens' feedback (src/feedback/): anyone sends (a citizen signed in, or with a phone);
+     * health staff of the report's commune and the levels above handle it. */
+    {"GET", "/api/v1/feedback/categories", feedback_handle_categories, PUBLIC, 0, 0},
+    {"POST", "/api/v1/feedback", feedback_handle_create, PUBLIC, FEEDBACK_BODY_MAX, HTTP_AUTH_OPTIONAL},
+    {"GET", "/api/v1/feedback", feedback_handle_list, ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/feedback/{id}", feedback_handle_get, ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/feedback/{id}/answer", feedback_handle_answer, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/feedback/{id}/forward", feedback_handle_forward, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/feedback/{id}/close", feedback_handle_close, ROLES_ADMIN, 0, 0},
+    /* end of feedback */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

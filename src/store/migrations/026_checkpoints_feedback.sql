@@ -1,4 +1,4 @@
--- 026: road checkpoints (src/checkpoint/).  A checkpoint sits in a commune on a
+-- 026: road checkpoints (src/checkpoint/) and citizens' feedback (below).  A checkpoint sits in a commune on a
 -- road; its officers (role checkpoint_officer) are listed in
 -- checkpoint_officers.  A passage is one vehicle (or one person on foot)
 -- crossing it, recorded once per client_id by the officer's phone, possibly
@@ -85,3 +85,49 @@ INSERT INTO checkpoint_rules (code, position, verdict, hours, waived_by, enabled
     ('no_declaration', 4, 'back', 72, NULL, 1),
     ('no_negative_test', 5, 'test', 72, 'vaccinated', 1),
     ('not_vaccinated', 6, 'test', NULL, NULL, 0);
+
+-- Citizens' feedback (src/feedback/): a report to the health staff of a commune.  Categories
+-- are data with the hours the commune has to answer; a report not answered in time goes up to
+-- the district (level), then the province, each time with the same hours again.
+CREATE TABLE feedback_categories (
+    code TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    answer_hours INTEGER NOT NULL,
+    enabled INTEGER NOT NULL
+);
+INSERT INTO feedback_categories (code, position, answer_hours, enabled) VALUES
+    ('rule_violation', 1, 24, 1),
+    ('arrival_from_affected_area', 2, 12, 1),
+    ('need_help', 3, 24, 1),
+    ('quarantine_problem', 4, 24, 1),
+    ('other', 5, 72, 1);
+
+CREATE TABLE feedback (
+    id {{serial}},
+    client_id TEXT NOT NULL UNIQUE,
+    category TEXT NOT NULL,
+    body TEXT NOT NULL,
+    phone TEXT NOT NULL,            -- where the answer goes by SMS
+    person_id BIGINT,               -- the citizen who sent it, when signed in
+    photo_type TEXT,
+    photo TEXT,                     -- base64
+    status TEXT NOT NULL,           -- new | forwarded | answered | closed
+    level TEXT NOT NULL,            -- commune | district | province: who must answer now
+    due_at BIGINT NOT NULL,         -- when the current level's time is up
+    escalated_at BIGINT,
+    answer TEXT,
+    answered_by BIGINT,
+    answered_at BIGINT,
+    note TEXT,                      -- forwarding or closing note
+    province_code TEXT NOT NULL,    -- the commune that handles it (changes when forwarded)
+    district_code TEXT NOT NULL,
+    commune_code TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX feedback_commune ON feedback (commune_code, status);
+CREATE INDEX feedback_district ON feedback (district_code, status);
+CREATE INDEX feedback_province ON feedback (province_code, status);
+CREATE INDEX feedback_due ON feedback (status, due_at);
+CREATE INDEX feedback_person ON feedback (person_id);
+CREATE INDEX feedback_phone ON feedback (phone, created_at);
