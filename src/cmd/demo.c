@@ -13,6 +13,7 @@
 #include "admin/role.h"
 #include "area/unit.h"
 #include "checkpoint/checkpoint.h"
+#include "feedback/feedback.h"
 #include "cmd/cmd.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -145,6 +146,14 @@ static int checkpoint_day(struct store *s, void *ctx)
     return checkpoint_demo(s, ctx, PEOPLE_DEMO_COUNT);
 }
 
+/* Feedback at each status; the demo citizen (people[0], phone 0912000001) sent the answered one. */
+static int feedback_reports(struct store *s, void *ctx)
+{
+    int64_t *people = ctx, official;
+    int rc = account_id(s, DEMO_COMMUNE_ADMIN, &official);
+    return rc ? rc : feedback_demo(s, official, people[0], "0912000001");
+}
+
 static int upsert(struct store *s, int i, const char *password)
 {
     struct arena a;
@@ -252,6 +261,11 @@ int cmd_demo(int argc, char **argv)
         rc = store_tx(s, checkpoint_day, people);
         if (!rc)
             cmd_progress("checkpoints: the Long Biên bridge checkpoint and a day of passages", 1, 1);
+    }
+    if (!rc) {
+        rc = store_tx(s, feedback_reports, people);
+        if (!rc)
+            cmd_progress("feedback: reports at each status, one overdue at the district", 1, 1);
     }
     if (!rc && synth_people) {
         int64_t owner, first;

@@ -86,8 +86,9 @@ json_t *feedback_to_json(const struct feedback *f, int64_t now, bool staff);
 /* ---------------------------------------------------------------- job, demo */
 
 int feedback_job_escalation(struct store *s, int64_t now, const char **detail);
-/* Reports at Phúc Xá at each status (and one overdue at the district). */
-int feedback_demo(struct store *s, int64_t official_account);
+/* Reports at Phúc Xá at each status (and one overdue at the district); the answered one is the
+ * demo citizen's (person citizen, phone citizen_phone). */
+int feedback_demo(struct store *s, int64_t official_account, int64_t citizen, const char *citizen_phone);
 
 /* ---------------------------------------------------------------- handlers */
 

@@ -37,7 +37,7 @@ test('a second run does not duplicate the demo data', async () => {
   const before = srv.dbStats().tables;
   await runDemo();
   const after = srv.dbStats().tables;
-  for (const t of ['persons', 'person_managers', 'venues', 'checkins', 'declarations', 'checkpoints', 'checkpoint_passages', 'checkpoint_passage_people']) {
+  for (const t of ['persons', 'person_managers', 'venues', 'checkins', 'declarations', 'checkpoints', 'checkpoint_passages', 'checkpoint_passage_people', 'feedback']) {
     assert.equal(after[t].rows, before[t].rows, t);
   }
   assert.ok(before.checkins.rows >= 5);
@@ -152,6 +152,23 @@ test('the checkpoint officer badinh.checkpoint finds the Long Biên checkpoint w
   const found = await srv.api('GET', '/api/v1/checkpoint-passages?plate=29A12345', { token: district });
   assert.equal(found.status, 200, found.text);
   assert.equal(found.json.passages.length, 1);
+});
+
+test('feedback at each status: the commune\'s queue, one overdue at the district, the citizen\'s answer', async () => {
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const r = await srv.api('GET', '/api/v1/feedback?unit=001', { token: await srv.login('badinh.admin', demoPassword) });
+  assert.equal(r.status, 200, r.text);
+  const byStatus = new Set(r.json.feedback.map((f) => f.status));
+  for (const s of ['new', 'answered', 'forwarded', 'closed']) assert.ok(byStatus.has(s), s);
+  assert.ok(r.json.feedback.some((f) => f.level === 'district' && f.escalated_at), 'one went up to the district');
+  const mine = await srv.api('GET', '/api/v1/feedback', { token });
+  assert.ok(mine.json.feedback.some((f) => f.status === 'new'));
+  const login = await citizenLogin(srv, adminToken, '0912000001');
+  const own = await srv.api('GET', '/api/v1/feedback', { token: login.token });
+  assert.equal(own.status, 200, own.text);
+  assert.equal(own.json.feedback.length, 1);
+  assert.equal(own.json.feedback[0].status, 'answered');
+  assert.match(own.json.feedback[0].answer, /thuốc/);
 });
 
 test('tracing data is deleted once its case is older than the retention period', async () => {
