@@ -36,6 +36,7 @@ import { myQuarantineView, quarantineOversightView } from './js/views/quarantine
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 import { checkpointsView, checkpointPassView, checkpointDayView, passages } from './js/views/checkpoint.js';
+import { myFeedbackView, feedbackQueueView } from './js/views/feedback.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const isCitizenRole = (role) => role === 'citizen';
@@ -206,6 +207,9 @@ const checkpointRoles = (view) => onlyFor((me) => CHECKPOINT_ROLES.includes(me.r
 route('/checkpoints', checkpointRoles(checkpointsView));
 route('/checkpoints/:id', checkpointRoles(checkpointPassView));
 route('/checkpoints/:id/day', checkpointRoles(checkpointDayView));
+/* Citizens' feedback (docs/api-feedback.md). */
+route('/me/feedback', citizenOnly(myFeedbackView));
+route('/feedback', onlyFor((me) => isAdmin(me.role), feedbackQueueView, 'error.feedback_only'));
 route('/', () => {});
 route('*', notFoundView);
 
