@@ -29,6 +29,7 @@
 #include "dcc/dcc_http.h" /* certificate verification section */
 #include "checkpoint/checkpoint.h" /* checkpoints section */
 #include "feedback/feedback.h" /* feedback section */
+#include "safety/safety.h" /* safety map section */
 
 #define PUBLIC 0
 
@@ -259,6 +260,14 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/feedback/{id}/forward", feedback_handle_forward, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/feedback/{id}/close", feedback_handle_close, ROLES_ADMIN, 0, 0},
     /* end of feedback */
+
+    /* The safety map (src/safety/): the owner assesses, commune staff inspect, anyone sees the map. */
+    {"GET", "/api/v1/safety/checklist", safety_handle_checklist, PUBLIC, 0, 0},
+    {"GET", "/api/v1/public/safety", safety_handle_public, PUBLIC, 0, 0},
+    {"GET", "/api/v1/safety/missing", safety_handle_missing, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/venues/{id}/safety", safety_handle_assess, ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
+    {"POST", "/api/v1/venues/{id}/safety/inspection", safety_handle_inspect, ROLES_ADMIN, 0, 0},
+    /* end of the safety map */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

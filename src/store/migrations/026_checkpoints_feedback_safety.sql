@@ -1,4 +1,5 @@
--- 026: road checkpoints (src/checkpoint/) and citizens' feedback (below).  A checkpoint sits in a commune on a
+-- 026: road checkpoints (src/checkpoint/), citizens' feedback and the safety map (below).
+-- A checkpoint sits in a commune on a
 -- road; its officers (role checkpoint_officer) are listed in
 -- checkpoint_officers.  A passage is one vehicle (or one person on foot)
 -- crossing it, recorded once per client_id by the officer's phone, possibly
@@ -131,3 +132,56 @@ CREATE INDEX feedback_province ON feedback (province_code, status);
 CREATE INDEX feedback_due ON feedback (status, due_at);
 CREATE INDEX feedback_person ON feedback (person_id);
 CREATE INDEX feedback_phone ON feedback (phone, created_at);
+
+-- The COVID-safety map (src/safety/): a venue's daily self-assessment against a checklist kept
+-- as data, each check with its weight (the weights add up to 100); the score sets the day's
+-- status by the levels below.  Commune staff inspect on site and set the status with a note;
+-- an inspection overrides the self-assessment of that day.
+CREATE TABLE safety_checks (
+    code TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    weight INTEGER NOT NULL,
+    enabled INTEGER NOT NULL
+);
+INSERT INTO safety_checks (code, position, weight, enabled) VALUES
+    ('distancing', 1, 15, 1),
+    ('masks', 2, 15, 1),
+    ('hand_washing', 3, 10, 1),
+    ('checkin_qr_posted', 4, 10, 1),
+    ('staff_tested', 5, 15, 1),
+    ('staff_vaccinated', 6, 15, 1),
+    ('ventilation', 7, 10, 1),
+    ('no_case_14_days', 8, 10, 1);
+
+CREATE TABLE safety_levels (
+    status TEXT PRIMARY KEY,        -- safe | at_risk | unsafe
+    min_score INTEGER NOT NULL      -- the lowest score of the status
+);
+INSERT INTO safety_levels (status, min_score) VALUES ('safe', 80), ('at_risk', 50), ('unsafe', 0);
+
+CREATE TABLE safety_places (
+    venue_id BIGINT PRIMARY KEY REFERENCES venues (id),
+    lat_e6 BIGINT NOT NULL,
+    lon_e6 BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE safety_assessments (
+    id {{serial}},
+    venue_id BIGINT NOT NULL REFERENCES venues (id),
+    day BIGINT NOT NULL,            -- local day (UTC+7)
+    kind TEXT NOT NULL,             -- self | inspection
+    checks TEXT NOT NULL,           -- codes met, joined by ','
+    score INTEGER,                  -- NULL for an inspection
+    status TEXT NOT NULL,           -- safe | at_risk | unsafe
+    note TEXT,
+    by_account BIGINT NOT NULL,
+    province_code TEXT NOT NULL,
+    district_code TEXT NOT NULL,
+    commune_code TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (venue_id, day, kind)
+);
+CREATE INDEX safety_assessments_commune ON safety_assessments (commune_code, day);
+CREATE INDEX safety_assessments_district ON safety_assessments (district_code, day);
+CREATE INDEX safety_assessments_province ON safety_assessments (province_code, day);
