@@ -37,6 +37,7 @@ import { ordersView, newOrderView, orderView } from './js/views/quarantine-order
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 import { checkpointsView, checkpointPassView, checkpointDayView, passages } from './js/views/checkpoint.js';
 import { myFeedbackView, feedbackQueueView } from './js/views/feedback.js';
+import { safetyMapView } from './js/views/safety.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const isCitizenRole = (role) => role === 'citizen';
@@ -189,6 +190,7 @@ route('/vaccine/sites', vaxRoles(vaxSitesView));
 route('/vaccine/sites/:id', vaxRoles(vaxSiteDayView));
 route('/vaccine/oversight', adminOnly(vaxOversightView));
 route('/verify', verifyView, { public: true });
+route('/safety', safetyMapView, { public: true });
 /* Contact tracing and quarantine (docs/api-tracing.md). */
 const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');
 route('/tracing', tracingRoles(workListView));

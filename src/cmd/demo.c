@@ -14,6 +14,7 @@
 #include "area/unit.h"
 #include "checkpoint/checkpoint.h"
 #include "feedback/feedback.h"
+#include "safety/safety.h"
 #include "cmd/cmd.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -146,6 +147,21 @@ static int checkpoint_day(struct store *s, void *ctx)
     return checkpoint_demo(s, ctx, PEOPLE_DEMO_COUNT);
 }
 
+/* The safety map: the demo's venues and four facilities of Trúc Bạch, one of each colour. */
+static int safety_facilities(struct store *s, void *ctx)
+{
+    (void)ctx;
+    int64_t owner, official, ids[VENUE_DEMO_COUNT + VENUE_FACILITY_COUNT];
+    int rc = account_id(s, DEMO_VENUE_OWNER, &owner);
+    if (!rc)
+        rc = account_id(s, DEMO_COMMUNE_ADMIN, &official);
+    if (!rc)
+        rc = venue_demo(s, owner, official, ids);
+    if (!rc)
+        rc = venue_demo_facilities(s, owner, official, ids + VENUE_DEMO_COUNT);
+    return rc ? rc : safety_demo(s, owner, official, ids, VENUE_DEMO_COUNT + VENUE_FACILITY_COUNT);
+}
+
 /* Feedback at each status; the demo citizen (people[0], phone 0912000001) sent the answered one. */
 static int feedback_reports(struct store *s, void *ctx)
 {
@@ -266,6 +282,11 @@ int cmd_demo(int argc, char **argv)
         rc = store_tx(s, feedback_reports, people);
         if (!rc)
             cmd_progress("feedback: reports at each status, one overdue at the district", 1, 1);
+    }
+    if (!rc) {
+        rc = store_tx(s, safety_facilities, NULL);
+        if (!rc)
+            cmd_progress("safety map: facilities of each colour", 1, 1);
     }
     if (!rc && synth_people) {
         int64_t owner, first;

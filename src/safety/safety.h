@@ -69,7 +69,8 @@ enum store_rc safety_missing(struct store *s, const char *area, int64_t day, jso
 
 /* ---------------------------------------------------------------- demo */
 
-int safety_demo(struct store *s, int64_t owner, int64_t official);
+/* venues: the demo market and noodle shop, then the four facilities of venue_demo_facilities. */
+int safety_demo(struct store *s, int64_t owner, int64_t official, const int64_t *venues, int n);
 
 /* ---------------------------------------------------------------- handlers */
 

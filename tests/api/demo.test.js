@@ -171,6 +171,17 @@ test('feedback at each status: the commune\'s queue, one overdue at the district
   assert.match(own.json.feedback[0].answer, /thuốc/);
 });
 
+test('the safety map has facilities of each colour in Ba Đình, and one not assessed', async () => {
+  const r = await srv.api('GET', '/api/v1/public/safety?unit=001');
+  assert.equal(r.status, 200, r.text);
+  const statuses = r.json.features.map((f) => f.properties.status).sort();
+  assert.deepEqual(statuses, ['at_risk', 'not_assessed', 'safe', 'safe', 'unsafe']);
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const missing = await srv.api('GET', '/api/v1/safety/missing?unit=00004', { token: await srv.login('badinh.admin', demoPassword) });
+  assert.deepEqual(missing.json.venues.map((v) => v.name).sort(), ['Văn phòng tổ dân phố số 3', 'Xưởng may Trúc Bạch']);
+  assert.equal((await srv.api('GET', '/api/v1/safety/missing', { token })).json.venues.length, 0);
+});
+
 test('tracing data is deleted once its case is older than the retention period', async () => {
   const token = await srv.login('phucxa.admin', demoPassword);
   const before = await srv.api('GET', '/api/v1/tracing/contacts?unit=00001', { token });
