@@ -171,8 +171,8 @@ cleanup
 # taken from UTC or from the browser's zone (00:30 is still yesterday in UTC,
 # 23:30 is an hour before a Vietnamese midnight). The sanitizer build runs the
 # same code at the same hours, so it skips them.
-clock_api=(demo declarations checkins venues testing vaccine tracing tracing-cases quarantine quarantine-lifecycle access checkpoints feedback)
-clock_browser=(platform1-pages quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day testing-collect checkpoint-page feedback)
+clock_api=(demo declarations checkins venues testing vaccine tracing tracing-cases quarantine quarantine-lifecycle access checkpoints feedback safety)
+clock_browser=(platform1-pages quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day testing-collect checkpoint-page feedback safety-map)
 if [ "$sanitizer" -eq 0 ]; then
     for at in 00:30 23:30; do
         files=()

@@ -2,7 +2,8 @@
 // The public COVID-safety map in a real Chromium on a phone-sized page, with no sign-in: the demo's
 // facilities of Ba Đình drawn with Leaflet over the province outlines the server ships (no
 // network), one marker per facility in its status's colour, the legend's counts, and the list
-// view with the status in words; no sideways scrolling at 360 px.
+// view with the status in words; no sideways scrolling at 360 px. Then the market's owner assesses
+// it on the venue's page and the commune inspects the noodle shop: the map follows.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -12,11 +13,13 @@ const { launch, phonePage, shot, assertNoHorizontalOverflow } = require('../lib/
 let srv;
 let browser;
 let page;
+let password;
 
 before(async () => {
   srv = await startServer();
   const r = srv.cli(['demo']);
   assert.equal(r.status, 0, r.stderr);
+  password = /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
   browser = await launch();
   ({ page } = await phonePage(browser));
 });
@@ -58,5 +61,50 @@ test('a commune with no facility says so', async () => {
   await page.getByTestId('safety-empty').waitFor();
   assert.equal(await page.getByTestId('safety-count-safe').getAttribute('data-count'), '0');
   await assertNoHorizontalOverflow(page, 'safety map, empty');
+  assert.deepEqual(page.errors, []);
+});
+
+async function signIn(username) {
+  await page.goto(`${srv.url}/?as=${username}#/login`);
+  await page.getByTestId('login-view').waitFor();
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('session').waitFor();
+}
+
+async function venueId(name) {
+  const r = await srv.api('GET', '/api/v1/public/safety?unit=00001');
+  return r.json.features.find((f) => f.properties.name === name).properties.venue_id;
+}
+
+test('the owner assesses the market, the commune inspects the noodle shop; the map follows', async () => {
+  const market = await venueId('Chợ Phúc Xá');
+  const pho = await venueId('Phở Gia Truyền Phúc Xá');
+  await signIn('phucxa.shop');
+  await page.goto(`${srv.url}/#/venues/${market}`);
+  await page.getByTestId('safety-check-masks').waitFor();
+  for (const box of await page.locator('[data-testid="safety-checks"] input[type=checkbox]').all()) await box.check();
+  await assertNoHorizontalOverflow(page, 'self-assessment');
+  await page.getByTestId('safety-submit').click();
+  await page.getByTestId('safety-done').waitFor();
+  assert.equal(await page.getByTestId('safety-done').getAttribute('data-status'), 'safe');
+  assert.match(await page.getByTestId('safety-done').textContent(), /An toàn.*100\/100/);
+  await page.getByTestId('logout').click();
+
+  await signIn('phucxa.admin');
+  await page.goto(`${srv.url}/#/venues/${pho}`);
+  await page.getByTestId('inspect-form').waitFor();
+  await page.getByTestId('inspect-submit').click();
+  await page.getByTestId('field-error-note').waitFor();
+  await page.getByTestId('inspect-status').selectOption('unsafe');
+  await page.getByTestId('inspect-note').fill('Bàn ghế sát nhau, không có nước rửa tay.');
+  await page.getByTestId('inspect-submit').click();
+  await page.getByTestId('inspect-done').waitFor();
+
+  await page.goto(`${srv.url}/#/safety?unit=00001`);
+  await page.locator('[data-testid="safety-map"][data-ready="1"]').waitFor({ timeout: 20000 });
+  assert.equal(await page.getByTestId(`safety-facility-${market}`).getAttribute('data-status'), 'safe');
+  assert.equal(await page.getByTestId(`safety-facility-${pho}`).getAttribute('data-status'), 'unsafe');
   assert.deepEqual(page.errors, []);
 });
