@@ -156,8 +156,8 @@ else
     skip_stage browser "no tests/browser/*.test.js yet"
 fi
 
-# --- browser on PostgreSQL: the pages whose work is data (cases, contacts, orders) ---
-pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders)
+# --- browser on PostgreSQL: the pages whose work is data (cases, contacts, orders, timelines) ---
+pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders people-registry)
 files=()
 for f in "${pg_browser[@]}"; do [ -f "tests/browser/$f.test.js" ] && files+=("tests/browser/$f.test.js"); done
 if [ -n "$pg_dir" ] && [ "${#files[@]}" -gt 0 ]; then
@@ -171,8 +171,8 @@ cleanup
 # taken from UTC or from the browser's zone (00:30 is still yesterday in UTC,
 # 23:30 is an hour before a Vietnamese midnight). The sanitizer build runs the
 # same code at the same hours, so it skips them.
-clock_api=(demo declarations checkins venues testing vaccine tracing tracing-cases quarantine quarantine-lifecycle access checkpoints feedback safety)
-clock_browser=(platform1-pages quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day testing-collect checkpoint-page feedback safety-map)
+clock_api=(demo declarations declarations-workspace work checkins venues testing vaccine vaccine-workspace tracing tracing-cases quarantine quarantine-lifecycle access checkpoints feedback safety)
+clock_browser=(platform1-pages declarations-workspace citizen-home quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day vaccine-workspace testing-collect checkpoint-page feedback safety-map)
 if [ "$sanitizer" -eq 0 ]; then
     for at in 00:30 23:30; do
         files=()

@@ -30,6 +30,7 @@
 #include "checkpoint/checkpoint.h" /* checkpoints section */
 #include "feedback/feedback.h" /* feedback section */
 #include "safety/safety.h" /* safety map section */
+#include "work/work.h" /* pending work section */
 
 #define PUBLIC 0
 
@@ -64,8 +65,12 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/people", people_handle_create, P_READERS | ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
     {"GET", "/api/v1/people/search", people_handle_search, P_READERS, 0, 0},
     {"POST", "/api/v1/people/merge", people_handle_merge, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/people/cards.pdf", people_handle_cards_pdf, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/people/merge/{id}/undo", people_handle_merge_undo, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/people/{id}", people_handle_get, P_READERS | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    /* the registry of the health workers' workspace: editing and the timeline are health staff's */
+    {"PATCH", "/api/v1/people/{id}", people_handle_update, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/people/{id}/timeline", people_handle_timeline, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/people/{id}/qr/revoke", people_handle_qr_revoke, P_CARD, 0, 0},
     {"GET", "/api/v1/people/{id}/card.png", people_handle_card_png, P_CARD, 0, 0},
     {"GET", "/api/v1/people/{id}/card.pdf", people_handle_card_pdf, P_CARD, 0, 0},
@@ -93,6 +98,8 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/declarations/flagged", declare_handle_flagged, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/declarations/scan", declare_handle_scan, D_STAFF, 0, 0},
     {"GET", "/api/v1/declarations/{ref}", declare_handle_get, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/declarations/{ref}/qr.png", declare_handle_qr_png, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/declarations/{ref}/handled", declare_handle_handled, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
 #undef D_STAFF
     /* end of declarations */
 
@@ -173,6 +180,12 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/vaccine/appointments/{id}/confirm", vaccine_handle_appointment_confirm, VAX_ANY, 0, 0},
     {"POST", "/api/v1/vaccine/appointments/{id}/reschedule", vaccine_handle_appointment_reschedule, VAX_ANY, 0, 0},
     {"POST", "/api/v1/vaccine/appointments/{id}/cancel", vaccine_handle_appointment_cancel, VAX_ANY, 0, 0},
+    /* The queue of "another slot, please" (src/vaccine/reschedule.c): officials of the site's area. */
+    {"GET", "/api/v1/vaccine/reschedule-requests", vaccine_handle_reschedule_list, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/vaccine/reschedule-requests/{id}/assign", vaccine_handle_reschedule_assign, ROLES_ADMIN, 0, 0},
+    /* People due for their next dose and their reminders (src/vaccine/due.c): officials of their area. */
+    {"GET", "/api/v1/vaccine/due", vaccine_handle_due_list, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/vaccine/due/reminders", vaccine_handle_due_remind, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/vaccine/checkins", vaccine_handle_checkin, VAX_STAFF, 0, 0},
     {"POST", "/api/v1/vaccine/visits/{id}/screening", vaccine_handle_screening, VAX_STAFF, 0, 0},
     {"POST", "/api/v1/vaccine/doses", vaccine_handle_dose_create, VAX_STAFF, 0, 0},
@@ -268,6 +281,8 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/venues/{id}/safety", safety_handle_assess, ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
     {"POST", "/api/v1/venues/{id}/safety/inspection", safety_handle_inspect, ROLES_ADMIN, 0, 0},
     /* end of the safety map */
+    /* Pending work (src/work/): counts for the menu, inside the caller's area. */
+    {"GET", "/api/v1/work", work_handle_get, ROLES_STAFF, 0, 0},
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

@@ -6,7 +6,7 @@ import { showBanner, bannerRouteChanged } from './js/banner.js';
 import * as session from './js/session.js';
 import { setUnauthenticatedHandler } from './js/api.js';
 import { route, setGuard, start, onRoute, navigate, link, parseHash } from './js/router.js';
-import { roleKey, isAdmin } from './js/roles.js';
+import { roleKey, isAdmin, WORK_ROLES } from './js/roles.js';
 import { errorBox } from './js/errors.js';
 import { loginView } from './js/views/login.js';
 import { unitsView } from './js/views/units.js';
@@ -29,11 +29,17 @@ import { identityView } from './js/views/vaccine-me.js';
 import { vaxSitesView, vaxSiteDayView } from './js/views/vaccine-site.js';
 import { verifyView } from './js/views/vaccine-verify.js';
 import { vaxOversightView } from './js/views/vaccine-oversight.js';
+import { vaxPlanView, vaxPlanSiteView, vaxInviteView, vaxUploadView, vaxRescheduleView, vaxDueView } from './js/views/vaccine-plan.js';
 import { workListView, TRACING_ROLES } from './js/views/tracing.js';
 import { casesListView, caseNewView, caseView } from './js/views/tracing-cases.js';
 import { policyView } from './js/views/tracing-policy.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
+import { flaggedView, scanDeclarationView, FLAGGED_ROLES, SCAN_ROLES } from './js/views/declarations-workspace.js';
+import { workView, refreshNavCounts, redrawNavCounts, clearNavCounts } from './js/views/work.js';
+import { citizenTodoPanel } from './js/components/citizen-todo.js';
+import { peopleView, personNewView } from './js/views/people.js';
+import { personView } from './js/views/people-person.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 import { checkpointsView, checkpointPassView, checkpointDayView, passages } from './js/views/checkpoint.js';
 import { myFeedbackView, feedbackQueueView } from './js/views/feedback.js';
@@ -51,6 +57,8 @@ function renderSession(me) {
   const nav = $('[data-testid="nav"]');
   box.hidden = !me;
   nav.hidden = !me;
+  clearNavCounts();
+  countsAt = 0;
   if (!me) return;
   $('[data-testid="session-username"]').textContent = me.username;
   markI18n($('[data-testid="session-role"]'), 'text', roleKey(me.role));
@@ -72,6 +80,7 @@ function markActiveNav(active) {
   let section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
   // Tracing's cases and policy have menu entries of their own; a case's page belongs to the cases.
   if (parts[1] === 'tracing' && (parts[2] === 'cases' || parts[2] === 'policy')) section = `tracing/${parts[2]}`;
+  if (parts[1] === 'declarations' && parts[2] === 'scan') section = 'declarations/scan';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.getAttribute('data-nav') === section) {
       a.setAttribute('aria-current', 'page');
@@ -81,6 +90,18 @@ function markActiveNav(active) {
       a.removeAttribute('aria-current');
     }
   }
+}
+
+/* Pending-work counts beside the menu entries: after sign-in, then on page changes at most
+ * every COUNTS_EVERY_MS (pages that finish work refresh them at once). */
+const COUNTS_EVERY_MS = 20000;
+let countsAt = 0;
+function maybeRefreshCounts() {
+  const me = session.current();
+  if (!me || !WORK_ROLES.includes(me.role)) return;
+  if (Date.now() - countsAt < COUNTS_EVERY_MS) return;
+  countsAt = Date.now();
+  refreshNavCounts();
 }
 
 function renderLangButtons(lang) {
@@ -94,6 +115,7 @@ function wireHeader() {
     b.addEventListener('click', () => setLang(b.getAttribute('data-lang')));
   }
   onLangChange(renderLangButtons);
+  onLangChange(redrawNavCounts);
   renderLangButtons(getLang());
 
   const logoutBtn = $('[data-testid="logout"]');
@@ -110,6 +132,7 @@ function wireHeader() {
   });
   session.onSessionChange(renderSession);
   onRoute(markActiveNav);
+  onRoute(maybeRefreshCounts);
   onRoute(bannerRouteChanged);
 }
 
@@ -123,7 +146,8 @@ export function defaultHash(me) {
   if (me.role === 'vaccinator') return '#/vaccine/sites';
   if (me.role === 'tracer') return '#/tracing';
   if (me.role === 'checkpoint_officer') return '#/checkpoints';
-  return isAdmin(me.role) ? '#/accounts' : '#/units';
+  // Officials land on their pending work, counted (venues, declarations, samples, doses).
+  return isAdmin(me.role) ? '#/work' : '#/units';
 }
 
 /** Only same-app hashes are accepted as a place to return to after login. */
@@ -152,6 +176,9 @@ const ownerOnly = (view) => onlyFor((me) => me.role === 'venue_owner', view, 'er
 // Platform 2: the citizen home also shows "My results" (self and managed family members).
 route('/me', citizenOnly(async (ctx) => {
   await meHomeView(ctx);
+  // What needs doing now, for the citizen and each member they manage, above the main actions.
+  const home = ctx.root.querySelector('[data-testid="me-view"]');
+  if (home && !ctx.signal.aborted) home.insertBefore(citizenTodoPanel(ctx.signal), home.querySelector('.tiles'));
   if (!ctx.signal.aborted) ctx.root.appendChild(myResultsPanel(ctx.signal));
 }));
 route('/me/profile', citizenOnly(profileView));
@@ -169,6 +196,9 @@ route('/units/:code', staffOnly(unitsView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
 route('/family/requests', adminOnly(familyRequestsView));
+route('/people', adminOnly(peopleView));
+route('/people/new', adminOnly(personNewView));
+route('/people/:id', adminOnly(personView));
 /* Platform 2: sample collection, lab, results. */
 const SAMPLING_ROLES = ['sampler', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const samplingRoles = (view) => onlyFor((me) => SAMPLING_ROLES.includes(me.role), view, 'error.sampler_only');
@@ -189,6 +219,12 @@ route('/me/health', citizenOnly(identityView));
 route('/vaccine/sites', vaxRoles(vaxSitesView));
 route('/vaccine/sites/:id', vaxRoles(vaxSiteDayView));
 route('/vaccine/oversight', adminOnly(vaxOversightView));
+route('/vaccine/plan', adminOnly(vaxPlanView));
+route('/vaccine/plan/sites/:id', adminOnly(vaxPlanSiteView));
+route('/vaccine/plan/sessions/:id', adminOnly(vaxInviteView));
+route('/vaccine/registrations/upload', adminOnly(vaxUploadView));
+route('/vaccine/reschedule', adminOnly(vaxRescheduleView));
+route('/vaccine/due', adminOnly(vaxDueView));
 route('/verify', verifyView, { public: true });
 route('/safety', safetyMapView, { public: true });
 /* Contact tracing and quarantine (docs/api-tracing.md). */
@@ -203,6 +239,10 @@ route('/quarantine/orders', tracingRoles(ordersView));
 route('/quarantine/orders/new', tracingRoles(newOrderView));
 route('/quarantine/orders/:id', tracingRoles(orderView));
 route('/me/quarantine', citizenOnly(myQuarantineView));
+route('/work', onlyFor((me) => WORK_ROLES.includes(me.role), (ctx) => workView(ctx, session.current()), 'error.staff_only'));
+/* Declarations: the commune health station's flagged list and the scan page. */
+route('/declarations', onlyFor((me) => FLAGGED_ROLES.includes(me.role), flaggedView, 'error.tracing_only'));
+route('/declarations/scan', onlyFor((me) => SCAN_ROLES.includes(me.role), scanDeclarationView, 'error.staff_only'));
 /* Checkpoints (docs/api-checkpoints.md). */
 const CHECKPOINT_ROLES = ['checkpoint_officer', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const checkpointRoles = (view) => onlyFor((me) => CHECKPOINT_ROLES.includes(me.role), view, 'error.checkpoint_only');

@@ -45,19 +45,6 @@ int checkpoint__load(struct http_req *r, int64_t id, struct checkpoint *out)
     return area_require(r, out->commune_code);
 }
 
-static int read_coord(struct http_req *r, json_t *body, const char *name, double limit, bool *has, int64_t *out)
-{
-    json_t *v = json_object_get(body, name);
-    *has = false;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_number(v) || !isfinite(json_number_value(v)) || fabs(json_number_value(v)) > limit)
-        return http_fail(r, ERR_INVALID_FIELD, name, "%s must be a number from -%g to %g", name, limit, limit);
-    *out = (int64_t)llround(json_number_value(v) * 1e6);
-    *has = true;
-    return 0;
-}
-
 /* POST /api/v1/checkpoints */
 enum err checkpoint_handle_create(struct http_req *r)
 {
@@ -87,9 +74,9 @@ enum err checkpoint_handle_create(struct http_req *r)
     if (!rc && u->level != 3)
         rc = http_fail(r, ERR_INVALID_FIELD, "commune_code", "commune_code must be a commune or ward (5 digits)");
     if (!rc)
-        rc = read_coord(r, body, "lat", 90, &has_lat, &c.lat_e6);
+        rc = jsonin_coord(body, "lat", false, 90, &has_lat, &c.lat_e6, &r->fault);
     if (!rc)
-        rc = read_coord(r, body, "lon", 180, &has_lon, &c.lon_e6);
+        rc = jsonin_coord(body, "lon", false, 180, &has_lon, &c.lon_e6, &r->fault);
     if (!rc && has_lat != has_lon)
         rc = http_fail(r, ERR_INVALID_FIELD, has_lat ? "lon" : "lat", "give lat and lon together");
     if (!rc)

@@ -9,7 +9,6 @@
  * .../passages/export the same day as CSV or XLSX, and
  * GET /api/v1/checkpoint-passages?plate= finds a vehicle in the caller's area.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,12 +21,12 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/jsonin.h"
+#include "core/photo.h"
 #include "declare/declare.h"
 #include "export/export.h"
 #include "http/http.h"
 #include "people/people.h"
 #include "qr/qr.h"
-#include "quarantine/quarantine.h"
 
 #define PHOTO_MAX (512 * 1024)  /* bytes of one photo: the page sends a small JPEG */
 #define BACKDATE_MAX (7 * VN_DAY) /* a queued passage may reach the server up to a week late */
@@ -155,31 +154,6 @@ static int record_tx(struct store *s, void *arg)
     return audit_request(r, "checkpoint.passage.create", "checkpoint_passage", id, c->cp->commune_code);
 }
 
-/* A photo: base64 or a base64 data URL of a JPEG or PNG; normalised base64 into *out. */
-static int read_photo(struct http_req *r, const char *field, const char *photo, const char **type, const char **out)
-{
-    const char *b64 = photo;
-    if (!strncmp(b64, "data:", 5)) {
-        const char *comma = strstr(b64, ";base64,");
-        if (!comma)
-            return http_fail(r, ERR_INVALID_FIELD, field, "%s must be base64 (or a base64 data URL)", field);
-        b64 = comma + 8;
-    }
-    size_t len = strlen(b64), cap = len / 4 * 3 + 3, n = 0;
-    if (cap > PHOTO_MAX + 3)
-        return http_fail(r, ERR_TOO_LARGE, field, "%s must be at most %d bytes", field, PHOTO_MAX);
-    unsigned char *bin = arena_alloc(&r->arena, cap + 1);
-    if (sodium_base642bin(bin, cap, b64, len, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL) || n == 0)
-        return http_fail(r, ERR_INVALID_FIELD, field, "%s must be base64 (or a base64 data URL)", field);
-    if (!(*type = quarantine_photo_type(bin, n)))
-        return http_fail(r, ERR_INVALID_FIELD, field, "%s must be a JPEG or PNG image", field);
-    size_t out_len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-    char *norm = arena_alloc(&r->arena, out_len);
-    sodium_bin2base64(norm, out_len, bin, n, sodium_base64_VARIANT_ORIGINAL);
-    *out = norm;
-    return 0;
-}
-
 static int read_person(struct http_req *r, json_t *o, int i, struct person_in *in)
 {
     static const char *const fields[] = {"qr", "cccd", "cmnd", "photo", NULL};
@@ -221,7 +195,7 @@ static int read_person(struct http_req *r, json_t *o, int i, struct person_in *i
             r->fault.field = in->photo_field;
     }
     if (!rc && photo)
-        rc = read_photo(r, in->photo_field, photo, &in->photo_type, &in->photo);
+        rc = photo_read(&r->arena, photo, PHOTO_MAX, in->photo_field, &in->photo_type, &in->photo, &r->fault);
     return rc;
 }
 

@@ -5,7 +5,6 @@
  * own), GET /api/v1/feedback/{id}, and the commune's answer, forward and close.
  * Each answer and each closing reaches the sender by SMS (the outbox).
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,12 +14,12 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/jsonin.h"
+#include "core/photo.h"
 #include "core/validate.h"
 #include "feedback/feedback.h"
 #include "http/http.h"
 #include "notify/notify.h"
 #include "people/people.h"
-#include "quarantine/quarantine.h"
 
 #define PHOTO_MAX (1024 * 1024)
 
@@ -62,31 +61,6 @@ enum err feedback_handle_categories(struct http_req *r)
     for (int i = 0; i < n; i++)
         json_array_append_new(items, json_pack("{s:s, s:i}", "code", c[i].code, "answer_hours", c[i].answer_hours));
     return http_reply_json(r, 200, json_pack("{s:o}", "categories", items));
-}
-
-/* A photo: base64 or a base64 data URL of a JPEG or PNG. */
-static int read_photo(struct http_req *r, const char *photo, const char **type, const char **out)
-{
-    const char *b64 = photo;
-    if (!strncmp(b64, "data:", 5)) {
-        const char *comma = strstr(b64, ";base64,");
-        if (!comma)
-            return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be base64 (or a base64 data URL)");
-        b64 = comma + 8;
-    }
-    size_t len = strlen(b64), cap = len / 4 * 3 + 3, n = 0;
-    if (cap > PHOTO_MAX + 3)
-        return http_fail(r, ERR_TOO_LARGE, "photo", "photo must be at most %d bytes", PHOTO_MAX);
-    unsigned char *bin = arena_alloc(&r->arena, cap + 1);
-    if (sodium_base642bin(bin, cap, b64, len, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL) || n == 0)
-        return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be base64 (or a base64 data URL)");
-    if (!(*type = quarantine_photo_type(bin, n)))
-        return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be a JPEG or PNG image");
-    size_t out_len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-    char *norm = arena_alloc(&r->arena, out_len);
-    sodium_bin2base64(norm, out_len, bin, n, sodium_base64_VARIANT_ORIGINAL);
-    *out = norm;
-    return 0;
 }
 
 struct create_ctx {
@@ -150,7 +124,7 @@ enum err feedback_handle_create(struct http_req *r)
     if (!rc)
         rc = jsonin_str(body, "photo", false, 4 * PHOTO_MAX / 3 + 64, &photo, &r->fault);
     if (!rc && photo)
-        rc = read_photo(r, photo, &f->photo_type, &f->photo);
+        rc = photo_read(&r->arena, photo, PHOTO_MAX, "photo", &f->photo_type, &f->photo, &r->fault);
     if (rc)
         return rc;
     if (is_citizen(r)) {

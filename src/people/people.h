@@ -163,6 +163,23 @@ int people_create(struct store *s, struct arena *a, const struct people_fields *
 
 /* Lays out the personal card (CR80, 85.6 x 54 mm): fmt is PRINT_PDF or PRINT_PNG (print/print.h). */
 int people_card_render(const struct person *p, const char *payload, int fmt, struct buf *out);
+/* Lays out n cards ten to an A4 page (PDF): payloads[i] is the QR payload of list[i]. */
+#define PEOPLE_CARDS_PER_PAGE 10
+#define PEOPLE_CARDS_MAX 200 /* cards one sheet request prints: 20 pages */
+int people_card_sheet(const struct person *list, const char *const *payloads, int n, struct buf *out);
+
+/*
+ * A person's timeline (GET /api/v1/people/{id}/timeline): each platform adds
+ * its own entries with a function of its own (checkin_timeline,
+ * vaccine_timeline, tracing_timeline, quarantine_timeline), so the tables
+ * stay in their domains.  people_timeline_rows appends one entry per row of
+ * st: {"kind": kind, <column name>: value, ...}, columns typed by types
+ * ('i' integer, 's' text, 'b' boolean), the first column named "at" (epoch
+ * seconds).  It finalises st; rc is the rc of the query that prepared it.
+ */
+#define PEOPLE_TIMELINE_PER_KIND 100 /* newest entries of each kind a timeline shows */
+enum store_rc people_timeline_rows(struct store_stmt *st, enum store_rc rc, const char *kind, const char *types,
+                                   json_t *entries);
 
 /* Handlers: staff (people_http.c) */
 enum err people_handle_create(struct http_req *r);
@@ -171,6 +188,10 @@ enum err people_handle_get(struct http_req *r);
 enum err people_handle_qr_revoke(struct http_req *r);
 enum err people_handle_card_png(struct http_req *r);
 enum err people_handle_card_pdf(struct http_req *r);
+enum err people_handle_update(struct http_req *r);    /* PATCH /api/v1/people/{id} */
+enum err people_handle_cards_pdf(struct http_req *r); /* POST /api/v1/people/cards.pdf */
+/* Handler: a person's timeline across the platforms (timeline.c) */
+enum err people_handle_timeline(struct http_req *r);
 /* Handlers: merging two records of one person (merge_http.c) */
 enum err people_handle_merge(struct http_req *r);
 enum err people_handle_merge_undo(struct http_req *r);

@@ -8,14 +8,17 @@
  * samplers and vaccinators masked, other roles not at all); a person without
  * a commune yet (a citizen who has only signed in) is visible to national
  * admins only.  Every staff read is audited (person.read, person.search,
- * person.card); citizens reach only themselves and their managed members.
+ * person.card, person.update); citizens reach only themselves and their
+ * managed members.  Editing and card sheets are for health staff (routes.c).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "area/unit.h"
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/jsonin.h"
 #include "core/text.h"
 #include "core/validate.h"
 #include "http/http.h"
@@ -128,26 +131,41 @@ enum err people_handle_create(struct http_req *r)
 
 /* ---- GET /api/v1/people/search ---- */
 
+/* A person code as printed on the card (10 of 0-9 and capitals), read in any case. */
+static int read_code(struct http_req *r, const char *v, char out[PERSON_CODE_LEN + 1])
+{
+    size_t n = strlen(v);
+    for (size_t i = 0; i < n && i < PERSON_CODE_LEN; i++)
+        out[i] = (char)(v[i] >= 'a' && v[i] <= 'z' ? v[i] - 'a' + 'A' : v[i]);
+    bool ok = n == PERSON_CODE_LEN;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (out[i] >= '0' && out[i] <= '9') || (out[i] >= 'A' && out[i] <= 'Z');
+    if (!ok)
+        return http_fail(r, ERR_INVALID_FIELD, "code", "code must be the 10 letters and digits printed on the card");
+    out[n] = '\0';
+    return 0;
+}
+
 enum err people_handle_search(struct http_req *r)
 {
-    static const char *const names[] = {"q", "phone", "cccd", "bhyt"};
+    static const char *const names[] = {"q", "phone", "cccd", "bhyt", "code"};
     const char *given = NULL, *value = NULL;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         const char *v = http_query(r, names[i]);
         if (!v)
             continue;
         if (given)
-            return http_fail(r, ERR_INVALID_FIELD, names[i], "give exactly one of q, phone, cccd, bhyt");
+            return http_fail(r, ERR_INVALID_FIELD, names[i], "give exactly one of q, phone, cccd, bhyt, code");
         given = names[i];
         value = v;
     }
     if (!given)
-        return http_fail(r, ERR_INVALID_FIELD, "q", "give exactly one of q, phone, cccd, bhyt");
+        return http_fail(r, ERR_INVALID_FIELD, "q", "give exactly one of q, phone, cccd, bhyt, code");
     struct people_search q = {.unit_code = r->who->unit_code};
     int rc = http_query_int(r, "limit", 1, PEOPLE_SEARCH_LIMIT_MAX, 20, &q.limit);
     if (rc)
         return rc;
-    char phone[11], bhyt[IDS_BHYT_LEN + 1], fold[PEOPLE_FOLD_MAX];
+    char phone[11], bhyt[IDS_BHYT_LEN + 1], fold[PEOPLE_FOLD_MAX], code[PERSON_CODE_LEN + 1];
     if (!strcmp(given, "q")) {
         if (!text_utf8_valid(value, strlen(value)) || text_utf8_length(value) > 100)
             return http_fail(r, ERR_INVALID_FIELD, "q", "q must be a name of at most 100 characters");
@@ -162,9 +180,12 @@ enum err people_handle_search(struct http_req *r)
         rc = strlen(value) == IDS_CMND_LEN ? ids_check_cmnd(value, "cccd", &r->fault)
                                            : ids_check_cccd(value, "cccd", &r->fault);
         q.id_number = value;
-    } else {
+    } else if (!strcmp(given, "bhyt")) {
         rc = ids_check_bhyt(value, "bhyt", bhyt, &r->fault);
         q.bhyt = bhyt;
+    } else {
+        rc = read_code(r, value, code);
+        q.code = code;
     }
     if (rc)
         return rc;
@@ -281,4 +302,161 @@ int people_require_located(struct http_req *r, int64_t person_id, const char *fi
     if (!*commune)
         return http_fail(r, ERR_INVALID_FIELD, field, "the person has no commune of residence yet");
     return 0;
+}
+
+/* ---- PATCH /api/v1/people/{id} ---- */
+
+struct update_ctx {
+    struct http_req *r;
+    const struct person *p;
+    struct people_input *in;
+};
+
+static int update_tx(struct store *s, void *arg)
+{
+    struct update_ctx *c = arg;
+    struct http_req *r = c->r;
+    const char *field;
+    int rc = people__find_taken(s, c->p->id, c->in, &field);
+    if (rc == STORE_OK)
+        return http_fail(r, ERR_CONFLICT, field, "this %s is recorded for another person; merge the two records "
+                         "if they are one person", field);
+    if (rc != STORE_DONE)
+        return rc;
+    if (c->in->phone && (!c->p->phone || strcmp(c->in->phone, c->p->phone))) {
+        bool signs_in;
+        char signin[11];
+        rc = people__proof_phone(s, c->p->id, &signs_in, signin);
+        if (rc)
+            return rc;
+        if (signs_in)
+            return http_fail(r, ERR_INVALID_FIELD, "phone", "the person signs in with this phone; it cannot change");
+        if ((rc = people__set_phone(s, c->p->id, c->in->phone)))
+            return rc;
+    }
+    rc = people__update(s, c->p->id, c->in);
+    if (rc == STORE_CONFLICT)
+        return http_fail(r, ERR_CONFLICT, NULL, "an identity number is recorded for another person");
+    if (!rc) /* the area of the record as it was: its staff see the change in their log */
+        rc = audit_request(r, "person.update", "person", id_text(r, c->p->id), c->p->commune_code);
+    return rc;
+}
+
+enum err people_handle_update(struct http_req *r)
+{
+    json_t *body;
+    struct people_input in;
+    struct person p;
+    int rc = http_read_json(r, people__fields, &body);
+    if (!rc)
+        rc = people__read_input(body, 0, clock_now(), &in, &r->fault);
+    if (!rc && json_object_size(body) == 0)
+        rc = http_fail(r, ERR_MISSING_FIELD, NULL, "give at least one person field");
+    if (!rc)
+        rc = load(r, &p);
+    if (rc)
+        return rc;
+    if (in.commune_code && !unit_within(r->who->unit_code, in.commune_code))
+        return http_fail(r, ERR_FORBIDDEN, "commune_code", "commune %s lies outside your area", in.commune_code);
+    if ((in.cmnd && p.cccd) || (in.cccd && p.cmnd))
+        return http_fail(r, ERR_INVALID_FIELD, in.cmnd ? "cmnd" : "cccd",
+                             "the person has a %s already; give either cccd or cmnd, not both",
+                             in.cmnd ? "CCCD" : "CMND");
+    struct update_ctx c = {r, &p, &in};
+    rc = store_tx(r->store, update_tx, &c);
+    if (!rc)
+        rc = store_err(people_get(r->store, &r->arena, p.id, &p));
+    return rc ? rc : http_reply_json(r, 200, people_to_json_view(&p, people_view(r)));
+}
+
+/* ---- POST /api/v1/people/cards.pdf ---- */
+
+/* Reads "ids" (1 to PEOPLE_CARDS_MAX person ids) or "household_id" into a list of persons, each one checked. */
+static int sheet_people(struct http_req *r, json_t *body, struct person **out, int *n)
+{
+    json_t *ids = json_object_get(body, "ids");
+    int64_t household = 0;
+    int rc = jsonin_int(body, "household_id", false, 1, INT64_MAX, &household, NULL, &r->fault);
+    if (rc)
+        return rc;
+    if (!ids == !household)
+        return http_fail(r, ERR_MISSING_FIELD, "ids", "give either ids (a list of person ids) or household_id");
+    if (household) {
+        rc = people__household(r->store, &r->arena, household, r->who->unit_code, PEOPLE_CARDS_MAX, out, n);
+        if (rc)
+            return store_err(rc);
+        if (!*n)
+            return http_fail(r, ERR_NOT_FOUND, "household_id", "no household %lld in your area", (long long)household);
+        return 0;
+    }
+    size_t len = json_is_array(ids) ? json_array_size(ids) : 0;
+    if (len < 1 || len > PEOPLE_CARDS_MAX)
+        return http_fail(r, ERR_INVALID_FIELD, "ids", "ids must be a list of 1 to %d person ids", PEOPLE_CARDS_MAX);
+    *out = arena_alloc(&r->arena, sizeof(**out) * len);
+    *n = 0;
+    for (size_t i = 0; i < len; i++) {
+        json_t *v = json_array_get(ids, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            return http_fail(r, ERR_INVALID_FIELD, "ids", "ids[%zu] is not a person id", i);
+        if ((rc = people_require_access(r, json_integer_value(v), &(*out)[*n]))) {
+            r->fault.field = "ids";
+            return rc;
+        }
+        bool seen = false; /* an id twice, or two ids of one merged person: one card */
+        for (int j = 0; j < *n && !seen; j++)
+            seen = (*out)[j].id == (*out)[*n].id;
+        *n += !seen;
+    }
+    return 0;
+}
+
+struct sheet_ctx {
+    struct http_req *r;
+    const struct person *list;
+    int n;
+};
+
+static int sheet_audit_tx(struct store *s, void *arg)
+{
+    (void)s;
+    struct sheet_ctx *c = arg;
+    int rc = 0;
+    for (int i = 0; i < c->n && !rc; i++)
+        rc = audit_request(c->r, "person.card", "person", id_text(c->r, c->list[i].id), c->list[i].commune_code);
+    return rc;
+}
+
+enum err people_handle_cards_pdf(struct http_req *r)
+{
+    static const char *const fields[] = {"ids", "household_id", NULL};
+    json_t *body;
+    struct person *list;
+    int n;
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = sheet_people(r, body, &list, &n);
+    if (rc)
+        return rc;
+    const char **payloads = arena_alloc(&r->arena, sizeof(*payloads) * (size_t)n);
+    for (int i = 0; i < n && !rc; i++) {
+        char *pl = arena_alloc(&r->arena, QR_PAYLOAD_MAX);
+        rc = people_qr_payload(r->store, &list[i], pl);
+        payloads[i] = pl;
+    }
+    struct sheet_ctx c = {r, list, n};
+    if (!rc)
+        rc = store_tx(r->store, sheet_audit_tx, &c);
+    if (rc)
+        return rc;
+    struct buf out;
+    buf_init(&out, 64u << 20);
+    rc = people_card_sheet(list, payloads, n, &out);
+    if (!rc) {
+        http_add_header(r, "Content-Disposition", "inline; filename=\"cordon-cards.pdf\"");
+        rc = http_reply(r, 200, "application/pdf", out.data, out.len);
+    } else {
+        rc = http_fail(r, ERR_INTERNAL, NULL, "the cards could not be drawn");
+    }
+    buf_release(&out);
+    return rc;
 }

@@ -115,6 +115,11 @@ enum store_rc people__set_name_of(struct store *s, int64_t id, const char *full_
 /* Sets the fields present in `in` (phone excepted). */
 enum store_rc people__update(struct store *s, int64_t id, const struct people_input *in);
 enum store_rc people__set_household(struct store *s, int64_t id, int64_t household_id);
+/* A staff correction of the phone (never the phone a citizen signs in with). */
+enum store_rc people__set_phone(struct store *s, int64_t id, const char *phone);
+/* The live members of household household_id inside unit_code (store_sql_area), at most max, by id. */
+enum store_rc people__household(struct store *s, struct arena *a, int64_t household_id, const char *unit_code,
+                                int max, struct person **out, int *n);
 /*
  * The person signing in with this phone.  At a first sign-in naming the
  * person (full_name, may be NULL), the one unverified record of that phone
@@ -132,8 +137,8 @@ enum store_rc people__qr_revoke(struct store *s, int64_t id, int64_t *serial);
 
 struct people_search {
     const char *unit_code; /* caller's area */
-    const char *name_fold; /* exactly one of these four */
-    const char *phone, *id_number, *bhyt;
+    const char *name_fold; /* exactly one of these five */
+    const char *phone, *id_number, *bhyt, *code;
     int64_t limit;
 };
 enum store_rc people__search(struct store *s, struct arena *a, const struct people_search *q,

@@ -282,6 +282,12 @@ enum store_rc people__set_household(struct store *s, int64_t id, int64_t househo
                      clock_now(), id);
 }
 
+enum store_rc people__set_phone(struct store *s, int64_t id, const char *phone)
+{
+    return store_run(s, NULL, "UPDATE persons SET phone = ?, updated_at = ? WHERE id = ? AND signin_phone IS NULL",
+                     "sii", phone, clock_now(), id);
+}
+
 /*
  * A first sign-in naming the person: the one unverified record of that phone
  * and name (a walk-in) becomes theirs.  STORE_DONE when there is not exactly one.
@@ -489,6 +495,9 @@ enum store_rc people__search(struct store *s, struct arena *a, const struct peop
     } else if (q->bhyt) {
         crit = "bhyt = ?";
         value = q->bhyt;
+    } else if (q->code) {
+        crit = "code = ?";
+        value = q->code;
     } else {
         crit = q->id_number && strlen(q->id_number) == IDS_CMND_LEN ? "cmnd = ?" : "cccd = ?";
         value = q->id_number;
@@ -502,6 +511,19 @@ enum store_rc people__search(struct store *s, struct arena *a, const struct peop
     struct store_stmt *st;
     enum store_rc rc = store_sql_query(s, &st, &sql);
     return rc ? rc : all(st, a, (int)q->limit, out, n);
+}
+
+enum store_rc people__household(struct store *s, struct arena *a, int64_t household_id, const char *unit_code,
+                                int max, struct person **out, int *n)
+{
+    struct store_sql sql;
+    store_sql_init(&sql, "SELECT " PERSON_COLS " FROM persons WHERE merged_into IS NULL AND ", "");
+    store_sql_add(&sql, "household_id = ?", "i", household_id);
+    store_sql_area(&sql, NULL, unit_code);
+    store_sql_add(&sql, " ORDER BY id LIMIT ?", "i", (int64_t)max);
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &sql);
+    return rc ? rc : all(st, a, max, out, n);
 }
 
 /* ---- names recorded before NFC ---- */

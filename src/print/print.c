@@ -253,6 +253,14 @@ void print_rect(struct print_doc *d, double x_mm, double y_mm, double w_mm, doub
     cairo_stroke(d->cr);
 }
 
+int print_next_page(struct print_doc *d)
+{
+    if (!d || d->fmt != PRINT_PDF)
+        return -1;
+    cairo_show_page(d->cr);
+    return cairo_status(d->cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+}
+
 int print_end(struct print_doc *d, struct buf *out)
 {
     if (!d)

@@ -1,7 +1,7 @@
 /*
  * print.h - printable documents (PDF and PNG) with text and QR codes, on cairo.
  *
- * A document is one page of a given size in millimetres.  Text is UTF-8 and
+ * A document is pages of one size in millimetres (a PNG has one page).  Text is UTF-8 and
  * drawn with DejaVu Sans, which covers Vietnamese.  A QR code is drawn as
  * exact black squares with a quiet zone, so phone cameras and zbarimg read
  * it from the PNG and from the printed PDF.
@@ -36,6 +36,8 @@ double print_paragraph(struct print_doc *d, double x_mm, double y_mm, double wid
 int print_qr(struct print_doc *d, double x_mm, double y_mm, double size_mm, const char *text);
 /* Draws a rectangle outline (line width in mm). */
 void print_rect(struct print_doc *d, double x_mm, double y_mm, double w_mm, double h_mm, double line_mm);
+/* PDF only: ends the current page and starts a blank one of the same size.  Returns 0, or -1 for a PNG. */
+int print_next_page(struct print_doc *d);
 /* Finishes the page, appends the document's bytes to out and frees d. Returns 0 or -1. */
 int print_end(struct print_doc *d, struct buf *out);
 

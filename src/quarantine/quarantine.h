@@ -111,6 +111,9 @@ int quarantine_job_monitor(struct store *s, int64_t now, const char **detail);
 /* Demo (demo.c): a check-in with a photo, at home, for each active order running today. */
 int quarantine_demo(struct store *s);
 
+/* Appends the person's quarantine orders to entries, kind "quarantine_order" (people.h timeline). */
+enum store_rc quarantine_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries);
+
 /* ------------------------------------------------------------ handlers (quarantine_http.c) */
 
 enum err quarantine_handle_create(struct http_req *r);     /* POST /api/v1/quarantine/orders */

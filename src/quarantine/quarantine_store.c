@@ -699,3 +699,13 @@ enum store_rc quarantine_person_active(struct store *s, int64_t person_id, int64
     *active = n > 0;
     return rc;
 }
+
+enum store_rc quarantine_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries)
+{
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT created_at AS at, id, case_id, kind AS order_kind, status"
+                                   " FROM quarantine_orders WHERE person_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                                   "ii", person_id, limit);
+    return people_timeline_rows(st, rc, "quarantine_order", "iiiss", entries);
+}

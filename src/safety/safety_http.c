@@ -31,19 +31,6 @@ enum err safety_handle_checklist(struct http_req *r)
                                              rules.min_safe, "at_risk", rules.min_at_risk, "unsafe", 0));
 }
 
-static int read_coord(struct http_req *r, json_t *body, const char *name, double limit, bool *has, int64_t *out)
-{
-    json_t *v = json_object_get(body, name);
-    *has = false;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_number(v) || !isfinite(json_number_value(v)) || fabs(json_number_value(v)) > limit)
-        return http_fail(r, ERR_INVALID_FIELD, name, "%s must be a number from -%g to %g", name, limit, limit);
-    *out = (int64_t)llround(json_number_value(v) * 1e6);
-    *has = true;
-    return 0;
-}
-
 /* The venue {id}, approved, for the caller: its owner, or an official of its area. */
 static int load_venue(struct http_req *r, struct venue *v, const struct unit **u)
 {
@@ -84,9 +71,9 @@ enum err safety_handle_assess(struct http_req *r)
     int64_t lat = 0, lon = 0;
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = read_coord(r, body, "lat", 90, &has_lat, &lat);
+        rc = jsonin_coord(body, "lat", false, 90, &has_lat, &lat, &r->fault);
     if (!rc)
-        rc = read_coord(r, body, "lon", 180, &has_lon, &lon);
+        rc = jsonin_coord(body, "lon", false, 180, &has_lon, &lon, &r->fault);
     if (!rc && has_lat != has_lon)
         rc = http_fail(r, ERR_INVALID_FIELD, has_lat ? "lon" : "lat", "give lat and lon together");
     if (!rc)

@@ -2,7 +2,9 @@
  * demo.c - demo data for `cordon demo`: a sampling site in Phường Phúc Xá
  * (Ba Đình, Hà Nội), today's RT-PCR session with pools of 10 sent to the Ba
  * Đình lab unit, 40 people in 4 tubes, and results on three of them
- * (negative, negative, pool positive) while the fourth is pending.
+ * (negative, negative, pool positive) while the fourth is pending.  The
+ * demo family of Nguyễn Văn An (0912000001) is among them: An in the first
+ * tube (negative), his daughter Mai in the pool-positive third (a retest).
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +48,16 @@ static int demo_tx(struct store *st, void *p)
     int n;
     if ((rc = testing_tubes_issue(st, &a, &s, "demo-tubes-phucxa-1", 6, 0, &batch_id, &codes, &n)))
         goto out;
+    struct person an, *members = NULL;
+    int nmembers = 0;
+    bool pc;
+    if ((rc = people_find_or_create_by_phone_name(st, &a, "0912000001", "Nguyễn Văn An", &an, &pc)) ||
+        (rc = people_managed(st, &a, an.id, &members, &nmembers)))
+        goto out;
+    const struct person *mai = NULL;
+    for (int m = 0; m < nmembers; m++)
+        if (members[m].full_name && !strcmp(members[m].full_name, "Nguyễn Thị Mai"))
+            mai = &members[m];
     for (int t = 0; t < 4 && t < n && !rc; t++) {
         for (int k = 0; k < 10 && !rc; k++) {
             int i = t * 10 + k;
@@ -54,8 +66,11 @@ static int demo_tx(struct store *st, void *p)
             snprintf(phone, sizeof(phone), "09%08d", 71000000 + i);
             snprintf(cid, sizeof(cid), "demo-sample-%04d", i);
             struct person person;
-            bool pc;
-            if ((rc = people_find_or_create_by_phone_name(st, &a, phone, name, &person, &pc)))
+            if (i == 0)
+                person = an;
+            else if (i == 20 && mai)
+                person = *mai;
+            else if ((rc = people_find_or_create_by_phone_name(st, &a, phone, name, &person, &pc)))
                 break;
             struct testing_collect in = {.client_id = cid, .session = &s, .tube_code = codes[t],
                                          .person_id = person.id, .phone = person.phone, .by = 0,

@@ -190,6 +190,18 @@ static json_t *public_result(const struct testing_sample *s)
                      s->resulted_at ? json_integer(s->resulted_at) : json_null());
 }
 
+/* Where a person whose result needs a retest goes: the site they were sampled at (null if unknown). */
+static json_t *retest_site(struct http_req *r, const struct testing_sample *m)
+{
+    struct testing_session ses;
+    struct testing_site site;
+    if (testing_session_get(r->store, &r->arena, m->session_id, &ses) != STORE_OK ||
+        testing_site_get(r->store, &r->arena, ses.site_id, &site) != STORE_OK)
+        return json_null();
+    return json_pack("{s:I, s:s?, s:s?, s:s?}", "id", (json_int_t)site.id, "name", site.name, "address", site.address,
+                     "commune_code", site.commune_code);
+}
+
 static int person_results_json(struct http_req *r, const struct person *p, json_t **out)
 {
     struct testing_sample *list;
@@ -198,8 +210,12 @@ static int person_results_json(struct http_req *r, const struct person *p, json_
     if (rc)
         return store_err(rc);
     json_t *arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, public_result(&list[i]));
+    for (int i = 0; i < n; i++) {
+        json_t *o = public_result(&list[i]);
+        if (!strcmp(list[i].status, "pool_positive_retest") || !strcmp(list[i].status, "invalid"))
+            json_object_set_new(o, "retest_site", retest_site(r, &list[i]));
+        json_array_append_new(arr, o);
+    }
     *out = json_pack("{s:{s:I, s:s, s:s?}, s:o}", "person", "id", (json_int_t)p->id, "code", p->code, "full_name",
                      p->full_name, "results", arr);
     return 0;

@@ -328,6 +328,13 @@ enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, in
 /* What a checkpoint asks of a person (flags, not records): when their latest confirmed case was
  * confirmed and their latest exposure as an F1 not cleared; 0 for none. */
 enum store_rc tracing_person_exposure(struct store *s, int64_t person_id, int64_t *case_at, int64_t *f1_at);
+/*
+ * Appends to entries (people.h timeline) the person's confirmed cases (kind
+ * "case"), the cases they are a contact of ("contact": case_id, degree,
+ * status) and their test orders ("test_order"), newest first, at most limit
+ * of each.
+ */
+enum store_rc tracing_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries);
 /* The person of test order order_id when the order lies in commune; STORE_DONE otherwise. */
 enum store_rc tracing_test_order_person(struct store *s, int64_t order_id, const char *commune,
                                         int64_t *person_id);

@@ -16,6 +16,7 @@
 #include "area/unit.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "people/people.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
@@ -1005,5 +1006,27 @@ enum store_rc tracing_person_exposure(struct store *s, int64_t person_id, int64_
                        "SELECT COALESCE(MAX(first_at), 0) FROM tracing_contacts WHERE person_id = ? AND degree = 1"
                        " AND status <> ?",
                        "is", person_id, "cleared");
+    return rc;
+}
+
+enum store_rc tracing_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries)
+{
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT confirmed_at AS at, id AS case_id, status FROM cases WHERE person_id = ?"
+                                   " ORDER BY confirmed_at DESC, id DESC LIMIT ?", "ii", person_id, limit);
+    rc = people_timeline_rows(st, rc, "case", "iis", entries);
+    if (!rc) {
+        rc = store_query(s, &st,
+                         "SELECT first_at AS at, case_id, degree, status, risk FROM tracing_contacts WHERE person_id = ?"
+                         " ORDER BY first_at DESC, id DESC LIMIT ?", "ii", person_id, limit);
+        rc = people_timeline_rows(st, rc, "contact", "iiisi", entries);
+    }
+    if (!rc) {
+        rc = store_query(s, &st,
+                         "SELECT created_at AS at, id, case_id, reason, status FROM test_orders"
+                         " WHERE person_id = ? ORDER BY created_at DESC, id DESC LIMIT ?", "ii", person_id, limit);
+        rc = people_timeline_rows(st, rc, "test_order", "iiiss", entries);
+    }
     return rc;
 }

@@ -84,6 +84,17 @@ enum store_rc vaccine__dose_list_person(struct store *s, int64_t person_id, json
     return vaccine__rows(st, rc, DOSE_TYPES, out);
 }
 
+int vaccine_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries)
+{
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT d.administered_at AS at, d.id, d.dose_number, d.product, d.site_id,"
+                                   " si.name AS site_name FROM vaccine_doses d JOIN vaccine_sites si ON si.id = d.site_id"
+                                   " WHERE d.person_id = ? ORDER BY d.administered_at DESC, d.id DESC LIMIT ?",
+                                   "ii", person_id, limit);
+    return people_timeline_rows(st, rc, "dose", "iiisis", entries);
+}
+
 enum store_rc vaccine__dose_get(struct store *s, int64_t id, json_t **out)
 {
     struct store_stmt *st;

@@ -213,6 +213,11 @@ void checkin_writer_submit(struct checkin_job *j);
  */
 int checkin_job_retention(struct store *s, int64_t now, const char **detail);
 
+/* ------------------------------------------------------------ timeline (checkin_store.c) */
+
+/* Appends the person's newest check-ins (at most limit) to entries, kind "checkin" (people.h). */
+enum store_rc checkin_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries);
+
 /* ------------------------------------------------------------ handlers */
 
 enum err checkin_handle_create(struct http_req *r);       /* POST /api/v1/checkins */

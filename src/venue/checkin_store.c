@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "area/unit.h"
+#include "people/people.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "venue/checkin.h"
@@ -391,4 +392,15 @@ enum store_rc checkin_count_venues(struct store *s, int64_t since,
                       "SELECT CAST(venue_id AS TEXT), COUNT(*) FROM checkins WHERE checked_in_at > ?"
                       " AND created_by_account IS NULL AND created_by_person IS NULL GROUP BY venue_id",
                       since, fn, ctx);
+}
+
+enum store_rc checkin_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries)
+{
+    struct store_stmt *st;
+    enum store_rc rc = store_query(s, &st,
+                                   "SELECT c.checked_in_at AS at, c.id, c.venue_id, v.name AS venue_name,"
+                                   " c.checked_out_at, c.method FROM checkins c JOIN venues v ON v.id = c.venue_id"
+                                   " WHERE c.person_id = ? ORDER BY c.checked_in_at DESC, c.id DESC LIMIT ?",
+                                   "ii", person_id, limit);
+    return people_timeline_rows(st, rc, "checkin", "iiisis", entries);
 }

@@ -63,6 +63,10 @@ test('the commune admin sees the approved venues and the flagged declaration', a
   const f = await srv.api('GET', '/api/v1/declarations/flagged?unit=00001', { token });
   assert.equal(f.status, 200, f.text);
   assert.ok(f.json.people ? f.json.people.length >= 1 : JSON.stringify(f.json).includes('Trần Thị Hoa'), f.text);
+  assert.ok(f.json.pending >= 1, `a flagged person not yet called on the default list: ${f.text}`);
+  const district = await srv.login('badinh.admin', demoPassword);
+  const d = await srv.api('GET', '/api/v1/declarations/flagged?unit=001', { token: district });
+  assert.equal(d.json.pending, 2, `Phúc Xá and Trúc Bạch each have one to call: ${d.text}`);
 });
 
 test('three demo cases in two wards of Ba Đình are traced: F1 and F2 on each ward\'s work list', async () => {

@@ -365,6 +365,12 @@ GET    /api/v1/people/{id}/card.png   inside   2xx  2xx  2xx  2xx  403  403  403
 GET    /api/v1/people/{id}/card.png   outside  2xx  403  403  403  403  403  403  403  403  403  403  401
 GET    /api/v1/people/{id}/card.pdf   inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  2xx  401
 GET    /api/v1/people/{id}/card.pdf   outside  2xx  403  403  403  403  403  403  403  403  403  403  401
+PATCH  /api/v1/people/{id}            inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  403  401
+PATCH  /api/v1/people/{id}            outside  2xx  403  403  403  403  403  403  403  403  403  403  401
+GET    /api/v1/people/{id}/timeline   inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  403  401
+GET    /api/v1/people/{id}/timeline   outside  2xx  403  403  403  403  403  403  403  403  403  403  401
+POST   /api/v1/people/cards.pdf       inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  403  401
+POST   /api/v1/people/cards.pdf       outside  2xx  403  403  403  403  403  403  403  403  403  403  401
 POST   /api/v1/people/merge           inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  403  401
 POST   /api/v1/people/merge           outside  2xx  403  403  403  403  403  403  403  403  403  403  401
 POST   /api/v1/people/merge/{id}/undo inside   2xx  2xx  2xx  2xx  403  403  403  403  403  403  403  401
@@ -439,6 +445,9 @@ async function requestFor(row, who) {
     case 'POST /api/v1/people/{id}/qr/revoke': return { path: `/api/v1/people/${target.id}/qr/revoke` };
     case 'GET /api/v1/people/{id}/card.png': return { path: `/api/v1/people/${target.id}/card.png` };
     case 'GET /api/v1/people/{id}/card.pdf': return { path: `/api/v1/people/${target.id}/card.pdf` };
+    case 'PATCH /api/v1/people/{id}': return { path: `/api/v1/people/${target.id}`, body: { street: `${cellSeq} Quán Thánh` } };
+    case 'GET /api/v1/people/{id}/timeline': return { path: `/api/v1/people/${target.id}/timeline` };
+    case 'POST /api/v1/people/cards.pdf': return { path: '/api/v1/people/cards.pdf', body: { ids: [target.id] } };
     case 'POST /api/v1/citizen/otp': return { path: '/api/v1/citizen/otp', body: { phone: uniquePhone('96') } };
     case 'POST /api/v1/citizen/login': {
       // a fresh phone and its real code, so "2xx" means signing in works whoever else is signed in

@@ -106,6 +106,10 @@ test('a wrong password is refused with a message in the current language', async
 
 test('the national admin signs in and the header says who it is', async () => {
   await login(srv.adminUsername, srv.adminPassword);
+  // officials land on their pending work; the accounts are one tap away
+  await byId('work-view').waitFor();
+  await expectHash(/^#\/work$/);
+  await byId('nav-accounts').click();
   await byId('accounts-view').waitFor();
   await expectHash(/^#\/accounts/);
   assert.equal(await byId('session-username').textContent(), srv.adminUsername);
@@ -220,6 +224,8 @@ test('the admin signs out', async () => {
 
 test('the new commune admin signs in and the header shows it', async () => {
   await login(COMMUNE_ADMIN.username, COMMUNE_ADMIN.password);
+  await byId('work-view').waitFor();
+  await byId('nav-accounts').click();
   await byId('accounts-view').waitFor();
   assert.equal(await byId('session-username').textContent(), COMMUNE_ADMIN.username);
   assert.equal(await byId('session-role').textContent(), 'Quản trị xã');

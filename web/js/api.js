@@ -27,6 +27,7 @@ export function setUnauthenticatedHandler(fn) {
  * opts.body    object sent as JSON
  * opts.signal  AbortSignal: an aborted request rejects with an AbortError (not an ApiError)
  * opts.auth    false for requests where 401 is an expected answer (login, who-am-i)
+ * opts.blob    true to resolve with the body as a Blob (a PDF); errors are JSON as ever
  */
 export async function api(method, path, opts = {}) {
   let url = path;
@@ -56,9 +57,11 @@ export async function api(method, path, opts = {}) {
 
   let res;
   let text;
+  let blob = null;
   try {
     res = await fetch(url, init);
-    text = await res.text();
+    if (opts.blob && res.ok) blob = await res.blob();
+    else text = await res.text();
   } catch (e) {
     if (opts.signal && opts.signal.aborted) throw abortError();
     if (timeout.signal.aborted) throw new ApiError({ status: 0, code: 'timeout', message: 'request timed out' });
@@ -68,6 +71,7 @@ export async function api(method, path, opts = {}) {
     if (opts.signal) opts.signal.removeEventListener('abort', relay);
   }
   if (opts.signal && opts.signal.aborted) throw abortError();
+  if (blob) return blob;
 
   let data = null;
   if (text) {

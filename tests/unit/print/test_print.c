@@ -192,6 +192,40 @@ static void failures(void **state)
     buf_release(&out);
 }
 
+/* print_next_page: a PDF of three pages, each with its own QR code read back; a PNG has one page only. */
+static void pages(void **state)
+{
+    (void)state;
+    const char *texts[] = {"page one", "trang hai", "page three"};
+    struct print_doc *d = print_begin(PRINT_PDF, 210, 297);
+    assert_non_null(d);
+    for (int i = 0; i < 3; i++) {
+        if (i)
+            assert_int_equal(print_next_page(d), 0);
+        assert_int_equal(print_qr(d, 20, 20, 40, texts[i]), 0);
+    }
+    struct buf out;
+    buf_init(&out, 64 << 20);
+    assert_int_equal(print_end(d, &out), 0);
+    write_file("pages.pdf", &out);
+    char cmd[256], got[1024];
+    snprintf(cmd, sizeof(cmd), "pdftoppm -r 150 -png %s/pages.pdf %s/pages", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "pages-%d.png", i + 1);
+        zbar(name, got, sizeof(got));
+        assert_string_equal(got, texts[i]);
+    }
+    snprintf(cmd, sizeof(cmd), "test ! -e %s/pages-4.png", dir);
+    assert_int_equal(system(cmd), 0);
+    d = print_begin(PRINT_PNG, 50, 50);
+    assert_int_equal(print_next_page(d), -1);
+    buf_reset(&out);
+    assert_int_equal(print_end(d, &out), 0);
+    buf_release(&out);
+}
+
 static void text_layout(void **state)
 {
     (void)state;
@@ -229,7 +263,7 @@ int main(void)
     kek_use(&kek);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(png_payload), cmocka_unit_test(pdf_payload), cmocka_unit_test(long_and_vietnamese),
-        cmocka_unit_test(failures),    cmocka_unit_test(text_layout),
+        cmocka_unit_test(failures),    cmocka_unit_test(text_layout),         cmocka_unit_test(pages),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

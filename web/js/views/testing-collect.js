@@ -13,7 +13,7 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort, newClientId, fingerprint } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatNumber, formatTime, markI18n } from '../i18n.js';
+import { formatNumber, formatTime, markI18n, formatDay } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import * as queue from '../components/offline-queue.js';
 import { testOrdersBox } from '../components/test-orders.js';
@@ -31,7 +31,7 @@ export function testTypeKey(type) {
 /** "Tổ 1 · 2021-09-01 · RT-PCR, gộp 10" as nodes. */
 export function sessionMeta(s) {
   return h('div', { class: 'card-meta' },
-    h('span', null, s.date || ''),
+    h('span', null, formatDay(s.date)),
     h('span', null, s.team || ''),
     h('span', { class: 'badge', t: testTypeKey(s.test_type) }),
     s.pool_size > 1 ? h('span', { t: 'testing.pool_of', tArgs: { n: s.pool_size } }) : h('span', { t: 'testing.single' }));

@@ -7,9 +7,10 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, isAbort } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatNumber, formatTime } from '../i18n.js';
+import { formatNumber, formatTime, formatDay } from '../i18n.js';
 import { testTypeKey } from './testing-collect.js';
 import { vnToday } from '../vn-time.js';
+import { unitNameEl } from '../units.js';
 
 const STATUSES = ['pending', 'negative', 'positive', 'pool_positive_retest', 'invalid'];
 
@@ -26,7 +27,7 @@ function resultList(results, testid) {
   results.forEach((r, i) => {
     ul.appendChild(h('li', { class: 'card result', testid: `${testid}-${i}`, 'data-status': r.status },
       h('div', { class: 'card-main' },
-        h('strong', { class: 'card-title' }, r.date || ''),
+        h('strong', { class: 'card-title' }, formatDay(r.date)),
         statusBadge(r.status, `${testid}-${i}-status`)),
       h('div', { class: 'card-meta' },
         h('span', { t: testTypeKey(r.test_type) }),
@@ -138,7 +139,7 @@ export async function statsView({ root, query, signal }) {
     for (const d of days) {
       for (const k of Object.keys(sum)) sum[k] += Number(d[k]) || 0;
       tbody.appendChild(h('tr', { testid: `stats-row-${d.commune_code}-${d.date}` },
-        h('td', null, d.commune_code), h('td', null, d.date),
+        h('td', null, unitNameEl(d.commune_code)), h('td', null, formatDay(d.date)),
         ...['people_sampled', 'tubes', 'tested', 'positive', 'pool_positive', 'pending'].map((k) => h('td', { class: 'num', 'data-col': k }, formatNumber(d[k] || 0))),
         h('td', { class: 'num', 'data-col': 'turnaround' }, duration(d.turnaround_median_s))));
     }
