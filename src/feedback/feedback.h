@@ -62,6 +62,8 @@ enum store_rc feedback_categories(struct store *s, struct feedback_category *out
 enum store_rc feedback_insert(struct store *s, struct feedback *f, bool *created);
 enum store_rc feedback_get(struct store *s, struct arena *a, int64_t id, struct feedback *out);
 enum store_rc feedback_count_phone(struct store *s, const char *phone, int64_t since, int64_t *n);
+/* Reports still to answer (new or forwarded) inside area, at any level: officials' pending work. */
+enum store_rc feedback_count_open(struct store *s, const char *area, int64_t *n);
 
 struct feedback_filter {
     const char *area;     /* store_sql_area scope; NULL with person_id */

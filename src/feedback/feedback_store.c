@@ -146,6 +146,14 @@ enum store_rc feedback_count_phone(struct store *s, const char *phone, int64_t s
     return store_int(s, n, "SELECT count(*) FROM feedback WHERE phone = ? AND created_at >= ?", "si", phone, since);
 }
 
+enum store_rc feedback_count_open(struct store *s, const char *area, int64_t *n)
+{
+    struct store_sql q;
+    store_sql_init(&q, "SELECT count(*) FROM feedback WHERE status IN ('new', 'forwarded')", "");
+    store_sql_area(&q, NULL, area);
+    return store_sql_int(s, n, &q);
+}
+
 enum store_rc feedback_list(struct store *s, struct arena *a, const struct feedback_filter *q, struct feedback **out,
                             int *n)
 {

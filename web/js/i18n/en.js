@@ -1361,6 +1361,7 @@ export default {
   "work.item.results_pending": "Tubes waiting for a result",
   "work.item.reschedule_requests": "Requests to move a vaccination",
   "work.item.doses_due": "People due for their next dose",
+  "work.item.feedback_open": "Citizens' reports not yet answered",
   "todo.title": "To do now",
   "todo.none": "Nothing to do right now.",
   "todo.quarantine": "In quarantine until the end of {end}",

@@ -1361,6 +1361,7 @@ export default {
   "work.item.results_pending": "Ống mẫu chờ kết quả",
   "work.item.reschedule_requests": "Yêu cầu đổi lịch tiêm",
   "work.item.doses_due": "Người đã đến hạn tiêm mũi tiếp theo",
+  "work.item.feedback_open": "Phản ánh của người dân chưa trả lời",
   "todo.title": "Việc cần làm ngay",
   "todo.none": "Không có việc gì cần làm ngay.",
   "todo.quarantine": "Đang cách ly đến hết ngày {end}",
