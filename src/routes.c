@@ -260,6 +260,7 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/checkpoints/{id}/passages", checkpoint_handle_passage_list, ROLES_ADMIN | CP_OFFICER, 0, 0},
     {"GET", "/api/v1/checkpoints/{id}/passages/export", checkpoint_handle_passage_export, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/checkpoint-passages", checkpoint_handle_plate_search, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/checkpoint-passages/{id}/photos/{person_id}", checkpoint_handle_photo, ROLES_ADMIN, 0, 0},
 #undef CP_OFFICER
     /* end of checkpoints */
 
@@ -269,6 +270,7 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/feedback", feedback_handle_create, PUBLIC, FEEDBACK_BODY_MAX, HTTP_AUTH_OPTIONAL},
     {"GET", "/api/v1/feedback", feedback_handle_list, ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"GET", "/api/v1/feedback/{id}", feedback_handle_get, ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/feedback/{id}/photo", feedback_handle_photo, ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"POST", "/api/v1/feedback/{id}/answer", feedback_handle_answer, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/feedback/{id}/forward", feedback_handle_forward, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/feedback/{id}/close", feedback_handle_close, ROLES_ADMIN, 0, 0},

@@ -154,6 +154,9 @@ enum store_rc checkpoint_passages_day(struct store *s, struct arena *a, int64_t 
 /* Passages of a plate inside area, newest first. */
 enum store_rc checkpoint_passages_plate(struct store *s, struct arena *a, const char *area, const char *plate,
                                         int64_t limit, struct checkpoint_passage **out, int *n);
+/* The photo of person_id at passage_id (type, base64) and the checkpoint's commune; STORE_DONE when none. */
+enum store_rc checkpoint_photo(struct store *s, struct arena *a, int64_t passage_id, int64_t person_id,
+                               const char **type, const char **b64, const char **commune);
 /* Deletes photos of passages before `before`; *deleted gets the count. */
 enum store_rc checkpoint_photos_expire(struct store *s, int64_t before, int64_t *deleted);
 
@@ -178,5 +181,6 @@ enum err checkpoint_handle_passage_create(struct http_req *r); /* POST /api/v1/c
 enum err checkpoint_handle_passage_list(struct http_req *r);   /* GET /api/v1/checkpoints/{id}/passages?date= */
 enum err checkpoint_handle_passage_export(struct http_req *r); /* GET /api/v1/checkpoints/{id}/passages/export */
 enum err checkpoint_handle_plate_search(struct http_req *r);   /* GET /api/v1/checkpoint-passages?plate= */
+enum err checkpoint_handle_photo(struct http_req *r); /* GET /api/v1/checkpoint-passages/{id}/photos/{person_id} */
 
 #endif

@@ -327,6 +327,30 @@ enum store_rc checkpoint_passages_plate(struct store *s, struct arena *a, const 
     return rc ? rc : passages_read(s, a, st, out, n);
 }
 
+struct photo_ctx {
+    struct arena *a;
+    const char **type, **b64, **commune;
+};
+
+static void read_photo_row(struct store_stmt *st, void *p)
+{
+    struct photo_ctx *c = p;
+    *c->type = dup(c->a, st, 0);
+    *c->b64 = dup(c->a, st, 1);
+    *c->commune = dup(c->a, st, 2);
+}
+
+enum store_rc checkpoint_photo(struct store *s, struct arena *a, int64_t passage_id, int64_t person_id,
+                               const char **type, const char **b64, const char **commune)
+{
+    struct photo_ctx c = {a, type, b64, commune};
+    return store_get(s, read_photo_row, &c,
+                     "SELECT r.photo_type, r.photo, p.commune_code FROM checkpoint_passage_people r"
+                     " JOIN checkpoint_passages p ON p.id = r.passage_id"
+                     " WHERE r.passage_id = ? AND r.person_id = ? AND r.photo IS NOT NULL",
+                     "ii", passage_id, person_id);
+}
+
 enum store_rc checkpoint_photos_expire(struct store *s, int64_t before, int64_t *deleted)
 {
     return store_run(s, deleted,

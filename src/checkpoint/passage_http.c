@@ -463,3 +463,31 @@ enum err checkpoint_handle_plate_search(struct http_req *r)
     audit_request(r, "checkpoint.passages.search", "checkpoint_passage", NULL, u->code);
     return http_reply_json(r, 200, json_pack("{s:s, s:o}", "plate", plate, "passages", items));
 }
+
+/* GET /api/v1/checkpoint-passages/{id}/photos/{person_id}: the photo taken at the checkpoint */
+enum err checkpoint_handle_photo(struct http_req *r)
+{
+    int64_t id, person_id;
+    const char *type, *b64, *commune;
+    unsigned char *bin;
+    size_t len = 0;
+    int rc = http_param_id(r, "id", &id);
+    if (!rc)
+        rc = http_param_id(r, "person_id", &person_id);
+    if (rc)
+        return rc;
+    rc = checkpoint_photo(r->store, &r->arena, id, person_id, &type, &b64, &commune);
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_NOT_FOUND, "id", "no photo of person %lld at passage %lld (none, or deleted)",
+                         (long long)person_id, (long long)id);
+    if (rc)
+        return store_err(rc);
+    if ((rc = area_require(r, commune)))
+        return rc;
+    if (photo_decode(&r->arena, b64, &bin, &len))
+        return ERR_INTERNAL;
+    char subject[24];
+    snprintf(subject, sizeof(subject), "%lld", (long long)person_id);
+    audit_request(r, "checkpoint.photo.read", "person", subject, commune);
+    return http_reply(r, 200, type, bin, len);
+}

@@ -36,3 +36,10 @@ int photo_read(struct arena *a, const char *in, size_t max, const char *field, c
     *b64 = norm;
     return 0;
 }
+
+int photo_decode(struct arena *a, const char *b64, unsigned char **out, size_t *len)
+{
+    size_t cap = strlen(b64) / 4 * 3 + 3;
+    *out = arena_alloc(a, cap);
+    return sodium_base642bin(*out, cap, b64, strlen(b64), NULL, len, NULL, sodium_base64_VARIANT_ORIGINAL) ? -1 : 0;
+}

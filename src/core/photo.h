@@ -21,4 +21,7 @@ const char *photo_type(const unsigned char *p, size_t len);
 int photo_read(struct arena *a, const char *in, size_t max, const char *field, const char **type, const char **b64,
                struct fault *f);
 
+/* The bytes of stored base64 b64, in a: 0, or -1 when it is not base64. */
+int photo_decode(struct arena *a, const char *b64, unsigned char **out, size_t *len);
+
 #endif

@@ -61,6 +61,8 @@ enum store_rc feedback_categories(struct store *s, struct feedback_category *out
 /* Inserts unless client_id exists (*created false, f->id the existing report's). */
 enum store_rc feedback_insert(struct store *s, struct feedback *f, bool *created);
 enum store_rc feedback_get(struct store *s, struct arena *a, int64_t id, struct feedback *out);
+/* The report's photo (type, base64 in a); STORE_DONE when it has none. */
+enum store_rc feedback_photo(struct store *s, struct arena *a, int64_t id, const char **type, const char **b64);
 enum store_rc feedback_count_phone(struct store *s, const char *phone, int64_t since, int64_t *n);
 /* Reports still to answer (new or forwarded) inside area, at any level: officials' pending work. */
 enum store_rc feedback_count_open(struct store *s, const char *area, int64_t *n);
@@ -98,6 +100,7 @@ enum err feedback_handle_categories(struct http_req *r); /* GET /api/v1/feedback
 enum err feedback_handle_create(struct http_req *r);     /* POST /api/v1/feedback */
 enum err feedback_handle_list(struct http_req *r);       /* GET /api/v1/feedback?unit=&status=&level=&overdue= */
 enum err feedback_handle_get(struct http_req *r);        /* GET /api/v1/feedback/{id} */
+enum err feedback_handle_photo(struct http_req *r);      /* GET /api/v1/feedback/{id}/photo */
 enum err feedback_handle_answer(struct http_req *r);     /* POST /api/v1/feedback/{id}/answer */
 enum err feedback_handle_forward(struct http_req *r);    /* POST /api/v1/feedback/{id}/forward */
 enum err feedback_handle_close(struct http_req *r);      /* POST /api/v1/feedback/{id}/close */

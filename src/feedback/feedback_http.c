@@ -226,6 +226,28 @@ enum err feedback_handle_get(struct http_req *r)
     return http_reply_json(r, 200, feedback_to_json(&f, clock_now(), !is_citizen(r)));
 }
 
+/* GET /api/v1/feedback/{id}/photo: the image bytes */
+enum err feedback_handle_photo(struct http_req *r)
+{
+    struct feedback f;
+    const char *type, *b64;
+    unsigned char *bin;
+    size_t len = 0;
+    int rc = load(r, &f);
+    if (rc)
+        return rc;
+    rc = feedback_photo(r->store, &r->arena, f.id, &type, &b64);
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_NOT_FOUND, "id", "report %lld has no photo", (long long)f.id);
+    if (rc)
+        return store_err(rc);
+    if (photo_decode(&r->arena, b64, &bin, &len))
+        return ERR_INTERNAL;
+    if (!is_citizen(r))
+        audit_request(r, "feedback.photo.read", "feedback", http_param(r, "id"), f.commune_code);
+    return http_reply(r, 200, type, bin, len);
+}
+
 /* Queues the SMS telling the sender what became of their report. */
 static enum store_rc tell(struct store *s, const struct feedback *f, const char *what)
 {

@@ -141,6 +141,25 @@ enum store_rc feedback_get(struct store *s, struct arena *a, int64_t id, struct 
     return store_get(s, read_one, &c, "SELECT " COLS " FROM feedback WHERE id = ?", "i", id);
 }
 
+struct photo_ctx {
+    struct arena *a;
+    const char **type, **b64;
+};
+
+static void read_photo_row(struct store_stmt *st, void *p)
+{
+    struct photo_ctx *c = p;
+    *c->type = dup(c->a, st, 0);
+    *c->b64 = dup(c->a, st, 1);
+}
+
+enum store_rc feedback_photo(struct store *s, struct arena *a, int64_t id, const char **type, const char **b64)
+{
+    struct photo_ctx c = {a, type, b64};
+    return store_get(s, read_photo_row, &c,
+                     "SELECT photo_type, photo FROM feedback WHERE id = ? AND photo IS NOT NULL", "i", id);
+}
+
 enum store_rc feedback_count_phone(struct store *s, const char *phone, int64_t since, int64_t *n)
 {
     return store_int(s, n, "SELECT count(*) FROM feedback WHERE phone = ? AND created_at >= ?", "si", phone, since);

@@ -272,9 +272,9 @@ enum err quarantine_handle_photo(struct http_req *r)
     const char *type = arena_strdup(&r->arena, store_col_text(st, 0));
     const char *b64 = store_col_text(st, 1);
     const char *commune = arena_strdup(&r->arena, store_col_text(st, 2) ? store_col_text(st, 2) : UNIT_NATION);
-    size_t cap = strlen(b64) / 4 * 3 + 3, len = 0;
-    unsigned char *bin = arena_alloc(&r->arena, cap);
-    int bad = sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL);
+    size_t len = 0;
+    unsigned char *bin;
+    int bad = photo_decode(&r->arena, b64, &bin, &len);
     store_finalize(st);
     if (bad)
         return ERR_INTERNAL;

@@ -341,6 +341,17 @@ test('photos are deleted after the tracing retention (60 days by default); the p
   };
   jobAt(now() + 59 * 86400);
   assert.deepEqual(await photos(), [true, false, false, false]);
+  // health staff of the area see the photo; each view is audited
+  const found = await ok(await srv.api('GET', '/api/v1/checkpoint-passages?plate=47A-123.45', { token: tok.official }), 200, 'search');
+  const [passage] = found.passages;
+  const url = `/api/v1/checkpoint-passages/${passage.id}/photos/${passage.people[0].person_id}`;
+  const img = await fetch(srv.url + url, { headers: { authorization: `Bearer ${tok.official}` } });
+  assert.equal(img.status, 200);
+  assert.equal(img.headers.get('content-type'), 'image/png');
+  assert.deepEqual(Buffer.from(await img.arrayBuffer()), PNG);
+  assertError(await srv.api('GET', url, { token: tok.hcm }), 403, 'forbidden');
+  assertError(await srv.api('GET', `/api/v1/checkpoint-passages/${passage.id}/photos/${passage.people[1].person_id}`, { token: tok.official }), 404, 'not_found');
   jobAt(now() + 61 * 86400);
   assert.deepEqual(await photos(), [false, false, false, false]);
+  assertError(await srv.api('GET', url, { token: tok.official }), 404, 'not_found');
 });

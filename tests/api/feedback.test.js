@@ -73,6 +73,14 @@ test('a citizen and an anonymous sender report; a retry is the same report', asy
   assert.ok(Math.abs(a.due_at - (now() + 24 * 3600)) < 60);
   const again = await ok(await srv.api('POST', '/api/v1/feedback', { token: citizen.token, body }), 200, 'retry');
   assert.equal(again.id, a.id);
+  // the photo: its sender and the commune's staff see it, another commune does not
+  for (const token of [citizen.token, tok.commune]) {
+    const img = await fetch(`${srv.url}/api/v1/feedback/${a.id}/photo`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(img.status, 200);
+    assert.equal(img.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await img.arrayBuffer()), PNG);
+  }
+  assertError(await srv.api('GET', `/api/v1/feedback/${a.id}/photo`, { token: tok.other }), 403, 'forbidden');
 
   const anonPhone = uniquePhone('95');
   const b = await ok(await send({ category: 'need_help', text: 'Nhà tôi hết gạo, đang cách ly.', commune_code: UNITS.phucXa, phone: anonPhone }), 201, 'anonymous');
