@@ -231,6 +231,10 @@ describe('the official\'s day', () => {
     assert.equal(await attr(page, 'total-people', 'data-count'), '6');
     assert.equal(await attr(page, 'total-vehicles', 'data-count'), '2');
     assert.equal(await page.locator('[data-testid="day-list"] > li').count(), 2);
+    // the photo the officer took, shown to the official
+    const photo = page.locator('img.cp-photo').first();
+    await photo.waitFor();
+    await page.waitForFunction(() => { const i = document.querySelector('img.cp-photo'); return i && i.complete && i.naturalWidth > 0; });
     const csv = await tid(page, 'export-csv').getAttribute('href');
     const got = await page.evaluate(async (u) => { const r = await fetch(u); return { ct: r.headers.get('content-type'), text: await r.text() }; }, csv);
     assert.match(got.ct, /text\/csv/);

@@ -134,6 +134,18 @@ function plateSearch(signal) {
   return h('div', { testid: 'plate-search' }, h('h2', { t: 'checkpoint.search_title' }), form, out);
 }
 
+/** The photos kept of a passage's people, for health staff (the route is theirs). */
+function passagePhotos(p) {
+  const me = current();
+  if (!me || !isAdmin(me.role)) return null;
+  const shots = (p.people || []).filter((x) => x.photo);
+  if (!shots.length) return null;
+  return h('div', { class: 'cp-photos' }, shots.map((x) => h('img', {
+    class: 'cp-photo', src: `/api/v1/checkpoint-passages/${seg(p.id)}/photos/${seg(x.person_id)}`, alt: x.full_name || '', loading: 'lazy',
+    testid: `passage-photo-${p.id}-${x.person_id}`,
+  })));
+}
+
 /** A recorded passage as officials see it in lists. */
 function passageCard(p, testid) {
   return h('li', { class: 'card passage', testid, 'data-verdict': strictest(p.people) },
@@ -142,7 +154,8 @@ function passageCard(p, testid) {
       h('span', { t: `checkpoint.direction.${p.direction}` }),
       h('span', { 'data-time': p.passed_at }, formatTime(p.passed_at)),
       h('span', { t: 'checkpoint.people_n', tArgs: { n: formatNumber((p.people || []).length) } })),
-    h('ul', { class: 'cp-answers' }, (p.people || []).map((x) => personAnswer(x))));
+    h('ul', { class: 'cp-answers' }, (p.people || []).map((x) => personAnswer(x))),
+    passagePhotos(p));
 }
 
 /* ---------------------------------------------------------------- a day's passages */

@@ -30,6 +30,7 @@ function reportCard(f, extra) {
       f.level !== 'commune' ? h('span', { class: 'badge badge-off', t: `feedback.level.${f.level}` }) : null,
       f.overdue ? h('span', { class: 'badge badge-off', testid: `feedback-overdue-${f.id}`, t: 'feedback.overdue' }) : null),
     h('p', { class: 'feedback-text' }, f.text),
+    f.photo ? h('img', { class: 'feedback-photo', src: `/api/v1/feedback/${seg(f.id)}/photo`, alt: '', loading: 'lazy', testid: `feedback-photo-${f.id}` }) : null,
     f.answer ? h('div', { class: 'alert alert-ok', testid: `feedback-answer-${f.id}` }, h('p', { class: 'alert-title', t: 'feedback.answer_label' }), h('p', null, f.answer)) : null,
     extra || null);
 }
