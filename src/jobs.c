@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "admin/auth.h"
+#include "en/keyserver.h"
 #include "checkpoint/checkpoint.h"
 #include "feedback/feedback.h"
 #include "notify/notify.h"
@@ -22,6 +23,8 @@ const struct job cordon_jobs[] = {
     {"tracing_retention", 3600, tracing_job_retention}, /* tracing: data of old cases */
     {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
     {"outbox_retention", 3600, notify_job_retention},    /* delivered messages, expired codes */
+    {"en_retention", 3600, en_job_retention},            /* exposure keys past 14 days, spent codes */
+    {"en_export", 3600, en_job_export},                  /* signed exposure key export files */
     {"checkpoint_retention", 3600, checkpoint_job_retention}, /* checkpoint photos */
     {"feedback_escalation", 300, feedback_job_escalation},    /* reports not answered in time go up */
 };

@@ -31,6 +31,7 @@
 #include "feedback/feedback.h" /* feedback section */
 #include "safety/safety.h" /* safety map section */
 #include "work/work.h" /* pending work section */
+#include "en/en_http.h" /* exposure notification section */
 
 #define PUBLIC 0
 
@@ -150,6 +151,7 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/testing/results", testing_handle_result, T_LAB, 0, 0},
     {"POST", "/api/v1/testing/results/import/check", testing_handle_import_check, T_LAB, TESTING_IMPORT_BODY_MAX, 0},
     {"POST", "/api/v1/testing/results/import/apply", testing_handle_import_apply, T_LAB, 0, 0},
+    {"POST", "/api/v1/testing/results/{id}/correct", testing_handle_result_correct, T_LAB, 0, 0},
     {"GET", "/api/v1/me/results", testing_handle_my_results, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"POST", "/api/v1/results/lookup/qr", testing_handle_lookup_qr, PUBLIC, 4096, 0},
     {"POST", "/api/v1/results/lookup/cccd", testing_handle_lookup_cccd, PUBLIC, 1024, 0},
@@ -285,6 +287,17 @@ const struct http_route cordon_routes[] = {
     /* end of the safety map */
     /* Pending work (src/work/): counts for the menu, inside the caller's area. */
     {"GET", "/api/v1/work", work_handle_get, ROLES_STAFF, 0, 0},
+    /* Exposure notification (src/en/en_http.c): the phone's verification and upload are public (the
+     * code, token and certificate are the credentials); health staff issue a code for a case
+     * confirmed elsewhere; a citizen sees their own code. */
+    {"POST", "/api/v1/en/verify", en_handle_verify, PUBLIC, 1024, 0},
+    {"POST", "/api/v1/en/certificate", en_handle_certificate, PUBLIC, 1024, 0},
+    {"POST", "/api/v1/en/publish", en_handle_publish, PUBLIC, 256 * 1024, 0},
+    {"POST", "/api/v1/en/codes", en_handle_code_issue, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/me/en-code", en_handle_me_code, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/en/export-key", en_handle_export_key, PUBLIC, 0, 0},
+    {"GET", "/en/exports/{file}", en_handle_export_file, PUBLIC, 0, 0},
+    /* end of exposure notification */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
 };

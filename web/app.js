@@ -23,6 +23,8 @@ import { venuesView, venueNewView, venueView } from './js/views/venues.js';
 import { venueScanView } from './js/views/venue-scan.js';
 import { reportsView } from './js/views/reports.js';
 import { samplerSessionsView, collectView } from './js/views/testing-collect.js';
+import { sitesView } from './js/views/testing-sites.js';
+import { registerOffline, keepOffline } from './js/offline.js';
 import { labSessionsView, manifestView, resultsView, importView } from './js/views/testing-lab.js';
 import { myResultsPanel, myResultsView, lookupView, statsView } from './js/views/testing-results.js';
 import { identityView } from './js/views/vaccine-me.js';
@@ -203,6 +205,7 @@ route('/people/:id', adminOnly(personView));
 const SAMPLING_ROLES = ['sampler', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const samplingRoles = (view) => onlyFor((me) => SAMPLING_ROLES.includes(me.role), view, 'error.sampler_only');
 const labOnly = (view) => onlyFor((me) => me.role === 'lab', view, 'error.lab_only');
+route('/testing/sites', adminOnly(sitesView));
 route('/testing/sessions', samplingRoles(samplerSessionsView));
 route('/testing/sessions/:id', samplingRoles(collectView));
 route('/testing/lab', labOnly(labSessionsView));
@@ -277,6 +280,7 @@ setUnauthenticatedHandler(() => {
 async function boot() {
   applyTranslations(document);
   wireHeader();
+  registerOffline();
   const view = $('#view');
   try {
     await session.restore();
@@ -286,6 +290,7 @@ async function boot() {
     return;
   }
   renderSession(session.current());
+  if (session.current()) keepOffline(['/api/v1/auth/me']);
   // Samples taken offline before a reload go to the server without waiting for the collection page.
   const me = session.current();
   if (me && SAMPLING_ROLES.includes(me.role) && window.indexedDB) startSampleQueue();

@@ -63,7 +63,7 @@ static const struct {
     {"badinh.checkpoint", "Đinh Văn Hùng", "checkpoint_officer", "001"},
 };
 
-enum { DEMO_COMMUNE_ADMIN = 3, DEMO_VENUE_OWNER = 6 };
+enum { DEMO_COMMUNE_ADMIN = 3, DEMO_SAMPLER = 4, DEMO_VENUE_OWNER = 6 };
 
 static int account_id(struct store *s, int i, int64_t *id)
 {
@@ -258,7 +258,10 @@ int cmd_demo(int argc, char **argv)
             cmd_progress("platform 1: people, venues, check-ins", 1, 1);
     }
     if (!rc) {
-        rc = testing_demo(s);
+        int64_t sampler;
+        rc = account_id(s, DEMO_SAMPLER, &sampler);
+        if (!rc)
+            rc = testing_demo(s, sampler);
         if (!rc)
             cmd_progress("platform 2: sampling, pooled tubes, results", 1, 1);
     }

@@ -115,37 +115,6 @@ static bool all_digits(const char *s, size_t *n)
     return i > 0;
 }
 
-/*
- * A birth date as people write it in a list: YYYY-MM-DD, D/M/YYYY (also with
- * '-' or '.'), or the day number of a spreadsheet date cell (days since
- * 1899-12-30, optionally ".0").  The result is YYYY-MM-DD for the calendar
- * check that follows; NULL when the text has none of these shapes.
- */
-static const char *normalise_date(struct arena *a, const char *s)
-{
-    int y, m, d, used = 0;
-    size_t n;
-    if (strlen(s) == 10 && s[4] == '-')
-        return s;
-    char copy[16];
-    snprintf(copy, sizeof(copy), "%s", s);
-    size_t cl = strlen(copy);
-    if (cl > 2 && !strcmp(copy + cl - 2, ".0"))
-        copy[cl - 2] = '\0';
-    if (all_digits(copy, &n) && n <= 6) {
-        long serial = strtol(copy, NULL, 10);
-        if (serial < 1 || serial > 2958465)
-            return NULL;
-        civil_from_days(serial - 25569, &y, &m, &d); /* 25569: 1899-12-30 to 1970-01-01 */
-        return arena_printf(a, "%04d-%02d-%02d", y, m, d);
-    }
-    char s1, s2;
-    if (sscanf(s, "%2d%c%2d%c%4d%n", &d, &s1, &m, &s2, &y, &used) == 5 && (size_t)used == strlen(s) &&
-        s1 == s2 && (s1 == '/' || s1 == '-' || s1 == '.') && y >= 1000)
-        return arena_printf(a, "%04d-%02d-%02d", y, m, d);
-    return NULL;
-}
-
 /* male / female / other from English or Vietnamese words; NULL when unknown. */
 static const char *normalise_sex(const char *s)
 {
@@ -331,7 +300,7 @@ static int read_row(struct checker *c, const struct import_row *r, struct row *w
     else
         pf->cccd = id;
     if (dob) {
-        const char *iso = normalise_date(a, dob);
+        const char *iso = import_date(a, dob);
         if (!iso) {
             *field = "date_of_birth";
             c->code = "bad_date";

@@ -55,6 +55,28 @@ test('the demo citizen signs in with his phone and sees his family and their che
   assert.equal(people.size, 3, 'the family checked in together at the market');
 });
 
+test('the demo sampler is assigned to today\'s session, which has tubes and a pool to retest', async () => {
+  const { vnToday } = require('../lib/vn-time');
+  const token = await srv.login('phucxa.sampler', demoPassword);
+  const r = await srv.api('GET', '/api/v1/testing/sessions', { token });
+  assert.equal(r.status, 200, r.text);
+  const today = r.json.sessions.filter((x) => x.date === vnToday());
+  assert.equal(today.length, 1, 'one session today, the sampler\'s');
+  const s = await srv.api('GET', `/api/v1/testing/sessions/${today[0].id}`, { token });
+  assert.equal(s.status, 200, s.text);
+  assert.ok(s.json.tubes.length >= 6);
+});
+
+test('the demo commune has a positive pool to retest on its call list', async () => {
+  const { vnToday } = require('../lib/vn-time');
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const r = await srv.api('GET', `/api/v1/test-orders?unit=00001&from=${vnToday()}&to=${vnToday()}`, { token });
+  assert.equal(r.status, 200, r.text);
+  const retests = r.json.orders.filter((o) => o.kind === 'retest' && o.status === 'pending');
+  assert.equal(retests.length, 10, 'the ten people of the positive pool');
+  assert.ok(retests.every((o) => o.phone && o.full_name && o.reason === 'pool_positive'));
+});
+
 test('the commune admin sees the approved venues and the flagged declaration', async () => {
   const token = await srv.login('phucxa.admin', demoPassword);
   const v = await srv.api('GET', '/api/v1/venues?unit=00001', { token });

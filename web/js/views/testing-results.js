@@ -40,11 +40,32 @@ function resultList(results, testid) {
   return ul;
 }
 
+/** The exposure notification code after a positive result, while it is valid and unused (docs/api-en.md). */
+function enCodeBox(res) {
+  const digits = String(res.code);
+  return h('div', { class: 'card alert en-code', testid: 'en-code', role: 'status' },
+    h('h3', { t: 'en.code_title' }),
+    h('p', { class: 'en-code-digits', testid: 'en-code-digits', 'aria-label': digits.split('').join(' ') },
+      `${digits.slice(0, 4)} ${digits.slice(4)}`),
+    h('p', { class: 'hint', t: 'en.code_hint' }),
+    h('p', { class: 'muted' }, h('span', { t: 'en.code_valid_until' }), ' ',
+      h('span', { testid: 'en-code-expires', 'data-time': res.expires_at }, formatTime(res.expires_at))));
+}
+
 /** "My results" for the signed-in citizen: self first, then each managed family member. */
 export function myResultsPanel(signal) {
   const box = h('div', { testid: 'my-results-box' }, loading());
+  const en = h('div', { testid: 'en-code-box' });
   const el = h('section', { class: 'panel my-results', testid: 'my-results' },
-    h('h2', { t: 'testing.my_results' }), box);
+    h('h2', { t: 'testing.my_results' }), en, box);
+  (async () => {
+    try {
+      const res = await get('/api/v1/me/en-code', { signal });
+      if (res.code) replace(en, enCodeBox(res));
+    } catch (e) {
+      if (!isAbort(e)) replace(en, errorBox(e, 'other', 'en-code-error'));
+    }
+  })();
   (async () => {
     try {
       const res = await get('/api/v1/me/results', { signal });
