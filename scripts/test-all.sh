@@ -204,8 +204,8 @@ cleanup
 # taken from UTC or from the browser's zone (00:30 is still yesterday in UTC,
 # 23:30 is an hour before a Vietnamese midnight). The two hours run side by side.
 # The sanitizer build runs the same code at the same hours, so it skips them.
-clock_api=(demo declarations declarations-workspace work checkins venues testing vaccine vaccine-workspace tracing tracing-cases quarantine quarantine-lifecycle access)
-clock_browser=(platform1-pages declarations-workspace citizen-home quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day vaccine-workspace testing-collect)
+clock_api=(demo declarations declarations-workspace work checkins venues testing vaccine vaccine-workspace tracing tracing-cases quarantine quarantine-lifecycle access checkpoints feedback safety)
+clock_browser=(platform1-pages declarations-workspace citizen-home quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day vaccine-workspace testing-collect checkpoint-page feedback safety-map)
 if [ "$sanitizer" -eq 0 ]; then
     files=()
     for f in "${clock_api[@]}"; do files+=("tests/api/$f.test.js"); done

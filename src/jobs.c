@@ -8,6 +8,8 @@
 
 #include "admin/auth.h"
 #include "en/keyserver.h"
+#include "checkpoint/checkpoint.h"
+#include "feedback/feedback.h"
 #include "notify/notify.h"
 #include "quarantine/quarantine.h"
 #include "situation/situation.h"
@@ -25,6 +27,8 @@ const struct job cordon_jobs[] = {
     {"en_retention", 3600, en_job_retention},            /* exposure keys past 14 days, spent codes */
     {"en_export", 3600, en_job_export},                  /* signed exposure key export files */
     {"situation_daily_report", 600, situation_job_daily_report}, /* the morning report to officials */
+    {"checkpoint_retention", 3600, checkpoint_job_retention}, /* checkpoint photos */
+    {"feedback_escalation", 300, feedback_job_escalation},    /* reports not answered in time go up */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

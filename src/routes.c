@@ -27,6 +27,9 @@
 #include "tracing/tracing.h" /* tracing section */
 #include "quarantine/quarantine.h" /* quarantine section */
 #include "dcc/dcc_http.h" /* certificate verification section */
+#include "checkpoint/checkpoint.h" /* checkpoints section */
+#include "feedback/feedback.h" /* feedback section */
+#include "safety/safety.h" /* safety map section */
 #include "work/work.h" /* pending work section */
 #include "en/en_http.h" /* exposure notification section */
 #include "situation/situation.h" /* situation section */
@@ -248,6 +251,41 @@ const struct http_route cordon_routes[] = {
      QUARANTINE_BODY_MAX, 0},
     /* end of quarantine */
 
+    /* Checkpoints (src/checkpoint/): literal paths before {id}.  Officers act at the checkpoints
+     * they serve (checkpoint_officers); health staff at those of their area. */
+#define CP_OFFICER ROLE_BIT(ROLE_CHECKPOINT_OFFICER)
+    {"POST", "/api/v1/checkpoints", checkpoint_handle_create, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/checkpoints", checkpoint_handle_list, ROLES_ADMIN | CP_OFFICER, 0, 0},
+    {"GET", "/api/v1/checkpoints/rules", checkpoint_handle_rules, ROLES_ADMIN | CP_OFFICER, 0, 0},
+    {"POST", "/api/v1/checkpoints/{id}/officers", checkpoint_handle_officer_add, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/checkpoints/{id}/passages", checkpoint_handle_passage_create, ROLES_ADMIN | CP_OFFICER,
+     CHECKPOINT_BODY_MAX, 0},
+    {"GET", "/api/v1/checkpoints/{id}/passages", checkpoint_handle_passage_list, ROLES_ADMIN | CP_OFFICER, 0, 0},
+    {"GET", "/api/v1/checkpoints/{id}/passages/export", checkpoint_handle_passage_export, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/checkpoint-passages", checkpoint_handle_plate_search, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/checkpoint-passages/{id}/photos/{person_id}", checkpoint_handle_photo, ROLES_ADMIN, 0, 0},
+#undef CP_OFFICER
+    /* end of checkpoints */
+
+    /* Citizens' feedback (src/feedback/): anyone sends (a citizen signed in, or with a phone);
+     * health staff of the report's commune and the levels above handle it. */
+    {"GET", "/api/v1/feedback/categories", feedback_handle_categories, PUBLIC, 0, 0},
+    {"POST", "/api/v1/feedback", feedback_handle_create, PUBLIC, FEEDBACK_BODY_MAX, HTTP_AUTH_OPTIONAL},
+    {"GET", "/api/v1/feedback", feedback_handle_list, ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/feedback/{id}", feedback_handle_get, ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/feedback/{id}/photo", feedback_handle_photo, ROLES_ADMIN | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/feedback/{id}/answer", feedback_handle_answer, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/feedback/{id}/forward", feedback_handle_forward, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/feedback/{id}/close", feedback_handle_close, ROLES_ADMIN, 0, 0},
+    /* end of feedback */
+
+    /* The safety map (src/safety/): the owner assesses, commune staff inspect, anyone sees the map. */
+    {"GET", "/api/v1/safety/checklist", safety_handle_checklist, PUBLIC, 0, 0},
+    {"GET", "/api/v1/public/safety", safety_handle_public, PUBLIC, 0, 0},
+    {"GET", "/api/v1/safety/missing", safety_handle_missing, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/venues/{id}/safety", safety_handle_assess, ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
+    {"POST", "/api/v1/venues/{id}/safety/inspection", safety_handle_inspect, ROLES_ADMIN, 0, 0},
+    /* end of the safety map */
     /* Pending work (src/work/): counts for the menu, inside the caller's area. */
     {"GET", "/api/v1/work", work_handle_get, ROLES_STAFF, 0, 0},
     /* Exposure notification (src/en/en_http.c): the phone's verification and upload are public (the

@@ -46,6 +46,9 @@ import { citizenTodoPanel } from './js/components/citizen-todo.js';
 import { peopleView, personNewView } from './js/views/people.js';
 import { personView } from './js/views/people-person.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
+import { checkpointsView, checkpointPassView, checkpointDayView, passages } from './js/views/checkpoint.js';
+import { myFeedbackView, feedbackQueueView } from './js/views/feedback.js';
+import { safetyMapView } from './js/views/safety.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const isCitizenRole = (role) => role === 'citizen';
@@ -147,6 +150,7 @@ export function defaultHash(me) {
   if (me.role === 'lab') return '#/testing/lab';
   if (me.role === 'vaccinator') return '#/vaccine/sites';
   if (me.role === 'tracer') return '#/tracing';
+  if (me.role === 'checkpoint_officer') return '#/checkpoints';
   // Officials land on the situation of their area; their pending work is counted at its top and in the menu.
   return isAdmin(me.role) ? '#/situation' : '#/units';
 }
@@ -232,6 +236,7 @@ route('/vaccine/reschedule', adminOnly(vaxRescheduleView));
 route('/vaccine/due', adminOnly(vaxDueView));
 route('/verify', verifyView, { public: true });
 route('/levels', publicLevelsView, { public: true });
+route('/safety', safetyMapView, { public: true });
 /* Contact tracing and quarantine (docs/api-tracing.md). */
 const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');
 route('/tracing', tracingRoles(workListView));
@@ -248,6 +253,15 @@ route('/work', onlyFor((me) => WORK_ROLES.includes(me.role), (ctx) => workView(c
 /* Declarations: the commune health station's flagged list and the scan page. */
 route('/declarations', onlyFor((me) => FLAGGED_ROLES.includes(me.role), flaggedView, 'error.tracing_only'));
 route('/declarations/scan', onlyFor((me) => SCAN_ROLES.includes(me.role), scanDeclarationView, 'error.staff_only'));
+/* Checkpoints (docs/api-checkpoints.md). */
+const CHECKPOINT_ROLES = ['checkpoint_officer', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
+const checkpointRoles = (view) => onlyFor((me) => CHECKPOINT_ROLES.includes(me.role), view, 'error.checkpoint_only');
+route('/checkpoints', checkpointRoles(checkpointsView));
+route('/checkpoints/:id', checkpointRoles(checkpointPassView));
+route('/checkpoints/:id/day', checkpointRoles(checkpointDayView));
+/* Citizens' feedback (docs/api-feedback.md). */
+route('/me/feedback', citizenOnly(myFeedbackView));
+route('/feedback', onlyFor((me) => isAdmin(me.role), feedbackQueueView, 'error.feedback_only'));
 route('/', () => {});
 route('*', notFoundView);
 
@@ -287,6 +301,8 @@ async function boot() {
   // Samples taken offline before a reload go to the server without waiting for the collection page.
   const me = session.current();
   if (me && SAMPLING_ROLES.includes(me.role) && window.indexedDB) startSampleQueue();
+  // Passages recorded offline likewise, for the checkpoint's officers.
+  if (me && me.role === 'checkpoint_officer' && window.indexedDB) passages.start();
   start(view);
 }
 

@@ -12,6 +12,9 @@
 #include "admin/account.h"
 #include "admin/role.h"
 #include "area/unit.h"
+#include "checkpoint/checkpoint.h"
+#include "feedback/feedback.h"
+#include "safety/safety.h"
 #include "cmd/cmd.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -58,6 +61,7 @@ static const struct {
     {"phucxa.shop", "Đỗ Văn Giang", "venue_owner", "00001"},
     {"badinh.lab", "Hoàng Văn Khoa", "lab", "001"},
     {"phucxa.vaccinator", "Bùi Thị Lan", "vaccinator", "00001"},
+    {"badinh.checkpoint", "Đinh Văn Hùng", "checkpoint_officer", "001"},
 };
 
 enum { DEMO_COMMUNE_ADMIN = 3, DEMO_SAMPLER = 4, DEMO_VENUE_OWNER = 6 };
@@ -156,6 +160,34 @@ static int quarantine_checkins(struct store *s, void *ctx)
 {
     (void)ctx;
     return quarantine_demo(s);
+}
+
+static int checkpoint_day(struct store *s, void *ctx)
+{
+    return checkpoint_demo(s, ctx, PEOPLE_DEMO_COUNT);
+}
+
+/* The safety map: the demo's venues and four facilities of Trúc Bạch, one of each colour. */
+static int safety_facilities(struct store *s, void *ctx)
+{
+    (void)ctx;
+    int64_t owner, official, ids[VENUE_DEMO_COUNT + VENUE_FACILITY_COUNT];
+    int rc = account_id(s, DEMO_VENUE_OWNER, &owner);
+    if (!rc)
+        rc = account_id(s, DEMO_COMMUNE_ADMIN, &official);
+    if (!rc)
+        rc = venue_demo(s, owner, official, ids);
+    if (!rc)
+        rc = venue_demo_facilities(s, owner, official, ids + VENUE_DEMO_COUNT);
+    return rc ? rc : safety_demo(s, owner, official, ids, VENUE_DEMO_COUNT + VENUE_FACILITY_COUNT);
+}
+
+/* Feedback at each status; the demo citizen (people[0], phone 0912000001) sent the answered one. */
+static int feedback_reports(struct store *s, void *ctx)
+{
+    int64_t *people = ctx, official;
+    int rc = account_id(s, DEMO_COMMUNE_ADMIN, &official);
+    return rc ? rc : feedback_demo(s, official, people[0], "0912000001");
 }
 
 static int upsert(struct store *s, int i, const char *password)
@@ -267,6 +299,22 @@ int cmd_demo(int argc, char **argv)
         rc = store_tx(s, situation_week, NULL);
         if (!rc)
             cmd_progress("situation: a week of cases in Hoàn Kiếm and Đống Đa", 1, 1);
+    }
+    if (!rc) {
+        /* after tracing: the people who pass get the answers their records give */
+        rc = store_tx(s, checkpoint_day, people);
+        if (!rc)
+            cmd_progress("checkpoints: the Long Biên bridge checkpoint and a day of passages", 1, 1);
+    }
+    if (!rc) {
+        rc = store_tx(s, feedback_reports, people);
+        if (!rc)
+            cmd_progress("feedback: reports at each status, one overdue at the district", 1, 1);
+    }
+    if (!rc) {
+        rc = store_tx(s, safety_facilities, NULL);
+        if (!rc)
+            cmd_progress("safety map: facilities of each colour", 1, 1);
     }
     if (!rc && synth_people) {
         int64_t owner, first;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "admin/auth.h"
+#include "checkpoint/checkpoint.h"
 #include "cmd/cmd.h"
 #include "en/keyserver.h"
 #include "core/clock.h"
@@ -112,6 +113,7 @@ int cmd_jobs(int argc, char **argv)
     quarantine_configure(c.quarantine_monitor_page);
     tracing_configure(c.tracing_retention_days);
     en_configure(c.en_export_dir, c.en_region, c.en_min_batch);
+    checkpoint_configure(c.tracing_retention_days);
     int failures = jobs_run_due(s, jobs, njobs, now, force);
     store_close(s);
     if (failures)

@@ -10,6 +10,7 @@
 
 #include "admin/auth.h"
 #include "area/unit.h"
+#include "checkpoint/checkpoint.h"
 #include "cmd/cmd.h"
 #include "en/keyserver.h"
 #include "core/kek.h"
@@ -159,6 +160,7 @@ int cmd_serve(int argc, char **argv)
     people_configure(c.otp_ttl);
     tracing_configure(c.tracing_retention_days);
     en_configure(c.en_export_dir, c.en_region, c.en_min_batch);
+    checkpoint_configure(c.tracing_retention_days);
     checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     quarantine_configure(c.quarantine_monitor_page);
     venue_configure(c.public_url, c.web_dir);

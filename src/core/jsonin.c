@@ -1,5 +1,6 @@
 #include "core/jsonin.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -104,5 +105,19 @@ int jsonin_int(json_t *obj, const char *name, bool required, int64_t min, int64_
     *out = n;
     if (present)
         *present = true;
+    return 0;
+}
+
+int jsonin_coord(json_t *obj, const char *name, bool required, double limit, bool *has, int64_t *out_e6,
+                 struct fault *f)
+{
+    json_t *v = json_object_get(obj, name);
+    *has = false;
+    if (!v || json_is_null(v))
+        return required ? fault_set(f, ERR_MISSING_FIELD, name, "%s is required", name) : 0;
+    if (!json_is_number(v) || !isfinite(json_number_value(v)) || fabs(json_number_value(v)) > limit)
+        return fault_set(f, ERR_INVALID_FIELD, name, "%s must be a number from -%g to %g", name, limit, limit);
+    *out_e6 = (int64_t)llround(json_number_value(v) * 1e6);
+    *has = true;
     return 0;
 }

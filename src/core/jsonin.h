@@ -33,4 +33,8 @@ int jsonin_bool(json_t *obj, const char *name, bool required, int *out /* -1 abs
 int jsonin_int(json_t *obj, const char *name, bool required, int64_t min, int64_t max, int64_t *out,
                bool *present, struct fault *f);
 
+/* A coordinate in degrees within ±limit, as micro-degrees in *out_e6; *has says whether it was given. */
+int jsonin_coord(json_t *obj, const char *name, bool required, double limit, bool *has, int64_t *out_e6,
+                 struct fault *f);
+
 #endif

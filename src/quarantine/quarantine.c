@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/photo.h"
 #include "quarantine/quarantine.h"
 #include "tracing/tracing.h"
 
@@ -56,9 +57,5 @@ void quarantine_next_slot(int n, int64_t t, int64_t *start, int64_t *end)
 
 const char *quarantine_photo_type(const unsigned char *p, size_t len)
 {
-    if (len >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
-        return "image/jpeg";
-    if (len >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
-        return "image/png";
-    return NULL;
+    return photo_type(p, len);
 }

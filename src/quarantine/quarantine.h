@@ -81,6 +81,8 @@ const char *quarantine_photo_type(const unsigned char *p, size_t len);
 
 /* ------------------------------------------------------------ queries (quarantine_store.c) */
 
+/* Whether an active order of person_id covers local day `day` (what a checkpoint asks). */
+enum store_rc quarantine_person_active(struct store *s, int64_t person_id, int64_t day, bool *active);
 /* Inserts unless client_id exists (then *created is false and *id the existing order). */
 enum store_rc quarantine_order_insert(struct store *s, const struct quarantine_order_new *in, int64_t now,
                                       int64_t *id, bool *created);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/photo.h"
 #include "area/scope.h"
 #include "area/unit.h"
 #include "audit/audit.h"
@@ -62,23 +63,6 @@ static int read_text(struct http_req *r, json_t *body, const char *name, bool re
 }
 
 /* A coordinate in degrees as micro-degrees. */
-static int read_coord(struct http_req *r, json_t *body, const char *name, double limit, bool required, bool *has,
-                      int64_t *out)
-{
-    json_t *v = json_object_get(body, name);
-    *has = false;
-    if (!v || json_is_null(v)) {
-        if (required)
-            return http_fail(r, ERR_MISSING_FIELD, name, "%s is required", name);
-        return 0;
-    }
-    if (!json_is_number(v) || !isfinite(json_number_value(v)) || fabs(json_number_value(v)) > limit)
-        return http_fail(r, ERR_INVALID_FIELD, name, "%s must be a number from -%g to %g", name, limit, limit);
-    *out = (int64_t)llround(json_number_value(v) * 1e6);
-    *has = true;
-    return 0;
-}
-
 /* ------------------------------------------------------------ staff */
 
 struct create_ctx {
@@ -123,9 +107,9 @@ enum err quarantine_handle_create(struct http_req *r)
         rc = jsonin_str(body, "address", false, 200, &c.in.address, &r->fault);
     bool has_lat = false, has_lon = false;
     if (!rc)
-        rc = read_coord(r, body, "lat", 90, false, &has_lat, &c.in.lat_e6);
+        rc = jsonin_coord(body, "lat", false, 90, &has_lat, &c.in.lat_e6, &r->fault);
     if (!rc)
-        rc = read_coord(r, body, "lon", 180, false, &has_lon, &c.in.lon_e6);
+        rc = jsonin_coord(body, "lon", false, 180, &has_lon, &c.in.lon_e6, &r->fault);
     if (!rc && has_lat != has_lon)
         rc = http_fail(r, ERR_MISSING_FIELD, has_lat ? "lon" : "lat", "give both lat and lon");
     int64_t days = -1, per = -1, radius = -1, grace = -1; /* -1: not given, the policy's value */
@@ -288,9 +272,9 @@ enum err quarantine_handle_photo(struct http_req *r)
     const char *type = arena_strdup(&r->arena, store_col_text(st, 0));
     const char *b64 = store_col_text(st, 1);
     const char *commune = arena_strdup(&r->arena, store_col_text(st, 2) ? store_col_text(st, 2) : UNIT_NATION);
-    size_t cap = strlen(b64) / 4 * 3 + 3, len = 0;
-    unsigned char *bin = arena_alloc(&r->arena, cap);
-    int bad = sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL);
+    size_t len = 0;
+    unsigned char *bin;
+    int bad = photo_decode(&r->arena, b64, &bin, &len);
     store_finalize(st);
     if (bad)
         return ERR_INTERNAL;
@@ -457,9 +441,9 @@ enum err quarantine_handle_place(struct http_req *r)
     if (!rc)
         rc = jsonin_int(body, "from_checkin_id", false, 1, INT64_MAX, &c.checkin, NULL, &r->fault);
     if (!rc)
-        rc = read_coord(r, body, "lat", 90, false, &has_lat, &c.lat);
+        rc = jsonin_coord(body, "lat", false, 90, &has_lat, &c.lat, &r->fault);
     if (!rc)
-        rc = read_coord(r, body, "lon", 180, false, &has_lon, &c.lon);
+        rc = jsonin_coord(body, "lon", false, 180, &has_lon, &c.lon, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "address", false, 200, &c.address, &r->fault);
     if (!rc && c.checkin && (has_lat || has_lon))
@@ -640,34 +624,16 @@ enum err quarantine_handle_checkin(struct http_req *r)
     if (!rc)
         rc = jsonin_str(body, "photo", true, QUARANTINE_BODY_MAX, &photo, &r->fault);
     if (!rc)
-        rc = read_coord(r, body, "lat", 90, true, &has, &c.lat);
+        rc = jsonin_coord(body, "lat", true, 90, &has, &c.lat, &r->fault);
     if (!rc)
-        rc = read_coord(r, body, "lon", 180, true, &has, &c.lon);
+        rc = jsonin_coord(body, "lon", true, 180, &has, &c.lon, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "accuracy_m", false, 0, 100000, &c.accuracy, NULL, &r->fault);
     if (rc)
         return rc;
     /* the photo: "data:image/...;base64,XXXX" or plain base64 */
-    const char *b64 = photo;
-    if (!strncmp(b64, "data:", 5)) {
-        const char *comma = strstr(b64, ";base64,");
-        if (!comma)
-            return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be base64 (or a base64 data URL)");
-        b64 = comma + 8;
-    }
-    size_t len = strlen(b64), cap = len / 4 * 3 + 3, n = 0;
-    if (cap > QUARANTINE_PHOTO_MAX + 3)
-        return http_fail(r, ERR_TOO_LARGE, "photo", "photo must be at most %d bytes", QUARANTINE_PHOTO_MAX);
-    unsigned char *bin = arena_alloc(&r->arena, cap + 1);
-    if (sodium_base642bin(bin, cap, b64, len, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL) || n == 0)
-        return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be base64 (or a base64 data URL)");
-    c.media_type = quarantine_photo_type(bin, n);
-    if (!c.media_type)
-        return http_fail(r, ERR_INVALID_FIELD, "photo", "photo must be a JPEG or PNG image");
-    size_t out_len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-    char *norm = arena_alloc(&r->arena, out_len);
-    sodium_bin2base64(norm, out_len, bin, n, sodium_base64_VARIANT_ORIGINAL);
-    c.photo_b64 = norm;
+    if ((rc = photo_read(&r->arena, photo, QUARANTINE_PHOTO_MAX, "photo", &c.media_type, &c.photo_b64, &r->fault)))
+        return rc;
     struct quarantine_order o;
     rc = load_order(r, &o);
     if (rc)

@@ -679,6 +679,17 @@ enum store_rc quarantine_compliance(struct store *s, const char *area, int64_t n
     return STORE_OK;
 }
 
+enum store_rc quarantine_person_active(struct store *s, int64_t person_id, int64_t day, bool *active)
+{
+    int64_t n = 0;
+    enum store_rc rc = store_int(s, &n,
+                                 "SELECT count(*) FROM quarantine_orders WHERE person_id = ? AND status = ?"
+                                 " AND start_day <= ? AND end_day >= ?",
+                                 "isii", person_id, "active", day, day);
+    *active = n > 0;
+    return rc;
+}
+
 enum store_rc quarantine_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries)
 {
     struct store_stmt *st;

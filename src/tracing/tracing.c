@@ -86,7 +86,7 @@ int tracing_params_from_json(json_t *obj, struct tracing_params *p, struct fault
                     k = j;
             if (k < 0)
                 return fault_set(f, ERR_INVALID_FIELD, "params.sources",
-                                 "params.sources holds venue, household or interview");
+                                 "params.sources holds venue, household, interview or vehicle");
             bits |= 1u << k;
         }
         p->sources = bits;
@@ -249,6 +249,7 @@ enum store_rc tracing__engine_live(struct store *s, const struct tracing_params 
     e->src[TRACING_SRC_VENUE] = &tracing__venue_live;
     e->src[TRACING_SRC_HOUSEHOLD] = &tracing__household_live;
     e->src[TRACING_SRC_INTERVIEW] = tracing_sources[TRACING_SRC_INTERVIEW];
+    e->src[TRACING_SRC_VEHICLE] = tracing_sources[TRACING_SRC_VEHICLE]; /* small: loaded per run */
     return engine_load(s, p, from, until, e);
 }
 
@@ -365,6 +366,7 @@ static double reason_p(const struct tracing_reason *w)
     case TRACING_SRC_HOUSEHOLD:
         return 0.6;
     case TRACING_SRC_INTERVIEW:
+    case TRACING_SRC_VEHICLE: /* a shared car or coach: close and long */
         return 0.5;
     default: {
         int m = w->minutes > 120 ? 120 : w->minutes < 0 ? 0 : w->minutes;

@@ -7,8 +7,8 @@
  * source (struct tracing_source) that loads what it needs for a time range
  * once, then answers "who was in contact with person P between FROM and
  * UNTIL, and why" from memory.  Venue co-presence, household and interview
- * are the sources of this file set; a later one (checkpoint co-travel) is
- * added to tracing_sources[] without touching the engine.
+ * are the sources of this file set, and checkpoint co-travel (people
+ * recorded in one vehicle at one checkpoint passage, src/checkpoint/).
  *
  * Venue co-presence rule (tracing_overlap, unit-tested at the edges; the
  * venue index decides every pair with it):
@@ -63,7 +63,13 @@ struct http_req;
 #define TRACING_MAX_TYPES 8        /* whole-day venue types */
 #define TRACING_MAX_WINDOW (60 * TRACING_DAY) /* longest infectious window */
 
-enum tracing_source_id { TRACING_SRC_VENUE, TRACING_SRC_HOUSEHOLD, TRACING_SRC_INTERVIEW, TRACING_SRC_COUNT };
+enum tracing_source_id {
+    TRACING_SRC_VENUE,
+    TRACING_SRC_HOUSEHOLD,
+    TRACING_SRC_INTERVIEW,
+    TRACING_SRC_VEHICLE, /* the same vehicle at the same checkpoint passage */
+    TRACING_SRC_COUNT
+};
 
 /* What a run is made with; kept with every run (tracing_params_to_json). */
 struct tracing_params {
@@ -139,7 +145,7 @@ static inline bool tracing_overlap_meet(const struct tracing_span *sp, int64_t b
 /* One reason a contact was found. */
 struct tracing_reason {
     uint8_t source;         /* enum tracing_source_id */
-    int64_t venue_id;       /* venue source; 0 otherwise */
+    int64_t venue_id;       /* venue source: the venue; vehicle source: the checkpoint passage; else 0 */
     int64_t at;             /* when */
     int32_t minutes;        /* overlap (venue) or stated duration (interview) */
     int64_t through;        /* the person this contact was found through */
@@ -319,6 +325,9 @@ int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *
  * before that local day become 'sampled'.  Orders due later stay pending.
  */
 enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at);
+/* What a checkpoint asks of a person (flags, not records): when their latest confirmed case was
+ * confirmed and their latest exposure as an F1 not cleared; 0 for none. */
+enum store_rc tracing_person_exposure(struct store *s, int64_t person_id, int64_t *case_at, int64_t *f1_at);
 /*
  * Appends to entries (people.h timeline) the person's confirmed cases (kind
  * "case"), the cases they are a contact of ("contact": case_id, degree,

@@ -568,13 +568,17 @@ static void reasons_text(const char *stored, char *out, size_t len)
     {
         const char *source = json_string_value(json_object_get(it, "source"));
         const char *venue = json_string_value(json_object_get(it, "venue_name"));
+        const char *plate = json_string_value(json_object_get(it, "plate"));
         json_t *at = json_object_get(it, "at"), *minutes = json_object_get(it, "minutes");
         bool household = source && !strcmp(source, "household");
         const char *what = household                                 ? "Cùng hộ gia đình"
                            : source && !strcmp(source, "venue")      ? (venue ? venue : "Địa điểm")
                            : source && !strcmp(source, "interview") ? "Phỏng vấn"
+                           : source && !strcmp(source, "vehicle")   ? "Cùng xe qua chốt"
                                                                      : "Khác";
         append(out, len, &n, n ? "; " : "", what);
+        if (plate)
+            append(out, len, &n, " ", plate);
         if (json_is_integer(at) && !household) {
             char when[17];
             format_local(json_integer_value(at), when);

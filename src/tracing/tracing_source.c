@@ -1,6 +1,6 @@
 /*
  * tracing_source.c - the contact sources: venue co-presence, household,
- * interview.  Each loads what it needs for a time range with one scan and
+ * interview, vehicle (checkpoint passages).  Each loads what it needs for a time range with one scan and
  * answers from memory; the engine (tracing.c) calls them through
  * tracing_sources[].
  *
@@ -13,8 +13,8 @@
  * 400 MB.  Person and venue ids index arrays directly: ids stay below
  * 2^32, and the arrays are as long as the largest id.
  *
- * These scans read the check-ins, venues and persons tables directly (read
- * only): a bulk scan for the index has no equivalent in those domains'
+ * These scans read the check-ins, venues, persons and checkpoint passage
+ * tables directly (read only): a bulk scan for the index has no equivalent in those domains'
  * public headers, and row-by-row calls would be thousands of times slower.
  */
 #include <stdlib.h>
@@ -485,5 +485,120 @@ static void interview_stats(const void *data, size_t *rows, size_t *bytes)
 static const struct tracing_source interview_source = {"interview", interview_load, interview_find,
                                                        interview_release, interview_stats};
 
+/* ------------------------------------------------------------ vehicle (checkpoint passages)
+ * The people recorded in one passage (one vehicle at one checkpoint, migration 026) are contacts
+ * of each other; the reason names the passage, whose plate the reasons show. */
+
+struct ride {
+    int64_t passage, person, at;
+};
+
+struct vehicle_idx {
+    struct ride *by_person, *by_passage; /* the same rows in two orders */
+    size_t n, cap;
+};
+
+static void vehicle_release(void *data)
+{
+    struct vehicle_idx *x = data;
+    if (x) {
+        free(x->by_person);
+        free(x->by_passage);
+    }
+    free(x);
+}
+
+static int ride_person_cmp(const void *a, const void *b)
+{
+    const struct ride *x = a, *y = b;
+    if (x->person != y->person)
+        return x->person < y->person ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int ride_passage_cmp(const void *a, const void *b)
+{
+    const struct ride *x = a, *y = b;
+    if (x->passage != y->passage)
+        return x->passage < y->passage ? -1 : 1;
+    return x->person < y->person ? -1 : x->person > y->person;
+}
+
+static int vehicle_load(struct store *s, const struct tracing_params *p, int64_t from, int64_t until, void **data)
+{
+    (void)p;
+    struct vehicle_idx *x = xcalloc(1, sizeof(*x));
+    struct store_stmt *st;
+    int rc = store_query(s, &st,
+                         "SELECT r.passage_id, r.person_id, p.passed_at FROM checkpoint_passage_people r"
+                         " JOIN checkpoint_passages p ON p.id = r.passage_id WHERE p.passed_at >= ? AND p.passed_at <= ?",
+                         "ii", from, until);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK; /* next row */
+        if (x->n == x->cap) {
+            x->cap = x->cap ? x->cap * 2 : 64;
+            x->by_person = xrealloc(x->by_person, x->cap * sizeof(struct ride));
+        }
+        x->by_person[x->n++] = (struct ride){store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2)};
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        vehicle_release(x);
+        return rc;
+    }
+    x->by_passage = xmalloc((x->n ? x->n : 1) * sizeof(struct ride));
+    if (x->n)
+        memcpy(x->by_passage, x->by_person, x->n * sizeof(struct ride));
+    qsort(x->by_person, x->n, sizeof(struct ride), ride_person_cmp);
+    qsort(x->by_passage, x->n, sizeof(struct ride), ride_passage_cmp);
+    *data = x;
+    return 0;
+}
+
+static void vehicle_find(const void *data, const struct tracing_params *p, int64_t person, int64_t from,
+                         int64_t until, tracing_emit emit, void *ctx)
+{
+    (void)p;
+    const struct vehicle_idx *x = data;
+    size_t l = 0, r = x->n;
+    while (l < r) {
+        size_t m = l + (r - l) / 2;
+        if (x->by_person[m].person < person)
+            l = m + 1;
+        else
+            r = m;
+    }
+    for (size_t i = l; i < x->n && x->by_person[i].person == person; i++) {
+        const struct ride *mine = &x->by_person[i];
+        if (mine->at < from || mine->at > until)
+            continue;
+        size_t a = 0, b = x->n;
+        while (a < b) {
+            size_t m = a + (b - a) / 2;
+            if (x->by_passage[m].passage < mine->passage)
+                a = m + 1;
+            else
+                b = m;
+        }
+        for (size_t k = a; k < x->n && x->by_passage[k].passage == mine->passage; k++) {
+            if (x->by_passage[k].person == person)
+                continue;
+            struct tracing_reason why = {.source = TRACING_SRC_VEHICLE, .venue_id = mine->passage, .at = mine->at,
+                                         .through = person};
+            emit(ctx, x->by_passage[k].person, &why);
+        }
+    }
+}
+
+static void vehicle_stats(const void *data, size_t *rows, size_t *bytes)
+{
+    const struct vehicle_idx *x = data;
+    *rows = x->n;
+    *bytes = 2 * x->n * sizeof(struct ride);
+}
+
+static const struct tracing_source vehicle_source = {"vehicle", vehicle_load, vehicle_find, vehicle_release,
+                                                     vehicle_stats};
+
 const struct tracing_source *const tracing_sources[TRACING_SRC_COUNT] = {&venue_source, &household_source,
-                                                                          &interview_source};
+                                                                          &interview_source, &vehicle_source};

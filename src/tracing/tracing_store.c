@@ -461,6 +461,18 @@ static const char *venue_name(struct store *s, struct names *m, int64_t id)
     return m->names[i];
 }
 
+/* The plate of checkpoint passage id (migration 026), or NULL for people on foot; a malloc'd copy. */
+static char *passage_plate(struct store *s, int64_t id)
+{
+    struct store_stmt *st;
+    char *plate = NULL;
+    if (!store_query(s, &st, "SELECT plate FROM checkpoint_passages WHERE id = ?", "i", id) &&
+        store_step(st) == STORE_ROW && store_col_text(st, 0))
+        plate = strdup(store_col_text(st, 0));
+    store_finalize(st);
+    return plate;
+}
+
 static json_t *reasons_json(struct store *s, struct names *names, const struct tracing_contact *c)
 {
     json_t *arr = json_array();
@@ -474,7 +486,13 @@ static json_t *reasons_json(struct store *s, struct names *names, const struct t
             if (name)
                 json_object_set_new(o, "venue_name", json_string(name));
         }
-        if (w->source != TRACING_SRC_HOUSEHOLD)
+        if (w->source == TRACING_SRC_VEHICLE) {
+            json_object_set_new(o, "passage_id", json_integer(w->venue_id));
+            char *plate = passage_plate(s, w->venue_id);
+            json_object_set_new(o, "plate", plate ? json_string(plate) : json_null());
+            free(plate);
+        }
+        if (w->source != TRACING_SRC_HOUSEHOLD && w->source != TRACING_SRC_VEHICLE)
             json_object_set_new(o, "minutes", json_integer(w->minutes));
         json_array_append_new(arr, o);
     }
@@ -995,6 +1013,21 @@ enum store_rc tracing_interview_insert(struct store *s, struct tracing_interview
     if (rc != STORE_DONE)
         return rc;
     return store_int(s, &c->id, "SELECT id FROM tracing_interviews WHERE client_id = ?", "s", c->client_id);
+}
+
+/* ------------------------------------------------------------ a person's flags */
+
+enum store_rc tracing_person_exposure(struct store *s, int64_t person_id, int64_t *case_at, int64_t *f1_at)
+{
+    enum store_rc rc = store_int(s, case_at,
+                                 "SELECT COALESCE(MAX(confirmed_at), 0) FROM cases WHERE person_id = ? AND status = ?",
+                                 "is", person_id, "confirmed");
+    if (!rc)
+        rc = store_int(s, f1_at,
+                       "SELECT COALESCE(MAX(first_at), 0) FROM tracing_contacts WHERE person_id = ? AND degree = 1"
+                       " AND status <> ?",
+                       "is", person_id, "cleared");
+    return rc;
 }
 
 enum store_rc tracing_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries)

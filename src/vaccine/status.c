@@ -64,3 +64,13 @@ enum err vaccine_handle_me_vaccinations(struct http_req *r)
     }
     return http_reply_json(r, 200, json_pack("{s:o}", "people", people));
 }
+
+enum store_rc vaccine_person_status(struct store *s, struct arena *a, int64_t person_id, const char **status)
+{
+    struct vaccine_dose_hist h[VACCINE_MAX_DOSES];
+    int n = 0;
+    enum store_rc rc = vaccine__history(s, a, person_id, h, &n);
+    const struct vaccine_data *d = vaccine_data(); /* NULL when data/vaccine could not be read */
+    *status = rc || n == 0 ? "none" : d ? vaccine_status(d, h, n) : "partial";
+    return rc;
+}

@@ -25,7 +25,9 @@
 #include <stdint.h>
 
 #include "core/clock.h"
+#include "core/arena.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct store;
 struct http_req;
@@ -140,6 +142,8 @@ void vaccine_next_dose(const struct vaccine_data *d, const struct vaccine_dose_h
                        struct vaccine_next *out);
 /* "none", "partial", "complete" (primary series done) or "booster" (a dose beyond it). */
 const char *vaccine_status(const struct vaccine_data *d, const struct vaccine_dose_hist *h, int n);
+/* The same for a person's recorded doses (a checkpoint's question). */
+enum store_rc vaccine_person_status(struct store *s, struct arena *a, int64_t person_id, const char **status);
 
 /*
  * Evaluates a screening checklist: answers must be an object with a boolean

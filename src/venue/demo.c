@@ -1,7 +1,8 @@
 /*
  * demo.c - demo venues for `cordon demo`: a market and a noodle shop in
- * Phúc Xá, approved, owned by the demo venue owner.  Found again on a rerun
- * by their client ids.
+ * Phúc Xá, and the facilities of the safety map's demo in Trúc Bạch (a
+ * school, a clinic, a factory, an office), approved, owned by the demo venue
+ * owner.  Found again on a rerun by their client ids.
  */
 #include "core/arena.h"
 #include "store/store.h"
@@ -31,6 +32,23 @@ int venue_demo(struct store *s, int64_t owner_id, int64_t reviewer_id, int64_t i
     };
     int rc = STORE_OK;
     for (int i = 0; i < VENUE_DEMO_COUNT && !rc; i++)
+        rc = one(s, &a, &venues[i], reviewer_id, &ids[i]);
+    arena_release(&a);
+    return rc;
+}
+
+int venue_demo_facilities(struct store *s, int64_t owner_id, int64_t reviewer_id, int64_t ids[VENUE_FACILITY_COUNT])
+{
+    struct arena a;
+    arena_init(&a);
+    const struct venue_new venues[VENUE_FACILITY_COUNT] = {
+        {"demo-venue-school", "Trường Tiểu học Trúc Bạch", "school", "00004", "Phố Trúc Bạch", 600, owner_id},
+        {"demo-venue-clinic", "Phòng khám đa khoa Trúc Bạch", "clinic", "00004", "12 Phạm Hồng Thái", 80, owner_id},
+        {"demo-venue-factory", "Xưởng may Trúc Bạch", "factory", "00004", "5 Ngũ Xã", 120, owner_id},
+        {"demo-venue-office", "Văn phòng tổ dân phố số 3", "office", "00004", "2 Châu Long", 20, owner_id},
+    };
+    int rc = STORE_OK;
+    for (int i = 0; i < VENUE_FACILITY_COUNT && !rc; i++)
         rc = one(s, &a, &venues[i], reviewer_id, &ids[i]);
     arena_release(&a);
     return rc;

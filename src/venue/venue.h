@@ -46,6 +46,9 @@ json_t *venue_to_json(const struct venue *v);
 /* Demo venues for `cordon demo` (demo.c): approved, in Phúc Xá, owned by owner_id. */
 #define VENUE_DEMO_COUNT 2
 int venue_demo(struct store *s, int64_t owner_id, int64_t reviewer_id, int64_t ids[VENUE_DEMO_COUNT]);
+/* The safety map's demo facilities in Trúc Bạch: a school, a clinic, a factory, an office. */
+#define VENUE_FACILITY_COUNT 4
+int venue_demo_facilities(struct store *s, int64_t owner_id, int64_t reviewer_id, int64_t ids[VENUE_FACILITY_COUNT]);
 
 /* The address people read on a poster: "street, commune, district, province" (unit names). In a. */
 const char *venue_address(struct arena *a, const struct venue *v);

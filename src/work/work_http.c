@@ -2,7 +2,7 @@
  * work_http.c - GET /api/v1/work: the caller's pending work, counted.
  *
  * Each role gets the counts of what it does, inside its own area:
- *   officials      every count below
+ *   officials      every count below, and citizens' reports still to answer (feedback_open)
  *   tracer         flagged_declarations, test_orders
  *   sampler        test_orders
  *   lab            results_pending (tubes its unit received)
@@ -13,6 +13,7 @@
 #include "admin/role.h"
 #include "core/clock.h"
 #include "declare/declare.h"
+#include "feedback/feedback.h"
 #include "http/http.h"
 #include "work/work.h"
 
@@ -71,6 +72,8 @@ enum err work_handle_get(struct http_req *r)
         rc = put(counts, "reschedule_requests", work_count_reschedules(r->store, area, &n), &n);
     if (!rc && (k & (W_OFFICIAL | W_VACCINATOR)))
         rc = put(counts, "doses_due", work_count_doses_due(r->store, area, now, &n), &n);
+    if (!rc && (k & W_OFFICIAL))
+        rc = put(counts, "feedback_open", feedback_count_open(r->store, area, &n), &n);
     if (rc) {
         json_decref(counts);
         return store_err(rc);

@@ -37,7 +37,7 @@ test('a second run does not duplicate the demo data', async () => {
   const before = srv.dbStats().tables;
   await runDemo();
   const after = srv.dbStats().tables;
-  for (const t of ['persons', 'person_managers', 'venues', 'checkins', 'declarations']) {
+  for (const t of ['persons', 'person_managers', 'venues', 'checkins', 'declarations', 'checkpoints', 'checkpoint_passages', 'checkpoint_passage_people', 'feedback']) {
     assert.equal(after[t].rows, before[t].rows, t);
   }
   assert.ok(before.checkins.rows >= 5);
@@ -156,6 +156,56 @@ test('district and province officials see the demo wards\' contacts, orders, ale
   const hcm = await srv.login('hcm.admin', demoPassword);
   assert.equal((await srv.api('GET', '/api/v1/tracing/contacts?unit=01', { token: hcm })).status, 403);
   assert.deepEqual((await srv.api('GET', '/api/v1/tracing/contacts', { token: hcm })).json.contacts, []);
+});
+
+test('the checkpoint officer badinh.checkpoint finds the Long Biên checkpoint with a day of passages', async () => {
+  const token = await srv.login('badinh.checkpoint', demoPassword);
+  const list = await srv.api('GET', '/api/v1/checkpoints', { token });
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.json.checkpoints.length, 1);
+  const cp = list.json.checkpoints[0];
+  assert.match(cp.name, /Long Biên/);
+  const day = await srv.api('GET', `/api/v1/checkpoints/${cp.id}/passages`, { token });
+  assert.equal(day.status, 200, day.text);
+  assert.equal(day.json.passages.length, 5);
+  assert.equal(day.json.totals.vehicles, 4);
+  // the demo's confirmed case and F1 are sent back; every answer comes from the rules
+  assert.ok(day.json.totals.back >= 2, JSON.stringify(day.json.totals));
+  const reasons = day.json.passages.flatMap((p) => p.people.flatMap((x) => x.reasons));
+  assert.ok(reasons.includes('confirmed_case') && reasons.includes('f1'), reasons.join(' '));
+  // the district official sees it and can search a plate
+  const district = await srv.login('badinh.admin', demoPassword);
+  const found = await srv.api('GET', '/api/v1/checkpoint-passages?plate=29A12345', { token: district });
+  assert.equal(found.status, 200, found.text);
+  assert.equal(found.json.passages.length, 1);
+});
+
+test('feedback at each status: the commune\'s queue, one overdue at the district, the citizen\'s answer', async () => {
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const r = await srv.api('GET', '/api/v1/feedback?unit=001', { token: await srv.login('badinh.admin', demoPassword) });
+  assert.equal(r.status, 200, r.text);
+  const byStatus = new Set(r.json.feedback.map((f) => f.status));
+  for (const s of ['new', 'answered', 'forwarded', 'closed']) assert.ok(byStatus.has(s), s);
+  assert.ok(r.json.feedback.some((f) => f.level === 'district' && f.escalated_at), 'one went up to the district');
+  const mine = await srv.api('GET', '/api/v1/feedback', { token });
+  assert.ok(mine.json.feedback.some((f) => f.status === 'new'));
+  const login = await citizenLogin(srv, adminToken, '0912000001');
+  const own = await srv.api('GET', '/api/v1/feedback', { token: login.token });
+  assert.equal(own.status, 200, own.text);
+  assert.equal(own.json.feedback.length, 1);
+  assert.equal(own.json.feedback[0].status, 'answered');
+  assert.match(own.json.feedback[0].answer, /thuốc/);
+});
+
+test('the safety map has facilities of each colour in Ba Đình, and one not assessed', async () => {
+  const r = await srv.api('GET', '/api/v1/public/safety?unit=001');
+  assert.equal(r.status, 200, r.text);
+  const statuses = r.json.features.map((f) => f.properties.status).sort();
+  assert.deepEqual(statuses, ['at_risk', 'not_assessed', 'safe', 'safe', 'unsafe']);
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const missing = await srv.api('GET', '/api/v1/safety/missing?unit=00004', { token: await srv.login('badinh.admin', demoPassword) });
+  assert.deepEqual(missing.json.venues.map((v) => v.name).sort(), ['Văn phòng tổ dân phố số 3', 'Xưởng may Trúc Bạch']);
+  assert.equal((await srv.api('GET', '/api/v1/safety/missing', { token })).json.venues.length, 0);
 });
 
 test('tracing data is deleted once its case is older than the retention period', async () => {

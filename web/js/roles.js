@@ -45,4 +45,5 @@ export const WORK_ITEMS = [
   { key: 'results_pending', href: '#/testing/lab', nav: ['lab', 'testing-stats'], hrefFor: Object.fromEntries(ADMIN_ROLES.map((r) => [r, '#/testing/stats'])) },
   { key: 'reschedule_requests', href: '#/vaccine/sites', nav: ['vax-sites'] },
   { key: 'doses_due', href: '#/vaccine/sites', nav: ['vax-sites'] },
+  { key: 'feedback_open', href: '#/feedback?status=new', nav: ['feedback'] },
 ];

@@ -58,6 +58,11 @@ export function reasonLabel(reason, maxVenue = 0) {
       ? { key: 'tracing.reason.interview_min', args: { minutes: reason.minutes } }
       : { key: 'tracing.reason.interview' };
   }
+  if (reason.source === 'vehicle') {
+    return reason.plate
+      ? { key: 'tracing.reason.vehicle_plate', args: { plate: reason.plate } }
+      : { key: 'tracing.reason.vehicle' };
+  }
   return { key: 'tracing.reason.other', args: { source: reason.source || '' } };
 }
 

@@ -11,8 +11,9 @@ const QUALITY = 0.8;
  * A camera preview. start() asks for the camera and resolves once frames arrive (rejects
  * with the browser's error: NotAllowedError, NotFoundError, ...); capture() answers a JPEG
  * Blob of the current frame; stop() releases the camera (also when `signal` aborts).
+ * facing: 'user' (the front camera, a selfie) or 'environment' (the back one, someone else).
  */
-export function photoCamera({ signal, testid = 'camera' } = {}) {
+export function photoCamera({ signal, testid = 'camera', facing = 'user' } = {}) {
   const video = h('video', { class: 'camera-video', testid: `${testid}-video`, playsinline: true, muted: true, autoplay: true });
   video.muted = true;
   const el = h('div', { class: 'camera-frame', testid, 'data-state': 'off' }, video);
@@ -34,7 +35,7 @@ export function photoCamera({ signal, testid = 'camera' } = {}) {
     el.setAttribute('data-state', 'starting');
     try {
       stream = await navigator.mediaDevices.getUserMedia({
-        video: { facingMode: 'user', width: { ideal: 640 }, height: { ideal: 480 } }, audio: false,
+        video: { facingMode: facing, width: { ideal: 640 }, height: { ideal: 480 } }, audio: false,
       });
     } catch (e) {
       el.setAttribute('data-state', 'error');

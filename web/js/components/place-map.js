@@ -7,7 +7,8 @@
 //
 // opts.place      {lat, lon} or null (not confirmed yet)
 // opts.radius_m   the circle drawn around the place
-// opts.points     [{lat, lon, inside, label, id}]
+// opts.points     [{lat, lon, inside, label, id}]; a point may instead carry its own colour and
+//                 kind (class map-point-<kind>), as the safety map's statuses do
 // opts.onPick     called with {lat, lon} when the user taps the map (choosing a place)
 // opts.testid     data-testid of the map box (default place-map)
 // Returns { el, ready: Promise, setPlace({lat, lon}) }.
@@ -73,10 +74,10 @@ export function placeMap(opts = {}) {
     }
     drawPlace(opts.place || null);
     for (const p of opts.points || []) {
-      const colour = p.inside === false ? '#c62828' : p.inside === true ? '#2e7d32' : '#616161';
+      const colour = p.colour || (p.inside === false ? '#c62828' : p.inside === true ? '#2e7d32' : '#616161');
+      const kind = p.kind || (p.inside === false ? 'outside' : p.inside === true ? 'inside' : 'unknown');
       const m = L.circleMarker([p.lat, p.lon], {
-        radius: 6, color: colour, fillColor: colour, fillOpacity: 0.8,
-        className: `map-point map-point-${p.inside === false ? 'outside' : p.inside === true ? 'inside' : 'unknown'}`,
+        radius: 6, color: colour, fillColor: colour, fillOpacity: 0.8, className: `map-point map-point-${kind}`,
       }).addTo(map);
       if (p.label) m.bindTooltip(p.label);
     }

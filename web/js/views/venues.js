@@ -10,6 +10,7 @@ import { errorBox, accessDenied, showFormError, clearFormErrors } from '../error
 import { formatTime, formatNumber, formatDay } from '../i18n.js';
 import { unitPicker } from '../components/unit-picker.js';
 import { link, navigate } from '../router.js';
+import { safetyAssessBox, safetyInspectBox } from './safety.js';
 
 export const VENUE_TYPES = ['restaurant', 'cafe', 'market', 'supermarket', 'school', 'office', 'factory', 'hospital',
   'clinic', 'hotel', 'transport', 'religious', 'government', 'other'];
@@ -159,6 +160,7 @@ export async function venueView({ root, params, query, signal }) {
       h('dt', { t: 'field.street' }), h('dd', null, v.street || ''),
       h('dt', { t: 'venues.code' }), h('dd', null, h('code', { testid: 'venue-code' }, v.code || ''))),
     h('h2', { t: 'venues.poster' }), posters, scan,
+    v.status === 'approved' ? (isOfficial(me.role) ? safetyInspectBox(v, signal) : safetyAssessBox(v, signal)) : null,
     h('h2', { t: 'venues.visitors' }), log.el);
   log.load();
 }
