@@ -125,6 +125,25 @@ test('simulate: a small city end to end through a real server, the same figures 
   assert.match(bad.err, /--phones/);
 });
 
+test('simulate: the shared RPI table gives every phone exactly what matching alone gives it, on any number of threads', () => {
+  const run = (...extra) => spawnSync(BIN, ['en', 'simulate', '--phones', '150', '--days', '2', '--seed', '11', ...extra], { encoding: 'utf8', timeout: 120000 });
+  const a = run('--compare-alone', '--threads', '2');
+  assert.equal(a.status, 0, a.stderr);
+  // every phone also matched alone against every key: the same hits, windows and scores
+  assert.match(a.stdout, /matching alone agrees with the shared table for 150 of 150 phones/);
+  assert.match(a.stdout, /against \d+ keys in [\d.]+ s \([\d.]+ s deriving the shared RPI table, 2 threads\)/);
+  const one = run('--threads', '1');
+  assert.equal(one.status, 0, one.stderr);
+  assert.doesNotMatch(one.stdout, /matching alone/);
+  assert.equal(/exposed .*/.exec(one.stdout)[0], /exposed .*/.exec(a.stdout)[0]);
+  assert.equal(/simulate: 150 phones.*/.exec(one.stdout)[0], /simulate: 150 phones.*/.exec(a.stdout)[0]);
+  for (const bad of ['0', '17', 'x']) {
+    const r = en('simulate', '--phones', '10', '--days', '1', '--seed', '1', '--threads', bad);
+    assert.equal(r.status, 2, bad);
+    assert.match(r.err, /--threads/);
+  }
+});
+
 test('export verify checks the reference export and prints its key count', () => {
   const pemFile = path.join(DATA, 'public.pem');
   let r = en('export', 'verify', '--public-key', pemFile, ZIP);
