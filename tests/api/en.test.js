@@ -450,6 +450,46 @@ test('a positive result issues a code: SMS to the person and on their own page',
   assert.equal(r.json.code, null);
 });
 
+test('the citizen also sees the codes of the family members they manage, and no one else does', async () => {
+  const manager = await citizenWithProfile(srv, adminToken, uniquePhone('94'), { cccd: uniqueCccd(), commune_code: UNITS.phucXa });
+  const other = await citizenWithProfile(srv, adminToken, uniquePhone('94'), { cccd: uniqueCccd(), commune_code: UNITS.phucXa });
+  const memberCccd = uniqueCccd();
+  let r = await srv.api('POST', '/api/v1/me/family', { token: manager.token, body: { full_name: 'Trần Văn Bé', date_of_birth: '2016-04-02', commune_code: UNITS.phucXa, cccd: memberCccd } });
+  assertStatus(r, 201, 'member');
+  const member = r.json.person || r.json;
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: manager.token });
+  assertStatus(r, 200);
+  assert.equal(r.json.code, null);
+  assert.deepEqual(r.json.members, []);
+  const t = await testingSession(srv, { suffix: '.enfam', testType: 'rapid_antigen', tubes: 1 });
+  r = await srv.api('POST', '/api/v1/testing/samples', {
+    token: t.samplerToken, body: { client_id: cid('smp'), session_id: t.session.id, tube_id: t.tubes[0].id || t.tubes[0], cccd: memberCccd },
+  });
+  assertStatus(r, 201, 'sample');
+  r = await srv.api('POST', '/api/v1/testing/results', { token: t.labToken, body: { tube_id: t.tubes[0].id || t.tubes[0], result: 'positive' } });
+  assertStatus(r, 200, 'result');
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: manager.token });
+  assertStatus(r, 200);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  assert.equal(r.json.code, null, 'the manager has no code of their own');
+  assert.equal(r.json.members.length, 1);
+  const m = r.json.members[0];
+  assert.equal(m.person.id, member.id);
+  assert.equal(m.person.full_name, 'Trần Văn Bé');
+  assert.match(m.code, /^\d{8}$/);
+  assert.equal(m.test_date, todayVn());
+  assert.ok(m.expires_at > Date.now() / 1000);
+  // someone else's page does not show it
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: other.token });
+  assert.equal(r.json.code, null);
+  assert.deepEqual(r.json.members, []);
+  // it is the member's real code: the phone app can use it, once; then the page no longer shows it
+  r = await srv.api('POST', '/api/v1/en/verify', { body: { code: m.code } });
+  assertStatus(r, 200);
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: manager.token });
+  assert.deepEqual(r.json.members, []);
+});
+
 test('keys past 14 days and spent codes go with the retention job', async () => {
   const old = nowInterval() - 15 * 144 - 144;
   sql(`INSERT INTO en_keys (key_data, rolling_start, rolling_period, transmission_risk, report_type, created_at) VALUES ('${b64(crypto.randomBytes(16))}', ${old}, 144, 0, 1, 0);`);
