@@ -679,7 +679,7 @@ static void *match_phones(void *arg)
         m->missed += truth && !notify;
         m->falsely += notify && !truth;
         if (m->first == 0 && (i / m->step + 1) % 10000 == 0)
-            fprintf(stderr, "simulate: %d of %d phones matched\n", i + 1, w->n);
+            fprintf(stderr, "simulate: about %d of %d phones matched\n", (i / m->step + 1) * m->step, w->n);
     }
     free(obs);
     free(hits);
