@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -45,13 +46,17 @@ extern char **environ;
 int cmd_en_simulate(int argc, char **argv);
 
 static const char usage[] =
-    "usage: cordon en simulate --phones N --days D --seed S [--cases-percent P]\n"
+    "usage: cordon en simulate --phones N --days D --seed S [--cases-percent P] [--threads T]\n"
+    "                          [--compare-alone]\n"
     "\n"
     "Simulates N phones over D days (1-14) with their encounters, P%% of them (default 2,\n"
     "at least one) becoming cases that upload their keys to a real server through the\n"
     "HTTP flow (a temporary database, loopback only); every phone then downloads the\n"
     "signed exports and matches.  Prints notified, missed and falsely notified phones\n"
-    "against the simulation's own truth (15 minutes within 2 m of a case in a day).\n";
+    "against the simulation's own truth (15 minutes within 2 m of a case in a day).\n"
+    "The keys' RPIs are derived once into a table shared by the phones, matched on T\n"
+    "threads (default 2, 1-16); --compare-alone also matches every phone alone against\n"
+    "every key and prints for how many phones the two agree.\n";
 
 /* ------------------------------------------------------------ randomness */
 
@@ -72,26 +77,42 @@ static double unif(void)
 
 /* ------------------------------------------------------------ the world */
 
+/*
+ * What a phone heard, kept compactly (8 bytes instead of an en_observation's
+ * 40): who broadcast and when.  The RPI is what that phone broadcast then, a
+ * function of its daily key and the interval, so it is derived again (one AES
+ * key schedule per encounter) when the phone matches; a 100,000-phone city
+ * then fits in a few hundred MB.
+ */
+struct heard {
+    uint32_t other;
+    uint16_t slot;       /* 5-minute scans since day0 */
+    uint8_t attenuation; /* dB */
+};
+
 struct phone {
     uint8_t tek[14][EN_KEY_LEN];
     int household;
     int is_case;
-    struct en_observation *obs;
-    size_t nobs, cap;
+    struct heard *obs;
+    uint32_t nobs, cap;
     double close_seconds[14]; /* truth: seconds within 2 m of a case, per day */
 };
 
 struct world {
     struct phone *p;
+    uint8_t (*rpik)[EN_KEY_LEN]; /* phone i, day d at [i * days + d] */
     int n, days;
     int64_t day0; /* UTC midnight of the first day */
 };
 
-static int observe(struct phone *ph, const struct en_observation *o)
+#define SCAN_SECONDS 300
+
+static int observe(struct phone *ph, const struct heard *o)
 {
     if (ph->nobs == ph->cap) {
-        size_t c = ph->cap ? 2 * ph->cap : 256;
-        struct en_observation *a = realloc(ph->obs, c * sizeof *a);
+        uint32_t c = ph->cap ? 2 * ph->cap : 64;
+        struct heard *a = realloc(ph->obs, c * sizeof *a);
         if (!a)
             return -1;
         ph->obs = a;
@@ -101,30 +122,58 @@ static int observe(struct phone *ph, const struct en_observation *o)
     return 0;
 }
 
-/* The RPI phone b broadcasts at time t. */
-static int rpi_at(const struct world *w, int b, int64_t t, uint8_t rpi[EN_RPI_LEN])
-{
-    int day = (int)((t - w->day0) / 86400);
-    uint8_t rpik[EN_KEY_LEN], one[1][EN_RPI_LEN];
-    if (en_rpik(w->p[b].tek[day], rpik) || en_rpis(rpik, en_interval_number(t), 1, one))
-        return -1;
-    memcpy(rpi, one[0], EN_RPI_LEN);
-    return 0;
-}
-
 /* a and b together from t0 for seconds at distance d: each scans the other every 5 minutes. */
 static int meet(struct world *w, int a, int b, int64_t t0, int seconds, double d)
 {
-    for (int64_t t = t0; t < t0 + seconds; t += 300) {
+    for (int64_t t = t0; t < t0 + seconds; t += SCAN_SECONDS) {
         for (int side = 0; side < 2; side++) {
             int me = side ? b : a, other = side ? a : b;
             double att = 50 + 25 * log10(d) + (unif() - 0.5) * 8; /* radio noise, +-4 dB */
-            struct en_observation o = {.time = t, .attenuation = (uint8_t)(att < 0 ? 0 : att > 255 ? 255 : att),
-                                       .seconds = 300};
-            if (rpi_at(w, other, t, o.rpi) || observe(&w->p[me], &o))
+            struct heard o = {.other = (uint32_t)other, .slot = (uint16_t)((t - w->day0) / SCAN_SECONDS),
+                              .attenuation = (uint8_t)(att < 0 ? 0 : att > 255 ? 255 : att)};
+            if (observe(&w->p[me], &o))
                 return -1;
             if (w->p[other].is_case && d <= 2.0)
-                w->p[me].close_seconds[(t - w->day0) / 86400] += 300;
+                w->p[me].close_seconds[(t - w->day0) / 86400] += SCAN_SECONDS;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A phone's observations as the library takes them, into *out (grown).  A run
+ * of scans of one phone on one day gets its RPIs from one en_rpis call.
+ */
+static int expand(const struct world *w, const struct phone *ph, struct en_observation **out, size_t *cap)
+{
+    if (*cap < ph->nobs) {
+        struct en_observation *a = realloc(*out, (ph->nobs ? ph->nobs : 1) * sizeof *a);
+        if (!a)
+            return -1;
+        *out = a;
+        *cap = ph->nobs;
+    }
+    uint8_t rpis[EN_MAX_PERIOD][EN_RPI_LEN];
+    const int per_day = 86400 / SCAN_SECONDS;
+    for (uint32_t i = 0, j; i < ph->nobs; i = j) {
+        const struct heard *h = &ph->obs[i];
+        int day = h->slot / per_day;
+        uint32_t lo = UINT32_MAX, hi = 0;
+        for (j = i; j < ph->nobs && ph->obs[j].other == h->other && ph->obs[j].slot / per_day == day; j++) {
+            uint32_t iv = en_interval_number(w->day0 + (int64_t)ph->obs[j].slot * SCAN_SECONDS);
+            lo = iv < lo ? iv : lo;
+            hi = iv > hi ? iv : hi;
+        }
+        if (en_rpis(w->rpik[(size_t)h->other * (size_t)w->days + (size_t)day], lo, hi - lo + 1, rpis))
+            return -1;
+        for (uint32_t k = i; k < j; k++) {
+            int64_t t = w->day0 + (int64_t)ph->obs[k].slot * SCAN_SECONDS;
+            struct en_observation *o = &(*out)[k];
+            memset(o, 0, sizeof *o);
+            memcpy(o->rpi, rpis[en_interval_number(t) - lo], EN_RPI_LEN);
+            o->time = t;
+            o->attenuation = ph->obs[k].attenuation;
+            o->seconds = SCAN_SECONDS;
         }
     }
     return 0;
@@ -145,6 +194,10 @@ static int build_world(struct world *w, int cases_percent, size_t *encounters)
             w->p[i].household = h;
         }
     }
+    for (int i = 0; i < w->n; i++)
+        for (int d = 0; d < w->days; d++)
+            if (en_rpik(w->p[i].tek[d], w->rpik[(size_t)i * (size_t)w->days + (size_t)d]))
+                return -1;
     for (int c = 0; c < ncases;) {
         int i = (int)(rnd() % (uint64_t)w->n);
         if (!w->p[i].is_case) {
@@ -193,6 +246,7 @@ static int build_world(struct world *w, int cases_percent, size_t *encounters)
                     ++*encounters;
                     rc = meet(w, i, j, midnight + from, to - from, 1 + 9 * unif());
                 }
+        fprintf(stderr, "simulate: day %d of %d built (%zu encounters)\n", day + 1, w->days, *encounters);
     }
     free(venue);
     free(start);
@@ -531,6 +585,108 @@ static int download(const struct server *s, EVP_PKEY *pub, struct downloaded *dl
     return rc;
 }
 
+/* ------------------------------------------------------------ matching */
+
+/*
+ * Phones first, first + step, ... matched against the shared table, one
+ * phone's observations expanded at a time.  Matching is a pure function of
+ * the export and the phone's observations, so the table gives each phone
+ * exactly what matching alone would; with compare set every phone also
+ * matches alone (en_match over every key) and the two are checked equal.
+ */
+struct matching {
+    const struct world *w;
+    const struct en_key *keys;
+    size_t nkeys;
+    const struct en_rpi_table *table;
+    struct en_risk_config cfg;
+    int first, step, compare;
+    int rc, exposed, notified, hit, missed, falsely, agree;
+};
+
+static int same_windows(const struct en_window *a, size_t na, const struct en_window *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].key != b[i].key || a[i].start != b[i].start || a[i].day != b[i].day || a[i].scans != b[i].scans ||
+            a[i].min_attenuation != b[i].min_attenuation || a[i].seconds != b[i].seconds || a[i].score != b[i].score)
+            return 0;
+    return 1;
+}
+
+/* Matching alone, as a phone with only its own observations does; 1 when it agrees. */
+static int alone_agrees(const struct matching *m, const struct en_observation *obs, size_t nobs,
+                        const struct en_hit *hits, size_t nhits, const struct en_window *win, size_t nwin)
+{
+    struct en_matcher *mt = en_matcher_new(obs, nobs);
+    struct en_hit *h = NULL;
+    size_t nh = 0, nw = 0;
+    struct en_window *w = NULL;
+    int ok = mt && !en_match(mt, m->keys, m->nkeys, &h, &nh);
+    if (ok) {
+        en_hits_sort(h, nh);
+        ok = nh == nhits && (!nh || !memcmp(h, hits, nh * sizeof *h)) &&
+             !en_windows(&m->cfg, m->keys, obs, h, nh, &w, &nw) && same_windows(w, nw, win, nwin);
+    }
+    en_matcher_free(mt);
+    free(h);
+    free(w);
+    return ok;
+}
+
+static void *match_phones(void *arg)
+{
+    struct matching *m = arg;
+    const struct world *w = m->w;
+    struct en_observation *obs = NULL;
+    size_t cap = 0;
+    struct en_hit *hits = NULL, *copy = NULL;
+    for (int i = m->first; i < w->n && !m->rc; i += m->step) {
+        const struct phone *ph = &w->p[i];
+        int truth = 0;
+        for (int d = 0; d < w->days; d++)
+            truth |= ph->close_seconds[d] >= 900;
+        size_t nhits = 0, nwin = 0;
+        struct en_window *win = NULL;
+        if (expand(w, ph, &obs, &cap) || en_match_table(m->table, obs, ph->nobs, &hits, &nhits)) {
+            m->rc = -1;
+            break;
+        }
+        if (m->compare) {
+            /* en_windows sorts the hits in place: keep them as matched */
+            struct en_hit *c = realloc(copy, (nhits ? nhits : 1) * sizeof *c);
+            if (!c) {
+                m->rc = -1;
+                break;
+            }
+            copy = c;
+            memcpy(copy, hits, nhits * sizeof *hits);
+        }
+        if (en_windows(&m->cfg, m->keys, obs, hits, nhits, &win, &nwin)) {
+            m->rc = -1;
+            break;
+        }
+        if (m->compare)
+            m->agree += alone_agrees(m, obs, ph->nobs, copy, nhits, win, nwin);
+        int64_t day;
+        int notify = !ph->is_case && en_max_daily_score(win, nwin, &day) >= m->cfg.daily_threshold;
+        free(win);
+        truth &= !ph->is_case;
+        m->exposed += truth;
+        m->notified += notify;
+        m->hit += truth && notify;
+        m->missed += truth && !notify;
+        m->falsely += notify && !truth;
+        if (m->first == 0 && (i / m->step + 1) % 10000 == 0)
+            fprintf(stderr, "simulate: about %d of %d phones matched\n", (i / m->step + 1) * m->step, w->n);
+    }
+    free(obs);
+    free(hits);
+    free(copy);
+    return NULL;
+}
+
 /* ------------------------------------------------------------ the command */
 
 int cmd_en_simulate(int argc, char **argv)
@@ -539,9 +695,12 @@ int cmd_en_simulate(int argc, char **argv)
                                          {"days", required_argument, NULL, 'd'},
                                          {"seed", required_argument, NULL, 's'},
                                          {"cases-percent", required_argument, NULL, 'c'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"compare-alone", no_argument, NULL, 'a'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0}};
-    long phones = 0, days = 0, seed = -1, percent = 2;
+    long phones = 0, days = 0, seed = -1, percent = 2, threads = 2;
+    int compare = 0;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -553,22 +712,28 @@ int cmd_en_simulate(int argc, char **argv)
         case 'd': days = bad ? -1 : v; break;
         case 's': seed = bad ? -1 : v; break;
         case 'c': percent = bad ? -1 : v; break;
+        case 't': threads = bad ? -1 : v; break;
+        case 'a': compare = 1; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
     }
     if (phones < 2 || phones > 1000000 || days < 1 || days > 14 || seed < 0 || percent < 0 || percent > 100 ||
-        optind != argc) {
-        fprintf(stderr, "cordon en simulate: --phones 2-1000000, --days 1-14, --seed >= 0 and --cases-percent "
-                        "0-100 are needed\n");
+        threads < 1 || threads > 16 || optind != argc) {
+        fprintf(stderr, "cordon en simulate: --phones 2-1000000, --days 1-14, --seed >= 0, --cases-percent "
+                        "0-100 and --threads 1-16 are needed\n");
         fputs(usage, stderr);
         return 2;
     }
     rng = (uint64_t)seed;
     struct world w = {.n = (int)phones, .days = (int)days};
     w.p = calloc((size_t)phones, sizeof *w.p);
-    if (!w.p)
+    w.rpik = malloc((size_t)phones * (size_t)days * sizeof *w.rpik);
+    if (!w.p || !w.rpik) {
+        free(w.p);
+        free(w.rpik);
         return 1;
+    }
     size_t encounters = 0;
     int rc = 1;
     struct server srv = {0};
@@ -630,40 +795,53 @@ int cmd_en_simulate(int argc, char **argv)
         goto out;
     }
     printf("simulate: %d export files, %zu keys (%d uploaded, the rest fake)\n", dl.files, dl.n, ncases * w.days);
-    struct en_risk_config cfg;
-    en_risk_defaults(&cfg);
-    int exposed = 0, notified = 0, hit = 0, missed = 0, falsely = 0;
     double t0 = clock_mono();
-    for (int i = 0; i < w.n; i++) {
-        struct phone *ph = &w.p[i];
-        int truth = 0;
-        for (int d = 0; d < w.days; d++)
-            truth |= ph->close_seconds[d] >= 900;
-        struct en_matcher *m = en_matcher_new(ph->obs, ph->nobs);
-        struct en_hit *hits = NULL;
-        size_t nhits = 0;
-        struct en_window *win = NULL;
-        size_t nwin = 0;
-        if (!m || en_match(m, dl.keys, dl.n, &hits, &nhits) || en_windows(&cfg, dl.keys, ph->obs, hits, nhits, &win, &nwin)) {
-            en_matcher_free(m);
-            free(hits);
-            goto out;
-        }
-        int64_t day;
-        int notify = !ph->is_case && en_max_daily_score(win, nwin, &day) >= cfg.daily_threshold;
-        truth &= !ph->is_case;
-        exposed += truth;
-        notified += notify;
-        hit += truth && notify;
-        missed += truth && !notify;
-        falsely += notify && !truth;
-        en_matcher_free(m);
-        free(hits);
-        free(win);
+    struct en_rpi_table *table = en_rpi_table_new(dl.keys, dl.n);
+    if (!table) {
+        fprintf(stderr, "cordon en simulate: out of memory for the RPI table\n");
+        goto out;
     }
-    printf("simulate: matched %d phones against %zu keys in %.2f s\n", w.n, dl.n, clock_mono() - t0);
-    printf("simulate: exposed %d, notified %d: %d rightly, %d missed, %d falsely\n", exposed, notified, hit, missed,
-           falsely);
+    double t1 = clock_mono();
+    struct matching job_all = {.w = &w, .keys = dl.keys, .nkeys = dl.n, .table = table, .step = (int)threads,
+                               .compare = compare};
+    en_risk_defaults(&job_all.cfg);
+    struct matching jobs[16];
+    pthread_t tid[16];
+    int started = 0;
+    for (int t = 0; t < threads; t++) {
+        jobs[t] = job_all;
+        jobs[t].first = t;
+        if (t > 0 && !pthread_create(&tid[t], NULL, match_phones, &jobs[t]))
+            started |= 1 << t;
+        else if (t > 0)
+            jobs[t].rc = -1;
+    }
+    match_phones(&jobs[0]);
+    for (int t = 1; t < threads; t++)
+        if (started & 1 << t)
+            pthread_join(tid[t], NULL);
+    en_rpi_table_free(table);
+    struct matching sum = {0};
+    for (int t = 0; t < threads; t++) {
+        sum.rc |= jobs[t].rc;
+        sum.exposed += jobs[t].exposed;
+        sum.notified += jobs[t].notified;
+        sum.hit += jobs[t].hit;
+        sum.missed += jobs[t].missed;
+        sum.falsely += jobs[t].falsely;
+        sum.agree += jobs[t].agree;
+    }
+    if (sum.rc) {
+        fprintf(stderr, "cordon en simulate: matching failed (memory or libcrypto)\n");
+        goto out;
+    }
+    printf("simulate: matched %d phones against %zu keys in %.2f s (%.2f s deriving the shared RPI table, %ld "
+           "threads)\n",
+           w.n, dl.n, clock_mono() - t0, t1 - t0, threads);
+    if (compare)
+        printf("simulate: matching alone agrees with the shared table for %d of %d phones\n", sum.agree, w.n);
+    printf("simulate: exposed %d, notified %d: %d rightly, %d missed, %d falsely\n", sum.exposed, sum.notified,
+           sum.hit, sum.missed, sum.falsely);
     rc = 0;
 out:
     server_stop(&srv, rc != 0);
@@ -674,5 +852,6 @@ out:
     for (int i = 0; i < w.n; i++)
         free(w.p[i].obs);
     free(w.p);
+    free(w.rpik);
     return rc;
 }

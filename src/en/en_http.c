@@ -24,6 +24,7 @@
 #include "en/export.h"
 #include "en/keyserver.h"
 #include "http/http.h"
+#include "people/people.h"
 #include "store/store.h"
 
 /* ------------------------------------------------------------ verify */
@@ -509,7 +510,9 @@ enum err en_handle_code_issue(struct http_req *r)
         return http_fail(r, store_err(rc), NULL, "could not read the case");
     if ((rc = area_require(r, c.commune)))
         return rc;
-    rc = store_tx(r->store, issue_tx, &c);
+    /* a new 8-digit code can meet one already stored (about n in 10^8 with n codes kept): draw again */
+    for (int tries = 0; (rc = store_tx(r->store, issue_tx, &c)) == ERR_CONFLICT && tries < 4; tries++)
+        ;
     if (rc)
         return http_fail(r, rc, NULL, "could not issue the code");
     char id[24];
@@ -537,26 +540,60 @@ static void read_me_code(struct store_stmt *st, void *ctx)
     snprintf(m->test_date, sizeof m->test_date, "%s", store_col_text(st, 3));
 }
 
-enum err en_handle_me_code(struct http_req *r)
+/* A person's newest valid unused code into *out ({code, test_date, expires_at}), NULL when none. */
+static int person_code(struct http_req *r, int64_t person_id, json_t **out)
 {
     struct me_code m = {0};
+    *out = NULL;
     int rc = store_get(r->store, read_me_code, &m,
                        "SELECT code_sealed, kek_id, expires_at, test_date FROM en_codes"
                        " WHERE person_id = ? AND used_at IS NULL AND expires_at > ? AND code_sealed IS NOT NULL"
                        " ORDER BY id DESC LIMIT 1",
-                       "ii", r->who->person_id, clock_now());
+                       "ii", person_id, clock_now());
     if (rc == STORE_DONE)
-        return http_reply_json(r, 200, json_pack("{s:n}", "code"));
+        return 0;
     if (rc || !m.code) {
         if (m.code)
             kek_free(m.code, m.len);
         return http_fail(r, rc ? store_err(rc) : ERR_INTERNAL, NULL, "could not read the code");
     }
-    json_t *o = json_pack("{s:s%, s:I, s:s}", "code", m.code, m.len, "expires_at", (json_int_t)m.expires_at,
-                          "test_date", m.test_date);
+    *out = json_pack("{s:s%, s:I, s:s}", "code", m.code, m.len, "expires_at", (json_int_t)m.expires_at, "test_date",
+                     m.test_date);
     kek_free(m.code, m.len);
-    http_add_header(r, "Cache-Control", "no-store");
-    return http_reply_json(r, 200, o);
+    return 0;
+}
+
+/* GET /api/v1/me/en-code: the citizen's own code, and those of the family members they manage
+ * (as GET /api/v1/me/results shows their results): a child or a parent without a phone of
+ * their own gets the SMS nowhere else. */
+enum err en_handle_me_code(struct http_req *r)
+{
+    json_t *o, *one;
+    int rc = person_code(r, r->who->person_id, &o);
+    if (rc)
+        return rc;
+    if (!o)
+        o = json_pack("{s:n}", "code");
+    struct person *managed;
+    int n;
+    if ((rc = people_managed(r->store, &r->arena, r->who->person_id, &managed, &n))) {
+        json_decref(o);
+        return http_fail(r, store_err(rc), NULL, "could not read the family members");
+    }
+    json_t *members = json_array();
+    json_object_set_new(o, "members", members);
+    for (int i = 0; i < n; i++) {
+        if ((rc = person_code(r, managed[i].id, &one))) {
+            json_decref(o);
+            return rc;
+        }
+        if (one) {
+            json_object_set_new(one, "person", json_pack("{s:I, s:s?}", "id", (json_int_t)managed[i].id, "full_name",
+                                                         managed[i].full_name));
+            json_array_append_new(members, one);
+        }
+    }
+    return http_reply_json(r, 200, o); /* the server marks every API answer no-store */
 }
 
 /* ------------------------------------------------------------ export files */

@@ -40,20 +40,29 @@ enum store_rc en_code_issue(struct store *s, int64_t case_id, int64_t account_id
                                  "i", case_id);
     if (rc)
         return rc;
-    snprintf(out->code, sizeof out->code, "%08u", randombytes_uniform(100000000));
+    char code_digest[SECRET_DIGEST_HEX_LEN + 1], long_digest[SECRET_DIGEST_HEX_LEN + 1];
+    /* an 8-digit code can equal one already stored (about n in 10^8 with n kept): draw again, so that
+     * the insert below, in the caller's transaction (a lab's results), does not fail on it */
+    int64_t taken = 0;
+    for (int tries = 0; tries < 5; tries++) {
+        snprintf(out->code, sizeof out->code, "%08u", randombytes_uniform(100000000));
+        secret_digest(out->code, code_digest);
+        if ((rc = store_int(s, &taken, "SELECT COUNT(*) FROM en_codes WHERE code_digest = ?", "s", code_digest)))
+            return rc;
+        if (!taken)
+            break;
+    }
     secret_password_generate(out->long_code, EN_LONG_CODE_LEN);
     vn_date_format(vn_day(c.sample_at), out->test_date);
     out->expires_at = now + EN_CODE_TTL;
     out->long_expires_at = now + EN_LONG_CODE_TTL;
-    char code_digest[SECRET_DIGEST_HEX_LEN + 1], long_digest[SECRET_DIGEST_HEX_LEN + 1];
-    secret_digest(out->code, code_digest);
     secret_digest(out->long_code, long_digest);
     /* without a key-encryption key (a bare library user) the code is only sent, not kept for the page */
     const struct kek *k = kek_current();
     char *sealed = k ? kek_seal_current(out->code) : NULL;
     if (k && !sealed)
         return STORE_ERROR;
-    /* a short code can collide with a live one (1 in 10^8 per code): the caller retries on conflict */
+    /* two transactions can still draw the same code at once: POST /api/v1/en/codes retries on conflict */
     rc = store_int(s, &out->id,
                    "INSERT INTO en_codes (code_digest, long_digest, code_sealed, kek_id, case_id, person_id, test_date,"
                    " report_type, issued_by, created_at, expires_at, long_expires_at)"

@@ -40,6 +40,24 @@ struct en_hit {
 /* Appends to *hits (malloc'd, grown) every observation of every key. 0, or -1 (libcrypto, memory). */
 int en_match(struct en_matcher *m, const struct en_key *keys, size_t nkeys, struct en_hit **hits, size_t *nhits);
 
+/*
+ * The RPIs of a whole export, derived once and shared read-only by any number
+ * of phones (and threads).  Matching is a pure function of the keys and one
+ * phone's observations, so en_match_table gives a phone exactly the hits
+ * en_match gives it alone (sorted by key, then observation, where en_match
+ * lists them by key and interval); it costs a lookup per observation instead
+ * of every key's derivation per phone.  keys must outlive the table.
+ */
+struct en_rpi_table;
+/* NULL when out of memory or libcrypto fails. */
+struct en_rpi_table *en_rpi_table_new(const struct en_key *keys, size_t nkeys);
+void en_rpi_table_free(struct en_rpi_table *t);
+/* Appends to *hits (malloc'd, grown) every observation of every key of t. 0, or -1 (memory). */
+int en_match_table(const struct en_rpi_table *t, const struct en_observation *obs, size_t nobs, struct en_hit **hits,
+                   size_t *nhits);
+/* Sorts hits by key, then observation: the order en_match_table gives. */
+void en_hits_sort(struct en_hit *hits, size_t n);
+
 enum en_infectiousness { EN_INF_NONE = 0, EN_INF_STANDARD = 1, EN_INF_HIGH = 2 };
 
 /* The scoring weights, as data (data/en_risk.json has the defaults). */

@@ -35,7 +35,9 @@ static int hit_cmp(const void *a, const void *b, void *ctx)
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
     int64_t tx = sort_obs[x->obs].time, ty = sort_obs[y->obs].time;
-    return tx < ty ? -1 : tx > ty;
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
+    return x->obs < y->obs ? -1 : x->obs > y->obs; /* a total order: the same windows whatever the hits' order */
 }
 
 static double bucket_weight(const struct en_risk_config *c, int att)

@@ -125,6 +125,25 @@ test('simulate: a small city end to end through a real server, the same figures 
   assert.match(bad.err, /--phones/);
 });
 
+test('simulate: the shared RPI table gives every phone exactly what matching alone gives it, on any number of threads', () => {
+  const run = (...extra) => spawnSync(BIN, ['en', 'simulate', '--phones', '150', '--days', '2', '--seed', '11', ...extra], { encoding: 'utf8', timeout: 120000 });
+  const a = run('--compare-alone', '--threads', '2');
+  assert.equal(a.status, 0, a.stderr);
+  // every phone also matched alone against every key: the same hits, windows and scores
+  assert.match(a.stdout, /matching alone agrees with the shared table for 150 of 150 phones/);
+  assert.match(a.stdout, /against \d+ keys in [\d.]+ s \([\d.]+ s deriving the shared RPI table, 2 threads\)/);
+  const one = run('--threads', '1');
+  assert.equal(one.status, 0, one.stderr);
+  assert.doesNotMatch(one.stdout, /matching alone/);
+  assert.equal(/exposed .*/.exec(one.stdout)[0], /exposed .*/.exec(a.stdout)[0]);
+  assert.equal(/simulate: 150 phones.*/.exec(one.stdout)[0], /simulate: 150 phones.*/.exec(a.stdout)[0]);
+  for (const bad of ['0', '17', 'x']) {
+    const r = en('simulate', '--phones', '10', '--days', '1', '--seed', '1', '--threads', bad);
+    assert.equal(r.status, 2, bad);
+    assert.match(r.err, /--threads/);
+  }
+});
+
 test('export verify checks the reference export and prints its key count', () => {
   const pemFile = path.join(DATA, 'public.pem');
   let r = en('export', 'verify', '--public-key', pemFile, ZIP);
@@ -429,6 +448,46 @@ test('a positive result issues a code: SMS to the person and on their own page',
   assertStatus(r, 200);
   r = await srv.api('GET', '/api/v1/me/en-code', { token: citizen.token });
   assert.equal(r.json.code, null);
+});
+
+test('the citizen also sees the codes of the family members they manage, and no one else does', async () => {
+  const manager = await citizenWithProfile(srv, adminToken, uniquePhone('94'), { cccd: uniqueCccd(), commune_code: UNITS.phucXa });
+  const other = await citizenWithProfile(srv, adminToken, uniquePhone('94'), { cccd: uniqueCccd(), commune_code: UNITS.phucXa });
+  const memberCccd = uniqueCccd();
+  let r = await srv.api('POST', '/api/v1/me/family', { token: manager.token, body: { full_name: 'Trần Văn Bé', date_of_birth: '2016-04-02', commune_code: UNITS.phucXa, cccd: memberCccd } });
+  assertStatus(r, 201, 'member');
+  const member = r.json.person || r.json;
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: manager.token });
+  assertStatus(r, 200);
+  assert.equal(r.json.code, null);
+  assert.deepEqual(r.json.members, []);
+  const t = await testingSession(srv, { suffix: '.enfam', testType: 'rapid_antigen', tubes: 1 });
+  r = await srv.api('POST', '/api/v1/testing/samples', {
+    token: t.samplerToken, body: { client_id: cid('smp'), session_id: t.session.id, tube_id: t.tubes[0].id || t.tubes[0], cccd: memberCccd },
+  });
+  assertStatus(r, 201, 'sample');
+  r = await srv.api('POST', '/api/v1/testing/results', { token: t.labToken, body: { tube_id: t.tubes[0].id || t.tubes[0], result: 'positive' } });
+  assertStatus(r, 200, 'result');
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: manager.token });
+  assertStatus(r, 200);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  assert.equal(r.json.code, null, 'the manager has no code of their own');
+  assert.equal(r.json.members.length, 1);
+  const m = r.json.members[0];
+  assert.equal(m.person.id, member.id);
+  assert.equal(m.person.full_name, 'Trần Văn Bé');
+  assert.match(m.code, /^\d{8}$/);
+  assert.equal(m.test_date, todayVn());
+  assert.ok(m.expires_at > Date.now() / 1000);
+  // someone else's page does not show it
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: other.token });
+  assert.equal(r.json.code, null);
+  assert.deepEqual(r.json.members, []);
+  // it is the member's real code: the phone app can use it, once; then the page no longer shows it
+  r = await srv.api('POST', '/api/v1/en/verify', { body: { code: m.code } });
+  assertStatus(r, 200);
+  r = await srv.api('GET', '/api/v1/me/en-code', { token: manager.token });
+  assert.deepEqual(r.json.members, []);
 });
 
 test('keys past 14 days and spent codes go with the retention job', async () => {

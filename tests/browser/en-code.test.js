@@ -3,6 +3,7 @@
 // there is none; after a positive result (a rapid test of one person) the citizen signs in on a
 // phone and sees the 8-digit code of the SMS, grouped 4 + 4, with its expiry, in Vietnamese and
 // in English, without sideways scrolling; once the phone app has used it, the page no longer shows it.
+// The codes of the family members the citizen manages show too, each with the member's name.
 // A tracer issues a code by hand on a case's page, for a case confirmed elsewhere.
 
 const { test, before, after } = require('node:test');
@@ -109,6 +110,36 @@ test('a tracer issues a code on the case page; the code verifies', async () => {
   await shot(page, 'en-03-issue');
   const v = await srv.api('POST', '/api/v1/en/verify', { body: { code } });
   assert.equal(v.status, 200, v.text);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("a managed family member's code shows on the citizen's page with the member's name", async () => {
+  const memberCccd = uniqueCccd();
+  const f = await srv.api('POST', '/api/v1/me/family', { token: citizen.token, body: { full_name: 'Đặng Văn Cún', date_of_birth: '2017-09-03', commune_code: UNITS.phucXa, cccd: memberCccd } });
+  assert.equal(f.status, 201, f.text);
+  const member = f.json.person || f.json;
+  const t = await testingSession(srv, { suffix: '.fam', testType: 'rapid_antigen', tubes: 1 });
+  let r = await srv.api('POST', '/api/v1/testing/samples', {
+    token: t.samplerToken, body: { client_id: cid('smp'), session_id: t.session.id, tube_id: t.tubes[0], cccd: memberCccd },
+  });
+  assert.equal(r.status, 201, r.text);
+  r = await srv.api('POST', '/api/v1/testing/results', { token: t.labToken, body: { tube_id: t.tubes[0], result: 'positive' } });
+  assert.equal(r.status, 200, r.text);
+  const api = await srv.api('GET', '/api/v1/me/en-code', { token: citizen.token });
+  const code = api.json.members[0].code;
+
+  const { page } = await phonePage(browser);
+  await signIn(page);
+  const box = tid(page, `en-code-${member.id}`);
+  await box.waitFor();
+  assert.equal((await tid(page, `en-code-${member.id}-digits`).textContent()).trim(), `${code.slice(0, 4)} ${code.slice(4)}`);
+  assert.equal((await tid(page, `en-code-${member.id}-person`).textContent()).trim(), 'Mã của Đặng Văn Cún');
+  assert.doesNotMatch(await tid(page, `en-code-${member.id}-expires`).textContent(), /\d{4}-\d{2}-\d{2}/);
+  await assertNoHorizontalOverflow(page, "citizen home with a member's code");
+  await shot(page, 'en-04-member-code-vi');
+  await tid(page, 'lang-en').click();
+  await page.waitForFunction((id) => /Code of Đặng Văn Cún/.test(document.querySelector(`[data-testid="en-code-${id}-person"]`)?.textContent || ''), member.id);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

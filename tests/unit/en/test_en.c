@@ -381,6 +381,18 @@ static void test_match_and_score(void **state)
     assert_int_equal(en_windows(&c, keys, obs, hits, nhits, &w, &nw), 0);
     assert_true(w[0].score < 0.001);
     free(w);
+    /* the shared table of the keys' RPIs gives the same hits as matching this phone alone,
+     * the late scan and the noise left out alike */
+    struct en_rpi_table *t = en_rpi_table_new(keys, 3);
+    assert_non_null(t);
+    struct en_hit *shared = NULL;
+    size_t nshared = 0;
+    assert_int_equal(en_match_table(t, obs, n, &shared, &nshared), 0);
+    assert_int_equal(nshared, 8);
+    en_hits_sort(hits, nhits);
+    assert_memory_equal(shared, hits, nhits * sizeof *hits);
+    free(shared);
+    en_rpi_table_free(t);
     free(hits);
     en_matcher_free(m);
 }

@@ -1737,6 +1737,7 @@ export default {
   'vax.plan.due_dose': ' · dose {n}, due from {day}',
   'en.code_title': "Exposure notification verification code",
   'en.code_hint': "Enter this code in the exposure notification app on your phone to warn the people who were near you. The code works once.",
+  'en.code_for': "Code of",
   'en.code_valid_until': "Valid until",
   'field.ekeyhmac': "HMAC of the keys",
   'field.hmacKey': "HMAC key",

@@ -1737,6 +1737,7 @@ export default {
   'vax.plan.due_dose': ' · mũi {n}, đến hạn từ {day}',
   'en.code_title': "Mã xác minh thông báo phơi nhiễm",
   'en.code_hint': "Nhập mã này vào ứng dụng thông báo phơi nhiễm trên điện thoại để cảnh báo những người đã ở gần bạn. Mã chỉ dùng được một lần.",
+  'en.code_for': "Mã của",
   'en.code_valid_until': "Hiệu lực đến",
   'field.ekeyhmac': "Mã HMAC của các khoá",
   'field.hmacKey': "Khoá HMAC",

@@ -40,16 +40,19 @@ function resultList(results, testid) {
   return ul;
 }
 
-/** The exposure notification code after a positive result, while it is valid and unused (docs/api-en.md). */
-function enCodeBox(res) {
+/** The exposure notification code after a positive result, while it is valid and unused (docs/api-en.md);
+ * `who` names a managed family member whose code it is. */
+function enCodeBox(res, who) {
   const digits = String(res.code);
-  return h('div', { class: 'card alert en-code', testid: 'en-code', role: 'status' },
+  const id = who ? `en-code-${who.id}` : 'en-code';
+  return h('div', { class: 'card alert en-code', testid: id, role: 'status' },
     h('h3', { t: 'en.code_title' }),
-    h('p', { class: 'en-code-digits', testid: 'en-code-digits', 'aria-label': digits.split('').join(' ') },
+    who ? h('p', { class: 'en-code-person', testid: `${id}-person` }, h('span', { t: 'en.code_for' }), ' ', h('strong', null, who.full_name || '')) : null,
+    h('p', { class: 'en-code-digits', testid: `${id}-digits`, 'aria-label': digits.split('').join(' ') },
       `${digits.slice(0, 4)} ${digits.slice(4)}`),
     h('p', { class: 'hint', t: 'en.code_hint' }),
     h('p', { class: 'muted' }, h('span', { t: 'en.code_valid_until' }), ' ',
-      h('span', { testid: 'en-code-expires', 'data-time': res.expires_at }, formatTime(res.expires_at))));
+      h('span', { testid: `${id}-expires`, 'data-time': res.expires_at }, formatTime(res.expires_at))));
 }
 
 /** "My results" for the signed-in citizen: self first, then each managed family member. */
@@ -61,7 +64,9 @@ export function myResultsPanel(signal) {
   (async () => {
     try {
       const res = await get('/api/v1/me/en-code', { signal });
-      if (res.code) replace(en, enCodeBox(res));
+      clear(en);
+      if (res.code) en.appendChild(enCodeBox(res));
+      for (const m of res.members || []) en.appendChild(enCodeBox(m, m.person || {}));
     } catch (e) {
       if (!isAbort(e)) replace(en, errorBox(e, 'other', 'en-code-error'));
     }
