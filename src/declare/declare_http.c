@@ -333,7 +333,7 @@ enum err declare_handle_flagged(struct http_req *r)
 {
     const char *unit = http_query(r, "unit");
     const struct unit *u;
-    int64_t from, to;
+    int64_t from = 0, to = 0;
     if (!unit)
         unit = r->who->unit_code;
     int rc = unit_check(unit, "unit", ERR_INVALID_FIELD, &u, &r->fault);

@@ -34,7 +34,7 @@ static int demo_person(struct store *s, struct arena *a, const char *commune, in
 {
     /* CCCD: Hà Nội (001), sex and century digit, year of birth, a serial */
     char cccd[16];
-    snprintf(cccd, sizeof cccd, "001%d%s9%05d", n % 2 ? 0 : 1, n % 3 ? "78" : "50", n);
+    snprintf(cccd, sizeof cccd, "001%d%s9%05d", n % 2 ? 0 : 1, n % 3 ? "78" : "50", n % 100000);
     struct people_input in = {.date_of_birth = n % 3 ? "1978-05-20" : "1950-11-02",
                               .sex = n % 2 ? "male" : "female",
                               .cccd = cccd,

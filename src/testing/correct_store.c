@@ -88,7 +88,7 @@ static enum store_rc withdraw_case(struct store *st, struct arena *a, int64_t ca
                                    int64_t by, int64_t now, struct testing_correction *c)
 {
     int64_t kept = 0, n = 0, *people, *orders;
-    size_t npeople, norders;
+    size_t npeople = 0, norders = 0;
     enum store_rc rc =
         store_int(st, &kept,
                   "SELECT (SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ?"

@@ -73,7 +73,7 @@ static int due_scope(struct http_req *r, const char *unit_in, const char *date_i
 enum err vaccine_handle_due_list(struct http_req *r)
 {
     const char *code, *day;
-    int64_t until, limit;
+    int64_t until = 0, limit = 0;
     int rc = due_scope(r, NULL, http_query(r, "date"), false, &code, &day, &until);
     if (!rc)
         rc = http_query_int(r, "limit", 1, DUE_LIST_MAX, 500, &limit);
