@@ -10,7 +10,7 @@ PACKAGES=(
     build-essential cmake pkg-config
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
     libssl-dev libcmocka-dev libqrencode-dev libpng-dev zlib1g-dev
-    libcairo2-dev fonts-dejavu-core libzip-dev libxml2-dev libxlsxwriter-dev
+    libcairo2-dev fonts-dejavu-core libzip-dev libxml2-dev libxlsxwriter-dev libcurl4-openssl-dev
     clang libclang-rt-14-dev
     postgresql postgresql-client sqlite3
     wrk nginx-light

@@ -19,6 +19,7 @@
 #include "jobs.h"
 #include "keys/keys.h"
 #include "notify/notify.h"
+#include "notify/sender.h"
 #include "quarantine/quarantine.h"
 #include "people/people.h"
 #include "routes.h"
@@ -225,7 +226,16 @@ int cmd_serve(int argc, char **argv)
         jobs_stop();
         return 1;
     }
+    /* With no channel configured no sender starts: messages stay queued (and, in dev, in the log). */
+    notify_receipts_configure(c.sms_http_secret);
+    if (notify_senders_start(&c)) {
+        log_error("msg=\"could not start the message senders\"");
+        checkin_writer_stop();
+        jobs_stop();
+        return 1;
+    }
     int rc = http_serve(&o);
+    notify_senders_stop();
     checkin_writer_stop(); /* already stopped, unless the server failed to start */
     jobs_stop();
     tracing_index_stop();

@@ -92,6 +92,22 @@ int config_set(struct config *c, const char *key, const char *value)
         return copy(c->map_tiles_url, sizeof(c->map_tiles_url), value);
     if (!strcmp(key, "map_attribution"))
         return copy(c->map_attribution, sizeof(c->map_attribution), value);
+    if (!strcmp(key, "sms_http_url"))
+        return copy(c->sms_http_url, sizeof(c->sms_http_url), value);
+    if (!strcmp(key, "sms_http_token"))
+        return copy(c->sms_http_token, sizeof(c->sms_http_token), value);
+    if (!strcmp(key, "sms_http_secret"))
+        return copy(c->sms_http_secret, sizeof(c->sms_http_secret), value);
+    if (!strcmp(key, "sms_rate"))
+        return parse_int(value, 1, 1000000, &c->sms_rate);
+    if (!strcmp(key, "notify_max_attempts"))
+        return parse_int(value, 1, 100, &c->notify_max_attempts);
+    if (!strcmp(key, "notify_retry_base"))
+        return parse_int(value, 1, 86400, &c->notify_retry_base);
+    if (!strcmp(key, "notify_batch"))
+        return parse_int(value, 1, 1000, &c->notify_batch);
+    if (!strcmp(key, "notify_poll_ms"))
+        return parse_int(value, 10, 60000, &c->notify_poll_ms);
     if (!strcmp(key, "quarantine_monitor_page"))
         return parse_int(value, 1, 10000, &c->quarantine_monitor_page);
     return -1;
@@ -125,6 +141,11 @@ static void defaults(struct config *c)
     c->checkin_batch_wait_us = 0;
     c->tracing_retention_days = 60;
     c->outbox_retention_days = 7;
+    c->sms_rate = 600;
+    c->notify_max_attempts = 6;
+    c->notify_retry_base = 30;
+    c->notify_batch = 20;
+    c->notify_poll_ms = 1000;
     c->quarantine_monitor_page = 500;
 }
 
@@ -209,6 +230,14 @@ static const struct {
     {"CORDON_KEK_FILE", "kek_file"},
     {"CORDON_OUTBOX_RETENTION_DAYS", "outbox_retention_days"},
     {"CORDON_MAP_TILES_URL", "map_tiles_url"},
+    {"CORDON_SMS_HTTP_URL", "sms_http_url"},
+    {"CORDON_SMS_HTTP_TOKEN", "sms_http_token"},
+    {"CORDON_SMS_HTTP_SECRET", "sms_http_secret"},
+    {"CORDON_SMS_RATE", "sms_rate"},
+    {"CORDON_NOTIFY_MAX_ATTEMPTS", "notify_max_attempts"},
+    {"CORDON_NOTIFY_RETRY_BASE", "notify_retry_base"},
+    {"CORDON_NOTIFY_BATCH", "notify_batch"},
+    {"CORDON_NOTIFY_POLL_MS", "notify_poll_ms"},
     {"CORDON_MAP_ATTRIBUTION", "map_attribution"},
     {"CORDON_QUARANTINE_MONITOR_PAGE", "quarantine_monitor_page"},
 };

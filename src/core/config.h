@@ -44,6 +44,14 @@ struct config {
     int outbox_retention_days; /* outbox_retention_days = days a delivered (or given-up) message is kept */
     char map_tiles_url[512]; /* map_tiles_url = tile server for maps, {z}/{x}/{y} ("" draws the shipped province outlines) */
     char map_attribution[256]; /* map_attribution = credit shown on maps drawn from map_tiles_url */
+    char sms_http_url[512]; /* sms_http_url = SMS gateway taking each message as a signed JSON POST ("" none: messages stay queued) */
+    char sms_http_token[256]; /* sms_http_token = bearer token sent to the SMS gateway ("" none) */
+    char sms_http_secret[256]; /* sms_http_secret = key of the HMAC-SHA256 signature of each POST and of receipts ("" unsigned) */
+    int sms_rate;          /* sms_rate = SMS messages sent per minute at most, all servers together */
+    int notify_max_attempts; /* notify_max_attempts = tries before a message is dead (failed) */
+    int notify_retry_base; /* notify_retry_base = seconds before the first retry; doubled after each failure */
+    int notify_batch;      /* notify_batch = messages a sender claims at once */
+    int notify_poll_ms;    /* notify_poll_ms = milliseconds a sender waits when nothing is due */
     int quarantine_monitor_page; /* quarantine_monitor_page = active orders the monitor reads per transaction */
 };
 

@@ -70,7 +70,13 @@ void notify_text_free(char *text);
  * their expiry; forgets the secrets of delivered ones. */
 int notify_job_retention(struct store *s, int64_t now, const char **detail);
 
-/* GET /api/v1/outbox?recipient=&kind=&limit= (national admin) */
+/* GET /api/v1/outbox?recipient=&kind=&status=&limit= (national admin) */
 enum err notify_handle_list(struct http_req *r);
+/* POST /api/v1/outbox/{id}/retry (national admin): a dead (failed) message queued again. */
+enum err notify_handle_retry(struct http_req *r);
+/* POST /api/v1/outbox/receipts (public, signed by the gateway): {"ref", "status": delivered|failed}. */
+enum err notify_handle_receipt(struct http_req *r);
+/* The key receipts are signed with ("" refuses every receipt). */
+void notify_receipts_configure(const char *secret);
 
 #endif

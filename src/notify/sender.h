@@ -1,0 +1,63 @@
+/*
+ * sender.h - delivery of the outbox: one sender thread per configured channel.
+ *
+ * A sender claims due rows of its channel (sign-in codes first, then results
+ * and alerts, then bulk invitations and reminders), hands each to its
+ * transport, and records the outcome: sent, or a retry after an exponential
+ * backoff, or dead (failed) after notify_max_attempts tries.  Claims use
+ * FOR UPDATE SKIP LOCKED on PostgreSQL, so several servers over one database
+ * never send a row twice; a claim that its server abandoned (a crash) lapses
+ * after a while and the row is taken again.  The rate limit counts the sends
+ * of every server in the last minute.
+ */
+#ifndef CORDON_NOTIFY_SENDER_H
+#define CORDON_NOTIFY_SENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct store;
+
+/* One message as a transport gets it: text has its secret filled in. */
+struct notify_msg {
+    int64_t id;
+    const char *channel, *recipient, *kind, *text;
+};
+
+/* A way out for one channel.  send returns 0 when the gateway took the
+ * message (ref, may stay empty, gets its id for the message), else nonzero
+ * with a short reason in err (never the text). */
+struct notify_transport {
+    const char *channel;
+    int rate_per_minute;
+    int (*send)(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen, char *err,
+                size_t errlen);
+    const void *cfg;
+};
+
+/* Lower sends first: 0 sign-in codes, 1 results and alerts, 2 the rest. */
+int notify_priority(const char *kind);
+
+/* The backoff after the attempts-th failed try (attempts >= 1), capped at a day. */
+int64_t notify_backoff(int base, int attempts);
+
+/* Starts a sender for each channel c configures (none: messages stay queued,
+ * as in development).  Returns 0 or -1. */
+int notify_senders_start(const struct config *c);
+void notify_senders_stop(void);
+
+/* One round of the sender of t on s: claims at most batch due rows and sends
+ * them.  *sent gets how many went out.  For the thread and the tests. */
+int notify_send_round(struct store *s, const struct notify_transport *t, int64_t now, int batch, int *sent);
+
+/* The HTTP gateway transport (notify/gateway.c). */
+struct notify_http_cfg {
+    const char *url, *token, *secret;
+};
+int notify_http_send(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen,
+                     char *err, size_t errlen);
+/* hex HMAC-SHA256 of body under secret, in out (65 bytes). */
+void notify_sign(const char *secret, const char *body, size_t len, char out[65]);
+
+#endif
