@@ -137,6 +137,11 @@ int cmd_serve(int argc, char **argv)
         log_set_level(LOG_DEBUG);
     else if (!strcmp(c.log_level, "warn"))
         log_set_level(LOG_WARN);
+    char notify_err[160];
+    if (notify_check_settings(&c, notify_err, sizeof(notify_err))) {
+        fprintf(stderr, "cordon serve: %s\n", notify_err);
+        return 2;
+    }
 
     struct store *s;
     if (cmd_open(&c, true, &s))

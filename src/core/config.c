@@ -92,6 +92,12 @@ int config_set(struct config *c, const char *key, const char *value)
         return copy(c->map_tiles_url, sizeof(c->map_tiles_url), value);
     if (!strcmp(key, "map_attribution"))
         return copy(c->map_attribution, sizeof(c->map_attribution), value);
+    if (!strcmp(key, "smpp_url"))
+        return strncmp(value, "smpp://", 7) && *value ? -1 : copy(c->smpp_url, sizeof(c->smpp_url), value);
+    if (!strcmp(key, "smpp_encoding"))
+        return strcmp(value, "ucs2") && strcmp(value, "gsm7") ? -1 : copy(c->smpp_encoding, sizeof(c->smpp_encoding), value);
+    if (!strcmp(key, "smpp_source"))
+        return copy(c->smpp_source, sizeof(c->smpp_source), value);
     if (!strcmp(key, "sms_http_url"))
         return copy(c->sms_http_url, sizeof(c->sms_http_url), value);
     if (!strcmp(key, "sms_http_token"))
@@ -142,6 +148,8 @@ static void defaults(struct config *c)
     c->tracing_retention_days = 60;
     c->outbox_retention_days = 7;
     c->sms_rate = 600;
+    copy(c->smpp_encoding, sizeof(c->smpp_encoding), "ucs2");
+    copy(c->smpp_source, sizeof(c->smpp_source), "Cordon");
     c->notify_max_attempts = 6;
     c->notify_retry_base = 30;
     c->notify_batch = 20;
@@ -230,6 +238,9 @@ static const struct {
     {"CORDON_KEK_FILE", "kek_file"},
     {"CORDON_OUTBOX_RETENTION_DAYS", "outbox_retention_days"},
     {"CORDON_MAP_TILES_URL", "map_tiles_url"},
+    {"CORDON_SMPP_URL", "smpp_url"},
+    {"CORDON_SMPP_ENCODING", "smpp_encoding"},
+    {"CORDON_SMPP_SOURCE", "smpp_source"},
     {"CORDON_SMS_HTTP_URL", "sms_http_url"},
     {"CORDON_SMS_HTTP_TOKEN", "sms_http_token"},
     {"CORDON_SMS_HTTP_SECRET", "sms_http_secret"},

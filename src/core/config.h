@@ -44,6 +44,9 @@ struct config {
     int outbox_retention_days; /* outbox_retention_days = days a delivered (or given-up) message is kept */
     char map_tiles_url[512]; /* map_tiles_url = tile server for maps, {z}/{x}/{y} ("" draws the shipped province outlines) */
     char map_attribution[256]; /* map_attribution = credit shown on maps drawn from map_tiles_url */
+    char smpp_url[512];   /* smpp_url = smpp://SYSTEM_ID:PASSWORD@HOST:PORT of the SMSC ("" none) */
+    char smpp_encoding[8]; /* smpp_encoding = ucs2 (with diacritics) | gsm7 (without) */
+    char smpp_source[21]; /* smpp_source = sender name or number shown on phones */
     char sms_http_url[512]; /* sms_http_url = SMS gateway taking each message as a signed JSON POST ("" none: messages stay queued) */
     char sms_http_token[256]; /* sms_http_token = bearer token sent to the SMS gateway ("" none) */
     char sms_http_secret[256]; /* sms_http_secret = key of the HMAC-SHA256 signature of each POST and of receipts ("" unsigned) */

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "notify/notify.h"
+#include "notify/smpp.h"
 #include "store/store.h"
 
 /* A claim lasts this long: longer than any one send (the gateway's timeout). */
@@ -114,6 +115,8 @@ static enum store_rc record(struct store *s, const struct claimed *c, int64_t no
 int notify_send_round(struct store *s, const struct notify_transport *t, int64_t now, int batch, int *sent)
 {
     *sent = 0;
+    if (t->poll)
+        t->poll(t, s, now);
     /* The rate limit: what every server sent on this channel in the last minute. */
     int64_t recent = 0;
     enum store_rc rc = store_int(s, &recent, "SELECT COUNT(*) FROM outbox WHERE sent_at > ? AND channel = ?", "is",
@@ -225,7 +228,21 @@ static void *sender_main(void *arg)
     } while (!pause_ms(sd->poll_ms));
     if (s)
         store_close(s);
+    if (sd->t.close)
+        sd->t.close(&sd->t);
     return NULL;
+}
+
+int notify_check_settings(const struct config *c, char *err, size_t errlen)
+{
+    struct smpp_url u;
+    if (c->smpp_url[0] && c->sms_http_url[0])
+        snprintf(err, errlen, "set smpp_url or sms_http_url, not both");
+    else if (c->smpp_url[0] && smpp_parse_url(c->smpp_url, &u))
+        snprintf(err, errlen, "smpp_url must be smpp://SYSTEM_ID:PASSWORD@HOST:PORT");
+    else
+        return 0;
+    return -1;
 }
 
 int notify_senders_start(const struct config *c)
@@ -235,10 +252,22 @@ int notify_senders_start(const struct config *c)
     stopping = false;
     nsenders = 0;
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
+    if (c->smpp_url[0] && c->sms_http_url[0]) {
+        log_error("msg=\"set smpp_url or sms_http_url, not both\"");
+        return -1;
+    }
+    if (c->smpp_url[0]) {
+        struct sender *sd = &senders[nsenders];
+        if (notify_smpp_transport(&sd->t, c->smpp_url, c->smpp_encoding, c->smpp_source, c->sms_rate)) {
+            log_error("msg=\"smpp_url must be smpp://SYSTEM_ID:PASSWORD@HOST:PORT\"");
+            return -1;
+        }
+        nsenders++;
+    }
     if (c->sms_http_url[0]) {
         struct sender *sd = &senders[nsenders++];
         sd->http = (struct notify_http_cfg){c->sms_http_url, c->sms_http_token, c->sms_http_secret};
-        sd->t = (struct notify_transport){"sms", c->sms_rate, notify_http_send, &sd->http};
+        sd->t = (struct notify_transport){.channel = "sms", .rate_per_minute = c->sms_rate, .send = notify_http_send, .cfg = &sd->http};
     }
     for (int i = 0; i < nsenders; i++) {
         struct sender *sd = &senders[i];

@@ -34,6 +34,12 @@ struct notify_transport {
     int (*send)(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen, char *err,
                 size_t errlen);
     const void *cfg;
+    /* For a transport with a session (SMPP): called before each round, to
+     * read what the gateway sent meanwhile (receipts) and keep the link up;
+     * and once when the sender stops.  Both may be NULL. */
+    void (*poll)(const struct notify_transport *t, struct store *s, int64_t now);
+    void (*close)(const struct notify_transport *t);
+    void *state;
 };
 
 /* Lower sends first: 0 sign-in codes, 1 results and alerts, 2 the rest. */
@@ -41,6 +47,9 @@ int notify_priority(const char *kind);
 
 /* The backoff after the attempts-th failed try (attempts >= 1), capped at a day. */
 int64_t notify_backoff(int base, int attempts);
+
+/* Checks the channels' settings before anything starts: 0, or -1 with err. */
+int notify_check_settings(const struct config *c, char *err, size_t errlen);
 
 /* Starts a sender for each channel c configures (none: messages stay queued,
  * as in development).  Returns 0 or -1. */
@@ -57,6 +66,10 @@ struct notify_http_cfg {
 };
 int notify_http_send(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen,
                      char *err, size_t errlen);
+/* The SMPP transport (notify/smpp.c) for smpp_url; encoding "ucs2" or "gsm7";
+ * source: the sender name or number shown on phones.  0, or -1 for a bad URL. */
+int notify_smpp_transport(struct notify_transport *t, const char *url, const char *encoding, const char *source,
+                          int rate);
 /* hex HMAC-SHA256 of body under secret, in out (65 bytes). */
 void notify_sign(const char *secret, const char *body, size_t len, char out[65]);
 

@@ -40,7 +40,7 @@ static int test_send(const struct notify_transport *t, const struct notify_msg *
     return 0;
 }
 
-static struct notify_transport tr = {"sms", 1000, test_send, NULL};
+static struct notify_transport tr = {.channel = "sms", .rate_per_minute = 1000, .send = test_send};
 
 static void unlink_db(void)
 {
