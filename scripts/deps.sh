@@ -15,7 +15,7 @@ PACKAGES=(
     postgresql postgresql-client sqlite3
     wrk nginx-light
     chromium fonts-liberation zbar-tools ffmpeg poppler-utils unzip faketime
-    libnet-smpp-perl
+    libnet-smpp-perl python3-aiosmtpd openssl
 )
 # Node.js may come from elsewhere (a newer build already on PATH); only fall
 # back to Debian's when there is none.

@@ -98,6 +98,18 @@ int config_set(struct config *c, const char *key, const char *value)
         return strcmp(value, "ucs2") && strcmp(value, "gsm7") ? -1 : copy(c->smpp_encoding, sizeof(c->smpp_encoding), value);
     if (!strcmp(key, "smpp_source"))
         return copy(c->smpp_source, sizeof(c->smpp_source), value);
+    if (!strcmp(key, "smtp_url"))
+        return copy(c->smtp_url, sizeof(c->smtp_url), value);
+    if (!strcmp(key, "smtp_user"))
+        return copy(c->smtp_user, sizeof(c->smtp_user), value);
+    if (!strcmp(key, "smtp_password"))
+        return copy(c->smtp_password, sizeof(c->smtp_password), value);
+    if (!strcmp(key, "smtp_from"))
+        return copy(c->smtp_from, sizeof(c->smtp_from), value);
+    if (!strcmp(key, "smtp_ca_file"))
+        return copy(c->smtp_ca_file, sizeof(c->smtp_ca_file), value);
+    if (!strcmp(key, "email_rate"))
+        return parse_int(value, 1, 1000000, &c->email_rate);
     if (!strcmp(key, "sms_http_url"))
         return copy(c->sms_http_url, sizeof(c->sms_http_url), value);
     if (!strcmp(key, "sms_http_token"))
@@ -148,6 +160,7 @@ static void defaults(struct config *c)
     c->tracing_retention_days = 60;
     c->outbox_retention_days = 7;
     c->sms_rate = 600;
+    c->email_rate = 600;
     copy(c->smpp_encoding, sizeof(c->smpp_encoding), "ucs2");
     copy(c->smpp_source, sizeof(c->smpp_source), "Cordon");
     c->notify_max_attempts = 6;
@@ -241,6 +254,12 @@ static const struct {
     {"CORDON_SMPP_URL", "smpp_url"},
     {"CORDON_SMPP_ENCODING", "smpp_encoding"},
     {"CORDON_SMPP_SOURCE", "smpp_source"},
+    {"CORDON_SMTP_URL", "smtp_url"},
+    {"CORDON_SMTP_USER", "smtp_user"},
+    {"CORDON_SMTP_PASSWORD", "smtp_password"},
+    {"CORDON_SMTP_FROM", "smtp_from"},
+    {"CORDON_SMTP_CA_FILE", "smtp_ca_file"},
+    {"CORDON_EMAIL_RATE", "email_rate"},
     {"CORDON_SMS_HTTP_URL", "sms_http_url"},
     {"CORDON_SMS_HTTP_TOKEN", "sms_http_token"},
     {"CORDON_SMS_HTTP_SECRET", "sms_http_secret"},

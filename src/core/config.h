@@ -47,6 +47,12 @@ struct config {
     char smpp_url[512];   /* smpp_url = smpp://SYSTEM_ID:PASSWORD@HOST:PORT of the SMSC ("" none) */
     char smpp_encoding[8]; /* smpp_encoding = ucs2 (with diacritics) | gsm7 (without) */
     char smpp_source[21]; /* smpp_source = sender name or number shown on phones */
+    char smtp_url[512];   /* smtp_url = smtp://HOST:PORT of the mail server (STARTTLS required) ("" no e-mail) */
+    char smtp_user[256];  /* smtp_user = AUTH user ("" none) */
+    char smtp_password[256]; /* smtp_password = AUTH password */
+    char smtp_from[256];  /* smtp_from = the sender's address */
+    char smtp_ca_file[512]; /* smtp_ca_file = CA certificates to check the server with ("" the system's) */
+    int email_rate;       /* email_rate = e-mails sent per minute at most, all servers together */
     char sms_http_url[512]; /* sms_http_url = SMS gateway taking each message as a signed JSON POST ("" none: messages stay queued) */
     char sms_http_token[256]; /* sms_http_token = bearer token sent to the SMS gateway ("" none) */
     char sms_http_secret[256]; /* sms_http_secret = key of the HMAC-SHA256 signature of each POST and of receipts ("" unsigned) */

@@ -165,11 +165,12 @@ int notify_send_round(struct store *s, const struct notify_transport *t, int64_t
 
 /* ------------------------------------------------------------------ threads */
 
-#define MAX_SENDERS 4
+#define MAX_SENDERS 4 /* sms (SMPP or HTTP), email */
 
 struct sender {
     struct notify_transport t;
     struct notify_http_cfg http;
+    struct notify_smtp_cfg smtp;
     char db[512];
     int batch, poll_ms;
     pthread_t thread;
@@ -240,6 +241,10 @@ int notify_check_settings(const struct config *c, char *err, size_t errlen)
         snprintf(err, errlen, "set smpp_url or sms_http_url, not both");
     else if (c->smpp_url[0] && smpp_parse_url(c->smpp_url, &u))
         snprintf(err, errlen, "smpp_url must be smpp://SYSTEM_ID:PASSWORD@HOST:PORT");
+    else if (c->smtp_url[0] && strncmp(c->smtp_url, "smtp://", 7) && strncmp(c->smtp_url, "smtps://", 8))
+        snprintf(err, errlen, "smtp_url must be smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT");
+    else if (c->smtp_url[0] && !strchr(c->smtp_from, '@'))
+        snprintf(err, errlen, "smtp_from must be the sender's e-mail address");
     else
         return 0;
     return -1;
@@ -268,6 +273,12 @@ int notify_senders_start(const struct config *c)
         struct sender *sd = &senders[nsenders++];
         sd->http = (struct notify_http_cfg){c->sms_http_url, c->sms_http_token, c->sms_http_secret};
         sd->t = (struct notify_transport){.channel = "sms", .rate_per_minute = c->sms_rate, .send = notify_http_send, .cfg = &sd->http};
+    }
+    if (c->smtp_url[0]) {
+        struct sender *sd = &senders[nsenders++];
+        sd->smtp = (struct notify_smtp_cfg){c->smtp_url, c->smtp_user, c->smtp_password, c->smtp_from, c->smtp_ca_file};
+        sd->t = (struct notify_transport){.channel = "email", .rate_per_minute = c->email_rate,
+                                          .send = notify_smtp_send, .cfg = &sd->smtp};
     }
     for (int i = 0; i < nsenders; i++) {
         struct sender *sd = &senders[i];

@@ -66,6 +66,13 @@ struct notify_http_cfg {
 };
 int notify_http_send(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen,
                      char *err, size_t errlen);
+/* The e-mail transport (notify/email.c): SMTP with STARTTLS required. */
+struct notify_smtp_cfg {
+    const char *url, *user, *password, *from, *ca_file;
+};
+int notify_smtp_send(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen,
+                     char *err, size_t errlen);
+
 /* The SMPP transport (notify/smpp.c) for smpp_url; encoding "ucs2" or "gsm7";
  * source: the sender name or number shown on phones.  0, or -1 for a bad URL. */
 int notify_smpp_transport(struct notify_transport *t, const char *url, const char *encoding, const char *source,
