@@ -98,6 +98,18 @@ int config_set(struct config *c, const char *key, const char *value)
         return strcmp(value, "ucs2") && strcmp(value, "gsm7") ? -1 : copy(c->smpp_encoding, sizeof(c->smpp_encoding), value);
     if (!strcmp(key, "smpp_source"))
         return copy(c->smpp_source, sizeof(c->smpp_source), value);
+    if (!strcmp(key, "webhook_url"))
+        return copy(c->webhook_url, sizeof(c->webhook_url), value);
+    if (!strcmp(key, "webhook_token"))
+        return copy(c->webhook_token, sizeof(c->webhook_token), value);
+    if (!strcmp(key, "webhook_token_header"))
+        return copy(c->webhook_token_header, sizeof(c->webhook_token_header), value);
+    if (!strcmp(key, "webhook_secret"))
+        return copy(c->webhook_secret, sizeof(c->webhook_secret), value);
+    if (!strcmp(key, "webhook_template"))
+        return copy(c->webhook_template, sizeof(c->webhook_template), value);
+    if (!strcmp(key, "webhook_rate"))
+        return parse_int(value, 1, 1000000, &c->webhook_rate);
     if (!strcmp(key, "smtp_url"))
         return copy(c->smtp_url, sizeof(c->smtp_url), value);
     if (!strcmp(key, "smtp_user"))
@@ -161,6 +173,8 @@ static void defaults(struct config *c)
     c->outbox_retention_days = 7;
     c->sms_rate = 600;
     c->email_rate = 600;
+    c->webhook_rate = 600;
+    copy(c->webhook_token_header, sizeof(c->webhook_token_header), "Authorization");
     copy(c->smpp_encoding, sizeof(c->smpp_encoding), "ucs2");
     copy(c->smpp_source, sizeof(c->smpp_source), "Cordon");
     c->notify_max_attempts = 6;
@@ -254,6 +268,12 @@ static const struct {
     {"CORDON_SMPP_URL", "smpp_url"},
     {"CORDON_SMPP_ENCODING", "smpp_encoding"},
     {"CORDON_SMPP_SOURCE", "smpp_source"},
+    {"CORDON_WEBHOOK_URL", "webhook_url"},
+    {"CORDON_WEBHOOK_TOKEN", "webhook_token"},
+    {"CORDON_WEBHOOK_TOKEN_HEADER", "webhook_token_header"},
+    {"CORDON_WEBHOOK_SECRET", "webhook_secret"},
+    {"CORDON_WEBHOOK_TEMPLATE", "webhook_template"},
+    {"CORDON_WEBHOOK_RATE", "webhook_rate"},
     {"CORDON_SMTP_URL", "smtp_url"},
     {"CORDON_SMTP_USER", "smtp_user"},
     {"CORDON_SMTP_PASSWORD", "smtp_password"},

@@ -53,6 +53,12 @@ struct config {
     char smtp_from[256];  /* smtp_from = the sender's address */
     char smtp_ca_file[512]; /* smtp_ca_file = CA certificates to check the server with ("" the system's) */
     int email_rate;       /* email_rate = e-mails sent per minute at most, all servers together */
+    char webhook_url[512]; /* webhook_url = where the webhook channel (Zalo OA, any webhook) POSTs ("" none) */
+    char webhook_token[512]; /* webhook_token = token sent with each POST ("" none) */
+    char webhook_token_header[64]; /* webhook_token_header = its header: Authorization (Bearer) or a name such as access_token */
+    char webhook_secret[256]; /* webhook_secret = key of the HMAC-SHA256 X-Cordon-Signature ("" unsigned) */
+    char webhook_template[2048]; /* webhook_template = the body, with {{id}} {{to}} {{kind}} {{channel}} {{text}} ("" the JSON of sms_http_url) */
+    int webhook_rate;     /* webhook_rate = webhook messages per minute at most, all servers together */
     char sms_http_url[512]; /* sms_http_url = SMS gateway taking each message as a signed JSON POST ("" none: messages stay queued) */
     char sms_http_token[256]; /* sms_http_token = bearer token sent to the SMS gateway ("" none) */
     char sms_http_secret[256]; /* sms_http_secret = key of the HMAC-SHA256 signature of each POST and of receipts ("" unsigned) */

@@ -12,7 +12,10 @@
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "notify/sender.h"
@@ -45,14 +48,88 @@ static size_t keep_answer(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* v as JSON string contents, appended to j. */
+static void append_escaped(json_t *parts, const char *v)
+{
+    json_t *str = json_string(v);
+    char *enc = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+    json_decref(str);
+    if (enc) {
+        size_t n = strlen(enc);
+        enc[n - 1] = 0; /* drop the quotes */
+        json_array_append_new(parts, json_string(enc + 1));
+        sodium_memzero(enc, n);
+        free(enc);
+    }
+}
+
+char *notify_http_body(const char *tpl, const struct notify_msg *m)
+{
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)m->id);
+    const struct {
+        const char *name, *value;
+    } fields[] = {{"{{id}}", id}, {"{{to}}", m->recipient}, {"{{kind}}", m->kind},
+                  {"{{channel}}", m->channel}, {"{{text}}", m->text}};
+    json_t *parts = json_array();
+    const char *p = tpl;
+    while (*p) {
+        const char *next = strstr(p, "{{");
+        size_t lit = next ? (size_t)(next - p) : strlen(p);
+        if (lit) {
+            char *chunk = strndup(p, lit);
+            json_array_append_new(parts, json_string(chunk ? chunk : ""));
+            free(chunk);
+        }
+        if (!next)
+            break;
+        p = next;
+        bool found = false;
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !found; i++)
+            if (!strncmp(p, fields[i].name, strlen(fields[i].name))) {
+                append_escaped(parts, fields[i].value);
+                p += strlen(fields[i].name);
+                found = true;
+            }
+        if (!found) { /* not a field: kept as written */
+            json_array_append_new(parts, json_string("{{"));
+            p += 2;
+        }
+    }
+    size_t len = 0, i;
+    json_t *v;
+    json_array_foreach(parts, i, v) len += strlen(json_string_value(v));
+    char *out = malloc(len + 1);
+    if (out) {
+        out[0] = 0;
+        size_t o = 0;
+        json_array_foreach(parts, i, v)
+        {
+            size_t n = strlen(json_string_value(v));
+            memcpy(out + o, json_string_value(v), n);
+            o += n;
+        }
+        out[o] = 0;
+    }
+    /* the parts held the text: wiped before they go */
+    json_array_foreach(parts, i, v) sodium_memzero((void *)json_string_value(v), strlen(json_string_value(v)));
+    json_decref(parts);
+    return out;
+}
+
 int notify_http_send(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen,
                      char *err, size_t errlen)
 {
     const struct notify_http_cfg *cfg = t->cfg;
-    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)m->id, "channel", m->channel, "to",
-                          m->recipient, "kind", m->kind, "text", m->text);
-    char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
+    char *body;
+    if (cfg->body_template && *cfg->body_template) {
+        body = notify_http_body(cfg->body_template, m);
+    } else {
+        json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)m->id, "channel", m->channel, "to",
+                              m->recipient, "kind", m->kind, "text", m->text);
+        body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+    }
     CURL *curl = body ? curl_easy_init() : NULL;
     if (!curl) {
         free(body);
@@ -62,7 +139,10 @@ int notify_http_send(const struct notify_transport *t, const struct notify_msg *
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
     char line[400];
     if (cfg->token && *cfg->token) {
-        snprintf(line, sizeof(line), "Authorization: Bearer %s", cfg->token);
+        if (!cfg->token_header || !*cfg->token_header || !strcasecmp(cfg->token_header, "Authorization"))
+            snprintf(line, sizeof(line), "Authorization: Bearer %s", cfg->token);
+        else
+            snprintf(line, sizeof(line), "%s: %s", cfg->token_header, cfg->token);
         h = curl_slist_append(h, line);
     }
     if (cfg->secret && *cfg->secret) {

@@ -165,12 +165,13 @@ int notify_send_round(struct store *s, const struct notify_transport *t, int64_t
 
 /* ------------------------------------------------------------------ threads */
 
-#define MAX_SENDERS 4 /* sms (SMPP or HTTP), email */
+#define MAX_SENDERS 4 /* sms (SMPP or HTTP), email, webhook */
 
 struct sender {
     struct notify_transport t;
     struct notify_http_cfg http;
     struct notify_smtp_cfg smtp;
+    struct notify_http_cfg hook;
     char db[512];
     int batch, poll_ms;
     pthread_t thread;
@@ -243,6 +244,8 @@ int notify_check_settings(const struct config *c, char *err, size_t errlen)
         snprintf(err, errlen, "smpp_url must be smpp://SYSTEM_ID:PASSWORD@HOST:PORT");
     else if (c->smtp_url[0] && strncmp(c->smtp_url, "smtp://", 7) && strncmp(c->smtp_url, "smtps://", 8))
         snprintf(err, errlen, "smtp_url must be smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT");
+    else if (c->webhook_url[0] && strncmp(c->webhook_url, "http://", 7) && strncmp(c->webhook_url, "https://", 8))
+        snprintf(err, errlen, "webhook_url must be an http(s) URL");
     else if (c->smtp_url[0] && !strchr(c->smtp_from, '@'))
         snprintf(err, errlen, "smtp_from must be the sender's e-mail address");
     else
@@ -271,8 +274,15 @@ int notify_senders_start(const struct config *c)
     }
     if (c->sms_http_url[0]) {
         struct sender *sd = &senders[nsenders++];
-        sd->http = (struct notify_http_cfg){c->sms_http_url, c->sms_http_token, c->sms_http_secret};
+        sd->http = (struct notify_http_cfg){c->sms_http_url, c->sms_http_token, c->sms_http_secret, NULL, NULL};
         sd->t = (struct notify_transport){.channel = "sms", .rate_per_minute = c->sms_rate, .send = notify_http_send, .cfg = &sd->http};
+    }
+    if (c->webhook_url[0]) {
+        struct sender *sd = &senders[nsenders++];
+        sd->hook = (struct notify_http_cfg){c->webhook_url, c->webhook_token, c->webhook_secret, c->webhook_template,
+                                            c->webhook_token_header};
+        sd->t = (struct notify_transport){.channel = "webhook", .rate_per_minute = c->webhook_rate,
+                                          .send = notify_http_send, .cfg = &sd->hook};
     }
     if (c->smtp_url[0]) {
         struct sender *sd = &senders[nsenders++];

@@ -63,7 +63,16 @@ int notify_send_round(struct store *s, const struct notify_transport *t, int64_t
 /* The HTTP gateway transport (notify/gateway.c). */
 struct notify_http_cfg {
     const char *url, *token, *secret;
+    /* The body: NULL for the JSON above; else a template whose {{id}}, {{to}},
+     * {{kind}}, {{channel}} and {{text}} are replaced by the values written as
+     * JSON string contents (escaped, without quotes). */
+    const char *body_template;
+    /* The header carrying the token: NULL or "Authorization" sends "Bearer TOKEN",
+     * any other name (Zalo's "access_token") the token alone. */
+    const char *token_header;
 };
+/* The body of m by template (see above): a malloc'd string, or NULL. */
+char *notify_http_body(const char *tpl, const struct notify_msg *m);
 int notify_http_send(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen,
                      char *err, size_t errlen);
 /* The e-mail transport (notify/email.c): SMTP with STARTTLS required. */

@@ -6,7 +6,7 @@
 //   gw.url                          where to point sms_http_url
 //   gw.failFor.set('0912...', n)    answer 500 to that recipient's next n messages (Infinity: always)
 //   gw.delayMs = 30                 wait this long before each answer
-//   gw.received                     [{id, to, kind, text, ref, agent, signed, auth}] in the order taken
+//   gw.received                     [{id, to, kind, text, ref, agent, signed, auth, raw, headers}] in the order taken
 //   gw.attempts                     [{id, at}] every POST, taken or refused
 //   await gw.stop()
 
@@ -37,7 +37,7 @@ async function startGateway({ secret } = {}) {
         return;
       }
       const ref = `gw-${++n}`;
-      gw.received.push({ ...msg, ref, agent: req.headers['user-agent'], signed, auth: req.headers.authorization });
+      gw.received.push({ ...msg, ref, agent: req.headers['user-agent'], signed, auth: req.headers.authorization, raw: body, headers: req.headers });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ref }));
     });
