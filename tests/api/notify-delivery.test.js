@@ -95,7 +95,11 @@ describe('through the SMS gateway', () => {
     const code = got.text.match(/(\d{6})/)[1];
     const l = await srv.api('POST', '/api/v1/citizen/login', { body: { phone, code } });
     assertStatus(l, 200, 'login with the code from the gateway');
-    const [m] = await messages(srv, admin, `recipient=${phone}`);
+    // The gateway has it; the sender records the outcome right after.
+    const [m] = await until('recorded', async () => {
+      const l = await messages(srv, admin, `recipient=${phone}`);
+      return l[0].status !== 'sending' && l;
+    });
     assert.equal(m.status, 'sent');
     assert.equal(m.attempts, 1);
     assert.ok(m.sent_at > 0);

@@ -47,9 +47,15 @@ describe('webhook channel', () => {
       assert.equal(got.headers.access_token, 'zalo-tok');
       assert.equal(got.auth, undefined);
       assert.equal(got.signed, true);
-      const r = await srv.api('GET', '/api/v1/outbox?recipient=8841234567890', { token: admin });
-      assert.equal(r.json.messages[0].status, 'sent');
-      assert.equal(r.json.messages[0].channel, 'webhook');
+      // The receiver has it; the sender records the outcome right after.
+      let m;
+      for (let i = 0; i < 200; i++) {
+        [m] = (await srv.api('GET', '/api/v1/outbox?recipient=8841234567890', { token: admin })).json.messages;
+        if (m.status !== 'sending') break;
+        await sleep(50);
+      }
+      assert.equal(m.status, 'sent');
+      assert.equal(m.channel, 'webhook');
     } finally {
       await srv.stop();
       await gw.stop();
