@@ -83,9 +83,7 @@ enum err notify_handle_receipt(struct http_req *r)
         else if (!changes)
             rc = http_fail(r, ERR_NOT_FOUND, "ref", "no sent message has this ref");
     }
-    json_t *answer = rc ? NULL : json_pack("{s:s}", "status", status);
-    json_decref(body);
-    if (rc)
+    if (rc) /* body belongs to the request's arena */
         return rc;
-    return http_reply_json(r, 200, answer);
+    return http_reply_json(r, 200, json_pack("{s:s}", "status", status));
 }

@@ -76,6 +76,8 @@ enum err notify_handle_list(struct http_req *r);
 enum err notify_handle_retry(struct http_req *r);
 /* POST /api/v1/outbox/receipts (public, signed by the gateway): {"ref", "status": delivered|failed}. */
 enum err notify_handle_receipt(struct http_req *r);
+/* POST /api/v1/notify/broadcast (admins): {"unit_code"?, "role", "text"} to the staff of an area. */
+enum err notify_handle_broadcast(struct http_req *r);
 /* The key receipts are signed with ("" refuses every receipt). */
 void notify_receipts_configure(const char *secret);
 
