@@ -78,6 +78,11 @@ enum err notify_handle_retry(struct http_req *r);
 enum err notify_handle_receipt(struct http_req *r);
 /* POST /api/v1/notify/broadcast (admins): {"unit_code"?, "role", "text"} to the staff of an area. */
 enum err notify_handle_broadcast(struct http_req *r);
+/* false for the kinds a person may decline (notify_optout); a declined one is not queued. */
+bool notify_essential(const char *kind);
+/* GET and PUT /api/v1/me/notifications (citizen): {"opt_out": bool}. */
+enum err notify_handle_optout_get(struct http_req *r);
+enum err notify_handle_optout_put(struct http_req *r);
 /* The key receipts are signed with ("" refuses every receipt). */
 void notify_receipts_configure(const char *secret);
 

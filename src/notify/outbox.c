@@ -24,6 +24,16 @@ enum store_rc notify_queue(struct store *s, const char *channel, const char *rec
                            const char *body, int64_t *id)
 {
     int64_t out = 0;
+    if (!notify_essential(kind)) { /* declined by its recipient: never queued */
+        int64_t declined = 0;
+        enum store_rc rc = store_int(s, &declined, "SELECT COUNT(*) FROM notify_optout WHERE phone = ?", "s",
+                                     recipient);
+        if (rc || declined) {
+            if (id)
+                *id = 0;
+            return rc;
+        }
+    }
     enum store_rc rc = store_int(s, &out,
                                  "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
                                  " VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
@@ -146,8 +156,9 @@ enum store_rc notify_queue_rows(struct store *s, const char *channel, const char
     char sql[2048];
     int n = snprintf(sql, sizeof(sql),
                      "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
-                     " SELECT CAST(? AS TEXT), q.recipient, CAST(? AS TEXT), q.body, CAST(? AS BIGINT), 0 FROM (%s) q",
-                     rows_sql);
+                     " SELECT CAST(? AS TEXT), q.recipient, CAST(? AS TEXT), q.body, CAST(? AS BIGINT), 0 FROM (%s) q%s",
+                     rows_sql,
+                     notify_essential(kind) ? "" : " WHERE q.recipient NOT IN (SELECT phone FROM notify_optout)");
     if (n < 0 || (size_t)n >= sizeof(sql))
         return STORE_ERROR;
     int64_t changes = 0;

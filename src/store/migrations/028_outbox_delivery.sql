@@ -13,3 +13,10 @@ UPDATE outbox SET status = 'sent' WHERE sent_at IS NOT NULL;
 UPDATE outbox SET status = 'failed' WHERE failed_at IS NOT NULL;
 CREATE INDEX outbox_due ON outbox (channel, status, next_attempt_at);
 CREATE INDEX outbox_gateway_ref ON outbox (gateway_ref);
+
+-- Phones whose owner declined non-essential messages (invitations, reminders): such messages
+-- are not queued for them.  Sign-in codes, results, alerts and quarantine duties always go.
+CREATE TABLE notify_optout (
+    phone TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL
+);

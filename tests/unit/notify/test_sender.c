@@ -177,6 +177,31 @@ static void abandoned_claim(void **state)
     assert_string_equal(status_of(s, id, buf), "sent");
 }
 
+static void declined(void **state)
+{
+    struct store *s = *state;
+    int64_t id = -1, n = 0;
+    assert_int_equal(store_run(s, NULL, "INSERT INTO notify_optout (phone, created_at) VALUES ('0955555555', 1)", ""), 0);
+    assert_false(notify_essential("vaccine_invitation"));
+    assert_true(notify_essential("otp"));
+    assert_true(notify_essential("quarantine_reminder"));
+    /* Declined kinds are not queued for that phone; essential ones are, and others' are. */
+    assert_int_equal(notify_queue(s, "sms", "0955555555", "vaccine_invitation", "moi tiem", &id), 0);
+    assert_int_equal(id, 0);
+    assert_int_equal(notify_queue(s, "sms", "0955555555", "otp", "ma", &id), 0);
+    assert_true(id > 0);
+    assert_int_equal(notify_queue(s, "sms", "0966666666", "vaccine_invitation", "moi tiem", &id), 0);
+    assert_true(id > 0);
+    assert_int_equal(notify_queue_rows(s, "sms", "reminder",
+                                       "SELECT '0955555555' AS recipient, 'nhac' AS body WHERE 1 = ?"
+                                       " UNION ALL SELECT '0977777777', 'nhac'",
+                                       1, &n),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_int(s, &n, "SELECT COUNT(*) FROM outbox WHERE recipient = '0955555555'", ""), 0);
+    assert_int_equal(n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +209,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(order_and_rate, setup, teardown),
         cmocka_unit_test_setup_teardown(retry_then_dead, setup, teardown),
         cmocka_unit_test_setup_teardown(abandoned_claim, setup, teardown),
+        cmocka_unit_test_setup_teardown(declined, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

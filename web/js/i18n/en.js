@@ -73,6 +73,7 @@ export default {
   'field.password': 'Password',
   'field.full_name': 'Full name',
   'field.role': 'Role',
+  'field.opt_out': 'Decline non-essential messages',
   'field.text': 'Text',
   'audit.action.outbox.retry': 'Message sent again',
   'audit.action.notify.broadcast': 'Message to staff',

@@ -73,6 +73,7 @@ export default {
   'field.password': 'Mật khẩu',
   'field.full_name': 'Họ và tên',
   'field.role': 'Vai trò',
+  'field.opt_out': 'Từ chối tin không thiết yếu',
   'field.text': 'Nội dung',
   'audit.action.outbox.retry': 'Gửi lại tin nhắn',
   'audit.action.notify.broadcast': 'Gửi tin cho cán bộ',
