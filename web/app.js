@@ -14,6 +14,7 @@ import { accountsView } from './js/views/accounts.js';
 import { auditView } from './js/views/audit.js';
 import { outboxView } from './js/views/outbox.js';
 import { broadcastView } from './js/views/broadcast.js';
+import { notifyPrefsPanel } from './js/views/notify-prefs.js';
 import { notFoundView, adminOnly, onlyFor } from './js/views/misc.js';
 import { citizenLoginView } from './js/views/citizen-login.js';
 import { meHomeView, profileView, myCheckinsView } from './js/views/me.js';
@@ -153,6 +154,7 @@ const ownerOnly = (view) => onlyFor((me) => me.role === 'venue_owner', view, 'er
 route('/me', citizenOnly(async (ctx) => {
   await meHomeView(ctx);
   if (!ctx.signal.aborted) ctx.root.appendChild(myResultsPanel(ctx.signal));
+  if (!ctx.signal.aborted) ctx.root.appendChild(notifyPrefsPanel(ctx.signal));
 }));
 route('/me/profile', citizenOnly(profileView));
 route('/me/family', citizenOnly(familyView));
