@@ -83,6 +83,16 @@ bool notify_essential(const char *kind);
 /* GET and PUT /api/v1/me/notifications (citizen): {"opt_out": bool}. */
 enum err notify_handle_optout_get(struct http_req *r);
 enum err notify_handle_optout_put(struct http_req *r);
+/*
+ * The text of a message of kind in lang ("vi"; "en") from its template (the
+ * national admins' text, else the shipped one), values[i] for its i-th field
+ * (otp: code, minutes; the code is written as NOTIFY_MASK whatever is given).
+ */
+enum store_rc notify_template_render(struct store *s, const char *kind, const char *lang, const char *const *values,
+                                     char *out, size_t outlen);
+/* GET /api/v1/notify/templates, PUT /api/v1/notify/templates/{kind} (national admin). */
+enum err notify_handle_templates(struct http_req *r);
+enum err notify_handle_template_put(struct http_req *r);
 /* The key receipts are signed with ("" refuses every receipt). */
 void notify_receipts_configure(const char *secret);
 

@@ -20,3 +20,12 @@ CREATE TABLE notify_optout (
     phone TEXT PRIMARY KEY,
     created_at BIGINT NOT NULL
 );
+
+-- Message texts national admins changed from the shipped ones (notify/template.c), per kind.
+CREATE TABLE notify_templates (
+    kind TEXT PRIMARY KEY,
+    body_vi TEXT NOT NULL,
+    body_en TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by BIGINT
+);
