@@ -14,6 +14,7 @@ import { accountsView } from './js/views/accounts.js';
 import { auditView } from './js/views/audit.js';
 import { outboxView } from './js/views/outbox.js';
 import { broadcastView } from './js/views/broadcast.js';
+import { templatesView } from './js/views/templates.js';
 import { notifyPrefsPanel } from './js/views/notify-prefs.js';
 import { notFoundView, adminOnly, onlyFor } from './js/views/misc.js';
 import { citizenLoginView } from './js/views/citizen-login.js';
@@ -74,6 +75,8 @@ function markActiveNav(active) {
   let section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
   // Tracing's cases and policy have menu entries of their own; a case's page belongs to the cases.
   if (parts[1] === 'tracing' && (parts[2] === 'cases' || parts[2] === 'policy')) section = `tracing/${parts[2]}`;
+  // Messages: staff broadcast and templates are entries of their own.
+  if (parts[1] === 'notify' && parts[2]) section = `notify/${parts[2]}`;
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.getAttribute('data-nav') === section) {
       a.setAttribute('aria-current', 'page');
@@ -171,6 +174,7 @@ route('/units/:code', staffOnly(unitsView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
 route('/notify/broadcast', adminOnly(broadcastView));
+route('/notify/templates', onlyFor((me) => me.role === 'national_admin', templatesView, 'error.national_only'));
 route('/outbox', onlyFor((me) => me.role === 'national_admin', outboxView, 'error.national_only'));
 route('/family/requests', adminOnly(familyRequestsView));
 route('/people', adminOnly(peopleView));
