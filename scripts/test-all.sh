@@ -3,14 +3,14 @@
 #
 #   scripts/test-all.sh BUILD_DIR
 #
-# Stages, in order:
+# Stages, in order (a pair joined by "|" runs side by side):
 #   unit      ctest in BUILD_DIR
 #   bench     every benchmark at its smoke size (fails only when one breaks)
-#   api       tests/api on SQLite
-#   api-pg    tests/api on a throwaway PostgreSQL
-#   browser   tests/browser (Chromium) on SQLite
-#   browser-pg  the tracing and quarantine pages again on PostgreSQL
-#   clock     date-sensitive API and browser files at 00:30 and 23:30 Việt Nam time
+#   api | api-pg          tests/api on SQLite | on a throwaway PostgreSQL
+#   browser | browser-pg  tests/browser (Chromium) on SQLite | the pages whose
+#                         work is data (tracing, quarantine, people) on PostgreSQL
+#   api@00:30 | api@23:30, browser@00:30 | browser@23:30
+#             date-sensitive files at those hours of Việt Nam time
 #             (libfaketime; normal build only)
 # A stage is skipped, with a note, only when its test directory holds no tests.
 # Each stage is cut off after TEST_STAGE_TIMEOUT seconds (default 1500).
@@ -125,68 +125,106 @@ need_bin() {
     }
 }
 
-# --- api on SQLite ------------------------------------------------------------
+# --- stages side by side -------------------------------------------------------
+# Stages that share nothing (each test server has its own database and port) run
+# two at a time: most of their time is spent waiting on fsync, sockets and timers,
+# so two of them on two cores take little longer than one. Each writes to its own
+# log, printed whole when the pair is done.
+logdir=$(mktemp -d /tmp/cordon-stages.XXXXXX)
+bg_names=()
+bg_pids=()
+
+# start_bg NAME CMD...: start a stage in the background.
+start_bg() {
+    local name=$1
+    shift
+    echo "=== test-all: $name ($label) started ==="
+    timeout --kill-after=30 "$stage_timeout" "$@" >"$logdir/$name.log" 2>&1 &
+    bg_names+=("$name")
+    bg_pids+=($!)
+}
+
+# wait_bg: wait for every started stage, print its log, fail on the first that failed.
+wait_bg() {
+    local i rc failed= failed_rc=0
+    for i in "${!bg_pids[@]}"; do
+        rc=0
+        wait "${bg_pids[$i]}" || rc=$?
+        echo
+        echo "=== test-all: ${bg_names[$i]} ($label) ==="
+        cat "$logdir/${bg_names[$i]}.log"
+        if [ "$rc" -eq 0 ]; then
+            passed+=("${bg_names[$i]}")
+        elif [ -z "$failed" ]; then
+            failed=${bg_names[$i]}
+            failed_rc=$rc
+        fi
+    done
+    bg_names=()
+    bg_pids=()
+    [ -z "$failed" ] || fail "$failed" "$failed_rc"
+}
+
+# --- api on SQLite and on a throwaway PostgreSQL -----------------------------------
 mapfile -t api_tests < <(node_tests tests/api)
 if [ "${#api_tests[@]}" -gt 0 ]; then
     need_bin api
-    run_stage api env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${api_tests[@]}"
-else
-    skip_stage api "no tests/api/*.test.js yet"
-fi
-
-# --- api on PostgreSQL ----------------------------------------------------------
-if [ "${#api_tests[@]}" -gt 0 ]; then
-    need_bin api-pg
     pg_dir=$(mktemp -d /tmp/cordon-pg.XXXXXX)
     echo
     echo "=== test-all: starting throwaway PostgreSQL ==="
     pg_url=$("$root/scripts/pg-throwaway.sh" start "$pg_dir") || fail api-pg "$?"
-    run_stage api-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
+    start_bg api env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${api_tests[@]}"
+    start_bg api-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
         node --test --test-concurrency=1 "${api_tests[@]}"
+    wait_bg
 else
-    skip_stage api-pg "no tests/api/*.test.js yet"
+    skip_stage api "no tests/api/*.test.js yet"
 fi
 
-# --- browser -------------------------------------------------------------------
+# --- browser on SQLite, and the pages whose work is data again on PostgreSQL ---------
 mapfile -t browser_tests < <(node_tests tests/browser)
+pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders people-registry)
 if [ "${#browser_tests[@]}" -gt 0 ]; then
     need_bin browser
-    run_stage browser env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${browser_tests[@]}"
+    start_bg browser env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${browser_tests[@]}"
+    files=()
+    for f in "${pg_browser[@]}"; do [ -f "tests/browser/$f.test.js" ] && files+=("tests/browser/$f.test.js"); done
+    if [ -n "$pg_dir" ] && [ "${#files[@]}" -gt 0 ]; then
+        start_bg browser-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
+            node --test --test-concurrency=1 "${files[@]}"
+    fi
+    wait_bg
 else
     skip_stage browser "no tests/browser/*.test.js yet"
-fi
-
-# --- browser on PostgreSQL: the pages whose work is data (cases, contacts, orders, timelines) ---
-pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders people-registry)
-files=()
-for f in "${pg_browser[@]}"; do [ -f "tests/browser/$f.test.js" ] && files+=("tests/browser/$f.test.js"); done
-if [ -n "$pg_dir" ] && [ "${#files[@]}" -gt 0 ]; then
-    run_stage browser-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
-        node --test --test-concurrency=1 "${files[@]}"
 fi
 cleanup
 
 # --- clock: the date-sensitive files again at 00:30 and 23:30 in Việt Nam ---------
 # Pages and the server date things by the Vietnamese day; these runs catch a day
 # taken from UTC or from the browser's zone (00:30 is still yesterday in UTC,
-# 23:30 is an hour before a Vietnamese midnight). The sanitizer build runs the
-# same code at the same hours, so it skips them.
-clock_api=(demo declarations checkins venues testing vaccine tracing tracing-cases quarantine quarantine-lifecycle access)
-clock_browser=(platform1-pages quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day testing-collect)
+# 23:30 is an hour before a Vietnamese midnight). The two hours run side by side.
+# The sanitizer build runs the same code at the same hours, so it skips them.
+clock_api=(demo declarations declarations-workspace work checkins venues testing vaccine vaccine-workspace tracing tracing-cases quarantine quarantine-lifecycle access)
+clock_browser=(platform1-pages declarations-workspace citizen-home quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day vaccine-workspace testing-collect)
 if [ "$sanitizer" -eq 0 ]; then
+    files=()
+    for f in "${clock_api[@]}"; do files+=("tests/api/$f.test.js"); done
     for at in 00:30 23:30; do
-        files=()
-        for f in "${clock_api[@]}"; do files+=("tests/api/$f.test.js"); done
-        run_stage "api@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
-            node --test --test-concurrency=1 "${files[@]}"
-        files=()
-        for f in "${clock_browser[@]}"; do files+=("tests/browser/$f.test.js"); done
-        run_stage "browser@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
+        start_bg "api@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
             node --test --test-concurrency=1 "${files[@]}"
     done
+    wait_bg
+    files=()
+    for f in "${clock_browser[@]}"; do files+=("tests/browser/$f.test.js"); done
+    for at in 00:30 23:30; do
+        start_bg "browser@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
+            node --test --test-concurrency=1 "${files[@]}"
+    done
+    wait_bg
 else
     skip_stage clock "the sanitizer build runs the same code at the same hours"
 fi
+rm -rf "$logdir"
 
 echo
 summary

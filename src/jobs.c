@@ -7,8 +7,10 @@
 #include <stddef.h>
 
 #include "admin/auth.h"
+#include "en/keyserver.h"
 #include "notify/notify.h"
 #include "quarantine/quarantine.h"
+#include "situation/situation.h"
 #include "tracing/tracing.h"
 #include "venue/checkin.h"
 
@@ -20,6 +22,9 @@ const struct job cordon_jobs[] = {
     {"tracing_retention", 3600, tracing_job_retention}, /* tracing: data of old cases */
     {"quarantine_monitor", 300, quarantine_job_monitor}, /* quarantine: missed slots, ended orders */
     {"outbox_retention", 3600, notify_job_retention},    /* delivered messages, expired codes */
+    {"en_retention", 3600, en_job_retention},            /* exposure keys past 14 days, spent codes */
+    {"en_export", 3600, en_job_export},                  /* signed exposure key export files */
+    {"situation_daily_report", 600, situation_job_daily_report}, /* the morning report to officials */
 };
 
 const int cordon_njobs = sizeof(cordon_jobs) / sizeof(cordon_jobs[0]);

@@ -27,6 +27,9 @@
 #include "tracing/tracing.h" /* tracing section */
 #include "quarantine/quarantine.h" /* quarantine section */
 #include "dcc/dcc_http.h" /* certificate verification section */
+#include "work/work.h" /* pending work section */
+#include "en/en_http.h" /* exposure notification section */
+#include "situation/situation.h" /* situation section */
 
 #define PUBLIC 0
 
@@ -94,6 +97,8 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/declarations/flagged", declare_handle_flagged, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/declarations/scan", declare_handle_scan, D_STAFF, 0, 0},
     {"GET", "/api/v1/declarations/{ref}", declare_handle_get, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/declarations/{ref}/qr.png", declare_handle_qr_png, D_STAFF | ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"POST", "/api/v1/declarations/{ref}/handled", declare_handle_handled, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
 #undef D_STAFF
     /* end of declarations */
 
@@ -144,6 +149,7 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/testing/results", testing_handle_result, T_LAB, 0, 0},
     {"POST", "/api/v1/testing/results/import/check", testing_handle_import_check, T_LAB, TESTING_IMPORT_BODY_MAX, 0},
     {"POST", "/api/v1/testing/results/import/apply", testing_handle_import_apply, T_LAB, 0, 0},
+    {"POST", "/api/v1/testing/results/{id}/correct", testing_handle_result_correct, T_LAB, 0, 0},
     {"GET", "/api/v1/me/results", testing_handle_my_results, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"POST", "/api/v1/results/lookup/qr", testing_handle_lookup_qr, PUBLIC, 4096, 0},
     {"POST", "/api/v1/results/lookup/cccd", testing_handle_lookup_cccd, PUBLIC, 1024, 0},
@@ -174,6 +180,12 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/vaccine/appointments/{id}/confirm", vaccine_handle_appointment_confirm, VAX_ANY, 0, 0},
     {"POST", "/api/v1/vaccine/appointments/{id}/reschedule", vaccine_handle_appointment_reschedule, VAX_ANY, 0, 0},
     {"POST", "/api/v1/vaccine/appointments/{id}/cancel", vaccine_handle_appointment_cancel, VAX_ANY, 0, 0},
+    /* The queue of "another slot, please" (src/vaccine/reschedule.c): officials of the site's area. */
+    {"GET", "/api/v1/vaccine/reschedule-requests", vaccine_handle_reschedule_list, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/vaccine/reschedule-requests/{id}/assign", vaccine_handle_reschedule_assign, ROLES_ADMIN, 0, 0},
+    /* People due for their next dose and their reminders (src/vaccine/due.c): officials of their area. */
+    {"GET", "/api/v1/vaccine/due", vaccine_handle_due_list, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/vaccine/due/reminders", vaccine_handle_due_remind, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/vaccine/checkins", vaccine_handle_checkin, VAX_STAFF, 0, 0},
     {"POST", "/api/v1/vaccine/visits/{id}/screening", vaccine_handle_screening, VAX_STAFF, 0, 0},
     {"POST", "/api/v1/vaccine/doses", vaccine_handle_dose_create, VAX_STAFF, 0, 0},
@@ -235,6 +247,34 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/me/quarantine/{id}/checkins", quarantine_handle_checkin, ROLE_BIT(ROLE_CITIZEN),
      QUARANTINE_BODY_MAX, 0},
     /* end of quarantine */
+
+    /* Pending work (src/work/): counts for the menu, inside the caller's area. */
+    {"GET", "/api/v1/work", work_handle_get, ROLES_STAFF, 0, 0},
+    /* Exposure notification (src/en/en_http.c): the phone's verification and upload are public (the
+     * code, token and certificate are the credentials); health staff issue a code for a case
+     * confirmed elsewhere; a citizen sees their own code. */
+    {"POST", "/api/v1/en/verify", en_handle_verify, PUBLIC, 1024, 0},
+    {"POST", "/api/v1/en/certificate", en_handle_certificate, PUBLIC, 1024, 0},
+    {"POST", "/api/v1/en/publish", en_handle_publish, PUBLIC, 256 * 1024, 0},
+    {"POST", "/api/v1/en/codes", en_handle_code_issue, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/me/en-code", en_handle_me_code, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/en/export-key", en_handle_export_key, PUBLIC, 0, 0},
+    {"GET", "/en/exports/{file}", en_handle_export_file, PUBLIC, 0, 0},
+    /* end of exposure notification */
+    /* situation */
+    {"GET", "/api/v1/situation", situation_handle_get, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/reports/daily", situation_handle_daily_report, ROLES_ADMIN, 0, 0},
+    /* populations: national admins set the nation and provinces, province admins their districts and communes */
+    {"GET", "/api/v1/populations", situation_handle_populations, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/populations/upload", situation_handle_population_upload,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), SITUATION_UPLOAD_MAX, 0},
+    /* epidemic levels: rules by national admins, raises by province (and national) admins, read by anyone */
+    {"GET", "/api/v1/public/levels", situation_handle_public_levels, PUBLIC, 0, 0},
+    {"GET", "/api/v1/levels/rules", situation_handle_level_rules, ROLES_ADMIN, 0, 0},
+    {"PUT", "/api/v1/levels/rules", situation_handle_level_rules_put, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"POST", "/api/v1/levels/raises", situation_handle_level_raise,
+     ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
+    /* end of situation */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
     {"POST", "/api/v1/outbox/receipts", notify_handle_receipt, PUBLIC, 0, 0}, /* signed by the gateway */

@@ -6,11 +6,14 @@ import { showBanner, bannerRouteChanged } from './js/banner.js';
 import * as session from './js/session.js';
 import { setUnauthenticatedHandler } from './js/api.js';
 import { route, setGuard, start, onRoute, navigate, link, parseHash } from './js/router.js';
-import { roleKey, isAdmin } from './js/roles.js';
+import { roleKey, isAdmin, WORK_ROLES } from './js/roles.js';
 import { errorBox } from './js/errors.js';
 import { loginView } from './js/views/login.js';
 import { unitsView } from './js/views/units.js';
 import { accountsView } from './js/views/accounts.js';
+import { situationView } from './js/views/situation.js';
+import { populationsView } from './js/views/populations.js';
+import { publicLevelsView, levelsManageView } from './js/views/levels.js';
 import { auditView } from './js/views/audit.js';
 import { outboxView } from './js/views/outbox.js';
 import { broadcastView } from './js/views/broadcast.js';
@@ -27,17 +30,23 @@ import { venuesView, venueNewView, venueView } from './js/views/venues.js';
 import { venueScanView } from './js/views/venue-scan.js';
 import { reportsView } from './js/views/reports.js';
 import { samplerSessionsView, collectView } from './js/views/testing-collect.js';
+import { sitesView } from './js/views/testing-sites.js';
+import { registerOffline, keepOffline } from './js/offline.js';
 import { labSessionsView, manifestView, resultsView, importView } from './js/views/testing-lab.js';
 import { myResultsPanel, myResultsView, lookupView, statsView } from './js/views/testing-results.js';
 import { identityView } from './js/views/vaccine-me.js';
 import { vaxSitesView, vaxSiteDayView } from './js/views/vaccine-site.js';
 import { verifyView } from './js/views/vaccine-verify.js';
 import { vaxOversightView } from './js/views/vaccine-oversight.js';
+import { vaxPlanView, vaxPlanSiteView, vaxInviteView, vaxUploadView, vaxRescheduleView, vaxDueView } from './js/views/vaccine-plan.js';
 import { workListView, TRACING_ROLES } from './js/views/tracing.js';
 import { casesListView, caseNewView, caseView } from './js/views/tracing-cases.js';
 import { policyView } from './js/views/tracing-policy.js';
 import { myQuarantineView, quarantineOversightView } from './js/views/quarantine.js';
 import { ordersView, newOrderView, orderView } from './js/views/quarantine-orders.js';
+import { flaggedView, scanDeclarationView, FLAGGED_ROLES, SCAN_ROLES } from './js/views/declarations-workspace.js';
+import { workView, refreshNavCounts, redrawNavCounts, clearNavCounts } from './js/views/work.js';
+import { citizenTodoPanel } from './js/components/citizen-todo.js';
 import { peopleView, personNewView } from './js/views/people.js';
 import { personView } from './js/views/people-person.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
@@ -54,6 +63,8 @@ function renderSession(me) {
   const nav = $('[data-testid="nav"]');
   box.hidden = !me;
   nav.hidden = !me;
+  clearNavCounts();
+  countsAt = 0;
   if (!me) return;
   $('[data-testid="session-username"]').textContent = me.username;
   markI18n($('[data-testid="session-role"]'), 'text', roleKey(me.role));
@@ -75,6 +86,7 @@ function markActiveNav(active) {
   let section = parts[1] === 'me' && parts[2] ? `me/${parts[2]}` : (parts[1] || '');
   // Tracing's cases and policy have menu entries of their own; a case's page belongs to the cases.
   if (parts[1] === 'tracing' && (parts[2] === 'cases' || parts[2] === 'policy')) section = `tracing/${parts[2]}`;
+  if (parts[1] === 'declarations' && parts[2] === 'scan') section = 'declarations/scan';
   // Messages: staff broadcast and templates are entries of their own.
   if (parts[1] === 'notify' && parts[2]) section = `notify/${parts[2]}`;
   for (const a of document.querySelectorAll('[data-nav]')) {
@@ -88,6 +100,18 @@ function markActiveNav(active) {
   }
 }
 
+/* Pending-work counts beside the menu entries: after sign-in, then on page changes at most
+ * every COUNTS_EVERY_MS (pages that finish work refresh them at once). */
+const COUNTS_EVERY_MS = 20000;
+let countsAt = 0;
+function maybeRefreshCounts() {
+  const me = session.current();
+  if (!me || !WORK_ROLES.includes(me.role)) return;
+  if (Date.now() - countsAt < COUNTS_EVERY_MS) return;
+  countsAt = Date.now();
+  refreshNavCounts();
+}
+
 function renderLangButtons(lang) {
   for (const b of document.querySelectorAll('.lang-btn')) {
     b.setAttribute('aria-pressed', String(b.getAttribute('data-lang') === lang));
@@ -99,6 +123,7 @@ function wireHeader() {
     b.addEventListener('click', () => setLang(b.getAttribute('data-lang')));
   }
   onLangChange(renderLangButtons);
+  onLangChange(redrawNavCounts);
   renderLangButtons(getLang());
 
   const logoutBtn = $('[data-testid="logout"]');
@@ -115,6 +140,7 @@ function wireHeader() {
   });
   session.onSessionChange(renderSession);
   onRoute(markActiveNav);
+  onRoute(maybeRefreshCounts);
   onRoute(bannerRouteChanged);
 }
 
@@ -127,7 +153,8 @@ export function defaultHash(me) {
   if (me.role === 'lab') return '#/testing/lab';
   if (me.role === 'vaccinator') return '#/vaccine/sites';
   if (me.role === 'tracer') return '#/tracing';
-  return isAdmin(me.role) ? '#/accounts' : '#/units';
+  // Officials land on the situation of their area; their pending work is counted at its top and in the menu.
+  return isAdmin(me.role) ? '#/situation' : '#/units';
 }
 
 /** Only same-app hashes are accepted as a place to return to after login. */
@@ -156,6 +183,9 @@ const ownerOnly = (view) => onlyFor((me) => me.role === 'venue_owner', view, 'er
 // Platform 2: the citizen home also shows "My results" (self and managed family members).
 route('/me', citizenOnly(async (ctx) => {
   await meHomeView(ctx);
+  // What needs doing now, for the citizen and each member they manage, above the main actions.
+  const home = ctx.root.querySelector('[data-testid="me-view"]');
+  if (home && !ctx.signal.aborted) home.insertBefore(citizenTodoPanel(ctx.signal), home.querySelector('.tiles'));
   if (!ctx.signal.aborted) ctx.root.appendChild(myResultsPanel(ctx.signal));
   if (!ctx.signal.aborted) ctx.root.appendChild(notifyPrefsPanel(ctx.signal));
 }));
@@ -171,6 +201,9 @@ route('/venues/:id/scan', ownerOnly(venueScanView));
 route('/reports/checkins', adminOnly(reportsView));
 route('/units', staffOnly(unitsView));
 route('/units/:code', staffOnly(unitsView));
+route('/situation', adminOnly(situationView));
+route('/populations', adminOnly(populationsView));
+route('/levels/manage', adminOnly(levelsManageView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
 route('/notify/broadcast', adminOnly(broadcastView));
@@ -184,6 +217,7 @@ route('/people/:id', adminOnly(personView));
 const SAMPLING_ROLES = ['sampler', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const samplingRoles = (view) => onlyFor((me) => SAMPLING_ROLES.includes(me.role), view, 'error.sampler_only');
 const labOnly = (view) => onlyFor((me) => me.role === 'lab', view, 'error.lab_only');
+route('/testing/sites', adminOnly(sitesView));
 route('/testing/sessions', samplingRoles(samplerSessionsView));
 route('/testing/sessions/:id', samplingRoles(collectView));
 route('/testing/lab', labOnly(labSessionsView));
@@ -200,7 +234,14 @@ route('/me/health', citizenOnly(identityView));
 route('/vaccine/sites', vaxRoles(vaxSitesView));
 route('/vaccine/sites/:id', vaxRoles(vaxSiteDayView));
 route('/vaccine/oversight', adminOnly(vaxOversightView));
+route('/vaccine/plan', adminOnly(vaxPlanView));
+route('/vaccine/plan/sites/:id', adminOnly(vaxPlanSiteView));
+route('/vaccine/plan/sessions/:id', adminOnly(vaxInviteView));
+route('/vaccine/registrations/upload', adminOnly(vaxUploadView));
+route('/vaccine/reschedule', adminOnly(vaxRescheduleView));
+route('/vaccine/due', adminOnly(vaxDueView));
 route('/verify', verifyView, { public: true });
+route('/levels', publicLevelsView, { public: true });
 /* Contact tracing and quarantine (docs/api-tracing.md). */
 const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');
 route('/tracing', tracingRoles(workListView));
@@ -213,6 +254,10 @@ route('/quarantine/orders', tracingRoles(ordersView));
 route('/quarantine/orders/new', tracingRoles(newOrderView));
 route('/quarantine/orders/:id', tracingRoles(orderView));
 route('/me/quarantine', citizenOnly(myQuarantineView));
+route('/work', onlyFor((me) => WORK_ROLES.includes(me.role), (ctx) => workView(ctx, session.current()), 'error.staff_only'));
+/* Declarations: the commune health station's flagged list and the scan page. */
+route('/declarations', onlyFor((me) => FLAGGED_ROLES.includes(me.role), flaggedView, 'error.tracing_only'));
+route('/declarations/scan', onlyFor((me) => SCAN_ROLES.includes(me.role), scanDeclarationView, 'error.staff_only'));
 route('/', () => {});
 route('*', notFoundView);
 
@@ -238,6 +283,7 @@ setUnauthenticatedHandler(() => {
 async function boot() {
   applyTranslations(document);
   wireHeader();
+  registerOffline();
   const view = $('#view');
   try {
     await session.restore();
@@ -247,6 +293,7 @@ async function boot() {
     return;
   }
   renderSession(session.current());
+  if (session.current()) keepOffline(['/api/v1/auth/me']);
   // Samples taken offline before a reload go to the server without waiting for the collection page.
   const me = session.current();
   if (me && SAMPLING_ROLES.includes(me.role) && window.indexedDB) startSampleQueue();

@@ -19,6 +19,7 @@
 #include "declare/declare.h"
 #include "people/people.h"
 #include "quarantine/quarantine.h"
+#include "situation/situation.h"
 #include "testing/testing.h"
 #include "tracing/tracing.h"
 #include "vaccine/vaccine.h"
@@ -34,8 +35,8 @@ static const char usage[] =
     "Ha Noi (national admin, province, district and commune admins, a sampler, a\n"
     "venue owner); a family in Phuc Xa ward whose father signs in with his phone\n"
     "(0912000001) and manages his daughter and mother; two approved venues with\n"
-    "check-ins; a flagged health declaration; a sampling session with pooled tubes\n"
-    "and results at the Ba Dinh lab; vaccination sites, sessions, doses and\n"
+    "check-ins; two flagged health declarations to call; a sampling session with\n"
+    "pooled tubes and results at the Ba Dinh lab; vaccination sites, sessions, doses and\n"
     "certificates; a confirmed case traced to F1 and F2, with F1 in home\n"
     "quarantine. Prints the logins. Safe to run again:\n"
     "it finds what it made before and only gives the accounts fresh passwords.\n"
@@ -59,7 +60,7 @@ static const struct {
     {"phucxa.vaccinator", "Bùi Thị Lan", "vaccinator", "00001"},
 };
 
-enum { DEMO_COMMUNE_ADMIN = 3, DEMO_VENUE_OWNER = 6 };
+enum { DEMO_COMMUNE_ADMIN = 3, DEMO_SAMPLER = 4, DEMO_VENUE_OWNER = 6 };
 
 static int account_id(struct store *s, int i, int64_t *id)
 {
@@ -74,7 +75,8 @@ static int account_id(struct store *s, int i, int64_t *id)
 
 /*
  * Platform 1: the family of Nguyễn Văn An checks in at the market (with one
- * scan) and the noodle shop; his neighbour declares a cough and is flagged.
+ * scan) and the noodle shop; his neighbour declares a cough and is flagged, and so
+ * does Dũng in Trúc Bạch (a fever after visiting an outbreak area).
  */
 static int platform1(struct store *s, void *ctx)
 {
@@ -113,23 +115,41 @@ static int platform1(struct store *s, void *ctx)
         bool created;
         rc = checkin_insert(s, &c, &created);
     }
-    if (!rc) {
-        struct declaration d = {.client_id = "demo-declaration-1",
-                                .person_id = people[3],
+    /* Two flagged declarations not yet called, on the default list (the last 24 hours) of the
+     * commune health stations of Phúc Xá and of Trúc Bạch. */
+    static const struct {
+        const char *client_id, *commune;
+        int person, hours_ago;
+        unsigned symptoms, exposure;
+    } flagged[] = {
+        {"demo-declaration-1", "00001", 3, 1, DECLARE_COUGH | DECLARE_SORE_THROAT, 0},
+        {"demo-declaration-2", "00004", 6, 5, DECLARE_FEVER, DECLARE_VISITED_OUTBREAK_AREA},
+    };
+    for (size_t i = 0; i < sizeof(flagged) / sizeof(flagged[0]) && !rc; i++) {
+        const struct unit *c = unit_find(flagged[i].commune);
+        struct declaration d = {.client_id = flagged[i].client_id,
+                                .person_id = people[flagged[i].person],
                                 .kind = DECLARE_HEALTH,
-                                .symptoms = DECLARE_COUGH | DECLARE_SORE_THROAT,
+                                .symptoms = flagged[i].symptoms,
+                                .exposure = flagged[i].exposure,
                                 .health_status = "unwell",
                                 .flagged = true,
-                                .province_code = u->province,
-                                .district_code = u->district,
-                                .commune_code = u->code,
-                                /* an hour ago, but always today in Việt Nam: the flagged list is by day */
-                                .declared_at = now - 3600 < vn_day_start(vn_day(now)) ? now : now - 3600};
-        declare_reference_make(now, d.reference);
+                                .province_code = c->province,
+                                .district_code = c->district,
+                                .commune_code = c->code,
+                                .declared_at = now - flagged[i].hours_ago * 3600};
+        declare_reference_make(d.declared_at, d.reference);
         bool created;
         rc = declare_insert(s, &d, &created);
     }
     return rc;
+}
+
+/* The situation page's week of history, in one transaction. */
+static int situation_week(struct store *s, void *ctx)
+{
+    (void)ctx;
+    return situation_demo(s);
 }
 
 static int quarantine_checkins(struct store *s, void *ctx)
@@ -214,7 +234,10 @@ int cmd_demo(int argc, char **argv)
             cmd_progress("platform 1: people, venues, check-ins", 1, 1);
     }
     if (!rc) {
-        rc = testing_demo(s);
+        int64_t sampler;
+        rc = account_id(s, DEMO_SAMPLER, &sampler);
+        if (!rc)
+            rc = testing_demo(s, sampler);
         if (!rc)
             cmd_progress("platform 2: sampling, pooled tubes, results", 1, 1);
     }
@@ -239,6 +262,11 @@ int cmd_demo(int argc, char **argv)
             rc = store_tx(s, quarantine_checkins, NULL);
         if (!rc)
             cmd_progress("tracing: three confirmed cases, F1, F2, quarantine", 1, 1);
+    }
+    if (!rc) {
+        rc = store_tx(s, situation_week, NULL);
+        if (!rc)
+            cmd_progress("situation: a week of cases in Hoàn Kiếm and Đống Đa", 1, 1);
     }
     if (!rc && synth_people) {
         int64_t owner, first;

@@ -16,6 +16,7 @@
 
 #include "admin/auth.h"
 #include "cmd/cmd.h"
+#include "en/keyserver.h"
 #include "core/clock.h"
 #include "jobs.h"
 #include "notify/notify.h"
@@ -110,6 +111,7 @@ int cmd_jobs(int argc, char **argv)
     checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     quarantine_configure(c.quarantine_monitor_page);
     tracing_configure(c.tracing_retention_days);
+    en_configure(c.en_export_dir, c.en_region, c.en_min_batch);
     int failures = jobs_run_due(s, jobs, njobs, now, force);
     store_close(s);
     if (failures)

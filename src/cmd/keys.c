@@ -16,20 +16,22 @@
 #include "keys/keys.h"
 #include "qr/qr.h"
 #include "store/store.h"
+#include "en/keyserver.h"
 
 static const char usage[] =
     "usage: cordon keys rotate-kek --new-kek-file FILE [--db URL] [--config FILE]\n"
-    "       cordon keys rotate [--qr | --dcc] [--country CC] [--db URL] [--config FILE]\n"
+    "       cordon keys rotate [--qr] [--dcc] [--en] [--country CC] [--db URL] [--config FILE]\n"
     "\n"
     "rotate-kek  re-seals every secret the database keeps (QR and DCC signing keys,\n"
     "            queued one-time codes) under the key-encryption key in FILE (64 hex\n"
     "            characters or 32 bytes), in one transaction: all or nothing.  The\n"
     "            current key comes from CORDON_KEK or kek_file as for every command.\n"
     "            Stop the servers first; start them again with the new key.\n"
-    "rotate      adds a new signing key: a QR key (kid k<N+1>) and a DCC key (the\n"
-    "            next generation, certificate C=CC, default VN), or only the one\n"
-    "            named by --qr or --dcc.  Old keys stay, so what they signed keeps\n"
-    "            verifying; servers sign with the new keys once restarted.\n"
+    "rotate      adds a new signing key: a QR key (kid k<N+1>), a DCC key (the\n"
+    "            next generation, certificate C=CC, default VN) and an exposure key\n"
+    "            export key (version v<N+1>), or only those named by --qr, --dcc,\n"
+    "            --en.  Old keys stay, so what they signed keeps verifying; servers\n"
+    "            sign with the new keys once restarted (exports: at the next file).\n"
     "\n"
     "  --new-kek-file FILE  the new key-encryption key\n"
     "  --db URL             sqlite:PATH or postgres://... (default sqlite:cordon.db)\n"
@@ -72,7 +74,7 @@ static int rotate_kek(struct store *s, const char *file)
     return 0;
 }
 
-static int rotate(struct store *s, bool qr, bool dcc, const char *country)
+static int rotate(struct store *s, bool qr, bool dcc, bool en, const char *country)
 {
     if (!kek_current()) {
         fprintf(stderr, "cordon: no key-encryption key: set CORDON_KEK or kek_file\n");
@@ -95,6 +97,15 @@ static int rotate(struct store *s, bool qr, bool dcc, const char *country)
         fprintf(stderr, "keys: new DCC signing key, generation %lld (publish it: cordon dcc keys)\n",
                 (long long)gen);
     }
+    if (en) {
+        int64_t version = 0;
+        if (en_signing_rotate(s, &version)) {
+            fprintf(stderr, "cordon: could not add an export signing key: %s\n", store_errmsg(s));
+            return 1;
+        }
+        fprintf(stderr, "keys: new exposure key export signing key v%lld (apps: GET /api/v1/en/export-key)\n",
+                (long long)version);
+    }
     return 0;
 }
 
@@ -107,10 +118,11 @@ int cmd_keys(int argc, char **argv)
                                          {"new-kek-file", required_argument, NULL, 'k'},
                                          {"qr", no_argument, NULL, 'q'},
                                          {"dcc", no_argument, NULL, 'e'},
+                                         {"en", no_argument, NULL, 'n'},
                                          {"country", required_argument, NULL, 'C'},
                                          {0}};
     const char *new_kek = NULL, *country = "VN";
-    bool only_qr = false, only_dcc = false;
+    bool only_qr = false, only_dcc = false, only_en = false;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
@@ -122,6 +134,9 @@ int cmd_keys(int argc, char **argv)
             break;
         case 'e':
             only_dcc = true;
+            break;
+        case 'n':
+            only_en = true;
             break;
         case 'C':
             if (strlen(optarg) != 2) {
@@ -151,7 +166,8 @@ int cmd_keys(int argc, char **argv)
     if (cmd_open(&c, true, &s))
         return 1;
     int rc = is_rotate_kek ? rotate_kek(s, new_kek)
-                           : rotate(s, only_qr || !only_dcc, only_dcc || !only_qr, country);
+                           : rotate(s, only_qr || (!only_dcc && !only_en), only_dcc || (!only_qr && !only_en),
+                                    only_en || (!only_qr && !only_dcc), country);
     store_close(s);
     return rc;
 }

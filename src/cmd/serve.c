@@ -11,6 +11,7 @@
 #include "admin/auth.h"
 #include "area/unit.h"
 #include "cmd/cmd.h"
+#include "en/keyserver.h"
 #include "core/kek.h"
 #include "core/log.h"
 #include "dcc/dcc_http.h"
@@ -163,6 +164,7 @@ int cmd_serve(int argc, char **argv)
     notify_configure(c.dev, c.outbox_retention_days);
     people_configure(c.otp_ttl);
     tracing_configure(c.tracing_retention_days);
+    en_configure(c.en_export_dir, c.en_region, c.en_min_batch);
     checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
     quarantine_configure(c.quarantine_monitor_page);
     venue_configure(c.public_url, c.web_dir);
@@ -184,6 +186,9 @@ int cmd_serve(int argc, char **argv)
         {"/vendor/dagre.js", "node_modules/@dagrejs/dagre/dist/dagre.esm.js"},
         {"/vendor/leaflet.js", "node_modules/leaflet/dist/leaflet.js"},
         {"/vendor/leaflet.css", "node_modules/leaflet/dist/leaflet.css"},
+        /* the situation's charts */
+        {"/vendor/uPlot.js", "node_modules/uplot/dist/uPlot.iife.min.js"},
+        {"/vendor/uPlot.css", "node_modules/uplot/dist/uPlot.min.css"},
         {MAP_OUTLINES_PATH, "data/vn-geo/provinces.geojson"},
     };
     enum { NVENDORED = sizeof(vendored) / sizeof(vendored[0]) };

@@ -64,6 +64,12 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 0, 1, &c->dev);
     if (!strcmp(key, "checkin_retention_days"))
         return parse_int(value, 1, 3650, &c->checkin_retention_days);
+    if (!strcmp(key, "en_export_dir"))
+        return copy(c->en_export_dir, sizeof(c->en_export_dir), value);
+    if (!strcmp(key, "en_region"))
+        return copy(c->en_region, sizeof(c->en_region), value);
+    if (!strcmp(key, "en_min_batch"))
+        return parse_int(value, 1, 750000, &c->en_min_batch);
     if (!strcmp(key, "tracing_retention_days"))
         return parse_int(value, 1, 3650, &c->tracing_retention_days);
     if (!strcmp(key, "otp_ttl"))
@@ -170,6 +176,9 @@ static void defaults(struct config *c)
     c->checkin_batch_max = 512;
     c->checkin_batch_wait_us = 0;
     c->tracing_retention_days = 60;
+    copy(c->en_export_dir, sizeof(c->en_export_dir), "en-exports");
+    copy(c->en_region, sizeof(c->en_region), "VN");
+    c->en_min_batch = 1000;
     c->outbox_retention_days = 7;
     c->sms_rate = 600;
     c->email_rate = 600;
@@ -260,6 +269,9 @@ static const struct {
     {"CORDON_CHECKIN_BATCH_MAX", "checkin_batch_max"},
     {"CORDON_CHECKIN_BATCH_WAIT_US", "checkin_batch_wait_us"},
     {"CORDON_TRACING_RETENTION_DAYS", "tracing_retention_days"},
+    {"CORDON_EN_EXPORT_DIR", "en_export_dir"},
+    {"CORDON_EN_REGION", "en_region"},
+    {"CORDON_EN_MIN_BATCH", "en_min_batch"},
     {"CORDON_DCC_TRUST_FILE", "dcc_trust_file"},
     {"CORDON_DCC_VALUESETS_FILE", "dcc_valuesets_file"},
     {"CORDON_KEK_FILE", "kek_file"},

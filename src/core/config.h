@@ -38,6 +38,9 @@ struct config {
     int checkin_batch_max; /* checkin_batch_max = check-ins the writer commits together at most */
     int checkin_batch_wait_us; /* checkin_batch_wait_us = microseconds the writer waits for a batch to fill */
     int tracing_retention_days; /* tracing_retention_days = days a case's contacts and interviews are kept */
+    char en_export_dir[512];    /* en_export_dir = where exposure key export files are written and served from */
+    char en_region[16];         /* en_region = the region of export files (default "VN") */
+    int en_min_batch;           /* en_min_batch = keys an export file holds at least (fake keys fill it) */
     char dcc_trust_file[512]; /* dcc_trust_file = JSON {kid: PEM or base64 DER} of foreign DCC signers ("" none) */
     char dcc_valuesets_file[512]; /* dcc_valuesets_file = EU DCC value sets replacing the shipped ones ("" none) */
     char kek_file[512];   /* kek_file = the key-encryption key (64 hex or 32 bytes); $CORDON_KEK (hex) wins */

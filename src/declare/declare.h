@@ -7,7 +7,8 @@
  * characters) and a signed QR payload "CDN1.D.<reference>.<kid>.<sig>" that
  * a checkpoint or sampler scans.  A health declaration listing any symptom or
  * exposure is flagged, and the person appears on the flagged list of their
- * commune for that day.
+ * commune (the last 24 hours by default) until the commune health station
+ * marks them handled: called, with a note (migration 024).
  *
  * Rows copy the person's province, district and commune codes at the time of
  * declaring, so area filters are one indexed comparison.  client_id is unique:
@@ -33,6 +34,7 @@ struct http_req;
 
 #define DECLARE_REF_LEN 18        /* "TK-20261122-7Q4M2X" */
 #define DECLARE_DATE_WINDOW 30    /* days: travel and arrival dates lie within this of today */
+#define DECLARE_FLAGGED_WINDOW 86400 /* seconds: the flagged list's default range ends now */
 
 enum declare_kind { DECLARE_HEALTH, DECLARE_DOMESTIC_TRAVEL, DECLARE_ENTRY, DECLARE_KIND_COUNT };
 
@@ -77,6 +79,10 @@ struct declaration {
     const char *province_code, *district_code, *commune_code; /* the person's, when declared; NULL if unknown */
     int64_t declared_at;
     int64_t declared_by;        /* staff account that filed it; 0 when the citizen did */
+    /* handled by the commune health station (migration 024); 0 / NULL when not yet */
+    int64_t handled_at;
+    int64_t handled_by;         /* staff account */
+    const char *handled_note;   /* NULL when none was written */
 };
 
 /*
@@ -139,6 +145,16 @@ enum store_rc declare_list_person(struct store *s, struct arena *a, int64_t pers
  */
 enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char *area, int64_t from,
                                    int64_t to, int64_t limit, struct declaration **out, int *n);
+/*
+ * Marks d handled by account at `at` with note (may be NULL), and with it
+ * every earlier unhandled flagged declaration of the same person: one call
+ * answers them all.  *marked is the number of rows marked (0 when d was
+ * already handled: the first mark stays).
+ */
+enum store_rc declare_mark_handled(struct store *s, const struct declaration *d, int64_t account, int64_t at,
+                                   const char *note, int64_t *marked);
+/* Persons inside area with a flagged, unhandled declaration in [from, to). */
+enum store_rc declare_count_unhandled(struct store *s, const char *area, int64_t from, int64_t to, int64_t *n);
 
 /*
  * Handlers (declare_http.c), routes in src/routes.c.
@@ -148,5 +164,7 @@ enum err declare_handle_get(struct http_req *r);     /* GET  /api/v1/declaration
 enum err declare_handle_list(struct http_req *r);    /* GET  /api/v1/declarations?person_id= */
 enum err declare_handle_flagged(struct http_req *r); /* GET  /api/v1/declarations/flagged?unit=&date= */
 enum err declare_handle_scan(struct http_req *r);    /* POST /api/v1/declarations/scan */
+enum err declare_handle_handled(struct http_req *r); /* POST /api/v1/declarations/{ref}/handled */
+enum err declare_handle_qr_png(struct http_req *r);  /* GET  /api/v1/declarations/{ref}/qr.png */
 
 #endif

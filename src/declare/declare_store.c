@@ -15,7 +15,8 @@
 #define COLUMNS                                                                                                       \
     "id, client_id, reference, person_id, kind, symptoms, exposure, health_status, origin_commune, "                 \
     "destination_commune, vehicle, vehicle_number, travel_date, from_country, entry_point, flight_number, "           \
-    "arrival_date, flagged, province_code, district_code, commune_code, declared_at, declared_by"
+    "arrival_date, flagged, province_code, district_code, commune_code, declared_at, declared_by, handled_at, "   \
+    "handled_by, handled_note"
 
 static const char *dup(struct arena *a, struct store_stmt *st, int i)
 {
@@ -52,6 +53,9 @@ static void read_row(struct store_stmt *st, struct arena *a, struct declaration 
     d->commune_code = dup(a, st, 20);
     d->declared_at = store_col_int(st, 21);
     d->declared_by = store_col_null(st, 22) ? 0 : store_col_int(st, 22);
+    d->handled_at = store_col_null(st, 23) ? 0 : store_col_int(st, 23);
+    d->handled_by = store_col_null(st, 24) ? 0 : store_col_int(st, 24);
+    d->handled_note = dup(a, st, 25);
 }
 
 /* Runs a prepared query and reads at most max rows into an array in a. */
@@ -166,4 +170,28 @@ enum store_rc declare_list_flagged(struct store *s, struct arena *a, const char 
     if (rc)
         return rc;
     return read_rows(st, a, limit, out, n);
+}
+
+enum store_rc declare_mark_handled(struct store *s, const struct declaration *d, int64_t account, int64_t at,
+                                   const char *note, int64_t *marked)
+{
+    *marked = 0;
+    if (d->handled_at)
+        return STORE_OK;
+    return store_run(s, marked,
+                     "UPDATE declarations SET handled_at = ?, handled_by = ?, handled_note = ? "
+                     "WHERE person_id = ? AND flagged = 1 AND handled_at IS NULL "
+                     "AND (declared_at < ? OR (declared_at = ? AND id <= ?))",
+                     "iisiiii", at, account, note, d->person_id, d->declared_at, d->declared_at, d->id);
+}
+
+enum store_rc declare_count_unhandled(struct store *s, const char *area, int64_t from, int64_t to, int64_t *n)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT count(DISTINCT person_id) FROM declarations WHERE flagged = 1 AND handled_at IS NULL "
+                   "AND declared_at >= ? AND declared_at < ?",
+                   "ii", from, to);
+    store_sql_area(&q, NULL, area);
+    return store_sql_int(s, n, &q);
 }

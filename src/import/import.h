@@ -73,6 +73,15 @@ struct import_table {
     size_t nrows;
 };
 
+/*
+ * A date as people write it in a spreadsheet (import_date.c): YYYY-MM-DD,
+ * D/M/YYYY (also with '-' or '.'; Excel's Vietnamese format is DD/MM/YYYY), or
+ * the day number of a spreadsheet date cell (days since 1899-12-30,
+ * optionally ".0").  The result is YYYY-MM-DD in a, for the calendar check
+ * that follows (vn_date_parse); NULL when the text has none of these shapes.
+ */
+const char *import_date(struct arena *a, const char *s);
+
 /* "csv" or "xlsx". */
 const char *import_format_name(enum import_format f);
 

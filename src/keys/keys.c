@@ -15,6 +15,8 @@ static const struct sealed_col {
     {"signing_keys", "kid", "secret_key", "QR signing keys"},
     {"dcc_keys", "kid", "private_key", "DCC signing keys"},
     {"outbox", "CAST(id AS TEXT)", "secret", "queued one-time codes"},
+    {"en_codes", "CAST(id AS TEXT)", "code_sealed", "exposure notification codes"},
+    {"en_signing_keys", "CAST(version AS TEXT)", "private_key", "exposure key export signing keys"},
 };
 #define NCOLS (sizeof(sealed_cols) / sizeof(sealed_cols[0]))
 

@@ -1,7 +1,8 @@
 /*
  * keys.h - the secrets the database keeps sealed under the key-encryption
  * key (core/kek.h), taken together: QR signing keys (signing_keys), DCC
- * signing keys (dcc_keys) and the one-time codes waiting in the outbox.
+ * signing keys (dcc_keys), the one-time codes waiting in the outbox and the
+ * exposure notification codes kept for their person's result page.
  *
  * Each domain seals and opens its own values; this module only walks all of
  * them, to seal what an older version stored in clear, to check that the

@@ -35,11 +35,17 @@ void notify_configure(bool dev, int retention_days);
 /* Queues a message. channel: "sms"; kind: "otp", "result", ...; recipient: phone number. */
 enum store_rc notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind,
                            const char *body, int64_t *id);
+/* The same, naming its cause ("quarantine_order:12"): a message whose cause is
+ * withdrawn before it is sent is withdrawn too (notify_withdraw). */
+enum store_rc notify_queue_cause(struct store *s, const char *channel, const char *recipient, const char *kind,
+                                 const char *body, const char *cause, int64_t *id);
+/* Deletes the unsent messages of cause; *n (may be NULL) gets how many. */
+enum store_rc notify_withdraw(struct store *s, const char *cause, int64_t *n);
 
 /*
  * Queues one message per row of rows_sql in a single statement (for batches:
- * a row at a time costs a statement per message).  rows_sql is a SELECT of two
- * columns named recipient and body, with one parameter, arg.  *queued (may be
+ * a row at a time costs a statement per message).  rows_sql is a SELECT of three
+ * columns named recipient, body and cause (NULL when none), with one parameter, arg.  *queued (may be
  * NULL) gets the number of messages.
  */
 enum store_rc notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql,

@@ -16,7 +16,7 @@
 
 /* The kinds a person may decline; every other kind (codes, results, alerts,
  * quarantine duties, messages to staff) always goes. */
-static const char *const optional_kinds[] = {"vaccine_invitation", "reminder", NULL};
+static const char *const optional_kinds[] = {"vaccine_invitation", "vaccine_due", "reminder", NULL};
 
 bool notify_essential(const char *kind)
 {

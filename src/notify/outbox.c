@@ -23,6 +23,18 @@ void notify_configure(bool dev, int days)
 enum store_rc notify_queue(struct store *s, const char *channel, const char *recipient, const char *kind,
                            const char *body, int64_t *id)
 {
+    return notify_queue_cause(s, channel, recipient, kind, body, NULL, id);
+}
+
+enum store_rc notify_withdraw(struct store *s, const char *cause, int64_t *n)
+{
+    return store_run(s, n, "DELETE FROM outbox WHERE cause = ? AND sent_at IS NULL AND failed_at IS NULL", "s",
+                     cause);
+}
+
+enum store_rc notify_queue_cause(struct store *s, const char *channel, const char *recipient, const char *kind,
+                                 const char *body, const char *cause, int64_t *id)
+{
     int64_t out = 0;
     if (!notify_essential(kind)) { /* declined by its recipient: never queued */
         int64_t declined = 0;
@@ -35,9 +47,9 @@ enum store_rc notify_queue(struct store *s, const char *channel, const char *rec
         }
     }
     enum store_rc rc = store_int(s, &out,
-                                 "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
-                                 " VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
-                                 "ssssi", channel, recipient, kind, body, clock_now());
+                                 "INSERT INTO outbox (channel, recipient, kind, body, cause, created_at, attempts)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id",
+                                 "sssssi", channel, recipient, kind, body, cause, clock_now());
     if (!rc && notify_dev)
         log_info("msg=\"outbox (dev)\" channel=%s to=%s kind=%s body=\"%s\"", channel, recipient, kind, body);
     if (id)
@@ -153,10 +165,11 @@ int notify_job_retention(struct store *s, int64_t now, const char **detail)
 enum store_rc notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql,
                                 int64_t arg, int64_t *queued)
 {
-    char sql[2048];
+    char sql[4096];
     int n = snprintf(sql, sizeof(sql),
-                     "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
-                     " SELECT CAST(? AS TEXT), q.recipient, CAST(? AS TEXT), q.body, CAST(? AS BIGINT), 0 FROM (%s) q%s",
+                     "INSERT INTO outbox (channel, recipient, kind, body, cause, created_at, attempts)"
+                     " SELECT CAST(? AS TEXT), q.recipient, CAST(? AS TEXT), q.body, q.cause, CAST(? AS BIGINT), 0"
+                     " FROM (%s) q%s",
                      rows_sql,
                      notify_essential(kind) ? "" : " WHERE q.recipient NOT IN (SELECT phone FROM notify_optout)");
     if (n < 0 || (size_t)n >= sizeof(sql))

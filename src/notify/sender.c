@@ -25,16 +25,17 @@ static int retry_base = 30;
 
 int notify_priority(const char *kind)
 {
-    if (!strcmp(kind, "otp") || !strcmp(kind, "family"))
+    if (!strcmp(kind, "otp") || !strcmp(kind, "family") || !strcmp(kind, "en_code"))
         return 0;
-    if (!strcmp(kind, "result") || !strncmp(kind, "alert", 5))
+    if (!strcmp(kind, "result") || !strcmp(kind, "result_correction") || !strncmp(kind, "alert", 5))
         return 1;
     return 2;
 }
 
 /* The same order in SQL, for the claim (a format string: %% is one %). */
 #define PRIORITY_SQL                                                                                               \
-    "CASE WHEN kind IN ('otp', 'family') THEN 0 WHEN kind = 'result' OR kind LIKE 'alert%%' THEN 1 ELSE 2 END"
+    "CASE WHEN kind IN ('otp', 'family', 'en_code') THEN 0"                                                      \
+    " WHEN kind IN ('result', 'result_correction') OR kind LIKE 'alert%%' THEN 1 ELSE 2 END"
 
 int64_t notify_backoff(int base, int attempts)
 {

@@ -42,7 +42,8 @@ struct notify_transport {
     void *state;
 };
 
-/* Lower sends first: 0 sign-in codes, 1 results and alerts, 2 the rest. */
+/* Lower sends first: 0 codes (sign-in, family link, exposure notification), 1 results,
+ * their corrections and alerts, 2 the rest. */
 int notify_priority(const char *kind);
 
 /* The backoff after the attempts-th failed try (attempts >= 1), capped at a day. */

@@ -63,6 +63,11 @@ enum store_rc people_managed(struct store *s, struct arena *a, int64_t manager_i
 bool people_manages(struct store *s, int64_t manager_id, int64_t person_id);
 /* The citizen who manages person_id (family): STORE_OK, STORE_DONE if none. Strings live in a. */
 enum store_rc people_manager(struct store *s, struct arena *a, int64_t person_id, struct person *out);
+/* Where a message for person_id goes: their phone, or for a person without one (a child, an elder)
+ * the phone of the citizen who manages them, and then *name names the person (else NULL).  *phone is
+ * NULL when neither has one.  Strings live in a. */
+enum store_rc people_reach(struct store *s, struct arena *a, int64_t person_id, const char **phone,
+                           const char **name);
 
 /*
  * Access check for handlers: a citizen may act for self and managed members;

@@ -437,6 +437,24 @@ enum store_rc people_manager(struct store *s, struct arena *a, int64_t person_id
     return rc ? rc : people_get(s, a, manager, out);
 }
 
+enum store_rc people_reach(struct store *s, struct arena *a, int64_t person_id, const char **phone,
+                           const char **name)
+{
+    struct person p, manager;
+    *phone = *name = NULL;
+    enum store_rc rc = people_get(s, a, person_id, &p);
+    if (rc == STORE_OK && p.phone) {
+        *phone = p.phone;
+    } else if (rc == STORE_OK) {
+        rc = people_manager(s, a, person_id, &manager);
+        if (rc == STORE_OK && manager.phone) {
+            *phone = manager.phone;
+            *name = p.full_name ? p.full_name : p.code;
+        }
+    }
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
 /* Reads every row of st into an array in a. */
 static enum store_rc all(struct store_stmt *st, struct arena *a, int max, struct person **out, int *n)
 {

@@ -150,20 +150,8 @@ enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *
      * manages them, who checks in for them. */
     struct arena a;
     arena_init(&a);
-    struct person p, manager;
-    const char *to = NULL, *name = NULL;
-    rc = people_get(s, &a, o->person_id, &p);
-    if (rc == STORE_OK && p.phone) {
-        to = p.phone;
-    } else if (rc == STORE_OK) {
-        rc = people_manager(s, &a, o->person_id, &manager);
-        if (rc == STORE_OK && manager.phone) {
-            to = manager.phone;
-            name = p.full_name ? p.full_name : p.code;
-        }
-    }
-    if (rc == STORE_DONE)
-        rc = STORE_OK;
+    const char *to, *name;
+    rc = people_reach(s, &a, o->person_id, &to, &name);
     if (!rc && to) {
         char body[768]; /* room for the longest name in UTF-8, never cut inside a character */
         if (name)
@@ -182,7 +170,9 @@ enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *
                                              : "Cordon: vi tri diem danh cach ly (lenh %lld) o ngoai noi "
                                                "cach ly. Tram y te xa se lien he.",
                      (long long)o->id);
-        rc = notify_queue(s, "sms", to, "quarantine_reminder", body, NULL);
+        char cause[48];
+        snprintf(cause, sizeof(cause), "quarantine_order:%lld", (long long)o->id);
+        rc = notify_queue_cause(s, "sms", to, "quarantine_reminder", body, cause, NULL);
     }
     arena_release(&a);
     return rc;

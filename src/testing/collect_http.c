@@ -33,7 +33,7 @@ struct collect_ctx {
     const char *full_name;
     char phone[11];
     char bhyt[IDS_BHYT_LEN + 1];
-    int64_t order_id; /* by_field test_order_id: the tracing test order whose person is sampled */
+    int64_t order_id; /* by_field test_order_id / retest_order_id: the order whose person is sampled */
     struct person p;
     struct testing_sample sample;
     struct testing_tube tube;
@@ -77,6 +77,19 @@ static int resolve_person(struct store *st, struct collect_ctx *c)
         rc = tracing_test_order_person(st, c->order_id, c->in.session->commune_code, &person_id);
         if (rc == STORE_DONE)
             return http_fail(r, ERR_INVALID_FIELD, f, "no test order %lld for this session's commune",
+                             (long long)c->order_id);
+        if (!rc)
+            rc = people_get(st, &r->arena, person_id, &c->p);
+        return rc ? store_err(rc) : 0;
+    }
+    if (!strcmp(f, "retest_order_id")) {
+        int64_t person_id;
+        rc = store_int(st, &person_id,
+                       "SELECT person_id FROM testing_retest_orders WHERE id = ? AND commune_code = ?"
+                       " AND status IN ('open', 'sampled')",
+                       "is", c->order_id, c->in.session->commune_code);
+        if (rc == STORE_DONE)
+            return http_fail(r, ERR_INVALID_FIELD, f, "no retest order %lld for this session's commune",
                              (long long)c->order_id);
         if (!rc)
             rc = people_get(st, &r->arena, person_id, &c->p);
@@ -127,8 +140,8 @@ static int collect_tx(struct store *st, void *p)
 enum err testing_handle_collect(struct http_req *r)
 {
     static const char *const fields[] = {"client_id", "session_id", "tube_id", "person_qr", "declaration_qr",
-                                         "cccd", "bhyt", "phone", "full_name", "test_order_id", NULL};
-    static const char *const ids[] = {"person_qr", "declaration_qr", "cccd", "bhyt", "phone", "test_order_id"};
+                                         "cccd", "bhyt", "phone", "full_name", "test_order_id", "retest_order_id", NULL};
+    static const char *const ids[] = {"person_qr", "declaration_qr", "cccd", "bhyt", "phone"};
     json_t *body;
     bool present_;
     struct testing_session s;
@@ -143,27 +156,35 @@ enum err testing_handle_collect(struct http_req *r)
         rc = jsonin_str(body, "tube_id", true, 32, &c.in.tube_code, &r->fault);
     if (!rc && !testing_tube_code_valid(c.in.tube_code))
         rc = http_fail(r, ERR_INVALID_FIELD, "tube_id", "tube_id must be a tube label id (T + 9 characters)");
-    int64_t order_id = 0;
-    bool has_order = false;
-    rc = rc ? rc : jsonin_int(body, "test_order_id", false, 1, INT64_MAX, &order_id, &has_order, &r->fault);
-    if (!rc && has_order) {
-        c.by_field = "test_order_id";
-        c.order_id = order_id;
+    /* an order names its person: a tracing test order, or the retest order of a positive pool */
+    static const char *const orders[] = {"test_order_id", "retest_order_id"};
+    for (size_t i = 0; !rc && i < 2; i++) {
+        int64_t order_id = 0;
+        bool has_order = false;
+        rc = jsonin_int(body, orders[i], false, 1, INT64_MAX, &order_id, &has_order, &r->fault);
+        if (!rc && has_order && c.by_field)
+            rc = http_fail(r, ERR_INVALID_FIELD, orders[i], "give only one of test_order_id, retest_order_id");
+        if (!rc && has_order) {
+            c.by_field = orders[i];
+            c.order_id = order_id;
+        }
     }
-    for (size_t i = 0; !rc && i < sizeof(ids) / sizeof(ids[0]) - 1; i++) {
+    for (size_t i = 0; !rc && i < sizeof(ids) / sizeof(ids[0]); i++) {
         const char *v;
         rc = jsonin_str(body, ids[i], false, QR_PAYLOAD_MAX - 1, &v, &r->fault);
         if (!rc && v) {
             if (c.by_field)
                 rc = http_fail(r, ERR_INVALID_FIELD, ids[i], "give only one of person_qr, declaration_qr, cccd, bhyt, "
-                                                            "phone, test_order_id (%s was given too)", c.by_field);
+                                                            "phone, test_order_id, retest_order_id (%s was given too)",
+                                c.by_field);
             c.by_field = ids[i];
             c.value = v;
         }
     }
     if (!rc && !c.by_field)
         rc = http_fail(r, ERR_MISSING_FIELD, "person_qr",
-                       "name the person: person_qr, declaration_qr, cccd, bhyt, test_order_id, or phone with full_name");
+                       "name the person: person_qr, declaration_qr, cccd, bhyt, test_order_id, retest_order_id, or phone "
+                       "with full_name");
     if (!rc)
         rc = jsonin_str(body, "full_name", false, 100, &c.full_name, &r->fault);
     if (!rc && c.full_name && strcmp(c.by_field, "phone") != 0)

@@ -119,6 +119,87 @@ enum err testing_handle_result(struct http_req *r)
                                      "members", members, "summary", summary_json(&c.sum)));
 }
 
+/* ---------------------------------------------------------------- corrections */
+
+struct correct_ctx {
+    struct http_req *r;
+    const struct testing_tube *tube;
+    int result, ct;
+    const char *reason;
+    struct testing_correction c;
+};
+
+static int correct_tx(struct store *st, void *p)
+{
+    struct correct_ctx *x = p;
+    struct http_req *r = x->r;
+    int rc = testing_result_correct(st, &r->arena, x->tube, x->result, x->ct, x->reason, r->who->account_id,
+                                    r->who->unit_code, clock_now(), &x->c);
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_CONFLICT, "result",
+                         "tube %s has no result yet: enter it with POST /api/v1/testing/results", x->tube->code);
+    if (rc == STORE_CONFLICT)
+        return http_fail(r, ERR_CONFLICT, "result", "tube %s already has the result %s", x->tube->code,
+                         testing_result_name(x->result));
+    if (!rc)
+        rc = audit_request(r, "testing.result.correct", "testing_tube", x->tube->code, x->tube->commune_code);
+    return rc;
+}
+
+/* POST /api/v1/testing/results/{id}/correct {result, reason, ct?} (lab of the tube; id is the tube code) */
+enum err testing_handle_result_correct(struct http_req *r)
+{
+    static const char *const fields[] = {"result", "reason", "ct", NULL};
+    const char *code = http_param(r, "id");
+    json_t *body;
+    const char *result;
+    struct testing_tube t;
+    struct correct_ctx x = {.r = r, .tube = &t, .ct = -1};
+    int rc = http_read_json(r, fields, &body);
+    if (!rc)
+        rc = jsonin_str(body, "result", true, 16, &result, &r->fault);
+    if (!rc && strcmp(result, "positive") && strcmp(result, "negative") && strcmp(result, "invalid"))
+        rc = http_fail(r, ERR_INVALID_FIELD, "result", "result must be positive, negative or invalid");
+    if (!rc)
+        rc = jsonin_str(body, "reason", true, 500, &x.reason, &r->fault);
+    if (!rc && strlen(x.reason) < 5)
+        rc = http_fail(r, ERR_INVALID_FIELD, "reason", "reason must say why the result is corrected (5 characters or more)");
+    json_t *ct = json_object_get(body, "ct");
+    if (!rc && ct && !json_is_null(ct)) {
+        double v = json_number_value(ct);
+        if (!json_is_number(ct) || v < 0 || v > 50)
+            rc = http_fail(r, ERR_INVALID_FIELD, "ct", "ct must be a number from 0 to 50");
+        else
+            x.ct = (int)(v * 10 + 0.5);
+    }
+    if (rc)
+        return rc;
+    x.result = testing_result_parse(result);
+    rc = testing_tube_code_valid(code) ? testing_tube_get(r->store, &r->arena, code, &t) : STORE_DONE;
+    if (rc == STORE_DONE)
+        return http_fail(r, ERR_NOT_FOUND, "id", "no tube %s was issued", code);
+    if (rc)
+        return store_err(rc);
+    if (!unit_within(r->who->unit_code, t.lab_unit_code))
+        return http_fail(r, ERR_FORBIDDEN, "id", "tube %s was sent to another lab", code);
+    rc = store_tx(r->store, correct_tx, &x);
+    if (rc)
+        return rc;
+    rc = testing_tube_get(r->store, &r->arena, code, &t);
+    if (rc)
+        return store_err(rc);
+    const struct testing_correction *c = &x.c;
+    json_t *withdrawn = json_pack("{s:I, s:I, s:I, s:I}", "cases", (json_int_t)c->cases, "contacts",
+                                  (json_int_t)c->contacts, "orders", (json_int_t)c->orders, "messages",
+                                  (json_int_t)c->messages_withdrawn);
+    return http_reply_json(r, 200,
+                           json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:I, s:I, s:o}", "id", (json_int_t)c->id, "tube",
+                                     testing_tube_to_json(&t), "old_result", testing_result_name(c->old_result),
+                                     "new_result", testing_result_name(x.result), "reason", x.reason, "withdrawn",
+                                     withdrawn, "kept", (json_int_t)c->kept, "told", (json_int_t)c->told, "summary",
+                                     summary_json(&c->sum)));
+}
+
 /* ---------------------------------------------------------------- files */
 
 /* POST /api/v1/testing/results/import/check : the body is the file (CSV or XLSX), up to 50 MiB. */
@@ -190,6 +271,18 @@ static json_t *public_result(const struct testing_sample *s)
                      s->resulted_at ? json_integer(s->resulted_at) : json_null());
 }
 
+/* Where a person whose result needs a retest goes: the site they were sampled at (null if unknown). */
+static json_t *retest_site(struct http_req *r, const struct testing_sample *m)
+{
+    struct testing_session ses;
+    struct testing_site site;
+    if (testing_session_get(r->store, &r->arena, m->session_id, &ses) != STORE_OK ||
+        testing_site_get(r->store, &r->arena, ses.site_id, &site) != STORE_OK)
+        return json_null();
+    return json_pack("{s:I, s:s?, s:s?, s:s?}", "id", (json_int_t)site.id, "name", site.name, "address", site.address,
+                     "commune_code", site.commune_code);
+}
+
 static int person_results_json(struct http_req *r, const struct person *p, json_t **out)
 {
     struct testing_sample *list;
@@ -198,8 +291,12 @@ static int person_results_json(struct http_req *r, const struct person *p, json_
     if (rc)
         return store_err(rc);
     json_t *arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, public_result(&list[i]));
+    for (int i = 0; i < n; i++) {
+        json_t *o = public_result(&list[i]);
+        if (!strcmp(list[i].status, "pool_positive_retest") || !strcmp(list[i].status, "invalid"))
+            json_object_set_new(o, "retest_site", retest_site(r, &list[i]));
+        json_array_append_new(arr, o);
+    }
     *out = json_pack("{s:{s:I, s:s, s:s?}, s:o}", "person", "id", (json_int_t)p->id, "code", p->code, "full_name",
                      p->full_name, "results", arr);
     return 0;

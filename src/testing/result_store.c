@@ -15,9 +15,11 @@
 
 #include "area/unit.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/secret.h"
 #include "core/text.h"
 #include "import/import.h"
+#include "en/keyserver.h"
 #include "notify/notify.h"
 #include "store/store.h"
 #include "testing/testing.h"
@@ -97,7 +99,9 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                    " SELECT id, person_id, session_id, CASE WHEN status = 'invalid' THEN 'invalid' ELSE 'pool_positive' END,"
                    " 'open', CAST(? AS BIGINT), province_code, district_code, commune_code FROM testing_samples"
                    " WHERE result_batch = ? AND status IN ('pool_positive_retest', 'invalid')"
-                   " ON CONFLICT (sample_id) DO NOTHING",
+                   /* only a corrected result meets an existing order (withdrawn): it opens again */
+                   " ON CONFLICT (sample_id) DO UPDATE SET status = 'open', reason = excluded.reason,"
+                   " created_at = excluded.created_at",
                    "ii", now, batch_id);
     if (rc)
         return rc;
@@ -109,7 +113,9 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                    " province_code, district_code, commune_code)"
                    " SELECT person_id, id, 'confirmed', CAST(? AS BIGINT), collected_at, result_batch, province_code,"
                    " district_code, commune_code FROM testing_samples WHERE result_batch = ? AND status = 'positive'"
-                   " ON CONFLICT (sample_id) DO NOTHING",
+                   /* only a corrected result meets an existing case (withdrawn): confirmed again */
+                   " ON CONFLICT (sample_id) DO UPDATE SET status = 'confirmed', confirmed_at = excluded.confirmed_at,"
+                   " result_batch = excluded.result_batch",
                    "ii", now, batch_id);
     if (rc)
         return rc;
@@ -120,21 +126,37 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                        " SELECT id, 'confirmed', CAST(? AS BIGINT), 'individual positive test result' FROM cases"
                        " WHERE result_batch = ?",
                        "ii", now, batch_id);
+    /* each new case gets an exposure notification verification code, by SMS and on its result page */
+    if (!rc && n)
+        rc = en_codes_for_batch(st, batch_id, now);
     if (rc)
         return rc;
-    /* One message per member with a phone, queued in this same transaction, in one statement. */
+    /* One message per member, queued in this same transaction, in one statement.  A member without a
+     * phone (a child, an elder) gets theirs through the citizen who manages them, and the message names
+     * the member.  A corrected result says so.  Each names its sample as its cause. */
     int64_t queued = 0;
     rc = notify_queue_rows(st, "sms", "result",
-                           "SELECT m.phone AS recipient, 'Cordon: kết quả xét nghiệm '"
+                           "SELECT recipient, body, cause FROM (SELECT COALESCE(m.phone, (SELECT mp.phone FROM"
+                           " person_managers pm JOIN persons mp ON mp.id = pm.manager_person_id"
+                           " WHERE pm.person_id = m.person_id ORDER BY pm.created_at LIMIT 1)) AS recipient,"
+                           " 'Cordon: kết quả xét nghiệm '"
+                           " || CASE WHEN m.phone IS NULL THEN 'của ' || COALESCE(p.full_name, p.code) || ' ' ELSE ''"
+                           " END"
                            " || CASE WHEN s.test_type = 'rt_pcr' THEN 'RT-PCR' ELSE 'nhanh kháng nguyên' END"
-                           " || ' ngày ' || s.session_date || ': ' || CASE m.status"
+                           " || ' ngày ' || substr(s.session_date, 9, 2) || '/' || substr(s.session_date, 6, 2) || '/'"
+                           " || substr(s.session_date, 1, 4)"
+                           " || CASE WHEN b.kind = 'correction' THEN ' đã được phòng xét nghiệm sửa lại (corrected)'"
+                           " ELSE '' END || ': ' || CASE m.status"
                            " WHEN 'negative' THEN 'ÂM TÍNH (negative)'"
                            " WHEN 'positive' THEN 'DƯƠNG TÍNH (positive). Trạm y tế sẽ liên hệ với bạn'"
                            " WHEN 'pool_positive_retest' THEN"
                            " 'mẫu gộp dương tính, cần xét nghiệm lại cá nhân (pool positive, individual retest needed)'"
-                           " ELSE 'không hợp lệ, cần lấy mẫu lại (invalid, please retest)' END || '.' AS body"
+                           " ELSE 'không hợp lệ, cần lấy mẫu lại (invalid, please retest)' END || '.' AS body,"
+                           " 'testing_sample:' || CAST(m.id AS TEXT) AS cause"
                            " FROM testing_samples m JOIN testing_sessions s ON s.id = m.session_id"
-                           " WHERE m.result_batch = ? AND m.phone IS NOT NULL",
+                           " JOIN testing_result_batches b ON b.id = m.result_batch"
+                           " LEFT JOIN persons p ON p.id = m.person_id"
+                           " WHERE m.result_batch = ?) r WHERE recipient IS NOT NULL",
                            batch_id, &queued);
     sum->messages += queued;
     return rc;
@@ -160,6 +182,10 @@ static int header_column(const char *cell)
         return 1;
     if (!strcmp(norm, "ct"))
         return 2;
+    /* the day of the result, as the lab's sheet has it (checked, not stored) */
+    if (!strcmp(norm, "date") || !strcmp(norm, "result_date") || !strcmp(norm, "ngay") ||
+        !strcmp(norm, "ngay_xet_nghiem") || !strcmp(norm, "ngay_tra_ket_qua") || !strcmp(norm, "ngay_co_ket_qua"))
+        return 3;
     return -1;
 }
 
@@ -233,7 +259,7 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         return fault_set(f, ERR_INVALID_FIELD, "file",
                          "line %lld: the header is not UTF-8 text; save the file as CSV UTF-8 or XLSX",
                          (long long)h->line);
-    int col[3] = {-1, -1, -1};
+    int col[4] = {-1, -1, -1, -1};
     for (int i = 0; i < h->ncells; i++) {
         int c = header_column(h->cells[i]);
         if (c < 0)
@@ -245,8 +271,8 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
     }
     if (col[0] < 0 || col[1] < 0)
         return fault_set(f, ERR_INVALID_FIELD, "file",
-                         "line %lld: wrong columns: the first row must name the columns tube_id and result (ct is "
-                         "optional)",
+                         "line %lld: wrong columns: the first row must name the columns tube_id and result (ct and "
+                         "date are optional)",
                          (long long)h->line);
     if (t.nrows < 2)
         return fault_set(f, ERR_INVALID_FIELD, "file", "the file is empty: it has a header but no data rows");
@@ -276,6 +302,7 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         const char *code = trim_upper(a, col[0] < r->ncells ? r->cells[col[0]] : "");
         const char *res = col[1] < r->ncells ? r->cells[col[1]] : "";
         const char *cts = col[2] >= 0 && col[2] < r->ncells ? r->cells[col[2]] : "";
+        const char *dates = col[3] >= 0 && col[3] < r->ncells ? trim_upper(a, r->cells[col[3]]) : "";
         if (!*code) {
             add_error(a, out, r->line, "tube_id", "tube_id is empty");
             continue;
@@ -301,9 +328,24 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
             add_error(a, out, r->line, "ct", arena_printf(a, "bad ct \"%.20s\": a number from 0 to 50", cts));
             continue;
         }
+        int64_t day = 0;
+        if (*dates) {
+            const char *iso = import_date(a, dates);
+            if (!iso || !vn_date_parse(iso, &day)) {
+                add_error(a, out, r->line, "date",
+                          arena_printf(a, "bad date \"%.20s\": DD/MM/YYYY (or YYYY-MM-DD)", dates));
+                continue;
+            }
+            if (day > vn_day(now)) {
+                add_error(a, out, r->line, "date", arena_printf(a, "date %.20s is after today", dates));
+                continue;
+            }
+        }
         struct store_stmt *q;
-        rc = store_query(st, &q, "SELECT members, result, ct, lab_unit_code FROM testing_tubes WHERE code = ?", "s",
-                         code);
+        rc = store_query(st, &q,
+                         "SELECT t.members, t.result, t.ct, t.lab_unit_code, s.session_date FROM testing_tubes t"
+                         " JOIN testing_sessions s ON s.id = t.session_id WHERE t.code = ?",
+                         "s", code);
         if (rc)
             goto fail;
         rc = store_step(q);
@@ -321,7 +363,14 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         int had_ct = store_col_null(q, 2) ? -1 : (int)store_col_int(q, 2);
         bool same = had && !strcmp(had, testing_result_name(result)) && (ct < 0 || ct == had_ct);
         const char *had_copy = had ? arena_strdup(a, had) : NULL;
+        int64_t sampled_day = 0;
+        bool dated = vn_date_parse(store_col_text(q, 4), &sampled_day);
         store_finalize(q);
+        if (day && dated && day < sampled_day) {
+            add_error(a, out, r->line, "date",
+                      arena_printf(a, "date %.20s is before tube %s was sampled", dates, code));
+            continue;
+        }
         if (members == 0) {
             add_error(a, out, r->line, "tube_id", arena_printf(a, "tube %s holds no samples", code));
             continue;

@@ -244,6 +244,30 @@ enum store_rc testing_result_set(struct store *st, const char *tube_code, int re
 enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                                 struct testing_apply_summary *sum);
 
+/* A corrected result (correct_store.c): what was withdrawn, what was kept. */
+struct testing_correction {
+    int64_t id, batch_id;
+    int old_result;
+    int64_t cases;              /* cases withdrawn */
+    int64_t contacts;           /* contacts not yet reached, withdrawn */
+    int64_t orders;             /* quarantine orders without a check-in, pending test orders, open retests */
+    int64_t messages_withdrawn; /* unsent outbox rows deleted */
+    int64_t kept;               /* contacts and orders someone had acted on */
+    int64_t told;               /* people told their orders were withdrawn */
+    struct testing_apply_summary sum; /* the new result's path */
+};
+
+/*
+ * Replaces the result of tube t (which must have one) by result (ct in tenths
+ * or -1) for reason, in the caller's transaction: withdraws what the old
+ * result caused that no one acted on, then runs the new result's normal path
+ * and records the correction.  STORE_DONE: the tube has no result yet;
+ * STORE_CONFLICT: it already has this result.
+ */
+enum store_rc testing_result_correct(struct store *st, struct arena *a, const struct testing_tube *t, int result,
+                                     int ct, const char *reason, int64_t by, const char *unit_code, int64_t now,
+                                     struct testing_correction *c);
+
 /* An import check: the parsed file's rows against the tubes a lab unit may see. */
 struct testing_import_error {
     int64_t line;
@@ -289,7 +313,7 @@ int testing_labels_pdf(const struct testing_session *s, const char *const *codes
 
 /* Creates a demo site, a PCR session with pooled tubes, a lab account's unit as its
  * lab, results for some tubes and others pending.  People come from people.h. */
-int testing_demo(struct store *s);
+int testing_demo(struct store *s, int64_t sampler_account); /* the demo sampler, assigned to today's session */
 
 /* ---------------------------------------------------------------- handlers */
 
@@ -308,7 +332,8 @@ enum err testing_handle_stats(struct http_req *r);        /* GET  /api/v1/testin
 enum err testing_handle_collect(struct http_req *r);      /* POST /api/v1/testing/samples */
 enum err testing_handle_result(struct http_req *r);       /* POST /api/v1/testing/results */
 enum err testing_handle_import_check(struct http_req *r); /* POST /api/v1/testing/results/import/check */
-enum err testing_handle_import_apply(struct http_req *r); /* POST /api/v1/testing/results/import/apply */
+enum err testing_handle_import_apply(struct http_req *r);  /* POST /api/v1/testing/results/import/apply */
+enum err testing_handle_result_correct(struct http_req *r); /* POST /api/v1/testing/results/{id}/correct */
 enum err testing_handle_my_results(struct http_req *r);   /* GET  /api/v1/me/results */
 enum err testing_handle_lookup_qr(struct http_req *r);    /* POST /api/v1/results/lookup/qr */
 enum err testing_handle_lookup_cccd(struct http_req *r);  /* POST /api/v1/results/lookup/cccd */

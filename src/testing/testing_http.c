@@ -310,7 +310,7 @@ enum err testing_handle_session_list(struct http_req *r)
         return store_err(rc);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, testing_session_to_json(&list[i]));
+        json_array_append_new(arr, session_json(r, &list[i])); /* with its samplers, for the assignment page */
     return http_reply_json(r, 200, json_pack("{s:o}", "sessions", arr));
 }
 

@@ -206,7 +206,7 @@ enum err tracing_handle_cases(struct http_req *r)
         rc = http_query_int(r, "offset", 0, 100000000, 0, &q.offset);
     q.status = http_query(r, "status");
     if (!rc && q.status && !tracing_case_status_valid(q.status))
-        rc = http_fail(r, ERR_INVALID_FIELD, "status", "status must be confirmed");
+        rc = http_fail(r, ERR_INVALID_FIELD, "status", "status must be confirmed or withdrawn");
     if (rc)
         return rc;
     q.area = u->code;
@@ -524,7 +524,8 @@ static const char *status_label(const char *status)
                                          {"reached", "Đã liên hệ"},
                                          {"tested", "Đã xét nghiệm"},
                                          {"in_quarantine", "Đang cách ly"},
-                                         {"cleared", "Đã kết thúc theo dõi"}};
+                                         {"cleared", "Đã kết thúc theo dõi"},
+                                         {"withdrawn", "Đã rút (kết quả được sửa)"}};
     for (size_t i = 0; status && i < sizeof(map) / sizeof(map[0]); i++)
         if (!strcmp(status, map[i][0]))
             return map[i][1];
@@ -961,7 +962,8 @@ enum err tracing_handle_policy_province_delete(struct http_req *r)
 
 /* ------------------------------------------------------------ test orders */
 
-/* GET /api/v1/test-orders?unit=&from=&to= (dates YYYY-MM-DD; default today) */
+/* GET /api/v1/test-orders?unit=&from=&to= (dates YYYY-MM-DD; default today): the tracing policy's
+ * test orders and the retest orders of positive pools, as a call list */
 enum err tracing_handle_test_orders(struct http_req *r)
 {
     const struct unit *u;
@@ -985,14 +987,20 @@ enum err tracing_handle_test_orders(struct http_req *r)
         rc = STORE_OK;
         char day[11], phone[32];
         vn_date_format(store_col_int(st, 3), day);
-        access_mask(store_col_text(st, 8), phone, sizeof(phone));
-        json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id",
-                                             (json_int_t)store_col_int(st, 0), "person_id",
-                                             (json_int_t)store_col_int(st, 1), "case_id",
-                                             (json_int_t)store_col_int(st, 2), "due_date", day, "reason",
-                                             store_col_text(st, 4), "status", store_col_text(st, 5), "commune_code",
-                                             store_col_text(st, 6), "full_name", store_col_text(st, 7), "phone",
-                                             masked && store_col_text(st, 8) ? phone : store_col_text(st, 8)));
+        /* whom to call: the person, or for one without a phone the citizen who manages them */
+        const char *own = store_col_text(st, 9), *mgr = store_col_text(st, 10);
+        const char *call = own ? own : mgr;
+        access_mask(call, phone, sizeof(phone));
+        json_t *o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id",
+                              (json_int_t)store_col_int(st, 0), "kind", store_col_text(st, 7), "person_id",
+                              (json_int_t)store_col_int(st, 1), "due_date", day, "reason", store_col_text(st, 4),
+                              "status", store_col_text(st, 5), "commune_code", store_col_text(st, 6), "full_name",
+                              store_col_text(st, 8), "phone", masked && call ? phone : call);
+        json_object_set_new(o, "case_id", store_col_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)));
+        json_object_set_new(o, "phone_of", json_string(own ? "person" : mgr ? "manager" : "none"));
+        json_object_set_new(o, "manager_name",
+                            !own && mgr && store_col_text(st, 11) ? json_string(store_col_text(st, 11)) : json_null());
+        json_array_append_new(arr, o);
     }
     store_finalize(st);
     if (rc != STORE_DONE) {

@@ -308,7 +308,8 @@ enum store_rc tracing_case_insert(struct store *s, const struct tracing_case_new
 
 bool tracing_case_status_valid(const char *s)
 {
-    return s && !strcmp(s, "confirmed"); /* the one status cases have (008) */
+    /* confirmed (008), withdrawn: its test result was corrected (022) */
+    return s && (!strcmp(s, "confirmed") || !strcmp(s, "withdrawn"));
 }
 
 enum store_rc tracing_cases_query(struct store *s, const struct tracing_case_filter *f, struct store_stmt **st)
@@ -858,21 +859,41 @@ enum store_rc tracing_contacts_query(struct store *s, const struct tracing_conta
         store_sql_add(&q, " AND t.case_id = ?", "i", f->case_id);
     if (f->status)
         store_sql_add(&q, " AND t.status = ?", "s", f->status);
+    /* contacts withdrawn with their case's result (022) leave the work list; a case still shows them */
+    else if (!f->case_id && !f->id)
+        store_sql_add(&q, " AND t.status <> 'withdrawn'", "");
     store_sql_add(&q, " ORDER BY t.degree, t.risk DESC, t.id LIMIT ? OFFSET ?", "ii", f->limit, f->offset);
     return store_sql_query(s, st, &q);
 }
+
+/* The call list of an area's days: the tracing policy's test orders due on them, and the retest
+ * orders of positive pools and invalid tubes (testing, 008) open then or answered on them.  Each
+ * row names the person's phone, and the phone and name of the citizen who manages them. */
+#define ORDER_REACH                                                                                               \
+    " p.full_name, p.phone, mp.phone, mp.full_name"                                                                \
+    " FROM %s o LEFT JOIN persons p ON p.id = o.person_id"                                                        \
+    " LEFT JOIN persons mp ON mp.id = (SELECT pm.manager_person_id FROM person_managers pm"                       \
+    " WHERE pm.person_id = o.person_id ORDER BY pm.created_at LIMIT 1)"
 
 enum store_rc tracing_test_orders_query(struct store *s, const char *area, int64_t from_day, int64_t to_day,
                                         struct store_stmt **st)
 {
     struct store_sql q;
-    store_sql_init(&q,
-                   "SELECT o.id, o.person_id, o.case_id, o.due_day, o.reason, o.status, o.commune_code, p.full_name,"
-                   " p.phone FROM test_orders o LEFT JOIN persons p ON p.id = o.person_id"
-                   " WHERE o.due_day >= ? AND o.due_day <= ?",
-                   "ii", from_day, to_day);
+    char part[640];
+    snprintf(part, sizeof(part),
+             "SELECT o.id, o.person_id, o.case_id, o.due_day, o.reason, o.status, o.commune_code, 'tracing' AS kind,"
+             ORDER_REACH " WHERE o.due_day >= ? AND o.due_day <= ?",
+             "test_orders");
+    store_sql_init(&q, part, "ii", from_day, to_day);
     store_sql_area(&q, "o", area);
-    store_sql_add(&q, " ORDER BY o.due_day, o.id LIMIT 5000", "");
+    snprintf(part, sizeof(part),
+             " UNION ALL SELECT o.id, o.person_id, NULL, CAST((o.created_at + 25200) / 86400 AS BIGINT), o.reason,"
+             " CASE WHEN o.status = 'open' THEN 'pending' ELSE o.status END, o.commune_code, 'retest',"
+             ORDER_REACH " WHERE o.created_at < ? AND (o.status = 'open' OR (o.status = 'sampled' AND o.created_at >= ?))",
+             "testing_retest_orders");
+    store_sql_add(&q, part, "ii", vn_day_start(to_day + 1), vn_day_start(from_day));
+    store_sql_area(&q, "o", area);
+    store_sql_add(&q, " ORDER BY 4, 1 LIMIT 5000", "");
     return store_sql_query(s, st, &q);
 }
 

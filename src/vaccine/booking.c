@@ -348,9 +348,7 @@ enum err vaccine_handle_invite(struct http_req *r)
 
 /* ---------------------------------------------------------------- appointment changes */
 
-/* Loads appointment {id} if the caller may act on it: the citizen for self and managed members, staff in the
- * site's area. */
-static int load_appointment(struct http_req *r, json_t **appt, struct person *p)
+int vaccine__appointment_load(struct http_req *r, json_t **appt, struct person *p)
 {
     int64_t id;
     int rc = http_param_id(r, "id", &id);
@@ -382,6 +380,7 @@ struct change_ctx {
     const char *status;    /* new status of the appointment */
     const json_t *new_se;  /* reschedule to this session */
     int dose_number;
+    bool notify;           /* staff moved it: tell the person by SMS */
     int64_t new_id;
     bool created;
 };
@@ -410,9 +409,31 @@ static int change_tx(struct store *s, void *p)
                 rc = vaccine__appointment_set(s, id, "rescheduled", clock_now());
             if (rc)
                 return rc;
-        } else if (strcmp(cur, "rescheduled") && strcmp(cur, "reschedule_requested"))
+        } else if (!strcmp(cur, "reschedule_requested")) {
+            /* the request is answered: it leaves the queue (GET /api/v1/vaccine/reschedule-requests) */
+            rc = vaccine__appointment_set(s, id, "rescheduled", clock_now());
+            if (rc)
+                return rc;
+        } else if (strcmp(cur, "rescheduled"))
             return http_fail(c->r, ERR_CONFLICT, "id", "a %s appointment cannot be moved", cur);
         rc = book(s, c->r, c->p, c->new_se, c->dose_number, "confirmed", "booking", cid, "", &c->new_id, &c->created);
+        if (!rc && c->created && c->notify && c->p->phone) {
+            char from[8], to[8];
+            json_t *na;
+            rc = vaccine__appointment_get(s, c->new_id, &na);
+            if (rc)
+                return rc;
+            hhmm(vaccine__int(na, "slot_start"), from);
+            hhmm(vaccine__int(na, "slot_end"), to);
+            char *msg = arena_printf(&c->r->arena,
+                                     "Cordon: lich tiem vac xin %s mui %d da doi sang ngay %s, %s-%s tai %s. "
+                                     "Ma lich hen %lld.",
+                                     vaccine__str(c->new_se, "product"), c->dose_number, vaccine__str(c->new_se, "day"),
+                                     from, to, vaccine__str(c->new_se, "site_name"), (long long)c->new_id);
+            json_decref(na);
+            int64_t mid;
+            rc = notify_queue(s, "sms", c->p->phone, "vaccine_rescheduled", msg, &mid);
+        }
     } else if (!strcmp(c->status, "confirmed")) {
         if (!active)
             return strcmp(cur, "confirmed") ? http_fail(c->r, ERR_CONFLICT, "id", "a %s appointment cannot be confirmed",
@@ -439,7 +460,7 @@ static int change(struct http_req *r, const char *status)
 {
     json_t *appt;
     struct person p;
-    int rc = load_appointment(r, &appt, &p);
+    int rc = vaccine__appointment_load(r, &appt, &p);
     if (rc)
         return rc;
     struct change_ctx c = {.r = r, .appt = appt, .p = &p, .status = status};
@@ -469,13 +490,13 @@ enum err vaccine_handle_appointment_reschedule(struct http_req *r)
 {
     static const char *const fields[] = {"session_id", NULL};
     const struct vaccine_data *d;
-    json_t *appt, *body, *se = NULL;
+    json_t *appt, *body;
     struct person p;
     int64_t session_id = 0;
     bool present = false;
     int rc = vaccine__data(r, &d);
     if (!rc)
-        rc = load_appointment(r, &appt, &p);
+        rc = vaccine__appointment_load(r, &appt, &p);
     if (!rc && r->body.len)
         rc = http_read_json(r, fields, &body);
     else if (!rc)
@@ -486,15 +507,22 @@ enum err vaccine_handle_appointment_reschedule(struct http_req *r)
         return rc;
     if (!present)
         return change(r, "reschedule_requested");
-    rc = load_session(r, session_id, "session_id", ERR_INVALID_FIELD, &se);
+    return vaccine__appointment_move(r, d, appt, &p, session_id, false);
+}
+
+int vaccine__appointment_move(struct http_req *r, const struct vaccine_data *d, const json_t *appt,
+                              const struct person *p, int64_t session_id, bool notify)
+{
+    json_t *se;
+    int rc = load_session(r, session_id, "session_id", ERR_INVALID_FIELD, &se);
     if (!rc && !vaccine__is_citizen(r))
         rc = vaccine__require_row_area(r, se, "");
     if (rc)
         return rc;
     if (session_id == vaccine__int(appt, "session_id") && !strcmp(vaccine__str(appt, "status"), "confirmed"))
-        return http_reply_json(r, 200, json_incref(appt));
-    struct change_ctx c = {.r = r, .appt = appt, .p = &p, .status = "confirmed", .new_se = se};
-    rc = check_session_for(r, d, &p, se, &c.dose_number);
+        return http_reply_json(r, 200, json_incref((json_t *)appt));
+    struct change_ctx c = {.r = r, .appt = appt, .p = p, .status = "confirmed", .new_se = se, .notify = notify};
+    rc = check_session_for(r, d, p, se, &c.dose_number);
     if (rc)
         return rc;
     rc = store_tx(r->store, change_tx, &c);

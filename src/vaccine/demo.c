@@ -1,9 +1,11 @@
 /*
  * demo.c - vaccination demo data for `cordon demo`: a site in Phường Phúc Xá
  * (Ba Đình, Hà Nội) with daily capacity for three products, today's and
- * tomorrow's sessions, six registered people (name, date of birth, phone),
- * first doses a month ago, second doses today for some, a booking for
- * tomorrow, their certificates and one adverse event.  Every row carries a
+ * tomorrow's sessions, seven registered people (name, date of birth,
+ * phone; one is the demo family's father, whose second dose is due), first
+ * doses two months ago, second doses today for some, a booking for
+ * tomorrow, their certificates and one adverse event, and two people who
+ * asked for another slot (the staff's reschedule queue).  Every row carries a
  * fixed client id, so running it again adds nothing.
  */
 #include <stdio.h>
@@ -29,13 +31,15 @@ static const struct {
     {"0912000104", "Phạm Văn Nam", "1983-09-15", "education", "moderna", 1},
     {"0912000105", "Hoàng Thị Hương", "1995-06-30", "general", "pfizer", 1},
     {"0912000106", "Vũ Minh Tuấn", "2001-01-08", "general", NULL, 0},
+    /* the demo family's father (src/people/demo.c): his second dose is due */
+    {"0912000001", "Nguyễn Văn An", "1985-03-12", "general", "astrazeneca", 1},
 };
 
 struct demo_ctx {
     struct arena *a;
     const struct vaccine_data *d;
     json_t *site;
-    json_t *today, *tomorrow;
+    json_t *today, *tomorrow, *tomorrow_az;
 };
 
 static int ensure_site(struct store *s, struct demo_ctx *c)
@@ -78,6 +82,31 @@ static int ensure_session(struct store *s, struct demo_ctx *c, int64_t when, con
     return vaccine__session_get(s, id, out);
 }
 
+/* An appointment in session se whose person asked for another slot: it holds no seat. */
+static int demo_reschedule(struct store *s, struct demo_ctx *c, const struct person *p, const json_t *se, int dose,
+                           int64_t now)
+{
+    const char *cid = arena_printf(c->a, "demo-resched-%lld", (long long)p->id);
+    json_t *old;
+    int rc = vaccine__appointment_find_client(s, cid, &old);
+    if (rc == STORE_OK) {
+        json_decref(old);
+        return 0;
+    }
+    rc = vaccine__appointment_active(s, p->id, &old);
+    if (rc == STORE_OK) {
+        json_decref(old);
+        return 0;
+    }
+    if (rc != STORE_DONE)
+        return rc;
+    int64_t id, st = vaccine__int(se, "starts_at");
+    rc = vaccine__appointment_insert(s, cid, p->id, se, dose, "invited", st, st + 1800, "invitation", now - 3600, &id);
+    if (!rc)
+        rc = vaccine__appointment_set(s, id, "reschedule_requested", now - 1800);
+    return rc;
+}
+
 static int demo_person(struct store *s, struct demo_ctx *c, int i, int64_t now)
 {
     struct person p;
@@ -99,6 +128,8 @@ static int demo_person(struct store *s, struct demo_ctx *c, int i, int64_t now)
         rc = vaccine__registration_insert(s, arena_printf(c->a, "demo-reg-%s", demo_people[i].phone), &p,
                                           demo_people[i].group, "", "list", -1, 0, 0, now, &id);
     }
+    if (!rc && i == 5 && c->tomorrow) /* never vaccinated: the first dose's slot does not suit them */
+        rc = demo_reschedule(s, c, &p, c->tomorrow, 1, now);
     if (rc || !demo_people[i].product)
         return rc;
     const struct vaccine_product *prod = vaccine_product_find(c->d, demo_people[i].product);
@@ -141,6 +172,9 @@ static int demo_person(struct store *s, struct demo_ctx *c, int i, int64_t now)
         if (rc)
             return rc;
     }
+    /* Due for a second AstraZeneca dose, and asking for another day than the one offered. */
+    if (i == 1 && c->tomorrow_az)
+        return demo_reschedule(s, c, &p, c->tomorrow_az, 2, now);
     /* A booking for tomorrow for someone whose next dose is due. */
     if (i == 4 && c->tomorrow) {
         json_t *appt;
@@ -164,15 +198,22 @@ static int demo_tx(struct store *s, void *p)
 {
     struct demo_ctx *c = p;
     int64_t now = clock_now();
+    json_t *later = NULL; /* a day later: a session the reschedule queue can offer */
     json_decref(c->site);
     json_decref(c->today);
     json_decref(c->tomorrow);
-    c->site = c->today = c->tomorrow = NULL;
+    json_decref(c->tomorrow_az);
+    c->site = c->today = c->tomorrow = c->tomorrow_az = NULL;
     int rc = ensure_site(s, c);
     if (!rc)
         rc = ensure_session(s, c, now, "pfizer", &c->today);
     if (!rc)
         rc = ensure_session(s, c, now + DAY, "pfizer", &c->tomorrow);
+    if (!rc)
+        rc = ensure_session(s, c, now + DAY, "astrazeneca", &c->tomorrow_az);
+    if (!rc)
+        rc = ensure_session(s, c, now + 2 * DAY, "astrazeneca", &later);
+    json_decref(later);
     for (size_t i = 0; !rc && i < sizeof(demo_people) / sizeof(demo_people[0]); i++)
         rc = demo_person(s, c, (int)i, now);
     return rc;
@@ -191,6 +232,7 @@ int vaccine_demo(struct store *s)
     json_decref(c.site);
     json_decref(c.today);
     json_decref(c.tomorrow);
+    json_decref(c.tomorrow_az);
     arena_release(&a);
     return rc;
 }

@@ -1,5 +1,6 @@
 /*
- * onsite.c - at the vaccination site: check-in by personal QR (or person id),
+ * onsite.c - at the vaccination site: check-in by personal QR (or person id,
+ * CCCD/CMND, BHYT number or the code on the card),
  * then the screening checklist, whose answers decide proceed, defer or refer
  * with the reasons recorded.
  * POST /api/v1/vaccine/checkins, POST /api/v1/vaccine/visits/{id}/screening.
@@ -16,6 +17,7 @@
 #include "http/http.h"
 #include "people/people.h"
 #include "store/store.h"
+#include "testing/testing.h"
 #include "vaccine/vaccine_int.h"
 
 struct checkin_ctx {
@@ -44,6 +46,41 @@ static int checkin_tx(struct store *s, void *p)
     return rc;
 }
 
+#define RECENT_POSITIVE_DAYS 14 /* a positive result this recent is still the staff's concern */
+
+/*
+ * What the desk must know before vaccinating: a quarantine order in force (an
+ * F1 should not be at the site), a pooled test that came back positive and
+ * waits for the person's own retest, a positive result in the last 14 days.
+ * The staff decide; nothing is refused.  An array of {code, ...}.
+ */
+static int checkin_warnings(struct http_req *r, const struct person *p, json_t **out)
+{
+    int64_t now = clock_now(), end_day;
+    *out = json_array();
+    int rc = vaccine__quarantine_until(r->store, p->id, vn_day(now), &end_day);
+    if (rc == STORE_OK) {
+        char until[11];
+        vaccine_day(vn_day_start(end_day), until);
+        json_array_append_new(*out, json_pack("{s:s, s:s}", "code", "quarantine", "until", until));
+    } else if (rc != STORE_DONE) {
+        return rc;
+    }
+    struct testing_sample *samples;
+    int n;
+    rc = testing_person_results(r->store, &r->arena, p->id, 1, &samples, &n);
+    if (rc && rc != STORE_DONE)
+        return rc;
+    if (n > 0 && !strcmp(samples[0].status, "pool_positive_retest"))
+        json_array_append_new(*out, json_pack("{s:s, s:I}", "code", "pending_positive", "collected_at",
+                                              (json_int_t)samples[0].collected_at));
+    else if (n > 0 && !strcmp(samples[0].status, "positive") &&
+             samples[0].resulted_at > now - RECENT_POSITIVE_DAYS * 86400)
+        json_array_append_new(*out, json_pack("{s:s, s:I}", "code", "recent_positive", "resulted_at",
+                                              (json_int_t)samples[0].resulted_at));
+    return 0;
+}
+
 static json_t *visit_reply(struct http_req *r, const struct vaccine_data *d, int64_t visit_id, const struct person *p)
 {
     json_t *visit, *record;
@@ -60,24 +97,62 @@ static json_t *visit_reply(struct http_req *r, const struct vaccine_data *d, int
         return NULL;
     }
     json_object_set_new(visit, "record", record);
+    json_t *warnings;
+    if (checkin_warnings(r, p, &warnings)) {
+        json_decref(warnings);
+        json_decref(visit);
+        return NULL;
+    }
+    json_object_set_new(visit, "warnings", warnings);
+    /* Only the questions that can apply to this person are asked. */
     json_t *checks = json_array();
+    int age = vaccine_age_years(p->date_of_birth, clock_now());
     for (int i = 0; i < d->nchecks; i++)
-        json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s}", "code", d->checks[i].code, "question_vi",
+        if (vaccine_check_applies(&d->checks[i], p->sex, age))
+            json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s}", "code", d->checks[i].code, "question_vi",
                                                 d->checks[i].question_vi, "question_en", d->checks[i].question_en,
                                                 "if_yes", vaccine_outcome_name(d->checks[i].if_yes)));
     json_object_set_new(visit, "checklist", checks);
     return visit;
 }
 
-/* POST /api/v1/vaccine/checkins {client_id, site_id, qr | person_id} */
+/*
+ * The person a typed id_number names: a CCCD (12 digits) or CMND (9), a BHYT
+ * number (15 characters) or the code printed under the personal QR card (10
+ * characters).  STORE_DONE when nobody has it; ERR_INVALID_FIELD (filled)
+ * when it is none of these.
+ */
+static int find_by_id_number(struct http_req *r, const char *raw, struct person *p)
+{
+    char id[32];
+    size_t n = 0;
+    for (const char *s = raw; *s && n < sizeof(id) - 1; s++)
+        if (*s != ' ' && *s != '-' && *s != '.') /* as people copy it from a card: 001 090 012345 */
+            id[n++] = (char)(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s);
+    id[n] = '\0';
+    bool digits = n > 0;
+    for (size_t i = 0; i < n; i++)
+        digits &= id[i] >= '0' && id[i] <= '9';
+    if (digits && (n == 12 || n == 9))
+        return people_find_by_cccd(r->store, &r->arena, id, p);
+    if (n == 15)
+        return people_find_by_bhyt(r->store, &r->arena, id, p);
+    if (n == 10)
+        return people_find_by_code(r->store, &r->arena, id, p);
+    return http_fail(r, ERR_INVALID_FIELD, "id_number",
+                     "id_number must be a CCCD (12 digits), a CMND (9), a BHYT number (15 characters) or the "
+                     "10-character code on the personal card");
+}
+
+/* POST /api/v1/vaccine/checkins {client_id, site_id, qr | person_id | id_number} */
 enum err vaccine_handle_checkin(struct http_req *r)
 {
-    static const char *const fields[] = {"client_id", "site_id", "qr", "person_id", NULL};
+    static const char *const fields[] = {"client_id", "site_id", "qr", "person_id", "id_number", NULL};
     const struct vaccine_data *d;
     json_t *body, *site;
     struct checkin_ctx c = {.r = r};
     struct person p;
-    const char *qr;
+    const char *qr, *id_number;
     int64_t site_id, person_id = 0;
     bool has_person = false;
     bool present_; /* required fields: always present when rc is 0 */
@@ -92,10 +167,14 @@ enum err vaccine_handle_checkin(struct http_req *r)
         rc = jsonin_str(body, "qr", false, 512, &qr, &r->fault);
     if (!rc)
         rc = jsonin_int(body, "person_id", false, 1, INT64_MAX, &person_id, &has_person, &r->fault);
-    if (!rc && !qr && !has_person)
-        rc = http_fail(r, ERR_MISSING_FIELD, "qr", "give the scanned qr or a person_id");
+    if (!rc)
+        rc = jsonin_str(body, "id_number", false, 32, &id_number, &r->fault);
+    if (!rc && !qr && !has_person && !id_number)
+        rc = http_fail(r, ERR_MISSING_FIELD, "qr", "give the scanned qr, a person_id or an id_number");
     if (!rc && qr && has_person)
         rc = http_fail(r, ERR_INVALID_FIELD, "person_id", "give either qr or person_id, not both");
+    if (!rc && id_number && (qr || has_person))
+        rc = http_fail(r, ERR_INVALID_FIELD, "id_number", "give one of qr, person_id and id_number");
     if (rc)
         return rc;
     rc = vaccine__site_get(r->store, site_id, &site);
@@ -110,6 +189,13 @@ enum err vaccine_handle_checkin(struct http_req *r)
     if (qr) {
         rc = people_from_qr(r->store, &r->arena, qr, "qr", &p, &r->fault);
         c.method = "qr";
+    } else if (id_number) {
+        rc = find_by_id_number(r, id_number, &p);
+        if (rc == ERR_INVALID_FIELD)
+            return rc;
+        if (rc && rc != STORE_DONE)
+            return store_err(rc);
+        c.method = "id_number";
     } else {
         rc = people_get(r->store, &r->arena, person_id, &p);
         if (rc && rc != STORE_DONE)
@@ -133,10 +219,14 @@ enum err vaccine_handle_checkin(struct http_req *r)
      * caller's area, and a stranger gets the same answer as no one, so ids
      * reveal nothing.
      */
-    if (!qr && (rc || (!c.appointment_id && !unit_within(r->who->unit_code, p.commune_code ? p.commune_code : UNIT_NATION))))
+    if (!qr && (rc || (!c.appointment_id && !unit_within(r->who->unit_code, p.commune_code ? p.commune_code : UNIT_NATION)))) {
+        if (id_number)
+            return http_fail(r, ERR_INVALID_FIELD, "id_number",
+                             "nobody with this number is booked here today or lives in your area; scan their card");
         return http_fail(r, ERR_INVALID_FIELD, "person_id",
                          "no person with id %lld is booked here today or lives in your area; scan their card",
                          (long long)person_id);
+    }
     c.p = &p;
     c.site = site;
     rc = store_tx(r->store, checkin_tx, &c);
@@ -200,7 +290,8 @@ enum err vaccine_handle_screening(struct http_req *r)
     if (!rc)
         rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = vaccine_screen(d, json_object_get(body, "answers"), &outcome, &reasons, &defer_days, &r->fault);
+        rc = vaccine_screen_for(d, p.sex, vaccine_age_years(p.date_of_birth, clock_now()),
+                                json_object_get(body, "answers"), &outcome, &reasons, &defer_days, &r->fault);
     if (rc)
         return rc;
     arena_on_release(&r->arena, (void (*)(void *))json_decref, reasons);

@@ -99,6 +99,27 @@ int vaccine__parse_groups(struct vaccine_data *d, char *err, size_t errlen)
         else
             return bad(err, errlen, "if_yes must be defer or refer in", c->code);
         c->defer_days = num(o, "defer_days", c->if_yes == VACCINE_DEFER ? 14 : 0);
+        /* "not_for": {"sex": [...], "age_over": N}: a question that cannot apply is not asked */
+        json_t *nf = json_object_get(o, "not_for");
+        c->skip_age_over = -1;
+        if (nf) {
+            json_t *sexes = json_object_get(nf, "sex"), *sx;
+            size_t k;
+            if (!json_is_object(nf) || (sexes && !json_is_array(sexes)))
+                return bad(err, errlen, "not_for must be {\"sex\": [...], \"age_over\": N} in", c->code);
+            json_array_foreach(sexes, k, sx) {
+                const char *v = json_string_value(sx);
+                if (v && !strcmp(v, "male"))
+                    c->skip_sex |= 1u;
+                else if (v && !strcmp(v, "female"))
+                    c->skip_sex |= 2u;
+                else if (v && !strcmp(v, "other"))
+                    c->skip_sex |= 4u;
+                else
+                    return bad(err, errlen, "not_for.sex holds male, female or other in", c->code);
+            }
+            c->skip_age_over = num(nf, "age_over", -1);
+        }
         size_t flen = strlen("answers.") + strlen(c->code) + 1;
         if (!(c->field = malloc(flen)))
             return bad(err, errlen, "out of memory", NULL);
@@ -151,8 +172,22 @@ const char *vaccine_outcome_name(enum vaccine_outcome o)
     return o == VACCINE_REFER ? "refer" : o == VACCINE_DEFER ? "defer" : "proceed";
 }
 
+bool vaccine_check_applies(const struct vaccine_check *c, const char *sex, int age)
+{
+    unsigned bit = !sex ? 0 : !strcmp(sex, "male") ? 1u : !strcmp(sex, "female") ? 2u : !strcmp(sex, "other") ? 4u : 0;
+    if (c->skip_sex & bit)
+        return false;
+    return !(c->skip_age_over >= 0 && age >= 0 && age > c->skip_age_over);
+}
+
 int vaccine_screen(const struct vaccine_data *d, json_t *answers, enum vaccine_outcome *outcome, json_t **reasons,
                    int *defer_days, struct fault *f)
+{
+    return vaccine_screen_for(d, NULL, -1, answers, outcome, reasons, defer_days, f);
+}
+
+int vaccine_screen_for(const struct vaccine_data *d, const char *sex, int age, json_t *answers,
+                       enum vaccine_outcome *outcome, json_t **reasons, int *defer_days, struct fault *f)
 {
     *reasons = NULL;
     *outcome = VACCINE_PROCEED;
@@ -171,6 +206,12 @@ int vaccine_screen(const struct vaccine_data *d, json_t *answers, enum vaccine_o
     }
     for (int i = 0; i < d->nchecks; i++) {
         json_t *a = json_object_get(answers, d->checks[i].code);
+        if (!vaccine_check_applies(&d->checks[i], sex, age)) {
+            if (a && !json_is_false(a))
+                return fault_set(f, ERR_INVALID_FIELD, d->checks[i].field,
+                                 "answers.%s does not apply to this person: leave it out", d->checks[i].code);
+            continue;
+        }
         if (!json_is_boolean(a)) {
             return fault_set(f, a ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, d->checks[i].field,
                              "answers.%s must be true or false", d->checks[i].code);

@@ -121,12 +121,12 @@ enum err vaccine_handle_registration_create(struct http_req *r)
     return http_reply_json(r, c.created ? 201 : 200, out);
 }
 
-/* GET /api/v1/vaccine/registrations?unit=&priority_group=&limit=&offset= */
+/* GET /api/v1/vaccine/registrations?unit=&priority_group=&waiting=&limit=&offset= */
 enum err vaccine_handle_registration_list(struct http_req *r)
 {
     const struct vaccine_data *d;
     const char *code, *group = http_query(r, "priority_group");
-    int64_t limit, offset;
+    int64_t limit, offset, waiting;
     int rc = vaccine__data(r, &d);
     if (!rc)
         rc = vaccine__area_query(r, "unit", &code);
@@ -136,10 +136,12 @@ enum err vaccine_handle_registration_list(struct http_req *r)
         rc = http_query_int(r, "limit", 1, 1000, 200, &limit);
     if (!rc)
         rc = http_query_int(r, "offset", 0, 100000000, 0, &offset);
+    if (!rc)
+        rc = http_query_int(r, "waiting", 0, 1, 0, &waiting);
     if (rc)
         return rc;
     json_t *arr;
-    rc = vaccine__registration_list(r->store, code, group, limit, offset, &arr);
+    rc = vaccine__registration_list(r->store, code, group, waiting == 1, limit, offset, &arr);
     if (rc)
         return store_err(rc);
     audit_request(r, "vaccine_registration.list", "person", NULL, code);

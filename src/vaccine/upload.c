@@ -115,37 +115,6 @@ static bool all_digits(const char *s, size_t *n)
     return i > 0;
 }
 
-/*
- * A birth date as people write it in a list: YYYY-MM-DD, D/M/YYYY (also with
- * '-' or '.'), or the day number of a spreadsheet date cell (days since
- * 1899-12-30, optionally ".0").  The result is YYYY-MM-DD for the calendar
- * check that follows; NULL when the text has none of these shapes.
- */
-static const char *normalise_date(struct arena *a, const char *s)
-{
-    int y, m, d, used = 0;
-    size_t n;
-    if (strlen(s) == 10 && s[4] == '-')
-        return s;
-    char copy[16];
-    snprintf(copy, sizeof(copy), "%s", s);
-    size_t cl = strlen(copy);
-    if (cl > 2 && !strcmp(copy + cl - 2, ".0"))
-        copy[cl - 2] = '\0';
-    if (all_digits(copy, &n) && n <= 6) {
-        long serial = strtol(copy, NULL, 10);
-        if (serial < 1 || serial > 2958465)
-            return NULL;
-        civil_from_days(serial - 25569, &y, &m, &d); /* 25569: 1899-12-30 to 1970-01-01 */
-        return arena_printf(a, "%04d-%02d-%02d", y, m, d);
-    }
-    char s1, s2;
-    if (sscanf(s, "%2d%c%2d%c%4d%n", &d, &s1, &m, &s2, &y, &used) == 5 && (size_t)used == strlen(s) &&
-        s1 == s2 && (s1 == '/' || s1 == '-' || s1 == '.') && y >= 1000)
-        return arena_printf(a, "%04d-%02d-%02d", y, m, d);
-    return NULL;
-}
-
 /* male / female / other from English or Vietnamese words; NULL when unknown. */
 static const char *normalise_sex(const char *s)
 {
@@ -250,17 +219,23 @@ struct checker {
     int col[COL_COUNT];
     struct seen seen;
     struct vaccine_upload_check *out;
+    const char *code; /* the current row's reason code (docs/api-vaccine.md) */
+    int64_t ref;      /* the line a duplicate repeats */
 };
 
 static void add_error(struct checker *c, int64_t line, const char *field, const char *reason)
 {
+    const char *code = c->code ? c->code : "invalid";
+    int64_t ref = c->ref;
+    c->code = NULL;
+    c->ref = 0;
     struct vaccine_upload_check *out = c->out;
     out->bad++;
     if (out->nerrors >= VACCINE_UPLOAD_MAX_ERRORS)
         return;
     if (!out->errors)
         out->errors = arena_alloc(c->a, VACCINE_UPLOAD_MAX_ERRORS * sizeof(*out->errors));
-    out->errors[out->nerrors++] = (struct vaccine_upload_error){line, field, reason};
+    out->errors[out->nerrors++] = (struct vaccine_upload_error){line, field, reason, code, ref};
 }
 
 /*
@@ -289,14 +264,17 @@ static int read_row(struct checker *c, const struct import_row *r, struct row *w
     w->line = r->line;
     *field = NULL;
     if (r->bad_encoding) {
+        c->code = "bad_encoding";
         *reason = "the row is not UTF-8 text (bad encoding); save the file as CSV UTF-8 or XLSX";
         return -1;
     }
     if (r->unterminated) {
+        c->code = "unclosed_quote";
         *reason = "a quoted field is not closed";
         return -1;
     }
     if (r->too_wide) {
+        c->code = "too_wide";
         *reason = "the row has too many cells or a cell that is too long";
         return -1;
     }
@@ -322,9 +300,10 @@ static int read_row(struct checker *c, const struct import_row *r, struct row *w
     else
         pf->cccd = id;
     if (dob) {
-        const char *iso = normalise_date(a, dob);
+        const char *iso = import_date(a, dob);
         if (!iso) {
             *field = "date_of_birth";
+            c->code = "bad_date";
             *reason =
                 arena_printf(a, "date_of_birth \"%.20s\" is not a date (YYYY-MM-DD or DD/MM/YYYY)", dob);
             return -1;
@@ -333,31 +312,37 @@ static int read_row(struct checker *c, const struct import_row *r, struct row *w
     }
     if (sex && !(pf->sex = normalise_sex(sex))) {
         *field = "sex";
+        c->code = "bad_sex";
         *reason = arena_printf(a, "sex \"%.20s\" must be male, female, other (nam, nữ, khác)", sex);
         return -1;
     }
     if (people_fields_check(pf, c->now, &f)) {
         *field = f.field;
+        c->code = "invalid_value";
         *reason = arena_strdup(a, f.message);
         return -1;
     }
     if (!pf->cccd && !pf->cmnd && !pf->bhyt && !pf->phone) {
         *field = "cccd";
+        c->code = "no_identifier";
         *reason = "give a CCCD or CMND, a BHYT number or a phone so the person can be recognised";
         return -1;
     }
     if (!unit_within(c->unit_code, pf->commune_code)) {
         *field = "commune_code";
+        c->code = "outside_area";
         *reason = arena_printf(a, "commune %s lies outside your area", pf->commune_code);
         return -1;
     }
     if (!group) {
         *field = "priority_group";
+        c->code = "missing_group";
         *reason = "priority_group is required";
         return -1;
     }
     if (!(w->group = find_group(c->d, group))) {
         *field = "priority_group";
+        c->code = "unknown_group";
         *reason = arena_printf(a, "unknown priority group \"%.60s\"", group);
         return -1;
     }
@@ -374,6 +359,7 @@ static int read_row(struct checker *c, const struct import_row *r, struct row *w
         const char *code = find_condition(c->d, one);
         if (!code) {
             *field = "conditions";
+            c->code = "unknown_condition";
             *reason = arena_printf(a, "unknown condition \"%.60s\"", one);
             return -1;
         }
@@ -384,6 +370,7 @@ static int read_row(struct checker *c, const struct import_row *r, struct row *w
             continue;
         if (w->nconds == VACCINE_MAX_CONDITIONS) {
             *field = "conditions";
+            c->code = "too_many_conditions";
             *reason = arena_printf(a, "at most %d conditions", VACCINE_MAX_CONDITIONS);
             return -1;
         }
@@ -395,18 +382,21 @@ static int read_row(struct checker *c, const struct import_row *r, struct row *w
     w->conditions = joined;
     if (w->employer && (text_utf8_length(w->employer) > VACCINE_UPLOAD_EMPLOYER_MAX)) {
         *field = "employer";
+        c->code = "employer_too_long";
         *reason = arena_printf(a, "employer must be at most %d characters", VACCINE_UPLOAD_EMPLOYER_MAX);
         return -1;
     }
     for (const unsigned char *p = (const unsigned char *)w->employer; p && *p; p++)
         if (*p < 0x20 || *p == 0x7F) {
             *field = "employer";
+            c->code = "employer_control";
             *reason = "employer must not hold control characters";
             return -1;
         }
     int age = vaccine_age_years(pf->date_of_birth, c->now);
     if (vaccine_check_eligibility(c->d, w->group, age, w->conds, w->nconds, &f)) {
         *field = f.field;
+        c->code = "not_eligible";
         *reason = arena_printf(a, "not eligible: %s", f.message);
         return -1;
     }
@@ -442,6 +432,8 @@ static int check_duplicate(struct checker *c, const struct row *w, const char **
         int64_t first = seen_add(&c->seen, keys[i], w->line);
         if (first) {
             *field = fields[i];
+            c->code = "duplicate";
+            c->ref = first;
             *reason = arena_printf(c->a, "duplicate person in the file: same %s as line %lld", what[i],
                                    (long long)first);
             return -1;
@@ -464,6 +456,7 @@ static int check_existing(struct checker *c, const struct row *w, const char **f
         return 0;
     if (rc == ERR_CONFLICT) { /* the ids point at two people, or at someone whose name or birth date differ */
         *field = f.field;
+        c->code = "identity_conflict";
         *reason = arena_strdup(c->a, f.message);
         return -1;
     }
@@ -471,11 +464,13 @@ static int check_existing(struct checker *c, const struct row *w, const char **f
         return rc < 100 ? STORE_ERROR : rc; /* the fields were checked: another enum err here is a bug */
     if (!p.commune_code || !unit_within(c->unit_code, p.commune_code)) {
         *field = w->pf.cccd ? "cccd" : w->pf.cmnd ? "cmnd" : w->pf.bhyt ? "bhyt" : "phone";
+        c->code = "other_area";
         *reason = "this person is recorded in another area; that area registers them";
         return -1;
     }
     if (p.date_of_birth && strcmp(p.date_of_birth, w->pf.date_of_birth)) {
         *field = "date_of_birth";
+        c->code = "dob_mismatch";
         *reason = arena_printf(c->a, "the person recorded with these ids (code %s) was born on %s", p.code,
                                p.date_of_birth);
         return -1;
@@ -485,6 +480,7 @@ static int check_existing(struct checker *c, const struct row *w, const char **f
     if (rc == STORE_OK) {
         json_decref(reg);
         *field = NULL;
+        c->code = "already_registered";
         *reason = arena_printf(c->a, "already registered for vaccination (person %s)", p.code);
         return -1;
     }

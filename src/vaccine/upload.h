@@ -29,6 +29,8 @@ struct vaccine_upload_error {
     int64_t line;      /* CSV line where the row starts, or XLSX row number */
     const char *field; /* the column at fault; NULL for the whole row */
     const char *reason;
+    const char *code;  /* the reason as a stable word (docs/api-vaccine.md), for pages to put in words */
+    int64_t ref_line;  /* a duplicate: the line it repeats; else 0 */
 };
 
 struct vaccine_upload_check {

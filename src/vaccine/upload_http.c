@@ -53,8 +53,11 @@ enum err vaccine_handle_upload_check(struct http_req *r)
     json_t *errors = json_array();
     for (int i = 0; i < chk.nerrors; i++)
         json_array_append_new(errors,
-                              json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)chk.errors[i].line, "field",
-                                        chk.errors[i].field, "reason", chk.errors[i].reason));
+                              json_pack("{s:I, s:s?, s:s, s:s, s:o}", "line", (json_int_t)chk.errors[i].line,
+                                        "field", chk.errors[i].field, "reason", chk.errors[i].reason, "code",
+                                        chk.errors[i].code, "ref_line",
+                                        chk.errors[i].ref_line ? json_integer((json_int_t)chk.errors[i].ref_line)
+                                                               : json_null()));
     return http_reply_json(r, 200,
                            json_pack("{s:s, s:s, s:I, s:I, s:I, s:o, s:b}", "token", chk.token, "format",
                                      chk.format, "rows", (json_int_t)chk.rows, "valid", (json_int_t)chk.valid,

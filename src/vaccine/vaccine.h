@@ -62,6 +62,8 @@ struct vaccine_check {
     char *field;               /* "answers.<code>", named by faults */
     enum vaccine_outcome if_yes;
     int defer_days;
+    unsigned skip_sex;         /* not asked of these sexes: bit 0 male, 1 female, 2 other */
+    int skip_age_over;         /* not asked above this age (years); -1: asked at any age */
 };
 
 struct vaccine_data {
@@ -149,6 +151,15 @@ const char *vaccine_status(const struct vaccine_data *d, const struct vaccine_do
 int vaccine_screen(const struct vaccine_data *d, json_t *answers, enum vaccine_outcome *outcome, json_t **reasons,
                    int *defer_days, struct fault *f);
 const char *vaccine_outcome_name(enum vaccine_outcome o);
+/* Whether check c is asked of a person of this sex (NULL: unknown) and age (-1: unknown); an unknown is asked. */
+bool vaccine_check_applies(const struct vaccine_check *c, const char *sex, int age);
+/*
+ * vaccine_screen for one person: a check that does not apply to them
+ * (vaccine_check_applies) may be left out, or answered false; answered true it
+ * is refused (ERR_INVALID_FIELD "answers.<code>").  vaccine_screen asks all.
+ */
+int vaccine_screen_for(const struct vaccine_data *d, const char *sex, int age, json_t *answers,
+                       enum vaccine_outcome *outcome, json_t **reasons, int *defer_days, struct fault *f);
 
 /* ---------------------------------------------------------------- demo */
 
@@ -175,6 +186,10 @@ enum err vaccine_handle_booking_create(struct http_req *r);
 enum err vaccine_handle_appointment_confirm(struct http_req *r);
 enum err vaccine_handle_appointment_reschedule(struct http_req *r);
 enum err vaccine_handle_appointment_cancel(struct http_req *r);
+enum err vaccine_handle_reschedule_list(struct http_req *r);
+enum err vaccine_handle_reschedule_assign(struct http_req *r);
+enum err vaccine_handle_due_list(struct http_req *r);
+enum err vaccine_handle_due_remind(struct http_req *r);
 
 enum err vaccine_handle_checkin(struct http_req *r);
 enum err vaccine_handle_screening(struct http_req *r);

@@ -103,6 +103,8 @@ int vaccine__record_json(struct store *s, struct arena *a, const struct vaccine_
         rc = vaccine__adverse_list(s, UNIT_NATION, NULL, p->id, 100, &events); /* the person: access checked */
     if (!rc) {
         rc = vaccine__appointment_active(s, p->id, &appt);
+        if (rc == STORE_DONE) /* no seat: an unanswered "another slot" request is what comes next */
+            rc = vaccine__appointment_waiting(s, p->id, &appt);
         if (rc == STORE_DONE)
             rc = STORE_OK;
     }

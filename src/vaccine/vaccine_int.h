@@ -103,8 +103,9 @@ enum store_rc vaccine__registration_insert(struct store *s, const char *client_i
                                            const char *group, const char *conditions, const char *source,
                                            int age, int64_t by_account, int64_t by_person, int64_t now,
                                            int64_t *id);
-enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit,
-                                         int64_t offset, json_t **out);
+/* Registrations inside area with the person's full_name; waiting: only people without a seat and without a dose. */
+enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, bool waiting,
+                                         int64_t limit, int64_t offset, json_t **out);
 
 /* Appointment columns: id, person_id, session_id, dose_number, status, slot_start, slot_end, source, site_id,
  * site_name, product, day, created_at, updated_at, province_code, district_code, commune_code. */
@@ -112,6 +113,8 @@ enum store_rc vaccine__appointment_get(struct store *s, int64_t id, json_t **out
 enum store_rc vaccine__appointment_find_client(struct store *s, const char *client_id, json_t **out);
 /* The person's appointment that holds a seat (invited or confirmed), if any. */
 enum store_rc vaccine__appointment_active(struct store *s, int64_t person_id, json_t **out);
+/* The person's latest appointment that asked for another slot and is not answered yet, if any. */
+enum store_rc vaccine__appointment_waiting(struct store *s, int64_t person_id, json_t **out);
 enum store_rc vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id,
                                           const json_t *session, int dose_number, const char *status,
                                           int64_t slot_start, int64_t slot_end, const char *source,
@@ -238,6 +241,26 @@ int vaccine__require_row_area(struct http_req *r, const json_t *row, const char 
 bool vaccine__parse_day(const char *day, const char *hhmm, int64_t *out);
 /* The person's public summary for vaccination replies. */
 json_t *vaccine__person_json(const struct person *p);
+/* Appointment {id} of the request, if the caller may act on it (the citizen for self and managed members, staff
+ * in the site's area), with its person; *appt is released with the request. (booking.c) */
+int vaccine__appointment_load(struct http_req *r, json_t **appt, struct person *p);
+/* Moves appointment appt of p to session session_id (another seat, confirmed) and answers the new appointment;
+ * notify: queue an SMS with the new time (staff moved it). (booking.c) */
+int vaccine__appointment_move(struct http_req *r, const struct vaccine_data *d, const json_t *appt,
+                              const struct person *p, int64_t session_id, bool notify);
+/* Appointments waiting for another slot (status reschedule_requested) inside area, oldest request first, with
+ * the person's full_name, phone and date_of_birth. (vaccine_store.c) */
+enum store_rc vaccine__reschedule_list(struct store *s, const char *area, int64_t limit, json_t **out);
+
+/* People inside area (their residence) whose last dose's next_earliest is at or before until, with no later dose
+ * and no seat held, earliest first: person_id, full_name, phone, date_of_birth, last_dose, product, last_day,
+ * next_earliest, next_latest, commune_code, reminded_at (the reminder for the next dose, or null). (vaccine_store.c) */
+enum store_rc vaccine__due_list(struct store *s, const char *area, int64_t until, int64_t limit, json_t **out);
+
+/* The last local day (core/clock.h vn_day) of the person's quarantine order in force on day `today`; STORE_DONE
+ * when none. (vaccine_store.c) */
+enum store_rc vaccine__quarantine_until(struct store *s, int64_t person_id, int64_t today, int64_t *end_day);
+
 /* A person's full vaccination record (history, status, next dose, appointment, certificates). */
 int vaccine__record_json(struct store *s, struct arena *a, const struct vaccine_data *d, const struct person *p,
                          json_t **out);

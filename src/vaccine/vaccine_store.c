@@ -300,18 +300,29 @@ enum store_rc vaccine__registration_insert(struct store *s, const char *client_i
                      by_account, by_person, now, now);
 }
 
-enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, int64_t limit,
-                                         int64_t offset, json_t **out)
+enum store_rc vaccine__registration_list(struct store *s, const char *area, const char *group, bool waiting,
+                                         int64_t limit, int64_t offset, json_t **out)
 {
     struct store_sql q;
-    store_sql_init(&q, REG_COLS " WHERE 1 = 1", "");
+    /* The person's name, so a list can be read by the staff who invite them. */
+    store_sql_init(&q,
+                   "SELECT id, person_id, priority_group, conditions, source, age_years, commune_code, created_at,"
+                   " (SELECT p.full_name FROM persons p WHERE p.id = vaccine_registrations.person_id) AS full_name"
+                   " FROM vaccine_registrations WHERE 1 = 1",
+                   "");
     store_sql_area(&q, NULL, area);
     if (group)
         store_sql_add(&q, " AND priority_group = ?", "s", group);
+    if (waiting) /* nobody holding a seat, nobody vaccinated yet: the people a first-dose invitation is for */
+        store_sql_add(&q,
+                      " AND NOT EXISTS (SELECT 1 FROM vaccine_appointments a"
+                      " WHERE a.person_id = vaccine_registrations.person_id AND a.active = 1)"
+                      " AND NOT EXISTS (SELECT 1 FROM vaccine_doses d WHERE d.person_id = vaccine_registrations.person_id)",
+                      "");
     store_sql_add(&q, " ORDER BY id LIMIT ? OFFSET ?", "ii", limit, offset);
     struct store_stmt *st;
     enum store_rc rc = store_sql_query(s, &st, &q);
-    return vaccine__rows(st, rc, REG_TYPES, out);
+    return vaccine__rows(st, rc, REG_TYPES "s", out);
 }
 
 /* ---------------------------------------------------------------- appointments */
@@ -346,6 +357,15 @@ enum store_rc vaccine__appointment_active(struct store *s, int64_t person_id, js
     return vaccine__row(st, rc, APPT_TYPES, out);
 }
 
+enum store_rc vaccine__appointment_waiting(struct store *s, int64_t person_id, json_t **out)
+{
+    struct store_stmt *st;
+    enum store_rc rc = store_query(
+        s, &st, APPT_COLS " WHERE a.person_id = ? AND a.status = 'reschedule_requested' ORDER BY a.id DESC LIMIT 1",
+        "i", person_id);
+    return vaccine__row(st, rc, APPT_TYPES, out);
+}
+
 enum store_rc vaccine__appointment_insert(struct store *s, const char *client_id, int64_t person_id,
                                           const json_t *session, int dose_number, const char *status,
                                           int64_t slot_start, int64_t slot_end, const char *source,
@@ -373,6 +393,53 @@ enum store_rc vaccine__appointment_list_person(struct store *s, int64_t person_i
     enum store_rc rc =
         store_query(s, &st, APPT_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 50", "i", person_id);
     return vaccine__rows(st, rc, APPT_TYPES, out);
+}
+
+enum store_rc vaccine__reschedule_list(struct store *s, const char *area, int64_t limit, json_t **out)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT a.id, a.person_id, a.session_id, a.dose_number, a.status, a.slot_start, a.slot_end,"
+                   " se.site_id, si.name AS site_name, se.product, se.day, a.updated_at AS requested_at,"
+                   " a.commune_code, p.full_name, p.phone, p.date_of_birth"
+                   " FROM vaccine_appointments a JOIN vaccine_sessions se ON se.id = a.session_id"
+                   " JOIN vaccine_sites si ON si.id = se.site_id JOIN persons p ON p.id = a.person_id"
+                   " WHERE a.status = 'reschedule_requested'",
+                   "");
+    store_sql_area(&q, "a", area);
+    store_sql_add(&q, " ORDER BY a.updated_at, a.id LIMIT ?", "i", limit);
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &q);
+    return vaccine__rows(st, rc, "iiiisiiisssisss" "s", out);
+}
+
+enum store_rc vaccine__due_list(struct store *s, const char *area, int64_t until, int64_t limit, json_t **out)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT d.person_id, p.full_name, p.phone, p.date_of_birth, d.dose_number AS last_dose, d.product,"
+                   " d.day AS last_day, d.next_earliest, d.next_latest, d.commune_code, r.created_at AS reminded_at"
+                   " FROM vaccine_doses d JOIN persons p ON p.id = d.person_id"
+                   " LEFT JOIN vaccine_reminders r ON r.person_id = d.person_id AND r.dose_number = d.dose_number + 1"
+                   " WHERE d.next_earliest > 0 AND d.next_earliest <= ?"
+                   " AND NOT EXISTS (SELECT 1 FROM vaccine_doses l WHERE l.person_id = d.person_id"
+                   " AND l.dose_number > d.dose_number)"
+                   " AND NOT EXISTS (SELECT 1 FROM vaccine_appointments a WHERE a.person_id = d.person_id"
+                   " AND a.active = 1)",
+                   "i", until);
+    store_sql_area(&q, "d", area);
+    store_sql_add(&q, " ORDER BY d.next_earliest, d.person_id LIMIT ?", "i", limit);
+    struct store_stmt *st;
+    enum store_rc rc = store_sql_query(s, &st, &q);
+    return vaccine__rows(st, rc, "isssisiiisi", out);
+}
+
+enum store_rc vaccine__quarantine_until(struct store *s, int64_t person_id, int64_t today, int64_t *end_day)
+{
+    return store_int(s, end_day,
+                     "SELECT end_day FROM quarantine_orders WHERE person_id = ? AND status = 'active'"
+                     " AND start_day <= ? AND end_day >= ? ORDER BY end_day DESC LIMIT 1",
+                     "iii", person_id, today, today);
 }
 
 /* ---------------------------------------------------------------- oversight figures */

@@ -55,6 +55,28 @@ test('the demo citizen signs in with his phone and sees his family and their che
   assert.equal(people.size, 3, 'the family checked in together at the market');
 });
 
+test('the demo sampler is assigned to today\'s session, which has tubes and a pool to retest', async () => {
+  const { vnToday } = require('../lib/vn-time');
+  const token = await srv.login('phucxa.sampler', demoPassword);
+  const r = await srv.api('GET', '/api/v1/testing/sessions', { token });
+  assert.equal(r.status, 200, r.text);
+  const today = r.json.sessions.filter((x) => x.date === vnToday());
+  assert.equal(today.length, 1, 'one session today, the sampler\'s');
+  const s = await srv.api('GET', `/api/v1/testing/sessions/${today[0].id}`, { token });
+  assert.equal(s.status, 200, s.text);
+  assert.ok(s.json.tubes.length >= 6);
+});
+
+test('the demo commune has a positive pool to retest on its call list', async () => {
+  const { vnToday } = require('../lib/vn-time');
+  const token = await srv.login('phucxa.admin', demoPassword);
+  const r = await srv.api('GET', `/api/v1/test-orders?unit=00001&from=${vnToday()}&to=${vnToday()}`, { token });
+  assert.equal(r.status, 200, r.text);
+  const retests = r.json.orders.filter((o) => o.kind === 'retest' && o.status === 'pending');
+  assert.equal(retests.length, 10, 'the ten people of the positive pool');
+  assert.ok(retests.every((o) => o.phone && o.full_name && o.reason === 'pool_positive'));
+});
+
 test('the commune admin sees the approved venues and the flagged declaration', async () => {
   const token = await srv.login('phucxa.admin', demoPassword);
   const v = await srv.api('GET', '/api/v1/venues?unit=00001', { token });
@@ -63,6 +85,10 @@ test('the commune admin sees the approved venues and the flagged declaration', a
   const f = await srv.api('GET', '/api/v1/declarations/flagged?unit=00001', { token });
   assert.equal(f.status, 200, f.text);
   assert.ok(f.json.people ? f.json.people.length >= 1 : JSON.stringify(f.json).includes('Trần Thị Hoa'), f.text);
+  assert.ok(f.json.pending >= 1, `a flagged person not yet called on the default list: ${f.text}`);
+  const district = await srv.login('badinh.admin', demoPassword);
+  const d = await srv.api('GET', '/api/v1/declarations/flagged?unit=001', { token: district });
+  assert.equal(d.json.pending, 2, `Phúc Xá and Trúc Bạch each have one to call: ${d.text}`);
 });
 
 test('three demo cases in two wards of Ba Đình are traced: F1 and F2 on each ward\'s work list', async () => {
@@ -161,4 +187,27 @@ test('demo --people/--checkins bulk-loads a synthetic population on top', async 
   assert.equal(bad.status, 2, 'people without check-ins is refused');
   const m = /Admin login: admin \/ (\S+)/.exec(r.stdout);
   demoPassword = m[1];
+});
+
+test('the province admin lands on a week of cases in two districts', async () => {
+  const token = await srv.login('hanoi.admin', demoPassword);
+  const r = await srv.api('GET', '/api/v1/situation', { token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.unit.code, '01');
+  const row = (code) => r.json.rows.find((x) => x.code === code).figures;
+  for (const district of ['002', '006']) {
+    assert.ok(row(district).new_f0['7d'] >= 8, `${district}: ${JSON.stringify(row(district).new_f0)}`);
+  }
+  assert.equal(row('003').new_f0['14d'], 0, 'Tây Hồ has none');
+});
+
+test('the demo has populations, so coverage is a rate where a figure exists and unknown elsewhere', async () => {
+  const token = await srv.login('badinh.admin', demoPassword);
+  const r = await srv.api('GET', '/api/v1/situation', { token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.total.population.all, 221900);
+  assert.equal(typeof r.json.total.coverage_dose1, 'number');
+  const row = (code) => r.json.rows.find((x) => x.code === code).figures;
+  assert.equal(typeof row('00001').coverage_full, 'number');
+  assert.equal(row('00004').coverage_full, null, 'Trúc Bạch has no population');
 });

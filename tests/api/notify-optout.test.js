@@ -23,7 +23,7 @@ describe('opting out', () => {
     const { token } = await citizenLogin(srv, admin, phone);
     let r = await srv.api('GET', '/api/v1/me/notifications', { token });
     assertStatus(r, 200);
-    assert.deepEqual(r.json, { opt_out: false, optional_kinds: ['vaccine_invitation', 'reminder'] });
+    assert.deepEqual(r.json, { opt_out: false, optional_kinds: ['vaccine_invitation', 'vaccine_due', 'reminder'] });
     r = await srv.api('PUT', '/api/v1/me/notifications', { token, body: { opt_out: true } });
     assertStatus(r, 200);
     assert.equal(r.json.opt_out, true);

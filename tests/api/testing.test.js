@@ -337,7 +337,7 @@ describe('lab: manifest, receipt, results and propagation', () => {
     assert.equal(r.json.tube.ct, 38.5);
     const o = await api('GET', `/api/v1/outbox?recipient=${people[t[0]][3].phone}&kind=result`, admin);
     assert.equal(o.json.messages.length, 1);
-    assert.match(o.json.messages[0].body, /^Cordon: kết quả xét nghiệm (RT-PCR|nhanh kháng nguyên) ngày \d{4}-\d{2}-\d{2}: ÂM TÍNH \(negative\)\.$/);
+    assert.match(o.json.messages[0].body, /^Cordon: kết quả xét nghiệm (RT-PCR|nhanh kháng nguyên) ngày \d{2}\/\d{2}\/\d{4}: ÂM TÍNH \(negative\)\.$/);
     // same again: 200, nothing changes; different: 409 naming result
     const again = await api('POST', '/api/v1/testing/results', tok.lab, { tube_id: t[0], result: 'negative' });
     assertStatus(again, 200);

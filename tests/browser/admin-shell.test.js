@@ -106,6 +106,12 @@ test('a wrong password is refused with a message in the current language', async
 
 test('the national admin signs in and the header says who it is', async () => {
   await login(srv.adminUsername, srv.adminPassword);
+  // An official lands on the situation of the area with their pending work above it,
+  // and reaches the accounts from the menu.
+  await byId('situation-view').waitFor();
+  await byId('work-view').waitFor();
+  await expectHash(/^#\/situation/);
+  await byId('nav-accounts').click();
   await byId('accounts-view').waitFor();
   await expectHash(/^#\/accounts/);
   assert.equal(await byId('session-username').textContent(), srv.adminUsername);
@@ -220,6 +226,8 @@ test('the admin signs out', async () => {
 
 test('the new commune admin signs in and the header shows it', async () => {
   await login(COMMUNE_ADMIN.username, COMMUNE_ADMIN.password);
+  await byId('situation-view').waitFor();
+  await byId('nav-accounts').click();
   await byId('accounts-view').waitFor();
   assert.equal(await byId('session-username').textContent(), COMMUNE_ADMIN.username);
   assert.equal(await byId('session-role').textContent(), 'Quản trị xã');

@@ -125,7 +125,7 @@ test('the phone and name are remembered; offline taps are sent when back online'
   assert.deepEqual(page.errors, []);
 });
 
-test('a signed-in citizen checks in self and a family member with one tap', async () => {
+test('a signed-in citizen checks in self, and the family with one more tap', async () => {
   const phone = '0911222333';
   const r0 = await srv.api('POST', '/api/v1/citizen/otp', { body: { phone } });
   assert.equal(r0.status, 202, r0.text);
@@ -145,7 +145,9 @@ test('a signed-in citizen checks in self and a family member with one tap', asyn
   const me = put.json.person || put.json;
   const child = kid.json.person || kid.json;
   assert.equal(await tid(`checkin-person-${me.id}`).isChecked(), true);
-  assert.equal(await tid(`checkin-person-${child.id}`).isChecked(), true);
+  assert.equal(await tid(`checkin-person-${child.id}`).isChecked(), false, 'only the signed-in person is chosen at first');
+  await tid('checkin-all-family').click();
+  assert.equal(await tid(`checkin-person-${child.id}`).isChecked(), true, 'the family one tap away');
   await assertNoHorizontalOverflow(page, 'family check-in');
   await shot(page, 'page-02-family');
   await tid('checkin-submit').click();

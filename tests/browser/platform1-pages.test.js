@@ -111,7 +111,7 @@ test('the citizen files a health declaration for the member and gets a reference
   const ref = (await tid('declare-reference').textContent()).trim();
   assert.match(ref, /^TK-\d{8}-[0-9A-Z]{6}$/);
   await tid('declare-flagged').waitFor();
-  await page.waitForFunction(() => document.querySelector('[data-testid="declare-card-img"]')?.naturalWidth > 0);
+  await page.waitForFunction(() => document.querySelector('[data-testid="declare-qr-img"]')?.naturalWidth > 0);
   const list = await srv.api('GET', `/api/v1/declarations?person_id=${fam.id}`, { token: citizenToken });
   assert.equal(list.json.declarations.length, 1, 'stored once');
   assert.equal(list.json.declarations[0].reference, ref);

@@ -128,4 +128,4 @@ async function staffSignIn(page, baseUrl, username, password = PASSWORD) {
   await page.getByTestId('login-submit').click();
 }
 
-module.exports = { tracedCase, quarantinedCitizen, cameraFromPng, staffSignIn, north, HOME, today, clientId };
+module.exports = { staff, person, checkin, tracedCase, quarantinedCitizen, cameraFromPng, staffSignIn, north, HOME, today, clientId };

@@ -121,11 +121,16 @@ async function main() {
     const group = [me.person, ...(me.managed || []).filter((p) => p.id !== me.person.id)];
     const boxes = group.map((p) => {
       const id = uid('who');
-      const input = h('input', { type: 'checkbox', id, value: String(p.id), checked: true, testid: `checkin-person-${p.id}` });
+      // Only the signed-in person is chosen at first: the family are one tap away.
+      const input = h('input', { type: 'checkbox', id, value: String(p.id), checked: p.id === me.person.id, testid: `checkin-person-${p.id}` });
       return { p, input, el: h('label', { class: 'check check-big', htmlFor: id }, input, h('span', null, p.full_name || p.phone || '')) };
     });
+    const everyone = group.length > 1
+      ? h('button', { type: 'button', class: 'btn btn-block', testid: 'checkin-all-family', t: 'checkin.all_family',
+        onclick: () => { for (const b of boxes) b.input.checked = true; } })
+      : null;
     form.appendChild(h('fieldset', { class: 'field checks', 'data-field': 'person_ids' },
-      h('legend', { t: group.length > 1 ? 'checkin.who_group' : 'checkin.who' }), boxes.map((b) => b.el)));
+      h('legend', { t: group.length > 1 ? 'checkin.who_group' : 'checkin.who' }), boxes.map((b) => b.el), everyone));
     build = () => {
       const chosen = boxes.filter((b) => b.input.checked);
       if (!chosen.length) return { missing: 'person_ids' };

@@ -30,3 +30,19 @@ export function roleKey(role) {
 export function isOfficial(role) {
   return isAdmin(role);
 }
+
+/** Staff roles with pending work counted by GET /api/v1/work (web/js/views/work.js). */
+export const WORK_ROLES = [...ADMIN_ROLES, 'tracer', 'sampler', 'lab', 'vaccinator'];
+
+/**
+ * Each count of GET /api/v1/work: the page where the work is done, and the menu entries
+ * (data-testid nav-NAME) that show it; the first one the role sees gets the count.
+ */
+export const WORK_ITEMS = [
+  { key: 'flagged_declarations', href: '#/declarations?open=1', nav: ['flagged'] },
+  { key: 'venues_pending', href: '#/venues', nav: ['venues'] },
+  { key: 'test_orders', href: '#/testing/sessions', nav: ['sampling', 'tracing'], hrefFor: { tracer: '#/tracing' } },
+  { key: 'results_pending', href: '#/testing/lab', nav: ['lab', 'testing-stats'], hrefFor: Object.fromEntries(ADMIN_ROLES.map((r) => [r, '#/testing/stats'])) },
+  { key: 'reschedule_requests', href: '#/vaccine/sites', nav: ['vax-sites'] },
+  { key: 'doses_due', href: '#/vaccine/sites', nav: ['vax-sites'] },
+];

@@ -78,6 +78,29 @@ static void csv_semicolons(void **state)
     arena_release(&a);
 }
 
+/* Dates as a Vietnamese spreadsheet holds them: typed DD/MM/YYYY, ISO, or a date cell's day number. */
+static void dates_as_spreadsheets_hold_them(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    assert_string_equal(import_date(&a, "05/12/2026"), "2026-12-05");
+    assert_string_equal(import_date(&a, "5/1/2026"), "2026-01-05");
+    assert_string_equal(import_date(&a, "05-12-2026"), "2026-12-05");
+    assert_string_equal(import_date(&a, "05.12.2026"), "2026-12-05");
+    assert_string_equal(import_date(&a, "2026-12-05"), "2026-12-05");
+    assert_string_equal(import_date(&a, "46361"), "2026-12-05"); /* Excel's day number */
+    assert_string_equal(import_date(&a, "46361.0"), "2026-12-05");
+    assert_null(import_date(&a, "05/12-2026")); /* mixed separators */
+    assert_null(import_date(&a, "05/12/26"));   /* a two-digit year */
+    assert_null(import_date(&a, "hôm nay"));
+    assert_null(import_date(&a, "0"));
+    assert_null(import_date(&a, ""));
+    /* the shape only: the calendar check (31/02) is vn_date_parse's */
+    assert_string_equal(import_date(&a, "31/02/2026"), "2026-02-31");
+    arena_release(&a);
+}
+
 static void csv_bad_encoding_and_unterminated_are_row_flags(void **state)
 {
     (void)state;
@@ -435,6 +458,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_quotes_bom_crlf_and_line_numbers),
         cmocka_unit_test(csv_semicolons),
+        cmocka_unit_test(dates_as_spreadsheets_hold_them),
         cmocka_unit_test(csv_bad_encoding_and_unterminated_are_row_flags),
         cmocka_unit_test(csv_empty_and_too_many_rows),
         cmocka_unit_test(xlsx_round_trip_through_export),

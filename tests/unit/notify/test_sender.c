@@ -90,7 +90,9 @@ static void priority_and_backoff(void **state)
     (void)state;
     assert_int_equal(notify_priority("otp"), 0);
     assert_int_equal(notify_priority("family"), 0);
+    assert_int_equal(notify_priority("en_code"), 0);
     assert_int_equal(notify_priority("result"), 1);
+    assert_int_equal(notify_priority("result_correction"), 1);
     assert_int_equal(notify_priority("alert_quarantine"), 1);
     assert_int_equal(notify_priority("vaccine_invitation"), 2);
     assert_int_equal(notify_backoff(30, 1), 30);
@@ -193,8 +195,8 @@ static void declined(void **state)
     assert_int_equal(notify_queue(s, "sms", "0966666666", "vaccine_invitation", "moi tiem", &id), 0);
     assert_true(id > 0);
     assert_int_equal(notify_queue_rows(s, "sms", "reminder",
-                                       "SELECT '0955555555' AS recipient, 'nhac' AS body WHERE 1 = ?"
-                                       " UNION ALL SELECT '0977777777', 'nhac'",
+                                       "SELECT '0955555555' AS recipient, 'nhac' AS body, NULL AS cause WHERE 1 = ?"
+                                       " UNION ALL SELECT '0977777777', 'nhac', NULL",
                                        1, &n),
                      0);
     assert_int_equal(n, 1);

@@ -195,6 +195,9 @@ static void rules(void **state)
     assert_int_equal(testing_result_parse(" âm tính "), TESTING_NEGATIVE);
     assert_int_equal(testing_result_parse("Dương tính"), TESTING_POSITIVE);
     assert_int_equal(testing_result_parse("khong hop le"), TESTING_INVALID);
+    assert_int_equal(testing_result_parse("ÂM TÍNH"), TESTING_NEGATIVE); /* Excel's upper case */
+    assert_int_equal(testing_result_parse("DƯƠNG TÍNH"), TESTING_POSITIVE);
+    assert_int_equal(testing_result_parse("Không hợp lệ"), TESTING_INVALID);
     assert_int_equal(testing_result_parse("pos"), -1);
     int ct;
     assert_true(testing_ct_parse("32,5", &ct));

@@ -242,6 +242,48 @@ static void test_screening(void **state)
     json_decref(ans);
 }
 
+/* Pregnancy is not asked of men nor of anyone over 55; asked when sex or age is unknown. */
+static void test_screening_applies(void **state)
+{
+    (void)state;
+    const struct vaccine_check *preg = NULL, *fever = NULL;
+    for (int i = 0; i < d->nchecks; i++) {
+        if (!strcmp(d->checks[i].code, "pregnant_under_13w"))
+            preg = &d->checks[i];
+        if (!strcmp(d->checks[i].code, "acute_illness"))
+            fever = &d->checks[i];
+    }
+    assert_non_null(preg);
+    assert_false(vaccine_check_applies(preg, "male", 30));
+    assert_false(vaccine_check_applies(preg, "female", 76));
+    assert_true(vaccine_check_applies(preg, "female", 55));
+    assert_true(vaccine_check_applies(preg, "other", 30));
+    assert_true(vaccine_check_applies(preg, NULL, -1));
+    assert_true(vaccine_check_applies(fever, "male", 76));
+    struct fault f = {0};
+    enum vaccine_outcome o;
+    json_t *reasons;
+    int days;
+    json_t *ans = json_object();
+    for (int i = 0; i < d->nchecks; i++)
+        if (&d->checks[i] != preg)
+            json_object_set_new(ans, d->checks[i].code, json_false());
+    /* left out for a man: fine; for a woman of 30: missing */
+    assert_int_equal(vaccine_screen_for(d, "male", 40, ans, &o, &reasons, &days, &f), 0);
+    json_decref(reasons);
+    assert_int_equal(vaccine_screen_for(d, "female", 30, ans, &o, &reasons, &days, &f), ERR_MISSING_FIELD);
+    assert_string_equal(f.field, "answers.pregnant_under_13w");
+    /* answered false anyway: ignored; answered true: refused */
+    json_object_set_new(ans, "pregnant_under_13w", json_false());
+    assert_int_equal(vaccine_screen_for(d, "female", 76, ans, &o, &reasons, &days, &f), 0);
+    assert_int_equal(o, VACCINE_PROCEED);
+    json_decref(reasons);
+    json_object_set_new(ans, "pregnant_under_13w", json_true());
+    assert_int_equal(vaccine_screen_for(d, "male", 40, ans, &o, &reasons, &days, &f), ERR_INVALID_FIELD);
+    assert_string_equal(f.field, "answers.pregnant_under_13w");
+    json_decref(ans);
+}
+
 static int count(struct store *s, const char *table)
 {
     char sql[128];
@@ -267,10 +309,11 @@ static void test_demo(void **state)
     assert_true(doses >= 5);
     assert_int_equal(count(s, "vaccine_certificates"), doses);
     assert_int_equal(count(s, "vaccine_sites"), 1);
-    assert_int_equal(count(s, "vaccine_registrations"), 6);
+    assert_int_equal(count(s, "vaccine_registrations"), 7); /* six, and the demo family's father */
     assert_int_equal(vaccine_demo(s), 0); /* again: nothing new */
     assert_int_equal(count(s, "vaccine_doses"), doses);
-    assert_int_equal(count(s, "vaccine_sessions"), 2);
+    assert_int_equal(count(s, "vaccine_sessions"), 4); /* today and tomorrow (Pfizer), tomorrow and after (AstraZeneca) */
+    assert_int_equal(count(s, "vaccine_appointments"), 3); /* a booking, two asking for another slot */
     int64_t booked = -1;
     store_int(s, &booked, "SELECT SUM(booked) FROM vaccine_sessions", "");
     assert_int_equal(booked, 1);
@@ -296,7 +339,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_shipped), cmocka_unit_test(test_data_refused), cmocka_unit_test(test_dates),
         cmocka_unit_test(test_eligibility),  cmocka_unit_test(test_dose_rules),   cmocka_unit_test(test_next_and_status),
-        cmocka_unit_test(test_screening),    cmocka_unit_test(test_demo),
+        cmocka_unit_test(test_screening),    cmocka_unit_test(test_screening_applies), cmocka_unit_test(test_demo),
     };
     return cmocka_run_group_tests(tests, load, unload);
 }

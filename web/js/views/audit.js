@@ -6,7 +6,7 @@ import { link, navigate } from '../router.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied } from '../errors.js';
 import { formatTime, has } from '../i18n.js';
-import { getUnit, unitName, isNation, NATION } from '../units.js';
+import { getUnit, unitName, unitNameEl, isNation, NATION } from '../units.js';
 import { unitPicker } from '../components/unit-picker.js';
 import { vnDateStart } from '../vn-time.js';
 
@@ -99,6 +99,6 @@ function entryCard(e) {
     h('dl', { class: 'kv' },
       h('dt', { t: 'audit.actor' }), h('dd', null, e.actor_username || (e.actor_id ?? '—')),
       subject ? [h('dt', { t: 'audit.subject' }), h('dd', null, subject)] : null,
-      e.unit_code ? [h('dt', { t: 'field.unit' }), h('dd', null, h('code', null, e.unit_code))] : null,
+      e.unit_code ? [h('dt', { t: 'field.unit' }), h('dd', null, unitNameEl(e.unit_code))] : null,
       e.request_id ? [h('dt', { t: 'audit.request_id' }), h('dd', null, h('code', { class: 'breakable' }, e.request_id))] : null));
 }

@@ -2,14 +2,14 @@
 // with the resulting reference and QR card, and the person's earlier declarations.
 
 import { h, replace, clear, loading, field, withBusy, uid } from '../dom.js';
-import { get, idempotentPost, fingerprint, isAbort } from '../api.js';
+import { get, idempotentPost, fingerprint, isAbort, seg } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, showFormError, clearFormErrors } from '../errors.js';
 import { formatTime } from '../i18n.js';
 import { unitPicker } from '../components/unit-picker.js';
-import { personCard } from '../components/person-card.js';
 import { people, personName } from './me.js';
 import { vnToday } from '../vn-time.js';
+import { countriesByName } from '../countries.js';
 
 const KINDS = ['health', 'domestic_travel', 'entry'];
 const SYMPTOMS = ['fever', 'cough', 'shortness_of_breath', 'sore_throat', 'loss_of_taste_smell', 'fatigue', 'other'];
@@ -69,21 +69,31 @@ function travelFields(me) {
 }
 
 function entryFields() {
-  const country = field({ name: 'from_country', label: 'field.from_country', hint: 'hint.from_country',
-    attrs: { maxlength: 2, autocomplete: 'off', autocapitalize: 'characters', testid: 'from-country' } });
+  // Countries by name in the page's language; the server gets the ISO code.
+  const countrySelect = h('select', { testid: 'from-country' },
+    h('option', { value: '', t: 'declare.choose_country' }),
+    countriesByName().map((c) => h('option', { value: c.code }, c.name)));
+  const country = field({ name: 'from_country', label: 'field.from_country', input: countrySelect });
   const point = field({ name: 'entry_point', label: 'field.entry_point', hint: 'hint.entry_point', attrs: { maxlength: 100, testid: 'entry-point' } });
   const flight = field({ name: 'flight_number', label: 'field.flight_number', attrs: { maxlength: 10, autocapitalize: 'characters', testid: 'flight-number' } });
   const date = field({ name: 'arrival_date', label: 'field.arrival_date', type: 'date', attrs: { value: vnToday(), testid: 'arrival-date' } });
   return {
     el: h('div', { class: 'form-fields' }, country.wrap, point.wrap, flight.wrap, date.wrap),
     body: () => {
-      const b = { from_country: country.input.value.trim().toUpperCase(), entry_point: point.input.value.trim(), arrival_date: date.input.value };
+      const b = { from_country: countrySelect.value, entry_point: point.input.value.trim(), arrival_date: date.input.value };
       const f = flight.input.value.replace(/\s/g, '').toUpperCase();
       if (f) b.flight_number = f;
       return b;
     },
     required: ['from_country', 'entry_point', 'arrival_date'],
   };
+}
+
+/** The declaration's signed QR code as an image the server draws, to show at a checkpoint. */
+function declarationQr(reference) {
+  return h('figure', { class: 'decl-qr', testid: 'declare-qr' },
+    h('img', { src: `/api/v1/declarations/${seg(reference)}/qr.png`, width: 240, height: 240, testid: 'declare-qr-img', tLabel: 'declare.qr_image', role: 'img' }),
+    h('figcaption', { class: 'reference' }, reference));
 }
 
 export async function declareView({ root, query, signal }) {
@@ -145,14 +155,12 @@ export async function declareView({ root, query, signal }) {
       const res = await withBusy(submit, () => idempotentPost(`declare.${fingerprint(body)}`, '/api/v1/declarations',
         (clientId) => ({ client_id: clientId, ...body })));
       const d = (res && res.declaration) || res;
-      const person = who.find((p) => p.id === body.person_id) || me.person;
       replace(result, h('div', { class: 'card result-card', testid: 'declare-result' },
         h('p', { class: 'alert alert-ok', t: 'declare.done' }),
         h('p', null, h('span', { t: 'declare.reference' }), ' ', h('strong', { class: 'reference', testid: 'declare-reference' }, d.reference || '')),
         d.flagged ? h('p', { class: 'alert alert-denied', testid: 'declare-flagged', t: 'declare.flagged_hint' }) : null,
         h('p', { class: 'hint', t: 'declare.show_card' }),
-        personCard(person, { testid: 'declare-card' }),
-        d.qr ? h('details', null, h('summary', { t: 'declare.qr_text' }), h('code', { class: 'breakable', testid: 'declare-qr' }, d.qr)) : null));
+        d.reference ? declarationQr(d.reference) : null));
       result.scrollIntoView({ block: 'start' });
       showKind();
       loadHistory();

@@ -5,7 +5,7 @@ import { h, replace, loading, withBusy } from '../dom.js';
 import { get, post, seg, isAbort } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied } from '../errors.js';
-import { formatTime } from '../i18n.js';
+import { formatTime, formatDay } from '../i18n.js';
 
 export async function familyRequestsView({ root, query, signal }) {
   const me = current();
@@ -51,7 +51,7 @@ export async function familyRequestsView({ root, query, signal }) {
     return h('li', { class: 'card', testid: `family-request-${id}` },
       h('div', { class: 'card-main' },
         h('strong', { class: 'card-title' }, p.full_name || ''),
-        h('span', { class: 'muted' }, p.date_of_birth || '')),
+        h('span', { class: 'muted' }, formatDay(p.date_of_birth))),
       h('dl', { class: 'kv' },
         h('dt', { t: 'family_requests.requested_by' }), h('dd', null, `${by.full_name || ''} ${by.phone || ''}`.trim()),
         h('dt', { t: 'family_requests.asked_at' }), h('dd', null, formatTime(q.created_at))),

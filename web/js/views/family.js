@@ -8,7 +8,7 @@ import { refreshCitizen } from '../session.js';
 import { errorBox, showFormError, clearFormErrors } from '../errors.js';
 import { personFields } from '../components/person-form.js';
 import { personCard } from '../components/person-card.js';
-import { formatNumber, markI18n } from '../i18n.js';
+import { formatNumber, markI18n, formatDay } from '../i18n.js';
 
 export async function familyView({ root, signal }) {
   const listBox = h('div', { testid: 'family-list-box' }, loading());
@@ -93,7 +93,7 @@ export async function familyView({ root, signal }) {
     return h('li', { class: 'card', testid: `member-${m.id}` },
       h('div', { class: 'card-main' },
         h('strong', { class: 'card-title', testid: `member-name-${m.id}` }, m.full_name || ''),
-        h('span', { class: 'muted' }, m.date_of_birth || '')),
+        h('span', { class: 'muted' }, formatDay(m.date_of_birth))),
       h('div', { class: 'card-actions actions' }, showBtn, removeBtn),
       err, cardBox);
   }

@@ -4,7 +4,7 @@ import { h, replace, loading, field, withBusy } from '../dom.js';
 import { get, isAbort } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied } from '../errors.js';
-import { formatNumber } from '../i18n.js';
+import { formatNumber, formatDay } from '../i18n.js';
 import { getUnit, unitName, isNation } from '../units.js';
 import { link, navigate } from '../router.js';
 import { vnToday, vnDaysAgo } from '../vn-time.js';
@@ -45,7 +45,7 @@ export async function reportsView({ root, query, signal }) {
         h('th', { scope: 'col', t: 'reports.date' }), h('th', { scope: 'col', t: 'reports.unit' }),
         h('th', { scope: 'col', class: 'num', t: 'reports.venues' }), h('th', { scope: 'col', class: 'num', t: 'reports.checkins' }))),
       h('tbody', null, days.map((d) => h('tr', { testid: `report-row-${d.date}-${d.unit_code}` },
-        h('td', null, d.date), h('td', null, names.get(d.unit_code) || d.unit_code),
+        h('td', null, formatDay(d.date)), h('td', null, names.get(d.unit_code) || d.unit_code),
         h('td', { class: 'num' }, formatNumber(d.venues || 0)), h('td', { class: 'num', 'data-n': d.checkins }, formatNumber(d.checkins || 0))))));
     const sum = [...totals.values()].reduce((a, b) => a + b, 0);
     replace(box,

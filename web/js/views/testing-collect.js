@@ -13,10 +13,12 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort, newClientId, fingerprint } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatNumber, formatTime, markI18n } from '../i18n.js';
+import { t, formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import * as queue from '../components/offline-queue.js';
 import { testOrdersBox } from '../components/test-orders.js';
+import { vnToday } from '../vn-time.js';
+import { keepOffline } from '../offline.js';
 
 export const TUBE_RE = /^T[0-9A-HJKMNP-TV-Z]{9}$/;
 const PERSON_QR_RE = /^CDN1\.P\./;
@@ -31,7 +33,7 @@ export function testTypeKey(type) {
 /** "Tổ 1 · 2021-09-01 · RT-PCR, gộp 10" as nodes. */
 export function sessionMeta(s) {
   return h('div', { class: 'card-meta' },
-    h('span', null, s.date || ''),
+    h('span', { 'data-date': s.date || '' }, formatDay(s.date)),
     h('span', null, s.team || ''),
     h('span', { class: 'badge', t: testTypeKey(s.test_type) }),
     s.pool_size > 1 ? h('span', { t: 'testing.pool_of', tArgs: { n: s.pool_size } }) : h('span', { t: 'testing.single' }));
@@ -41,8 +43,16 @@ export function sessionMeta(s) {
 
 export async function samplerSessionsView({ root, signal }) {
   const box = h('div', { testid: 'sessions-box' }, loading());
+  const me = current();
   root.appendChild(h('section', { class: 'panel', testid: 'sessions-view' },
-    h('h1', { t: 'testing.sessions_title' }), h('p', { class: 'lead', t: 'testing.sessions_lead' }), box));
+    h('h1', { t: 'testing.sessions_title' }), h('p', { class: 'lead', t: 'testing.sessions_lead' }),
+    // officials open sites and sessions and assign samplers on their own page
+    me && me.role !== 'sampler' ? h('div', { class: 'tiles' },
+      h('a', { class: 'tile tile-primary', href: '#/testing/sites', testid: 'go-sites', t: 'testing.sites_link' })) : null,
+    box,
+    // whom to call today in the caller's area: contacts' test orders and pools to retest
+    me ? h('div', { testid: 'calls' }, h('h2', { t: 'testing.calls_title' }),
+      testOrdersBox({ commune_code: me.unit_code, date: vnToday() }, signal, null).el) : null));
   let res;
   try {
     res = await get('/api/v1/testing/sessions', { query: { limit: 200 }, signal });
@@ -85,6 +95,8 @@ export async function collectView({ root, params, signal }) {
     return;
   }
   const sessionId = s.id;
+  // Reopened with no network (a reload in the field), the page comes from the service worker.
+  keepOffline([`/api/v1/testing/sessions/${sessionId}`, '/api/v1/testing/sessions?limit=200', '/api/v1/auth/me']);
   const capacityOf = (code) => (tubes.get(code) || {}).capacity || s.pool_size || 1;
 
   /* state */
@@ -195,8 +207,15 @@ export async function collectView({ root, params, signal }) {
 
   /* who the tracing policy asks to be sampled today, and who has been */
   const orders = testOrdersBox(s, signal, (o) => takePerson({
-    ident: { test_order_id: o.id }, label: o.full_name, key: `order:${o.person_id}`,
+    ident: o.kind === 'retest' ? { retest_order_id: o.id } : { test_order_id: o.id }, label: o.full_name, key: `order:${o.person_id}`,
   }));
+
+  let freshTimer = null;
+  function keepFresh() {
+    clearTimeout(freshTimer);
+    freshTimer = setTimeout(() => keepOffline([`/api/v1/testing/sessions/${sessionId}`]), 1000);
+  }
+  signal.addEventListener('abort', () => clearTimeout(freshTimer), { once: true });
 
   /* the queue's events */
   const unlisten = queue.listen((kind, data) => {
@@ -216,6 +235,7 @@ export async function collectView({ root, params, signal }) {
         if (res && res.person) r.name = res.person.full_name || r.label;
       }
       orders.refresh(); // the sample may have answered a test order
+      keepFresh(); // the copy a reload offline opens with counts this sample too
     } else if (kind === 'rejected') {
       const i = records.findIndex((x) => x.client_id === data.client_id);
       if (i >= 0) records[i] = { ...data }; else records.push(data);
@@ -289,11 +309,12 @@ export async function collectView({ root, params, signal }) {
   }
 
   function personFromQr(text) {
+    // Until the server answers with the person's name, the card is named, not its code.
     if (PERSON_QR_RE.test(text)) {
       const code = text.split('.')[2] || '';
-      return { ident: { person_qr: text }, label: code, key: `p:${code}` };
+      return { ident: { person_qr: text }, label: t('testing.label_card'), key: `p:${code}` };
     }
-    return { ident: { declaration_qr: text }, label: `${text.split('.')[2] || ''}`, key: `d:${text}` };
+    return { ident: { declaration_qr: text }, label: t('testing.label_declaration'), key: `d:${text}` };
   }
 
   /* the camera */
@@ -336,7 +357,7 @@ export async function collectView({ root, params, signal }) {
       return;
     }
     const [k, v] = Object.entries(ident)[0];
-    takePerson({ ident, label: `${k.toUpperCase()} ${v}`, key: `${k}:${v}` });
+    takePerson({ ident, label: `${k.toUpperCase()} ${'•'.repeat(Math.max(0, v.length - 3))}${v.slice(-3)}`, key: `${k}:${v}` });
     numberField.input.value = '';
     numberField.input.focus();
   });

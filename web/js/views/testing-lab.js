@@ -162,7 +162,8 @@ function idList(key, list, testid, cls) {
 
 /**
  * Tube id, Enter; P / N / I; Ct (optional), Enter: saved, and the cursor is back on the tube id.
- * Escape goes back to the tube id.
+ * Escape goes back to the tube id.  A tube that has a result is corrected the same way, with a
+ * reason (required): the answer says what the correction withdrew and whom it told.
  */
 export async function resultsView({ root, signal }) {
   const tubeField = field({ name: 'tube_id', label: 'testing.tube_input', hint: 'testing.results_tube_hint',
@@ -180,8 +181,11 @@ export async function resultsView({ root, signal }) {
   const ctField = field({ name: 'ct', label: 'testing.ct', hint: 'testing.ct_hint',
     attrs: { autocomplete: 'off', inputmode: 'decimal', maxlength: 5, testid: 'result-ct' } });
   const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
+  const reasonField = field({ name: 'reason', label: 'testing.correct_reason', hint: 'testing.correct_hint',
+    attrs: { autocomplete: 'off', maxlength: 500, testid: 'result-reason' } });
+  reasonField.wrap.hidden = true;
   const save = h('button', { type: 'submit', class: 'btn btn-primary btn-big btn-block', testid: 'result-save', t: 'testing.result_save' });
-  const stepFields = h('div', { class: 'form-fields', testid: 'result-step', hidden: true }, choice, ctField.wrap, save);
+  const stepFields = h('div', { class: 'form-fields', testid: 'result-step', hidden: true }, choice, ctField.wrap, reasonField.wrap, save);
   const form = h('form', { class: 'form card', testid: 'result-form', novalidate: true }, tubeField.wrap, info, stepFields, errors);
   const done = h('tbody', { testid: 'result-log' });
   const count = h('p', { class: 'meta', testid: 'result-count', 'data-count': '0', t: 'testing.results_count', tArgs: { n: 0 } });
@@ -209,6 +213,9 @@ export async function resultsView({ root, signal }) {
     result = null;
     for (const k of RESULTS) buttons[k].setAttribute('aria-checked', 'false');
     stepFields.hidden = true;
+    reasonField.wrap.hidden = true;
+    reasonField.input.value = '';
+    markI18n(save, 'text', 'testing.result_save');
     ctField.input.value = '';
     tubeField.input.value = '';
     tubeField.input.focus();
@@ -217,7 +224,7 @@ export async function resultsView({ root, signal }) {
   form.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') { ev.preventDefault(); clearFormErrors(form, errors); clear(info); reset(); return; }
     if (!tube || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (ev.target === tubeField.input) return;
+    if (ev.target === tubeField.input || ev.target === reasonField.input) return;
     const r = RESULT_KEYS[String(ev.key).toLowerCase()];
     if (r) { ev.preventDefault(); choose(r); }
   });
@@ -240,7 +247,10 @@ export async function resultsView({ root, signal }) {
       replace(info,
         h('p', null, h('strong', { class: 'reference', testid: 'result-tube-code' }, tube.tube_id), ' ',
           h('span', { testid: 'result-tube-members', t: 'testing.tube_members', tArgs: { n: (tube.members || []).length } }), ' ',
-          tube.result ? resultBadge(tube.result, 'result-tube-current') : null));
+          tube.result ? resultBadge(tube.result, 'result-tube-current') : null),
+        tube.result ? h('p', { class: 'alert alert-denied', testid: 'result-correct-note', t: 'testing.correct_note' }) : null);
+      reasonField.wrap.hidden = !tube.result;
+      markI18n(save, 'text', tube.result ? 'testing.correct_save' : 'testing.result_save');
       stepFields.hidden = false;
       choice.focus();
       return;
@@ -254,6 +264,7 @@ export async function resultsView({ root, signal }) {
       if (!/^\d{1,2}(\.\d)?$/.test(ctRaw) || !(ct >= 0 && ct <= 50)) { showFormError(form, errors, { status: 400, code: 'invalid_field', field: 'ct' }, 'update'); return; }
       body.ct = ct;
     }
+    if (tube.result) { await correct(body); return; }
     try {
       const res = await withBusy(save, () => post('/api/v1/testing/results', body, { signal }));
       entered += 1;
@@ -270,13 +281,40 @@ export async function resultsView({ root, signal }) {
       if (!isAbort(e)) showFormError(form, errors, e, 'update');
     }
   });
+
+  async function correct(body) {
+    const reason = reasonField.input.value.trim();
+    if (reason.length < 5) {
+      showFormError(form, errors, { status: 400, code: reason ? 'invalid_field' : 'missing_field', field: 'reason' }, 'update');
+      return;
+    }
+    const { tube_id: code, ...rest } = body;
+    try {
+      const res = await withBusy(save, () => post(`/api/v1/testing/results/${seg(code)}/correct`, { ...rest, reason }, { signal }));
+      entered += 1;
+      count.setAttribute('data-count', String(entered));
+      markI18n(count, 'text', 'testing.results_count', { n: entered });
+      done.insertBefore(h('tr', { testid: `result-row-${res.tube.tube_id}`, 'data-corrected': 'true' },
+        h('td', null, h('code', null, res.tube.tube_id)),
+        h('td', null, resultBadge(res.tube.result), ' ', h('span', { class: 'muted', t: 'testing.corrected_mark' })),
+        h('td', null, ctText(res.tube.ct)),
+        h('td', { class: 'num' }, formatNumber(res.summary.people || 0))), done.firstChild);
+      const w = res.withdrawn || {};
+      replace(info, h('div', { class: 'alert alert-ok', testid: 'result-corrected', 'data-cases': String(w.cases), 'data-told': String(res.told) },
+        h('p', { class: 'alert-title', t: 'testing.corrected', tArgs: { tube: res.tube.tube_id } }),
+        h('p', { t: 'testing.corrected_more', tArgs: { cases: w.cases, contacts: w.contacts, orders: w.orders, messages: w.messages, kept: res.kept, told: res.told } })));
+      reset();
+    } catch (e) {
+      if (!isAbort(e)) showFormError(form, errors, e, 'update');
+    }
+  }
   tubeField.input.focus();
 }
 
 /* ---------------------------------------------------------------- result files */
 
 /** POST a file as the raw body; resolves with the JSON answer or rejects with ApiError. */
-async function postFile(path, file, signal) {
+export async function postFile(path, file, signal) {
   let res;
   try {
     res = await fetch(path, { method: 'POST', body: file, credentials: 'same-origin', cache: 'no-store', signal, headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream' } });

@@ -7,9 +7,10 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, isAbort } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatNumber, formatTime } from '../i18n.js';
+import { formatNumber, formatTime, formatDay } from '../i18n.js';
 import { testTypeKey } from './testing-collect.js';
 import { vnToday } from '../vn-time.js';
+import { unitNameEl } from '../units.js';
 
 const STATUSES = ['pending', 'negative', 'positive', 'pool_positive_retest', 'invalid'];
 
@@ -26,7 +27,7 @@ function resultList(results, testid) {
   results.forEach((r, i) => {
     ul.appendChild(h('li', { class: 'card result', testid: `${testid}-${i}`, 'data-status': r.status },
       h('div', { class: 'card-main' },
-        h('strong', { class: 'card-title' }, r.date || ''),
+        h('strong', { class: 'card-title' }, formatDay(r.date)),
         statusBadge(r.status, `${testid}-${i}-status`)),
       h('div', { class: 'card-meta' },
         h('span', { t: testTypeKey(r.test_type) }),
@@ -39,11 +40,32 @@ function resultList(results, testid) {
   return ul;
 }
 
+/** The exposure notification code after a positive result, while it is valid and unused (docs/api-en.md). */
+function enCodeBox(res) {
+  const digits = String(res.code);
+  return h('div', { class: 'card alert en-code', testid: 'en-code', role: 'status' },
+    h('h3', { t: 'en.code_title' }),
+    h('p', { class: 'en-code-digits', testid: 'en-code-digits', 'aria-label': digits.split('').join(' ') },
+      `${digits.slice(0, 4)} ${digits.slice(4)}`),
+    h('p', { class: 'hint', t: 'en.code_hint' }),
+    h('p', { class: 'muted' }, h('span', { t: 'en.code_valid_until' }), ' ',
+      h('span', { testid: 'en-code-expires', 'data-time': res.expires_at }, formatTime(res.expires_at))));
+}
+
 /** "My results" for the signed-in citizen: self first, then each managed family member. */
 export function myResultsPanel(signal) {
   const box = h('div', { testid: 'my-results-box' }, loading());
+  const en = h('div', { testid: 'en-code-box' });
   const el = h('section', { class: 'panel my-results', testid: 'my-results' },
-    h('h2', { t: 'testing.my_results' }), box);
+    h('h2', { t: 'testing.my_results' }), en, box);
+  (async () => {
+    try {
+      const res = await get('/api/v1/me/en-code', { signal });
+      if (res.code) replace(en, enCodeBox(res));
+    } catch (e) {
+      if (!isAbort(e)) replace(en, errorBox(e, 'other', 'en-code-error'));
+    }
+  })();
   (async () => {
     try {
       const res = await get('/api/v1/me/results', { signal });
@@ -138,7 +160,7 @@ export async function statsView({ root, query, signal }) {
     for (const d of days) {
       for (const k of Object.keys(sum)) sum[k] += Number(d[k]) || 0;
       tbody.appendChild(h('tr', { testid: `stats-row-${d.commune_code}-${d.date}` },
-        h('td', null, d.commune_code), h('td', null, d.date),
+        h('td', null, unitNameEl(d.commune_code)), h('td', null, formatDay(d.date)),
         ...['people_sampled', 'tubes', 'tested', 'positive', 'pool_positive', 'pending'].map((k) => h('td', { class: 'num', 'data-col': k }, formatNumber(d[k] || 0))),
         h('td', { class: 'num', 'data-col': 'turnaround' }, duration(d.turnaround_median_s))));
     }

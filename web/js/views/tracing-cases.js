@@ -16,7 +16,7 @@ import { unitPicker } from '../components/unit-picker.js';
 import { vnDate, vnToday, vnDateStart, vnHhmm } from '../vn-time.js';
 import { chainView } from './tracing.js';
 
-export const CASE_STATUSES = ['confirmed'];
+export const CASE_STATUSES = ['confirmed', 'withdrawn'];
 const PAGE = 50;
 
 /* ---------------------------------------------------------------- small pieces */
@@ -315,7 +315,30 @@ export async function caseView(ctx) {
     if (!signal.aborted) chainBox.replaceWith(fresh);
   };
   extra.appendChild(runPanel(params.id, signal, reloadChain));
+  extra.appendChild(enCodePanel(params.id, signal));
   extra.appendChild(interviewPanel(params.id, f0, signal));
+}
+
+/** An exposure notification code for the case, to read out to the person (docs/api-en.md). */
+function enCodePanel(caseId, signal) {
+  const out = h('div', { testid: 'en-issue-result', 'aria-live': 'polite' });
+  const btn = h('button', { type: 'button', class: 'btn btn-block', testid: 'en-issue', t: 'en.issue' });
+  btn.addEventListener('click', async () => {
+    clear(out);
+    try {
+      const res = await withBusy(btn, () => post('/api/v1/en/codes', { case_id: Number(caseId) }, { signal }));
+      const c = String(res.code);
+      replace(out, h('div', { class: 'alert alert-ok', testid: 'en-issued', 'data-code': c },
+        h('p', { class: 'en-code-digits', testid: 'en-issued-code' }, `${c.slice(0, 4)} ${c.slice(4)}`),
+        h('p', { class: 'muted small' }, h('span', { t: 'en.code_valid_until' }), ' ',
+          h('span', { 'data-time': res.expires_at }, formatTime(res.expires_at))),
+        h('p', { class: 'hint', t: 'en.issue_sent' })));
+    } catch (e) {
+      if (!isAbort(e)) replace(out, errorBox(e, 'other', 'en-issue-error'));
+    }
+  });
+  return h('section', { class: 'panel', testid: 'en-panel' },
+    h('h2', { t: 'en.code_title' }), h('p', { class: 'hint', t: 'en.issue_hint' }), btn, out);
 }
 
 /** Runs (or re-runs) the tracing of one case and shows what it found. */

@@ -7,7 +7,7 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, patch, seg, isAbort } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied } from '../errors.js';
-import { formatTime, formatNumber, markI18n } from '../i18n.js';
+import { formatTime, formatNumber, markI18n, formatDay } from '../i18n.js';
 import { link, navigate } from '../router.js';
 import { getUnit } from '../units.js';
 import { chainGraph, reasonLabel } from '../components/chain-graph.js';
@@ -201,7 +201,7 @@ function contactCard(c, names) {
       contactPhone(c),
       c.street ? h('span', { class: 'breakable' }, c.street) : null,
       unitName(c.commune_code),
-      c.date_of_birth ? h('span', null, c.date_of_birth) : null,
+      c.date_of_birth ? h('span', null, formatDay(c.date_of_birth)) : null,
       riskText(c.risk)),
     h('p', { class: 'sub-label', t: 'tracing.reasons' }), reasons, total,
     h('p', { class: 'actions' },

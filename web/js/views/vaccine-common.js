@@ -1,6 +1,7 @@
 // Shared bits of the vaccination pages (docs/api-vaccine.md): reference data loaded once per
 // page load, the status badge, the certificate block (QR image and PDF link), dates in Viet Nam.
 
+import { formatDay } from '../i18n.js';
 import { h } from '../dom.js';
 import { get, seg } from '../api.js';
 import { vnDate } from '../vn-time.js';
@@ -9,11 +10,11 @@ export const SEVERITIES = ['mild', 'moderate', 'severe', 'life_threatening', 'de
 
 export { vnToday as todayVn, vnHhmm as hhmmVn } from '../vn-time.js';
 
-/** A day the server gives as epoch seconds or as YYYY-MM-DD, shown as YYYY-MM-DD (Viet Nam). */
+/** A day the server gives as epoch seconds or as YYYY-MM-DD, shown as dd/mm/yyyy (Viet Nam). */
 export function dayVn(v) {
   if (v === null || v === undefined || v === '') return '';
-  if (typeof v === 'number' || /^\d+$/.test(String(v))) return vnDate(Number(v));
-  return String(v);
+  if (typeof v === 'number' || /^\d+$/.test(String(v))) return formatDay(vnDate(Number(v)));
+  return formatDay(String(v));
 }
 
 let productsP = null;

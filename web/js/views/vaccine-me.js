@@ -1,17 +1,18 @@
 // The citizen's "one identity" page: for self and each managed family member, together, the
 // vaccination status (none, partial, complete, booster), the doses given, the next dose and
 // appointment, the certificates (QR code and PDF), test results and check-ins. Actions:
-// registration for vaccination, confirming an invitation or asking for another slot, and
+// registration for vaccination, picking a session (or another one for an appointment, or for an
+// "another slot" request), confirming an invitation or asking for another slot, and
 // reporting an adverse event after a dose (docs/api-vaccine.md; results and check-ins from
 // docs/api-testing.md and docs/api.md).
 
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
-import { get, api, seg, isAbort, idempotentPost } from '../api.js';
+import { get, api, post, seg, isAbort, idempotentPost } from '../api.js';
 import { errorBox, showFormError, clearFormErrors } from '../errors.js';
-import { getLang, formatTime, formatNumber } from '../i18n.js';
+import { getLang, formatTime, formatNumber, formatDay, t } from '../i18n.js';
 import { statusBadge } from './testing-results.js';
 import { testTypeKey } from './testing-collect.js';
-import { loadGroups, loadProducts, productName, vaxStatusBadge, certificateBlock, hhmmVn, dayVn } from './vaccine-common.js';
+import { loadGroups, loadProducts, productName, vaxStatusBadge, certificateBlock, hhmmVn, dayVn, todayVn } from './vaccine-common.js';
 import { adverseForm } from './vaccine-site.js';
 
 const CHECKINS_SHOWN = 5;
@@ -54,6 +55,59 @@ function registrationForm(person, groups, onDone) {
   return form;
 }
 
+/**
+ * Picking a session for the next dose: open sessions from the day the dose is due (the product's
+ * interval), with seats, the person's commune first. Books one (no appointment yet) or moves the
+ * appointment there (a seat held, or an "another slot" request waiting).
+ */
+function sessionPicker(rec, products, onDone) {
+  const p = rec.person || {};
+  const appt = rec.next_appointment;
+  const tid = `pick-${p.id}`;
+  const nd = rec.next_dose || {};
+  // Within the primary series the product stays the same; a booster may be any product.
+  const inSeries = rec.primary_doses && rec.doses_given > 0 && rec.doses_given < rec.primary_doses;
+  const product = inSeries ? (rec.doses[rec.doses.length - 1] || {}).product : null;
+  const from = [todayVn(), nd.earliest ? dayVn(nd.earliest) : ''].sort().pop();
+  const box = h('div', { testid: `${tid}-box` });
+  const open = h('button', { type: 'button', class: appt ? 'btn btn-block' : 'btn btn-primary btn-block', testid: `${tid}-open`, t: appt ? 'vax.pick.change' : 'vax.pick.open' });
+  open.addEventListener('click', async () => {
+    open.hidden = true;
+    replace(box, loading());
+    let res;
+    try {
+      res = await get('/api/v1/vaccine/sessions', { query: { limit: 1000, ...(product ? { product } : {}) } });
+    } catch (e) {
+      if (!isAbort(e)) replace(box, errorBox(e, 'list', `${tid}-error`));
+      return;
+    }
+    const fits = (res.sessions || []).filter((s) => s.day >= from && s.remaining > 0 && !(appt && s.id === appt.session_id && appt.status !== 'reschedule_requested'))
+      .sort((a, b) => ((a.commune_code === p.commune_code ? 0 : 1) - (b.commune_code === p.commune_code ? 0 : 1)) || a.starts_at - b.starts_at);
+    if (!fits.length) { replace(box, h('p', { class: 'muted', testid: `${tid}-none`, t: 'vax.pick.none', tArgs: { day: formatDay(from) } })); return; }
+    const pick = field({ name: 'session_id', label: 'vax.pick.label',
+      input: h('select', { testid: `${tid}-session` }, fits.map((s) => h('option', { value: s.id },
+        `${formatDay(s.day)} · ${hhmmVn(s.starts_at)}–${hhmmVn(s.ends_at)} · ${s.site_name} · ${productName(products, s.product)} · ${t('vax.plan.left', { n: s.remaining })}`))) });
+    const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-big btn-block', testid: `${tid}-submit`, t: appt ? 'vax.pick.move' : 'vax.pick.book' });
+    const form = h('form', { class: 'form card', testid: tid, novalidate: true }, h('p', { class: 'hint', t: 'vax.pick.hint', tArgs: { day: formatDay(from) } }), pick.wrap, errors, submit);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearFormErrors(form, errors);
+      const sessionId = Number(pick.input.value);
+      try {
+        await withBusy(submit, () => (appt
+          ? post(`/api/v1/vaccine/appointments/${seg(appt.id)}/reschedule`, { session_id: sessionId })
+          : idempotentPost(`vax-book-${p.id}-${sessionId}`, '/api/v1/vaccine/bookings', (client_id) => ({ client_id, person_id: p.id, session_id: sessionId }))));
+        onDone(appt ? 'vax.pick.moved' : 'vax.pick.booked');
+      } catch (e) {
+        if (!isAbort(e)) showFormError(form, errors, e, 'create');
+      }
+    });
+    replace(box, form);
+  });
+  return h('div', { class: 'pick' }, open, box);
+}
+
 /** The next appointment with the actions its status allows. */
 function appointmentBlock(a, products, onDone) {
   const tid = `appt-${a.id}`;
@@ -77,7 +131,7 @@ function appointmentBlock(a, products, onDone) {
       h('strong', { class: 'card-title' }, h('span', { t: 'vax.dose_n', tArgs: { n: a.dose_number } }), ` · ${productName(products, a.product)}`),
       h('span', { class: a.status === 'confirmed' ? 'badge badge-on' : 'badge badge-wait', testid: `${tid}-status`, t: `vax.appt.${a.status}` })),
     h('dl', { class: 'kv' },
-      h('dt', { t: 'vax.when' }), h('dd', null, `${a.day || ''} ${a.slot_start ? `${hhmmVn(a.slot_start)}–${hhmmVn(a.slot_end)}` : ''}`),
+      h('dt', { t: 'vax.when' }), h('dd', null, `${formatDay(a.day)} ${a.slot_start ? `${hhmmVn(a.slot_start)}–${hhmmVn(a.slot_end)}` : ''}`),
       h('dt', { t: 'vax.where' }), h('dd', null, a.site_name || ''),
       h('dt', { t: 'vax.appt_number' }), h('dd', null, String(a.id))),
     holds ? h('div', { class: 'card-actions' },
@@ -96,7 +150,7 @@ function doseItem(d, products) {
   return h('li', { class: 'card', testid: tid },
     h('div', { class: 'card-main' },
       h('strong', { class: 'card-title' }, h('span', { t: 'vax.dose_n', tArgs: { n: d.dose_number } }), ` · ${productName(products, d.product)}`),
-      h('span', { class: 'muted' }, d.day || '')),
+      h('span', { class: 'muted' }, formatDay(d.day))),
     h('div', { class: 'card-meta' }, h('span', null, d.site_name || ''), h('span', null, h('span', { t: 'vax.lot' }), `: ${d.lot || ''}`)),
     aeBtn, aeBox);
 }
@@ -112,7 +166,7 @@ function personSection(rec, results, checkins, groups, products, reload) {
     h('div', { class: 'identity-head' },
       h('h2', { testid: `${tid}-name` }, p.full_name || p.code || ''),
       vaxStatusBadge(rec.status, `${tid}-status`)),
-    h('p', { class: 'muted small' }, p.date_of_birth || '', p.code ? ` · ${p.code}` : ''),
+    h('p', { class: 'muted small' }, formatDay(p.date_of_birth), p.code ? ` · ${p.code}` : ''),
     note,
 
     h('h3', { t: 'vax.history' }),
@@ -125,6 +179,8 @@ function personSection(rec, results, checkins, groups, products, reload) {
 
     h('h3', { t: 'vax.next_appointment' }),
     next ? appointmentBlock(next, products, done) : h('p', { class: 'muted', testid: `${tid}-no-appt`, t: rec.registration ? 'vax.no_appt_registered' : 'vax.no_appt' }),
+    // A registered person (or one already vaccinated) picks a session, or another one.
+    rec.registration || (rec.doses || []).length ? sessionPicker(rec, products, done) : null,
     rec.registration
       ? h('p', { class: 'small muted', testid: `${tid}-registered` }, h('span', { t: 'vax.registered_in' }), ' ',
         groupName((groups.groups || []).find((g) => g.code === rec.registration.priority_group) || { name_vi: rec.registration.priority_group, name_en: rec.registration.priority_group }))
@@ -138,7 +194,7 @@ function personSection(rec, results, checkins, groups, products, reload) {
     h('h3', { t: 'testing.my_results' }),
     results.length
       ? h('ul', { class: 'cards', testid: `${tid}-results` }, results.slice(0, 5).map((r, i) => h('li', { class: 'card', testid: `${tid}-result-${i}` },
-        h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, r.date || ''), statusBadge(r.status, `${tid}-result-${i}-status`)),
+        h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, formatDay(r.date)), statusBadge(r.status, `${tid}-result-${i}-status`)),
         h('div', { class: 'card-meta' }, h('span', { t: testTypeKey(r.test_type) })))))
       : h('p', { class: 'muted', testid: `${tid}-no-results`, t: 'testing.no_results' }),
 

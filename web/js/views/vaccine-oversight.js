@@ -6,7 +6,7 @@ import { h, replace, clear, loading, field } from '../dom.js';
 import { get, isAbort } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatNumber } from '../i18n.js';
+import { formatNumber, formatDay } from '../i18n.js';
 import { todayVn, SEVERITIES } from './vaccine-common.js';
 import { vnDaysAgo } from '../vn-time.js';
 
@@ -70,7 +70,7 @@ export async function vaxOversightView({ root, query, signal }) {
     replace(sites, siteRows.length
       ? table('ov-sites-table', [['vax.ov.site'], ['vax.ov.day'], ['vax.product'], ['vax.ov.doses', true], ['vax.ov.capacity', true], ['vax.ov.utilisation', true]],
         siteRows.map((r) => h('tr', { testid: `ov-site-${r.site_id}-${r.day}-${r.product}`, class: r.over_capacity ? 'row-over' : null, 'data-over': String(Boolean(r.over_capacity)) },
-          h('td', null, r.site_name || ''), h('td', null, r.day || ''), h('td', null, r.product || ''),
+          h('td', null, r.site_name || ''), h('td', null, formatDay(r.day)), h('td', null, r.product || ''),
           num(r.doses, 'doses'), num(r.capacity, 'capacity'),
           h('td', { class: 'num', 'data-col': 'utilisation' }, r.utilisation === null || r.utilisation === undefined ? '—' : `${Math.round(Number(r.utilisation) * 100)}%`,
             r.over_capacity ? h('span', { class: 'badge badge-off', t: 'vax.ov.over' }) : null))))

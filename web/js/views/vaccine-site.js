@@ -1,6 +1,8 @@
 // The vaccination site's day for its team (docs/api-vaccine.md, "On site"): the sites in the
 // staff member's area, then one site's page: today's sessions, check-in by scanning the personal
-// QR card (or by person number), the screening checklist, the dose form (product, lot, dose
+// QR card (or by CCCD/CMND, BHYT number, the code on the card or the person number), warnings the
+// desk must see (a quarantine order in force, a positive test), the screening checklist (only the
+// questions that can apply to the person), the dose form (product, lot, dose
 // number), the certificate the dose issues, and a 30-minute observation timer for each person
 // vaccinated here, counting down from the server's observation_until and kept across reloads,
 // with adverse events reported by staff.
@@ -8,7 +10,7 @@
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort, newClientId, idempotentPost } from '../api.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { getLang, onLangChange, formatTime, formatNumber, markI18n } from '../i18n.js';
+import { getLang, onLangChange, formatTime, formatNumber, formatDay, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import { todayVn, hhmmVn, dayVn, loadProducts, productName, vaxStatusBadge, certificateBlock, SEVERITIES } from './vaccine-common.js';
 
@@ -138,6 +140,15 @@ export async function vaxSiteDayView({ root, params, signal }) {
   });
   signal.addEventListener('abort', unlisten, { once: true });
 
+  /** What the desk must know before vaccinating; the staff decide. */
+  function warningsBox(visit) {
+    const ws = visit.warnings || [];
+    if (!ws.length) return null;
+    return h('div', { class: 'alert alert-denied', role: 'alert', testid: 'vax-warnings' }, ws.map((w) => h('p', { testid: `vax-warning-${w.code}`, class: 'alert-title',
+      t: `vax.warning.${w.code}`, tArgs: { until: formatDay(w.until), day: w.collected_at ? dayVn(w.collected_at) : w.resulted_at ? dayVn(w.resulted_at) : '' } })),
+    h('p', { t: 'vax.warning.hint' }));
+  }
+
   function personHeader(visit) {
     const rec = visit.record || {};
     const p = rec.person || {};
@@ -146,12 +157,12 @@ export async function vaxSiteDayView({ root, params, signal }) {
         h('strong', { class: 'card-title', testid: 'vax-person-name' }, p.full_name || ''),
         vaxStatusBadge(rec.status, 'vax-person-status')),
       h('dl', { class: 'kv' },
-        h('dt', { t: 'field.date_of_birth' }), h('dd', { testid: 'vax-person-dob' }, p.date_of_birth || '—'),
+        h('dt', { t: 'field.date_of_birth' }), h('dd', { testid: 'vax-person-dob' }, p.date_of_birth ? formatDay(p.date_of_birth) : '—'),
         h('dt', { t: 'vax.doses_given' }), h('dd', { testid: 'vax-person-doses' }, String(rec.doses_given ?? 0)),
         h('dt', { t: 'vax.appointment' }), h('dd', { testid: 'vax-person-appointment' },
           visit.appointment_id ? h('span', { t: 'vax.has_appointment', tArgs: { id: visit.appointment_id } }) : h('span', { t: 'vax.walk_in' }))),
       (rec.doses || []).length ? h('ul', { class: 'plain small' }, rec.doses.map((d) => h('li', null,
-        h('span', { t: 'vax.dose_n', tArgs: { n: d.dose_number } }), ` · ${productName(products, d.product)} · ${d.day || ''}`))) : null);
+        h('span', { t: 'vax.dose_n', tArgs: { n: d.dose_number } }), ` · ${productName(products, d.product)} · ${formatDay(d.day)}`))) : null);
   }
 
   function screeningForm(visit) {
@@ -262,7 +273,7 @@ export async function vaxSiteDayView({ root, params, signal }) {
     questionEls.length = 0;
     visitBox.setAttribute('data-state', visit.outcome || 'pending');
     visitBox.setAttribute('data-visit-id', String(visit.id));
-    const parts = [personHeader(visit)];
+    const parts = [warningsBox(visit), personHeader(visit)];
     if (visit.outcome === 'vaccinated') {
       parts.push(h('p', { class: 'alert alert-ok', t: 'vax.already_vaccinated_today' }));
     } else {
@@ -310,17 +321,20 @@ export async function vaxSiteDayView({ root, params, signal }) {
   });
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-huge', testid: 'vax-scan-start', t: 'vax.scan_start' });
   startBtn.addEventListener('click', async () => { await withBusy(startBtn, () => scanner.start()); });
-  const pid = field({ name: 'person_id', label: 'vax.person_id', type: 'text', attrs: { inputmode: 'numeric', autocomplete: 'off', testid: 'vax-person-id' } });
+  // A CCCD (12 digits) or CMND (9), a BHYT number (15), the code under the card's QR (10), or a person number.
+  const pid = field({ name: 'id_number', label: 'vax.person_id', type: 'text', hint: 'vax.person_id_hint', attrs: { autocomplete: 'off', autocapitalize: 'characters', testid: 'vax-person-id' } });
   const pidErrors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
   const pidForm = h('form', { class: 'form', testid: 'vax-by-id', novalidate: true }, pid.wrap, pidErrors,
     h('button', { type: 'submit', class: 'btn btn-block', testid: 'vax-by-id-submit', t: 'vax.check_in' }));
   pidForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearFormErrors(pidForm, pidErrors);
-    const n = Number(pid.input.value.trim());
-    if (!Number.isInteger(n) || n < 1) { showFormError(pidForm, pidErrors, { status: 400, code: 'invalid_field', field: 'person_id' }, 'create'); return; }
+    const v = pid.input.value.trim();
+    const compact = v.replace(/[\s.-]/g, '');
+    if (!compact) { showFormError(pidForm, pidErrors, { status: 400, code: 'missing_field', field: 'id_number' }, 'create'); return; }
     scanner.stop();
-    checkIn({ person_id: n });
+    // Up to 8 digits is a person number; anything longer is a document or card number.
+    checkIn(/^\d{1,8}$/.test(compact) ? { person_id: Number(compact) } : { id_number: v });
   });
   const scanArea = h('div', { testid: 'vax-scan-area' }, startBtn, scanner.el,
     h('details', { class: 'card' }, h('summary', { t: 'vax.no_card' }), pidForm));
@@ -377,7 +391,7 @@ export async function vaxSiteDayView({ root, params, signal }) {
 
   replace(box,
     h('h1', { testid: 'vax-day-site' }, site.name),
-    h('p', { class: 'lead' }, h('span', { t: 'vax.day_of' }), ' ', h('strong', { testid: 'vax-day-date' }, day)),
+    h('p', { class: 'lead' }, h('span', { t: 'vax.day_of' }), ' ', h('strong', { testid: 'vax-day-date', 'data-date': day }, formatDay(day))),
     sessionList,
     banner,
     scanArea,

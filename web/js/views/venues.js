@@ -7,7 +7,7 @@ import { get, post, idempotentPost, fingerprint, seg, isAbort } from '../api.js'
 import { current } from '../session.js';
 import { isOfficial } from '../roles.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatTime, formatNumber } from '../i18n.js';
+import { formatTime, formatNumber, formatDay } from '../i18n.js';
 import { unitPicker } from '../components/unit-picker.js';
 import { link, navigate } from '../router.js';
 
@@ -172,7 +172,7 @@ export function visitorLog(v, date, signal, { testid = 'visitors' } = {}) {
   const base = `/api/v1/venues/${seg(v.id)}/visitors`;
   const q = (fmt) => `${base}?${date ? `date=${encodeURIComponent(date)}&` : ''}format=${fmt}`;
   const list = h('div', { testid: `${testid}-box` }, loading());
-  const day = h('strong', { testid: `${testid}-date` }, date || '');
+  const day = h('strong', { testid: `${testid}-date`, 'data-date': date || '' }, formatDay(date));
   const el = h('div', { class: 'visitor-log', testid },
     h('p', { class: 'meta' }, h('span', { t: 'venues.visitors_on' }), ' ', day),
     h('div', { class: 'actions' },
@@ -182,7 +182,7 @@ export function visitorLog(v, date, signal, { testid = 'visitors' } = {}) {
   async function load() {
     try {
       const res = await get(base, { query: { date, format: 'json' }, signal });
-      if (res.date) day.textContent = res.date;
+      if (res.date) { day.textContent = formatDay(res.date); day.setAttribute('data-date', res.date); }
       const rows = res.visitors || [];
       if (!rows.length) { replace(list, h('p', { class: 'muted empty', testid: `${testid}-empty`, t: 'venues.no_visitors' })); return rows; }
       const ul = h('ul', { class: 'cards', testid: `${testid}-list`, 'data-count': String(rows.length) });

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Situation reporting: GET /api/v1/situation for the nation, a province (Hà Nội) and a commune
+# (Phúc Xá), timed from the client (p50, p99 over REQUESTS calls each), against the same figures
+# computed by plain SQL over the raw tables (sqlite3, its own connection) in the same run: the
+# figures must agree.
+#
+# Builds a fresh SQLite database with `cordon demo` (a week of cases in three districts of Hà Nội,
+# testing, vaccination, quarantine) plus its synthetic load of PEOPLE people and CHECKINS
+# check-ins over DAYS days in Phúc Xá (`cordon demo --people --checkins --days`).  Override with
+# SITUATION_PEOPLE, SITUATION_CHECKINS, SITUATION_DAYS, SITUATION_REQUESTS.  BENCH_SMOKE=1: 2,000
+# people, 20,000 check-ins, 50 requests per unit, seconds.  Fails on a setup error or when the
+# figures differ, never on a timing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+    PEOPLE=${SITUATION_PEOPLE:-2000}
+    CHECKINS=${SITUATION_CHECKINS:-20000}
+    REQUESTS=${SITUATION_REQUESTS:-50}
+else
+    PEOPLE=${SITUATION_PEOPLE:-200000}
+    CHECKINS=${SITUATION_CHECKINS:-2000000}
+    REQUESTS=${SITUATION_REQUESTS:-1000}
+fi
+DAYS=${SITUATION_DAYS:-14}
+BUILD=${BUILD:-build-bench}
+CORDON=${CORDON_BIN:-$BUILD/cordon}
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-situation.XXXXXX")
+DB=$DIR/bench.db
+PID=
+
+[ -x "$CORDON" ] || { echo "situation: no $CORDON" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "situation: sqlite3 is needed for the SQL reference" >&2; exit 1; }
+
+cleanup() {
+    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+export CORDON_KEK=${CORDON_KEK:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+echo "situation: demo data plus $PEOPLE people, $CHECKINS check-ins over $DAYS days; $REQUESTS requests per unit"
+t0=$(date +%s.%N)
+"$CORDON" migrate --db "sqlite:$DB" >/dev/null
+"$CORDON" demo --db "sqlite:$DB" --people "$PEOPLE" --checkins "$CHECKINS" --days "$DAYS" >"$DIR/demo.out" 2>"$DIR/demo.err" ||
+    { cat "$DIR/demo.err" >&2; exit 1; }
+PASSWORD=$(sed -n 's/^Admin login: admin \/ //p' "$DIR/demo.out")
+echo "load: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+
+PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+"$CORDON" serve --db "sqlite:$DB" --listen "127.0.0.1:$PORT" 2>"$DIR/serve.log" &
+PID=$!
+for _ in $(seq 1 300); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+    kill -0 "$PID" 2>/dev/null || { cat "$DIR/serve.log" >&2; exit 1; }
+    sleep 0.1
+done
+
+node bench/situation.js "http://127.0.0.1:$PORT" "$PASSWORD" "$REQUESTS" "$DB"

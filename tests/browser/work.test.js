@@ -1,0 +1,100 @@
+'use strict';
+// Pending work by role in a real Chromium at 360 px, on the demo data: officials land on "Việc cần
+// làm" with each count in words and the same counts beside the menu entries; a vaccinator and a
+// lab see their counts beside their own entries; marking a flagged person called lowers the count.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { startServer } = require('../lib/server');
+const { launch, phonePage, shot, assertNoHorizontalOverflow } = require('../lib/browser');
+
+let srv;
+let pw;
+let browser;
+let context;
+let page;
+
+before(async () => {
+  srv = await startServer();
+  const r = srv.cli(['demo']);
+  assert.equal(r.status, 0, r.stderr);
+  pw = /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
+  browser = await launch();
+  ({ context, page } = await phonePage(browser));
+});
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+const tid = (id) => page.getByTestId(id);
+
+async function staffLogin(username) {
+  await context.clearCookies();
+  await page.goto(`${srv.url}/?as=${username}#/login`);
+  await tid('login-username').fill(username);
+  await tid('login-password').fill(pw);
+  await tid('login-submit').click();
+}
+
+async function apiCounts(username) {
+  const token = await srv.login(username, pw);
+  return (await srv.api('GET', '/api/v1/work', { token })).json.counts;
+}
+
+const navCount = async (nav) => tid(`nav-${nav}-count`).getAttribute('data-count');
+
+test('the commune admin lands on the work to do (above the situation of the commune), counted in words and in the menu', async () => {
+  const counts = await apiCounts('phucxa.admin');
+  await staffLogin('phucxa.admin');
+  await tid('work-view').waitFor();
+  await tid('situation-view').waitFor();
+  assert.match(await page.evaluate(() => window.location.hash), /^#\/situation$/);
+  for (const [k, n] of Object.entries(counts)) {
+    assert.equal(await tid(`work-${k}`).getAttribute('data-count'), String(n), k);
+  }
+  assert.equal(await tid('work-flagged_declarations').innerText(), `Người khai báo có triệu chứng chưa được gọi\n${counts.flagged_declarations}`);
+  await page.waitForSelector('[data-testid="nav-flagged-count"]', { state: 'attached' });
+  assert.equal(await navCount('flagged'), String(counts.flagged_declarations));
+  assert.equal(await navCount('sampling'), String(counts.test_orders));
+  assert.equal(await navCount('vax-sites'), String(counts.reschedule_requests + counts.doses_due));
+  assert.equal(await navCount('testing-stats'), String(counts.results_pending));
+  assert.equal(await navCount('work'), String(Object.values(counts).reduce((s, n) => s + n, 0)));
+  await assertNoHorizontalOverflow(page, 'work page');
+  await shot(page, 'work-01-official');
+
+  // English keeps the counts beside the entries
+  await tid('lang-en').click();
+  await page.waitForFunction(() => /^Flagged declarations/.test(document.querySelector('[data-testid="nav-flagged"]').textContent));
+  assert.equal(await navCount('flagged'), String(counts.flagged_declarations));
+  await tid('lang-vi').click();
+
+  // calling the flagged person lowers the count
+  await tid('work-open-flagged_declarations').click();
+  await tid('flagged-view').waitFor();
+  const card = page.locator('[data-testid^="flagged-"][data-handled="false"]').first();
+  const id = (await card.getAttribute('data-testid')).replace('flagged-', '');
+  await tid(`flagged-mark-${id}`).click();
+  await tid('flagged-handled').waitFor();
+  await page.waitForFunction((n) => document.querySelector('[data-testid="nav-flagged-count"]')?.getAttribute('data-count') === String(n),
+    counts.flagged_declarations - 1);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a vaccinator and a lab see their own counts beside their own entries', async () => {
+  const vax = await apiCounts('phucxa.vaccinator');
+  await staffLogin('phucxa.vaccinator');
+  await page.waitForSelector('[data-testid="nav-vax-sites-count"]', { state: 'attached' });
+  assert.equal(await navCount('vax-sites'), String(vax.reschedule_requests + vax.doses_due));
+  assert.equal(await tid('nav-flagged').isVisible(), false);
+  await tid('nav-work').click();
+  await tid('work-doses_due').waitFor();
+  assert.equal(await tid('work-venues_pending').count(), 0, 'no venue work for a vaccinator');
+  await assertNoHorizontalOverflow(page, 'vaccinator work');
+
+  const lab = await apiCounts('badinh.lab');
+  await staffLogin('badinh.lab');
+  await page.waitForSelector('[data-testid="nav-lab-count"]', { state: 'attached' });
+  assert.equal(await navCount('lab'), String(lab.results_pending));
+  assert.deepEqual(page.errors, []);
+});
