@@ -553,8 +553,7 @@ static struct {
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_cond;
     bool ckpt_running;
-    pthread_mutex_t gate; /* a batch's transaction, or a RESTART checkpoint: one at a time */
-} w = {.lock = PTHREAD_MUTEX_INITIALIZER, .ckpt_cond = PTHREAD_COND_INITIALIZER, .gate = PTHREAD_MUTEX_INITIALIZER};
+} w = {.lock = PTHREAD_MUTEX_INITIALIZER, .ckpt_cond = PTHREAD_COND_INITIALIZER};
 
 /*
  * SQLite copies the WAL back into the database (a checkpoint, with an fsync of
@@ -569,12 +568,6 @@ static struct {
  * left and syncs the database file, and lets the writer start the WAL over.
  * (At 4096 frames the restarts came four times as often, and the benchmark's
  * p99 was 55 ms instead of 31 ms.)
- *
- * The writer and a RESTART take turns through w.gate.  Left to SQLite's
- * lock, a writer that found the checkpoint holding the database slept in
- * its busy handler (1, 2, 5, 10 ms, ... whatever the checkpoint took: strace
- * showed 18 ms asleep for a copy of a few ms), and every request queued
- * behind it: the p99.  On the mutex it starts the moment the copy ends.
  */
 #define CHECKPOINT_EVERY_MS 200
 #define CHECKPOINT_RESTART_FRAMES 16384 /* 64 MiB of 4 KiB pages */
@@ -588,11 +581,8 @@ static void checkpoint(struct store *s)
             frames = store_col_int(st, 1); /* busy, frames in the WAL, frames copied */
         store_finalize(st);
     }
-    if (frames > CHECKPOINT_RESTART_FRAMES) {
-        pthread_mutex_lock(&w.gate);
+    if (frames > CHECKPOINT_RESTART_FRAMES)
         store_exec(s, "PRAGMA wal_checkpoint(RESTART)");
-        pthread_mutex_unlock(&w.gate);
-    }
 }
 
 static void *checkpointer_main(void *arg)
@@ -684,12 +674,7 @@ static void *writer_main(void *arg)
         int64_t now = clock_now(); /* one clock for the batch: its rows are stored at commit time */
         for (int k = 0; k < n; k++)
             batch[k]->now = now;
-        bool gated = w.ckpt != NULL; /* SQLite */
-        if (gated)
-            pthread_mutex_lock(&w.gate);
         bool changed = batch_write(me->s, batch, n, admitted);
-        if (gated)
-            pthread_mutex_unlock(&w.gate);
         me->batches++;
         me->jobs += (uint64_t)n;
         if ((uint64_t)n > me->largest)
