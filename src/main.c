@@ -24,6 +24,7 @@ static const struct command {
     {"jobs", cmd_jobs, "run the background jobs once (retention, cleanup)"},
     {"dcc", cmd_dcc, "verify an EU Digital COVID Certificate (HC1:), print the signing key"},
     {"keys", cmd_keys, "new signing keys; re-seal stored secrets under a new key-encryption key"},
+    {"situation", cmd_situation, "situation figures: rebuild the counters from the tables"},
     {"en", cmd_en, "exposure notification: derive RPIs, verify and dump key export files"},
 };
 

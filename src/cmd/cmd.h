@@ -20,6 +20,7 @@ int cmd_qr(int argc, char **argv);
 int cmd_dcc(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_en(int argc, char **argv);
+int cmd_situation(int argc, char **argv);
 
 /* The long options every command takes; list a command's own after these. */
 #define CMD_COMMON_OPTIONS                                                                                            \

@@ -1,7 +1,11 @@
 /*
- * figures.c - the figures of the situation page, counted by SQL over the
- * platforms' tables (one grouped query per kind of figure), for a unit and
- * the units below it.
+ * figures.c - the figures of the situation page, for a unit and the units
+ * below it.  Counts by day are summed from situation_counters (counters.c);
+ * the states at a moment (in quarantine now, open alerts, pending results,
+ * open feedback, coverage, turnaround) and the F0 split by source, which
+ * depends on orders, are grouped queries over the platforms' indexed
+ * tables.  With raw, every figure is counted from the tables, to check the
+ * counters against.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +28,10 @@ struct windowed {
 };
 
 /* A person is found in quarantine when an order covered the day the case was confirmed. */
-#define IN_QUARANTINE                                                                                      \
-    "EXISTS (SELECT 1 FROM quarantine_orders o WHERE o.person_id = x.person_id"                           \
-    " AND o.status <> 'cancelled' AND o.created_at <= x.confirmed_at"                                       \
-    " AND o.start_day <= (x.confirmed_at + " VN_OFFSET_SQL ") / 86400"                                      \
+#define IN_QUARANTINE                                                                                        \
+    "EXISTS (SELECT 1 FROM quarantine_orders o WHERE o.person_id = x.person_id"                              \
+    " AND o.status <> 'cancelled' AND o.created_at <= x.confirmed_at"                                        \
+    " AND o.start_day <= (x.confirmed_at + " VN_OFFSET_SQL ") / 86400"                                       \
     " AND o.end_day >= (x.confirmed_at + " VN_OFFSET_SQL ") / 86400)"
 
 static const struct windowed WINDOWED[] = {
@@ -43,10 +47,13 @@ static const struct windowed WINDOWED[] = {
     {"tests_positive", "testing_samples x", "x.resulted_at", " AND x.status = 'positive'"},
     {"doses_given", "vaccine_doses x", "x.administered_at", ""},
     {"first_doses_given", "vaccine_doses x", "x.administered_at", " AND x.dose_number = 1"},
+    {"second_doses_given", "vaccine_doses x", "x.administered_at", " AND x.dose_number = 2"},
+    {"later_doses_given", "vaccine_doses x", "x.administered_at", " AND x.dose_number > 2"},
     {"declarations_flagged", "declarations x", "x.declared_at", " AND x.flagged = 1"},
     {"declarations_entry", "declarations x", "x.declared_at", " AND x.kind = 'entry'"},
     {"declarations_travel", "declarations x", "x.declared_at", " AND x.kind = 'domestic_travel'"},
     {"checkins", "checkins x", "x.checked_in_at", ""},
+    {"feedback_received", "feedback x", "x.created_at", ""},
 };
 #define NWINDOWED (sizeof(WINDOWED) / sizeof(WINDOWED[0]))
 
@@ -63,14 +70,16 @@ struct snapshot {
 };
 
 static const struct snapshot SNAPSHOT[] = {
-    {"f1_to_reach", "tracing_contacts x", " AND x.degree = 1 AND x.status = 'not_reached' AND x.created_at < ?", "e"},
-    {"f2_to_reach", "tracing_contacts x", " AND x.degree = 2 AND x.status = 'not_reached' AND x.created_at < ?", "e"},
+    {"f1_to_reach", "tracing_contacts x",
+     " AND x.degree = 1 AND x.status = 'not_reached' AND x.created_at < ?", "e"},
+    {"f2_to_reach", "tracing_contacts x",
+     " AND x.degree = 2 AND x.status = 'not_reached' AND x.created_at < ?", "e"},
     {"in_quarantine", "quarantine_orders x",
      " AND x.status <> 'cancelled' AND x.start_day <= ? AND x.end_day >= ? AND x.created_at < ?"
      " AND (x.ended_at IS NULL OR x.ended_at >= ?)",
      "ddee"},
-    {"open_alerts", "quarantine_alerts x", " AND x.created_at < ? AND (x.resolved_at IS NULL OR x.resolved_at >= ?)",
-     "ee"},
+    {"open_alerts", "quarantine_alerts x",
+     " AND x.created_at < ? AND (x.resolved_at IS NULL OR x.resolved_at >= ?)", "ee"},
     {"results_pending", "testing_samples x",
      " AND x.collected_at < ? AND (x.status = 'pending' OR x.resulted_at >= ?)", "ee"},
     {"vaccinated_dose1", "vaccine_doses x", " AND x.dose_number = 1 AND x.administered_at < ?", "e"},
@@ -80,18 +89,20 @@ static const struct snapshot SNAPSHOT[] = {
      " AND x.booster = 1 AND NOT EXISTS (SELECT 1 FROM vaccine_doses y WHERE y.person_id = x.person_id"
      " AND y.booster = 1 AND y.dose_number < x.dose_number) AND x.administered_at < ?",
      "e"},
-    {"vaccinated_dose1_18", "vaccine_doses x", " AND x.dose_number = 1 AND x.age_years >= 18 AND x.administered_at < ?",
-     "e"},
-    {"vaccinated_dose1_50", "vaccine_doses x", " AND x.dose_number = 1 AND x.age_years >= 50 AND x.administered_at < ?",
-     "e"},
-    {"vaccinated_dose1_65", "vaccine_doses x", " AND x.dose_number = 1 AND x.age_years >= 65 AND x.administered_at < ?",
-     "e"},
-    {"vaccinated_full_18", "vaccine_doses x", " AND x.completes = 1 AND x.age_years >= 18 AND x.administered_at < ?",
-     "e"},
-    {"vaccinated_full_50", "vaccine_doses x", " AND x.completes = 1 AND x.age_years >= 50 AND x.administered_at < ?",
-     "e"},
-    {"vaccinated_full_65", "vaccine_doses x", " AND x.completes = 1 AND x.age_years >= 65 AND x.administered_at < ?",
-     "e"},
+    {"vaccinated_dose1_18", "vaccine_doses x",
+     " AND x.dose_number = 1 AND x.age_years >= 18 AND x.administered_at < ?", "e"},
+    {"vaccinated_dose1_50", "vaccine_doses x",
+     " AND x.dose_number = 1 AND x.age_years >= 50 AND x.administered_at < ?", "e"},
+    {"vaccinated_dose1_65", "vaccine_doses x",
+     " AND x.dose_number = 1 AND x.age_years >= 65 AND x.administered_at < ?", "e"},
+    {"vaccinated_full_18", "vaccine_doses x",
+     " AND x.completes = 1 AND x.age_years >= 18 AND x.administered_at < ?", "e"},
+    {"vaccinated_full_50", "vaccine_doses x",
+     " AND x.completes = 1 AND x.age_years >= 50 AND x.administered_at < ?", "e"},
+    {"vaccinated_full_65", "vaccine_doses x",
+     " AND x.completes = 1 AND x.age_years >= 65 AND x.administered_at < ?", "e"},
+    /* citizens' feedback not yet answered or closed */
+    {"feedback_open", "feedback x", " AND x.status IN ('new', 'forwarded') AND x.created_at < ?", "e"},
 };
 #define NSNAPSHOT (sizeof(SNAPSHOT) / sizeof(SNAPSHOT[0]))
 
@@ -110,6 +121,7 @@ struct groups {
     } (*med)[SIT_NWIN];
     int64_t start[SIT_NWIN], end, day;
     int64_t (*pop)[POP_NBANDS]; /* each group's own population, -1 unknown (unknown place: always) */
+    bool raw;                   /* count every figure from the tables, not the counters */
 };
 
 #define G_UNKNOWN(g) ((g)->n)
@@ -126,10 +138,7 @@ static size_t group_of(const struct groups *g, const char *code)
     return G_UNKNOWN(g); /* a code not in the reference list is a place we do not know */
 }
 
-static void where_area(struct store_sql *q, const struct groups *g)
-{
-    store_sql_area(q, "x", g->u->code);
-}
+static void where_area(struct store_sql *q, const struct groups *g) { store_sql_area(q, "x", g->u->code); }
 
 static int count_windowed(struct store *s, struct groups *g, size_t k)
 {
@@ -159,6 +168,46 @@ static int count_windowed(struct store *s, struct groups *g, size_t k)
         size_t i = group_of(g, store_col_text(st, 0));
         for (int wi = 0; wi < SIT_NWIN; wi++) {
             int64_t v = store_col_int(st, 1 + wi);
+            g->win[i][k][wi] += v;
+            g->win[G_TOTAL(g)][k][wi] += v;
+        }
+    }
+    store_finalize(st);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* Whether windowed figure k is read from the counters. */
+static bool counted(const struct groups *g, size_t k)
+{
+    return !g->raw && situation_counter_index(WINDOWED[k].name) >= 0;
+}
+
+/* Every counted figure at once: the counters of the 14 days, summed by group and window. */
+static int count_counters(struct store *s, struct groups *g)
+{
+    struct store_sql q;
+    store_sql_init(&q, "SELECT x.", "");
+    store_sql_add(&q, g->column, "");
+    store_sql_add(&q, ", x.figure, SUM(CASE WHEN x.day >= ? THEN x.n ELSE 0 END),", "i", g->day);
+    store_sql_add(&q, " SUM(CASE WHEN x.day >= ? THEN x.n ELSE 0 END), SUM(x.n) FROM situation_counters x",
+                  "i", g->day - 6);
+    store_sql_add(&q, " WHERE x.day >= ? AND x.day <= ?", "ii", g->day - 13, g->day);
+    where_area(&q, g);
+    store_sql_add(&q, " GROUP BY x.", "");
+    store_sql_add(&q, g->column, "");
+    store_sql_add(&q, ", x.figure", "");
+    struct store_stmt *st;
+    int rc = store_sql_query(s, &st, &q);
+    while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+        rc = STORE_OK;
+        size_t i = group_of(g, store_col_text(st, 0)), k = 0;
+        const char *fig = store_col_text(st, 1);
+        while (k < NWINDOWED && strcmp(WINDOWED[k].name, fig))
+            k++;
+        if (k == NWINDOWED)
+            continue;
+        for (int wi = 0; wi < SIT_NWIN; wi++) {
+            int64_t v = store_col_int(st, 2 + wi);
             g->win[i][k][wi] += v;
             g->win[G_TOTAL(g)][k][wi] += v;
         }
@@ -225,8 +274,9 @@ static int collect_turnaround(struct store *s, struct groups *g)
     struct store_sql q;
     store_sql_init(&q, "SELECT x.", "");
     store_sql_add(&q, g->column, "");
-    store_sql_add(&q, ", x.resulted_at, x.resulted_at - x.collected_at FROM testing_samples x"
-                      " WHERE x.resulted_at >= ? AND x.resulted_at < ? AND x.status <> 'pending'",
+    store_sql_add(&q,
+                  ", x.resulted_at, x.resulted_at - x.collected_at FROM testing_samples x"
+                  " WHERE x.resulted_at >= ? AND x.resulted_at < ? AND x.status <> 'pending'",
                   "ii", g->start[SIT_14D], g->end);
     where_area(&q, g);
     struct store_stmt *st;
@@ -272,10 +322,10 @@ static void coverage(json_t *f, const int64_t pop[POP_NBANDS])
         const char *name, *count;
         int band;
     } RATES[] = {
-        {"coverage_dose1", "vaccinated_dose1", 0},        {"coverage_full", "vaccinated_full", 0},
-        {"coverage_booster", "vaccinated_booster", 0},    {"coverage_dose1_18", "vaccinated_dose1_18", 1},
-        {"coverage_dose1_50", "vaccinated_dose1_50", 2},  {"coverage_dose1_65", "vaccinated_dose1_65", 3},
-        {"coverage_full_18", "vaccinated_full_18", 1},    {"coverage_full_50", "vaccinated_full_50", 2},
+        {"coverage_dose1", "vaccinated_dose1", 0},       {"coverage_full", "vaccinated_full", 0},
+        {"coverage_booster", "vaccinated_booster", 0},   {"coverage_dose1_18", "vaccinated_dose1_18", 1},
+        {"coverage_dose1_50", "vaccinated_dose1_50", 2}, {"coverage_dose1_65", "vaccinated_dose1_65", 3},
+        {"coverage_full_18", "vaccinated_full_18", 1},   {"coverage_full_50", "vaccinated_full_50", 2},
         {"coverage_full_65", "vaccinated_full_65", 3},
     };
     json_object_set_new(f, "population", situation_population_json(pop));
@@ -319,8 +369,9 @@ static json_t *group_json(struct groups *g, size_t i)
 }
 
 /* The series of the charts: per day of the 14, the unit's count of each figure named. */
-static const char *const SERIES[] = {"new_f0", "new_f0_in_quarantine", "new_f0_community", "tests_resulted",
-                                     "tests_positive", "doses_given", "first_doses_given"};
+static const char *const SERIES[] = {"new_f0",           "new_f0_in_quarantine", "new_f0_community",
+                                     "tests_resulted",   "tests_positive",       "doses_given",
+                                     "first_doses_given"};
 #define NSERIES (sizeof(SERIES) / sizeof(SERIES[0]))
 
 static int daily_series(struct store *s, const struct groups *g, json_t **out)
@@ -334,18 +385,26 @@ static int daily_series(struct store *s, const struct groups *g, json_t **out)
                 w = &WINDOWED[i];
         int64_t counts[14] = {0};
         struct store_sql q;
-        store_sql_init(&q, "SELECT (", "");
-        store_sql_add(&q, w->time, "");
-        store_sql_add(&q, " + " VN_OFFSET_SQL ") / 86400, COUNT(*) FROM ", "");
-        store_sql_add(&q, w->from, "");
-        store_sql_add(&q, " WHERE ", "");
-        store_sql_add(&q, w->time, "");
-        store_sql_add(&q, " >= ? AND ", "i", g->start[SIT_14D]);
-        store_sql_add(&q, w->time, "");
-        store_sql_add(&q, " < ?", "i", g->end);
-        store_sql_add(&q, w->where, "");
-        where_area(&q, g);
-        store_sql_add(&q, " GROUP BY 1", "");
+        if (counted(g, (size_t)(w - WINDOWED))) {
+            store_sql_init(&q, "SELECT x.day, SUM(x.n) FROM situation_counters x WHERE x.figure = ?", "s",
+                           w->name);
+            store_sql_add(&q, " AND x.day >= ? AND x.day <= ?", "ii", g->day - 13, g->day);
+            where_area(&q, g);
+            store_sql_add(&q, " GROUP BY x.day", "");
+        } else {
+            store_sql_init(&q, "SELECT (", "");
+            store_sql_add(&q, w->time, "");
+            store_sql_add(&q, " + " VN_OFFSET_SQL ") / 86400, COUNT(*) FROM ", "");
+            store_sql_add(&q, w->from, "");
+            store_sql_add(&q, " WHERE ", "");
+            store_sql_add(&q, w->time, "");
+            store_sql_add(&q, " >= ? AND ", "i", g->start[SIT_14D]);
+            store_sql_add(&q, w->time, "");
+            store_sql_add(&q, " < ?", "i", g->end);
+            store_sql_add(&q, w->where, "");
+            where_area(&q, g);
+            store_sql_add(&q, " GROUP BY 1", "");
+        }
         struct store_stmt *st;
         rc = store_sql_query(s, &st, &q);
         while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
@@ -372,9 +431,10 @@ static int daily_series(struct store *s, const struct groups *g, json_t **out)
     return rc;
 }
 
-int situation_figures_series(struct store *s, const struct unit *u, int64_t day, bool with_series, json_t **out)
+int situation_figures_raw(struct store *s, const struct unit *u, int64_t day, bool with_series, bool raw,
+                          json_t **out)
 {
-    struct groups g = {.u = u, .day = day};
+    struct groups g = {.u = u, .day = day, .raw = raw};
     *out = NULL;
     if (u->level >= 3) {
         g.self[0] = u;
@@ -401,8 +461,11 @@ int situation_figures_series(struct store *s, const struct unit *u, int64_t day,
         rc = situation_population(s, u->code, g.pop[G_TOTAL(&g)]);
     for (int b = 0; b < POP_NBANDS && g.pop; b++)
         g.pop[G_UNKNOWN(&g)][b] = -1;
+    if (!rc && !raw)
+        rc = count_counters(s, &g);
     for (size_t k = 0; k < NWINDOWED && !rc; k++)
-        rc = count_windowed(s, &g, k);
+        if (!counted(&g, k))
+            rc = count_windowed(s, &g, k);
     for (size_t k = 0; k < NSNAPSHOT && !rc; k++)
         rc = count_snapshot(s, &g, k);
     if (!rc)
@@ -415,8 +478,8 @@ int situation_figures_series(struct store *s, const struct unit *u, int64_t day,
                                                   c->name_with_type, "level", c->level, "figures",
                                                   group_json(&g, i)));
         }
-        *out = json_pack("{s:o, s:o, s:o}", "total", group_json(&g, G_TOTAL(&g)), "rows", rows, "unknown_place",
-                         group_json(&g, G_UNKNOWN(&g)));
+        *out = json_pack("{s:o, s:o, s:o}", "total", group_json(&g, G_TOTAL(&g)), "rows", rows,
+                         "unknown_place", group_json(&g, G_UNKNOWN(&g)));
     }
     if (!rc && with_series) {
         json_t *series;
@@ -432,6 +495,12 @@ int situation_figures_series(struct store *s, const struct unit *u, int64_t day,
     free(g.med);
     free(g.pop);
     return rc;
+}
+
+int situation_figures_series(struct store *s, const struct unit *u, int64_t day, bool with_series,
+                             json_t **out)
+{
+    return situation_figures_raw(s, u, day, with_series, false, out);
 }
 
 int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t **out)

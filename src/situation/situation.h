@@ -12,6 +12,7 @@
 #define CORDON_SITUATION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -35,6 +36,25 @@ enum { SIT_TODAY, SIT_7D, SIT_14D, SIT_NWIN };
 int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t **out);
 /* The same, with "daily" when with_series: {"days": [14 dates], "<figure>": [14 counts], ...}. */
 int situation_figures_series(struct store *s, const struct unit *u, int64_t day, bool with_series, json_t **out);
+
+/*
+ * The counted figures (counters.c): counts by day kept in situation_counters
+ * by triggers on the counted tables, in the writing transaction.
+ */
+struct sit_counter {
+    const char *name, *table, *time, *cond; /* cond: "$" stands for the row */
+};
+extern const struct sit_counter SIT_COUNTERS[];
+extern const size_t SIT_NCOUNTERS;
+/* The counter's index, -1 when name is not a counted figure. */
+int situation_counter_index(const char *name);
+/* Makes (or remakes) the triggers that keep the counters; call inside a transaction. */
+int situation_counters_install(struct store *s);
+/* Recomputes every counter from the tables; progress(done, total) after each figure. */
+int situation_counters_rebuild(struct store *s, void (*progress)(size_t done, size_t total));
+/* The figures counted from the tables themselves (source=raw), to check the counters against. */
+int situation_figures_raw(struct store *s, const struct unit *u, int64_t day, bool with_series, bool raw,
+                          json_t **out);
 
 /* Population age bands: everyone, and people of 18, 50 and 65 and over. */
 enum { POP_NBANDS = 4 };

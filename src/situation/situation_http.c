@@ -23,8 +23,13 @@ enum err situation_handle_get(struct http_req *r)
         return http_fail(r, ERR_INVALID_FIELD, "date", "date must be a real date YYYY-MM-DD");
     if (day > today)
         return http_fail(r, ERR_INVALID_FIELD, "date", "date must not be after today");
+    /* source=raw counts from the tables instead of the counters: a check, at the old cost */
+    const char *source = http_query(r, "source");
+    bool raw = source && !strcmp(source, "raw");
+    if (source && *source && !raw && strcmp(source, "counters"))
+        return http_fail(r, ERR_INVALID_FIELD, "source", "source must be counters or raw");
     json_t *fig;
-    rc = situation_figures_series(r->store, u, day, true, &fig);
+    rc = situation_figures_raw(r->store, u, day, true, raw, &fig);
     if (rc)
         return store_err(rc);
     char d[11];

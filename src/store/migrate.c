@@ -5,6 +5,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "situation/situation.h"
 #include "store/store_driver.h"
 
 struct migration {
@@ -105,6 +106,11 @@ int migrate_apply(struct store *s, void (*progress)(int version, const char *nam
         rc = store_begin(s, true);
         if (!rc)
             rc = store_exec(s, sql.data);
+        /* the counters' triggers are made from the figures' list in C, and filled once */
+        if (!rc && m->version == 29)
+            rc = situation_counters_install(s);
+        if (!rc && m->version == 29)
+            rc = situation_counters_rebuild(s, NULL);
         if (!rc)
             rc = store_run(s, NULL, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", "dsi",
                            m->version, m->name, clock_now());
