@@ -3,7 +3,7 @@
 // situation_counters, which triggers on the counted tables keep in the writing transaction.
 // After each kind of write (the demo's cases, samples, results, doses, check-ins, orders,
 // declarations and feedback; a correction of a result; a case moved to another day; a dose
-// renumbered; a declaration unflagged; the check-in retention delete) the figures read from the
+// renumbered; a declaration unflagged, then deleted; the check-in retention delete) the figures read from the
 // counters equal the figures counted from the tables (source=raw), for the nation, a province
 // and a district, rows, unknown place and daily series alike; `cordon situation rebuild`
 // restores counters that were damaged. Runs on the engine of CORDON_TEST_STORE.
@@ -90,9 +90,9 @@ test('a case moved to another day and to a commune not in the list, a dose renum
   await assertAgree('updates');
 });
 
-test('rows deleted: a case, and the check-in retention job', async () => {
-  sql('DELETE FROM cases WHERE id = (SELECT MAX(id) FROM cases)');
-  await assertAgree('case deleted');
+test('rows deleted: a declaration, and the check-in retention job', async () => {
+  sql('DELETE FROM declarations WHERE id = (SELECT MAX(id) FROM declarations)');
+  await assertAgree('declaration deleted');
   const later = Math.floor(Date.now() / 1000) + 400 * 86400;
   const r = srv.cli(['jobs', 'run', '--force', '--job', 'checkin_retention', '--now', String(later)]);
   assert.equal(r.status, 0, r.stderr);
