@@ -99,6 +99,7 @@ export default {
   'audit.action.outbox.retry': 'Message sent again',
   'audit.action.notify.broadcast': 'Message to staff',
   'field.unit_code': 'Unit',
+  'field.source': 'Source of the figures',
   'field.unit': 'Unit',
   'field.phone': 'Phone number',
   'field.phone_optional': 'Phone number (optional)',
@@ -1958,4 +1959,9 @@ export default {
   "testing.import_err.date_before_sampling": "Date {value} is before the tube was sampled",
   "testing.import_err.tube_empty": "Tube {value} holds no samples",
   "testing.import_err.already_resulted": "Tube {value} already has another result ({had}); correct it on the results page",
+  "situation.fig.second_doses_given": "Second doses given",
+  "situation.fig.later_doses_given": "Third and later doses given",
+  "situation.section.feedback": "Citizens' feedback",
+  "situation.fig.feedback_received": "Feedback received",
+  "situation.fig.feedback_open": "Feedback still open",
 };

@@ -99,6 +99,7 @@ export default {
   'audit.action.outbox.retry': 'Gửi lại tin nhắn',
   'audit.action.notify.broadcast': 'Gửi tin cho cán bộ',
   'field.unit_code': 'Đơn vị',
+  'field.source': 'Nguồn số liệu',
   'field.unit': 'Đơn vị',
   'field.phone': 'Số điện thoại',
   'field.phone_optional': 'Số điện thoại (không bắt buộc)',
@@ -1958,4 +1959,9 @@ export default {
   "testing.import_err.date_before_sampling": "Ngày {value} ở trước ngày lấy mẫu của ống",
   "testing.import_err.tube_empty": "Ống {value} không có mẫu nào",
   "testing.import_err.already_resulted": "Ống {value} đã có kết quả khác ({had}); hãy sửa kết quả trên trang kết quả",
+  "situation.fig.second_doses_given": "Mũi 2 đã tiêm",
+  "situation.fig.later_doses_given": "Mũi 3 trở lên đã tiêm",
+  "situation.section.feedback": "Phản ánh của người dân",
+  "situation.fig.feedback_received": "Phản ánh nhận được",
+  "situation.fig.feedback_open": "Phản ánh chưa xử lý xong",
 };

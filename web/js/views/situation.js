@@ -23,7 +23,8 @@ const SECTIONS = [
   ['quarantine', [['in_quarantine', '/quarantine/orders'], ['open_alerts', '/quarantine']]],
   ['testing', [['samples_taken', '/testing/stats'], ['tests_resulted', '/testing/stats'], ['tests_positive', '/testing/stats'],
     ['positivity', '/testing/stats'], ['results_pending', '/testing/stats'], ['turnaround_median_hours', '/testing/stats']]],
-  ['vaccination', [['doses_given', '/vaccine/oversight'], ['vaccinated_dose1', '/vaccine/oversight'],
+  ['vaccination', [['doses_given', '/vaccine/oversight'], ['first_doses_given', '/vaccine/oversight'],
+    ['second_doses_given', '/vaccine/oversight'], ['later_doses_given', '/vaccine/oversight'], ['vaccinated_dose1', '/vaccine/oversight'],
     ['vaccinated_full', '/vaccine/oversight'], ['vaccinated_booster', '/vaccine/oversight'],
     ['vaccinated_dose1_18', '/vaccine/oversight'], ['vaccinated_dose1_50', '/vaccine/oversight'],
     ['vaccinated_dose1_65', '/vaccine/oversight'], ['vaccinated_full_18', '/vaccine/oversight'],
@@ -33,6 +34,7 @@ const SECTIONS = [
     ['coverage_full_18', '/populations'], ['coverage_full_50', '/populations'], ['coverage_full_65', '/populations']]],
   ['declarations', [['declarations_flagged', null], ['declarations_entry', null], ['declarations_travel', null]]],
   ['checkins', [['checkins', '/reports/checkins']]],
+  ['feedback', [['feedback_received', '/feedback'], ['feedback_open', '/feedback']]],
 ];
 
 // The few figures a unit's card shows.
