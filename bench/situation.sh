@@ -2,7 +2,8 @@
 # Situation reporting: GET /api/v1/situation for the nation, a province (Hà Nội) and a commune
 # (Phúc Xá), timed from the client (p50, p99 over REQUESTS calls each), against the same figures
 # computed by plain SQL over the raw tables (sqlite3, its own connection) in the same run: the
-# figures must agree.
+# figures, which the server sums from the counters the triggers kept during the load, must agree.
+# Also times `cordon situation rebuild` (every counter recomputed from the tables).
 #
 # Builds a fresh SQLite database with `cordon demo` (a week of cases in three districts of Hà Nội,
 # testing, vaccination, quarantine) plus its synthetic load of PEOPLE people and CHECKINS
@@ -46,6 +47,9 @@ t0=$(date +%s.%N)
     { cat "$DIR/demo.err" >&2; exit 1; }
 PASSWORD=$(sed -n 's/^Admin login: admin \/ //p' "$DIR/demo.out")
 echo "load: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+t0=$(date +%s.%N)
+"$CORDON" situation rebuild --db "sqlite:$DB" 2>/dev/null >"$DIR/rebuild.out"
+echo "rebuild: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s, $(cat "$DIR/rebuild.out")"
 
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 "$CORDON" serve --db "sqlite:$DB" --listen "127.0.0.1:$PORT" 2>"$DIR/serve.log" &
