@@ -10,11 +10,12 @@ PACKAGES=(
     build-essential cmake pkg-config
     libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
     libssl-dev libcmocka-dev libqrencode-dev libpng-dev zlib1g-dev
-    libcairo2-dev fonts-dejavu-core libzip-dev libxml2-dev libxlsxwriter-dev
+    libcairo2-dev fonts-dejavu-core libzip-dev libxml2-dev libxlsxwriter-dev libcurl4-openssl-dev
     clang libclang-rt-14-dev
     postgresql postgresql-client sqlite3
     wrk nginx-light
     chromium fonts-liberation zbar-tools ffmpeg poppler-utils unzip faketime
+    libnet-smpp-perl python3-aiosmtpd openssl
 )
 # Node.js may come from elsewhere (a newer build already on PATH); only fall
 # back to Debian's when there is none.

@@ -315,6 +315,13 @@ const struct http_route cordon_routes[] = {
     /* end of situation */
 
     {"GET", "/api/v1/outbox", notify_handle_list, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"POST", "/api/v1/outbox/receipts", notify_handle_receipt, PUBLIC, 0, 0}, /* signed by the gateway */
+    {"POST", "/api/v1/outbox/{id}/retry", notify_handle_retry, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"POST", "/api/v1/notify/broadcast", notify_handle_broadcast, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/notify/templates", notify_handle_templates, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"PUT", "/api/v1/notify/templates/{kind}", notify_handle_template_put, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"GET", "/api/v1/me/notifications", notify_handle_optout_get, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"PUT", "/api/v1/me/notifications", notify_handle_optout_put, ROLE_BIT(ROLE_CITIZEN), 0, 0},
 };
 
 const int cordon_nroutes = sizeof(cordon_routes) / sizeof(cordon_routes[0]);

@@ -15,6 +15,10 @@ import { situationView } from './js/views/situation.js';
 import { populationsView } from './js/views/populations.js';
 import { publicLevelsView, levelsManageView } from './js/views/levels.js';
 import { auditView } from './js/views/audit.js';
+import { outboxView } from './js/views/outbox.js';
+import { broadcastView } from './js/views/broadcast.js';
+import { templatesView } from './js/views/templates.js';
+import { notifyPrefsPanel } from './js/views/notify-prefs.js';
 import { notFoundView, adminOnly, onlyFor } from './js/views/misc.js';
 import { citizenLoginView } from './js/views/citizen-login.js';
 import { meHomeView, profileView, myCheckinsView } from './js/views/me.js';
@@ -87,6 +91,8 @@ function markActiveNav(active) {
   if (parts[1] === 'tracing' && (parts[2] === 'cases' || parts[2] === 'policy')) section = `tracing/${parts[2]}`;
   if (parts[1] === 'declarations' && parts[2] === 'scan') section = 'declarations/scan';
   if (parts[1] === 'safety' && parts[2] === 'missing') section = 'safety/missing';
+  // Messages: staff broadcast and templates are entries of their own.
+  if (parts[1] === 'notify' && parts[2]) section = `notify/${parts[2]}`;
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.getAttribute('data-nav') === section) {
       a.setAttribute('aria-current', 'page');
@@ -186,6 +192,7 @@ route('/me', citizenOnly(async (ctx) => {
   const home = ctx.root.querySelector('[data-testid="me-view"]');
   if (home && !ctx.signal.aborted) home.insertBefore(citizenTodoPanel(ctx.signal), home.querySelector('.tiles'));
   if (!ctx.signal.aborted) ctx.root.appendChild(myResultsPanel(ctx.signal));
+  if (!ctx.signal.aborted) ctx.root.appendChild(notifyPrefsPanel(ctx.signal));
 }));
 route('/me/profile', citizenOnly(profileView));
 route('/me/family', citizenOnly(familyView));
@@ -204,6 +211,9 @@ route('/populations', adminOnly(populationsView));
 route('/levels/manage', adminOnly(levelsManageView));
 route('/accounts', adminOnly(accountsView));
 route('/audit', adminOnly(auditView));
+route('/notify/broadcast', adminOnly(broadcastView));
+route('/notify/templates', onlyFor((me) => me.role === 'national_admin', templatesView, 'error.national_only'));
+route('/outbox', onlyFor((me) => me.role === 'national_admin', outboxView, 'error.national_only'));
 route('/family/requests', adminOnly(familyRequestsView));
 route('/people', adminOnly(peopleView));
 route('/people/new', adminOnly(personNewView));

@@ -21,6 +21,7 @@
 #include "jobs.h"
 #include "keys/keys.h"
 #include "notify/notify.h"
+#include "notify/sender.h"
 #include "quarantine/quarantine.h"
 #include "people/people.h"
 #include "routes.h"
@@ -138,6 +139,11 @@ int cmd_serve(int argc, char **argv)
         log_set_level(LOG_DEBUG);
     else if (!strcmp(c.log_level, "warn"))
         log_set_level(LOG_WARN);
+    char notify_err[160];
+    if (notify_check_settings(&c, notify_err, sizeof(notify_err))) {
+        fprintf(stderr, "cordon serve: %s\n", notify_err);
+        return 2;
+    }
 
     struct store *s;
     if (cmd_open(&c, true, &s))
@@ -232,7 +238,16 @@ int cmd_serve(int argc, char **argv)
         jobs_stop();
         return 1;
     }
+    /* With no channel configured no sender starts: messages stay queued (and, in dev, in the log). */
+    notify_receipts_configure(c.sms_http_secret);
+    if (notify_senders_start(&c)) {
+        log_error("msg=\"could not start the message senders\"");
+        checkin_writer_stop();
+        jobs_stop();
+        return 1;
+    }
     int rc = http_serve(&o);
+    notify_senders_stop();
     checkin_writer_stop(); /* already stopped, unless the server failed to start */
     jobs_stop();
     tracing_index_stop();

@@ -98,6 +98,52 @@ int config_set(struct config *c, const char *key, const char *value)
         return copy(c->map_tiles_url, sizeof(c->map_tiles_url), value);
     if (!strcmp(key, "map_attribution"))
         return copy(c->map_attribution, sizeof(c->map_attribution), value);
+    if (!strcmp(key, "smpp_url"))
+        return strncmp(value, "smpp://", 7) && *value ? -1 : copy(c->smpp_url, sizeof(c->smpp_url), value);
+    if (!strcmp(key, "smpp_encoding"))
+        return strcmp(value, "ucs2") && strcmp(value, "gsm7") ? -1 : copy(c->smpp_encoding, sizeof(c->smpp_encoding), value);
+    if (!strcmp(key, "smpp_source"))
+        return copy(c->smpp_source, sizeof(c->smpp_source), value);
+    if (!strcmp(key, "webhook_url"))
+        return copy(c->webhook_url, sizeof(c->webhook_url), value);
+    if (!strcmp(key, "webhook_token"))
+        return copy(c->webhook_token, sizeof(c->webhook_token), value);
+    if (!strcmp(key, "webhook_token_header"))
+        return copy(c->webhook_token_header, sizeof(c->webhook_token_header), value);
+    if (!strcmp(key, "webhook_secret"))
+        return copy(c->webhook_secret, sizeof(c->webhook_secret), value);
+    if (!strcmp(key, "webhook_template"))
+        return copy(c->webhook_template, sizeof(c->webhook_template), value);
+    if (!strcmp(key, "webhook_rate"))
+        return parse_int(value, 1, 1000000, &c->webhook_rate);
+    if (!strcmp(key, "smtp_url"))
+        return copy(c->smtp_url, sizeof(c->smtp_url), value);
+    if (!strcmp(key, "smtp_user"))
+        return copy(c->smtp_user, sizeof(c->smtp_user), value);
+    if (!strcmp(key, "smtp_password"))
+        return copy(c->smtp_password, sizeof(c->smtp_password), value);
+    if (!strcmp(key, "smtp_from"))
+        return copy(c->smtp_from, sizeof(c->smtp_from), value);
+    if (!strcmp(key, "smtp_ca_file"))
+        return copy(c->smtp_ca_file, sizeof(c->smtp_ca_file), value);
+    if (!strcmp(key, "email_rate"))
+        return parse_int(value, 1, 1000000, &c->email_rate);
+    if (!strcmp(key, "sms_http_url"))
+        return copy(c->sms_http_url, sizeof(c->sms_http_url), value);
+    if (!strcmp(key, "sms_http_token"))
+        return copy(c->sms_http_token, sizeof(c->sms_http_token), value);
+    if (!strcmp(key, "sms_http_secret"))
+        return copy(c->sms_http_secret, sizeof(c->sms_http_secret), value);
+    if (!strcmp(key, "sms_rate"))
+        return parse_int(value, 1, 1000000, &c->sms_rate);
+    if (!strcmp(key, "notify_max_attempts"))
+        return parse_int(value, 1, 100, &c->notify_max_attempts);
+    if (!strcmp(key, "notify_retry_base"))
+        return parse_int(value, 1, 86400, &c->notify_retry_base);
+    if (!strcmp(key, "notify_batch"))
+        return parse_int(value, 1, 1000, &c->notify_batch);
+    if (!strcmp(key, "notify_poll_ms"))
+        return parse_int(value, 10, 60000, &c->notify_poll_ms);
     if (!strcmp(key, "quarantine_monitor_page"))
         return parse_int(value, 1, 10000, &c->quarantine_monitor_page);
     return -1;
@@ -134,6 +180,16 @@ static void defaults(struct config *c)
     copy(c->en_region, sizeof(c->en_region), "VN");
     c->en_min_batch = 1000;
     c->outbox_retention_days = 7;
+    c->sms_rate = 600;
+    c->email_rate = 600;
+    c->webhook_rate = 600;
+    copy(c->webhook_token_header, sizeof(c->webhook_token_header), "Authorization");
+    copy(c->smpp_encoding, sizeof(c->smpp_encoding), "ucs2");
+    copy(c->smpp_source, sizeof(c->smpp_source), "Cordon");
+    c->notify_max_attempts = 6;
+    c->notify_retry_base = 30;
+    c->notify_batch = 20;
+    c->notify_poll_ms = 1000;
     c->quarantine_monitor_page = 500;
 }
 
@@ -221,6 +277,29 @@ static const struct {
     {"CORDON_KEK_FILE", "kek_file"},
     {"CORDON_OUTBOX_RETENTION_DAYS", "outbox_retention_days"},
     {"CORDON_MAP_TILES_URL", "map_tiles_url"},
+    {"CORDON_SMPP_URL", "smpp_url"},
+    {"CORDON_SMPP_ENCODING", "smpp_encoding"},
+    {"CORDON_SMPP_SOURCE", "smpp_source"},
+    {"CORDON_WEBHOOK_URL", "webhook_url"},
+    {"CORDON_WEBHOOK_TOKEN", "webhook_token"},
+    {"CORDON_WEBHOOK_TOKEN_HEADER", "webhook_token_header"},
+    {"CORDON_WEBHOOK_SECRET", "webhook_secret"},
+    {"CORDON_WEBHOOK_TEMPLATE", "webhook_template"},
+    {"CORDON_WEBHOOK_RATE", "webhook_rate"},
+    {"CORDON_SMTP_URL", "smtp_url"},
+    {"CORDON_SMTP_USER", "smtp_user"},
+    {"CORDON_SMTP_PASSWORD", "smtp_password"},
+    {"CORDON_SMTP_FROM", "smtp_from"},
+    {"CORDON_SMTP_CA_FILE", "smtp_ca_file"},
+    {"CORDON_EMAIL_RATE", "email_rate"},
+    {"CORDON_SMS_HTTP_URL", "sms_http_url"},
+    {"CORDON_SMS_HTTP_TOKEN", "sms_http_token"},
+    {"CORDON_SMS_HTTP_SECRET", "sms_http_secret"},
+    {"CORDON_SMS_RATE", "sms_rate"},
+    {"CORDON_NOTIFY_MAX_ATTEMPTS", "notify_max_attempts"},
+    {"CORDON_NOTIFY_RETRY_BASE", "notify_retry_base"},
+    {"CORDON_NOTIFY_BATCH", "notify_batch"},
+    {"CORDON_NOTIFY_POLL_MS", "notify_poll_ms"},
     {"CORDON_MAP_ATTRIBUTION", "map_attribution"},
     {"CORDON_QUARANTINE_MONITOR_PAGE", "quarantine_monitor_page"},
 };

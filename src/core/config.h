@@ -47,6 +47,29 @@ struct config {
     int outbox_retention_days; /* outbox_retention_days = days a delivered (or given-up) message is kept */
     char map_tiles_url[512]; /* map_tiles_url = tile server for maps, {z}/{x}/{y} ("" draws the shipped province outlines) */
     char map_attribution[256]; /* map_attribution = credit shown on maps drawn from map_tiles_url */
+    char smpp_url[512];   /* smpp_url = smpp://SYSTEM_ID:PASSWORD@HOST:PORT of the SMSC ("" none) */
+    char smpp_encoding[8]; /* smpp_encoding = ucs2 (with diacritics) | gsm7 (without) */
+    char smpp_source[21]; /* smpp_source = sender name or number shown on phones */
+    char smtp_url[512];   /* smtp_url = smtp://HOST:PORT of the mail server (STARTTLS required) ("" no e-mail) */
+    char smtp_user[256];  /* smtp_user = AUTH user ("" none) */
+    char smtp_password[256]; /* smtp_password = AUTH password */
+    char smtp_from[256];  /* smtp_from = the sender's address */
+    char smtp_ca_file[512]; /* smtp_ca_file = CA certificates to check the server with ("" the system's) */
+    int email_rate;       /* email_rate = e-mails sent per minute at most, all servers together */
+    char webhook_url[512]; /* webhook_url = where the webhook channel (Zalo OA, any webhook) POSTs ("" none) */
+    char webhook_token[512]; /* webhook_token = token sent with each POST ("" none) */
+    char webhook_token_header[64]; /* webhook_token_header = its header: Authorization (Bearer) or a name such as access_token */
+    char webhook_secret[256]; /* webhook_secret = key of the HMAC-SHA256 X-Cordon-Signature ("" unsigned) */
+    char webhook_template[2048]; /* webhook_template = the body, with {{id}} {{to}} {{kind}} {{channel}} {{text}} ("" the JSON of sms_http_url) */
+    int webhook_rate;     /* webhook_rate = webhook messages per minute at most, all servers together */
+    char sms_http_url[512]; /* sms_http_url = SMS gateway taking each message as a signed JSON POST ("" none: messages stay queued) */
+    char sms_http_token[256]; /* sms_http_token = bearer token sent to the SMS gateway ("" none) */
+    char sms_http_secret[256]; /* sms_http_secret = key of the HMAC-SHA256 signature of each POST and of receipts ("" unsigned) */
+    int sms_rate;          /* sms_rate = SMS messages sent per minute at most, all servers together */
+    int notify_max_attempts; /* notify_max_attempts = tries before a message is dead (failed) */
+    int notify_retry_base; /* notify_retry_base = seconds before the first retry; doubled after each failure */
+    int notify_batch;      /* notify_batch = messages a sender claims at once */
+    int notify_poll_ms;    /* notify_poll_ms = milliseconds a sender waits when nothing is due */
     int quarantine_monitor_page; /* quarantine_monitor_page = active orders the monitor reads per transaction */
 };
 

@@ -60,10 +60,11 @@ size_t text_utf8_length(const char *s)
     return n;
 }
 
-/* Each line: the ASCII base letter, then every Vietnamese letter that folds to it. */
+/* Each line: the ASCII base letter, then every Vietnamese letter that folds to it; the capitals
+ * from the capital base letter on (text_unaccent keeps the case). */
 static const char *const fold_groups[] = {
     "aàáảãạăằắẳẵặâầấẩẫậAÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ",
-    "dđĐD",
+    "dđDĐ",
     "eèéẻẽẹêềếểễệEÈÉẺẼẸÊỀẾỂỄỆ",
     "iìíỉĩịIÌÍỈĨỊ",
     "oòóỏõọôồốổỗộơờớởỡợOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ",
@@ -136,6 +137,37 @@ void text_fold(const char *s, char *out, size_t outlen)
     }
     while (n > 0 && out[n - 1] == ' ')
         n--;
+    out[n] = '\0';
+}
+
+void text_unaccent(const char *s, char *out, size_t outlen)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p && n + 1 < outlen) {
+        uint32_t cp = utf8_next(&p);
+        if (cp >= 0x300 && cp <= 0x36F)
+            continue;
+        char c = '?';
+        if (cp < 0x80)
+            c = (char)cp;
+        for (size_t g = 0; cp >= 0x80 && g < sizeof(fold_groups) / sizeof(fold_groups[0]); g++) {
+            const unsigned char *q = (const unsigned char *)fold_groups[g];
+            char base = (char)q[0];
+            bool capital = false;
+            while (*q) {
+                uint32_t x = utf8_next(&q);
+                capital = capital || x == (uint32_t)(base - 'a' + 'A');
+                if (x == cp) {
+                    c = capital ? (char)(base - 'a' + 'A') : base;
+                    break;
+                }
+            }
+            if (c != '?')
+                break;
+        }
+        out[n++] = c;
+    }
     out[n] = '\0';
 }
 

@@ -20,6 +20,9 @@ size_t text_utf8_prefix(const char *s, size_t len, size_t max);
 size_t text_utf8_length(const char *s);
 /* Writes the fold of s into out (at most outlen-1 bytes, NUL-terminated); combining marks fold to nothing. */
 void text_fold(const char *s, char *out, size_t outlen);
+/* Writes s without its Vietnamese diacritics, case and punctuation kept ("Đắk Lắk." -> "Dak Lak.");
+ * other characters outside ASCII become '?'.  For SMS sent without diacritics. */
+void text_unaccent(const char *s, char *out, size_t outlen);
 
 /*
  * Writes the NFC form of the valid UTF-8 string s into out (NUL-terminated),

@@ -76,7 +76,30 @@ void notify_text_free(char *text);
  * their expiry; forgets the secrets of delivered ones. */
 int notify_job_retention(struct store *s, int64_t now, const char **detail);
 
-/* GET /api/v1/outbox?recipient=&kind=&limit= (national admin) */
+/* GET /api/v1/outbox?recipient=&kind=&status=&limit= (national admin) */
 enum err notify_handle_list(struct http_req *r);
+/* POST /api/v1/outbox/{id}/retry (national admin): a dead (failed) message queued again. */
+enum err notify_handle_retry(struct http_req *r);
+/* POST /api/v1/outbox/receipts (public, signed by the gateway): {"ref", "status": delivered|failed}. */
+enum err notify_handle_receipt(struct http_req *r);
+/* POST /api/v1/notify/broadcast (admins): {"unit_code"?, "role", "text"} to the staff of an area. */
+enum err notify_handle_broadcast(struct http_req *r);
+/* false for the kinds a person may decline (notify_optout); a declined one is not queued. */
+bool notify_essential(const char *kind);
+/* GET and PUT /api/v1/me/notifications (citizen): {"opt_out": bool}. */
+enum err notify_handle_optout_get(struct http_req *r);
+enum err notify_handle_optout_put(struct http_req *r);
+/*
+ * The text of a message of kind in lang ("vi"; "en") from its template (the
+ * national admins' text, else the shipped one), values[i] for its i-th field
+ * (otp: code, minutes; the code is written as NOTIFY_MASK whatever is given).
+ */
+enum store_rc notify_template_render(struct store *s, const char *kind, const char *lang, const char *const *values,
+                                     char *out, size_t outlen);
+/* GET /api/v1/notify/templates, PUT /api/v1/notify/templates/{kind} (national admin). */
+enum err notify_handle_templates(struct http_req *r);
+enum err notify_handle_template_put(struct http_req *r);
+/* The key receipts are signed with ("" refuses every receipt). */
+void notify_receipts_configure(const char *secret);
 
 #endif

@@ -36,6 +36,16 @@ enum store_rc notify_queue_cause(struct store *s, const char *channel, const cha
                                  const char *body, const char *cause, int64_t *id)
 {
     int64_t out = 0;
+    if (!notify_essential(kind)) { /* declined by its recipient: never queued */
+        int64_t declined = 0;
+        enum store_rc rc = store_int(s, &declined, "SELECT COUNT(*) FROM notify_optout WHERE phone = ?", "s",
+                                     recipient);
+        if (rc || declined) {
+            if (id)
+                *id = 0;
+            return rc;
+        }
+    }
     enum store_rc rc = store_int(s, &out,
                                  "INSERT INTO outbox (channel, recipient, kind, body, cause, created_at, attempts)"
                                  " VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id",
@@ -159,8 +169,9 @@ enum store_rc notify_queue_rows(struct store *s, const char *channel, const char
     int n = snprintf(sql, sizeof(sql),
                      "INSERT INTO outbox (channel, recipient, kind, body, cause, created_at, attempts)"
                      " SELECT CAST(? AS TEXT), q.recipient, CAST(? AS TEXT), q.body, q.cause, CAST(? AS BIGINT), 0"
-                     " FROM (%s) q",
-                     rows_sql);
+                     " FROM (%s) q%s",
+                     rows_sql,
+                     notify_essential(kind) ? "" : " WHERE q.recipient NOT IN (SELECT phone FROM notify_optout)");
     if (n < 0 || (size_t)n >= sizeof(sql))
         return STORE_ERROR;
     int64_t changes = 0;
@@ -182,17 +193,36 @@ enum err notify_handle_list(struct http_req *r)
     if (rc)
         return rc;
     /* Filters are added as constant fragments, so no parameter is compared untyped. */
-    char sql[320];
+    const char *status = http_query(r, "status");
+    static const char *const statuses[] = {"queued", "sending", "sent", "delivered", "failed"};
+    bool known = !status;
+    for (size_t i = 0; status && i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        known = known || !strcmp(status, statuses[i]);
+    if (!known)
+        return http_fail(r, ERR_INVALID_FIELD, "status", "status is one of queued, sending, sent, delivered, failed");
+    char sql[512];
     snprintf(sql, sizeof(sql),
-             "SELECT id, channel, recipient, kind, body, created_at, sent_at, secret, kek_id FROM outbox"
-             " WHERE 1 = 1%s%s"
+             "SELECT id, channel, recipient, kind, body, created_at, sent_at, secret, kek_id, status, attempts,"
+             " last_error, next_attempt_at, failed_at, delivered_at FROM outbox"
+             " WHERE 1 = 1%s%s%s"
              " ORDER BY id DESC LIMIT ?",
-             recipient ? " AND recipient = ?" : "", kind ? " AND kind = ?" : "");
+             recipient ? " AND recipient = ?" : "", kind ? " AND kind = ?" : "", status ? " AND status = ?" : "");
+    /* The present filters, in order, as parameters. */
+    const char *args[3];
+    int nargs = 0;
+    if (recipient)
+        args[nargs++] = recipient;
+    if (kind)
+        args[nargs++] = kind;
+    if (status)
+        args[nargs++] = status;
     struct store_stmt *st;
-    if (recipient && kind)
-        rc = store_query(r->store, &st, sql, "ssi", recipient, kind, limit);
-    else if (recipient || kind)
-        rc = store_query(r->store, &st, sql, "si", recipient ? recipient : kind, limit);
+    if (nargs == 3)
+        rc = store_query(r->store, &st, sql, "sssi", args[0], args[1], args[2], limit);
+    else if (nargs == 2)
+        rc = store_query(r->store, &st, sql, "ssi", args[0], args[1], limit);
+    else if (nargs == 1)
+        rc = store_query(r->store, &st, sql, "si", args[0], limit);
     else
         rc = store_query(r->store, &st, sql, "i", limit);
     if (rc)
@@ -203,6 +233,13 @@ enum err notify_handle_list(struct http_req *r)
                               store_col_text(st, 1), "recipient", store_col_text(st, 2), "kind", store_col_text(st, 3),
                               "body", store_col_text(st, 4), "created_at", (json_int_t)store_col_int(st, 5));
         json_object_set_new(m, "sent_at", store_col_null(st, 6) ? json_null() : json_integer(store_col_int(st, 6)));
+        json_object_set_new(m, "status", json_string(store_col_text(st, 9)));
+        json_object_set_new(m, "attempts", json_integer(store_col_int(st, 10)));
+        json_object_set_new(m, "last_error", store_col_null(st, 11) ? json_null() : json_string(store_col_text(st, 11)));
+        json_object_set_new(m, "next_attempt_at", json_integer(store_col_int(st, 12)));
+        json_object_set_new(m, "failed_at", store_col_null(st, 13) ? json_null() : json_integer(store_col_int(st, 13)));
+        json_object_set_new(m, "delivered_at",
+                            store_col_null(st, 14) ? json_null() : json_integer(store_col_int(st, 14)));
         if (notify_dev) { /* development only: what the sender would send */
             char *text = render_row(store_col_text(st, 4), store_col_text(st, 7), store_col_text(st, 8));
             json_object_set_new(m, "text", text ? json_string(text) : json_null());

@@ -61,7 +61,7 @@ int people__otp_issue(struct store *s, const char *phone, int64_t now, int64_t *
             *retry_after = 1;
         return ERR_RATE_LIMITED;
     }
-    char code[OTP_DIGITS + 1], hash[SECRET_DIGEST_HEX_LEN + 1], body[160];
+    char code[OTP_DIGITS + 1], hash[SECRET_DIGEST_HEX_LEN + 1], body[2048];
     snprintf(code, sizeof(code), "%06u", (unsigned)randombytes_uniform(1000000));
     people__otp_hash(phone, code, hash);
     rc = store_run(s, NULL,
@@ -69,10 +69,12 @@ int people__otp_issue(struct store *s, const char *phone, int64_t now, int64_t *
                    "ssii", phone, hash, now, now + people__otp_ttl());
     if (!rc) {
         /* The outbox keeps the text masked; the code goes sealed beside it, for the sender only. */
-        snprintf(body, sizeof(body),
-                 "Mã xác thực Cordon: " NOTIFY_MASK ". Mã có hiệu lực %d phút, không chia sẻ mã này với ai.",
-                 (people__otp_ttl() + 59) / 60);
-        rc = notify_queue_secret(s, "sms", phone, "otp", body, code, now + people__otp_ttl(), NULL);
+        char minutes[12];
+        snprintf(minutes, sizeof(minutes), "%d", (people__otp_ttl() + 59) / 60);
+        const char *values[] = {NOTIFY_MASK, minutes};
+        rc = notify_template_render(s, "otp", "vi", values, body, sizeof(body));
+        if (!rc)
+            rc = notify_queue_secret(s, "sms", phone, "otp", body, code, now + people__otp_ttl(), NULL);
     }
     mem_wipe(code, sizeof(code));
     mem_wipe(body, sizeof(body));

@@ -211,9 +211,16 @@ enum err testing_handle_import_check(struct http_req *r)
     if (rc)
         return r->fault.code ? (int)r->fault.code : rc;
     json_t *errors = json_array();
-    for (int i = 0; i < chk.nerrors; i++)
-        json_array_append_new(errors, json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)chk.errors[i].line, "field",
-                                                chk.errors[i].field, "reason", chk.errors[i].reason));
+    for (int i = 0; i < chk.nerrors; i++) {
+        const struct testing_import_error *e = &chk.errors[i];
+        json_t *row = json_pack("{s:I, s:s?, s:s, s:s?, s:s}", "line", (json_int_t)e->line, "field", e->field, "code",
+                                e->code, "value", e->value, "reason", e->reason);
+        if (e->ref_line)
+            json_object_set_new(row, "ref_line", json_integer(e->ref_line));
+        if (e->had)
+            json_object_set_new(row, "had", json_string(e->had));
+        json_array_append_new(errors, row);
+    }
     return http_reply_json(r, 200,
                            json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:b}", "token", chk.token, "format",
                                      chk.format, "rows", (json_int_t)chk.rows, "valid", (json_int_t)chk.valid,

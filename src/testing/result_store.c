@@ -217,15 +217,20 @@ static int64_t seen_add(struct seen *t, const char *code, int64_t line)
     return 0;
 }
 
-static void add_error(struct arena *a, struct testing_import_check *out, int64_t line, const char *field,
-                      const char *reason)
+/* A bad row: its fault as a stable code (with the cell at fault) and in English. */
+static struct testing_import_error *add_error(struct arena *a, struct testing_import_check *out, int64_t line,
+                                              const char *field, const char *code, const char *value,
+                                              const char *reason)
 {
+    static struct testing_import_error dropped; /* past the cap: counted, not kept */
     out->bad++;
     if (out->nerrors >= TESTING_IMPORT_MAX_ERRORS)
-        return;
+        return &dropped;
     if (!out->errors)
         out->errors = arena_alloc(a, TESTING_IMPORT_MAX_ERRORS * sizeof(*out->errors));
-    out->errors[out->nerrors++] = (struct testing_import_error){line, field, reason};
+    out->errors[out->nerrors] = (struct testing_import_error){.line = line, .field = field, .code = code,
+                                                              .value = value, .reason = reason};
+    return &out->errors[out->nerrors++];
 }
 
 static char *trim_upper(struct arena *a, const char *s)
@@ -288,15 +293,15 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         const struct import_row *r = &t.rows[i];
         out->rows++;
         if (r->bad_encoding) {
-            add_error(a, out, r->line, NULL, "the row is not UTF-8 text (bad encoding); save the file as CSV UTF-8");
+            add_error(a, out, r->line, NULL, "bad_encoding", NULL, "the row is not UTF-8 text (bad encoding); save the file as CSV UTF-8");
             continue;
         }
         if (r->unterminated) {
-            add_error(a, out, r->line, NULL, "a quoted field is not closed");
+            add_error(a, out, r->line, NULL, "unterminated", NULL, "a quoted field is not closed");
             continue;
         }
         if (r->too_wide) {
-            add_error(a, out, r->line, NULL, "the row has too many cells or a cell that is too long");
+            add_error(a, out, r->line, NULL, "too_wide", NULL, "the row has too many cells or a cell that is too long");
             continue;
         }
         const char *code = trim_upper(a, col[0] < r->ncells ? r->cells[col[0]] : "");
@@ -304,40 +309,41 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         const char *cts = col[2] >= 0 && col[2] < r->ncells ? r->cells[col[2]] : "";
         const char *dates = col[3] >= 0 && col[3] < r->ncells ? trim_upper(a, r->cells[col[3]]) : "";
         if (!*code) {
-            add_error(a, out, r->line, "tube_id", "tube_id is empty");
+            add_error(a, out, r->line, "tube_id", "tube_missing", NULL, "tube_id is empty");
             continue;
         }
         if (!testing_tube_code_valid(code)) {
-            add_error(a, out, r->line, "tube_id", arena_printf(a, "unknown tube %.40s: not a tube id", code));
+            add_error(a, out, r->line, "tube_id", "tube_invalid", code, arena_printf(a, "unknown tube %.40s: not a tube id", code));
             continue;
         }
         int64_t first = seen_add(&seen, code, r->line);
         if (first) {
-            add_error(a, out, r->line, "tube_id",
-                      arena_printf(a, "duplicate tube %s in the file (first on line %lld)", code, (long long)first));
+            add_error(a, out, r->line, "tube_id", "tube_duplicate", code,
+                      arena_printf(a, "duplicate tube %s in the file (first on line %lld)", code, (long long)first))
+                ->ref_line = first;
             continue;
         }
         int result = testing_result_parse(res);
         if (result < 0) {
-            add_error(a, out, r->line, "result",
+            add_error(a, out, r->line, "result", "result_invalid", res,
                       arena_printf(a, "bad result value \"%.40s\": use positive, negative or invalid", res));
             continue;
         }
         int ct;
         if (!testing_ct_parse(cts, &ct)) {
-            add_error(a, out, r->line, "ct", arena_printf(a, "bad ct \"%.20s\": a number from 0 to 50", cts));
+            add_error(a, out, r->line, "ct", "ct_invalid", cts, arena_printf(a, "bad ct \"%.20s\": a number from 0 to 50", cts));
             continue;
         }
         int64_t day = 0;
         if (*dates) {
             const char *iso = import_date(a, dates);
             if (!iso || !vn_date_parse(iso, &day)) {
-                add_error(a, out, r->line, "date",
+                add_error(a, out, r->line, "date", "date_invalid", dates,
                           arena_printf(a, "bad date \"%.20s\": DD/MM/YYYY (or YYYY-MM-DD)", dates));
                 continue;
             }
             if (day > vn_day(now)) {
-                add_error(a, out, r->line, "date", arena_printf(a, "date %.20s is after today", dates));
+                add_error(a, out, r->line, "date", "date_future", dates, arena_printf(a, "date %.20s is after today", dates));
                 continue;
             }
         }
@@ -351,7 +357,7 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         rc = store_step(q);
         if (rc == STORE_DONE || (rc == STORE_ROW && !unit_within(unit_code, store_col_text(q, 3)))) {
             store_finalize(q);
-            add_error(a, out, r->line, "tube_id", arena_printf(a, "unknown tube %s", code));
+            add_error(a, out, r->line, "tube_id", "tube_unknown", code, arena_printf(a, "unknown tube %s", code));
             continue;
         }
         if (rc != STORE_ROW) {
@@ -367,17 +373,18 @@ int testing_import_check(struct store *st, struct arena *a, const char *data, si
         bool dated = vn_date_parse(store_col_text(q, 4), &sampled_day);
         store_finalize(q);
         if (day && dated && day < sampled_day) {
-            add_error(a, out, r->line, "date",
+            add_error(a, out, r->line, "date", "date_before_sampling", dates,
                       arena_printf(a, "date %.20s is before tube %s was sampled", dates, code));
             continue;
         }
         if (members == 0) {
-            add_error(a, out, r->line, "tube_id", arena_printf(a, "tube %s holds no samples", code));
+            add_error(a, out, r->line, "tube_id", "tube_empty", code, arena_printf(a, "tube %s holds no samples", code));
             continue;
         }
         if (had_copy && !same) {
-            add_error(a, out, r->line, "result",
-                      arena_printf(a, "tube %s already resulted differently (%s)", code, had_copy));
+            add_error(a, out, r->line, "result", "already_resulted", code,
+                      arena_printf(a, "tube %s already resulted differently (%s)", code, had_copy))
+                ->had = had_copy;
             continue;
         }
         out->valid++;

@@ -272,7 +272,11 @@ enum store_rc testing_result_correct(struct store *st, struct arena *a, const st
 struct testing_import_error {
     int64_t line;
     const char *field; /* column at fault, or NULL for the whole row */
-    const char *reason;
+    const char *code;  /* stable name of the fault, for pages to say it in words */
+    const char *value; /* the cell at fault (or the tube), when there is one */
+    int64_t ref_line;  /* duplicate: the line the tube was first on */
+    const char *had;   /* already resulted: the stored result */
+    const char *reason; /* the same in English */
 };
 struct testing_import_check {
     const char *format;

@@ -704,9 +704,11 @@ enum err tracing_index_sync(struct store *s)
 }
 
 /*
- * After this server's own write: catch up at once, unless a catch-up is
- * running (it, or the one before the next trace, reads this write), so that
- * check-ins never queue behind each other here.
+ * After this server's own write on SQLite: catch up at once, unless a
+ * catch-up is running (it, or the one before the next trace, reads this
+ * write), so that check-ins never queue behind each other here.  (On
+ * PostgreSQL the listener does it: a catch-up here too doubled the index's
+ * reads and held the check-in writer's connection two round trips a batch.)
  */
 static void on_checkins_changed(struct store *s)
 {
@@ -716,8 +718,9 @@ static void on_checkins_changed(struct store *s)
     pthread_mutex_lock(&x->state_lock);
     int state = x->state;
     pthread_mutex_unlock(&x->state_lock);
-    if (state != 1 || pthread_mutex_trylock(&x->sync))
-        return; /* the build reads it, or a trace will */
+    if (state != 1 || x->pg || pthread_mutex_trylock(&x->sync))
+        return; /* the build reads it, or a trace will; on PostgreSQL the write's NOTIFY wakes this
+                   server's own index thread too, which reads the same rows on its own connection */
     enum store_rc rc = ix_catch_up(x, s);
     pthread_mutex_unlock(&x->sync);
     if (rc)

@@ -438,22 +438,22 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
-/* After the commit: the one place where every stored check-in of a batch is known committed.  Their
- * rows are in the change log already; followers (checkin_on_change) catch up once for the batch. */
-static void batch_committed(struct store *s, struct checkin_job **jobs, int n)
+/* After the commit: whether the batch stored a check-in.  Their rows are in the change log already;
+ * followers (checkin_on_change) catch up once for the batch, when the writer has answered it. */
+static bool batch_committed(struct checkin_job **jobs, int n)
 {
     for (int k = 0; k < n; k++)
-        if (!jobs[k]->rc && jobs[k]->created) {
-            checkin__changed(s);
-            return;
-        }
+        if (!jobs[k]->rc && jobs[k]->created)
+            return true;
+    return false;
 }
 
 /*
  * Writes the jobs in one transaction and fills each job's answer (j->rc, the
- * rows).  Jobs with j->rc set are answered already and not written.
+ * rows).  Jobs with j->rc set are answered already and not written.  True
+ * when a check-in was stored.
  */
-static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool *admitted)
+static bool batch_write(struct store *s, struct checkin_job **jobs, int n, bool *admitted)
 {
     bool set = !strcmp(store_engine(s), "postgres");
     int left = 0;
@@ -465,6 +465,7 @@ static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool 
     }
     pthread_mutex_unlock(&limits_lock);
     int attempt = 0;
+    bool changed = false;
     while (left > 0) {
         int rc = store_begin(s, true), failed = -1;
         if (rc == STORE_OK) {
@@ -482,7 +483,7 @@ static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool 
             if (!rc)
                 rc = store_commit(s);
             if (!rc) {
-                batch_committed(s, jobs, n);
+                changed = batch_committed(jobs, n);
                 break;
             }
             store_rollback(s);
@@ -516,6 +517,7 @@ static void batch_write(struct store *s, struct checkin_job **jobs, int n, bool 
         if (admitted[k])
             limits_settle(jobs[k]);
     pthread_mutex_unlock(&limits_lock);
+    return changed;
 }
 
 /* ---------------------------------------------------------------- the threads */
@@ -672,7 +674,7 @@ static void *writer_main(void *arg)
         int64_t now = clock_now(); /* one clock for the batch: its rows are stored at commit time */
         for (int k = 0; k < n; k++)
             batch[k]->now = now;
-        batch_write(me->s, batch, n, admitted);
+        bool changed = batch_write(me->s, batch, n, admitted);
         me->batches++;
         me->jobs += (uint64_t)n;
         if ((uint64_t)n > me->largest)
@@ -680,6 +682,10 @@ static void *writer_main(void *arg)
         /* each request is its thread's again: nothing of a job is touched after its resume */
         for (int k = 0; k < n; k++)
             http_resume(batch[k]->r);
+        /* the followers catch up after the answers are on their way, not before: a 2xx needs the
+         * commit only, and a trace catches up itself before it runs */
+        if (changed)
+            checkin__changed(me->s);
         pthread_mutex_lock(&me->lock);
     }
     pthread_mutex_unlock(&me->lock);

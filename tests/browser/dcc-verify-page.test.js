@@ -86,6 +86,9 @@ test('the verdict in words, Vietnamese first, then English; never a machine stat
       assert.equal(await tid(p, 'verdict-reason').innerText(), STATUSES_VI[`dcc.status.${status}`], status);
       assert.doesNotMatch(shown, MACHINE_WORDS, `${status}: the page shows "${shown}"`);
       assert.equal(await tid(p, 'verdict-status').count(), 0);
+      // dates as dd/mm/yyyy: the holder's birth, the doses, the tests
+      const result = (await tid(p, 'dcc-result').innerText()).replace(/\s+/g, ' ');
+      assert.doesNotMatch(result, /\b\d{4}-\d{2}(-\d{2})?\b/, `${status}: an ISO date on the page: "${result}"`);
       if (status === 'expired') {
         assert.match(await tid(p, 'verdict-when').innerText(), new RegExp(`^${STATUSES_VI['dcc.expired_on']}\\s+\\S`));
       }

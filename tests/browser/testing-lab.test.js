@@ -149,6 +149,11 @@ describe('the lab', () => {
     assert.equal(await attr(page, 'import-summary', 'data-valid'), '1');
     assert.equal(await attr(page, 'import-error-3', 'data-field'), 'tube_id');
     assert.equal(await attr(page, 'import-error-4', 'data-field'), 'result');
+    // the reasons in Vietnamese words, with the cell at fault, never the server's English
+    assert.equal(await attr(page, 'import-error-3', 'data-code'), 'tube_unknown');
+    assert.equal((await tid(page, 'import-error-3').innerText()).replace(/\s+/g, ' ').trim(),
+      '3 Mã ống Không có ống TZZZZZZZZZ trong khu vực của phòng xét nghiệm');
+    assert.match(await tid(page, 'import-error-4').innerText(), /Kết quả "maybe" không đọc được/);
     await tid(page, 'import-apply').click();
     await tid(page, 'import-need-confirm').waitFor();
     await tid(page, 'import-valid-only').check();

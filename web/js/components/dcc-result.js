@@ -5,7 +5,7 @@
 // the code claims, not something to trust.
 
 import { h } from '../dom.js';
-import { formatTime, t } from '../i18n.js';
+import { formatDay, formatTime, t } from '../i18n.js';
 
 const KNOWN = ['ok', 'bad_prefix', 'bad_base45', 'bad_compression', 'bad_cbor', 'bad_cose', 'unknown_key',
   'bad_signature', 'expired', 'not_yet_valid', 'wrong_key_usage', 'bad_schema'];
@@ -37,6 +37,18 @@ function coded(prefix, code, name) {
   return t(key) !== key ? h('span', { t: key, 'data-code': code }) : h('span', { 'data-code': code }, name || code);
 }
 
+// A certificate's date as the reader writes dates (dd/mm/yyyy): a whole day, a month or a year
+// of birth as the holder's record has it, or a moment with its time; the raw value stays in data-date.
+function dateOf(v) {
+  if (!v) return null;
+  const s = String(v);
+  let text = s;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) text = formatDay(s);
+  else if (/^\d{4}-\d{2}$/.test(s)) text = `${s.slice(5)}/${s.slice(0, 4)}`;
+  else if (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))) text = formatTime(Math.floor(Date.parse(s) / 1000));
+  return h('span', { 'data-date': s }, text);
+}
+
 function doseCard(d, i) {
   return h('li', { class: 'card', testid: `dcc-dose-${i}` },
     h('div', { class: 'card-main' },
@@ -44,7 +56,7 @@ function doseCard(d, i) {
       h('span', { class: 'badge', testid: `dcc-dose-${i}-number` }, `${d.dose_number ?? '?'}/${d.total_doses ?? '?'}`),
       d.booster ? h('span', { class: 'badge badge-on', t: 'vax.booster' }) : null),
     h('dl', { class: 'kv' },
-      row('dcc.date', d.date, `dcc-dose-${i}-date`),
+      row('dcc.date', dateOf(d.date), `dcc-dose-${i}-date`),
       row('dcc.country', named(d.country_name, d.country)),
       row('dcc.issuer', d.issuer),
       row('dcc.manufacturer', named(d.manufacturer_name, d.manufacturer)),
@@ -56,7 +68,7 @@ function testCard(x, i) {
     h('div', { class: 'card-main' }, h('strong', { class: 'card-title', t: 'dcc.test' }),
       h('span', { class: 'badge', testid: `dcc-test-${i}-result` }, coded('result', x.result, x.result_name))),
     h('dl', { class: 'kv' },
-      row('dcc.collected_at', x.collected_at), row('dcc.test_type', coded('tt', x.test_type, x.test_type_name)),
+      row('dcc.collected_at', dateOf(x.collected_at)), row('dcc.test_type', coded('tt', x.test_type, x.test_type_name)),
       row('dcc.test_name', x.test_name), row('dcc.manufacturer', named(x.manufacturer_name, x.manufacturer)),
       row('dcc.centre', x.centre), row('dcc.country', named(x.country_name, x.country)), row('dcc.issuer', x.issuer),
       row('dcc.uvci', x.uvci ? h('code', { class: 'wrap' }, x.uvci) : null)));
@@ -66,7 +78,7 @@ function recoveryCard(x, i) {
   return h('li', { class: 'card', testid: `dcc-recovery-${i}` },
     h('div', { class: 'card-main' }, h('strong', { class: 'card-title', t: 'dcc.recovery' })),
     h('dl', { class: 'kv' },
-      row('dcc.first_positive', x.first_positive), row('dcc.valid_from', x.valid_from), row('dcc.valid_until', x.valid_until),
+      row('dcc.first_positive', dateOf(x.first_positive)), row('dcc.valid_from', dateOf(x.valid_from)), row('dcc.valid_until', dateOf(x.valid_until)),
       row('dcc.country', named(x.country_name, x.country)), row('dcc.issuer', x.issuer),
       row('dcc.uvci', x.uvci ? h('code', { class: 'wrap' }, x.uvci) : null)));
 }
@@ -92,7 +104,7 @@ export function dccResult(v) {
     parts.push(h('dl', { class: 'kv', testid: 'dcc-holder' },
       row('dcc.name', c.full_name, 'dcc-name'),
       row('dcc.name_icao', [c.name && c.name.family_icao, c.name && c.name.given_icao].filter(Boolean).join(' ')),
-      row('dcc.dob', c.date_of_birth, 'dcc-dob'),
+      row('dcc.dob', dateOf(c.date_of_birth), 'dcc-dob'),
       row('dcc.issuing_country', v.country, 'dcc-country'),
       row('dcc.issued_at', timeOf(v.issued_at)),
       row('dcc.expires_at', timeOf(v.expires_at), 'dcc-expires'),

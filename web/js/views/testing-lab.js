@@ -364,8 +364,9 @@ export async function importView({ root, signal }) {
   function showCheck(res) {
     const rows = h('tbody');
     for (const e of res.errors || []) {
-      rows.appendChild(h('tr', { testid: `import-error-${e.line}`, 'data-field': e.field || '' },
-        h('td', { class: 'num' }, String(e.line)), h('td', null, e.field || ''), h('td', null, e.reason || '')));
+      rows.appendChild(h('tr', { testid: `import-error-${e.line}`, 'data-field': e.field || '', 'data-code': e.code || '' },
+        h('td', { class: 'num' }, String(e.line)), h('td', null, e.field ? h('span', { t: `testing.import_col.${e.field}` }) : ''),
+        h('td', null, importReason(e))));
     }
     const onlyValid = h('input', { type: 'checkbox', testid: 'import-valid-only' });
     const applyBtn = h('button', { type: 'button', class: 'btn btn-primary btn-big btn-block', testid: 'import-apply', t: 'testing.import_apply', disabled: res.valid + res.unchanged === 0 });
@@ -394,4 +395,17 @@ export async function importView({ root, signal }) {
       res.bad > 0 ? h('label', { class: 'check' }, onlyValid, h('span', { t: 'testing.import_valid_only', tArgs: { n: res.valid + res.unchanged } })) : null,
       applyErrors, applyBtn, applyOut);
   }
+}
+
+// A bad row of a result file in words: the server's code with the cell at fault; a fault the page
+// does not know yet falls back to the server's English sentence.
+const IMPORT_FAULTS = ['bad_encoding', 'unterminated', 'too_wide', 'tube_missing', 'tube_invalid', 'tube_duplicate',
+  'result_invalid', 'ct_invalid', 'date_invalid', 'date_future', 'tube_unknown', 'date_before_sampling', 'tube_empty',
+  'already_resulted'];
+function importReason(e) {
+  if (!IMPORT_FAULTS.includes(e.code)) return e.reason || '';
+  return h('span', {
+    t: `testing.import_err.${e.code}`,
+    tArgs: { value: e.value || '', line: e.ref_line || '', had: e.had ? { t: `testing.result.${e.had}` } : '' },
+  });
 }

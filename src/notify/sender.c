@@ -1,0 +1,318 @@
+#define _GNU_SOURCE /* pthread_setname_np */
+#include "notify/sender.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "notify/notify.h"
+#include "notify/smpp.h"
+#include "store/store.h"
+
+/* A claim lasts this long: longer than any one send (the gateway's timeout). */
+#define CLAIM_SECONDS 120
+#define MAX_BACKOFF 86400
+
+static int max_attempts = 6;
+static int retry_base = 30;
+
+int notify_priority(const char *kind)
+{
+    if (!strcmp(kind, "otp") || !strcmp(kind, "family") || !strcmp(kind, "en_code"))
+        return 0;
+    if (!strcmp(kind, "result") || !strcmp(kind, "result_correction") || !strncmp(kind, "alert", 5))
+        return 1;
+    return 2;
+}
+
+/* The same order in SQL, for the claim (a format string: %% is one %). */
+#define PRIORITY_SQL                                                                                               \
+    "CASE WHEN kind IN ('otp', 'family', 'en_code') THEN 0"                                                      \
+    " WHEN kind IN ('result', 'result_correction') OR kind LIKE 'alert%%' THEN 1 ELSE 2 END"
+
+int64_t notify_backoff(int base, int attempts)
+{
+    int64_t d = base;
+    for (int i = 1; i < attempts && d < MAX_BACKOFF; i++)
+        d *= 2;
+    return d < MAX_BACKOFF ? d : MAX_BACKOFF;
+}
+
+struct claimed {
+    int64_t id;
+    int attempts;
+    int prio;
+    char *recipient, *kind;
+};
+
+static int by_priority(const void *a, const void *b)
+{
+    const struct claimed *x = a, *y = b;
+    if (x->prio != y->prio)
+        return x->prio - y->prio;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Claims at most n due rows of channel into rows; *got gets how many. */
+static enum store_rc claim(struct store *s, const char *channel, int64_t now, int n, struct claimed *rows, int *got)
+{
+    bool pg = !strcmp(store_engine(s), "postgres");
+    /* SQLite has one writer at a time, so the UPDATE alone is the lock; on
+     * PostgreSQL the inner SELECT locks the rows and skips those another
+     * server holds. */
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 WHERE id IN"
+             " (SELECT id FROM outbox WHERE channel = ? AND (status = 'queued' AND next_attempt_at <= ?"
+             " OR status = 'sending' AND claimed_until < ?) AND (expires_at IS NULL OR expires_at > ?)"
+             " ORDER BY " PRIORITY_SQL ", id LIMIT ?%s)"
+             " RETURNING id, recipient, kind, attempts",
+             pg ? " FOR UPDATE SKIP LOCKED" : "");
+    struct store_stmt *st;
+    *got = 0;
+    enum store_rc rc = store_query(s, &st, sql, "isiiii", now + CLAIM_SECONDS, channel, now, now, now, (int64_t)n);
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW && *got < n) {
+        struct claimed *c = &rows[(*got)++];
+        c->id = store_col_int(st, 0);
+        c->recipient = strdup(store_col_text(st, 1));
+        c->kind = strdup(store_col_text(st, 2));
+        c->attempts = (int)store_col_int(st, 3);
+        c->prio = notify_priority(c->kind);
+    }
+    store_finalize(st);
+    qsort(rows, (size_t)*got, sizeof(rows[0]), by_priority);
+    return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* Records the outcome of one try. */
+static enum store_rc record(struct store *s, const struct claimed *c, int64_t now, bool ok, const char *ref,
+                            const char *err)
+{
+    if (ok)
+        return store_run(s, NULL,
+                         "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, gateway_ref = ?,"
+                         " last_error = NULL WHERE id = ?",
+                         "isi", now, ref && *ref ? ref : NULL, c->id);
+    if (c->attempts >= max_attempts) /* dead letter: an admin may queue it again */
+        return store_run(s, NULL,
+                         "UPDATE outbox SET status = 'failed', failed_at = ?, claimed_until = NULL, last_error = ?"
+                         " WHERE id = ?",
+                         "isi", now, err, c->id);
+    return store_run(s, NULL,
+                     "UPDATE outbox SET status = 'queued', next_attempt_at = ?, claimed_until = NULL, last_error = ?"
+                     " WHERE id = ?",
+                     "isi", now + notify_backoff(retry_base, c->attempts), err, c->id);
+}
+
+int notify_send_round(struct store *s, const struct notify_transport *t, int64_t now, int batch, int *sent)
+{
+    *sent = 0;
+    if (t->poll)
+        t->poll(t, s, now);
+    /* The rate limit: what every server sent on this channel in the last minute. */
+    int64_t recent = 0;
+    enum store_rc rc = store_int(s, &recent, "SELECT COUNT(*) FROM outbox WHERE sent_at > ? AND channel = ?", "is",
+                                 now - 60, t->channel);
+    if (rc)
+        return rc;
+    int n = batch;
+    if (t->rate_per_minute - recent < n)
+        n = (int)(t->rate_per_minute - recent);
+    if (n <= 0)
+        return 0;
+    struct claimed *rows = calloc((size_t)n, sizeof(*rows));
+    if (!rows)
+        return STORE_ERROR;
+    int got = 0;
+    rc = claim(s, t->channel, now, n, rows, &got);
+    for (int i = 0; i < got; i++) {
+        struct claimed *c = &rows[i];
+        char *text = NULL;
+        char ref[128] = "", err[256] = "";
+        bool ok = false;
+        if (!rc) {
+            enum store_rc r = notify_render(s, c->id, &text);
+            if (r)
+                snprintf(err, sizeof(err), "the message could not be rendered");
+            else {
+                struct notify_msg m = {c->id, t->channel, c->recipient, c->kind, text};
+                ok = t->send(t, &m, ref, sizeof(ref), err, sizeof(err)) == 0;
+            }
+            notify_text_free(text);
+            enum store_rc r2 = record(s, c, now, ok, ref, err);
+            if (r2)
+                rc = r2;
+            else if (ok)
+                (*sent)++;
+            else
+                log_warn("msg=\"message not sent\" id=%lld channel=%s attempt=%d error=\"%s\"", (long long)c->id,
+                         t->channel, c->attempts, err);
+        }
+        free(c->recipient);
+        free(c->kind);
+    }
+    free(rows);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ threads */
+
+#define MAX_SENDERS 4 /* sms (SMPP or HTTP), email, webhook */
+
+struct sender {
+    struct notify_transport t;
+    struct notify_http_cfg http;
+    struct notify_smtp_cfg smtp;
+    struct notify_http_cfg hook;
+    char db[512];
+    int batch, poll_ms;
+    pthread_t thread;
+};
+
+static struct sender senders[MAX_SENDERS];
+static int nsenders;
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
+static bool stopping;
+
+/* Sleeps ms unless stopping; returns true when stopping. */
+static bool pause_ms(int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&stop_lock);
+    while (!stopping && pthread_cond_timedwait(&stop_cond, &stop_lock, &until) == 0)
+        ;
+    bool s = stopping;
+    pthread_mutex_unlock(&stop_lock);
+    return s;
+}
+
+static void *sender_main(void *arg)
+{
+    struct sender *sd = arg;
+    char name[16];
+    snprintf(name, sizeof(name), "send-%s", sd->t.channel);
+    pthread_setname_np(pthread_self(), name);
+    struct store *s = NULL;
+    do {
+        if (!s) {
+            char err[256];
+            if (store_open(sd->db, &s, err, sizeof(err))) {
+                log_error("msg=\"sender cannot open the store\" channel=%s error=\"%s\"", sd->t.channel, err);
+                s = NULL;
+                continue;
+            }
+        }
+        int sent = 0;
+        int rc = notify_send_round(s, &sd->t, clock_now(), sd->batch, &sent);
+        if (rc) {
+            log_error("msg=\"sender round failed\" channel=%s rc=%d", sd->t.channel, rc);
+            store_close(s); /* a lost connection is opened anew */
+            s = NULL;
+        } else if (sent == sd->batch) {
+            continue; /* more may be due: no pause */
+        }
+    } while (!pause_ms(sd->poll_ms));
+    if (s)
+        store_close(s);
+    if (sd->t.close)
+        sd->t.close(&sd->t);
+    return NULL;
+}
+
+int notify_check_settings(const struct config *c, char *err, size_t errlen)
+{
+    struct smpp_url u;
+    if (c->smpp_url[0] && c->sms_http_url[0])
+        snprintf(err, errlen, "set smpp_url or sms_http_url, not both");
+    else if (c->smpp_url[0] && smpp_parse_url(c->smpp_url, &u))
+        snprintf(err, errlen, "smpp_url must be smpp://SYSTEM_ID:PASSWORD@HOST:PORT");
+    else if (c->smtp_url[0] && strncmp(c->smtp_url, "smtp://", 7) && strncmp(c->smtp_url, "smtps://", 8))
+        snprintf(err, errlen, "smtp_url must be smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT");
+    else if (c->webhook_url[0] && strncmp(c->webhook_url, "http://", 7) && strncmp(c->webhook_url, "https://", 8))
+        snprintf(err, errlen, "webhook_url must be an http(s) URL");
+    else if (c->smtp_url[0] && !strchr(c->smtp_from, '@'))
+        snprintf(err, errlen, "smtp_from must be the sender's e-mail address");
+    else
+        return 0;
+    return -1;
+}
+
+int notify_senders_start(const struct config *c)
+{
+    max_attempts = c->notify_max_attempts;
+    retry_base = c->notify_retry_base;
+    stopping = false;
+    nsenders = 0;
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
+    if (c->smpp_url[0] && c->sms_http_url[0]) {
+        log_error("msg=\"set smpp_url or sms_http_url, not both\"");
+        return -1;
+    }
+    if (c->smpp_url[0]) {
+        struct sender *sd = &senders[nsenders];
+        if (notify_smpp_transport(&sd->t, c->smpp_url, c->smpp_encoding, c->smpp_source, c->sms_rate)) {
+            log_error("msg=\"smpp_url must be smpp://SYSTEM_ID:PASSWORD@HOST:PORT\"");
+            return -1;
+        }
+        nsenders++;
+    }
+    if (c->sms_http_url[0]) {
+        struct sender *sd = &senders[nsenders++];
+        sd->http = (struct notify_http_cfg){c->sms_http_url, c->sms_http_token, c->sms_http_secret, NULL, NULL};
+        sd->t = (struct notify_transport){.channel = "sms", .rate_per_minute = c->sms_rate, .send = notify_http_send, .cfg = &sd->http};
+    }
+    if (c->webhook_url[0]) {
+        struct sender *sd = &senders[nsenders++];
+        sd->hook = (struct notify_http_cfg){c->webhook_url, c->webhook_token, c->webhook_secret, c->webhook_template,
+                                            c->webhook_token_header};
+        sd->t = (struct notify_transport){.channel = "webhook", .rate_per_minute = c->webhook_rate,
+                                          .send = notify_http_send, .cfg = &sd->hook};
+    }
+    if (c->smtp_url[0]) {
+        struct sender *sd = &senders[nsenders++];
+        sd->smtp = (struct notify_smtp_cfg){c->smtp_url, c->smtp_user, c->smtp_password, c->smtp_from, c->smtp_ca_file};
+        sd->t = (struct notify_transport){.channel = "email", .rate_per_minute = c->email_rate,
+                                          .send = notify_smtp_send, .cfg = &sd->smtp};
+    }
+    for (int i = 0; i < nsenders; i++) {
+        struct sender *sd = &senders[i];
+        snprintf(sd->db, sizeof(sd->db), "%s", c->db);
+        sd->batch = c->notify_batch;
+        sd->poll_ms = c->notify_poll_ms;
+        if (pthread_create(&sd->thread, NULL, sender_main, sd)) {
+            nsenders = i;
+            notify_senders_stop();
+            return -1;
+        }
+        log_info("msg=\"sender started\" channel=%s rate_per_minute=%d", sd->t.channel, sd->t.rate_per_minute);
+    }
+    return 0;
+}
+
+void notify_senders_stop(void)
+{
+    pthread_mutex_lock(&stop_lock);
+    stopping = true;
+    pthread_cond_broadcast(&stop_cond);
+    pthread_mutex_unlock(&stop_lock);
+    for (int i = 0; i < nsenders; i++)
+        pthread_join(senders[i].thread, NULL);
+    nsenders = 0;
+}
