@@ -52,7 +52,7 @@ import { personView } from './js/views/people-person.js';
 import { start as startSampleQueue } from './js/components/offline-queue.js';
 import { checkpointsView, checkpointPassView, checkpointDayView, passages } from './js/views/checkpoint.js';
 import { myFeedbackView, feedbackQueueView } from './js/views/feedback.js';
-import { safetyMapView } from './js/views/safety.js';
+import { safetyMapView, safetyMissingView } from './js/views/safety.js';
 
 const VENUE_ROLES = ['venue_owner', 'national_admin', 'province_admin', 'district_admin', 'commune_admin'];
 const isCitizenRole = (role) => role === 'citizen';
@@ -90,6 +90,7 @@ function markActiveNav(active) {
   // Tracing's cases and policy have menu entries of their own; a case's page belongs to the cases.
   if (parts[1] === 'tracing' && (parts[2] === 'cases' || parts[2] === 'policy')) section = `tracing/${parts[2]}`;
   if (parts[1] === 'declarations' && parts[2] === 'scan') section = 'declarations/scan';
+  if (parts[1] === 'safety' && parts[2] === 'missing') section = 'safety/missing';
   // Messages: staff broadcast and templates are entries of their own.
   if (parts[1] === 'notify' && parts[2]) section = `notify/${parts[2]}`;
   for (const a of document.querySelectorAll('[data-nav]')) {
@@ -247,6 +248,7 @@ route('/vaccine/due', adminOnly(vaxDueView));
 route('/verify', verifyView, { public: true });
 route('/levels', publicLevelsView, { public: true });
 route('/safety', safetyMapView, { public: true });
+route('/safety/missing', adminOnly(safetyMissingView));
 /* Contact tracing and quarantine (docs/api-tracing.md). */
 const tracingRoles = (view) => onlyFor((me) => TRACING_ROLES.includes(me.role), view, 'error.tracing_only');
 route('/tracing', tracingRoles(workListView));

@@ -148,6 +148,9 @@ void unit_ancestors(const struct unit *u, const char **province, const char **di
 
 int unit_check(const char *code, const char *field, enum err unknown_err, const struct unit **out, struct fault *f)
 {
+    /* an absent query parameter or body field reaches here as NULL */
+    if (!code || !*code)
+        return fault_set(f, ERR_MISSING_FIELD, field, "%s is required", field);
     size_t n = strlen(code);
     bool digits = n > 0;
     for (const char *p = code; *p; p++)

@@ -49,7 +49,7 @@ bool unit_within(const char *scope, const char *code);
 size_t unit_search(const char *q, const struct unit **out, size_t max);
 
 /*
- * Validates a unit code from a request: malformed -> ERR_INVALID_FIELD,
+ * Validates a unit code from a request: NULL or empty -> ERR_MISSING_FIELD, malformed -> ERR_INVALID_FIELD,
  * well-formed but unknown -> unknown_err (ERR_INVALID_FIELD in bodies,
  * ERR_NOT_FOUND in paths).
  */

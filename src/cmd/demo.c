@@ -62,6 +62,8 @@ static const struct {
     {"badinh.lab", "Hoàng Văn Khoa", "lab", "001"},
     {"phucxa.vaccinator", "Bùi Thị Lan", "vaccinator", "00001"},
     {"badinh.checkpoint", "Đinh Văn Hùng", "checkpoint_officer", "001"},
+    /* the commune of the safety map's facilities: two of them not assessed today to check on site */
+    {"trucbach.admin", "Ngô Thị Mai", "commune_admin", "00004"},
 };
 
 enum { DEMO_COMMUNE_ADMIN = 3, DEMO_SAMPLER = 4, DEMO_VENUE_OWNER = 6 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "area/unit.h"
+#include "checkpoint/checkpoint.h"
 #include "core/jsonin.h"
 #include "qr/qr.h"
 
@@ -293,6 +294,23 @@ static int read_code(struct arena *a, json_t *body, const char *field, size_t mi
     return 0;
 }
 
+/* Cars, motorbikes and buses carry a plate a checkpoint reads and searches; trains, planes and
+ * ships a service number of their own, kept as typed (upper-cased). */
+static bool road_vehicle(const char *vehicle)
+{
+    return !strcmp(vehicle, "car") || !strcmp(vehicle, "motorbike") || !strcmp(vehicle, "bus");
+}
+
+/* A plate in checkpoint's one written form ("47a 12345" -> "47A-123.45"). */
+static int read_plate(struct arena *a, const char *field, const char **inout, struct fault *f)
+{
+    char plate[CHECKPOINT_PLATE_MAX];
+    int rc = checkpoint_plate_normalise(*inout, field, plate, f);
+    if (!rc)
+        *inout = arena_strdup(a, plate);
+    return rc;
+}
+
 int declare_parse(struct arena *a, json_t *body, int64_t today, struct declaration *d, struct fault *f)
 {
     if (d->kind < 0 || d->kind >= DECLARE_KIND_COUNT)
@@ -322,6 +340,8 @@ int declare_parse(struct arena *a, json_t *body, int64_t today, struct declarati
             rc = read_choice(a, body, "vehicle", vehicles, &d->vehicle, f);
         if (!rc)
             rc = read_code(a, body, "vehicle_number", 2, 20, " .-", &d->vehicle_number, f);
+        if (!rc && d->vehicle_number && road_vehicle(d->vehicle))
+            rc = read_plate(a, "vehicle_number", &d->vehicle_number, f);
         if (!rc)
             rc = read_date(body, "travel_date", today, &d->travel_date, f);
         break;

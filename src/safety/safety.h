@@ -66,6 +66,8 @@ enum store_rc safety_assessment_put(struct store *s, const struct safety_assessm
 enum store_rc safety_map(struct store *s, const char *unit, int64_t day, json_t **features);
 /* Approved venues inside area with no assessment on day (with or without a place). */
 enum store_rc safety_missing(struct store *s, const char *area, int64_t day, json_t **venues);
+/* Their count, for the pending work of GET /api/v1/work. */
+enum store_rc safety_count_missing(struct store *s, const char *area, int64_t day, int64_t *n);
 
 /* ---------------------------------------------------------------- demo */
 

@@ -114,6 +114,16 @@ enum store_rc safety_map(struct store *s, const char *unit, int64_t day, json_t 
     return STORE_OK;
 }
 
+enum store_rc safety_count_missing(struct store *s, const char *area, int64_t day, int64_t *n)
+{
+    struct store_sql q;
+    store_sql_init(&q,
+                   "SELECT count(*) FROM venues v" DAY_STATUS " WHERE v.status = 'approved' AND si.id IS NULL AND ss.id IS NULL",
+                   "ii", day, day);
+    store_sql_area(&q, "v", area);
+    return store_sql_int(s, n, &q);
+}
+
 enum store_rc safety_missing(struct store *s, const char *area, int64_t day, json_t **venues)
 {
     struct store_sql q;

@@ -2,7 +2,8 @@
  * work_http.c - GET /api/v1/work: the caller's pending work, counted.
  *
  * Each role gets the counts of what it does, inside its own area:
- *   officials      every count below, and citizens' reports still to answer (feedback_open)
+ *   officials      every count below, citizens' reports still to answer (feedback_open) and
+ *                  approved venues not assessed for COVID safety today (safety_missing)
  *   tracer         flagged_declarations, test_orders
  *   sampler        test_orders
  *   lab            results_pending (tubes its unit received)
@@ -15,6 +16,7 @@
 #include "declare/declare.h"
 #include "feedback/feedback.h"
 #include "http/http.h"
+#include "safety/safety.h"
 #include "work/work.h"
 
 enum { W_OFFICIAL = 1 << 0, W_TRACER = 1 << 1, W_SAMPLER = 1 << 2, W_LAB = 1 << 3, W_VACCINATOR = 1 << 4 };
@@ -74,6 +76,8 @@ enum err work_handle_get(struct http_req *r)
         rc = put(counts, "doses_due", work_count_doses_due(r->store, area, now, &n), &n);
     if (!rc && (k & W_OFFICIAL))
         rc = put(counts, "feedback_open", feedback_count_open(r->store, area, &n), &n);
+    if (!rc && (k & W_OFFICIAL))
+        rc = put(counts, "safety_missing", safety_count_missing(r->store, area, vn_day(now), &n), &n);
     if (rc) {
         json_decref(counts);
         return store_err(rc);

@@ -146,6 +146,13 @@ describe('kinds', () => {
     assert.equal(e.flagged, true, 'exposure alone flags');
   });
 
+  test('a road vehicle\'s number is a plate, written one way; a train\'s is kept as typed', async () => {
+    const car = await declare(tokens.commune_admin, people.inside.id, { ...travelOk(), vehicle: 'car', vehicle_number: '47a 12345' });
+    assert.equal(car.vehicle_number, '47A-123.45');
+    const train = await declare(tokens.commune_admin, people.inside.id, { ...travelOk(), vehicle: 'train', vehicle_number: 'se1' });
+    assert.equal(train.vehicle_number, 'SE1');
+  });
+
   test('domestic travel, by staff for a person in area', async () => {
     const d = await declare(tokens.commune_admin, people.inside.id, travelOk());
     assert.equal(d.kind, 'domestic_travel');
@@ -251,6 +258,9 @@ describe('validation', () => {
     ['no origin', () => without(travel({}), 'origin_commune'), 400, 'missing_field', 'origin_commune'],
     ['unknown vehicle', () => travel({ vehicle: 'horse' }), 400, 'invalid_field', 'vehicle'],
     ['bad vehicle number', () => travel({ vehicle_number: '29B<script>' }), 400, 'invalid_field', 'vehicle_number'],
+    ['car number not a plate', () => travel({ vehicle: 'car', vehicle_number: 'ABC-123' }), 400, 'invalid_field', 'vehicle_number'],
+    ['plate province 05', () => travel({ vehicle: 'car', vehicle_number: '05A-123.45' }), 400, 'invalid_field', 'vehicle_number'],
+    ['bus plate series O', () => travel({ vehicle: 'bus', vehicle_number: '47O-123.45' }), 400, 'invalid_field', 'vehicle_number'],
     ['travel date not a date', () => travel({ travel_date: '2021-02-30' }), 400, 'invalid_field', 'travel_date'],
     ['travel date other format', () => travel({ travel_date: '30/08/2021' }), 400, 'invalid_field', 'travel_date'],
     ['travel date 31 days away', () => travel({ travel_date: localDate(31) }), 400, 'invalid_field', 'travel_date'],

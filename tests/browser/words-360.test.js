@@ -108,7 +108,7 @@ async function sweepAll(hashes) {
 test('the citizen\'s pages', async () => {
   await citizenSignIn('0912000001');
   const problems = await sweepAll(['#/me', '#/me/profile', '#/me/family', '#/me/checkins', '#/me/declare',
-    '#/me/results', '#/me/health', '#/me/quarantine', '#/scan']);
+    '#/me/results', '#/me/health', '#/me/quarantine', '#/me/feedback', '#/scan']);
   assert.deepEqual(problems, []);
   assert.deepEqual(page.errors, []);
 });
@@ -139,6 +139,8 @@ test('the operational roles\' pages', async () => {
   problems.push(...await sweepAll(['#/venues', `#/venues/${ids.venue}`, '#/venues/new', `#/venues/${ids.venue}/scan`]));
   await signIn('words.checkpoint', PASSWORD);
   problems.push(...await sweepAll(['#/units', '#/verify']));
+  await signIn('trucbach.admin');
+  problems.push(...await sweepAll(['#/safety/missing']));
   assert.deepEqual(problems, []);
 });
 

@@ -46,4 +46,5 @@ export const WORK_ITEMS = [
   { key: 'reschedule_requests', href: '#/vaccine/sites', nav: ['vax-sites'] },
   { key: 'doses_due', href: '#/vaccine/sites', nav: ['vax-sites'] },
   { key: 'feedback_open', href: '#/feedback?status=new', nav: ['feedback'] },
+  { key: 'safety_missing', href: '#/safety/missing', nav: ['safety-missing'] },
 ];

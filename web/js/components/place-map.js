@@ -21,12 +21,12 @@ const VIETNAM = [[8.4, 102.1], [23.4, 115.0]];
 let settings = null; // GET /api/v1/map, once per page load
 let outlines = null; // the province outlines, once per page load
 
-function mapSettings() {
+export function mapSettings() {
   if (!settings) settings = get('/api/v1/map').catch((e) => { settings = null; throw e; });
   return settings;
 }
 
-function provinceOutlines(url) {
+export function provinceOutlines(url) {
   if (!outlines) {
     outlines = fetch(url, { credentials: 'same-origin' }).then((r) => {
       if (!r.ok) throw new Error(`outlines: HTTP ${r.status}`);

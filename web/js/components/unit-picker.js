@@ -18,7 +18,8 @@ const SEARCH_LIMIT = 10;
  * opts.legend     translation key of the legend
  * opts.testid     data-testid prefix (default unit-picker)
  * opts.onChange   called with the chosen unit object
- * Returns { el, value(), unit(), ready } where ready resolves once the first list is shown.
+ * Returns { el, value(), unit(), ready, jump(code) } where ready resolves once the first list is
+ * shown and jump selects a unit and lists its children, as a click of the user would.
  */
 export function unitPicker(opts = {}) {
   const rootCode = opts.rootCode || NATION;
@@ -211,5 +212,6 @@ export function unitPicker(opts = {}) {
     value: () => (selected ? selected.code : ''),
     unit: () => selected,
     reset: () => { if (root) { choose(root, [root]); browse([root]); } },
+    jump: async (code) => { userAct(); await jumpTo(code); },
   };
 }

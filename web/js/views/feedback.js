@@ -9,7 +9,9 @@ import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
 import { formatTime } from '../i18n.js';
 import { unitPicker } from '../components/unit-picker.js';
-import { blobToDataUrl } from '../components/photo-camera.js';
+import { blobToDataUrl, currentPosition } from '../components/photo-camera.js';
+import { provinceAt } from '../components/province-at.js';
+import { getUnit } from '../units.js';
 
 const STATUSES = ['new', 'forwarded', 'answered', 'closed'];
 
@@ -54,6 +56,22 @@ export async function myFeedbackView({ root, signal }) {
   const text = field({ name: 'text', label: 'field.text', input: textArea });
   const home = me && me.person && me.person.commune_code;
   const commune = unitPicker({ name: 'commune_code', legend: 'feedback.commune', testid: 'feedback-commune', initial: home || undefined });
+  // "Use my location": the phone's position gives the province (the project ships province
+  // outlines only); the picker then lists its districts and the sender picks the commune.
+  const locateNote = h('p', { class: 'muted', testid: 'feedback-locate-note', 'aria-live': 'polite' });
+  const locate = h('button', { type: 'button', class: 'btn btn-block', testid: 'feedback-locate', t: 'feedback.use_location' });
+  locate.addEventListener('click', async () => {
+    replace(locateNote);
+    try {
+      const code = await withBusy(locate, async () => { const p = await currentPosition(); return provinceAt(p.lat, p.lon); });
+      if (!code) { replace(locateNote, h('span', { t: 'feedback.location_outside' })); return; }
+      await commune.jump(code);
+      const province = await getUnit(code);
+      replace(locateNote, h('span', { testid: 'feedback-located', 'data-code': code, t: 'feedback.location_province', tArgs: { name: province.name_with_type || province.name } }));
+    } catch (e) {
+      if (!isAbort(e)) replace(locateNote, h('span', { class: 'alert alert-error', t: 'feedback.no_location' }));
+    }
+  });
   const phone = field({ name: 'phone', label: 'feedback.phone', type: 'tel',
     attrs: { inputmode: 'tel', autocomplete: 'tel', maxlength: 16, value: (me && me.person && me.person.phone) || '', testid: 'feedback-phone' } });
   const photoInput = h('input', { type: 'file', accept: 'image/jpeg,image/png', capture: 'environment', testid: 'feedback-photo' });
@@ -62,7 +80,7 @@ export async function myFeedbackView({ root, signal }) {
   const done = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block btn-big', testid: 'feedback-submit', t: 'feedback.send' });
   const form = h('form', { class: 'form card', testid: 'feedback-form', novalidate: true },
-    category.wrap, text.wrap, commune.el, phone.wrap, photo.wrap, errors, submit);
+    category.wrap, text.wrap, locate, locateNote, commune.el, phone.wrap, photo.wrap, errors, submit);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearFormErrors(form, errors);

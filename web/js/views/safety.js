@@ -131,3 +131,50 @@ export function safetyInspectBox(v, signal) {
   });
   return h('div', { testid: 'safety-inspect' }, h('h2', { t: 'safety.inspect_title' }), form);
 }
+
+/* ---------------------------------------------------------------- commune staff: not assessed today */
+
+/**
+ * #/safety/missing: the approved venues of the caller's area with no assessment today, as cards
+ * (phone first); "Kiểm tra tại chỗ" opens the on-site inspection under a card, and a saved one
+ * marks the card done (it leaves the list on the next load).
+ */
+export async function safetyMissingView({ root, signal }) {
+  const box = h('div', { testid: 'missing-box' }, loading());
+  root.appendChild(h('section', { class: 'panel', testid: 'safety-missing-view' },
+    h('h1', { t: 'safety.missing_title' }), h('p', { class: 'lead', t: 'safety.missing_lead' }), box));
+  let res;
+  try {
+    res = await get('/api/v1/safety/missing', { signal });
+  } catch (e) {
+    if (!isAbort(e)) replace(box, errorBox(e, 'list'));
+    return;
+  }
+  const venues = res.venues || [];
+  if (!venues.length) {
+    replace(box, h('p', { class: 'muted empty', testid: 'missing-empty', t: 'safety.missing_none' }));
+    return;
+  }
+  const list = h('ul', { class: 'cards', testid: 'missing-list' }, venues.map((v) => {
+    const slot = h('div', { testid: `missing-inspect-${v.id}` });
+    const open = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-big', testid: `missing-check-${v.id}`, t: 'safety.inspect_title' });
+    open.addEventListener('click', () => {
+      const inspect = safetyInspectBox(v, signal);
+      replace(slot, inspect);
+      open.hidden = true;
+      // the inspection box says when it is saved; the card keeps that for the eye and the tests
+      const done = new MutationObserver(() => {
+        if (inspect.querySelector('[data-testid="inspect-done"]')) { card.dataset.inspected = 'true'; done.disconnect(); }
+      });
+      done.observe(inspect, { childList: true, subtree: true });
+    });
+    const card = h('li', { class: 'card', testid: `missing-venue-${v.id}` },
+      h('div', { class: 'card-main' }, h('strong', { class: 'card-title' }, v.name),
+        h('span', { class: 'badge safety-badge safety-not_assessed', t: 'safety.status.not_assessed' })),
+      h('div', { class: 'card-meta' }, h('span', { t: `venue.type.${v.type}` }), v.street ? h('span', null, v.street) : null,
+        v.has_place ? null : h('span', { t: 'safety.no_place' })),
+      open, slot);
+    return card;
+  }));
+  replace(box, h('p', { class: 'muted', testid: 'missing-count', t: 'safety.count', tArgs: { n: formatNumber(venues.length) } }), list);
+}
