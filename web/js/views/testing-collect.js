@@ -14,7 +14,7 @@ import { get, post, seg, isAbort, newClientId, fingerprint } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
 import { t, formatTime, formatDay } from '../i18n.js';
-import { qrScanner } from '../components/qr-scanner.js';
+import { qrScanner, scannerButtons } from '../components/qr-scanner.js';
 import * as queue from '../components/offline-queue.js';
 import { testOrdersBox } from '../components/test-orders.js';
 import { vnToday } from '../vn-time.js';
@@ -321,13 +321,7 @@ export async function collectView({ root, params, signal }) {
   });
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-huge', testid: 'collect-scan-start', t: 'testing.scan_start' });
   const stopBtn = h('button', { type: 'button', class: 'btn btn-block btn-big', testid: 'collect-scan-stop', t: 'testing.scan_stop', hidden: true });
-  startBtn.addEventListener('click', async () => {
-    await withBusy(startBtn, () => scanner.start());
-    const on = scanner.running();
-    startBtn.hidden = on;
-    stopBtn.hidden = !on;
-  });
-  stopBtn.addEventListener('click', () => { scanner.stop(); startBtn.hidden = false; stopBtn.hidden = true; });
+  scannerButtons(scanner, startBtn, stopBtn);
 
   /* typing: a person's number, a newcomer, a tube id */
   const numberField = field({ name: 'number', label: 'testing.person_number', hint: 'testing.person_number_hint',
