@@ -302,6 +302,21 @@ static int read_day(struct http_req *r, int64_t *day)
     return 0;
 }
 
+/* The checkpoint of the path and its passages on the day of ?date= (the list and the export). */
+static int load_day(struct http_req *r, int64_t *id, int64_t *day, struct checkpoint *cp,
+                    struct checkpoint_passage **list, int *n)
+{
+    int rc = http_param_id(r, "id", id);
+    if (!rc)
+        rc = read_day(r, day);
+    if (!rc)
+        rc = checkpoint__load(r, *id, cp);
+    if (rc)
+        return rc;
+    rc = checkpoint_passages_day(r->store, &r->arena, *id, *day, list, n);
+    return rc ? store_err(rc) : 0;
+}
+
 /* GET /api/v1/checkpoints/{id}/passages?date= */
 enum err checkpoint_handle_passage_list(struct http_req *r)
 {
@@ -309,16 +324,9 @@ enum err checkpoint_handle_passage_list(struct http_req *r)
     struct checkpoint cp;
     struct checkpoint_passage *list;
     int n;
-    int rc = http_param_id(r, "id", &id);
-    if (!rc)
-        rc = read_day(r, &day);
-    if (!rc)
-        rc = checkpoint__load(r, id, &cp);
+    int rc = load_day(r, &id, &day, &cp, &list, &n);
     if (rc)
         return rc;
-    rc = checkpoint_passages_day(r->store, &r->arena, id, day, &list, &n);
-    if (rc)
-        return store_err(rc);
     json_t *items = json_array();
     int64_t people = 0, vehicles = 0, verdicts[3] = {0};
     for (int i = 0; i < n; i++) {
@@ -384,16 +392,9 @@ enum err checkpoint_handle_passage_export(struct http_req *r)
     const char *format = http_query(r, "format");
     if (export_kind_parse(format ? format : "csv", &kind))
         return http_fail(r, ERR_INVALID_FIELD, "format", "format must be csv or xlsx");
-    int rc = http_param_id(r, "id", &id);
-    if (!rc)
-        rc = read_day(r, &day);
-    if (!rc)
-        rc = checkpoint__load(r, id, &cp);
+    int rc = load_day(r, &id, &day, &cp, &list, &n);
     if (rc)
         return rc;
-    rc = checkpoint_passages_day(r->store, &r->arena, id, day, &list, &n);
-    if (rc)
-        return store_err(rc);
     struct export *e = export_begin(kind, cols);
     for (int i = 0; i < n; i++) {
         const struct checkpoint_passage *p = &list[i];

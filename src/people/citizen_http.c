@@ -224,14 +224,9 @@ static int update_tx(struct store *s, void *arg)
 
 enum err people_handle_me_put(struct http_req *r)
 {
-    json_t *body;
     struct people_input in;
     struct person p;
-    int rc = http_read_json(r, people__fields, &body);
-    if (!rc)
-        rc = people__read_input(body, 0, clock_now(), &in, &r->fault);
-    if (!rc && json_object_size(body) == 0)
-        rc = http_fail(r, ERR_MISSING_FIELD, NULL, "give at least one person field");
+    int rc = people__read_update(r, &in);
     if (!rc)
         rc = load_self(r, &p);
     if (rc)

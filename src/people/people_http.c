@@ -342,16 +342,22 @@ static int update_tx(struct store *s, void *arg)
     return rc;
 }
 
-enum err people_handle_update(struct http_req *r)
+int people__read_update(struct http_req *r, struct people_input *in)
 {
     json_t *body;
-    struct people_input in;
-    struct person p;
     int rc = http_read_json(r, people__fields, &body);
     if (!rc)
-        rc = people__read_input(body, 0, clock_now(), &in, &r->fault);
+        rc = people__read_input(body, 0, clock_now(), in, &r->fault);
     if (!rc && json_object_size(body) == 0)
         rc = http_fail(r, ERR_MISSING_FIELD, NULL, "give at least one person field");
+    return rc;
+}
+
+enum err people_handle_update(struct http_req *r)
+{
+    struct people_input in;
+    struct person p;
+    int rc = people__read_update(r, &in);
     if (!rc)
         rc = load(r, &p);
     if (rc)

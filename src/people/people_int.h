@@ -57,6 +57,12 @@ extern const char *const people__fields_with_client_id[];
  */
 int people__read_input(json_t *body, unsigned need, int64_t now, struct people_input *in, struct fault *f);
 /*
+ * Reads the body of a person update (PUT /api/v1/people/{id} and the
+ * citizen's PUT /api/v1/me): the person fields, at least one of them.
+ */
+struct http_req;
+int people__read_update(struct http_req *r, struct people_input *in);
+/*
  * The rules behind people__read_input, on plain strings (NULL: absent): each
  * present field is validated (errors name it), the fields in `need` must be
  * present, cccd and cmnd exclude each other.  Strings of *in point into raw

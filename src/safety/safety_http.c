@@ -34,19 +34,11 @@ enum err safety_handle_checklist(struct http_req *r)
 /* The venue {id}, approved, for the caller: its owner, or an official of its area. */
 static int load_venue(struct http_req *r, struct venue *v, const struct unit **u)
 {
-    int64_t id;
-    int rc = http_param_id(r, "id", &id);
+    int rc = venue_load_managed(r, v);
     if (rc)
-        return rc;
-    rc = venue_get(r->store, &r->arena, id, v);
-    if (rc == STORE_DONE)
-        return http_fail(r, ERR_NOT_FOUND, "id", "no venue %lld", (long long)id);
-    if (rc)
-        return store_err(rc);
-    if ((rc = venue_require_manage(r, v)))
         return rc;
     if (strcmp(v->status, "approved"))
-        return http_fail(r, ERR_CONFLICT, "id", "venue %lld is not approved", (long long)id);
+        return http_fail(r, ERR_CONFLICT, "id", "venue %lld is not approved", (long long)v->id);
     *u = unit_find(v->commune_code);
     return *u ? 0 : ERR_INTERNAL;
 }

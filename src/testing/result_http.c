@@ -36,6 +36,31 @@ struct result_ctx {
     struct testing_apply_summary sum;
 };
 
+/* The result of a request body: positive, negative or invalid (the entry and the correction). */
+static int read_result(struct http_req *r, json_t *body, int *out)
+{
+    const char *result;
+    int rc = jsonin_str(body, "result", true, 16, &result, &r->fault);
+    if (!rc && strcmp(result, "positive") && strcmp(result, "negative") && strcmp(result, "invalid"))
+        rc = http_fail(r, ERR_INVALID_FIELD, "result", "result must be positive, negative or invalid");
+    if (!rc)
+        *out = testing_result_parse(result);
+    return rc;
+}
+
+/* The optional ct of a request body, 0 to 50, kept in tenths; absent or null leaves *out as it is. */
+static int read_ct(struct http_req *r, json_t *body, int *out)
+{
+    json_t *ct = json_object_get(body, "ct");
+    if (!ct || json_is_null(ct))
+        return 0;
+    double v = json_number_value(ct);
+    if (!json_is_number(ct) || v < 0 || v > 50)
+        return http_fail(r, ERR_INVALID_FIELD, "ct", "ct must be a number from 0 to 50");
+    *out = (int)(v * 10 + 0.5);
+    return 0;
+}
+
 static int result_tx(struct store *st, void *p)
 {
     struct result_ctx *c = p;
@@ -68,26 +93,16 @@ enum err testing_handle_result(struct http_req *r)
 {
     static const char *const fields[] = {"tube_id", "result", "ct", NULL};
     json_t *body;
-    const char *code, *result;
+    const char *code;
     struct testing_tube t;
     struct result_ctx c = {.r = r, .tube = &t, .ct = -1};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
         rc = jsonin_str(body, "tube_id", true, 32, &code, &r->fault);
     if (!rc)
-        rc = jsonin_str(body, "result", true, 16, &result, &r->fault);
-    if (!rc && strcmp(result, "positive") && strcmp(result, "negative") && strcmp(result, "invalid"))
-        rc = http_fail(r, ERR_INVALID_FIELD, "result", "result must be positive, negative or invalid");
+        rc = read_result(r, body, &c.result);
     if (!rc)
-        c.result = testing_result_parse(result);
-    json_t *ct = json_object_get(body, "ct");
-    if (!rc && ct && !json_is_null(ct)) {
-        double v = json_number_value(ct);
-        if (!json_is_number(ct) || v < 0 || v > 50)
-            rc = http_fail(r, ERR_INVALID_FIELD, "ct", "ct must be a number from 0 to 50");
-        else
-            c.ct = (int)(v * 10 + 0.5);
-    }
+        rc = read_ct(r, body, &c.ct);
     if (rc)
         return rc;
     rc = testing_tube_code_valid(code) ? testing_tube_get(r->store, &r->arena, code, &t) : STORE_DONE;
@@ -152,29 +167,19 @@ enum err testing_handle_result_correct(struct http_req *r)
     static const char *const fields[] = {"result", "reason", "ct", NULL};
     const char *code = http_param(r, "id");
     json_t *body;
-    const char *result;
     struct testing_tube t;
     struct correct_ctx x = {.r = r, .tube = &t, .ct = -1};
     int rc = http_read_json(r, fields, &body);
     if (!rc)
-        rc = jsonin_str(body, "result", true, 16, &result, &r->fault);
-    if (!rc && strcmp(result, "positive") && strcmp(result, "negative") && strcmp(result, "invalid"))
-        rc = http_fail(r, ERR_INVALID_FIELD, "result", "result must be positive, negative or invalid");
+        rc = read_result(r, body, &x.result);
     if (!rc)
         rc = jsonin_str(body, "reason", true, 500, &x.reason, &r->fault);
     if (!rc && strlen(x.reason) < 5)
         rc = http_fail(r, ERR_INVALID_FIELD, "reason", "reason must say why the result is corrected (5 characters or more)");
-    json_t *ct = json_object_get(body, "ct");
-    if (!rc && ct && !json_is_null(ct)) {
-        double v = json_number_value(ct);
-        if (!json_is_number(ct) || v < 0 || v > 50)
-            rc = http_fail(r, ERR_INVALID_FIELD, "ct", "ct must be a number from 0 to 50");
-        else
-            x.ct = (int)(v * 10 + 0.5);
-    }
+    if (!rc)
+        rc = read_ct(r, body, &x.ct);
     if (rc)
         return rc;
-    x.result = testing_result_parse(result);
     rc = testing_tube_code_valid(code) ? testing_tube_get(r->store, &r->arena, code, &t) : STORE_DONE;
     if (rc == STORE_DONE)
         return http_fail(r, ERR_NOT_FOUND, "id", "no tube %s was issued", code);

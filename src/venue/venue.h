@@ -41,6 +41,8 @@ enum store_rc venue_find_by_code(struct store *s, struct arena *a, const char *c
 enum store_rc venue_find_by_code_cached(struct store *s, struct arena *a, const char *code, struct venue *out);
 /* 0 if the caller owns the venue or is an official whose area holds it; else fills a 403. */
 int venue_require_manage(struct http_req *r, const struct venue *v);
+/* Loads the venue of path parameter {id} if the caller may manage it (404 or 403 otherwise). */
+int venue_load_managed(struct http_req *r, struct venue *v);
 json_t *venue_to_json(const struct venue *v);
 
 /* Demo venues for `cordon demo` (demo.c): approved, in Phúc Xá, owned by owner_id. */

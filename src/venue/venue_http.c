@@ -160,8 +160,7 @@ enum err venue_handle_list(struct http_req *r)
     return http_reply_json(r, 200, json_pack("{s:o, s:I}", "venues", arr, "total", (json_int_t)total));
 }
 
-/* Loads the venue of path parameter {id} if the caller may manage it. */
-static int load_managed(struct http_req *r, struct venue *v)
+int venue_load_managed(struct http_req *r, struct venue *v)
 {
     int64_t id;
     int rc = http_param_id(r, "id", &id);
@@ -179,7 +178,7 @@ static int load_managed(struct http_req *r, struct venue *v)
 enum err venue_handle_get(struct http_req *r)
 {
     struct venue v;
-    int rc = load_managed(r, &v);
+    int rc = venue_load_managed(r, &v);
     if (rc)
         return rc;
     json_t *o = venue_to_json(&v);
@@ -217,7 +216,7 @@ static int review_tx(struct store *s, void *p)
 static int review(struct http_req *r, const char *status, const char *reason)
 {
     struct venue v;
-    int rc = load_managed(r, &v);
+    int rc = venue_load_managed(r, &v);
     if (rc)
         return rc;
     if (strcmp(v.status, status) != 0) {
@@ -312,7 +311,7 @@ enum err venue_handle_visitors(struct http_req *r)
     if (!json && export_kind_parse(format, &kind))
         return http_fail(r, ERR_INVALID_FIELD, "format", "format must be json, csv or xlsx");
     struct venue v;
-    int rc = load_managed(r, &v);
+    int rc = venue_load_managed(r, &v);
     if (rc)
         return rc;
     struct venue_visit *list;

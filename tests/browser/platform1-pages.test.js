@@ -9,11 +9,10 @@ const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
 const { createAccount, UNITS } = require('../lib/fixtures');
 const { PASSWORD } = require('../lib/venue-setup');
-const { launch, phonePage, shot, assertNoHorizontalOverflow, latestOtp } = require('../lib/browser');
+const { launch, phonePage, shot, assertNoHorizontalOverflow, latestOtp, staffLogin: signIn } = require('../lib/browser');
 
 let srv;
 let browser;
-let context;
 let page;
 let adminToken;
 let citizenToken;
@@ -24,7 +23,7 @@ before(async () => {
   await createAccount(srv, adminToken, { username: 'chu.cho', role: 'venue_owner', unit_code: UNITS.phucXa, full_name: 'Vũ Văn Chủ' });
   await createAccount(srv, adminToken, { username: 'xa.phuc.xa', role: 'commune_admin', unit_code: UNITS.phucXa, full_name: 'Lê Thị Xã' });
   browser = await launch();
-  ({ context, page } = await phonePage(browser));
+  ({ page } = await phonePage(browser));
 });
 
 after(async () => {
@@ -34,15 +33,7 @@ after(async () => {
 
 const tid = (id) => page.getByTestId(id);
 
-async function staffLogin(username) {
-  await context.clearCookies();
-  // A full load (not a hash change): the page forgets the previous account.
-  await page.goto(`${srv.url}/?as=${username}#/login`);
-  await tid('login-view').waitFor();
-  await tid('login-username').fill(username);
-  await tid('login-password').fill(PASSWORD);
-  await tid('login-submit').click();
-}
+const staffLogin = (username) => signIn(page, srv.url, username, PASSWORD);
 
 test('a citizen signs in from the staff sign-in page link, with the profile made through the API', async () => {
   const phone = '0933444555';

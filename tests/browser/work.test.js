@@ -6,12 +6,11 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
-const { launch, phonePage, shot, assertNoHorizontalOverflow } = require('../lib/browser');
+const { launch, phonePage, shot, assertNoHorizontalOverflow, staffLogin: signIn } = require('../lib/browser');
 
 let srv;
 let pw;
 let browser;
-let context;
 let page;
 
 before(async () => {
@@ -20,7 +19,7 @@ before(async () => {
   assert.equal(r.status, 0, r.stderr);
   pw = /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
   browser = await launch();
-  ({ context, page } = await phonePage(browser));
+  ({ page } = await phonePage(browser));
 });
 after(async () => {
   if (browser) await browser.close();
@@ -29,13 +28,7 @@ after(async () => {
 
 const tid = (id) => page.getByTestId(id);
 
-async function staffLogin(username) {
-  await context.clearCookies();
-  await page.goto(`${srv.url}/?as=${username}#/login`);
-  await tid('login-username').fill(username);
-  await tid('login-password').fill(pw);
-  await tid('login-submit').click();
-}
+const staffLogin = (username) => signIn(page, srv.url, username, pw);
 
 async function apiCounts(username) {
   const token = await srv.login(username, pw);

@@ -170,4 +170,17 @@ async function latestOtp(srv, adminToken, phone) {
   return code[1];
 }
 
-module.exports = { launch, phonePage, shot, assertNoHorizontalOverflow, qrPngToY4m, decodePng, download, latestOtp, PHONE };
+/**
+ * Signs a staff account in through the sign-in page: the previous account's cookies are cleared
+ * and the page is loaded in full (not a hash change), so it forgets the previous account.
+ */
+async function staffLogin(page, baseUrl, username, password) {
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}/?as=${username}#/login`);
+  await page.getByTestId('login-view').waitFor();
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+module.exports = { launch, phonePage, shot, assertNoHorizontalOverflow, qrPngToY4m, decodePng, download, latestOtp, staffLogin, PHONE };

@@ -98,6 +98,24 @@ export async function api(method, path, opts = {}) {
   return data;
 }
 
+/** POST a file as the raw body; resolves with the JSON answer or rejects with ApiError. */
+export async function postFile(path, file, signal) {
+  let res;
+  try {
+    res = await fetch(path, { method: 'POST', body: file, credentials: 'same-origin', cache: 'no-store', signal, headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream' } });
+  } catch (e) {
+    if (signal && signal.aborted) throw e;
+    throw new ApiError({ status: 0, code: 'network', message: e && e.message });
+  }
+  let data = null;
+  try { data = await res.json(); } catch { data = null; }
+  if (!res.ok) {
+    const er = (data && data.error) || {};
+    throw new ApiError({ status: res.status, code: er.code || `http_${res.status}`, message: er.message || res.statusText, field: er.field, requestId: res.headers.get('X-Request-Id') });
+  }
+  return data;
+}
+
 function abortError() {
   return new DOMException('request aborted', 'AbortError');
 }

@@ -1,6 +1,7 @@
 // Turning API errors into messages in the current language, and showing them.
 
-import { h, clear } from './dom.js';
+import { h, clear, withBusy } from './dom.js';
+import { postFile, isAbort } from './api.js';
 import { has } from './i18n.js';
 import { current } from './session.js';
 
@@ -123,5 +124,24 @@ export function showFormError(form, box, err, context) {
     const described = input.getAttribute('aria-describedby');
     input.setAttribute('aria-describedby', described ? `${described} ${msg.id}` : msg.id);
     input.focus();
+  }
+}
+
+/**
+ * Sends the file chosen in a form's file input as the raw body of a POST to path: clears the
+ * form's errors, refuses a missing file or one over max bytes on the file field (as the server
+ * would), and keeps button busy meanwhile. Resolves with the JSON answer, or null when the error
+ * is shown in the form (or the request was aborted).
+ */
+export async function submitFile(form, box, { input, button, max, path, signal }) {
+  clearFormErrors(form, box);
+  const file = input.files && input.files[0];
+  if (!file) { showFormError(form, box, { status: 400, code: 'missing_field', field: 'file' }, 'create'); return null; }
+  if (file.size > max) { showFormError(form, box, { status: 413, code: 'body_too_large', field: 'file', message: `${file.size} bytes` }, 'create'); return null; }
+  try {
+    return await withBusy(button, () => postFile(path, file, signal));
+  } catch (e) {
+    if (!isAbort(e)) showFormError(form, box, e, 'create');
+    return null;
   }
 }

@@ -12,6 +12,8 @@
 // checkpoint page's is in views/checkpoint.js (store passages).
 
 import { post, ApiError } from '../api.js';
+import { h } from '../dom.js';
+import { formatNumber, markI18n } from '../i18n.js';
 
 const DB_NAME = 'cordon-offline';
 const DB_VERSION = 2; // 1: samples; 2: passages
@@ -169,3 +171,31 @@ const samples = createQueue('samples', (r) => post('/api/v1/testing/samples', {
   client_id: r.client_id, session_id: r.session_id, tube_id: r.tube_id, ...r.ident,
 }));
 export const { all, add, dismiss, listen, start, sync } = samples;
+
+/**
+ * The line at the top of a page that records offline: whether the phone is online, how many
+ * records wait in the queue, and the state of the last sync. The page calls renderNet on the
+ * online/offline events, setQueued when its records change and setSync on the queue's 'sync' event.
+ */
+export function queueStatus() {
+  const net = h('span', { class: 'badge net', testid: 'net-status' });
+  const queued = h('span', { class: 'badge', testid: 'queue-count', 'data-count': '0' });
+  const syncState = h('span', { class: 'muted small', testid: 'sync-state', 'data-state': 'idle' });
+  return {
+    el: h('div', { class: 'netline' }, net, queued, syncState),
+    renderNet() {
+      const on = navigator.onLine !== false;
+      net.setAttribute('data-online', String(on));
+      net.className = on ? 'badge badge-on net' : 'badge badge-off net';
+      markI18n(net, 'text', on ? 'testing.online' : 'testing.offline');
+    },
+    setQueued(n) {
+      queued.setAttribute('data-count', String(n));
+      markI18n(queued, 'text', 'testing.queue_count', { n: formatNumber(n) });
+    },
+    setSync(state) {
+      syncState.setAttribute('data-state', state);
+      markI18n(syncState, 'text', `testing.sync.${state}`);
+    },
+  };
+}

@@ -5,7 +5,7 @@
 // The camera is released when the scanner is stopped, when the signal given at creation
 // fires (the user navigated away), or when the page is hidden.
 
-import { h, replace, clear } from '../dom.js';
+import { h, replace, clear, withBusy } from '../dom.js';
 import { loadScript } from '../vendor.js';
 
 const FRAME_MS = 120;       // time between decode attempts
@@ -115,4 +115,15 @@ export function qrScanner(opts = {}) {
   if (opts.signal) opts.signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', onHide), { once: true });
 
   return { el, start, stop, running: () => Boolean(stream) };
+}
+
+/** Wires a scanner's start and stop buttons: one of the two shows, as the camera runs or not. */
+export function scannerButtons(scanner, startBtn, stopBtn) {
+  startBtn.addEventListener('click', async () => {
+    await withBusy(startBtn, () => scanner.start());
+    const on = scanner.running();
+    startBtn.hidden = on;
+    stopBtn.hidden = !on;
+  });
+  stopBtn.addEventListener('click', () => { scanner.stop(); startBtn.hidden = false; stopBtn.hidden = true; });
 }

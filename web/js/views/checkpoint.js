@@ -16,7 +16,7 @@ import { errorBox, accessDenied, showFormError, clearFormErrors } from '../error
 import { formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import { photoCamera, blobToDataUrl } from '../components/photo-camera.js';
-import { createQueue } from '../components/offline-queue.js';
+import { createQueue, queueStatus } from '../components/offline-queue.js';
 import { vnToday } from '../vn-time.js';
 
 const QR_RE = /^CDN1\.[PD]\./;
@@ -218,15 +218,7 @@ export async function checkpointPassView({ root, params, signal }) {
   let records = [];    // queue records and answered ones: {client_id, body, state, res?, error?}
 
   /* network and queue */
-  const net = h('span', { class: 'badge net', testid: 'net-status' });
-  const queued = h('span', { class: 'badge', testid: 'queue-count', 'data-count': '0' });
-  const syncState = h('span', { class: 'muted small', testid: 'sync-state', 'data-state': 'idle' });
-  function renderNet() {
-    const on = navigator.onLine !== false;
-    net.setAttribute('data-online', String(on));
-    net.className = on ? 'badge badge-on net' : 'badge badge-off net';
-    markI18n(net, 'text', on ? 'testing.online' : 'testing.offline');
-  }
+  const status = queueStatus();
 
   /* the big banner: the last answer, or what to do next */
   const banner = h('div', { class: 'scan-banner', testid: 'checkpoint-banner', 'data-state': 'idle', role: 'status', 'aria-live': 'assertive' });
@@ -380,8 +372,7 @@ export async function checkpointPassView({ root, params, signal }) {
   const list = h('ul', { class: 'cards records', testid: 'checkpoint-records' });
   function renderRecords() {
     const q = records.filter((r) => r.state === 'queued').length;
-    queued.setAttribute('data-count', String(q));
-    markI18n(queued, 'text', 'testing.queue_count', { n: formatNumber(q) });
+    status.setQueued(q);
     clear(list);
     for (const r of records.slice().reverse().slice(0, 50)) list.appendChild(recordRow(r));
   }
@@ -405,8 +396,7 @@ export async function checkpointPassView({ root, params, signal }) {
 
   const unlisten = passages.listen((kind, data) => {
     if (kind === 'sync') {
-      syncState.setAttribute('data-state', data.state);
-      markI18n(syncState, 'text', `testing.sync.${data.state}`);
+      status.setSync(data.state);
       return;
     }
     if (kind === 'added') {
@@ -426,7 +416,7 @@ export async function checkpointPassView({ root, params, signal }) {
     renderRecords();
   });
   signal.addEventListener('abort', unlisten, { once: true });
-  const onNet = () => renderNet();
+  const onNet = () => status.renderNet();
   window.addEventListener('online', onNet);
   window.addEventListener('offline', onNet);
   signal.addEventListener('abort', () => { window.removeEventListener('online', onNet); window.removeEventListener('offline', onNet); }, { once: true });
@@ -434,13 +424,13 @@ export async function checkpointPassView({ root, params, signal }) {
   replace(box,
     h('p', null, h('a', { href: '#/checkpoints', t: 'checkpoint.back_list' })),
     h('h1', { testid: 'checkpoint-title' }, cp ? cp.name : ''),
-    h('div', { class: 'netline' }, net, queued, syncState),
+    status.el,
     banner,
     h('div', { class: 'cp-toggles', role: 'group' }, dirButtons),
     startBtn, stopBtn, scanner.el, idForm, camBox, passForm,
     h('h2', { t: 'checkpoint.records' }), list,
     h('p', null, h('a', { class: 'btn btn-block', href: `#/checkpoints/${checkpointId}/day`, testid: 'checkpoint-day-link', t: 'checkpoint.day_open' })));
-  renderNet();
+  status.renderNet();
   renderRiders();
   show('idle', 'checkpoint.ready');
   try {

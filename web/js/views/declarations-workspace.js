@@ -11,7 +11,7 @@ import { countryName } from '../countries.js';
 import { link, navigate } from '../router.js';
 import { unitNameEl } from '../units.js';
 import { vnToday, vnDaysAgo } from '../vn-time.js';
-import { qrScanner } from '../components/qr-scanner.js';
+import { qrScanner, scannerButtons } from '../components/qr-scanner.js';
 import { refreshNavCounts } from './work.js';
 
 /** Roles that read the flagged list and mark it; and those that scan (docs/access.md). */
@@ -195,13 +195,7 @@ export async function scanDeclarationView({ root, signal }) {
   });
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-big', testid: 'scan-decl-start', t: 'scan_decl.start' });
   const stopBtn = h('button', { type: 'button', class: 'btn btn-block', testid: 'scan-decl-stop', t: 'scan_decl.stop', hidden: true });
-  startBtn.addEventListener('click', async () => {
-    await withBusy(startBtn, () => scanner.start());
-    const on = scanner.running();
-    startBtn.hidden = on;
-    stopBtn.hidden = !on;
-  });
-  stopBtn.addEventListener('click', () => { scanner.stop(); startBtn.hidden = false; stopBtn.hidden = true; });
+  scannerButtons(scanner, startBtn, stopBtn);
   root.appendChild(h('section', { class: 'panel panel-narrow', testid: 'scan-decl-view' },
     h('h1', { t: 'scan_decl.title' }), h('p', { class: 'lead', t: 'scan_decl.lead' }),
     startBtn, stopBtn, scanner.el, result));

@@ -2,13 +2,12 @@
 // official's unit and of each unit below it, and for national and province admins the upload of
 // a CSV or XLSX file with its row report. A unit without its own figure shows "unknown".
 
-import { h, replace, clear, loading, field, withBusy } from '../dom.js';
+import { h, replace, clear, loading, field } from '../dom.js';
 import { get, isAbort } from '../api.js';
-import { errorBox, accessDenied, clearFormErrors, showFormError } from '../errors.js';
+import { errorBox, accessDenied, submitFile } from '../errors.js';
 import { formatNumber } from '../i18n.js';
 import { link } from '../router.js';
 import * as session from '../session.js';
-import { postFile } from './testing-lab.js';
 
 const BANDS = ['all', '18', '50', '65'];
 const MAX_FILE = 4 * 1024 * 1024;
@@ -27,18 +26,9 @@ function uploadForm(signal, onDone) {
   const report = h('div', { testid: 'pop-report', 'aria-live': 'polite' });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    clearFormErrors(form, errors);
     clear(report);
-    const file = fileInput.files && fileInput.files[0];
-    if (!file) { showFormError(form, errors, { status: 400, code: 'missing_field', field: 'file' }, 'create'); return; }
-    if (file.size > MAX_FILE) { showFormError(form, errors, { status: 413, code: 'body_too_large', field: 'file', message: `${file.size} bytes` }, 'create'); return; }
-    let res;
-    try {
-      res = await withBusy(send, () => postFile('/api/v1/populations/upload', file, signal));
-    } catch (e) {
-      if (!isAbort(e)) showFormError(form, errors, e, 'create');
-      return;
-    }
+    const res = await submitFile(form, errors, { input: fileInput, button: send, max: MAX_FILE, path: '/api/v1/populations/upload', signal });
+    if (!res) return;
     replace(report,
       h('div', { class: res.bad ? 'alert alert-denied' : 'alert alert-ok', testid: 'pop-summary', 'data-bad': String(res.bad), 'data-valid': String(res.valid) },
         h('p', { class: 'alert-title', t: 'populations.summary', tArgs: { rows: res.rows, valid: res.valid, bad: res.bad } })),

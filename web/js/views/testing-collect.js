@@ -13,8 +13,8 @@ import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort, newClientId, fingerprint } from '../api.js';
 import { current } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { t, formatNumber, formatTime, formatDay, markI18n } from '../i18n.js';
-import { qrScanner } from '../components/qr-scanner.js';
+import { t, formatTime, formatDay } from '../i18n.js';
+import { qrScanner, scannerButtons } from '../components/qr-scanner.js';
 import * as queue from '../components/offline-queue.js';
 import { testOrdersBox } from '../components/test-orders.js';
 import { vnToday } from '../vn-time.js';
@@ -108,15 +108,7 @@ export async function collectView({ root, params, signal }) {
   const seen = new Map();         // person key -> tube, for this page: a card held up twice is one record
 
   /* header: network and queue */
-  const net = h('span', { class: 'badge net', testid: 'net-status' });
-  const queued = h('span', { class: 'badge', testid: 'queue-count', 'data-count': '0' });
-  const syncState = h('span', { class: 'muted small', testid: 'sync-state', 'data-state': 'idle' });
-  function renderNet() {
-    const on = navigator.onLine !== false;
-    net.setAttribute('data-online', String(on));
-    net.className = on ? 'badge badge-on net' : 'badge badge-off net';
-    markI18n(net, 'text', on ? 'testing.online' : 'testing.offline');
-  }
+  const status = queue.queueStatus();
 
   /* the big banner and the current tube */
   const banner = h('div', { class: 'scan-banner', testid: 'collect-banner', 'data-state': 'idle', role: 'status', 'aria-live': 'assertive' });
@@ -178,8 +170,7 @@ export async function collectView({ root, params, signal }) {
   function renderRecords() {
     const mine = records.filter((r) => r.session_id === sessionId);
     const q = records.filter((r) => r.state === 'queued').length;
-    queued.setAttribute('data-count', String(q));
-    markI18n(queued, 'text', 'testing.queue_count', { n: formatNumber(q) });
+    status.setQueued(q);
     clear(list);
     for (const r of mine.slice().reverse().slice(0, 50)) list.appendChild(recordRow(r));
     renderTube();
@@ -220,8 +211,7 @@ export async function collectView({ root, params, signal }) {
   /* the queue's events */
   const unlisten = queue.listen((kind, data) => {
     if (kind === 'sync') {
-      syncState.setAttribute('data-state', data.state);
-      markI18n(syncState, 'text', `testing.sync.${data.state}`);
+      status.setSync(data.state);
       return;
     }
     if (kind === 'added') {
@@ -248,7 +238,7 @@ export async function collectView({ root, params, signal }) {
     renderRecords();
   });
   signal.addEventListener('abort', unlisten, { once: true });
-  const onNet = () => renderNet();
+  const onNet = () => status.renderNet();
   window.addEventListener('online', onNet);
   window.addEventListener('offline', onNet);
   signal.addEventListener('abort', () => { window.removeEventListener('online', onNet); window.removeEventListener('offline', onNet); }, { once: true });
@@ -331,13 +321,7 @@ export async function collectView({ root, params, signal }) {
   });
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-huge', testid: 'collect-scan-start', t: 'testing.scan_start' });
   const stopBtn = h('button', { type: 'button', class: 'btn btn-block btn-big', testid: 'collect-scan-stop', t: 'testing.scan_stop', hidden: true });
-  startBtn.addEventListener('click', async () => {
-    await withBusy(startBtn, () => scanner.start());
-    const on = scanner.running();
-    startBtn.hidden = on;
-    stopBtn.hidden = !on;
-  });
-  stopBtn.addEventListener('click', () => { scanner.stop(); startBtn.hidden = false; stopBtn.hidden = true; });
+  scannerButtons(scanner, startBtn, stopBtn);
 
   /* typing: a person's number, a newcomer, a tube id */
   const numberField = field({ name: 'number', label: 'testing.person_number', hint: 'testing.person_number_hint',
@@ -406,14 +390,14 @@ export async function collectView({ root, params, signal }) {
     h('p', null, h('a', { href: '#/testing/sessions', t: 'testing.back_sessions' })),
     h('h1', { testid: 'collect-title' }, s.site_name || ''),
     sessionMeta(s),
-    h('div', { class: 'netline' }, net, queued, syncState),
+    status.el,
     banner, tubeCard, startBtn, stopBtn, scanner.el,
     tubeForm, numberForm,
     h('details', { class: 'more', testid: 'newperson' }, h('summary', { t: 'testing.newperson' }), newForm),
     orders.el,
     h('h2', { t: 'testing.records' }), list,
     h('h2', { t: 'testing.labels' }), labels);
-  renderNet();
+  status.renderNet();
   show('idle', 'testing.ready');
 
   try {

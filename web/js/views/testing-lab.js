@@ -4,7 +4,7 @@
 
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, post, seg, isAbort, ApiError } from '../api.js';
-import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
+import { errorBox, accessDenied, showFormError, clearFormErrors, submitFile } from '../errors.js';
 import { formatNumber, formatTime, markI18n } from '../i18n.js';
 import { qrScanner } from '../components/qr-scanner.js';
 import { sessionMeta, TUBE_RE } from './testing-collect.js';
@@ -313,23 +313,6 @@ export async function resultsView({ root, signal }) {
 
 /* ---------------------------------------------------------------- result files */
 
-/** POST a file as the raw body; resolves with the JSON answer or rejects with ApiError. */
-export async function postFile(path, file, signal) {
-  let res;
-  try {
-    res = await fetch(path, { method: 'POST', body: file, credentials: 'same-origin', cache: 'no-store', signal, headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream' } });
-  } catch (e) {
-    if (signal && signal.aborted) throw e;
-    throw new ApiError({ status: 0, code: 'network', message: e && e.message });
-  }
-  let data = null;
-  try { data = await res.json(); } catch { data = null; }
-  if (!res.ok) {
-    const er = (data && data.error) || {};
-    throw new ApiError({ status: res.status, code: er.code || `http_${res.status}`, message: er.message || res.statusText, field: er.field, requestId: res.headers.get('X-Request-Id') });
-  }
-  return data;
-}
 
 const MAX_FILE = 50 * 1024 * 1024;
 
@@ -346,19 +329,9 @@ export async function importView({ root, signal }) {
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    clearFormErrors(form, errors);
     clear(report);
-    const file = fileInput.files && fileInput.files[0];
-    if (!file) { showFormError(form, errors, { status: 400, code: 'missing_field', field: 'file' }, 'create'); return; }
-    if (file.size > MAX_FILE) { showFormError(form, errors, { status: 413, code: 'body_too_large', field: 'file', message: `${file.size} bytes` }, 'create'); return; }
-    let res;
-    try {
-      res = await withBusy(check, () => postFile('/api/v1/testing/results/import/check', file, signal));
-    } catch (e) {
-      if (!isAbort(e)) showFormError(form, errors, e, 'create');
-      return;
-    }
-    showCheck(res);
+    const res = await submitFile(form, errors, { input: fileInput, button: check, max: MAX_FILE, path: '/api/v1/testing/results/import/check', signal });
+    if (res) showCheck(res);
   });
 
   function showCheck(res) {

@@ -11,7 +11,7 @@ import { vnToday } from '../vn-time.js';
 import { current as currentSession } from '../session.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
 import { formatNumber, markI18n } from '../i18n.js';
-import { qrScanner } from '../components/qr-scanner.js';
+import { qrScanner, scannerButtons } from '../components/qr-scanner.js';
 import { visitorLog } from './venues.js';
 
 const PERSON_QR_RE = /^CDN1\.P\./;
@@ -77,13 +77,7 @@ export async function venueScanView({ root, params, signal }) {
   });
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block btn-big', testid: 'visitor-scan-start', t: 'venuescan.start' });
   const stopBtn = h('button', { type: 'button', class: 'btn btn-block', testid: 'visitor-scan-stop', t: 'venuescan.stop', hidden: true });
-  startBtn.addEventListener('click', async () => {
-    await withBusy(startBtn, () => scanner.start());
-    const on = scanner.running();
-    startBtn.hidden = on;
-    stopBtn.hidden = !on;
-  });
-  stopBtn.addEventListener('click', () => { scanner.stop(); startBtn.hidden = false; stopBtn.hidden = true; });
+  scannerButtons(scanner, startBtn, stopBtn);
 
   // Typing a number: people without a card give their CCCD (12 digits), CMND (9) or BHYT (15 characters).
   const numberField = field({ name: 'number', label: 'venuescan.number', hint: 'venuescan.number_hint',
