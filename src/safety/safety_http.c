@@ -56,7 +56,7 @@ enum err safety_handle_assess(struct http_req *r)
 {
     static const char *const fields[] = {"checks", "lat", "lon", NULL};
     struct venue v;
-    const struct unit *u;
+    const struct unit *u = NULL;
     struct safety_rules rules;
     json_t *body;
     bool has_lat, has_lon;
@@ -121,7 +121,7 @@ enum err safety_handle_inspect(struct http_req *r)
 {
     static const char *const fields[] = {"status", "note", NULL};
     struct venue v;
-    const struct unit *u;
+    const struct unit *u = NULL;
     json_t *body;
     struct safety_assessment a = {.kind = "inspection", .checks = "", .score = -1};
     int rc = http_read_json(r, fields, &body);
@@ -154,7 +154,7 @@ enum err safety_handle_inspect(struct http_req *r)
 /* GET /api/v1/public/safety?unit=: a FeatureCollection of points, today's status each */
 enum err safety_handle_public(struct http_req *r)
 {
-    const struct unit *u;
+    const struct unit *u = NULL;
     const char *code = http_query(r, "unit");
     if (!code)
         return http_fail(r, ERR_MISSING_FIELD, "unit", "unit is required (a province, district or commune)");
@@ -176,7 +176,7 @@ enum err safety_handle_public(struct http_req *r)
 /* GET /api/v1/safety/missing?unit= */
 enum err safety_handle_missing(struct http_req *r)
 {
-    const struct unit *u;
+    const struct unit *u = NULL;
     int rc = area_from_query(r, "unit", &u);
     if (rc)
         return rc;
