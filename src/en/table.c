@@ -94,7 +94,8 @@ static int hit_order(const void *a, const void *b)
 
 void en_hits_sort(struct en_hit *hits, size_t n)
 {
-    qsort(hits, n, sizeof *hits, hit_order);
+    if (n) /* an empty list may be NULL, which qsort must not be given */
+        qsort(hits, n, sizeof *hits, hit_order);
 }
 
 int en_match_table(const struct en_rpi_table *t, const struct en_observation *obs, size_t nobs, struct en_hit **hits,

@@ -549,8 +549,10 @@ static int vehicle_load(struct store *s, const struct tracing_params *p, int64_t
     x->by_passage = xmalloc((x->n ? x->n : 1) * sizeof(struct ride));
     if (x->n)
         memcpy(x->by_passage, x->by_person, x->n * sizeof(struct ride));
-    qsort(x->by_person, x->n, sizeof(struct ride), ride_person_cmp);
-    qsort(x->by_passage, x->n, sizeof(struct ride), ride_passage_cmp);
+    if (x->n) { /* qsort must not be given the NULL of an empty list */
+        qsort(x->by_person, x->n, sizeof(struct ride), ride_person_cmp);
+        qsort(x->by_passage, x->n, sizeof(struct ride), ride_passage_cmp);
+    }
     *data = x;
     return 0;
 }
