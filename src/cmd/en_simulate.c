@@ -661,7 +661,8 @@ static void *match_phones(void *arg)
                 break;
             }
             copy = c;
-            memcpy(copy, hits, nhits * sizeof *hits);
+            if (nhits) /* hits may be NULL when none */
+                memcpy(copy, hits, nhits * sizeof *hits);
         }
         if (en_windows(&m->cfg, m->keys, obs, hits, nhits, &win, &nwin)) {
             m->rc = -1;
