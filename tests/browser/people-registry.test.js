@@ -78,6 +78,24 @@ describe('the commune health station works its people registry from a phone', ()
     await assertNoHorizontalOverflow(page, 'search');
   });
 
+  test('a typed card code is searched as a code even with no digit or ten digits (and then as a name or phone)', async () => {
+    const what = await page.evaluate(async () => {
+      const { searchQueries } = await import('./js/views/people.js');
+      return ['abcdefghjk', '7K2M9XQ4TR', '0123456789', 'nguyen van a', '0912 345 678', '012345678', 'GD4010100000777', ' ']
+        .map((t) => searchQueries(t));
+    });
+    assert.deepEqual(what, [
+      [{ code: 'ABCDEFGHJK' }, { q: 'abcdefghjk' }],
+      [{ code: '7K2M9XQ4TR' }],
+      [{ phone: '0123456789' }, { code: '0123456789' }],
+      [{ q: 'nguyen van a' }],
+      [{ phone: '0912345678' }, { code: '0912345678' }],
+      [{ cccd: '012345678' }],
+      [{ bhyt: 'GD4010100000777' }],
+      [],
+    ]);
+  });
+
   test('registering a new person opens her page', async () => {
     await tid('people-new').click();
     await tid('new-person-form').waitFor();

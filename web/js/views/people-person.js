@@ -12,7 +12,7 @@ import { unitNameEl as unitName } from '../units.js';
 import { personFields } from '../components/person-form.js';
 import { personCard } from '../components/person-card.js';
 import { showBanner } from '../banner.js';
-import { downloadSheet, searchQuery } from './people.js';
+import { downloadSheet, searchQueries, searchPeople } from './people.js';
 
 /** The page an entry of the timeline links to, or null. */
 export function entryLink(e) {
@@ -162,11 +162,12 @@ export async function personView({ root, params, signal }) {
     ev.preventDefault();
     clearFormErrors(mergeForm, mergeMsg);
     clear(mergeFound);
-    const q = searchQuery(mergeInput.input.value);
-    if (!q || q.q) { showFormError(mergeForm, mergeMsg, { status: 400, code: 'invalid_field', field: 'merge_id' }, 'other'); return; }
+    // Only a number or a code names a record to merge: a name could be anyone.
+    const queries = searchQueries(mergeInput.input.value).filter((q) => !q.q);
+    if (!queries.length) { showFormError(mergeForm, mergeMsg, { status: 400, code: 'invalid_field', field: 'merge_id' }, 'other'); return; }
     let list;
     try {
-      list = ((await get('/api/v1/people/search', { query: q })).people || []).filter((x) => x.id !== p.id);
+      list = (await searchPeople(queries)).filter((x) => x.id !== p.id);
     } catch (e) {
       if (!isAbort(e)) showFormError(mergeForm, mergeMsg, { ...e, field: 'merge_id' }, 'other');
       return;

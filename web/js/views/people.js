@@ -15,15 +15,32 @@ import { current as currentSession } from '../session.js';
 
 const LIMIT = 50;
 
-/** What a typed text is: the search parameter it goes in, and its value. */
-export function searchQuery(raw) {
+/* A card code: ten Crockford base-32 characters (no I, L, O or U). */
+const CODE = /^[0-9A-HJKMNP-TV-Z]{10}$/i;
+
+/**
+ * The searches a typed text stands for, most exact first: the search parameter and its value.
+ * A code drawn without a digit (about one in forty) also reads as a name, and one of ten digits
+ * starting with 0 as a phone number: those are tried both ways (a phone nobody has, then a code).
+ */
+export function searchQueries(raw) {
   const text = String(raw || '').trim();
   const compact = text.replace(/[\s.-]/g, '');
-  if (/^\d{9}$|^\d{12}$/.test(compact)) return { cccd: compact };
-  if (/^(0|\+?84)\d{9}$/.test(compact)) return { phone: compact };
-  if (/^[A-Za-z]{2}\d{13}$/.test(compact)) return { bhyt: compact.toUpperCase() };
-  if (/^[0-9A-Za-z]{10}$/.test(compact) && /\d/.test(compact) && /[A-Za-z]/.test(compact)) return { code: compact.toUpperCase() };
-  return text ? { q: text } : null;
+  if (/^\d{9}$|^\d{12}$/.test(compact)) return [{ cccd: compact }];
+  if (/^(0|\+?84)\d{9}$/.test(compact)) return CODE.test(compact) ? [{ phone: compact }, { code: compact }] : [{ phone: compact }];
+  if (/^[A-Za-z]{2}\d{13}$/.test(compact)) return [{ bhyt: compact.toUpperCase() }];
+  if (CODE.test(compact)) return /\d/.test(compact) ? [{ code: compact.toUpperCase() }] : [{ code: compact.toUpperCase() }, { q: text }];
+  return text ? [{ q: text }] : [];
+}
+
+/** The people a typed text finds: the first of its searches that finds anyone. */
+export async function searchPeople(queries, { limit, signal } = {}) {
+  let list = [];
+  for (const q of queries) {
+    list = (await get('/api/v1/people/search', { query: limit ? { ...q, limit } : q, signal })).people || [];
+    if (list.length) break;
+  }
+  return list;
 }
 
 /** Downloads a sheet of cards (POST /api/v1/people/cards.pdf) as a file named for the day. */
@@ -88,12 +105,12 @@ export async function peopleView({ root, query, signal }) {
     h('p', null, h('a', { class: 'btn btn-block', href: '#/people/new', testid: 'people-new', t: 'people.new' })),
     form, box));
 
-  const q = searchQuery(typed);
-  if (!q) return;
+  const queries = searchQueries(typed);
+  if (!queries.length) return;
   replace(box, loading());
   let list;
   try {
-    list = (await get('/api/v1/people/search', { query: { ...q, limit: LIMIT }, signal })).people || [];
+    list = await searchPeople(queries, { limit: LIMIT, signal });
   } catch (e) {
     if (isAbort(e)) return;
     if (e.status === 403) replace(box, accessDenied());
