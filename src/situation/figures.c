@@ -140,6 +140,19 @@ static size_t group_of(const struct groups *g, const char *code)
 
 static void where_area(struct store_sql *q, const struct groups *g) { store_sql_area(q, "x", g->u->code); }
 
+/* "FROM <table> WHERE <time> inside the 14 days ... <the figure's condition>" in the caller's area. */
+static void from_window(struct store_sql *q, const struct windowed *w, const struct groups *g)
+{
+    store_sql_add(q, w->from, "");
+    store_sql_add(q, " WHERE ", "");
+    store_sql_add(q, w->time, "");
+    store_sql_add(q, " >= ? AND ", "i", g->start[SIT_14D]);
+    store_sql_add(q, w->time, "");
+    store_sql_add(q, " < ?", "i", g->end);
+    store_sql_add(q, w->where, "");
+    where_area(q, g);
+}
+
 static int count_windowed(struct store *s, struct groups *g, size_t k)
 {
     const struct windowed *w = &WINDOWED[k];
@@ -151,14 +164,7 @@ static int count_windowed(struct store *s, struct groups *g, size_t k)
     store_sql_add(&q, " >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN ", "i", g->start[SIT_TODAY]);
     store_sql_add(&q, w->time, "");
     store_sql_add(&q, " >= ? THEN 1 ELSE 0 END), COUNT(*) FROM ", "i", g->start[SIT_7D]);
-    store_sql_add(&q, w->from, "");
-    store_sql_add(&q, " WHERE ", "");
-    store_sql_add(&q, w->time, "");
-    store_sql_add(&q, " >= ? AND ", "i", g->start[SIT_14D]);
-    store_sql_add(&q, w->time, "");
-    store_sql_add(&q, " < ?", "i", g->end);
-    store_sql_add(&q, w->where, "");
-    where_area(&q, g);
+    from_window(&q, w, g);
     store_sql_add(&q, " GROUP BY x.", "");
     store_sql_add(&q, g->column, "");
     struct store_stmt *st;
@@ -395,14 +401,7 @@ static int daily_series(struct store *s, const struct groups *g, json_t **out)
             store_sql_init(&q, "SELECT (", "");
             store_sql_add(&q, w->time, "");
             store_sql_add(&q, " + " VN_OFFSET_SQL ") / 86400, COUNT(*) FROM ", "");
-            store_sql_add(&q, w->from, "");
-            store_sql_add(&q, " WHERE ", "");
-            store_sql_add(&q, w->time, "");
-            store_sql_add(&q, " >= ? AND ", "i", g->start[SIT_14D]);
-            store_sql_add(&q, w->time, "");
-            store_sql_add(&q, " < ?", "i", g->end);
-            store_sql_add(&q, w->where, "");
-            where_area(&q, g);
+            from_window(&q, w, g);
             store_sql_add(&q, " GROUP BY 1", "");
         }
         struct store_stmt *st;
