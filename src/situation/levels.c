@@ -13,6 +13,7 @@
  * of a unit is the level of each past day under the rules in force now.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "core/clock.h"
 #include "core/jsonin.h"
 #include "http/http.h"
+#include "http/reply_cache.h"
 #include "situation/situation.h"
 #include "store/store.h"
 
@@ -178,6 +180,21 @@ static int level_json(struct store *s, const struct rules *ru, const char *code,
 
 #define HISTORY_MAX 31
 
+/*
+ * The public answer is the same for everyone and costs up to 31 days of
+ * figures: a crowd asking for the same unit and day is answered from what
+ * was computed in the last minute.  Rules, raises and populations forget
+ * it at once (on this server; others within the minute); new cases show
+ * within the minute.
+ */
+#define PUBLIC_LEVELS_SECONDS 60
+static struct reply_cache public_levels = REPLY_CACHE_INIT(PUBLIC_LEVELS_SECONDS);
+
+void situation_levels_changed(void)
+{
+    reply_cache_forget(&public_levels);
+}
+
 /* GET /api/v1/public/levels?unit=CODE&date=&days= (public) */
 enum err situation_handle_public_levels(struct http_req *r)
 {
@@ -193,6 +210,10 @@ enum err situation_handle_public_levels(struct http_req *r)
     rc = http_query_int(r, "days", 1, HISTORY_MAX, 14, &days);
     if (rc)
         return rc;
+    char key[REPLY_CACHE_KEY];
+    snprintf(key, sizeof key, "%s|%lld|%lld", u->code, (long long)day, (long long)days);
+    if (reply_cache_send(&public_levels, key, r))
+        return 0;
     struct rules ru;
     rc = rules_load(r->store, &ru);
     json_t *rows = json_array(), *history = json_array(), *self = NULL;
@@ -235,7 +256,10 @@ enum err situation_handle_public_levels(struct http_req *r)
     json_t *out = json_pack("{s:s, s:o, s:o, s:o, s:O}", "date", ds, "unit", self, "rows", rows, "history", history,
                             "rules", ru.json);
     json_decref(ru.json);
-    return http_reply_json(r, 200, out);
+    rc = http_reply_json(r, 200, out);
+    if (!rc)
+        reply_cache_keep(&public_levels, key, r);
+    return rc;
 }
 
 /* GET /api/v1/levels/rules (officials) */
@@ -290,6 +314,7 @@ enum err situation_handle_level_rules_put(struct http_req *r)
         json_decref(keep);
         return r->fault.code ? r->fault.code : store_err(rc);
     }
+    situation_levels_changed();
     return http_reply_json(r, 200, keep);
 }
 
@@ -353,6 +378,7 @@ enum err situation_handle_level_raise(struct http_req *r)
     rc = store_tx(r->store, raise_tx, &c);
     if (rc)
         return r->fault.code ? r->fault.code : store_err(rc);
+    situation_levels_changed();
     char f[11], t[11];
     vn_date_format(c.from, f);
     vn_date_format(c.to, t);

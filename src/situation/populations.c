@@ -207,6 +207,7 @@ enum err situation_handle_population_upload(struct http_req *r)
     rc = store_tx(r->store, store_rows, u);
     if (rc)
         return r->fault.code ? r->fault.code : store_err(rc);
+    situation_levels_changed();
     json_t *errors = json_array();
     for (int i = 0; i < u->nerrors; i++)
         json_array_append_new(errors, json_pack("{s:I, s:s?, s:s, s:s}", "line", (json_int_t)u->errors[i].line,

@@ -85,5 +85,6 @@ enum err situation_handle_public_levels(struct http_req *r);    /* GET /api/v1/p
 enum err situation_handle_level_rules(struct http_req *r);      /* GET /api/v1/levels/rules */
 enum err situation_handle_level_rules_put(struct http_req *r);  /* PUT /api/v1/levels/rules */
 enum err situation_handle_level_raise(struct http_req *r);      /* POST /api/v1/levels/raises */
+void situation_levels_changed(void); /* rules, raises or populations changed: public answers kept are stale */
 
 #endif

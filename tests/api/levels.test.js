@@ -111,6 +111,18 @@ test('a province admin raises a level with a reason; it shows in the public leve
   assert.deepEqual(h.rows, [], 'a commune has no units below');
 });
 
+test('the public answer is kept a minute: a new case shows once a population, rule or raise changes', async () => {
+  await setPopulation(UNITS.phucXa, 15000);
+  const before = await phucXa();
+  assert.equal(before.cases_7d_per_100k, 20, '3 cases in 15,000 people');
+  const p = (await createPerson(srv, tok.tracer, { full_name: 'Ca Cộng Đồng D', commune_code: UNITS.phucXa })).person;
+  assertStatus(await srv.api('POST', '/api/v1/tracing/cases', { token: tok.tracer, body: { client_id: clientId(),
+    person_id: p.id, test_date: vnToday() } }), 201, 'case');
+  assert.deepEqual(await phucXa(), before, 'the same question within the minute: the kept answer');
+  await setPopulation(UNITS.phucXa, 15000);
+  assert.equal((await phucXa()).cases_7d_per_100k, 26.7, 'a population upload forgets it: 4 cases');
+});
+
 test('who may raise, and bad input', async () => {
   const body = { unit: UNITS.phucXa, level: 3, reason: 'x' };
   assertError(await srv.api('POST', '/api/v1/levels/raises', { token: tok.hcm, body }), 403, 'forbidden');
