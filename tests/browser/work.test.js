@@ -39,9 +39,15 @@ const navCount = async (nav) => tid(`nav-${nav}-count`).getAttribute('data-count
 
 test('the commune admin lands on the work to do (above the situation of the commune), counted in words and in the menu', async () => {
   const counts = await apiCounts('phucxa.admin');
+  const asked = [];
+  const count = (req) => { if (new URL(req.url()).pathname === '/api/v1/work') asked.push(req.url()); };
+  page.on('request', count);
   await staffLogin('phucxa.admin');
   await tid('work-view').waitFor();
   await tid('situation-view').waitFor();
+  await page.waitForSelector('[data-testid="nav-flagged-count"]', { state: 'attached' });
+  page.off('request', count);
+  assert.equal(asked.length, 1, 'the menu and the page share one request for the counts');
   assert.match(await page.evaluate(() => window.location.hash), /^#\/situation$/);
   for (const [k, n] of Object.entries(counts)) {
     assert.equal(await tid(`work-${k}`).getAttribute('data-count'), String(n), k);

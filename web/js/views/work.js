@@ -9,17 +9,25 @@ import { WORK_ITEMS } from '../roles.js';
 
 const hrefOf = (item, role) => (item.hrefFor && item.hrefFor[role]) || item.href;
 
+/* One request at a time: the menu's refresh and the page, both asking at sign-in, share it. */
+let inflight = null;
+function fetchCounts() {
+  if (!inflight) inflight = get('/api/v1/work').finally(() => { inflight = null; });
+  return inflight;
+}
+
 export async function workView({ root, signal }, me) {
   const box = h('div', { testid: 'work-box' }, loading());
   root.appendChild(h('section', { class: 'panel', testid: 'work-view' },
     h('h1', { t: 'work.title' }), h('p', { class: 'lead', t: 'work.lead' }), box));
   let res;
   try {
-    res = await get('/api/v1/work', { signal });
+    res = await fetchCounts();
   } catch (e) {
-    if (!isAbort(e)) replace(box, errorBox(e, 'list'));
+    if (!isAbort(e) && !signal.aborted) replace(box, errorBox(e, 'list'));
     return;
   }
+  if (signal.aborted) return;
   showNavCounts(res.counts);
   const items = WORK_ITEMS.filter((i) => i.key in res.counts);
   if (!items.length) { replace(box, h('p', { class: 'muted empty', testid: 'work-none', t: 'work.none' })); return; }
@@ -77,7 +85,7 @@ export function clearNavCounts() {
 /** Fetches the counts for the menu; quiet on failure (the menu works without them). */
 export async function refreshNavCounts() {
   try {
-    const res = await get('/api/v1/work');
+    const res = await fetchCounts();
     showNavCounts(res.counts || {});
   } catch { /* counts are a help, not a page */ }
 }
