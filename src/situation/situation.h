@@ -49,6 +49,7 @@ extern const size_t SIT_NCOUNTERS;
 /* The counter's index, -1 when name is not a counted figure. */
 int situation_counter_index(const char *name);
 /* Makes (or remakes) the triggers that keep the counters; call inside a transaction. */
+#define SITUATION_COUNTERS_MIGRATION 29 /* the migration that made situation_counters */
 int situation_counters_install(struct store *s);
 /* Recomputes every counter from the tables; progress(done, total) after each figure. */
 int situation_counters_rebuild(struct store *s, void (*progress)(size_t done, size_t total));

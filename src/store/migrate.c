@@ -106,10 +106,12 @@ int migrate_apply(struct store *s, void (*progress)(int version, const char *nam
         rc = store_begin(s, true);
         if (!rc)
             rc = store_exec(s, sql.data);
-        /* the counters' triggers are made from the figures' list in C, and filled once */
-        if (!rc && m->version == 29)
+        /* the counters' triggers are made from the figures' list in C, and filled once; made again
+         * after every later migration, since rebuilding a table on SQLite (new table, copy, drop,
+         * rename) drops its triggers */
+        if (!rc && m->version >= SITUATION_COUNTERS_MIGRATION)
             rc = situation_counters_install(s);
-        if (!rc && m->version == 29)
+        if (!rc && m->version == SITUATION_COUNTERS_MIGRATION)
             rc = situation_counters_rebuild(s, NULL);
         if (!rc)
             rc = store_run(s, NULL, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", "dsi",
