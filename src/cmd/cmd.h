@@ -34,6 +34,11 @@ enum cmd_opt cmd_common_option(int ch, const char *usage, struct config *c);
  * Returns -1 to go on, else the exit code. */
 int cmd_simple_options(int argc, char **argv, const char *usage, struct config *c);
 
+/* A command with one subcommand `name` and the common options: reads them and opens the store.
+ * Returns -1 to go on with *s open, else the exit code. */
+int cmd_one_subcommand(int argc, char **argv, const char *usage, const char *name, bool need_schema,
+                       struct store **s);
+
 /* Loads the config (file, environment) before flags are applied; prints errors. */
 int cmd_config(int argc, char **argv, struct config *c);
 /* Loads the key-encryption key (core/kek.h) and opens the store at c->db; with

@@ -1,5 +1,6 @@
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "area/unit.h"
@@ -56,6 +57,22 @@ int cmd_simple_options(int argc, char **argv, const char *usage, struct config *
         }
     }
     return -1;
+}
+
+int cmd_one_subcommand(int argc, char **argv, const char *usage, const char *name, bool need_schema,
+                       struct store **s)
+{
+    struct config c;
+    if (cmd_config(argc, argv, &c))
+        return 1;
+    int exit_code = cmd_simple_options(argc, argv, usage, &c);
+    if (exit_code >= 0)
+        return exit_code;
+    if (optind >= argc || strcmp(argv[optind], name)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return cmd_open(&c, need_schema, s) ? 1 : -1;
 }
 
 int cmd_open(const struct config *c, bool need_schema, struct store **s)

@@ -4,7 +4,6 @@
  * Two digests are equal exactly when the tables hold the same rows, so tests
  * and operators can prove that something did not change the database.
  */
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,19 +46,10 @@ static int table_stats(struct store *s, const char *table, int64_t *rows, char h
 
 int cmd_db(int argc, char **argv)
 {
-    struct config c;
-    if (cmd_config(argc, argv, &c))
-        return 1;
-    int exit_code = cmd_simple_options(argc, argv, usage, &c);
+    struct store *s;
+    int exit_code = cmd_one_subcommand(argc, argv, usage, "stats", false, &s);
     if (exit_code >= 0)
         return exit_code;
-    if (optind >= argc || strcmp(argv[optind], "stats")) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    struct store *s;
-    if (cmd_open(&c, false, &s))
-        return 1;
     char tables[128][64];
     int ntables = migrate_tables(tables, 128);
     printf("{\"engine\":\"%s\",\"tables\":{", store_engine(s));

@@ -3,9 +3,7 @@
  * (situation_counters) from the counted tables, and remake the triggers that
  * keep them, in one transaction: readers see the old counters until it commits.
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cmd/cmd.h"
 #include "situation/situation.h"
@@ -22,19 +20,10 @@ static void progress(size_t done, size_t total) { cmd_progress("counting figures
 
 int cmd_situation(int argc, char **argv)
 {
-    struct config c;
-    if (cmd_config(argc, argv, &c))
-        return 1;
-    int exit_code = cmd_simple_options(argc, argv, usage, &c);
+    struct store *s;
+    int exit_code = cmd_one_subcommand(argc, argv, usage, "rebuild", true, &s);
     if (exit_code >= 0)
         return exit_code;
-    if (optind >= argc || strcmp(argv[optind], "rebuild")) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    struct store *s;
-    if (cmd_open(&c, true, &s))
-        return 1;
     int rc = store_begin(s, true);
     if (!rc)
         rc = situation_counters_install(s);
