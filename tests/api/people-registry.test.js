@@ -27,9 +27,7 @@ let demoPassword;
 
 before(async () => {
   srv = await startServer();
-  const r = srv.cli(['demo']);
-  assert.equal(r.status, 0, r.stderr);
-  demoPassword = /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
+  demoPassword = srv.demo();
   admin = await srv.login('admin', demoPassword);
   phucXa = await srv.login('phucxa.admin', demoPassword);
   await createAccount(srv, admin, { username: 'reg.trucbach', role: 'commune_admin', unit_code: UNITS.trucBach });

@@ -27,9 +27,7 @@ let page;
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-home-'));
   srv = await startServer();
-  const r = srv.cli(['demo']);
-  assert.equal(r.status, 0, r.stderr);
-  admin = await srv.login('admin', /Admin login: admin \/ (\S+)/.exec(r.stdout)[1]);
+  admin = await srv.login('admin', srv.demo());
   assert.equal((await srv.api('POST', '/api/v1/citizen/otp', { body: { phone: PHONE } })).status, 202);
   const login = await srv.api('POST', '/api/v1/citizen/login', { body: { phone: PHONE, code: await latestOtp(srv, admin, PHONE) } });
   assert.equal(login.status, 200, login.text);

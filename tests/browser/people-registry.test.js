@@ -25,9 +25,7 @@ let token;
 let password;
 before(async () => {
   srv = await startServer();
-  const r = srv.cli(['demo']);
-  assert.equal(r.status, 0, r.stderr);
-  password = /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
+  password = srv.demo();
   token = await srv.login('phucxa.admin', password);
 });
 after(async () => {

@@ -17,9 +17,7 @@ let password;
 
 before(async () => {
   srv = await startServer();
-  const r = srv.cli(['demo']);
-  assert.equal(r.status, 0, r.stderr);
-  password = /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
+  password = srv.demo();
   browser = await launch();
   ({ page } = await phonePage(browser));
 });

@@ -34,9 +34,7 @@ const ids = {};
 
 before(async () => {
   srv = await startServer();
-  const r = srv.cli(['demo']);
-  assert.equal(r.status, 0, r.stderr);
-  pw = /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
+  pw = srv.demo();
   admin = await srv.login('admin', pw);
   await createAccount(srv, admin, { username: 'words.tracer', role: 'tracer', unit_code: '00001' });
   await createAccount(srv, admin, { username: 'words.checkpoint', role: 'checkpoint_officer', unit_code: '00001' });

@@ -15,9 +15,7 @@ let page;
 
 before(async () => {
   srv = await startServer();
-  const r = srv.cli(['demo']);
-  assert.equal(r.status, 0, r.stderr);
-  pw = /Admin login: admin \/ (\S+)/.exec(r.stdout)[1];
+  pw = srv.demo();
   browser = await launch();
   ({ page } = await phonePage(browser));
 });

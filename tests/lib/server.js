@@ -135,6 +135,7 @@ async function request(baseUrl, method, urlPath, opts = {}) {
  *   restart()   stop the process if running, serve the same database on a new port
  *   cli(args, stdin, env)  run the binary with `--db URL` appended: {status, stdout, stderr}
  *   dbStats()   parsed `cordon db stats`
+ *   demo(args)  load the demo data (`cordon demo ...args`); the demo accounts' password
  *   login(u, p) the bearer token (throws unless 200)
  *   api(method, path, opts)  see request()
  *   stderr()    what the server wrote to stderr so far
@@ -172,6 +173,14 @@ async function startServer(opts = {}) {
     const r = srv.cli(['db', 'stats']);
     if (r.status !== 0) throw new Error(`cordon db stats exited ${r.status}: ${r.stderr}`);
     return JSON.parse(r.stdout);
+  };
+
+  srv.demo = (args = []) => {
+    const r = srv.cli(['demo', ...args]);
+    if (r.status !== 0) throw new Error(`cordon demo exited ${r.status}: ${r.stderr}`);
+    const m = /Admin login: admin \/ (\S+)/.exec(r.stdout);
+    if (!m) throw new Error(`cordon demo printed no admin login: ${r.stdout}`);
+    return m[1];
   };
 
   srv.api = (method, urlPath, o) => request(srv.url, method, urlPath, o);
