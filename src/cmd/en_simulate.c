@@ -49,7 +49,7 @@ static const char usage[] =
     "usage: cordon en simulate --phones N --days D --seed S [--cases-percent P] [--threads T]\n"
     "                          [--compare-alone]\n"
     "\n"
-    "Simulates N phones over D days (1-14) with their encounters, P%% of them (default 2,\n"
+    "Simulates N phones over D days (1-14) with their encounters, P% of them (default 2,\n"
     "at least one) becoming cases that upload their keys to a real server through the\n"
     "HTTP flow (a temporary database, loopback only); every phone then downloads the\n"
     "signed exports and matches.  Prints notified, missed and falsely notified phones\n"
@@ -267,6 +267,19 @@ struct server {
 
 static char child_log[300]; /* what the helper commands print, kept for a failure */
 
+/* Interrupted (Ctrl-C, a kill): the server and any command started for the run go too, then the
+ * default action (the temporary directory stays, with the logs). */
+static volatile pid_t server_pid, command_pid;
+static void stop_children_and_die(int sig)
+{
+    if (server_pid > 0)
+        kill(server_pid, SIGTERM);
+    if (command_pid > 0)
+        kill(command_pid, SIGTERM);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static int run_child(const char *self, const char *const args[], const char *stdin_text)
 {
     int in[2] = {-1, -1};
@@ -283,6 +296,8 @@ static int run_child(const char *self, const char *const args[], const char *std
     pid_t pid;
     int rc = posix_spawn(&pid, self, &fa, NULL, (char *const *)args, environ);
     posix_spawn_file_actions_destroy(&fa);
+    if (!rc)
+        command_pid = pid;
     if (stdin_text) {
         close(in[0]);
         ssize_t wr = write(in[1], stdin_text, strlen(stdin_text));
@@ -290,13 +305,18 @@ static int run_child(const char *self, const char *const args[], const char *std
         close(in[1]);
     }
     int status = 0;
-    if (rc || waitpid(pid, &status, 0) < 0)
+    int waited = rc ? -1 : waitpid(pid, &status, 0);
+    command_pid = 0;
+    if (waited < 0)
         return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 static int server_start(const char *self, struct server *s)
 {
+    signal(SIGINT, stop_children_and_die);
+    signal(SIGTERM, stop_children_and_die);
+    signal(SIGHUP, stop_children_and_die);
     snprintf(s->dir, sizeof s->dir, "%s/cordon-sim-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(s->dir))
         return -1;
@@ -327,6 +347,7 @@ static int server_start(const char *self, struct server *s)
     posix_spawn_file_actions_destroy(&fa);
     if (rc)
         return -1;
+    server_pid = s->pid;
     for (int i = 0; i < 200; i++) { /* up to 20 s for "listening on http://127.0.0.1:PORT" */
         FILE *f = fopen(s->log, "r");
         char line[512];
@@ -351,6 +372,7 @@ static void server_stop(struct server *s, int keep)
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
         waitpid(s->pid, NULL, 0);
+        server_pid = 0;
     }
     char cmd[600];
     snprintf(cmd, sizeof cmd, "%s", s->dir);
