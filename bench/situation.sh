@@ -6,9 +6,13 @@
 # Also times `cordon situation rebuild` (every counter recomputed from the tables).
 #
 # Builds a fresh SQLite database with `cordon demo` (a week of cases in three districts of Hà Nội,
-# testing, vaccination, quarantine) plus its synthetic load of PEOPLE people and CHECKINS
-# check-ins over DAYS days in Phúc Xá (`cordon demo --people --checkins --days`).  Override with
-# SITUATION_PEOPLE, SITUATION_CHECKINS, SITUATION_DAYS, SITUATION_REQUESTS.  BENCH_SMOKE=1: 2,000
+# testing, vaccination, quarantine) plus a synthetic nation: PEOPLE people and CHECKINS check-ins
+# over DAYS days spread over every commune (`cordon demo --people --checkins --days --place VN`),
+# then samples, cases, contacts, quarantine orders, declarations, feedback and doses at 2021
+# proportions (bench/situation-nation.sql).  The default is a tenth of the nation the goal names
+# (1 million people, 10 million check-ins); SITUATION_PEOPLE=10000000 SITUATION_CHECKINS=100000000
+# is the whole of it.  Override with SITUATION_PEOPLE, SITUATION_CHECKINS, SITUATION_DAYS,
+# SITUATION_REQUESTS, SITUATION_PLACE (a unit instead of VN: no nation SQL).  BENCH_SMOKE=1: 2,000
 # people, 20,000 check-ins, 50 requests per unit, seconds.  Fails on a setup error or when the
 # figures differ, never on a timing.
 set -euo pipefail
@@ -19,11 +23,12 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
     CHECKINS=${SITUATION_CHECKINS:-20000}
     REQUESTS=${SITUATION_REQUESTS:-50}
 else
-    PEOPLE=${SITUATION_PEOPLE:-200000}
-    CHECKINS=${SITUATION_CHECKINS:-2000000}
+    PEOPLE=${SITUATION_PEOPLE:-1000000}
+    CHECKINS=${SITUATION_CHECKINS:-10000000}
     REQUESTS=${SITUATION_REQUESTS:-1000}
 fi
 DAYS=${SITUATION_DAYS:-14}
+PLACE=${SITUATION_PLACE:-VN}
 BUILD=${BUILD:-build-bench}
 CORDON=${CORDON_BIN:-$BUILD/cordon}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-situation.XXXXXX")
@@ -40,12 +45,22 @@ cleanup() {
 trap cleanup EXIT
 
 export CORDON_KEK=${CORDON_KEK:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-echo "situation: demo data plus $PEOPLE people, $CHECKINS check-ins over $DAYS days; $REQUESTS requests per unit"
+echo "situation: demo data plus $PEOPLE people, $CHECKINS check-ins over $DAYS days in $PLACE; $REQUESTS requests per unit"
 t0=$(date +%s.%N)
 "$CORDON" migrate --db "sqlite:$DB" >/dev/null
-"$CORDON" demo --db "sqlite:$DB" --people "$PEOPLE" --checkins "$CHECKINS" --days "$DAYS" >"$DIR/demo.out" 2>"$DIR/demo.err" ||
-    { cat "$DIR/demo.err" >&2; exit 1; }
+"$CORDON" demo --db "sqlite:$DB" >"$DIR/demo.out" 2>"$DIR/demo.err" || { cat "$DIR/demo.err" >&2; exit 1; }
+P0=$(( $(sqlite3 "$DB" "SELECT COALESCE(MAX(id), 0) FROM persons") + 1 ))
+"$CORDON" demo --db "sqlite:$DB" --people "$PEOPLE" --checkins "$CHECKINS" --days "$DAYS" --place "$PLACE" \
+    >"$DIR/demo.out" 2>"$DIR/demo.err" || { cat "$DIR/demo.err" >&2; exit 1; }
 PASSWORD=$(sed -n 's/^Admin login: admin \/ //p' "$DIR/demo.out")
+if [ "$PLACE" = VN ]; then
+    sqlite3 "$DB" "CREATE TEMP TABLE k AS SELECT $(date +%s) AS now, $P0 AS p0, $PEOPLE AS n, $PEOPLE / 10000000.0 AS scale;" \
+        ".read bench/situation-nation.sql" || exit 1
+    sqlite3 "$DB" "SELECT 'rows: ' || (SELECT COUNT(*) FROM testing_samples) || ' samples, ' || (SELECT COUNT(*) FROM cases)
+        || ' cases, ' || (SELECT COUNT(*) FROM tracing_contacts) || ' contacts, ' || (SELECT COUNT(*) FROM quarantine_orders)
+        || ' orders, ' || (SELECT COUNT(*) FROM declarations) || ' declarations, ' || (SELECT COUNT(*) FROM vaccine_doses)
+        || ' doses, ' || (SELECT COUNT(*) FROM checkins) || ' check-ins'"
+fi
 echo "load: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 t0=$(date +%s.%N)
 "$CORDON" situation rebuild --db "sqlite:$DB" 2>/dev/null >"$DIR/rebuild.out"

@@ -47,7 +47,9 @@ static const char usage[] =
     "  --people N     also bulk-load a synthetic population of N people in households,\n"
     "  --checkins M   with M venue check-ins over the last D days (default 14), in one\n"
     "  --days D       transaction with reused statements (2 million people and 20\n"
-    "                 million check-ins take minutes); for trying tracing at scale.\n";
+    "                 million check-ins take minutes); for trying tracing at scale.\n"
+    "  --place CODE   where that population lives and checks in (default 00001, Phuc Xa):\n"
+    "                 a commune, or a district, province or VN spread over its communes.\n";
 
 static const struct {
     const char *username, *full_name, *role, *unit;
@@ -223,7 +225,9 @@ int cmd_demo(int argc, char **argv)
                                          {"people", required_argument, NULL, 'p'},
                                          {"checkins", required_argument, NULL, 'k'},
                                          {"days", required_argument, NULL, 'y'},
+                                         {"place", required_argument, NULL, 'l'},
                                          {0}};
+    const char *place = "00001";
     long long synth_people = 0, synth_checkins = 0, days = 14;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -235,6 +239,10 @@ int cmd_demo(int argc, char **argv)
                 fprintf(stderr, "cordon demo: bad number \"%s\"\n%s", optarg, usage);
                 return 2;
             }
+            continue;
+        }
+        if (ch == 'l') {
+            place = optarg;
             continue;
         }
         switch (cmd_common_option(ch, usage, &c)) {
@@ -253,6 +261,11 @@ int cmd_demo(int argc, char **argv)
     struct store *s;
     if (cmd_open(&c, true, &s))
         return 1;
+    if (!unit_find(place)) {
+        fprintf(stderr, "cordon demo: no administrative unit \"%s\" (--place)\n", place);
+        store_close(s);
+        return 2;
+    }
     char password[17];
     secret_password_generate(password, 16);
     size_t n = sizeof(demo_accounts) / sizeof(demo_accounts[0]);
@@ -327,7 +340,7 @@ int cmd_demo(int argc, char **argv)
                                   .now = clock_now(),
                                   .seed = 7,
                                   .owner_account = owner,
-                                  .commune_code = "00001",
+                                  .commune_code = place,
                                   .progress = cmd_progress};
         if (!rc)
             rc = tracing_synth_load(s, &o, &first);

@@ -79,6 +79,12 @@ static void collect(const struct unit *u, struct communes *c)
         collect(u->children[i], c);
 }
 
+/* The commune of a household or venue: spread over the whole area, not its first units in order. */
+static const struct unit *commune_of(const struct communes *cm, int64_t id)
+{
+    return cm->u[(size_t)(((uint64_t)id * 2654435761u) % cm->n)];
+}
+
 static void tick(const struct tracing_synth *o, const char *what, size_t done, size_t total)
 {
     if (o->progress && (done % 65536 == 0 || done == total))
@@ -108,7 +114,7 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
             left = 1 + (int64_t)(rnd(&seed) % 6);
         }
         left--;
-        const struct unit *u = cm->u[(size_t)((uint64_t)head % cm->n)];
+        const struct unit *u = commune_of(cm, head);
         int f = (int)(rnd(&seed) % 16), g = (int)(rnd(&seed) % 16);
         snprintf(name, sizeof(name), "%s %s", family[f], given[g]);
         snprintf(search, sizeof(search), "%s %s", family_ascii[f], given_ascii[g]);
@@ -135,7 +141,7 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
     int64_t nvenues = o->venues > 0 ? o->venues : (o->people / 100 > 0 ? o->people / 100 : 1);
     for (int64_t i = 0; i < nvenues && !rc; i++) {
         int64_t id = v0 + i;
-        const struct unit *u = cm->u[(size_t)((uint64_t)id % cm->n)];
+        const struct unit *u = commune_of(cm, id);
         const char *type = i % 20 == 0 ? "market" : venue_types[rnd(&seed) % 8];
         code_of((uint64_t)id ^ 0x5A5A5A5Aull, 8, code);
         snprintf(name, sizeof(name), "%s %lld", type, (long long)id);
@@ -162,7 +168,7 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
         int64_t person = p0 + (int64_t)(rnd(&seed) % (uint64_t)o->people);
         int64_t venue = v0 + (int64_t)(rnd(&seed) % (uint64_t)nvenues);
         int64_t stay = 20 * 60 + (int64_t)(rnd(&seed) % (100 * 60));
-        const struct unit *cu = cm->u[(size_t)((uint64_t)venue % cm->n)];
+        const struct unit *cu = commune_of(cm, venue);
         const char *prov, *dist, *comm;
         unit_ancestors(cu, &prov, &dist, &comm);
         seq_code((uint64_t)(cmax + 1 + i), code); /* in order: the unique index grows at its end */

@@ -235,8 +235,16 @@ test('demo --people/--checkins bulk-loads a synthetic population on top', async 
   assert.equal(after.checkins.rows - before.checkins.rows, 3000);
   const bad = srv.cli(['demo', '--people', '10']);
   assert.equal(bad.status, 2, 'people without check-ins is refused');
-  const m = /Admin login: admin \/ (\S+)/.exec(r.stdout);
-  demoPassword = m[1];
+  const nowhere = srv.cli(['demo', '--people', '10', '--checkins', '10', '--place', '0x1']);
+  assert.equal(nowhere.status, 2);
+  assert.match(nowhere.stderr, /--place/);
+  // --place spreads the population over the communes below a unit: Hà Nội's districts here
+  const districts = async (token) => (await srv.api('GET', '/api/v1/situation?unit=01', { token })).json.rows
+    .filter((x) => x.figures.checkins['14d'] > 0).map((x) => x.code);
+  const had = await districts(await srv.login('admin', /Admin login: admin \/ (\S+)/.exec(r.stdout)[1]));
+  demoPassword = srv.demo(['--people', '2000', '--checkins', '4000', '--days', '7', '--place', '01']);
+  const now = await districts(await srv.login('admin', demoPassword));
+  assert.ok(now.length >= had.length + 5, `check-ins in ${had.length} districts, then ${now.length}`);
 });
 
 test('the province admin lands on a week of cases in two districts', async () => {
