@@ -43,13 +43,21 @@ enum err notify_handle_broadcast(struct http_req *r)
     if (!rc && !text[strspn(text, " \t\r\n")])
         rc = http_fail(r, ERR_INVALID_FIELD, "text", "text is empty");
     int64_t queued = 0, unreachable = 0;
+    char *msg = NULL;
+    if (!rc) {
+        msg = arena_alloc(&r->arena, 2048);
+        const char *values[] = {text};
+        enum store_rc src = notify_template_render(r->store, "broadcast", "vi", values, msg, 2048);
+        if (src)
+            rc = store_err(src);
+    }
     if (!rc) {
         struct store_sql q;
         store_sql_init(&q,
                        "INSERT INTO outbox (channel, recipient, kind, body, created_at, attempts)"
                        " SELECT 'sms', phone, 'broadcast', ?, ?, 0 FROM accounts"
                        " WHERE disabled = 0 AND role = ? AND phone IS NOT NULL AND phone <> ''",
-                       "sis", text, clock_now(), role);
+                       "sis", msg, clock_now(), role);
         store_sql_area(&q, NULL, unit);
         enum store_rc src = store_sql_run(r->store, &queued, &q);
         if (!src) {

@@ -35,16 +35,19 @@ static int report_unit(struct store *s, const struct unit *u, int64_t day, int64
     int64_t f0 = json_integer_value(json_object_get(json_object_get(total, "new_f0"), "today"));
     int64_t f0w = json_integer_value(json_object_get(json_object_get(total, "new_f0"), "7d"));
     json_decref(fig);
-    char ds[11], body[512], lv[32];
+    char ds[11], body[2048], lv[32], date[11], nf0[24], nf0w[24], path[80];
     vn_date_format(day, ds);
     if (level)
         snprintf(lv, sizeof lv, "%d", level);
     else
         snprintf(lv, sizeof lv, "chưa xác định");
-    snprintf(body, sizeof body,
-             "Cordon: báo cáo ngày %.2s/%.2s/%.4s của %s: %lld ca F0 mới (7 ngày: %lld), cấp độ dịch %s."
-             " Báo cáo đầy đủ: /api/v1/reports/daily?unit=%s&date=%s",
-             ds + 8, ds + 5, ds, u->name_with_type, (long long)f0, (long long)f0w, lv, u->code, ds);
+    snprintf(date, sizeof date, "%.2s/%.2s/%.4s", ds + 8, ds + 5, ds);
+    snprintf(nf0, sizeof nf0, "%lld", (long long)f0);
+    snprintf(nf0w, sizeof nf0w, "%lld", (long long)f0w);
+    snprintf(path, sizeof path, "/api/v1/reports/daily?unit=%s&date=%s", u->code, ds);
+    const char *values[] = {date, u->name_with_type, nf0, nf0w, lv, path};
+    if (!rc)
+        rc = notify_template_render(s, "daily_report", "vi", values, body, sizeof body);
     int64_t queued = 0;
     /* phones first: queuing while the statement is open would interleave statements on one connection */
     char phones[64][16];
