@@ -108,6 +108,22 @@ static const struct template_def defs[] = {
     {"feedback_closed", {"ref", "note", NULL}, false, "Cordon: phan anh {ref} cua ban da dong{note}",
      "Cordon: your report {ref} is closed{note}"},
     {"broadcast", {"text", NULL}, false, "{text}", "{text}"},
+    /* account notices, by e-mail (src/admin/notice.c) */
+    {"account_created", {"full_name", "username", "unit", NULL}, false,
+     "Chào {full_name},\n\nTài khoản Cordon của bạn tại {unit} đã được tạo. Tên đăng nhập: {username}. Mật khẩu do "
+     "quản trị viên đã tạo tài khoản trao cho bạn; hãy đổi mật khẩu sau lần đăng nhập đầu tiên.\n\nCordon",
+     "Hello {full_name},\n\nYour Cordon account at {unit} has been created. User name: {username}. The admin who "
+     "created it gives you the password; change it after your first sign-in.\n\nCordon"},
+    {"account_password", {"full_name", "username", NULL}, false,
+     "Chào {full_name},\n\nMật khẩu tài khoản Cordon {username} vừa được quản trị viên đặt lại; mọi phiên đăng nhập "
+     "cũ đã kết thúc. Nếu bạn không yêu cầu việc này, hãy báo ngay cho quản trị viên.\n\nCordon",
+     "Hello {full_name},\n\nThe password of your Cordon account {username} was just reset by an admin; every "
+     "earlier sign-in has ended. If you did not ask for this, tell your admin at once.\n\nCordon"},
+    {"account_disabled", {"full_name", "username", NULL}, false,
+     "Chào {full_name},\n\nTài khoản Cordon {username} đã bị quản trị viên khoá và không đăng nhập được nữa. Nếu đây "
+     "là nhầm lẫn, hãy liên hệ quản trị viên.\n\nCordon",
+     "Hello {full_name},\n\nYour Cordon account {username} was disabled by an admin and can no longer sign in. If "
+     "this is a mistake, contact your admin.\n\nCordon"},
 };
 enum { NDEFS = sizeof(defs) / sizeof(defs[0]) };
 

@@ -33,6 +33,9 @@ const FIELDS = {
   feedback_forwarded: ['ref', 'unit'],
   feedback_closed: ['ref', 'note'],
   broadcast: ['text'],
+  account_created: ['full_name', 'username', 'unit'],
+  account_password: ['full_name', 'username'],
+  account_disabled: ['full_name', 'username'],
 };
 
 let srv;

@@ -141,6 +141,7 @@ function fillCard(li, a, me) {
       h('span', { class: 'badge badge-role', t: roleKey(a.role) }),
       h('span', { class: 'unit-name' }, a.unit_name || a.unit_code),
       a.phone ? h('span', { class: 'phone' }, a.phone) : null,
+      a.email ? h('span', { class: 'email', testid: `account-email-${a.username}` }, a.email) : null,
       status),
     toggle ? h('div', { class: 'card-actions' }, toggle) : null,
     err);
@@ -160,6 +161,10 @@ function createForm(me, unitCode, onCreated) {
     name: 'phone', label: 'field.phone_optional', type: 'tel', hint: 'hint.phone',
     attrs: { inputmode: 'tel', autocomplete: 'off', maxlength: 16, testid: 'new-phone' },
   });
+  const email = field({
+    name: 'email', label: 'field.email_optional', type: 'email', hint: 'hint.account_email',
+    attrs: { inputmode: 'email', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: 254, testid: 'new-email' },
+  });
   const roleSelect = h('select', { testid: 'new-role' },
     h('option', { value: '', t: 'accounts.choose_role' }),
     creatableRoles(me.role).map((r) => h('option', { value: r, t: roleKey(r) })));
@@ -177,7 +182,7 @@ function createForm(me, unitCode, onCreated) {
 
   const form = h('form', { class: 'form card', testid: 'account-create-form', novalidate: true },
     h('h2', { t: 'accounts.create_title' }),
-    username.wrap, fullName.wrap, password.wrap, phone.wrap, role.wrap, picker.el, errors, submit);
+    username.wrap, fullName.wrap, password.wrap, phone.wrap, email.wrap, role.wrap, picker.el, errors, submit);
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -191,6 +196,8 @@ function createForm(me, unitCode, onCreated) {
     };
     const ph = phone.input.value.replace(/[\s.-]/g, '');
     if (ph) body.phone = ph;
+    const em = email.input.value.trim();
+    if (em) body.email = em;
     // Required fields are checked here too, so the message names the field before a round trip.
     for (const f of ['username', 'full_name', 'password', 'role', 'unit_code']) {
       if (!body[f]) {
@@ -200,7 +207,7 @@ function createForm(me, unitCode, onCreated) {
     }
     try {
       const created = await withBusy(submit, () => post('/api/v1/accounts', body));
-      for (const f of [username, fullName, password, phone]) f.input.value = '';
+      for (const f of [username, fullName, password, phone, email]) f.input.value = '';
       await onCreated(created);
     } catch (e) {
       if (!isAbort(e)) showFormError(form, errors, e, 'create');
