@@ -66,6 +66,12 @@ test('every kind with its fields; an unknown field refused at its text', async (
   assert.match(await tid('template-quarantine_missed').locator('h2').textContent(), /Nhắc điểm danh cách ly/);
   assert.match(await tid('template-daily_report-fields').textContent(), /\{new_f0_7d\} số ca F0 mới trong 7 ngày/);
   assert.match(await tid('template-result_correction-fields').textContent(), /không có trường nào/);
+  // every kind is named in Vietnamese and every field explained: no raw code on the page
+  const titles = await tid('templates-box').locator('form h2').allTextContents();
+  assert.ok(titles.length >= 22, titles.join('|'));
+  for (const t of titles) assert.doesNotMatch(t, /^[a-z_0-9]+$/, t);
+  const bare = await tid('templates-box').locator('.template-fields li').evaluateAll((lis) => lis.filter((li) => !li.querySelector('span')).map((li) => li.textContent));
+  assert.deepEqual(bare, []);
   await assertNoHorizontalOverflow(page, 'templates all kinds');
   await tid('template-broadcast-en').fill('Cordon: {text} from {sender}');
   await tid('template-broadcast-save').click();
