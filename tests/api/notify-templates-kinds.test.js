@@ -1,9 +1,11 @@
 'use strict';
 // Every kind of message has a template (docs/api-notify.md, "Templates"): each is listed with its
 // own fields and today's text as its default; a national admin's text is what the producer
-// queues next (results, broadcast, the daily report, feedback answers, family link and exposure
-// codes stay masked); a field another kind has, or none has, is a 400 naming the text and the
-// field.
+// queues next (broadcast, the daily report, results, feedback answered, forwarded and closed,
+// family link and exposure notification codes, masked, a quarantine check-in outside the place,
+// a vaccination invitation; the sign-in code in notify-templates, the account notices in
+// notify-email-producers); a field another kind has, or none has, is a 400 naming the text and
+// the field.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -12,6 +14,12 @@ const { UNITS, PASSWORD, createAccount, assertError, assertStatus } = require('.
 const { clientId } = require('../lib/checkin');
 const { uniquePhone } = require('../lib/people');
 const { testingSession } = require('../lib/testing-setup');
+const { quarantinedCitizen } = require('../lib/tracing-setup');
+const { siteDay } = require('../lib/vaccine-setup');
+const { createPerson } = require('../lib/people');
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+  '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
 
 const FIELDS = {
   otp: ['code', 'minutes'],
@@ -111,7 +119,7 @@ test('results: the member\'s own text and a quote in the template, queued in one
   assert.match(m.body, /^KQ RT-PCR \d{2}\/\d{2}\/\d{4} – 'ÂM TÍNH \(negative\)'\? Hỏi trạm y tế\.$/);
 });
 
-test('feedback: answered and closed each have their text', async () => {
+test('feedback: answered, forwarded and closed each have their text', async () => {
   const phone = uniquePhone();
   await createAccount(srv, admin, { username: 'tpl.xa', role: 'commune_admin', unit_code: UNITS.phucXa });
   const commune = await srv.login('tpl.xa', PASSWORD);
@@ -128,11 +136,15 @@ test('feedback: answered and closed each have their text', async () => {
   assertStatus(await srv.api('POST', `/api/v1/feedback/${a}/answer`, { token: commune, body: { answer: 'Đã chuyển gạo.' } }), 200);
   const b = await send();
   assertStatus(await srv.api('POST', `/api/v1/feedback/${b}/close`, { token: commune, body: {} }), 200);
+  assertStatus(await put('feedback_forwarded', 'Cordon: {ref} đã chuyển tới {unit}, chờ trả lời.'), 200);
+  const c = await send();
+  assertStatus(await srv.api('POST', `/api/v1/feedback/${c}/forward`, { token: commune, body: { unit_code: UNITS.trucBach, note: 'Thuộc Trúc Bạch' } }), 200);
   const texts = (await queued(phone, 'feedback')).map((m) => m.body).sort();
-  assert.deepEqual(texts, [`Cordon: PA-${a} có trả lời – Đã chuyển gạo.`, `Cordon: PA-${b} đã xong.`].sort());
+  assert.deepEqual(texts, [`Cordon: PA-${a} có trả lời – Đã chuyển gạo.`, `Cordon: PA-${b} đã xong.`,
+    `Cordon: PA-${c} đã chuyển tới Phường Trúc Bạch, chờ trả lời.`].sort());
 });
 
-test('sign-in and family codes: the template\'s text, the code masked where stored', async () => {
+test('family link code: the template\'s text, the code masked where stored', async () => {
   assertStatus(await put('family', 'Cordon: gia đình – mã {code} ({minutes} phút).'), 200);
   const owner = uniquePhone();
   const other = uniquePhone();
@@ -147,4 +159,38 @@ test('sign-in and family codes: the template\'s text, the code masked where stor
   assert.equal(msgs.length, 1, r.text);
   assert.equal(msgs[0].body, 'Cordon: gia đình – mã ****** (5 phút).');
   assert.match(msgs[0].text, /^Cordon: gia đình – mã \d{6} \(5 phút\)\.$/);
+});
+
+test('quarantine: a check-in outside the place, and the exposure notification code', async () => {
+  assertStatus(await put('quarantine_outside', 'Cordon: lệnh {order} – điểm danh ngoài nơi cách ly, trạm y tế sẽ gọi.'), 200);
+  const q = await quarantinedCitizen(srv, { suffix: '.tpl' });
+  const r = await srv.api('POST', `/api/v1/me/quarantine/${q.order.id}/checkins`, {
+    token: q.citizen.token, body: { client_id: clientId(), photo: PNG.toString('base64'), lat: 10.79, lon: 106.69 },
+  });
+  assertStatus(r, 201);
+  const [m] = await queued(q.citizen.phone, 'quarantine_reminder');
+  assert.equal(m.body, `Cordon: lệnh ${q.order.id} – điểm danh ngoài nơi cách ly, trạm y tế sẽ gọi.`);
+
+  assertStatus(await put('en_code', 'Cordon: mã phơi nhiễm {code}, nhập trong 1 giờ.'), 200);
+  const phone = uniquePhone();
+  const p = (await createPerson(srv, q.tracer.token, { full_name: 'Ca Bệnh Mẫu', phone, commune_code: UNITS.phucXa })).person;
+  const kase = await srv.api('POST', '/api/v1/tracing/cases', { token: q.tracer.token, body: { client_id: clientId(), person_id: p.id, test_date: new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10) } });
+  assertStatus(kase, 201);
+  assertStatus(await srv.api('POST', '/api/v1/en/codes', { token: q.tracer.token, body: { case_id: kase.json.id } }), 201);
+  const [e] = await queued(phone, 'en_code');
+  assert.equal(e.body, 'Cordon: mã phơi nhiễm ******, nhập trong 1 giờ.');
+  assert.match(e.text, /^Cordon: mã phơi nhiễm \S+, nhập trong 1 giờ\.$/);
+});
+
+test('vaccination: the invitation follows its template', async () => {
+  assertStatus(await put('vaccine_invitation', 'Mời tiêm {product} mũi {dose}: {date} {from}–{to}, {site} (lịch {appointment}).'), 200);
+  const day = await siteDay(srv, admin);
+  const phone = uniquePhone();
+  const p = (await createPerson(srv, day.officialToken, { full_name: 'Người Được Mời', phone, commune_code: UNITS.phucXa })).person;
+  const inv = await srv.api('POST', `/api/v1/vaccine/sessions/${day.session.id}/invitations`, {
+    token: day.officialToken, body: { client_id: clientId(), person_ids: [p.id] },
+  });
+  assertStatus(inv, 201);
+  const [m] = await queued(phone, 'vaccine_invitation');
+  assert.equal(m.body.replace(/\d{2}:\d{2}–\d{2}:\d{2}/, 'HH'), `Mời tiêm pfizer mũi 1: ${day.session.date || day.session.day} HH, Trạm Y tế phường Phúc Xá (lịch ${inv.json.appointments[0].id}).`);
 });
