@@ -194,3 +194,15 @@ test('vaccination: the invitation follows its template', async () => {
   const [m] = await queued(phone, 'vaccine_invitation');
   assert.equal(m.body.replace(/\d{2}:\d{2}–\d{2}:\d{2}/, 'HH'), `Mời tiêm pfizer mũi 1: ${day.session.date || day.session.day} HH, Trạm Y tế phường Phúc Xá (lịch ${inv.json.appointments[0].id}).`);
 });
+
+test('vaccination: the next-dose reminder follows its template', async () => {
+  assertStatus(await put('vaccine_due', '{name} ơi, mũi {dose} {product} đến hạn từ {date}.'), 200);
+  const { vaccinate } = require('../lib/vaccine-setup');
+  const phone = uniquePhone();
+  const day = await siteDay(srv, admin, { person: { full_name: 'Quách Thị Nhắc', date_of_birth: '1975-05-05', phone } });
+  await vaccinate(srv, day);
+  const in30 = new Date(Date.now() + 7 * 3600e3 + 30 * 86400e3).toISOString().slice(0, 10);
+  assertStatus(await srv.api('POST', '/api/v1/vaccine/due/reminders', { token: day.officialToken, body: { date: in30 } }), 200);
+  const [m] = await queued(phone, 'vaccine_due');
+  assert.match(m.body, /^Quách Thị Nhắc ơi, mũi 2 pfizer đến hạn từ \d{4}-\d{2}-\d{2}\.$/);
+});

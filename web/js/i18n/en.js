@@ -39,7 +39,7 @@ export default {
   'templates.field.code': 'the code (always masked when stored)',
   'templates.field.minutes': 'minutes the code is valid',
   'templates.field.test': 'kind of test (RT-PCR, rapid antigen)',
-  'templates.field.date': 'the date (dd/mm/yyyy)',
+  'templates.field.date': 'the date',
   'templates.field.corrected': '“corrected by the laboratory” for a corrected result, else empty',
   'templates.field.result': 'the result (NEGATIVE, POSITIVE, ...)',
   'templates.field.name': 'full name of the person concerned',

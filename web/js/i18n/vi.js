@@ -39,7 +39,7 @@ export default {
   'templates.field.code': 'mã (luôn được che khi lưu)',
   'templates.field.minutes': 'số phút mã còn hiệu lực',
   'templates.field.test': 'loại xét nghiệm (RT-PCR, nhanh kháng nguyên)',
-  'templates.field.date': 'ngày (dd/mm/yyyy)',
+  'templates.field.date': 'ngày',
   'templates.field.corrected': '“đã được phòng xét nghiệm sửa lại” khi là kết quả đính chính, nếu không thì trống',
   'templates.field.result': 'kết quả (ÂM TÍNH, DƯƠNG TÍNH, ...)',
   'templates.field.name': 'họ tên người được nhắc đến',
