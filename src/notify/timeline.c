@@ -11,13 +11,13 @@
 enum store_rc notify_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries)
 {
     struct store_stmt *st;
-    /* one IN per phone column, so each can use the outbox's (recipient, id) index */
+    /* one IN over both phones (not two ORed), so it is a semi-join on the outbox's (recipient, id) index */
     enum store_rc rc = store_query(
         s, &st,
         "SELECT o.created_at AS at, o.id, o.kind AS message_kind, o.channel, o.status, o.body, o.sent_at,"
         " o.delivered_at, o.failed_at FROM outbox o"
-        " WHERE o.recipient IN (SELECT phone FROM persons WHERE id = ? AND phone IS NOT NULL)"
-        " OR o.recipient IN (SELECT signin_phone FROM persons WHERE id = ? AND signin_phone IS NOT NULL)"
+        " WHERE o.recipient IN (SELECT phone FROM persons WHERE id = ? AND phone IS NOT NULL"
+        " UNION SELECT signin_phone FROM persons WHERE id = ? AND signin_phone IS NOT NULL)"
         " ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
         "iii", person_id, person_id, limit);
     return people_timeline_rows(st, rc, "message", "iissssiii", entries);
