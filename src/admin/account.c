@@ -19,6 +19,8 @@ int account_check_new(struct account_new *in, struct fault *f)
         rc = validate_phone(in->phone, "phone", in->phone_buf, f);
         in->phone = in->phone_buf;
     }
+    if (!rc && in->email)
+        rc = validate_email(in->email, "email", f);
     if (!rc)
         rc = unit_check(in->unit_code, "unit_code", ERR_INVALID_FIELD, &u, f);
     if (rc)
@@ -49,8 +51,8 @@ int account_may_manage(int actor_role, const char *actor_unit, int role, const c
 json_t *account_to_json(const struct account *a)
 {
     const struct unit *u = unit_find(a->unit_code);
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, s:I}", "id", (json_int_t)a->id, "username",
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:b, s:I}", "id", (json_int_t)a->id, "username",
                      a->username, "full_name", a->full_name, "role", role_name(a->role), "unit_code", a->unit_code,
-                     "unit_name", u ? u->name_with_type : NULL, "phone", a->phone, "disabled", a->disabled,
-                     "created_at", (json_int_t)a->created_at);
+                     "unit_name", u ? u->name_with_type : NULL, "phone", a->phone, "email", a->email, "disabled",
+                     a->disabled, "created_at", (json_int_t)a->created_at);
 }

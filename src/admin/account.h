@@ -27,6 +27,7 @@ struct account {
     const char *unit_code;
     const char *phone;      /* NULL if none */
     bool disabled;
+    const char *email;      /* NULL if none */
     int64_t created_at;
     const char *password_hash; /* filled only by account_find_login */
 };
@@ -34,6 +35,7 @@ struct account {
 struct account_new {
     const char *username, *password, *full_name, *unit_code, *phone;
     int role;
+    const char *email; /* NULL: none */
     char phone_buf[11]; /* phone in national form, after account_check_new */
 };
 
@@ -53,8 +55,18 @@ enum store_rc account_list(struct store *s, struct arena *a, const char *unit_co
 struct account_change {
     const char *full_name, *password_hash, *phone;
     int disabled; /* -1: unchanged */
+    const char *email; /* NULL: unchanged; "": removed */
 };
 enum store_rc account_update(struct store *s, int64_t id, const struct account_change *c);
+
+/*
+ * Account notices by e-mail (notice.c), queued in the caller's transaction to the account's
+ * address, if it has one: created (username, role, unit; never the password), password set by an
+ * admin, disabled.
+ */
+enum store_rc account_notice_created(struct store *s, struct arena *a, int64_t id);
+enum store_rc account_notice_changed(struct store *s, struct arena *a, int64_t id, const struct account_change *c,
+                                     bool was_disabled);
 
 /* Handlers */
 enum err account_handle_list(struct http_req *r);

@@ -55,6 +55,8 @@ static int create_tx(struct store *s, void *p)
     int rc = account_insert(s, c->in, c->r->who->account_id, &c->id);
     if (rc == STORE_CONFLICT)
         return http_fail(c->r, ERR_CONFLICT, "username", "username %s is already taken", c->in->username);
+    if (!rc)
+        rc = account_notice_created(s, &c->r->arena, c->id);
     if (rc)
         return rc;
     char id[24];
@@ -65,7 +67,8 @@ static int create_tx(struct store *s, void *p)
 /* POST /api/v1/accounts */
 enum err account_handle_create(struct http_req *r)
 {
-    static const char *const fields[] = {"username", "password", "full_name", "role", "unit_code", "phone", NULL};
+    static const char *const fields[] = {"username", "password", "full_name", "role", "unit_code", "phone", "email",
+                                         NULL};
     json_t *body;
     struct account_new in = {0};
     const char *role;
@@ -82,6 +85,8 @@ enum err account_handle_create(struct http_req *r)
         rc = jsonin_str(body, "unit_code", true, 8, &in.unit_code, &r->fault);
     if (!rc)
         rc = jsonin_str(body, "phone", false, 16, &in.phone, &r->fault);
+    if (!rc)
+        rc = jsonin_str(body, "email", false, 254, &in.email, &r->fault);
     if (rc)
         return rc;
     in.role = role_parse(role); /* staff roles only */
@@ -135,12 +140,15 @@ struct update_ctx {
     int64_t id;
     const char *unit_code;
     struct account_change change;
+    bool was_disabled;
 };
 
 static int update_tx(struct store *s, void *p)
 {
     struct update_ctx *c = p;
     int rc = account_update(s, c->id, &c->change);
+    if (!rc)
+        rc = account_notice_changed(s, &c->r->arena, c->id, &c->change, c->was_disabled);
     if (!rc)
         rc = audit_request(c->r, "account.update", "account", http_param(c->r, "id"), c->unit_code);
     return rc;
@@ -149,7 +157,7 @@ static int update_tx(struct store *s, void *p)
 /* PATCH /api/v1/accounts/{id} */
 enum err account_handle_update(struct http_req *r)
 {
-    static const char *const fields[] = {"full_name", "password", "disabled", "phone", NULL};
+    static const char *const fields[] = {"full_name", "password", "disabled", "phone", "email", NULL};
     struct account a;
     json_t *body;
     const char *password, *phone;
@@ -171,9 +179,15 @@ enum err account_handle_update(struct http_req *r)
         ctx.change.phone = phone_buf;
     }
     if (!rc)
+        rc = jsonin_str(body, "email", false, 254, &ctx.change.email, &r->fault);
+    if (!rc && ctx.change.email)
+        rc = validate_email(ctx.change.email, "email", &r->fault);
+    if (!rc && json_is_null(json_object_get(body, "email")))
+        ctx.change.email = ""; /* null removes the address */
+    if (!rc)
         rc = jsonin_bool(body, "disabled", false, &ctx.change.disabled, &r->fault);
     if (!rc && json_object_size(body) == 0)
-        rc = http_fail(r, ERR_MISSING_FIELD, NULL, "give at least one of full_name, password, disabled, phone");
+        rc = http_fail(r, ERR_MISSING_FIELD, NULL, "give at least one of full_name, password, disabled, phone, email");
     if (!rc)
         rc = load_target(r, &a);
     if (!rc)
@@ -189,6 +203,7 @@ enum err account_handle_update(struct http_req *r)
     }
     ctx.id = a.id;
     ctx.unit_code = a.unit_code;
+    ctx.was_disabled = a.disabled;
     rc = store_tx(r->store, update_tx, &ctx);
     if (rc)
         return rc;

@@ -12,7 +12,7 @@
 #include "store/sql.h"
 #include "store/store.h"
 
-#define ACCOUNT_COLUMNS "id, username, full_name, role, unit_code, phone, disabled, created_at, password_hash"
+#define ACCOUNT_COLUMNS "id, username, full_name, role, unit_code, phone, disabled, created_at, password_hash, email"
 
 static void read_row(struct store_stmt *st, struct arena *a, struct account *out)
 {
@@ -25,6 +25,7 @@ static void read_row(struct store_stmt *st, struct arena *a, struct account *out
     out->disabled = store_col_int(st, 6) != 0;
     out->created_at = store_col_int(st, 7);
     out->password_hash = NULL;
+    out->email = arena_strdup(a, store_col_text(st, 9));
 }
 
 enum store_rc account_insert(struct store *s, const struct account_new *in, int64_t created_by, int64_t *id)
@@ -40,10 +41,11 @@ enum store_rc account_insert(struct store *s, const struct account_new *in, int6
     /* created_by is NULL for accounts made from the command line */
     return store_int(s, id,
                      "INSERT INTO accounts (username, password_hash, full_name, role, unit_code, province_code,"
-                     " district_code, commune_code, phone, disabled, created_at, updated_at, created_by)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
-                     created_by ? "sssssssssiii" : "sssssssssiin", in->username, hash, in->full_name,
-                     role_name(in->role), in->unit_code, province, district, commune, in->phone, now, now, created_by);
+                     " district_code, commune_code, phone, disabled, created_at, updated_at, created_by, email)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?) RETURNING id",
+                     "sssssssssiiis", in->username, hash, in->full_name,
+                     role_name(in->role), in->unit_code, province, district, commune, in->phone, now, now, created_by,
+                     in->email);
 }
 
 struct read_ctx {
@@ -105,6 +107,9 @@ enum store_rc account_update(struct store *s, int64_t id, const struct account_c
                        now, id);
     if (!rc && c->phone)
         rc = store_run(s, NULL, "UPDATE accounts SET phone = ?, updated_at = ? WHERE id = ?", "sii", c->phone, now, id);
+    if (!rc && c->email)
+        rc = store_run(s, NULL, "UPDATE accounts SET email = NULLIF(?, ''), updated_at = ? WHERE id = ?", "sii",
+                       c->email, now, id);
     if (!rc && c->password_hash)
         rc = store_run(s, NULL, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?", "sii",
                        c->password_hash, now, id);

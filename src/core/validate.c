@@ -103,3 +103,33 @@ bad:
                      "%s must be a Vietnamese mobile number: 0, +84 or 84 followed by 9 digits starting with 3, 5, 7, 8 or 9",
                      field);
 }
+
+int validate_email(const char *s, const char *field, struct fault *f)
+{
+    const char *at = strchr(s, '@');
+    size_t len = strlen(s);
+    if (!at || at == s || at - s > 64 || len > 254 || strchr(at + 1, '@'))
+        return fault_set(f, ERR_INVALID_FIELD, field, "an e-mail address is name@domain");
+    for (const unsigned char *p = (const unsigned char *)s; p < (const unsigned char *)at; p++)
+        if (*p <= ' ' || *p >= 0x7F || strchr("<>,;:\"()[]\\", *p))
+            return fault_set(f, ERR_INVALID_FIELD, field, "the name before the @ has a character an address cannot have");
+    const char *d = at + 1;
+    size_t label = 0, labels = 0;
+    for (const char *p = d;; p++) {
+        if (*p == '.' || !*p) {
+            if (!label || p[-1] == '-' || p[-label] == '-')
+                return fault_set(f, ERR_INVALID_FIELD, field, "the domain after the @ is not a domain");
+            labels++;
+            label = 0;
+            if (!*p)
+                break;
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-') {
+            label++;
+        } else {
+            return fault_set(f, ERR_INVALID_FIELD, field, "the domain after the @ is not a domain");
+        }
+    }
+    if (labels < 2)
+        return fault_set(f, ERR_INVALID_FIELD, field, "the domain after the @ needs a dot (example.vn)");
+    return 0;
+}

@@ -19,5 +19,8 @@ int validate_person_name(const char *s, const char *field, struct fault *f);
 /* Vietnamese mobile number: 0, +84 or 84, then 9 digits starting 3, 5, 7, 8 or 9.
  * Writes the national form (0xxxxxxxxx) into out[11]. */
 int validate_phone(const char *s, const char *field, char out[11], struct fault *f);
+/* An e-mail address: local@domain, at most 254 characters (64 before the @), no spaces, controls,
+ * quotes, commas or brackets, a domain of dot-separated labels of letters, digits and -. */
+int validate_email(const char *s, const char *field, struct fault *f);
 
 #endif

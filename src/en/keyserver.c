@@ -70,11 +70,13 @@ enum store_rc en_code_issue(struct store *s, int64_t case_id, int64_t account_id
                    "ssssiisiiii", code_digest, long_digest, sealed, k && sealed ? k->id : (const char *)NULL, case_id, c.person_id,
                    out->test_date, account_id, now, out->expires_at, out->long_expires_at);
     free(sealed);
-    if (!rc && c.phone[0])
-        rc = notify_queue_secret(s, "sms", c.phone, "en_code",
-                                 "Cordon: ma xac minh thong bao phoi nhiem " NOTIFY_MASK
-                                 " (hieu luc 1 gio). Nhap vao ung dung de canh bao nguoi tiep xuc.",
-                                 out->code, out->expires_at, NULL);
+    if (!rc && c.phone[0]) {
+        char body[2048];
+        const char *values[] = {NOTIFY_MASK};
+        rc = notify_template_render(s, "en_code", "vi", values, body, sizeof(body));
+        if (!rc)
+            rc = notify_queue_secret(s, "sms", c.phone, "en_code", body, out->code, out->expires_at, NULL);
+    }
     return rc;
 }
 

@@ -248,12 +248,15 @@ enum err feedback_handle_photo(struct http_req *r)
     return http_reply(r, 200, type, bin, len);
 }
 
-/* Queues the SMS telling the sender what became of their report. */
-static enum store_rc tell(struct store *s, const struct feedback *f, const char *what)
+/* Queues the SMS telling the sender what became of their report: template feedback_<outcome>, with what. */
+static enum store_rc tell(struct store *s, const struct feedback *f, const char *outcome, const char *what)
 {
-    char text[600];
-    snprintf(text, sizeof(text), "Cordon: phan anh PA-%lld cua ban %s", (long long)f->id, what);
-    return notify_queue(s, "sms", f->phone, "feedback", text, NULL);
+    char text[2048], ref[32], tpl[32];
+    snprintf(ref, sizeof(ref), "PA-%lld", (long long)f->id);
+    snprintf(tpl, sizeof(tpl), "feedback_%s", outcome);
+    const char *values[] = {ref, what};
+    enum store_rc rc = notify_template_render(s, tpl, "vi", values, text, sizeof(text));
+    return rc ? rc : notify_queue(s, "sms", f->phone, "feedback", text, NULL);
 }
 
 struct change_ctx {
@@ -271,9 +274,11 @@ static int change_tx(struct store *s, void *arg)
     struct feedback *f = c->f;
     enum store_rc rc;
     char what[560];
+    const char *outcome = "closed";
     if (!strcmp(c->kind, "answer")) {
         rc = feedback_answer(s, f->id, c->text, c->r->who->account_id, c->now);
-        snprintf(what, sizeof(what), "da duoc tra loi: %.500s", c->text);
+        snprintf(what, sizeof(what), "%.500s", c->text);
+        outcome = "answered";
     } else if (!strcmp(c->kind, "forward")) {
         struct feedback_category cat;
         rc = feedback_category_get(s, f->category, &cat);
@@ -284,13 +289,15 @@ static int change_tx(struct store *s, void *arg)
         if (!rc)
             rc = feedback_forward(s, f->id, c->to->province, c->to->district, c->to->code, c->text,
                                   c->now + (int64_t)cat.answer_hours * 3600, c->now);
-        snprintf(what, sizeof(what), "da duoc chuyen den %s.", c->to->name_with_type);
+        snprintf(what, sizeof(what), "%s", c->to->name_with_type);
+        outcome = "forwarded";
     } else {
         rc = feedback_close(s, f->id, c->text, c->now);
-        snprintf(what, sizeof(what), "da dong%s%.500s", c->text ? ": " : ".", c->text ? c->text : "");
+        snprintf(what, sizeof(what), "%s%.500s", c->text ? ": " : ".", c->text ? c->text : "");
+        outcome = "closed";
     }
     if (!rc)
-        rc = tell(s, f, what);
+        rc = tell(s, f, outcome, what);
     if (rc)
         return rc;
     return audit_request(c->r, c->kind[0] == 'a' ? "feedback.answer" : c->kind[0] == 'f' ? "feedback.forward" : "feedback.close",

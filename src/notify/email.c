@@ -23,7 +23,7 @@ static const char *subject_of(const char *kind)
         return "Mã xác thực Cordon";
     if (!strcmp(kind, "account"))
         return "Tài khoản Cordon của bạn";
-    if (!strcmp(kind, "report"))
+    if (!strcmp(kind, "report") || !strcmp(kind, "daily_report"))
         return "Báo cáo hằng ngày Cordon";
     return "Thông báo từ Cordon";
 }

@@ -12,6 +12,7 @@
 #ifndef CORDON_NOTIFY_NOTIFY_H
 #define CORDON_NOTIFY_NOTIFY_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -92,13 +93,26 @@ enum err notify_handle_optout_put(struct http_req *r);
 /*
  * The text of a message of kind in lang ("vi"; "en") from its template (the
  * national admins' text, else the shipped one), values[i] for its i-th field
- * (otp: code, minutes; the code is written as NOTIFY_MASK whatever is given).
+ * (the kinds and their fields are in template.c; a secret, otp's code, is
+ * written as NOTIFY_MASK whatever is given).  A value too long is cut.
  */
 enum store_rc notify_template_render(struct store *s, const char *kind, const char *lang, const char *const *values,
                                      char *out, size_t outlen);
+/*
+ * The same text as an SQL expression, for a batch queued with notify_queue_rows:
+ * exprs[i] is the SQL expression of the i-th field (a column of rows_sql's rows),
+ * the template's own text is written as quoted literals.  STORE_ERROR when it
+ * does not fit in out.
+ */
+enum store_rc notify_template_sql(struct store *s, const char *kind, const char *lang, const char *const *exprs,
+                                  char *out, size_t outlen);
 /* GET /api/v1/notify/templates, PUT /api/v1/notify/templates/{kind} (national admin). */
 enum err notify_handle_templates(struct http_req *r);
 enum err notify_handle_template_put(struct http_req *r);
+/* Appends to entries the newest limit messages sent to person_id's phones (record and sign-in),
+ * each {"kind": "message", at, id, message_kind, channel, status, body (codes masked), sent_at,
+ * delivered_at, failed_at}: the person's timeline. */
+enum store_rc notify_timeline(struct store *s, int64_t person_id, int64_t limit, json_t *entries);
 /* The key receipts are signed with ("" refuses every receipt). */
 void notify_receipts_configure(const char *secret);
 

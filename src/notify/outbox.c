@@ -165,17 +165,20 @@ int notify_job_retention(struct store *s, int64_t now, const char **detail)
 enum store_rc notify_queue_rows(struct store *s, const char *channel, const char *kind, const char *rows_sql,
                                 int64_t arg, int64_t *queued)
 {
-    char sql[4096];
-    int n = snprintf(sql, sizeof(sql),
+    size_t cap = strlen(rows_sql) + 512;
+    char *sql = malloc(cap);
+    if (!sql)
+        return STORE_ERROR;
+    int n = snprintf(sql, cap,
                      "INSERT INTO outbox (channel, recipient, kind, body, cause, created_at, attempts)"
                      " SELECT CAST(? AS TEXT), q.recipient, CAST(? AS TEXT), q.body, q.cause, CAST(? AS BIGINT), 0"
                      " FROM (%s) q%s",
                      rows_sql,
                      notify_essential(kind) ? "" : " WHERE q.recipient NOT IN (SELECT phone FROM notify_optout)");
-    if (n < 0 || (size_t)n >= sizeof(sql))
-        return STORE_ERROR;
     int64_t changes = 0;
-    enum store_rc rc = store_run(s, &changes, sql, "ssii", channel, kind, clock_now(), arg);
+    enum store_rc rc = n < 0 || (size_t)n >= cap ? STORE_ERROR
+                                                 : store_run(s, &changes, sql, "ssii", channel, kind, clock_now(), arg);
+    free(sql);
     if (!rc && notify_dev)
         log_info("msg=\"outbox (dev)\" channel=%s kind=%s messages=%lld (read them at GET /api/v1/outbox)", channel,
                  kind, (long long)changes);

@@ -16,12 +16,15 @@
 #include "notify/smpp.h"
 #include "store/store.h"
 
-/* A claim lasts this long: longer than any one send (the gateway's timeout). */
+/* A claim lasts this long: longer than any one send (the gateway's timeout); a
+ * round renews a row's claim right before sending it, so a long batch never
+ * outlives it. */
 #define CLAIM_SECONDS 120
 #define MAX_BACKOFF 86400
 
 static int max_attempts = 6;
 static int retry_base = 30;
+double (*notify_mono)(void) = clock_mono;
 
 int notify_priority(const char *kind)
 {
@@ -47,6 +50,7 @@ int64_t notify_backoff(int base, int attempts)
 
 struct claimed {
     int64_t id;
+    int64_t until; /* claimed_until as this round last wrote it: the claim is ours while the row holds it */
     int attempts;
     int prio;
     char *recipient, *kind;
@@ -87,30 +91,51 @@ static enum store_rc claim(struct store *s, const char *channel, int64_t now, in
         c->kind = strdup(store_col_text(st, 2));
         c->attempts = (int)store_col_int(st, 3);
         c->prio = notify_priority(c->kind);
+        c->until = now + CLAIM_SECONDS;
     }
     store_finalize(st);
     qsort(rows, (size_t)*got, sizeof(rows[0]), by_priority);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-/* Records the outcome of one try. */
+/*
+ * Renews the claim on c until at + CLAIM_SECONDS if it is still this round's:
+ * *held false when another server took the row after our claim lapsed (it
+ * writes a later claimed_until, or has sent it).  On PostgreSQL a claim in
+ * progress holds the row locked; this UPDATE waits for it and then sees its
+ * claimed_until, so the two never both hold a row.
+ */
+static enum store_rc renew(struct store *s, struct claimed *c, int64_t at, bool *held)
+{
+    int64_t changes = 0;
+    enum store_rc rc = store_run(s, &changes,
+                                 "UPDATE outbox SET claimed_until = ? WHERE id = ? AND status = 'sending'"
+                                 " AND claimed_until = ?",
+                                 "iii", at + CLAIM_SECONDS, c->id, c->until);
+    *held = !rc && changes == 1;
+    if (*held)
+        c->until = at + CLAIM_SECONDS;
+    return rc;
+}
+
+/* Records the outcome of one try, on a row this round still holds. */
 static enum store_rc record(struct store *s, const struct claimed *c, int64_t now, bool ok, const char *ref,
                             const char *err)
 {
     if (ok)
         return store_run(s, NULL,
                          "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, gateway_ref = ?,"
-                         " last_error = NULL WHERE id = ?",
-                         "isi", now, ref && *ref ? ref : NULL, c->id);
+                         " last_error = NULL WHERE id = ? AND claimed_until = ?",
+                         "isii", now, ref && *ref ? ref : NULL, c->id, c->until);
     if (c->attempts >= max_attempts) /* dead letter: an admin may queue it again */
         return store_run(s, NULL,
                          "UPDATE outbox SET status = 'failed', failed_at = ?, claimed_until = NULL, last_error = ?"
-                         " WHERE id = ?",
-                         "isi", now, err, c->id);
+                         " WHERE id = ? AND claimed_until = ?",
+                         "isii", now, err, c->id, c->until);
     return store_run(s, NULL,
                      "UPDATE outbox SET status = 'queued', next_attempt_at = ?, claimed_until = NULL, last_error = ?"
-                     " WHERE id = ?",
-                     "isi", now + notify_backoff(retry_base, c->attempts), err, c->id);
+                     " WHERE id = ? AND claimed_until = ?",
+                     "isii", now + notify_backoff(retry_base, c->attempts), err, c->id, c->until);
 }
 
 int notify_send_round(struct store *s, const struct notify_transport *t, int64_t now, int batch, int *sent)
@@ -133,13 +158,18 @@ int notify_send_round(struct store *s, const struct notify_transport *t, int64_t
     if (!rows)
         return STORE_ERROR;
     int got = 0;
+    double start = notify_mono();
     rc = claim(s, t->channel, now, n, rows, &got);
     for (int i = 0; i < got; i++) {
         struct claimed *c = &rows[i];
         char *text = NULL;
         char ref[128] = "", err[256] = "";
-        bool ok = false;
-        if (!rc) {
+        bool ok = false, held = false;
+        int64_t at = now + (int64_t)(notify_mono() - start); /* this send's moment */
+        if (!rc && !(rc = renew(s, c, at, &held)) && !held)
+            log_info("msg=\"claim lapsed, taken by another sender\" id=%lld channel=%s", (long long)c->id,
+                     t->channel);
+        if (!rc && held) {
             enum store_rc r = notify_render(s, c->id, &text);
             if (r)
                 snprintf(err, sizeof(err), "the message could not be rendered");
@@ -148,7 +178,7 @@ int notify_send_round(struct store *s, const struct notify_transport *t, int64_t
                 ok = t->send(t, &m, ref, sizeof(ref), err, sizeof(err)) == 0;
             }
             notify_text_free(text);
-            enum store_rc r2 = record(s, c, now, ok, ref, err);
+            enum store_rc r2 = record(s, c, at, ok, ref, err);
             if (r2)
                 rc = r2;
             else if (ok)

@@ -58,8 +58,15 @@ int notify_senders_start(const struct config *c);
 void notify_senders_stop(void);
 
 /* One round of the sender of t on s: claims at most batch due rows and sends
- * them.  *sent gets how many went out.  For the thread and the tests. */
+ * them.  *sent gets how many went out.  For the thread and the tests.  Before
+ * each send the round renews that row's claim, and sends only if the claim is
+ * still its own: a batch sent slowly (many sends near the gateway's timeout)
+ * outlives the first claim, and a row whose claim lapsed may have been taken
+ * and sent by another server meanwhile. */
 int notify_send_round(struct store *s, const struct notify_transport *t, int64_t now, int batch, int *sent);
+/* The clock a round measures its own time by (seconds, monotonic: clock_mono);
+ * now + the time since the round began is when each send happens.  Tests set it. */
+extern double (*notify_mono)(void);
 
 /* The HTTP gateway transport (notify/gateway.c). */
 struct notify_http_cfg {

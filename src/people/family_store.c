@@ -61,17 +61,18 @@ enum store_rc people__link_request_get(struct store *s, struct arena *a, int64_t
  */
 static enum store_rc send_code(struct store *s, const char *phone, int64_t id, int64_t expires_at)
 {
-    char code[OTP_DIGITS + 1], hash[SECRET_DIGEST_HEX_LEN + 1], body[256];
+    char code[OTP_DIGITS + 1], hash[SECRET_DIGEST_HEX_LEN + 1], body[2048];
     snprintf(code, sizeof(code), "%06u", (unsigned)randombytes_uniform(1000000));
     people__otp_hash(phone, code, hash);
     enum store_rc rc =
         store_run(s, NULL, "UPDATE family_link_requests SET code_hash = ? WHERE id = ?", "si", hash, id);
     if (!rc) {
-        snprintf(body, sizeof(body),
-                 "Cordon: một người muốn thêm bạn vào gia đình để quản lý hồ sơ sức khỏe của bạn. Chỉ đưa mã "
-                 NOTIFY_MASK " nếu bạn đồng ý. Mã có hiệu lực %d phút.",
-                 (people__otp_ttl() + 59) / 60);
-        rc = notify_queue_secret(s, "sms", phone, "family", body, code, expires_at, NULL);
+        char minutes[12];
+        snprintf(minutes, sizeof(minutes), "%d", (people__otp_ttl() + 59) / 60);
+        const char *values[] = {NOTIFY_MASK, minutes};
+        rc = notify_template_render(s, "family", "vi", values, body, sizeof(body));
+        if (!rc)
+            rc = notify_queue_secret(s, "sms", phone, "family", body, code, expires_at, NULL);
     }
     mem_wipe(code, sizeof(code));
     mem_wipe(body, sizeof(body));

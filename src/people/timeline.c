@@ -2,7 +2,7 @@
  * timeline.c - GET /api/v1/people/{id}/timeline: what the platforms recorded
  * about one person, newest first: declarations, samples and their results,
  * vaccine doses, venue check-ins, cases, contacts, test and quarantine
- * orders.  Each platform reads its own tables (its *_timeline function);
+ * orders, and the messages sent to the person's phone with their status.  Each platform reads its own tables (its *_timeline function);
  * this file merges the entries and answers.  For health staff of the
  * person's area; each read is audited (person.timeline).
  */
@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "declare/declare.h"
 #include "http/http.h"
+#include "notify/notify.h"
 #include "people/people_int.h"
 #include "quarantine/quarantine.h"
 #include "store/store.h"
@@ -131,6 +132,8 @@ enum err people_handle_timeline(struct http_req *r)
         rc = tracing_timeline(r->store, p.id, PEOPLE_TIMELINE_PER_KIND, entries);
     if (!rc)
         rc = quarantine_timeline(r->store, p.id, PEOPLE_TIMELINE_PER_KIND, entries);
+    if (!rc)
+        rc = notify_timeline(r->store, p.id, PEOPLE_TIMELINE_PER_KIND, entries);
     if (!rc)
         rc = audit_request(r, "person.timeline", "person", arena_printf(&r->arena, "%lld", (long long)p.id),
                            p.commune_code);

@@ -153,26 +153,17 @@ enum store_rc quarantine__alert(struct store *s, const struct quarantine_order *
     const char *to, *name;
     rc = people_reach(s, &a, o->person_id, &to, &name);
     if (!rc && to) {
-        char body[768]; /* room for the longest name in UTF-8, never cut inside a character */
-        if (name)
-            snprintf(
-                body, sizeof(body),
-                !strcmp(kind, "missed")
-                    ? "Cordon: %s chua diem danh cach ly (lenh %lld). Vui long diem danh cho nguoi than ngay "
-                      "bang anh va vi tri."
-                    : "Cordon: vi tri diem danh cach ly cua %s (lenh %lld) o ngoai noi cach ly. Tram y te xa "
-                      "se lien he.",
-                name, (long long)o->id);
-        else
-            snprintf(body, sizeof(body),
-                     !strcmp(kind, "missed") ? "Cordon: ban chua diem danh cach ly (lenh %lld). Vui long "
-                                               "diem danh ngay bang anh va vi tri."
-                                             : "Cordon: vi tri diem danh cach ly (lenh %lld) o ngoai noi "
-                                               "cach ly. Tram y te xa se lien he.",
-                     (long long)o->id);
+        char body[2048], order[24], tpl[40];
+        snprintf(order, sizeof(order), "%lld", (long long)o->id);
+        /* the template by case: quarantine_missed, quarantine_outside, each with _member for a managed person */
+        snprintf(tpl, sizeof(tpl), "quarantine_%s%s", !strcmp(kind, "missed") ? "missed" : "outside",
+                 name ? "_member" : "");
+        const char *with_name[] = {name, order}, *own[] = {order};
+        rc = notify_template_render(s, tpl, "vi", name ? with_name : own, body, sizeof(body));
         char cause[48];
         snprintf(cause, sizeof(cause), "quarantine_order:%lld", (long long)o->id);
-        rc = notify_queue_cause(s, "sms", to, "quarantine_reminder", body, cause, NULL);
+        if (!rc)
+            rc = notify_queue_cause(s, "sms", to, "quarantine_reminder", body, cause, NULL);
     }
     arena_release(&a);
     return rc;

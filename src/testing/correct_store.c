@@ -64,17 +64,12 @@ static enum store_rc tell_withdrawn(struct store *st, struct arena *a, int64_t p
     enum store_rc rc = people_reach(st, a, person_id, &phone, &name);
     if (rc || !phone)
         return rc;
-    const char *body =
-        name ? arena_printf(
-                   a,
-                   "Cordon: lệnh cách ly và lịch xét nghiệm của %s do tiếp xúc với một ca bệnh đã được huỷ: "
-                   "kết quả xét nghiệm của ca bệnh đã được phòng xét nghiệm sửa lại. (Withdrawn: the "
-                   "case's test result was corrected.)",
-                   name)
-             : "Cordon: lệnh cách ly và lịch xét nghiệm của bạn do tiếp xúc với một ca bệnh đã được huỷ: "
-               "kết quả xét nghiệm của ca bệnh đã được phòng xét nghiệm sửa lại. (Withdrawn: the case's "
-               "test result was corrected.)";
-    rc = notify_queue(st, "sms", phone, "result_correction", body, NULL);
+    char body[2048];
+    const char *values[] = {name};
+    rc = notify_template_render(st, name ? "result_correction_member" : "result_correction", "vi", values, body,
+                                sizeof(body));
+    if (!rc)
+        rc = notify_queue(st, "sms", phone, "result_correction", body, NULL);
     if (!rc)
         (*queued)++;
     return rc;

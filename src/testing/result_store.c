@@ -75,6 +75,52 @@ enum store_rc testing_result_set(struct store *st, const char *tube_code, int re
     return rc;
 }
 
+/* The SQL of each field of the result templates (result, result_member: name, test, date, corrected, result). */
+static const char *const result_fields[] = {
+    "COALESCE(p.full_name, p.code)",
+    "CASE WHEN s.test_type = 'rt_pcr' THEN 'RT-PCR' ELSE 'nhanh kháng nguyên' END",
+    "substr(s.session_date, 9, 2) || '/' || substr(s.session_date, 6, 2) || '/' || substr(s.session_date, 1, 4)",
+    "CASE WHEN b.kind = 'correction' THEN ' đã được phòng xét nghiệm sửa lại (corrected)' ELSE '' END",
+    "CASE m.status WHEN 'negative' THEN 'ÂM TÍNH (negative)'"
+    " WHEN 'positive' THEN 'DƯƠNG TÍNH (positive). Trạm y tế sẽ liên hệ với bạn'"
+    " WHEN 'pool_positive_retest' THEN"
+    " 'mẫu gộp dương tính, cần xét nghiệm lại cá nhân (pool positive, individual retest needed)'"
+    " ELSE 'không hợp lệ, cần lấy mẫu lại (invalid, please retest)' END",
+};
+
+/*
+ * One message per member of batch_id, in one statement, its text from the result
+ * template (result_member when it goes to the citizen who manages the member).
+ */
+static enum store_rc queue_results(struct store *st, int64_t batch_id, int64_t *queued)
+{
+    enum { EXPR_MAX = 12288 };
+    char *own = malloc(EXPR_MAX), *member = malloc(EXPR_MAX), *rows = malloc(3 * EXPR_MAX);
+    enum store_rc rc = own && member && rows ? STORE_OK : STORE_ERROR;
+    if (!rc)
+        rc = notify_template_sql(st, "result", "vi", result_fields + 1, own, EXPR_MAX);
+    if (!rc)
+        rc = notify_template_sql(st, "result_member", "vi", result_fields, member, EXPR_MAX);
+    if (!rc)
+        snprintf(rows, 3 * EXPR_MAX,
+                 "SELECT recipient, body, cause FROM (SELECT COALESCE(m.phone, (SELECT mp.phone FROM"
+                 " person_managers pm JOIN persons mp ON mp.id = pm.manager_person_id"
+                 " WHERE pm.person_id = m.person_id ORDER BY pm.created_at LIMIT 1)) AS recipient,"
+                 " CASE WHEN m.phone IS NULL THEN %s ELSE %s END AS body,"
+                 " 'testing_sample:' || CAST(m.id AS TEXT) AS cause"
+                 " FROM testing_samples m JOIN testing_sessions s ON s.id = m.session_id"
+                 " JOIN testing_result_batches b ON b.id = m.result_batch"
+                 " LEFT JOIN persons p ON p.id = m.person_id"
+                 " WHERE m.result_batch = ?) r WHERE recipient IS NOT NULL",
+                 member, own);
+    if (!rc)
+        rc = notify_queue_rows(st, "sms", "result", rows, batch_id, queued);
+    free(own);
+    free(member);
+    free(rows);
+    return rc;
+}
+
 enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
                                 struct testing_apply_summary *sum)
 {
@@ -135,29 +181,7 @@ enum store_rc testing_propagate(struct store *st, int64_t batch_id, int64_t now,
      * phone (a child, an elder) gets theirs through the citizen who manages them, and the message names
      * the member.  A corrected result says so.  Each names its sample as its cause. */
     int64_t queued = 0;
-    rc = notify_queue_rows(st, "sms", "result",
-                           "SELECT recipient, body, cause FROM (SELECT COALESCE(m.phone, (SELECT mp.phone FROM"
-                           " person_managers pm JOIN persons mp ON mp.id = pm.manager_person_id"
-                           " WHERE pm.person_id = m.person_id ORDER BY pm.created_at LIMIT 1)) AS recipient,"
-                           " 'Cordon: kết quả xét nghiệm '"
-                           " || CASE WHEN m.phone IS NULL THEN 'của ' || COALESCE(p.full_name, p.code) || ' ' ELSE ''"
-                           " END"
-                           " || CASE WHEN s.test_type = 'rt_pcr' THEN 'RT-PCR' ELSE 'nhanh kháng nguyên' END"
-                           " || ' ngày ' || substr(s.session_date, 9, 2) || '/' || substr(s.session_date, 6, 2) || '/'"
-                           " || substr(s.session_date, 1, 4)"
-                           " || CASE WHEN b.kind = 'correction' THEN ' đã được phòng xét nghiệm sửa lại (corrected)'"
-                           " ELSE '' END || ': ' || CASE m.status"
-                           " WHEN 'negative' THEN 'ÂM TÍNH (negative)'"
-                           " WHEN 'positive' THEN 'DƯƠNG TÍNH (positive). Trạm y tế sẽ liên hệ với bạn'"
-                           " WHEN 'pool_positive_retest' THEN"
-                           " 'mẫu gộp dương tính, cần xét nghiệm lại cá nhân (pool positive, individual retest needed)'"
-                           " ELSE 'không hợp lệ, cần lấy mẫu lại (invalid, please retest)' END || '.' AS body,"
-                           " 'testing_sample:' || CAST(m.id AS TEXT) AS cause"
-                           " FROM testing_samples m JOIN testing_sessions s ON s.id = m.session_id"
-                           " JOIN testing_result_batches b ON b.id = m.result_batch"
-                           " LEFT JOIN persons p ON p.id = m.person_id"
-                           " WHERE m.result_batch = ?) r WHERE recipient IS NOT NULL",
-                           batch_id, &queued);
+    rc = queue_results(st, batch_id, &queued);
     sum->messages += queued;
     return rc;
 }
@@ -504,3 +528,4 @@ out:
     free(text);
     return rc;
 }
+

@@ -50,6 +50,19 @@ static void hhmm(int64_t t, char out[8])
     snprintf(out, 8, "%02d:%02d", (int)(local / 3600) % 24, (int)(local / 60 % 60));
 }
 
+/* Queues the invitation or rescheduling SMS (template kind) for an appointment in session se. */
+static enum store_rc queue_appointment(struct store *s, struct arena *a, const char *kind, const char *phone,
+                                       const json_t *se, int dose_number, const char *from, const char *to,
+                                       int64_t appt_id, int64_t *mid)
+{
+    char body[2048];
+    const char *values[] = {vaccine__str(se, "product"), arena_printf(a, "%d", dose_number),
+                            vaccine__str(se, "day"), from, to, vaccine__str(se, "site_name"),
+                            arena_printf(a, "%lld", (long long)appt_id)};
+    enum store_rc rc = notify_template_render(s, kind, "vi", values, body, sizeof(body));
+    return rc ? rc : notify_queue(s, "sms", phone, kind, body, mid);
+}
+
 /*
  * Takes a seat in session se for person p and writes the appointment.
  * Inside a transaction.  On a full session or a person already holding a seat
@@ -100,13 +113,9 @@ static int book(struct store *s, struct http_req *r, const struct person *p, con
         char from[8], to[8];
         hhmm(start, from);
         hhmm(end, to);
-        char *msg = arena_printf(&r->arena,
-                                 "Cordon: moi tiem vac xin %s mui %d ngay %s, %s-%s tai %s. Ma lich hen %lld. "
-                                 "Xac nhan hoac doi lich tren ung dung.",
-                                 vaccine__str(se, "product"), dose_number, vaccine__str(se, "day"), from, to,
-                                 vaccine__str(se, "site_name"), (long long)*appt_id);
         int64_t mid;
-        rc = notify_queue(s, "sms", p->phone, "vaccine_invitation", msg, &mid);
+        rc = queue_appointment(s, &r->arena, "vaccine_invitation", p->phone, se, dose_number, from, to, *appt_id,
+                               &mid);
         if (rc)
             return rc;
     }
@@ -425,14 +434,10 @@ static int change_tx(struct store *s, void *p)
                 return rc;
             hhmm(vaccine__int(na, "slot_start"), from);
             hhmm(vaccine__int(na, "slot_end"), to);
-            char *msg = arena_printf(&c->r->arena,
-                                     "Cordon: lich tiem vac xin %s mui %d da doi sang ngay %s, %s-%s tai %s. "
-                                     "Ma lich hen %lld.",
-                                     vaccine__str(c->new_se, "product"), c->dose_number, vaccine__str(c->new_se, "day"),
-                                     from, to, vaccine__str(c->new_se, "site_name"), (long long)c->new_id);
             json_decref(na);
             int64_t mid;
-            rc = notify_queue(s, "sms", c->p->phone, "vaccine_rescheduled", msg, &mid);
+            rc = queue_appointment(s, &c->r->arena, "vaccine_rescheduled", c->p->phone, c->new_se, c->dose_number,
+                                   from, to, c->new_id, &mid);
         }
     } else if (!strcmp(c->status, "confirmed")) {
         if (!active)

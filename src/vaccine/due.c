@@ -136,13 +136,13 @@ static int remind_tx(struct store *s, void *p)
             c->already++;
             continue;
         }
-        char *msg = arena_printf(&c->r->arena,
-                                 "Cordon: %s da den han tiem mui %lld vac xin %s tu ngay %s. Chon buoi tiem tren "
-                                 "ung dung Cordon hoac lien he tram y te.",
-                                 vaccine__str(row, "full_name") ? vaccine__str(row, "full_name") : "Ban",
-                                 (long long)n, vaccine__str(row, "product"), due);
+        char msg[2048];
+        const char *values[] = {vaccine__str(row, "full_name") ? vaccine__str(row, "full_name") : "Ban",
+                                arena_printf(&c->r->arena, "%lld", (long long)n), vaccine__str(row, "product"), due};
         int64_t mid;
-        rc = notify_queue(s, "sms", phone, "vaccine_due", msg, &mid);
+        rc = notify_template_render(s, "vaccine_due", "vi", values, msg, sizeof(msg));
+        if (!rc)
+            rc = notify_queue(s, "sms", phone, "vaccine_due", msg, &mid);
         if (!rc)
             rc = store_run(s, NULL, "UPDATE vaccine_reminders SET outbox_id = ? WHERE person_id = ? AND due_day = ?",
                            "iis", mid, pid, due);

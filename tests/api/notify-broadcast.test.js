@@ -42,7 +42,7 @@ describe('broadcast to the staff of an area', () => {
     const text = 'Họp tổ COVID cộng đồng lúc 14 giờ tại trạm y tế phường.';
     const r = await srv.api('POST', '/api/v1/notify/broadcast', { token: commune, body: { role: 'tracer', text } });
     assertStatus(r, 200, 'broadcast');
-    assert.deepEqual(r.json, { unit_code: UNITS.phucXa, role: 'tracer', queued: 2, without_phone: 1 });
+    assert.deepEqual(r.json, { unit_code: UNITS.phucXa, role: 'tracer', queued: 2, without_phone: 1, by_email: 0, unreachable: 1 });
     for (let i = 0; i < 200 && gw.received.length < 2; i++) await sleep(50);
     await sleep(200);
     assert.deepEqual(gw.received.map((m) => m.to).sort(), [phones['bc.to1'], phones['bc.to2']].sort());

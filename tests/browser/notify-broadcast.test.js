@@ -50,7 +50,7 @@ describe('message staff', () => {
     await tid('broadcast-send').click();
     await tid('broadcast-done').waitFor();
     assert.match(await tid('broadcast-done').textContent(), /Đã xếp 2 tin nhắn/);
-    assert.match(await tid('broadcast-unreachable').textContent(), /1 cán bộ chưa có số điện thoại/);
+    assert.match(await tid('broadcast-unreachable').textContent(), /1 cán bộ chưa có số điện thoại hay địa chỉ e-mail/);
     await shot(page, 'broadcast-01-sent');
     for (let i = 0; i < 200 && gw.received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(gw.received.map((m) => m.to).sort(), [...phones].sort());

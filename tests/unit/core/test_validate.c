@@ -63,6 +63,27 @@ static void passwords(void **state)
     assert_int_equal(validate_password("mậtkhẩu1", "password", &f), 0); /* 8 characters, more bytes */
 }
 
+static void emails(void **state)
+{
+    (void)state;
+    struct fault f;
+    assert_int_equal(validate_email("can.bo@soyte.hanoi.gov.vn", "email", &f), 0);
+    assert_int_equal(validate_email("a+tag_1@x-y.vn", "email", &f), 0);
+    assert_int_equal(validate_email("a@b", "email", &f), ERR_INVALID_FIELD);          /* no dot in the domain */
+    assert_int_equal(validate_email("@b.vn", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("a@@b.vn", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("a b@x.vn", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("<a@x.vn>", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("a,b@x.vn", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("a@-x.vn", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("a@x-.vn", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("a@x..vn", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("a@x.vn.", "email", &f), ERR_INVALID_FIELD);
+    assert_int_equal(validate_email("ả@x.vn", "email", &f), ERR_INVALID_FIELD);       /* outside ASCII */
+    assert_int_equal(validate_email("a@x_y.vn", "email", &f), ERR_INVALID_FIELD);
+    assert_string_equal(f.field, "email");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -70,6 +91,7 @@ int main(void)
         cmocka_unit_test(person_names),
         cmocka_unit_test(phones),
         cmocka_unit_test(passwords),
+        cmocka_unit_test(emails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * Unit tests of notify/sender: priority by kind, the backoff, and rounds of
  * a sender on a real SQLite store with a transport written here: order,
  * rate limit, retry, dead letter, expired codes left unsent, abandoned
- * claims taken again.
+ * claims taken again, a slow batch's lapsed claim taken by another server
+ * and sent once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/kek.h"
 #include "notify/notify.h"
@@ -204,6 +206,77 @@ static void declined(void **state)
     assert_int_equal(n, 1);
 }
 
+/*
+ * Two servers over one database.  Server A claims a batch of six and each of
+ * its sends takes 30 s (its clock, notify_mono, moves on by that much per
+ * send).  While A sends the fifth, at +140 s, server B runs a round: the
+ * sixth's first claim (until +120) has lapsed, so B takes it and sends it.
+ * A, reaching the sixth, finds the claim no longer its own and leaves it:
+ * every message goes out once.  (Without the renewal before each send, B
+ * would take the fifth and sixth and A would send them again.)
+ */
+static double fake_mono;
+static double fake_clock(void) { return fake_mono; }
+static struct store *server_b;
+static char b_log[256];
+static int a_sends;
+
+static int b_send(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen, char *err,
+                  size_t errlen)
+{
+    (void)t, (void)err, (void)errlen;
+    size_t n = strlen(b_log);
+    snprintf(b_log + n, sizeof(b_log) - n, "%s%s", n ? "," : "", m->text);
+    snprintf(ref, reflen, "b%lld", (long long)m->id);
+    return 0;
+}
+
+static struct notify_transport tr_b = {.channel = "sms", .rate_per_minute = 1000, .send = b_send};
+
+static int slow_send(const struct notify_transport *t, const struct notify_msg *m, char *ref, size_t reflen,
+                     char *err, size_t errlen)
+{
+    (void)t, (void)err, (void)errlen;
+    size_t n = strlen(sent_log);
+    snprintf(sent_log + n, sizeof(sent_log) - n, "%s%s", n ? "," : "", m->text);
+    snprintf(ref, reflen, "a%lld", (long long)m->id);
+    if (++a_sends == 5) { /* B's round, 20 s into A's fifth send */
+        int sent = 0;
+        assert_int_equal(notify_send_round(server_b, &tr_b, 1000000 + 140, 20, &sent), 0);
+        assert_int_equal(sent, 1);
+    }
+    fake_mono += 30;
+    return 0;
+}
+
+static void slow_batch_sent_once(void **state)
+{
+    struct store *s = *state;
+    char url[96], err[256];
+    snprintf(url, sizeof(url), "sqlite:%s", path);
+    assert_int_equal(store_open(url, &server_b, err, sizeof(err)), 0);
+    const char *bodies[] = {"m1", "m2", "m3", "m4", "m5", "m6"};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(notify_queue(s, "sms", "0988888888", "reminder", bodies[i], NULL), 0);
+    notify_mono = fake_clock;
+    fake_mono = 0;
+    a_sends = 0;
+    b_log[0] = 0;
+    struct notify_transport tr_a = {.channel = "sms", .rate_per_minute = 1000, .send = slow_send};
+    int sent = 0;
+    assert_int_equal(notify_send_round(s, &tr_a, 1000000, 20, &sent), 0);
+    notify_mono = clock_mono;
+    store_close(server_b);
+    assert_string_equal(sent_log, "m1,m2,m3,m4,m5");
+    assert_string_equal(b_log, "m6");
+    assert_int_equal(sent, 5);
+    int64_t n = 0;
+    assert_int_equal(store_int(s, &n, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'", ""), 0);
+    assert_int_equal(n, 6);
+    assert_int_equal(store_int(s, &n, "SELECT COUNT(*) FROM outbox WHERE gateway_ref = 'b6'", ""), 0);
+    assert_int_equal(n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +285,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(retry_then_dead, setup, teardown),
         cmocka_unit_test_setup_teardown(abandoned_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(declined, setup, teardown),
+        cmocka_unit_test_setup_teardown(slow_batch_sent_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

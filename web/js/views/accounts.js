@@ -1,5 +1,5 @@
 // Accounts in an admin's scope: the list for one unit (and everything below it),
-// enable/disable, and a form to create an account.
+// enable/disable, setting or removing an account's e-mail address, and a form to create an account.
 
 import { h, replace, clear, loading, field, withBusy, tx } from '../dom.js';
 import { get, post, patch, seg, isAbort } from '../api.js';
@@ -133,6 +133,15 @@ function fillCard(li, a, me) {
       }
     });
   }
+  const emailEdit = h('button', {
+    type: 'button', class: 'btn btn-small', testid: `account-email-edit-${a.username}`, t: 'accounts.email_edit', 'aria-expanded': 'false',
+  });
+  const emailBox = h('div');
+  emailEdit.addEventListener('click', () => {
+    const open = !emailBox.firstChild;
+    emailEdit.setAttribute('aria-expanded', String(open));
+    replace(emailBox, open ? emailForm(a, (updated) => { fillCard(li, updated, me); }) : null);
+  });
   replace(li,
     h('div', { class: 'card-main' },
       h('strong', { class: 'card-title' }, a.full_name || a.username),
@@ -141,9 +150,36 @@ function fillCard(li, a, me) {
       h('span', { class: 'badge badge-role', t: roleKey(a.role) }),
       h('span', { class: 'unit-name' }, a.unit_name || a.unit_code),
       a.phone ? h('span', { class: 'phone' }, a.phone) : null,
+      a.email ? h('span', { class: 'email', testid: `account-email-${a.username}` }, a.email) : null,
       status),
-    toggle ? h('div', { class: 'card-actions' }, toggle) : null,
+    toggle ? h('div', { class: 'card-actions' }, toggle, ' ', emailEdit) : null,
+    toggle ? emailBox : null,
     err);
+}
+
+/** The inline form that sets (or, left empty, removes) an account's e-mail address. */
+function emailForm(a, onSaved) {
+  const email = field({
+    name: 'email', label: 'field.email_optional', type: 'email', hint: 'hint.account_email',
+    attrs: { inputmode: 'email', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: 254, testid: `account-email-input-${a.username}` },
+  });
+  email.input.value = a.email || '';
+  const errors = h('div', { class: 'form-errors', 'aria-live': 'assertive' });
+  const save = h('button', { type: 'submit', class: 'btn btn-primary btn-small', testid: `account-email-save-${a.username}`, t: 'accounts.email_save' });
+  const form = h('form', { class: 'form inline-form', novalidate: true }, email.wrap, errors, save);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFormErrors(form, errors);
+    const value = email.input.value.trim();
+    try {
+      const updated = await withBusy(save, () => patch(`/api/v1/accounts/${seg(a.id)}`, { email: value || null }));
+      onSaved(updated);
+    } catch (e) {
+      if (!isAbort(e)) showFormError(form, errors, e, 'update');
+    }
+  });
+  setTimeout(() => email.input.focus(), 0);
+  return form;
 }
 
 function createForm(me, unitCode, onCreated) {
@@ -159,6 +195,10 @@ function createForm(me, unitCode, onCreated) {
   const phone = field({
     name: 'phone', label: 'field.phone_optional', type: 'tel', hint: 'hint.phone',
     attrs: { inputmode: 'tel', autocomplete: 'off', maxlength: 16, testid: 'new-phone' },
+  });
+  const email = field({
+    name: 'email', label: 'field.email_optional', type: 'email', hint: 'hint.account_email',
+    attrs: { inputmode: 'email', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: 254, testid: 'new-email' },
   });
   const roleSelect = h('select', { testid: 'new-role' },
     h('option', { value: '', t: 'accounts.choose_role' }),
@@ -177,7 +217,7 @@ function createForm(me, unitCode, onCreated) {
 
   const form = h('form', { class: 'form card', testid: 'account-create-form', novalidate: true },
     h('h2', { t: 'accounts.create_title' }),
-    username.wrap, fullName.wrap, password.wrap, phone.wrap, role.wrap, picker.el, errors, submit);
+    username.wrap, fullName.wrap, password.wrap, phone.wrap, email.wrap, role.wrap, picker.el, errors, submit);
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -191,6 +231,8 @@ function createForm(me, unitCode, onCreated) {
     };
     const ph = phone.input.value.replace(/[\s.-]/g, '');
     if (ph) body.phone = ph;
+    const em = email.input.value.trim();
+    if (em) body.email = em;
     // Required fields are checked here too, so the message names the field before a round trip.
     for (const f of ['username', 'full_name', 'password', 'role', 'unit_code']) {
       if (!body[f]) {
@@ -200,7 +242,7 @@ function createForm(me, unitCode, onCreated) {
     }
     try {
       const created = await withBusy(submit, () => post('/api/v1/accounts', body));
-      for (const f of [username, fullName, password, phone]) f.input.value = '';
+      for (const f of [username, fullName, password, phone, email]) f.input.value = '';
       await onCreated(created);
     } catch (e) {
       if (!isAbort(e)) showFormError(form, errors, e, 'create');

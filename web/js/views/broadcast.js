@@ -31,7 +31,8 @@ export async function broadcastView({ root }) {
       const r = await withBusy(send, () => post('/api/v1/notify/broadcast',
         { unit_code: picker.value(), role: roleSel.value, text: text.value }));
       replace(result, h('p', { class: 'alert alert-ok', testid: 'broadcast-done', t: 'broadcast.done', tArgs: { n: r.queued } }),
-        r.without_phone ? h('p', { class: 'alert alert-warn', testid: 'broadcast-unreachable', t: 'broadcast.without_phone', tArgs: { n: r.without_phone } }) : null);
+        r.by_email ? h('p', { class: 'alert alert-ok', testid: 'broadcast-by-email', t: 'broadcast.by_email', tArgs: { n: r.by_email } }) : null,
+        r.unreachable ? h('p', { class: 'alert alert-warn', testid: 'broadcast-unreachable', t: 'broadcast.without_phone', tArgs: { n: r.unreachable } }) : null);
       text.value = '';
       text.dispatchEvent(new Event('input'));
     } catch (e) {

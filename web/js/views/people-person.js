@@ -1,12 +1,13 @@
 // One person of the registry (docs/api.md "People"): the record and its correction, the printable
 // card and the household's sheet of cards, revoking the card, merging a duplicate record into this
 // one (each with a confirmation in place, no blocking dialog on a phone), and the timeline of what
-// the platforms recorded, each entry linking to its page where there is one.
+// the platforms recorded, each entry linking to its page where there is one, and the messages sent
+// to the person's phone with their status.
 
 import { h, replace, clear, loading, field, withBusy } from '../dom.js';
 import { get, patch, post, idempotentPost, seg, isAbort } from '../api.js';
 import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
-import { formatDay, formatTime, markI18n } from '../i18n.js';
+import { formatDay, formatTime, markI18n, has } from '../i18n.js';
 import { navigate } from '../router.js';
 import { unitNameEl as unitName } from '../units.js';
 import { personFields } from '../components/person-form.js';
@@ -38,6 +39,11 @@ function entryDetail(e) {
     case 'contact': return [h('span', { t: `people.tl.degree.${e.degree}` }), h('span', { t: 'people.tl.of_case', tArgs: { id: e.case_id } }), h('span', { class: 'badge', t: `people.tl.contact_status.${e.status}` })];
     case 'test_order': return [h('span', { class: 'badge', t: `people.tl.order_status.${e.status}` })];
     case 'quarantine_order': return [h('span', { t: `quarantine.kind.${e.order_kind}` }), h('span', { class: 'badge', t: `quarantine.status.${e.status}` })];
+    // a message to the person's phone: its kind, its status and its text as stored (a code masked)
+    case 'message': return [
+      has(`outbox.kind.${e.message_kind}`) ? h('span', { t: `outbox.kind.${e.message_kind}` }) : null,
+      h('span', { class: `badge${e.status === 'failed' ? ' badge-off' : ''}`, testid: `message-status-${e.id}`, t: `outbox.status.${e.status}` }),
+      h('span', { class: 'message-body', testid: `message-body-${e.id}` }, e.body)];
     default: return [];
   }
 }

@@ -1,9 +1,10 @@
 // Message templates for the national admin: the Vietnamese and English text of each kind of
-// message, with the fields it may use ({code}, {minutes}, ...).
+// message, with the fields it may use ({code}, {minutes}, ...) listed and explained beside it.
+// A refused text shows its error under the text, naming the field that is wrong.
 
 import { h, replace, loading, field, withBusy, tx } from '../dom.js';
 import { get, put, seg, isAbort } from '../api.js';
-import { errorBox, accessDenied } from '../errors.js';
+import { errorBox, accessDenied, showFormError, clearFormErrors } from '../errors.js';
 import { has } from '../i18n.js';
 
 export async function templatesView({ root, signal }) {
@@ -33,19 +34,27 @@ function templateCard(tpl) {
   const save = h('button', { type: 'submit', class: 'btn btn-primary', testid: `template-${k}-save`, t: 'templates.save' });
   const reset = h('button', { type: 'button', class: 'btn btn-ghost', testid: `template-${k}-default`, t: 'templates.default' });
   reset.addEventListener('click', () => { vi.value = tpl.default_vi; en.value = tpl.default_en; });
+  const title = has(`templates.kind.${k}`) ? `templates.kind.${k}` : `outbox.kind.${k}`;
+  const fields = tpl.fields.length
+    ? h('ul', { class: 'meta template-fields', testid: `template-${k}-fields` }, tpl.fields.map((f) =>
+      h('li', null, h('code', { class: 'badge' }, `{${f}}`), ' ',
+        has(`templates.field.${f}`) ? h('span', { t: `templates.field.${f}` }) : null)))
+    : h('p', { class: 'meta', testid: `template-${k}-fields`, t: 'templates.no_fields' });
   const form = h('form', { class: 'card form', testid: `template-${k}`, novalidate: true },
-    h('h2', null, has(`outbox.kind.${k}`) ? tx(`outbox.kind.${k}`) : h('code', null, k)),
-    h('p', { class: 'meta' }, h('span', { t: 'templates.fields' }), ' ',
-      tpl.fields.map((f) => [h('code', { class: 'badge' }, `{${f}}`), ' '])),
+    h('h2', null, has(title) ? tx(title) : h('code', null, k)),
+    h('p', { class: 'meta', t: 'templates.fields' }), fields,
     viF.wrap, enF.wrap, h('div', { class: 'actions' }, save, reset), status);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    replace(status);
+    clearFormErrors(form, status);
     try {
       await withBusy(save, () => put(`/api/v1/notify/templates/${seg(k)}`, { body_vi: vi.value, body_en: en.value }));
       replace(status, h('p', { class: 'alert alert-ok', testid: `template-${k}-saved`, t: 'templates.saved' }));
     } catch (e) {
-      if (!isAbort(e)) replace(status, errorBox(e, 'update', `template-${k}-error`));
+      if (isAbort(e)) return;
+      showFormError(form, status, e, 'update');
+      const box = status.querySelector('[role=alert]');
+      if (box) box.setAttribute('data-testid', `template-${k}-error`);
     }
   });
   return form;
