@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "callbot/callbot.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -99,6 +100,21 @@ static int parse_retry(const char *s, int64_t *out)
     }
 }
 
+/* IPv4:PORT with room for the two ports above it. */
+static bool listen_ok(const char *s)
+{
+    char ip[64];
+    struct in_addr a;
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= sizeof(ip))
+        return false;
+    memcpy(ip, s, (size_t)(colon - s));
+    ip[colon - s] = 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    return inet_pton(AF_INET, ip, &a) == 1 && !*end && port >= 1 && port <= 65533;
+}
+
 int callbot_check_settings(const struct config *c, char *err, size_t errlen)
 {
     char line[700];
@@ -107,8 +123,8 @@ int callbot_check_settings(const struct config *c, char *err, size_t errlen)
         return 0;
     if (ua_account_line(c->sip_url, line, sizeof(line)))
         snprintf(err, errlen, "sip_url must be sip:USER[:PASSWORD]@HOST[:PORT]");
-    else if (!strchr(c->sip_listen, ':'))
-        snprintf(err, errlen, "sip_listen must be IP:PORT");
+    else if (!listen_ok(c->sip_listen))
+        snprintf(err, errlen, "sip_listen must be IPv4:PORT (PORT+1 and PORT+2 are taken too)");
     else if (parse_retry(c->callbot_retry, r) < 0)
         snprintf(err, errlen, "callbot_retry must list up to %d delays in seconds, such as 900,3600,14400",
                  CALLBOT_MAX_RETRIES);
@@ -179,6 +195,9 @@ static int run_call(struct ua *u, struct call *c)
             snprintf(src, sizeof(src), "aufile,%s", bot.prompts[q]); /* the next question, or goodbye */
             if (ua_command(u, "ausrc", src))
                 return -1;
+        } else if (!strcmp(type, "COMMAND_FAILED") && !c->established) {
+            snprintf(c->error, sizeof(c->error), "dial_failed"); /* the agent refused the number */
+            break;
         } else if (!strcmp(type, "CALL_CLOSED")) {
             closed = true;
             if (q == CALLBOT_QUESTIONS)

@@ -212,6 +212,12 @@ int ua_event(struct ua *u, int timeout_ms, char *type, size_t typelen, char *par
             memmove(u->in, u->in + used, u->len - used);
             u->len -= used;
             const char *ty = o ? json_string_value(json_object_get(o, "type")) : NULL;
+            if (json_is_true(json_object_get(o, "response")) && json_is_false(json_object_get(o, "ok"))) {
+                snprintf(type, typelen, "COMMAND_FAILED"); /* a refused dial, say */
+                snprintf(param, paramlen, "%s", json_string_value(json_object_get(o, "data")) ? json_string_value(json_object_get(o, "data")) : "");
+                json_decref(o);
+                return 1;
+            }
             if (ty && json_is_true(json_object_get(o, "event"))) {
                 const char *pa = json_string_value(json_object_get(o, "param"));
                 snprintf(type, typelen, "%s", ty);

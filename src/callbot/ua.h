@@ -33,7 +33,8 @@ void ua_stop(struct ua *u);
 /* Sends one command ("dial", "hangup", "ausrc") with its parameters; 0 or -1. */
 int ua_command(struct ua *u, const char *command, const char *params);
 /* The next event within timeout_ms: 1 with *type and *param (valid until the next call), 0 for none
- * in time, -1 when the agent is gone.  Command responses are skipped. */
+ * in time, -1 when the agent is gone.  Command responses are skipped, but a refused command is
+ * the event COMMAND_FAILED with the agent's words. */
 int ua_event(struct ua *u, int timeout_ms, char *type, size_t typelen, char *param, size_t paramlen);
 
 /* The baresip account line of a sip: URL: 0, or -1 when it is not sip:USER[:PASSWORD]@HOST[:PORT]. */

@@ -11,7 +11,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, freePort } = require('../lib/server');
+const { startServer, freePort, runBin } = require('../lib/server');
 const { assertError, assertStatus, UNITS } = require('../lib/fixtures');
 const { tracedCase, quarantinedCitizen } = require('../lib/tracing-setup');
 const { startCallee } = require('../lib/sip-callee');
@@ -68,10 +68,25 @@ before(async () => {
 });
 
 after(async () => {
-  if (process.env.CALLBOT_DEBUG) console.log(srv.stderr());
   if (callee) await callee.stop();
   if (srv) await srv.stop();
-  if (dir && !process.env.CALLBOT_DEBUG) fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('bad callbot settings stop the server at start, naming the setting', () => {
+  const serve = (env) => runBin(['serve', '--db', srv.dbUrl, '--listen', '127.0.0.1:1'], '', env);
+  let r = serve({ CORDON_SIP_URL: 'sip:nobody' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /sip_url must be sip:USER/);
+  r = serve({ CORDON_SIP_URL: 'sip:cordon@127.0.0.1', CORDON_SIP_LISTEN: 'localhost:5070' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /sip_listen must be IPv4:PORT/);
+  r = serve({ CORDON_SIP_URL: 'sip:cordon@127.0.0.1', CORDON_CALLBOT_RETRY: '60,soon' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /callbot_retry must list/);
+  r = serve({ CORDON_SIP_URL: 'sip:cordon@127.0.0.1', CORDON_CALLBOT_DIAL: 'tel:{phone}' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /callbot_dial must be a sip: URI/);
 });
 
 test('bad input is refused naming the field', async () => {

@@ -61,6 +61,7 @@ export default {
   'callbot.error.no_key': 'Answered but pressed no key',
   'callbot.error.unfinished': 'Hung up half-way',
   'callbot.error.bad_number': 'The number cannot be called',
+  'callbot.error.dial_failed': 'The line refused the number',
   'callbot.error.agent_error': 'Phone line error',
   'callbot.error.other': 'Other error',
   'audit.action.callbot.start': 'Started automatic calls',

@@ -61,6 +61,7 @@ export default {
   'callbot.error.no_key': 'Nghe máy nhưng không bấm phím',
   'callbot.error.unfinished': 'Dập máy giữa chừng',
   'callbot.error.bad_number': 'Số điện thoại không gọi được',
+  'callbot.error.dial_failed': 'Tổng đài từ chối số này',
   'callbot.error.agent_error': 'Lỗi tổng đài',
   'callbot.error.other': 'Lỗi khác',
   'audit.action.callbot.start': 'Bắt đầu gọi tự động',
