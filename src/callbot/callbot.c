@@ -330,6 +330,28 @@ static int make_prompts(void)
     return 0;
 }
 
+/*
+ * Nothing to call: listens to the agent for a while instead of sleeping.  A call coming in
+ * (someone calling the callbot's number back) is hung up: the callbot only calls out, and a
+ * ringing call would stand in the way of the next one.  Returns false (pause no more).
+ */
+static bool idle(struct ua *u, bool *up)
+{
+    char type[64], param[256];
+    for (int i = 0; i < POLL_MS / 250 && !is_stopping(); i++) {
+        int e = ua_event(u, 250, type, sizeof(type), param, sizeof(param));
+        if (e < 0 || (e > 0 && !strcmp(type, "CALL_INCOMING") && ua_command(u, "hangup", ""))) {
+            log_error("msg=\"callbot user agent lost; restarting it\"");
+            ua_stop(u);
+            *up = false;
+            break;
+        }
+        if (e > 0 && !strcmp(type, "CALL_INCOMING"))
+            log_info("msg=\"callbot hung up an incoming call\"");
+    }
+    return true; /* waited already: claim again at once */
+}
+
 /* One round: starts what is down, then makes the next due call.  Returns true when a call was made
  * (the next may be due at once), false to pause. */
 static bool round_once(struct store **s, struct ua *u, bool *up)
@@ -350,7 +372,7 @@ static bool round_once(struct store **s, struct ua *u, bool *up)
     struct call c;
     enum store_rc rc = claim(*s, clock_now(), &c);
     if (rc == STORE_DONE)
-        return false;
+        return idle(u, up);
     if (rc) {
         log_error("msg=\"callbot could not claim a call\" rc=%d", rc);
         store_close(*s); /* a lost connection is opened anew */

@@ -75,6 +75,7 @@ int ua_start(struct ua *u, const char *dir, const char *account, const char *lis
              "audio_player alsa,null\n"
              "audio_alert alsa,null\n"
              "audio_source aufile,%s\n"
+             "call_max_calls 1\n" /* an incoming call during one of ours gets 486 */
              "module_path /usr/lib/baresip/modules\n"
              "module g711.so\n"
              "module aufile.so\n"

@@ -23,6 +23,7 @@ let callee;
 let traced;
 let quarantined;
 let dir;
+let sipPort;
 
 const api = (method, p, token, body) => srv.api(method, p, { token, body });
 
@@ -46,7 +47,7 @@ async function settled(token, listId) {
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-callbot-'));
   const calleePort = await freePort();
-  const sipPort = await freePort();
+  sipPort = await freePort();
   srv = await startServer({
     env: {
       CORDON_SIP_URL: 'sip:cordon@127.0.0.1',
@@ -168,4 +169,16 @@ test('a check-in list calls the people under quarantine; an answer without sympt
 test('a district official outside the commune sees none of its calls', async () => {
   const r = await api('GET', '/api/v1/callbot/calls?unit=79', traced.official.token);
   assertError(r, 403, 'forbidden');
+});
+
+test('a call coming in to the callbot is hung up, and the callbot goes on calling out', async () => {
+  const before = callee.events.length;
+  callee.dial(`sip:cordon@127.0.0.1:${sipPort}`);
+  const until = Date.now() + 15000;
+  let closed;
+  while (!(closed = callee.events.slice(before).find((e) => e.type === 'CALL_CLOSED' && e.direction === 'outgoing'))) {
+    if (Date.now() > until) assert.fail(`the incoming call was not hung up: ${JSON.stringify(callee.events.slice(before))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(!callee.events.slice(before).some((e) => e.type === 'CALL_ESTABLISHED'), 'the callbot did not answer it');
 });

@@ -92,6 +92,8 @@ async function startCallee({ answer = {}, ring = [], sipPort: port }) {
   return {
     sipPort,
     events,
+    /** Places a call from the first account (to see how the other side takes it). */
+    dial(uri) { send('dial', uri); },
     dir,
     async stop() {
       timers.forEach(clearTimeout);
