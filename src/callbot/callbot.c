@@ -40,6 +40,7 @@ struct callbot {
     char db[512], dir[512], account[512], listen[64], dial[256];
     int64_t retry[CALLBOT_MAX_RETRIES];
     int nretry, ring, answer;
+    int from_hour, to_hour; /* local hours calls are made in: [from, to) */
     char prompts[CALLBOT_QUESTIONS + 1][700];
     pthread_t thread;
     bool running;
@@ -100,6 +101,15 @@ static int parse_retry(const char *s, int64_t *out)
     }
 }
 
+/* "7-21" into from and to (0 <= from < to <= 24); 0 or -1. */
+static int parse_hours(const char *s, int *from, int *to)
+{
+    char tail;
+    if (sscanf(s, "%d-%d%c", from, to, &tail) != 2 || *from < 0 || *to > 24 || *from >= *to)
+        return -1;
+    return 0;
+}
+
 /* IPv4:PORT with room for the two ports above it. */
 static bool listen_ok(const char *s)
 {
@@ -119,6 +129,7 @@ int callbot_check_settings(const struct config *c, char *err, size_t errlen)
 {
     char line[700];
     int64_t r[CALLBOT_MAX_RETRIES];
+    int h0, h1;
     if (!c->sip_url[0])
         return 0;
     if (ua_account_line(c->sip_url, line, sizeof(line)))
@@ -128,6 +139,8 @@ int callbot_check_settings(const struct config *c, char *err, size_t errlen)
     else if (parse_retry(c->callbot_retry, r) < 0)
         snprintf(err, errlen, "callbot_retry must list up to %d delays in seconds, such as 900,3600,14400",
                  CALLBOT_MAX_RETRIES);
+    else if (parse_hours(c->callbot_hours, &h0, &h1))
+        snprintf(err, errlen, "callbot_hours must be FROM-TO in whole local hours, such as 7-21 (0-24: any time)");
     else if (c->callbot_dial[0] && (strncmp(c->callbot_dial, "sip:", 4) || !strstr(c->callbot_dial, "{phone}")))
         snprintf(err, errlen, "callbot_dial must be a sip: URI holding {phone}");
     else
@@ -168,25 +181,26 @@ static int run_call(struct ua *u, struct call *c)
     }
     if (ua_command(u, "dial", uri))
         return -1;
-    /* A generous bound after answering: each prompt is under 20 s of words. */
     time_t deadline = time(NULL) + bot.ring;
     bool closed = false, hung = false;
     while (!closed) {
+        /* Checked on every turn: a stream of events must not keep a call up past its bound. */
+        if ((time(NULL) >= deadline || is_stopping()) && !hung) {
+            if (ua_command(u, "hangup", ""))
+                return -1;
+            hung = true;
+            deadline = time(NULL) + 5;
+        } else if (hung && time(NULL) >= deadline) {
+            return -1; /* no CALL_CLOSED after a hangup: restart the agent */
+        }
         int e = ua_event(u, 500, type, sizeof(type), param, sizeof(param));
         if (e < 0)
             return -1;
-        if (e == 0) {
-            if ((time(NULL) >= deadline || is_stopping()) && !hung) {
-                ua_command(u, "hangup", "");
-                hung = true;
-                deadline = time(NULL) + 5;
-            } else if (hung && time(NULL) >= deadline) {
-                return -1; /* no CALL_CLOSED after a hangup: restart the agent */
-            }
+        if (e == 0)
             continue;
-        }
-        if (!strcmp(type, "CALL_ESTABLISHED")) {
+        if (!strcmp(type, "CALL_ESTABLISHED") && !hung) {
             c->established = true;
+            /* A generous bound once answered: each prompt has well under 20 s of words. */
             deadline = time(NULL) + (CALLBOT_QUESTIONS + 1) * (bot.answer + 20);
         } else if (!strcmp(type, "CALL_DTMF_START") && c->established && q < CALLBOT_QUESTIONS &&
                    (param[0] == '1' || param[0] == '2')) {
@@ -370,7 +384,11 @@ static bool round_once(struct store **s, struct ua *u, bool *up)
         }
     }
     struct call c;
-    enum store_rc rc = claim(*s, clock_now(), &c);
+    int64_t now = clock_now();
+    int hour = (int)(((now + VN_UTC_OFFSET) % 86400) / 3600);
+    if (hour < bot.from_hour || hour >= bot.to_hour)
+        return idle(u, up); /* not at night: calls wait for the morning */
+    enum store_rc rc = claim(*s, now, &c);
     if (rc == STORE_DONE)
         return idle(u, up);
     if (rc) {
@@ -423,6 +441,8 @@ int callbot_start(const struct config *c)
         snprintf(bot.dial, sizeof(bot.dial), "sip:{phone}@%s", at ? at + 1 : "");
     }
     bot.nretry = parse_retry(c->callbot_retry, bot.retry);
+    if (parse_hours(c->callbot_hours, &bot.from_hour, &bot.to_hour))
+        return -1;
     bot.ring = c->callbot_ring_seconds;
     bot.answer = c->callbot_answer_seconds;
     if (bot.nretry < 0)

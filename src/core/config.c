@@ -138,6 +138,8 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 1, 600, &c->callbot_ring_seconds);
     if (!strcmp(key, "callbot_answer_seconds"))
         return parse_int(value, 1, 120, &c->callbot_answer_seconds);
+    if (!strcmp(key, "callbot_hours"))
+        return copy(c->callbot_hours, sizeof(c->callbot_hours), value);
     if (!strcmp(key, "callbot_dir"))
         return copy(c->callbot_dir, sizeof(c->callbot_dir), value);
     if (!strcmp(key, "email_rate"))
@@ -209,6 +211,7 @@ static void defaults(struct config *c)
     copy(c->callbot_retry, sizeof(c->callbot_retry), "900,3600,14400");
     c->callbot_ring_seconds = 40;
     c->callbot_answer_seconds = 12;
+    copy(c->callbot_hours, sizeof(c->callbot_hours), "7-21");
     copy(c->callbot_dir, sizeof(c->callbot_dir), "callbot");
 }
 
@@ -317,6 +320,7 @@ static const struct {
     {"CORDON_CALLBOT_RETRY", "callbot_retry"},
     {"CORDON_CALLBOT_RING_SECONDS", "callbot_ring_seconds"},
     {"CORDON_CALLBOT_ANSWER_SECONDS", "callbot_answer_seconds"},
+    {"CORDON_CALLBOT_HOURS", "callbot_hours"},
     {"CORDON_CALLBOT_DIR", "callbot_dir"},
     {"CORDON_SMS_HTTP_URL", "sms_http_url"},
     {"CORDON_SMS_HTTP_TOKEN", "sms_http_token"},

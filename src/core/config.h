@@ -76,6 +76,7 @@ struct config {
     char callbot_retry[128]; /* callbot_retry = seconds before each new try of an unanswered call, comma-separated */
     int callbot_ring_seconds; /* callbot_ring_seconds = seconds a call rings before it counts as unanswered */
     int callbot_answer_seconds; /* callbot_answer_seconds = seconds of silence after a question for its key */
+    char callbot_hours[16]; /* callbot_hours = local hours calls are made in, "7-21" (from 07:00 to 21:00; "0-24" always) */
     char callbot_dir[512]; /* callbot_dir = where the user agent's settings and the spoken prompts are kept */
     int quarantine_monitor_page; /* quarantine_monitor_page = active orders the monitor reads per transaction */
 };

@@ -54,6 +54,7 @@ before(async () => {
       CORDON_SIP_LISTEN: `127.0.0.1:${sipPort}`,
       CORDON_CALLBOT_DIAL: `sip:{phone}@127.0.0.1:${calleePort}`,
       CORDON_CALLBOT_RETRY: '2',
+      CORDON_CALLBOT_HOURS: '0-24',
       CORDON_CALLBOT_RING_SECONDS: '3',
       CORDON_CALLBOT_ANSWER_SECONDS: '8',
       CORDON_CALLBOT_DIR: dir,
@@ -85,6 +86,9 @@ test('bad callbot settings stop the server at start, naming the setting', () => 
   r = serve({ CORDON_SIP_URL: 'sip:cordon@127.0.0.1', CORDON_CALLBOT_RETRY: '60,soon' });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /callbot_retry must list/);
+  r = serve({ CORDON_SIP_URL: 'sip:cordon@127.0.0.1', CORDON_CALLBOT_HOURS: '21-7' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /callbot_hours must be FROM-TO/);
   r = serve({ CORDON_SIP_URL: 'sip:cordon@127.0.0.1', CORDON_CALLBOT_DIAL: 'tel:{phone}' });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /callbot_dial must be a sip: URI/);
@@ -181,4 +185,34 @@ test('a call coming in to the callbot is hung up, and the callbot goes on callin
     await new Promise((r) => setTimeout(r, 200));
   }
   assert.ok(!callee.events.slice(before).some((e) => e.type === 'CALL_ESTABLISHED'), 'the callbot did not answer it');
+});
+
+test('outside callbot_hours nobody is called: the list waits', async () => {
+  const hour = (new Date().getUTCHours() + 7) % 24;
+  const hours = hour === 23 ? '0-23' : `${hour + 1}-24`; // every hour but this one
+  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-callbot-'));
+  const night = await startServer({
+    env: {
+      CORDON_SIP_URL: 'sip:cordon@127.0.0.1',
+      CORDON_SIP_LISTEN: `127.0.0.1:${await freePort()}`,
+      CORDON_CALLBOT_DIAL: `sip:{phone}@127.0.0.1:${callee.sipPort}`,
+      CORDON_CALLBOT_HOURS: hours,
+      CORDON_CALLBOT_DIR: dir2,
+    },
+  });
+  try {
+    const q = await quarantinedCitizen(night);
+    const r = await night.api('POST', '/api/v1/callbot/lists', { token: q.official.token, body: { reason: 'checkin' } });
+    assertStatus(r, 201, 'start the list');
+    assert.equal(r.json.queued, 1);
+    await new Promise((res) => setTimeout(res, 4000)); // a few rounds of the callbot
+    const list = await night.api('GET', '/api/v1/callbot/calls', { token: q.official.token });
+    assertStatus(list, 200, 'calls');
+    assert.equal(list.json.enabled, true);
+    assert.equal(list.json.calls[0].status, 'queued');
+    assert.equal(list.json.calls[0].attempts, 0);
+  } finally {
+    await night.stop();
+    fs.rmSync(dir2, { recursive: true, force: true });
+  }
 });

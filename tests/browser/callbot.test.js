@@ -32,6 +32,7 @@ describe('callbot page', () => {
         CORDON_SIP_LISTEN: `127.0.0.1:${await freePort()}`,
         CORDON_CALLBOT_DIAL: `sip:{phone}@127.0.0.1:${calleePort}`,
         CORDON_CALLBOT_RETRY: '2',
+        CORDON_CALLBOT_HOURS: '0-24',
         CORDON_CALLBOT_RING_SECONDS: '3',
         CORDON_CALLBOT_DIR: dir,
       },
