@@ -16,6 +16,7 @@ PACKAGES=(
     wrk nginx-light
     chromium fonts-liberation zbar-tools ffmpeg poppler-utils unzip faketime
     libnet-smpp-perl python3-aiosmtpd openssl
+    baresip-core espeak-ng
 )
 # Node.js may come from elsewhere (a newer build already on PATH); only fall
 # back to Debian's when there is none.

@@ -16,6 +16,7 @@
 #include "area/unit.h"
 #include "audit/audit.h"
 #include "declare/declare.h" /* declarations section */
+#include "callbot/callbot.h" /* notifications section: the callbot */
 #include "notify/notify.h"
 #include "people/people.h" /* people and citizen sign-in section */
 #include "qr/qr_http.h" /* QR keys and verification section */
@@ -320,6 +321,8 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/notify/broadcast", notify_handle_broadcast, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/notify/templates", notify_handle_templates, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
     {"PUT", "/api/v1/notify/templates/{kind}", notify_handle_template_put, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
+    {"POST", "/api/v1/callbot/lists", callbot_handle_start, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/callbot/calls", callbot_handle_calls, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/me/notifications", notify_handle_optout_get, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"PUT", "/api/v1/me/notifications", notify_handle_optout_put, ROLE_BIT(ROLE_CITIZEN), 0, 0},
 };

@@ -21,6 +21,7 @@
 #include "jobs.h"
 #include "keys/keys.h"
 #include "notify/notify.h"
+#include "callbot/callbot.h"
 #include "notify/sender.h"
 #include "quarantine/quarantine.h"
 #include "people/people.h"
@@ -144,6 +145,10 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "cordon serve: %s\n", notify_err);
         return 2;
     }
+    if (callbot_check_settings(&c, notify_err, sizeof(notify_err))) {
+        fprintf(stderr, "cordon serve: %s\n", notify_err);
+        return 2;
+    }
 
     struct store *s;
     if (cmd_open(&c, true, &s))
@@ -246,7 +251,16 @@ int cmd_serve(int argc, char **argv)
         jobs_stop();
         return 1;
     }
+    /* With no sip_url no callbot starts: call lists stay queued. */
+    if (callbot_start(&c)) {
+        log_error("msg=\"could not start the callbot\"");
+        notify_senders_stop();
+        checkin_writer_stop();
+        jobs_stop();
+        return 1;
+    }
     int rc = http_serve(&o);
+    callbot_stop();
     notify_senders_stop();
     checkin_writer_stop(); /* already stopped, unless the server failed to start */
     jobs_stop();

@@ -126,6 +126,22 @@ int config_set(struct config *c, const char *key, const char *value)
         return copy(c->smtp_from, sizeof(c->smtp_from), value);
     if (!strcmp(key, "smtp_ca_file"))
         return copy(c->smtp_ca_file, sizeof(c->smtp_ca_file), value);
+    if (!strcmp(key, "sip_url"))
+        return strncmp(value, "sip:", 4) && *value ? -1 : copy(c->sip_url, sizeof(c->sip_url), value);
+    if (!strcmp(key, "sip_listen"))
+        return copy(c->sip_listen, sizeof(c->sip_listen), value);
+    if (!strcmp(key, "callbot_dial"))
+        return copy(c->callbot_dial, sizeof(c->callbot_dial), value);
+    if (!strcmp(key, "callbot_retry"))
+        return copy(c->callbot_retry, sizeof(c->callbot_retry), value);
+    if (!strcmp(key, "callbot_ring_seconds"))
+        return parse_int(value, 1, 600, &c->callbot_ring_seconds);
+    if (!strcmp(key, "callbot_answer_seconds"))
+        return parse_int(value, 1, 120, &c->callbot_answer_seconds);
+    if (!strcmp(key, "callbot_hours"))
+        return copy(c->callbot_hours, sizeof(c->callbot_hours), value);
+    if (!strcmp(key, "callbot_dir"))
+        return copy(c->callbot_dir, sizeof(c->callbot_dir), value);
     if (!strcmp(key, "email_rate"))
         return parse_int(value, 1, 1000000, &c->email_rate);
     if (!strcmp(key, "sms_http_url"))
@@ -191,6 +207,12 @@ static void defaults(struct config *c)
     c->notify_batch = 20;
     c->notify_poll_ms = 1000;
     c->quarantine_monitor_page = 500;
+    copy(c->sip_listen, sizeof(c->sip_listen), "127.0.0.1:5070");
+    copy(c->callbot_retry, sizeof(c->callbot_retry), "900,3600,14400");
+    c->callbot_ring_seconds = 40;
+    c->callbot_answer_seconds = 12;
+    copy(c->callbot_hours, sizeof(c->callbot_hours), "7-21");
+    copy(c->callbot_dir, sizeof(c->callbot_dir), "callbot");
 }
 
 static char *trim(char *s)
@@ -292,6 +314,14 @@ static const struct {
     {"CORDON_SMTP_FROM", "smtp_from"},
     {"CORDON_SMTP_CA_FILE", "smtp_ca_file"},
     {"CORDON_EMAIL_RATE", "email_rate"},
+    {"CORDON_SIP_URL", "sip_url"},
+    {"CORDON_SIP_LISTEN", "sip_listen"},
+    {"CORDON_CALLBOT_DIAL", "callbot_dial"},
+    {"CORDON_CALLBOT_RETRY", "callbot_retry"},
+    {"CORDON_CALLBOT_RING_SECONDS", "callbot_ring_seconds"},
+    {"CORDON_CALLBOT_ANSWER_SECONDS", "callbot_answer_seconds"},
+    {"CORDON_CALLBOT_HOURS", "callbot_hours"},
+    {"CORDON_CALLBOT_DIR", "callbot_dir"},
     {"CORDON_SMS_HTTP_URL", "sms_http_url"},
     {"CORDON_SMS_HTTP_TOKEN", "sms_http_token"},
     {"CORDON_SMS_HTTP_SECRET", "sms_http_secret"},

@@ -70,6 +70,14 @@ struct config {
     int notify_retry_base; /* notify_retry_base = seconds before the first retry; doubled after each failure */
     int notify_batch;      /* notify_batch = messages a sender claims at once */
     int notify_poll_ms;    /* notify_poll_ms = milliseconds a sender waits when nothing is due */
+    char sip_url[512];     /* sip_url = sip:USER[:PASSWORD]@HOST[:PORT] the callbot calls from ("" no callbot) */
+    char sip_listen[64];   /* sip_listen = IP:PORT the callbot's SIP user agent binds (SIP/TLS on PORT+1, control on 127.0.0.1:PORT+2) */
+    char callbot_dial[256]; /* callbot_dial = SIP URI of a phone, {phone} replaced ("" sip:{phone}@ the host of sip_url) */
+    char callbot_retry[128]; /* callbot_retry = seconds before each new try of an unanswered call, comma-separated */
+    int callbot_ring_seconds; /* callbot_ring_seconds = seconds a call rings before it counts as unanswered */
+    int callbot_answer_seconds; /* callbot_answer_seconds = seconds of silence after a question for its key */
+    char callbot_hours[16]; /* callbot_hours = local hours calls are made in, "7-21" (from 07:00 to 21:00; "0-24" always) */
+    char callbot_dir[512]; /* callbot_dir = where the user agent's settings and the spoken prompts are kept */
     int quarantine_monitor_page; /* quarantine_monitor_page = active orders the monitor reads per transaction */
 };
 

@@ -362,7 +362,7 @@ int declare_parse(struct arena *a, json_t *body, int64_t today, struct declarati
             rc = read_date(body, "arrival_date", today, &d->arrival_date, f);
         break;
     }
-    d->flagged = d->symptoms != 0 || d->exposure != 0;
+    d->flagged = declare_health_flagged(d->symptoms, d->exposure);
     return rc;
 }
 
@@ -408,4 +408,9 @@ json_t *declare_to_json(const struct declaration *d, const char *qr)
     if (qr)
         json_object_set_new(o, "qr", json_string(qr));
     return o;
+}
+
+bool declare_health_flagged(unsigned symptoms, unsigned exposure)
+{
+    return symptoms != 0 || exposure != 0;
 }

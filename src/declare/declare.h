@@ -103,6 +103,9 @@ int declare_kind_parse(const char *name);
  */
 int declare_parse(struct arena *a, json_t *body, int64_t today, struct declaration *d, struct fault *f);
 
+/* The flag of a health declaration: any symptom or exposure (also for declarations made by phone, callbot/). */
+bool declare_health_flagged(unsigned symptoms, unsigned exposure);
+
 /* "TK-" 8 digits "-" 6 Crockford base32 characters. */
 bool declare_reference_valid(const char *s);
 /* Writes a fresh reference for the local date of now into out. */
