@@ -240,7 +240,9 @@ static void *sender_main(void *arg)
     snprintf(name, sizeof(name), "send-%s", sd->t.channel);
     pthread_setname_np(pthread_self(), name);
     struct store *s = NULL;
+    int wait_ms;
     do {
+        wait_ms = sd->poll_ms;
         if (!s) {
             char err[256];
             if (store_open(sd->db, &s, err, sizeof(err))) {
@@ -256,9 +258,9 @@ static void *sender_main(void *arg)
             store_close(s); /* a lost connection is opened anew */
             s = NULL;
         } else if (sent == sd->batch) {
-            continue; /* more may be due: no pause */
+            wait_ms = 0; /* more may be due: no pause */
         }
-    } while (!pause_ms(sd->poll_ms));
+    } while (!pause_ms(wait_ms));
     if (s)
         store_close(s);
     if (sd->t.close)

@@ -200,6 +200,24 @@ describe('order and rate', () => {
   });
 });
 
+describe('a full batch', () => {
+  test('is followed by the next at once, not after the poll interval', async () => {
+    const gw = await startGateway();
+    // a minute between polls: only going on straight after a full batch sends 12 in 5s in time
+    const srv = await startServer({ env: { CORDON_SMS_HTTP_URL: gw.url, CORDON_NOTIFY_POLL_MS: '60000', CORDON_NOTIFY_BATCH: '5' } });
+    try {
+      await srv.kill(); // the database stays: queue while no sender runs
+      const to = uniquePhone();
+      queueRows(srv, Array.from({ length: 12 }, (_, i) => [`${to.slice(0, -2)}${String(i).padStart(2, '0')}`, 'reminder']));
+      await srv.restart();
+      await until('12 sent', () => gw.received.length >= 12, 15000);
+    } finally {
+      await srv.stop();
+      await gw.stop();
+    }
+  });
+});
+
 describe('several servers over one database', () => {
   test('each message is sent exactly once', async (t) => {
     const gw = await startGateway();
