@@ -62,6 +62,36 @@ describe('webhook channel', () => {
     }
   });
 
+  test('a refused post is tried again later; one refused every time ends failed', async () => {
+    const gw = await startGateway();
+    const srv = await startServer({
+      env: { CORDON_WEBHOOK_URL: gw.url, CORDON_NOTIFY_POLL_MS: '50', CORDON_NOTIFY_RETRY_BASE: '1', CORDON_NOTIFY_MAX_ATTEMPTS: '3' },
+    });
+    try {
+      const admin = await srv.login(srv.adminUsername, srv.adminPassword);
+      gw.failFor.set('zalo-flaky', 2);
+      gw.failFor.set('zalo-gone', Infinity);
+      queue(srv, 'zalo-flaky', 'Thử lại');
+      queue(srv, 'zalo-gone', 'Không tới');
+      const status = async (to) => (await srv.api('GET', `/api/v1/outbox?recipient=${to}`, { token: admin })).json.messages[0];
+      let flaky;
+      let gone;
+      for (let i = 0; i < 300; i++) {
+        [flaky, gone] = [await status('zalo-flaky'), await status('zalo-gone')];
+        if (flaky.status === 'sent' && gone.status === 'failed') break;
+        await sleep(100);
+      }
+      assert.equal(flaky.status, 'sent', JSON.stringify(flaky));
+      assert.equal(flaky.attempts, 3, 'two refusals, then taken');
+      assert.equal(gone.status, 'failed', JSON.stringify(gone));
+      assert.equal(gone.attempts, 3);
+      assert.equal(gw.received.filter((m) => m.to === 'zalo-flaky').length, 1);
+    } finally {
+      await srv.stop();
+      await gw.stop();
+    }
+  });
+
   test('webhook_url must be http(s)', () => {
     const r = runBin(['serve', '--db', 'sqlite:/nonexistent/x.db', '--listen', '127.0.0.1:1'], '', { CORDON_WEBHOOK_URL: 'ftp://x' });
     assert.equal(r.status, 2);
