@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/stop_signal.h"
 #include "callbot/ua.h"
 #include "declare/declare.h"
 #include "people/people.h"
@@ -47,36 +48,7 @@ struct callbot {
 };
 
 static struct callbot bot;
-static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
-static bool stopping;
-
-static bool is_stopping(void)
-{
-    pthread_mutex_lock(&stop_lock);
-    bool s = stopping;
-    pthread_mutex_unlock(&stop_lock);
-    return s;
-}
-
-/* Sleeps ms unless stopping; returns true when stopping. */
-static bool pause_ms(int ms)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&stop_lock);
-    while (!stopping && pthread_cond_timedwait(&stop_cond, &stop_lock, &until) == 0)
-        ;
-    bool s = stopping;
-    pthread_mutex_unlock(&stop_lock);
-    return s;
-}
+static struct stop_signal stop = STOP_SIGNAL_INIT;
 
 /* "900,3600" into out; the count, or -1 for a bad list. */
 static int parse_retry(const char *s, int64_t *out)
@@ -185,7 +157,7 @@ static int run_call(struct ua *u, struct call *c)
     bool closed = false, hung = false;
     while (!closed) {
         /* Checked on every turn: a stream of events must not keep a call up past its bound. */
-        if ((time(NULL) >= deadline || is_stopping()) && !hung) {
+        if ((time(NULL) >= deadline || stop_signal_raised(&stop)) && !hung) {
             if (ua_command(u, "hangup", ""))
                 return -1;
             hung = true;
@@ -352,7 +324,7 @@ static int make_prompts(void)
 static bool idle(struct ua *u, bool *up)
 {
     char type[64], param[256];
-    for (int i = 0; i < POLL_MS / 250 && !is_stopping(); i++) {
+    for (int i = 0; i < POLL_MS / 250 && !stop_signal_raised(&stop); i++) {
         int e = ua_event(u, 250, type, sizeof(type), param, sizeof(param));
         if (e < 0 || (e > 0 && !strcmp(type, "CALL_INCOMING") && ua_command(u, "hangup", ""))) {
             log_error("msg=\"callbot user agent lost; restarting it\"");
@@ -416,8 +388,8 @@ static void *callbot_main(void *arg)
     struct store *s = NULL;
     struct ua u = {.fd = -1};
     bool up = false;
-    while (!is_stopping())
-        if (!round_once(&s, &u, &up) && pause_ms(POLL_MS))
+    while (!stop_signal_raised(&stop))
+        if (!round_once(&s, &u, &up) && stop_signal_pause(&stop, POLL_MS))
             break;
     if (up)
         ua_stop(&u);
@@ -455,7 +427,7 @@ int callbot_start(const struct config *c)
         if (!realpath(c->callbot_dir, bot.dir))
             return -1;
     }
-    stopping = false;
+    stop_signal_clear(&stop);
     if (pthread_create(&bot.thread, NULL, callbot_main, NULL))
         return -1;
     bot.running = true;
@@ -472,10 +444,7 @@ void callbot_stop(void)
 {
     if (!bot.running)
         return;
-    pthread_mutex_lock(&stop_lock);
-    stopping = true;
-    pthread_cond_broadcast(&stop_cond);
-    pthread_mutex_unlock(&stop_lock);
+    stop_signal_raise(&stop);
     pthread_join(bot.thread, NULL);
     bot.running = false;
 }

@@ -7,11 +7,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/stop_signal.h"
 #include "notify/notify.h"
 #include "notify/smpp.h"
 #include "store/store.h"
@@ -210,28 +210,7 @@ struct sender {
 
 static struct sender senders[MAX_SENDERS];
 static int nsenders;
-static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
-static bool stopping;
-
-/* Sleeps ms unless stopping; returns true when stopping. */
-static bool pause_ms(int ms)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&stop_lock);
-    while (!stopping && pthread_cond_timedwait(&stop_cond, &stop_lock, &until) == 0)
-        ;
-    bool s = stopping;
-    pthread_mutex_unlock(&stop_lock);
-    return s;
-}
+static struct stop_signal stop = STOP_SIGNAL_INIT;
 
 static void *sender_main(void *arg)
 {
@@ -260,7 +239,7 @@ static void *sender_main(void *arg)
         } else if (sent == sd->batch) {
             wait_ms = 0; /* more may be due: no pause */
         }
-    } while (!pause_ms(wait_ms));
+    } while (!stop_signal_pause(&stop, wait_ms));
     if (s)
         store_close(s);
     if (sd->t.close)
@@ -290,7 +269,7 @@ int notify_senders_start(const struct config *c)
 {
     max_attempts = c->notify_max_attempts;
     retry_base = c->notify_retry_base;
-    stopping = false;
+    stop_signal_clear(&stop);
     nsenders = 0;
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
     if (c->smpp_url[0] && c->sms_http_url[0]) {
@@ -340,10 +319,7 @@ int notify_senders_start(const struct config *c)
 
 void notify_senders_stop(void)
 {
-    pthread_mutex_lock(&stop_lock);
-    stopping = true;
-    pthread_cond_broadcast(&stop_cond);
-    pthread_mutex_unlock(&stop_lock);
+    stop_signal_raise(&stop);
     for (int i = 0; i < nsenders; i++)
         pthread_join(senders[i].thread, NULL);
     nsenders = 0;
