@@ -222,30 +222,45 @@ static int count_counters(struct store *s, struct groups *g)
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-static int count_snapshot(struct store *s, struct groups *g, size_t k)
+/* Appends sn->where with its placeholders bound ('d' the day, 'e' the end of the day), in order. */
+static int add_snapshot_where(struct store_sql *q, const struct snapshot *sn, const struct groups *g)
 {
-    const struct snapshot *sn = &SNAPSHOT[k];
-    struct store_sql q;
-    store_sql_init(&q, "SELECT x.", "");
-    store_sql_add(&q, g->column, "");
-    store_sql_add(&q, ", COUNT(*) FROM ", "");
-    store_sql_add(&q, sn->from, "");
-    store_sql_add(&q, " WHERE 1 = 1", "");
-    where_area(&q, g);
-    /* the where text's placeholders, bound one fragment per '?' */
     const char *p = sn->where;
     for (const char *b = sn->binds; *b; b++) {
         const char *qm = strchr(p, '?');
         char frag[512];
-        size_t len = (size_t)(qm - p) + 1;
+        size_t len = qm ? (size_t)(qm - p) + 1 : 0;
         if (!qm || len >= sizeof frag)
             return STORE_ERROR;
         memcpy(frag, p, len);
         frag[len] = 0;
-        store_sql_add(&q, frag, "i", *b == 'd' ? g->day : g->end);
+        store_sql_add(q, frag, "i", *b == 'd' ? g->day : g->end);
         p = qm + 1;
     }
-    store_sql_add(&q, p, "");
+    store_sql_add(q, p, "");
+    return STORE_OK;
+}
+
+/*
+ * The figures k0 .. k1 - 1 of SNAPSHOT, which count rows of the same table:
+ * one pass over it, a SUM(CASE ...) per figure (the nine vaccination figures
+ * were nine scans of every dose).
+ */
+static int count_snapshot(struct store *s, struct groups *g, size_t k0, size_t k1)
+{
+    struct store_sql q;
+    store_sql_init(&q, "SELECT x.", "");
+    store_sql_add(&q, g->column, "");
+    for (size_t k = k0; k < k1; k++) {
+        store_sql_add(&q, ", SUM(CASE WHEN 1 = 1", "");
+        if (add_snapshot_where(&q, &SNAPSHOT[k], g))
+            return STORE_ERROR;
+        store_sql_add(&q, " THEN 1 ELSE 0 END)", "");
+    }
+    store_sql_add(&q, " FROM ", "");
+    store_sql_add(&q, SNAPSHOT[k0].from, "");
+    store_sql_add(&q, " WHERE 1 = 1", "");
+    where_area(&q, g);
     store_sql_add(&q, " GROUP BY x.", "");
     store_sql_add(&q, g->column, "");
     struct store_stmt *st;
@@ -253,9 +268,11 @@ static int count_snapshot(struct store *s, struct groups *g, size_t k)
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         size_t i = group_of(g, store_col_text(st, 0));
-        int64_t v = store_col_int(st, 1);
-        g->snap[i][k] += v;
-        g->snap[G_TOTAL(g)][k] += v;
+        for (size_t k = k0; k < k1; k++) {
+            int64_t v = store_col_int(st, (int)(1 + k - k0));
+            g->snap[i][k] += v;
+            g->snap[G_TOTAL(g)][k] += v;
+        }
     }
     store_finalize(st);
     return rc == STORE_DONE ? STORE_OK : rc;
@@ -465,8 +482,11 @@ int situation_figures_raw(struct store *s, const struct unit *u, int64_t day, bo
     for (size_t k = 0; k < NWINDOWED && !rc; k++)
         if (!counted(&g, k))
             rc = count_windowed(s, &g, k);
-    for (size_t k = 0; k < NSNAPSHOT && !rc; k++)
-        rc = count_snapshot(s, &g, k);
+    for (size_t k0 = 0, k1; k0 < NSNAPSHOT && !rc; k0 = k1) {
+        for (k1 = k0 + 1; k1 < NSNAPSHOT && !strcmp(SNAPSHOT[k1].from, SNAPSHOT[k0].from); k1++)
+            ;
+        rc = count_snapshot(s, &g, k0, k1);
+    }
     if (!rc)
         rc = collect_turnaround(s, &g);
     if (!rc) {
