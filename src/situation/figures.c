@@ -114,6 +114,7 @@ struct groups {
     const struct unit **units;
     const struct unit *self[1];
     int64_t (*win)[NWINDOWED][SIT_NWIN]; /* [n + 2] */
+    int64_t daily[NWINDOWED][14];        /* the unit's counted figures by day, oldest first (the charts) */
     int64_t (*snap)[NSNAPSHOT];
     struct med {
         int64_t *v;
@@ -188,20 +189,19 @@ static bool counted(const struct groups *g, size_t k)
     return !g->raw && situation_counter_index(WINDOWED[k].name) >= 0;
 }
 
-/* Every counted figure at once: the counters of the 14 days, summed by group and window. */
+/* Every counted figure at once: the counters of the 14 days, by group and day, summed into the
+ * windows and the unit's daily series. */
 static int count_counters(struct store *s, struct groups *g)
 {
     struct store_sql q;
     store_sql_init(&q, "SELECT x.", "");
     store_sql_add(&q, g->column, "");
-    store_sql_add(&q, ", x.figure, SUM(CASE WHEN x.day >= ? THEN x.n ELSE 0 END),", "i", g->day);
-    store_sql_add(&q, " SUM(CASE WHEN x.day >= ? THEN x.n ELSE 0 END), SUM(x.n) FROM situation_counters x",
-                  "i", g->day - 6);
+    store_sql_add(&q, ", x.figure, x.day, SUM(x.n) FROM situation_counters x", "");
     store_sql_add(&q, " WHERE x.day >= ? AND x.day <= ?", "ii", g->day - 13, g->day);
     where_area(&q, g);
     store_sql_add(&q, " GROUP BY x.", "");
     store_sql_add(&q, g->column, "");
-    store_sql_add(&q, ", x.figure", "");
+    store_sql_add(&q, ", x.figure, x.day", "");
     struct store_stmt *st;
     int rc = store_sql_query(s, &st, &q);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
@@ -210,13 +210,15 @@ static int count_counters(struct store *s, struct groups *g)
         const char *fig = store_col_text(st, 1);
         while (k < NWINDOWED && strcmp(WINDOWED[k].name, fig))
             k++;
-        if (k == NWINDOWED)
+        int64_t day = store_col_int(st, 2), v = store_col_int(st, 3);
+        if (k == NWINDOWED || day < g->day - 13 || day > g->day)
             continue;
-        for (int wi = 0; wi < SIT_NWIN; wi++) {
-            int64_t v = store_col_int(st, 2 + wi);
-            g->win[i][k][wi] += v;
-            g->win[G_TOTAL(g)][k][wi] += v;
-        }
+        for (int wi = 0; wi < SIT_NWIN; wi++)
+            if (day >= (wi == SIT_TODAY ? g->day : wi == SIT_7D ? g->day - 6 : g->day - 13)) {
+                g->win[i][k][wi] += v;
+                g->win[G_TOTAL(g)][k][wi] += v;
+            }
+        g->daily[k][day - (g->day - 13)] += v;
     }
     store_finalize(st);
     return rc == STORE_DONE ? STORE_OK : rc;
@@ -407,30 +409,26 @@ static int daily_series(struct store *s, const struct groups *g, json_t **out)
             if (!strcmp(WINDOWED[i].name, SERIES[k]))
                 w = &WINDOWED[i];
         int64_t counts[14] = {0};
-        struct store_sql q;
         if (counted(g, (size_t)(w - WINDOWED))) {
-            store_sql_init(&q, "SELECT x.day, SUM(x.n) FROM situation_counters x WHERE x.figure = ?", "s",
-                           w->name);
-            store_sql_add(&q, " AND x.day >= ? AND x.day <= ?", "ii", g->day - 13, g->day);
-            where_area(&q, g);
-            store_sql_add(&q, " GROUP BY x.day", "");
+            memcpy(counts, g->daily[w - WINDOWED], sizeof counts);
         } else {
+            struct store_sql q;
             store_sql_init(&q, "SELECT (", "");
             store_sql_add(&q, w->time, "");
             store_sql_add(&q, " + " VN_OFFSET_SQL ") / 86400, COUNT(*) FROM ", "");
             from_window(&q, w, g);
             store_sql_add(&q, " GROUP BY 1", "");
+            struct store_stmt *st;
+            rc = store_sql_query(s, &st, &q);
+            while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
+                rc = STORE_OK;
+                int64_t i = store_col_int(st, 0) - (g->day - 13);
+                if (i >= 0 && i < 14)
+                    counts[i] += store_col_int(st, 1);
+            }
+            store_finalize(st);
+            rc = rc == STORE_DONE ? STORE_OK : rc;
         }
-        struct store_stmt *st;
-        rc = store_sql_query(s, &st, &q);
-        while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
-            rc = STORE_OK;
-            int64_t i = store_col_int(st, 0) - (g->day - 13);
-            if (i >= 0 && i < 14)
-                counts[i] += store_col_int(st, 1);
-        }
-        store_finalize(st);
-        rc = rc == STORE_DONE ? STORE_OK : rc;
         json_t *a = json_array();
         for (int i = 0; i < 14; i++)
             json_array_append_new(a, json_integer(counts[i]));
