@@ -86,7 +86,14 @@ async function sweep(hash) {
   } catch (e) {
     problems.push(e.message.split('\n')[0]);
   }
-  const text = await page.evaluate(() => document.body.innerText);
+  // quoted texts (a message as it was sent, data-quoted) are not the page's own words
+  const text = await page.evaluate(() => {
+    const quoted = [...document.querySelectorAll('[data-quoted]')];
+    for (const e of quoted) e.hidden = true;
+    const t = document.body.innerText;
+    for (const e of quoted) e.hidden = false;
+    return t;
+  });
   // usernames are what people type to sign in: shown as they are
   for (const line of text.replace(USERNAMES, '').split('\n')) {
     for (const [what, re] of [['ISO date', ISO], ['code', SNAKE], ['dictionary key', KEY], ['English code', CODE]]) {

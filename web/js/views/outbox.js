@@ -59,7 +59,7 @@ export async function outboxView({ root, query, signal }) {
       h('div', { class: 'card-main' },
         h('strong', { class: 'card-title' }, has(kindKey) ? tx(kindKey) : h('code', null, m.kind)),
         h('span', { class: badge, testid: `outbox-status-${m.id}`, t: `outbox.status.${m.status}` })),
-      h('p', null, m.body),
+      h('p', { 'data-quoted': '' }, m.body), // the text as it was sent
       h('dl', { class: 'kv' },
         h('dt', { t: 'outbox.recipient' }), h('dd', null, m.recipient),
         h('dt', { t: 'outbox.channel' }), h('dd', null, has(`outbox.channel.${m.channel}`) ? tx(`outbox.channel.${m.channel}`) : m.channel),

@@ -43,7 +43,8 @@ function entryDetail(e) {
     case 'message': return [
       has(`outbox.kind.${e.message_kind}`) ? h('span', { t: `outbox.kind.${e.message_kind}` }) : null,
       h('span', { class: `badge${e.status === 'failed' ? ' badge-off' : ''}`, testid: `message-status-${e.id}`, t: `outbox.status.${e.status}` }),
-      h('span', { class: 'message-body', testid: `message-body-${e.id}` }, e.body)];
+      // the text as it was sent (the result SMS says its result in English too): quoted, not our words
+      h('span', { class: 'message-body', testid: `message-body-${e.id}`, 'data-quoted': '' }, e.body)];
     default: return [];
   }
 }
