@@ -27,8 +27,8 @@
 #include "store/store.h"
 
 const char *const callbot_questions[CALLBOT_QUESTIONS] = {
-    "Xin chào, đây là cuộc gọi tự động của trạm y tế. Câu một: trong ba ngày qua, anh chị có sốt, ho, khó thở "
-    "hoặc mất vị giác không? Có, nhấn phím một. Không, nhấn phím hai.",
+    ("Xin chào, đây là cuộc gọi tự động của trạm y tế. Câu một: trong ba ngày qua, anh chị có sốt, ho, khó thở "
+     "hoặc mất vị giác không? Có, nhấn phím một. Không, nhấn phím hai."),
     "Câu hai: anh chị có tiếp xúc gần với người mắc bệnh không? Có, nhấn phím một. Không, nhấn phím hai.",
     "Câu ba: anh chị có cần trạm y tế hỗ trợ không? Có, nhấn phím một. Không, nhấn phím hai.",
 };
