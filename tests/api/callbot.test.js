@@ -39,7 +39,9 @@ async function settled(token, listId) {
   for (;;) {
     const mine = (await calls(token)).calls.filter((c) => c.list_id === listId);
     if (mine.length && mine.every((c) => c.status === 'answered' || c.status === 'failed')) return mine;
-    if (Date.now() > until) assert.fail(`calls not done in time: ${JSON.stringify(mine)}`);
+    if (Date.now() > until) {
+      assert.fail(`calls not done in time: ${JSON.stringify(mine)}\n${callee.story(srv.stderr())}`);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
 }

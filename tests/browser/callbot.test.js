@@ -22,6 +22,11 @@ describe('callbot page', () => {
   let traced;
   let dir;
   const tid = (id) => page.getByTestId(id);
+  // A wait that fails tells what the server and the callee saw.
+  const explained = (wait) => wait.catch((e) => {
+    e.message += `\n${callee.story(srv.stderr())}`;
+    throw e;
+  });
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-callbot-'));
@@ -63,8 +68,8 @@ describe('callbot page', () => {
     const a = page.locator('[data-testid^="callbot-call-"]', { hasText: 'Trần Thị Một' });
     const c = page.locator('[data-testid^="callbot-call-"]', { hasText: 'Phạm Thị Ba' });
     // The page refreshes itself while calls wait: no reload by hand.
-    await a.locator('[data-testid^="callbot-status-"]', { hasText: 'Đã trả lời' }).waitFor({ timeout: 60000 });
-    await c.locator('[data-testid^="callbot-status-"]', { hasText: 'Không liên lạc được' }).waitFor({ timeout: 60000 });
+    await explained(a.locator('[data-testid^="callbot-status-"]', { hasText: 'Đã trả lời' }).waitFor({ timeout: 60000 }));
+    await explained(c.locator('[data-testid^="callbot-status-"]', { hasText: 'Không liên lạc được' }).waitFor({ timeout: 60000 }));
     assert.equal(await a.locator('[data-testid^="callbot-symptoms-"]').textContent(), 'Có');
     assert.equal(await a.locator('[data-testid^="callbot-exposure-"]').textContent(), 'Không');
     assert.equal(await a.locator('[data-testid^="callbot-help-"]').textContent(), 'Không');

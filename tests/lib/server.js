@@ -18,6 +18,7 @@
 
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
+const dgram = require('node:dgram');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -36,16 +37,31 @@ const TEST_KEK = crypto.randomBytes(32).toString('hex');
 const TEST_ENV = { CORDON_KEK: TEST_KEK, CORDON_DEV: '1' };
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+/*
+ * A port free on 127.0.0.1 for both TCP and UDP (SIP listens on both), taken below Linux's
+ * ephemeral range (32768-60999): a port the kernel handed out for listening can be given at
+ * once to another process's outgoing connection, and the stages that run side by side make
+ * thousands of those.
+ */
+const PORT_LOW = 20000;
+const PORT_HIGH = 32700;
+
+function bindable(port, kind) {
+  return new Promise((resolve) => {
+    const s = kind === 'udp' ? dgram.createSocket('udp4') : net.createServer();
+    s.once('error', () => resolve(false));
+    const done = () => s.close(() => resolve(true));
+    if (kind === 'udp') s.bind(port, '127.0.0.1', done);
+    else s.listen(port, '127.0.0.1', done);
   });
+}
+
+async function freePort() {
+  for (let i = 0; i < 200; i++) {
+    const port = PORT_LOW + Math.floor(Math.random() * (PORT_HIGH - PORT_LOW));
+    if (await bindable(port, 'tcp') && await bindable(port, 'udp')) return port;
+  }
+  throw new Error(`no free port between ${PORT_LOW} and ${PORT_HIGH} after 200 tries`);
 }
 
 /** Runs the binary synchronously (env: more environment variables): {status, signal, stdout, stderr}. */

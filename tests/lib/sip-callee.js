@@ -95,6 +95,14 @@ async function startCallee({ answer = {}, ring = [], sipPort: port }) {
     /** Places a call from the first account (to see how the other side takes it). */
     dial(uri) { send('dial', uri); },
     dir,
+    /** The server's call lines, what the callee saw and its log's tail: why calls went as they did. */
+    story(serverLog) {
+      const calls = serverLog.split('\n').filter((l) => /call|agent|sip/i.test(l) && !/msg=request/.test(l)).slice(-40).join('\n  ');
+      const seen = events.map((e) => `${e.type} ${e.accountaor || ''} ${e.param || ''}`.trim()).join('\n  ');
+      let log = '';
+      try { log = fs.readFileSync(path.join(dir, 'baresip.log'), 'utf8').split('\n').slice(-30).join('\n  '); } catch { /* stopped */ }
+      return `server log:\n  ${calls}\ncallee events:\n  ${seen || '(none)'}\ncallee log:\n  ${log}`;
+    },
     async stop() {
       timers.forEach(clearTimeout);
       sock.destroy();

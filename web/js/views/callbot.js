@@ -43,6 +43,7 @@ export async function callbotView({ root, signal }) {
   startCheckin.addEventListener('click', () => start(startCheckin, 'checkin'));
 
   let timer = null;
+  let pending = 0; // calls queued or calling at the last look: keep looking while there are some
   signal.addEventListener('abort', () => clearTimeout(timer));
   async function reload() {
     clearTimeout(timer);
@@ -52,16 +53,19 @@ export async function callbotView({ root, signal }) {
     } catch (e) {
       if (isAbort(e) || signal.aborted) return;
       replace(listBox, e.status === 403 ? accessDenied() : errorBox(e, 'list'));
+      // A server busy for a moment must not freeze the list: try again while calls were pending.
+      if (pending && e.status !== 403) timer = setTimeout(reload, REFRESH_MS);
       return;
     }
     replace(notice, res.enabled ? null
       : h('p', { class: 'alert alert-warn', testid: 'callbot-disabled', t: 'callbot.disabled' }));
     const calls = res.calls || [];
     if (!calls.length) {
+      pending = 0;
       replace(listBox, h('p', { class: 'muted empty', testid: 'callbot-empty', t: 'callbot.empty' }));
       return;
     }
-    const pending = calls.filter((c) => c.status === 'queued' || c.status === 'calling').length;
+    pending = calls.filter((c) => c.status === 'queued' || c.status === 'calling').length;
     const ul = h('ul', { class: 'cards', testid: 'callbot-list' });
     for (const c of calls) ul.appendChild(callCard(c));
     replace(listBox,
