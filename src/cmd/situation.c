@@ -1,6 +1,6 @@
 /*
  * situation.c - `cordon situation rebuild`: recompute the situation's counters
- * (situation_counters) from the counted tables, and remake the triggers that
+ * (situation_counts) from the counted tables, and remake the triggers that
  * keep them, in one transaction: readers see the old counters until it commits.
  */
 #include <stdio.h>
@@ -29,13 +29,9 @@ int cmd_situation(int argc, char **argv)
         rc = situation_counters_install(s);
     if (!rc)
         rc = situation_counters_rebuild(s, progress);
-    int64_t rows = 0, total = 0;
+    int64_t rows = 0;
     if (!rc)
-        rc = store_int(s, &rows, "SELECT COUNT(*) FROM situation_counters", "");
-    if (rc == STORE_DONE)
-        rc = STORE_OK;
-    if (!rc)
-        rc = store_int(s, &total, "SELECT COALESCE(SUM(n), 0) FROM situation_counters", "");
+        rc = store_int(s, &rows, "SELECT COUNT(*) FROM situation_counts", "");
     if (rc == STORE_DONE)
         rc = STORE_OK;
     if (!rc)
@@ -44,8 +40,7 @@ int cmd_situation(int argc, char **argv)
         fprintf(stderr, "cordon situation rebuild: %s\n", store_errmsg(s));
         store_rollback(s);
     } else {
-        printf("{\"counters\":%lld,\"counted\":%lld,\"figures\":%zu}\n", (long long)rows, (long long)total,
-               SIT_NCOUNTERS);
+        printf("{\"counters\":%lld,\"counts\":%zu}\n", (long long)rows, SIT_NCOUNTERS);
     }
     store_close(s);
     return rc ? 1 : 0;

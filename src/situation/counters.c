@@ -1,14 +1,23 @@
 /*
- * counters.c - the situation's counts by day, kept per place, day and figure
- * in situation_counters by triggers on the counted tables, so every write,
- * correction and retention delete moves them in its own transaction and the
- * situation page sums a few counter rows instead of scanning the tables.
+ * counters.c - the situation's counts, kept by triggers on the counted tables
+ * in situation_counts so that every write, correction and retention delete
+ * moves them in its own transaction and a page reads a few rows per unit
+ * below it instead of scanning the tables.
  *
- * One list below defines each counted figure (table, time column, condition
- * on the row); the triggers, the rebuild from the tables and the figures read
- * back are all made from it.  A row is counted on the local day of its time
- * column, at the place its located columns say when it is written; an update
- * of any column the figures read takes the old row out and puts the new in.
+ * One list below defines every count: the table, the local day a row counts
+ * on, the condition, and +1 or -1.  The triggers, the rebuild from the tables
+ * and the reading back are all made from it.  Each row counts three times,
+ * once per level: under the nation by its province, under its province by
+ * its district, under its district by its commune ('' where that place is
+ * unknown), so a page reads only the rows of its own unit's children.
+ *
+ * A windowed figure (cases confirmed, doses given) is summed over the days
+ * of a window.  A state at the end of a day (in quarantine, results pending,
+ * people vaccinated) is kept as its changes: +1 on the day a row enters the
+ * state and -1 on the day it leaves, plus their total over all days (day
+ * SIT_ALL_DAYS); the state on day D is that total minus the changes after D.
+ * An update of a column the counts read takes the old row out and puts the
+ * new one in.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,42 +27,101 @@
 #include "situation/situation.h"
 #include "store/store.h"
 
-/* "$" in cond stands for the row (NEW, OLD, or the alias x when rebuilding). */
+/* The local day of a time column of the row ("$"). */
+#define DAY_OF(col) "($." col " + " VN_OFFSET_SQL ") / 86400"
+
+/* An order covers day D from the later of its start and the day it was made, up to the earlier of
+ * its last day and the day it was ended (exclusive). */
+#define ORDER_FROM "CASE WHEN $.start_day > " DAY_OF("created_at") " THEN $.start_day ELSE " DAY_OF("created_at") " END"
+#define ORDER_UNTIL                                                                                           \
+    "CASE WHEN $.ended_at IS NOT NULL AND " DAY_OF("ended_at") " < $.end_day + 1 THEN " DAY_OF("ended_at")   \
+    " ELSE $.end_day + 1 END"
+
+/* A turnaround's whole hours (collection to result), 0 to SIT_TURNAROUND_MAX. */
+#define TURNAROUND_HOURS                                                                                      \
+    "CASE WHEN $.resulted_at < $.collected_at THEN 0 WHEN $.resulted_at - $.collected_at >= 336 * 3600"      \
+    " THEN 336 ELSE ($.resulted_at - $.collected_at) / 3600 END"
+
+#define W false /* windowed: counted on its day */
+#define S true  /* a state: changes by day and their total */
+
 const struct sit_counter SIT_COUNTERS[] = {
-    {"new_f0", "cases", "confirmed_at", "1 = 1"},
-    {"f1_found", "tracing_contacts", "created_at", "$.degree = 1"},
-    {"f1_reached", "tracing_contacts", "created_at", "$.degree = 1 AND $.status <> 'not_reached'"},
-    {"f2_found", "tracing_contacts", "created_at", "$.degree = 2"},
-    {"f2_reached", "tracing_contacts", "created_at", "$.degree = 2 AND $.status <> 'not_reached'"},
-    {"samples_taken", "testing_samples", "collected_at", "1 = 1"},
-    {"tests_resulted", "testing_samples", "resulted_at", "$.status <> 'pending'"},
-    {"tests_positive", "testing_samples", "resulted_at", "$.status = 'positive'"},
-    {"doses_given", "vaccine_doses", "administered_at", "1 = 1"},
-    {"first_doses_given", "vaccine_doses", "administered_at", "$.dose_number = 1"},
-    {"second_doses_given", "vaccine_doses", "administered_at", "$.dose_number = 2"},
-    {"later_doses_given", "vaccine_doses", "administered_at", "$.dose_number > 2"},
-    {"declarations_flagged", "declarations", "declared_at", "$.flagged = 1"},
-    {"declarations_entry", "declarations", "declared_at", "$.kind = 'entry'"},
-    {"declarations_travel", "declarations", "declared_at", "$.kind = 'domestic_travel'"},
-    {"checkins", "checkins", "checked_in_at", "1 = 1"},
-    {"feedback_received", "feedback", "created_at", "1 = 1"},
+    {"new_f0", "cases", DAY_OF("confirmed_at"), "1 = 1", 1, W},
+    {"new_f0_in_quarantine", "cases", DAY_OF("confirmed_at"), SIT_IN_QUARANTINE("$"), 1, W},
+    {"new_f0_community", "cases", DAY_OF("confirmed_at"), "NOT " SIT_IN_QUARANTINE("$"), 1, W},
+    {"f1_found", "tracing_contacts", DAY_OF("created_at"), "$.degree = 1", 1, W},
+    {"f1_reached", "tracing_contacts", DAY_OF("created_at"), "$.degree = 1 AND $.status <> 'not_reached'", 1, W},
+    {"f2_found", "tracing_contacts", DAY_OF("created_at"), "$.degree = 2", 1, W},
+    {"f2_reached", "tracing_contacts", DAY_OF("created_at"), "$.degree = 2 AND $.status <> 'not_reached'", 1, W},
+    {"f1_to_reach", "tracing_contacts", DAY_OF("created_at"), "$.degree = 1 AND $.status = 'not_reached'", 1, S},
+    {"f2_to_reach", "tracing_contacts", DAY_OF("created_at"), "$.degree = 2 AND $.status = 'not_reached'", 1, S},
+    {"samples_taken", "testing_samples", DAY_OF("collected_at"), "1 = 1", 1, W},
+    {"tests_resulted", "testing_samples", DAY_OF("resulted_at"), "$.status <> 'pending'", 1, W},
+    {"tests_positive", "testing_samples", DAY_OF("resulted_at"), "$.status = 'positive'", 1, W},
+    {"results_pending", "testing_samples", DAY_OF("collected_at"),
+     "$.status = 'pending' OR $.resulted_at >= $.collected_at", 1, S},
+    {"results_pending", "testing_samples", DAY_OF("resulted_at"),
+     "$.status <> 'pending' AND $.resulted_at >= $.collected_at", -1, S},
+    {SIT_TURNAROUND, "testing_samples", DAY_OF("resulted_at"), "$.status <> 'pending' AND $.collected_at IS NOT NULL",
+     1, W},
+    {"doses_given", "vaccine_doses", DAY_OF("administered_at"), "1 = 1", 1, W},
+    {"first_doses_given", "vaccine_doses", DAY_OF("administered_at"), "$.dose_number = 1", 1, W},
+    {"second_doses_given", "vaccine_doses", DAY_OF("administered_at"), "$.dose_number = 2", 1, W},
+    {"later_doses_given", "vaccine_doses", DAY_OF("administered_at"), "$.dose_number > 2", 1, W},
+    {"vaccinated_dose1", "vaccine_doses", DAY_OF("administered_at"), "$.dose_number = 1", 1, S},
+    {"vaccinated_full", "vaccine_doses", DAY_OF("administered_at"), "$.completes = 1", 1, S},
+    /* a person's first booster, whatever the length of their primary series (doses are not deleted
+     * by Cordon; a dose deleted by hand needs `cordon situation rebuild`) */
+    {"vaccinated_booster", "vaccine_doses", DAY_OF("administered_at"),
+     "$.booster = 1 AND NOT EXISTS (SELECT 1 FROM vaccine_doses y WHERE y.person_id = $.person_id"
+     " AND y.booster = 1 AND y.dose_number < $.dose_number)",
+     1, S},
+    {"vaccinated_dose1_18", "vaccine_doses", DAY_OF("administered_at"), "$.dose_number = 1 AND $.age_years >= 18", 1, S},
+    {"vaccinated_dose1_50", "vaccine_doses", DAY_OF("administered_at"), "$.dose_number = 1 AND $.age_years >= 50", 1, S},
+    {"vaccinated_dose1_65", "vaccine_doses", DAY_OF("administered_at"), "$.dose_number = 1 AND $.age_years >= 65", 1, S},
+    {"vaccinated_full_18", "vaccine_doses", DAY_OF("administered_at"), "$.completes = 1 AND $.age_years >= 18", 1, S},
+    {"vaccinated_full_50", "vaccine_doses", DAY_OF("administered_at"), "$.completes = 1 AND $.age_years >= 50", 1, S},
+    {"vaccinated_full_65", "vaccine_doses", DAY_OF("administered_at"), "$.completes = 1 AND $.age_years >= 65", 1, S},
+    {"in_quarantine", "quarantine_orders", ORDER_FROM, "$.status <> 'cancelled' AND " ORDER_UNTIL " > " ORDER_FROM, 1, S},
+    {"in_quarantine", "quarantine_orders", ORDER_UNTIL, "$.status <> 'cancelled' AND " ORDER_UNTIL " > " ORDER_FROM, -1, S},
+    {"open_alerts", "quarantine_alerts", DAY_OF("created_at"), "$.resolved_at IS NULL OR $.resolved_at >= $.created_at",
+     1, S},
+    {"open_alerts", "quarantine_alerts", DAY_OF("resolved_at"), "$.resolved_at >= $.created_at", -1, S},
+    {"declarations_flagged", "declarations", DAY_OF("declared_at"), "$.flagged = 1", 1, W},
+    {"declarations_entry", "declarations", DAY_OF("declared_at"), "$.kind = 'entry'", 1, W},
+    {"declarations_travel", "declarations", DAY_OF("declared_at"), "$.kind = 'domestic_travel'", 1, W},
+    {"checkins", "checkins", DAY_OF("checked_in_at"), "1 = 1", 1, W},
+    {"feedback_received", "feedback", DAY_OF("created_at"), "1 = 1", 1, W},
+    {"feedback_open", "feedback", DAY_OF("created_at"), "$.status IN ('new', 'forwarded')", 1, S},
 };
 const size_t SIT_NCOUNTERS = sizeof(SIT_COUNTERS) / sizeof(SIT_COUNTERS[0]);
 
-/* The counted tables and the columns their figures read (an update of others moves nothing). */
+/* The counted tables and the columns their counts read (an update of others moves nothing). */
 static const struct {
     const char *table, *columns;
 } TABLES[] = {
     {"cases", "confirmed_at"},
     {"tracing_contacts", "created_at, degree, status"},
     {"testing_samples", "collected_at, resulted_at, status"},
-    {"vaccine_doses", "administered_at, dose_number"},
+    {"vaccine_doses", "administered_at, dose_number, completes, booster, age_years"},
+    {"quarantine_orders", "status, start_day, end_day, created_at, ended_at"},
+    {"quarantine_alerts", "created_at, resolved_at"},
     {"declarations", "declared_at, flagged, kind"},
     {"checkins", "checked_in_at"},
-    {"feedback", "created_at"},
+    {"feedback", "created_at, status"},
 };
 #define NTABLES (sizeof(TABLES) / sizeof(TABLES[0]))
 #define LOCATED "province_code, district_code, commune_code"
+
+/* The three levels a row is counted at: the parent's and the unit's code, and when it counts. */
+static const struct {
+    const char *parent, *unit, *known;
+} LEVELS[] = {
+    {"'VN'", "COALESCE($.province_code, '')", "1 = 1"},
+    {"$.province_code", "COALESCE($.district_code, '')", "COALESCE($.province_code, '') <> ''"},
+    {"$.district_code", "COALESCE($.commune_code, '')", "COALESCE($.district_code, '') <> ''"},
+};
+#define NLEVELS (sizeof(LEVELS) / sizeof(LEVELS[0]))
 
 /* Appends text with each "$" replaced by row. */
 static int add_row(struct buf *b, const char *text, const char *row)
@@ -64,24 +132,59 @@ static int add_row(struct buf *b, const char *text, const char *row)
     return 0;
 }
 
-/* The upsert moving one row's figures of table by delta. */
+/* The figure's name as SQL: the turnaround's carries its hours. */
+static int add_figure(struct buf *b, const struct sit_counter *c, const char *row)
+{
+    if (strcmp(c->name, SIT_TURNAROUND)) {
+        char lit[80];
+        snprintf(lit, sizeof lit, "'%s'", c->name);
+        return buf_adds(b, lit);
+    }
+    return buf_adds(b, "'" SIT_TURNAROUND "' || CAST(") || add_row(b, TURNAROUND_HOURS, row) ||
+           buf_adds(b, " AS TEXT)");
+}
+
+/*
+ * "SELECT parent, unit, day, figure, <n> [FROM table x] WHERE <the row counts>" for count c at
+ * level l, on its day or (all) on SIT_ALL_DAYS; n is the sign, or the sign times COUNT(*).
+ */
+static int add_select(struct buf *b, const struct sit_counter *c, size_t l, bool all, const char *row,
+                      const char *from)
+{
+    char n[64];
+    snprintf(n, sizeof n, from ? ", %d * COUNT(*)" : ", %d", c->sign);
+    int rc = buf_adds(b, "SELECT ") || add_row(b, LEVELS[l].parent, row) || buf_adds(b, ", ") ||
+             add_row(b, LEVELS[l].unit, row) || buf_adds(b, ", ");
+    if (all) {
+        char d[32];
+        snprintf(d, sizeof d, "%d", SIT_ALL_DAYS);
+        rc = rc || buf_adds(b, d);
+    } else {
+        rc = rc || add_row(b, c->day, row);
+    }
+    rc = rc || buf_adds(b, ", ") || add_figure(b, c, row) || buf_adds(b, n);
+    if (from)
+        rc = rc || buf_adds(b, " FROM ") || buf_adds(b, from) || buf_adds(b, " x");
+    return rc || buf_adds(b, " WHERE (") || add_row(b, c->day, row) || buf_adds(b, ") IS NOT NULL AND (") ||
+           add_row(b, c->cond, row) || buf_adds(b, ") AND ") || add_row(b, LEVELS[l].known, row);
+}
+
+#define UPSERT_HEAD "INSERT INTO situation_counts (parent, unit, day, figure, n) "
+#define UPSERT_TAIL                                                                                          \
+    " ON CONFLICT (parent, day, figure, unit) DO UPDATE SET n = situation_counts.n + excluded.n;\n"
+
+/* The upserts moving the counts of one row (NEW or OLD) of table by +1 (or -1: taken out). */
 static int add_upserts(struct buf *b, const char *table, const char *row, int delta)
 {
     int rc = 0;
     for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
-        const struct sit_counter *c = &SIT_COUNTERS[k];
-        if (strcmp(c->table, table))
+        struct sit_counter c = SIT_COUNTERS[k];
+        if (strcmp(c.table, table))
             continue;
-        char head[512];
-        snprintf(head, sizeof head,
-                 "INSERT INTO situation_counters (" LOCATED ", day, figure, n)"
-                 " SELECT COALESCE($.province_code, ''), COALESCE($.district_code, ''), "
-                 "COALESCE($.commune_code, ''),"
-                 " ($.%s + " VN_OFFSET_SQL ") / 86400, '%s', %d WHERE $.%s IS NOT NULL AND (",
-                 c->time, c->name, delta, c->time);
-        rc = add_row(b, head, row) || add_row(b, c->cond, row) ||
-             buf_adds(b, ") ON CONFLICT (commune_code, district_code, province_code, day, figure)"
-                         " DO UPDATE SET n = situation_counters.n + excluded.n;\n");
+        c.sign *= delta;
+        for (size_t l = 0; l < NLEVELS && !rc; l++)
+            for (int all = 0; all <= (int)c.state && !rc; all++)
+                rc = buf_adds(b, UPSERT_HEAD) || add_select(b, &c, l, all, row, NULL) || buf_adds(b, UPSERT_TAIL);
     }
     return rc;
 }
@@ -126,7 +229,7 @@ static int trigger_sql(struct buf *b, const char *engine, size_t t)
 int situation_counters_install(struct store *s)
 {
     struct buf b;
-    buf_init(&b, 4 << 20);
+    buf_init(&b, 16 << 20);
     int rc = STORE_OK;
     for (size_t t = 0; t < NTABLES && !rc; t++)
         rc = trigger_sql(&b, store_engine(s), t) ? STORE_ERROR : STORE_OK;
@@ -138,23 +241,20 @@ int situation_counters_install(struct store *s)
 
 int situation_counters_rebuild(struct store *s, void (*progress)(size_t done, size_t total))
 {
-    int rc = store_exec(s, "DELETE FROM situation_counters");
+    int rc = store_exec(s, "DELETE FROM situation_counts");
     for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
         const struct sit_counter *c = &SIT_COUNTERS[k];
-        struct buf b;
-        buf_init(&b, 1 << 16);
-        char head[512];
-        snprintf(head, sizeof head,
-                 "INSERT INTO situation_counters (" LOCATED ", day, figure, n)"
-                 " SELECT COALESCE(x.province_code, ''), COALESCE(x.district_code, ''), "
-                 "COALESCE(x.commune_code, ''),"
-                 " (x.%s + " VN_OFFSET_SQL ") / 86400, '%s', COUNT(*) FROM %s x WHERE x.%s IS NOT NULL AND (",
-                 c->time, c->name, c->table, c->time);
-        if (buf_adds(&b, head) || add_row(&b, c->cond, "x") || buf_adds(&b, ") GROUP BY 1, 2, 3, 4"))
-            rc = STORE_ERROR;
-        if (!rc)
-            rc = store_exec(s, b.data);
-        buf_release(&b);
+        for (size_t l = 0; l < NLEVELS && !rc; l++)
+            for (int all = 0; all <= (int)c->state && !rc; all++) {
+                struct buf b;
+                buf_init(&b, 1 << 16);
+                if (buf_adds(&b, UPSERT_HEAD) || add_select(&b, c, l, all, "x", c->table) ||
+                    buf_adds(&b, " GROUP BY 1, 2, 3, 4") || buf_adds(&b, UPSERT_TAIL))
+                    rc = STORE_ERROR;
+                if (!rc)
+                    rc = store_exec(s, b.data);
+                buf_release(&b);
+            }
         if (progress)
             progress(k + 1, SIT_NCOUNTERS);
     }

@@ -1,11 +1,9 @@
 /*
  * figures.c - the figures of the situation page, for a unit and the units
- * below it.  Counts by day are summed from situation_counters (counters.c);
- * the states at a moment (in quarantine now, open alerts, pending results,
- * open feedback, coverage, turnaround) and the F0 split by source, which
- * depends on orders, are grouped queries over the platforms' indexed
- * tables.  With raw, every figure is counted from the tables, to check the
- * counters against.
+ * below it, read from situation_counts (counters.c): the rows whose parent is
+ * the unit, for the 14 days, the total over all days and the days after the
+ * date.  With raw, every figure is counted from the platforms' tables
+ * instead, to check the counts against.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +25,10 @@ struct windowed {
     const char *where;
 };
 
-/* A person is found in quarantine when an order covered the day the case was confirmed. */
-#define IN_QUARANTINE                                                                                        \
-    "EXISTS (SELECT 1 FROM quarantine_orders o WHERE o.person_id = x.person_id"                              \
-    " AND o.status <> 'cancelled' AND o.created_at <= x.confirmed_at"                                        \
-    " AND o.start_day <= (x.confirmed_at + " VN_OFFSET_SQL ") / 86400"                                       \
-    " AND o.end_day >= (x.confirmed_at + " VN_OFFSET_SQL ") / 86400)"
-
 static const struct windowed WINDOWED[] = {
     {"new_f0", "cases x", "x.confirmed_at", ""},
-    {"new_f0_in_quarantine", "cases x", "x.confirmed_at", " AND " IN_QUARANTINE},
-    {"new_f0_community", "cases x", "x.confirmed_at", " AND NOT " IN_QUARANTINE},
+    {"new_f0_in_quarantine", "cases x", "x.confirmed_at", " AND " SIT_IN_QUARANTINE("x")},
+    {"new_f0_community", "cases x", "x.confirmed_at", " AND NOT " SIT_IN_QUARANTINE("x")},
     {"f1_found", "tracing_contacts x", "x.created_at", " AND x.degree = 1"},
     {"f1_reached", "tracing_contacts x", "x.created_at", " AND x.degree = 1 AND x.status <> 'not_reached'"},
     {"f2_found", "tracing_contacts x", "x.created_at", " AND x.degree = 2"},
@@ -116,11 +107,9 @@ struct groups {
     int64_t (*win)[NWINDOWED][SIT_NWIN]; /* [n + 2] */
     int64_t daily[NWINDOWED][14];        /* the unit's counted figures by day, oldest first (the charts) */
     int64_t (*snap)[NSNAPSHOT];
-    struct med {
-        int64_t *v;
-        size_t n, cap;
-    } (*med)[SIT_NWIN];
-    int64_t start[SIT_NWIN], end, day;
+    int64_t (*tat)[SIT_NWIN][SIT_TURNAROUND_MAX + 1]; /* results by whole hours of turnaround */
+    const char *parent;                               /* the counts' parent: the unit, a commune's district */
+    int64_t start[SIT_NWIN], end, day, first_day[SIT_NWIN];
     int64_t (*pop)[POP_NBANDS]; /* each group's own population, -1 unknown (unknown place: always) */
     bool raw;                   /* count every figure from the tables, not the counters */
 };
@@ -183,42 +172,67 @@ static int count_windowed(struct store *s, struct groups *g, size_t k)
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-/* Whether windowed figure k is read from the counters. */
-static bool counted(const struct groups *g, size_t k)
+static int figure_index(const char *name, bool state)
 {
-    return !g->raw && situation_counter_index(WINDOWED[k].name) >= 0;
+    size_t n = state ? NSNAPSHOT : NWINDOWED;
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(state ? SNAPSHOT[k].name : WINDOWED[k].name, name))
+            return (int)k;
+    return -1;
 }
 
-/* Every counted figure at once: the counters of the 14 days, by group and day, summed into the
- * windows and the unit's daily series. */
-static int count_counters(struct store *s, struct groups *g)
+/* Which counts a read takes: the 14 days, the states' totals over all days, their changes after. */
+enum pass { PASS_WINDOW, PASS_TOTAL, PASS_AFTER };
+
+/* One read of the counts under the unit, summed into the groups' windows, states and turnarounds. */
+static int read_counts(struct store *s, struct groups *g, enum pass pass)
 {
     struct store_sql q;
-    store_sql_init(&q, "SELECT x.", "");
-    store_sql_add(&q, g->column, "");
-    store_sql_add(&q, ", x.figure, x.day, SUM(x.n) FROM situation_counters x", "");
-    store_sql_add(&q, " WHERE x.day >= ? AND x.day <= ?", "ii", g->day - 13, g->day);
-    where_area(&q, g);
-    store_sql_add(&q, " GROUP BY x.", "");
-    store_sql_add(&q, g->column, "");
-    store_sql_add(&q, ", x.figure, x.day", "");
+    store_sql_init(&q, "SELECT x.unit, x.figure, x.day, x.n FROM situation_counts x WHERE x.parent = ?", "s",
+                   g->parent);
+    if (pass == PASS_WINDOW)
+        store_sql_add(&q, " AND x.day >= ? AND x.day <= ?", "ii", g->first_day[SIT_14D], g->day);
+    else if (pass == PASS_TOTAL)
+        store_sql_add(&q, " AND x.day = ?", "i", (int64_t)SIT_ALL_DAYS);
+    else
+        store_sql_add(&q, " AND x.day > ?", "i", g->day);
+    if (g->u->level >= 3)
+        store_sql_add(&q, " AND x.unit = ?", "s", g->u->code);
     struct store_stmt *st;
     int rc = store_sql_query(s, &st, &q);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
-        size_t i = group_of(g, store_col_text(st, 0)), k = 0;
+        size_t i = group_of(g, store_col_text(st, 0));
         const char *fig = store_col_text(st, 1);
-        while (k < NWINDOWED && strcmp(WINDOWED[k].name, fig))
-            k++;
         int64_t day = store_col_int(st, 2), v = store_col_int(st, 3);
-        if (k == NWINDOWED || day < g->day - 13 || day > g->day)
+        if (pass != PASS_WINDOW) {
+            int k = figure_index(fig, true);
+            if (k >= 0) {
+                g->snap[i][k] += pass == PASS_TOTAL ? v : -v;
+                g->snap[G_TOTAL(g)][k] += pass == PASS_TOTAL ? v : -v;
+            }
+            continue;
+        }
+        if (!strncmp(fig, SIT_TURNAROUND, strlen(SIT_TURNAROUND))) {
+            long h = strtol(fig + strlen(SIT_TURNAROUND), NULL, 10);
+            if (h < 0 || h > SIT_TURNAROUND_MAX)
+                continue;
+            for (int wi = 0; wi < SIT_NWIN; wi++)
+                if (day >= g->first_day[wi]) {
+                    g->tat[i][wi][h] += v;
+                    g->tat[G_TOTAL(g)][wi][h] += v;
+                }
+            continue;
+        }
+        int k = figure_index(fig, false);
+        if (k < 0)
             continue;
         for (int wi = 0; wi < SIT_NWIN; wi++)
-            if (day >= (wi == SIT_TODAY ? g->day : wi == SIT_7D ? g->day - 6 : g->day - 13)) {
+            if (day >= g->first_day[wi]) {
                 g->win[i][k][wi] += v;
                 g->win[G_TOTAL(g)][k][wi] += v;
             }
-        g->daily[k][day - (g->day - 13)] += v;
+        g->daily[k][day - g->first_day[SIT_14D]] += v;
     }
     store_finalize(st);
     return rc == STORE_DONE ? STORE_OK : rc;
@@ -280,20 +294,8 @@ static int count_snapshot(struct store *s, struct groups *g, size_t k0, size_t k
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-static int med_push(struct med *m, int64_t v)
-{
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        int64_t *nv = realloc(m->v, cap * sizeof *nv);
-        if (!nv)
-            return STORE_ERROR;
-        m->v = nv, m->cap = cap;
-    }
-    m->v[m->n++] = v;
-    return STORE_OK;
-}
-
-/* Turnaround (collection to result) of the samples resulted in the 14 days, by group and window. */
+/* Turnaround (collection to result) of the samples resulted in the 14 days, by group and window, in
+ * whole hours as the counts keep it. */
 static int collect_turnaround(struct store *s, struct groups *g)
 {
     struct store_sql q;
@@ -301,7 +303,8 @@ static int collect_turnaround(struct store *s, struct groups *g)
     store_sql_add(&q, g->column, "");
     store_sql_add(&q,
                   ", x.resulted_at, x.resulted_at - x.collected_at FROM testing_samples x"
-                  " WHERE x.resulted_at >= ? AND x.resulted_at < ? AND x.status <> 'pending'",
+                  " WHERE x.resulted_at >= ? AND x.resulted_at < ? AND x.status <> 'pending'"
+                  " AND x.collected_at IS NOT NULL",
                   "ii", g->start[SIT_14D], g->end);
     where_area(&q, g);
     struct store_stmt *st;
@@ -310,31 +313,35 @@ static int collect_turnaround(struct store *s, struct groups *g)
         rc = STORE_OK;
         size_t i = group_of(g, store_col_text(st, 0));
         int64_t at = store_col_int(st, 1), d = store_col_int(st, 2);
-        for (int wi = 0; wi < SIT_NWIN && !rc; wi++)
+        int64_t h = d < 0 ? 0 : d >= SIT_TURNAROUND_MAX * 3600 ? SIT_TURNAROUND_MAX : d / 3600;
+        for (int wi = 0; wi < SIT_NWIN; wi++)
             if (at >= g->start[wi]) {
-                rc = med_push(&g->med[i][wi], d);
-                if (!rc)
-                    rc = med_push(&g->med[G_TOTAL(g)][wi], d);
+                g->tat[i][wi][h]++;
+                g->tat[G_TOTAL(g)][wi][h]++;
             }
     }
     store_finalize(st);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* The median in whole hours (or a half between two), null with no result. */
+static json_t *median_hours(const int64_t h[SIT_TURNAROUND_MAX + 1])
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median in hours (one decimal), or null with no value. */
-static json_t *median_hours(struct med *m)
-{
-    if (!m->n)
+    int64_t n = 0;
+    for (int x = 0; x <= SIT_TURNAROUND_MAX; x++)
+        n += h[x];
+    if (n <= 0)
         return json_null();
-    qsort(m->v, m->n, sizeof *m->v, cmp_i64);
-    double sec = m->n % 2 ? (double)m->v[m->n / 2] : (m->v[m->n / 2 - 1] + m->v[m->n / 2]) / 2.0;
-    return json_real((double)(long long)(sec / 360.0 + 0.5) / 10.0);
+    /* the values at the middle positions (n - 1) / 2 and n / 2, counting from 0 */
+    int64_t seen = 0, lo = -1, hi = -1;
+    for (int x = 0; x <= SIT_TURNAROUND_MAX && hi < 0; x++) {
+        seen += h[x];
+        if (lo < 0 && seen > (n - 1) / 2)
+            lo = x;
+        if (seen > n / 2)
+            hi = x;
+    }
+    return json_real((double)(lo + hi) / 2.0);
 }
 
 /*
@@ -383,7 +390,7 @@ static json_t *group_json(struct groups *g, size_t i)
     for (int wi = 0; wi < SIT_NWIN; wi++) {
         int64_t n = g->win[i][kres][wi], p = g->win[i][kpos][wi];
         json_object_set_new(pos, WIN_NAMES[wi], n ? json_real((double)p / (double)n) : json_null());
-        json_object_set_new(tat, WIN_NAMES[wi], median_hours(&g->med[i][wi]));
+        json_object_set_new(tat, WIN_NAMES[wi], median_hours(g->tat[i][wi]));
     }
     json_object_set_new(f, "positivity", pos);
     json_object_set_new(f, "turnaround_median_hours", tat);
@@ -409,7 +416,7 @@ static int daily_series(struct store *s, const struct groups *g, json_t **out)
             if (!strcmp(WINDOWED[i].name, SERIES[k]))
                 w = &WINDOWED[i];
         int64_t counts[14] = {0};
-        if (counted(g, (size_t)(w - WINDOWED))) {
+        if (!g->raw) {
             memcpy(counts, g->daily[w - WINDOWED], sizeof counts);
         } else {
             struct store_sql q;
@@ -459,15 +466,19 @@ int situation_figures_raw(struct store *s, const struct unit *u, int64_t day, bo
         g.n = u->nchildren;
     }
     g.column = u->level == 0 ? "province_code" : u->level == 1 ? "district_code" : "commune_code";
+    g.parent = u->level >= 3 ? u->district : u->code;
+    g.first_day[SIT_TODAY] = day;
+    g.first_day[SIT_7D] = day - 6;
+    g.first_day[SIT_14D] = day - 13;
     g.end = vn_day_start(day + 1);
     g.start[SIT_TODAY] = vn_day_start(day);
     g.start[SIT_7D] = vn_day_start(day - 6);
     g.start[SIT_14D] = vn_day_start(day - 13);
     g.win = calloc(g.n + 2, sizeof *g.win);
     g.snap = calloc(g.n + 2, sizeof *g.snap);
-    g.med = calloc(g.n + 2, sizeof *g.med);
+    g.tat = calloc(g.n + 2, sizeof *g.tat);
     g.pop = calloc(g.n + 2, sizeof *g.pop);
-    int rc = g.win && g.snap && g.med && g.pop ? STORE_OK : STORE_ERROR;
+    int rc = g.win && g.snap && g.tat && g.pop ? STORE_OK : STORE_ERROR;
     /* each unit's own figure; the total is the unit's, never the sum of the units below */
     for (size_t i = 0; i < g.n && !rc; i++)
         rc = situation_population(s, g.units[i]->code, g.pop[i]);
@@ -475,18 +486,20 @@ int situation_figures_raw(struct store *s, const struct unit *u, int64_t day, bo
         rc = situation_population(s, u->code, g.pop[G_TOTAL(&g)]);
     for (int b = 0; b < POP_NBANDS && g.pop; b++)
         g.pop[G_UNKNOWN(&g)][b] = -1;
-    if (!rc && !raw)
-        rc = count_counters(s, &g);
-    for (size_t k = 0; k < NWINDOWED && !rc; k++)
-        if (!counted(&g, k))
+    if (!raw) {
+        for (enum pass p = PASS_WINDOW; p <= PASS_AFTER && !rc; p++)
+            rc = read_counts(s, &g, p);
+    } else {
+        for (size_t k = 0; k < NWINDOWED && !rc; k++)
             rc = count_windowed(s, &g, k);
-    for (size_t k0 = 0, k1; k0 < NSNAPSHOT && !rc; k0 = k1) {
-        for (k1 = k0 + 1; k1 < NSNAPSHOT && !strcmp(SNAPSHOT[k1].from, SNAPSHOT[k0].from); k1++)
-            ;
-        rc = count_snapshot(s, &g, k0, k1);
+        for (size_t k0 = 0, k1; k0 < NSNAPSHOT && !rc; k0 = k1) {
+            for (k1 = k0 + 1; k1 < NSNAPSHOT && !strcmp(SNAPSHOT[k1].from, SNAPSHOT[k0].from); k1++)
+                ;
+            rc = count_snapshot(s, &g, k0, k1);
+        }
+        if (!rc)
+            rc = collect_turnaround(s, &g);
     }
-    if (!rc)
-        rc = collect_turnaround(s, &g);
     if (!rc) {
         json_t *rows = json_array();
         for (size_t i = 0; i < g.n; i++) {
@@ -503,13 +516,9 @@ int situation_figures_raw(struct store *s, const struct unit *u, int64_t day, bo
         rc = daily_series(s, &g, &series);
         json_object_set_new(*out, "daily", series);
     }
-    if (g.med)
-        for (size_t i = 0; i < g.n + 2; i++)
-            for (int wi = 0; wi < SIT_NWIN; wi++)
-                free(g.med[i][wi].v);
     free(g.win);
     free(g.snap);
-    free(g.med);
+    free(g.tat);
     free(g.pop);
     return rc;
 }

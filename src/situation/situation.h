@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 
 struct store;
@@ -38,18 +39,34 @@ int situation_figures(struct store *s, const struct unit *u, int64_t day, json_t
 int situation_figures_series(struct store *s, const struct unit *u, int64_t day, bool with_series, json_t **out);
 
 /*
- * The counted figures (counters.c): counts by day kept in situation_counters
- * by triggers on the counted tables, in the writing transaction.
+ * The counts (counters.c): kept in situation_counts by triggers on the counted
+ * tables, in the writing transaction, at three levels (nation by province,
+ * province by district, district by commune).  A count adds `sign` on the
+ * local day `day` (SQL over the row "$") for each row matching `cond`; a
+ * state's counts (in quarantine, vaccinated) are its changes by day, with
+ * their total over all days kept at day SIT_ALL_DAYS.
  */
 struct sit_counter {
-    const char *name, *table, *time, *cond; /* cond: "$" stands for the row */
+    const char *name, *table, *day, *cond;
+    int sign;   /* +1, or -1 where a row leaves a state */
+    bool state; /* the figure on day D is every change up to D */
 };
 extern const struct sit_counter SIT_COUNTERS[];
 extern const size_t SIT_NCOUNTERS;
-/* The counter's index, -1 when name is not a counted figure. */
+#define SIT_ALL_DAYS (-1)
+/* Turnaround by whole hours: figures "turnaround_h0" .. "turnaround_h336" (336: 14 days or more). */
+#define SIT_TURNAROUND "turnaround_h"
+#define SIT_TURNAROUND_MAX 336
+/* A case (row r) found in quarantine: an order covered the day it was confirmed when it was. */
+#define SIT_IN_QUARANTINE(r)                                                                                 \
+    "EXISTS (SELECT 1 FROM quarantine_orders o WHERE o.person_id = " r ".person_id"                          \
+    " AND o.status <> 'cancelled' AND o.created_at <= " r ".confirmed_at"                                    \
+    " AND o.start_day <= (" r ".confirmed_at + " VN_OFFSET_SQL ") / 86400"                                   \
+    " AND o.end_day >= (" r ".confirmed_at + " VN_OFFSET_SQL ") / 86400)"
+/* The count's index, -1 when name is not a counted figure. */
 int situation_counter_index(const char *name);
-/* Makes (or remakes) the triggers that keep the counters; call inside a transaction. */
-#define SITUATION_COUNTERS_MIGRATION 29 /* the migration that made situation_counters */
+/* Makes (or remakes) the triggers that keep the counts; call inside a transaction. */
+#define SITUATION_COUNTERS_MIGRATION 32 /* the migration that made situation_counts */
 int situation_counters_install(struct store *s);
 /* Recomputes every counter from the tables; progress(done, total) after each figure. */
 int situation_counters_rebuild(struct store *s, void (*progress)(size_t done, size_t total));

@@ -44,12 +44,12 @@ int migrate_current(struct store *s, int *version)
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-/* Replaces {{serial}} and {{txid}} with the driver's spellings. */
+/* Replaces {{serial}}, {{txid}} and {{without_rowid}} with the driver's spellings. */
 static int expand(const char *sql, const struct store_driver *drv, struct buf *out)
 {
     const struct {
         const char *mark, *with;
-    } subst[] = {{"{{serial}}", drv->serial}, {"{{txid}}", drv->txid}};
+    } subst[] = {{"{{serial}}", drv->serial}, {"{{txid}}", drv->txid}, {"{{without_rowid}}", drv->without_rowid}};
     const char *p = sql;
     for (;;) {
         const char *m = NULL;
@@ -106,7 +106,7 @@ int migrate_apply(struct store *s, void (*progress)(int version, const char *nam
         rc = store_begin(s, true);
         if (!rc)
             rc = store_exec(s, sql.data);
-        /* the counters' triggers are made from the figures' list in C, and filled once; made again
+        /* the counts' triggers are made from the figures' list in C, and filled once; made again
          * after every later migration, since rebuilding a table on SQLite (new table, copy, drop,
          * rename) drops its triggers */
         if (!rc && m->version >= SITUATION_COUNTERS_MIGRATION)

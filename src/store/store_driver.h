@@ -13,6 +13,7 @@ struct store_driver {
     const char *name;   /* "sqlite", "postgres" */
     const char *serial; /* DDL replacing "{{serial}}" in migrations: an auto-numbered primary key */
     const char *txid;   /* "{{txid}}": the writing transaction's id as a BIGINT expression (0 where none) */
+    const char *without_rowid; /* "{{without_rowid}}" after a table whose primary key is all it is read by */
     enum store_rc (*open)(const char *url, struct store **out, char *err, int errlen);
     void (*close)(struct store *s);
     const char *(*errmsg)(struct store *s);

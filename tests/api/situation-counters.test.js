@@ -1,12 +1,15 @@
 'use strict';
-// Situation counters: the counts by day of GET /api/v1/situation are summed from
-// situation_counters, which triggers on the counted tables keep in the writing transaction.
-// After each kind of write (the demo's cases, samples, results, doses, check-ins, orders,
-// declarations and feedback; a correction of a result; a case moved to another day; a dose
-// renumbered; a declaration unflagged, then deleted; the check-in retention delete) the figures read from the
-// counters equal the figures counted from the tables (source=raw), for the nation, a province
-// and a district, rows, unknown place and daily series alike; `cordon situation rebuild`
-// restores counters that were damaged. Runs on the engine of CORDON_TEST_STORE.
+// Situation counts: every figure of GET /api/v1/situation is read from situation_counts, which
+// triggers on the counted tables keep in the writing transaction, rolled up by level, with the
+// states (in quarantine, pending, open alerts, to reach, open feedback, vaccinated) kept as their
+// changes by day. After each kind of write (the demo's cases, samples, results, doses, check-ins,
+// orders, alerts, declarations and feedback; a correction of a result; a case moved to another
+// day; a dose renumbered; a declaration unflagged, then deleted; orders ended and cancelled, an
+// alert resolved, a contact reached, feedback answered; the check-in retention delete) the
+// figures read from the counts equal the figures counted from the tables (source=raw), for the
+// nation, a province, a district and a commune, today and on earlier days, rows, unknown place,
+// turnaround and daily series alike; `cordon situation rebuild` restores counts that were
+// damaged. Runs on the engine of CORDON_TEST_STORE.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -27,19 +30,26 @@ function sql(text) {
   return r.stdout.trim();
 }
 
-async function figures(unit, source) {
-  const q = `?source=${source}${unit ? `&unit=${unit}` : ''}`;
+async function figures(unit, source, date) {
+  const q = `?source=${source}${unit ? `&unit=${unit}` : ''}${date ? `&date=${date}` : ''}`;
   const r = await srv.api('GET', `/api/v1/situation${q}`, { token });
   assertStatus(r, 200, `situation${q}`);
   return r.json;
 }
 
 /** The figures from the counters equal the figures from the tables, for each unit checked. */
+/** A local date (Việt Nam) `back` days before today. */
+function daysBack(back) {
+  return new Date(Date.now() + 7 * 3600e3 - back * 86400e3).toISOString().slice(0, 10);
+}
+
 async function assertAgree(what) {
-  for (const unit of ['', UNITS.hanoi, UNITS.hoanKiem]) {
-    const counted = await figures(unit, 'counters');
-    const raw = await figures(unit, 'raw');
-    assert.deepEqual(counted, raw, `${what}: unit ${unit || 'VN'}`);
+  for (const unit of ['', UNITS.hanoi, UNITS.hoanKiem, UNITS.phucXa]) {
+    for (const date of [undefined, daysBack(1), daysBack(5)]) {
+      const counted = await figures(unit, 'counters', date);
+      const raw = await figures(unit, 'raw', date);
+      assert.deepEqual(counted, raw, `${what}: unit ${unit || 'VN'}, ${date || 'today'}`);
+    }
   }
 }
 
@@ -90,6 +100,28 @@ test('a case moved to another day and to a commune not in the list, a dose renum
   await assertAgree('updates');
 });
 
+test('states end: an order ended early, one cancelled, an alert resolved, a contact reached, feedback answered', async () => {
+  const before = await figures('', 'counters');
+  assert.ok(before.total.in_quarantine > 0 && before.total.f1_to_reach > 0, 'the demo has orders and contacts');
+  sql(`UPDATE quarantine_orders SET status = 'ended', ended_at = created_at + 86400
+       WHERE id = (SELECT MAX(id) FROM quarantine_orders WHERE status = 'active')`);
+  sql(`UPDATE quarantine_orders SET status = 'cancelled'
+       WHERE id = (SELECT MAX(id) FROM quarantine_orders WHERE status = 'active')`);
+  sql(`UPDATE tracing_contacts SET status = 'reached'
+       WHERE id = (SELECT MIN(id) FROM tracing_contacts WHERE status = 'not_reached' AND degree = 1)`);
+  sql(`UPDATE feedback SET status = 'answered', answered_at = created_at + 60
+       WHERE id = (SELECT MIN(id) FROM feedback WHERE status = 'new')`);
+  const after = await figures('', 'counters');
+  assert.ok(after.total.in_quarantine < before.total.in_quarantine, 'fewer in quarantine');
+  assert.equal(after.total.f1_to_reach, before.total.f1_to_reach - 1);
+  await assertAgree('states ended');
+  if (Number(sql('SELECT COUNT(*) FROM quarantine_alerts WHERE resolved_at IS NULL')) > 0) {
+    sql(`UPDATE quarantine_alerts SET resolved_at = created_at + 7200
+         WHERE id = (SELECT MIN(id) FROM quarantine_alerts WHERE resolved_at IS NULL)`);
+    await assertAgree('alert resolved');
+  }
+});
+
 test('rows deleted: a declaration, and the check-in retention job', async () => {
   sql('DELETE FROM declarations WHERE id = (SELECT MAX(id) FROM declarations)');
   await assertAgree('declaration deleted');
@@ -102,8 +134,8 @@ test('rows deleted: a declaration, and the check-in retention job', async () => 
 
 test('cordon situation rebuild restores damaged counters', async () => {
   const good = await figures(UNITS.hanoi, 'counters');
-  sql('UPDATE situation_counters SET n = n + 7');
-  sql(`DELETE FROM situation_counters WHERE figure = 'new_f0'`);
+  sql('UPDATE situation_counts SET n = n + 7');
+  sql(`DELETE FROM situation_counts WHERE figure = 'new_f0'`);
   assert.notDeepEqual(await figures(UNITS.hanoi, 'counters'), good, 'the damage shows');
   const help = srv.cli(['situation', '--help']);
   assert.equal(help.status, 0);
@@ -112,7 +144,7 @@ test('cordon situation rebuild restores damaged counters', async () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /counting figures: 100%/);
   const out = JSON.parse(r.stdout);
-  assert.ok(out.counters > 0 && out.counted > 0, r.stdout);
+  assert.ok(out.counters > 0 && out.counts > 0, r.stdout);
   assert.deepEqual(await figures(UNITS.hanoi, 'counters'), good);
   await assertAgree('rebuilt');
   // and the triggers still keep them after a rebuild

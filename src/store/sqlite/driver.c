@@ -244,6 +244,7 @@ const struct store_driver store_sqlite_driver = {
     .name = "sqlite",
     .serial = "INTEGER PRIMARY KEY AUTOINCREMENT",
     .txid = "0",
+    .without_rowid = " WITHOUT ROWID",
     .open = sq_open,
     .close = sq_close,
     .errmsg = sq_errmsg,
