@@ -144,15 +144,12 @@ static int add_figure(struct buf *b, const struct sit_counter *c, const char *ro
            buf_adds(b, " AS TEXT)");
 }
 
-/*
- * "SELECT parent, unit, day, figure, <n> [FROM table x] WHERE <the row counts>" for count c at
- * level l, on its day or (all) on SIT_ALL_DAYS; n is the sign, or the sign times COUNT(*).
- */
-static int add_select(struct buf *b, const struct sit_counter *c, size_t l, bool all, const char *row,
-                      const char *from)
+/* "SELECT parent, unit, day, figure, sign WHERE <the row counts>": count c of one row at level l,
+ * on its day or (all) on SIT_ALL_DAYS. */
+static int add_select(struct buf *b, const struct sit_counter *c, size_t l, bool all, const char *row)
 {
-    char n[64];
-    snprintf(n, sizeof n, from ? ", %d * COUNT(*)" : ", %d", c->sign);
+    char tail[64];
+    snprintf(tail, sizeof tail, ", %d WHERE (", c->sign);
     int rc = buf_adds(b, "SELECT ") || add_row(b, LEVELS[l].parent, row) || buf_adds(b, ", ") ||
              add_row(b, LEVELS[l].unit, row) || buf_adds(b, ", ");
     if (all) {
@@ -162,11 +159,9 @@ static int add_select(struct buf *b, const struct sit_counter *c, size_t l, bool
     } else {
         rc = rc || add_row(b, c->day, row);
     }
-    rc = rc || buf_adds(b, ", ") || add_figure(b, c, row) || buf_adds(b, n);
-    if (from)
-        rc = rc || buf_adds(b, " FROM ") || buf_adds(b, from) || buf_adds(b, " x");
-    return rc || buf_adds(b, " WHERE (") || add_row(b, c->day, row) || buf_adds(b, ") IS NOT NULL AND (") ||
-           add_row(b, c->cond, row) || buf_adds(b, ") AND ") || add_row(b, LEVELS[l].known, row);
+    return rc || buf_adds(b, ", ") || add_figure(b, c, row) || buf_adds(b, tail) || add_row(b, c->day, row) ||
+           buf_adds(b, ") IS NOT NULL AND (") || add_row(b, c->cond, row) || buf_adds(b, ") AND ") ||
+           add_row(b, LEVELS[l].known, row);
 }
 
 #define UPSERT_HEAD "INSERT INTO situation_counts (parent, unit, day, figure, n) "
@@ -184,7 +179,7 @@ static int add_upserts(struct buf *b, const char *table, const char *row, int de
         c.sign *= delta;
         for (size_t l = 0; l < NLEVELS && !rc; l++)
             for (int all = 0; all <= (int)c.state && !rc; all++)
-                rc = buf_adds(b, UPSERT_HEAD) || add_select(b, &c, l, all, row, NULL) || buf_adds(b, UPSERT_TAIL);
+                rc = buf_adds(b, UPSERT_HEAD) || add_select(b, &c, l, all, row) || buf_adds(b, UPSERT_TAIL);
     }
     return rc;
 }
@@ -239,32 +234,51 @@ int situation_counters_install(struct store *s)
     return rc;
 }
 
-int situation_counters_rebuild(struct store *s, void (*progress)(size_t done, size_t total))
+/*
+ * Count c from its table: its rows by place, day and figure into situation_stage (one scan of
+ * the table), then each level's counts from those few rows.
+ */
+static int rebuild_one(struct store *s, const struct sit_counter *c)
 {
-    int rc = store_exec(s, "DELETE FROM situation_counts");
-    for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
-        const struct sit_counter *c = &SIT_COUNTERS[k];
-        for (size_t l = 0; l < NLEVELS && !rc; l++)
-            for (int all = 0; all <= (int)c->state && !rc; all++) {
-                struct buf b;
-                buf_init(&b, 1 << 16);
-                if (buf_adds(&b, UPSERT_HEAD) || add_select(&b, c, l, all, "x", c->table) ||
-                    buf_adds(&b, " GROUP BY 1, 2, 3, 4") || buf_adds(&b, UPSERT_TAIL))
-                    rc = STORE_ERROR;
-                if (!rc)
-                    rc = store_exec(s, b.data);
-                buf_release(&b);
-            }
-        if (progress)
-            progress(k + 1, SIT_NCOUNTERS);
-    }
+    struct buf b;
+    buf_init(&b, 1 << 16);
+    int rc = buf_adds(&b, "INSERT INTO situation_stage SELECT x.province_code, x.district_code, x.commune_code, (") ||
+             add_row(&b, c->day, "x") || buf_adds(&b, "), ") || add_figure(&b, c, "x") ||
+             buf_adds(&b, ", COUNT(*) FROM ") || buf_adds(&b, c->table) || buf_adds(&b, " x WHERE (") ||
+             add_row(&b, c->day, "x") || buf_adds(&b, ") IS NOT NULL AND (") || add_row(&b, c->cond, "x") ||
+             buf_adds(&b, ") GROUP BY 1, 2, 3, 4, 5")
+                 ? STORE_ERROR
+                 : store_exec(s, "DELETE FROM situation_stage");
+    if (!rc)
+        rc = store_exec(s, b.data);
+    for (size_t l = 0; l < NLEVELS && !rc; l++)
+        for (int all = 0; all <= (int)c->state && !rc; all++) {
+            buf_reset(&b);
+            if (buf_adds(&b, UPSERT_HEAD "SELECT ") || add_row(&b, LEVELS[l].parent, "x") || buf_adds(&b, ", ") ||
+                add_row(&b, LEVELS[l].unit, "x") ||
+                (all ? buf_addf(&b, ", %d", SIT_ALL_DAYS) : buf_adds(&b, ", x.day")) ||
+                buf_addf(&b, ", x.figure, %d * SUM(x.n) FROM situation_stage x WHERE ", c->sign) ||
+                add_row(&b, LEVELS[l].known, "x") || buf_adds(&b, " GROUP BY 1, 2, 3, 4") || buf_adds(&b, UPSERT_TAIL))
+                rc = STORE_ERROR;
+            if (!rc)
+                rc = store_exec(s, b.data);
+        }
+    buf_release(&b);
     return rc;
 }
 
-int situation_counter_index(const char *name)
+int situation_counters_rebuild(struct store *s, void (*progress)(size_t done, size_t total))
 {
-    for (size_t k = 0; k < SIT_NCOUNTERS; k++)
-        if (!strcmp(SIT_COUNTERS[k].name, name))
-            return (int)k;
-    return -1;
+    int rc = store_exec(s, "DELETE FROM situation_counts");
+    if (!rc)
+        rc = store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS situation_stage (province_code TEXT,"
+                           " district_code TEXT, commune_code TEXT, day BIGINT, figure TEXT, n BIGINT)");
+    for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
+        rc = rebuild_one(s, &SIT_COUNTERS[k]);
+        if (progress)
+            progress(k + 1, SIT_NCOUNTERS);
+    }
+    if (!rc)
+        rc = store_exec(s, "DELETE FROM situation_stage");
+    return rc;
 }

@@ -5,6 +5,7 @@
  * date.  With raw, every figure is counted from the platforms' tables
  * instead, to check the counts against.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,14 +118,22 @@ struct groups {
 #define G_UNKNOWN(g) ((g)->n)
 #define G_TOTAL(g) ((g)->n + 1)
 
-/* The group of a located code: a unit below, or unknown place; SIZE_MAX when outside them. */
+/* The group of a located code: a unit below (children are in code order), or unknown place. */
 static size_t group_of(const struct groups *g, const char *code)
 {
     if (!code || !*code)
         return G_UNKNOWN(g);
-    for (size_t i = 0; i < g->n; i++)
-        if (!strcmp(g->units[i]->code, code))
-            return i;
+    size_t lo = 0, hi = g->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(g->units[mid]->code, code);
+        if (!c)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return G_UNKNOWN(g); /* a code not in the reference list is a place we do not know */
 }
 
@@ -184,6 +193,24 @@ static int figure_index(const char *name, bool state)
 /* Which counts a read takes: the 14 days, the states' totals over all days, their changes after. */
 enum pass { PASS_WINDOW, PASS_TOTAL, PASS_AFTER };
 
+/* What a count's figure name is: the index of a state or windowed figure, or a turnaround's hours. */
+struct figure_kind {
+    char name[48];
+    int state, windowed, hours; /* -1 where it is not that */
+};
+
+static void figure_kind(const char *name, struct figure_kind *f)
+{
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->state = figure_index(name, true);
+    f->windowed = figure_index(name, false);
+    f->hours = -1;
+    if (!strncmp(name, SIT_TURNAROUND, strlen(SIT_TURNAROUND))) {
+        long h = strtol(name + strlen(SIT_TURNAROUND), NULL, 10);
+        f->hours = h >= 0 && h <= SIT_TURNAROUND_MAX ? (int)h : -1;
+    }
+}
+
 /* One read of the counts under the unit, summed into the groups' windows, states and turnarounds. */
 static int read_counts(struct store *s, struct groups *g, enum pass pass)
 {
@@ -199,40 +226,35 @@ static int read_counts(struct store *s, struct groups *g, enum pass pass)
     if (g->u->level >= 3)
         store_sql_add(&q, " AND x.unit = ?", "s", g->u->code);
     struct store_stmt *st;
+    struct figure_kind f = {.name = ""};
     int rc = store_sql_query(s, &st, &q);
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         size_t i = group_of(g, store_col_text(st, 0));
         const char *fig = store_col_text(st, 1);
         int64_t day = store_col_int(st, 2), v = store_col_int(st, 3);
+        if (strcmp(fig, f.name)) /* rows come by day, figure, unit: a figure's rows are together */
+            figure_kind(fig, &f);
         if (pass != PASS_WINDOW) {
-            int k = figure_index(fig, true);
-            if (k >= 0) {
-                g->snap[i][k] += pass == PASS_TOTAL ? v : -v;
-                g->snap[G_TOTAL(g)][k] += pass == PASS_TOTAL ? v : -v;
+            if (f.state >= 0) {
+                g->snap[i][f.state] += pass == PASS_TOTAL ? v : -v;
+                g->snap[G_TOTAL(g)][f.state] += pass == PASS_TOTAL ? v : -v;
             }
             continue;
         }
-        if (!strncmp(fig, SIT_TURNAROUND, strlen(SIT_TURNAROUND))) {
-            long h = strtol(fig + strlen(SIT_TURNAROUND), NULL, 10);
-            if (h < 0 || h > SIT_TURNAROUND_MAX)
+        for (int wi = 0; wi < SIT_NWIN; wi++) {
+            if (day < g->first_day[wi])
                 continue;
-            for (int wi = 0; wi < SIT_NWIN; wi++)
-                if (day >= g->first_day[wi]) {
-                    g->tat[i][wi][h] += v;
-                    g->tat[G_TOTAL(g)][wi][h] += v;
-                }
-            continue;
-        }
-        int k = figure_index(fig, false);
-        if (k < 0)
-            continue;
-        for (int wi = 0; wi < SIT_NWIN; wi++)
-            if (day >= g->first_day[wi]) {
-                g->win[i][k][wi] += v;
-                g->win[G_TOTAL(g)][k][wi] += v;
+            if (f.hours >= 0) {
+                g->tat[i][wi][f.hours] += v;
+                g->tat[G_TOTAL(g)][wi][f.hours] += v;
+            } else if (f.windowed >= 0) {
+                g->win[i][f.windowed][wi] += v;
+                g->win[G_TOTAL(g)][f.windowed][wi] += v;
             }
-        g->daily[k][day - g->first_day[SIT_14D]] += v;
+        }
+        if (f.windowed >= 0)
+            g->daily[f.windowed][day - g->first_day[SIT_14D]] += v;
     }
     store_finalize(st);
     return rc == STORE_DONE ? STORE_OK : rc;

@@ -63,8 +63,6 @@ extern const size_t SIT_NCOUNTERS;
     " AND o.status <> 'cancelled' AND o.created_at <= " r ".confirmed_at"                                    \
     " AND o.start_day <= (" r ".confirmed_at + " VN_OFFSET_SQL ") / 86400"                                   \
     " AND o.end_day >= (" r ".confirmed_at + " VN_OFFSET_SQL ") / 86400)"
-/* The count's index, -1 when name is not a counted figure. */
-int situation_counter_index(const char *name);
 /* Makes (or remakes) the triggers that keep the counts; call inside a transaction. */
 #define SITUATION_COUNTERS_MIGRATION 32 /* the migration that made situation_counts */
 int situation_counters_install(struct store *s);
