@@ -1,5 +1,6 @@
 #include "store/migrate.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -68,19 +69,28 @@ static int expand(const char *sql, const struct store_driver *drv, struct buf *o
     return buf_adds(out, p);
 }
 
+/* Walks the migrations in order: tables created, less those dropped later. */
 int migrate_tables(char names[][64], int max)
 {
     int n = 0;
     for (int i = 0; i < store_migrations_count; i++) {
-        const char *p = store_migrations[i].sql;
-        while (n < max && (p = strstr(p, "CREATE TABLE "))) {
-            p += strlen("CREATE TABLE ");
-            size_t len = strcspn(p, " (\n");
-            if (len && len < 64) {
-                memcpy(names[n], p, len);
-                names[n][len] = '\0';
-                n++;
+        for (const char *p = store_migrations[i].sql; (p = strstr(p, " TABLE ")); p += strlen(" TABLE ")) {
+            bool create = p - store_migrations[i].sql >= 6 && !strncmp(p - 6, "CREATE", 6);
+            bool drop = p - store_migrations[i].sql >= 4 && !strncmp(p - 4, "DROP", 4);
+            const char *name = p + strlen(" TABLE ");
+            size_t len = strcspn(name, " (\n;");
+            if ((!create && !drop) || !len || len >= 64)
+                continue;
+            if (create && n < max) {
+                memcpy(names[n], name, len);
+                names[n++][len] = '\0';
             }
+            for (int k = 0; drop && k < n; k++)
+                if (strlen(names[k]) == len && !strncmp(names[k], name, len)) {
+                    memmove(names[k], names[k + 1], (size_t)(n - k - 1) * sizeof(names[0]));
+                    n--;
+                    break;
+                }
         }
     }
     return n;
