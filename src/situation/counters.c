@@ -135,53 +135,43 @@ static int add_row(struct buf *b, const char *text, const char *row)
 /* The figure's name as SQL: the turnaround's carries its hours. */
 static int add_figure(struct buf *b, const struct sit_counter *c, const char *row)
 {
-    if (strcmp(c->name, SIT_TURNAROUND)) {
-        char lit[80];
-        snprintf(lit, sizeof lit, "'%s'", c->name);
-        return buf_adds(b, lit);
-    }
+    if (strcmp(c->name, SIT_TURNAROUND))
+        return buf_addf(b, "'%s'", c->name);
     return buf_adds(b, "'" SIT_TURNAROUND "' || CAST(") || add_row(b, TURNAROUND_HOURS, row) ||
            buf_adds(b, " AS TEXT)");
 }
 
-/* "SELECT parent, unit, day, figure, sign WHERE <the row counts>": count c of one row at level l,
- * on its day or (all) on SIT_ALL_DAYS. */
-static int add_select(struct buf *b, const struct sit_counter *c, size_t l, bool all, const char *row)
-{
-    char tail[64];
-    snprintf(tail, sizeof tail, ", %d WHERE (", c->sign);
-    int rc = buf_adds(b, "SELECT ") || add_row(b, LEVELS[l].parent, row) || buf_adds(b, ", ") ||
-             add_row(b, LEVELS[l].unit, row) || buf_adds(b, ", ");
-    if (all) {
-        char d[32];
-        snprintf(d, sizeof d, "%d", SIT_ALL_DAYS);
-        rc = rc || buf_adds(b, d);
-    } else {
-        rc = rc || add_row(b, c->day, row);
-    }
-    return rc || buf_adds(b, ", ") || add_figure(b, c, row) || buf_adds(b, tail) || add_row(b, c->day, row) ||
-           buf_adds(b, ") IS NOT NULL AND (") || add_row(b, c->cond, row) || buf_adds(b, ") AND ") ||
-           add_row(b, LEVELS[l].known, row);
-}
-
-#define UPSERT_HEAD "INSERT INTO situation_counts (parent, unit, day, figure, n) "
+#define COUNTS_INSERT "INSERT INTO situation_counts (parent, unit, day, figure, n) "
 #define UPSERT_TAIL                                                                                          \
     " ON CONFLICT (parent, day, figure, unit) DO UPDATE SET n = situation_counts.n + excluded.n;\n"
 
-/* The upserts moving the counts of one row (NEW or OLD) of table by +1 (or -1: taken out). */
-static int add_upserts(struct buf *b, const char *table, const char *row, int delta)
+/*
+ * The statement moving every count of one row (NEW or OLD) of table by delta (+1, or -1: taken
+ * out): the levels the row is counted at, crossed with each count that holds for it.  One
+ * statement, not one per count and level, since every connection keeps the triggers' parsed
+ * text (the doses' took 2 MB a connection that way).
+ */
+static int add_upsert(struct buf *b, const char *table, const char *row, int delta)
 {
-    int rc = 0;
+    int rc = buf_adds(b, COUNTS_INSERT "SELECT l.parent, l.unit, c.day, c.figure, SUM(c.n) FROM (");
+    for (size_t l = 0; l < NLEVELS && !rc; l++)
+        rc = buf_adds(b, l ? " UNION ALL SELECT " : "SELECT ") || add_row(b, LEVELS[l].parent, row) ||
+             buf_adds(b, " AS parent, ") || add_row(b, LEVELS[l].unit, row) || buf_adds(b, " AS unit WHERE ") ||
+             add_row(b, LEVELS[l].known, row);
+    rc = rc || buf_adds(b, ") l, (");
+    bool first = true;
     for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
-        struct sit_counter c = SIT_COUNTERS[k];
-        if (strcmp(c.table, table))
+        const struct sit_counter *c = &SIT_COUNTERS[k];
+        if (strcmp(c->table, table))
             continue;
-        c.sign *= delta;
-        for (size_t l = 0; l < NLEVELS && !rc; l++)
-            for (int all = 0; all <= (int)c.state && !rc; all++)
-                rc = buf_adds(b, UPSERT_HEAD) || add_select(b, &c, l, all, row) || buf_adds(b, UPSERT_TAIL);
+        for (int all = 0; all <= (int)c->state && !rc; all++, first = false)
+            rc = buf_adds(b, first ? "SELECT " : " UNION ALL SELECT ") ||
+                 (all ? buf_addf(b, "%d", SIT_ALL_DAYS) : add_row(b, c->day, row)) || buf_adds(b, " AS day, ") ||
+                 add_figure(b, c, row) || buf_addf(b, " AS figure, %d AS n WHERE (", c->sign * delta) ||
+                 add_row(b, c->day, row) || buf_adds(b, ") IS NOT NULL AND (") || add_row(b, c->cond, row) ||
+                 buf_adds(b, ")");
     }
-    return rc;
+    return rc || buf_adds(b, ") c WHERE 1 = 1 GROUP BY 1, 2, 3, 4" UPSERT_TAIL);
 }
 
 static int trigger_sql(struct buf *b, const char *engine, size_t t)
@@ -195,8 +185,8 @@ static int trigger_sql(struct buf *b, const char *engine, size_t t)
             "CREATE OR REPLACE FUNCTION situation_count_%s() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN\n"
             "IF TG_OP <> 'INSERT' THEN\n",
             tb);
-        rc = buf_adds(b, line) || add_upserts(b, tb, "OLD", -1) ||
-             buf_adds(b, "END IF;\nIF TG_OP <> 'DELETE' THEN\n") || add_upserts(b, tb, "NEW", 1);
+        rc = buf_adds(b, line) || add_upsert(b, tb, "OLD", -1) ||
+             buf_adds(b, "END IF;\nIF TG_OP <> 'DELETE' THEN\n") || add_upsert(b, tb, "NEW", 1);
         snprintf(line, sizeof line,
                  "END IF;\nRETURN NULL;\nEND $fn$;\n"
                  "DROP TRIGGER IF EXISTS situation_count ON %s;\n"
@@ -210,14 +200,14 @@ static int trigger_sql(struct buf *b, const char *engine, size_t t)
              "DROP TRIGGER IF EXISTS situation_count_%s_u;\n"
              "CREATE TRIGGER situation_count_%s_i AFTER INSERT ON %s BEGIN\n",
              tb, tb, tb, tb, tb);
-    rc = buf_adds(b, line) || add_upserts(b, tb, "NEW", 1);
+    rc = buf_adds(b, line) || add_upsert(b, tb, "NEW", 1);
     snprintf(line, sizeof line, "END;\nCREATE TRIGGER situation_count_%s_d AFTER DELETE ON %s BEGIN\n", tb,
              tb);
-    rc = rc || buf_adds(b, line) || add_upserts(b, tb, "OLD", -1);
+    rc = rc || buf_adds(b, line) || add_upsert(b, tb, "OLD", -1);
     snprintf(line, sizeof line,
              "END;\nCREATE TRIGGER situation_count_%s_u AFTER UPDATE OF " LOCATED ", %s ON %s BEGIN\n", tb,
              TABLES[t].columns, tb);
-    rc = rc || buf_adds(b, line) || add_upserts(b, tb, "OLD", -1) || add_upserts(b, tb, "NEW", 1);
+    rc = rc || buf_adds(b, line) || add_upsert(b, tb, "OLD", -1) || add_upsert(b, tb, "NEW", 1);
     return rc || buf_adds(b, "END;\n");
 }
 
@@ -254,8 +244,8 @@ static int rebuild_one(struct store *s, const struct sit_counter *c)
     for (size_t l = 0; l < NLEVELS && !rc; l++)
         for (int all = 0; all <= (int)c->state && !rc; all++) {
             buf_reset(&b);
-            if (buf_adds(&b, UPSERT_HEAD "SELECT ") || add_row(&b, LEVELS[l].parent, "x") || buf_adds(&b, ", ") ||
-                add_row(&b, LEVELS[l].unit, "x") ||
+            if (buf_adds(&b, COUNTS_INSERT "SELECT ") || add_row(&b, LEVELS[l].parent, "x") ||
+                buf_adds(&b, ", ") || add_row(&b, LEVELS[l].unit, "x") ||
                 (all ? buf_addf(&b, ", %d", SIT_ALL_DAYS) : buf_adds(&b, ", x.day")) ||
                 buf_addf(&b, ", x.figure, %d * SUM(x.n) FROM situation_stage x WHERE ", c->sign) ||
                 add_row(&b, LEVELS[l].known, "x") || buf_adds(&b, " GROUP BY 1, 2, 3, 4") || buf_adds(&b, UPSERT_TAIL))
