@@ -34,8 +34,13 @@ function sql(q) {
 }
 
 async function main() {
-  const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password }) });
+  let login;
+  for (let attempt = 0; ; attempt += 1) { // a busy store answers 503 with Retry-After: wait as told, a few times
+    login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }) });
+    if (login.status !== 503 || attempt === 5) break;
+    await new Promise((r) => setTimeout(r, 1000 * Number(login.headers.get('retry-after') || 1)));
+  }
   if (login.status !== 200) fail(`login: ${login.status}`);
   const token = (await login.json()).token;
   const vnNow = Math.floor(Date.now() / 1000) + 7 * 3600;

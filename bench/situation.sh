@@ -14,8 +14,10 @@
 # (1 million people, 10 million check-ins); SITUATION_PEOPLE=10000000 SITUATION_CHECKINS=100000000
 # is the whole of it.  Override with SITUATION_PEOPLE, SITUATION_CHECKINS, SITUATION_DAYS,
 # SITUATION_REQUESTS, SITUATION_PLACE (a unit instead of VN: no nation SQL).  BENCH_SMOKE=1: 2,000
-# people, 20,000 check-ins, 50 requests per unit, seconds.  Fails on a setup error or when the
-# figures differ, never on a timing.
+# people, 20,000 check-ins, 50 requests per unit, seconds.  SITUATION_DIR=path keeps the loaded
+# and counted database there, and a later run with the same path reuses it (loading the whole
+# nation takes most of an hour).  Fails on a setup error or when the figures differ, never on a
+# timing; on a failure the server's log is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +34,8 @@ DAYS=${SITUATION_DAYS:-14}
 PLACE=${SITUATION_PLACE:-VN}
 BUILD=${BUILD:-build-bench}
 CORDON=${CORDON_BIN:-$BUILD/cordon}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-situation.XXXXXX")
+KEEP=${SITUATION_DIR:-}
+if [ -n "$KEEP" ]; then mkdir -p "$KEEP"; DIR=$KEEP; else DIR=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-situation.XXXXXX"); fi
 DB=$DIR/bench.db
 PID=
 
@@ -40,12 +43,23 @@ PID=
 command -v sqlite3 >/dev/null || { echo "situation: sqlite3 is needed for the SQL reference" >&2; exit 1; }
 
 cleanup() {
+    local rc=$?
     if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-    rm -rf "$DIR"
+    if [ "$rc" != 0 ] && [ -s "$DIR/serve.log" ]; then echo "situation: the server's log:" >&2; tail -n 40 "$DIR/serve.log" >&2; fi
+    [ -n "$KEEP" ] || rm -rf "$DIR"
 }
 trap cleanup EXIT
 
+# The key that seals personal data is kept with a kept database (the demo's rows are sealed with it).
+[ -z "$KEEP" ] || [ -f "$DIR/kek" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/kek"
+[ -z "$KEEP" ] || CORDON_KEK=$(cat "$DIR/kek")
 export CORDON_KEK=${CORDON_KEK:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+
+if [ -n "$KEEP" ] && [ -f "$DIR/loaded" ]; then
+echo "situation: the database loaded and counted in $DIR"
+PASSWORD=$(sed -n 's/^Admin login: admin \/ //p' "$DIR/demo.out")
+else
+rm -f "$DB" "$DB-wal" "$DB-shm"
 echo "situation: demo data plus $PEOPLE people, $CHECKINS check-ins over $DAYS days in $PLACE; $REQUESTS requests per unit"
 t0=$(date +%s.%N)
 "$CORDON" migrate --db "sqlite:$DB" >/dev/null
@@ -70,6 +84,8 @@ echo "load: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a
 t0=$(date +%s.%N)
 "$CORDON" situation rebuild --db "sqlite:$DB" 2>/dev/null >"$DIR/rebuild.out"
 echo "rebuild: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s, $(cat "$DIR/rebuild.out")"
+touch "$DIR/loaded"
+fi
 
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 "$CORDON" serve --db "sqlite:$DB" --listen "127.0.0.1:$PORT" 2>"$DIR/serve.log" &
@@ -79,5 +95,14 @@ for _ in $(seq 1 300); do
     kill -0 "$PID" 2>/dev/null || { cat "$DIR/serve.log" >&2; exit 1; }
     sleep 0.1
 done
+# Timed once the contact index is built (a server that has run for a while has it): at the
+# whole nation the build reads 100 million check-ins and takes a core for minutes.
+t0=$(date +%s)
+until curl -fs "http://127.0.0.1:$PORT/metrics" | grep -q '^cordon_tracing_index_ready 1$'; do
+    kill -0 "$PID" 2>/dev/null || { echo "situation: the server stopped" >&2; exit 1; }
+    [ $(( $(date +%s) - t0 )) -lt 3600 ] || { echo "situation: the contact index was not built in an hour" >&2; exit 1; }
+    sleep 1
+done
+echo "contact index: built in $(( $(date +%s) - t0 )) s after the server answered"
 
 node bench/situation.js "http://127.0.0.1:$PORT" "$PASSWORD" "$REQUESTS" "$DB"
