@@ -172,6 +172,9 @@ run_engine() {
     wait "$sampler" 2>/dev/null || true
     rss1=$(proc_kb "$server_pid" VmRSS)
     hwm=$(proc_kb "$server_pid" VmHWM)
+    # the contact index holds every check-in (issue 11's live index): growth that is data, not a leak
+    local index_kb
+    index_kb=$(curl -fs "http://127.0.0.1:$port/metrics" | awk '$1 == "cordon_tracing_index_bytes" { printf "%d", $2 / 1024 }')
     local rss_series
     # first, then about every tenth of the load, then last (MiB)
     rss_series=$(awk '{ v[++n] = $1 } END { step = int((n + 9) / 10)
@@ -208,7 +211,7 @@ SQL
         -v mx="$(kv max_ms "$tmp/$engine.kv")" -v sockerr="$(kv socket_errors "$tmp/$engine.kv")" \
         -v ng="$nginx_rate" -v pgb="$pgb_rate" -v stored="$stored" -v conns="$conns" -v secs="$secs" \
         -v rss0="$(mib "$rss0")" -v rss1="$(mib "$rss1")" -v hwm="$(mib "$hwm")" -v batches="$batches" \
-        -v series="$rss_series" 'BEGIN {
+        -v series="$rss_series" -v index_mib="$(mib "${index_kb:-0}")" 'BEGIN {
         rate = ok / s
         printf "%s: %.0f durable check-ins/s (%d in %.0f s, %d connections), p50 %.2f ms, p99 %.2f ms, max %.1f ms\n",
                e, rate, ok, s, conns, p50, p99, mx
@@ -218,7 +221,7 @@ SQL
         split(batches, b, " ")
         if (b[1] > 0) printf "%s: %d commits, %.1f check-ins per commit on average, largest %d\n", e, b[1], b[2] / b[1], b[3]
         printf "%s: rows stored %d, 2xx answers %d, non-2xx %d, socket errors %d\n", e, stored, ok, bad, sockerr
-        printf "%s: server RSS %s MiB before the load, %s MiB after it, peak of the process %s MiB\n", e, rss0, rss1, hwm
+        printf "%s: server RSS %s MiB before the load, %s MiB after it (of which the contact index, every check-in in memory: %s MiB), peak of the process %s MiB\n", e, rss0, rss1, index_mib, hwm
         if (series != "") printf "%s: RSS during the load, MiB, about every tenth of it: %s\n", e, series
     }'
     [ "$stored" = "$ok" ] || die "$engine: rows stored ($stored) != 2xx answers ($ok)"

@@ -68,6 +68,17 @@ extern const size_t SIT_NCOUNTERS;
 int situation_counters_install(struct store *s);
 /* Recomputes every counter from the tables; progress(done, total) after each figure. */
 int situation_counters_rebuild(struct store *s, void (*progress)(size_t done, size_t total));
+/*
+ * New check-ins are counted by the code that stores them, in its transaction (no trigger: see
+ * counters.c): n rows on local day `day` at a place (codes may be NULL, an unknown place).  The
+ * writer passes a batch's places; a bulk load counts every check-in from an id on.
+ */
+struct sit_checkins {
+    const char *province, *district, *commune;
+    int64_t day, n;
+};
+int situation_count_checkins(struct store *s, const struct sit_checkins *in, size_t n);
+int situation_count_checkins_from(struct store *s, int64_t first_id);
 /* The figures counted from the tables themselves (source=raw), to check the counters against. */
 int situation_figures_raw(struct store *s, const struct unit *u, int64_t day, bool with_series, bool raw,
                           json_t **out);

@@ -20,6 +20,7 @@
 #include "area/unit.h"
 #include "core/mem.h"
 #include "store/store.h"
+#include "situation/situation.h"
 #include "tracing/tracing.h"
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -185,7 +186,8 @@ static int load(struct store *s, const struct tracing_synth *o, const struct com
                            "siiiisss", code, venue, person, at, at + stay, prov, dist, comm);
         tick(o, "check-ins", (size_t)(i + 1), (size_t)o->checkins);
     }
-    return rc;
+    /* counted for the situation as the check-in writer counts its own (no trigger does) */
+    return rc ? rc : situation_count_checkins_from(s, cmax + 1);
 }
 
 /*

@@ -104,9 +104,15 @@ struct checkin_new {
     int64_t by_account, by_person; /* who recorded it; 0: nobody signed in */
 };
 
-/* Inserts unless (client_id, person_id) exists; *created says which. STORE_OK or a store rc. */
+/*
+ * Inserts unless (client_id, person_id) exists; *created says which. STORE_OK or a store rc.  A
+ * new row is counted for the situation (situation_count_checkins).
+ */
 enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool *created);
-/* The same: STORE_OK with the new row's *id, STORE_DONE when (client_id, person_id) was there. */
+/*
+ * The same: STORE_OK with the new row's *id, STORE_DONE when (client_id, person_id) was there.
+ * The caller counts its new rows for the situation (the check-in writer, a batch at a time).
+ */
 enum store_rc checkin_insert_id(struct store *s, const struct checkin_new *in, int64_t *id);
 /*
  * PostgreSQL only, a batch in one statement each way (json_to_recordset): inserts rows[0..n)

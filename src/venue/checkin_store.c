@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "area/unit.h"
+#include "core/clock.h"
 #include "people/people.h"
+#include "situation/situation.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "venue/checkin.h"
@@ -79,6 +81,10 @@ enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool
     int64_t id;
     enum store_rc rc = checkin_insert_id(s, in, &id);
     *created = rc == STORE_OK;
+    if (*created) {
+        struct sit_checkins place = {in->province_code, in->district_code, in->commune_code, vn_day(in->at), 1};
+        rc = situation_count_checkins(s, &place, 1);
+    }
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 

@@ -34,6 +34,7 @@
 #define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@
 #include "core/mem.h"
 #include "http/http.h"
 #include "people/people.h"
+#include "situation/situation.h"
 #include "store/store.h"
 #include "venue/checkin.h"
 #include "venue/venue.h"
@@ -438,6 +440,26 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
+/*
+ * The batch's new check-ins counted for the situation (situation/counters.c), the last statement
+ * before the commit: on PostgreSQL the count rows it moves (the nation's by province among them,
+ * shared by every writer) stay locked until the commit, so the writers' other statements run
+ * side by side.
+ */
+static int batch_count(struct store *s, struct checkin_job **jobs, int n)
+{
+    struct sit_checkins *places = xcalloc((size_t)n, sizeof(*places));
+    for (int k = 0; k < n; k++) {
+        const struct checkin_job *j = jobs[k];
+        places[k] = (struct sit_checkins){j->province, j->district, j->commune, vn_day(j->now), 0};
+        for (int i = 0; !j->rc && i < j->n; i++)
+            places[k].n += j->fresh[i];
+    }
+    int rc = situation_count_checkins(s, places, (size_t)n);
+    free(places);
+    return rc;
+}
+
 /* After the commit: whether the batch stored a check-in.  Their rows are in the change log already;
  * followers (checkin_on_change) catch up once for the batch, when the writer has answered it. */
 static bool batch_committed(struct checkin_job **jobs, int n)
@@ -480,6 +502,8 @@ static bool batch_write(struct store *s, struct checkin_job **jobs, int n, bool 
                         failed = k;
                 }
             }
+            if (!rc)
+                rc = batch_count(s, jobs, n);
             if (!rc)
                 rc = store_commit(s);
             if (!rc) {
@@ -561,50 +585,56 @@ static struct {
  * writer, every few dozen batches, a stall for every request waiting on it.
  * The writer's connection leaves that to this thread, which copies what it
  * can every CHECKPOINT_EVERY_MS without waiting for anyone (PASSIVE).  Under
- * steady load such a checkpoint never catches up with the writer, and the
- * WAL (and the index every connection maps) would grow without end; past
- * CHECKPOINT_RESTART_FRAMES it checkpoints in RESTART mode, which waits for
- * the batch being written, holds the next one while it copies the few frames
- * left and syncs the database file, and lets the writer start the WAL over.
- * (At 4096 frames the restarts came four times as often, and the benchmark's
- * p99 was 55 ms instead of 31 ms.)
+ * steady load such a checkpoint never catches up with the writer (it copies
+ * what was committed when it began, and the writer goes on), so SQLite never
+ * starts the WAL over, and the WAL (and the index every connection maps)
+ * would grow without end.  Past CHECKPOINT_FINISH_FRAMES the thread asks the
+ * writer to finish: between two batches the writer copies the few frames
+ * left itself (PASSIVE again: it waits for no one), and its next transaction
+ * starts the WAL over.
  *
- * A RESTART holds the write lock while it waits for readers, and a reader can
- * be long (the contact index reads every check-in when the server starts):
- * this connection waits at most CHECKPOINT_BUSY_MS for them, so writers stall
- * that long at worst, and after a RESTART that could not finish the thread
- * only copies (PASSIVE) for CHECKPOINT_BACKOFF_S.  With the store's own
- * five-second wait, a sign-in during the index build answered 503.
+ * The first version checkpointed in RESTART mode from this thread instead.
+ * That mode takes the write lock and waits for readers, and both waits go
+ * through SQLite's busy handler, which sleeps 1, 2, 5, 10 ms...: the writer
+ * sleeping behind it was the benchmark's p99 (31 ms), and behind a long
+ * reader (the contact index reads every check-in when the server starts) a
+ * sign-in waited the store's five seconds and answered 503.
  */
 #define CHECKPOINT_EVERY_MS 200
-#define CHECKPOINT_RESTART_FRAMES 16384 /* 64 MiB of 4 KiB pages */
-#define CHECKPOINT_BUSY_MS "50"
-#define CHECKPOINT_BACKOFF_S 5.0
+#define CHECKPOINT_FINISH_FRAMES 8192 /* 32 MiB of 4 KiB pages */
 
-/* Runs "PRAGMA wal_checkpoint(MODE)"; *frames gets the WAL's size. Returns whether it was busy. */
-static bool checkpoint_run(struct store *s, const char *pragma, int64_t *frames)
+static atomic_bool checkpoint_wanted; /* set by the checkpointer, done by the writer */
+
+/* PRAGMA wal_checkpoint(PASSIVE); *frames gets the WAL's size.  True when every frame is copied. */
+static bool checkpoint_passive(struct store *s, int64_t *frames)
 {
     struct store_stmt *st;
-    bool busy = true;
-    if (store_query(s, &st, pragma, "") == STORE_OK) {
+    bool complete = false;
+    *frames = 0;
+    if (store_query(s, &st, "PRAGMA wal_checkpoint(PASSIVE)", "") == STORE_OK) {
         if (store_step(st) == STORE_ROW) { /* busy, frames in the WAL, frames copied */
-            busy = store_col_int(st, 0) != 0;
             *frames = store_col_int(st, 1);
+            complete = !store_col_int(st, 0) && store_col_int(st, 2) == *frames;
         }
         store_finalize(st);
     }
-    return busy;
+    return complete;
+}
+
+/* The writer, between batches: copy what is left so that the next transaction starts the WAL over. */
+static void checkpoint_finish(struct store *s)
+{
+    int64_t frames;
+    if (atomic_load_explicit(&checkpoint_wanted, memory_order_relaxed) && checkpoint_passive(s, &frames))
+        atomic_store(&checkpoint_wanted, false);
 }
 
 static void checkpoint(struct store *s)
 {
-    static double restart_after; /* only this thread checkpoints */
-    int64_t frames = 0;
-    checkpoint_run(s, "PRAGMA wal_checkpoint(PASSIVE)", &frames);
-    if (frames <= CHECKPOINT_RESTART_FRAMES || clock_mono() < restart_after)
-        return;
-    if (checkpoint_run(s, "PRAGMA wal_checkpoint(RESTART)", &frames))
-        restart_after = clock_mono() + CHECKPOINT_BACKOFF_S;
+    int64_t frames;
+    checkpoint_passive(s, &frames);
+    if (frames > CHECKPOINT_FINISH_FRAMES)
+        atomic_store(&checkpoint_wanted, true);
 }
 
 static void *checkpointer_main(void *arg)
@@ -635,7 +665,6 @@ static int checkpointer_start(const char *db_url)
         log_error("msg=\"check-in writer: could not open store\" detail=\"%s\"", err);
         return -1;
     }
-    store_exec(w.ckpt, "PRAGMA busy_timeout = " CHECKPOINT_BUSY_MS);
     w.ckpt_running = true;
     if (pthread_create(&w.ckpt_thread, NULL, checkpointer_main, NULL)) {
         w.ckpt_running = false;
@@ -709,6 +738,8 @@ static void *writer_main(void *arg)
          * commit only, and a trace catches up itself before it runs */
         if (changed)
             checkin__changed(me->s);
+        if (w.ckpt)
+            checkpoint_finish(me->s);
         pthread_mutex_lock(&me->lock);
     }
     pthread_mutex_unlock(&me->lock);
