@@ -210,6 +210,17 @@ void checkin_writer_stop(void);
  */
 void checkin_writer_submit(struct checkin_job *j);
 
+/*
+ * SQLite: the thread that makes the writer's batches durable (checkin_sync.c).
+ * Started with the WAL of the database at db_path (0, or -1 logged: the writer
+ * then commits with synchronous=FULL and answers itself); a batch submitted
+ * after its commit is answered after an fdatasync of the WAL; stop answers
+ * what is queued.
+ */
+int checkin_sync_start(const char *db_path);
+void checkin_sync_submit(struct checkin_job **jobs, int n);
+void checkin_sync_stop(void);
+
 /* ------------------------------------------------------------ retention job (checkin_job.c) */
 
 /*

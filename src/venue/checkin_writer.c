@@ -5,9 +5,11 @@
  * A request thread parks its connection (http_defer) and queues a job; a
  * writer takes every job waiting (up to batch_max, after waiting up to
  * batch_wait_us for the batch to fill), writes them in one transaction over
- * its own connection, commits once (one fsync for the whole batch on SQLite
- * with synchronous=FULL, one WAL flush on PostgreSQL), and only then resumes
- * every request of the batch.  A 2xx therefore still means committed.
+ * its own connection, commits once (one WAL flush on PostgreSQL), and only
+ * then resumes every request of the batch.  On SQLite the commit does not
+ * wait for the disk: the sync thread (checkin_sync.c) resumes the batch
+ * after an fdatasync of the WAL, while the writer writes the next one.  A
+ * 2xx therefore still means committed and durable.
  *
  * Failures, from the smallest:
  *   - a job that fails alone (a client_id already used at another venue, a
@@ -571,6 +573,7 @@ static struct {
     pthread_mutex_t lock; /* running, n */
     bool running;
     int n, batch_max, wait_us;
+    bool synced_apart; /* SQLite: batches are answered by the sync thread (checkin_sync.c) */
     struct writer ws[WRITERS_MAX];
     /* SQLite: the WAL is copied into the database by a thread of its own */
     struct store *ckpt;
@@ -731,9 +734,13 @@ static void *writer_main(void *arg)
         me->jobs += (uint64_t)n;
         if ((uint64_t)n > me->largest)
             me->largest = (uint64_t)n;
-        /* each request is its thread's again: nothing of a job is touched after its resume */
-        for (int k = 0; k < n; k++)
-            http_resume(batch[k]->r);
+        /* each request is its thread's again: nothing of a job is touched after its resume (on
+         * SQLite, by the sync thread once the batch is on disk) */
+        if (w.synced_apart)
+            checkin_sync_submit(batch, n);
+        else
+            for (int k = 0; k < n; k++)
+                http_resume(batch[k]->r);
         /* the followers catch up after the answers are on their way, not before: a 2xx needs the
          * commit only, and a trace catches up itself before it runs */
         if (changed)
@@ -784,6 +791,9 @@ int checkin_writer_start(const char *db_url, int writers, int batch_max, int bat
         writers_close(n);
         return -1;
     }
+    /* the writer commits without the fsync, which the sync thread does while it writes on */
+    w.synced_apart = sqlite && !checkin_sync_start(db_url + 7) &&
+                     store_exec(w.ws[0].s, "PRAGMA synchronous = NORMAL") == STORE_OK;
     pthread_mutex_lock(&w.lock);
     w.batch_max = batch_max > 0 ? batch_max : 1;
     w.wait_us = batch_wait_us > 0 ? batch_wait_us : 0;
@@ -829,6 +839,8 @@ void checkin_writer_stop(void)
         jobs += x->jobs;
         largest = x->largest > largest ? x->largest : largest;
     }
+    checkin_sync_stop();
+    w.synced_apart = false;
     writers_close(n);
     checkpointer_stop();
     pthread_mutex_lock(&w.lock);
