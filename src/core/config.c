@@ -188,7 +188,7 @@ static void defaults(struct config *c)
     c->otp_ttl = 300;
     c->checkin_phone_limit = 20;
     c->checkin_venue_limit = 600;
-    c->checkin_writers = 2;
+    c->checkin_writers = 1; /* more contend for the nation's count rows: README */
     c->checkin_batch_max = 512;
     c->checkin_batch_wait_us = 0;
     c->tracing_retention_days = 60;

@@ -72,8 +72,8 @@ before(async () => {
   srv = await startServer({
     env: {
       CORDON_CHECKIN_BATCH_WAIT_US: '300000',
-      // one writer (PostgreSQL has two by default, each with its share of the check-ins): all
-      // check-ins fired together are one batch, so a failed commit has batch-mates to fail with
+      // one writer (the default; with more, each has its share of the check-ins): all check-ins
+      // fired together are one batch, so a failed commit has batch-mates to fail with
       CORDON_CHECKIN_WRITERS: '1',
       CORDON_CHECKIN_VENUE_LIMIT: '1000000',
       CORDON_CHECKIN_PHONE_LIMIT: '4',

@@ -23,7 +23,8 @@ const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
 test('every check-in answered 2xx survives SIGKILL, exactly once', async (t) => {
   // the limit on anonymous check-ins per venue is not what this test is about
-  srv = await startServer({ env: { CORDON_CHECKIN_VENUE_LIMIT: '1000000' } });
+  // two writers on PostgreSQL (one is the default): the check-ins are shared between them
+  srv = await startServer({ env: { CORDON_CHECKIN_VENUE_LIMIT: '1000000', CORDON_CHECKIN_WRITERS: '2' } });
   const admin = await srv.login(srv.adminUsername, srv.adminPassword);
   const official = await createAccount(srv, admin,
     { username: 'dur.commune', role: 'commune_admin', unit_code: UNITS.phucXa });
