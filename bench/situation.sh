@@ -57,6 +57,7 @@ export CORDON_KEK=${CORDON_KEK:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d 
 
 if [ -n "$KEEP" ] && [ -f "$DIR/loaded" ]; then
 echo "situation: the database loaded and counted in $DIR"
+"$CORDON" migrate --db "sqlite:$DB" >/dev/null # to this binary's schema
 PASSWORD=$(sed -n 's/^Admin login: admin \/ //p' "$DIR/demo.out")
 else
 rm -f "$DB" "$DB-wal" "$DB-shm"

@@ -294,6 +294,12 @@ test('a citizen picks a session on their page, then moves to another', async () 
     await tid(cp, 'otp-login').click();
     await cp.waitForURL(/#\/me/);
     await cp.goto(`${srv.url}/#/me/health`);
+    // The page reads five lists at once; under a loaded machine that took longer than a click's
+    // wait once. When the picker does not come, say what the page shows instead.
+    await tid(cp, `pick-${pid}-open`).waitFor({ timeout: 60000 }).catch(async (e) => {
+      const shown = await tid(cp, 'identity-view').textContent().catch(() => '(no identity view)');
+      throw new Error(`no session picker on ${cp.url()}: the page shows ${shown.slice(0, 600)}`, { cause: e });
+    });
     await tid(cp, `pick-${pid}-open`).click();
     await tid(cp, `pick-${pid}-session`).selectOption(String(a.id));
     await assertNoHorizontalOverflow(cp, 'session picker');
