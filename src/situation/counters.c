@@ -235,6 +235,11 @@ int situation_counters_install(struct store *s)
     return rc;
 }
 
+/* Where count_rows() groups a table's rows before adding them to each level. */
+#define STAGE_TABLE                                                                                          \
+    "CREATE TEMP TABLE IF NOT EXISTS situation_stage (province_code TEXT, district_code TEXT,"               \
+    " commune_code TEXT, day BIGINT, figure TEXT, n BIGINT)"
+
 /*
  * Count c from its table (the rows that also match `only`, SQL over the row "x"): its rows by
  * place, day and figure into situation_stage (one scan of the table), then each level's counts
@@ -273,8 +278,7 @@ int situation_counters_rebuild(struct store *s, void (*progress)(size_t done, si
 {
     int rc = store_exec(s, "DELETE FROM situation_counts");
     if (!rc)
-        rc = store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS situation_stage (province_code TEXT,"
-                           " district_code TEXT, commune_code TEXT, day BIGINT, figure TEXT, n BIGINT)");
+        rc = store_exec(s, STAGE_TABLE);
     for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
         rc = count_rows(s, &SIT_COUNTERS[k], "1 = 1");
         if (progress)
@@ -299,8 +303,7 @@ int situation_count_checkins_from(struct store *s, int64_t first_id)
 {
     char only[48];
     snprintf(only, sizeof only, "x.id >= %lld", (long long)first_id);
-    int rc = store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS situation_stage (province_code TEXT,"
-                           " district_code TEXT, commune_code TEXT, day BIGINT, figure TEXT, n BIGINT)");
+    int rc = store_exec(s, STAGE_TABLE);
     if (!rc)
         rc = count_rows(s, counter_named("checkins"), only);
     if (!rc)

@@ -271,6 +271,11 @@ int tracing_synth_load(struct store *s, const struct tracing_synth *o, int64_t *
         rc = load(s, o, &cm, first_person);
     if (!rc && sqlite)
         rc = indexes_build(s, &saved, o);
+    /* persons and venues were inserted with their ids: PostgreSQL's sequences must move past them,
+     * or the next person or venue made through the API takes an id already used */
+    if (!rc && !sqlite)
+        rc = store_exec(s, "SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons));"
+                           " SELECT setval(pg_get_serial_sequence('venues', 'id'), (SELECT MAX(id) FROM venues))");
     for (int i = 0; i < saved.n; i++)
         free(saved.sql[i]);
     if (!rc)

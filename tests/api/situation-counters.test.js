@@ -14,7 +14,8 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
-const { startServer } = require('../lib/server');
+const { startServer, request } = require('../lib/server');
+const { clientId, venueOwner, venue, withSig } = require('../lib/checkin');
 const { UNITS, assertStatus, assertError } = require('../lib/fixtures');
 
 let srv;
@@ -75,6 +76,19 @@ test('the demo\'s writes: counters and tables agree, and there is something coun
   }
   assert.ok('feedback_open' in s.total && 'feedback_received' in s.total);
   assertError(await srv.api('GET', '/api/v1/situation?source=guess', { token }), 400, 'invalid_field', 'source');
+});
+
+test('check-ins through the API are counted by the writer once each, a retry not again', async () => {
+  const owner = await venueOwner(srv, token, 'sitcount.owner', UNITS.phucXa);
+  const v = await venue(srv, owner.token, token, { name: 'Chợ Đếm Phúc Xá', type: 'market' });
+  const before = await total('checkins', UNITS.phucXa);
+  const bodies = Array.from({ length: 6 }, (_, i) => withSig({ client_id: clientId(), venue_code: v.code,
+    phone: `0733${String(process.pid % 1000).padStart(3, '0')}${String(i).padStart(3, '0')}`, full_name: 'Khách Đếm' }));
+  const answers = await Promise.all(bodies.map((body) => request(srv.url, 'POST', '/api/v1/checkins', { body })));
+  for (const r of answers) assertStatus(r, 201, 'check-in');
+  assertStatus(await request(srv.url, 'POST', '/api/v1/checkins', { body: bodies[0] }), 200, 'the same check-in again');
+  assert.equal(await total('checkins', UNITS.phucXa), before + 6, 'six counted in the commune');
+  await assertAgree('check-ins through the writer');
 });
 
 test('a result corrected from negative to positive moves positives, not results', async () => {
