@@ -102,15 +102,16 @@ const size_t SIT_NCOUNTERS = sizeof(SIT_COUNTERS) / sizeof(SIT_COUNTERS[0]);
 /*
  * The counted tables and the columns their counts read (an update of others moves nothing).  New
  * check-ins are counted by the code that stores them (situation_count_checkins), a batch at a
- * time: a trigger per row cost a fifth of the check-in writer's rate.  Their deletes and updates
- * are counted by triggers as every other table's.
+ * time: a trigger per row cost a fifth of the check-in writer's rate.  New tracing contacts are
+ * counted by the run that stores them (situation_count_inserted), for the same reason.  Their
+ * deletes and updates are counted by triggers as every other table's.
  */
 static const struct {
     const char *table, *columns;
     bool inserts_counted_by_writer;
 } TABLES[] = {
     {"cases", "confirmed_at", false},
-    {"tracing_contacts", "created_at, degree, status", false},
+    {"tracing_contacts", "created_at, degree, status", true},
     {"testing_samples", "collected_at, resulted_at, status", false},
     {"vaccine_doses", "administered_at, dose_number, completes, booster, age_years", false},
     {"quarantine_orders", "status, start_day, end_day, created_at, ended_at", false},
@@ -366,5 +367,49 @@ int situation_count_checkins(struct store *s, const struct sit_checkins *in, siz
         free(text);
     }
     json_decref(rows);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- rows a transaction inserted */
+
+/*
+ * One statement for every count of the table: each count's matching rows (a branch each, from
+ * the rows inserted), crossed with the three levels, grouped into one upsert.  Its text is the
+ * same on every call, so the connection keeps it prepared.
+ */
+int situation_count_inserted(struct store *s, const char *table, const char *key_column, int64_t key,
+                             int64_t after_id)
+{
+    struct buf b;
+    buf_init(&b, 1 << 16);
+    int rc = buf_addf(&b, "WITH x AS (SELECT * FROM %s WHERE %s = ? AND id > ?) " COUNTS_INSERT "SELECT ",
+                      table, key_column);
+    for (int col = 0; col < 2 && !rc; col++) {
+        rc = buf_adds(&b, col ? ", CASE v.l" : "CASE v.l");
+        for (size_t l = 0; l < NLEVELS && !rc; l++)
+            rc = buf_addf(&b, " WHEN %zu THEN ", l) || add_row(&b, col ? LEVELS[l].unit : LEVELS[l].parent, "c");
+        rc = rc || buf_adds(&b, " END");
+    }
+    rc = rc || buf_adds(&b, ", c.day, c.figure, SUM(c.n) FROM (");
+    bool first = true;
+    for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
+        const struct sit_counter *c = &SIT_COUNTERS[k];
+        if (strcmp(c->table, table))
+            continue;
+        for (int all = 0; all <= (int)c->state && !rc; all++, first = false)
+            rc = buf_adds(&b, first ? "" : " UNION ALL ") ||
+                 buf_adds(&b, "SELECT x.province_code, x.district_code, x.commune_code, ") ||
+                 (all ? buf_addf(&b, "%d", SIT_ALL_DAYS) : add_row(&b, c->day, "x")) || buf_adds(&b, " AS day, ") ||
+                 add_figure(&b, c, "x") || buf_addf(&b, " AS figure, %d AS n FROM x WHERE (", c->sign) ||
+                 add_row(&b, c->day, "x") || buf_adds(&b, ") IS NOT NULL AND (") || add_row(&b, c->cond, "x") ||
+                 buf_adds(&b, ")");
+    }
+    rc = rc || buf_adds(&b, ") c, (SELECT 0 AS l UNION ALL SELECT 1 UNION ALL SELECT 2) v WHERE ");
+    for (size_t l = 0; l < NLEVELS && !rc; l++)
+        rc = buf_addf(&b, "%s(v.l = %zu AND ", l ? " OR " : "", l) || add_row(&b, LEVELS[l].known, "c") ||
+             buf_adds(&b, ")");
+    rc = rc || buf_adds(&b, " GROUP BY 1, 2, 3, 4" UPSERT);
+    rc = rc ? STORE_ERROR : store_run(s, NULL, b.data, "ii", key, after_id);
+    buf_release(&b);
     return rc;
 }

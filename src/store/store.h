@@ -58,6 +58,13 @@ void store_close(struct store *s);
 const char *store_engine(const struct store *s); /* "sqlite" or "postgres" */
 const char *store_errmsg(struct store *s);       /* last engine message, for the log only */
 
+/*
+ * SQLite: a thread of this process copies the WAL back into the database (the check-in writer's
+ * checkpointer), so connections opened from now on do not checkpoint on the commit that passes
+ * 1000 pages of WAL: that copy and its fsync stalled whichever request made the commit.
+ */
+void store_sqlite_checkpoints_elsewhere(void);
+
 /* Runs SQL text with no parameters; may hold several statements (migrations). */
 enum store_rc store_exec(struct store *s, const char *sql);
 

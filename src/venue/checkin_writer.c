@@ -677,6 +677,7 @@ static int checkpointer_start(const char *db_url)
     }
     pthread_setname_np(w.ckpt_thread, "wal-checkpoint");
     store_exec(w.ws[0].s, "PRAGMA wal_autocheckpoint=0");
+    store_sqlite_checkpoints_elsewhere(); /* the request threads' connections, too */
     return 0;
 }
 

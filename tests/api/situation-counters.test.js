@@ -91,6 +91,32 @@ test('check-ins through the API are counted by the writer once each, a retry not
   await assertAgree('check-ins through the writer');
 });
 
+test('a trace run through the API counts the contacts it inserts once, in its own statement', async () => {
+  // the demo case with the most F2: its contacts taken out (counted out by the delete trigger)
+  const caseId = Number(sql(`SELECT case_id FROM tracing_contacts WHERE degree = 2
+                             GROUP BY case_id ORDER BY COUNT(*) DESC, case_id LIMIT 1`));
+  const f1 = Number(sql(`SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ${caseId} AND degree = 1`));
+  const f2 = Number(sql(`SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ${caseId} AND degree = 2`));
+  assert.ok(f2 > 0, 'the demo case has F2');
+  const found = { f1: await total('f1_found'), f2: await total('f2_found') };
+  sql(`DELETE FROM tracing_contacts WHERE case_id = ${caseId}`);
+  assert.equal(await total('f2_found'), found.f2 - f2, 'the deletes counted out');
+  // traced again with other parameters (a new run): every contact inserted anew, counted by the run
+  const tracer = await srv.api('POST', '/api/v1/tracing/runs', {
+    token, body: { case_ids: [caseId], params: { slack_minutes: 29 } },
+  });
+  assertStatus(tracer, 201, 'trace');
+  const run = tracer.json.runs[0];
+  const stored = Number(sql(`SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ${caseId}`));
+  assert.ok(run.contacts_changed === stored && stored > 0, `${run.contacts_changed} changed, ${stored} stored`);
+  const now = { f1: await total('f1_found'), f2: await total('f2_found') };
+  const newF1 = Number(sql(`SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ${caseId} AND degree = 1`));
+  const newF2 = Number(sql(`SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ${caseId} AND degree = 2`));
+  assert.equal(now.f1, found.f1 - f1 + newF1, 'F1 counted once each');
+  assert.equal(now.f2, found.f2 - f2 + newF2, 'F2 counted once each');
+  await assertAgree('a run through the API');
+});
+
 test('a result corrected from negative to positive moves positives, not results', async () => {
   const positives = await total('tests_positive');
   const resulted = await total('tests_resulted');

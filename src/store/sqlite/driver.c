@@ -8,6 +8,7 @@
  * is compiled once per thread.
  */
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,13 @@ static enum store_rc map_rc(struct store *s, int rc)
     }
 }
 
+static atomic_bool checkpoints_elsewhere;
+
+void store_sqlite_checkpoints_elsewhere(void)
+{
+    atomic_store(&checkpoints_elsewhere, true);
+}
+
 static enum store_rc sq_open(const char *path, struct store **out, char *err, int errlen)
 {
     struct store *s = xcalloc(1, sizeof(*s));
@@ -88,6 +96,8 @@ static enum store_rc sq_open(const char *path, struct store **out, char *err, in
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                       "PRAGMA temp_store=MEMORY;",
                       NULL, NULL, &msg);
+    if (rc == SQLITE_OK && atomic_load(&checkpoints_elsewhere))
+        rc = sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         snprintf(err, (size_t)errlen, "could not set up %s: %s", path, msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
