@@ -61,7 +61,8 @@ const char *store_errmsg(struct store *s);       /* last engine message, for the
 /*
  * SQLite: a thread of this process copies the WAL back into the database (the check-in writer's
  * checkpointer), so connections opened from now on do not checkpoint on the commit that passes
- * 1000 pages of WAL: that copy and its fsync stalled whichever request made the commit.
+ * 1000 pages of WAL (that copy and its fsync stalled whichever request made the commit), only
+ * past 32 MiB: a safety net for writes so steady that the thread's copies never complete.
  */
 void store_sqlite_checkpoints_elsewhere(void);
 

@@ -97,7 +97,7 @@ static enum store_rc sq_open(const char *path, struct store **out, char *err, in
                       "PRAGMA temp_store=MEMORY;",
                       NULL, NULL, &msg);
     if (rc == SQLITE_OK && atomic_load(&checkpoints_elsewhere))
-        rc = sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, &msg);
+        rc = sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=8192", NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         snprintf(err, (size_t)errlen, "could not set up %s: %s", path, msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);

@@ -174,12 +174,28 @@ static void migrations_and_units(void **state)
     assert_int_equal(unit_check("VN", "unit", ERR_NOT_FOUND, NULL, &f), 0);
 }
 
+/* Once a thread of the server copies the WAL, new connections checkpoint only past 32 MiB. */
+static void checkpoints_left_to_a_thread(void **state)
+{
+    int64_t pages = 0;
+    assert_int_equal(store_int(*state, &pages, "PRAGMA wal_autocheckpoint", ""), STORE_OK);
+    assert_int_equal(pages, 1000); /* SQLite's own */
+    store_sqlite_checkpoints_elsewhere();
+    char url[160], err[256];
+    snprintf(url, sizeof(url), "sqlite:%s", fixture_path);
+    struct store *s2;
+    assert_int_equal(store_open(url, &s2, err, sizeof(err)), STORE_OK);
+    assert_int_equal(store_int(s2, &pages, "PRAGMA wal_autocheckpoint", ""), STORE_OK);
+    assert_int_equal(pages, 8192);
+    store_close(s2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(binds_and_rows),         cmocka_unit_test(binds_are_type_checked),
         cmocka_unit_test(transaction_rolls_back), cmocka_unit_test(store_results_map_to_errors),
-        cmocka_unit_test(migrations_and_units),
+        cmocka_unit_test(migrations_and_units),   cmocka_unit_test(checkpoints_left_to_a_thread),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
