@@ -1,5 +1,6 @@
 #include "core/clock.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -86,4 +87,13 @@ void vn_date_format(int64_t day, char out[11])
     out[8] = (char)('0' + d / 10);
     out[9] = (char)('0' + d % 10);
     out[10] = '\0';
+}
+
+void vn_date_text(const char *iso, char out[11])
+{
+    int64_t day;
+    if (iso && strlen(iso) == 10 && vn_date_parse(iso, &day))
+        snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    else
+        snprintf(out, 11, "%s", iso ? iso : "");
 }

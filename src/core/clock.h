@@ -31,5 +31,8 @@ void civil_from_days(int64_t day, int *y, int *m, int *d);
 bool vn_date_parse(const char *s, int64_t *day);
 /* Writes YYYY-MM-DD for a day number. */
 void vn_date_format(int64_t day, char out[11]);
+/* Writes DD/MM/YYYY, the way a date is written in Vietnamese text (an SMS), for a YYYY-MM-DD date;
+ * anything else is copied as it is. */
+void vn_date_text(const char *iso, char out[11]);
 
 #endif

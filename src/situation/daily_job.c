@@ -43,7 +43,7 @@ static int report_unit(struct store *s, const struct unit *u, int64_t day, int64
         snprintf(lv, sizeof lv, "%d", level);
     else
         snprintf(lv, sizeof lv, "chưa xác định");
-    snprintf(date, sizeof date, "%.2s/%.2s/%.4s", ds + 8, ds + 5, ds);
+    vn_date_text(ds, date);
     snprintf(nf0, sizeof nf0, "%lld", (long long)f0);
     snprintf(nf0w, sizeof nf0w, "%lld", (long long)f0w);
     snprintf(path, sizeof path, "/api/v1/reports/daily?unit=%s&date=%s", u->code, ds);

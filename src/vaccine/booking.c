@@ -55,9 +55,10 @@ static enum store_rc queue_appointment(struct store *s, struct arena *a, const c
                                        const json_t *se, int dose_number, const char *from, const char *to,
                                        int64_t appt_id, int64_t *mid)
 {
-    char body[2048];
-    const char *values[] = {vaccine__str(se, "product"), arena_printf(a, "%d", dose_number),
-                            vaccine__str(se, "day"), from, to, vaccine__str(se, "site_name"),
+    char body[2048], day[11];
+    vn_date_text(vaccine__str(se, "day"), day);
+    const char *values[] = {vaccine__str(se, "product"), arena_printf(a, "%d", dose_number), day, from, to,
+                            vaccine__str(se, "site_name"),
                             arena_printf(a, "%lld", (long long)appt_id)};
     enum store_rc rc = notify_template_render(s, kind, "vi", values, body, sizeof(body));
     return rc ? rc : notify_queue(s, "sms", phone, kind, body, mid);

@@ -136,9 +136,11 @@ static int remind_tx(struct store *s, void *p)
             c->already++;
             continue;
         }
-        char msg[2048];
+        char msg[2048], due_text[11];
+        vn_date_text(due, due_text);
         const char *values[] = {vaccine__str(row, "full_name") ? vaccine__str(row, "full_name") : "Ban",
-                                arena_printf(&c->r->arena, "%lld", (long long)n), vaccine__str(row, "product"), due};
+                                arena_printf(&c->r->arena, "%lld", (long long)n), vaccine__str(row, "product"),
+                                due_text};
         int64_t mid;
         rc = notify_template_render(s, "vaccine_due", "vi", values, msg, sizeof(msg));
         if (!rc)

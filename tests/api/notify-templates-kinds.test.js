@@ -9,6 +9,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const { vnDateText } = require('../lib/vn-time');
 const { startServer } = require('../lib/server');
 const { UNITS, PASSWORD, createAccount, assertError, assertStatus } = require('../lib/fixtures');
 const { clientId } = require('../lib/checkin');
@@ -192,7 +193,8 @@ test('vaccination: the invitation follows its template', async () => {
   });
   assertStatus(inv, 201);
   const [m] = await queued(phone, 'vaccine_invitation');
-  assert.equal(m.body.replace(/\d{2}:\d{2}–\d{2}:\d{2}/, 'HH'), `Mời tiêm pfizer mũi 1: ${day.session.date || day.session.day} HH, Trạm Y tế phường Phúc Xá (lịch ${inv.json.appointments[0].id}).`);
+  const dmy = vnDateText(day.session.date || day.session.day); // the message writes dd/mm/yyyy
+  assert.equal(m.body.replace(/\d{2}:\d{2}–\d{2}:\d{2}/, 'HH'), `Mời tiêm pfizer mũi 1: ${dmy} HH, Trạm Y tế phường Phúc Xá (lịch ${inv.json.appointments[0].id}).`);
 });
 
 test('vaccination: the next-dose reminder follows its template', async () => {
@@ -204,5 +206,5 @@ test('vaccination: the next-dose reminder follows its template', async () => {
   const in30 = new Date(Date.now() + 7 * 3600e3 + 30 * 86400e3).toISOString().slice(0, 10);
   assertStatus(await srv.api('POST', '/api/v1/vaccine/due/reminders', { token: day.officialToken, body: { date: in30 } }), 200);
   const [m] = await queued(phone, 'vaccine_due');
-  assert.match(m.body, /^Quách Thị Nhắc ơi, mũi 2 pfizer đến hạn từ \d{4}-\d{2}-\d{2}\.$/);
+  assert.match(m.body, /^Quách Thị Nhắc ơi, mũi 2 pfizer đến hạn từ \d{2}\/\d{2}\/\d{4}\.$/);
 });

@@ -8,7 +8,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
-const { vnToday } = require('../lib/vn-time');
+const { vnToday, vnDateText } = require('../lib/vn-time');
 const { UNITS, createAccount, assertError, assertStatus, uniqueName } = require('../lib/fixtures');
 const { citizenWithProfile, createPerson, uniquePhone, uniqueCccd } = require('../lib/people');
 
@@ -430,7 +430,8 @@ test('invitations: all-or-nothing, SMS with date and slot in the outbox; confirm
   const out = await srv.api('GET', `/api/v1/outbox?recipient=${people[0].phone}&kind=vaccine_invitation`, { token: adminToken });
   assertStatus(out, 200);
   assert.equal(out.json.messages.length, 1);
-  assert.ok(out.json.messages[0].body.includes(vnDay()), out.json.messages[0].body);
+  // the day written as in Vietnamese text (dd/mm/yyyy), not as the API's ISO date
+  assert.ok(out.json.messages[0].body.includes(`ngay ${vnDateText(vnDay())}`), out.json.messages[0].body);
   assert.match(out.json.messages[0].body, /08:[03]0-0[89]:[03]0/);
 
   const a0 = inv.json.appointments[0];

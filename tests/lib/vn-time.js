@@ -14,4 +14,9 @@ function vnToday(offsetDays = 0) {
   return new Date(Date.now() + VN_OFFSET_MS + offsetDays * 86400000).toISOString().slice(0, 10);
 }
 
-module.exports = { vnDate, vnToday };
+/** DD/MM/YYYY, the way messages write a YYYY-MM-DD date in Vietnamese text (src/core/clock.c). */
+function vnDateText(iso) {
+  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+}
+
+module.exports = { vnDate, vnToday, vnDateText };

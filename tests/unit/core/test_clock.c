@@ -20,6 +20,13 @@ static void local_days(void **state)
     assert_string_equal(d, "2021-07-19");
     vn_date_format(vn_day(1626714000), d);
     assert_string_equal(d, "2021-07-20");
+    /* in Vietnamese text (an SMS) the day comes first; what is not a date is left as it is */
+    vn_date_text("2021-07-20", d);
+    assert_string_equal(d, "20/07/2021");
+    vn_date_text("2021-02-30", d);
+    assert_string_equal(d, "2021-02-30");
+    vn_date_text(NULL, d);
+    assert_string_equal(d, "");
     assert_int_equal(vn_day_start(18828), 1626714000);
     /* the UTC midnight of the 20th is 07:00 local, still the 20th */
     assert_int_equal(vn_day(18828 * 86400), 18828);
