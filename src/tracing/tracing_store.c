@@ -746,15 +746,17 @@ static int save_tx(struct store *s, void *arg)
                    "SELECT province_code, district_code, commune_code, 0 FROM cases WHERE id = ?", "i", x->c->case_id);
     if (rc == STORE_DONE)
         rc = STORE_OK;
-    int64_t last_id = 0; /* the largest contact id before this run inserted any */
-    if (!rc)
-        rc = store_int(s, &last_id, "SELECT COALESCE(MAX(id), 0) FROM tracing_contacts", "");
-    bool inserted = false;
     struct existing *known = NULL;
     size_t nknown = 0;
     struct names names = {0};
     if (!rc)
         rc = existing_load(s, x->c->case_id, &known, &nknown);
+    /* The largest contact id, read after the rows this run may update: what it inserts lies past
+     * it, and rows of other runs that do too (on PostgreSQL, committed meanwhile) carry their run. */
+    int64_t last_id = 0;
+    if (!rc)
+        rc = store_int(s, &last_id, "SELECT COALESCE(MAX(id), 0) FROM tracing_contacts", "");
+    bool inserted = false;
     struct tracing_policies pols; /* read once: every new F1 gets the policy where they live */
     if (!rc)
         rc = tracing_policies_load(s, &pols);
@@ -824,7 +826,7 @@ static int save_tx(struct store *s, void *arg)
         rc = new_contacts_insert(s, x, out->run_id, &case_home, &new_f2);
     /* the situation counts the rows this run inserted, in one statement (no trigger per row) */
     if (!rc && inserted)
-        rc = situation_count_inserted(s, "tracing_contacts", "case_id", x->c->case_id, last_id);
+        rc = situation_count_inserted(s, "tracing_contacts", "run_id", out->run_id, last_id);
     new_f2s_free(&new_f2);
     if (!rc && !strcmp(x->trigger, "auto"))
         rc = store_run(s, NULL,
