@@ -156,6 +156,29 @@ static int add_figure(struct buf *b, const struct sit_counter *c, const char *ro
 #define UPSERT_TAIL UPSERT ";\n"
 
 /*
+ * The counts of table that hold for row, one branch each (UNION ALL): columns, then day, figure
+ * and n (the count's sign times delta), from `from` (none for a trigger's NEW or OLD).
+ */
+static int add_counts(struct buf *b, const char *table, const char *row, const char *columns, const char *from,
+                      int delta)
+{
+    int rc = 0;
+    bool first = true;
+    for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
+        const struct sit_counter *c = &SIT_COUNTERS[k];
+        if (strcmp(c->table, table))
+            continue;
+        for (int all = 0; all <= (int)c->state && !rc; all++, first = false)
+            rc = buf_adds(b, first ? "SELECT " : " UNION ALL SELECT ") || buf_adds(b, columns) ||
+                 (all ? buf_addf(b, "%d", SIT_ALL_DAYS) : add_row(b, c->day, row)) || buf_adds(b, " AS day, ") ||
+                 add_figure(b, c, row) || buf_addf(b, " AS figure, %d AS n", c->sign * delta) ||
+                 buf_adds(b, from) || buf_adds(b, " WHERE (") || add_row(b, c->day, row) ||
+                 buf_adds(b, ") IS NOT NULL AND (") || add_row(b, c->cond, row) || buf_adds(b, ")");
+    }
+    return rc;
+}
+
+/*
  * The statement moving every count of one row (NEW or OLD) of table by delta (+1, or -1: taken
  * out): the levels the row is counted at, crossed with each count that holds for it.  One
  * statement, not one per count and level, since every connection keeps the triggers' parsed
@@ -168,19 +191,7 @@ static int add_upsert(struct buf *b, const char *table, const char *row, int del
         rc = buf_adds(b, l ? " UNION ALL SELECT " : "SELECT ") || add_row(b, LEVELS[l].parent, row) ||
              buf_adds(b, " AS parent, ") || add_row(b, LEVELS[l].unit, row) || buf_adds(b, " AS unit WHERE ") ||
              add_row(b, LEVELS[l].known, row);
-    rc = rc || buf_adds(b, ") l, (");
-    bool first = true;
-    for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
-        const struct sit_counter *c = &SIT_COUNTERS[k];
-        if (strcmp(c->table, table))
-            continue;
-        for (int all = 0; all <= (int)c->state && !rc; all++, first = false)
-            rc = buf_adds(b, first ? "SELECT " : " UNION ALL SELECT ") ||
-                 (all ? buf_addf(b, "%d", SIT_ALL_DAYS) : add_row(b, c->day, row)) || buf_adds(b, " AS day, ") ||
-                 add_figure(b, c, row) || buf_addf(b, " AS figure, %d AS n WHERE (", c->sign * delta) ||
-                 add_row(b, c->day, row) || buf_adds(b, ") IS NOT NULL AND (") || add_row(b, c->cond, row) ||
-                 buf_adds(b, ")");
-    }
+    rc = rc || buf_adds(b, ") l, (") || add_counts(b, table, row, "", "", delta);
     return rc || buf_adds(b, ") c WHERE 1 = 1 GROUP BY 1, 2, 3, 4" UPSERT_TAIL);
 }
 
@@ -390,20 +401,8 @@ int situation_count_inserted(struct store *s, const char *table, const char *key
             rc = buf_addf(&b, " WHEN %zu THEN ", l) || add_row(&b, col ? LEVELS[l].unit : LEVELS[l].parent, "c");
         rc = rc || buf_adds(&b, " END");
     }
-    rc = rc || buf_adds(&b, ", c.day, c.figure, SUM(c.n) FROM (");
-    bool first = true;
-    for (size_t k = 0; k < SIT_NCOUNTERS && !rc; k++) {
-        const struct sit_counter *c = &SIT_COUNTERS[k];
-        if (strcmp(c->table, table))
-            continue;
-        for (int all = 0; all <= (int)c->state && !rc; all++, first = false)
-            rc = buf_adds(&b, first ? "" : " UNION ALL ") ||
-                 buf_adds(&b, "SELECT x.province_code, x.district_code, x.commune_code, ") ||
-                 (all ? buf_addf(&b, "%d", SIT_ALL_DAYS) : add_row(&b, c->day, "x")) || buf_adds(&b, " AS day, ") ||
-                 add_figure(&b, c, "x") || buf_addf(&b, " AS figure, %d AS n FROM x WHERE (", c->sign) ||
-                 add_row(&b, c->day, "x") || buf_adds(&b, ") IS NOT NULL AND (") || add_row(&b, c->cond, "x") ||
-                 buf_adds(&b, ")");
-    }
+    rc = rc || buf_adds(&b, ", c.day, c.figure, SUM(c.n) FROM (") ||
+         add_counts(&b, table, "x", "x.province_code, x.district_code, x.commune_code, ", " FROM x", 1);
     rc = rc || buf_adds(&b, ") c, (SELECT 0 AS l UNION ALL SELECT 1 UNION ALL SELECT 2) v WHERE ");
     for (size_t l = 0; l < NLEVELS && !rc; l++)
         rc = buf_addf(&b, "%s(v.l = %zu AND ", l ? " OR " : "", l) || add_row(&b, LEVELS[l].known, "c") ||
