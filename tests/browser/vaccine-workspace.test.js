@@ -285,6 +285,13 @@ test('a citizen picks a session on their page, then moves to another', async () 
   const a = await mk(5);
   const b = await mk(6);
   const { page: cp, context } = await phonePage(browser);
+  // What the page asked of the server and heard back, told when the picker does not come.
+  const asked = [];
+  const t0 = Date.now();
+  cp.on('request', (q) => { if (q.url().includes('/api/')) asked.push({ q, at: Date.now() - t0, end: 'pending' }); });
+  const ended = (q, end) => { const a = asked.find((x) => x.q === q); if (a) a.end = `${end} at ${Date.now() - t0} ms`; };
+  cp.on('requestfinished', async (q) => ended(q, String((await q.response())?.status())));
+  cp.on('requestfailed', (q) => ended(q, q.failure()?.errorText));
   try {
     await cp.goto(`${srv.url}/#/citizen/login`);
     await tid(cp, 'otp-phone').fill(phone);
@@ -298,7 +305,10 @@ test('a citizen picks a session on their page, then moves to another', async () 
     // wait once. When the picker does not come, say what the page shows instead.
     await tid(cp, `pick-${pid}-open`).waitFor({ timeout: 60000 }).catch(async (e) => {
       const shown = await tid(cp, 'identity-view').textContent().catch(() => '(no identity view)');
-      throw new Error(`no session picker on ${cp.url()}: the page shows ${shown.slice(0, 600)}`, { cause: e });
+      const requests = asked.map((a) => `${a.q.method()} ${a.q.url().replace(srv.url, '')} at ${a.at} ms: ${a.end}`);
+      const served = srv.stderr().split('\n').filter((l) => l.includes('/api/v1/me') || /level=(warn|error)/.test(l)).slice(-30);
+      throw new Error(`no session picker on ${cp.url()}: the page shows ${shown.slice(0, 600)}\n`
+        + `page errors: ${JSON.stringify(cp.errors)}\nrequests:\n${requests.join('\n')}\nserver:\n${served.join('\n')}`, { cause: e });
     });
     await tid(cp, `pick-${pid}-open`).click();
     await tid(cp, `pick-${pid}-session`).selectOption(String(a.id));
@@ -363,4 +373,31 @@ test('the vaccinator finds a person by CCCD, is warned of the quarantine order, 
   } finally {
     await context.close();
   }
+});
+
+test('a page left while the vaccine list loads does not leave the next page waiting on it', async () => {
+  // The list of vaccines is loaded once and shared by the pages that need it. The official
+  // opens the plan page and, before the list has come, opens a site: the site page still draws.
+  await page.goto(`${srv.url}/#/`);
+  await page.reload();
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/v1/vaccine/products', async (route) => {
+    await held;
+    await route.continue().catch(() => { /* the plan page's own request may be gone */ });
+  });
+  try {
+    const asked = page.waitForRequest((q) => q.url().endsWith('/api/v1/vaccine/products'));
+    await page.evaluate(() => { window.location.hash = '#/vaccine/plan'; });
+    await asked;
+    await page.evaluate((id) => { window.location.hash = `#/vaccine/plan/sites/${id}`; }, siteId);
+    await tid(page, 'plan-site-view').waitFor();
+    release();
+    assert.equal(await tid(page, 'plan-site-name').textContent(), 'Trạm Y tế phường Phúc Xá');
+    await tid(page, 'plan-new-session').waitFor();
+  } finally {
+    release();
+    await page.unroute('**/api/v1/vaccine/products');
+  }
+  assert.deepEqual(page.errors, []);
 });
