@@ -104,7 +104,8 @@ const size_t SIT_NCOUNTERS = sizeof(SIT_COUNTERS) / sizeof(SIT_COUNTERS[0]);
  * check-ins are counted by the code that stores them (situation_count_checkins), a batch at a
  * time: a trigger per row cost a fifth of the check-in writer's rate.  New tracing contacts are
  * counted by the run that stores them (situation_count_inserted), for the same reason.  Their
- * deletes and updates are counted by triggers as every other table's.
+ * deletes and updates are counted by triggers as every other table's.  The columns must name
+ * every column a count reads: a run's inserted rows are grouped by them before they are counted.
  */
 static const struct {
     const char *table, *columns;
@@ -157,10 +158,11 @@ static int add_figure(struct buf *b, const struct sit_counter *c, const char *ro
 
 /*
  * The counts of table that hold for row, one branch each (UNION ALL): columns, then day, figure
- * and n (the count's sign times delta), from `from` (none for a trigger's NEW or OLD).
+ * and n (the count's sign times delta, times the column `times` when there is one), from `from`
+ * (none for a trigger's NEW or OLD).
  */
 static int add_counts(struct buf *b, const char *table, const char *row, const char *columns, const char *from,
-                      int delta)
+                      int delta, const char *times)
 {
     int rc = 0;
     bool first = true;
@@ -171,7 +173,8 @@ static int add_counts(struct buf *b, const char *table, const char *row, const c
         for (int all = 0; all <= (int)c->state && !rc; all++, first = false)
             rc = buf_adds(b, first ? "SELECT " : " UNION ALL SELECT ") || buf_adds(b, columns) ||
                  (all ? buf_addf(b, "%d", SIT_ALL_DAYS) : add_row(b, c->day, row)) || buf_adds(b, " AS day, ") ||
-                 add_figure(b, c, row) || buf_addf(b, " AS figure, %d AS n", c->sign * delta) ||
+                 add_figure(b, c, row) || buf_addf(b, " AS figure, %d", c->sign * delta) ||
+                 (times && (buf_adds(b, " * ") || buf_adds(b, times))) || buf_adds(b, " AS n") ||
                  buf_adds(b, from) || buf_adds(b, " WHERE (") || add_row(b, c->day, row) ||
                  buf_adds(b, ") IS NOT NULL AND (") || add_row(b, c->cond, row) || buf_adds(b, ")");
     }
@@ -191,7 +194,7 @@ static int add_upsert(struct buf *b, const char *table, const char *row, int del
         rc = buf_adds(b, l ? " UNION ALL SELECT " : "SELECT ") || add_row(b, LEVELS[l].parent, row) ||
              buf_adds(b, " AS parent, ") || add_row(b, LEVELS[l].unit, row) || buf_adds(b, " AS unit WHERE ") ||
              add_row(b, LEVELS[l].known, row);
-    rc = rc || buf_adds(b, ") l, (") || add_counts(b, table, row, "", "", delta);
+    rc = rc || buf_adds(b, ") l, (") || add_counts(b, table, row, "", "", delta, NULL);
     return rc || buf_adds(b, ") c WHERE 1 = 1 GROUP BY 1, 2, 3, 4" UPSERT_TAIL);
 }
 
@@ -384,17 +387,26 @@ int situation_count_checkins(struct store *s, const struct sit_checkins *in, siz
 /* ---------------------------------------------------------------- rows a transaction inserted */
 
 /*
- * One statement for every count of the table: each count's matching rows (a branch each, from
- * the rows inserted), crossed with the three levels, grouped into one upsert.  Its text is the
- * same on every call, so the connection keeps it prepared.
+ * One statement for every count of the table: the rows inserted, grouped by their place and the
+ * columns the counts read (a run's contacts share a time, so some 1,800 rows become 600), then
+ * each count's matching groups (a branch each), crossed with the three levels, summed into one
+ * upsert.  Its text is the same on every call, so the connection keeps it prepared.
  */
 int situation_count_inserted(struct store *s, const char *table, const char *key_column, int64_t key,
                              int64_t after_id)
 {
+    const char *columns = NULL;
+    for (size_t t = 0; t < NTABLES; t++)
+        if (!strcmp(TABLES[t].table, table))
+            columns = TABLES[t].columns;
+    if (!columns)
+        return STORE_ERROR;
     struct buf b;
     buf_init(&b, 1 << 16);
-    int rc = buf_addf(&b, "WITH x AS (SELECT * FROM %s WHERE %s = ? AND id > ?) " COUNTS_INSERT "SELECT ",
-                      table, key_column);
+    int rc = buf_addf(&b,
+                      "WITH x AS (SELECT " LOCATED ", %s, COUNT(*) AS k FROM %s WHERE %s = ? AND id > ?"
+                      " GROUP BY " LOCATED ", %s) " COUNTS_INSERT "SELECT ",
+                      columns, table, key_column, columns);
     for (int col = 0; col < 2 && !rc; col++) {
         rc = buf_adds(&b, col ? ", CASE v.l" : "CASE v.l");
         for (size_t l = 0; l < NLEVELS && !rc; l++)
@@ -402,7 +414,7 @@ int situation_count_inserted(struct store *s, const char *table, const char *key
         rc = rc || buf_adds(&b, " END");
     }
     rc = rc || buf_adds(&b, ", c.day, c.figure, SUM(c.n) FROM (") ||
-         add_counts(&b, table, "x", "x.province_code, x.district_code, x.commune_code, ", " FROM x", 1);
+         add_counts(&b, table, "x", "x.province_code, x.district_code, x.commune_code, ", " FROM x", 1, "x.k");
     rc = rc || buf_adds(&b, ") c, (SELECT 0 AS l UNION ALL SELECT 1 UNION ALL SELECT 2) v WHERE ");
     for (size_t l = 0; l < NLEVELS && !rc; l++)
         rc = buf_addf(&b, "%s(v.l = %zu AND ", l ? " OR " : "", l) || add_row(&b, LEVELS[l].known, "c") ||
