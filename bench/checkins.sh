@@ -18,6 +18,9 @@
 #   bench/checkins.sh                    uses $BUILD/cordon (BUILD defaults to build-bench)
 #   CHECKINS_SECONDS=60 bench/checkins.sh   a longer run (memory over time)
 #   CHECKINS_ENGINES=sqlite bench/checkins.sh
+#   CHECKINS_PRELOAD=5000000 bench/checkins.sh   the table holds that many check-ins (of a tenth
+#                                       as many synthetic people, `cordon demo --people`) before
+#                                       the load: index pages no longer all fit in memory
 #   BENCH_SMOKE=1: 3 seconds each, 8 connections, 10 venues
 set -euo pipefail
 
@@ -142,6 +145,12 @@ run_engine() {
             die "could not start PostgreSQL: $(cat "$tmp/pg-start.log")"
     fi
     "$bin" migrate --db "$url" >"$tmp/migrate.log" 2>&1 || die "migrate failed: $(tail -5 "$tmp/migrate.log")"
+    preload=${CHECKINS_PRELOAD:-0}
+    if [ "$preload" -gt 0 ]; then
+        echo "$engine: preloading $preload check-ins of $((preload / 10)) people (cordon demo)"
+        "$bin" demo --db "$url" --people $((preload / 10)) --checkins "$preload" >"$tmp/demo.log" 2>&1 ||
+            die "demo failed: $(tail -5 "$tmp/demo.log")"
+    fi
     printf '%s\n' "$admin_password" | "$bin" user add --db "$url" --username bench.admin --role national_admin \
         --unit VN --name 'Quản trị Đo' --password-stdin >/dev/null 2>"$tmp/user.log" ||
         die "user add failed: $(cat "$tmp/user.log")"
