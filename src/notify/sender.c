@@ -30,7 +30,9 @@ int notify_priority(const char *kind)
 {
     if (!strcmp(kind, "otp") || !strcmp(kind, "family") || !strcmp(kind, "en_code"))
         return 0;
-    if (!strcmp(kind, "result") || !strcmp(kind, "result_correction") || !strncmp(kind, "alert", 5))
+    /* results and their corrections, also of a managed member; quarantine alerts (missed
+     * check-in, outside the place), also about a member */
+    if (!strncmp(kind, "result", 6) || !strncmp(kind, "quarantine", 10))
         return 1;
     return 2;
 }
@@ -38,7 +40,7 @@ int notify_priority(const char *kind)
 /* The same order in SQL, for the claim (a format string: %% is one %). */
 #define PRIORITY_SQL                                                                                               \
     "CASE WHEN kind IN ('otp', 'family', 'en_code') THEN 0"                                                      \
-    " WHEN kind IN ('result', 'result_correction') OR kind LIKE 'alert%%' THEN 1 ELSE 2 END"
+    " WHEN kind LIKE 'result%%' OR kind LIKE 'quarantine%%' THEN 1 ELSE 2 END"
 
 int64_t notify_backoff(int base, int attempts)
 {

@@ -43,7 +43,7 @@ struct notify_transport {
 };
 
 /* Lower sends first: 0 codes (sign-in, family link, exposure notification), 1 results,
- * their corrections and alerts, 2 the rest. */
+ * their corrections and quarantine alerts (also those about a managed member), 2 the rest. */
 int notify_priority(const char *kind);
 
 /* The backoff after the attempts-th failed try (attempts >= 1), capped at a day. */

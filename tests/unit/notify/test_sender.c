@@ -95,7 +95,12 @@ static void priority_and_backoff(void **state)
     assert_int_equal(notify_priority("en_code"), 0);
     assert_int_equal(notify_priority("result"), 1);
     assert_int_equal(notify_priority("result_correction"), 1);
-    assert_int_equal(notify_priority("alert_quarantine"), 1);
+    assert_int_equal(notify_priority("result_member"), 1);
+    assert_int_equal(notify_priority("result_correction_member"), 1);
+    assert_int_equal(notify_priority("quarantine_missed"), 1);
+    assert_int_equal(notify_priority("quarantine_outside_member"), 1);
+    assert_int_equal(notify_priority("daily_report"), 2);
+    assert_int_equal(notify_priority("broadcast"), 2);
     assert_int_equal(notify_priority("vaccine_invitation"), 2);
     assert_int_equal(notify_backoff(30, 1), 30);
     assert_int_equal(notify_backoff(30, 2), 60);
@@ -120,20 +125,21 @@ static void order_and_rate(void **state)
     assert_int_equal(notify_queue(s, "sms", "0911111111", "vaccine_invitation", "a", &id), 0);
     assert_int_equal(notify_queue(s, "sms", "0911111111", "result", "b", &id), 0);
     assert_int_equal(notify_queue(s, "email", "x@example.org", "otp", "c", &id), 0); /* another channel */
+    assert_int_equal(notify_queue(s, "sms", "0911111111", "quarantine_missed", "q", &id), 0);
     assert_int_equal(notify_queue_secret(s, "sms", "0911111111", "otp", "code " NOTIFY_MASK, "123456", 2000000000,
                                          &id),
                      0);
-    tr.rate_per_minute = 2;
+    tr.rate_per_minute = 3;
     int sent = 0;
     assert_int_equal(notify_send_round(s, &tr, 1000000, 10, &sent), 0);
-    assert_int_equal(sent, 2);
-    assert_string_equal(sent_log, "otp,result");
-    /* The minute's two are spent; a minute on, the rest. */
+    assert_int_equal(sent, 3);
+    assert_string_equal(sent_log, "otp,result,quarantine_missed"); /* a quarantine alert before bulk */
+    /* The minute's three are spent; a minute on, the rest. */
     assert_int_equal(notify_send_round(s, &tr, 1000030, 10, &sent), 0);
     assert_int_equal(sent, 0);
     assert_int_equal(notify_send_round(s, &tr, 1000061, 10, &sent), 0);
     assert_int_equal(sent, 1);
-    assert_string_equal(sent_log, "otp,result,vaccine_invitation");
+    assert_string_equal(sent_log, "otp,result,quarantine_missed,vaccine_invitation");
 }
 
 static void retry_then_dead(void **state)
