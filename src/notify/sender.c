@@ -31,16 +31,22 @@ int notify_priority(const char *kind)
     if (!strcmp(kind, "otp") || !strcmp(kind, "family") || !strcmp(kind, "en_code"))
         return 0;
     /* results and their corrections, also of a managed member; quarantine alerts (missed
-     * check-in, outside the place), also about a member */
-    if (!strncmp(kind, "result", 6) || !strncmp(kind, "quarantine", 10))
+     * check-in, outside the place), also about a member (not the daily reminders) */
+    static const char *const alerts[] = {"quarantine_missed", "quarantine_missed_member", "quarantine_outside",
+                                         "quarantine_outside_member"};
+    if (!strncmp(kind, "result", 6))
         return 1;
+    for (size_t i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++)
+        if (!strcmp(kind, alerts[i]))
+            return 1;
     return 2;
 }
 
 /* The same order in SQL, for the claim (a format string: %% is one %). */
 #define PRIORITY_SQL                                                                                               \
     "CASE WHEN kind IN ('otp', 'family', 'en_code') THEN 0"                                                      \
-    " WHEN kind LIKE 'result%%' OR kind LIKE 'quarantine%%' THEN 1 ELSE 2 END"
+    " WHEN kind LIKE 'result%%' OR kind IN ('quarantine_missed', 'quarantine_missed_member',"                  \
+    " 'quarantine_outside', 'quarantine_outside_member') THEN 1 ELSE 2 END"
 
 int64_t notify_backoff(int base, int attempts)
 {

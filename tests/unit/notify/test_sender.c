@@ -99,6 +99,7 @@ static void priority_and_backoff(void **state)
     assert_int_equal(notify_priority("result_correction_member"), 1);
     assert_int_equal(notify_priority("quarantine_missed"), 1);
     assert_int_equal(notify_priority("quarantine_outside_member"), 1);
+    assert_int_equal(notify_priority("quarantine_reminder"), 2); /* a daily reminder, not an alert */
     assert_int_equal(notify_priority("daily_report"), 2);
     assert_int_equal(notify_priority("broadcast"), 2);
     assert_int_equal(notify_priority("vaccine_invitation"), 2);
