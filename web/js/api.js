@@ -124,6 +124,20 @@ export function isAbort(e) {
   return e && e.name === 'AbortError';
 }
 
+/**
+ * A promise shared by several pages, awaited by one of them: rejects with an AbortError when
+ * signal aborts (that page is left), without touching the shared work the others still await.
+ */
+export function untilAborted(shared, signal) {
+  if (!signal) return shared;
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise((resolve, reject) => {
+    const leave = () => reject(abortError());
+    signal.addEventListener('abort', leave, { once: true });
+    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
+  });
+}
+
 export const get = (path, opts) => api('GET', path, opts);
 export const post = (path, body, opts = {}) => api('POST', path, { ...opts, body });
 export const patch = (path, body, opts = {}) => api('PATCH', path, { ...opts, body });

@@ -3,7 +3,7 @@
 
 import { formatDay } from '../i18n.js';
 import { h } from '../dom.js';
-import { get, seg } from '../api.js';
+import { get, seg, untilAborted } from '../api.js';
 import { vnDate } from '../vn-time.js';
 
 export const SEVERITIES = ['mild', 'moderate', 'severe', 'life_threatening', 'death'];
@@ -17,34 +17,21 @@ export function dayVn(v) {
   return formatDay(String(v));
 }
 
+// The shared loads are not tied to the page that started them: leaving that page would abort
+// them for every other page awaiting the same promise, which then never draws.
 let productsP = null;
 let groupsP = null;
-
-/*
- * The shared load is not tied to the page that started it: were it, leaving that page would
- * abort it for every other page awaiting the same promise, which then never draws. Each caller
- * stops waiting when its own page goes.
- */
-function untilLeft(shared, signal) {
-  if (!signal) return shared;
-  if (signal.aborted) return Promise.reject(new DOMException('request aborted', 'AbortError'));
-  return new Promise((resolve, reject) => {
-    const leave = () => reject(new DOMException('request aborted', 'AbortError'));
-    signal.addEventListener('abort', leave, { once: true });
-    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
-  });
-}
 
 /** GET /api/v1/vaccine/products, once (a failed load is retried next time). */
 export function loadProducts(signal) {
   if (!productsP) productsP = get('/api/v1/vaccine/products', { auth: false }).catch((e) => { productsP = null; throw e; });
-  return untilLeft(productsP, signal);
+  return untilAborted(productsP, signal);
 }
 
 /** GET /api/v1/vaccine/priority-groups (groups, conditions, screening checklist), once. */
 export function loadGroups(signal) {
   if (!groupsP) groupsP = get('/api/v1/vaccine/priority-groups', { auth: false }).catch((e) => { groupsP = null; throw e; });
-  return untilLeft(groupsP, signal);
+  return untilAborted(groupsP, signal);
 }
 
 export function productName(products, code) {
