@@ -62,9 +62,25 @@ summary() {
     echo "test-all: passed: ${passed[*]:-none}; skipped: ${skipped[*]:-none}"
 }
 
+# failing_tests LOG: each failed test of a node --test log with where and why,
+# so the last lines of a failed run name what failed.
+failing_tests() {
+    awk '
+        /^ *not ok / { sub(/^ */, ""); print "  " $0; yaml = 1; shown = 0; next }
+        yaml && /^ *\.\.\.$/ { yaml = 0; next }
+        yaml && shown < 2 && /^ *(location|error):/ {
+            sub(/^ */, ""); print "      " substr($0, 1, 200); shown++
+        }
+    ' "$1" | tail -n 40
+}
+
 fail() {
     local stage=$1 rc=$2
     echo
+    if [ -n "${logdir:-}" ] && [ -f "$logdir/$stage.log" ]; then
+        echo "test-all: failed in '$stage':"
+        failing_tests "$logdir/$stage.log"
+    fi
     summary
     if [ "$rc" -eq 124 ]; then
         echo "test-all: FAILED at stage '$stage' (timed out after ${stage_timeout}s) ($label)"
@@ -147,18 +163,27 @@ start_bg() {
 # wait_bg: wait for every started stage, print its log, fail on the first that failed.
 wait_bg() {
     local i rc failed= failed_rc=0
+    local rcs=()
     for i in "${!bg_pids[@]}"; do
         rc=0
         wait "${bg_pids[$i]}" || rc=$?
-        echo
-        echo "=== test-all: ${bg_names[$i]} ($label) ==="
-        cat "$logdir/${bg_names[$i]}.log"
-        if [ "$rc" -eq 0 ]; then
-            passed+=("${bg_names[$i]}")
-        elif [ -z "$failed" ]; then
-            failed=${bg_names[$i]}
-            failed_rc=$rc
-        fi
+        rcs[$i]=$rc
+    done
+    # Logs of stages that passed first, so a failed stage's log ends the output.
+    for pass in ok failed; do
+        for i in "${!bg_pids[@]}"; do
+            rc=${rcs[$i]}
+            { [ "$pass" = ok ] && [ "$rc" -eq 0 ]; } || { [ "$pass" = failed ] && [ "$rc" -ne 0 ]; } || continue
+            echo
+            echo "=== test-all: ${bg_names[$i]} ($label) ==="
+            cat "$logdir/${bg_names[$i]}.log"
+            if [ "$rc" -eq 0 ]; then
+                passed+=("${bg_names[$i]}")
+            elif [ -z "$failed" ]; then
+                failed=${bg_names[$i]}
+                failed_rc=$rc
+            fi
+        done
     done
     bg_names=()
     bg_pids=()
