@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -26,27 +27,53 @@ static int max_attempts = 6;
 static int retry_base = 30;
 double (*notify_mono)(void) = clock_mono;
 
+/* The order in which due messages go: the kinds named here, then every kind starting with "result"
+ * (results and their corrections, also of a managed member) with the alerts, then the rest.
+ * Quarantine alerts (a missed check-in, outside the place, also about a member) go with results;
+ * the daily reminders do not.  One list for the sort in C and the claim's SQL. */
+static const struct {
+    const char *kind;
+    int priority;
+} PRIORITY_KINDS[] = {
+    {"otp", 0},
+    {"family", 0},
+    {"en_code", 0},
+    {"quarantine_missed", 1},
+    {"quarantine_missed_member", 1},
+    {"quarantine_outside", 1},
+    {"quarantine_outside_member", 1},
+};
+#define PRIORITY_PREFIX "result" /* every kind starting so: priority 1 */
+#define PRIORITY_OTHER 2
+
 int notify_priority(const char *kind)
 {
-    if (!strcmp(kind, "otp") || !strcmp(kind, "family") || !strcmp(kind, "en_code"))
-        return 0;
-    /* results and their corrections, also of a managed member; quarantine alerts (missed
-     * check-in, outside the place), also about a member (not the daily reminders) */
-    static const char *const alerts[] = {"quarantine_missed", "quarantine_missed_member", "quarantine_outside",
-                                         "quarantine_outside_member"};
-    if (!strncmp(kind, "result", 6))
-        return 1;
-    for (size_t i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++)
-        if (!strcmp(kind, alerts[i]))
-            return 1;
-    return 2;
+    for (size_t i = 0; i < sizeof(PRIORITY_KINDS) / sizeof(PRIORITY_KINDS[0]); i++)
+        if (!strcmp(kind, PRIORITY_KINDS[i].kind))
+            return PRIORITY_KINDS[i].priority;
+    return strncmp(kind, PRIORITY_PREFIX, strlen(PRIORITY_PREFIX)) ? PRIORITY_OTHER : 1;
 }
 
-/* The same order in SQL, for the claim (a format string: %% is one %). */
-#define PRIORITY_SQL                                                                                               \
-    "CASE WHEN kind IN ('otp', 'family', 'en_code') THEN 0"                                                      \
-    " WHEN kind LIKE 'result%%' OR kind IN ('quarantine_missed', 'quarantine_missed_member',"                  \
-    " 'quarantine_outside', 'quarantine_outside_member') THEN 1 ELSE 2 END"
+/* notify_priority() as an SQL expression of the column kind: "CASE WHEN kind IN (...) THEN 0 ...". */
+static void priority_sql(struct buf *out)
+{
+    buf_adds(out, "CASE");
+    for (int prio = 0; prio < PRIORITY_OTHER; prio++) {
+        buf_adds(out, " WHEN ");
+        if (prio == 1)
+            buf_adds(out, "kind LIKE '" PRIORITY_PREFIX "%' OR ");
+        buf_adds(out, "kind IN (");
+        bool first = true;
+        for (size_t i = 0; i < sizeof(PRIORITY_KINDS) / sizeof(PRIORITY_KINDS[0]); i++) {
+            if (PRIORITY_KINDS[i].priority != prio)
+                continue;
+            buf_addf(out, "%s'%s'", first ? "" : ", ", PRIORITY_KINDS[i].kind);
+            first = false;
+        }
+        buf_addf(out, ") THEN %d", prio);
+    }
+    buf_addf(out, " ELSE %d END", PRIORITY_OTHER);
+}
 
 int64_t notify_backoff(int base, int attempts)
 {
@@ -79,17 +106,19 @@ static enum store_rc claim(struct store *s, const char *channel, int64_t now, in
     /* SQLite has one writer at a time, so the UPDATE alone is the lock; on
      * PostgreSQL the inner SELECT locks the rows and skips those another
      * server holds. */
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 WHERE id IN"
-             " (SELECT id FROM outbox WHERE channel = ? AND (status = 'queued' AND next_attempt_at <= ?"
-             " OR status = 'sending' AND claimed_until < ?) AND (expires_at IS NULL OR expires_at > ?)"
-             " ORDER BY " PRIORITY_SQL ", id LIMIT ?%s)"
-             " RETURNING id, recipient, kind, attempts",
-             pg ? " FOR UPDATE SKIP LOCKED" : "");
+    struct buf sql;
+    buf_init(&sql, 4096);
+    buf_adds(&sql, "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 WHERE id IN"
+                   " (SELECT id FROM outbox WHERE channel = ? AND (status = 'queued' AND next_attempt_at <= ?"
+                   " OR status = 'sending' AND claimed_until < ?) AND (expires_at IS NULL OR expires_at > ?)"
+                   " ORDER BY ");
+    priority_sql(&sql);
+    buf_addf(&sql, ", id LIMIT ?%s) RETURNING id, recipient, kind, attempts", pg ? " FOR UPDATE SKIP LOCKED" : "");
     struct store_stmt *st;
     *got = 0;
-    enum store_rc rc = store_query(s, &st, sql, "isiiii", now + CLAIM_SECONDS, channel, now, now, now, (int64_t)n);
+    enum store_rc rc =
+        store_query(s, &st, sql.data, "isiiii", now + CLAIM_SECONDS, channel, now, now, now, (int64_t)n);
+    buf_release(&sql);
     if (rc)
         return rc;
     while ((rc = store_step(st)) == STORE_ROW && *got < n) {

@@ -9,11 +9,12 @@ const assert = require('node:assert/strict');
 const { startServer } = require('../lib/server');
 const { createAccount, UNITS } = require('../lib/fixtures');
 const { PASSWORD } = require('../lib/venue-setup');
-const { launch, phonePage, shot, assertNoHorizontalOverflow, latestOtp, staffLogin: signIn } = require('../lib/browser');
+const { launch, phonePage, pageDiary, shot, assertNoHorizontalOverflow, latestOtp, staffLogin: signIn } = require('../lib/browser');
 
 let srv;
 let browser;
 let page;
+let diary; // what the page asked of the server, told when a wait fails
 let adminToken;
 let citizenToken;
 
@@ -24,6 +25,7 @@ before(async () => {
   await createAccount(srv, adminToken, { username: 'xa.phuc.xa', role: 'commune_admin', unit_code: UNITS.phucXa, full_name: 'Lê Thị Xã' });
   browser = await launch();
   ({ page } = await phonePage(browser));
+  diary = pageDiary(page, { keep: (l) => l.includes('/api/v1/units') });
 });
 
 after(async () => {
@@ -70,7 +72,11 @@ test('the citizen adds a family member (bad CCCD refused first) and shows the me
   await tid('member-sex').selectOption('male');
   await tid('member-id-number').fill('12345');
   await tid('member-commune-search').fill('phuc xa');
-  await tid(`member-commune-result-${UNITS.phucXa}`).click();
+  // This result once failed to come within 15 s in a clock run: if it does again, say what was shown.
+  await tid(`member-commune-result-${UNITS.phucXa}`).click().catch(async (e) => {
+    const shown = await tid('member-commune').textContent().catch(() => '(no picker)');
+    throw new Error(`no search result in the picker, which shows ${shown.slice(0, 400)}\n${diary.explain(srv)}`, { cause: e });
+  });
   await page.waitForFunction((c) => document.querySelector('[data-testid="member-commune-selected-name"]')?.getAttribute('data-code') === c, UNITS.phucXa);
   await tid('member-street').fill('7 Quán Thánh');
   await tid('member-save').click();

@@ -14,7 +14,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startServer } = require('../lib/server');
-const { launch, phonePage, shot, assertNoHorizontalOverflow, latestOtp } = require('../lib/browser');
+const { launch, phonePage, pageDiary, shot, assertNoHorizontalOverflow, latestOtp } = require('../lib/browser');
 const { siteDay, vaccinate } = require('../lib/vaccine-setup');
 const { UNITS, PASSWORD, createAccount, uniqueName } = require('../lib/fixtures');
 const { createPerson, uniqueCccd, uniquePhone, citizenWithProfile } = require('../lib/people');
@@ -286,12 +286,7 @@ test('a citizen picks a session on their page, then moves to another', async () 
   const b = await mk(6);
   const { page: cp, context } = await phonePage(browser);
   // What the page asked of the server and heard back, told when the picker does not come.
-  const asked = [];
-  const t0 = Date.now();
-  cp.on('request', (q) => { if (q.url().includes('/api/')) asked.push({ q, at: Date.now() - t0, end: 'pending' }); });
-  const ended = (q, end) => { const a = asked.find((x) => x.q === q); if (a) a.end = `${end} at ${Date.now() - t0} ms`; };
-  cp.on('requestfinished', async (q) => ended(q, String((await q.response())?.status())));
-  cp.on('requestfailed', (q) => ended(q, q.failure()?.errorText));
+  const diary = pageDiary(cp, { keep: (l) => l.includes('/api/v1/me') });
   try {
     await cp.goto(`${srv.url}/#/citizen/login`);
     await tid(cp, 'otp-phone').fill(phone);
@@ -305,10 +300,7 @@ test('a citizen picks a session on their page, then moves to another', async () 
     // wait once. When the picker does not come, say what the page shows instead.
     await tid(cp, `pick-${pid}-open`).waitFor({ timeout: 60000 }).catch(async (e) => {
       const shown = await tid(cp, 'identity-view').textContent().catch(() => '(no identity view)');
-      const requests = asked.map((a) => `${a.q.method()} ${a.q.url().replace(srv.url, '')} at ${a.at} ms: ${a.end}`);
-      const served = srv.stderr().split('\n').filter((l) => l.includes('/api/v1/me') || /level=(warn|error)/.test(l)).slice(-30);
-      throw new Error(`no session picker on ${cp.url()}: the page shows ${shown.slice(0, 600)}\n`
-        + `page errors: ${JSON.stringify(cp.errors)}\nrequests:\n${requests.join('\n')}\nserver:\n${served.join('\n')}`, { cause: e });
+      throw new Error(`no session picker on ${cp.url()}: the page shows ${shown.slice(0, 600)}\n${diary.explain(srv)}`, { cause: e });
     });
     await tid(cp, `pick-${pid}-open`).click();
     await tid(cp, `pick-${pid}-session`).selectOption(String(a.id));

@@ -183,4 +183,26 @@ async function staffLogin(page, baseUrl, username, password) {
   await page.getByTestId('login-submit').click();
 }
 
-module.exports = { launch, phonePage, shot, assertNoHorizontalOverflow, qrPngToY4m, decodePng, download, latestOtp, staffLogin, PHONE };
+/**
+ * Keeps what a page asks of the API and hears back, so that a wait that fails can say why:
+ * diary.explain(srv, what) gives the page's API requests with their times and answers, the
+ * page's errors and the server's warnings and errors. `keep` picks server lines worth showing.
+ */
+function pageDiary(page, { keep = () => false } = {}) {
+  const asked = [];
+  const t0 = Date.now();
+  page.on('request', (q) => { if (q.url().includes('/api/')) asked.push({ q, at: Date.now() - t0, end: 'pending' }); });
+  const ended = (q, end) => { const a = asked.find((x) => x.q === q); if (a) a.end = `${end} at ${Date.now() - t0} ms`; };
+  page.on('requestfinished', async (q) => ended(q, String((await q.response())?.status())));
+  page.on('requestfailed', (q) => ended(q, q.failure()?.errorText));
+  return {
+    explain(srv) {
+      const origin = new URL(page.url()).origin;
+      const requests = asked.map((a) => `${a.q.method()} ${a.q.url().replace(origin, '')} at ${a.at} ms: ${a.end}`);
+      const served = srv.stderr().split('\n').filter((l) => keep(l) || /level=(warn|error)/.test(l)).slice(-30);
+      return `page errors: ${JSON.stringify(page.errors || [])}\nrequests:\n${requests.join('\n')}\nserver:\n${served.join('\n')}`;
+    },
+  };
+}
+
+module.exports = { launch, phonePage, pageDiary, shot, assertNoHorizontalOverflow, qrPngToY4m, decodePng, download, latestOtp, staffLogin, PHONE };
