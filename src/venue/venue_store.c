@@ -66,8 +66,14 @@ enum store_rc venue_find_by_code(struct store *s, struct arena *a, const char *c
  * shows at once, one changed through another server over the same database
  * within the TTL.  Slots hold copies, not pointers, so a reader never sees an
  * entry being rewritten.
+ *
+ * A code may sit in any of the VENUE_CACHE_WAYS slots of its set, and a new
+ * entry takes the set's free or stalest slot: with one slot per code (the
+ * first version), two busy venues whose codes fell on the same slot pushed
+ * each other out at every check-in, about one venue in ten at a hundred.
  */
-#define VENUE_CACHE_SLOTS 1024
+#define VENUE_CACHE_SETS 128
+#define VENUE_CACHE_WAYS 8
 #define VENUE_CACHE_TTL 5.0 /* seconds */
 
 struct venue_cached {
@@ -79,7 +85,7 @@ struct venue_cached {
 };
 
 static pthread_mutex_t venue_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct venue_cached venue_cache[VENUE_CACHE_SLOTS];
+static struct venue_cached venue_cache[VENUE_CACHE_SETS][VENUE_CACHE_WAYS];
 static atomic_uint_fast64_t venue_generation = 1;
 
 void venue__cache_forget(void)
@@ -87,12 +93,35 @@ void venue__cache_forget(void)
     atomic_fetch_add(&venue_generation, 1);
 }
 
-static struct venue_cached *cache_slot(const char *code)
+static struct venue_cached *cache_set(const char *code)
 {
     uint32_t h = 2166136261u;
     for (const char *p = code; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
-    return &venue_cache[h % VENUE_CACHE_SLOTS];
+    return venue_cache[h % VENUE_CACHE_SETS];
+}
+
+/* The entry of code in its set if it is still good (lock held). */
+static const struct venue_cached *cache_hit(const struct venue_cached *set, const char *code, uint64_t gen,
+                                            double now)
+{
+    for (int w = 0; w < VENUE_CACHE_WAYS; w++)
+        if (!strcmp(set[w].code, code))
+            return set[w].generation == gen && set[w].until > now ? &set[w] : NULL;
+    return NULL;
+}
+
+/* Where a fresh entry of code goes (lock held): its own slot, else a free or the stalest one. */
+static struct venue_cached *cache_victim(struct venue_cached *set, const char *code)
+{
+    struct venue_cached *v = &set[0];
+    for (int w = 0; w < VENUE_CACHE_WAYS; w++) {
+        if (!strcmp(set[w].code, code) || !set[w].code[0])
+            return &set[w];
+        if (set[w].until < v->until)
+            v = &set[w];
+    }
+    return v;
 }
 
 static bool copy_in(char *dst, size_t n, const char *src)
@@ -104,13 +133,12 @@ enum store_rc venue_find_by_code_cached(struct store *s, struct arena *a, const 
 {
     if (!code || strlen(code) != VENUE_CODE_LEN)
         return STORE_DONE;
-    struct venue_cached *e = cache_slot(code);
+    struct venue_cached *set = cache_set(code);
     uint64_t gen = atomic_load(&venue_generation);
     double now = clock_mono();
-    bool hit = false;
     pthread_mutex_lock(&venue_cache_lock);
-    if (!strcmp(e->code, code) && e->generation == gen && e->until > now) {
-        hit = true;
+    const struct venue_cached *e = cache_hit(set, code, gen, now);
+    if (e)
         *out = (struct venue){
             .id = e->id,
             .code = arena_strdup(a, e->code),
@@ -123,9 +151,8 @@ enum store_rc venue_find_by_code_cached(struct store *s, struct arena *a, const 
             .owner_account_id = e->owner_account_id,
             .created_at = e->created_at,
         };
-    }
     pthread_mutex_unlock(&venue_cache_lock);
-    if (hit)
+    if (e)
         return STORE_OK;
     enum store_rc rc = venue_find_by_code(s, a, code, out);
     if (rc)
@@ -139,7 +166,7 @@ enum store_rc venue_find_by_code_cached(struct store *s, struct arena *a, const 
         copy_in(fresh.street, sizeof(fresh.street), out->street) &&
         copy_in(fresh.status, sizeof(fresh.status), out->status)) {
         pthread_mutex_lock(&venue_cache_lock);
-        *e = fresh;
+        *cache_victim(set, fresh.code) = fresh;
         pthread_mutex_unlock(&venue_cache_lock);
     }
     return STORE_OK;
