@@ -66,6 +66,10 @@ static void method_and_shape_mismatches(void **state)
     assert_false(mm);
     assert_int_equal(match(&r, "GET", "/api/v1/accounts/7/extra", &mm), -1);
     assert_int_equal(match(&r, "GET", "/api/v1/account/7", &mm), -1);
+    assert_int_equal(match(&r, "GET", "/api/v1/units/search/", &mm), -1); /* a literal route, one slash more */
+    assert_int_equal(match(&r, "GET", "/api/v1/units/search/x", &mm), -1);
+    assert_int_equal(match(&r, "GET", "/api/v1/unit", &mm), -1);            /* a literal start, cut short */
+    assert_int_equal(match(&r, "GET", "/api/v1/units", &mm), -1);
     assert_int_equal(match(&r, "HEAD", "/api/v1/units/01", &mm), 1); /* HEAD rides on GET */
     arena_release(&r.arena);
 }
