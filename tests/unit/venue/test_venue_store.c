@@ -10,45 +10,18 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/mem.h"
-#include "store/migrate.h"
-#include "store/store.h"
+#include "support/store_fixture.h"
 #include "venue/venue_int.h"
 
-#define VENUES 200 /* more than one slot per set of the cache holds, on average */
-
-static char path[64];
-
-static void unlink_db(void)
-{
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
-}
+#define VENUES 200 /* enough that with one slot per code (1,024 slots) some 35 would share theirs */
 
 static int setup(void **state)
 {
-    char url[96], err[256];
-    snprintf(path, sizeof(path), "/tmp/cordon-test-venue-store-%d.db", (int)getpid());
-    snprintf(url, sizeof(url), "sqlite:%s", path);
-    unlink_db();
-    struct store *s;
-    /* The rows name no real account or unit: this test reads venues only. */
-    if (store_open(url, &s, err, sizeof(err)) || migrate_apply(s, NULL) || store_exec(s, "PRAGMA foreign_keys = OFF"))
+    /* The rows name no real account: this test reads venues only. */
+    if (fixture_store_open(state, "venue-store", true) || store_exec(*state, "PRAGMA foreign_keys = OFF"))
         return -1;
-    *state = s;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    store_close(*state);
-    unlink_db();
     return 0;
 }
 
@@ -113,7 +86,7 @@ static void every_busy_venue_stays_cached(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(every_busy_venue_stays_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_busy_venue_stays_cached, setup, fixture_store_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
