@@ -160,6 +160,12 @@ start_bg() {
     bg_pids+=($!)
 }
 
+show_log() {
+    echo
+    echo "=== test-all: $1 ($label) ==="
+    cat "$logdir/$1.log"
+}
+
 # wait_bg: wait for every started stage, print its log, fail on the first that failed.
 wait_bg() {
     local i rc failed= failed_rc=0
@@ -170,20 +176,18 @@ wait_bg() {
         rcs[$i]=$rc
     done
     # Logs of stages that passed first, so a failed stage's log ends the output.
-    for pass in ok failed; do
-        for i in "${!bg_pids[@]}"; do
-            rc=${rcs[$i]}
-            { [ "$pass" = ok ] && [ "$rc" -eq 0 ]; } || { [ "$pass" = failed ] && [ "$rc" -ne 0 ]; } || continue
-            echo
-            echo "=== test-all: ${bg_names[$i]} ($label) ==="
-            cat "$logdir/${bg_names[$i]}.log"
-            if [ "$rc" -eq 0 ]; then
-                passed+=("${bg_names[$i]}")
-            elif [ -z "$failed" ]; then
-                failed=${bg_names[$i]}
-                failed_rc=$rc
-            fi
-        done
+    for i in "${!bg_pids[@]}"; do
+        [ "${rcs[$i]}" -eq 0 ] || continue
+        show_log "${bg_names[$i]}"
+        passed+=("${bg_names[$i]}")
+    done
+    for i in "${!bg_pids[@]}"; do
+        [ "${rcs[$i]}" -ne 0 ] || continue
+        show_log "${bg_names[$i]}"
+        if [ -z "$failed" ]; then
+            failed=${bg_names[$i]}
+            failed_rc=${rcs[$i]}
+        fi
     done
     bg_names=()
     bg_pids=()
