@@ -1,7 +1,9 @@
 /*
  * migrate.c - `cordon migrate`: create or upgrade the schema, load reference data.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "area/unit.h"
 #include "cmd/cmd.h"
@@ -12,7 +14,7 @@
 #include "store/store.h"
 
 static const char usage[] =
-    "usage: cordon migrate [--db URL] [--config FILE]\n"
+    "usage: cordon migrate [--db URL] [--config FILE] [--to VERSION]\n"
     "\n"
     "Creates or upgrades the database schema to this binary's version and loads\n"
     "the administrative units (provinces, districts, communes). With a key-encryption\n"
@@ -20,7 +22,9 @@ static const char usage[] =
     "Safe to run again.\n"
     "\n"
     "  --db URL        sqlite:PATH or postgres://... (default sqlite:cordon.db)\n"
-    "  --config FILE   settings file (default ./cordon.conf if present)\n";
+    "  --config FILE   settings file (default ./cordon.conf if present)\n"
+    "  --to VERSION    stop after that schema version (default: this binary's latest); for\n"
+    "                  testing an upgrade from an older schema\n";
 
 static void on_migration(int version, const char *name)
 {
@@ -60,18 +64,38 @@ int cmd_migrate(int argc, char **argv)
     struct config c;
     if (cmd_config(argc, argv, &c))
         return 1;
-    int exit_code = cmd_simple_options(argc, argv, usage, &c);
-    if (exit_code >= 0)
-        return exit_code;
+    static const struct option opts[] = {CMD_COMMON_OPTIONS, {"to", required_argument, NULL, 't'}, {0}};
+    int until = migrate_latest(), ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (ch == 't') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > migrate_latest()) {
+                fprintf(stderr, "cordon migrate: --to takes a version from 1 to %d, not \"%s\"\n%s",
+                        migrate_latest(), optarg, usage);
+                return 2;
+            }
+            until = (int)v;
+            continue;
+        }
+        switch (cmd_common_option(ch, usage, &c)) {
+        case CMD_OPT_NEXT:
+            break;
+        case CMD_OPT_EXIT_OK:
+            return 0;
+        default:
+            return 2;
+        }
+    }
     struct store *s;
     if (cmd_open(&c, false, &s))
         return 1;
     int before = 0;
     migrate_current(s, &before);
-    int rc = migrate_apply(s, on_migration);
+    int rc = migrate_apply_to(s, until, on_migration);
     if (!rc)
         rc = unit_reference_load(s, on_units);
-    if (!rc && before > 0 && before < PEOPLE_NFC_SCHEMA) { /* names recorded before they were stored NFC */
+    if (!rc && before > 0 && before < PEOPLE_NFC_SCHEMA && until >= PEOPLE_NFC_SCHEMA) { /* names recorded before they were stored NFC */
         int64_t changed = 0;
         rc = people_renormalise_names(s, &changed);
         if (!rc)
@@ -86,7 +110,7 @@ int cmd_migrate(int argc, char **argv)
         store_close(s);
         return 1;
     }
-    fprintf(stderr, "migrate: %s is at schema version %d (was %d)\n", c.db, migrate_latest(), before);
+    fprintf(stderr, "migrate: %s is at schema version %d (was %d)\n", c.db, before > until ? before : until, before);
     store_close(s);
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "store/migrate.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -45,12 +46,29 @@ int migrate_current(struct store *s, int *version)
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-/* Replaces {{serial}}, {{txid}} and {{without_rowid}} with the driver's spellings. */
+/* {{carry_serial OLD NEW}} at p: the driver's statement for the two table names. */
+static int expand_carry_serial(const char *p, const struct store_driver *drv, struct buf *out, const char **end)
+{
+    char from[64], to[64];
+    int used = 0;
+    if (sscanf(p, "{{carry_serial %63[a-z0-9_] %63[a-z0-9_]}}%n", from, to, &used) != 2 || !used)
+        return -1;
+    *end = p + used;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* the driver's constant, positional arguments */
+    return buf_addf(out, drv->carry_serial, from, to);
+#pragma GCC diagnostic pop
+}
+
+/* Replaces {{serial}}, {{txid}}, {{without_rowid}} and {{carry_serial OLD NEW}} with the driver's spellings. */
 static int expand(const char *sql, const struct store_driver *drv, struct buf *out)
 {
     const struct {
         const char *mark, *with;
-    } subst[] = {{"{{serial}}", drv->serial}, {"{{txid}}", drv->txid}, {"{{without_rowid}}", drv->without_rowid}};
+    } subst[] = {{"{{serial}}", drv->serial},
+                 {"{{txid}}", drv->txid},
+                 {"{{without_rowid}}", drv->without_rowid},
+                 {"{{carry_serial ", NULL}};
     const char *p = sql;
     for (;;) {
         const char *m = NULL;
@@ -62,14 +80,22 @@ static int expand(const char *sql, const struct store_driver *drv, struct buf *o
         }
         if (!m)
             break;
-        if (buf_add(out, p, (size_t)(m - p)) || buf_adds(out, subst[k].with))
+        if (buf_add(out, p, (size_t)(m - p)))
+            return -1;
+        if (!subst[k].with) {
+            if (expand_carry_serial(m, drv, out, &p))
+                return -1;
+            continue;
+        }
+        if (buf_adds(out, subst[k].with))
             return -1;
         p = m + strlen(subst[k].mark);
     }
     return buf_adds(out, p);
 }
 
-/* Walks the migrations in order: tables created, less those dropped later. */
+/* Walks the migrations in order: tables created, less those dropped later (a table made again
+ * under its own name, 035, is listed once). */
 int migrate_tables(char names[][64], int max)
 {
     int n = 0;
@@ -81,6 +107,9 @@ int migrate_tables(char names[][64], int max)
             size_t len = strcspn(name, " (\n;");
             if ((!create && !drop) || !len || len >= 64)
                 continue;
+            for (int k = 0; create && k < n; k++)
+                if (strlen(names[k]) == len && !strncmp(names[k], name, len))
+                    create = false;
             if (create && n < max) {
                 memcpy(names[n], name, len);
                 names[n++][len] = '\0';
@@ -98,6 +127,11 @@ int migrate_tables(char names[][64], int max)
 
 int migrate_apply(struct store *s, void (*progress)(int version, const char *name))
 {
+    return migrate_apply_to(s, INT_MAX, progress);
+}
+
+int migrate_apply_to(struct store *s, int until, void (*progress)(int version, const char *name))
+{
     int current;
     int rc = migrate_current(s, &current);
     if (rc)
@@ -107,6 +141,8 @@ int migrate_apply(struct store *s, void (*progress)(int version, const char *nam
         const struct migration *m = &store_migrations[i];
         if (m->version <= current)
             continue;
+        if (m->version > until)
+            break;
         struct buf sql;
         buf_init(&sql, 16 << 20);
         if (expand(m->sql, drv, &sql)) {

@@ -16,6 +16,8 @@ int migrate_latest(void);
 int migrate_current(struct store *s, int *version);
 /* Applies every pending migration; progress (may be NULL) is told of each. */
 int migrate_apply(struct store *s, void (*progress)(int version, const char *name));
+/* The same, up to version `until` (an upgrade tested from an older schema). */
+int migrate_apply_to(struct store *s, int until, void (*progress)(int version, const char *name));
 
 /* Names of the tables the migrations create (each "CREATE TABLE name"), in order; returns the count. */
 int migrate_tables(char names[][64], int max);

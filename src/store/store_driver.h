@@ -14,6 +14,9 @@ struct store_driver {
     const char *serial; /* DDL replacing "{{serial}}" in migrations: an auto-numbered primary key */
     const char *txid;   /* "{{txid}}": the writing transaction's id as a BIGINT expression (0 where none) */
     const char *without_rowid; /* "{{without_rowid}}" after a table whose primary key is all it is read by */
+    /* "{{carry_serial OLD NEW}}", a format of OLD (%1$s) and NEW (%2$s): table NEW, made again from
+     * OLD with the same ids, numbers its next row where OLD would have */
+    const char *carry_serial;
     enum store_rc (*open)(const char *url, struct store **out, char *err, int errlen);
     void (*close)(struct store *s);
     const char *(*errmsg)(struct store *s);

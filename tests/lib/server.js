@@ -304,5 +304,6 @@ async function startServer(opts = {}) {
 }
 
 module.exports = {
-  startServer, request, freePort, runBin, BIN, STORE, REPO_ROOT, ADMIN_USERNAME, ADMIN_PASSWORD, TEST_KEK,
+  startServer, request, freePort, runBin, createDatabase, BIN, STORE, REPO_ROOT, ADMIN_USERNAME, ADMIN_PASSWORD,
+  TEST_KEK,
 };

@@ -255,6 +255,11 @@ const struct store_driver store_sqlite_driver = {
     .serial = "INTEGER PRIMARY KEY AUTOINCREMENT",
     .txid = "0",
     .without_rowid = " WITHOUT ROWID",
+    /* AUTOINCREMENT keeps its counter in sqlite_sequence: OLD's, not the largest id copied, so that
+     * the ids of rows deleted at the end are never given again */
+    .carry_serial = "DELETE FROM sqlite_sequence WHERE name = '%2$s';"
+                    " INSERT INTO sqlite_sequence (name, seq) SELECT '%2$s', seq FROM sqlite_sequence"
+                    " WHERE name = '%1$s';",
     .open = sq_open,
     .close = sq_close,
     .errmsg = sq_errmsg,
