@@ -124,6 +124,10 @@ static int cmd_sql(const char *path, const char *counts)
         fprintf(stderr, "open: %s\n", err);
         return 1;
     }
+    if (sql_reference_index(s)) {
+        fprintf(stderr, "reference index: %s\n", store_errmsg(s));
+        return 1;
+    }
     FILE *in = fopen(counts, "r");
     if (!in) {
         perror(counts);

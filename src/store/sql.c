@@ -114,6 +114,23 @@ void store_sql_area_prefixed(struct store_sql *q, const char *alias, const char 
     store_sql_add(q, " = ?", "s", scope);
 }
 
+void store_sql_area_by_commune(struct store_sql *q, const char *alias, const char *scope)
+{
+    const char *col = scope ? area_column(scope) : NULL;
+    if (!col || !strcmp(col, "commune_code")) {
+        store_sql_area(q, alias, scope);
+        return;
+    }
+    append_text(q, " AND ");
+    if (alias) {
+        append_text(q, alias);
+        append_text(q, ".");
+    }
+    append_text(q, "commune_code IN (SELECT code FROM units WHERE level = 3 AND ");
+    append_text(q, col);
+    store_sql_add(q, " = ?)", "s", scope);
+}
+
 enum store_rc store_sql_query(struct store *s, struct store_stmt **out, const struct store_sql *q)
 {
     *out = NULL;

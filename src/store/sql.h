@@ -58,6 +58,9 @@ void store_sql__add(const char *kinds, struct store_sql *q, const char *text, co
 void store_sql_area(struct store_sql *q, const char *alias, const char *scope);
 /* The same over columns named with a prefix (prefix "site_": site_province_code, ...). */
 void store_sql_area_prefixed(struct store_sql *q, const char *alias, const char *prefix, const char *scope);
+/* The same over alias.commune_code alone, for a table indexed by commune only: a district or a
+ * province is the list of its communes (from units). */
+void store_sql_area_by_commune(struct store_sql *q, const char *alias, const char *scope);
 
 enum store_rc store_sql_query(struct store *s, struct store_stmt **out, const struct store_sql *q);
 enum store_rc store_sql_run(struct store *s, int64_t *changes, const struct store_sql *q);

@@ -956,7 +956,7 @@ enum store_rc tracing_contacts_query(struct store *s, const struct tracing_conta
                    " LEFT JOIN persons mp ON mp.id = pm.manager_person_id"
                    " LEFT JOIN persons tp ON tp.id = t.through_person_id WHERE 1 = 1",
                    "");
-    store_sql_area(&q, "t", f->area);
+    store_sql_area_by_commune(&q, "t", f->area); /* contacts are indexed by commune only (036) */
     if (f->id)
         store_sql_add(&q, " AND t.id = ?", "i", f->id);
     if (f->degree)

@@ -108,6 +108,18 @@ test('three demo cases in two wards of Ba Đình are traced: F1 and F2 on each w
   const tb = await srv.api('GET', '/api/v1/tracing/contacts?unit=00004', { token: district });
   assert.equal(tb.status, 200, tb.text);
   assert.deepEqual(names(tb.json.contacts, 1).filter((n) => n !== 'Phạm Văn Bình'), ['Phạm Minh Cường', 'Đỗ Văn Dũng'], tb.text);
+  // the district's list is its communes' lists together (read through their communes: 036)
+  const whole = await srv.api('GET', '/api/v1/tracing/contacts?unit=001&limit=500', { token: district });
+  assert.equal(whole.status, 200, whole.text);
+  const communes = [...new Set(whole.json.contacts.map((c) => c.commune_code))].sort();
+  assert.ok(communes.includes('00001') && communes.includes('00004'), whole.text);
+  const parts = [];
+  for (const code of communes) {
+    const one = await srv.api('GET', `/api/v1/tracing/contacts?unit=${code}&limit=500`, { token: district });
+    assert.equal(one.status, 200, one.text);
+    parts.push(...one.json.contacts.map((c) => c.id));
+  }
+  assert.deepEqual(whole.json.contacts.map((c) => c.id).sort((a, b) => a - b), parts.sort((a, b) => a - b));
 });
 
 test('one demo order has a place confirmed from a check-in with its photo, and an alert to resolve', async () => {
