@@ -78,6 +78,9 @@ checkin_rows() {
 kv() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 proc_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+# CPU time the process has used (user + system), in clock ticks: fields 14 and 15 of its stat,
+# counted after the command name's closing parenthesis
+proc_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0; }
 
 # wrk against URL with the check-in script; "key value" lines into $2.
 load() {
@@ -170,9 +173,10 @@ run_engine() {
     node "$root/bench/checkins-setup.js" "http://127.0.0.1:$port" bench.admin "$admin_password" "$venues" \
         >"$tmp/venues.txt" || die "venue setup failed"
 
-    local before rss0 rss1 hwm sampler
+    local before rss0 rss1 hwm sampler ticks0 ticks1
     before=$(checkin_rows "$url")
     rss0=$(proc_kb "$server_pid" VmRSS)
+    ticks0=$(proc_ticks "$server_pid")
     # the server's RSS every second of the load: flat, or growing?
     (while kill -0 "$server_pid" 2>/dev/null; do proc_kb "$server_pid" VmRSS; sleep 1; done) >"$tmp/rss.txt" &
     sampler=$!
@@ -181,6 +185,7 @@ run_engine() {
     wait "$sampler" 2>/dev/null || true
     rss1=$(proc_kb "$server_pid" VmRSS)
     hwm=$(proc_kb "$server_pid" VmHWM)
+    ticks1=$(proc_ticks "$server_pid")
     # the contact index holds every check-in (issue 11's live index): growth that is data, not a leak
     local index_kb
     index_kb=$(curl -fs "http://127.0.0.1:$port/metrics" | awk '$1 == "cordon_tracing_index_bytes" { printf "%d", $2 / 1024 }')
@@ -220,7 +225,8 @@ SQL
         -v mx="$(kv max_ms "$tmp/$engine.kv")" -v sockerr="$(kv socket_errors "$tmp/$engine.kv")" \
         -v ng="$nginx_rate" -v pgb="$pgb_rate" -v stored="$stored" -v conns="$conns" -v secs="$secs" \
         -v rss0="$(mib "$rss0")" -v rss1="$(mib "$rss1")" -v hwm="$(mib "$hwm")" -v batches="$batches" \
-        -v series="$rss_series" -v index_mib="$(mib "${index_kb:-0}")" 'BEGIN {
+        -v series="$rss_series" -v index_mib="$(mib "${index_kb:-0}")" \
+        -v cpu_s="$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')" 'BEGIN {
         rate = ok / s
         printf "%s: %.0f durable check-ins/s (%d in %.0f s, %d connections), p50 %.2f ms, p99 %.2f ms, max %.1f ms\n",
                e, rate, ok, s, conns, p50, p99, mx
@@ -230,6 +236,8 @@ SQL
         split(batches, b, " ")
         if (b[1] > 0) printf "%s: %d commits, %.1f check-ins per commit on average, largest %d\n", e, b[1], b[2] / b[1], b[3]
         printf "%s: rows stored %d, 2xx answers %d, non-2xx %d, socket errors %d\n", e, stored, ok, bad, sockerr
+        # steadier than the rate on a shared machine: what each check-in cost the server
+        if (ok > 0) printf "%s: server CPU %.1f s over the load, %.1f us per check-in\n", e, cpu_s, cpu_s * 1e6 / ok
         printf "%s: server RSS %s MiB before the load, %s MiB after it (of which the contact index, every check-in in memory: %s MiB), peak of the process %s MiB\n", e, rss0, rss1, index_mib, hwm
         if (series != "") printf "%s: RSS during the load, MiB, about every tenth of it: %s\n", e, series
     }'

@@ -6,9 +6,10 @@
 # On a shared 2-core machine the same binary's rate swings by some 15% from one
 # run to the next, more than most changes move it. This runs bench/checkins.sh
 # ROUNDS times (default 4) for each binary, OLD then NEW then OLD..., so both
-# meet the same spells of load, and prints each run's rate and ratio to nginx,
-# then the median of NEW/OLD over the pairs, both as rates and as ratios to
-# nginx (each run's own nginx figure taken out).
+# meet the same spells of load, and prints each run's rate, ratio to nginx and
+# server CPU per check-in, then the median of NEW/OLD over the pairs of each:
+# the rate, the rate against nginx (each run's own nginx figure taken out), and
+# the server's CPU time per check-in, which swings least.
 #
 # The benchmark's own settings apply: CHECKINS_ENGINES (default here: sqlite),
 # CHECKINS_SECONDS (default 15), and the rest (see bench/checkins.sh).
@@ -46,12 +47,13 @@ engine=${CHECKINS_ENGINES%% *}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
-# one run: "rate ratio_to_nginx" of the first engine
+# one run: "rate ratio_to_nginx server_cpu_us_per_checkin" of the first engine
 one_run() {
     CORDON_BIN=$(realpath "$1") bench/checkins.sh 2>&1 | awk -v e="$engine" '
         $1 == e":" && $3 == "durable" { rate = $2 }
         $1 == e":" && $2 == "ratio" { ratio = $5; sub(/,$/, "", ratio) }
-        END { if (rate == "" || ratio == "") exit 1; print rate, ratio }'
+        $1 == e":" && $2 == "server" && $3 == "CPU" { cpu = $9 }
+        END { if (rate == "" || ratio == "" || cpu == "") exit 1; print rate, ratio, cpu }'
 }
 
 for i in $(seq "$rounds"); do
@@ -68,12 +70,16 @@ for i in $(seq "$rounds"); do
 done
 
 awk -v n="$rounds" '
-    { rate[$1, $2] = $3; ratio[$1, $2] = $4 }
+    { rate[$1, $2] = $3; ratio[$1, $2] = $4; cpu[$1, $2] = $5 }
     function median(a, k,   i, j, t) {
         for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
         return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
     }
     END {
-        for (i = 1; i <= n; i++) { r[i] = rate[i, "new"] / rate[i, "old"]; q[i] = ratio[i, "new"] / ratio[i, "old"] }
-        printf "new/old over %d pairs, median: rate %.3f, rate against nginx %.3f\n", n, median(r, n), median(q, n)
+        for (i = 1; i <= n; i++) {
+            r[i] = rate[i, "new"] / rate[i, "old"]; q[i] = ratio[i, "new"] / ratio[i, "old"]
+            c[i] = cpu[i, "new"] / cpu[i, "old"]
+        }
+        printf "new/old over %d pairs, median: rate %.3f, rate against nginx %.3f, server CPU per check-in %.3f\n",
+            n, median(r, n), median(q, n), median(c, n)
     }' "$results"

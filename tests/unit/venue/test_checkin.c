@@ -191,12 +191,35 @@ static void idempotent_insert(void **state)
     arena_release(&a);
 }
 
+/* A venue of that id in that commune (a report below the nation reads its area's venues); no
+ * owner account: foreign keys are off for the insert. */
+static void add_venue(struct store *s, int64_t id, const char *commune)
+{
+    const struct unit *u = unit_find(commune);
+    assert_non_null(u);
+    const char *p, *d, *c;
+    unit_ancestors(u, &p, &d, &c);
+    char code[16];
+    snprintf(code, sizeof(code), "V%07lld", (long long)id);
+    assert_int_equal(store_exec(s, "PRAGMA foreign_keys = OFF"), STORE_OK);
+    assert_int_equal(store_run(s, NULL,
+                               "INSERT INTO venues (id, code, name, type, street, capacity, status, owner_account_id,"
+                               " province_code, district_code, commune_code, created_at, updated_at)"
+                               " VALUES (?, ?, 'Quán', 'restaurant', '1 Phố', 50, 'approved', 1, ?, ?, ?, 0, 0)",
+                               "issss", id, code, p, d, c),
+                     STORE_OK);
+    assert_int_equal(store_exec(s, "PRAGMA foreign_keys = ON"), STORE_OK);
+}
+
 static void report_per_local_day(void **state)
 {
     struct store *s = *state;
     struct arena a;
     arena_init(&a);
     assert_int_equal(store_exec(s, "DELETE FROM checkins"), STORE_OK);
+    add_venue(s, 1, "00001");
+    add_venue(s, 2, "00004");
+    add_venue(s, 9, "26734");
     /* 2021-07-19 23:59:59 local (venue 1), then 2021-07-20 00:00:00 local (venues 1 and 2) */
     add(s, "r-000001", 1, 1, 1626713999, "00001", true);
     add(s, "r-000002", 1, 2, 1626714000, "00001", true);
