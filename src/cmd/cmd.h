@@ -30,6 +30,9 @@ enum cmd_opt { CMD_OPT_NEXT, CMD_OPT_EXIT_OK, CMD_OPT_EXIT_USAGE, CMD_OPT_OTHER 
 /* Handles one getopt_long result for the common options: --db sets c->db, --config was read
  * by cmd_config, --help prints usage (CMD_OPT_EXIT_OK), '?' prints usage to stderr. */
 enum cmd_opt cmd_common_option(int ch, const char *usage, struct config *c);
+/* The same for a command's own getopt loop: -1 to go on, else the exit code (0 after --help, 2 after
+ * a bad or unknown option). */
+int cmd_common_exit(int ch, const char *usage, struct config *c);
 /* Whole option parsing for commands that take only the common options.
  * Returns -1 to go on, else the exit code. */
 int cmd_simple_options(int argc, char **argv, const char *usage, struct config *c);

@@ -41,6 +41,18 @@ enum cmd_opt cmd_common_option(int ch, const char *usage, struct config *c)
     }
 }
 
+int cmd_common_exit(int ch, const char *usage, struct config *c)
+{
+    switch (cmd_common_option(ch, usage, c)) {
+    case CMD_OPT_NEXT:
+        return -1;
+    case CMD_OPT_EXIT_OK:
+        return 0;
+    default:
+        return 2;
+    }
+}
+
 int cmd_simple_options(int argc, char **argv, const char *usage, struct config *c)
 {
     static const struct option opts[] = {CMD_COMMON_OPTIONS, {0}};

@@ -245,14 +245,9 @@ int cmd_demo(int argc, char **argv)
             place = optarg;
             continue;
         }
-        switch (cmd_common_option(ch, usage, &c)) {
-        case CMD_OPT_NEXT:
-            break;
-        case CMD_OPT_EXIT_OK:
-            return 0;
-        default:
-            return 2;
-        }
+        int code = cmd_common_exit(ch, usage, &c);
+        if (code >= 0)
+            return code;
     }
     if ((synth_people > 0) != (synth_checkins > 0)) {
         fprintf(stderr, "cordon demo: --people and --checkins go together\n");

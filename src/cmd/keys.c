@@ -145,15 +145,11 @@ int cmd_keys(int argc, char **argv)
             }
             country = optarg;
             break;
-        default:
-            switch (cmd_common_option(ch, usage, &c)) {
-            case CMD_OPT_NEXT:
-                break;
-            case CMD_OPT_EXIT_OK:
-                return 0;
-            default:
-                return 2;
-            }
+        default: {
+            int code = cmd_common_exit(ch, usage, &c);
+            if (code >= 0)
+                return code;
+        }
         }
     }
     const char *sub = optind + 1 == argc ? argv[optind] : "";

@@ -78,14 +78,9 @@ int cmd_migrate(int argc, char **argv)
             until = (int)v;
             continue;
         }
-        switch (cmd_common_option(ch, usage, &c)) {
-        case CMD_OPT_NEXT:
-            break;
-        case CMD_OPT_EXIT_OK:
-            return 0;
-        default:
-            return 2;
-        }
+        int code = cmd_common_exit(ch, usage, &c);
+        if (code >= 0)
+            return code;
     }
     struct store *s;
     if (cmd_open(&c, false, &s))

@@ -81,14 +81,9 @@ int cmd_qr(int argc, char **argv)
             continue;
         }
         have_db |= ch == 'd';
-        switch (cmd_common_option(ch, usage, &c)) {
-        case CMD_OPT_NEXT:
-            break;
-        case CMD_OPT_EXIT_OK:
-            return 0;
-        default:
-            return 2;
-        }
+        int code = cmd_common_exit(ch, usage, &c);
+        if (code >= 0)
+            return code;
     }
     if (argc - optind != 2 || strcmp(argv[optind], "verify") || (key && have_db)) {
         fputs(usage, stderr);

@@ -119,15 +119,11 @@ int cmd_serve(int argc, char **argv)
         case 't':
             bad = config_set(&c, "threads", optarg);
             break;
-        default:
-            switch (cmd_common_option(ch, usage, &c)) {
-            case CMD_OPT_NEXT:
-                break;
-            case CMD_OPT_EXIT_OK:
-                return 0;
-            default:
-                return 2;
-            }
+        default: {
+            int code = cmd_common_exit(ch, usage, &c);
+            if (code >= 0)
+                return code;
+        }
         }
         if (bad) {
             fprintf(stderr, "cordon serve: bad value \"%s\"\n", optarg);

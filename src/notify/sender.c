@@ -99,26 +99,36 @@ static int by_priority(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* The claim's statement for each engine, written once (the priority CASE comes from the list above). */
+static struct buf claim_sql[2];
+static pthread_once_t claim_sql_once = PTHREAD_ONCE_INIT;
+
+static void claim_sql_write(void)
+{
+    for (int pg = 0; pg < 2; pg++) {
+        struct buf *sql = &claim_sql[pg];
+        buf_init(sql, 4096);
+        /* SQLite has one writer at a time, so the UPDATE alone is the lock; on
+         * PostgreSQL the inner SELECT locks the rows and skips those another
+         * server holds. */
+        buf_adds(sql, "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 WHERE id IN"
+                      " (SELECT id FROM outbox WHERE channel = ? AND (status = 'queued' AND next_attempt_at <= ?"
+                      " OR status = 'sending' AND claimed_until < ?) AND (expires_at IS NULL OR expires_at > ?)"
+                      " ORDER BY ");
+        priority_sql(sql);
+        buf_addf(sql, ", id LIMIT ?%s) RETURNING id, recipient, kind, attempts", pg ? " FOR UPDATE SKIP LOCKED" : "");
+    }
+}
+
 /* Claims at most n due rows of channel into rows; *got gets how many. */
 static enum store_rc claim(struct store *s, const char *channel, int64_t now, int n, struct claimed *rows, int *got)
 {
-    bool pg = !strcmp(store_engine(s), "postgres");
-    /* SQLite has one writer at a time, so the UPDATE alone is the lock; on
-     * PostgreSQL the inner SELECT locks the rows and skips those another
-     * server holds. */
-    struct buf sql;
-    buf_init(&sql, 4096);
-    buf_adds(&sql, "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 WHERE id IN"
-                   " (SELECT id FROM outbox WHERE channel = ? AND (status = 'queued' AND next_attempt_at <= ?"
-                   " OR status = 'sending' AND claimed_until < ?) AND (expires_at IS NULL OR expires_at > ?)"
-                   " ORDER BY ");
-    priority_sql(&sql);
-    buf_addf(&sql, ", id LIMIT ?%s) RETURNING id, recipient, kind, attempts", pg ? " FOR UPDATE SKIP LOCKED" : "");
+    pthread_once(&claim_sql_once, claim_sql_write);
+    const struct buf *sql = &claim_sql[!strcmp(store_engine(s), "postgres")];
     struct store_stmt *st;
     *got = 0;
     enum store_rc rc =
-        store_query(s, &st, sql.data, "isiiii", now + CLAIM_SECONDS, channel, now, now, now, (int64_t)n);
-    buf_release(&sql);
+        store_query(s, &st, sql->data, "isiiii", now + CLAIM_SECONDS, channel, now, now, now, (int64_t)n);
     if (rc)
         return rc;
     while ((rc = store_step(st)) == STORE_ROW && *got < n) {

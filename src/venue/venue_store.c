@@ -111,14 +111,20 @@ static const struct venue_cached *cache_hit(const struct venue_cached *set, cons
     return NULL;
 }
 
+/* How long an entry stays good, for choosing what to replace: not at all once a venue changed. */
+static double cache_good_until(const struct venue_cached *e, uint64_t gen)
+{
+    return e->generation == gen ? e->until : 0;
+}
+
 /* Where a fresh entry of code goes (lock held): its own slot, else a free or the stalest one. */
-static struct venue_cached *cache_victim(struct venue_cached *set, const char *code)
+static struct venue_cached *cache_victim(struct venue_cached *set, const char *code, uint64_t gen)
 {
     struct venue_cached *v = &set[0];
     for (int w = 0; w < VENUE_CACHE_WAYS; w++) {
         if (!strcmp(set[w].code, code) || !set[w].code[0])
             return &set[w];
-        if (set[w].until < v->until)
+        if (cache_good_until(&set[w], gen) < cache_good_until(v, gen))
             v = &set[w];
     }
     return v;
@@ -166,7 +172,7 @@ enum store_rc venue_find_by_code_cached(struct store *s, struct arena *a, const 
         copy_in(fresh.street, sizeof(fresh.street), out->street) &&
         copy_in(fresh.status, sizeof(fresh.status), out->status)) {
         pthread_mutex_lock(&venue_cache_lock);
-        *cache_victim(set, fresh.code) = fresh;
+        *cache_victim(set, fresh.code, gen) = fresh;
         pthread_mutex_unlock(&venue_cache_lock);
     }
     return STORE_OK;
