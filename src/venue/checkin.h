@@ -211,13 +211,12 @@ void checkin_writer_stop(void);
 void checkin_writer_submit(struct checkin_job *j);
 
 /*
- * SQLite: the thread that makes the writer's batches durable (checkin_sync.c).
- * Started with the WAL of the database at db_path (0, or -1 logged: the writer
- * then commits with synchronous=FULL and answers itself); a batch submitted
- * after its commit is answered after an fdatasync of the WAL; stop answers
- * what is queued.
+ * The thread that makes the writers' batches durable (checkin_sync.c), for the database at db_url
+ * (0, or -1 logged: the writers then commit durably and answer themselves).  A batch submitted
+ * after its commit is answered after an fdatasync of SQLite's WAL, or after a commit of its own on
+ * PostgreSQL, which waits for the WAL flush; stop answers what is queued.
  */
-int checkin_sync_start(const char *db_path);
+int checkin_sync_start(const char *db_url);
 void checkin_sync_submit(struct checkin_job **jobs, int n);
 void checkin_sync_stop(void);
 

@@ -1,23 +1,32 @@
 /*
- * checkin_sync.c - on SQLite, the check-in writer's batches are made durable
- * by a thread of their own, so that the writer writes the next batch while
- * the disk syncs the last one.
+ * checkin_sync.c - the check-in writers' batches are made durable by a thread
+ * of their own, so that a writer writes its next batch while the disk syncs
+ * the last one.
  *
- * The writer's connection commits with synchronous=NORMAL: COMMIT writes
- * the batch's frames to the WAL and returns without an fsync.  The batch
- * then comes here, and this thread answers its requests only after an
+ * SQLite: the writer's connection commits with synchronous=NORMAL: COMMIT
+ * writes the batch's frames to the WAL and returns without an fsync.  The
+ * batch then comes here, and this thread answers its requests only after an
  * fdatasync of the WAL file that began after that commit, so a 2xx still
  * means the rows survive a power cut (an fsync covers every write made to
- * the file before it, whoever made it).  One fdatasync covers every batch
- * waiting, so under load the syncs group the way the commits do.
+ * the file before it, whoever made it).  SQLite's own order stays safe with
+ * NORMAL: it syncs the WAL before a checkpoint copies from it, and starts the
+ * WAL over only after a complete one, so no frame an answer waits for is
+ * overwritten before this sync.
  *
- * SQLite's own order stays safe with NORMAL: it syncs the WAL before a
- * checkpoint copies from it, and starts the WAL over only after a complete
- * one, so no frame an answer waits for is overwritten before this sync.
+ * PostgreSQL: the writers' connections commit with synchronous_commit=off:
+ * COMMIT returns once the commit record is in the server's WAL buffers.  This
+ * thread then commits a transaction of its own on its own connection, with
+ * synchronous_commit on (the server's default): `SELECT pg_current_xact_id()`
+ * takes a transaction id, so its commit writes a record and waits until the
+ * WAL is flushed up to it, which is after every batch committed before it
+ * began.  Its answer is the fdatasync's.
  *
- * A failed fdatasync answers the batches it covered 503: their rows are
- * committed but maybe not on disk; a retry with the same client_id answers
- * what is stored.
+ * One sync covers every batch waiting, so under load the syncs group the way
+ * the commits do.  A failed sync answers the batches it covered 503: their
+ * rows are committed but maybe not on disk; a retry with the same client_id
+ * answers what is stored.  Committed rows are visible to other connections
+ * before the sync, as they are between a commit and its fsync anywhere; what
+ * the server answers waits for it.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 
@@ -32,6 +41,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/http.h"
+#include "store/store.h"
 #include "venue/checkin.h"
 
 struct sync_batch {
@@ -46,8 +56,10 @@ static struct {
     struct sync_batch *head, *tail;
     bool running, stopping;
     pthread_t thread;
-    char *path; /* the WAL file */
+    char *path; /* SQLite: the WAL file */
     int fd;
+    char *url; /* PostgreSQL: the database, and this thread's connection to it (NULL until opened) */
+    struct store *pg;
     uint64_t syncs, batches;
 } y = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .fd = -1};
 
@@ -62,6 +74,35 @@ static int wal_fd(void)
     if (y.fd < 0)
         y.fd = open(y.path, O_RDONLY | O_CLOEXEC);
     return y.fd;
+}
+
+/* PostgreSQL: a transaction committed with the WAL flushed past it; the connection is opened
+ * again at the next sync after a failure. */
+static bool pg_flush(void)
+{
+    char err[256];
+    if (!y.pg && store_open(y.url, &y.pg, err, sizeof(err))) {
+        log_error("msg=\"check-in sync: could not open store\" detail=\"%s\"", err);
+        return false;
+    }
+    if (store_exec(y.pg, "SELECT pg_current_xact_id()") == STORE_OK)
+        return true;
+    log_error("msg=\"check-in sync: the flush failed\" detail=\"%s\"", store_errmsg(y.pg));
+    store_close(y.pg);
+    y.pg = NULL;
+    return false;
+}
+
+/* Every batch committed before this call is on disk when it answers true. */
+static bool make_durable(void)
+{
+    if (y.url)
+        return pg_flush();
+    int fd = wal_fd();
+    if (fd >= 0 && fdatasync(fd) == 0)
+        return true;
+    log_error("msg=\"check-in sync failed: answering 503\" path=\"%s\" errno=%d", y.path, errno);
+    return false;
 }
 
 static void answer(struct sync_batch *b, bool synced)
@@ -89,10 +130,7 @@ static void *sync_main(void *arg)
         y.head = y.tail = NULL;
         pthread_mutex_unlock(&y.lock);
 
-        int fd = wal_fd();
-        bool synced = fd >= 0 && fdatasync(fd) == 0;
-        if (!synced)
-            log_error("msg=\"check-in sync failed: answering 503\" path=\"%s\" errno=%d", y.path, errno);
+        bool synced = make_durable();
         y.syncs++;
         while (b) {
             struct sync_batch *next = b->next;
@@ -107,21 +145,45 @@ static void *sync_main(void *arg)
     return NULL;
 }
 
-int checkin_sync_start(const char *db_path)
+static void sync_forget(void)
 {
-    size_t len = strlen(db_path);
-    y.path = xmalloc(len + 5);
-    memcpy(y.path, db_path, len);
-    memcpy(y.path + len, "-wal", 5);
+    if (y.fd >= 0)
+        close(y.fd);
+    y.fd = -1;
+    free(y.path);
+    y.path = NULL;
+    store_close(y.pg);
+    y.pg = NULL;
+    free(y.url);
+    y.url = NULL;
+}
+
+int checkin_sync_start(const char *db_url)
+{
     y.stopping = false;
     y.syncs = y.batches = 0;
-    if (wal_fd() < 0 || pthread_create(&y.thread, NULL, sync_main, NULL)) {
-        log_error("msg=\"check-in sync: could not start\" path=\"%s\" errno=%d", y.path, errno);
-        if (y.fd >= 0)
-            close(y.fd);
-        y.fd = -1;
-        free(y.path);
-        y.path = NULL;
+    char err[256];
+    if (!strncmp(db_url, "sqlite:", 7)) {
+        size_t len = strlen(db_url + 7);
+        y.path = xmalloc(len + 5);
+        memcpy(y.path, db_url + 7, len);
+        memcpy(y.path + len, "-wal", 5);
+        if (wal_fd() < 0) {
+            log_error("msg=\"check-in sync: could not open the WAL\" path=\"%s\" errno=%d", y.path, errno);
+            sync_forget();
+            return -1;
+        }
+    } else {
+        y.url = xstrdup(db_url);
+        if (store_open(db_url, &y.pg, err, sizeof(err))) {
+            log_error("msg=\"check-in sync: could not open store\" detail=\"%s\"", err);
+            sync_forget();
+            return -1;
+        }
+    }
+    if (pthread_create(&y.thread, NULL, sync_main, NULL)) {
+        log_error("msg=\"check-in sync: could not start\" errno=%d", errno);
+        sync_forget();
         return -1;
     }
     pthread_setname_np(y.thread, "checkin-sync");
@@ -157,9 +219,5 @@ void checkin_sync_stop(void)
     y.running = false;
     log_info("msg=\"check-in sync stopped\" syncs=%llu batches=%llu", (unsigned long long)y.syncs,
              (unsigned long long)y.batches);
-    if (y.fd >= 0)
-        close(y.fd);
-    y.fd = -1;
-    free(y.path);
-    y.path = NULL;
+    sync_forget();
 }

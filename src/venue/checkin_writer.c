@@ -5,11 +5,12 @@
  * A request thread parks its connection (http_defer) and queues a job; a
  * writer takes every job waiting (up to batch_max, after waiting up to
  * batch_wait_us for the batch to fill), writes them in one transaction over
- * its own connection, commits once (one WAL flush on PostgreSQL), and only
- * then resumes every request of the batch.  On SQLite the commit does not
- * wait for the disk: the sync thread (checkin_sync.c) resumes the batch
- * after an fdatasync of the WAL, while the writer writes the next one.  A
- * 2xx therefore still means committed and durable.
+ * its own connection, commits once, and only then resumes every request of
+ * the batch.  The commit does not wait for the disk: the sync thread
+ * (checkin_sync.c) resumes the batch once the WAL is on disk past it (an
+ * fdatasync of SQLite's WAL; on PostgreSQL, a commit of its own that waits
+ * for the flush), while the writer writes the next one.  A 2xx therefore
+ * still means committed and durable.
  *
  * Failures, from the smallest:
  *   - a job that fails alone (a client_id already used at another venue, a
@@ -573,7 +574,7 @@ static struct {
     pthread_mutex_t lock; /* running, n */
     bool running;
     int n, batch_max, wait_us;
-    bool synced_apart; /* SQLite: batches are answered by the sync thread (checkin_sync.c) */
+    bool synced_apart; /* batches are answered by the sync thread (checkin_sync.c) */
     struct writer ws[WRITERS_MAX];
     /* SQLite: the WAL is copied into the database by a thread of its own */
     struct store *ckpt;
@@ -766,6 +767,25 @@ static void writers_close(int n)
     }
 }
 
+/*
+ * The writers' connections commit without waiting for the disk (SQLite: synchronous=NORMAL;
+ * PostgreSQL: synchronous_commit=off), their batches being answered by the sync thread.  On a
+ * failure every connection is set back to durable commits and the sync thread stopped: false.
+ */
+static bool writers_commit_apart(int n, bool sqlite)
+{
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++)
+        ok = store_exec(w.ws[i].s, sqlite ? "PRAGMA synchronous = NORMAL" : "SET synchronous_commit = off") ==
+             STORE_OK;
+    if (ok)
+        return true;
+    for (int i = 0; i < n; i++)
+        store_exec(w.ws[i].s, sqlite ? "PRAGMA synchronous = FULL" : "SET synchronous_commit = on");
+    checkin_sync_stop();
+    return false;
+}
+
 int checkin_writer_start(const char *db_url, int writers, int batch_max, int batch_wait_us)
 {
     bool sqlite = !strncmp(db_url, "sqlite:", 7);
@@ -792,9 +812,8 @@ int checkin_writer_start(const char *db_url, int writers, int batch_max, int bat
         writers_close(n);
         return -1;
     }
-    /* the writer commits without the fsync, which the sync thread does while it writes on */
-    w.synced_apart = sqlite && !checkin_sync_start(db_url + 7) &&
-                     store_exec(w.ws[0].s, "PRAGMA synchronous = NORMAL") == STORE_OK;
+    /* the writers commit without waiting for the disk, which the sync thread does while they write on */
+    w.synced_apart = !checkin_sync_start(db_url) && writers_commit_apart(n, sqlite);
     pthread_mutex_lock(&w.lock);
     w.batch_max = batch_max > 0 ? batch_max : 1;
     w.wait_us = batch_wait_us > 0 ? batch_wait_us : 0;
