@@ -76,15 +76,31 @@ static int wal_fd(void)
     return y.fd;
 }
 
+/* PostgreSQL: this thread's connection, whose commits wait for the flush whatever the server's
+ * default (NULL, logged, when it cannot be had). */
+static struct store *pg_connection(void)
+{
+    char err[256];
+    if (y.pg)
+        return y.pg;
+    if (store_open(y.url, &y.pg, err, sizeof(err))) {
+        log_error("msg=\"check-in sync: could not open store\" detail=\"%s\"", err);
+        return NULL;
+    }
+    if (store_exec(y.pg, "SET synchronous_commit = on")) {
+        log_error("msg=\"check-in sync: could not set synchronous_commit\" detail=\"%s\"", store_errmsg(y.pg));
+        store_close(y.pg);
+        y.pg = NULL;
+    }
+    return y.pg;
+}
+
 /* PostgreSQL: a transaction committed with the WAL flushed past it; the connection is opened
  * again at the next sync after a failure. */
 static bool pg_flush(void)
 {
-    char err[256];
-    if (!y.pg && store_open(y.url, &y.pg, err, sizeof(err))) {
-        log_error("msg=\"check-in sync: could not open store\" detail=\"%s\"", err);
+    if (!pg_connection())
         return false;
-    }
     if (store_exec(y.pg, "SELECT pg_current_xact_id()") == STORE_OK)
         return true;
     log_error("msg=\"check-in sync: the flush failed\" detail=\"%s\"", store_errmsg(y.pg));
@@ -162,7 +178,6 @@ int checkin_sync_start(const char *db_url)
 {
     y.stopping = false;
     y.syncs = y.batches = 0;
-    char err[256];
     if (!strncmp(db_url, "sqlite:", 7)) {
         size_t len = strlen(db_url + 7);
         y.path = xmalloc(len + 5);
@@ -175,8 +190,7 @@ int checkin_sync_start(const char *db_url)
         }
     } else {
         y.url = xstrdup(db_url);
-        if (store_open(db_url, &y.pg, err, sizeof(err))) {
-            log_error("msg=\"check-in sync: could not open store\" detail=\"%s\"", err);
+        if (!pg_connection()) {
             sync_forget();
             return -1;
         }
