@@ -230,6 +230,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     metrics_add(tracing_index_metrics);
+    metrics_add(checkin_sync_metrics);
     if (jobs_start(c.db, cordon_jobs, cordon_njobs, c.job_interval)) {
         log_error("msg=\"could not start the job scheduler\"");
         tracing_index_stop();

@@ -219,6 +219,9 @@ void checkin_writer_submit(struct checkin_job *j);
 int checkin_sync_start(const char *db_url);
 void checkin_sync_submit(struct checkin_job **jobs, int n);
 void checkin_sync_stop(void);
+struct buf;
+/* /metrics: syncs made and batches answered after one, since the server started. */
+void checkin_sync_metrics(struct buf *out);
 
 /* ------------------------------------------------------------ retention job (checkin_job.c) */
 

@@ -33,11 +33,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/http.h"
@@ -60,7 +62,7 @@ static struct {
     int fd;
     char *url; /* PostgreSQL: the database, and this thread's connection to it (NULL until opened) */
     struct store *pg;
-    uint64_t syncs, batches;
+    _Atomic uint64_t syncs, batches; /* read by /metrics */
 } y = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .fd = -1};
 
 /* The WAL file, opened again if SQLite removed it (only when every connection closes). */
@@ -231,7 +233,17 @@ void checkin_sync_stop(void)
     pthread_mutex_unlock(&y.lock);
     pthread_join(y.thread, NULL);
     y.running = false;
-    log_info("msg=\"check-in sync stopped\" syncs=%llu batches=%llu", (unsigned long long)y.syncs,
-             (unsigned long long)y.batches);
+    log_info("msg=\"check-in sync stopped\" syncs=%llu batches=%llu", (unsigned long long)atomic_load(&y.syncs),
+             (unsigned long long)atomic_load(&y.batches));
     sync_forget();
+}
+
+void checkin_sync_metrics(struct buf *out)
+{
+    buf_addf(out,
+             "# HELP cordon_checkin_syncs_total Syncs that made check-in batches durable (fdatasync or flushed commit).\n"
+             "# TYPE cordon_checkin_syncs_total counter\ncordon_checkin_syncs_total %llu\n"
+             "# HELP cordon_checkin_synced_batches_total Check-in batches answered after a sync.\n"
+             "# TYPE cordon_checkin_synced_batches_total counter\ncordon_checkin_synced_batches_total %llu\n",
+             (unsigned long long)atomic_load(&y.syncs), (unsigned long long)atomic_load(&y.batches));
 }

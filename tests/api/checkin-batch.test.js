@@ -174,3 +174,23 @@ test('the limit on one phone holds across a restart: the writer counts from the 
   const other = await srv.api('POST', '/api/v1/checkins', { body: anonymous() });
   assert.equal(other.status, 201, other.text);
 });
+
+test('every stored check-in is answered by the sync thread, after the WAL is on disk past its batch', async () => {
+  // The writer commits without waiting for the disk (SQLite synchronous=NORMAL, PostgreSQL
+  // synchronous_commit=off); only the sync thread's fdatasync or flushed commit may answer.
+  const metric = async (name) => {
+    const r = await request(srv.url, 'GET', '/metrics');
+    const m = r.text.match(new RegExp(`^${name} (\\d+)$`, 'm'));
+    assert.ok(m, `${name} in /metrics`);
+    return Number(m[1]);
+  };
+  const batches = await metric('cordon_checkin_synced_batches_total');
+  const syncs = await metric('cordon_checkin_syncs_total');
+  const answers = await fire(Array.from({ length: 6 }, () => anonymous()));
+  for (const a of answers) assert.equal(a.status, 201, JSON.stringify(a.json));
+  const batchesAfter = await metric('cordon_checkin_synced_batches_total');
+  const syncsAfter = await metric('cordon_checkin_syncs_total');
+  assert.ok(batchesAfter > batches, `batches answered after a sync: ${batches} -> ${batchesAfter}`);
+  assert.ok(syncsAfter > syncs && syncsAfter - syncs <= batchesAfter - batches,
+    `syncs ${syncs} -> ${syncsAfter}, at most one per batch`);
+});
