@@ -126,9 +126,14 @@ void store_sql_area_by_commune(struct store_sql *q, const char *alias, const cha
         append_text(q, alias);
         append_text(q, ".");
     }
-    append_text(q, "commune_code IN (SELECT code FROM units WHERE level = 3 AND ");
-    append_text(q, col);
-    store_sql_add(q, " = ?)", "s", scope);
+    /* a commune's parent is its district, a district's its province: through units_parent */
+    if (!strcmp(col, "district_code"))
+        store_sql_add(q, "commune_code IN (SELECT code FROM units WHERE parent_code = ?)", "s", scope);
+    else
+        store_sql_add(q,
+                      "commune_code IN (SELECT c.code FROM units d JOIN units c ON c.parent_code = d.code"
+                      " WHERE d.parent_code = ?)",
+                      "s", scope);
 }
 
 enum store_rc store_sql_query(struct store *s, struct store_stmt **out, const struct store_sql *q)
