@@ -5,7 +5,8 @@
  * synchronous=FULL, so a committed transaction survives a power cut, and a
  * busy timeout: a writer waiting for the lock sleeps instead of failing.
  * Prepared statements are cached per connection by SQL text, so a hot query
- * is compiled once per thread.
+ * is compiled once per thread.  Files are opened through wal_writes.c, which
+ * writes a transaction's WAL frames together.
  */
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -16,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "store/sqlite/wal_writes.h"
 #include "store/store_driver.h"
 
 #define SQLITE_BUSY_MS 5000
@@ -82,7 +84,8 @@ static enum store_rc sq_open(const char *path, struct store **out, char *err, in
 {
     struct store *s = xcalloc(1, sizeof(*s));
     s->base.drv = &store_sqlite_driver;
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             store_sqlite_vfs());
     if (rc != SQLITE_OK) {
         snprintf(err, (size_t)errlen, "could not open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "no memory");
         sqlite3_close(s->db);
