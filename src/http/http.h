@@ -21,6 +21,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/jsonout.h"
 #include "core/err.h"
 
 #define HTTP_BODY_DEFAULT_MAX (64 * 1024) /* bytes, for routes that do not say */
@@ -111,6 +112,10 @@ enum err http_fail(struct http_req *r, enum err code, const char *field, const c
 
 /* Replies. http_reply_json takes the reference to v. */
 int http_reply_json(struct http_req *r, int status, json_t *v);
+/* An answer written straight into the body (core/jsonout.h, for hot paths): http_json_start, the
+ * values, then http_reply_jsonout. */
+void http_json_start(struct http_req *r, struct jsonout *o);
+int http_reply_jsonout(struct http_req *r, int status, struct jsonout *o);
 int http_reply(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
 int http_reply_error(struct http_req *r, enum err code, const char *field, const char *message);
 void http_add_header(struct http_req *r, const char *name, const char *value);

@@ -108,6 +108,22 @@ int http_reply_json(struct http_req *r, int status, json_t *v)
     return 0;
 }
 
+void http_json_start(struct http_req *r, struct jsonout *o)
+{
+    buf_reset(&r->out);
+    jsonout_start(o, &r->out);
+}
+
+int http_reply_jsonout(struct http_req *r, int status, struct jsonout *o)
+{
+    if (jsonout_end(o))
+        return http_fail(r, ERR_INTERNAL, NULL, "response too large");
+    r->status = status;
+    r->content_type = "application/json; charset=utf-8";
+    r->replied = true;
+    return 0;
+}
+
 int http_reply_error(struct http_req *r, enum err code, const char *field, const char *message)
 {
     json_t *e = json_pack("{s:s, s:s}", "code", err_code(code), "message", message && *message ? message : err_code(code));

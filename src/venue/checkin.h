@@ -28,6 +28,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/jsonout.h"
 #include "store/store.h"
 
 struct store;
@@ -147,7 +148,8 @@ enum store_rc checkin_delete_before(struct store *s, int64_t cutoff, int64_t bat
 /* Deletes the rows of checkin_changes older than `before` (every server has read them long ago). */
 enum store_rc checkin_changes_prune(struct store *s, int64_t before);
 
-json_t *checkin_to_json(const struct checkin *c);
+/* The check-in as a JSON object, member key of the object being written (NULL in an array). */
+void checkin_json(struct jsonout *o, const char *key, const struct checkin *c);
 
 /* ------------------------------------------------------------ followers */
 

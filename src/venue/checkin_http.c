@@ -35,12 +35,17 @@ static bool is_citizen(const struct http_req *r)
 }
 
 /* The public view of a venue, as the check-in page shows it (no owner, no internal state). */
-static json_t *venue_public_json(struct arena *a, const struct venue *v)
+static void venue_public_json(struct jsonout *o, struct arena *a, const struct venue *v)
 {
     const char *address = venue_address(a, v);
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)v->id, "code", v->code ? v->code : "",
-                     "name", v->name ? v->name : "", "type", v->type ? v->type : "", "address",
-                     address ? address : "", "status", v->status ? v->status : "");
+    jsonout_object(o, "venue");
+    jsonout_int(o, "id", v->id);
+    jsonout_str(o, "code", v->code ? v->code : "");
+    jsonout_str(o, "name", v->name ? v->name : "");
+    jsonout_str(o, "type", v->type ? v->type : "");
+    jsonout_str(o, "address", address ? address : "");
+    jsonout_str(o, "status", v->status ? v->status : "");
+    jsonout_close_object(o);
 }
 
 /* ---------------------------------------------------------------- the shared write */
@@ -58,12 +63,17 @@ static int create_finish(struct http_req *r, void *p)
     struct checkin_job *c = p;
     if (c->rc)
         return c->rc;
-    json_t *list = json_array();
+    struct jsonout o;
+    http_json_start(r, &o);
+    jsonout_object(&o, NULL);
+    jsonout_array(&o, "checkins");
     for (int i = 0; i < c->n; i++)
-        json_array_append_new(list, checkin_to_json(&c->rows[i]));
-    return http_reply_json(r, c->created ? 201 : 200,
-                           json_pack("{s:o, s:o, s:I}", "checkins", list, "venue", venue_public_json(&r->arena, c->v),
-                                     "server_time", (json_int_t)clock_now()));
+        checkin_json(&o, NULL, &c->rows[i]);
+    jsonout_close_array(&o);
+    venue_public_json(&o, &r->arena, c->v);
+    jsonout_int(&o, "server_time", clock_now());
+    jsonout_close_object(&o);
+    return http_reply_jsonout(r, c->created ? 201 : 200, &o);
 }
 
 /* Queues the write (checkin_writer.c); the answer comes after its batch commits. */
@@ -323,7 +333,10 @@ enum err checkin_handle_checkout(struct http_req *r)
     rc = checkin_get(r->store, &r->arena, id, &ck);
     if (rc)
         return store_err(rc == STORE_DONE ? STORE_ERROR : rc);
-    return http_reply_json(r, 200, checkin_to_json(&ck));
+    struct jsonout o;
+    http_json_start(r, &o);
+    checkin_json(&o, NULL, &ck);
+    return http_reply_jsonout(r, 200, &o);
 }
 
 /* ---------------------------------------------------------------- GET /api/v1/me/checkins */
@@ -362,8 +375,13 @@ enum err checkin_handle_mine(struct http_req *r)
     rc = checkin_list_people(r->store, &r->arena, ids, n, limit, &list, &count);
     if (rc)
         return store_err(rc);
-    json_t *arr = json_array();
+    struct jsonout o;
+    http_json_start(r, &o);
+    jsonout_object(&o, NULL);
+    jsonout_array(&o, "checkins");
     for (int i = 0; i < count; i++)
-        json_array_append_new(arr, checkin_to_json(&list[i]));
-    return http_reply_json(r, 200, json_pack("{s:o}", "checkins", arr));
+        checkin_json(&o, NULL, &list[i]);
+    jsonout_close_array(&o);
+    jsonout_close_object(&o);
+    return http_reply_jsonout(r, 200, &o);
 }

@@ -351,18 +351,21 @@ enum store_rc checkin_changes_prune(struct store *s, int64_t before)
     return store_run(s, NULL, "DELETE FROM checkin_changes WHERE at < ?", "i", before);
 }
 
-json_t *checkin_to_json(const struct checkin *c)
+void checkin_json(struct jsonout *o, const char *key, const struct checkin *c)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(c->id));
-    json_object_set_new(o, "client_id", json_string(c->client_id ? c->client_id : ""));
-    json_object_set_new(o, "venue_id", json_integer(c->venue_id));
-    json_object_set_new(o, "venue_name", c->venue_name ? json_string(c->venue_name) : json_null());
-    json_object_set_new(o, "person_id", json_integer(c->person_id));
-    json_object_set_new(o, "checked_in_at", json_integer(c->checked_in_at));
-    json_object_set_new(o, "checked_out_at", c->checked_out_at ? json_integer(c->checked_out_at) : json_null());
-    json_object_set_new(o, "method", json_string(c->method ? c->method : "poster"));
-    return o;
+    jsonout_object(o, key);
+    jsonout_int(o, "id", c->id);
+    jsonout_str(o, "client_id", c->client_id ? c->client_id : "");
+    jsonout_int(o, "venue_id", c->venue_id);
+    jsonout_str(o, "venue_name", c->venue_name);
+    jsonout_int(o, "person_id", c->person_id);
+    jsonout_int(o, "checked_in_at", c->checked_in_at);
+    if (c->checked_out_at)
+        jsonout_int(o, "checked_out_at", c->checked_out_at);
+    else
+        jsonout_null(o, "checked_out_at");
+    jsonout_str(o, "method", c->method ? c->method : "poster");
+    jsonout_close_object(o);
 }
 
 /* ---------------------------------------------------------------- limits on anonymous check-ins */

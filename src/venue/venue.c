@@ -115,9 +115,21 @@ const char *venue_address(struct arena *a, const struct venue *v)
     /* commune, then its district and province, as Vietnamese addresses read */
     for (; u && u->level > 0 && n < 4; u = unit_find(u->parent))
         parts[n++] = u->name_with_type;
-    char *out = arena_strdup(a, parts[0] ? parts[0] : "");
-    for (int i = 1; i < n; i++)
-        out = arena_printf(a, "%s, %s", out, parts[i]);
+    if (!parts[0])
+        parts[0] = "";
+    size_t len[4], total = 0;
+    for (int i = 0; i < n; i++)
+        total += (len[i] = strlen(parts[i])) + 2;
+    char *out = arena_alloc(a, total + 1), *p = out;
+    for (int i = 0; i < n; i++) {
+        memcpy(p, parts[i], len[i]);
+        p += len[i];
+        if (i + 1 < n) {
+            memcpy(p, ", ", 2);
+            p += 2;
+        }
+    }
+    *p = '\0';
     return out;
 }
 
