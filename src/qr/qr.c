@@ -487,9 +487,13 @@ enum err qr_sign_venue(struct store *s, const char *venue_code, char kid[16], ch
  * deterministically and only the canonical spelling is accepted, so a payload
  * has one valid signature per key; equal bytes are as good as a verification.
  * Keys are never withdrawn (rotation keeps the old ones), so an entry stays
- * true; a slot is overwritten by the next code hashing to it.
+ * true.  A code may sit in any of the VENUE_SIG_WAYS slots of its set, and a
+ * new one takes a free slot or the set's next in turn: with one slot per code,
+ * two busy venues whose codes hashed alike pushed each other out and every
+ * check-in at both paid a verification.
  */
-#define VENUE_SIG_SLOTS 4096
+#define VENUE_SIG_SETS 512
+#define VENUE_SIG_WAYS 8
 
 struct venue_sig {
     char code[QR_FIELD_MAX + 1];
@@ -498,7 +502,8 @@ struct venue_sig {
 };
 
 static pthread_mutex_t venue_sig_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct venue_sig venue_sigs[VENUE_SIG_SLOTS];
+static struct venue_sig venue_sigs[VENUE_SIG_SETS][VENUE_SIG_WAYS];
+static unsigned venue_sig_next[VENUE_SIG_SETS]; /* the way a set gives up next when full */
 
 static void venue_sigs_forget(void)
 {
@@ -507,12 +512,40 @@ static void venue_sigs_forget(void)
     pthread_mutex_unlock(&venue_sig_lock);
 }
 
-static struct venue_sig *venue_sig_slot(const char *code)
+static unsigned venue_sig_set(const char *code)
 {
     uint32_t h = 2166136261u;
     for (const char *p = code; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
-    return &venue_sigs[h % VENUE_SIG_SLOTS];
+    return h % VENUE_SIG_SETS;
+}
+
+/* Whether code's signature is known to be kid and sig (lock held). */
+static bool venue_sig_known(unsigned set, const char *code, const char *kid, const char *sig)
+{
+    for (int w = 0; w < VENUE_SIG_WAYS; w++) {
+        const struct venue_sig *e = &venue_sigs[set][w];
+        if (!strcmp(e->code, code) && !strcmp(e->kid, kid) && !strcmp(e->sig, sig))
+            return true;
+    }
+    return false;
+}
+
+/* Remembers a signature that verified (lock held): the code's slot, a free one, or the next in turn. */
+static void venue_sig_remember(unsigned set, const char *code, const char *kid, const char *sig)
+{
+    struct venue_sig *e = NULL;
+    for (int w = 0; w < VENUE_SIG_WAYS && !e; w++)
+        if (!strcmp(venue_sigs[set][w].code, code))
+            e = &venue_sigs[set][w];
+    for (int w = 0; w < VENUE_SIG_WAYS && !e; w++)
+        if (!venue_sigs[set][w].code[0])
+            e = &venue_sigs[set][w];
+    if (!e)
+        e = &venue_sigs[set][venue_sig_next[set]++ % VENUE_SIG_WAYS];
+    snprintf(e->code, sizeof(e->code), "%s", code);
+    snprintf(e->kid, sizeof(e->kid), "%s", kid);
+    snprintf(e->sig, sizeof(e->sig), "%s", sig);
 }
 
 int qr_verify_venue(struct store *s, const char *venue_code, const char *kid, const char *sig)
@@ -520,9 +553,9 @@ int qr_verify_venue(struct store *s, const char *venue_code, const char *kid, co
     if (!venue_code || !kid || !sig || !token_ok(venue_code, strlen(venue_code), QR_FIELD_MAX) ||
         !token_ok(kid, strlen(kid), QR_KID_MAX) || strlen(sig) != QR_SIG_LEN)
         return QR_BAD_FORMAT;
-    struct venue_sig *slot = venue_sig_slot(venue_code);
+    unsigned set = venue_sig_set(venue_code);
     pthread_mutex_lock(&venue_sig_lock);
-    bool known = !strcmp(slot->code, venue_code) && !strcmp(slot->kid, kid) && !strcmp(slot->sig, sig);
+    bool known = venue_sig_known(set, venue_code, kid, sig);
     pthread_mutex_unlock(&venue_sig_lock);
     if (known)
         return QR_VALID;
@@ -532,9 +565,7 @@ int qr_verify_venue(struct store *s, const char *venue_code, const char *kid, co
     int st = qr_verify(s, payload, &parsed);
     if (st == QR_VALID) {
         pthread_mutex_lock(&venue_sig_lock);
-        snprintf(slot->code, sizeof(slot->code), "%s", venue_code);
-        snprintf(slot->kid, sizeof(slot->kid), "%s", kid);
-        snprintf(slot->sig, sizeof(slot->sig), "%s", sig);
+        venue_sig_remember(set, venue_code, kid, sig);
         pthread_mutex_unlock(&venue_sig_lock);
     }
     return st;
