@@ -102,7 +102,7 @@ static enum store_rc sq_open(const char *path, struct store **out, char *err, in
     /* past twice the WAL at which the check-in writer starts it over (checkin_writer.c): a request
      * thread copies only if other writes keep the WAL from ever being started over */
     if (rc == SQLITE_OK && atomic_load(&checkpoints_elsewhere))
-        rc = sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=65536", NULL, NULL, &msg);
+        rc = sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=131072", NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         snprintf(err, (size_t)errlen, "could not set up %s: %s", path, msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);

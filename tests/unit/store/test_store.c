@@ -186,7 +186,7 @@ static void checkpoints_left_to_a_thread(void **state)
     struct store *s2;
     assert_int_equal(store_open(url, &s2, err, sizeof(err)), STORE_OK);
     assert_int_equal(store_int(s2, &pages, "PRAGMA wal_autocheckpoint", ""), STORE_OK);
-    assert_int_equal(pages, 65536);
+    assert_int_equal(pages, 131072);
     store_close(s2);
 }
 
