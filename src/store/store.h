@@ -62,9 +62,17 @@ const char *store_errmsg(struct store *s);       /* last engine message, for the
  * SQLite: a thread of this process copies the WAL back into the database (the check-in writer's
  * checkpointer), so connections opened from now on do not checkpoint on the commit that passes
  * 1000 pages of WAL (that copy and its fsync stalled whichever request made the commit), only
- * past 32 MiB: a safety net for writes so steady that the thread's copies never complete.
+ * past 512 MiB: a safety net for writes so steady that the thread's copies never complete.
  */
 void store_sqlite_checkpoints_elsewhere(void);
+
+/*
+ * SQLite: an fsync of the database file (not the WAL), outside any transaction.  SQLite syncs the
+ * database only when a checkpoint copies the whole WAL; a thread whose checkpoints copy part of it
+ * calls this after each, so that the pages they wrote do not all wait for that last sync.
+ * STORE_OK and nothing done on PostgreSQL.
+ */
+enum store_rc store_sqlite_sync_database(struct store *s);
 
 /*
  * A larger page cache on this connection for a long piece of work on it: SQLite keeps a

@@ -80,6 +80,16 @@ void store_sqlite_checkpoints_elsewhere(void)
     atomic_store(&checkpoints_elsewhere, true);
 }
 
+enum store_rc store_sqlite_sync_database(struct store *s)
+{
+    if (strcmp(store_engine(s), "sqlite"))
+        return STORE_OK;
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods)
+        return STORE_ERROR;
+    return map_rc(s, f->pMethods->xSync(f, SQLITE_SYNC_NORMAL));
+}
+
 static enum store_rc sq_open(const char *path, struct store **out, char *err, int errlen)
 {
     struct store *s = xcalloc(1, sizeof(*s));

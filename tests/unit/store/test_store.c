@@ -187,6 +187,7 @@ static void checkpoints_left_to_a_thread(void **state)
     assert_int_equal(store_open(url, &s2, err, sizeof(err)), STORE_OK);
     assert_int_equal(store_int(s2, &pages, "PRAGMA wal_autocheckpoint", ""), STORE_OK);
     assert_int_equal(pages, 131072);
+    assert_int_equal(store_sqlite_sync_database(s2), STORE_OK);
     store_close(s2);
 }
 
