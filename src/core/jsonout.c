@@ -6,10 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void jsonout_start(struct jsonout *o, struct buf *b)
-{
-    *o = (struct jsonout){.b = b};
-}
+void jsonout_start(struct jsonout *o, struct buf *b) { *o = (struct jsonout){.b = b}; }
 
 static void put(struct jsonout *o, const char *p, size_t n)
 {
@@ -42,13 +39,27 @@ static void escaped(struct jsonout *o, const char *s)
         run = s + 1;
         char esc[8];
         switch (c) {
-        case '"': put(o, "\\\"", 2); break;
-        case '\\': put(o, "\\\\", 2); break;
-        case '\b': put(o, "\\b", 2); break;
-        case '\f': put(o, "\\f", 2); break;
-        case '\n': put(o, "\\n", 2); break;
-        case '\r': put(o, "\\r", 2); break;
-        case '\t': put(o, "\\t", 2); break;
+        case '"':
+            put(o, "\\\"", 2);
+            break;
+        case '\\':
+            put(o, "\\\\", 2);
+            break;
+        case '\b':
+            put(o, "\\b", 2);
+            break;
+        case '\f':
+            put(o, "\\f", 2);
+            break;
+        case '\n':
+            put(o, "\\n", 2);
+            break;
+        case '\r':
+            put(o, "\\r", 2);
+            break;
+        case '\t':
+            put(o, "\\t", 2);
+            break;
         default:
             snprintf(esc, sizeof(esc), "\\u%04X", c);
             put(o, esc, 6);
@@ -112,7 +123,4 @@ void jsonout_null(struct jsonout *o, const char *key)
     put(o, "null", 4);
 }
 
-int jsonout_end(struct jsonout *o)
-{
-    return o->err;
-}
+int jsonout_end(struct jsonout *o) { return o->err; }

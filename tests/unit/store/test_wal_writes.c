@@ -22,8 +22,9 @@
 #include "store/sqlite/wal_writes.h"
 
 /* the integers 1..N as rows of column value (the library has no generate_series) */
-#define SERIES(n) "(WITH RECURSIVE g(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM g WHERE value < " #n ")" \
-                  " SELECT value FROM g)"
+#define SERIES(n)                                                                                            \
+    "(WITH RECURSIVE g(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM g WHERE value < " #n ")"          \
+    " SELECT value FROM g)"
 
 static char dir[64];
 static char path[96];
@@ -129,7 +130,8 @@ static void frames_in_file_at_commit(void **state)
 {
     (void)state;
     sqlite3 *db = open_db(store_sqlite_vfs());
-    sqlite3 *reader = open_db(NULL); /* SQLite's own VFS: it reads the WAL file, never the gatherer's memory */
+    sqlite3 *reader =
+        open_db(NULL); /* SQLite's own VFS: it reads the WAL file, never the gatherer's memory */
     exec_ok(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
     for (int i = 1; i <= 20; i++) {
         exec_ok(db, "INSERT INTO t (v) SELECT randomblob(500) FROM " SERIES(7));
@@ -175,8 +177,9 @@ static void child_dies(bool commit)
     assert_true(pid >= 0);
     if (pid == 0) {
         sqlite3 *db = open_db(store_sqlite_vfs());
-        if (sqlite3_exec(db, "PRAGMA cache_size=10; BEGIN;"
-                             " INSERT INTO t (v) SELECT randomblob(900) FROM " SERIES(2000),
+        if (sqlite3_exec(db,
+                         "PRAGMA cache_size=10; BEGIN;"
+                         " INSERT INTO t (v) SELECT randomblob(900) FROM " SERIES(2000),
                          NULL, NULL, NULL) != SQLITE_OK)
             _exit(2);
         if (commit && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
