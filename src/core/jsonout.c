@@ -117,6 +117,14 @@ void jsonout_int(struct jsonout *o, const char *key, int64_t v)
     put(o, p, (size_t)(digits + sizeof(digits) - p));
 }
 
+void jsonout_int_or_null(struct jsonout *o, const char *key, int64_t v)
+{
+    if (v)
+        jsonout_int(o, key, v);
+    else
+        jsonout_null(o, key);
+}
+
 void jsonout_null(struct jsonout *o, const char *key)
 {
     member(o, key);

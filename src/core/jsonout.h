@@ -30,6 +30,8 @@ void jsonout_close_array(struct jsonout *o);
 /* A NULL string is written null. */
 void jsonout_str(struct jsonout *o, const char *key, const char *v);
 void jsonout_int(struct jsonout *o, const char *key, int64_t v);
+/* An id or a time where 0 means none: 0 is written null. */
+void jsonout_int_or_null(struct jsonout *o, const char *key, int64_t v);
 void jsonout_null(struct jsonout *o, const char *key);
 /* 0, or -1 if the buffer's ceiling was reached somewhere. */
 int jsonout_end(struct jsonout *o);

@@ -7,11 +7,14 @@
  * and name (persons.unverified = 1), made on first use.  When the phone
  * signs in, its records are claimed (people/otp.c).
  */
-#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
+#include "core/jsonout.h"
+#include "core/mem.h"
 #include "core/text.h"
 #include "people/people_int.h"
 #include "qr/qr.h"
@@ -58,24 +61,51 @@ enum store_rc people_unverified_contact(struct store *s, struct arena *a, const 
  * and the missing ones made (one per phone and folded name).  A person code
  * that collides with a stored one is drawn again.
  */
+/* A contact to find or make: its NFC name, the name folded for search, and a code if made. */
+struct wanted_contact {
+    char name[PEOPLE_NAME_BUF], fold[PEOPLE_FOLD_MAX], code[PERSON_CODE_LEN + 1];
+};
+
+/* The contacts as one JSON array for json_to_recordset, written straight into text (the check-in
+ * writer's thread). */
+static int wanted_json(struct buf *text, int n, const char *const *phones, const struct wanted_contact *w)
+{
+    struct jsonout o;
+    buf_reset(text);
+    jsonout_start(&o, text);
+    jsonout_array(&o, NULL);
+    for (int i = 0; i < n; i++) {
+        jsonout_object(&o, NULL);
+        jsonout_int(&o, "k", i);
+        jsonout_str(&o, "phone", phones[i]);
+        jsonout_str(&o, "fold", w[i].fold);
+        jsonout_str(&o, "name", w[i].name);
+        jsonout_str(&o, "code", w[i].code);
+        jsonout_close_object(&o);
+    }
+    jsonout_close_array(&o);
+    return jsonout_end(&o);
+}
+
 enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *const *phones,
                                             const char *const *names, int64_t *ids)
 {
-    json_t *in = json_array();
+    struct wanted_contact *w = xcalloc((size_t)n + 1, sizeof(*w));
     for (int i = 0; i < n; i++) {
-        char fold[PEOPLE_FOLD_MAX], nfc[PEOPLE_NAME_BUF], code[PERSON_CODE_LEN + 1];
-        const char *name = names[i];
-        if (text_nfc(name, nfc, sizeof(nfc)))
-            name = nfc;
-        text_fold(name, fold, sizeof(fold));
-        qr_code_generate(code, PERSON_CODE_LEN);
-        json_array_append_new(in, json_pack("{s:i, s:s, s:s, s:s, s:s}", "k", i, "phone", phones[i], "fold", fold,
-                                            "name", name, "code", code));
+        if (!text_nfc(names[i], w[i].name, sizeof(w[i].name))) /* stored NFC like every name */
+            snprintf(w[i].name, sizeof(w[i].name), "%s", names[i]);
+        text_fold(w[i].name, w[i].fold, sizeof(w[i].fold));
+        qr_code_generate(w[i].code, PERSON_CODE_LEN);
         ids[i] = 0;
     }
+    struct buf text;
+    buf_init(&text, 64u << 20);
     enum store_rc rc = STORE_OK;
     for (int attempt = 0; attempt < 3; attempt++) {
-        char *text = json_dumps(in, JSON_COMPACT);
+        if (wanted_json(&text, n, phones, w)) {
+            rc = STORE_ERROR;
+            break;
+        }
         int64_t now = clock_now();
         /* found, else made: one statement (the insert's rows come back through RETURNING) */
         struct store_stmt *st = NULL;
@@ -91,8 +121,7 @@ enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *
                          " ORDER BY t.phone, t.fold, t.k ON CONFLICT DO NOTHING RETURNING id, phone, name_search)"
                          " SELECT t.k, COALESCE(f.id, m.id) FROM t JOIN f ON f.k = t.k"
                          " LEFT JOIN m ON m.phone = t.phone AND m.name_search = t.fold",
-                         "sii", text, now, now);
-        free(text);
+                         "sii", text.data, now, now);
         if (rc)
             break;
         while ((rc = store_step(st)) == STORE_ROW) {
@@ -108,15 +137,14 @@ enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *
         for (int i = 0; i < n; i++) {
             if (ids[i])
                 continue;
-            char code[PERSON_CODE_LEN + 1];
-            qr_code_generate(code, PERSON_CODE_LEN);
-            json_object_set_new(json_array_get(in, (size_t)i), "code", json_string(code));
+            qr_code_generate(w[i].code, PERSON_CODE_LEN); /* its code collided: another one */
             missing = true;
         }
         if (!missing)
             break;
         rc = STORE_DONE; /* unless the next attempt makes them */
     }
-    json_decref(in);
+    buf_release(&text);
+    free(w);
     return rc == STORE_DONE ? STORE_ERROR : rc;
 }

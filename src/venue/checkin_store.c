@@ -90,29 +90,36 @@ enum store_rc checkin_insert(struct store *s, const struct checkin_new *in, bool
 
 /* ---------------------------------------------------------------- many rows at once (PostgreSQL) */
 
-static json_t *id_or_null(int64_t v)
-{
-    return v ? json_integer(v) : json_null();
-}
-
 enum store_rc checkin_insert_set_pg(struct store *s, const struct checkin_new *rows, int n, int64_t *ids)
 {
-    json_t *in = json_array();
+    /* the rows as one JSON array, written straight into a buffer: this is the writer's thread */
+    struct buf text;
+    buf_init(&text, 64u << 20);
+    struct jsonout o;
+    jsonout_start(&o, &text);
+    jsonout_array(&o, NULL);
     for (int i = 0; i < n; i++) {
         const struct checkin_new *r = &rows[i];
-        json_t *o = json_pack("{s:i, s:s, s:I, s:I, s:I, s:s}", "k", i, "client_id", r->client_id, "venue_id",
-                              (json_int_t)r->venue_id, "person_id", (json_int_t)r->person_id, "at", (json_int_t)r->at,
-                              "method", checkin_method_name(r->method));
-        json_object_set_new(o, "province", r->province_code ? json_string(r->province_code) : json_null());
-        json_object_set_new(o, "district", r->district_code ? json_string(r->district_code) : json_null());
-        json_object_set_new(o, "commune", r->commune_code ? json_string(r->commune_code) : json_null());
-        json_object_set_new(o, "by_account", id_or_null(r->by_account));
-        json_object_set_new(o, "by_person", id_or_null(r->by_person));
-        json_array_append_new(in, o);
+        jsonout_object(&o, NULL);
+        jsonout_int(&o, "k", i);
+        jsonout_str(&o, "client_id", r->client_id);
+        jsonout_int(&o, "venue_id", r->venue_id);
+        jsonout_int(&o, "person_id", r->person_id);
+        jsonout_int(&o, "at", r->at);
+        jsonout_str(&o, "method", checkin_method_name(r->method));
+        jsonout_str(&o, "province", r->province_code);
+        jsonout_str(&o, "district", r->district_code);
+        jsonout_str(&o, "commune", r->commune_code);
+        jsonout_int_or_null(&o, "by_account", r->by_account);
+        jsonout_int_or_null(&o, "by_person", r->by_person);
+        jsonout_close_object(&o);
         ids[i] = 0;
     }
-    char *text = json_dumps(in, JSON_COMPACT);
-    json_decref(in);
+    jsonout_close_array(&o);
+    if (jsonout_end(&o)) {
+        buf_release(&text);
+        return STORE_ERROR;
+    }
     /*
      * The same (client_id, person_id) twice in the batch: the second insert
      * does nothing and both join the one new row; the first in order has it.
@@ -132,8 +139,8 @@ enum store_rc checkin_insert_set_pg(struct store *s, const struct checkin_new *r
         " logged AS (INSERT INTO checkin_changes (checkin_id, at) SELECT id, checked_in_at FROM ins)"
         " SELECT t.k, ins.id FROM t JOIN ins ON ins.client_id = t.client_id AND ins.person_id = t.person_id"
         " ORDER BY ins.id, t.k",
-        "s", text);
-    free(text);
+        "s", text.data);
+    buf_release(&text);
     if (rc)
         return rc;
     int64_t last = 0;
@@ -152,20 +159,31 @@ enum store_rc checkin_insert_set_pg(struct store *s, const struct checkin_new *r
 enum store_rc checkin_find_set_pg(struct store *s, const struct checkin_new *rows, const int *which, int m,
                                   void (*found)(void *ctx, int i, const struct checkin *c), void *ctx)
 {
-    json_t *in = json_array();
-    for (int j = 0; j < m; j++)
-        json_array_append_new(in, json_pack("{s:i, s:s, s:I}", "k", which[j], "client_id", rows[which[j]].client_id,
-                                            "person_id", (json_int_t)rows[which[j]].person_id));
-    char *text = json_dumps(in, JSON_COMPACT);
-    json_decref(in);
+    struct buf text;
+    buf_init(&text, 64u << 20);
+    struct jsonout o;
+    jsonout_start(&o, &text);
+    jsonout_array(&o, NULL);
+    for (int j = 0; j < m; j++) {
+        jsonout_object(&o, NULL);
+        jsonout_int(&o, "k", which[j]);
+        jsonout_str(&o, "client_id", rows[which[j]].client_id);
+        jsonout_int(&o, "person_id", rows[which[j]].person_id);
+        jsonout_close_object(&o);
+    }
+    jsonout_close_array(&o);
+    if (jsonout_end(&o)) {
+        buf_release(&text);
+        return STORE_ERROR;
+    }
     struct store_stmt *st;
     enum store_rc rc = store_query(s, &st,
                                    "SELECT " CHECKIN_COLUMNS ", t.k FROM json_to_recordset(CAST(? AS JSON))"
                                    " AS t(k INT, client_id TEXT, person_id BIGINT)"
                                    " JOIN checkins c ON c.client_id = t.client_id AND c.person_id = t.person_id"
                                    " LEFT JOIN venues v ON v.id = c.venue_id",
-                                   "s", text);
-    free(text);
+                                   "s", text.data);
+    buf_release(&text);
     if (rc)
         return rc;
     struct arena a;
@@ -360,10 +378,7 @@ void checkin_json(struct jsonout *o, const char *key, const struct checkin *c)
     jsonout_str(o, "venue_name", c->venue_name);
     jsonout_int(o, "person_id", c->person_id);
     jsonout_int(o, "checked_in_at", c->checked_in_at);
-    if (c->checked_out_at)
-        jsonout_int(o, "checked_out_at", c->checked_out_at);
-    else
-        jsonout_null(o, "checked_out_at");
+    jsonout_int_or_null(o, "checked_out_at", c->checked_out_at);
     jsonout_str(o, "method", c->method ? c->method : "poster");
     jsonout_close_object(o);
 }

@@ -57,11 +57,15 @@ static void same_bytes_as_jansson(void **state)
     jsonout_object(&o, "none");
     jsonout_close_object(&o);
     jsonout_close_object(&o);
+    jsonout_int_or_null(&o, "none_id", 0);
+    jsonout_int_or_null(&o, "some_id", 5);
     jsonout_int(&o, "last", 7);
     jsonout_close_object(&o);
     assert_int_equal(jsonout_end(&o), 0);
     json_object_set_new(want, "inner",
                         json_pack("{s:n, s:n, s:[], s:{}}", "nothing", "absent", "empty", "none"));
+    json_object_set_new(want, "none_id", json_null());
+    json_object_set_new(want, "some_id", json_integer(5));
     json_object_set_new(want, "last", json_integer(7));
     char *text = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
     assert_string_equal(b.data, text);
