@@ -6,11 +6,13 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "store/store_driver.h"
 
 #define DRV(s) (((struct store_base *)(s))->drv)
@@ -259,6 +261,38 @@ enum store_rc store__int(const char *kinds, struct store *s, int64_t *out, const
     va_list ap;
     va_start(ap, types);
     enum store_rc rc = vget(kinds, s, read_int, out, sql, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+enum store_rc store__insert_id(const char *kinds, struct store *s, int64_t *id, const char *sql, const char *types,
+                               ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    enum store_rc rc;
+    *id = 0;
+    if (SDRV(s)->last_id) {
+        struct store_stmt *st;
+        rc = vquery(kinds, s, &st, sql, types, ap);
+        if (rc == STORE_OK) {
+            rc = store_step(st);
+            if (rc == STORE_DONE && SDRV(st)->changes(st) > 0) {
+                *id = SDRV(st)->last_id(st);
+                rc = STORE_OK;
+            }
+            store_finalize(st);
+        }
+    } else {
+        char stack[2048], *text = stack;
+        size_t n = strlen(sql) + sizeof(" RETURNING id");
+        if (n > sizeof(stack))
+            text = xmalloc(n);
+        snprintf(text, n, "%s RETURNING id", sql);
+        rc = vget(kinds, s, read_int, id, text, types, ap);
+        if (text != stack)
+            free(text);
+    }
     va_end(ap);
     return rc;
 }

@@ -110,6 +110,13 @@ enum store_rc store_exec(struct store *s, const char *sql);
 #define store_run(s, ...) store__run(STORE__KINDS(__VA_ARGS__) + 3, s, __VA_ARGS__)
 #define store_int(s, ...) store__int(STORE__KINDS(__VA_ARGS__) + 3, s, __VA_ARGS__)
 #define store_get(s, ...) store__get(STORE__KINDS(__VA_ARGS__) + 4, s, __VA_ARGS__)
+/*
+ * store_insert_id(s, &id, sql, types, ...) runs an INSERT of one row, which may make none (ON
+ * CONFLICT DO NOTHING), written without RETURNING: STORE_OK with the new row's id, STORE_DONE
+ * when it made none.  SQLite reads the rowid (its RETURNING gathers the rows in a temporary
+ * table first, a microsecond a row on the check-in writer); PostgreSQL adds RETURNING id.
+ */
+#define store_insert_id(s, ...) store__insert_id(STORE__KINDS(__VA_ARGS__) + 3, s, __VA_ARGS__)
 
 /* What the macros call: kinds are the STORE__KIND letters of the bind arguments. */
 enum store_rc store__query(const char *kinds, struct store *s, struct store_stmt **out, const char *sql,
@@ -120,6 +127,8 @@ enum store_rc store__int(const char *kinds, struct store *s, int64_t *out, const
                          ...);
 enum store_rc store__get(const char *kinds, struct store *s, void (*read)(struct store_stmt *st, void *ctx),
                          void *ctx, const char *sql, const char *types, ...);
+enum store_rc store__insert_id(const char *kinds, struct store *s, int64_t *id, const char *sql, const char *types,
+                               ...);
 
 enum store_rc store_step(struct store_stmt *st);
 int store_ncols(struct store_stmt *st);

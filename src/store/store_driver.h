@@ -34,6 +34,8 @@ struct store_driver {
     const char *(*col_name)(struct store_stmt *st, int i);
     void (*finalize)(struct store_stmt *st);
     enum store_rc (*begin)(struct store *s, bool write);
+    /* The id of the row the statement just inserted, for store_insert_id (NULL: RETURNING id) */
+    int64_t (*last_id)(struct store_stmt *st);
     /* Notifications (NULL where the engine has none: callers poll) */
     enum store_rc (*listen)(struct store *s, const char *channel);
     enum store_rc (*wait_notify)(struct store *s, int timeout_ms);

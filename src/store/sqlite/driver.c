@@ -223,6 +223,11 @@ static int64_t sq_changes(struct store_stmt *st)
     return sqlite3_changes64(st->base.store->db);
 }
 
+static int64_t sq_last_id(struct store_stmt *st)
+{
+    return sqlite3_last_insert_rowid(st->base.store->db);
+}
+
 static int sq_ncols(struct store_stmt *st)
 {
     return sqlite3_column_count(st->stmt);
@@ -292,4 +297,5 @@ const struct store_driver store_sqlite_driver = {
     .col_name = sq_col_name,
     .finalize = sq_finalize,
     .begin = sq_begin,
+    .last_id = sq_last_id,
 };

@@ -51,6 +51,17 @@ static void binds_and_rows(void **state)
     /* a unique violation is a conflict, on every engine */
     assert_int_equal(store_run(s, NULL, "INSERT INTO t (name) VALUES (?)", "s", "x"), STORE_CONFLICT);
     assert_int_equal(store_err(STORE_CONFLICT), ERR_CONFLICT);
+    /* an insert's id without RETURNING; none made on a conflict ignored */
+    int64_t made = 0;
+    assert_int_equal(store_insert_id(s, &made, "INSERT INTO t (name) VALUES (?) ON CONFLICT (name) DO NOTHING", "s",
+                                     "Huế"),
+                     STORE_OK);
+    assert_int_equal(made, 3);
+    assert_int_equal(store_insert_id(s, &made, "INSERT INTO t (name) VALUES (?) ON CONFLICT (name) DO NOTHING", "s",
+                                     "Huế"),
+                     STORE_DONE);
+    assert_int_equal(made, 0);
+    assert_int_equal(store_run(s, NULL, "DELETE FROM t WHERE name = ?", "s", "Huế"), STORE_OK);
     int64_t changes = 0;
     assert_int_equal(store_run(s, &changes, "UPDATE t SET n = ? WHERE id > ?", "ii", (int64_t)5, (int64_t)0), STORE_OK);
     assert_int_equal(changes, 2);
