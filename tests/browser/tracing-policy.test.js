@@ -76,7 +76,8 @@ describe('the tracing policy page', () => {
     assert.equal(await tid('policy-national-place_kind').inputValue(), 'centre');
     assert.equal(await tid('policy-national-test_days').inputValue(), '1, 5, 10');
     assert.equal(await tid('policy-national-enabled').isChecked(), false);
-    // Provinces are chosen by name.
+    // Provinces are chosen by name, once the list has arrived (the select is disabled until then).
+    await page.locator('[data-testid="policy-province-select"]:enabled').waitFor();
     assert.ok((await tid('policy-province-select').textContent()).includes('Thành phố Hà Nội'));
     // Any province's own policy is the national admin's too: Hồ Chí Minh City follows the nation.
     await tid('policy-province-select').selectOption(UNITS.hcm);

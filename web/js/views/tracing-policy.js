@@ -174,11 +174,15 @@ export async function policyView({ root, signal }) {
     section.append(national, province);
     nationalSection(national, signal, true);
     // Any province's own policy: chosen from the list of provinces, by name.
-    const sel = h('select', { testid: 'policy-province-select' }, h('option', { value: '', t: 'policy.choose_province' }));
+    // Disabled until the provinces have arrived, so nothing is chosen from a half-filled list.
+    const sel = h('select', { testid: 'policy-province-select', disabled: true, 'aria-busy': 'true' },
+      h('option', { value: '', t: 'policy.choose_province' }));
     const pick = field({ name: 'province', label: 'policy.province_pick', input: sel });
     province.before(h('div', { class: 'form' }, pick.wrap));
     getChildren(NATION).then((list) => {
       for (const u of list) sel.appendChild(h('option', { value: u.code }, u.name_with_type || u.name));
+      sel.disabled = false;
+      sel.removeAttribute('aria-busy');
     }).catch((e) => { if (!isAbort(e)) province.appendChild(errorBox(e, 'other')); });
     sel.addEventListener('change', () => {
       if (sel.value) provinceSection(province, sel.value, signal, true);
