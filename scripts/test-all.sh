@@ -3,15 +3,16 @@
 #
 #   scripts/test-all.sh BUILD_DIR
 #
-# Stages, in order (a pair joined by "|" runs side by side):
-#   unit      ctest in BUILD_DIR
-#   bench     every benchmark at its smoke size (fails only when one breaks)
-#   api | api-pg          tests/api on SQLite | on a throwaway PostgreSQL
-#   browser | browser-pg  tests/browser (Chromium) on SQLite | the pages whose
-#                         work is data (tracing, quarantine, people) on PostgreSQL
-#   api@00:30 | api@23:30, browser@00:30 | browser@23:30
+# Stages: unit (ctest in BUILD_DIR) first; then, two at a time, the longest first:
+#   api, browser          tests/api and tests/browser (Chromium) on SQLite
+#   api-pg, browser-pg    tests/api and the pages whose work is data (tracing,
+#                         quarantine, people) on a throwaway PostgreSQL
+#   bench                 every benchmark at its smoke size (fails only when one breaks)
+#   api@00:30, api@23:30, browser@00:30, browser@23:30
 #             date-sensitive files at those hours of Việt Nam time
-#             (libfaketime; normal build only)
+#             (libfaketime; not on a sanitizer build)
+# TEST_ENGINES (default "sqlite postgres") chooses the engines; make test runs
+# PostgreSQL on the sanitizer build only. TEST_SLOTS (default 2) stages at once.
 # A stage is skipped, with a note, only when its test directory holds no tests.
 # Each stage is cut off after TEST_STAGE_TIMEOUT seconds (default 1500).
 set -euo pipefail
@@ -130,34 +131,28 @@ else
     skip_stage unit "no unit tests in tests/unit yet"
 fi
 
-# --- bench: every benchmark at smoke size, so a broken one fails the suite ------
-run_stage bench env BUILD="$build" "$root/scripts/bench.sh" --smoke
-
 # The remaining stages drive the server binary.
-need_bin() {
-    [ -x "$CORDON_BIN" ] || {
-        echo "test-all: $CORDON_BIN missing or not executable"
-        fail "$1" 1
-    }
+[ -x "$CORDON_BIN" ] || {
+    echo "test-all: $CORDON_BIN missing or not executable"
+    fail server 1
 }
 
-# --- stages side by side -------------------------------------------------------
-# Stages that share nothing (each test server has its own database and port) run
-# two at a time: most of their time is spent waiting on fsync, sockets and timers,
-# so two of them on two cores take little longer than one. Each writes to its own
-# log, printed whole when the pair is done.
+# --- the stages after unit, two at a time ---------------------------------------
+# Stages share nothing (each test server has its own database and port) and spend
+# much of their time waiting on fsync, sockets and timers, so they run two at a
+# time, the longest first: when one ends the next starts. Each writes to its own
+# log, printed whole when it ends; after a failure no new stage starts and the
+# running ones are stopped, so the failed stage's log ends the output.
 logdir=$(mktemp -d /tmp/cordon-stages.XXXXXX)
-bg_names=()
-bg_pids=()
+q_names=()
+q_cmds=()
 
-# start_bg NAME CMD...: start a stage in the background.
-start_bg() {
+# enqueue NAME CMD...: a stage to run when a slot is free.
+enqueue() {
     local name=$1
     shift
-    echo "=== test-all: $name ($label) started ==="
-    timeout --kill-after=30 "$stage_timeout" "$@" >"$logdir/$name.log" 2>&1 &
-    bg_names+=("$name")
-    bg_pids+=($!)
+    q_names+=("$name")
+    q_cmds+=("$(printf '%q ' "$@")")
 }
 
 show_log() {
@@ -166,93 +161,107 @@ show_log() {
     cat "$logdir/$1.log"
 }
 
-# wait_bg: wait for every started stage, print its log, fail on the first that failed.
-wait_bg() {
-    local i rc failed= failed_rc=0
-    local rcs=()
-    for i in "${!bg_pids[@]}"; do
+run_queue() {
+    local slots=${TEST_SLOTS:-2} next=0 pid rc name failed= failed_rc=0
+    local -A running=()
+    while :; do
+        while [ -z "$failed" ] && [ "$next" -lt "${#q_names[@]}" ] && [ "${#running[@]}" -lt "$slots" ]; do
+            name=${q_names[$next]}
+            echo "=== test-all: $name ($label) started ==="
+            eval "timeout --kill-after=30 $stage_timeout ${q_cmds[$next]}" >"$logdir/$name.log" 2>&1 &
+            running[$!]=$name
+            next=$((next + 1))
+        done
+        [ "${#running[@]}" -gt 0 ] || break
         rc=0
-        wait "${bg_pids[$i]}" || rc=$?
-        rcs[$i]=$rc
-    done
-    # Logs of stages that passed first, so a failed stage's log ends the output.
-    for i in "${!bg_pids[@]}"; do
-        [ "${rcs[$i]}" -eq 0 ] || continue
-        show_log "${bg_names[$i]}"
-        passed+=("${bg_names[$i]}")
-    done
-    for i in "${!bg_pids[@]}"; do
-        [ "${rcs[$i]}" -ne 0 ] || continue
-        show_log "${bg_names[$i]}"
-        if [ -z "$failed" ]; then
-            failed=${bg_names[$i]}
-            failed_rc=${rcs[$i]}
+        wait -n -p pid "${!running[@]}" || rc=$?
+        name=${running[$pid]}
+        unset "running[$pid]"
+        if [ "$rc" -eq 0 ]; then
+            show_log "$name"
+            passed+=("$name")
+        elif [ -z "$failed" ]; then
+            failed=$name
+            failed_rc=$rc
+            for pid in "${!running[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
         fi
     done
-    bg_names=()
-    bg_pids=()
-    [ -z "$failed" ] || fail "$failed" "$failed_rc"
+    if [ -n "$failed" ]; then
+        show_log "$failed"
+        fail "$failed" "$failed_rc"
+    fi
 }
 
-# --- api on SQLite and on a throwaway PostgreSQL -----------------------------------
+# Which engines the API and browser suites run on: make test runs PostgreSQL on the
+# sanitizer build only (the same code, its memory checked), SQLite on both.
+engines=${TEST_ENGINES:-sqlite postgres}
+on_pg=0
+[[ " $engines " == *" postgres "* ]] && on_pg=1
+on_sqlite=0
+[[ " $engines " == *" sqlite "* ]] && on_sqlite=1
+
 mapfile -t api_tests < <(node_tests tests/api)
-if [ "${#api_tests[@]}" -gt 0 ]; then
-    need_bin api
+mapfile -t browser_tests < <(node_tests tests/browser)
+# The pages whose work is data, again on PostgreSQL.
+pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders people-registry)
+[ "${#api_tests[@]}" -gt 0 ] || skip_stage api "no tests/api/*.test.js yet"
+[ "${#browser_tests[@]}" -gt 0 ] || skip_stage browser "no tests/browser/*.test.js yet"
+
+pg_url=
+if [ "$on_pg" -eq 1 ] && [ "${#api_tests[@]}" -gt 0 ]; then
     pg_dir=$(mktemp -d /tmp/cordon-pg.XXXXXX)
     echo
     echo "=== test-all: starting throwaway PostgreSQL ==="
     pg_url=$("$root/scripts/pg-throwaway.sh" start "$pg_dir") || fail api-pg "$?"
-    start_bg api env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${api_tests[@]}"
-    start_bg api-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
-        node --test --test-concurrency=1 "${api_tests[@]}"
-    wait_bg
-else
-    skip_stage api "no tests/api/*.test.js yet"
 fi
 
-# --- browser on SQLite, and the pages whose work is data again on PostgreSQL ---------
-mapfile -t browser_tests < <(node_tests tests/browser)
-pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders people-registry)
-if [ "${#browser_tests[@]}" -gt 0 ]; then
-    need_bin browser
-    start_bg browser env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${browser_tests[@]}"
-    files=()
-    for f in "${pg_browser[@]}"; do [ -f "tests/browser/$f.test.js" ] && files+=("tests/browser/$f.test.js"); done
-    if [ -n "$pg_dir" ] && [ "${#files[@]}" -gt 0 ]; then
-        start_bg browser-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
-            node --test --test-concurrency=1 "${files[@]}"
-    fi
-    wait_bg
-else
-    skip_stage browser "no tests/browser/*.test.js yet"
+# In the order they are started: the longest first.
+if [ -n "$pg_url" ]; then
+    enqueue api-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
+        node --test --test-concurrency=1 "${api_tests[@]}"
 fi
-cleanup
+if [ "$on_sqlite" -eq 1 ]; then
+    [ "${#browser_tests[@]}" -eq 0 ] ||
+        enqueue browser env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${browser_tests[@]}"
+    [ "${#api_tests[@]}" -eq 0 ] ||
+        enqueue api env CORDON_TEST_STORE=sqlite node --test --test-concurrency=1 "${api_tests[@]}"
+fi
+# Every benchmark at smoke size, so a broken one fails the suite.
+enqueue bench env BUILD="$build" "$root/scripts/bench.sh" --smoke
 
 # --- clock: the date-sensitive files again at 00:30 and 23:30 in Việt Nam ---------
 # Pages and the server date things by the Vietnamese day; these runs catch a day
 # taken from UTC or from the browser's zone (00:30 is still yesterday in UTC,
-# 23:30 is an hour before a Vietnamese midnight). The two hours run side by side.
-# The sanitizer build runs the same code at the same hours, so it skips them.
+# 23:30 is an hour before a Vietnamese midnight). The sanitizer build runs the same
+# code at the same hours, so it skips them.
 clock_api=(demo declarations declarations-workspace work checkins venues testing vaccine vaccine-workspace tracing tracing-cases quarantine quarantine-lifecycle access checkpoints feedback safety)
 clock_browser=(platform1-pages declarations-workspace citizen-home quarantine-checkin quarantine-orders tracing-worklist tracing-cases vaccine-site-day vaccine-workspace testing-collect checkpoint-page feedback safety-map)
-if [ "$sanitizer" -eq 0 ]; then
-    files=()
-    for f in "${clock_api[@]}"; do files+=("tests/api/$f.test.js"); done
-    for at in 00:30 23:30; do
-        start_bg "api@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
-            node --test --test-concurrency=1 "${files[@]}"
-    done
-    wait_bg
+if [ "$sanitizer" -eq 0 ] && [ "$on_sqlite" -eq 1 ]; then
     files=()
     for f in "${clock_browser[@]}"; do files+=("tests/browser/$f.test.js"); done
     for at in 00:30 23:30; do
-        start_bg "browser@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
+        enqueue "browser@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
             node --test --test-concurrency=1 "${files[@]}"
     done
-    wait_bg
-else
+    files=()
+    for f in "${clock_api[@]}"; do files+=("tests/api/$f.test.js"); done
+    for at in 00:30 23:30; do
+        enqueue "api@$at" "$root/scripts/at-vn-time.sh" "$at" env CORDON_TEST_STORE=sqlite \
+            node --test --test-concurrency=1 "${files[@]}"
+    done
+elif [ "$sanitizer" -eq 1 ]; then
     skip_stage clock "the sanitizer build runs the same code at the same hours"
 fi
+if [ -n "$pg_url" ] && [ "${#browser_tests[@]}" -gt 0 ]; then
+    files=()
+    for f in "${pg_browser[@]}"; do [ -f "tests/browser/$f.test.js" ] && files+=("tests/browser/$f.test.js"); done
+    [ "${#files[@]}" -eq 0 ] ||
+        enqueue browser-pg env CORDON_TEST_STORE=postgres CORDON_TEST_PG_URL="$pg_url" \
+            node --test --test-concurrency=1 "${files[@]}"
+fi
+
+run_queue
+cleanup
 rm -rf "$logdir"
 
 echo
