@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #define VN_UTC_OFFSET 25200 /* seconds: Asia/Ho_Chi_Minh, UTC+7 */
 #define VN_DAY 86400
@@ -18,6 +19,9 @@
 
 int64_t clock_now(void);      /* epoch seconds, UTC */
 double clock_mono(void);      /* seconds since an arbitrary start, never goes back */
+
+/* The wall-clock instant `us` microseconds from now: the deadline pthread_cond_timedwait takes. */
+struct timespec clock_deadline_us(int64_t us);
 
 /* The local day number of instant t, and the instant local day `day` starts. */
 int64_t vn_day(int64_t t);

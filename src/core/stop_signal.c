@@ -5,16 +5,11 @@
 
 #include <time.h>
 
+#include "core/clock.h"
+
 bool stop_signal_pause(struct stop_signal *s, int ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_deadline_us((int64_t)ms * 1000);
     pthread_mutex_lock(&s->lock);
     while (!s->stopping && pthread_cond_timedwait(&s->cond, &s->lock, &until) == 0)
         ;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 static struct {
@@ -147,13 +148,7 @@ static void *reaper_main(void *arg)
     (void)arg;
     pthread_mutex_lock(&reg.lock);
     while (!reg.stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 250 * 1000000L; /* deadlines hold to a quarter of a second */
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = clock_deadline_us(250000); /* deadlines hold to a quarter of a second */
         pthread_cond_timedwait(&reg.wake, &reg.lock, &ts);
         if (!reg.stop)
             reap_once();

@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "store/store.h"
@@ -604,11 +605,7 @@ static void set_state(struct ix *x, int state)
 /* Sleeps ms milliseconds, or less if the index is stopping. */
 static void ix_pause(struct ix *x, long ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += ms * 1000000L;
-    until.tv_sec += until.tv_nsec / 1000000000L;
-    until.tv_nsec %= 1000000000L;
+    struct timespec until = clock_deadline_us((int64_t)ms * 1000);
     pthread_mutex_lock(&x->state_lock);
     while (!x->stop && pthread_cond_timedwait(&x->state_cv, &x->state_lock, &until) != ETIMEDOUT)
         ;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "area/unit.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "people/people.h"
@@ -844,13 +845,6 @@ enum err tracing_run_save(struct store *s, const struct tracing_params *p, const
     return store_tx(s, save_tx, &x);
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A batch's connection keeps the index pages its cases share (store_cache_grow): 500 cases took
  * 19.7 s instead of 22.0 s with SQLite's 2 MiB.  A single case gains nothing: its connection's
  * cache is mostly reset by the other request threads' writes before it comes. */
@@ -882,16 +876,16 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
     tracing_result_init(&r);
     int64_t cache_before = n >= 2 ? store_cache_grow(s, BATCH_CACHE_KIB) : 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        double t0 = mono_now();
+        double t0 = clock_mono();
         tracing_trace(&e, &cases[i], &r);
-        double t1 = mono_now();
+        double t1 = clock_mono();
         if (live && tracing__household_live_rc(e.data[TRACING_SRC_HOUSEHOLD]))
             rc = store_err(tracing__household_live_rc(e.data[TRACING_SRC_HOUSEHOLD]));
         if (!rc)
             rc = tracing_run_save(s, p, &cases[i], &r, trigger, account_id, now, &outs[i]);
         log_info("msg=traced case=%lld f1=%zu f2=%zu index=%s trace_ms=%.3f save_ms=%.3f changed=%lld",
                  (long long)cases[i].case_id, r.nf1, r.nf2, live ? "live" : "loaded", (t1 - t0) * 1e3,
-                 (mono_now() - t1) * 1e3, (long long)outs[i].contacts_changed);
+                 (clock_mono() - t1) * 1e3, (long long)outs[i].contacts_changed);
     }
     store_cache_restore(s, cache_before);
     tracing_result_free(&r);

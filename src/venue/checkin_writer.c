@@ -660,11 +660,7 @@ static void *checkpointer_main(void *arg)
     (void)arg;
     pthread_mutex_lock(&w.lock);
     while (w.ckpt_running) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += CHECKPOINT_EVERY_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        struct timespec until = clock_deadline_us(CHECKPOINT_EVERY_MS * 1000);
         pthread_cond_timedwait(&w.ckpt_cond, &w.lock, &until);
         if (!w.ckpt_running)
             break;
@@ -723,11 +719,7 @@ static void *writer_main(void *arg)
         if (!me->head)
             break; /* stopping, and nothing left */
         if (w.wait_us && me->queued < w.batch_max && !me->stopping) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += (long)w.wait_us * 1000L;
-            until.tv_sec += until.tv_nsec / 1000000000L;
-            until.tv_nsec %= 1000000000L;
+            struct timespec until = clock_deadline_us(w.wait_us);
             while (me->queued < w.batch_max && !me->stopping &&
                    pthread_cond_timedwait(&me->cond, &me->lock, &until) != ETIMEDOUT)
                 ;

@@ -90,11 +90,30 @@ static void parse_and_format(void **state)
     assert_int_equal(vn_day(midnight_utc - 7 * 3600 - 1), AUG_1_2021 - 1);
 }
 
+/* A deadline lies the asked time ahead, its nanoseconds always below a second, across a carry. */
+static void deadlines(void **state)
+{
+    (void)state;
+    const int64_t asks[] = {0, 1, 999999, 1000000, 1500000, 250000, 86400LL * 1000000 + 7};
+    for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+        struct timespec before, after;
+        clock_gettime(CLOCK_REALTIME, &before);
+        struct timespec d = clock_deadline_us(asks[i]);
+        clock_gettime(CLOCK_REALTIME, &after);
+        assert_true(d.tv_nsec >= 0 && d.tv_nsec < 1000000000L);
+        int64_t at = (int64_t)d.tv_sec * 1000000000 + d.tv_nsec;
+        int64_t lo = (int64_t)before.tv_sec * 1000000000 + before.tv_nsec + asks[i] * 1000;
+        int64_t hi = (int64_t)after.tv_sec * 1000000000 + after.tv_nsec + asks[i] * 1000;
+        assert_true(at >= lo && at <= hi);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(local_days),
         cmocka_unit_test(parse_and_format),
+        cmocka_unit_test(deadlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
