@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/jsonin.h"
 #include "core/secret.h"
 #include "people/people.h"
 #include "quarantine/quarantine.h"
@@ -40,6 +41,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    jsonin_setup(); /* before any jansson value exists */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -26,7 +26,7 @@ void arena_init(struct arena *a)
     a->cleanups = NULL;
 }
 
-void arena_release(struct arena *a)
+static void run_cleanups(struct arena *a)
 {
     struct arena_cleanup *c = a->cleanups;
     while (c) {
@@ -34,6 +34,12 @@ void arena_release(struct arena *a)
         c->fn(c->p);
         c = next;
     }
+    a->cleanups = NULL;
+}
+
+void arena_release(struct arena *a)
+{
+    run_cleanups(a);
     struct arena_block *b = a->head;
     while (b) {
         struct arena_block *next = b->next;
@@ -41,6 +47,23 @@ void arena_release(struct arena *a)
         b = next;
     }
     arena_init(a);
+}
+
+void arena_reset(struct arena *a)
+{
+    run_cleanups(a);
+    struct arena_block *b = a->head, *keep = NULL;
+    while (b) {
+        struct arena_block *next = b->next;
+        if (!next && b->cap == ARENA_BLOCK_MIN) /* the first block, of the usual size */
+            keep = b;
+        else
+            free(b);
+        b = next;
+    }
+    a->head = keep;
+    if (keep)
+        keep->used = 0;
 }
 
 void *arena_alloc(struct arena *a, size_t n)
@@ -94,6 +117,15 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     char *p = arena_vprintf(a, fmt, ap);
     va_end(ap);
     return p;
+}
+
+bool arena_owns(const struct arena *a, const void *p)
+{
+    const unsigned char *q = p;
+    for (const struct arena_block *b = a->head; b; b = b->next)
+        if (q >= b->data && q < b->data + b->cap)
+            return true;
+    return false;
 }
 
 void arena_on_release(struct arena *a, void (*fn)(void *), void *p)

@@ -10,6 +10,7 @@
 #define CORDON_CORE_ARENA_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arena_block;
@@ -24,12 +25,18 @@ void arena_init(struct arena *a);
 /* Frees every block and runs every cleanup; the arena is empty and reusable. */
 void arena_release(struct arena *a);
 
+/* As arena_release, but keeps the first block (if of the usual size) for the arena's next use. */
+void arena_reset(struct arena *a);
+
 /* Never returns NULL (aborts on out of memory). Memory is zeroed, 16-byte aligned. */
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+
+/* Whether p points into one of the arena's blocks. */
+bool arena_owns(const struct arena *a, const void *p);
 
 /* Registers fn(p) to run at arena_release(). */
 void arena_on_release(struct arena *a, void (*fn)(void *), void *p);

@@ -30,6 +30,14 @@ void buf_reset(struct buf *b)
         b->data[0] = '\0';
 }
 
+void buf_reuse(struct buf *b, size_t max, size_t keep)
+{
+    if (b->cap > keep)
+        buf_release(b);
+    buf_reset(b);
+    b->max = max;
+}
+
 static int buf_grow(struct buf *b, size_t extra)
 {
     if (extra > b->max - b->len)

@@ -21,6 +21,8 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
+/* Empties b for another use with a new max, keeping its memory unless it holds more than keep. */
+void buf_reuse(struct buf *b, size_t max, size_t keep);
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,6 +1,7 @@
 #include "core/jsonin.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -12,6 +13,65 @@ static void json_decref_cb(void *p)
     json_decref(p);
 }
 
+/*
+ * The values jsonin_parse makes come from the request's arena; every other block jansson asks for
+ * (a field a handler adds, a hashtable growing, json_dumps' text) comes from malloc as usual, so
+ * what jansson hands out stays free()-able.  jansson frees blocks one by one, so its free function
+ * must tell the two apart: each thread keeps the arenas that hold parsed values it has not yet
+ * released (a few: the requests its connections have in flight) and a block inside one of them is
+ * left to its arena.  An arena is released on the thread that parsed into it (a request lives on
+ * its connection's thread), and no parsed value outlives its arena.
+ */
+#define PARSED_ARENAS_MAX 64
+/* Bytes of body: a larger one parses on the heap, where the lexer's outgrown buffers go back at once. */
+#define PARSE_IN_ARENA_MAX 65536
+
+static _Thread_local struct arena *parse_arena; /* set while jsonin_parse runs */
+static _Thread_local struct arena *parsed[PARSED_ARENAS_MAX];
+static _Thread_local int nparsed;
+
+static void *json_block_alloc(size_t n)
+{
+    return parse_arena ? arena_alloc(parse_arena, n) : malloc(n);
+}
+
+static void json_block_free(void *p)
+{
+    for (int i = nparsed - 1; i >= 0; i--)
+        if (arena_owns(parsed[i], p))
+            return;
+    free(p);
+}
+
+void jsonin_setup(void)
+{
+    json_set_alloc_funcs(json_block_alloc, json_block_free);
+}
+
+/* Runs after the parsed value's json_decref (cleanups run in reverse order of registration). */
+static void parsed_forget(void *p)
+{
+    for (int i = nparsed - 1; i >= 0; i--)
+        if (parsed[i] == p) {
+            parsed[i] = parsed[--nparsed];
+            return;
+        }
+    abort(); /* released on another thread than the one that parsed into it */
+}
+
+/* Whether values parsed into a may live there: the thread has room to remember it. */
+static bool parsed_remember(struct arena *a)
+{
+    for (int i = 0; i < nparsed; i++)
+        if (parsed[i] == a)
+            return true;
+    if (nparsed == PARSED_ARENAS_MAX)
+        return false;
+    parsed[nparsed++] = a;
+    arena_on_release(a, parsed_forget, a);
+    return true;
+}
+
 int jsonin_parse(struct arena *a, const char *body, size_t len, json_t **out, struct fault *f)
 {
     if (len == 0)
@@ -19,7 +79,9 @@ int jsonin_parse(struct arena *a, const char *body, size_t len, json_t **out, st
     if (!text_utf8_valid(body, len))
         return fault_set(f, ERR_INVALID_JSON, NULL, "request body is not valid UTF-8");
     json_error_t je;
+    parse_arena = len <= PARSE_IN_ARENA_MAX && parsed_remember(a) ? a : NULL; /* else on the heap */
     json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    parse_arena = NULL;
     if (!v)
         return fault_set(f, ERR_INVALID_JSON, NULL, "invalid JSON at line %d column %d: %s", je.line, je.column,
                          je.text);

@@ -17,7 +17,15 @@
 #include "core/arena.h"
 #include "core/err.h"
 
-/* Parses body into an object owned by the arena. Empty body counts as invalid. */
+/*
+ * Makes jansson allocate through jsonin's functions: the values jsonin_parse makes then live in
+ * the request's arena (no malloc per value on the request path), every other value on the heap.
+ * Called once, first thing in main, before any jansson value exists; without it jansson keeps
+ * using malloc and everything still works.
+ */
+void jsonin_setup(void);
+/* Parses body into an object owned by the arena. Empty body counts as invalid. A parsed value
+ * must not be kept past the arena (the arena holds its memory, not only its reference). */
 int jsonin_parse(struct arena *a, const char *body, size_t len, json_t **out, struct fault *f);
 /* Fails with ERR_UNKNOWN_FIELD if obj has a key not in the NULL-terminated list. */
 int jsonin_allow(json_t *obj, const char *const *allowed, struct fault *f);

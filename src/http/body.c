@@ -88,10 +88,10 @@ int body_finish(struct http_req *r)
 
 void body_free(struct http_req *r)
 {
-    if (r->body_mapped)
+    if (r->body_mapped) {
         munmap(r->body.data, r->spool_len + 1);
-    else
-        buf_release(&r->body);
+        buf_init(&r->body, r->body.max);
+    }
     if (r->spool_fd >= 0)
         close(r->spool_fd);
     r->spool_fd = -1;

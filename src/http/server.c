@@ -55,6 +55,7 @@
 #include "http/http.h"
 #include "http/linger.h"
 #include "http/metrics.h"
+#include "http/request_pool.h"
 #include "http/static.h"
 #include "store/store.h"
 
@@ -98,18 +99,13 @@ static bool request_id_ok(const char *id)
 static struct http_req *request_new(struct server *srv, struct MHD_Connection *conn, const char *url,
                                     const char *method)
 {
-    struct http_req *r = calloc(1, sizeof(*r));
-    if (!r)
-        abort();
-    arena_init(&r->arena);
+    struct http_req *r = request_pool_take(HTTP_BODY_DEFAULT_MAX, 64u << 20);
     r->conn = conn;
     r->app = srv->o->app;
     r->started = clock_mono();
     r->method = arena_strdup(&r->arena, method);
     r->path = arena_strdup(&r->arena, url); /* microhttpd strips the query string */
     r->route_index = -1;
-    r->spool_fd = -1;
-    buf_init(&r->out, 64u << 20);
     const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     if (rid && request_id_ok(rid)) {
         r->request_id = arena_strdup(&r->arena, rid);
@@ -134,21 +130,13 @@ static struct http_req *request_new(struct server *srv, struct MHD_Connection *c
     r->route_index = http_route_match(srv->o->routes, srv->o->nroutes, method, url, r, &mismatch);
     if (r->route_index >= 0) {
         r->route = &srv->o->routes[r->route_index];
-        buf_init(&r->body, r->route->body_max ? r->route->body_max : HTTP_BODY_DEFAULT_MAX);
+        if (r->route->body_max)
+            r->body.max = r->route->body_max;
     } else {
-        buf_init(&r->body, HTTP_BODY_DEFAULT_MAX);
         if (mismatch)
             http_fail(r, ERR_METHOD_NOT_ALLOWED, NULL, "method %s is not allowed here", method);
     }
     return r;
-}
-
-static void request_free(struct http_req *r)
-{
-    body_free(r);
-    buf_release(&r->out);
-    arena_release(&r->arena);
-    free(r);
 }
 
 static bool is_loopback(const char *ip)
@@ -458,7 +446,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     log_access("msg=request id=%s method=%s route=\"%s\" path=\"%.128s\" status=%d ms=%.1f account=%lld%s",
              r->request_id, r->method, r->route ? r->route->pattern : "-", r->path, status, took * 1000,
              r->who ? (long long)r->who->account_id : 0LL, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
-    request_free(r);
+    request_pool_give(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
 }

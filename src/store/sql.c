@@ -155,7 +155,7 @@ enum store_rc store_sql_query(struct store *s, struct store_stmt **out, const st
             rc = d->bind_int(*out, i + 1, q->ints[i]);
             break;
         case 's':
-            rc = q->strs[i] ? d->bind_text(*out, i + 1, q->strs[i]) : d->bind_null(*out, i + 1);
+            rc = q->strs[i] ? d->bind_text(*out, i + 1, q->strs[i], false) : d->bind_null(*out, i + 1);
             break;
         default:
             rc = d->bind_null(*out, i + 1);

@@ -123,7 +123,9 @@ enum store_rc store_wait_notify(struct store *s, int timeout_ms)
     return STORE_DONE;
 }
 
-static enum store_rc bind_args(struct store_stmt *st, const char *types, va_list ap)
+/* borrowed: the statement runs to its end before the caller's strings can go (store_run and the
+ * one-row reads), so drivers may bind them without a copy; store_query's caller steps it later. */
+static enum store_rc bind_args(struct store_stmt *st, const char *types, va_list ap, bool borrowed)
 {
     const struct store_driver *d = SDRV(st);
     enum store_rc rc = STORE_OK;
@@ -137,7 +139,7 @@ static enum store_rc bind_args(struct store_stmt *st, const char *types, va_list
             break;
         case 's': {
             const char *v = va_arg(ap, const char *);
-            rc = v ? d->bind_text(st, i + 1, v) : d->bind_null(st, i + 1);
+            rc = v ? d->bind_text(st, i + 1, v, borrowed) : d->bind_null(st, i + 1);
             break;
         }
         case 'n':
@@ -174,7 +176,7 @@ static bool kinds_fit(const char *kinds, const char *types, const char *sql)
 }
 
 static enum store_rc vquery(const char *kinds, struct store *s, struct store_stmt **out, const char *sql,
-                            const char *types, va_list ap)
+                            const char *types, va_list ap, bool borrowed)
 {
     if (!kinds_fit(kinds, types, sql)) {
         *out = NULL;
@@ -185,7 +187,7 @@ static enum store_rc vquery(const char *kinds, struct store *s, struct store_stm
         *out = NULL;
         return rc;
     }
-    rc = bind_args(*out, types, ap);
+    rc = bind_args(*out, types, ap, borrowed);
     if (rc != STORE_OK) {
         DRV(s)->finalize(*out);
         *out = NULL;
@@ -198,7 +200,7 @@ enum store_rc store__query(const char *kinds, struct store *s, struct store_stmt
 {
     va_list ap;
     va_start(ap, types);
-    enum store_rc rc = vquery(kinds, s, out, sql, types, ap);
+    enum store_rc rc = vquery(kinds, s, out, sql, types, ap, false);
     va_end(ap);
     return rc;
 }
@@ -209,7 +211,7 @@ enum store_rc store__run(const char *kinds, struct store *s, int64_t *changes, c
     struct store_stmt *st;
     va_list ap;
     va_start(ap, types);
-    enum store_rc rc = vquery(kinds, s, &st, sql, types, ap);
+    enum store_rc rc = vquery(kinds, s, &st, sql, types, ap, true);
     va_end(ap);
     if (rc != STORE_OK)
         return rc;
@@ -228,7 +230,7 @@ static enum store_rc vget(const char *kinds, struct store *s, void (*read)(struc
                           void *ctx, const char *sql, const char *types, va_list ap)
 {
     struct store_stmt *st;
-    enum store_rc rc = vquery(kinds, s, &st, sql, types, ap);
+    enum store_rc rc = vquery(kinds, s, &st, sql, types, ap, true);
     if (rc != STORE_OK)
         return rc;
     rc = store_step(st);
@@ -274,7 +276,7 @@ enum store_rc store__insert_id(const char *kinds, struct store *s, int64_t *id, 
     *id = 0;
     if (SDRV(s)->last_id) {
         struct store_stmt *st;
-        rc = vquery(kinds, s, &st, sql, types, ap);
+        rc = vquery(kinds, s, &st, sql, types, ap, true);
         if (rc == STORE_OK) {
             rc = store_step(st);
             if (rc == STORE_DONE && SDRV(st)->changes(st) > 0) {

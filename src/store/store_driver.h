@@ -23,7 +23,8 @@ struct store_driver {
     enum store_rc (*exec)(struct store *s, const char *sql);
     enum store_rc (*prepare)(struct store *s, const char *sql, struct store_stmt **out);
     enum store_rc (*bind_int)(struct store_stmt *st, int i, int64_t v); /* i counts from 1 */
-    enum store_rc (*bind_text)(struct store_stmt *st, int i, const char *v);
+    /* borrowed: v stays valid until the statement is finalized, so the driver need not copy it */
+    enum store_rc (*bind_text)(struct store_stmt *st, int i, const char *v, bool borrowed);
     enum store_rc (*bind_null)(struct store_stmt *st, int i);
     enum store_rc (*step)(struct store_stmt *st);
     int64_t (*changes)(struct store_stmt *st);

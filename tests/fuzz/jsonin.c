@@ -23,6 +23,7 @@ static void units_once(void)
     char err[256];
     if (done)
         return;
+    jsonin_setup(); /* as the server does: parsed values in the arena */
     if (store_open("sqlite::memory:", &s, err, sizeof(err)) || migrate_apply(s, NULL) ||
         unit_reference_load(s, NULL) || unit_registry_load(s))
         abort();

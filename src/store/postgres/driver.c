@@ -218,8 +218,9 @@ static enum store_rc pg_bind_int(struct store_stmt *st, int i, int64_t v)
     return set_param(st, i, xstrdup(tmp));
 }
 
-static enum store_rc pg_bind_text(struct store_stmt *st, int i, const char *v)
+static enum store_rc pg_bind_text(struct store_stmt *st, int i, const char *v, bool borrowed)
 {
+    (void)borrowed; /* every parameter is copied: the statement frees them all */
     return set_param(st, i, xstrdup(v));
 }
 

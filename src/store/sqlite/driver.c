@@ -203,9 +203,10 @@ static enum store_rc sq_bind_int(struct store_stmt *st, int i, int64_t v)
     return map_rc(st->base.store, sqlite3_bind_int64(st->stmt, i, v));
 }
 
-static enum store_rc sq_bind_text(struct store_stmt *st, int i, const char *v)
+static enum store_rc sq_bind_text(struct store_stmt *st, int i, const char *v, bool borrowed)
 {
-    return map_rc(st->base.store, sqlite3_bind_text(st->stmt, i, v, -1, SQLITE_TRANSIENT));
+    /* sq_finalize clears the bindings, so a borrowed string is never read after its statement */
+    return map_rc(st->base.store, sqlite3_bind_text(st->stmt, i, v, -1, borrowed ? SQLITE_STATIC : SQLITE_TRANSIENT));
 }
 
 static enum store_rc sq_bind_null(struct store_stmt *st, int i)

@@ -33,7 +33,9 @@ static void small_stays_in_memory(void **state)
     memset(big, 'x', sizeof(big));
     assert_int_equal(body_add(&r, big, sizeof(big)), BODY_TOO_LARGE); /* over the cap: nothing kept */
     assert_int_equal(r.body.len, 7);
-    body_free(&r);
+    body_free(&r); /* an in-memory body stays for its owner (the request pool keeps the buffer) */
+    assert_string_equal(r.body.data, "{\"a\":1}");
+    buf_release(&r.body);
     arena_release(&r.arena);
 }
 
@@ -59,6 +61,9 @@ static void large_goes_to_a_file(void **state)
     assert_int_equal(r.body.data[r.body.len], '\0'); /* NUL-terminated like an in-memory body */
     body_free(&r);
     assert_int_equal(r.spool_fd, -1);
+    assert_int_equal(r.body.len, 0); /* the mapping is gone, and the body with it */
+    assert_int_equal(r.body.max, 1u << 20);
+    buf_release(&r.body);
     arena_release(&r.arena);
 }
 
