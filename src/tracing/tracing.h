@@ -273,17 +273,12 @@ struct tracing_run_out {
 };
 
 /*
- * Stores the result of tracing c with params p: the run (unique per case and
- * digest of params + window) and one contact row per person, inserted or
- * updated only when its degree, risk or reasons changed (status and notes
- * stay); new F1 get the policy's quarantine and test orders.  Runs in one
- * transaction of its own.  trigger: "manual", "batch" or "auto".
+ * Traces cases with params p (HTTP, job, CLI: one engine for all of them) and stores each result:
+ * the run (unique per case and digest of params + window) and one contact row per person,
+ * inserted or updated only when its degree, risk or reasons changed (status and notes stay); new
+ * F1 get the policy's quarantine and test orders.  Cases are stored 25 to a transaction; a failure
+ * returns its error, with the groups before it stored.  trigger: "manual", "batch" or "auto".
  */
-enum err tracing_run_save(struct store *s, const struct tracing_params *p, const struct tracing_case *c,
-                          const struct tracing_result *r, const char *trigger, int64_t account_id,
-                          int64_t now, struct tracing_run_out *out);
-
-/* Loads, traces and saves cases in one go (HTTP, job, CLI): one engine for all of them. */
 enum err tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases,
                            size_t n, const char *trigger, int64_t account_id, int64_t now,
                            struct tracing_run_out *outs);

@@ -353,3 +353,36 @@ test('a new F1 gets the test orders and quarantine of the policy where they live
   r = await srv.api('DELETE', '/api/v1/tracing/policy/01', { token: tok.admin });
   assert.equal(r.status, 200, r.text);
 });
+
+test('a batch of 27 cases is stored in groups of 25 to a transaction: every run and its contacts, and '
+  + 'running it again changes nothing', async () => {
+  const contact = await person('Hoàng Văn Chung');
+  const at = now() - 2 * HOUR;
+  await checkinAt(contact, at);
+  const caseIds = [];
+  const names = ['An', 'Bình', 'Chi', 'Dung', 'Giang', 'Hà', 'Khánh', 'Lan', 'Mai'];
+  for (let i = 0; i < 27; i++) {
+    const f0 = await person(`Ngô ${['Thị', 'Văn', 'Minh'][i % 3]} ${names[Math.floor(i / 3)]}`);
+    await checkinAt(f0, at + 60 * i);
+    const r = await srv.api('POST', '/api/v1/tracing/cases', {
+      token: tok.tracer, body: { client_id: clientId(), person_id: f0.id, test_date: vnDate(now()) },
+    });
+    assert.equal(r.status, 201, r.text);
+    caseIds.push(r.json.id);
+  }
+  await afterBackdating();
+  let r = await srv.api('POST', '/api/v1/tracing/runs', { token: tok.tracer, body: { case_ids: caseIds } });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json.runs.map((x) => x.case_id), caseIds);
+  assert.ok(r.json.runs.every((x) => x.created && x.f1 >= 1), JSON.stringify(r.json.runs));
+  // the first group's first case and the second group's last one: each has the contact as F1
+  for (const id of [caseIds[0], caseIds[24], caseIds[25], caseIds[26]]) {
+    assert.ok((await f1Of(id)).includes(contact.id), `case ${id} has its contact`);
+    const runs = await srv.api('GET', `/api/v1/tracing/runs?case_id=${id}`, { token: tok.tracer });
+    assert.equal(runs.status, 200, runs.text);
+    assert.equal(runs.json.runs.length, 1);
+  }
+  r = await srv.api('POST', '/api/v1/tracing/runs', { token: tok.tracer, body: { case_ids: caseIds } });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.runs.every((x) => !x.created && x.contacts_changed === 0), JSON.stringify(r.json.runs));
+});
