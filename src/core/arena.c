@@ -119,6 +119,23 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
+struct arena_mark arena_mark(const struct arena *a)
+{
+    return (struct arena_mark){a->head};
+}
+
+bool arena_owns_between(struct arena_mark from, struct arena_mark to, const void *p)
+{
+    const unsigned char *q = p;
+    for (const struct arena_block *b = to.block; b; b = b->next) {
+        if (q >= b->data && q < b->data + b->cap)
+            return true;
+        if (b == from.block)
+            break;
+    }
+    return false;
+}
+
 bool arena_owns(const struct arena *a, const void *p)
 {
     const unsigned char *q = p;

@@ -38,6 +38,18 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 /* Whether p points into one of the arena's blocks. */
 bool arena_owns(const struct arena *a, const void *p);
 
+/*
+ * A place in an arena's allocations.  What was allocated between two marks lies in the blocks
+ * between them, however many the arena gets before or after: arena_owns_between looks there only.
+ * A mark stays good until the arena is reset or released.
+ */
+struct arena_mark {
+    const struct arena_block *block; /* the newest block then; NULL: the arena had none */
+};
+struct arena_mark arena_mark(const struct arena *a);
+/* Whether p lies in a block from `to` (the later mark) back to `from`, both included. */
+bool arena_owns_between(struct arena_mark from, struct arena_mark to, const void *p);
+
 /* Registers fn(p) to run at arena_release(). */
 void arena_on_release(struct arena *a, void (*fn)(void *), void *p);
 

@@ -18,29 +18,44 @@ static void json_decref_cb(void *p)
  * (a field a handler adds, a hashtable growing, json_dumps' text) comes from malloc as usual, so
  * what jansson hands out stays free()-able.  jansson frees blocks one by one, so its free function
  * must tell the two apart: each thread keeps the arenas that hold parsed values it has not yet
- * released (a few: the requests its connections have in flight) and a block inside one of them is
- * left to its arena.  An arena is released on the thread that parsed into it (a request lives on
+ * released (a few: the requests its connections have in flight), each with the blocks its values
+ * went to, and a block inside one of those is left to its arena.  An arena is released on the thread that parsed into it (a request lives on
  * its connection's thread), and no parsed value outlives its arena.
  */
-#define PARSED_ARENAS_MAX 64
+#define PARSES_MAX 64
 /* Bytes of body: a larger one parses on the heap, where the lexer's outgrown buffers go back at once. */
 #define PARSE_IN_ARENA_MAX 65536
 
+/* A parse whose values are in an arena: between two marks of it (`to` unset while it runs). */
+struct parse {
+    struct arena *arena;
+    struct arena_mark from, to;
+    bool done;
+};
+
 static _Thread_local struct arena *parse_arena; /* set while jsonin_parse runs */
-static _Thread_local struct arena *parsed[PARSED_ARENAS_MAX];
-static _Thread_local int nparsed;
+static _Thread_local struct parse *parses[PARSES_MAX];
+static _Thread_local int nparses;
 
 static void *json_block_alloc(size_t n)
 {
     return parse_arena ? arena_alloc(parse_arena, n) : malloc(n);
 }
 
+bool jsonin_parsed_memory(const void *p)
+{
+    for (int i = nparses - 1; i >= 0; i--) {
+        const struct parse *x = parses[i];
+        if (arena_owns_between(x->from, x->done ? x->to : arena_mark(x->arena), p))
+            return true;
+    }
+    return false;
+}
+
 static void json_block_free(void *p)
 {
-    for (int i = nparsed - 1; i >= 0; i--)
-        if (arena_owns(parsed[i], p))
-            return;
-    free(p);
+    if (!jsonin_parsed_memory(p))
+        free(p);
 }
 
 void jsonin_setup(void)
@@ -49,27 +64,27 @@ void jsonin_setup(void)
 }
 
 /* Runs after the parsed value's json_decref (cleanups run in reverse order of registration). */
-static void parsed_forget(void *p)
+static void parse_forget(void *p)
 {
-    for (int i = nparsed - 1; i >= 0; i--)
-        if (parsed[i] == p) {
-            parsed[i] = parsed[--nparsed];
+    for (int i = nparses - 1; i >= 0; i--)
+        if (parses[i] == p) {
+            parses[i] = parses[--nparses];
             return;
         }
     abort(); /* released on another thread than the one that parsed into it */
 }
 
-/* Whether values parsed into a may live there: the thread has room to remember it. */
-static bool parsed_remember(struct arena *a)
+/* Remembers a parse into a about to begin; NULL when the thread remembers too many (the heap, then). */
+static struct parse *parse_begin(struct arena *a)
 {
-    for (int i = 0; i < nparsed; i++)
-        if (parsed[i] == a)
-            return true;
-    if (nparsed == PARSED_ARENAS_MAX)
-        return false;
-    parsed[nparsed++] = a;
-    arena_on_release(a, parsed_forget, a);
-    return true;
+    if (nparses == PARSES_MAX)
+        return NULL;
+    struct parse *x = arena_alloc(a, sizeof(*x));
+    x->arena = a;
+    x->from = arena_mark(a);
+    arena_on_release(a, parse_forget, x);
+    parses[nparses++] = x;
+    return x;
 }
 
 int jsonin_parse(struct arena *a, const char *body, size_t len, json_t **out, struct fault *f)
@@ -79,9 +94,14 @@ int jsonin_parse(struct arena *a, const char *body, size_t len, json_t **out, st
     if (!text_utf8_valid(body, len))
         return fault_set(f, ERR_INVALID_JSON, NULL, "request body is not valid UTF-8");
     json_error_t je;
-    parse_arena = len <= PARSE_IN_ARENA_MAX && parsed_remember(a) ? a : NULL; /* else on the heap */
+    struct parse *x = len <= PARSE_IN_ARENA_MAX ? parse_begin(a) : NULL; /* else on the heap */
+    parse_arena = x ? a : NULL;
     json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     parse_arena = NULL;
+    if (x) {
+        x->to = arena_mark(a);
+        x->done = true;
+    }
     if (!v)
         return fault_set(f, ERR_INVALID_JSON, NULL, "invalid JSON at line %d column %d: %s", je.line, je.column,
                          je.text);

@@ -24,6 +24,8 @@
  * using malloc and everything still works.
  */
 void jsonin_setup(void);
+/* Whether p lies in the memory of a parse on this thread whose arena is not yet released. */
+bool jsonin_parsed_memory(const void *p);
 /* Parses body into an object owned by the arena. Empty body counts as invalid. A parsed value
  * must not be kept past the arena (the arena holds its memory, not only its reference). */
 int jsonin_parse(struct arena *a, const char *body, size_t len, json_t **out, struct fault *f);
