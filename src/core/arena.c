@@ -136,15 +136,6 @@ bool arena_owns_between(struct arena_mark from, struct arena_mark to, const void
     return false;
 }
 
-bool arena_owns(const struct arena *a, const void *p)
-{
-    const unsigned char *q = p;
-    for (const struct arena_block *b = a->head; b; b = b->next)
-        if (q >= b->data && q < b->data + b->cap)
-            return true;
-    return false;
-}
-
 void arena_on_release(struct arena *a, void (*fn)(void *), void *p)
 {
     struct arena_cleanup *c = arena_alloc(a, sizeof(*c));

@@ -35,9 +35,6 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 
-/* Whether p points into one of the arena's blocks. */
-bool arena_owns(const struct arena *a, const void *p);
-
 /*
  * A place in an arena's allocations.  What was allocated between two marks lies in the blocks
  * between them, however many the arena gets before or after: arena_owns_between looks there only.

@@ -17,10 +17,10 @@ static void json_decref_cb(void *p)
  * The values jsonin_parse makes come from the request's arena; every other block jansson asks for
  * (a field a handler adds, a hashtable growing, json_dumps' text) comes from malloc as usual, so
  * what jansson hands out stays free()-able.  jansson frees blocks one by one, so its free function
- * must tell the two apart: each thread keeps the arenas that hold parsed values it has not yet
- * released (a few: the requests its connections have in flight), each with the blocks its values
- * went to, and a block inside one of those is left to its arena.  An arena is released on the thread that parsed into it (a request lives on
- * its connection's thread), and no parsed value outlives its arena.
+ * must tell the two apart: each thread keeps its parses whose arenas are not yet released (a few:
+ * the requests its connections have in flight), each with the blocks its values went to, and a
+ * block inside one of those is left to its arena.  An arena is released on the thread that parsed
+ * into it (a request lives on its connection's thread), and no parsed value outlives its arena.
  */
 #define PARSES_MAX 64
 /* Bytes of body: a larger one parses on the heap, where the lexer's outgrown buffers go back at once. */
