@@ -71,9 +71,7 @@ static void *scheduler_main(void *arg)
         pthread_mutex_lock(&sched.lock);
         if (sched.stop)
             break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += sched.tick;
+        struct timespec until = clock_deadline_us((int64_t)sched.tick * 1000000);
         pthread_cond_timedwait(&sched.wake, &sched.lock, &until);
     }
     pthread_mutex_unlock(&sched.lock);

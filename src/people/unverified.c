@@ -55,12 +55,6 @@ enum store_rc people_unverified_contact(struct store *s, struct arena *a, const 
     return rc ? rc : people_get(s, a, id, out);
 }
 
-/*
- * PostgreSQL: the contacts of n anonymous check-ins in one statement,
- * whatever n (each statement is a round trip to the server): those found,
- * and the missing ones made (one per phone and folded name).  A person code
- * that collides with a stored one is drawn again.
- */
 /* A contact to find or make: its NFC name, the name folded for search, and a code if made. */
 struct wanted_contact {
     char name[PEOPLE_NAME_BUF], fold[PEOPLE_FOLD_MAX], code[PERSON_CODE_LEN + 1];
@@ -87,6 +81,12 @@ static int wanted_json(struct buf *text, int n, const char *const *phones, const
     return jsonout_end(&o);
 }
 
+/*
+ * PostgreSQL: the contacts of n anonymous check-ins in one statement,
+ * whatever n (each statement is a round trip to the server): those found,
+ * and the missing ones made (one per phone and folded name).  A person code
+ * that collides with a stored one is drawn again.
+ */
 enum store_rc people_unverified_contacts_pg(struct store *s, int n, const char *const *phones,
                                             const char *const *names, int64_t *ids)
 {

@@ -650,9 +650,7 @@ static void *ix_thread(void *p)
         } else {
             pthread_mutex_lock(&x->state_lock);
             if (!x->stop && !x->wanted) {
-                struct timespec until;
-                clock_gettime(CLOCK_REALTIME, &until);
-                until.tv_sec += IX_ROUND_SECONDS;
+                struct timespec until = clock_deadline_us(IX_ROUND_SECONDS * 1000000LL);
                 pthread_cond_timedwait(&x->state_cv, &x->state_lock, &until);
             }
             x->wanted = false;

@@ -846,15 +846,13 @@ static int save_tx(struct store *s, void *arg)
 #define CASES_PER_TX 25
 
 struct group_ctx {
-    const struct tracing_params *p;
+    struct save_ctx run; /* what every case's run shares; its case and out set per case */
     struct tracing_engine *e;
+    struct tracing_result *result; /* run.r: each case is traced into it */
     bool live;
     const struct tracing_case *cases;
-    size_t from, to;
-    const char *trigger;
-    int64_t account, now;
     struct tracing_run_out *outs;
-    struct tracing_result *r;
+    size_t from, to;
 };
 
 /* Traces and stores cases [from, to) in the caller's transaction (store_tx retries it whole). */
@@ -862,18 +860,20 @@ static int group_tx(struct store *s, void *arg)
 {
     struct group_ctx *g = arg;
     int rc = 0;
+    struct save_ctx x = g->run;
     for (size_t i = g->from; i < g->to && !rc; i++) {
+        x.c = &g->cases[i];
+        x.out = &g->outs[i];
         double t0 = clock_mono();
-        tracing_trace(g->e, &g->cases[i], g->r);
+        tracing_trace(g->e, x.c, g->result);
         double t1 = clock_mono();
         if (g->live)
             rc = tracing__household_live_rc(g->e->data[TRACING_SRC_HOUSEHOLD]);
-        struct save_ctx x = {g->p, &g->cases[i], g->r, g->trigger, g->account, g->now, &g->outs[i]};
         if (!rc)
             rc = save_tx(s, &x);
         log_info("msg=traced case=%lld f1=%zu f2=%zu index=%s trace_ms=%.3f save_ms=%.3f changed=%lld",
-                 (long long)g->cases[i].case_id, g->r->nf1, g->r->nf2, g->live ? "live" : "loaded", (t1 - t0) * 1e3,
-                 (clock_mono() - t1) * 1e3, (long long)g->outs[i].contacts_changed);
+                 (long long)x.c->case_id, x.r->nf1, x.r->nf2, g->live ? "live" : "loaded", (t1 - t0) * 1e3,
+                 (clock_mono() - t1) * 1e3, (long long)x.out->contacts_changed);
     }
     return rc;
 }
@@ -897,13 +897,21 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
     bool live = rc == ERR_OK;
     if (rc && rc != ERR_NOT_FOUND)
         return rc;
-    rc = store_err(live ? tracing__engine_live(s, p, from, until, &e) : tracing_engine_load(s, p, from, until, &e));
+    rc = store_err(live ? tracing__engine_live(s, p, from, until, &e)
+                        : tracing_engine_load(s, p, from, until, &e));
     if (rc)
         return rc;
     struct tracing_result r;
     tracing_result_init(&r);
     int64_t cache_before = n >= 2 ? store_cache_grow(s, BATCH_CACHE_KIB) : 0;
-    struct group_ctx g = {p, &e, live, cases, 0, 0, trigger, account_id, now, outs, &r};
+    struct group_ctx g = {
+        .run = {.p = p, .r = &r, .trigger = trigger, .account = account_id, .now = now},
+        .e = &e,
+        .result = &r,
+        .live = live,
+        .cases = cases,
+        .outs = outs,
+    };
     for (size_t i = 0; i < n && !rc; i += CASES_PER_TX) {
         g.from = i;
         g.to = i + CASES_PER_TX < n ? i + CASES_PER_TX : n;
@@ -914,6 +922,8 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
     tracing_engine_release(&e);
     return rc;
 }
+
+/* ------------------------------------------------------------ orders answered */
 
 enum store_rc tracing_test_orders_sampled(struct store *s, int64_t person_id, int64_t at)
 {

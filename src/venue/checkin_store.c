@@ -41,23 +41,26 @@ static void read_row(struct store_stmt *st, struct arena *a, struct checkin *c)
 
 static enum store_rc insert_row(struct store *s, const struct checkin_new *in, int64_t *id)
 {
-    const char *sql = "INSERT INTO checkins (client_id, venue_id, person_id, checked_in_at, method, province_code,"
-                      " district_code, commune_code, created_by_account, created_by_person)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                      " ON CONFLICT (client_id, person_id) DO NOTHING";
+    const char *sql =
+        "INSERT INTO checkins (client_id, venue_id, person_id, checked_in_at, method, province_code,"
+        " district_code, commune_code, created_by_account, created_by_person)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (client_id, person_id) DO NOTHING";
     const char *method = checkin_method_name(in->method);
     /* "Nobody" is SQL NULL, not id 0: 'n' binds NULL and takes no argument. */
     if (in->by_account && in->by_person)
-        return store_insert_id(s, id, sql, "siiissssii", in->client_id, in->venue_id, in->person_id, in->at, method,
-                         in->province_code, in->district_code, in->commune_code, in->by_account, in->by_person);
+        return store_insert_id(s, id, sql, "siiissssii", in->client_id, in->venue_id, in->person_id, in->at,
+                               method, in->province_code, in->district_code, in->commune_code, in->by_account,
+                               in->by_person);
     if (in->by_account)
-        return store_insert_id(s, id, sql, "siiissssin", in->client_id, in->venue_id, in->person_id, in->at, method,
-                         in->province_code, in->district_code, in->commune_code, in->by_account);
+        return store_insert_id(s, id, sql, "siiissssin", in->client_id, in->venue_id, in->person_id, in->at,
+                               method, in->province_code, in->district_code, in->commune_code,
+                               in->by_account);
     if (in->by_person)
-        return store_insert_id(s, id, sql, "siiissssni", in->client_id, in->venue_id, in->person_id, in->at, method,
-                         in->province_code, in->district_code, in->commune_code, in->by_person);
-    return store_insert_id(s, id, sql, "siiissssnn", in->client_id, in->venue_id, in->person_id, in->at, method,
-                     in->province_code, in->district_code, in->commune_code);
+        return store_insert_id(s, id, sql, "siiissssni", in->client_id, in->venue_id, in->person_id, in->at,
+                               method, in->province_code, in->district_code, in->commune_code, in->by_person);
+    return store_insert_id(s, id, sql, "siiissssnn", in->client_id, in->venue_id, in->person_id, in->at,
+                           method, in->province_code, in->district_code, in->commune_code);
 }
 
 /* A new row is also written to the change log (checkin.h, followers), in the same transaction. */

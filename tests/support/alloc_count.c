@@ -6,7 +6,8 @@
  *
  * malloc, calloc, realloc, posix_memalign, aligned_alloc and memalign are counted, then passed to
  * glibc's own.  On SIGUSR2 it writes one line per thread it has seen to F: the thread's name
- * (/proc/self/task/TID/comm) and its count, "NAME COUNT".  Only async-signal-safe calls in the
+ * (/proc/self/task/TID/comm) and its count, "NAME COUNT"; written as F.tmp and renamed, so F is
+ * whole when it appears.  Only async-signal-safe calls in the
  * handler.  Not for sanitizer builds (they replace the allocator themselves).
  */
 #define _GNU_SOURCE
@@ -14,6 +15,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -114,9 +116,12 @@ static void dump(int sig)
 {
     (void)sig;
     const char *file = getenv("ALLOC_COUNT_FILE");
-    if (!file)
+    char tmp[4096];
+    if (!file || strlen(file) + sizeof(".tmp") > sizeof(tmp))
         return;
-    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    strcpy(tmp, file);
+    strcat(tmp, ".tmp");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
         return;
     int n = atomic_load(&nslots);
@@ -146,6 +151,7 @@ static void dump(int sig)
         put(fd, "\n");
     }
     close(fd);
+    rename(tmp, file);
 }
 
 __attribute__((constructor)) static void start(void)
