@@ -5,8 +5,10 @@
  * session, 403 for a role not listed); docs/access.md holds the same table
  * and tests/api/route-access.test.js checks both.  Area scope: lists are
  * built in the store with the caller's unit (store_sql_area), records are
- * checked with area_require (area/scope.h).  Kept outside http/ so that
- * http/ stays free of domains.
+ * checked with area_require (area/scope.h).  Routes that read what tracing
+ * runs write (contacts, orders, the counts) are marked HTTP_SETTLE: they
+ * first wait for the run writer (tracing_runs_settle).  Kept outside http/
+ * so that http/ stays free of domains.
  */
 #include "routes.h"
 
@@ -41,7 +43,7 @@ const struct http_route cordon_routes[] = {
     {"GET", "/healthz", http_handle_healthz, PUBLIC, 0, 0},
     {"GET", "/metrics", http_handle_metrics, PUBLIC, 0, 0},
 
-    /* method, pattern, handler, roles allowed, body cap (0: 64 KiB), flags */
+    /* method, pattern, handler, roles allowed, body cap (0: 64 KiB), flags (HTTP_AUTH_OPTIONAL, HTTP_SETTLE) */
     {"POST", "/api/v1/auth/login", auth_handle_login, PUBLIC, 0, 0},
     {"POST", "/api/v1/auth/logout", auth_handle_logout, ROLES_ANY, 0, 0},
     {"GET", "/api/v1/auth/me", auth_handle_me, ROLES_STAFF, 0, 0},
@@ -67,7 +69,7 @@ const struct http_route cordon_routes[] = {
     /* venue staff register a visitor whose number is unknown; they learn only id and code */
     {"POST", "/api/v1/people", people_handle_create, P_READERS | ROLE_BIT(ROLE_VENUE_OWNER), 0, 0},
     {"GET", "/api/v1/people/search", people_handle_search, P_READERS, 0, 0},
-    {"POST", "/api/v1/people/merge", people_handle_merge, ROLES_ADMIN, 0, 0},
+    {"POST", "/api/v1/people/merge", people_handle_merge, ROLES_ADMIN, 0, HTTP_SETTLE},
     {"POST", "/api/v1/people/cards.pdf", people_handle_cards_pdf, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/people/merge/{id}/undo", people_handle_merge_undo, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/people/{id}", people_handle_get, P_READERS | ROLE_BIT(ROLE_CITIZEN), 0, 0},
@@ -153,7 +155,7 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/testing/results", testing_handle_result, T_LAB, 0, 0},
     {"POST", "/api/v1/testing/results/import/check", testing_handle_import_check, T_LAB, TESTING_IMPORT_BODY_MAX, 0},
     {"POST", "/api/v1/testing/results/import/apply", testing_handle_import_apply, T_LAB, 0, 0},
-    {"POST", "/api/v1/testing/results/{id}/correct", testing_handle_result_correct, T_LAB, 0, 0},
+    {"POST", "/api/v1/testing/results/{id}/correct", testing_handle_result_correct, T_LAB, 0, HTTP_SETTLE},
     {"GET", "/api/v1/me/results", testing_handle_my_results, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"POST", "/api/v1/results/lookup/qr", testing_handle_lookup_qr, PUBLIC, 4096, 0},
     {"POST", "/api/v1/results/lookup/cccd", testing_handle_lookup_cccd, PUBLIC, 1024, 0},
@@ -214,14 +216,14 @@ const struct http_route cordon_routes[] = {
 
     /* Contact tracing (src/tracing/): literal paths before {id}. */
     {"POST", "/api/v1/tracing/cases", tracing_handle_case_create, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/tracing/cases", tracing_handle_cases, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/tracing/cases/{id}/chain", tracing_handle_chain, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/tracing/cases/{id}", tracing_handle_case_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/cases", tracing_handle_cases, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
+    {"GET", "/api/v1/tracing/cases/{id}/chain", tracing_handle_chain, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
+    {"GET", "/api/v1/tracing/cases/{id}", tracing_handle_case_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
     {"PATCH", "/api/v1/tracing/cases/{id}", tracing_handle_case_update, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/tracing/runs", tracing_handle_run, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/tracing/runs", tracing_handle_runs, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/tracing/contacts", tracing_handle_contacts, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/tracing/contacts/export", tracing_handle_export, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/tracing/runs", tracing_handle_runs, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
+    {"GET", "/api/v1/tracing/contacts", tracing_handle_contacts, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
+    {"GET", "/api/v1/tracing/contacts/export", tracing_handle_export, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
     {"PATCH", "/api/v1/tracing/contacts/{id}", tracing_handle_contact_update, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/tracing/interviews", tracing_handle_interview, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"GET", "/api/v1/tracing/policy", tracing_handle_policy_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
@@ -231,23 +233,23 @@ const struct http_route cordon_routes[] = {
      ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
     {"DELETE", "/api/v1/tracing/policy/{province}", tracing_handle_policy_province_delete,
      ROLE_BIT(ROLE_NATIONAL_ADMIN) | ROLE_BIT(ROLE_PROVINCE_ADMIN), 0, 0},
-    {"GET", "/api/v1/test-orders", tracing_handle_test_orders, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER), 0, 0},
+    {"GET", "/api/v1/test-orders", tracing_handle_test_orders, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER) | ROLE_BIT(ROLE_SAMPLER), 0, HTTP_SETTLE},
     /* end of tracing */
 
     /* Quarantine (src/quarantine/). */
     {"POST", "/api/v1/quarantine/orders", quarantine_handle_create, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/quarantine/orders", quarantine_handle_list, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/quarantine/orders/{id}", quarantine_handle_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/quarantine/orders", quarantine_handle_list, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
+    {"GET", "/api/v1/quarantine/orders/{id}", quarantine_handle_get, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
     {"PUT", "/api/v1/quarantine/orders/{id}/place", quarantine_handle_place, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/quarantine/orders/{id}/end", quarantine_handle_end, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/quarantine/alerts", quarantine_handle_alerts, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/quarantine/alerts", quarantine_handle_alerts, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
     {"POST", "/api/v1/quarantine/alerts/{id}/acknowledge", quarantine_handle_alert_acknowledge,
      ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
     {"POST", "/api/v1/quarantine/alerts/{id}/resolve", quarantine_handle_alert_resolve,
      ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/quarantine/compliance", quarantine_handle_compliance, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"GET", "/api/v1/quarantine/compliance", quarantine_handle_compliance, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
     {"GET", "/api/v1/quarantine/checkins/{id}/photo", quarantine_handle_photo, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/me/quarantine", quarantine_handle_mine, ROLE_BIT(ROLE_CITIZEN), 0, 0},
+    {"GET", "/api/v1/me/quarantine", quarantine_handle_mine, ROLE_BIT(ROLE_CITIZEN), 0, HTTP_SETTLE},
     {"POST", "/api/v1/me/quarantine/{id}/checkins", quarantine_handle_checkin, ROLE_BIT(ROLE_CITIZEN),
      QUARANTINE_BODY_MAX, 0},
     /* end of quarantine */
@@ -288,7 +290,7 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/venues/{id}/safety/inspection", safety_handle_inspect, ROLES_ADMIN, 0, 0},
     /* end of the safety map */
     /* Pending work (src/work/): counts for the menu, inside the caller's area. */
-    {"GET", "/api/v1/work", work_handle_get, ROLES_STAFF, 0, 0},
+    {"GET", "/api/v1/work", work_handle_get, ROLES_STAFF, 0, HTTP_SETTLE},
     /* Exposure notification (src/en/en_http.c): the phone's verification and upload are public (the
      * code, token and certificate are the credentials); health staff issue a code for a case
      * confirmed elsewhere; a citizen sees their own code. */
@@ -301,8 +303,8 @@ const struct http_route cordon_routes[] = {
     {"GET", "/en/exports/{file}", en_handle_export_file, PUBLIC, 0, 0},
     /* end of exposure notification */
     /* situation */
-    {"GET", "/api/v1/situation", situation_handle_get, ROLES_ADMIN, 0, 0},
-    {"GET", "/api/v1/reports/daily", situation_handle_daily_report, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/situation", situation_handle_get, ROLES_ADMIN, 0, HTTP_SETTLE},
+    {"GET", "/api/v1/reports/daily", situation_handle_daily_report, ROLES_ADMIN, 0, HTTP_SETTLE},
     /* populations: national admins set the nation and provinces, province admins their districts and communes */
     {"GET", "/api/v1/populations", situation_handle_populations, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/populations/upload", situation_handle_population_upload,
@@ -321,8 +323,8 @@ const struct http_route cordon_routes[] = {
     {"POST", "/api/v1/notify/broadcast", notify_handle_broadcast, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/notify/templates", notify_handle_templates, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
     {"PUT", "/api/v1/notify/templates/{kind}", notify_handle_template_put, ROLE_BIT(ROLE_NATIONAL_ADMIN), 0, 0},
-    {"POST", "/api/v1/callbot/lists", callbot_handle_start, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
-    {"GET", "/api/v1/callbot/calls", callbot_handle_calls, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, 0},
+    {"POST", "/api/v1/callbot/lists", callbot_handle_start, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
+    {"GET", "/api/v1/callbot/calls", callbot_handle_calls, ROLES_ADMIN | ROLE_BIT(ROLE_TRACER), 0, HTTP_SETTLE},
     {"GET", "/api/v1/me/notifications", notify_handle_optout_get, ROLE_BIT(ROLE_CITIZEN), 0, 0},
     {"PUT", "/api/v1/me/notifications", notify_handle_optout_put, ROLE_BIT(ROLE_CITIZEN), 0, 0},
 };

@@ -166,6 +166,7 @@ int cmd_serve(int argc, char **argv)
     notify_configure(c.dev, c.outbox_retention_days);
     people_configure(c.otp_ttl);
     tracing_configure(c.tracing_retention_days);
+    tracing_http_configure(c.tracing_settle_ms);
     en_configure(c.en_export_dir, c.en_region, c.en_min_batch);
     checkpoint_configure(c.tracing_retention_days);
     checkin_configure(c.checkin_retention_days, c.checkin_phone_limit, c.checkin_venue_limit);
@@ -221,6 +222,7 @@ int cmd_serve(int argc, char **argv)
         .authenticate = auth_authenticate,
         .img_origin = area_map_tiles_origin(c.map_tiles_url, tiles_origin, sizeof(tiles_origin)),
         .before_stop = checkin_writer_stop,
+        .settle = tracing_http_settle,
     };
     log_info("msg=starting db=%s web_dir=%s threads=%d", strncmp(c.db, "postgres", 8) ? c.db : "postgres", c.web_dir,
              c.threads);
@@ -229,10 +231,19 @@ int cmd_serve(int argc, char **argv)
         log_error("msg=\"could not start the contact index\"");
         return 1;
     }
+    /* Runs queued through the API are written behind their answers; runs left queued by a stop are
+     * written first. */
+    if (tracing_run_writer_start(c.db)) {
+        log_error("msg=\"could not start the run writer\"");
+        tracing_index_stop();
+        return 1;
+    }
     metrics_add(tracing_index_metrics);
+    metrics_add(tracing_run_writer_metrics);
     metrics_add(checkin_sync_metrics);
     if (jobs_start(c.db, cordon_jobs, cordon_njobs, c.job_interval)) {
         log_error("msg=\"could not start the job scheduler\"");
+        tracing_run_writer_stop();
         tracing_index_stop();
         return 1;
     }
@@ -261,6 +272,7 @@ int cmd_serve(int argc, char **argv)
     notify_senders_stop();
     checkin_writer_stop(); /* already stopped, unless the server failed to start */
     jobs_stop();
+    tracing_run_writer_stop(); /* what it has not written stays queued for the next start */
     tracing_index_stop();
     dcc_http_release();
     unit_registry_free();

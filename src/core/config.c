@@ -72,6 +72,8 @@ int config_set(struct config *c, const char *key, const char *value)
         return parse_int(value, 1, 750000, &c->en_min_batch);
     if (!strcmp(key, "tracing_retention_days"))
         return parse_int(value, 1, 3650, &c->tracing_retention_days);
+    if (!strcmp(key, "tracing_settle_ms"))
+        return parse_int(value, 0, 60000, &c->tracing_settle_ms);
     if (!strcmp(key, "otp_ttl"))
         return parse_int(value, 1, 3600, &c->otp_ttl);
     if (!strcmp(key, "checkin_phone_limit"))
@@ -192,6 +194,7 @@ static void defaults(struct config *c)
     c->checkin_batch_max = 512;
     c->checkin_batch_wait_us = 0;
     c->tracing_retention_days = 60;
+    c->tracing_settle_ms = 2000;
     copy(c->en_export_dir, sizeof(c->en_export_dir), "en-exports");
     copy(c->en_region, sizeof(c->en_region), "VN");
     c->en_min_batch = 1000;
@@ -291,6 +294,7 @@ static const struct {
     {"CORDON_CHECKIN_BATCH_MAX", "checkin_batch_max"},
     {"CORDON_CHECKIN_BATCH_WAIT_US", "checkin_batch_wait_us"},
     {"CORDON_TRACING_RETENTION_DAYS", "tracing_retention_days"},
+    {"CORDON_TRACING_SETTLE_MS", "tracing_settle_ms"},
     {"CORDON_EN_EXPORT_DIR", "en_export_dir"},
     {"CORDON_EN_REGION", "en_region"},
     {"CORDON_EN_MIN_BATCH", "en_min_batch"},

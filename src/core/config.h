@@ -38,6 +38,7 @@ struct config {
     int checkin_batch_max; /* checkin_batch_max = check-ins the writer commits together at most */
     int checkin_batch_wait_us; /* checkin_batch_wait_us = microseconds the writer waits for a batch to fill */
     int tracing_retention_days; /* tracing_retention_days = days a case's contacts and interviews are kept */
+    int tracing_settle_ms;      /* tracing_settle_ms = how long a reader waits for queued tracing runs to be written */
     char en_export_dir[512];    /* en_export_dir = where exposure key export files are written and served from */
     char en_region[16];         /* en_region = the region of export files (default "VN") */
     int en_min_batch;           /* en_min_batch = keys an export file holds at least (fake keys fill it) */

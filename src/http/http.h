@@ -55,6 +55,9 @@ struct http_route {
 
 /* A public route that still learns who calls when credentials come with the request. */
 #define HTTP_AUTH_OPTIONAL 1u
+/* The handler reads what a background writer writes (tracing runs): the server's settle callback runs
+ * first; it may wait for the writer and add a header saying the answer is behind. */
+#define HTTP_SETTLE 2u
 
 struct http_header {
     const char *name, *value;
@@ -184,6 +187,8 @@ struct http_server_opts {
     /* Called on shutdown once requests in flight are answered (or the grace is over), before
      * connections close: stops what resumes deferred requests.  NULL: nothing to stop. */
     void (*before_stop)(void);
+    /* Runs before the handler of a route marked HTTP_SETTLE; NULL: nothing. */
+    void (*settle)(struct http_req *r);
 };
 
 /* Built-in handlers for the application's route table: GET /healthz, GET /metrics (loopback only). */

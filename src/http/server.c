@@ -272,6 +272,8 @@ static int dispatch(struct server *srv, struct http_req *r)
         return http_fail(r, ERR_TOO_LARGE, NULL, "request body is larger than %zu bytes", r->body.max);
     if (body_finish(r))
         return http_fail(r, ERR_UNAVAILABLE, NULL, "the request body could not be stored; try again shortly");
+    if ((r->route->flags & HTTP_SETTLE) && srv->o->settle)
+        srv->o->settle(r);
     return r->route->handler(r);
 }
 

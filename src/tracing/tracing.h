@@ -267,21 +267,37 @@ enum store_rc tracing_cases_untraced(struct store *s, struct arena *a, size_t ma
 
 struct tracing_run_out {
     int64_t run_id;
-    bool created;         /* false: the same run (case, params, window) existed */
-    int64_t f1, f2;
-    int64_t contacts_changed; /* rows inserted or updated */
+    bool created;   /* false: the same run (case, params, window) existed, and is queued again */
+    bool pending;   /* its contacts and orders are still to be written */
+    int64_t f1, f2; /* what the trace found */
 };
 
 /*
- * Traces cases with params p (HTTP, job, CLI: one engine for all of them) and stores each result:
- * the run (unique per case and digest of params + window) and one contact row per person,
- * inserted or updated only when its degree, risk or reasons changed (status and notes stay); new
- * F1 get the policy's quarantine and test orders.  Cases are stored 25 to a transaction; a failure
- * returns its error, with the groups before it stored.  trigger: "manual", "batch" or "auto".
+ * Traces cases with params p (HTTP, job, CLI: one engine for all of them) and queues a run for
+ * each (unique per case and digest of params + window; run_queue.c) in one transaction: on
+ * return the runs are durable.  Their contacts (one row per case and person, inserted or updated
+ * only when degree, risk or reasons changed; status and notes stay), the policy's orders for new
+ * F1 and the situation's counts are written behind them by the run writer (cordon serve), or
+ * before this returns where none runs (the CLI).  trigger: "manual", "batch" or "auto".
  */
 enum err tracing_run_cases(struct store *s, const struct tracing_params *p, const struct tracing_case *cases,
                            size_t n, const char *trigger, int64_t account_id, int64_t now,
                            struct tracing_run_out *outs);
+
+/* ------------------------------------------------------------ the run writer (run_writer.c) */
+
+/* Starts the thread that writes queued runs (cordon serve): 0, or ERR_INTERNAL. */
+int tracing_run_writer_start(const char *db_url);
+/* Stops it after the run it is writing (what is left stays queued for the next start). */
+void tracing_run_writer_stop(void);
+/*
+ * For a reader of what runs write: waits up to wait_ms until every run this server knows queued
+ * is written (not at all when more than a hundred are left).  Returns the runs still queued: 0
+ * when what is stored is current.  Without a writer, 0 at once.
+ */
+int64_t tracing_runs_settle(int wait_ms);
+/* Writes the writer's gauges for /metrics (nothing without a writer). */
+void tracing_run_writer_metrics(struct buf *out);
 
 /* Statuses of a contact on a work list. */
 bool tracing_status_valid(const char *status);
@@ -462,5 +478,11 @@ enum err tracing_handle_policy_put(struct http_req *r);
 enum err tracing_handle_policy_province_put(struct http_req *r);
 enum err tracing_handle_policy_province_delete(struct http_req *r); /* PUT /api/v1/tracing/policy */
 enum err tracing_handle_test_orders(struct http_req *r);            /* GET /api/v1/test-orders */
+
+/* The server's settle callback (HTTP_SETTLE routes): waits up to the configured time for queued runs to
+ * be written, and says in a Cordon-Runs-Behind header how many are left when some are. */
+void tracing_http_settle(struct http_req *r);
+/* How long a reader waits for queued runs (config tracing_settle_ms), set once at start. */
+void tracing_http_configure(int settle_ms);
 
 #endif

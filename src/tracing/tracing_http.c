@@ -28,6 +28,30 @@
 
 #define RUN_MAX_CASES 500
 
+static int settle_ms = 2000; /* set once at start (tracing_http_configure) */
+
+void tracing_http_configure(int ms)
+{
+    settle_ms = ms;
+}
+
+/* Waits for queued runs as readers do; the runs still queued, also said in a header. */
+static int64_t settle(struct http_req *r)
+{
+    int64_t behind = tracing_runs_settle(settle_ms);
+    if (behind > 0) {
+        char n[24];
+        snprintf(n, sizeof(n), "%lld", (long long)behind);
+        http_add_header(r, "Cordon-Runs-Behind", n);
+    }
+    return behind;
+}
+
+void tracing_http_settle(struct http_req *r)
+{
+    settle(r);
+}
+
 /* Reads "YYYY-MM-DD" (a local day) into the instant it starts. */
 static int read_date(struct http_req *r, json_t *body, const char *name, bool required, int64_t *out)
 {
@@ -338,15 +362,18 @@ enum err tracing_handle_case_update(struct http_req *r)
     rc = store_err(tracing_case_get(r->store, c.id, &tc));
     if (!rc)
         rc = tracing_run_cases(r->store, &params, &tc, 1, "manual", r->who->account_id, clock_now(), &run);
+    /* the answer shows the case with what its run found written, as a reader would see it */
+    if (!rc && run.pending && settle(r) == 0)
+        run.pending = false;
     struct tracing_case_row row;
     json_t *o;
     if (!rc)
         rc = case_read_one(r, c.id, &row, &o);
     if (rc)
         return rc;
-    json_object_set_new(o, "run", json_pack("{s:I, s:b, s:I, s:I, s:I}", "run_id", (json_int_t)run.run_id, "created",
+    json_object_set_new(o, "run", json_pack("{s:I, s:b, s:I, s:I, s:b}", "run_id", (json_int_t)run.run_id, "created",
                                             run.created, "f1", (json_int_t)run.f1, "f2", (json_int_t)run.f2,
-                                            "contacts_changed", (json_int_t)run.contacts_changed));
+                                            "pending", run.pending));
     return http_reply_json(r, 200, o);
 }
 
@@ -393,10 +420,9 @@ enum err tracing_handle_run(struct http_req *r)
     bool any = false;
     for (size_t i = 0; i < n; i++) {
         any = any || outs[i].created;
-        json_array_append_new(arr, json_pack("{s:I, s:I, s:b, s:I, s:I, s:I}", "case_id", (json_int_t)cases[i].case_id,
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:b, s:I, s:I, s:b}", "case_id", (json_int_t)cases[i].case_id,
                                              "run_id", (json_int_t)outs[i].run_id, "created", outs[i].created, "f1",
-                                             (json_int_t)outs[i].f1, "f2", (json_int_t)outs[i].f2, "contacts_changed",
-                                             (json_int_t)outs[i].contacts_changed));
+                                             (json_int_t)outs[i].f1, "f2", (json_int_t)outs[i].f2, "pending", outs[i].pending));
     }
     return http_reply_json(r, any ? 201 : 200, json_pack("{s:o, s:o}", "runs", arr, "params",
                                                          tracing_params_to_json(&p)));
@@ -419,13 +445,17 @@ enum err tracing_handle_runs(struct http_req *r)
     while (rc == STORE_OK && (rc = store_step(st)) == STORE_ROW) {
         rc = STORE_OK;
         json_t *params = json_loads(store_col_text(st, 3), 0, NULL);
-        json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:s, s:I}", "id",
-                                             (json_int_t)store_col_int(st, 0), "window_from",
-                                             (json_int_t)store_col_int(st, 1), "window_until",
-                                             (json_int_t)store_col_int(st, 2), "params", params ? params : json_null(),
-                                             "f1", (json_int_t)store_col_int(st, 4), "f2",
-                                             (json_int_t)store_col_int(st, 5), "trigger", store_col_text(st, 6),
-                                             "created_at", (json_int_t)store_col_int(st, 7)));
+        json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:s, s:I, s:b}", "id", (json_int_t)store_col_int(st, 0),
+                              "window_from", (json_int_t)store_col_int(st, 1), "window_until",
+                              (json_int_t)store_col_int(st, 2), "params", params ? params : json_null(), "f1",
+                              (json_int_t)store_col_int(st, 4), "f2", (json_int_t)store_col_int(st, 5), "trigger",
+                              store_col_text(st, 6), "created_at", (json_int_t)store_col_int(st, 7), "pending",
+                              store_col_int(st, 8) != 0);
+        /* what its last write changed, and when (null for a run written before these were kept) */
+        json_object_set_new(o, "contacts_changed",
+                            store_col_null(st, 9) ? json_null() : json_integer(store_col_int(st, 9)));
+        json_object_set_new(o, "written_at", store_col_null(st, 10) ? json_null() : json_integer(store_col_int(st, 10)));
+        json_array_append_new(arr, o);
     }
     store_finalize(st);
     if (rc != STORE_DONE) {

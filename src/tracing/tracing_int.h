@@ -33,7 +33,8 @@ enum store_rc tracing__engine_live(struct store *s, const struct tracing_params 
 enum store_rc tracing_policy_put_province(struct store *s, const char *province,
                                           const struct tracing_policy *p, int64_t now);
 
-/* The runs of a case, oldest first: id, window_from, window_until, params, f1, f2, trigger_kind, created_at. */
+/* The runs of a case, oldest first: id, window_from, window_until, params, f1, f2, trigger_kind, created_at,
+ * pending (0: written), contacts_changed, written_at (NULL before the first write). */
 enum store_rc tracing_runs_query(struct store *s, int64_t case_id, struct store_stmt **st);
 /* A case's contacts for its chain graph: person_id, degree, through_person_id, risk, status, commune_code,
  * full_name, reasons, first_at (at most 20,000). */
@@ -124,5 +125,37 @@ enum store_rc tracing_case_events_query(struct store *s, int64_t case_id, struct
  * account.  Call inside a transaction. */
 enum store_rc tracing_case_set_times(struct store *s, int64_t case_id, const struct tracing_case_times *was,
                                      const struct tracing_case_times *t, int64_t account_id, int64_t now);
+
+
+/* ------------------------------------------------------------ queued runs */
+
+/* A run as queued (tracing_runs with pending > 0): what its writer needs to trace and write it. */
+struct tracing_pending_run {
+    int64_t id, seq; /* seq: its place in the queue (the pending column) */
+    int64_t case_id, person, from, until;
+    struct tracing_params p;
+};
+
+/* How a run is written in parts (run_writer.c, on SQLite): begin and end surround each part's
+ * transaction; give_way says, between two contacts, that the part should commit now. */
+struct tracing_run_parts {
+    void (*begin)(void);
+    void (*end)(void);
+    bool (*give_way)(double part_started);
+};
+
+/* Writes what r (the run's case traced) found: contacts, orders, counts, and the run marked written,
+ * in parts when parts is given, else in one transaction.  STORE_OK also when the run turns out no
+ * longer queued as it was (written, deleted, queued again) or its case no longer confirmed. */
+enum err tracing__run_write(struct store *s, const struct tracing_pending_run *run, const struct tracing_result *r,
+                            const struct tracing_run_parts *parts, int64_t now);
+
+/* Around a request's queueing transaction: on SQLite the writer's parts give way to it. */
+void tracing__gate_enter(void);
+void tracing__gate_leave(void);
+/* Whether this process runs a writer (cordon serve). */
+bool tracing__run_writer_running(void);
+/* After n runs were queued under seq (committed): the writer wakes. */
+void tracing__runs_queued(int64_t seq, int64_t n);
 
 #endif

@@ -17,6 +17,7 @@ const { spawnSync } = require('node:child_process');
 const { startServer, request } = require('../lib/server');
 const { clientId, venueOwner, venue, withSig } = require('../lib/checkin');
 const { UNITS, assertStatus, assertError } = require('../lib/fixtures');
+const { writtenRun } = require('../lib/tracing-setup');
 
 let srv;
 let token;
@@ -106,7 +107,7 @@ test('a trace run through the API counts the contacts it inserts once, in its ow
     token, body: { case_ids: [caseId], params: { slack_minutes: 29 } },
   });
   assertStatus(tracer, 201, 'trace');
-  const run = tracer.json.runs[0];
+  const run = await writtenRun(srv.api, token, caseId, tracer.json.runs[0].run_id);
   const stored = Number(sql(`SELECT COUNT(*) FROM tracing_contacts WHERE case_id = ${caseId}`));
   assert.ok(run.contacts_changed === stored && stored > 0, `${run.contacts_changed} changed, ${stored} stored`);
   const now = { f1: await total('f1_found'), f2: await total('f2_found') };

@@ -12,6 +12,7 @@ const { startServer, request, freePort, BIN, TEST_KEK } = require('../lib/server
 const { UNITS, HANOI_UNIT_FOR_ROLE, PASSWORD, createAccount } = require('../lib/fixtures');
 const { clientId, vnDate, venue } = require('../lib/checkin');
 const { uniqueCccd, createPerson } = require('../lib/people');
+const { writtenRun } = require('../lib/tracing-setup');
 
 const DAY = 86400;
 const now = () => Math.floor(Date.now() / 1000);
@@ -69,7 +70,8 @@ async function trace(url = srv.url) {
     token: tok.tracer, body: { case_ids: [caseId], params: { depth: 1 } },
   });
   assert.ok(r.status === 201 || r.status === 200, r.text);
-  return r.json.runs[0];
+  // as written by the run writer (GET /tracing/runs waits for it)
+  return writtenRun((...a) => request(url, ...a), tok.tracer, caseId, r.json.runs[0].run_id);
 }
 
 async function minutesOf(name) {

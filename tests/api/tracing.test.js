@@ -29,7 +29,8 @@ async function checkinByCccd(ownerToken, venueId, cccd) {
 
 function stable(stats) {
   const t = { ...stats.tables };
-  for (const k of ['sessions', 'audit_log', 'login_failures', 'job_runs']) delete t[k];
+  // a repeated run is queued again: its row and the queue's number change, nothing it wrote
+  for (const k of ['sessions', 'audit_log', 'login_failures', 'job_runs', 'tracing_runs', 'tracing_run_queue']) delete t[k];
   return t;
 }
 
@@ -83,12 +84,20 @@ test('a run finds F1 at the venue and F2 through them; running again changes not
   assert.equal(run.f2, 1, 'B met A at the other venue');
   assert.equal(run.created, true);
   assert.equal(r.json.params.slack_minutes, 30);
+  assert.equal(run.pending, true, 'answered once queued; the writer writes its contacts');
+  // a reader of the runs waits for the writer: the run is written, with what it changed
+  r = await srv.api('GET', `/api/v1/tracing/runs?case_id=${caseId}`, { token: tok.tracer });
+  assert.equal(r.headers['cordon-runs-behind'], undefined, 'nothing left to write');
+  let stored = r.json.runs.find((x) => x.id === run.run_id);
+  assert.deepEqual([stored.pending, stored.contacts_changed, stored.f1, stored.f2], [false, 3, 2, 1]);
   const before = stable(srv.dbStats());
   r = await srv.api('POST', '/api/v1/tracing/runs', { token: tok.tracer, body: { case_ids: [caseId] } });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.runs[0].created, false);
   assert.equal(r.json.runs[0].run_id, run.run_id);
-  assert.equal(r.json.runs[0].contacts_changed, 0);
+  r = await srv.api('GET', `/api/v1/tracing/runs?case_id=${caseId}`, { token: tok.tracer });
+  stored = r.json.runs.find((x) => x.id === run.run_id);
+  assert.deepEqual([stored.pending, stored.contacts_changed], [false, 0], 'written again, nothing changed');
   assert.deepEqual(stable(srv.dbStats()), before, 'the database is unchanged by a repeated run');
   // other parameters are another run, kept with them
   r = await srv.api('POST', '/api/v1/tracing/runs', {

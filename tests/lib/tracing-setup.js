@@ -128,4 +128,16 @@ async function staffSignIn(page, baseUrl, username, password = PASSWORD) {
   await page.getByTestId('login-submit').click();
 }
 
-module.exports = { staff, person, checkin, tracedCase, quarantinedCitizen, cameraFromPng, staffSignIn, north, HOME, today, clientId };
+// A queued run as its writer left it.  GET /tracing/runs reads what runs write, so the server waits
+// for its run writer first (and would say in Cordon-Runs-Behind that it could not).  call is
+// srv.api or a function of the same arguments.
+async function writtenRun(call, token, caseId, runId) {
+  const r = await call('GET', `/api/v1/tracing/runs?case_id=${caseId}`, { token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers['cordon-runs-behind'], undefined, 'the run writer is not behind');
+  const run = r.json.runs.find((x) => x.id === runId);
+  assert.ok(run && !run.pending, `run ${runId} written: ${r.text}`);
+  return run;
+}
+
+module.exports = { staff, person, checkin, tracedCase, writtenRun, quarantinedCitizen, cameraFromPng, staffSignIn, north, HOME, today, clientId };
