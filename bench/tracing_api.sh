@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Contact tracing through the API: POST /api/v1/tracing/runs against a running
 # `cordon serve` whose live contact index holds every check-in, timed from the
-# client (HTTP, sign-in check, trace, the run and its contacts stored), against
-# a plain SQL self-join of the same cases on its own connection, in the same run.
+# client (HTTP, sign-in check, the trace, the run queued durably; its contacts
+# and orders are written behind the answer by the server's run writer, timed
+# too), against a plain SQL self-join of the same cases on its own connection,
+# in the same run.
 #
 # Builds a fresh SQLite database (bench/tracing_api.c load): 2 million people,
 # 20 million check-ins over 14 days, then ONE + BATCH confirmed cases.  Starts
 # the server, waits for its index (built in the background), then
 # bench/tracing_api.js times ONE one-case calls (p50, p99; then the same cases
-# again, when nothing changes) and BATCH cases in requests of 500; the
+# again) and BATCH cases in requests of 500, two in flight, each phase
+# followed by the time the run writer takes to catch up; the
 # reference traces SQL_CASES of the one-case calls' cases with one statement
 # each (bench/tracing_api.c sql) and must find the same F1 and F2.  Override
 # with TRACING_PEOPLE, TRACING_CHECKINS, TRACING_DAYS, TRACING_ONE,
@@ -68,9 +71,9 @@ node bench/tracing_api.js "http://127.0.0.1:$PORT" "$FIRST" "$ONE" "$BATCH" "$DI
 kill "$PID"
 wait "$PID" || true
 PID=
-# Inside the server, for the first run of each one-case call: the trace (index) and the save.
+# Inside the server's run writer, for the first run of each one-case call: its trace (index) and its write.
 split() {
-    grep 'msg=traced' "$DIR/serve.log" | head -n "$ONE" | grep -o "$1_ms=[0-9.]*" | cut -d= -f2 | sort -g |
+    grep 'msg="run written"' "$DIR/serve.log" | head -n "$ONE" | grep -o "$1_ms=[0-9.]*" | cut -d= -f2 | sort -g |
         awk '{ v[NR] = $1 } END { if (NR) printf "%.3f", v[int(NR / 2) + 1]; else print "?" }'
 }
 rc=0
@@ -78,7 +81,9 @@ rc=0
 get() { awk -v k="$1" '$1 == k { print $2 }' "$DIR/api.out" "$DIR/sql.out"; }
 echo "one case through the API: p50 $(get api_one_p50_ms) ms, p99 $(get api_one_p99_ms) ms (first run);" \
     "again p50 $(get api_again_p50_ms) ms, p99 $(get api_again_p99_ms) ms; mean F1 $(get api_mean_f1), F2 $(get api_mean_f2)"
-echo "  inside the server (p50 of the first runs): trace $(split trace) ms, storing the run and its contacts $(split save) ms"
+echo "  written behind the answers by the run writer: first runs $(get api_one_written_s) s after the first call," \
+    "$(get api_one_write_ms) ms a run (p50: trace $(split trace) ms, write $(split write) ms); repeated runs" \
+    "$(get api_again_written_s) s, $(get api_again_write_ms) ms a run"
 echo "SQL self-join, one case: p50 $(get sql_p50_ms) ms, p99 $(get sql_p99_ms) ms" \
     "(same F1 and F2 on $(get sql_agree) of $(get sql_cases) cases)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }'; }
@@ -87,6 +92,7 @@ echo "ratio one case (p50): the self-join takes $(ratio "$(get sql_p50_ms)" "$(g
     "$(ratio "$(get sql_p50_ms)" "$(split trace)")x that of the trace inside the server"
 echo "$BATCH cases through the API: $(get api_batch_s) s; the self-join, estimated from its mean:" \
     "$(awk -v m="$(get sql_mean_ms)" -v n="$BATCH" 'BEGIN { printf "%.1f", m * n / 1000 }') s"
+echo "  written behind the answers: all $(get api_batch_written_s) s after the first request, $(get api_batch_write_ms) ms a run"
 echo "index memory: $(awk -v b="$(get index_bytes)" 'BEGIN { printf "%.1f", b / 1e6 }') MB; server RSS $(get server_rss_mb) MB, peak $(get server_peak_mb) MB"
 if [ "$rc" -ne 0 ]; then
     echo "tracing_api: the API and the self-join disagree" >&2

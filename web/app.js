@@ -4,7 +4,7 @@ import { applyTranslations, getLang, setLang, onLangChange, markI18n } from './j
 import { h, replace, withBusy } from './js/dom.js';
 import { showBanner, bannerRouteChanged } from './js/banner.js';
 import * as session from './js/session.js';
-import { setUnauthenticatedHandler } from './js/api.js';
+import { setUnauthenticatedHandler, setBehindHandler } from './js/api.js';
 import { route, setGuard, start, onRoute, navigate, link, parseHash } from './js/router.js';
 import { roleKey, isAdmin, WORK_ROLES } from './js/roles.js';
 import { errorBox } from './js/errors.js';
@@ -287,6 +287,9 @@ setGuard(({ path, query, meta }) => {
   if (path === '/') return defaultHash(me);
   return null;
 });
+
+// Tracing runs are answered once queued; a page read while some are still being written says so.
+setBehindHandler((n) => showBanner('tracing.runs_behind', 'info', 1, { n }));
 
 setUnauthenticatedHandler(() => {
   if (!session.current()) return;

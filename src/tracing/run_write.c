@@ -252,10 +252,16 @@ static void new_f2_add(struct new_f2s *l, const struct tracing_contact *k, int64
     l->v[l->n++] = (struct new_f2){k->person, k->through, k->first_at, risk, k->degree, reasons};
 }
 
-static void new_f2s_free(struct new_f2s *l)
+static void new_f2s_clear(struct new_f2s *l)
 {
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i].reasons);
+    l->n = 0;
+}
+
+static void new_f2s_free(struct new_f2s *l)
+{
+    new_f2s_clear(l);
     free(l->v);
 }
 
@@ -338,7 +344,7 @@ struct write_ctx {
 /* Writes contact k (index i of the result): inserted, updated or left as it is.  A new F2 only joins
  * l, inserted with the others at the end of the part. */
 static enum store_rc write_contact(struct store *s, struct write_ctx *w, const struct tracing_contact *k,
-                                   struct new_f2s *l, bool *inserted, int64_t *changed)
+                                   struct new_f2s *l, int64_t *inserted, int64_t *changed)
 {
     json_t *rj = reasons_json(s, &w->names, k);
     json_t *wrap = json_pack("{s:o, s:i}", "items", rj, "total", k->nreasons);
@@ -350,7 +356,7 @@ static enum store_rc write_contact(struct store *s, struct write_ctx *w, const s
         w->nknown ? bsearch(&key, w->known, w->nknown, sizeof(*w->known), existing_cmp) : NULL;
     if (!e && k->degree != 1) {
         new_f2_add(l, k, risk, reasons); /* the list owns reasons */
-        *inserted = true;
+        (*inserted)++;
         (*changed)++;
         return STORE_OK;
     }
@@ -387,12 +393,22 @@ static enum store_rc write_contact(struct store *s, struct write_ctx *w, const s
     if (rc)
         return rc;
     (*changed)++;
-    *inserted = *inserted || !e;
+    *inserted += !e;
     /* each F1 gets the policy in force where they live; an unverified contact gets nothing until a
      * tracer confirms (tracing_contact_confirm) */
     if (new_f1 && !h.unverified && !is_confirmed_case(s, k->person))
         rc = apply_policy(s, tracing_policies_pick(&w->pols, h.province), w->c, k, &h, w->now);
     return rc;
+}
+
+/* The situation counts the rows of the run inserted past *last_id, in one statement (no trigger per
+ * row); *last_id then moves past them.  PostgreSQL counts a part at its end (each statement is a
+ * round trip); SQLite every COUNT_EVERY rows. */
+#define COUNT_EVERY 100
+static enum store_rc count_inserted(struct store *s, int64_t run_id, int64_t *last_id)
+{
+    enum store_rc rc = situation_count_inserted(s, "tracing_contacts", "run_id", run_id, *last_id);
+    return rc ? rc : store_int(s, last_id, "SELECT COALESCE(MAX(id), 0) FROM tracing_contacts", "");
 }
 
 /* One part of a run, in the caller's transaction (store_tx may run it again from the same start). */
@@ -428,20 +444,29 @@ static int part_tx(struct store *s, void *arg)
         rc = store_int(s, &last_id, "SELECT COALESCE(MAX(id), 0) FROM tracing_contacts", "");
     size_t i = w->next;
     int64_t changed = w->changed;
-    bool inserted = false;
+    int64_t inserted = 0; /* rows inserted and not yet counted */
     struct new_f2s new_f2 = {0};
     double started = clock_mono();
     while (!rc && i < w->r->n) {
         rc = write_contact(s, w, &w->r->contacts[i++], &new_f2, &inserted, &changed);
+        /* SQLite inserts a row per statement anyway: at once, so a part that gives way ends at once */
+        if (!rc && !w->pg && new_f2.n) {
+            rc = new_contacts_insert(s, run->case_id, run->id, w->now, false, &w->case_home, &new_f2);
+            new_f2s_clear(&new_f2);
+        }
+        /* counted as they come, so that a part giving way has few rows left to count */
+        if (!rc && !w->pg && inserted >= COUNT_EVERY) {
+            rc = count_inserted(s, run->id, &last_id);
+            inserted = 0;
+        }
         if (w->parts && w->parts->give_way(started))
             break;
     }
     if (!rc)
         rc = new_contacts_insert(s, run->case_id, run->id, w->now, w->pg, &w->case_home, &new_f2);
     new_f2s_free(&new_f2);
-    /* the situation counts the rows this part inserted, in one statement (no trigger per row) */
     if (!rc && inserted)
-        rc = situation_count_inserted(s, "tracing_contacts", "run_id", run->id, last_id);
+        rc = count_inserted(s, run->id, &last_id);
     if (!rc && i == w->r->n)
         rc = store_run(s, NULL,
                        "UPDATE tracing_runs SET pending = 0, f1 = ?, f2 = ?, contacts_changed = ?, written_at = ?"

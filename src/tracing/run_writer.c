@@ -39,7 +39,7 @@
 #include "tracing/tracing.h"
 #include "tracing/tracing_int.h"
 
-#define RUN_PART_MS 5          /* the longest part of a run on SQLite */
+#define RUN_PART_MS 20         /* the longest part of a run on SQLite */
 #define WRITER_NICE 10         /* below the request threads */
 #define WRITER_CACHE_KIB 16384 /* the pages neighbouring cases share (SQLite's default is 2 MiB) */
 #define WRITER_ROUND_MS 1000   /* a look at the queue when nobody wakes the writer (other servers' runs) */
@@ -265,18 +265,20 @@ static void *writer_thread(void *p)
     struct tracing_result r;
     tracing_result_init(&r);
     for (;;) {
-        if (!s && store_open(w->url, &s, err, sizeof(err))) {
-            log_error("msg=\"run writer: could not open the database\" detail=\"%s\"", err);
-            s = NULL;
-        } else if (s) {
-            store_cache_grow(s, WRITER_CACHE_KIB);
-            enum err rc = drain(w, s, &r);
-            if (rc) {
-                log_error("msg=\"run writer: a run could not be written; trying again shortly\" rc=%d detail=\"%s\"",
-                          rc, store_errmsg(s));
-                store_close(s); /* a lost connection is opened again */
+        if (!s) {
+            if (store_open(w->url, &s, err, sizeof(err))) {
+                log_error("msg=\"run writer: could not open the database\" detail=\"%s\"", err);
                 s = NULL;
+            } else {
+                store_cache_grow(s, WRITER_CACHE_KIB);
             }
+        }
+        enum err rc = s ? drain(w, s, &r) : ERR_OK;
+        if (rc) {
+            log_error("msg=\"run writer: a run could not be written; trying again shortly\" rc=%d detail=\"%s\"", rc,
+                      store_errmsg(s));
+            store_close(s); /* a lost connection is opened again */
+            s = NULL;
         }
         pthread_mutex_lock(&w->lock);
         if (!w->stop && !w->wanted) {

@@ -134,7 +134,7 @@ async function staffSignIn(page, baseUrl, username, password = PASSWORD) {
 async function writtenRun(call, token, caseId, runId) {
   const r = await call('GET', `/api/v1/tracing/runs?case_id=${caseId}`, { token });
   assert.equal(r.status, 200, r.text);
-  assert.equal(r.headers['cordon-runs-behind'], undefined, 'the run writer is not behind');
+  assert.equal(r.headers.get('cordon-runs-behind'), null, 'the run writer is not behind');
   const run = r.json.runs.find((x) => x.id === runId);
   assert.ok(run && !run.pending, `run ${runId} written: ${r.text}`);
   return run;

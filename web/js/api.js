@@ -21,6 +21,14 @@ export function setUnauthenticatedHandler(fn) {
   onUnauthenticated = fn;
 }
 
+let onBehind = null;
+
+/** Called with the number of tracing runs still being written when an answer says it is behind
+ *  them (Cordon-Runs-Behind): what it shows may lack their contacts and orders for now. */
+export function setBehindHandler(fn) {
+  onBehind = fn;
+}
+
 /**
  * Send a request. Resolves with the parsed JSON body (null for 204); rejects with ApiError.
  * opts.query   object of query parameters (null/undefined/'' values are left out)
@@ -91,6 +99,8 @@ export async function api(method, path, opts = {}) {
     if (res.status === 401 && opts.auth !== false && onUnauthenticated) onUnauthenticated(err);
     throw err;
   }
+  const behind = Number(res.headers.get('Cordon-Runs-Behind'));
+  if (behind > 0 && onBehind) onBehind(behind);
   if (res.status === 204 || !text) return null;
   if (data === undefined) {
     throw new ApiError({ status: res.status, code: 'bad_response', message: 'response is not JSON', requestId });

@@ -9,11 +9,11 @@ function el() {
 }
 
 /** Show `key`; it stays through `survive` route changes, then hides. */
-export function showBanner(key, kind = 'info', survive = 1) {
+export function showBanner(key, kind = 'info', survive = 1, args = undefined) {
   const box = el();
   box.className = `banner banner-${kind}`;
   box.setAttribute('data-kind', kind);
-  replace(box, h('span', { t: key }));
+  replace(box, h('span', { t: key, tArgs: args }));
   box.hidden = false;
   keep = survive;
 }
