@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
 #include "tracing/tracing_int.h"

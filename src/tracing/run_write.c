@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "core/log.h"
 #include "core/mem.h"
 #include "situation/situation.h"
 #include "store/store.h"

@@ -3,9 +3,9 @@
  * the job with the default parameters, soon after it is confirmed.
  *
  * The job takes a bounded batch of cases with no tracing_auto row, loads the
- * sources once for all of them, traces and saves each (its own
- * transaction, which also writes the tracing_auto row), so a crash loses at
- * most the case in progress and the next run goes on.
+ * sources once for all of them and queues a run for each, in the transaction
+ * that writes their tracing_auto rows; the run writer writes them (in
+ * `cordon jobs`, they are written before it returns).
  */
 #include <stdio.h>
 

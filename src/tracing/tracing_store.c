@@ -1,24 +1,15 @@
 /*
  * tracing_store.c - the queries of tracing (migration 011): cases as tracing
- * reads them, runs, contacts, the policy and the test orders it creates.
- *
- * Idempotence: a run is one row per (case, digest of params and window); a
- * contact one row per (case, person), written only when its degree, first
- * exposure, risk or reasons differ from what is stored, so tracing the same
- * case again with the same data changes nothing.  Status and notes that
- * teams set are never overwritten by a run.
+ * reads them, the lists of runs and contacts, the policy and the test orders
+ * it creates.  Runs are queued by run_queue.c and written by run_write.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "area/unit.h"
 #include "core/clock.h"
-#include "core/log.h"
-#include "core/mem.h"
 #include "people/people.h"
-#include "situation/situation.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "tracing/tracing.h"
