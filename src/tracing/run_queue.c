@@ -35,10 +35,16 @@ struct queue_ctx {
     int64_t seq; /* the queue number the runs got */
 };
 
+/* The next place in the queue (its row lock, on PostgreSQL, keeps places in commit order). */
+static enum store_rc next_seq(struct store *s, int64_t *seq)
+{
+    return store_int(s, seq, "UPDATE tracing_run_queue SET last = last + 1 WHERE id = 1 RETURNING last", "");
+}
+
 static int queue_tx(struct store *s, void *arg)
 {
     struct queue_ctx *q = arg;
-    int rc = store_int(s, &q->seq, "UPDATE tracing_run_queue SET last = last + 1 WHERE id = 1 RETURNING last", "");
+    int rc = next_seq(s, &q->seq);
     for (size_t i = 0; i < q->n && !rc; i++) {
         const struct tracing_case *c = &q->cases[i];
         struct tracing_run_out *out = &q->outs[i];
@@ -132,4 +138,25 @@ enum err tracing_run_cases(struct store *s, const struct tracing_params *p, cons
     tracing_result_free(&r);
     tracing_engine_release(&e);
     return rc;
+}
+
+struct requeue_ctx {
+    int64_t run_id, seq;
+};
+
+static int requeue_tx(struct store *s, void *arg)
+{
+    struct requeue_ctx *x = arg;
+    int64_t seq = 0;
+    enum store_rc rc = next_seq(s, &seq);
+    if (!rc)
+        rc = store_run(s, NULL, "UPDATE tracing_runs SET pending = ? WHERE id = ? AND pending = ?", "iii", seq,
+                       x->run_id, x->seq);
+    return rc;
+}
+
+enum err tracing__run_requeue(struct store *s, int64_t run_id, int64_t seq)
+{
+    struct requeue_ctx x = {run_id, seq};
+    return store_tx(s, requeue_tx, &x);
 }

@@ -235,8 +235,14 @@ static enum err drain(struct writer *w, struct store *s, struct tracing_result *
         for (size_t i = 0; i < n; i++) {
             double t0 = clock_mono();
             rc = write_one(w, s, &runs[i], r);
-            if (rc)
+            if (rc) {
+                /* to the back of the queue, unless the connection is gone too: the runs behind it go on */
+                log_error("msg=\"run writer: a run could not be written; it goes to the back of the queue\""
+                          " run=%lld rc=%d detail=\"%s\"",
+                          (long long)runs[i].id, rc, store_errmsg(s));
+                tracing__run_requeue(s, runs[i].id, runs[i].seq);
                 return rc;
+            }
             pthread_mutex_lock(&w->lock);
             w->runs_written++;
             w->write_seconds += clock_mono() - t0;
@@ -275,8 +281,7 @@ static void *writer_thread(void *p)
         }
         enum err rc = s ? drain(w, s, &r) : ERR_OK;
         if (rc) {
-            log_error("msg=\"run writer: a run could not be written; trying again shortly\" rc=%d detail=\"%s\"", rc,
-                      store_errmsg(s));
+            log_error("msg=\"run writer: trying again shortly\" rc=%d detail=\"%s\"", rc, store_errmsg(s));
             store_close(s); /* a lost connection is opened again */
             s = NULL;
         }

@@ -155,6 +155,8 @@ void tracing__gate_enter(void);
 void tracing__gate_leave(void);
 /* Whether this process runs a writer (cordon serve). */
 bool tracing__run_writer_running(void);
+/* A run that could not be written goes to the back of the queue, so that it holds nobody up. */
+enum err tracing__run_requeue(struct store *s, int64_t run_id, int64_t seq);
 /* After n runs were queued under seq (committed): the writer wakes. */
 void tracing__runs_queued(int64_t seq, int64_t n);
 
