@@ -75,7 +75,7 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/people/{id}", people_handle_get, P_READERS | ROLE_BIT(ROLE_CITIZEN), 0, 0},
     /* the registry of the health workers' workspace: editing and the timeline are health staff's */
     {"PATCH", "/api/v1/people/{id}", people_handle_update, ROLES_ADMIN, 0, 0},
-    {"GET", "/api/v1/people/{id}/timeline", people_handle_timeline, ROLES_ADMIN, 0, 0},
+    {"GET", "/api/v1/people/{id}/timeline", people_handle_timeline, ROLES_ADMIN, 0, HTTP_SETTLE},
     {"POST", "/api/v1/people/{id}/qr/revoke", people_handle_qr_revoke, P_CARD, 0, 0},
     {"GET", "/api/v1/people/{id}/card.png", people_handle_card_png, P_CARD, 0, 0},
     {"GET", "/api/v1/people/{id}/card.pdf", people_handle_card_pdf, P_CARD, 0, 0},
@@ -262,7 +262,7 @@ const struct http_route cordon_routes[] = {
     {"GET", "/api/v1/checkpoints/rules", checkpoint_handle_rules, ROLES_ADMIN | CP_OFFICER, 0, 0},
     {"POST", "/api/v1/checkpoints/{id}/officers", checkpoint_handle_officer_add, ROLES_ADMIN, 0, 0},
     {"POST", "/api/v1/checkpoints/{id}/passages", checkpoint_handle_passage_create, ROLES_ADMIN | CP_OFFICER,
-     CHECKPOINT_BODY_MAX, 0},
+     CHECKPOINT_BODY_MAX, HTTP_SETTLE},
     {"GET", "/api/v1/checkpoints/{id}/passages", checkpoint_handle_passage_list, ROLES_ADMIN | CP_OFFICER, 0, 0},
     {"GET", "/api/v1/checkpoints/{id}/passages/export", checkpoint_handle_passage_export, ROLES_ADMIN, 0, 0},
     {"GET", "/api/v1/checkpoint-passages", checkpoint_handle_plate_search, ROLES_ADMIN, 0, 0},
