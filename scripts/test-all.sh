@@ -203,7 +203,7 @@ on_sqlite=0
 mapfile -t api_tests < <(node_tests tests/api)
 mapfile -t browser_tests < <(node_tests tests/browser)
 # The pages whose work is data, again on PostgreSQL.
-pg_browser=(tracing-worklist tracing-cases tracing-policy chain-graph quarantine-checkin quarantine-orders people-registry)
+pg_browser=(tracing-worklist tracing-cases tracing-policy runs-behind chain-graph quarantine-checkin quarantine-orders people-registry)
 [ "${#api_tests[@]}" -gt 0 ] || skip_stage api "no tests/api/*.test.js yet"
 [ "${#browser_tests[@]}" -gt 0 ] || skip_stage browser "no tests/browser/*.test.js yet"
 

@@ -10,11 +10,10 @@ const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const { startServer } = require('../lib/server');
 const { UNITS, PASSWORD, createAccount } = require('../lib/fixtures');
-const { clientId, vnDate, venueOwner, venue } = require('../lib/checkin');
-const { uniqueCccd, createPerson } = require('../lib/people');
-const { writtenRun } = require('../lib/tracing-setup');
+const { venueOwner } = require('../lib/checkin');
+const { crowdedCases, writtenRun } = require('../lib/tracing-setup');
 
-const CASES = 100; // per group: each case meets every other person of its group at their shop, so
+const CASES = 100; // per group: each case meets every other person of its group at their venue, so
 const OTHERS = 100; // writing a batch takes far longer than a request (about 4 ms a run on SQLite)
 
 let srv;
@@ -29,28 +28,7 @@ function sql(query) {
   return r.stdout.trim();
 }
 
-/** CASES confirmed cases and OTHERS people, all checked in now at a shop of their own: the case ids. */
-async function group(name) {
-  const shop = await venue(srv, tok.owner, official, { name: `Chợ ${name}`, type: 'restaurant' });
-  const ids = [];
-  for (let i = 0; i < CASES + OTHERS; i++) {
-    const cccd = uniqueCccd();
-    const p = (await createPerson(srv, tok.admin, {
-      cccd, commune_code: UNITS.phucXa, full_name: `${name} Văn ${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`,
-    })).person;
-    const r = await srv.api('POST', `/api/v1/venues/${shop.id}/checkins`, {
-      token: tok.owner, body: { client_id: clientId(), cccd },
-    });
-    assert.ok(r.status === 201 || r.status === 200, r.text);
-    if (i >= CASES) continue;
-    const c = await srv.api('POST', '/api/v1/tracing/cases', {
-      token: tok.tracer, body: { client_id: clientId(), person_id: p.id, test_date: vnDate(Math.floor(Date.now() / 1000)) },
-    });
-    assert.equal(c.status, 201, c.text);
-    ids.push(c.json.id);
-  }
-  return ids;
-}
+const group = (name) => crowdedCases(srv, { ...tok, official, name, cases: CASES, others: OTHERS });
 
 async function runs(caseIds) {
   const r = await srv.api('POST', '/api/v1/tracing/runs', { token: tok.tracer, body: { case_ids: caseIds } });

@@ -128,6 +128,32 @@ async function staffSignIn(page, baseUrl, username, password = PASSWORD) {
   await page.getByTestId('login-submit').click();
 }
 
+/**
+ * `cases` confirmed cases and `others` people of Phúc Xá, all checked in now at a venue of their
+ * own, so that each case has every other one of them as F1: a batch whose writing takes far longer
+ * than a request (some 200 contacts a run).  Answers the case ids.
+ */
+async function crowdedCases(srv, { admin, tracer, owner, official, name, cases = 100, others = 100 }) {
+  const shop = await venue(srv, owner, official, { name: `Chợ ${name}`, type: 'restaurant' });
+  const ids = [];
+  for (let i = 0; i < cases + others; i++) {
+    const cccd = uniqueCccd();
+    const p = (await createPerson(srv, admin, {
+      cccd, commune_code: UNITS.phucXa,
+      full_name: `${name} Văn ${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`,
+    })).person;
+    const r = await srv.api('POST', `/api/v1/venues/${shop.id}/checkins`, { token: owner, body: { client_id: clientId(), cccd } });
+    assert.ok(r.status === 201 || r.status === 200, r.text);
+    if (i >= cases) continue;
+    const c = await srv.api('POST', '/api/v1/tracing/cases', {
+      token: tracer, body: { client_id: clientId(), person_id: p.id, test_date: today() },
+    });
+    assert.equal(c.status, 201, c.text);
+    ids.push(c.json.id);
+  }
+  return ids;
+}
+
 // A queued run as its writer left it.  GET /tracing/runs reads what runs write, so the server waits
 // for its run writer first (and would say in Cordon-Runs-Behind that it could not).  call is
 // srv.api or a function of the same arguments.
@@ -140,4 +166,4 @@ async function writtenRun(call, token, caseId, runId) {
   return run;
 }
 
-module.exports = { staff, person, checkin, tracedCase, writtenRun, quarantinedCitizen, cameraFromPng, staffSignIn, north, HOME, today, clientId };
+module.exports = { staff, person, checkin, tracedCase, crowdedCases, writtenRun, quarantinedCitizen, cameraFromPng, staffSignIn, north, HOME, today, clientId };
