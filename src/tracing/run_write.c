@@ -340,8 +340,8 @@ struct write_ctx {
     bool done; /* written, or no longer to be written (re-queued, deleted, case not confirmed) */
 };
 
-/* Writes contact k (index i of the result): inserted, updated or left as it is.  A new F2 only joins
- * l, inserted with the others at the end of the part. */
+/* Writes contact k: inserted, updated or left as it is.  A new F2 only joins l, which the caller
+ * inserts (SQLite at once, PostgreSQL with the others at the end of the part). */
 static enum store_rc write_contact(struct store *s, struct write_ctx *w, const struct tracing_contact *k,
                                    struct new_f2s *l, int64_t *inserted, int64_t *changed)
 {
