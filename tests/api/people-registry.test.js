@@ -237,7 +237,8 @@ describe('POST /api/v1/people/cards.pdf', () => {
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
     const pages = Number(/Pages:\s+(\d+)/.exec(info)[1]);
     const size = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(info);
-    execFileSync('pdftoppm', ['-r', '150', '-png', file, path.join(tmp, name)]);
+    // 300 dpi, a card printer's least: at 150 zbarimg once missed one of ten cards' codes (4.5 px a module)
+    execFileSync('pdftoppm', ['-r', '300', '-png', file, path.join(tmp, name)]);
     const codes = [];
     for (const f of fs.readdirSync(tmp).filter((x) => x.startsWith(`${name}-`) && x.endsWith('.png')).sort()) {
       const out = execFileSync('zbarimg', ['-q', '--raw', path.join(tmp, f)], { encoding: 'utf8' });

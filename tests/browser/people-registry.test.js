@@ -38,7 +38,7 @@ function readPdf(file) {
   const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
   const size = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(info);
   const prefix = file.replace(/\.pdf$/, '');
-  execFileSync('pdftoppm', ['-r', '150', '-png', file, prefix]);
+  execFileSync('pdftoppm', ['-r', '300', '-png', file, prefix]); // as tests/api/people-registry.test.js
   const codes = [];
   for (const f of fs.readdirSync(path.dirname(file)).filter((x) => x.startsWith(`${path.basename(prefix)}-`) && x.endsWith('.png'))) {
     codes.push(...execFileSync('zbarimg', ['-q', '--raw', path.join(path.dirname(file), f)], { encoding: 'utf8' }).split('\n').filter(Boolean));
