@@ -76,22 +76,12 @@ const char *store_errmsg(struct store *s)
     return DRV(s)->errmsg(s);
 }
 
-int64_t store_cache_grow(struct store *s, int kib)
+void store_cache_size(struct store *s, int kib)
 {
-    int64_t before = 0;
-    if (strcmp(store_engine(s), "sqlite") || store_int(s, &before, "PRAGMA cache_size", "") || !before)
-        return 0;
-    char sql[48];
-    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
-    return store_exec(s, sql) ? 0 : before;
-}
-
-void store_cache_restore(struct store *s, int64_t before)
-{
-    if (!before)
+    if (strcmp(store_engine(s), "sqlite"))
         return;
     char sql[48];
-    snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)before);
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
     store_exec(s, sql);
 }
 

@@ -75,14 +75,11 @@ void store_sqlite_checkpoints_elsewhere(void);
 enum store_rc store_sqlite_sync_database(struct store *s);
 
 /*
- * A larger page cache on this connection for a long piece of work on it: SQLite keeps a
- * connection's cache from one of its transactions to the next while no other connection writes,
- * as along a batch of cases on one connection.  Grows it to kib KiB and answers what
- * store_cache_restore takes to set it back (which frees the pages again); 0, and nothing done,
- * on PostgreSQL, whose cache is the server's.
+ * The page cache of this connection, kib KiB, for a thread that works on one connection for long
+ * (the tracing run writer): SQLite keeps a connection's cache from one of its transactions to the
+ * next while no other connection writes.  Nothing on PostgreSQL, whose cache is the server's.
  */
-int64_t store_cache_grow(struct store *s, int kib);
-void store_cache_restore(struct store *s, int64_t before);
+void store_cache_size(struct store *s, int kib);
 
 /* Runs SQL text with no parameters; may hold several statements (migrations). */
 enum store_rc store_exec(struct store *s, const char *sql);

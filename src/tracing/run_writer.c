@@ -276,7 +276,7 @@ static void *writer_thread(void *p)
                 log_error("msg=\"run writer: could not open the database\" detail=\"%s\"", err);
                 s = NULL;
             } else {
-                store_cache_grow(s, WRITER_CACHE_KIB);
+                store_cache_size(s, WRITER_CACHE_KIB);
             }
         }
         enum err rc = s ? drain(w, s, &r) : ERR_OK;
